@@ -1,0 +1,83 @@
+"""The unit of work passed between stages: records plus what happened to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import polars as pl
+
+SOURCE = "_source"
+SOURCE_ID = "_source_id"
+ROW = "_row"
+RAW = "_raw"
+GOLDEN_ID = "golden_id"
+LINEAGE = (SOURCE, SOURCE_ID, ROW)
+
+REJECT_SCHEMA: dict[str, pl.DataType] = {
+    SOURCE: pl.String(),
+    SOURCE_ID: pl.String(),
+    "stage": pl.String(),
+    "column": pl.String(),
+    "rule": pl.String(),
+    "expected": pl.String(),
+    "actual": pl.String(),
+}
+
+FINDING_SCHEMA: dict[str, pl.DataType] = {
+    SOURCE: pl.String(),
+    SOURCE_ID: pl.String(),
+    "field": pl.String(),
+    "code": pl.String(),
+    "rule": pl.String(),
+    "severity": pl.String(),
+    "before": pl.String(),
+    "after": pl.String(),
+}
+
+
+def empty_rejects() -> pl.DataFrame:
+    """An empty rejects table with the shared schema."""
+    return pl.DataFrame(schema=REJECT_SCHEMA)
+
+
+def empty_findings() -> pl.DataFrame:
+    """An empty findings table with the shared schema."""
+    return pl.DataFrame(schema=FINDING_SCHEMA)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Records in the canonical model and the side tables every stage appends to.
+
+    ``frame`` holds one row per live input record with lineage columns ``_source``,
+    ``_source_id`` and ``_row``. ``golden`` is filled by the dedupe stage.
+    """
+
+    frame: pl.DataFrame
+    rejects: pl.DataFrame = field(default_factory=empty_rejects)
+    findings: pl.DataFrame = field(default_factory=empty_findings)
+    stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    golden: pl.DataFrame | None = None
+
+    def with_frame(self, frame: pl.DataFrame) -> Batch:
+        return replace(self, frame=frame)
+
+    def add_rejects(self, rejects: pl.DataFrame) -> Batch:
+        rows = rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+        return replace(self, rejects=pl.concat([self.rejects, rows]))
+
+    def add_findings(self, findings: pl.DataFrame) -> Batch:
+        rows = findings.select(list(FINDING_SCHEMA)).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
+        return replace(self, findings=pl.concat([self.findings, rows]))
+
+    def add_stats(self, stage: str, **counts: int) -> Batch:
+        stats = {**self.stats, stage: {**self.stats.get(stage, {}), **counts}}
+        return replace(self, stats=stats)
+
+    def crosswalk(self) -> pl.DataFrame:
+        """One row per record: ``source, source_id, golden_id``."""
+        return self.frame.select(
+            pl.col(SOURCE).alias("source"),
+            pl.col(SOURCE_ID).alias("source_id"),
+            pl.col(GOLDEN_ID),
+        )
