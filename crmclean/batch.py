@@ -73,11 +73,3 @@ class Batch:
     def add_stats(self, stage: str, **counts: int) -> Batch:
         stats = {**self.stats, stage: {**self.stats.get(stage, {}), **counts}}
         return replace(self, stats=stats)
-
-    def crosswalk(self) -> pl.DataFrame:
-        """One row per record: ``source, source_id, golden_id``."""
-        return self.frame.select(
-            pl.col(SOURCE).alias("source"),
-            pl.col(SOURCE_ID).alias("source_id"),
-            pl.col(GOLDEN_ID),
-        )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from crmclean import resources
+from crmclean.connectors import ConnectorSpec, load_connectors
 from crmclean.model import ContactModel, load_model, load_yaml
 
 
@@ -16,11 +17,12 @@ class Rules:
     """Where rule files come from, plus run-wide settings.
 
     ``directory`` is a user folder whose files override bundled files of the same relative
-    path; ``default_region`` is the ISO country used for phones with no country of their own.
+    path (``connectors_dir`` likewise for connector specs); ``default_region`` is the ISO country used for phones with no country of their own.
     """
 
     directory: Path | None = None
     default_region: str = "BR"
+    connectors_dir: Path | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
     def path(self, relative: str) -> Path:
@@ -34,3 +36,7 @@ class Rules:
     @cached_property
     def model(self) -> ContactModel:
         return load_model(self.path("contact.yaml"))
+
+    @cached_property
+    def connectors(self) -> list[ConnectorSpec]:
+        return load_connectors(self.model, self.connectors_dir)

@@ -1,0 +1,48 @@
+"""``crmclean map suggest``: how a file's headers map to the contact model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from crmclean.cli.options import make_rules, rules_options
+from crmclean.mapping import suggest
+from crmclean.read import read_file
+
+
+@click.group("map")
+def command() -> None:
+    """Map source headers to the canonical contact model."""
+
+
+@command.command("suggest")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--sheet", help="XLSX sheet name (default: the first).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the mapping here instead of printing it.",
+)
+@rules_options
+def suggest_command(
+    file: Path, sheet: str | None, out: Path | None, rules_dir: Path | None, region: str
+) -> None:
+    """Print a mapping (YAML) from FILE's headers to canonical fields, with a confidence each.
+
+    Edit it (set `field:` to another canonical field, or null to keep the column only in
+    `extra`) and pass it back with `--mapping`.
+
+    \b
+    Example:
+      crmclean map suggest contatos.csv --out contatos.mapping.yaml
+      crmclean dedupe contatos.csv --mapping contatos.mapping.yaml --crosswalk cw.csv
+    """
+    table = read_file(file, sheet=sheet)
+    headers = [c for c in table.frame.columns if c != "_row"]
+    text = suggest(headers, make_rules(rules_dir, region).model).to_yaml(file.name)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Mapping written to {out}", err=True)

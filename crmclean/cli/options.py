@@ -1,0 +1,68 @@
+"""Options and helpers shared by several commands."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec
+
+F = Callable[..., Any]
+
+
+def rules_options(func: F) -> F:
+    """``--rules DIR`` and ``--region CC``."""
+    func = click.option(
+        "--region",
+        default="BR",
+        show_default=True,
+        help="Default country (ISO 3166 alpha-2) for phones without one.",
+    )(func)
+    return click.option(
+        "--rules",
+        "rules_dir",
+        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        help="Folder whose rule files override the bundled ones.",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(func)
+
+
+def mapping_option(func: F) -> F:
+    return click.option(
+        "--mapping",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="Mapping YAML (from `crmclean map suggest`) for a single source.",
+    )(func)
+
+
+def make_rules(rules_dir: Path | None, region: str) -> Rules:
+    return Rules(directory=rules_dir, default_region=region.upper())
+
+
+def make_sources(paths: tuple[Path, ...], mapping: Path | None) -> list[SourceSpec]:
+    if mapping is not None and len(paths) != 1:
+        raise click.UsageError("--mapping applies to a single source; use a project file for more")
+    return [SourceSpec(path=p, mapping=mapping) for p in paths]
+
+
+def echo_json(document: dict[str, Any]) -> None:
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+def progress_printer(quiet: bool) -> Callable[[str], None]:
+    """Stage names on stderr when attached to a terminal; silent when piped or in --json."""
+    interactive = click.get_text_stream("stderr").isatty()
+
+    def show(stage: str) -> None:
+        if interactive and not quiet:
+            click.echo(f"  {stage}...", err=True)
+
+    return show

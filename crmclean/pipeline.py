@@ -1,0 +1,118 @@
+"""The whole job on one page: read -> map -> normalize -> dedupe -> validate -> load.
+
+``audit``, ``profile`` and ``migrate plan`` are this run stopped early; only ``migrate run``
+passes a target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import polars as pl
+
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
+from crmclean.dedupe import dedupe
+from crmclean.load import LoadResult, RunInfo, load
+from crmclean.normalize import normalize
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec, read_all
+from crmclean.validate import GateResult, validate
+
+Stage = Literal["normalize", "dedupe", "validate", "load", "end"]
+ORDER: list[Stage] = ["normalize", "dedupe", "validate", "load", "end"]
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    """What a run produced; ``to_dict()`` is the ``--json`` document."""
+
+    batch: Batch
+    inputs: pl.DataFrame
+    gate: GateResult | None = None
+    loaded: LoadResult | None = None
+    stopped_before: Stage = "end"
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def gate_failed(self) -> bool:
+        return self.gate is not None and not self.gate.success
+
+    def crosswalk(self) -> pl.DataFrame:
+        """``source, source_id, golden_id`` for every input record, in input order.
+
+        Rejected records have no golden id (null); ``batch.rejects`` says why.
+        """
+        ids = self.batch.frame.select(SOURCE, SOURCE_ID, *self._golden_column())
+        return self.inputs.join(ids, on=[SOURCE, SOURCE_ID], how="left", maintain_order="left").rename(
+            {SOURCE: "source", SOURCE_ID: "source_id"}
+        )
+
+    def _golden_column(self) -> list[str]:
+        return [GOLDEN_ID] if GOLDEN_ID in self.batch.frame.columns else []
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stats": self.batch.stats,
+            "records": self.batch.frame.height,
+            "golden": None if self.batch.golden is None else self.batch.golden.height,
+            "rejects": self.batch.rejects.height,
+            "findings": self.batch.findings.height,
+            "gate": None if self.gate is None else self.gate.to_dict(),
+            "load": None if self.loaded is None else self.loaded.to_dict(),
+            "stopped_before": self.stopped_before,
+            **self.info,
+        }
+
+
+def _before(stage: Stage, stop_before: Stage) -> bool:
+    return ORDER.index(stage) < ORDER.index(stop_before)
+
+
+def run(
+    sources: list[SourceSpec],
+    rules: Rules,
+    *,
+    target: str | None = None,
+    stop_before: Stage = "end",
+    progress: Progress = lambda _stage: None,
+) -> RunResult:
+    """Run the stages in order, stopping before ``stop_before``; load only with a target."""
+    run_info = RunInfo.start(sources, rules)
+    progress("read")
+    batch = read_all(sources, rules)
+    inputs = batch.frame.select(SOURCE, SOURCE_ID)
+    result = RunResult(batch, inputs, stopped_before=stop_before)
+    for stage, step in (("normalize", normalize), ("dedupe", dedupe)):
+        if not _before(stage, stop_before):
+            return result
+        progress(stage)
+        result.batch = step(result.batch, rules)
+    check_conservation(inputs, result.batch)
+    if _before("validate", stop_before):
+        progress("validate")
+        result.gate = validate(result.batch, rules)
+    if target is not None and _before("load", stop_before) and not result.gate_failed:
+        progress("load")
+        result.loaded = load(result.batch, target, run=run_info)
+    return result
+
+
+class ConservationError(AssertionError):
+    """A record was lost or duplicated between stages: a bug, never a user error."""
+
+
+def check_conservation(inputs: pl.DataFrame, batch: Batch) -> None:
+    """Every input record is in exactly one golden record or in rejects, never both."""
+    kept = batch.frame.select(SOURCE, SOURCE_ID)
+    rejected = batch.rejects.select(SOURCE, SOURCE_ID).unique()
+    accounted = pl.concat([kept, rejected])
+    if accounted.height != inputs.height or accounted.n_unique() != inputs.height:
+        raise ConservationError(
+            f"{inputs.height} records read but {kept.height} kept and {rejected.height} rejected"
+        )
+    missing = inputs.join(accounted, on=[SOURCE, SOURCE_ID], how="anti")
+    if missing.height:
+        raise ConservationError(f"{missing.height} records lost, e.g. {missing.row(0)}")

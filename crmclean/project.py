@@ -1,0 +1,97 @@
+"""Project files (``crmclean.yml``): what a migration reads, which rules, and where it loads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from crmclean.errors import UserError
+from crmclean.model import format_validation_error, load_yaml
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec
+
+
+class _Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    name: str | None = None
+    sheet: str | int | None = None
+    mapping: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    connector: str | None = None
+
+
+class _Project(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    default_region: str = Field(default="BR", min_length=2, max_length=2)
+    rules: str | None = None
+    connectors: str | None = None
+    sources: list[_Source] = Field(min_length=1)
+    target: str = "crm.db"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A parsed project file with every path resolved against the file's folder."""
+
+    path: Path
+    name: str
+    sources: list[SourceSpec]
+    rules: Rules
+    target: str
+
+
+def _resolve(base: Path, value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def target_url(base: Path, target: str) -> str:
+    """A URL stays as it is; a bare path is a SQLite file relative to the project."""
+    if "://" in target:
+        return target
+    return f"sqlite:///{_resolve(base, target)}"
+
+
+def load_project(path: Path) -> Project:
+    """Read and validate a project file; every problem is reported at once."""
+    try:
+        spec = _Project.model_validate(load_yaml(path))
+    except ValidationError as exc:
+        raise UserError(format_validation_error(exc), file=str(path)) from None
+    base = path.resolve().parent
+    sources = [
+        SourceSpec(
+            path=_resolve(base, s.path),  # type: ignore[arg-type]
+            name=s.name,
+            sheet=s.sheet,
+            mapping=_resolve(base, s.mapping),
+            encoding=s.encoding,
+            delimiter=s.delimiter,
+            connector=s.connector,
+        )
+        for s in spec.sources
+    ]
+    rules = Rules(
+        directory=_resolve(base, spec.rules),
+        default_region=spec.default_region.upper(),
+        connectors_dir=_resolve(base, spec.connectors),
+    )
+    return Project(path, spec.name or base.name, sources, rules, target_url(base, spec.target))
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ``***`` (safe to print)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url

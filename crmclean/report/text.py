@@ -1,0 +1,58 @@
+"""The terminal summary of a run (rich tables that fit in 80 columns)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from crmclean.pipeline import RunResult
+
+READ_PREFIX = "read:"
+
+
+def _sources_table(result: RunResult) -> Table:
+    table = Table(title="Sources", title_justify="left", expand=False)
+    table.add_column("source")
+    table.add_column("rows read", justify="right")
+    for stage, counts in result.batch.stats.items():
+        if stage.startswith(READ_PREFIX):
+            table.add_row(stage.removeprefix(READ_PREFIX), f"{counts.get('rows', 0):,}")
+    return table
+
+
+def _outcome_lines(result: RunResult) -> list[str]:
+    batch = result.batch
+    dedupe = batch.stats.get("dedupe", {})
+    lines = [
+        f"Values normalized:   {batch.stats.get('normalize', {}).get('values_changed', 0):,}",
+        f"Findings:            {batch.findings.height:,}",
+        f"Rows rejected:       {batch.rejects.height:,}",
+    ]
+    if batch.golden is not None:
+        lines += [
+            f"Duplicates merged:   {dedupe.get('merged_records', 0):,} records",
+            f"Golden records:      {batch.golden.height:,}",
+        ]
+    return lines
+
+
+def _gate_line(result: RunResult) -> str | None:
+    if result.gate is None:
+        return None
+    return "Gate:                " + ("passed" if result.gate.success else "FAILED")
+
+
+def print_summary(result: RunResult, console: Console | None = None) -> None:
+    """Rows per source, then what each stage did, the gate verdict and the load."""
+    console = console or Console(width=80, highlight=False)
+    console.print(_sources_table(result))
+    for line in _outcome_lines(result):
+        console.print(line)
+    gate = _gate_line(result)
+    if gate:
+        console.print(gate)
+        if result.gate is not None and not result.gate.success:
+            console.print(result.gate.render_text())
+    if result.loaded is not None:
+        console.print(f"Loaded:              {result.loaded.to_dict().get('target', '')}")
+        console.print(f"Run id:              {result.loaded.run_id}")
