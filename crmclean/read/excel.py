@@ -1,0 +1,51 @@
+"""Spreadsheets (XLSX, XLSM, XLSB, XLS, ODS) through fastexcel/calamine, cells as seen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import fastexcel
+
+from crmclean.errors import UserError
+from crmclean.read.table import SourceTable, build
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheet names, in order."""
+    return _open(path).sheet_names
+
+
+def read_excel(path: Path, sheet: str | int | None = None) -> SourceTable:
+    """One sheet (the first by default; by name or 0-based index) read as text.
+
+    The header is the sheet's first non-empty row. Typed cells become the text a person saw:
+    whole numbers without ``.0``, dates as ISO 8601, booleans as ``true``/``false``.
+    """
+    reader = _open(path)
+    name = _sheet_name(reader.sheet_names, sheet, path)
+    header = reader.load_sheet(name, header_row=None, n_rows=1, dtypes="string").to_polars()
+    data = reader.load_sheet(name, schema_sample_rows=None).to_polars()
+    cells = header.row(0) if header.height else ()
+    return build(path, data, cells, sheet=name)
+
+
+def _open(path: Path) -> fastexcel.ExcelReader:
+    try:
+        return fastexcel.read_excel(path)
+    except fastexcel.FastExcelError as exc:
+        detail = str(exc).splitlines()[0]
+        raise UserError(f"cannot read as a spreadsheet: {detail}", file=str(path)) from None
+
+
+def _sheet_name(names: list[str], sheet: str | int | None, path: Path) -> str:
+    """The name of the requested sheet; digits that name no sheet are an index."""
+    if isinstance(sheet, str) and sheet not in names and sheet.isdigit():
+        sheet = int(sheet)
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int) and 0 <= sheet < len(names):
+        return names[sheet]
+    if sheet in names:
+        return str(sheet)
+    listing = ", ".join(f"{i}: {n!r}" for i, n in enumerate(names))
+    raise UserError(f"no sheet {sheet!r}; expected one of {listing}", file=str(path))

@@ -1,0 +1,48 @@
+from pathlib import Path
+
+import pytest
+
+from crmclean.errors import UserError
+from crmclean.project import load_project, mask_url, target_url
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_paths_resolve_against_the_project_folder(tmp_path: Path):
+    project = load_project(
+        write(
+            tmp_path / "crmclean.yml",
+            "name: acme\ndefault_region: pt\nrules: my-rules\nsources:\n"
+            "  - path: data/a.csv\n    mapping: a.mapping.yaml\n  - path: /abs/b.xlsx\n"
+            "    sheet: 1\n    name: event\ntarget: out/acme.db\n",
+        )
+    )
+    first, second = project.sources
+    assert first.path == tmp_path / "data/a.csv" and first.source_name == "a"
+    assert first.mapping == tmp_path / "a.mapping.yaml"
+    assert second.path == Path("/abs/b.xlsx") and second.sheet == 1 and second.source_name == "event"
+    assert project.rules.default_region == "PT" and project.rules.directory == tmp_path / "my-rules"
+    assert project.target == f"sqlite:///{tmp_path / 'out/acme.db'}"
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path):
+    path = write(tmp_path / "crmclean.yml", "sources: []\ntarget: x.db\ncolour: blue\n")
+    with pytest.raises(UserError) as err:
+        load_project(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}: ")
+    assert "sources" in message and "colour" in message
+
+
+def test_missing_project_file_is_a_user_error(tmp_path: Path):
+    with pytest.raises(UserError, match="file not found"):
+        load_project(tmp_path / "nope.yml")
+
+
+def test_urls_stay_and_passwords_are_masked(tmp_path: Path):
+    url = "postgresql://crm:s3cret@db.local/crm"
+    assert target_url(tmp_path, url) == url
+    assert "s3cret" not in mask_url(url) and "***" in mask_url(url)
