@@ -26,7 +26,7 @@ class DemoRun:
     result: RunResult
     database: Path
     crosswalk: Path
-    accuracy: dict[str, float]
+    accuracy: dict[str, float | int]
 
 
 def run_demo(
@@ -45,4 +45,3 @@ def run_demo(
     truth = pl.read_csv(case.truth, infer_schema=False)
     accuracy = pairwise_scores(result.crosswalk(), truth)
     return DemoRun(case, result, database, crosswalk, accuracy)
-
