@@ -1,4 +1,5 @@
-"""Fail unless the wheel carries every rule and connector file under crmclean/_bundled/."""
+"""Fail unless the wheel carries every rule and connector file (under crmclean/_bundled/)
+and the package's own data files."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ def expected_files() -> set[str]:
         for path in (ROOT / kind).rglob("*"):
             if path.is_file():
                 names.add(f"crmclean/_bundled/{path.relative_to(ROOT).as_posix()}")
+    for path in (ROOT / "crmclean").rglob("*.yaml"):
+        if "_bundled" not in path.parts:
+            names.add(path.relative_to(ROOT).as_posix())
     return names
 
 
@@ -24,7 +28,7 @@ def main(wheel: str) -> int:
     if missing:
         print(f"{wheel}: missing {len(missing)} bundled files, e.g. {missing[:5]}")
         return 1
-    print(f"{wheel}: all {len(expected_files())} rule and connector files bundled")
+    print(f"{wheel}: all {len(expected_files())} rule, connector and data files bundled")
     return 0
 
 
