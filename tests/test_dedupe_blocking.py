@@ -1,0 +1,77 @@
+"""Blocking: candidate pairs by self-joins on keys, with the oversized-block guard."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from test_dedupe_support import contacts
+
+from crmclean.dedupe.blocking import candidate_pairs, oversized_findings
+from crmclean.dedupe.config import MatchConfig, load_match_config
+from crmclean.dedupe.keys import RECORD, matching_keys
+from crmclean.rules import Rules
+
+SWITCHBOARD = "+551130001000"
+
+
+@pytest.fixture(scope="module")
+def config(rules: Rules) -> MatchConfig:
+    return load_match_config(rules)
+
+
+def _pairs(config: MatchConfig, frame: pl.DataFrame) -> tuple[list[tuple[int, int]], pl.DataFrame]:
+    keys = matching_keys(frame.with_row_index(RECORD), config.key_names, config)
+    pairs, oversized = candidate_pairs(keys, config)
+    return list(pairs.iter_rows()), oversized
+
+
+def test_records_sharing_any_email_or_phone_are_paired_once(config: MatchConfig) -> None:
+    frame = contacts(
+        {"email": "ana@x.com", "phone": "+5511911110000"},
+        {"email": "bia@y.com"},
+        {"email": "outro@z.com", "email_alt": ["ana@x.com"], "mobile": "+5511911110000"},
+        {"email": "bia@y.com"},
+    )
+    pairs, oversized = _pairs(config, frame)
+    assert pairs == [(0, 2), (1, 3)]
+    assert oversized.is_empty()
+
+
+def test_name_rules_need_every_key(config: MatchConfig) -> None:
+    frame = contacts(
+        {"first_name": "Ana", "last_name": "Silva"},
+        {"first_name": "Alice", "last_name": "Sylva"},
+        {"first_name": "Bia", "last_name": "Silva"},
+        {"first_name": "Ana", "last_name": "Costa", "postal_code": "01310-100"},
+        {"first_name": "Ana", "last_name": "Lima", "postal_code": "01310100"},
+    )
+    pairs, _ = _pairs(config, frame)
+    assert pairs == [(0, 1), (3, 4)]
+
+
+def test_role_addresses_never_block(config: MatchConfig) -> None:
+    frame = contacts({"email": "contato@empresa.com.br"}, {"email": "contato@empresa.com.br"})
+    assert _pairs(config, frame)[0] == []
+
+
+def test_oversized_blocks_are_skipped_and_reported(config: MatchConfig) -> None:
+    guarded = config.model_copy(update={"max_block_size": 3})
+    staff = [{"phone": SWITCHBOARD, "email": f"p{n}@empresa.com.br"} for n in range(5)]
+    frame = contacts(*staff, {"email": "p0@empresa.com.br"}, {"phone": "+5511922220000"})
+    pairs, oversized = _pairs(guarded, frame)
+    assert pairs == [(0, 5)]
+    assert oversized.to_dicts() == [{"rule": "phones", "value": SWITCHBOARD, "size": 5, "first": 0}]
+
+
+def test_oversized_findings_list_the_largest_blocks_on_their_first_record() -> None:
+    frame = contacts({}, {}, {}, source="crm")
+    oversized = pl.DataFrame(
+        {"rule": ["phones", "emails"], "value": [SWITCHBOARD, "x@y.com"], "size": [400, 250],
+         "first": [2, 0]},
+        schema={"rule": pl.String, "value": pl.String, "size": pl.UInt32, "first": pl.UInt32},
+    )  # fmt: skip
+    (finding,) = oversized_findings(oversized, frame, top=1).to_dicts()
+    assert (finding["_source"], finding["_source_id"]) == ("crm", "3")
+    assert (finding["code"], finding["rule"]) == ("DD01", "dedupe.oversized_block")
+    assert (finding["field"], finding["before"]) == ("phones", SWITCHBOARD)
+    assert finding["after"] == "skipped for blocking: shared by 400 records"

@@ -1,0 +1,51 @@
+"""Clusters: connected components over matched pairs and stable golden ids."""
+
+from __future__ import annotations
+
+import polars as pl
+from test_dedupe_support import contacts
+
+from crmclean.batch import GOLDEN_ID, SOURCE_ID
+from crmclean.dedupe.cluster import assign_golden_ids, components, golden_id
+from crmclean.dedupe.compare import LEFT, RIGHT
+
+
+def _matches(*pairs: tuple[int, int]) -> pl.DataFrame:
+    return pl.DataFrame(list(pairs), schema={LEFT: pl.UInt32, RIGHT: pl.UInt32}, orient="row")
+
+
+def _ids(frame: pl.DataFrame, matches: pl.DataFrame) -> dict[str, str]:
+    clustered = assign_golden_ids(frame.with_row_index("_record"), matches)
+    return dict(clustered.select(SOURCE_ID, GOLDEN_ID).iter_rows())
+
+
+def test_chains_join_one_component_and_unmatched_records_stay_alone() -> None:
+    labels = components(5, _matches((0, 1), (1, 3)))
+    assert labels[0] == labels[1] == labels[3]
+    assert len({labels[0], labels[2], labels[4]}) == 3
+
+
+def test_golden_id_comes_from_the_smallest_member() -> None:
+    frame = contacts({}, {}, {}, {})
+    ids = _ids(frame, _matches((1, 3), (0, 3)))
+    assert ids["1"] == ids["2"] == ids["4"] == golden_id("crm", "1")
+    assert ids["3"] == golden_id("crm", "3") != ids["1"]
+    assert ids["1"].startswith("g_") and len(ids["1"]) == 18
+
+
+def test_golden_ids_do_not_depend_on_row_order() -> None:
+    frame = contacts({}, {}, {}, {}, {})
+    forward = _ids(frame, _matches((0, 4), (2, 3)))
+    backward = _ids(frame.reverse(), _matches((0, 4), (1, 2)))
+    assert forward == backward
+
+
+def test_golden_ids_are_stable_across_runs_and_versions() -> None:
+    assert golden_id("crm", "1") == "g_04066b3700939781"  # SHA-1 of "crm\x1f1"
+    assert golden_id("crm", "11") != golden_id("crm1", "1")
+
+
+def test_no_records_no_clusters() -> None:
+    clustered = assign_golden_ids(contacts().with_row_index("_record"), _matches())
+    assert clustered.is_empty()
+    assert clustered.schema[GOLDEN_ID] == pl.String

@@ -1,0 +1,55 @@
+"""Comparison methods over pair columns, and gathering both records' keys onto pairs."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, pair_values
+
+
+def _similarity(method: str, left: list[object], right: list[object]) -> list[float | None]:
+    pairs = pl.DataFrame({"k_l": left, "k_r": right})
+    values = METHODS[method].similarity(pairs, "k_l", "k_r").to_list()
+    return [None if value is None else round(value, 3) for value in values]
+
+
+def test_exact_is_null_when_a_side_is_missing() -> None:
+    assert _similarity("exact", ["a", "a", None], ["a", "b", "a"]) == [1.0, 0.0, None]
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        ("jaro_winkler", [1.0, 0.971, 0.6, None]),
+        ("levenshtein", [1.0, 0.714, 0.4, None]),
+        ("token_set", [1.0, 0.857, 0.4, None]),
+    ],
+)
+def test_string_similarities(method: str, expected: list[float | None]) -> None:
+    left = ["silva", "pereira", "costa", None]
+    right = ["silva", "pereria", "souza", "lima"]
+    assert _similarity(method, left, right) == expected
+
+
+def test_token_set_ignores_word_order() -> None:
+    assert _similarity("token_set", ["ana maria silva"], ["silva ana maria"]) == [1.0]
+
+
+def test_repeated_value_pairs_keep_their_row() -> None:
+    left = ["ana", "bia", "ana", None, "ana"]
+    right = ["ana", "bia", "ane", "ana", "ana"]
+    assert _similarity("jaro_winkler", left, right) == [1.0, 1.0, 0.822, None, 1.0]
+
+
+def test_any_shared_compares_lists() -> None:
+    left = [["a@x.com", "b@x.com"], ["a@x.com"], [], None]
+    right = [["c@x.com", "b@x.com"], ["c@x.com"], ["a@x.com"], ["a@x.com"]]
+    assert _similarity("any_shared", left, right) == [1.0, 0.0, None, None]
+
+
+def test_pair_values_gathers_both_records_by_position() -> None:
+    keys = pl.DataFrame({"_record": [0, 1, 2], "name": ["ana", "bia", "caio"]})
+    pairs = pl.DataFrame({LEFT: [0, 1], RIGHT: [2, 2]}, schema={LEFT: pl.UInt32, RIGHT: pl.UInt32})
+    values = pair_values(pairs, keys, ["name"])
+    assert values.rows() == [(0, 2, "ana", "caio"), (1, 2, "bia", "caio")]

@@ -1,0 +1,80 @@
+"""match.yaml: the bundled rules load, and every problem of a bad file is reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from crmclean.dedupe.config import load_match_config
+from crmclean.errors import UserError
+from crmclean.rules import Rules
+
+
+def _write(directory: Path, **changes: object) -> Rules:
+    data = yaml.safe_load(Rules().path("match.yaml").read_text(encoding="utf-8"))
+    data.update(changes)
+    (directory / "match.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    return Rules(directory=directory)
+
+
+def test_bundled_rules_load(rules: Rules) -> None:
+    config = load_match_config(rules)
+    assert config.blocking[0] == ["emails"]
+    assert "contato" in config.role_email_local_parts
+    assert config.name_suffixes["filho"] == config.name_suffixes["jr"]
+    assert {"emails", "phones", "last_name_phonetic", "generation"} <= set(config.key_names)
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    comparisons = [
+        {"name": "nick", "key": "nickname", "method": "exact", "levels": [{"at": 1, "weight": 1}]},
+        {"name": "sound", "key": "name", "method": "soundex", "levels": [{"at": 1, "weight": 1}]},
+        {"name": "mails", "key": "emails", "method": "exact", "levels": [{"at": 1, "weight": 1}]},
+    ]
+    rules = _write(tmp_path, blocking=[["emails"], ["zip"]], comparisons=comparisons)
+    with pytest.raises(UserError) as caught:
+        load_match_config(rules)
+    message = str(caught.value)
+    assert message.startswith(str(tmp_path / "match.yaml"))
+    assert "unknown key 'zip'; known: company, email, emails," in message
+    assert "unknown key 'nickname'" in message
+    assert "unknown method 'soundex'; known: any_shared, exact, jaro_winkler," in message
+    assert "method 'exact' cannot compare the list key 'emails'" in message
+
+
+def test_levels_must_descend(tmp_path: Path) -> None:
+    levels = [{"at": 0.8, "weight": 0.1}, {"at": 0.9, "weight": 0.2}]
+    spec = {"name": "last", "key": "last_name", "method": "jaro_winkler", "levels": levels}
+    with pytest.raises(UserError, match="levels must go from the highest 'at' to the lowest"):
+        load_match_config(_write(tmp_path, comparisons=[spec]))
+
+
+def test_comparison_names_are_unique(tmp_path: Path) -> None:
+    spec = {
+        "name": "last",
+        "key": "last_name",
+        "method": "exact",
+        "levels": [{"at": 1, "weight": 1}],
+    }
+    with pytest.raises(UserError, match="comparison names must be unique; repeated: last"):
+        load_match_config(_write(tmp_path, comparisons=[spec, spec]))
+
+
+def test_vocabularies_are_folded_words(tmp_path: Path) -> None:
+    rules = _write(tmp_path, nicknames={"zé": "jose"}, name_suffixes={"jr": "Junior"})
+    with pytest.raises(UserError) as caught:
+        load_match_config(rules)
+    assert "nicknames.zé.[key]" in str(caught.value)
+    assert "name_suffixes.jr" in str(caught.value)
+
+
+def test_threshold_and_block_size_are_bounded(tmp_path: Path) -> None:
+    rules = _write(tmp_path, auto_merge_threshold=1.5, max_block_size=1, blocking=[[]])
+    with pytest.raises(UserError) as caught:
+        load_match_config(rules)
+    message = str(caught.value)
+    assert "auto_merge_threshold" in message
+    assert "max_block_size" in message
+    assert "every blocking rule needs at least one key" in message

@@ -1,0 +1,113 @@
+"""Matching keys: folded names, generation markers, e-mail and phone lists."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from test_dedupe_support import contacts
+
+from crmclean.dedupe.config import MatchConfig, load_match_config
+from crmclean.dedupe.keys import KEYS, RECORD, fold, matching_keys
+from crmclean.rules import Rules
+
+
+@pytest.fixture(scope="module")
+def config(rules: Rules) -> MatchConfig:
+    return load_match_config(rules)
+
+
+def _keys(config: MatchConfig, *records: dict[str, object]) -> list[dict[str, object]]:
+    frame = contacts(*records).with_row_index(RECORD)
+    return matching_keys(frame, list(KEYS), config).to_dicts()
+
+
+def test_fold_strips_accents_case_and_punctuation() -> None:
+    values = pl.Series(["  José  d'Ávila-Conceição ", "ÇÃO", "--", None])
+    folded = pl.select(fold(pl.lit(values))).to_series().to_list()
+    assert folded == ["jose d avila conceicao", "cao", None, None]
+
+
+def test_name_keys(config: MatchConfig) -> None:
+    (keys,) = _keys(config, {"first_name": "Ana Lúcia", "last_name": "da Silva Filho"})
+    assert keys["name"] == "ana lucia da silva"
+    assert keys["first_name"] == "ana"
+    assert keys["first_initial"] == "a"
+    assert keys["last_name"] == "silva"
+    assert keys["generation"] == "junior"
+
+
+def test_lost_accents_give_the_same_keys(config: MatchConfig) -> None:
+    accented, plain = _keys(
+        config,
+        {"first_name": "José", "last_name": "Conceição"},
+        {"first_name": "JOSE", "last_name": "conceicao"},
+    )
+    for key in ("name", "first_name", "last_name", "last_name_phonetic", "first_name_phonetic"):
+        assert accented[key] == plain[key]
+
+
+def test_phonetic_key_groups_spelling_variants(config: MatchConfig) -> None:
+    silva, sylva, souza = _keys(
+        config, {"last_name": "Silva"}, {"last_name": "Sylva"}, {"last_name": "Souza"}
+    )
+    assert silva["last_name_phonetic"] == sylva["last_name_phonetic"] == "SLF"
+    assert souza["last_name_phonetic"] != silva["last_name_phonetic"]
+
+
+def test_generation_is_empty_without_marker_and_null_without_name(config: MatchConfig) -> None:
+    plain, jr, nameless = _keys(
+        config,
+        {"first_name": "João", "last_name": "Souza"},
+        {"first_name": "João", "last_name": "Souza Jr."},
+        {"email": "x@y.com"},
+    )
+    assert (plain["generation"], jr["generation"], nameless["generation"]) == ("", "junior", None)
+    assert plain["last_name"] == jr["last_name"] == "souza"
+
+
+def test_a_surname_that_is_only_a_marker_is_kept(config: MatchConfig) -> None:
+    (keys,) = _keys(config, {"first_name": "Ana", "last_name": "Neto"})
+    assert keys["last_name"] == "neto"
+
+
+def test_email_keys_skip_role_addresses(config: MatchConfig) -> None:
+    (keys,) = _keys(
+        config,
+        {"email": "contato@empresa.com.br", "email_alt": ["ana@empresa.com.br", "info@x.com"]},
+    )
+    assert keys["emails"] == ["ana@empresa.com.br"]
+    assert keys["email"] == "ana@empresa.com.br"
+
+
+def test_phones_key_holds_every_number_once(config: MatchConfig) -> None:
+    (keys,) = _keys(
+        config,
+        {"phone": "+551130001000", "mobile": "+5511987654321", "phone_alt": ["+551130001000"]},
+    )
+    assert keys["phones"] == ["+551130001000", "+5511987654321"]
+
+
+def test_company_and_postal_code_keys(config: MatchConfig) -> None:
+    (keys,) = _keys(config, {"company": "Açúcar & Cia. 3M", "postal_code": "01310-100"})
+    assert keys["company"] == "acucar cia 3m"
+    assert keys["postal_code"] == "01310100"
+
+
+def test_nicknames_become_the_full_first_name(config: MatchConfig) -> None:
+    ze, jose = _keys(config, {"first_name": "Zé", "last_name": "Souza"}, {"first_name": "José"})
+    assert ze["first_name"] == jose["first_name"] == "jose"
+    assert ze["first_initial"] == "j"
+
+
+def test_without_a_last_name_a_longer_whole_name_gives_one(config: MatchConfig) -> None:
+    in_first, in_full, single = _keys(
+        config,
+        {"first_name": "Francisco Carvalho Martins"},
+        {"full_name": "Beatriz Fernandes Jr"},
+        {"first_name": "Ana"},
+    )
+    assert (in_first["last_name"], in_full["last_name"], single["last_name"]) == (
+        "martins",
+        "fernandes",
+        None,
+    )

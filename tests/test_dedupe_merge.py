@@ -1,0 +1,87 @@
+"""Survivorship: the most recent non-empty value per field, every e-mail and phone kept."""
+
+from __future__ import annotations
+
+import polars as pl
+from test_dedupe_support import FIELDS, contacts
+
+from crmclean.dedupe.merge import golden_records
+
+
+def _golden(*records: dict[str, object], golden_ids: list[str]) -> list[dict[str, object]]:
+    frame = contacts(*records).with_columns(golden_id=pl.Series(golden_ids))
+    return golden_records(frame, FIELDS).to_dicts()
+
+
+OLD = {
+    "first_name": "Ana",
+    "job_title": "Analista",
+    "company": "Acme",
+    "email": "ana@old.com",
+    "email_alt": ["ana@home.com"],
+    "phone": "+551130001000",
+    "mobile": "+5511911110000",
+    "created_at": "2020-05-01",
+    "updated_at": "2021-01-01",
+}
+NEW = {
+    "first_name": "Ana",
+    "job_title": "Gerente",
+    "email": "ana@new.com",
+    "phone": "+551130002000",
+    "phone_alt": ["+551130001000"],
+    "created_at": "2022-02-02",
+    "updated_at": "2024-03-01T10:20:00",
+    "last_activity_at": "2023-01-01",
+}
+
+
+def test_the_newest_non_empty_value_survives() -> None:
+    (golden,) = _golden(OLD, NEW, golden_ids=["g_1", "g_1"])
+    assert golden["job_title"] == "Gerente"
+    assert golden["company"] == "Acme"  # the newest record has none
+    assert (golden["email"], golden["phone"], golden["mobile"]) == (
+        "ana@new.com",
+        "+551130002000",
+        "+5511911110000",
+    )
+    assert golden["source_count"] == 2
+
+
+def test_dates_take_the_earliest_creation_and_the_latest_update() -> None:
+    (golden,) = _golden(OLD, NEW, golden_ids=["g_1", "g_1"])
+    assert golden["created_at"] == "2020-05-01"
+    assert golden["updated_at"] == "2024-03-01T10:20:00"
+    assert golden["last_activity_at"] == "2023-01-01"
+
+
+def test_every_other_email_and_phone_becomes_an_alternate() -> None:
+    (golden,) = _golden(OLD, NEW, golden_ids=["g_1", "g_1"])
+    assert golden["email_alt"] == ["ana@old.com", "ana@home.com"]
+    assert golden["phone_alt"] == ["+551130001000"]
+
+
+def test_undated_records_follow_source_order() -> None:
+    first = {"job_title": "Diretora", "email": "a@x.com"}
+    second = {"job_title": "Analista", "email": "b@x.com", "mobile": "+5511922220000"}
+    (golden,) = _golden(first, second, golden_ids=["g_1", "g_1"])
+    assert (golden["job_title"], golden["email"]) == ("Diretora", "a@x.com")
+    assert golden["email_alt"] == ["b@x.com"]
+    assert (golden["mobile"], golden["phone_alt"]) == ("+5511922220000", [])
+
+
+def test_one_row_per_golden_id_with_empty_alternates() -> None:
+    rows = _golden({"first_name": "Ana"}, {"first_name": "Bia"}, golden_ids=["g_2", "g_1"])
+    assert [(row["golden_id"], row["first_name"]) for row in rows] == [
+        ("g_1", "Bia"),
+        ("g_2", "Ana"),
+    ]
+    assert all(row["email_alt"] == [] and row["phone_alt"] == [] for row in rows)
+    empty = golden_records(contacts().with_columns(golden_id=pl.lit("")), FIELDS)
+    assert empty.columns == [
+        "golden_id",
+        *FIELDS,
+        "email_alt",
+        "phone_alt",
+        "source_count",
+    ]
