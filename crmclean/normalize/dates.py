@@ -1,0 +1,158 @@
+"""Dates and timestamps to ISO 8601 text, all in polars expressions.
+
+Shapes understood: ``2024-03-01`` / ``2024/03/01`` (with an optional time and UTC offset;
+offsets are converted to UTC), ``01.03.2024`` (day first), ``01/03/2024`` or ``03/01/2024``
+(order chosen per source, see :func:`day_first`), 2-digit years (``24`` is 2024, ``85`` is
+1985: years up to the current one are this century), and Excel serial day numbers (``45000``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import polars as pl
+
+from crmclean.batch import SOURCE
+from crmclean.normalize.findings import BEFORE, Step, by_rule, changed, concat, dropped, pairs
+
+_TIME = (
+    r"(?:[T ,]\s*(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:[.,][0-9]+)?)?"
+    r"\s*(?:(?P<p>[ap])\.?m\.?)?)?\s*(?P<z>z|[+-][0-9]{2}:?[0-9]{2})?$"
+)
+YMD = r"(?i)^(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})" + _TIME
+DOTTED = r"(?i)^(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})\.(?P<y>[0-9]{4}|[0-9]{2})" + _TIME
+SLASHED = r"(?i)^(?P<a>[0-9]{1,2})[/-](?P<b>[0-9]{1,2})[/-](?P<y>[0-9]{4}|[0-9]{2})" + _TIME
+SERIAL = r"^[0-9]{5}(?:\.[0-9]+)?$"
+SERIAL_RANGE = (20_000, 80_000)  # 1954-10-03 .. 2119-01-10
+ISO_DATE, ISO_DATETIME = "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"
+_DAY_SECONDS = 86_400
+
+
+def day_first(text: pl.Expr, country: pl.Expr, default_region: str) -> pl.Expr:
+    """Per source: is ``a/b/yyyy`` day first? Evidence first, then the source's country.
+
+    A first part over 12 anywhere in the source's column means day first, a second part over
+    12 month first; with no evidence (or both) it is day first unless the source's records are
+    mostly in the US (or, with no country at all, the default region is the US).
+    """
+    parts = text.str.extract_groups(SLASHED)
+    first_big = (parts.struct["a"].cast(pl.Int32) > 12).any().over(SOURCE)
+    second_big = (parts.struct["b"].cast(pl.Int32) > 12).any().over(SOURCE)
+    us = ((country == "US").mean().over(SOURCE) > 0.5).fill_null(default_region == "US")
+    evidence = pl.when(first_big & ~second_big).then(True).when(second_big & ~first_big)
+    return evidence.then(False).otherwise(~us)
+
+
+def to_iso(text: pl.Series, dayfirst: pl.Series | bool = True) -> pl.Series:
+    """ISO 8601 text (a date, or date and time when a time was given); null when not a date.
+
+    Works once per distinct ``(text, dayfirst)`` pair; the regex captures are materialized
+    once and every later expression reads plain columns.
+    """
+    values = pl.DataFrame({"text": text}).with_columns(dayfirst=dayfirst)
+    distinct = values.unique().drop_nulls()
+    captured = distinct.with_columns(
+        ymd=pl.col("text").str.extract_groups(YMD),
+        dot=pl.col("text").str.extract_groups(DOTTED),
+        slash=pl.col("text").str.extract_groups(SLASHED),
+        serial=serial(pl.col("text")),
+    )
+    iso = captured.with_columns(_fields()).select("text", "dayfirst", iso=_iso())
+    joined = values.join(iso, on=["text", "dayfirst"], how="left", maintain_order="left")
+    return joined["iso"].alias(text.name)
+
+
+def _fields() -> list[pl.Expr]:
+    """Year, month, day, hour, minute, second and UTC offset from the captured groups."""
+    every = [pl.col(name) for name in ("ymd", "dot", "slash")]
+    a, b = pl.col("slash").struct["a"], pl.col("slash").struct["b"]
+    first = pl.when(pl.col("dayfirst"))
+    return [
+        _full_year(_first(every, "y")).alias("year"),
+        pl.coalesce(*(s.struct["m"] for s in every[:2]), first.then(b).otherwise(a)).alias("month"),
+        pl.coalesce(*(s.struct["d"] for s in every[:2]), first.then(a).otherwise(b)).alias("day"),
+        _hour(_first(every, "H"), _first(every, "p")).alias("hour"),
+        _first(every, "M").alias("minute"),
+        _first(every, "S").alias("second"),
+        _offset_minutes(_first(every, "z")).alias("offset"),
+    ]
+
+
+def _iso() -> pl.Expr:
+    parts = (pl.col(name) for name in ("year", "month", "day", "hour", "minute", "second"))
+    typed = _assemble(*parts) - pl.duration(minutes=pl.col("offset"))
+    moment = pl.coalesce(typed, pl.col("serial"))
+    has_time = pl.col("hour").is_not_null() | (pl.col("serial").dt.time() != pl.time(0))
+    as_text = pl.when(has_time).then(moment.dt.to_string(ISO_DATETIME))
+    return as_text.otherwise(moment.dt.to_string(ISO_DATE))
+
+
+def serial(text: pl.Expr) -> pl.Expr:
+    """An Excel serial day number (fraction = time of day) as a datetime, else null."""
+    number = pl.when(text.str.contains(SERIAL)).then(text.cast(pl.Float64, strict=False))
+    low, high = SERIAL_RANGE
+    seconds = (number * _DAY_SECONDS).round().cast(pl.Int64)
+    moment = pl.datetime(1899, 12, 30) + pl.duration(seconds=seconds)
+    return pl.when(number.is_between(low, high)).then(moment)
+
+
+def normalize_dates(
+    frame: pl.DataFrame, fields: Sequence[str], default_region: str, country: str = "country"
+) -> Step:
+    """Every date field in ISO 8601; unparseable values become null, with a finding."""
+    rule = (
+        pl.when(dropped())
+        .then(pl.lit("date.unparseable"))
+        .when(serial(BEFORE).is_not_null())
+        .then(pl.lit("date.excel_serial"))
+        .when(changed())
+        .then(pl.lit("date.reformatted"))
+    )
+    after = {f: _convert(frame, f, country, default_region) for f in fields}
+    findings = [by_rule(pairs(frame, pl.col(f), after[f]), f, rule) for f in fields]
+    return Step(frame.with_columns(**after), concat(findings))
+
+
+def _convert(frame: pl.DataFrame, field: str, country: str, default_region: str) -> pl.Series:
+    dayfirst = frame.select(day_first(pl.col(field), pl.col(country), default_region)).to_series()
+    return to_iso(frame[field], dayfirst)
+
+
+def _first(structs: Sequence[pl.Expr], name: str) -> pl.Expr:
+    return pl.coalesce(*(struct.struct[name] for struct in structs))
+
+
+def _full_year(year: pl.Expr) -> pl.Expr:
+    """Two-digit years: up to the current year's two digits is 20xx, above is 19xx."""
+    short = year.cast(pl.Int32)
+    century = pl.when(short <= date.today().year % 100).then(2000).otherwise(1900)
+    return pl.when(year.str.len_chars() == 2).then(century + short).otherwise(short)
+
+
+def _hour(hour: pl.Expr, meridiem: pl.Expr) -> pl.Expr:
+    """24-hour clock from ``h`` and an optional ``a``/``p`` (12 am is 0, 12 pm is 12)."""
+    value = hour.cast(pl.Int32)
+    twelve = value % 12
+    ampm = pl.when(meridiem.str.to_lowercase() == "p").then(twelve + 12).otherwise(twelve)
+    return pl.when(meridiem.is_null() | (value > 12) | (value == 0)).then(value).otherwise(ampm)
+
+
+def _offset_minutes(zone: pl.Expr) -> pl.Expr:
+    """Minutes east of UTC of ``Z`` / ``+hh:mm`` / ``-hhmm``; 0 when absent."""
+    digits = zone.str.replace_all(r"[^0-9]", "")
+    hours, mins = (digits.str.slice(start, 2).cast(pl.Int32, strict=False) for start in (0, 2))
+    minutes = hours * 60 + mins
+    signed = pl.when(zone.str.starts_with("-")).then(-minutes).otherwise(minutes)
+    return signed.fill_null(0)
+
+
+def _assemble(*parts: pl.Expr) -> pl.Expr:
+    """A datetime from year, month, day, hour, minute, second (text or int); null if invalid."""
+    year, month, day, hour, minute, second = (p.cast(pl.Int32) for p in parts)
+    text = pl.format(
+        "{}-{}-{} {}:{}:{}",
+        year.cast(pl.String).str.zfill(4),
+        *(p.fill_null(0).cast(pl.String).str.zfill(2) for p in (month, day, hour, minute, second)),
+    )
+    return pl.when(year.is_not_null()).then(text.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False))

@@ -1,0 +1,107 @@
+"""E-mail cells to a primary address plus alternates, checked with email-validator."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+
+from crmclean.normalize.cells import EMPTY, PART_SCHEMA, Part, values_per_row
+from crmclean.normalize.distinct import FastPath, explode_distinct
+from crmclean.normalize.findings import Step, from_parts
+
+ALT = "email_alt"
+
+# The fast path: a lowercase ASCII dot-atom address that email-validator accepts unchanged.
+# Labels cannot start or end with "-", "--" anywhere sends the value to the library (it has
+# Punycode and "ab--" rules), and special-use domains (".local", ".test"...) are left to it.
+_LOCAL = r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+PLAIN = rf"^{_LOCAL}@(?:{_LABEL}\.)+[a-z]{{2,63}}$"
+_SPECIAL = "|".join(re.escape(name) for name in SPECIAL_USE_DOMAIN_NAMES)
+SPECIAL = rf"[@.](?:{_SPECIAL})$"
+MAX_LENGTH = 254
+
+_QUOTED = re.compile(r'"[^"]*"')
+_DISPLAY_NAME = re.compile(r"(?:^|(?<=[;,]))[^;,<>@]*<([^<>@]*@[^<>]*)>")
+_SEPARATORS = re.compile(r"[;,/|\s]+")
+_CONJUNCTIONS = frozenset({"e", "ou", "or", "y", "o", "and"})
+_MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
+_WRAPPERS = "()[]<>\"'"
+
+
+def is_plain(cell: pl.Expr) -> pl.Expr:
+    """True for a single address the fast path may take as it is."""
+    return (
+        cell.str.contains(PLAIN)
+        & ~cell.str.contains(SPECIAL)
+        & ~cell.str.contains("--", literal=True)
+        & (cell.str.len_bytes() <= MAX_LENGTH)
+    )
+
+
+def tokens(cell: str) -> list[str]:
+    """The candidate addresses in a cell; a cell with no "@" is one (invalid) candidate."""
+    if "@" not in cell:
+        return [cell.strip()] if cell.strip() else []
+    text = _DISPLAY_NAME.sub(r" \1 ", _QUOTED.sub(" ", cell))
+    parts = _SEPARATORS.split(text)
+    return [p for p in parts if p.strip(_WRAPPERS) and p.lower() not in _CONJUNCTIONS]
+
+
+def address(token: str) -> Part:
+    """One candidate as stored (IDNA domains in ASCII), with the rule when it changed or failed."""
+    candidate = _MAILTO.sub("", token.strip(_WRAPPERS)).lower()
+    try:
+        result = validate_email(candidate, check_deliverability=False)
+    except EmailNotValidError:
+        return Part(None, "email.invalid", token)
+    stored = result.ascii_email or result.normalized
+    if stored == token:
+        return Part(stored)
+    rule = "email.lowercased" if stored == token.lower() else "email.normalized"
+    return Part(stored, rule, token, stored)
+
+
+def parse_cell(cell: str) -> list[Part]:
+    """Every candidate of a cell, plus an ``email.split`` part when it held several."""
+    found = [address(token) for token in tokens(cell)]
+    values = [part.value for part in found if part.value is not None]
+    if len(found) > 1 and values:
+        found.append(Part(None, "email.split", cell, values[0]))
+    return found
+
+
+def fast_path(field: str) -> FastPath:
+    """An ASCII cell whose lowercase is plain: that lowercase, ``email.lowercased`` if it differs.
+
+    This is exactly what :func:`parse_cell` gives for such a cell (a test checks it).
+    """
+    cell = pl.col(field)
+    lower = cell.str.to_lowercase()
+    ascii_only = cell.str.len_bytes() == cell.str.len_chars()
+    changed = pl.when(lower != cell)
+    return FastPath(
+        when=ascii_only & is_plain(lower),
+        then={
+            "value": lower,
+            "rule": changed.then(pl.lit("email.lowercased")),
+            "before": changed.then(cell),
+            "after": changed.then(lower),
+        },
+    )
+
+
+def normalize_emails(frame: pl.DataFrame, field: str = "email") -> Step:
+    """``email`` becomes the first valid address; the others go to ``email_alt``.
+
+    Addresses already in ``email_alt`` (a frame normalized before) stay there.
+    """
+    parts = explode_distinct(frame, [field], parse_cell, PART_SCHEMA, fast=fast_path(field))
+    values = pl.lit(values_per_row(parts, frame.height))
+    if ALT in frame.columns:
+        values = pl.concat_list(values, pl.col(ALT).fill_null(EMPTY))
+    values = values.list.unique(maintain_order=True)
+    updated = frame.with_columns(values.list.first().alias(field), values.list.slice(1).alias(ALT))
+    return Step(updated, from_parts(frame, parts, field))

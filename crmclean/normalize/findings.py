@@ -1,0 +1,69 @@
+"""Build finding rows from columns: a rule per row, or the parts of multi-value cells."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import polars as pl
+
+from crmclean.batch import FINDING_SCHEMA, SOURCE, SOURCE_ID, empty_findings
+from crmclean.normalize.codes import BY_RULE
+from crmclean.normalize.distinct import INDEX
+
+BEFORE = pl.col("before")
+AFTER = pl.col("after")
+
+
+class Step(NamedTuple):
+    """What one normalizer returns: the updated frame and the findings it produced."""
+
+    frame: pl.DataFrame
+    findings: pl.DataFrame
+
+
+def pairs(frame: pl.DataFrame, before: pl.Expr, after: pl.Expr | pl.Series) -> pl.DataFrame:
+    """Lineage plus ``before`` and ``after`` columns of ``frame``, for :func:`by_rule`."""
+    return frame.select(SOURCE, SOURCE_ID, before=before, after=after)
+
+
+def by_rule(both: pl.DataFrame, field: str | None, rule: pl.Expr) -> pl.DataFrame:
+    """Findings for the rows of a :func:`pairs` frame where the ``rule`` expression is not null.
+
+    ``field`` names the field; ``None`` when ``both`` has a ``field`` column of its own.
+    """
+    rows = both.with_columns(rule=rule).filter(pl.col("rule").is_not_null())
+    return _finish(rows, field)
+
+
+def from_parts(frame: pl.DataFrame, parts: pl.DataFrame, field: str) -> pl.DataFrame:
+    """Findings from the parts (see :mod:`~crmclean.normalize.cells`) that carry a rule."""
+    lineage = frame.select(SOURCE, SOURCE_ID).with_row_index(INDEX)
+    noted = parts.filter(pl.col("rule").is_not_null())
+    return _finish(noted.join(lineage, on=INDEX, how="left", maintain_order="left"), field)
+
+
+def concat(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """All findings tables in one, in order."""
+    return pl.concat([empty_findings(), *parts])
+
+
+def changed() -> pl.Expr:
+    """In a :func:`pairs` frame: a value was rewritten into another non-null value."""
+    return BEFORE.is_not_null() & AFTER.is_not_null() & (BEFORE != AFTER)
+
+
+def dropped() -> pl.Expr:
+    """In a :func:`pairs` frame: a value was there before and is null after."""
+    return BEFORE.is_not_null() & AFTER.is_null()
+
+
+def _finish(rows: pl.DataFrame, field: str | None) -> pl.DataFrame:
+    """Add field, code and severity (an unknown rule name fails loudly)."""
+    codes = {rule: code.code for rule, code in BY_RULE.items()}
+    severities = {rule: code.severity for rule, code in BY_RULE.items()}
+    rule = pl.col("rule")
+    return rows.with_columns(
+        field=pl.col("field") if field is None else pl.lit(field),
+        code=rule.replace_strict(codes, return_dtype=pl.String),
+        severity=rule.replace_strict(severities, return_dtype=pl.String),
+    ).select(list(FINDING_SCHEMA))

@@ -1,0 +1,72 @@
+"""Phone and mobile cells to E.164 primaries plus ``phone_alt``, once per distinct cell."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import phonenumbers
+import polars as pl
+
+from crmclean.normalize.cells import EMPTY, PART_SCHEMA, Part, values_per_row
+from crmclean.normalize.distinct import explode_distinct
+from crmclean.normalize.findings import Step, concat, from_parts
+from crmclean.normalize.numbers import to_e164
+
+ALT = "phone_alt"
+REGION = "_region"
+
+# Separators between numbers; a comma followed by "digits E" is Excel's decimal comma.
+_SEPARATORS = re.compile(
+    r"\s*(?:[;/|\r\n]|,(?![0-9]+\s*e)|\s(?:e|ou|or|y|o|and)\s)\s*", re.IGNORECASE
+)
+
+
+def region(country: pl.Expr, default: str) -> pl.Expr:
+    """The phonenumbers region of a record: its country code when known there, else ``default``."""
+    known = sorted(phonenumbers.SUPPORTED_REGIONS)
+    return pl.when(country.is_in(known)).then(country).otherwise(pl.lit(default))
+
+
+def split(cell: str) -> list[str]:
+    """The numbers typed in one cell; a cell without digits is one (unparseable) piece."""
+    if not any(char.isdigit() for char in cell):
+        return [cell.strip()] if cell.strip() else []
+    return [part for part in _SEPARATORS.split(cell.strip()) if part]
+
+
+def parse_cell(cell: str, region_code: str) -> list[Part]:
+    """Every number of a cell, plus a ``phone.split`` part when it held several."""
+    parts = [to_e164(piece, region_code) for piece in split(cell)]
+    values = [part.value for part in parts if part.value is not None]
+    if len(parts) > 1 and values:
+        parts.append(Part(None, "phone.split", cell, values[0]))
+    return parts
+
+
+def normalize_phones(
+    frame: pl.DataFrame,
+    default_region: str,
+    fields: Sequence[str] = ("phone", "mobile"),
+    country: str = "country",
+) -> Step:
+    """Each field keeps its first number; every other number goes to ``phone_alt``."""
+    keyed = frame.with_columns(region(pl.col(country), default_region).alias(REGION))
+    parts = {f: explode_distinct(keyed, [f, REGION], parse_cell, PART_SCHEMA) for f in fields}
+    lists = [pl.lit(values_per_row(parts[f], frame.height)) for f in fields]
+    updated = frame.with_columns(
+        *(values.list.first().alias(f) for values, f in zip(lists, fields, strict=True)),
+        _alternates(lists, frame).alias(ALT),
+    )
+    return Step(updated, concat([from_parts(frame, parts[f], f) for f in fields]))
+
+
+def _alternates(lists: list[pl.Expr], frame: pl.DataFrame) -> pl.Expr:
+    """Every number that is not a primary, once, in order (a previous ``phone_alt`` included)."""
+    primaries = [values.list.first() for values in lists]
+    rests = [values.list.slice(1) for values in lists]
+    if ALT in frame.columns:
+        rests.append(pl.col(ALT).fill_null(EMPTY))
+    every = pl.concat_list(*primaries, *rests).list.drop_nulls().list.unique(maintain_order=True)
+    taken = pl.concat_list(*primaries).list.drop_nulls().list.unique().list.len()
+    return every.list.slice(taken)

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import polars as pl
+
+from crmclean.normalize.distinct import INDEX, FastPath, explode_distinct, map_distinct
+
+
+def test_map_distinct_calls_once_per_value_and_keeps_row_order() -> None:
+    calls: Counter[str] = Counter()
+
+    def shout(value: str) -> tuple[str, int]:
+        calls[value] += 1
+        return value.upper(), len(value)
+
+    frame = pl.DataFrame({"v": ["b", "a", None, "b", "a", "c"]})
+    schema = {"up": pl.String(), "n": pl.Int64()}
+    result = map_distinct(frame, ["v"], shout, schema)
+    assert result.to_dict(as_series=False) == {
+        "up": ["B", "A", None, "B", "A", "C"],
+        "n": [1, 1, None, 1, 1, 1],
+    }
+    assert calls == Counter({"a": 1, "b": 1, "c": 1})
+
+
+def test_map_distinct_with_two_keys_and_output_named_like_a_key() -> None:
+    frame = pl.DataFrame({"v": ["x", "x", "y"], "r": ["1", "2", "1"]})
+    result = map_distinct(frame, ["v", "r"], lambda v, r: (v + r,), {"v": pl.String()})
+    assert result["v"].to_list() == ["x1", "x2", "y1"]
+
+
+def test_fast_path_values_skip_python() -> None:
+    seen: list[str] = []
+
+    def slow(value: str) -> tuple[str]:
+        seen.append(value)
+        return (f"slow:{value}",)
+
+    fast = FastPath(when=pl.col("v").str.starts_with("q"), then={"out": pl.lit("fast")})
+    frame = pl.DataFrame({"v": ["quick", "lazy", "quick", None]})
+    result = map_distinct(frame, ["v"], slow, {"out": pl.String()}, fast)
+    assert result["out"].to_list() == ["fast", "slow:lazy", "fast", None]
+    assert seen == ["lazy"]
+
+
+def test_explode_distinct_keeps_result_order_and_drops_empty_results() -> None:
+    frame = pl.DataFrame({"v": ["a;b", "", "c", "a;b", None]})
+
+    def parts(value: str) -> list[tuple[str]]:
+        return [(piece,) for piece in value.split(";") if piece]
+
+    result = explode_distinct(frame, ["v"], parts, {"piece": pl.String()})
+    assert result.rows() == [(0, "a"), (0, "b"), (2, "c"), (3, "a"), (3, "b")]
+    assert result.columns == [INDEX, "piece"]
+
+
+def test_explode_distinct_fast_path_leaves_omitted_outputs_null() -> None:
+    frame = pl.DataFrame({"v": ["ok", "bad"]})
+    fast = FastPath(when=pl.col("v") == "ok", then={"value": pl.col("v")})
+    schema = {"value": pl.String(), "note": pl.String()}
+    result = explode_distinct(frame, ["v"], lambda v: [(None, f"{v}!")], schema, fast)
+    assert result.rows() == [(0, "ok", None), (1, None, "bad!")]

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import phonenumbers
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from normalize_support import found, frame
+
+from crmclean.normalize.cells import Part
+from crmclean.normalize.numbers import to_e164
+from crmclean.normalize.phones import normalize_phones, parse_cell, region, split
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "value", "rule"),
+    [
+        ("(11) 98765-4321", "BR", "+5511987654321", "phone.formatted_e164"),
+        ("+55 (11) 3456-7890", "BR", "+551134567890", "phone.formatted_e164"),
+        ("011 98765 4321", "BR", "+5511987654321", "phone.formatted_e164"),
+        ("021 11 98765 4321", "BR", "+5511987654321", "phone.formatted_e164"),
+        ("11987654321", "BR", "+5511987654321", "phone.formatted_e164"),
+        ("5511987654321", "BR", "+5511987654321", "phone.formatted_e164"),
+        ("Tel: (11) 98765-4321", "BR", "+5511987654321", "phone.formatted_e164"),
+        ("+5511987654321", "BR", "+5511987654321", None),
+        ("+5511987654321", "US", "+5511987654321", None),
+        ("98765-4321", "BR", None, "phone.missing_area_code"),
+        ("3456-7890", "BR", None, "phone.missing_area_code"),
+        ("555-0123", "US", None, "phone.missing_area_code"),
+        ("5.511987654321E12", "BR", "+5511987654321", "phone.excel_recovered"),
+        ("5,511987654321E+12", "US", "+5511987654321", "phone.excel_recovered"),
+        ("1.1987654321E10", "BR", "+5511987654321", "phone.excel_recovered"),
+        ("5,51199E+12", "BR", None, "phone.excel_damaged"),
+        ("5.5119876543E12", "BR", None, "phone.excel_damaged"),
+        ("5.51198765432123E12", "BR", None, "phone.excel_damaged"),
+        ("11 3456-7890 ramal 23", "BR", "+551134567890", "phone.extension_dropped"),
+        ("11 3456-7890 x23", "BR", "+551134567890", "phone.extension_dropped"),
+        ("(11) 3456-7890 ext. 23", "BR", "+551134567890", "phone.extension_dropped"),
+        ("+55 11 3456-7890 r. 4", "BR", "+551134567890", "phone.extension_dropped"),
+        ("(212) 555-0123", "US", "+12125550123", "phone.formatted_e164"),
+        ("+1 (212) 555-0123", "BR", "+12125550123", "phone.formatted_e164"),
+        ("912 345 678", "PT", "+351912345678", "phone.formatted_e164"),
+        ("020 7946 0958", "GB", "+442079460958", "phone.formatted_e164"),
+        ("612 345 678", "ES", "+34612345678", "phone.formatted_e164"),
+        ("abc", "BR", None, "phone.unparseable"),
+        ("-", "BR", None, "phone.unparseable"),
+        ("12345", "BR", None, "phone.invalid"),
+        ("+55 11 1234", "BR", None, "phone.invalid"),
+    ],
+)
+def test_to_e164(text: str, where: str, value: str | None, rule: str | None) -> None:
+    part = to_e164(text, where)
+    assert (part.value, part.rule) == (value, rule)
+    assert part.before == (text if rule else None)
+
+
+@pytest.mark.parametrize(
+    ("cell", "pieces"),
+    [
+        ("(11) 3456-7890 / 3456-7891", ["(11) 3456-7890", "3456-7891"]),
+        ("11 98765-4321; 11 3456-7890", ["11 98765-4321", "11 3456-7890"]),
+        ("11 98765-4321, 11 3456-7890", ["11 98765-4321", "11 3456-7890"]),
+        ("11 98765-4321\n11 3456-7890", ["11 98765-4321", "11 3456-7890"]),
+        ("11 98765-4321 e 11 3456-7890", ["11 98765-4321", "11 3456-7890"]),
+        ("11 98765-4321 ou 11 3456-7890", ["11 98765-4321", "11 3456-7890"]),
+        ("212 555 0123 or 212 555 0124", ["212 555 0123", "212 555 0124"]),
+        ("5,51199E+12", ["5,51199E+12"]),
+        ("n/a", ["n/a"]),
+        ("  ", []),
+    ],
+)
+def test_split(cell: str, pieces: list[str]) -> None:
+    assert split(cell) == pieces
+
+
+def test_parse_cell_adds_a_split_part_for_several_numbers() -> None:
+    assert parse_cell("+5511987654321; 98765-4321", "BR") == [
+        Part("+5511987654321"),
+        Part(None, "phone.missing_area_code", "98765-4321"),
+        Part(None, "phone.split", "+5511987654321; 98765-4321", "+5511987654321"),
+    ]
+
+
+def test_region_from_country_or_default() -> None:
+    countries = pl.DataFrame({"c": ["BR", "US", None, "Narnia", "PT"]})
+    regions = countries.select(region(pl.col("c"), "BR"))["c"].to_list()
+    assert regions == ["BR", "US", "BR", "BR", "PT"]
+
+
+def test_normalize_phones_primaries_alternates_and_findings() -> None:
+    phones = ["(11) 3456-7890 / (11) 3456-7891", "(212) 555-0123", "98765-4321", None]
+    mobiles = ["11 98765-4321 e 11 3456-7891", None, None, "11 98765-4321"]
+    data = frame(phone=phones, mobile=mobiles, country=["BR", "US", "BR", None])
+    step = normalize_phones(data, "BR")
+    land, land2, cell = "+551134567890", "+551134567891", "+5511987654321"
+    assert step.frame.select("phone", "mobile", "phone_alt").rows() == [
+        (land, cell, [land2]),
+        ("+12125550123", None, []),
+        (None, None, []),
+        (None, cell, []),
+    ]
+    e164 = ("PH05", "phone.formatted_e164", "info")
+    split = ("PH08", "phone.split", "info")
+    assert found(step.findings) == [
+        ("1", "mobile", *e164, "11 98765-4321", cell),
+        ("1", "mobile", *e164, "11 3456-7891", land2),
+        ("1", "mobile", *split, mobiles[0], cell),
+        ("1", "phone", *e164, "(11) 3456-7890", land),
+        ("1", "phone", *e164, "(11) 3456-7891", land2),
+        ("1", "phone", *split, phones[0], land),
+        ("2", "phone", *e164, "(212) 555-0123", "+12125550123"),
+        ("3", "phone", "PH03", "phone.missing_area_code", "warning", "98765-4321", None),
+        ("4", "mobile", *e164, "11 98765-4321", cell),
+    ]
+    again = normalize_phones(step.frame, "BR")
+    assert again.frame.equals(step.frame)
+    assert again.findings.is_empty()
+
+
+REGIONS = st.sampled_from(["BR", "US", "PT", "ES", "MX", "AR", "GB"])
+TYPED = st.from_regex(r"\+?[0-9 ()\-.]{6,18}", fullmatch=True) | st.text(max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TYPED, REGIONS, REGIONS)
+def test_e164_output_parses_to_itself_anywhere(text: str, where: str, elsewhere: str) -> None:
+    for part in parse_cell(text, where):
+        if part.value is not None:
+            parsed = phonenumbers.parse(part.value)
+            assert phonenumbers.is_valid_number(parsed)
+            assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == (
+                part.value
+            )
+            assert to_e164(part.value, elsewhere) == Part(part.value)

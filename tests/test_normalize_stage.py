@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from normalize_support import found, mapped
+
+from crmclean.batch import Batch
+from crmclean.errors import UserError
+from crmclean.normalize import normalize
+from crmclean.normalize.codes import BY_RULE, CODES, table
+from crmclean.rules import Rules
+
+RECORDS = [
+    {
+        "full_name": "JOÃO DA SILVA",
+        "email": "Joao.Silva@Gmail.COM; joao@work.com",
+        "phone": "(11) 98765-4321",
+        "country": "Brasil",
+        "created_at": "01/03/2024",
+        "consent": "Sim",
+    },
+    {"email": "joao@@x.com", "phone": "98765-4321"},
+    {"company": "  ACME   Ltda ", "email_opt_out": "talvez"},
+    {"city": "Recife"},
+]
+EXPECTED = "a name, e-mail, phone or company"
+
+
+@pytest.fixture(scope="module")
+def result() -> Batch:
+    rules = Rules()
+    return normalize(Batch(mapped(rules, RECORDS)), rules)
+
+
+def test_frame_holds_the_normalized_records(result: Batch) -> None:
+    columns = ["_source_id", "full_name", "first_name", "last_name", "email", "email_alt"]
+    columns += ["phone", "phone_alt", "country", "created_at", "consent", "company"]
+    first = ("1", "João da Silva", "João", "da Silva", "joao.silva@gmail.com", ["joao@work.com"])
+    first += ("+5511987654321", [], "BR", "2024-03-01", "true", None)
+    third = ("3", None, None, None, None, [], None, [], None, None, None, "ACME Ltda")
+    assert result.frame.select(columns).rows() == [first, third]
+    assert result.frame.schema["email_alt"] == pl.List(pl.String)
+    assert result.frame.schema["phone_alt"] == pl.List(pl.String)
+
+
+def test_every_change_is_a_finding(result: Batch) -> None:
+    gmail = "joao.silva@gmail.com"
+    assert found(result.findings) == [
+        ("1", "consent", "BO02", "bool.mapped", "info", "Sim", "true"),
+        ("1", "country", "CO02", "country.coded", "info", "Brasil", "BR"),
+        ("1", "created_at", "DT02", "date.reformatted", "info", "01/03/2024", "2024-03-01"),
+        ("1", "email", "EM03", "email.lowercased", "info", "Joao.Silva@Gmail.COM", gmail),
+        ("1", "email", "EM05", "email.split", "info", RECORDS[0]["email"], gmail),
+        ("1", "first_name", "NM02", "name.split_full_name", "info", "João da Silva", "João"),
+        ("1", "full_name", "NM01", "name.recased", "info", "JOÃO DA SILVA", "João da Silva"),
+        ("1", "last_name", "NM02", "name.split_full_name", "info", "João da Silva", "da Silva"),
+        ("1", "phone", "PH05", "phone.formatted_e164", "info", "(11) 98765-4321", "+5511987654321"),
+        ("2", "email", "EM01", "email.invalid", "warning", "joao@@x.com", None),
+        ("2", "phone", "PH03", "phone.missing_area_code", "warning", "98765-4321", None),
+        ("3", "company", "TX01", "text.cleaned", "info", "  ACME   Ltda ", "ACME Ltda"),
+        ("3", "email_opt_out", "BO01", "bool.unknown_value", "warning", "talvez", None),
+    ]
+    assert set(result.findings["_source"]) == {"crm"}
+
+
+def test_unidentifiable_records_are_rejected(result: Batch) -> None:
+    why = "email='joao@@x.com', phone='98765-4321'"
+    assert result.rejects.rows() == [
+        ("crm", "2", "normalize", "*", "record.unidentifiable", EXPECTED, why),
+        ("crm", "4", "normalize", "*", "record.unidentifiable", EXPECTED, "all empty"),
+    ]
+
+
+def test_stats(result: Batch) -> None:
+    counts = {"values_changed": 13, "invalid_emails": 1, "invalid_phones": 1, "rejected": 2}
+    assert result.stats == {"normalize": counts}
+
+
+def test_normalizing_twice_changes_nothing(result: Batch) -> None:
+    again = normalize(Batch(result.frame), Rules())
+    assert again.frame.equals(result.frame)
+    assert again.findings.is_empty()
+    assert again.rejects.is_empty()
+
+
+def test_an_empty_batch_gets_the_output_columns(rules: Rules) -> None:
+    batch = normalize(Batch(mapped(rules, [])), rules)
+    assert batch.frame.height == 0
+    assert batch.frame.schema["email_alt"] == batch.frame.schema["phone_alt"] == pl.List(pl.String)
+
+
+def test_codes_are_unique_and_documented() -> None:
+    assert len({c.code for c in CODES}) == len({c.rule for c in CODES}) == len(CODES)
+    assert {c.severity for c in CODES} <= {"info", "warning", "error"}
+    assert all(c.description.endswith(".") for c in CODES)
+    assert table().columns == ["code", "rule", "severity", "description"]
+    assert BY_RULE["phone.missing_area_code"].code == "PH03"
+
+
+def test_a_broken_user_vocabulary_is_a_user_error(tmp_path: Path) -> None:
+    (tmp_path / "normalize").mkdir()
+    (tmp_path / "normalize" / "names.yaml").write_text("particles: da\nsurprise: 1\n")
+    rules = Rules(directory=tmp_path)
+    with pytest.raises(UserError, match="particles") as error:
+        normalize(Batch(mapped(rules, RECORDS)), rules)
+    assert "surprise" in str(error.value)
+    assert error.value.file == str(tmp_path / "normalize" / "names.yaml")
+
+
+def test_a_user_vocabulary_overrides_the_bundled_one(tmp_path: Path) -> None:
+    (tmp_path / "normalize").mkdir()
+    (tmp_path / "normalize" / "values.yaml").write_text('"true": [talvez]\n')
+    rules = Rules(directory=tmp_path)
+    batch = normalize(Batch(mapped(rules, RECORDS)), rules)
+    assert batch.frame.filter(pl.col("_source_id") == "3")["email_opt_out"].to_list() == ["true"]
+
+
+TEXT = st.text(alphabet=st.sampled_from("aÁ1 ;,@.-/()+xX\n"), max_size=20) | st.text(max_size=12)
+FIELDS = ["full_name", "first_name", "email", "phone", "mobile", "company", "country"]
+FIELDS += ["created_at", "consent"]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.fixed_dictionaries(dict.fromkeys(FIELDS, TEXT)), min_size=1, max_size=6))
+def test_any_input_is_kept_or_rejected_and_settles(records: list[dict[str, str]]) -> None:
+    rules = Rules()
+    once = normalize(Batch(mapped(rules, records)), rules)
+    assert once.frame.height + once.rejects.height == len(records)
+    twice = normalize(Batch(once.frame), rules)
+    assert twice.frame.equals(once.frame)
+    assert set(twice.findings["rule"]) <= {"country.unknown"}

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from normalize_support import found, frame
+
+from crmclean.normalize.text import clean, clean_fields, fold, fold_words
+
+
+def cleaned(values: list[str | None]) -> list[str | None]:
+    return (
+        pl.DataFrame({"v": values}, schema={"v": pl.String})
+        .select(clean(pl.col("v")))["v"]
+        .to_list()
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  Acme   Ltda  ", "Acme Ltda"),
+        ("São\u00a0Paulo", "São Paulo"),  # no-break space
+        ("line\r\nbreak\tand tab", "line break and tab"),
+        ("Jose\u0301", "José"),  # decomposed accent -> NFC
+        ("\ufeffBOM and\u200b zero width", "BOM and zero width"),
+        ("soft\u00adhyphen", "softhyphen"),
+        ("null\x00byte", "nullbyte"),
+        ("   ", None),
+        ("", None),
+        (None, None),
+        ("already clean", "already clean"),
+    ],
+)
+def test_clean(raw: str | None, expected: str | None) -> None:
+    assert cleaned([raw]) == [expected]
+
+
+def test_fold_ignores_case_accents_and_punctuation() -> None:
+    keys = pl.DataFrame({"v": ["São Tomé", "E.U.A.", "Não!"]}).select(fold(pl.col("v")))
+    assert keys["v"].to_list() == ["saotome", "eua", "nao"]
+    assert fold_words(["Opt-Out", " Não "], " ") == ["opt out", "nao"]
+
+
+def test_clean_fields_reports_changes_but_not_blanks() -> None:
+    data = frame(company=["  ACME  ", "Beta", "   ", None], city=["Rio", "São  Paulo", None, "x"])
+    step = clean_fields(data, ["company", "city"])
+    assert step.frame["company"].to_list() == ["ACME", "Beta", None, None]
+    assert step.frame["city"].to_list() == ["Rio", "São Paulo", None, "x"]
+    assert found(step.findings) == [
+        ("1", "company", "TX01", "text.cleaned", "info", "  ACME  ", "ACME"),
+        ("2", "city", "TX01", "text.cleaned", "info", "São  Paulo", "São Paulo"),
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(), min_size=1, max_size=20))
+def test_clean_is_idempotent_and_tidy(values: list[str]) -> None:
+    once = cleaned(values)
+    assert cleaned(once) == once
+    for value in once:
+        assert value is None or (value == value.strip() and "  " not in value and value)
