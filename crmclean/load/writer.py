@@ -1,0 +1,77 @@
+"""Write and delete rows in bulk, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+import sqlalchemy as sa
+
+from crmclean.load.schema import KEY
+
+CHUNK = 10_000
+
+
+def execute_many(conn: sa.Connection, statement: sa.Executable, frame: pl.DataFrame) -> int:
+    """Run ``statement`` once per row of ``frame`` through the driver's ``executemany``.
+
+    Binding by column name, in chunks; this skips SQLAlchemy's per-row parameter processing,
+    which costs more than the database itself on large loads.
+    """
+    compiled = statement.compile(dialect=conn.dialect)
+    names = list(compiled.positiontup or []) if compiled.positional else None
+    for chunk in frame.iter_slices(CHUNK):
+        params = chunk.select(names).rows() if names else chunk.to_dicts()
+        conn.exec_driver_sql(str(compiled), params)
+    return frame.height
+
+
+def insert_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> int:
+    """Insert every row of ``frame`` (already shaped as ``table``)."""
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        return copy_frame(conn, table, frame)
+    return execute_many(conn, table.insert(), frame)
+
+
+def copy_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> int:
+    """PostgreSQL ``COPY`` fed with CSV that polars writes: many times faster than INSERT."""
+    quote = conn.dialect.identifier_preparer
+    columns = ", ".join(quote.quote(name) for name in frame.columns)
+    sql = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN (FORMAT csv)"
+    driver_error = conn.dialect.loaded_dbapi.Error
+    try:
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for chunk in frame.iter_slices(CHUNK):
+                # Strings quoted, nulls bare: COPY then tells null from the empty string.
+                copy.write(chunk.write_csv(include_header=False, quote_style="non_numeric"))
+    except driver_error as exc:  # raise what SQLAlchemy raises for the same error on INSERT
+        raise sa.exc.DBAPIError.instance(sql, None, exc, driver_error) from exc
+    return frame.height
+
+
+def delete_matching(conn: sa.Connection, tables: Sequence[sa.Table], keys: pl.DataFrame) -> None:
+    """Delete the rows of each table whose key columns equal a row of ``keys``."""
+    staged = _stage(conn, keys)
+    for table in tables:
+        target = sa.tuple_(*(table.c[name] for name in keys.columns))
+        conn.execute(table.delete().where(target.in_(sa.select(*staged.c))))
+
+
+def _stage(conn: sa.Connection, keys: pl.DataFrame) -> sa.Table:
+    """The distinct ``keys`` in a temporary table (dropped at commit, or with the connection)."""
+    staged = sa.Table(
+        f"crmclean_keys_{'_'.join(keys.columns)}",
+        sa.MetaData(),
+        *(sa.Column(name, KEY, primary_key=True) for name in keys.columns),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )
+    staged.create(conn)
+    insert_frame(conn, staged, keys.unique())
+    return staged
+
+
+def delete_orphans(conn: sa.Connection, contacts: sa.Table, sources: sa.Table) -> None:
+    """Delete golden records no source record points to any more."""
+    linked = sa.exists().where(sources.c.golden_id == contacts.c.golden_id)
+    conn.execute(contacts.delete().where(~linked))
