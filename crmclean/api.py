@@ -29,7 +29,7 @@ def dedupe_files(
     rejects: Path | str | None = None,
     progress: Progress = _quiet,
 ) -> RunResult:
-    """Read, map, normalize and deduplicate ``sources``; write the crosswalk (and golden records)."""
+    """Read, map, normalize and deduplicate ``sources``; write the crosswalk and golden records."""
     result = pipeline.run(sources, rules or Rules(), stop_before="validate", progress=progress)
     batch = result.batch
     write_table(result.crosswalk(), Path(crosswalk))
@@ -67,6 +67,9 @@ def migrate(
     """The whole job into ``target``; with ``dry_run`` everything but the load (the plan)."""
     stop = "load" if dry_run else "end"
     return pipeline.run(
-        sources, rules or Rules(), target=None if dry_run else target, stop_before=stop,
+        sources,
+        rules or Rules(),
+        target=None if dry_run else target,
+        stop_before=stop,
         progress=progress,
     )

@@ -23,7 +23,9 @@ def _field_expr(name: str, headers: list[str], multi: bool) -> pl.Expr:
         return pl.lit(None, dtype=pl.String).alias(name)
     if not multi or len(headers) == 1:
         return pl.col(headers[0]).alias(name)
-    joined = pl.concat_str([pl.col(h) for h in headers], separator=MULTI_SEPARATOR, ignore_nulls=True)
+    joined = pl.concat_str(
+        [pl.col(h) for h in headers], separator=MULTI_SEPARATOR, ignore_nulls=True
+    )
     return pl.when(joined == "").then(None).otherwise(joined).alias(name)
 
 
@@ -51,7 +53,9 @@ def to_canonical(table: SourceTable, mapping: Mapping, model: ContactModel) -> B
         *[_field_expr(n, by_field.get(n, []), s.multi) for n, s in model.fields.items()],
         _json_of(mapping.unmapped()).alias(EXTRA),
     )
-    batch = Batch(canonical).add_stats(f"read:{table.name}", rows=frame.height)
+    batch = Batch(canonical).add_stats(
+        f"read:{table.name}", rows=frame.height, blank_rows=table.blank_rows
+    )
     if not id_usable:
         batch = batch.add_findings(_id_not_unique(table.name, by_field["record_id"][0]))
     return batch

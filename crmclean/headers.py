@@ -9,7 +9,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def fold_header(header: str) -> str:
-    """``'  Nº do Telefone/Celular '`` -> ``'no do telefone celular'``: no accents, case or punctuation."""
+    """``' Telefone/Celular '`` -> ``'telefone celular'``: no accents, case or punctuation."""
     decomposed = unicodedata.normalize("NFKD", header)
     ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", ascii_only.lower()).strip()

@@ -152,9 +152,7 @@ def load_mapping(
         spec = _UserMapping.model_validate(load_yaml(path))
     except ValidationError as exc:
         raise UserError(format_validation_error(exc), file=str(path)) from None
-    chosen = {
-        h: (c.field if isinstance(c, _UserColumn) else c) for h, c in spec.columns.items()
-    }
+    chosen = {h: (c.field if isinstance(c, _UserColumn) else c) for h, c in spec.columns.items()}
     problems = [f"unknown field '{f}'" for f in chosen.values() if f and f not in model.fields]
     problems += [f"no column '{h}' in the source" for h in chosen if h not in headers]
     if problems:

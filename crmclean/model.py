@@ -11,8 +11,21 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from crmclean.errors import UserError
 
 FieldType = Literal[
-    "id", "text", "name", "company", "email", "phone", "date", "bool", "url", "city",
-    "state", "postal_code", "country", "picklist", "tax_id",
+    "id",
+    "text",
+    "name",
+    "company",
+    "email",
+    "phone",
+    "date",
+    "bool",
+    "url",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "picklist",
+    "tax_id",
 ]
 
 EXTRA = "extra"

@@ -14,6 +14,7 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import dedupe
+from crmclean.fingerprint import config_hash
 from crmclean.load import LoadResult, RunInfo, load
 from crmclean.normalize import normalize
 from crmclean.rules import Rules
@@ -46,9 +47,9 @@ class RunResult:
         Rejected records have no golden id (null); ``batch.rejects`` says why.
         """
         ids = self.batch.frame.select(SOURCE, SOURCE_ID, *self._golden_column())
-        return self.inputs.join(ids, on=[SOURCE, SOURCE_ID], how="left", maintain_order="left").rename(
-            {SOURCE: "source", SOURCE_ID: "source_id"}
-        )
+        return self.inputs.join(
+            ids, on=[SOURCE, SOURCE_ID], how="left", maintain_order="left"
+        ).rename({SOURCE: "source", SOURCE_ID: "source_id"})
 
     def _golden_column(self) -> list[str]:
         return [GOLDEN_ID] if GOLDEN_ID in self.batch.frame.columns else []
@@ -80,7 +81,6 @@ def run(
     progress: Progress = lambda _stage: None,
 ) -> RunResult:
     """Run the stages in order, stopping before ``stop_before``; load only with a target."""
-    run_info = RunInfo.start(sources, rules)
     progress("read")
     batch = read_all(sources, rules)
     inputs = batch.frame.select(SOURCE, SOURCE_ID)
@@ -96,7 +96,8 @@ def run(
         result.gate = validate(result.batch, rules)
     if target is not None and _before("load", stop_before) and not result.gate_failed:
         progress("load")
-        result.loaded = load(result.batch, target, run=run_info)
+        run_info = RunInfo.start(config_hash(sources, rules))
+        result.loaded = load(result.batch, target, run=run_info, rules=rules)
     return result
 
 

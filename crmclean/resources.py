@@ -23,9 +23,13 @@ def find(kind: str, relative: str, user_dir: Path | None = None) -> Path:
     return bundled_dir(kind) / relative
 
 
+def _files(base: Path, pattern: str) -> dict[str, Path]:
+    return {p.relative_to(base).as_posix(): p for p in sorted(base.glob(pattern)) if p.is_file()}
+
+
 def listing(kind: str, pattern: str, user_dir: Path | None = None) -> dict[str, Path]:
-    """Files matching ``pattern`` by name, user files overriding bundled ones."""
-    found = {p.name: p for p in sorted(bundled_dir(kind).glob(pattern))}
+    """Files matching ``pattern`` by relative path, user files overriding bundled ones."""
+    found = _files(bundled_dir(kind), pattern)
     if user_dir is not None:
-        found.update({p.name: p for p in sorted(user_dir.glob(pattern))})
+        found.update(_files(user_dir, pattern))
     return found

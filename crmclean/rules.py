@@ -17,7 +17,8 @@ class Rules:
     """Where rule files come from, plus run-wide settings.
 
     ``directory`` is a user folder whose files override bundled files of the same relative
-    path (``connectors_dir`` likewise for connector specs); ``default_region`` is the ISO country used for phones with no country of their own.
+    path (``connectors_dir`` likewise for connector specs); ``default_region`` is the ISO
+    country used for phones with no country of their own.
     """
 
     directory: Path | None = None

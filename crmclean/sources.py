@@ -41,7 +41,8 @@ def connector_for(spec: SourceSpec, headers: list[str], rules: Rules) -> Connect
         return detect(headers, rules.connectors)
     named = {c.name: c for c in rules.connectors}
     if spec.connector not in named:
-        raise UserError(f"unknown connector '{spec.connector}' (known: {', '.join(sorted(named))})")
+        known = ", ".join(sorted(named))
+        raise UserError(f"unknown connector '{spec.connector}' (known: {known})")
     return named[spec.connector]
 
 
@@ -72,7 +73,7 @@ def _check_unique_names(specs: list[SourceSpec]) -> None:
     repeated = [name for name, n in Counter(s.source_name for s in specs).items() if n > 1]
     if repeated:
         raise UserError(
-            f"several sources are named {repeated}; give each a distinct `name:` in the project file"
+            f"several sources are named {repeated}; give each a distinct `name:` in the project"
         )
 
 

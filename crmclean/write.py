@@ -21,7 +21,9 @@ def write_table(frame: pl.DataFrame, path: Path) -> Path:
     """Write ``frame`` as CSV, Parquet, JSON or NDJSON; the file appears whole or not at all."""
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".parquet", ".json", ".ndjson", ".jsonl"}:
-        raise UserError("unsupported output format; use .csv, .parquet, .json or .ndjson", file=str(path))
+        raise UserError(
+            "unsupported output format; use .csv, .parquet, .json or .ndjson", file=str(path)
+        )
     if not path.parent.is_dir():
         raise UserError("folder does not exist", file=str(path.parent))
     partial = path.with_name(f".{path.name}.partial")

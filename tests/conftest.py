@@ -15,7 +15,9 @@ from crmclean.rules import Rules
 DATA = Path(__file__).parent / "data"
 SHARED_PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "data" / "public"
 
-POSTGRES_URL = os.environ.get("CRMCLEAN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "CRMCLEAN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 MARIADB_URL = os.environ.get("CRMCLEAN_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/test")
 
 
@@ -30,7 +32,7 @@ def _reachable(url: str) -> sa.Engine:
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("select 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure means the server is not usable
+    except Exception as exc:
         pytest.fail(f"database server not reachable at {engine.url!r}: {exc}", pytrace=False)
     return engine
 

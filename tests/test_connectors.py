@@ -25,21 +25,21 @@ def test_connector_mapping_wins_and_rest_is_auto(rules):
     assert cols["AccountId"].field is None
 
 
-def test_user_spec_overrides_bundled_and_bad_field_is_named(tmp_path: Path):
-    (tmp_path / "hubspot_contacts.yaml").write_text(
-        "name: hubspot_contacts\ntitle: mine\ndetect: [Record ID]\nfields:\n  Record ID: recordid\n",
-        encoding="utf-8",
+def spec_text(field: str) -> str:
+    return (
+        f"name: hubspot_contacts\ntitle: mine\ndetect: [Record ID]\nfields:\n  Record ID: {field}\n"
     )
+
+
+def test_user_spec_overrides_bundled_and_bad_field_is_named(tmp_path: Path):
+    (tmp_path / "hubspot_contacts.yaml").write_text(spec_text("recordid"), encoding="utf-8")
     rules = Rules(connectors_dir=tmp_path)
     with pytest.raises(UserError, match=r"hubspot_contacts\.yaml: unknown fields \['recordid'\]"):
         load_connectors(rules.model, tmp_path)
 
 
 def test_user_spec_replaces_bundled_one(tmp_path: Path):
-    (tmp_path / "hubspot_contacts.yaml").write_text(
-        "name: hubspot_contacts\ntitle: mine\ndetect: [Record ID]\nfields:\n  Record ID: record_id\n",
-        encoding="utf-8",
-    )
+    (tmp_path / "hubspot_contacts.yaml").write_text(spec_text("record_id"), encoding="utf-8")
     specs = {s.name: s for s in Rules(connectors_dir=tmp_path).connectors}
     assert specs["hubspot_contacts"].title == "mine"
     assert "salesforce_contact" in specs

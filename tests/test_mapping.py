@@ -6,8 +6,18 @@ from crmclean.errors import UserError
 from crmclean.mapping import load_mapping, suggest
 
 PT_SHEET = [
-    "Código", "Nome completo", "E-mail", "Telefone", "Celular", "Empresa", "Cargo",
-    "Cidade", "UF", "CEP", "Data de cadastro", "Observações internas",
+    "Código",
+    "Nome completo",
+    "E-mail",
+    "Telefone",
+    "Celular",
+    "Empresa",
+    "Cargo",
+    "Cidade",
+    "UF",
+    "CEP",
+    "Data de cadastro",
+    "Observações internas",
 ]
 
 
@@ -18,9 +28,17 @@ def fields_of(mapping):
 def test_portuguese_headers_map_by_alias(rules):
     got = fields_of(suggest(PT_SHEET, rules.model))
     assert got == {
-        "Código": "record_id", "Nome completo": "full_name", "E-mail": "email",
-        "Telefone": "phone", "Celular": "mobile", "Empresa": "company", "Cargo": "job_title",
-        "Cidade": "city", "UF": "state", "CEP": "postal_code", "Data de cadastro": "created_at",
+        "Código": "record_id",
+        "Nome completo": "full_name",
+        "E-mail": "email",
+        "Telefone": "phone",
+        "Celular": "mobile",
+        "Empresa": "company",
+        "Cargo": "job_title",
+        "Cidade": "city",
+        "UF": "state",
+        "CEP": "postal_code",
+        "Data de cadastro": "created_at",
         "Observações internas": None,
     }
 
@@ -28,10 +46,16 @@ def test_portuguese_headers_map_by_alias(rules):
 @pytest.mark.parametrize(
     ("header", "field"),
     [
-        ("Correo electrónico", "email"), ("Apellidos", "last_name"), ("Teléfono", "phone"),
-        ("MailingPostalCode", "postal_code"), ("FIRSTNAME", "first_name"),
-        ("  e-mail  ", "email"), ("Sobre nome", "last_name"), ("Telefone celular", "mobile"),
-        ("Emial", "email"), ("Compnay Name", "company"),
+        ("Correo electrónico", "email"),
+        ("Apellidos", "last_name"),
+        ("Teléfono", "phone"),
+        ("MailingPostalCode", "postal_code"),
+        ("FIRSTNAME", "first_name"),
+        ("  e-mail  ", "email"),
+        ("Sobre nome", "last_name"),
+        ("Telefone celular", "mobile"),
+        ("Emial", "email"),
+        ("Compnay Name", "company"),
     ],
 )
 def test_spanish_api_names_and_near_misses(rules, header, field):

@@ -23,7 +23,9 @@ def test_paths_resolve_against_the_project_folder(tmp_path: Path):
     first, second = project.sources
     assert first.path == tmp_path / "data/a.csv" and first.source_name == "a"
     assert first.mapping == tmp_path / "a.mapping.yaml"
-    assert second.path == Path("/abs/b.xlsx") and second.sheet == 1 and second.source_name == "event"
+    assert (
+        second.path == Path("/abs/b.xlsx") and second.sheet == 1 and second.source_name == "event"
+    )
     assert project.rules.default_region == "PT" and project.rules.directory == tmp_path / "my-rules"
     assert project.target == f"sqlite:///{tmp_path / 'out/acme.db'}"
 

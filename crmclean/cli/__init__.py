@@ -29,8 +29,12 @@ class _Shell(click.Group):
             _fail(ctx, f"Error: {exc}", EXIT_USER)
         except GateFailed as exc:
             _fail(ctx, f"Gate failed: {exc}", EXIT_GATE)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
-            _fail(ctx, f"Internal error: {exc!r} (rerun with --debug for the traceback)", EXIT_INTERNAL)
+        except Exception as exc:
+            _fail(
+                ctx,
+                f"Internal error: {exc!r} (rerun with --debug for the traceback)",
+                EXIT_INTERNAL,
+            )
 
 
 def _fail(ctx: click.Context, message: str, code: int) -> None:

@@ -47,6 +47,8 @@ def command(directory: Path, people: int, seed: int, as_json: bool) -> None:
         )
         click.echo(f"Database:            {demo.database}")
         click.echo(f"Crosswalk:           {demo.crosswalk}")
-        click.echo(f"Rejects, findings:   {directory / 'rejects.csv'}, {directory / 'findings.csv'}")
+        click.echo(
+            f"Rejects, findings:   {directory / 'rejects.csv'}, {directory / 'findings.csv'}"
+        )
     if demo.result.gate_failed:
         raise GateFailed("nothing was written to the database")

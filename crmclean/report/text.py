@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crmclean.pipeline import RunResult
+from crmclean.validate import render_text
 
 READ_PREFIX = "read:"
 
@@ -52,7 +53,11 @@ def print_summary(result: RunResult, console: Console | None = None) -> None:
     if gate:
         console.print(gate)
         if result.gate is not None and not result.gate.success:
-            console.print(result.gate.render_text())
+            console.print(render_text(result.gate))
     if result.loaded is not None:
-        console.print(f"Loaded:              {result.loaded.to_dict().get('target', '')}")
+        counts = result.loaded.counts
+        console.print(
+            f"Loaded:              {counts.get('contacts', 0):,} golden records, "
+            f"{counts.get('contact_sources', 0):,} source rows"
+        )
         console.print(f"Run id:              {result.loaded.run_id}")
