@@ -21,6 +21,28 @@ def _sources_table(result: RunResult) -> Table:
     return table
 
 
+def _findings_table(result: RunResult, top: int = 8) -> Table | None:
+    findings = result.batch.findings
+    if findings.is_empty():
+        return None
+    counts = (
+        findings.group_by("code", "rule", "severity")
+        .len()
+        .sort(["len", "code"], descending=[True, False])
+    )
+    table = Table(title=f"Top findings (of {findings.height:,})", title_justify="left")
+    for name, justify in (
+        ("code", "left"),
+        ("rule", "left"),
+        ("severity", "left"),
+        ("count", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for code, rule, severity, count in counts.head(top).iter_rows():
+        table.add_row(code, rule, severity, f"{count:,}")
+    return table
+
+
 def _outcome_lines(result: RunResult) -> list[str]:
     batch = result.batch
     dedupe = batch.stats.get("dedupe", {})
@@ -47,6 +69,9 @@ def print_summary(result: RunResult, console: Console | None = None) -> None:
     """Rows per source, then what each stage did, the gate verdict and the load."""
     console = console or Console(width=80, highlight=False)
     console.print(_sources_table(result))
+    findings = _findings_table(result)
+    if findings is not None:
+        console.print(findings)
     for line in _outcome_lines(result):
         console.print(line)
     gate = _gate_line(result)
