@@ -1,0 +1,66 @@
+"""Pipeline invariants: nothing is lost, whatever the input."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crmclean import pipeline
+from crmclean.batch import Batch
+from crmclean.pipeline import ConservationError, check_conservation
+from crmclean.sources import SourceSpec
+
+HEADERS = ["Nome", "Sobrenome", "E-mail", "Telefone", "Empresa", "Cidade", "Data de cadastro"]
+REALISTIC = st.sampled_from(
+    [
+        "", " ", "Maria", "MARIA DA SILVA", "José", "Zé", "Silva", "maria@x.com.br",
+        "MARIA@X.COM.BR", "contato@empresa.com.br", "(11) 98765-4321", "5.511987654321E12",
+        "98765-4321", "Acme Ltda", "São Paulo", "31/12/2023", "2024-02-30", "45000", "n/a",
+    ]
+)  # fmt: skip
+CELL = st.one_of(REALISTIC, st.text(max_size=12))
+ROW = st.lists(CELL, min_size=len(HEADERS), max_size=len(HEADERS))
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        writer.writerows(rows)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ROW, min_size=1, max_size=25))
+def test_every_input_row_is_golden_or_rejected(rules, rows):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "contatos.csv"
+        write_csv(path, rows)
+        result = pipeline.run([SourceSpec(path)], rules, stop_before="validate")
+    crosswalk = result.crosswalk()
+    assert crosswalk.height == result.inputs.height
+    kept = crosswalk.filter(pl.col("golden_id").is_not_null())
+    assert kept.height + result.batch.rejects.select("_source", "_source_id").n_unique() == (
+        crosswalk.height
+    )
+    assert set(kept["golden_id"]) == set(result.batch.golden["golden_id"])
+
+
+def test_conservation_check_catches_a_lost_record():
+    inputs = pl.DataFrame({"_source": ["a", "a"], "_source_id": ["1", "2"]})
+    batch = Batch(pl.DataFrame({"_source": ["a"], "_source_id": ["1"]}))
+    with pytest.raises(ConservationError, match="2 records read but 1 kept"):
+        check_conservation(inputs, batch)
+
+
+def test_stop_before_normalize_returns_the_mapped_frame(rules, tmp_path):
+    path = tmp_path / "c.csv"
+    write_csv(path, [["Ana", "Souza", "ANA@X.COM", "", "", "", ""]])
+    result = pipeline.run([SourceSpec(path)], rules, stop_before="normalize")
+    assert result.batch.frame["email"].to_list() == ["ANA@X.COM"]
+    assert result.batch.golden is None and result.gate is None
