@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from crmclean.batch import RAW, ROW, SOURCE, SOURCE_ID, Batch
+from crmclean.connectors import DeletedRows
 from crmclean.mapping import Mapping
 from crmclean.model import EXTRA, ContactModel
 from crmclean.read import SourceTable
@@ -74,3 +75,43 @@ def _id_not_unique(source: str, header: str) -> pl.DataFrame:
             "after": ["row numbers used as source ids"],
         }
     )
+
+
+def drop_deleted(batch: Batch, table: SourceTable, rule: DeletedRows) -> Batch:
+    """Rows the source marks deleted move to rejects (rule ``source.deleted``), counted."""
+    if rule.column not in table.frame.columns:
+        return batch
+    value = pl.col(rule.column)
+    lowered = value.str.strip_chars().str.to_lowercase()
+    mask = table.frame.select(lowered.is_in(rule.lowered()).fill_null(False)).to_series()
+    gone = batch.frame.filter(mask).with_columns(table.frame.get_column(rule.column).filter(mask))
+    rejects = gone.select(
+        SOURCE,
+        SOURCE_ID,
+        pl.lit("read").alias("stage"),
+        pl.lit(rule.column).alias("column"),
+        pl.lit("source.deleted").alias("rule"),
+        pl.lit("a live record").alias("expected"),
+        pl.col(rule.column).alias("actual"),
+    )
+    kept = batch.with_frame(batch.frame.filter(~mask)).add_rejects(rejects)
+    return kept.add_stats(f"read:{table.name}", deleted_rows=rejects.height)
+
+
+def map_values(batch: Batch, values: dict[str, dict[str, str]]) -> Batch:
+    """A connector's picklist values (matched ignoring case) replaced by its canonical ones."""
+    exprs = []
+    for field, mapping in values.items():
+        lowered = {k.strip().lower(): v for k, v in mapping.items()}
+        key = pl.col(field).str.strip_chars().str.to_lowercase()
+        exprs.append(key.replace_strict(lowered, default=pl.col(field)).alias(field))
+    return batch.with_frame(batch.frame.with_columns(exprs)) if exprs else batch
+
+
+def split_multi(batch: Batch, separator: str | None, model: ContactModel) -> Batch:
+    """A source's own list separator (Google's `` ::: ``) in multi-valued fields becomes ``; ``."""
+    if not separator:
+        return batch
+    fields = [name for name, spec in model.fields.items() if spec.multi]
+    swapped = [pl.col(f).str.replace_all(separator, MULTI_SEPARATOR, literal=True) for f in fields]
+    return batch.with_frame(batch.frame.with_columns(swapped))

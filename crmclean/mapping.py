@@ -129,8 +129,13 @@ def suggest(
 
 
 def _by_connector(header: str, connector: ConnectorSpec | None) -> ColumnMapping | None:
-    field = connector.field_for(header) if connector else None
-    return ColumnMapping(header, field, 1.0, "connector") if field else None
+    """The spec's choice for ``header``: a field, or explicitly none (kept in ``extra``)."""
+    if connector is None:
+        return None
+    named, field = connector.field_for(header)
+    if not named:
+        return None
+    return ColumnMapping(header, field, 1.0 if field else 0.0, "connector" if field else "unmapped")
 
 
 class _UserColumn(BaseModel):

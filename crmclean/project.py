@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from crmclean.errors import UserError
 from crmclean.model import format_validation_error, load_yaml
@@ -15,13 +15,26 @@ from crmclean.sources import SourceSpec
 
 class _Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    path: str
+    path: str | None = None
+    url: str | None = Field(default=None, repr=False)
+    url_env: str | None = None
+    table: str | None = None
+    query: str | None = None
     name: str | None = None
     sheet: str | int | None = None
     mapping: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
     connector: str | None = None
+
+    @model_validator(mode="after")
+    def _one_location(self) -> _Source:
+        given = [k for k in ("path", "url", "url_env") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of path, url, url_env (got {given or 'none'})")
+        if self.path is not None and (self.table or self.query):
+            raise ValueError("`table` and `query` apply to database sources (url or url_env)")
+        return self
 
 
 class _Project(BaseModel):
@@ -68,13 +81,17 @@ def load_project(path: Path) -> Project:
     base = path.resolve().parent
     sources = [
         SourceSpec(
-            path=_resolve(base, s.path),  # type: ignore[arg-type]
+            path=_resolve(base, s.path),
             name=s.name,
             sheet=s.sheet,
             mapping=_resolve(base, s.mapping),
             encoding=s.encoding,
             delimiter=s.delimiter,
             connector=s.connector,
+            url=s.url,
+            url_env=s.url_env,
+            table=s.table,
+            query=s.query,
         )
         for s in spec.sources
     ]

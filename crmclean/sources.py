@@ -1,72 +1,153 @@
-"""What a run reads: source specs and the read -> map step for each."""
+"""What a run reads: source specs (files or databases) and the read -> map step for each."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
 from crmclean.batch import ROW, Batch
-from crmclean.canonical import to_canonical
-from crmclean.connectors import ConnectorSpec, detect
+from crmclean.canonical import drop_deleted, map_values, split_multi, to_canonical
+from crmclean.connectors import ConnectorSpec, detect, named
 from crmclean.errors import UserError
 from crmclean.mapping import Mapping, load_mapping, suggest
-from crmclean.read import read_file
+from crmclean.read import SourceTable, read_file
+from crmclean.read.progress import row_counter
+from crmclean.read.sql import count, mask, read_sql, table_query
+from crmclean.read.table import drop_footer
 from crmclean.rules import Rules
 
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """One input: a file, with optional name, sheet, mapping file and reading options."""
+    """One input: a file (``path``) or a database (``url``/``url_env`` with a sql connector,
+    a ``table`` or a ``query``), with optional name, sheet, mapping file and reading options."""
 
-    path: Path
+    path: Path | None = None
     name: str | None = None
     sheet: str | int | None = None
     mapping: Path | None = None
     encoding: str | None = None
     delimiter: str | None = None
     connector: str | None = None
+    url: str | None = field(default=None, repr=False)
+    url_env: str | None = None
+    table: str | None = None
+    query: str | None = None
+
+    @property
+    def is_database(self) -> bool:
+        return self.path is None
 
     @property
     def source_name(self) -> str:
-        """The lineage name: ``name`` when given, else the file stem."""
-        return self.name or Path(self.path).stem
+        """The lineage name: ``name`` when given, else the file stem, table or connector."""
+        if self.name:
+            return self.name
+        if self.path is not None:
+            return Path(self.path).stem
+        return self.table or self.connector or "sql"
+
+    def database_url(self) -> str:
+        """The URL given, or read from the environment variable ``url_env``."""
+        if self.url:
+            return self.url
+        if self.url_env and os.environ.get(self.url_env):
+            return os.environ[self.url_env]
+        if self.url_env:
+            raise UserError(f"environment variable {self.url_env} is not set (database URL)")
+        raise UserError(f"source {self.source_name!r} has no path, url or url_env")
 
 
 def connector_for(spec: SourceSpec, headers: list[str], rules: Rules) -> ConnectorSpec | None:
     """The connector the user named, else the one the headers identify (or none)."""
     if spec.connector is None:
-        return detect(headers, rules.connectors)
-    named = {c.name: c for c in rules.connectors}
-    if spec.connector not in named:
-        known = ", ".join(sorted(named))
-        raise UserError(f"unknown connector '{spec.connector}' (known: {known})")
-    return named[spec.connector]
+        return None if spec.is_database else detect(headers, rules.connectors)
+    connector = named(spec.connector, rules.connectors)
+    if connector.kind == "sql" and not spec.is_database:
+        raise UserError(f"connector '{connector.name}' reads a database: give `url` or `url_env`")
+    return connector
 
 
 def mapping_for(spec: SourceSpec, headers: list[str], rules: Rules) -> Mapping:
     """The user's mapping file over the connector's mapping over automatic suggestions."""
+    return _mapping(spec, headers, rules, connector_for(spec, headers, rules))
+
+
+def _database_query(spec: SourceSpec, connector: ConnectorSpec | None) -> str:
+    if spec.query or spec.table:
+        return spec.query or table_query(spec.table or "")
+    if connector is None or connector.kind != "sql":
+        given = f"connector '{connector.name}' reads files" if connector else "nothing to read"
+        raise UserError(
+            f"database source {spec.source_name!r}: {given}; name a sql connector, "
+            "a `table` or a `query`"
+        )
+    return connector.query or ""
+
+
+def read_table(spec: SourceSpec, rules: Rules) -> SourceTable:
+    """The raw table of a source: a file, or a database query run read-only in batches."""
+    if spec.path is not None:
+        table = read_file(
+            spec.path, sheet=spec.sheet, encoding=spec.encoding, delimiter=spec.delimiter
+        )
+        return replace(table, name=spec.source_name)
+    connector = named(spec.connector, rules.connectors) if spec.connector else None
+    query = _database_query(spec, connector)
+    with row_counter(f"reading {spec.source_name}") as progress:
+        return read_sql(spec.database_url(), query, name=spec.source_name, progress=progress)
+
+
+def read_and_map(spec: SourceSpec, rules: Rules) -> Batch:
+    """Read one source and project it onto the canonical model."""
+    table = read_table(spec, rules)
+    headers = [c for c in table.frame.columns if c != ROW]
     connector = connector_for(spec, headers, rules)
+    table, footer_rows = drop_footer(table, connector.footer if connector else [])
+    mapping = _check_mapped(_mapping(spec, headers, rules, connector), spec, headers)
+    batch = to_canonical(table, mapping, rules.model)
+    if connector is None:
+        return batch
+    if footer_rows:
+        batch = batch.add_stats(f"read:{table.name}", footer_rows=footer_rows)
+    return _apply_connector(batch, table, spec, connector, rules)
+
+
+def _mapping(
+    spec: SourceSpec, headers: list[str], rules: Rules, connector: ConnectorSpec | None
+) -> Mapping:
     if spec.mapping is not None:
         return load_mapping(spec.mapping, headers, rules.model, connector)
     return suggest(headers, rules.model, connector)
 
 
-def read_and_map(spec: SourceSpec, rules: Rules) -> Batch:
-    """Read one source and project it onto the canonical model."""
-    table = read_file(spec.path, sheet=spec.sheet, encoding=spec.encoding, delimiter=spec.delimiter)
-    table = replace(table, name=spec.source_name)
-    headers = [c for c in table.frame.columns if c != ROW]
-    mapping = mapping_for(spec, headers, rules)
+def _check_mapped(mapping: Mapping, spec: SourceSpec, headers: list[str]) -> Mapping:
+    """A source where no column maps is a user error."""
     if not mapping.fields():
+        where = mask(spec.database_url()) if spec.is_database else str(spec.path)
         raise UserError(
-            f"no recognizable columns among {headers}; write a mapping with "
-            f"`crmclean map suggest {spec.path}` and pass it with --mapping",
-            file=str(spec.path),
+            f"no recognizable columns among {headers}; write a mapping file "
+            "(`crmclean map suggest`) and pass it with --mapping",
+            file=where,
         )
-    return to_canonical(table, mapping, rules.model)
+    return mapping
+
+
+def _apply_connector(
+    batch: Batch, table: SourceTable, spec: SourceSpec, connector: ConnectorSpec, rules: Rules
+) -> Batch:
+    """The connector's list separator, value maps, deleted rows and deleted-row count."""
+    batch = map_values(split_multi(batch, connector.separator, rules.model), connector.values)
+    if connector.deleted is not None:
+        batch = drop_deleted(batch, table, connector.deleted)
+    if connector.count_deleted and spec.is_database and not (spec.query or spec.table):
+        skipped = count(spec.database_url(), connector.count_deleted)
+        batch = batch.add_stats(f"read:{table.name}", deleted_rows=skipped)
+    return batch
 
 
 def _check_unique_names(specs: list[SourceSpec]) -> None:
@@ -85,7 +166,7 @@ def read_all(specs: list[SourceSpec], rules: Rules) -> Batch:
     batches = [read_and_map(spec, rules) for spec in specs]
     merged = Batch(pl.concat([b.frame for b in batches], how="vertical"))
     for batch in batches:
-        merged = merged.add_findings(batch.findings)
+        merged = merged.add_rejects(batch.rejects).add_findings(batch.findings)
         for stage, counts in batch.stats.items():
             merged = merged.add_stats(stage, **counts)
     return merged

@@ -48,3 +48,21 @@ def test_urls_stay_and_passwords_are_masked(tmp_path: Path):
     url = "postgresql://crm:s3cret@db.local/crm"
     assert target_url(tmp_path, url) == url
     assert "s3cret" not in mask_url(url) and "***" in mask_url(url)
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        (
+            "path: a.csv\n    url: sqlite://",
+            r"exactly one of path, url, url_env \(got \['path', 'url'\]\)",
+        ),
+        ("connector: suitecrm", r"exactly one of path, url, url_env \(got none\)"),
+        ("path: a.csv\n    table: contacts", "`table` and `query` apply to database sources"),
+    ],
+)
+def test_a_source_is_a_file_or_a_database(tmp_path: Path, source: str, problem: str):
+    project = tmp_path / "crmclean.yml"
+    project.write_text(f"sources:\n  - {source}\n", encoding="utf-8")
+    with pytest.raises(UserError, match=problem):
+        load_project(project)

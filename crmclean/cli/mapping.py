@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from crmclean.cli.options import make_rules, rules_options
-from crmclean.mapping import suggest
-from crmclean.read import read_file
+from crmclean.cli.options import connector_options, make_rules, rules_options
+from crmclean.sources import SourceSpec, mapping_for, read_table
 
 
 @click.group("map")
@@ -24,23 +23,32 @@ def command() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the mapping here instead of printing it.",
 )
+@connector_options
 @rules_options
 def suggest_command(
-    file: Path, sheet: str | None, out: Path | None, rules_dir: Path | None, region: str
+    file: Path,
+    sheet: str | None,
+    out: Path | None,
+    connector: str | None,
+    connectors_dir: Path | None,
+    rules_dir: Path | None,
+    region: str,
 ) -> None:
     """Print a mapping (YAML) from FILE's headers to canonical fields, with a confidence each.
 
     Edit it (set `field:` to another canonical field, or null to keep the column only in
-    `extra`) and pass it back with `--mapping`.
+    `extra`) and pass it back with `--mapping`. A known export (see `crmclean connectors
+    list`) is detected from its headers and mapped by its connector spec.
 
     \b
     Example:
       crmclean map suggest contatos.csv --out contatos.mapping.yaml
       crmclean dedupe contatos.csv --mapping contatos.mapping.yaml --crosswalk cw.csv
     """
-    table = read_file(file, sheet=sheet)
-    headers = [c for c in table.frame.columns if c != "_row"]
-    text = suggest(headers, make_rules(rules_dir, region).model).to_yaml(file.name)
+    rules = make_rules(rules_dir, region, connectors_dir)
+    source = SourceSpec(path=file, sheet=sheet, connector=connector)
+    headers = [c for c in read_table(source, rules).frame.columns if c != "_row"]
+    text = mapping_for(source, headers, rules).to_yaml(file.name)
     if out is None:
         click.echo(text, nl=False)
     else:

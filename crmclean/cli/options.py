@@ -43,14 +43,30 @@ def mapping_option(func: F) -> F:
     )(func)
 
 
-def make_rules(rules_dir: Path | None, region: str) -> Rules:
-    return Rules(directory=rules_dir, default_region=region.upper())
+def connector_options(func: F) -> F:
+    """``--connector NAME`` and ``--connectors DIR``."""
+    func = click.option(
+        "--connectors",
+        "connectors_dir",
+        type=click.Path(file_okay=False, exists=True, path_type=Path),
+        help="Folder of your own connector specs (they override bundled ones).",
+    )(func)
+    return click.option(
+        "--connector",
+        help="Connector spec to read the sources with (default: detected from the headers).",
+    )(func)
 
 
-def make_sources(paths: tuple[Path, ...], mapping: Path | None) -> list[SourceSpec]:
+def make_rules(rules_dir: Path | None, region: str, connectors_dir: Path | None = None) -> Rules:
+    return Rules(directory=rules_dir, default_region=region.upper(), connectors_dir=connectors_dir)
+
+
+def make_sources(
+    paths: tuple[Path, ...], mapping: Path | None, connector: str | None = None
+) -> list[SourceSpec]:
     if mapping is not None and len(paths) != 1:
         raise click.UsageError("--mapping applies to a single source; use a project file for more")
-    return [SourceSpec(path=p, mapping=mapping) for p in paths]
+    return [SourceSpec(path=p, mapping=mapping, connector=connector) for p in paths]
 
 
 def echo_json(document: dict[str, Any]) -> None:

@@ -9,6 +9,8 @@ import fastexcel
 from crmclean.errors import UserError
 from crmclean.read.table import SourceTable, build
 
+HIDDEN_SHEET = "hiddenSheet"
+
 
 def sheet_names(path: Path) -> list[str]:
     """The workbook's sheet names, in order."""
@@ -16,17 +18,27 @@ def sheet_names(path: Path) -> list[str]:
 
 
 def read_excel(path: Path, sheet: str | int | None = None) -> SourceTable:
-    """One sheet (the first by default; by name or 0-based index) read as text.
+    """One sheet (by default the first visible one that is not Dynamics 365's ``hiddenSheet``;
+    by name or 0-based index) read as text.
 
     The header is the sheet's first non-empty row. Typed cells become the text a person saw:
     whole numbers without ``.0``, dates as ISO 8601, booleans as ``true``/``false``.
     """
     reader = _open(path)
-    name = _sheet_name(reader.sheet_names, sheet, path)
+    name = _sheet_name(reader.sheet_names, sheet, path) if sheet is not None else _default(reader)
     header = reader.load_sheet(name, header_row=None, n_rows=1, dtypes="string").to_polars()
     data = reader.load_sheet(name, schema_sample_rows=None).to_polars()
     cells = header.row(0) if header.height else ()
     return build(path, data, cells, sheet=name)
+
+
+def _default(reader: fastexcel.ExcelReader) -> str:
+    """The first visible sheet that holds data (Dynamics 365 exports add a ``hiddenSheet``)."""
+    for name in reader.sheet_names:
+        visible = reader.load_sheet(name, header_row=None, n_rows=1).visible == "visible"
+        if visible and name != HIDDEN_SHEET:
+            return name
+    return reader.sheet_names[0]
 
 
 def _open(path: Path) -> fastexcel.ExcelReader:
@@ -37,12 +49,10 @@ def _open(path: Path) -> fastexcel.ExcelReader:
         raise UserError(f"cannot read as a spreadsheet: {detail}", file=str(path)) from None
 
 
-def _sheet_name(names: list[str], sheet: str | int | None, path: Path) -> str:
+def _sheet_name(names: list[str], sheet: str | int, path: Path) -> str:
     """The name of the requested sheet; digits that name no sheet are an index."""
     if isinstance(sheet, str) and sheet not in names and sheet.isdigit():
         sheet = int(sheet)
-    if sheet is None:
-        return names[0]
     if isinstance(sheet, int) and 0 <= sheet < len(names):
         return names[sheet]
     if sheet in names:

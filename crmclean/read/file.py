@@ -12,6 +12,7 @@ from crmclean.read.delimited import read_delimited
 from crmclean.read.encoding import decode
 from crmclean.read.excel import read_excel, sheet_names
 from crmclean.read.table import SourceTable, build
+from crmclean.read.vcard import read_vcard
 
 FORMATS = {
     ".csv": "delimited",
@@ -27,6 +28,8 @@ FORMATS = {
     ".ndjson": "ndjson",
     ".jsonl": "ndjson",
     ".parquet": "parquet",
+    ".vcf": "vcard",
+    ".vcard": "vcard",
 }
 OPTIONS = {
     "delimited": {"encoding", "delimiter"},
@@ -34,6 +37,7 @@ OPTIONS = {
     "json": {"encoding"},
     "ndjson": {"encoding"},
     "parquet": set(),
+    "vcard": {"encoding"},
 }
 
 
@@ -44,7 +48,7 @@ def read_file(
     encoding: str | None = None,
     delimiter: str | None = None,
 ) -> SourceTable:
-    """Read a CSV/TSV/TXT, spreadsheet, JSON, NDJSON or Parquet file; the file is never written."""
+    """Read a CSV/TSV/TXT, spreadsheet, JSON, NDJSON, Parquet or vCard file (never written)."""
     source = Path(path)
     kind = _format(source)
     _check_options(source, kind, sheet=sheet, encoding=encoding, delimiter=delimiter)
@@ -55,6 +59,8 @@ def read_file(
     raw = _bytes(source)
     if kind == "delimited":
         return read_delimited(source, raw, encoding=encoding, delimiter=delimiter)
+    if kind == "vcard":
+        return read_vcard(source, raw, encoding=encoding)
     return _read_json(source, raw, encoding, lines=kind == "ndjson")
 
 

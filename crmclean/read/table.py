@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -112,3 +112,15 @@ def _datetime_text(column: pl.Expr, dtype: pl.Datetime) -> pl.Expr:
         .then(column.dt.to_string("%Y-%m-%d"))
         .otherwise(column.dt.to_string(full))
     )
+
+
+def drop_footer(table: SourceTable, prefixes: list[str]) -> tuple[SourceTable, int]:
+    """Rows that are only a footer line (a report's "Copyright (c) ..." with every other cell
+    empty) removed; returns the table and how many were removed."""
+    if not prefixes:
+        return table, 0
+    first, *others = [c for c in table.frame.columns if c != ROW]
+    starts = pl.any_horizontal(pl.col(first).str.starts_with(p) for p in prefixes)
+    footer = starts & pl.all_horizontal(pl.col(others).is_null() if others else pl.lit(True))
+    kept = table.frame.filter(~footer.fill_null(False))
+    return replace(table, frame=kept), table.frame.height - kept.height

@@ -1,0 +1,136 @@
+"""Read a table or query from PostgreSQL, MySQL/MariaDB or SQLite, read-only and in batches.
+
+Every connection is put in read-only mode before the query runs (``SET SESSION ... READ ONLY``
+or ``PRAGMA query_only``), so a connector cannot write even with a user that could. Rows are
+fetched from a server-side cursor ``batch_size`` at a time. Credentials come only from the URL
+(or the environment variable holding it) and are masked in every message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from crmclean.errors import UserError
+from crmclean.read.table import SourceTable, build, clean_headers
+
+BATCH_SIZE = 10_000
+READ_ONLY = {
+    "postgresql": "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+    "mysql": "SET SESSION TRANSACTION READ ONLY",
+    "mariadb": "SET SESSION TRANSACTION READ ONLY",
+    "sqlite": "PRAGMA query_only = ON",
+}
+Progress = Callable[[int], None]
+
+
+def mask(url: str) -> str:
+    """``url`` with its password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "<unparseable database URL>"
+
+
+def readonly_engine(url: str) -> sa.Engine:
+    """An engine whose every connection is read-only before first use."""
+    try:
+        backend = make_url(url).get_backend_name()
+        statement = READ_ONLY.get(backend)
+        if statement is None:
+            known = "postgresql, mysql, mariadb, sqlite"
+            raise UserError(f"unsupported database {backend!r} in {mask(url)} (known: {known})")
+        engine = sa.create_engine(url)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+        raise UserError(f"bad database URL {mask(url)}: {_clean(exc, url)}") from None
+    except ImportError as exc:
+        raise UserError(f"database driver missing for {mask(url)}: {exc.name}") from None
+
+    @sa.event.listens_for(engine, "connect")
+    def _read_only(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(statement)
+        cursor.close()
+        dbapi_connection.commit()
+
+    return engine
+
+
+def table_query(table: str) -> str:
+    """``SELECT *`` from a table name, schema-qualified or not, quoted for any dialect."""
+    *schema, name = table.split(".")
+    selectable = sa.table(name, schema=schema[0] if schema else None)
+    return str(sa.select(sa.text("*")).select_from(selectable))
+
+
+def read_sql(
+    url: str,
+    query: str,
+    *,
+    name: str,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> SourceTable:
+    """The rows of ``query`` as a text :class:`SourceTable` named ``name``."""
+    engine = readonly_engine(url)
+    try:
+        with engine.connect() as conn:
+            frame = _fetch(conn, query, batch_size, progress)
+    except sa.exc.SQLAlchemyError as exc:
+        raise UserError(f"reading {mask(url)} failed: {_clean(exc, url)}", file=name) from None
+    finally:
+        engine.dispose()
+    return build(Path(name), frame, frame.columns)
+
+
+def count(url: str, query: str) -> int:
+    """The single number a counting query returns (read-only too)."""
+    engine = readonly_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text(query)).scalar() or 0)
+    except sa.exc.SQLAlchemyError as exc:
+        raise UserError(f"counting in {mask(url)} failed: {_clean(exc, url)}") from None
+    finally:
+        engine.dispose()
+
+
+def _fetch(conn: sa.Connection, query: str, size: int, progress: Progress | None) -> pl.DataFrame:
+    """All rows, fetched ``size`` at a time from a server-side cursor."""
+    streamed = conn.execution_options(stream_results=True, yield_per=size)
+    result = streamed.execute(sa.text(query))
+    columns = clean_headers(list(result.keys()))
+    parts, total = [], 0
+    for rows in result.partitions(size):
+        parts.append(_frame(rows, columns))
+        total += len(rows)
+        if progress is not None:
+            progress(total)
+    if not parts:
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def _frame(rows: Any, columns: list[str]) -> pl.DataFrame:
+    """One batch of rows; numbers and dates keep their types for ``build`` to render."""
+    frame = pl.DataFrame(
+        [tuple(row) for row in rows], schema=columns, orient="row", infer_schema_length=None
+    )
+    return frame.with_columns(
+        pl.col(c).cast(pl.String) for c, t in frame.schema.items() if t in (pl.Object, pl.Binary)
+    )
+
+
+def _clean(exc: Exception, url: str) -> str:
+    """The first line of a driver error, with the URL's password removed if it appears."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    try:
+        password = make_url(url).password
+    except sa.exc.ArgumentError:
+        return text.replace(url, mask(url))
+    return text.replace(str(password), "***") if password else text
