@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
-from crmclean.normalize.names import NameRules, recase, split_full
+from crmclean.normalize.name_parts import FullName, parse_full
+from crmclean.normalize.names import NameRules, recase
 from crmclean.normalize.person import normalize_names
 from crmclean.rules import Rules
 
@@ -48,21 +49,40 @@ def test_recase(vocab: NameRules, typed: str, cased: str) -> None:
 @pytest.mark.parametrize(
     ("full", "parts"),
     [
-        ("Maria da Silva Santos", ("Maria", "da Silva Santos", "Maria da Silva Santos")),
-        ("Silva, João", ("João", "Silva", "João Silva")),
-        ("da Silva, Maria José", ("Maria José", "da Silva", "Maria José da Silva")),
-        ("SILVA, JOÃO", ("João", "Silva", "João Silva")),
-        ("Dr. Carlos de Souza", ("Carlos", "de Souza", "Dr. Carlos de Souza")),
-        ("Sra Ana Lima", ("Ana", "Lima", "Sra Ana Lima")),
-        ("Madonna", ("Madonna", None, "Madonna")),
-        ("joão Silva", ("João", "Silva", "joão Silva")),
-        ("Dr.", ("Dr.", None, "Dr.")),
-        ("O'Brien Jr., Patrick", ("Patrick", "O'Brien Jr.", "Patrick O'Brien Jr.")),
-        ("Goldman, Sachs & Co.", ("Goldman,", "Sachs & Co.", "Goldman, Sachs & Co.")),
+        ("Maria da Silva Santos", (None, "Maria", None, "da Silva Santos", None)),
+        ("Silva, João", (None, "João", None, "Silva", None)),
+        ("da Silva, Maria José", (None, "Maria José", None, "da Silva", None)),
+        ("SILVA, JOÃO", (None, "João", None, "Silva", None)),
+        ("Dr. Carlos de Souza", ("Dr.", "Carlos", None, "de Souza", None)),
+        ("Sra Ana Lima", ("Sra.", "Ana", None, "Lima", None)),
+        ("Madonna", (None, "Madonna", None, None, None)),
+        ("joão Silva", (None, "João", None, "Silva", None)),
+        ("Dr.", (None, "Dr.", None, None, None)),
+        ("O'Brien Jr., Patrick", (None, "Patrick", None, "O'Brien", "Jr.")),
+        ("Goldman, Sachs & Co.", (None, "Goldman,", "Sachs", "& Co.", None)),
+        ("João Carlos da Silva Santos", (None, "João", "Carlos", "da Silva Santos", None)),
+        ("Juan Pablo de la Cruz García", (None, "Juan", "Pablo", "de la Cruz García", None)),
+        ("Pedro Alves Neto", (None, "Pedro", None, "Alves", "Neto")),
+        ("Prof. Dr. Luiz Souza Filho", ("Prof. Dr.", "Luiz", None, "Souza", "Filho")),
     ],
 )
-def test_split_full(vocab: NameRules, full: str, parts: tuple[str | None, ...]) -> None:
-    assert split_full(full, vocab) == parts
+def test_parse_full(vocab: NameRules, full: str, parts: tuple[str | None, ...]) -> None:
+    parsed = parse_full(full, vocab)
+    assert (parsed.honorific, parsed.first, parsed.middle, parsed.last, parsed.suffix) == parts
+
+
+@pytest.mark.parametrize(
+    ("full", "display", "rule"),
+    [
+        ("Silva, João", "João Silva", "name.reordered"),
+        ("O'Brien Jr., Patrick", "Patrick O'Brien Jr.", "name.reordered"),
+        ("Dra. Ana Lima", "Ana Lima", "name.honorific_moved"),
+        ("Ana Lima Filho", "Ana Lima Filho", None),
+    ],
+)
+def test_parse_full_display(vocab: NameRules, full: str, display: str, rule: str | None) -> None:
+    parsed: FullName = parse_full(full, vocab)
+    assert (parsed.full, parsed.rule) == (display, rule)
 
 
 def test_normalize_names_recases_splits_and_fills(rules: Rules) -> None:
@@ -103,7 +123,7 @@ NAMES = st.text(alphabet=st.sampled_from("aeiouãéçAEIOUÃÉÇ'’-. ,dDsSmMcC
 def test_recase_is_idempotent_and_never_raises(vocab: NameRules, name: str) -> None:
     once = recase(name, vocab)
     assert recase(once, vocab) == once
-    split_full(name, vocab)
+    parse_full(name, vocab)
 
 
 @settings(max_examples=30, deadline=None)

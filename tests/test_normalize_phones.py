@@ -9,6 +9,7 @@ from normalize_support import found, frame
 
 from crmclean.normalize.cells import Part
 from crmclean.normalize.numbers import to_e164
+from crmclean.normalize.phone_fast import fast_path
 from crmclean.normalize.phones import normalize_phones, parse_cell, region, split
 
 
@@ -33,10 +34,10 @@ from crmclean.normalize.phones import normalize_phones, parse_cell, region, spli
         ("5,51199E+12", "BR", None, "phone.excel_damaged"),
         ("5.5119876543E12", "BR", None, "phone.excel_damaged"),
         ("5.51198765432123E12", "BR", None, "phone.excel_damaged"),
-        ("11 3456-7890 ramal 23", "BR", "+551134567890", "phone.extension_dropped"),
-        ("11 3456-7890 x23", "BR", "+551134567890", "phone.extension_dropped"),
-        ("(11) 3456-7890 ext. 23", "BR", "+551134567890", "phone.extension_dropped"),
-        ("+55 11 3456-7890 r. 4", "BR", "+551134567890", "phone.extension_dropped"),
+        ("11 3456-7890 ramal 23", "BR", "+551134567890", "phone.extension_kept"),
+        ("11 3456-7890 x23", "BR", "+551134567890", "phone.extension_kept"),
+        ("(11) 3456-7890 ext. 23", "BR", "+551134567890", "phone.extension_kept"),
+        ("+55 11 3456-7890 r. 4", "BR", "+551134567890", "phone.extension_kept"),
         ("(212) 555-0123", "US", "+12125550123", "phone.formatted_e164"),
         ("+1 (212) 555-0123", "BR", "+12125550123", "phone.formatted_e164"),
         ("912 345 678", "PT", "+351912345678", "phone.formatted_e164"),
@@ -75,7 +76,7 @@ def test_split(cell: str, pieces: list[str]) -> None:
 
 def test_parse_cell_adds_a_split_part_for_several_numbers() -> None:
     assert parse_cell("+5511987654321; 98765-4321", "BR") == [
-        Part("+5511987654321"),
+        Part("+5511987654321", kind="mobile"),
         Part(None, "phone.missing_area_code", "98765-4321"),
         Part(None, "phone.split", "+5511987654321; 98765-4321", "+5511987654321"),
     ]
@@ -131,4 +132,62 @@ def test_e164_output_parses_to_itself_anywhere(text: str, where: str, elsewhere:
             assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == (
                 part.value
             )
-            assert to_e164(part.value, elsewhere) == Part(part.value)
+            again = to_e164(part.value, elsewhere)
+            assert (again.value, again.rule) == (part.value, None)
+
+
+def _examples() -> list[tuple[str, str]]:
+    """Example numbers of every type of a few regions, in three formats each."""
+    found = []
+    for where in ("BR", "US", "PT", "ES", "MX", "AR", "GB"):
+        for kind in phonenumbers.PhoneNumberType.values():
+            number = phonenumbers.example_number_for_type(where, kind)
+            if number is not None:
+                found += [(phonenumbers.format_number(number, f), where) for f in range(3)]
+    return found
+
+
+EXAMPLES = _examples()
+
+
+@st.composite
+def near_valid(draw: st.DrawFn) -> tuple[str, str]:
+    """A real example number, maybe with one digit changed, dropped or added, in any region."""
+    text, where = draw(st.sampled_from(EXAMPLES))
+    positions = [i for i, char in enumerate(text) if char.isdigit()]
+    at = draw(st.sampled_from(positions))
+    digit = draw(st.sampled_from("0123456789"))
+    edits = [text, text[:at] + digit + text[at + 1 :], text[:at] + text[at + 1 :]]
+    edits += [text[:at] + digit + text[at:], text[-9:], text[-8:], text + " ramal 12"]
+    return draw(st.sampled_from(edits)), draw(st.sampled_from([where, "BR", "US", "GB"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(near_valid() | st.tuples(TYPED, REGIONS))
+def test_the_fast_path_gives_what_the_library_gives(case: tuple[str, str]) -> None:
+    text, where = case
+    fast = fast_path("p", "r", [where])
+    cells = fast.prepared(pl.DataFrame({"p": [text], "r": [where]}))
+    if not cells.select(fast.when.fill_null(False)).item():
+        return
+    got = cells.select(**fast.then).row(0)
+    assert [got] == [tuple(part) for part in parse_cell(text, where)]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "taken"),
+    [
+        ("(11) 98765-4321", "BR", True),
+        ("+55 11 3456-7890", "BR", True),
+        ("+5511987654321", "BR", True),
+        ("(212) 555-0123", "US", True),
+        ("0800 123 4567", "BR", False),
+        ("11 3456-7890 x23", "BR", True),
+        ("98765-4321", "BR", True),
+        ("+1 212 555 0123", "BR", False),
+    ],
+)
+def test_the_fast_path_takes_the_common_shapes(text: str, where: str, taken: bool) -> None:
+    fast = fast_path("p", "r", [where])
+    cells = fast.prepared(pl.DataFrame({"p": [text], "r": [where]}))
+    assert cells.select(fast.when.fill_null(False)).item() is taken

@@ -16,12 +16,17 @@ from crmclean.normalize.distinct import INDEX, row_numbers
 
 
 class Part(NamedTuple):
-    """One piece of a cell: the value found (or None) and the rule that fired on it, if any."""
+    """One piece of a cell: the value found (or None) and the rule that fired on it, if any.
+
+    Phones also say what kind of number it is (``mobile``) and the extension typed with it.
+    """
 
     value: str | None
     rule: str | None = None
     before: str | None = None
     after: str | None = None
+    kind: str | None = None
+    extension: str | None = None
 
 
 PART_SCHEMA: dict[str, pl.DataType] = {
@@ -29,6 +34,8 @@ PART_SCHEMA: dict[str, pl.DataType] = {
     "rule": pl.String(),
     "before": pl.String(),
     "after": pl.String(),
+    "kind": pl.String(),
+    "extension": pl.String(),
 }
 EMPTY = pl.lit([], dtype=pl.List(pl.String()))
 

@@ -23,12 +23,23 @@ _OUT = "__out_"
 class FastPath:
     """Values where ``when`` holds get the outputs from ``then`` instead of the function.
 
-    Both are expressions over the key columns; ``then`` must give exactly what the function
-    would (for :func:`explode_distinct`: its single result row). Outputs it omits are null.
+    Both are expressions over the key columns and the ``prepare`` columns: rounds of helper
+    columns computed first, each round able to use the previous ones, so work shared by many
+    expressions runs once. ``then`` must give exactly what the function would (for
+    :func:`explode_distinct`: its single result row). Outputs it omits are null.
     """
 
     when: pl.Expr
     then: Mapping[str, pl.Expr]
+    prepare: Sequence[Mapping[str, pl.Expr]] = ()
+
+    def prepared(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with the ``prepare`` columns, round after round (lazily: shared
+        subexpressions are computed once)."""
+        lazy = frame.lazy()
+        for columns in self.prepare:
+            lazy = lazy.with_columns(**columns)
+        return lazy.collect()
 
 
 def map_distinct(
@@ -65,10 +76,11 @@ def explode_distinct(
     distinct = frame.select(keys).unique().drop_nulls()
     quick = pl.DataFrame(schema={**distinct.schema, **out})
     if fast is not None:
-        is_fast = distinct.select(fast.when.fill_null(False)).to_series()
+        prepared = fast.prepared(distinct).with_columns(_fast=fast.when.fill_null(False))
         then = {_OUT + name: fast.then.get(name, pl.lit(None)) for name in schema}
-        quick = distinct.filter(is_fast).with_columns(**then).cast(out)
-        distinct = distinct.filter(~is_fast)
+        lazy = prepared.lazy().filter("_fast").with_columns(**then)
+        quick = lazy.select(quick.columns).cast(out).collect()
+        distinct = prepared.filter(~pl.col("_fast")).select(keys)
     rows = [(i, *row) for i, values in enumerate(distinct.iter_rows()) for row in func(*values)]
     computed = pl.DataFrame(rows, schema={_ID: pl.UInt32(), **out}, orient="row")
     ids = distinct.with_row_index(_ID)

@@ -25,9 +25,10 @@ class Words(BaseModel):
 
 
 class ValueSpec(Words):
-    """The contents of ``rules/normalize/values.yaml``."""
+    """The contents of ``rules/normalize/values.yaml`` (picklists: see ``picklists.py``)."""
 
     fields: dict[str, Words] = Field(default_factory=dict)
+    picklists: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
 
 
 def vocabulary(spec: ValueSpec, field: str) -> dict[str, str]:

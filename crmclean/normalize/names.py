@@ -1,8 +1,7 @@
-"""Person names, one value at a time: sensible casing and full-name splitting."""
+"""Person names, one value at a time: sensible casing and the vocabulary for splitting."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -12,8 +11,6 @@ from crmclean.normalize.spec import load_spec
 from crmclean.rules import Rules
 
 SPEC = "normalize/names.yaml"
-# One to four words of letters, apostrophes, dots and hyphens: "da Silva", "O'Brien Jr.".
-_NAME_LIKE = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+){0,3}\.?$")
 
 
 class NameSpec(BaseModel):
@@ -24,17 +21,19 @@ class NameSpec(BaseModel):
     particles: list[str] = []
     prefixes: list[str] = []
     words: list[str] = []
-    titles: list[str] = []
+    titles: dict[str, list[str]] = {}
+    suffixes: dict[str, list[str]] = {}
 
 
 @dataclass(frozen=True)
 class NameRules:
-    """Lookup-ready name vocabulary (all keys lower case)."""
+    """Lookup-ready name vocabulary (all keys lower case, without a final dot)."""
 
     particles: frozenset[str]
     prefixes: tuple[str, ...]
     words: dict[str, str]
-    titles: frozenset[str]
+    titles: dict[str, str]
+    suffixes: dict[str, str]
 
     @classmethod
     def load(cls, rules: Rules) -> NameRules:
@@ -43,8 +42,20 @@ class NameRules:
             particles=frozenset(word.lower() for word in spec.particles),
             prefixes=tuple(prefix.lower() for prefix in spec.prefixes),
             words={word.lower(): word for word in spec.words},
-            titles=frozenset(title.lower().rstrip(".") for title in spec.titles),
+            titles=_spellings(spec.titles),
+            suffixes=_spellings(spec.suffixes),
         )
+
+
+def word_key(word: str) -> str:
+    """How a title or suffix is looked up: lower case, no final dot or comma."""
+    return word.lower().rstrip(".,")
+
+
+def _spellings(table: dict[str, list[str]]) -> dict[str, str]:
+    """Every spelling (and the stored form itself) -> the stored form."""
+    lookup = {word_key(word): stored for stored, words in table.items() for word in words}
+    return {**lookup, **{word_key(stored): stored for stored in table}}
 
 
 def recase(value: str, vocab: NameRules) -> str:
@@ -54,27 +65,6 @@ def recase(value: str, vocab: NameRules) -> str:
     words = value.lower().split(" ")
     cased = [_case_word(word, index == 0, vocab) for index, word in enumerate(words)]
     return unicodedata.normalize("NFC", " ".join(cased))
-
-
-def split_full(full: str, vocab: NameRules) -> tuple[str | None, str | None, str]:
-    """``(first, last, full)`` from a full name; ``full`` in natural order.
-
-    "Silva, João" is surname first (when both sides look like names: a few words of letters);
-    otherwise the first word (after a title such as "Dr.") is the given name and the rest,
-    particles included, the family name. Each part is recased on its own ("joão Silva" gives
-    "João").
-    """
-    surname, comma, given = full.partition(",")
-    if comma and _NAME_LIKE.match(surname.strip()) and _NAME_LIKE.match(given.strip()):
-        given, surname = recase(given.strip(), vocab), recase(surname.strip(), vocab)
-        return given, surname, f"{given} {surname}"
-    words = full.split()
-    while len(words) > 1 and words[0].lower().rstrip(".") in vocab.titles:
-        words = words[1:]
-    if not words:
-        return None, None, full
-    last = " ".join(words[1:])
-    return recase(words[0], vocab), recase(last, vocab) if last else None, full
 
 
 def _case_word(word: str, first: bool, vocab: NameRules) -> str:

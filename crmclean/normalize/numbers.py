@@ -1,4 +1,8 @@
-"""One phone number as typed -> E.164 with phonenumbers, or the rule saying why not."""
+"""One phone number as typed -> E.164 with phonenumbers, or the rule saying why not.
+
+Besides the number: its kind (``mobile``, ``fixed_line``, ``toll_free``...) and the extension
+typed with it (``ramal 23``, ``x23``), which E.164 cannot hold.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,17 @@ EXTENSION = re.compile(
     r"\s*(?:ramal|r\.|ext(?:ens[aã]o|ension|ensi[oó]n)?\.?|x|#)\s*:?\s*([0-9]{1,6})\s*$",
     re.IGNORECASE,
 )
+KINDS = {
+    value: name.lower()
+    for name, value in vars(phonenumbers.PhoneNumberType).items()
+    if name.isupper() and name != "UNKNOWN"
+}
+BR_MOBILE_WITHOUT_NINE = re.compile(r"^([1-9][1-9])([6-9][0-9]{7})$")
+
+
+def kind_of(number: PhoneNumber) -> str | None:
+    """``mobile``, ``fixed_line``, ``fixed_line_or_mobile``, ``toll_free``...; None if unknown."""
+    return KINDS.get(phonenumbers.number_type(number))
 
 
 def to_e164(text: str, region: str) -> Part:
@@ -23,17 +38,42 @@ def to_e164(text: str, region: str) -> Part:
     damaged = EXCEL.fullmatch(text)
     if damaged:
         return _from_excel(text, damaged, region)
+    typed_extension = EXTENSION.search(text)
     body = EXTENSION.sub("", text)
     parsed = _parse(body, region)
     if parsed is None:
         return Part(None, "phone.unparseable", text)
     if not phonenumbers.is_valid_number(parsed):
-        rule = "phone.missing_area_code" if _local_only(parsed, body, region) else "phone.invalid"
-        return Part(None, rule, text)
+        return _invalid(text, body, parsed, region)
     e164 = phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
-    if body != text or parsed.extension:
-        return Part(e164, "phone.extension_dropped", text, e164)
-    return Part(e164) if e164 == text else Part(e164, "phone.formatted_e164", text, e164)
+    extension = typed_extension.group(1) if typed_extension else parsed.extension or None
+    kind = kind_of(parsed)
+    if extension:
+        return Part(e164, "phone.extension_kept", text, f"{e164} ext. {extension}", kind, extension)
+    if e164 == text:
+        return Part(e164, kind=kind)
+    return Part(e164, "phone.formatted_e164", text, e164, kind)
+
+
+def _invalid(text: str, body: str, parsed: PhoneNumber, region: str) -> Part:
+    """Why a parsed number is not valid: no area code, a missing 9th digit, or just invalid."""
+    if _local_only(parsed, body, region):
+        return Part(None, "phone.missing_area_code", text)
+    fixed = ninth_digit_fix(parsed)
+    if fixed is not None:
+        return Part(None, "phone.missing_ninth_digit", text, fixed)
+    return Part(None, "phone.invalid", text)
+
+
+def ninth_digit_fix(parsed: PhoneNumber) -> str | None:
+    """A Brazilian 8-digit mobile written without its leading 9: the number with it, if valid."""
+    match = BR_MOBILE_WITHOUT_NINE.match(str(parsed.national_number))
+    if parsed.country_code != 55 or match is None:
+        return None
+    candidate = _parse(f"+55{match.group(1)}9{match.group(2)}", "BR")
+    if candidate is None or kind_of(candidate) != "mobile":
+        return None
+    return phonenumbers.format_number(candidate, PhoneNumberFormat.E164)
 
 
 def excel_digits(match: re.Match[str]) -> str | None:
@@ -49,7 +89,7 @@ def _from_excel(text: str, match: re.Match[str], region: str) -> Part:
     for candidate in (_parse("+" + digits, region), _parse(digits, region)):
         if candidate is not None and phonenumbers.is_valid_number(candidate):
             e164 = phonenumbers.format_number(candidate, PhoneNumberFormat.E164)
-            return Part(e164, "phone.excel_recovered", text, e164)
+            return Part(e164, "phone.excel_recovered", text, e164, kind_of(candidate))
     return Part(None, "phone.excel_damaged", text)
 
 
@@ -64,7 +104,7 @@ def _local_only(parsed: PhoneNumber, text: str, region: str) -> bool:
     """A number typed without its area code (dialable only inside the area)."""
     if text.lstrip().startswith("+") or parsed.country_code != _country_code(region):
         return False
-    return len(str(parsed.national_number)) in _local_lengths(region)
+    return len(str(parsed.national_number)) in local_lengths(region)
 
 
 @cache
@@ -73,7 +113,8 @@ def _country_code(region: str) -> int:
 
 
 @cache
-def _local_lengths(region: str) -> frozenset[int]:
+def local_lengths(region: str) -> frozenset[int]:
+    """Lengths of numbers dialled inside an area without its code (8 and 9 in Brazil)."""
     metadata = PhoneMetadata.metadata_for_region(region)
     if metadata is None:
         return frozenset()

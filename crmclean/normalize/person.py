@@ -1,4 +1,8 @@
-"""The name columns of a record: recase each, split a lone full name, fill a missing one."""
+"""The name columns of a record: recase, fill, move titles and suffixes out, split.
+
+``honorific`` ("Dra.") and ``name_suffix`` ("Filho", "Jr.") become fields of their own; a lone
+``full_name`` is split into first/middle/last; an empty ``full_name`` is built from the parts.
+"""
 
 from __future__ import annotations
 
@@ -9,54 +13,97 @@ import polars as pl
 
 from crmclean.normalize.distinct import map_distinct
 from crmclean.normalize.findings import AFTER, BEFORE, Step, by_rule, changed, concat, pairs
-from crmclean.normalize.names import NameRules, recase, split_full
+from crmclean.normalize.name_parts import FullName, parse_full, take_honorific, take_suffix
+from crmclean.normalize.names import NameRules, recase
 from crmclean.rules import Rules
 
 FIRST, MIDDLE, LAST, FULL = "first_name", "middle_name", "last_name", "full_name"
+HONORIFIC, SUFFIX = "honorific", "name_suffix"
 NAME_FIELDS = (FULL, FIRST, MIDDLE, LAST)
-SPLIT_SCHEMA: dict[str, pl.DataType] = {FIRST: pl.String(), LAST: pl.String(), FULL: pl.String()}
+_TEXT = pl.String()
+PARSED = {name: _TEXT for name in FullName._fields}
 
 
 def normalize_names(frame: pl.DataFrame, rules: Rules, fields: Sequence[str] = NAME_FIELDS) -> Step:
-    """Recase ``fields``, split ``full_name`` when it is the only name, fill ``full_name``."""
+    """Recase ``fields``; fill an empty ``full_name``; then titles, suffixes and splitting.
+
+    Filling first means a built full name goes through the same parsing as a typed one, so a
+    second run finds nothing left to change.
+    """
     vocab = NameRules.load(rules)
-    recased = _recase(frame, fields, vocab)
-    if not {FIRST, LAST, FULL} <= set(frame.columns):
-        return recased
-    split = _split(recased.frame, vocab)
-    filled = _fill(split.frame)
-    return Step(filled.frame, concat([recased.findings, split.findings, filled.findings]))
+    missing = [c for c in (*NAME_FIELDS, HONORIFIC, SUFFIX) if c not in frame.columns]
+    frame = frame.with_columns(pl.lit(None, _TEXT).alias(c) for c in missing)
+    found = []
+    for step in (partial(_recase, fields=fields), _fill, partial(_recase, fields=[FULL]), _parts):
+        frame, findings = step(frame, vocab)
+        found.append(findings)
+    return Step(frame, concat(found))
 
 
-def _recase(frame: pl.DataFrame, fields: Sequence[str], vocab: NameRules) -> Step:
+def _recase(frame: pl.DataFrame, vocab: NameRules, fields: Sequence[str]) -> Step:
     def one(value: str) -> tuple[str]:
         return (recase(value, vocab),)
 
-    after = {f: map_distinct(frame, [f], one, {f: pl.String()})[f] for f in fields}
+    after = {f: map_distinct(frame, [f], one, {f: _TEXT})[f] for f in fields}
     rule = pl.when(changed()).then(pl.lit("name.recased"))
     findings = [by_rule(pairs(frame, pl.col(f), after[f]), f, rule) for f in fields]
     return Step(frame.with_columns(**after), concat(findings))
 
 
-def _split(frame: pl.DataFrame, vocab: NameRules) -> Step:
-    """Where only ``full_name`` is given: first and last from it (and natural order)."""
-    alone = pl.col(FIRST).is_null() & pl.col(LAST).is_null()
-    subset = frame.select(pl.when(alone).then(pl.col(FULL)).alias(FULL))
-    parts = map_distinct(subset, [FULL], partial(split_full, vocab=vocab), SPLIT_SCHEMA)
-    updated = frame.with_columns(pl.coalesce(parts[f], pl.col(f)).alias(f) for f in SPLIT_SCHEMA)
-    was_split = pl.lit(parts[FULL].is_not_null())
-    taken = pl.when(was_split & AFTER.is_not_null()).then(pl.lit("name.split_full_name"))
-    findings = [by_rule(pairs(frame, pl.col(FULL), updated[f]), f, taken) for f in (FIRST, LAST)]
-    reordered = pl.when(changed()).then(pl.lit("name.reordered"))
-    findings.append(by_rule(pairs(frame, pl.col(FULL), updated[FULL]), FULL, reordered))
-    return Step(updated, concat(findings))
+def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
+    """Titles off first/full names, a suffix off the last name, a lone full name split (its
+    suffix kept only then: "João Neto" built from first "João", last "Neto" has none)."""
+    titled = map_distinct(frame, [FIRST], partial(take_honorific, vocab=vocab), _pair(FIRST))
+    suffixed = map_distinct(frame, [LAST], partial(take_suffix, vocab=vocab), _pair(LAST))
+    full = map_distinct(frame, [FULL], partial(parse_full, vocab=vocab), PARSED)
+    alone = pl.col(FIRST).is_null() & pl.col(LAST).is_null() & pl.lit(full["first"]).is_not_null()
+    split = {f: pl.when(alone).then(pl.lit(full[p])) for f, p in _SPLIT.items()}
+    split["suffix"] = pl.when(alone).then(pl.lit(full["suffix"]))
+    updated = frame.with_columns(
+        pl.coalesce(pl.col(HONORIFIC), pl.lit(titled["tag"]), pl.lit(full["honorific"])),
+        pl.coalesce(pl.col(SUFFIX), pl.lit(suffixed["tag"]), split["suffix"]),
+        pl.coalesce(split[FIRST], pl.lit(titled[FIRST]), pl.col(FIRST)).alias(FIRST),
+        pl.coalesce(split[MIDDLE], pl.col(MIDDLE)).alias(MIDDLE),
+        pl.coalesce(split[LAST], pl.lit(suffixed[LAST]), pl.col(LAST)).alias(LAST),
+        pl.coalesce(pl.lit(full["full"]), pl.col(FULL)).alias(FULL),
+    )
+    return Step(updated, _part_findings(frame, updated, full["rule"], alone))
 
 
-def _fill(frame: pl.DataFrame) -> Step:
-    """An empty ``full_name`` becomes "first middle last"."""
-    names = (pl.col(FIRST), pl.col(MIDDLE), pl.col(LAST))
-    built = pl.concat_str(names, separator=" ", ignore_nulls=True)
-    after = pl.coalesce(pl.col(FULL), pl.when(built != "").then(built))
+_SPLIT = {FIRST: "first", MIDDLE: "middle", LAST: "last"}
+
+
+def _pair(field: str) -> dict[str, pl.DataType]:
+    return {"tag": _TEXT, field: _TEXT}
+
+
+def _part_findings(
+    frame: pl.DataFrame, updated: pl.DataFrame, full_rule: pl.Series, alone: pl.Expr
+) -> pl.DataFrame:
+    was_split = frame.select(alone.alias("split"))["split"]
+    split = pl.lit(was_split) & AFTER.is_not_null()
+    own = {FIRST: "name.honorific_moved", LAST: "name.suffix_moved"}
+    findings = []
+    for field in (FIRST, MIDDLE, LAST):
+        both = pairs(frame, pl.col(field), updated[field])
+        from_full = pairs(frame, pl.col(FULL), updated[field])
+        findings.append(
+            by_rule(from_full, field, pl.when(split).then(pl.lit("name.split_full_name")))
+        )
+        if field in own:
+            moved = ~pl.lit(was_split) & changed()
+            findings.append(by_rule(both, field, pl.when(moved).then(pl.lit(own[field]))))
+    rule = pl.when(changed()).then(pl.lit(full_rule))
+    findings.append(by_rule(pairs(frame, pl.col(FULL), updated[FULL]), FULL, rule))
+    return concat(findings)
+
+
+def _fill(frame: pl.DataFrame, vocab: NameRules) -> Step:
+    """An empty ``full_name`` becomes "first middle last suffix" (a suffix alone is no name)."""
+    parts = (pl.col(FIRST), pl.col(MIDDLE), pl.col(LAST))
+    names = pl.concat_str(parts, separator=" ", ignore_nulls=True)
+    built = pl.concat_str(names, pl.col(SUFFIX), separator=" ", ignore_nulls=True)
+    after = pl.coalesce(pl.col(FULL), pl.when(names != "").then(built))
     both = pairs(frame, pl.col(FULL), after)
     rule = pl.when(BEFORE.is_null() & AFTER.is_not_null()).then(pl.lit("name.filled_full_name"))
     return Step(frame.with_columns(both["after"].alias(FULL)), by_rule(both, FULL, rule))

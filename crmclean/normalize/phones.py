@@ -9,12 +9,14 @@ import phonenumbers
 import polars as pl
 
 from crmclean.normalize.cells import EMPTY, PART_SCHEMA, Part, values_per_row
-from crmclean.normalize.distinct import explode_distinct
+from crmclean.normalize.distinct import INDEX, explode_distinct, row_numbers
 from crmclean.normalize.findings import Step, concat, from_parts
 from crmclean.normalize.numbers import to_e164
+from crmclean.normalize.phone_fast import fast_path
 
 ALT = "phone_alt"
 REGION = "_region"
+EXTENSION, KIND = "phone_extension", "phone_type"
 
 # Separators between numbers; a comma followed by "digits E" is Excel's decimal comma.
 _SEPARATORS = re.compile(
@@ -50,15 +52,36 @@ def normalize_phones(
     fields: Sequence[str] = ("phone", "mobile"),
     country: str = "country",
 ) -> Step:
-    """Each field keeps its first number; every other number goes to ``phone_alt``."""
+    """Each field keeps its first number; every other number goes to ``phone_alt``.
+
+    The first field's number also gives ``phone_extension`` and ``phone_type``.
+    """
     keyed = frame.with_columns(region(pl.col(country), default_region).alias(REGION))
-    parts = {f: explode_distinct(keyed, [f, REGION], parse_cell, PART_SCHEMA) for f in fields}
+    regions = keyed[REGION].unique().to_list()
+    parts = {
+        f: explode_distinct(
+            keyed, [f, REGION], parse_cell, PART_SCHEMA, fast_path(f, REGION, regions)
+        )
+        for f in fields
+    }
     lists = [pl.lit(values_per_row(parts[f], frame.height)) for f in fields]
     updated = frame.with_columns(
         *(values.list.first().alias(f) for values, f in zip(lists, fields, strict=True)),
         _alternates(lists, frame).alias(ALT),
+        *_primary_details(parts[fields[0]], frame),
     )
     return Step(updated, concat([from_parts(frame, parts[f], f) for f in fields]))
+
+
+def _primary_details(parts: pl.DataFrame, frame: pl.DataFrame) -> list[pl.Expr]:
+    """``phone_extension`` (a typed one wins) and ``phone_type`` of the first valid number."""
+    first = parts.filter(pl.col("value").is_not_null()).group_by(INDEX, maintain_order=True).first()
+    details = row_numbers(frame.height).join(first, on=INDEX, how="left", maintain_order="left")
+    typed = pl.col(EXTENSION) if EXTENSION in frame.columns else pl.lit(None, pl.String)
+    return [
+        pl.coalesce(typed, pl.lit(details["extension"])).alias(EXTENSION),
+        pl.lit(details["kind"]).alias(KIND),
+    ]
 
 
 def _alternates(lists: list[pl.Expr], frame: pl.DataFrame) -> pl.Expr:

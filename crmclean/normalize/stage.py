@@ -8,39 +8,63 @@ from functools import partial
 import polars as pl
 
 from crmclean.batch import Batch
+from crmclean.normalize.cities import normalize_city
 from crmclean.normalize.countries import normalize_country
 from crmclean.normalize.dates import normalize_dates
+from crmclean.normalize.deliverability import check_deliverability
+from crmclean.normalize.derived import add_keys
+from crmclean.normalize.email_typos import find_typos
 from crmclean.normalize.emails import normalize_emails
 from crmclean.normalize.findings import Step, concat
 from crmclean.normalize.flags import normalize_flags
 from crmclean.normalize.identity import unidentifiable
+from crmclean.normalize.ids import normalize_tax_ids
 from crmclean.normalize.person import normalize_names
 from crmclean.normalize.phones import normalize_phones
+from crmclean.normalize.picklists import normalize_picklists
+from crmclean.normalize.postal import normalize_postal
+from crmclean.normalize.states import normalize_state
 from crmclean.normalize.text import clean_fields
+from crmclean.normalize.websites import company_domain
 from crmclean.rules import Rules
+
+Normalizer = Callable[[pl.DataFrame], Step]
+
+
+def steps(rules: Rules) -> list[tuple[str, Normalizer]]:
+    """Every normalizer of a run, named, in order (countries first: the others read them)."""
+    model, region = rules.model, rules.default_region
+    single = [name for name, spec in model.fields.items() if not spec.multi]
+    return [
+        ("text", partial(clean_fields, fields=single)),
+        ("country", partial(normalize_country, rules=rules)),
+        ("state", partial(normalize_state, rules=rules, default_region=region)),
+        ("postal_code", partial(normalize_postal, rules=rules, default_region=region)),
+        ("city", partial(normalize_city, rules=rules)),
+        ("tax_id", partial(normalize_tax_ids, default_region=region)),
+        ("email", normalize_emails),
+        ("email_typo", partial(find_typos, rules=rules)),
+        ("email_dns", partial(check_deliverability, rules=rules)),
+        ("phone", partial(normalize_phones, default_region=region)),
+        ("name", partial(normalize_names, rules=rules, fields=model.of_type("name"))),
+        ("website", company_domain),
+        ("date", partial(normalize_dates, fields=model.of_type("date"), default_region=region)),
+        ("bool", partial(normalize_flags, rules=rules, fields=model.of_type("bool"))),
+        ("picklist", partial(normalize_picklists, rules=rules, fields=model.of_type("picklist"))),
+    ]
 
 
 def normalize(batch: Batch, rules: Rules) -> Batch:
-    """Clean text, then countries, e-mails, phones, names, dates and yes/no fields.
+    """Run every normalizer of :func:`steps`, then add the matching columns of
+    :mod:`~crmclean.normalize.derived`.
 
     A record left with no name, e-mail, phone or company moves to ``rejects``.
     """
-    model = rules.model
-    single = [name for name, spec in model.fields.items() if not spec.multi]
     frame, found = batch.frame, []
-    steps: list[Callable[[pl.DataFrame], Step]] = [
-        partial(clean_fields, fields=single),
-        partial(normalize_country, rules=rules),
-        normalize_emails,
-        partial(normalize_phones, default_region=rules.default_region),
-        partial(normalize_names, rules=rules, fields=model.of_type("name")),
-        partial(normalize_dates, fields=model.of_type("date"), default_region=rules.default_region),
-        partial(normalize_flags, rules=rules, fields=model.of_type("bool")),
-    ]
-    for step in steps:
+    for _, step in steps(rules):
         frame, step_findings = step(frame)
         found.append(step_findings)
-    kept, rejects = unidentifiable(frame, batch.frame)
+    kept, rejects = unidentifiable(add_keys(frame, rules), batch.frame)
     findings = concat(found)
     result = batch.with_frame(kept).add_rejects(rejects).add_findings(findings)
     return result.add_stats("normalize", **_stats(findings, rejects.height))

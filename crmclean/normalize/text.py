@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from crmclean.batch import SOURCE, SOURCE_ID
-from crmclean.normalize.findings import Step, by_rule, changed
+from crmclean.normalize.findings import Step, by_rule, changed, concat, pairs
 
 # Control characters that are not whitespace, plus format characters (zero-width space,
 # soft hyphen, BOM, bidi marks): invisible in a spreadsheet, poison for matching.
@@ -47,11 +46,7 @@ def fold_words(words: Sequence[str], separator: str = "") -> list[str]:
 
 def clean_fields(frame: pl.DataFrame, fields: Sequence[str]) -> Step:
     """Apply :func:`clean` to ``fields``; a finding for each value that changed (not blanks)."""
-    after = frame.select(clean(pl.col(field)).alias(field) for field in fields)
-    lineage = [SOURCE, SOURCE_ID]
-    before = frame.select(*lineage, *fields).unpivot(
-        index=lineage, variable_name="field", value_name="before"
-    )
-    both = before.with_columns(after=after.unpivot(value_name="after")["after"])
-    findings = by_rule(both, None, pl.when(changed()).then(pl.lit("text.cleaned")))
-    return Step(frame.with_columns(after), findings)
+    after = frame.lazy().select(clean(pl.col(field)).alias(field) for field in fields).collect()
+    rule = pl.when(changed()).then(pl.lit("text.cleaned"))
+    findings = [by_rule(pairs(frame, pl.col(f), after[f]), f, rule) for f in fields]
+    return Step(frame.with_columns(after), concat(findings))

@@ -1,0 +1,54 @@
+"""Misspelled e-mail domains (``gmial.com``, ``hotmail.con``): a suggestion, never a rewrite.
+
+The address is kept as typed (it may be right); finding EM02 ``email.typo_domain`` carries the
+address with the domain meant. Checked once per distinct domain.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from rapidfuzz.distance import OSA
+
+from crmclean.batch import SOURCE, SOURCE_ID
+from crmclean.normalize import email_keys
+from crmclean.normalize.email_keys import EmailSpec, domain, local_part
+from crmclean.normalize.emails import ALT
+from crmclean.normalize.findings import Step, by_rule
+from crmclean.rules import Rules
+
+EMAIL = "email"
+
+FUZZY_MIN_LENGTH = 9  # shorter domains are too close to each other to guess
+
+
+def suggest(host: str, spec: EmailSpec) -> str | None:
+    """The domain meant by ``host``, or None when it looks right."""
+    if host in spec.typo_domains:
+        return spec.typo_domains[host]
+    stem, _, tld = host.rpartition(".")
+    if stem and tld in spec.typo_tlds:
+        return suggest(f"{stem}.{spec.typo_tlds[tld]}", spec) or f"{stem}.{spec.typo_tlds[tld]}"
+    if host in spec.known_domains or len(host) < FUZZY_MIN_LENGTH:
+        return None
+    close = [
+        known for known in spec.known_domains if OSA.distance(host, known, score_cutoff=1) <= 1
+    ]
+    return close[0] if len(close) == 1 else None
+
+
+def typo_findings(frame: pl.DataFrame, spec: EmailSpec, fields: tuple[str, str]) -> pl.DataFrame:
+    """EM02 findings for every stored address (primary ``fields[0]``, alternates ``fields[1]``)."""
+    primary, alternates = fields
+    every = pl.concat_list(pl.col(primary), pl.col(alternates)).list.drop_nulls()
+    rows = frame.select(SOURCE, SOURCE_ID, before=every).explode("before").drop_nulls("before")
+    hosts = rows.select(domain(pl.col("before")).alias("host"))["host"].unique().drop_nulls()
+    fixes = {host: fixed for host in hosts if (fixed := suggest(host, spec))}
+    fixed = domain(pl.col("before")).replace_strict(fixes, default=None, return_dtype=pl.String)
+    after = pl.format("{}@{}", local_part(pl.col("before")), fixed)
+    typo = pl.when(pl.col("after").is_not_null()).then(pl.lit("email.typo_domain"))
+    return by_rule(rows.with_columns(after=after), primary, typo)
+
+
+def find_typos(frame: pl.DataFrame, rules: Rules) -> Step:
+    """The stage step: ``frame`` unchanged, EM02 findings for its misspelled domains."""
+    return Step(frame, typo_findings(frame, email_keys.load(rules), (EMAIL, ALT)))

@@ -1,0 +1,90 @@
+"""Postal codes in their country's format: CEP ``01310-100``, ZIP ``12345`` / ``12345-6789``,
+UK ``SW1A 1AA``; a leading zero a spreadsheet dropped comes back where that is exact."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crmclean.normalize.findings import BEFORE, Step, by_rule, changed, pairs
+from crmclean.normalize.states import AddressSpec, country_or_default, load
+from crmclean.rules import Rules
+
+CHECKED = ("BR", "US", "GB")
+_BR_SHAPE = r"(?i)^(?:cep\s*:?\s*)?[0-9][0-9 .-]*$"
+_US_SHAPE = r"(?i)^(?:zip\s*:?\s*)?[0-9][0-9 -]*$"
+_UK = r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$"
+
+
+def _digits(value: pl.Expr) -> pl.Expr:
+    return value.str.replace_all(r"[^0-9]", "")
+
+
+def _zero_ok(state: pl.Expr, country: str, spec: AddressSpec) -> pl.Expr:
+    """A dropped leading zero is exact where every code of the state starts with 0."""
+    return state.is_null() | state.is_in(spec.postal_zero_states.get(country, []))
+
+
+def brazil(value: pl.Expr, state: pl.Expr, spec: AddressSpec) -> tuple[pl.Expr, pl.Expr]:
+    """(formatted CEP or null, zero restored?)."""
+    digits = _digits(value)
+    shaped = value.str.contains(_BR_SHAPE)
+    restored = shaped & (digits.str.len_chars() == 7) & _zero_ok(state, "BR", spec)
+    full = pl.when(restored).then("0" + digits).when(shaped).then(digits)
+    cep = pl.when(full.str.len_chars() == 8).then(full.str.slice(0, 5) + "-" + full.str.slice(5))
+    return cep, restored
+
+
+def united_states(value: pl.Expr, state: pl.Expr, spec: AddressSpec) -> tuple[pl.Expr, pl.Expr]:
+    """(formatted ZIP or ZIP+4 or null, zero restored?)."""
+    digits = _digits(value)
+    shaped = value.str.contains(_US_SHAPE)
+    short = digits.str.len_chars().is_in([4, 8])
+    restored = shaped & short & _zero_ok(state, "US", spec)
+    full = pl.when(restored).then("0" + digits).when(shaped).then(digits)
+    length = full.str.len_chars()
+    plus4 = full.str.slice(0, 5) + "-" + full.str.slice(5)
+    return pl.when(length == 5).then(full).when(length == 9).then(plus4), restored
+
+
+def united_kingdom(value: pl.Expr) -> pl.Expr:
+    """``SW1A 1AA`` from any spacing and case; null when not a postcode."""
+    compact = value.str.to_uppercase().str.replace_all(r"\s+", "")
+    return pl.when(compact.str.contains(_UK)).then(compact.str.replace(_UK, "$1 $2"))
+
+
+def normalize_postal(
+    frame: pl.DataFrame, rules: Rules, default_region: str, field: str = "postal_code"
+) -> Step:
+    """Postal codes of BR/US/GB formatted (or reported); other countries' kept as they are."""
+    spec, value, state = load(rules), pl.col(field), pl.col("state")
+    country = country_or_default(pl.col("country"), default_region)
+    cep, cep_zero = brazil(value, state, spec)
+    zip_code, zip_zero = united_states(value, state, spec)
+    formatted = (
+        pl.when(country == "BR")
+        .then(cep)
+        .when(country == "US")
+        .then(zip_code)
+        .when(country == "GB")
+        .then(united_kingdom(value))
+    )
+    facts = (
+        frame.lazy()
+        .select(
+            after=pl.coalesce(formatted, value),
+            invalid=country.is_in(CHECKED) & formatted.is_null(),
+            zero=formatted.is_not_null()
+            & pl.when(country == "BR").then(cep_zero).otherwise(zip_zero),
+        )
+        .collect()
+    )  # lazy: shared subexpressions computed once
+    both = pairs(frame, value, facts["after"])
+    rule = (
+        pl.when(BEFORE.is_not_null() & pl.lit(facts["invalid"]))
+        .then(pl.lit("postal_code.invalid"))
+        .when(pl.lit(facts["zero"]) & changed())
+        .then(pl.lit("postal_code.zero_restored"))
+        .when(changed())
+        .then(pl.lit("postal_code.formatted"))
+    )
+    return Step(frame.with_columns(facts["after"].alias(field)), by_rule(both, field, rule))

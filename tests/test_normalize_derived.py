@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crmclean.normalize import companies, email_keys
+from crmclean.normalize.derived import DERIVED, add_keys
+from crmclean.rules import Rules
+
+
+@pytest.fixture(scope="module")
+def spec() -> email_keys.EmailSpec:
+    return email_keys.load(Rules())
+
+
+def test_add_keys_gives_the_three_matching_columns() -> None:
+    frame = pl.DataFrame(
+        {"email": ["J.Silva+x@googlemail.com", "vendas@acme.com.br", None]},
+        schema={"email": pl.String},
+    ).with_columns(company=pl.Series(["ACME LTDA.", None, "Padaria S/A"]))
+    keyed = add_keys(frame, Rules())
+    assert keyed.select(DERIVED).rows() == [
+        ("jsilva@gmail.com", False, "acme"),
+        ("vendas@acme.com.br", True, None),
+        (None, None, "padaria"),
+    ]
+    assert keyed.schema["email_is_role"] == pl.Boolean
+
+
+LOCAL = st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,12}", fullmatch=True)
+HOSTS = st.sampled_from(["gmail.com", "googlemail.com", "outlook.com", "acme.com.br", "x.io"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(LOCAL, HOSTS)
+def test_the_email_key_is_a_fixed_point(spec: email_keys.EmailSpec, local: str, host: str) -> None:
+    frame = pl.DataFrame({"e": [f"{local}@{host}"]})
+    once = frame.select(email_keys.email_key(pl.col("e"), spec)).item()
+    again = pl.DataFrame({"e": [once]}).select(email_keys.email_key(pl.col("e"), spec)).item()
+    assert once == again
+    assert once.endswith("@" + ("gmail.com" if host == "googlemail.com" else host))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30))
+def test_company_key_never_raises_and_is_folded(text: str) -> None:
+    pattern = companies.suffix_pattern(Rules())
+    key = pl.DataFrame({"c": [text]}).select(companies.company_key(pl.col("c"), pattern)).item()
+    assert key is None or (key == key.strip() and key == key.lower() and key != "")
