@@ -53,3 +53,15 @@ def test_pair_values_gathers_both_records_by_position() -> None:
     pairs = pl.DataFrame({LEFT: [0, 1], RIGHT: [2, 2]}, schema={LEFT: pl.UInt32, RIGHT: pl.UInt32})
     values = pair_values(pairs, keys, ["name"])
     assert values.rows() == [(0, 2, "ana", "caio"), (1, 2, "bia", "caio")]
+
+
+def test_given_name_sets_masculine_and_feminine_apart() -> None:
+    left = ["fernando", "daniel", "mario", "luis", "ana"]
+    right = ["fernanda", "daniela", "maria", "luiz", "ana"]
+    assert _similarity("given_name", left, right) == [0.0, 0.0, 0.0, 0.883, 1.0]
+
+
+def test_same_domain_tells_one_address_from_two_colleagues() -> None:
+    left = [["ana@acme.com"], ["ana@acme.com"], ["ana@acme.com"], []]
+    right = [["ana@acme.com", "x@y.com"], ["bia@acme.com"], ["ana@other.com"], ["a@b.com"]]
+    assert _similarity("same_domain", left, right) == [1.0, 0.0, None, None]

@@ -29,23 +29,40 @@ def test_bundled_rules_load(rules: Rules) -> None:
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     comparisons = [
-        {"name": "nick", "key": "nickname", "method": "exact", "levels": [{"at": 1, "weight": 1}]},
-        {"name": "sound", "key": "name", "method": "soundex", "levels": [{"at": 1, "weight": 1}]},
-        {"name": "mails", "key": "emails", "method": "exact", "levels": [{"at": 1, "weight": 1}]},
+        {
+            "name": "nick",
+            "key": "nickname",
+            "method": "exact",
+            "levels": [{"at": 1, "m": 0.9, "u": 0.1}],
+        },
+        {
+            "name": "sound",
+            "key": "name",
+            "method": "soundex",
+            "levels": [{"at": 1, "m": 0.9, "u": 0.1}],
+        },
+        {
+            "name": "mails",
+            "key": "emails",
+            "method": "exact",
+            "levels": [{"at": 1, "m": 0.9, "u": 0.1}],
+        },
     ]
     rules = _write(tmp_path, blocking=[["emails"], ["zip"]], comparisons=comparisons)
     with pytest.raises(UserError) as caught:
         load_match_config(rules)
     message = str(caught.value)
     assert message.startswith(str(tmp_path / "match.yaml"))
-    assert "unknown key 'zip'; known: company, email, emails," in message
+    assert "unknown key 'zip'; known: birth_date, city, company, email, emails," in message
     assert "unknown key 'nickname'" in message
-    assert "unknown method 'soundex'; known: any_shared, exact, jaro_winkler," in message
+    assert (
+        "unknown method 'soundex'; known: any_shared, exact, given_name, jaro_winkler," in message
+    )
     assert "method 'exact' cannot compare the list key 'emails'" in message
 
 
 def test_levels_must_descend(tmp_path: Path) -> None:
-    levels = [{"at": 0.8, "weight": 0.1}, {"at": 0.9, "weight": 0.2}]
+    levels = [{"at": 0.8, "m": 0.1, "u": 0.1}, {"at": 0.9, "m": 0.2, "u": 0.1}]
     spec = {"name": "last", "key": "last_name", "method": "jaro_winkler", "levels": levels}
     with pytest.raises(UserError, match="levels must go from the highest 'at' to the lowest"):
         load_match_config(_write(tmp_path, comparisons=[spec]))
@@ -56,7 +73,7 @@ def test_comparison_names_are_unique(tmp_path: Path) -> None:
         "name": "last",
         "key": "last_name",
         "method": "exact",
-        "levels": [{"at": 1, "weight": 1}],
+        "levels": [{"at": 1, "m": 0.9, "u": 0.1}],
     }
     with pytest.raises(UserError, match="comparison names must be unique; repeated: last"):
         load_match_config(_write(tmp_path, comparisons=[spec, spec]))
@@ -78,3 +95,22 @@ def test_threshold_and_block_size_are_bounded(tmp_path: Path) -> None:
     assert "auto_merge_threshold" in message
     assert "max_block_size" in message
     assert "every blocking rule needs at least one key" in message
+
+
+def test_level_shares_leave_room_for_disagreement(tmp_path: Path) -> None:
+    levels = [{"at": 1.0, "m": 0.7, "u": 0.1}, {"at": 0.9, "m": 0.3, "u": 0.1}]
+    spec = {"name": "last", "key": "last_name", "method": "jaro_winkler", "levels": levels}
+    with pytest.raises(UserError, match="the m of the levels must add up to less than 1"):
+        load_match_config(_write(tmp_path, comparisons=[spec]))
+
+
+def test_review_band_lies_below_the_merge(tmp_path: Path) -> None:
+    rules = _write(tmp_path, auto_merge_threshold=0.6, review_threshold=0.8)
+    with pytest.raises(UserError, match="review_threshold must not be above auto_merge"):
+        load_match_config(rules)
+
+
+def test_disagreement_takes_what_the_levels_leave(rules: Rules) -> None:
+    spec = next(s for s in load_match_config(rules).comparisons if s.name == "first_name")
+    assert spec.m[-1] == pytest.approx(1.0 - sum(level.m for level in spec.levels))
+    assert len(spec.u) == len(spec.levels) + 1

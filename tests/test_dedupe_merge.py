@@ -1,11 +1,13 @@
-"""Survivorship: the most recent non-empty value per field, every e-mail and phone kept."""
+"""Survivorship: per-field strategies (most recent by default), every e-mail and phone kept,
+and the merge log of every value that lost."""
 
 from __future__ import annotations
 
 import polars as pl
 from test_dedupe_support import FIELDS, contacts
 
-from crmclean.dedupe.merge import golden_records
+from crmclean.dedupe.merge import golden_records, merge_log
+from crmclean.dedupe.survivorship import Survivorship
 
 
 def _golden(*records: dict[str, object], golden_ids: list[str]) -> list[dict[str, object]]:
@@ -85,3 +87,43 @@ def test_one_row_per_golden_id_with_empty_alternates() -> None:
         "phone_alt",
         "source_count",
     ]
+
+
+def _with(strategy: str, **extra: object) -> Survivorship:
+    return Survivorship(fields={"job_title": strategy, "company": strategy}, **extra)
+
+
+def test_most_complete_takes_the_longest_value() -> None:
+    frame = contacts(OLD, NEW, {"job_title": "Gerente de Vendas"}).with_columns(
+        golden_id=pl.lit("g")
+    )
+    (golden,) = golden_records(frame, FIELDS, _with("most_complete")).to_dicts()
+    assert golden["job_title"] == "Gerente de Vendas"
+
+
+def test_most_frequent_takes_the_value_most_records_agree_on() -> None:
+    records = [{"job_title": "Analista"}, {"job_title": "Gerente"}, {"job_title": "Analista"}]
+    frame = contacts({**NEW, "job_title": None}, *records).with_columns(golden_id=pl.lit("g"))
+    (golden,) = golden_records(frame, FIELDS, _with("most_frequent")).to_dicts()
+    assert golden["job_title"] == "Analista"
+
+
+def test_source_priority_trusts_the_listed_source_first() -> None:
+    crm = contacts(OLD, source="crm")
+    sheet = contacts(NEW, source="planilha")
+    frame = pl.concat([sheet, crm]).with_columns(golden_id=pl.lit("g"))
+    rules = _with("source_priority", source_priority=["crm"])
+    (golden,) = golden_records(frame, FIELDS, rules).to_dicts()
+    assert (golden["job_title"], golden["company"]) == ("Analista", "Acme")
+
+
+def test_the_merge_log_keeps_every_value_that_lost() -> None:
+    frame = contacts(OLD, NEW).with_columns(golden_id=pl.lit("g"))
+    golden = golden_records(frame, FIELDS)
+    log = merge_log(frame, golden, FIELDS).filter(pl.col("field") == "job_title")
+    assert log.select("_source_id", "value", "survived").rows() == [
+        ("1", "Analista", False),
+        ("2", "Gerente", True),
+    ]
+    agreeing = merge_log(frame, golden, FIELDS).filter(pl.col("field") == "first_name")
+    assert agreeing.is_empty()  # both records say Ana: nothing to log

@@ -126,6 +126,7 @@ def test_stats_count_pairs_clusters_and_merges() -> None:
         "records": 4,
         "candidate_pairs": 3,
         "matched_pairs": 3,
+        "review_pairs": 0,
         "clusters": 1,
         "merged_records": 2,
         "golden": 2,
@@ -175,3 +176,27 @@ def test_golden_ids_do_not_depend_on_input_order(people: list[dict[str, Any]], r
     first = _run(*people).frame.select("_source_id", GOLDEN_ID).sort("_source_id")
     second = dedupe(Batch(shuffled), RULES).frame.select("_source_id", GOLDEN_ID)
     assert first.equals(second.sort("_source_id"))
+
+
+def test_father_and_son_stay_apart_when_normalize_moved_the_suffix() -> None:
+    home = {"first_name": "João", "last_name": "Souza", "phone": "+551133334444"}
+    batch = _run(home, {**home, "name_suffix": "Filho", "full_name": "João Souza"})
+    assert _groups(batch) == [["1"], ["2"]]
+
+
+def test_name_order_swapped_with_the_same_email_merges() -> None:
+    batch = _run(
+        {"first_name": "Watson", "last_name": "Noah", "email": "noah.w@x.com"},
+        {"first_name": "Noah", "last_name": "Watson", "email": "noah.w@x.com"},
+    )
+    assert _groups(batch) == [["1", "2"]]
+
+
+def test_the_normalized_email_key_matches_gmail_variants() -> None:
+    batch = _run(
+        {"first_name": "Ana", "last_name": "Reis", "email": "a.reis@gmail.com",
+         "email_key": "areis@gmail.com"},
+        {"first_name": "Ana", "last_name": "Reis", "email": "areis+news@gmail.com",
+         "email_key": "areis@gmail.com"},
+    )  # fmt: skip
+    assert _groups(batch) == [["1", "2"]]

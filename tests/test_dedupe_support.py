@@ -19,6 +19,10 @@ SCHEMA: dict[str, pl.DataType] = {
     "email_alt": pl.List(pl.String()),
     "phone_alt": pl.List(pl.String()),
     "extra": pl.String(),
+    # derived by normalize for matching (null unless a test sets them)
+    "email_key": pl.String(),
+    "email_is_role": pl.Boolean(),
+    "company_key": pl.String(),
 }
 
 

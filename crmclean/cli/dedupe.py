@@ -37,6 +37,37 @@ from crmclean.report.text import print_summary
     type=click.Path(dir_okay=False, path_type=Path),
     help="CSV of records that could not go on, with the reason.",
 )
+@click.option(
+    "--review",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV of the pairs to check by hand (match probability between review_threshold and "
+    "the merge threshold): both records side by side, the probability and why. Fill its "
+    "'decision' column and pass it back with --decisions.",
+)
+@click.option(
+    "--decisions",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of human answers, re-applied every run: source_a,source_id_a,source_b,"
+    "source_id_b,decision (must-link or cannot-link).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+    help="Match probability from which a pair is merged (default: auto_merge_threshold in "
+    "match.yaml).",
+)
+@click.option(
+    "--explain",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV of every compared pair: probability, outcome and each field's contribution in "
+    "bits (w_<field>; positive for the same person, negative against) with a 'why' summary.",
+)
+@click.option(
+    "--merges",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Merge log to write: every value of a merged record that disagreed, with its source "
+    "record and whether it survived into the golden record.",
+)
 @mapping_option
 @rules_options
 @json_option
@@ -45,6 +76,11 @@ def command(
     crosswalk: Path,
     golden: Path | None,
     rejects: Path | None,
+    review: Path | None,
+    decisions: Path | None,
+    threshold: float | None,
+    explain: Path | None,
+    merges: Path | None,
     mapping: Path | None,
     rules_dir: Path | None,
     region: str,
@@ -58,10 +94,16 @@ def command(
     source (file stem), source_id (the file's id column, else the data row number) and
     golden_id. Records with nothing to identify them go to --rejects.
 
+    Each compared pair gets a match probability (see rules/match.yaml); pairs from the
+    merge threshold up are merged, pairs in the review band go to --review, and --explain
+    shows why any pair scored as it did.
+
     \b
     Example:
       crmclean dedupe planilha.csv crm_export.csv evento.xlsx \\
-          --crosswalk crosswalk.csv --golden golden.parquet
+          --crosswalk crosswalk.csv --golden golden.parquet --review review.csv
+      crmclean dedupe planilha.csv crm_export.csv evento.xlsx \\
+          --crosswalk crosswalk.csv --decisions review.csv --threshold 0.95
     """
     result = dedupe_files(
         make_sources(sources, mapping),
@@ -69,6 +111,11 @@ def command(
         crosswalk=crosswalk,
         golden=golden,
         rejects=rejects,
+        review=review,
+        explain=explain,
+        merges=merges,
+        decisions=decisions,
+        threshold=threshold,
         progress=progress_printer(as_json),
     )
     if as_json:

@@ -1,13 +1,19 @@
 """The dedupe stage: find records of the same person and merge each group into a golden record.
 
-    keys -> blocking (candidate pairs) -> compare + score -> clusters -> survivorship
+    keys -> blocking (candidate pairs) -> parameters (u, term frequencies, prior)
+         -> compare + score (match probability) -> decisions -> clusters (chains cut)
+         -> survivorship
 
-The rules live in ``rules/match.yaml`` (see :mod:`crmclean.dedupe.config`).
+The rules live in ``rules/match.yaml`` (see :mod:`crmclean.dedupe.config`). Entry points for
+other stages (incremental matching against golden records): :func:`find_matches` (pure: a frame
+in, scored pairs out), :func:`crmclean.dedupe.cluster.assign_golden_ids` and
+:func:`crmclean.dedupe.merge.golden_records`.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import polars as pl
 
@@ -16,38 +22,82 @@ from crmclean.dedupe.blocking import candidate_pairs, oversized_findings
 from crmclean.dedupe.cluster import assign_golden_ids
 from crmclean.dedupe.compare import pair_values
 from crmclean.dedupe.config import MatchConfig, load_match_config
+from crmclean.dedupe.decisions import (
+    DECISION,
+    apply_decisions,
+    cannot_link,
+    decided_pairs,
+    read_decisions,
+)
 from crmclean.dedupe.keys import RECORD, matching_keys
-from crmclean.dedupe.merge import golden_records
+from crmclean.dedupe.merge import golden_records, merge_log
+from crmclean.dedupe.params import estimate
 from crmclean.dedupe.score import score_pairs
 from crmclean.rules import Rules
 
-__all__ = ["dedupe", "find_matches"]
+__all__ = ["DedupeOptions", "dedupe", "find_matches"]
+
+
+@dataclass(frozen=True)
+class DedupeOptions:
+    """Per-run choices: a match-probability threshold overriding the rules, a decisions file."""
+
+    threshold: float | None = None
+    decisions: Path | None = None
 
 
 def find_matches(frame: pl.DataFrame, config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Scored candidate pairs of ``frame`` (records indexed by ``_record``) and the oversized
-    blocks blocking skipped."""
+    blocks blocking skipped. Pairs carry ``left, right`` (record indices), ``probability``,
+    ``match``, ``review``, ``veto`` and per comparison ``sim_<name>`` and ``w_<name>``."""
     keys = matching_keys(frame, config.key_names, config)
     pairs, oversized = candidate_pairs(keys, config)
     compared = list(dict.fromkeys(spec.key for spec in config.comparisons))
-    return score_pairs(pair_values(pairs, keys, compared), config), oversized
+    params = estimate(keys, config)
+    return score_pairs(pair_values(pairs, keys, compared), config, params), oversized
 
 
-def dedupe(batch: Batch, rules: Rules) -> Batch:
-    """Give every record a ``golden_id`` and build ``batch.golden``, one row per golden record."""
+def _config(rules: Rules, options: DedupeOptions) -> MatchConfig:
     config = load_match_config(rules)
+    if options.threshold is None:
+        return config
+    review = min(config.review_threshold, options.threshold)
+    return config.model_copy(
+        update={"auto_merge_threshold": options.threshold, "review_threshold": review}
+    )
+
+
+def _decided(scored: pl.DataFrame, frame: pl.DataFrame, options: DedupeOptions) -> pl.DataFrame:
+    """``scored`` with the decisions file applied (an empty ``decision`` without one)."""
+    if options.decisions is None:
+        return scored.with_columns(pl.lit(None, dtype=pl.String).alias(DECISION))
+    return apply_decisions(scored, decided_pairs(read_decisions(options.decisions), frame))
+
+
+def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> Batch:
+    """Give every record a ``golden_id``; build ``batch.golden`` (one row per golden record),
+    ``batch.pairs`` (every scored pair, for review and explain) and ``batch.merges`` (the merge
+    log: every disagreeing value of a merged cluster and whether it survived)."""
+    options = options or DedupeOptions()
+    config = _config(rules, options)
     frame = batch.frame.drop(GOLDEN_ID, strict=False).with_row_index(RECORD)
     scored, oversized = find_matches(frame, config)
+    scored = _decided(scored, frame, options)
     matches = scored.filter("match")
-    clustered = assign_golden_ids(frame, matches).drop(RECORD)
-    golden = golden_records(clustered, rules.model.names)
+    clustered = assign_golden_ids(frame, matches, cannot_link(scored, config)).drop(RECORD)
+    fields = rules.model.names
+    golden = golden_records(clustered, fields, config.survivorship)
+    merges = merge_log(clustered, golden, fields)
     findings = oversized_findings(oversized, frame, config.oversized_report)
-    result = replace(batch, frame=clustered, golden=golden).add_findings(findings)
+    result = replace(
+        batch, frame=clustered, golden=golden, pairs=scored, merges=merges
+    ).add_findings(findings)
     return result.add_stats(
         "dedupe",
         records=clustered.height,
         candidate_pairs=scored.height,
         matched_pairs=matches.height,
+        review_pairs=int(scored["review"].sum()),
         **_cluster_counts(golden),
         oversized_blocks=oversized.height,
     )

@@ -10,6 +10,7 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
+from crmclean.dedupe.chains import split_chains
 from crmclean.dedupe.compare import LEFT, RIGHT
 
 CLUSTER = "_cluster"
@@ -41,13 +42,21 @@ def _anchor_ids(clustered: pl.DataFrame) -> pl.DataFrame:
     return anchors.select(CLUSTER, pl.Series(GOLDEN_ID, ids, dtype=pl.String))
 
 
-def assign_golden_ids(frame: pl.DataFrame, matches: pl.DataFrame) -> pl.DataFrame:
+def assign_golden_ids(
+    frame: pl.DataFrame, matches: pl.DataFrame, cannot: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """``frame`` (records indexed 0..n-1 in order) with a ``golden_id`` per record.
 
     Records linked through matched pairs share one id; records with no match are their own
-    cluster. The id depends only on the cluster's smallest member, never on row order or run.
+    cluster. With ``cannot`` (``left, right`` pairs that must stay apart; ``matches`` then needs
+    a ``probability``) a cluster holding such a pair is split at its weakest links. The id
+    depends only on the cluster's smallest member, never on row order or run.
     """
-    labels = pl.Series(CLUSTER, components(frame.height, matches), dtype=pl.Int64)
+    labels = components(frame.height, matches)
+    if cannot is not None:
+        lineage = frame.select(pl.struct(SOURCE, SOURCE_ID).rank("dense")).to_series()
+        labels = split_chains(labels, matches, cannot, lineage.to_numpy())
+    labels = pl.Series(CLUSTER, labels, dtype=pl.Int64)
     clustered = frame.with_columns(labels)
     ids = _anchor_ids(clustered)
     return clustered.join(ids, on=CLUSTER, how="left", maintain_order="left").drop(CLUSTER)

@@ -41,6 +41,19 @@ def _any_shared(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     return pairs.select(pl.when(both).then(shared.cast(pl.Float64))).to_series()
 
 
+def _domains(column: str) -> pl.Expr:
+    return pl.col(column).list.eval(pl.element().str.split("@").list.last())
+
+
+def _same_domain(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+    """1 when the records share an address, 0 when they share only its domain (two colleagues'
+    addresses at one company), null otherwise."""
+    shared = pl.col(left).list.set_intersection(pl.col(right)).list.len() > 0
+    domain = _domains(left).list.set_intersection(_domains(right)).list.len() > 0
+    result = pl.when(shared).then(1.0).when(domain).then(0.0)
+    return pairs.select(result.cast(pl.Float64)).to_series()
+
+
 def _rapidfuzz(scorer: Callable[..., float], scale: float = 1.0) -> Similarity:
     """A method running ``scorer`` (``process.cpdist``) once per distinct pair of values."""
 
@@ -58,12 +71,29 @@ def _rapidfuzz(scorer: Callable[..., float], scale: float = 1.0) -> Similarity:
     return similarity
 
 
+_jaro_winkler = _rapidfuzz(JaroWinkler.normalized_similarity)
+_GENDER_ENDING = r"[ao]$"
+
+
+def _given_name(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+    """Jaro-Winkler, but 0 for the masculine and feminine of one name (Fernando/Fernanda,
+    Daniel/Daniela, Mario/Maria): siblings and spouses, not typos."""
+    stem_l = pl.col(left).str.replace(_GENDER_ENDING, "")
+    stem_r = pl.col(right).str.replace(_GENDER_ENDING, "")
+    gendered = (stem_l == stem_r) & (pl.col(left) != pl.col(right))
+    similarity = _jaro_winkler(pairs, left, right)
+    return pairs.select(pl.when(gendered).then(0.0).otherwise(similarity)).to_series()
+
+
 METHODS: dict[str, Method] = {
     "exact": Method(_exact),
-    "jaro_winkler": Method(_rapidfuzz(JaroWinkler.normalized_similarity)),
+    "jaro_winkler": Method(_jaro_winkler),
+    "given_name": Method(_given_name),
     "levenshtein": Method(_rapidfuzz(Levenshtein.normalized_similarity)),
     "token_set": Method(_rapidfuzz(fuzz.token_set_ratio, scale=100.0)),
+    "token_sort": Method(_rapidfuzz(fuzz.token_sort_ratio, scale=100.0)),
     "any_shared": Method(_any_shared, on_lists=True),
+    "same_domain": Method(_same_domain, on_lists=True),
 }
 
 

@@ -18,6 +18,7 @@ from pydantic import (
 
 from crmclean.dedupe.compare import METHODS
 from crmclean.dedupe.keys import KEYS, LIST_KEYS
+from crmclean.dedupe.survivorship import Survivorship
 from crmclean.errors import UserError
 from crmclean.model import format_validation_error
 from crmclean.rules import Rules
@@ -42,12 +43,13 @@ MethodName = Annotated[str, AfterValidator(_known(METHODS, "method"))]
 
 
 class Level(BaseModel):
-    """A similarity level: pairs reaching ``at`` add ``weight`` to the score."""
+    """A similarity level: pairs reaching ``at``; ``m`` is its share among true matches."""
 
     model_config = ConfigDict(extra="forbid")
 
     at: float = Field(ge=0.0, le=1.0)
-    weight: float
+    m: float = Field(gt=0.0, lt=1.0)
+    u: float = Field(gt=0.0, lt=1.0)
 
 
 class ComparisonSpec(BaseModel):
@@ -59,8 +61,12 @@ class ComparisonSpec(BaseModel):
     key: KeyName
     method: MethodName
     levels: list[Level] = Field(min_length=1)
-    disagree: float = 0.0
+    tf: bool = False
+    tf_min: float = Field(default=1.0, gt=0.0)
+    tf_own: float = Field(default=1.0, ge=1.0)
+    group: str | None = None
     veto: bool = False
+    veto_unless: list[str] = []
 
     @field_validator("levels")
     @classmethod
@@ -68,7 +74,22 @@ class ComparisonSpec(BaseModel):
         thresholds = [level.at for level in levels]
         if thresholds != sorted(set(thresholds), reverse=True):
             raise ValueError("levels must go from the highest 'at' to the lowest, without repeats")
+        for share in ("m", "u"):
+            if sum(getattr(level, share) for level in levels) >= 1.0:
+                raise ValueError(f"the {share} of the levels must add up to less than 1")
         return levels
+
+    @property
+    def m(self) -> list[float]:
+        """``m`` of each level, then of disagreement (below every level)."""
+        shares = [level.m for level in self.levels]
+        return [*shares, 1.0 - sum(shares)]
+
+    @property
+    def u(self) -> list[float]:
+        """The prior ``u`` of each level, then of disagreement."""
+        shares = [level.u for level in self.levels]
+        return [*shares, 1.0 - sum(shares)]
 
     @model_validator(mode="after")
     def _method_fits_key(self) -> ComparisonSpec:
@@ -84,14 +105,30 @@ class MatchConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int
-    auto_merge_threshold: float = Field(gt=0.0, le=1.0)
+    auto_merge_threshold: float = Field(gt=0.0, lt=1.0)
+    review_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
+    split_below: float = Field(default=0.01, ge=0.0, lt=1.0)
+    duplicates_per_record: float = Field(default=0.8, gt=0.0)
+    u_sample_pairs: int = Field(default=200_000, ge=1_000)
+    u_prior_pairs: int = Field(default=1_000, ge=1)
+    min_population: int = Field(default=1_000, ge=2)
+    seed: int = 42
     max_block_size: int = Field(default=200, ge=2)
     oversized_report: int = Field(default=10, ge=0)
     role_email_local_parts: list[str] = []
+    free_email_domains: list[str] = []
+    common_names: dict[str, dict[FoldedWord, float]] = {}
     name_suffixes: dict[FoldedWord, FoldedWord] = {}
     nicknames: dict[FoldedWord, FoldedWord] = {}
     blocking: list[list[KeyName]] = Field(min_length=1)
     comparisons: list[ComparisonSpec] = Field(min_length=1)
+    survivorship: Survivorship = Survivorship()
+
+    @model_validator(mode="after")
+    def _review_below_merge(self) -> MatchConfig:
+        if self.review_threshold > self.auto_merge_threshold:
+            raise ValueError("review_threshold must not be above auto_merge_threshold")
+        return self
 
     @field_validator("blocking")
     @classmethod
@@ -107,6 +144,9 @@ class MatchConfig(BaseModel):
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
             raise ValueError(f"comparison names must be unique; repeated: {', '.join(repeated)}")
+        unknown = sorted({n for spec in comparisons for n in spec.veto_unless} - set(names))
+        if unknown:
+            raise ValueError(f"veto_unless names unknown comparisons: {', '.join(unknown)}")
         return comparisons
 
     @property

@@ -93,7 +93,8 @@ def last_name_key(config: MatchConfig) -> pl.Expr:
 def generation_key(config: MatchConfig) -> pl.Expr:
     """The generation marker of a name (``junior`` for Jr/Filho); "" for none, null without name."""
     whole = _whole_name()
-    marker = whole.str.extract_all(_suffix_pattern(config)).list.last()
+    named = pl.concat_str(whole, fold(pl.col("name_suffix")), separator=" ", ignore_nulls=True)
+    marker = named.str.extract_all(_suffix_pattern(config)).list.last()
     generation = marker.replace_strict(config.name_suffixes, default=None, return_dtype=pl.String)
     return pl.when(whole.is_not_null()).then(generation.fill_null(""))
 
@@ -104,11 +105,22 @@ def postal_code_key(config: MatchConfig) -> pl.Expr:
 
 
 def emails_key(config: MatchConfig) -> pl.Expr:
-    """Every e-mail of a record except role addresses (``contato@``, ``info@``)."""
+    """Every e-mail of a record except role addresses (``contato@``, ``info@``, or flagged
+    ``email_is_role`` by normalize); the primary one in its matching form (``email_key``)."""
     local = pl.element().str.split("@").list.first()
     personal = pl.element().filter(~local.is_in(config.role_email_local_parts))
-    every = pl.concat_list(pl.col("email"), pl.col("email_alt").fill_null(_NO_TEXT))
+    role = pl.col("email_is_role").fill_null(False)
+    primary = pl.when(~role).then(pl.coalesce("email_key", "email"))
+    every = pl.concat_list(primary, pl.col("email_alt").fill_null(_NO_TEXT))
     return every.list.eval(personal.drop_nulls().unique(maintain_order=True))
+
+
+def work_emails_key(config: MatchConfig) -> pl.Expr:
+    """The personal e-mails of a record at a company domain (not a free-mail provider)."""
+    domain = pl.element().str.split("@").list.last()
+    return emails_key(config).list.eval(
+        pl.element().filter(~domain.is_in(config.free_email_domains))
+    )
 
 
 def email_key(config: MatchConfig) -> pl.Expr:
@@ -129,17 +141,40 @@ KEYS: dict[str, KeyBuilder] = {
     "first_name_phonetic": _sound_of(first_name_key),
     "last_name": last_name_key,
     "last_name_phonetic": _sound_of(last_name_key),
+    "first_last": lambda config: pl.concat_str(
+        first_name_key(config), last_name_key(config), separator=" "
+    ),
     "generation": generation_key,
     "email": email_key,
     "emails": emails_key,
+    "work_emails": work_emails_key,
     "phones": phones_key,
     "mobile": lambda config: pl.col("mobile"),
-    "company": lambda config: fold(pl.col("company"), keep="a-z0-9"),
+    "company": lambda config: fold(pl.coalesce("company_key", "company"), keep="a-z0-9"),
     "postal_code": postal_code_key,
+    "city": lambda config: fold(pl.col("city")),
+    "street": lambda config: fold(pl.col("street"), keep="a-z0-9"),
+    "tax_id": lambda config: (
+        pl.col("tax_id").str.replace_all(r"[^0-9A-Za-z]", "").str.to_lowercase()
+    ),
+    "birth_date": lambda config: pl.col("birth_date").str.replace_all(r"[^0-9]", ""),
 }
-LIST_KEYS = frozenset({"emails", "phones"})
+LIST_KEYS = frozenset({"emails", "work_emails", "phones"})
+
+
+# Columns normalize derives for matching; a frame without them (older frames, unit tests) reads
+# them as all null.
+OPTIONAL: dict[str, pl.DataType] = {
+    "email_key": pl.String(),
+    "email_is_role": pl.Boolean(),
+    "company_key": pl.String(),
+    "name_suffix": pl.String(),
+    "birth_date": pl.String(),  # not in the contact model; some CRMs and benchmarks carry it
+}
 
 
 def matching_keys(frame: pl.DataFrame, names: list[str], config: MatchConfig) -> pl.DataFrame:
     """The record index and the named keys of every record (``frame`` carries ``_record``)."""
-    return frame.select(RECORD, *(KEYS[name](config).alias(name) for name in names))
+    missing = [pl.lit(None, dtype).alias(c) for c, dtype in OPTIONAL.items() if c not in frame]
+    keys = frame.lazy().with_columns(missing)
+    return keys.select(RECORD, *(KEYS[name](config).alias(name) for name in names)).collect()

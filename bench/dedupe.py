@@ -1,0 +1,167 @@
+"""Speed: the dedupe stage on 100k and 1M generated contacts, phase by phase, and Splink's time.
+
+Contacts come from the demo generator (two blocks of 50,000 people, read and normalized once
+and cached as Parquet), copied beyond that as namesakes living and working elsewhere (the same
+names: name blocks grow as in a bigger CRM). Prints candidate pairs, pairs/s, seconds per phase
+(keys, block, parameters, compare + score, cluster, merge), peak memory (RSS of this process)
+and Splink 5's time on the same records. Run it under the shared lock::
+
+    flock /tmp/crmclean-bench.lock .venv/bin/python bench/dedupe.py --contacts 100000 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from cases import demo_case
+from splink_reference import splink_clusters
+
+from crmclean.batch import GOLDEN_ID
+from crmclean.dedupe.blocking import candidate_pairs
+from crmclean.dedupe.cluster import assign_golden_ids
+from crmclean.dedupe.compare import pair_values
+from crmclean.dedupe.config import load_match_config
+from crmclean.dedupe.decisions import DECISION, cannot_link
+from crmclean.dedupe.keys import RECORD, matching_keys
+from crmclean.dedupe.merge import golden_records
+from crmclean.dedupe.params import estimate
+from crmclean.dedupe.score import score_pairs
+from crmclean.rules import Rules
+
+BLOCK_PEOPLE = 50_000
+CACHE = Path("/tmp/crmclean-bench-dedupe")
+
+
+def _block(seed: int) -> pl.DataFrame:
+    """One cached block of generated, read and normalized contacts."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"block_{seed}.parquet"
+    if not path.exists():
+        case = demo_case(BLOCK_PEOPLE, 1000 + seed, CACHE / f"raw_{seed}")
+        case.batch.frame.write_parquet(path)
+    return pl.read_parquet(path)
+
+
+def _copy(frame: pl.DataFrame, copy: int) -> pl.DataFrame:
+    """Another population like ``frame``: the same names, living and working elsewhere (its
+    own cities, postal codes, companies, e-mails and phones) and its own lineage."""
+    if copy == 0:
+        return frame
+    tag = f"{copy:02d}"
+    letters = " " + chr(ord("a") + copy) * 3  # folded keys keep letters only (cities)
+    emails = {
+        name: pl.col(name).str.replace("@", f".{tag}@", literal=True)
+        for name in ("email", "email_key")
+        if name in frame.columns
+    }
+    places = ("phone", "mobile", "postal_code", "company", "company_key", "street")
+    tagged = {name: pl.col(name) + tag for name in places if name in frame.columns}
+    alternates = {
+        "email_alt": pl.col("email_alt").list.eval(pl.element().str.replace("@", f".{tag}@")),
+        "phone_alt": pl.col("phone_alt").list.eval(pl.element() + tag),
+    }
+    return frame.with_columns(
+        **emails,
+        **tagged,
+        **alternates,
+        city=pl.col("city") + letters,
+        _source=pl.col("_source") + f"#{tag}",
+    )
+
+
+def contacts(count: int) -> pl.DataFrame:
+    """``count`` normalized contacts: two generated blocks of 50,000 people (about 180,000
+    contacts), copied as namesakes elsewhere beyond that."""
+    base = pl.concat(
+        [_block(0), _block(1).with_columns(pl.col("_source") + "#b")], how="diagonal_relaxed"
+    )
+    copies = -(-count // base.height)
+    return pl.concat([_copy(base, copy) for copy in range(copies)]).head(count)
+
+
+def _phase(timings: dict[str, float], name: str, started: float) -> float:
+    now = time.perf_counter()
+    timings[name] = now - started
+    return now
+
+
+def run_crmclean(frame: pl.DataFrame) -> dict[str, float]:
+    """The stage's phases one by one (as :func:`crmclean.dedupe.dedupe` runs them)."""
+    rules = Rules()
+    config = load_match_config(rules)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    frame = frame.drop(GOLDEN_ID, strict=False).with_row_index(RECORD)
+    keys = matching_keys(frame, config.key_names, config)
+    clock = _phase(timings, "keys", clock)
+    pairs, _ = candidate_pairs(keys, config)
+    clock = _phase(timings, "block", clock)
+    params = estimate(keys, config)
+    clock = _phase(timings, "parameters", clock)
+    compared = list(dict.fromkeys(spec.key for spec in config.comparisons))
+    scored = score_pairs(pair_values(pairs, keys, compared), config, params)
+    scored = scored.with_columns(pl.lit(None, pl.String).alias(DECISION))
+    clock = _phase(timings, "compare+score", clock)
+    matches = scored.filter("match")
+    clustered = assign_golden_ids(frame, matches, cannot_link(scored, config)).drop(RECORD)
+    clock = _phase(timings, "cluster", clock)
+    golden = golden_records(clustered, rules.model.names)
+    _phase(timings, "merge", clock)
+    timings["pairs"] = pairs.height
+    timings["golden"] = golden.height
+    return timings
+
+
+def _peak_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def report(count: int, with_splink: bool) -> None:
+    frame = contacts(count)
+    print(f"{frame.height:,} contacts", flush=True)
+    started = time.perf_counter()
+    timings = run_crmclean(frame)
+    total = time.perf_counter() - started
+    pairs = int(timings.pop("pairs"))
+    golden = int(timings.pop("golden"))
+    phases = "  ".join(f"{name} {seconds:.1f}s" for name, seconds in timings.items())
+    print(
+        f"  crmclean: {total:.1f} s total, {pairs:,} candidate pairs "
+        f"({pairs / total:,.0f} pairs/s), {golden:,} golden records"
+    )
+    print(f"    phases: {phases}")
+    print(f"    peak memory so far (RSS): {_peak_gb():.2f} GB", flush=True)
+    if with_splink:
+        view = frame.select(
+            pl.int_range(pl.len()).cast(pl.String).alias("unique_id"),
+            first_name=pl.col("first_name").str.to_lowercase(),
+            surname=pl.col("last_name").str.to_lowercase(),
+            city=pl.col("city").str.to_lowercase(),
+            postcode="postal_code",
+            email=pl.col("email").str.to_lowercase(),
+            phone=pl.coalesce("mobile", "phone"),
+        )
+        _, seconds = splink_clusters(view, (0.5,))
+        print(f"  splink 5 (duckdb): {seconds:.1f} s (train + predict + cluster)")
+        print(f"    peak memory so far (RSS): {_peak_gb():.2f} GB", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--no-splink", action="store_true", help="crmclean only")
+    args = parser.parse_args()
+    for count in args.contacts:
+        report(count, not args.no_splink)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Human decisions: must-link and cannot-link pairs by source id, re-applied on every run.
+
+The decisions file is a CSV with ``source_a, source_id_a, source_b, source_id_b, decision``
+(the review file has these columns: fill ``decision`` and pass it back). ``decision`` is
+``must-link`` (merge, whatever the score) or ``cannot-link`` (never in one golden record);
+rows with an empty decision are skipped, and pairs naming a record not in this run are ignored.
+A decided pair never goes to review again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from crmclean.batch import SOURCE, SOURCE_ID
+from crmclean.dedupe.compare import LEFT, RIGHT
+from crmclean.dedupe.config import MatchConfig
+from crmclean.dedupe.keys import RECORD
+from crmclean.errors import UserError
+
+COLUMNS = ["source_a", "source_id_a", "source_b", "source_id_b", "decision"]
+MUST, CANNOT = "must-link", "cannot-link"
+DECISION = "decision"
+
+
+def read_decisions(path: Path) -> pl.DataFrame:
+    """The decided rows of ``path``, checked."""
+    if not path.exists():
+        raise UserError("decisions file not found", file=str(path))
+    table = pl.read_csv(path, infer_schema=False)
+    missing = [column for column in COLUMNS if column not in table.columns]
+    if missing:
+        raise UserError(f"missing columns: {', '.join(missing)}", file=str(path))
+    decided = table.with_row_index("_line", offset=2).filter(pl.col(DECISION).is_not_null())
+    decided = decided.with_columns(pl.col(DECISION).str.strip_chars().str.to_lowercase())
+    wrong = decided.filter(~pl.col(DECISION).is_in([MUST, CANNOT]))
+    if wrong.height:
+        line, value = wrong.row(0, named=True)["_line"], wrong[DECISION][0]
+        expected = f"expected {MUST} or {CANNOT}, got '{value}'"
+        raise UserError(expected, file=str(path), row=line, column=DECISION)
+    return decided.select(COLUMNS)
+
+
+def decided_pairs(decisions: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """``left, right, decision`` in record indices of ``frame`` (``left < right``)."""
+    index = frame.select(SOURCE, SOURCE_ID, RECORD)
+    pairs = decisions.join(
+        index.rename({SOURCE: "source_a", SOURCE_ID: "source_id_a", RECORD: "a"}),
+        on=["source_a", "source_id_a"],
+    ).join(
+        index.rename({SOURCE: "source_b", SOURCE_ID: "source_id_b", RECORD: "b"}),
+        on=["source_b", "source_id_b"],
+    )
+    return pairs.select(
+        pl.min_horizontal("a", "b").cast(pl.UInt32).alias(LEFT),
+        pl.max_horizontal("a", "b").cast(pl.UInt32).alias(RIGHT),
+        DECISION,
+    ).unique([LEFT, RIGHT], keep="last", maintain_order=True)
+
+
+def apply_decisions(scored: pl.DataFrame, decided: pl.DataFrame) -> pl.DataFrame:
+    """``scored`` with a ``decision`` column, must-link pairs matched (added when blocking
+    missed them) and cannot-link pairs unmatched; decided pairs leave review."""
+    missing = decided.filter(pl.col(DECISION) == MUST).join(scored, on=[LEFT, RIGHT], how="anti")
+    added = missing.select(LEFT, RIGHT).with_columns(probability=pl.lit(1.0))
+    scored = pl.concat([scored, added], how="diagonal_relaxed")
+    scored = scored.join(decided, on=[LEFT, RIGHT], how="left", maintain_order="left")
+    decision = pl.col(DECISION)
+    return scored.with_columns(
+        match=pl.when(decision == MUST)
+        .then(True)
+        .when(decision == CANNOT)
+        .then(False)
+        .otherwise(pl.col("match").fill_null(False)),
+        review=pl.col("review").fill_null(False) & decision.is_null(),
+    )
+
+
+def cannot_link(scored: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+    """Pairs that must not share a cluster: vetoed, very unlikely (below ``split_below``), or
+    decided cannot-link (``scored`` carries ``decision``)."""
+    apart = (
+        pl.col("veto").fill_null(False)
+        | (pl.col("probability") < config.split_below)
+        | (pl.col(DECISION) == CANNOT)
+    )
+    return scored.filter(apart.fill_null(False)).select(LEFT, RIGHT)
