@@ -15,11 +15,11 @@ import polars as pl
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import dedupe
 from crmclean.fingerprint import config_hash
-from crmclean.load import LoadResult, RunInfo, load
+from crmclean.load import LoadPlan, LoadResult, RunInfo, load, plan_load
 from crmclean.normalize import normalize
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
-from crmclean.validate import GateResult, validate
+from crmclean.validate import GateResult, validate, validate_frame
 
 Stage = Literal["normalize", "dedupe", "validate", "load", "end"]
 ORDER: list[Stage] = ["normalize", "dedupe", "validate", "load", "end"]
@@ -32,6 +32,7 @@ class RunResult:
 
     batch: Batch
     inputs: pl.DataFrame
+    plan: LoadPlan | None = None
     gate: GateResult | None = None
     loaded: LoadResult | None = None
     stopped_before: Stage = "end"
@@ -61,6 +62,7 @@ class RunResult:
             "golden": None if self.batch.golden is None else self.batch.golden.height,
             "rejects": self.batch.rejects.height,
             "findings": self.batch.findings.height,
+            "plan": None if self.plan is None else self.plan.summary(),
             "gate": None if self.gate is None else self.gate.to_dict(),
             "load": None if self.loaded is None else self.loaded.to_dict(),
             "stopped_before": self.stopped_before,
@@ -83,7 +85,8 @@ def run(
     """Run the stages in order, stopping before ``stop_before``; load only with a target."""
     progress("read")
     batch = read_all(sources, rules)
-    inputs = batch.frame.select(SOURCE, SOURCE_ID)
+    read_rejects = batch.rejects.select(SOURCE, SOURCE_ID).unique(maintain_order=True)
+    inputs = pl.concat([batch.frame.select(SOURCE, SOURCE_ID), read_rejects])
     result = RunResult(batch, inputs, stopped_before=stop_before)
     for stage, step in (("normalize", normalize), ("dedupe", dedupe)):
         if not _before(stage, stop_before):
@@ -91,14 +94,28 @@ def run(
         progress(stage)
         result.batch = step(result.batch, rules)
     check_conservation(inputs, result.batch)
-    if _before("validate", stop_before):
-        progress("validate")
+    if not _before("validate", stop_before):
+        return result
+    if target is not None:
+        progress("plan")
+        result.plan = plan_load(result.batch, target, rules)
+    progress("validate")
+    if result.plan is None:
         result.gate = validate(result.batch, rules)
-    if target is not None and _before("load", stop_before) and not result.gate_failed:
+    else:
+        result.gate = validate_frame(result.plan.after, rules, lineage=result.plan.lineage)
+    loading = target is not None and _before("load", stop_before) and not result.gate_failed
+    if loading and result.plan is not None:
         progress("load")
-        run_info = RunInfo.start(config_hash(sources, rules))
-        result.loaded = load(result.batch, target, run=run_info, rules=rules)
+        run_info = _run_info(result, sources, rules)
+        result.loaded = load(result.plan, str(target), run=run_info, rules=rules)
     return result
+
+
+def _run_info(result: RunResult, sources: list[SourceSpec], rules: Rules) -> RunInfo:
+    """The run's row in ``runs``: configuration hash, stage counts and the gate's verdict."""
+    gate = None if result.gate is None else result.gate.to_dict()
+    return RunInfo.start(config_hash(sources, rules), stats=result.batch.stats, gate=gate)
 
 
 class ConservationError(AssertionError):

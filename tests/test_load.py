@@ -1,4 +1,5 @@
-"""The load stage: one transaction, round trips on SQLite and PostgreSQL, re-runs replace."""
+"""The load stage: plan then one transaction, round trips on SQLite and PostgreSQL, re-runs
+change only what changed, rollback restores the earlier contents exactly."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ import pytest
 import sqlalchemy as sa
 
 from crmclean.batch import FINDING_SCHEMA, REJECT_SCHEMA, Batch, empty_findings, empty_rejects
+from crmclean.dedupe.merge import golden_records
 from crmclean.errors import UserError
-from crmclean.load import RunInfo, load
+from crmclean.load import LoadResult, RunInfo, load, plan_load
+from crmclean.load.rollback import rollback, run_status
 from crmclean.load.schema import build_tables
 from crmclean.load.target import target_url
 from crmclean.rules import Rules
 
-TABLES = ("runs", "contacts", "contact_sources", "rejects", "findings", "schema_version")
+DATA_TABLES = ("contacts", "contact_sources", "merges", "rejects", "findings")
 RAW = [
     '{"Nome": "José \\"Zé\\" Silva", "E-mail": "ze@exemplo.com.br"}',
     '{"Nome": "Ana Souza", "Telefone": "(11) 98765-4321"}',
@@ -30,16 +33,6 @@ RAW = [
 def make_batch(rules: Rules, golden_ids: tuple[str, str, str] = ("g1", "g2", "g3")) -> Batch:
     """Three golden records from four source rows, one reject and two findings."""
     g1, g2, g3 = golden_ids
-    golden = pl.DataFrame({"golden_id": list(golden_ids)}).with_columns(
-        *(pl.lit(None, pl.String).alias(name) for name in rules.model.names),
-    )
-    golden = golden.with_columns(
-        full_name=pl.Series(["José Silva", "Ana Souza", "Bob"]),
-        email=pl.Series(["ze@exemplo.com.br", None, "bob@x.com"]),
-        email_alt=pl.Series([["jose@work.com", 'o"q@x.com'], [], None], dtype=pl.List(pl.String)),
-        phone_alt=pl.Series([[], ["+5511987654321"], None], dtype=pl.List(pl.String)),
-        source_count=pl.Series([2, 1, 1], dtype=pl.UInt32),
-    )
     frame = pl.DataFrame(
         {
             "_source": ["crm", "crm", "sheet", "sheet"],
@@ -48,6 +41,14 @@ def make_batch(rules: Rules, golden_ids: tuple[str, str, str] = ("g1", "g2", "g3
             "_raw": RAW,
             "golden_id": [g1, g2, g1, g3],
         }
+    ).with_columns(*(pl.lit(None, pl.String).alias(name) for name in rules.model.names))
+    frame = frame.with_columns(
+        full_name=pl.Series(["José Silva", "Ana Souza", "Jose Silva", "Bob"]),
+        email=pl.Series(["ze@exemplo.com.br", None, "jose@work.com", "bob@x.com"]),
+        phone=pl.Series([None, "+5511987654321", None, None]),
+        updated_at=pl.Series(["2024-05-01", None, "2023-01-01", None]),
+        email_alt=pl.Series([['o"q@x.com'], [], None, None], dtype=pl.List(pl.String)),
+        phone_alt=pl.Series([[], [], None, None], dtype=pl.List(pl.String)),
     )
     reject = ["sheet", "9", "normalize", None, "record.unidentifiable", "a name", ""]
     finding = ["crm", "1", "email", "EM02", "email.typo_domain", "info", "ze@gmial.com", None]
@@ -55,8 +56,13 @@ def make_batch(rules: Rules, golden_ids: tuple[str, str, str] = ("g1", "g2", "g3
         frame=frame,
         rejects=pl.DataFrame([reject], schema=REJECT_SCHEMA, orient="row"),
         findings=pl.DataFrame([finding, finding], schema=FINDING_SCHEMA, orient="row"),
-        golden=golden,
+        golden=golden_records(frame, rules.model.names),
     )
+
+
+def run_load(batch: Batch, target: str, rules: Rules) -> LoadResult:
+    """Plan ``batch`` against ``target`` and apply it, as ``migrate run`` does."""
+    return load(plan_load(batch, target, rules), target, run=RunInfo.start("cfg"), rules=rules)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -79,68 +85,133 @@ def count(target: str, table: str) -> int:
     return read(target, f"select count(*) from {table}")[0][0]
 
 
-def snapshot(target: str) -> dict[str, list[str]]:
-    """Every row of every table that exists, sorted, as text."""
+def snapshot(target: str, tables: tuple[str, ...] | None = None) -> dict[str, list[str]]:
+    """Every row of every table (or of ``tables``), sorted, as the driver returns it."""
     engine = sa.create_engine(target_url(target))
     with engine.connect() as conn:
-        names = sa.inspect(conn).get_table_names()
+        names = tables or sa.inspect(conn).get_table_names()
         rows = {t: conn.execute(sa.text(f"select * from {t}")).all() for t in names}
     engine.dispose()
     return {table: sorted(map(repr, found)) for table, found in rows.items()}
 
 
 def test_load_round_trip(target: str, rules: Rules) -> None:
-    batch = make_batch(rules)
-    run = RunInfo.start("cfg-1")
-    result = load(batch, target, run=run, rules=rules)
+    result = run_load(make_batch(rules), target, rules)
     counts = {"contacts": 3, "contact_sources": 4, "rejects": 1, "findings": 2}
-    assert result.to_dict() == {"run_id": run.run_id, "counts": counts}
+    assert {t: result.counts[t] for t in counts} == counts
     assert {t: count(target, t) for t in counts} == counts
     raw = read(target, "select source_id, raw from contact_sources order by source, source_id")
     assert [json.loads(r) for _, r in raw] == [json.loads(r) for r in RAW]
     contacts = read(
-        target, "select full_name, email_alt, phone_alt, source_count from contacts order by 1"
+        target, "select full_name, email, email_alt, source_count from contacts order by 1"
     )
-    assert [(n, a and json.loads(a), p and json.loads(p), c) for n, a, p, c in contacts] == [
-        ("Ana Souza", [], ["+5511987654321"], 1),
-        ("Bob", None, None, 1),
-        ("José Silva", ["jose@work.com", 'o"q@x.com'], [], 2),
+    assert [(n, e, json.loads(a), c) for n, e, a, c in contacts] == [
+        ("Ana Souza", None, [], 1),
+        ("Bob", "bob@x.com", [], 1),
+        ("José Silva", "ze@exemplo.com.br", ['o"q@x.com', "jose@work.com"], 2),
     ]
-    runs = read(target, "select run_id, status, config_hash, counts, finished_at from runs")
-    assert [r[:3] for r in runs] == [(run.run_id, "loaded", "cfg-1")]
-    assert json.loads(runs[0][3]) == counts and runs[0][4] is not None
-    assert read(target, "select version from schema_version") == [(1,)]
-    assert {r[0] for r in read(target, "select distinct run_id from rejects")} == {run.run_id}
+    # the older record's values lost survivorship: kept in merges
+    merges = read(target, "select source_id, golden_id, field, value from merges order by 3")
+    assert merges == [
+        ("7", "g1", "email", "jose@work.com"),
+        ("7", "g1", "full_name", "Jose Silva"),
+        ("7", "g1", "updated_at", "2023-01-01"),
+    ]
+    runs = read(target, "select run_id, status, config_hash, sequence, finished_at from runs")
+    assert [r[:4] for r in runs] == [(result.run_id, "loaded", "cfg", 1)]
+    assert runs[0][4] is not None
+    assert read(target, "select version from schema_version") == [(2,)]
 
 
-def test_reload_replaces_rows(target: str, rules: Rules) -> None:
-    load(make_batch(rules), target, run=RunInfo.start("cfg"), rules=rules)
-    before = {t: count(target, t) for t in TABLES if t != "runs"}
-    load(make_batch(rules), target, run=RunInfo.start("cfg"), rules=rules)
-    # New golden ids for the same source records: the old golden records lose every member.
-    load(make_batch(rules, ("h1", "h2", "h3")), target, run=RunInfo.start("cfg"), rules=rules)
-    assert {t: count(target, t) for t in before} == before
-    assert count(target, "runs") == 3
+def test_same_input_again_writes_nothing(target: str, rules: Rules) -> None:
+    run_load(make_batch(rules), target, rules)
+    before = snapshot(target)
+    result = run_load(make_batch(rules), target, rules)
+    assert result.run_id is None and set(result.counts.values()) == {0}
+    assert snapshot(target) == before
+
+
+def test_golden_ids_stay_stable_across_runs(target: str, rules: Rules) -> None:
+    run_load(make_batch(rules), target, rules)
+    # the same source records clustered under new ids in this run keep the target's ids
+    result = run_load(make_batch(rules, ("h1", "h2", "h3")), target, rules)
+    assert result.run_id is None
     golden_ids = read(target, "select golden_id from contacts order by golden_id")
-    assert [row[0] for row in golden_ids] == ["h1", "h2", "h3"]
+    assert [row[0] for row in golden_ids] == ["g1", "g2", "g3"]
+
+
+def changed_batch(rules: Rules) -> Batch:
+    """Bob changes his e-mail, Ana's record is rejected now, and a new record joins José."""
+    batch = make_batch(rules)
+    frame = batch.frame.filter(pl.col("_source_id") != "2").with_columns(
+        email=pl.when(pl.col("_source_id") == "8").then(pl.lit("bob@new.com")).otherwise("email")
+    )
+    extra = frame.head(1).with_columns(
+        _source=pl.lit("web"), _source_id=pl.lit("55"), full_name=pl.lit("José da Silva")
+    )
+    frame = pl.concat([frame, extra])
+    ana = pl.DataFrame(
+        [["crm", "2", "normalize", None, "record.unidentifiable", "a name", ""]],
+        schema=REJECT_SCHEMA,
+        orient="row",
+    )
+    rejects = pl.concat([batch.rejects, ana])
+    return replace(
+        batch, frame=frame, rejects=rejects, golden=golden_records(frame, rules.model.names)
+    )
+
+
+def test_rollback_restores_previous_contents_exactly(target: str, rules: Rules) -> None:
+    run_load(make_batch(rules), target, rules)
+    before = snapshot(target, DATA_TABLES)
+    second = run_load(changed_batch(rules), target, rules)
+    assert second.changes["contacts"] == {"insert": 0, "update": 2, "delete": 1}
+    assert read(target, "select email from contacts where golden_id = 'g3'") == [("bob@new.com",)]
+    assert rollback(target, str(second.run_id), rules=rules) == [second.run_id]
+    assert snapshot(target, DATA_TABLES) == before
+    assert all(count(target, f"{t}_before") == 0 for t in DATA_TABLES)
+    assert [r.status for r in run_status(target, rules)] == ["loaded", "rolled_back"]
+
+
+def test_rollback_refuses_a_run_others_built_on(target: str, rules: Rules) -> None:
+    first = run_load(make_batch(rules), target, rules)
+    second = run_load(changed_batch(rules), target, rules)
+    latest = snapshot(target)
+    with pytest.raises(UserError, match=f"followed by 1 loaded run.*{second.run_id}.*--cascade"):
+        rollback(target, str(first.run_id), rules=rules)
+    assert snapshot(target) == latest
+    undone = rollback(target, str(first.run_id), cascade=True, rules=rules)
+    assert undone == [second.run_id, first.run_id]
+    assert all(count(target, t) == 0 for t in DATA_TABLES)
+    with pytest.raises(UserError, match="rolled_back, not loaded"):
+        rollback(target, str(first.run_id), rules=rules)
+    with pytest.raises(UserError, match="no run 'nope'"):
+        rollback(target, "nope", rules=rules)
+
+
+def test_a_plan_is_refused_once_the_target_changed(target: str, rules: Rules) -> None:
+    plan = plan_load(make_batch(rules), target, rules)
+    run_load(make_batch(rules, ("h1", "h2", "h3")), target, rules)
+    with pytest.raises(UserError, match="target changed since"):
+        load(plan, target, run=RunInfo.start("cfg"), rules=rules)
 
 
 def test_empty_side_tables(target: str, rules: Rules) -> None:
     batch = replace(make_batch(rules), rejects=empty_rejects(), findings=empty_findings())
-    result = load(batch, target, run=RunInfo.start("cfg"), rules=rules)
+    result = run_load(batch, target, rules)
     assert (result.counts["rejects"], result.counts["findings"]) == (0, 0)
     assert (count(target, "contacts"), count(target, "rejects")) == (3, 0)
 
 
 def test_failed_load_changes_nothing(target: str, rules: Rules) -> None:
-    load(make_batch(rules), target, run=RunInfo.start("cfg"), rules=rules)
+    run_load(make_batch(rules), target, rules)
     before = snapshot(target)
-    bad = make_batch(rules, ("x1", "x2", "x3"))
-    # rejects are written after contacts and the crosswalk; a null source id violates NOT NULL
+    bad = changed_batch(rules)
+    # findings are written last; a null source id violates NOT NULL
     no_id = pl.lit(None, pl.String).alias("_source_id")
-    bad = replace(bad, rejects=bad.rejects.with_columns(no_id))
+    bad = replace(bad, findings=bad.findings.with_columns(no_id))
     with pytest.raises(sa.exc.IntegrityError):
-        load(bad, target, run=RunInfo.start("cfg"), rules=rules)
+        run_load(bad, target, rules)
     assert snapshot(target) == before
 
 
@@ -150,23 +221,23 @@ def test_failed_first_load_creates_no_tables(
     def fail(*_args: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("crmclean.load.delete_orphans", fail)
+    monkeypatch.setattr("crmclean.load.finish_run", fail)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        load(make_batch(rules), target, run=RunInfo.start("cfg"), rules=rules)
+        run_load(make_batch(rules), target, rules)
     assert snapshot(target) == {}
 
 
 def test_unreachable_target_hides_password(rules: Rules) -> None:
     url = "postgresql+psycopg://crm:s3cret@127.0.0.1:1/crm"
     with pytest.raises(UserError, match=r"cannot connect to .*crm:\*\*\*@127\.0\.0\.1") as info:
-        load(make_batch(rules), url, run=RunInfo.start("cfg"), rules=rules)
+        run_load(make_batch(rules), url, rules)
     assert "s3cret" not in str(info.value)
 
 
 def test_missing_golden_is_refused(tmp_path: Path, rules: Rules) -> None:
     batch = replace(make_batch(rules), golden=None)
     with pytest.raises(ValueError, match="run dedupe first"):
-        load(batch, str(tmp_path / "crm.db"), run=RunInfo.start("cfg"), rules=rules)
+        plan_load(batch, str(tmp_path / "crm.db"), rules)
     assert not (tmp_path / "crm.db").exists()
 
 
@@ -181,3 +252,59 @@ def test_contacts_columns_follow_the_model() -> None:
     assert [c.name for c in contacts.columns] == [
         "golden_id", "full_name", "email", "email_alt", "phone_alt", "source_count", "run_id"
     ]  # fmt: skip
+
+
+def test_version_1_target_is_upgraded(tmp_path: Path, rules: Rules) -> None:
+    """A target written by schema version 1 (no run numbers, no record values in the
+    crosswalk) gains the new columns and tables; its rows stay and the run goes through."""
+    target = str(tmp_path / "v1.db")
+    fields = ", ".join(f"{name} TEXT" for name in (*rules.model.names, "email_alt", "phone_alt"))
+    side = "source VARCHAR(255) NOT NULL, source_id VARCHAR(255) NOT NULL, {} run_id VARCHAR(32)"
+    ddl = [
+        "CREATE TABLE runs (run_id VARCHAR(32) PRIMARY KEY, started_at DATETIME NOT NULL, "
+        "finished_at DATETIME, tool_version VARCHAR(32) NOT NULL, config_hash VARCHAR(128) "
+        "NOT NULL, status VARCHAR(16) NOT NULL, counts TEXT)",
+        f"CREATE TABLE contacts (golden_id VARCHAR(255) PRIMARY KEY, {fields}, "
+        "source_count INTEGER NOT NULL, run_id VARCHAR(32) NOT NULL)",
+        "CREATE TABLE contact_sources (source VARCHAR(255), source_id VARCHAR(255), golden_id "
+        "VARCHAR(255) NOT NULL, raw TEXT, run_id VARCHAR(32) NOT NULL, "
+        "PRIMARY KEY (source, source_id))",
+        "CREATE TABLE rejects ("
+        + side.format("stage TEXT, column TEXT, rule TEXT, expected TEXT, actual TEXT,")
+        + ")",
+        "CREATE TABLE findings ("
+        + side.format("field TEXT, code TEXT, rule TEXT, severity TEXT, before TEXT, after TEXT,")
+        + ")",
+        "CREATE TABLE schema_version (version INTEGER NOT NULL)",
+        "INSERT INTO schema_version VALUES (1)",
+        "INSERT INTO runs VALUES ('old', '2024-01-01 00:00:00', NULL, '0.1', 'x', 'loaded', NULL)",
+        "INSERT INTO contacts (golden_id, full_name, source_count, run_id) "
+        "VALUES ('g0', 'Old', 1, 'old')",
+        "INSERT INTO contact_sources VALUES ('legacy', '1', 'g0', '{}', 'old')",
+    ]
+    engine = sa.create_engine(target_url(target))
+    with engine.begin() as conn:
+        for statement in ddl:
+            conn.exec_driver_sql(statement)
+    engine.dispose()
+    result = run_load(make_batch(rules), target, rules)
+    assert read(target, "select version from schema_version") == [(2,)]
+    assert read(target, "select run_id, sequence from runs order by sequence") == [
+        ("old", 1), (result.run_id, 2)
+    ]  # fmt: skip
+    assert count(target, "contacts") == 4 and count(target, "contact_sources") == 5
+
+
+def test_records_clustered_together_merge_their_golden_records(target: str, rules: Rules) -> None:
+    run_load(make_batch(rules), target, rules)
+    before = snapshot(target, DATA_TABLES)
+    # this run's dedupe puts Bob's record (golden g3 in the target) in José's cluster
+    plan = plan_load(make_batch(rules, ("g1", "g2", "g1")), target, rules)
+    assert plan.summary()["golden_merge"] == 1 and plan.summary()["golden_delete"] == 0
+    result = load(plan, target, run=RunInfo.start("cfg"), rules=rules)
+    assert read(target, "select golden_id, source_count from contacts order by 1") == [
+        ("g1", 3), ("g2", 1)
+    ]  # fmt: skip
+    assert read(target, "select golden_id from contact_sources where source_id = '8'") == [("g1",)]
+    rollback(target, str(result.run_id), rules=rules)
+    assert snapshot(target, DATA_TABLES) == before

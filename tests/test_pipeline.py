@@ -64,3 +64,20 @@ def test_stop_before_normalize_returns_the_mapped_frame(rules, tmp_path):
     result = pipeline.run([SourceSpec(path)], rules, stop_before="normalize")
     assert result.batch.frame["email"].to_list() == ["ANA@X.COM"]
     assert result.batch.golden is None and result.gate is None
+
+
+def test_deleted_export_rows_are_accounted_for_in_rejects(rules, tmp_path):
+    path = tmp_path / "sf.csv"
+    path.write_text(
+        "Id,FirstName,LastName,AccountId,Email,IsDeleted\n"
+        "003A,Ana,Souza,001X,ana@x.com,false\n"
+        "003B,Rui,Lima,001X,rui@x.com,true\n",
+        encoding="utf-8",
+    )
+    result = pipeline.run([SourceSpec(path)], rules, stop_before="validate")
+    crosswalk = result.crosswalk()
+    assert crosswalk["source_id"].to_list() == ["003A", "003B"]
+    assert crosswalk["golden_id"].null_count() == 1
+    assert result.batch.rejects.filter(pl.col("_source_id") == "003B")["rule"].to_list() == [
+        "source.deleted"
+    ]

@@ -14,7 +14,7 @@ import pytest
 from crmclean.batch import Batch
 from crmclean.errors import UserError
 from crmclean.rules import Rules
-from crmclean.validate import GateResult, render_text, validate
+from crmclean.validate import GateResult, render_text, validate, write_failures
 
 SHIPPED = Path(__file__).resolve().parents[1] / "rules" / "expectations" / "contacts.json"
 
@@ -39,7 +39,8 @@ def golden(rules: Rules, **columns: list[Any]) -> pl.DataFrame:
 
 
 def gate(frame: pl.DataFrame, rules: Rules, suite: str = "contacts") -> GateResult:
-    return validate(Batch(frame=pl.DataFrame(), golden=frame), rules, suite=suite)
+    lineage = pl.DataFrame({"golden_id": ["g2"], "_source": ["crm"], "_source_id": ["2"]})
+    return validate(Batch(frame=lineage, golden=frame), rules, suite=suite)
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +61,16 @@ def failing(module_rules: Rules) -> GateResult:
     return gate(frame, module_rules)
 
 
+def example(
+    golden_id: str | None,
+    value: str | None,
+    source: str | None = None,
+    source_id: str | None = None,
+) -> dict[str, str | None]:
+    """A failing row as the gate reports it."""
+    return {"golden_id": golden_id, "source": source, "source_id": source_id, "value": value}
+
+
 def by_check(failures: list[Any]) -> dict[tuple[str, str | None], Any]:
     return {(f.expectation, f.column): f for f in failures}
 
@@ -77,14 +88,15 @@ def test_bad_rows_fail_with_examples(failing: GateResult) -> None:
     assert set(failures) == {
         ("expect_column_values_to_be_unique", "golden_id"),
         ("expect_column_values_to_match_regex", "email"),
+        ("expect_column_values_to_be_valid_email", "email"),
         ("expect_column_values_to_match_regex", "phone"),
-        ("expect_column_values_to_match_regex", "country"),
+        ("expect_column_values_to_be_in_set", "country"),
     }
     email = failures["expect_column_values_to_match_regex", "email"]
     assert (email.severity, email.unexpected_count, email.element_count) == ("error", 1, 3)
-    assert email.examples == [{"golden_id": "g2", "value": "not-an-email"}]
+    assert email.examples == [example("g2", "not-an-email", "crm", "2")]
     duplicated = failures["expect_column_values_to_be_unique", "golden_id"]
-    assert duplicated.examples == [{"golden_id": "g2", "value": "g2"}] * 2
+    assert duplicated.examples == [example("g2", "g2", "crm", "2"), example("g2", "g2", "crm", "2")]
 
 
 def test_warnings_are_reported_apart(failing: GateResult) -> None:
@@ -95,6 +107,7 @@ def test_warnings_are_reported_apart(failing: GateResult) -> None:
         "warning",
     )
     assert sorted(e["golden_id"] for e in warning.examples) == ["g1", "g2"]
+    assert failing.failing_rows.filter(severity="warning").height == 2
 
 
 def test_warning_only_passes(module_rules: Rules) -> None:
@@ -107,14 +120,29 @@ def test_warning_only_passes(module_rules: Rules) -> None:
 def test_report_is_json_and_text(failing: GateResult) -> None:
     assert json.loads(json.dumps(failing.to_dict())) == failing.to_dict()
     text = render_text(failing)
-    assert text.startswith("Gate FAILED: 9 expectations, 4 failed, 1 warnings")
+    assert text.startswith("Gate FAILED: 19 expectations, 5 failed, 1 warnings")
     assert "FAIL expect_column_values_to_match_regex(email): 1 of 3" in text
-    assert "g2='not-an-email'" in text
+    assert "    crm 2  (g2): 'not-an-email'" in text
+
+
+def test_failing_rows_file_lists_every_row(failing: GateResult, tmp_path: Path) -> None:
+    written = pl.read_csv(write_failures(failing, tmp_path / "gate" / "failures.csv"))
+    assert written.columns == [
+        "expectation",
+        "column",
+        "severity",
+        "golden_id",
+        "source",
+        "source_id",
+        "value",
+    ]
+    assert written.height == failing.failing_rows.height == 8  # 2 + 1 + 1 + 1 + 1, 2 warnings
 
 
 def test_missing_column_fails_closed(module_rules: Rules) -> None:
     result = gate(golden(module_rules).drop("country"), module_rules)
-    assert not result.success and result.failures == []
+    assert not result.success
+    assert [f.expectation for f in result.failures] == ["expect_table_columns_to_match_set"]
     assert len(result.exceptions) == 1 and "country" in result.exceptions[0]
 
 
@@ -128,9 +156,45 @@ def test_examples_of_nulls_and_numbers(module_rules: Rules) -> None:
         ("expect_column_values_to_be_between", "source_count"),
     }
     missing = failures["expect_column_values_to_not_be_null", "golden_id"]
-    assert missing.examples == [{"golden_id": None, "value": None}]
+    assert missing.examples == [example(None, None)]
     zero = failures["expect_column_values_to_be_between", "source_count"]
-    assert zero.examples == [{"golden_id": "g1", "value": 0}]
+    assert zero.examples == [example("g1", "0")]
+
+
+def test_crmclean_expectations(module_rules: Rules) -> None:
+    """CPF/CNPJ check digits within ``mostly``, dates not in the future, e-mail as the
+    normalizer judges it; an unknown lifecycle stage only warns."""
+    ids = ["529.982.247-25", "11.222.333/0001-81", "123.456.789-00"]
+    frame = golden(
+        module_rules,
+        tax_id=ids,
+        created_at=["2020-01-01", "2999-01-01T00:00:00", None],
+        email=["ana@exemplo.com.br", "Bob@Example.com", None],
+        lifecycle_stage=["lead", "customer", "quase cliente"],
+    )
+    result = gate(frame, module_rules)
+    failures = by_check(result.failures)
+    assert set(failures) == {
+        ("expect_column_values_to_be_valid_br_tax_id", "tax_id"),
+        ("expect_column_values_to_not_be_in_the_future", "created_at"),
+        ("expect_column_values_to_be_valid_email", "email"),
+    }
+    assert failures["expect_column_values_to_be_valid_br_tax_id", "tax_id"].examples == [
+        example("g3", "123.456.789-00")
+    ]
+    assert (
+        failures["expect_column_values_to_not_be_in_the_future", "created_at"].unexpected_count == 1
+    )
+    assert [(w.column, w.unexpected_count) for w in result.warnings] == [("lifecycle_stage", 1)]
+    # two valid ids of three are below mostly=0.95; 20 valid of 21 are not
+    many = pl.DataFrame(
+        {"golden_id": [f"g{n}" for n in range(21)], "tax_id": ids[:2] * 10 + ids[2:]}
+    )
+    many = many.with_columns(
+        *(pl.lit(None, pl.String).alias(n) for n in module_rules.model.names if n != "tax_id"),
+        source_count=pl.lit(1),
+    )
+    assert gate(many, module_rules).success
 
 
 def test_no_records_fail(module_rules: Rules) -> None:

@@ -1,4 +1,4 @@
-"""``crmclean migrate plan|run``: a whole migration described by a project file."""
+"""``crmclean migrate plan|run|status|rollback``: migrations described by a project file."""
 
 from __future__ import annotations
 
@@ -6,28 +6,59 @@ from pathlib import Path
 
 import click
 
-from crmclean.api import migrate
+from crmclean.api import migrate, migrate_rollback, migrate_status
 from crmclean.cli.options import echo_json, json_option, progress_printer
 from crmclean.errors import GateFailed
+from crmclean.load.rollback import RunRow
 from crmclean.pipeline import RunResult
 from crmclean.project import load_project, mask_url
 from crmclean.report.text import print_summary
+from crmclean.rules import Rules
+from crmclean.validate import write_failures
 
+FAILURES = "gate-failures.csv"  # next to the project file
 PROJECT = click.argument("project_file", type=click.Path(dir_okay=False, path_type=Path))
+PROJECT_OPTION = click.option(
+    "--project",
+    "project_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("crmclean.yml"),
+    show_default=True,
+    help="Project file naming the target.",
+)
+TARGET_OPTION = click.option(
+    "--target", help="Database URL or SQLite file; overrides the project's target."
+)
 
 
 @click.group("migrate")
 def command() -> None:
-    """Plan and run migrations described by a project file (crmclean.yml)."""
+    """Plan, run, list and roll back migrations described by a project file (crmclean.yml)."""
 
 
-def _finish(result: RunResult, as_json: bool) -> None:
+def _plan_line(result: RunResult) -> str:
+    plan = result.plan.summary() if result.plan else {}
+    return (
+        f"Plan:                {plan.get('golden_insert', 0):,} golden records to insert, "
+        f"{plan.get('golden_update', 0):,} to update, {plan.get('golden_merge', 0):,} to merge; "
+        f"{plan.get('records_insert', 0):,} source records new, "
+        f"{plan.get('records_update', 0):,} changed"
+    )
+
+
+def _finish(result: RunResult, as_json: bool, failures: Path) -> None:
     if as_json:
         echo_json(result.to_dict())
     else:
         print_summary(result)
-    if result.gate_failed:
-        raise GateFailed("nothing was written to the target")
+        click.echo(_plan_line(result))
+        if result.loaded is not None and result.loaded.run_id is None:
+            click.echo("Nothing changed: the target already holds this input.")
+        elif result.loaded is not None:
+            click.echo(f"Run id:              {result.loaded.run_id}")
+    if result.gate is not None and not result.gate.success:
+        write_failures(result.gate, failures)
+        raise GateFailed(f"nothing was written to the target; every failing row is in {failures}")
 
 
 def _run(project_file: Path, as_json: bool, dry_run: bool) -> None:
@@ -40,14 +71,23 @@ def _run(project_file: Path, as_json: bool, dry_run: bool) -> None:
         progress=progress_printer(as_json),
     )
     result.info["target"] = mask_url(project.target)
-    _finish(result, as_json)
+    _finish(result, as_json, project_file.parent / FAILURES)
+
+
+def target_and_rules(project_file: Path, target: str | None) -> tuple[str, Rules]:
+    """The target and rules: ``--target`` (bundled rules) or the project file's."""
+    if target is not None:
+        return target, Rules()
+    project = load_project(project_file)
+    return project.target, project.rules
 
 
 @command.command("plan")
 @PROJECT
 @json_option
 def plan(project_file: Path, as_json: bool) -> None:
-    """Run every stage except the load and print what would happen; nothing is written.
+    """Run every stage except the load, compare with the target and print what would change:
+    golden records to insert, update and merge, and the gate's verdict. Nothing is written.
 
     \b
     Example:
@@ -62,7 +102,9 @@ def plan(project_file: Path, as_json: bool) -> None:
 def run(project_file: Path, as_json: bool) -> None:
     """Read, clean, deduplicate, gate and load the project's sources into its target.
 
-    The load happens only if the gate passes, in one transaction.
+    Incoming records are matched against the golden records already in the target too. The
+    load happens only if the gate passes, in one transaction; running the same input again
+    changes nothing.
 
     \b
     crmclean.yml:
@@ -79,3 +121,60 @@ def run(project_file: Path, as_json: bool) -> None:
       crmclean migrate run crmclean.yml
     """
     _run(project_file, as_json, dry_run=False)
+
+
+def _status_line(row: RunRow) -> str:
+    changes = (row.counts or {}).get("changes", {}).get("contacts", {})
+    summary = ", ".join(f"{n} {k}" for k, n in changes.items())
+    when = (row.started_at or "")[:19]
+    return f"{row.sequence:>4}  {row.run_id}  {row.status:<11}  {when}  golden: {summary}"
+
+
+@command.command("status")
+@PROJECT_OPTION
+@TARGET_OPTION
+@json_option
+def status(project_file: Path, target: str | None, as_json: bool) -> None:
+    """List the runs loaded into the target, oldest first, with what each changed.
+
+    \b
+    Example:
+      crmclean migrate status --project crmclean.yml
+      crmclean migrate status --target postgresql://crm@db/crm --json
+    """
+    url, rules = target_and_rules(project_file, target)
+    rows = migrate_status(url, rules)
+    if as_json:
+        echo_json({"target": mask_url(url), "runs": [row.to_dict() for row in rows]})
+        return
+    if not rows:
+        click.echo(f"No runs in {mask_url(url)}.")
+    for row in rows:
+        click.echo(_status_line(row))
+
+
+@command.command("rollback")
+@click.argument("run_id")
+@PROJECT_OPTION
+@TARGET_OPTION
+@click.option("--cascade", is_flag=True, help="Also roll back every later run, newest first.")
+@json_option
+def rollback(
+    run_id: str, project_file: Path, target: str | None, cascade: bool, as_json: bool
+) -> None:
+    """Restore the target to its state before RUN_ID, in one transaction.
+
+    A run that later runs built on is refused unless --cascade undoes those too.
+
+    \b
+    Example:
+      crmclean migrate status
+      crmclean migrate rollback 5f0c1e2a9b7d4c3e8f1a2b3c4d5e6f70
+      crmclean migrate rollback 5f0c1e2a9b7d4c3e8f1a2b3c4d5e6f70 --cascade
+    """
+    url, rules = target_and_rules(project_file, target)
+    undone = migrate_rollback(url, run_id, cascade=cascade, rules=rules)
+    if as_json:
+        echo_json({"target": mask_url(url), "rolled_back": undone})
+    else:
+        click.echo(f"Rolled back {len(undone)} run(s): {', '.join(undone)}")

@@ -1,4 +1,9 @@
-"""The target database schema, defined once from the canonical model and the batch contract."""
+"""The target database schema, defined once from the canonical model and the batch contract.
+
+Every data table has a ``<name>_before`` twin holding the before-images of the rows a run
+replaced or deleted, tagged ``replaced_by`` with that run's id: what ``migrate rollback`` puts
+back. Rows a run wrote carry its ``run_id``.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,31 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from crmclean.batch import FINDING_SCHEMA, GOLDEN_ID, RAW, REJECT_SCHEMA, SOURCE, SOURCE_ID
-from crmclean.errors import UserError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 RUN_ID = "run_id"
+REPLACED_BY = "replaced_by"
 LIST_COLUMNS = ("email_alt", "phone_alt")
 SOURCE_COUNT = "source_count"
 KEY = sa.String(255)
 RUN_KEY = sa.String(32)
+BEFORE = "_before"
 
 
 def db_name(column: str) -> str:
     """The database name of a frame column: lineage columns lose their leading underscore."""
     return column.lstrip("_")
+
+
+LINEAGE_KEY = (db_name(SOURCE), db_name(SOURCE_ID))
+# What identifies the rows a run replaces together in each data table, in write order.
+DATA_KEYS: dict[str, tuple[str, ...]] = {
+    "contacts": (GOLDEN_ID,),
+    "contact_sources": LINEAGE_KEY,
+    "merges": (GOLDEN_ID,),
+    "rejects": LINEAGE_KEY,
+    "findings": LINEAGE_KEY,
+}
 
 
 @dataclass(frozen=True)
@@ -29,11 +46,15 @@ class Tables:
 
     metadata: sa.MetaData
     runs: sa.Table
-    contacts: sa.Table
-    contact_sources: sa.Table
-    rejects: sa.Table
-    findings: sa.Table
+    data: dict[str, sa.Table]
+    before: dict[str, sa.Table]
     schema_version: sa.Table
+
+    def __getattr__(self, name: str) -> sa.Table:
+        try:
+            return self.data[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def _run_column() -> sa.Column:
@@ -43,64 +64,84 @@ def _run_column() -> sa.Column:
 
 
 def _lineage_table(metadata: sa.MetaData, name: str, columns: Sequence[str]) -> sa.Table:
-    """A side table (rejects, findings): lineage keys required, the rest free text."""
-    keys = (db_name(SOURCE), db_name(SOURCE_ID))
+    """A side table (rejects, findings, merges): lineage keys required, the rest free text."""
     return sa.Table(
         name,
         metadata,
-        *(sa.Column(c, KEY, nullable=False) for c in keys),
-        *(sa.Column(db_name(c), sa.Text) for c in columns if db_name(c) not in keys),
+        *(sa.Column(c, KEY, nullable=False) for c in LINEAGE_KEY),
+        *(sa.Column(db_name(c), sa.Text) for c in columns if db_name(c) not in LINEAGE_KEY),
         _run_column(),
-        sa.Index(f"ix_{name}_source", *keys),
+        sa.Index(f"ix_{name}_source", *LINEAGE_KEY),
     )
 
 
-def build_tables(fields: Sequence[str]) -> Tables:
-    """All tables, the ``contacts`` columns taken from the canonical ``fields``."""
-    metadata = sa.MetaData()
-    runs = sa.Table(
+def _runs(metadata: sa.MetaData) -> sa.Table:
+    return sa.Table(
         "runs",
         metadata,
         sa.Column(RUN_ID, RUN_KEY, primary_key=True),
+        sa.Column("sequence", sa.Integer, nullable=False, unique=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True)),
+        sa.Column("rolled_back_at", sa.DateTime(timezone=True)),
         sa.Column("tool_version", sa.String(32), nullable=False),
+        sa.Column("user_name", sa.String(128)),
+        sa.Column("host", sa.String(255)),
         sa.Column("config_hash", sa.String(128), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("counts", sa.Text),
+        sa.Column("stats", sa.Text),
+        sa.Column("gate", sa.Text),
     )
+
+
+def _before_table(metadata: sa.MetaData, table: sa.Table) -> sa.Table:
+    """The before-image twin of ``table``: the same columns, no keys, plus ``replaced_by``."""
+    return sa.Table(
+        table.name + BEFORE,
+        metadata,
+        *(sa.Column(c.name, c.type, nullable=c.nullable) for c in table.columns),
+        sa.Column(REPLACED_BY, RUN_KEY, nullable=False, index=True),
+    )
+
+
+def _data_tables(metadata: sa.MetaData, fields: Sequence[str]) -> dict[str, sa.Table]:
+    def record() -> list[sa.Column]:
+        return [sa.Column(name, sa.Text) for name in (*fields, *LIST_COLUMNS)]
+
     contacts = sa.Table(
         "contacts",
         metadata,
         sa.Column(GOLDEN_ID, KEY, primary_key=True),
-        *(sa.Column(name, sa.Text) for name in (*fields, *LIST_COLUMNS)),
+        *record(),
         sa.Column(SOURCE_COUNT, sa.Integer, nullable=False),
         _run_column(),
     )
     contact_sources = sa.Table(
         "contact_sources",
         metadata,
-        sa.Column(db_name(SOURCE), KEY, primary_key=True),
-        sa.Column(db_name(SOURCE_ID), KEY, primary_key=True),
+        *(sa.Column(c, KEY, primary_key=True) for c in LINEAGE_KEY),
         sa.Column(GOLDEN_ID, KEY, nullable=False, index=True),
         sa.Column(db_name(RAW), sa.Text),
+        *record(),
         _run_column(),
     )
-    rejects = _lineage_table(metadata, "rejects", list(REJECT_SCHEMA))
-    findings = _lineage_table(metadata, "findings", list(FINDING_SCHEMA))
+    merges = _lineage_table(metadata, "merges", [GOLDEN_ID, "field", "value"])
+    merges.append_constraint(sa.Index("ix_merges_golden_id", GOLDEN_ID))
+    return {
+        "contacts": contacts,
+        "contact_sources": contact_sources,
+        "merges": merges,
+        "rejects": _lineage_table(metadata, "rejects", list(REJECT_SCHEMA)),
+        "findings": _lineage_table(metadata, "findings", list(FINDING_SCHEMA)),
+    }
+
+
+def build_tables(fields: Sequence[str]) -> Tables:
+    """All tables, the record columns taken from the canonical ``fields``."""
+    metadata = sa.MetaData()
+    runs = _runs(metadata)
+    data = _data_tables(metadata, fields)
+    before = {name: _before_table(metadata, table) for name, table in data.items()}
     version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
-    return Tables(metadata, runs, contacts, contact_sources, rejects, findings, version)
-
-
-def ensure_schema(conn: sa.Connection, tables: Tables) -> None:
-    """Create missing tables and refuse a target written by another schema version or model."""
-    tables.metadata.create_all(conn)
-    found = conn.execute(sa.select(tables.schema_version.c.version)).scalars().all()
-    if not found:
-        conn.execute(tables.schema_version.insert(), {"version": SCHEMA_VERSION})
-    elif found != [SCHEMA_VERSION]:
-        raise UserError(f"target has schema version {found}, this crmclean writes {SCHEMA_VERSION}")
-    existing = {column["name"] for column in sa.inspect(conn).get_columns("contacts")}
-    missing = [c.name for c in tables.contacts.columns if c.name not in existing]
-    if missing:
-        raise UserError(f"target table 'contacts' lacks columns {missing} of the contact model")
+    return Tables(metadata, runs, data, before, version)

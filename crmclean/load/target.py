@@ -20,6 +20,14 @@ def target_url(target: str) -> sa.URL:
         raise UserError("invalid database URL (expected dialect://user@host/db)") from None
 
 
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
+def is_target(data: str) -> bool:
+    """Whether ``data`` names a database (a URL, or a SQLite file by its suffix)."""
+    return "://" in data or Path(data).suffix.lower() in SQLITE_SUFFIXES
+
+
 def safe_url(url: sa.URL) -> str:
     """The URL as text with any password masked, for messages."""
     return url.render_as_string(hide_password=True)
@@ -35,6 +43,14 @@ def _sqlite_transactions(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def connect(engine: sa.Engine) -> sa.Connection:
+    """A connection; an unreachable target is a user error that never shows the password."""
+    try:
+        return engine.connect()
+    except sa.exc.DBAPIError as exc:
+        raise UserError(f"cannot connect to {safe_url(engine.url)}: {exc.orig}") from None
 
 
 def open_engine(target: str) -> sa.Engine:

@@ -1,15 +1,16 @@
-"""Write and delete rows in bulk, inside the caller's transaction."""
+"""Read, write and replace rows in bulk, inside the caller's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
 
 import polars as pl
 import sqlalchemy as sa
 
-from crmclean.load.schema import KEY
+from crmclean.load.schema import KEY, REPLACED_BY
 
 CHUNK = 10_000
+_staged_names = itertools.count()
 
 
 def execute_many(conn: sa.Connection, statement: sa.Executable, frame: pl.DataFrame) -> int:
@@ -28,6 +29,8 @@ def execute_many(conn: sa.Connection, statement: sa.Executable, frame: pl.DataFr
 
 def insert_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> int:
     """Insert every row of ``frame`` (already shaped as ``table``)."""
+    if frame.is_empty():
+        return 0
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         return copy_frame(conn, table, frame)
     return execute_many(conn, table.insert(), frame)
@@ -49,18 +52,10 @@ def copy_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> int
     return frame.height
 
 
-def delete_matching(conn: sa.Connection, tables: Sequence[sa.Table], keys: pl.DataFrame) -> None:
-    """Delete the rows of each table whose key columns equal a row of ``keys``."""
-    staged = _stage(conn, keys)
-    for table in tables:
-        target = sa.tuple_(*(table.c[name] for name in keys.columns))
-        conn.execute(table.delete().where(target.in_(sa.select(*staged.c))))
-
-
-def _stage(conn: sa.Connection, keys: pl.DataFrame) -> sa.Table:
+def stage_keys(conn: sa.Connection, keys: pl.DataFrame) -> sa.Table:
     """The distinct ``keys`` in a temporary table (dropped at commit, or with the connection)."""
     staged = sa.Table(
-        f"crmclean_keys_{'_'.join(keys.columns)}",
+        f"crmclean_keys_{next(_staged_names)}",
         sa.MetaData(),
         *(sa.Column(name, KEY, primary_key=True) for name in keys.columns),
         prefixes=["TEMPORARY"],
@@ -71,7 +66,45 @@ def _stage(conn: sa.Connection, keys: pl.DataFrame) -> sa.Table:
     return staged
 
 
-def delete_orphans(conn: sa.Connection, contacts: sa.Table, sources: sa.Table) -> None:
-    """Delete golden records no source record points to any more."""
-    linked = sa.exists().where(sources.c.golden_id == contacts.c.golden_id)
-    conn.execute(contacts.delete().where(~linked))
+def _matching(table: sa.Table, staged: sa.Table) -> sa.ColumnElement[bool]:
+    target = sa.tuple_(*(table.c[column.name] for column in staged.columns))
+    return target.in_(sa.select(*staged.c))
+
+
+def read_rows(
+    conn: sa.Connection, table: sa.Table, present: set[str], keys: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The rows of ``table`` (only those whose key columns equal a row of ``keys``, if given),
+    every column as text (integers as ``Int64``). Columns not ``present`` in the database yet
+    (an older schema) read as null."""
+    schema = frame_schema(table)
+    if keys is not None and keys.is_empty():
+        return pl.DataFrame(schema=schema)
+    query = sa.select(*(c for c in table.columns if c.name in present))
+    if keys is not None:
+        query = query.where(_matching(table, stage_keys(conn, keys)))
+    found = pl.read_database(query, conn, schema_overrides=schema)
+    missing = [pl.lit(None, schema[name]).alias(name) for name in schema if name not in present]
+    return found.with_columns(missing).select(list(schema))
+
+
+def frame_schema(table: sa.Table) -> dict[str, pl.DataType]:
+    """The polars type of each column of ``table`` when read back."""
+    return {
+        c.name: pl.Int64() if isinstance(c.type, sa.Integer) else pl.String() for c in table.columns
+    }
+
+
+def save_and_delete(
+    conn: sa.Connection, table: sa.Table, before: sa.Table, keys: pl.DataFrame, run_id: str
+) -> None:
+    """Copy the rows of ``table`` matching ``keys`` into ``before`` (tagged with ``run_id``),
+    then delete them."""
+    if keys.is_empty():
+        return
+    matching = _matching(table, stage_keys(conn, keys))
+    tag = sa.literal(run_id, type_=before.c[REPLACED_BY].type).label(REPLACED_BY)
+    images = sa.select(*table.c, tag).where(matching)
+    columns = [c.name for c in table.columns] + [REPLACED_BY]
+    conn.execute(before.insert().from_select(columns, images))
+    conn.execute(table.delete().where(matching))

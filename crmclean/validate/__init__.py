@@ -5,23 +5,57 @@ Importing this package does not import Great Expectations; running the gate does
 
 from __future__ import annotations
 
-from crmclean.batch import Batch
+import polars as pl
+
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.rules import Rules
 from crmclean.validate.gx_runner import run_suite
-from crmclean.validate.result import ExpectationFailure, GateResult, gate_result, render_text
+from crmclean.validate.result import (
+    ExpectationFailure,
+    GateResult,
+    gate_result,
+    render_text,
+    write_failures,
+)
 from crmclean.validate.suite import load_suite
 
-__all__ = ["ExpectationFailure", "GateResult", "render_text", "validate"]
+__all__ = [
+    "ExpectationFailure",
+    "GateResult",
+    "render_text",
+    "validate",
+    "validate_frame",
+    "write_failures",
+]
 
 
 def validate(batch: Batch, rules: Rules, *, suite: str = "contacts") -> GateResult:
-    """Run ``rules/expectations/<suite>.json`` over ``batch.golden``.
-
-    Expectations with ``"meta": {"severity": "warning"}`` are reported without failing the
-    gate; an expectation that raised fails it, whatever its severity.
-    """
+    """Run ``rules/expectations/<suite>.json`` over ``batch.golden``."""
     if batch.golden is None:
         raise ValueError("validate needs batch.golden: run dedupe first")
+    lineage = (
+        batch.frame.select(GOLDEN_ID, SOURCE, SOURCE_ID)
+        if GOLDEN_ID in batch.frame.columns
+        else None
+    )
+    return validate_frame(batch.golden, rules, suite=suite, lineage=lineage)
+
+
+def validate_frame(
+    golden: pl.DataFrame | None,
+    rules: Rules,
+    *,
+    suite: str = "contacts",
+    lineage: pl.DataFrame | None = None,
+) -> GateResult:
+    """Run ``rules/expectations/<suite>.json`` over ``golden`` (one row per golden record).
+
+    Expectations with ``"meta": {"severity": "warning"}`` are reported without failing the
+    gate; an expectation that raised fails it, whatever its severity. ``lineage``
+    (``golden_id, _source, _source_id``) names a source record of each failing example.
+    """
+    if golden is None:
+        raise ValueError("validate needs golden records: run dedupe first")
     spec = load_suite(rules.path(f"expectations/{suite}.json"))
-    validation = run_suite(batch.golden, spec)
-    return gate_result(validation, batch.golden, expected=len(spec.expectations))
+    validation = run_suite(golden, spec)
+    return gate_result(validation, golden, len(spec.expectations), lineage)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from crmclean.batch import GOLDEN_ID
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.validate.suite import ERROR, WARNING, severity_of
 
 JsonScalar = str | int | float | bool | None
 MAX_EXAMPLES = 10
+ROW_SCHEMA: dict[str, pl.DataType] = {
+    name: pl.String()
+    for name in ("expectation", "column", "severity", GOLDEN_ID, "source", "source_id", "value")
+}
 
 
 @dataclass(frozen=True)
@@ -29,16 +34,28 @@ class ExpectationFailure:
 
 @dataclass(frozen=True)
 class GateResult:
-    """The gate's verdict: it passes only with no error-severity failure and no exception."""
+    """The gate's verdict: it passes only with no error-severity failure and no exception.
+
+    ``failing_rows`` lists every golden record behind each failure and warning
+    (``expectation, column, severity, golden_id, source, source_id, value``); ``to_dict``
+    leaves it out (it can be long: :func:`write_failures` writes it to a file).
+    """
 
     success: bool
     checked: int
     failures: list[ExpectationFailure]
     warnings: list[ExpectationFailure]
     exceptions: list[str]
+    failing_rows: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ROW_SCHEMA))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "success": self.success,
+            "checked": self.checked,
+            "failures": [asdict(f) for f in self.failures],
+            "warnings": [asdict(w) for w in self.warnings],
+            "exceptions": self.exceptions,
+        }
 
 
 def _json_safe(value: Any) -> JsonScalar:
@@ -61,52 +78,89 @@ def _exceptions(outcome: Any) -> list[str]:
     return list(dict.fromkeys(messages))
 
 
-def _examples(golden: pl.DataFrame, column: str | None, values: list[Any]) -> list[dict]:
-    """Up to ten golden records holding one of the failing ``values`` of ``column``."""
+def _failing_rows(outcome: Any, golden: pl.DataFrame, lineage: pl.DataFrame) -> pl.DataFrame:
+    """Every golden record holding one of the failing values of the expectation's column."""
+    config, details = outcome.expectation_config, outcome.result or {}
+    column = config.kwargs.get("column")
+    values = details.get("unexpected_list") or details.get("partial_unexpected_list") or []
     if column not in golden.columns or not values:
-        return []
+        return pl.DataFrame(schema=ROW_SCHEMA)
     found = [v for v in values if isinstance(v, str | int | float)]
     holds = pl.col(column).is_in(found)
     if len(found) < len(values):  # GX lists a null as None or pandas.NA
         holds = holds | pl.col(column).is_null()
-    rows = golden.filter(holds).head(MAX_EXAMPLES).select(GOLDEN_ID, pl.col(column).alias("value"))
-    return [{key: _json_safe(value) for key, value in row.items()} for row in rows.to_dicts()]
+    rows = golden.filter(holds).select(GOLDEN_ID, pl.col(column).cast(pl.String).alias("value"))
+    rows = rows.join(lineage, on=GOLDEN_ID, how="left", maintain_order="left").rename(
+        {SOURCE: "source", SOURCE_ID: "source_id"}
+    )
+    labels = {"expectation": config.type, "column": column, "severity": severity_of(config.meta)}
+    return rows.with_columns(pl.lit(v, pl.String).alias(k) for k, v in labels.items()).select(
+        list(ROW_SCHEMA)
+    )
 
 
-def _failure(outcome: Any, golden: pl.DataFrame) -> ExpectationFailure:
+def _failure(outcome: Any, rows: pl.DataFrame) -> ExpectationFailure:
     config, details = outcome.expectation_config, outcome.result or {}
-    column = config.kwargs.get("column")
+    examples = rows.head(MAX_EXAMPLES).select(GOLDEN_ID, "source", "source_id", "value")
     return ExpectationFailure(
         expectation=config.type,
-        column=column,
+        column=config.kwargs.get("column"),
         severity=severity_of(config.meta),
         unexpected_count=details.get("unexpected_count"),
         element_count=details.get("element_count"),
         observed_value=_json_safe(details.get("observed_value")),
-        examples=_examples(golden, column, details.get("partial_unexpected_list") or []),
+        examples=examples.to_dicts(),
     )
 
 
-def gate_result(validation: Any, golden: pl.DataFrame, expected: int) -> GateResult:
-    """Sort GX's ``ExpectationSuiteValidationResult`` over ``golden``; fail closed."""
+def _first_sources(lineage: pl.DataFrame | None) -> pl.DataFrame:
+    """One ``(source, source_id)`` per golden id, to show where a failing value came from."""
+    if lineage is None:
+        return pl.DataFrame(schema={GOLDEN_ID: pl.String, SOURCE: pl.String, SOURCE_ID: pl.String})
+    return lineage.select(GOLDEN_ID, SOURCE, SOURCE_ID).unique(GOLDEN_ID, keep="first")
+
+
+def gate_result(
+    validation: Any, golden: pl.DataFrame, expected: int, lineage: pl.DataFrame | None = None
+) -> GateResult:
+    """Sort GX's ``ExpectationSuiteValidationResult`` over ``golden``; fail closed.
+
+    ``lineage`` (``golden_id, _source, _source_id``) names a source record of each example.
+    """
     outcomes = validation.results
     exceptions = [message for outcome in outcomes for message in _exceptions(outcome)]
     if len(outcomes) != expected:
         exceptions.append(f"the suite lists {expected} expectations but {len(outcomes)} ran")
-    failed = [_failure(o, golden) for o in outcomes if not o.success and not _exceptions(o)]
-    failures = [f for f in failed if f.severity == ERROR]
-    warnings = [f for f in failed if f.severity == WARNING]
+    sources = _first_sources(lineage)
+    failed = [o for o in outcomes if not o.success and not _exceptions(o)]
+    rows = [_failing_rows(o, golden, sources) for o in failed]
+    reported = [_failure(o, r) for o, r in zip(failed, rows, strict=True)]
+    failures = [f for f in reported if f.severity == ERROR]
+    warnings = [f for f in reported if f.severity == WARNING]
     success = not failures and not exceptions
-    return GateResult(success, len(outcomes), failures, warnings, exceptions)
+    failing = pl.concat([pl.DataFrame(schema=ROW_SCHEMA), *rows])
+    return GateResult(success, len(outcomes), failures, warnings, exceptions, failing)
 
 
-def _summary(failure: ExpectationFailure, tag: str) -> str:
+def _example(row: dict[str, JsonScalar]) -> str:
+    where = f"{row['source']} {row['source_id']}" if row["source"] is not None else "-"
+    return f"    {where}  ({row[GOLDEN_ID]}): {row['value']!r}"
+
+
+def write_failures(result: GateResult, path: Path) -> Path:
+    """Every failing row of every failed expectation and warning, as CSV."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    result.failing_rows.write_csv(path)
+    return path
+
+
+def _summary(failure: ExpectationFailure, tag: str) -> list[str]:
+    """The expectation, its counts, then up to ten failing rows: source, source id, value."""
     where = _label(failure.expectation, failure.column)
     if failure.unexpected_count is None:
-        return f"{tag} {where}: observed {failure.observed_value}"
-    examples = ", ".join(f"{e[GOLDEN_ID]}={e['value']!r}" for e in failure.examples[:3])
+        return [f"{tag} {where}: observed {failure.observed_value}"]
     counts = f"{failure.unexpected_count} of {failure.element_count} golden records"
-    return f"{tag} {where}: {counts}" + (f" (e.g. {examples})" if examples else "")
+    return [f"{tag} {where}: {counts}", *(_example(e) for e in failure.examples)]
 
 
 def render_text(result: GateResult) -> str:
@@ -115,8 +169,8 @@ def render_text(result: GateResult) -> str:
     lines = [
         f"Gate {verdict}: {result.checked} expectations, {len(result.failures)} failed, "
         f"{len(result.warnings)} warnings, {len(result.exceptions)} could not run",
-        *(_summary(f, "FAIL") for f in result.failures),
-        *(_summary(w, "WARN") for w in result.warnings),
+        *(line for f in result.failures for line in _summary(f, "FAIL")),
+        *(line for w in result.warnings for line in _summary(w, "WARN")),
         *(f"ERROR {message}" for message in result.exceptions),
     ]
     return "\n".join(lines)

@@ -1,0 +1,165 @@
+"""Plan a load: what the run will insert, update, merge and delete in the target.
+
+Planning reads the target but never writes to it; ``migrate plan`` stops here, and
+``migrate run`` gates :attr:`LoadPlan.after` and then applies the plan in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
+from crmclean.dedupe.config import MatchConfig, load_match_config
+from crmclean.dedupe.merge import golden_records
+from crmclean.load.changes import TableChange, diff, merge_rows
+from crmclean.load.existing import (
+    as_records,
+    golden_nodes,
+    has_tables,
+    present_columns,
+    target_state,
+)
+from crmclean.load.frames import table_frame
+from crmclean.load.resolve import EXISTING, FINAL, resolve
+from crmclean.load.schema import DATA_KEYS, LINEAGE_KEY, RUN_ID, Tables, build_tables
+from crmclean.load.target import connect, open_engine, target_url
+from crmclean.load.writer import frame_schema, read_rows
+from crmclean.rules import Rules
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    """The changes per table, the golden records the target will hold (``after``), the source
+    records of the golden records the run touches (``lineage``), and the target state they were
+    computed from (the load refuses to apply them to a target that changed since)."""
+
+    state: str
+    changes: dict[str, TableChange]
+    after: pl.DataFrame
+    merged: int
+    lineage: pl.DataFrame
+
+    @property
+    def empty(self) -> bool:
+        """Whether the run changes nothing (the same input loaded again)."""
+        return all(
+            change.insert.is_empty() and change.replace.is_empty()
+            for change in self.changes.values()
+        )
+
+    def summary(self) -> dict[str, int]:
+        """Golden records and source records to insert, update, merge and delete."""
+        golden, records = self.changes["contacts"].counts, self.changes["contact_sources"].counts
+        return {
+            "golden_insert": golden["insert"],
+            "golden_update": golden["update"],
+            "golden_merge": self.merged,
+            "golden_delete": golden["delete"] - self.merged,
+            "records_insert": records["insert"],
+            "records_update": records["update"],
+            "records_delete": records["delete"],
+        }
+
+
+class _Reader:
+    """Reads the target's tables; a table the target lacks reads as empty, a column it lacks
+    (an older schema, upgraded by the next load) as null."""
+
+    def __init__(self, conn: sa.Connection | None, tables: Tables) -> None:
+        self.conn, self.tables = conn, tables
+        present = conn is not None and has_tables(conn, tables)
+        self.columns = present_columns(conn, tables) if present and conn is not None else {}
+
+    def rows(self, name: str, keys: pl.DataFrame | None = None) -> pl.DataFrame:
+        """Rows of table ``name`` (those matching ``keys``, if given)."""
+        table, present = self.tables.data[name], self.columns.get(name)
+        if not present or self.conn is None:
+            return pl.DataFrame(schema=frame_schema(table))
+        return read_rows(self.conn, table, present, keys)
+
+
+def plan_load(batch: Batch, target: str, rules: Rules) -> LoadPlan:
+    """Compare ``batch`` (after dedupe) with what ``target`` holds; nothing is written."""
+    if batch.golden is None:
+        raise ValueError("load needs batch.golden: run dedupe first")
+    tables = build_tables(rules.model.names)
+    url = target_url(target)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return _plan(_Reader(None, tables), batch, rules, "")
+    engine = open_engine(target)
+    try:
+        with connect(engine) as conn, conn.begin():
+            return _plan(_Reader(conn, tables), batch, rules, target_state(conn, tables))
+    finally:
+        engine.dispose()
+
+
+def _lineage(batch: Batch) -> pl.DataFrame:
+    """Every incoming record's key (kept or rejected), with the database's column names."""
+    keys = [batch.frame.select(SOURCE, SOURCE_ID), batch.rejects.select(SOURCE, SOURCE_ID)]
+    return pl.concat(keys).unique().rename(dict(zip((SOURCE, SOURCE_ID), LINEAGE_KEY, strict=True)))
+
+
+def _members(
+    reader: _Reader, batch: Batch, contacts: pl.DataFrame, config: MatchConfig | None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The records of every golden record the run touches, with their final golden ids; the
+    target's crosswalk rows of those golden records; existing ids -> final ids."""
+    incoming = _lineage(batch)
+    prior = as_records(reader.rows("contact_sources", incoming))
+    resolution = resolve(batch.frame, golden_nodes(contacts), prior, config)
+    itself = prior.select(pl.col(GOLDEN_ID).alias(EXISTING), pl.col(GOLDEN_ID).alias(FINAL))
+    renamed = pl.concat([resolution.renamed, itself]).unique(EXISTING, keep="first")
+    ids = renamed.select(pl.col(EXISTING).alias(GOLDEN_ID))
+    crosswalk = reader.rows("contact_sources", ids)
+    stay = as_records(crosswalk).join(
+        incoming, left_on=[SOURCE, SOURCE_ID], right_on=list(LINEAGE_KEY), how="anti"
+    )
+    stay = stay.join(renamed, left_on=GOLDEN_ID, right_on=EXISTING)
+    stay = stay.with_columns(pl.col(FINAL).alias(GOLDEN_ID)).drop(FINAL)
+    arriving = resolution.records.select(stay.columns)
+    members = pl.concat([stay, arriving]).sort(SOURCE, SOURCE_ID)
+    return members, crosswalk, renamed
+
+
+def _desired(
+    batch: Batch, tables: Tables, members: pl.DataFrame, golden: pl.DataFrame, fields: list[str]
+) -> dict[str, pl.DataFrame]:
+    """The rows the run wants in each table for the keys it touches (run id still blank)."""
+    merges = merge_rows(members, golden, fields)
+    return {
+        "contacts": table_frame(golden, tables.contacts, ""),
+        "contact_sources": table_frame(members, tables.contact_sources, ""),
+        "merges": merges.with_columns(pl.lit("").alias(RUN_ID)),
+        "rejects": table_frame(batch.rejects, tables.rejects, ""),
+        "findings": table_frame(batch.findings, tables.findings, ""),
+    }
+
+
+def _plan(reader: _Reader, batch: Batch, rules: Rules, state: str) -> LoadPlan:
+    contacts = reader.rows("contacts")
+    config = None if contacts.is_empty() else load_match_config(rules)
+    members, crosswalk, renamed = _members(reader, batch, contacts, config)
+    golden = golden_records(members, rules.model.names)
+    touched = pl.concat([golden[GOLDEN_ID], renamed[EXISTING]]).unique().to_frame(GOLDEN_ID)
+    incoming = _lineage(batch)
+    desired = _desired(batch, reader.tables, members, golden, rules.model.names)
+    existing = {
+        "contacts": contacts.join(touched, on=GOLDEN_ID, how="semi"),
+        "contact_sources": crosswalk,
+        "merges": reader.rows("merges", touched),
+        "rejects": reader.rows("rejects", incoming),
+        "findings": reader.rows("findings", incoming),
+    }
+    changes = {
+        name: diff(existing[name], desired[name], list(key)) for name, key in DATA_KEYS.items()
+    }
+    change = changes["contacts"]
+    after = pl.concat([contacts.join(change.replace, on=GOLDEN_ID, how="anti"), change.insert])
+    merged = renamed.filter(pl.col(EXISTING) != pl.col(FINAL)).height
+    lineage = members.select(GOLDEN_ID, SOURCE, SOURCE_ID)
+    return LoadPlan(state, changes, after, merged, lineage)

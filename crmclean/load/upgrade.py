@@ -1,0 +1,46 @@
+"""Create the target's tables, or upgrade an older crmclean schema in place."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from crmclean.errors import UserError
+from crmclean.load.schema import SCHEMA_VERSION, Tables
+
+
+def ensure_schema(conn: sa.Connection, tables: Tables) -> None:
+    """Create missing tables; upgrade a version-1 target; refuse any other version or model."""
+    tables.metadata.create_all(conn)
+    version = tables.schema_version
+    found = conn.execute(sa.select(version.c.version)).scalars().all()
+    if not found:
+        conn.execute(version.insert(), {"version": SCHEMA_VERSION})
+    elif found == [1]:
+        _upgrade_from_1(conn, tables)
+        conn.execute(version.update().values(version=SCHEMA_VERSION))
+    elif found != [SCHEMA_VERSION]:
+        raise UserError(f"target has schema version {found}, this crmclean writes {SCHEMA_VERSION}")
+    missing = _missing_columns(conn, tables.contacts)
+    if missing:
+        raise UserError(f"target table 'contacts' lacks columns {missing} of the contact model")
+
+
+def _missing_columns(conn: sa.Connection, table: sa.Table) -> list[str]:
+    existing = {column["name"] for column in sa.inspect(conn).get_columns(table.name)}
+    return [c.name for c in table.columns if c.name not in existing]
+
+
+def _upgrade_from_1(conn: sa.Connection, tables: Tables) -> None:
+    """Version 1 lacked run bookkeeping columns and the records' values in the crosswalk:
+    add them (null for rows written before) and number the runs in start order."""
+    quote = conn.dialect.identifier_preparer
+    for table in (tables.runs, tables.contact_sources):
+        for name in _missing_columns(conn, table):
+            kind = table.c[name].type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(
+                f"ALTER TABLE {quote.format_table(table)} ADD COLUMN {quote.quote(name)} {kind}"
+            )
+    runs = tables.runs
+    ordered = conn.execute(sa.select(runs.c.run_id).order_by(runs.c.started_at)).scalars()
+    for number, run_id in enumerate(list(ordered), start=1):
+        conn.execute(runs.update().where(runs.c.run_id == run_id).values(sequence=number))
