@@ -1,0 +1,99 @@
+"""Benchmark: ``crmclean audit`` of one large CSV file; prints time per stage and peak memory.
+
+The file is the demo's CRM export (HubSpot-style headers, realistic damage and duplicates)
+tiled until it has ``--rows`` rows; each copy gets its own ids, e-mails, phones and surnames so
+copies are different people. It is cached in ``--data`` and reused.
+
+    flock /tmp/crmclean-bench.lock .venv/bin/python bench/audit.py --rows 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from itertools import pairwise
+from pathlib import Path
+
+import polars as pl
+
+from crmclean.audit import audit
+from crmclean.demo import generate_demo
+from crmclean.report.html import write_html
+
+BASE_PEOPLE = 20_000
+
+
+def _digits(frame: pl.DataFrame, k: int) -> pl.Expr:
+    """Four digits unique to each row of copy ``k`` (the copy's phone number endings)."""
+    row = pl.int_range(frame.height, dtype=pl.Int64)
+    return ((row * 7919 + k * 104_729) % 10_000).cast(pl.String).str.zfill(4)
+
+
+def _copy(frame: pl.DataFrame, k: int) -> pl.DataFrame:
+    """Copy ``k`` of the export: new ids, e-mails, phone endings, companies and surnames."""
+    if k == 0:
+        return frame
+    ending = _digits(frame, k)
+    return frame.with_columns(
+        pl.format("{}-{}", "Record ID", pl.lit(k)).alias("Record ID"),
+        pl.format("c{}.{}", pl.lit(k), "Email").alias("Email"),
+        pl.col("Last Name").shift(k * 7919 % frame.height).fill_null(pl.col("Last Name")),
+        pl.col("Phone Number").str.replace(r"\d{4}$", "") + ending,
+        pl.col("Mobile Phone Number").str.replace(r"\d{4}$", "") + ending,
+        pl.format("{} {}", "Company Name", pl.lit(k)).alias("Company Name"),
+    )
+
+
+def build(rows: int, data: Path) -> Path:
+    """The cached ``rows``-row CSV in ``data`` (generated on first use)."""
+    path = data / f"crm_export_v2_{rows}.csv"
+    if path.exists():
+        return path
+    data.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        case = generate_demo(Path(tmp), people=BASE_PEOPLE)
+        export = pl.read_csv(case.directory / "crm_export.csv", infer_schema=False)
+    copies = -(-rows // export.height)
+    pl.concat([_copy(export, k) for k in range(copies)]).head(rows).write_csv(path)
+    return path
+
+
+def _memory() -> str:
+    """Current and peak resident memory of this process."""
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    mib = {key: int(status[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM")}
+    return f"(rss {mib['VmRSS']:,.0f} MiB, peak {mib['VmHWM']:,.0f} MiB)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "crmclean-bench")
+    args = parser.parse_args()
+    path = build(args.rows, args.data)
+    marks: list[tuple[str, float]] = []
+    start = time.perf_counter()
+
+    def progress(stage: str) -> None:
+        marks.append((stage, time.perf_counter()))
+        print(f"  {time.perf_counter() - start:7.1f} s  {stage:<10} {_memory()}", flush=True)
+
+    result = audit([path], progress=progress)
+    doc = result.to_dict()
+    measured = time.perf_counter()
+    html = write_html(doc, args.data / "audit.html")
+    end = time.perf_counter()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"file: {path} ({doc['records']['read']:,} rows)")
+    stamps = [*marks, ("html", measured)]
+    for (stage, at), (_, after) in pairwise(stamps):
+        print(f"  {stage:<10} {after - at:8.1f} s")
+    print(f"  {'html':<10} {end - measured:8.1f} s  ({html.stat().st_size / 1024:,.0f} KiB)")
+    print(f"total: {end - start:.1f} s; peak memory (max RSS): {peak_mb:,.0f} MiB")
+    print(f"score: {doc['score']['overall']} ({doc['score']['grade']})")
+
+
+if __name__ == "__main__":
+    main()

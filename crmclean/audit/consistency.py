@@ -1,0 +1,89 @@
+"""Consistency: the same value written several ways (``Brasil``, ``Brazil``, ``BR``).
+
+The spelling of a record is what the source wrote (the first finding's ``before``, else the
+value); the value it stands for is the normalized value folded (case, accents, punctuation and,
+for companies, legal suffixes ignored). A record is inconsistent when its spelling is not the
+most common spelling of its value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from crmclean.audit.exprs import KEYS, fold, without_suffixes
+from crmclean.audit.findings import audit_finding
+from crmclean.audit.measure import Context, Measure, score_of
+
+SPELLING, VALUE = "spelling", "value"
+
+
+def spellings(ctx: Context, field: str) -> pl.DataFrame:
+    """``spelling, value`` for every record with a value in ``field``."""
+    written = (
+        ctx.findings.filter(pl.col("field") == field)
+        .group_by(KEYS)
+        .agg(pl.col("before").first().alias("written"))
+    )
+    rows = ctx.frame.select(*KEYS, field).filter(pl.col(field).is_not_null())
+    rows = rows.join(written, on=KEYS, how="left")
+    spelled = pl.coalesce("written", field).str.strip_chars().str.replace_all(r"\s+", " ")
+    return rows.select(spelled.alias(SPELLING), _value(ctx, field).alias(VALUE))
+
+
+def _value(ctx: Context, field: str) -> pl.Expr:
+    """The value a spelling stands for; company names also lose their legal suffixes."""
+    if ctx.model.fields[field].type != "company":
+        return fold(pl.col(field))
+    suffixes = ctx.config.consistency.company_suffixes
+    return without_suffixes(pl.col(field), suffixes).str.replace_all(" ", "", literal=True)
+
+
+def variants(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per value written several ways: its spellings with counts, and the records off the usual."""
+    counts = rows.group_by(VALUE, SPELLING).agg(n=pl.len())
+    counts = counts.sort(["n", SPELLING], descending=[True, False])
+    grouped = counts.group_by(VALUE).agg(
+        spellings=pl.struct(SPELLING, "n"), total=pl.col("n").sum(), usual=pl.col("n").first()
+    )
+    grouped = grouped.filter(pl.col("spellings").list.len() > 1)
+    return grouped.with_columns(off=pl.col("total") - pl.col("usual")).sort(
+        ["off", VALUE], descending=[True, False]
+    )
+
+
+def field_consistency(ctx: Context, field: str) -> dict[str, Any]:
+    """Records with a value, values written several ways, records off the usual spelling."""
+    rows = spellings(ctx, field)
+    several = variants(rows)
+    top = several.head(ctx.config.consistency.top_values)
+    return {
+        "records": rows.height,
+        "values": rows[VALUE].n_unique(),
+        "values_with_variants": several.height,
+        "inconsistent": int(several["off"].sum()),
+        "top": [
+            {"spellings": [{"text": s[SPELLING], "count": s["n"]} for s in row["spellings"]]}
+            for row in top.iter_rows(named=True)
+        ],
+    }
+
+
+def measure_consistency(ctx: Context) -> Measure:
+    """Score: ``100 * (1 - inconsistent records / records with a value)`` over the fields."""
+    per_field = {f: field_consistency(ctx, f) for f in ctx.present(ctx.config.consistency.fields)}
+    checked = sum(m["records"] for m in per_field.values())
+    failed = sum(m["inconsistent"] for m in per_field.values())
+    findings = [
+        audit_finding("CS01", f, m["inconsistent"], _examples(ctx, f, m))
+        for f, m in per_field.items()
+        if m["inconsistent"]
+    ]
+    return Measure("consistency", score_of(failed, checked), checked, failed,
+                   {"fields": per_field}, findings)  # fmt: skip
+
+
+def _examples(ctx: Context, field: str, metrics: dict[str, Any]) -> list[str]:
+    shown = [" / ".join(s["text"] for s in group["spellings"]) for group in metrics["top"]]
+    return ctx.examples.values(field, shown)

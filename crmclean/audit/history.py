@@ -1,0 +1,90 @@
+"""``--history DIR``: every audit's JSON kept, compared with the previous one, drawn as a trend."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from crmclean.errors import UserError
+
+PATTERN = "audit-*.json"
+
+
+def load_history(directory: Path) -> list[dict[str, Any]]:
+    """Past audit documents in ``directory``, oldest first (none when it does not exist)."""
+    if directory.exists() and not directory.is_dir():
+        raise UserError("expected a folder for --history", file=str(directory))
+    paths = sorted(directory.glob(PATTERN), key=lambda p: p.stat().st_mtime_ns)
+    documents = [_read(path) for path in paths]
+    return sorted(documents, key=lambda d: d.get("generated_at", ""))  # stable: mtime breaks ties
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"not an audit JSON document: {exc}", file=str(path)) from None
+    if not isinstance(document, dict) or "score" not in document:
+        raise UserError("not an audit JSON document (no 'score')", file=str(path))
+    return document
+
+
+def save(directory: Path, document: dict[str, Any]) -> Path:
+    """Write ``document`` as ``audit-<timestamp>.json`` in ``directory``; the path written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = document["generated_at"].replace("-", "").replace(":", "").split(".")[0]
+    path, n = directory / f"audit-{stamp}.json", 1
+    while path.exists():  # two audits in the same second keep both
+        n += 1
+        path = directory / f"audit-{stamp}-{n}.json"
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def _delta(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else round(now - before, 1)
+
+
+def _findings(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f"{f['code']}:{f.get('field') or ''}": f for f in document.get("findings", [])}
+
+
+def compare(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    """Score and per-dimension deltas; findings new, resolved and changed in count."""
+    now, before = _findings(current), _findings(previous)
+    dims = current["dimensions"]
+    old_dims = previous.get("dimensions", {})
+    return {
+        "previous_at": previous.get("generated_at"),
+        "previous_score": previous["score"].get("overall"),
+        "score_delta": _delta(current["score"]["overall"], previous["score"].get("overall")),
+        "dimension_deltas": {
+            name: _delta(d["score"], old_dims.get(name, {}).get("score"))
+            for name, d in dims.items()
+        },
+        "new": [_brief(now[k]) for k in now if k not in before],
+        "resolved": [_brief(before[k]) for k in before if k not in now],
+        "changed": [
+            {**_brief(now[k]), "previous_count": before[k]["count"]}
+            for k in now
+            if k in before and now[k]["count"] != before[k]["count"]
+        ],
+    }
+
+
+def _brief(finding: dict[str, Any]) -> dict[str, Any]:
+    keys = ("code", "rule", "severity", "field", "count")
+    return {k: finding.get(k) for k in keys}
+
+
+def trend(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Date, overall score and dimension scores of each audit, oldest first."""
+    return [
+        {
+            "generated_at": d["generated_at"],
+            "overall": d["score"].get("overall"),
+            "dimensions": {n: v.get("score") for n, v in d.get("dimensions", {}).items()},
+        }
+        for d in documents
+    ]

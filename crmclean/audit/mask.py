@@ -1,0 +1,71 @@
+"""Masking of personal data in report examples (``--mask-pii``).
+
+E-mails keep the first letter of the user and of the domain (``j***@d***.com``), phone numbers and
+tax ids their last two digits, names their initials. Examples are a few values per finding, so the
+masks work on single strings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from crmclean.model import ContactModel
+
+_DIGIT = re.compile(r"\d")
+_EMAIL = re.compile(r"[^\s@<>;,]+@[^\s@<>;,]+")
+
+
+def mask_email(value: str) -> str:
+    """``john.doe@domain.com.br`` -> ``j***@d***.com.br``."""
+    user, at, domain = value.partition("@")
+    if not at:
+        return f"{user[:1]}***"
+    host, dot, suffix = domain.partition(".")
+    return f"{user[:1]}***@{host[:1]}***{dot}{suffix}"
+
+
+def mask_digits(value: str, keep: int = 2) -> str:
+    """Every digit but the last ``keep`` replaced by ``*``, separators kept."""
+    total = len(_DIGIT.findall(value))
+    seen = 0
+
+    def hide(match: re.Match[str]) -> str:
+        nonlocal seen
+        seen += 1
+        return match.group() if seen > total - keep else "*"
+
+    return _DIGIT.sub(hide, value)
+
+
+def mask_name(value: str) -> str:
+    """``Maria da Silva`` -> ``M*** d*** S***``."""
+    return " ".join(f"{word[:1]}***" for word in value.split())
+
+
+def mask_text(value: str) -> str:
+    """Free text: e-mail addresses masked, digits masked but the last two."""
+    return mask_digits(_EMAIL.sub(lambda m: mask_email(m.group()), value))
+
+
+_BY_TYPE = {
+    "email": mask_email,
+    "phone": mask_digits,
+    "tax_id": mask_digits,
+    "postal_code": mask_digits,
+    "name": mask_name,
+    "text": mask_text,
+    "company": mask_text,
+}
+
+
+def masker(model: ContactModel, field: str | None) -> Callable[[str], str]:
+    """The mask for values of ``field`` (free-text masking for fields of other types)."""
+    spec = model.fields.get(field or "")
+    kind = spec.type if spec is not None else "text"
+    return _BY_TYPE.get(kind, _keep_unless_personal)
+
+
+def _keep_unless_personal(value: str) -> str:
+    """Dates, countries, states and flags stay readable; stray e-mails and digits do not."""
+    return value if not _EMAIL.search(value) else mask_text(value)

@@ -1,0 +1,127 @@
+"""``audit()``: the pipeline stopped before the gate, then the six dimensions measured."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from crmclean import pipeline
+from crmclean.audit import history as hist
+from crmclean.audit.codes import SEVERITY_RANK
+from crmclean.audit.completeness import measure_completeness
+from crmclean.audit.compliance import measure_compliance
+from crmclean.audit.config import AuditConfig, load_audit_config
+from crmclean.audit.consistency import measure_consistency
+from crmclean.audit.document import build_document
+from crmclean.audit.findings import Examples
+from crmclean.audit.measure import Context, Measure
+from crmclean.audit.target import database_source, is_database_url, source_label
+from crmclean.audit.timeliness import measure_timeliness
+from crmclean.audit.uniqueness import measure_uniqueness
+from crmclean.audit.validity import measure_validity
+from crmclean.batch import RAW
+from crmclean.model import EXTRA
+from crmclean.pipeline import Progress
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec
+
+FailOn = Literal["error", "warning", "never"]
+Source = str | Path | SourceSpec
+MEASURES = (
+    measure_completeness,
+    measure_validity,
+    measure_uniqueness,
+    measure_consistency,
+    measure_timeliness,
+    measure_compliance,
+)
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """The audit document (``to_dict()``, the ``--json`` output) and where history went."""
+
+    document: dict[str, Any]
+    saved: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.document
+
+    def failure(self, fail_on: FailOn = "never", fail_under: float | None = None) -> str | None:
+        """Why a scheduler should see this audit as failed, or None."""
+        score = self.document["score"]["overall"]
+        if fail_under is not None and score is not None and score < fail_under:
+            return f"score {score} is under {fail_under}"
+        if fail_on == "never":
+            return None
+        level = SEVERITY_RANK[fail_on]
+        hits = [f for f in self.document["findings"] if SEVERITY_RANK[f["severity"]] >= level]
+        if hits:
+            return f"{sum(f['count'] for f in hits):,} findings of severity {fail_on} or worse"
+        return None
+
+
+def _specs(sources: Sequence[Source], directory: Path) -> list[SourceSpec]:
+    specs = []
+    for source in sources:
+        if isinstance(source, SourceSpec):
+            specs.append(source)
+        elif is_database_url(source):
+            specs.append(database_source(str(source), directory))
+        else:
+            specs.append(SourceSpec(path=Path(source)))
+    return specs
+
+
+def _label(source: Source) -> str:
+    return str(source.path) if isinstance(source, SourceSpec) else source_label(source)
+
+
+def measure(result: pipeline.RunResult, rules: Rules, ctx_args: dict[str, Any]) -> list[Measure]:
+    """Every dimension measured over the run's records."""
+    batch = result.batch
+    frame = batch.frame.drop(RAW, EXTRA, strict=False)  # the raw rows are not measured
+    ctx = Context(frame, batch.findings, batch.rejects, rules.model, **ctx_args)
+    return [step(ctx) for step in MEASURES]
+
+
+def audit(
+    sources: Sequence[Source],
+    rules: Rules | None = None,
+    *,
+    config: Path | AuditConfig | None = None,
+    history: Path | None = None,
+    mask_pii: bool = False,
+    as_of: date | None = None,
+    progress: Progress = lambda _stage: None,
+) -> AuditResult:
+    """Audit files and/or target databases (``sqlite:///crm.db``); nothing is written to them."""
+    rules = rules or Rules()
+    settings = config if isinstance(config, AuditConfig) else load_audit_config(rules, config)
+    as_of = as_of or datetime.now(UTC).date()
+    with tempfile.TemporaryDirectory(prefix="crmclean-audit-") as tmp:
+        specs = _specs(sources, Path(tmp))
+        result = pipeline.run(specs, rules, stop_before="validate", progress=progress)
+    progress("audit")
+    examples = Examples(rules.model, mask_pii, settings.examples)
+    args = {"config": settings, "as_of": as_of, "examples": examples}
+    measures = measure(result, rules, args)
+    document = build_document(
+        measures, config=settings, model=rules.model, sources=[_label(s) for s in sources],
+        as_of=as_of, masked=mask_pii,
+    )  # fmt: skip
+    if history is None:
+        return AuditResult(document)
+    return _with_history(document, Path(history))
+
+
+def _with_history(document: dict[str, Any], directory: Path) -> AuditResult:
+    past = hist.load_history(directory)
+    if past:
+        document["comparison"] = hist.compare(document, past[-1])
+    document["trend"] = hist.trend([*past, document])
+    return AuditResult(document, hist.save(directory, document))

@@ -1,0 +1,47 @@
+"""Timeliness: records with no sign of life for too long, dates in the future, undated records."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crmclean.audit.exprs import as_date, latest, months_before
+from crmclean.audit.findings import audit_finding
+from crmclean.audit.measure import Context, Measure, score_of
+
+
+def future_dates(ctx: Context) -> pl.Expr:
+    """True where any of the configured date fields lies after the audit date."""
+    fields = ctx.present(ctx.config.timeliness.future_dates)
+    if not fields:
+        return pl.lit(False)
+    return pl.any_horizontal((as_date(f) > ctx.as_of).fill_null(False) for f in fields)
+
+
+def measure_timeliness(ctx: Context) -> Measure:
+    """Score: ``100 * (1 - (stale or future) / dated records)``; None when nothing is dated."""
+    settings = ctx.config.timeliness
+    cutoff = months_before(ctx.as_of, settings.stale_months)
+    flags = ctx.frame.with_columns(
+        last=latest(settings.dates, ctx.frame.columns), future=future_dates(ctx)
+    )
+    flags = flags.with_columns(stale=(pl.col("last") < cutoff).fill_null(False))
+    dated = flags.filter(pl.col("last").is_not_null() | pl.col("future"))
+    undated = flags.filter(pl.col("last").is_null() & ~pl.col("future"))
+    stale, future = flags.filter("stale"), flags.filter("future")
+    failed = dated.filter(pl.col("stale") | pl.col("future")).height
+    checks = (("TM01", stale), ("TM02", future), ("TM03", undated))
+    findings = [
+        audit_finding(code, None, rows.height, ctx.examples.records(rows))
+        for code, rows in checks
+        if rows.height
+    ]
+    metrics = {
+        "as_of": ctx.as_of.isoformat(),
+        "stale_before": cutoff.isoformat(),
+        "dated": dated.height,
+        "stale": stale.height,
+        "future": future.height,
+        "undated": undated.height,
+    }
+    return Measure("timeliness", score_of(failed, dated.height), dated.height, failed, metrics,
+                   findings)  # fmt: skip

@@ -1,0 +1,222 @@
+"""The sections of the HTML audit report, each a function from the audit document to HTML."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from crmclean.report import svg
+from crmclean.report.labels import (
+    DIMENSION_LABELS,
+    DIMENSION_QUESTIONS,
+    GRADE_COLORS,
+    delta_text,
+)
+
+Doc = dict[str, Any]
+
+
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+def _delta(delta: float | None) -> str:
+    if delta is None:
+        return ""
+    kind = "up" if delta > 0 else "down" if delta < 0 else "flat"
+    return f'<span class="delta {kind}">{escape(delta_text(delta))}</span>'
+
+
+def _source_name(source: str) -> str:
+    """A file's name, or a database URL without its password."""
+    if "://" in source:
+        scheme, _, rest = source.partition("://")
+        return f"{scheme}://{rest.rpartition('@')[2]}"
+    return Path(source).name
+
+
+def headline(doc: Doc) -> str:
+    score, records = doc["score"], doc["records"]
+    comparison = doc.get("comparison") or {}
+    since = ""
+    if comparison.get("score_delta") is not None:
+        since = (
+            f"<p class='since'>{_delta(comparison['score_delta'])} points since the audit of "
+            f"{escape(comparison['previous_at'][:10])} "
+            f"(was {_num(comparison['previous_score'])})</p>"
+        )
+    sources = ", ".join(escape(_source_name(s)) for s in doc["sources"])
+    return (
+        f"<header><div class='ring-box'>{svg.ring(score['overall'], score['grade'])}</div>"
+        f"<div><h1>Customer data health audit</h1>"
+        f"<p class='grade' style='color:{GRADE_COLORS[score['grade']]}'>Overall: "
+        f"{escape(score['grade'])}</p>{since}"
+        f"<p class='meta'>{records['audited']:,} records audited ({records['rejected']:,} "
+        f"unusable) from {sources} &middot; as of {escape(doc['as_of'])}</p></div></header>"
+    )
+
+
+def score_cards(doc: Doc) -> str:
+    deltas = (doc.get("comparison") or {}).get("dimension_deltas", {})
+    cards = []
+    for name, dim in doc["dimensions"].items():
+        color = GRADE_COLORS[dim["grade"]]
+        width = 0 if dim["score"] is None else dim["score"]
+        cards.append(
+            f"<div class='card'><h3>{DIMENSION_LABELS[name]}</h3>"
+            f"<div class='score' style='color:{color}'>{_num(dim['score'])}"
+            f"<small>/100</small> {_delta(deltas.get(name))}</div>"
+            f"<div class='meter'><span style='width:{width}%;background:{color}'></span></div>"
+            f"<p>{escape(DIMENSION_QUESTIONS[name])}</p>"
+            f"<p class='meta'>{dim['failed']:,} of {dim['checked']:,} failing &middot; "
+            f"weight {dim['weight']:g}</p></div>"
+        )
+    return f"<section class='cards'>{''.join(cards)}</section>"
+
+
+def fields_chart(doc: Doc) -> str:
+    rows = [
+        (r["field"], r["fill_rate"], r["validity"], r["present"] is not None) for r in doc["fields"]
+    ]
+    return (
+        "<section><h2>Fields: how full, how valid</h2>"
+        "<p class='meta'>Filled: share of records with a value. Valid: share of the values "
+        f"present that the checks accept.</p>{svg.field_bars(rows)}</section>"
+    )
+
+
+def trend_chart(doc: Doc) -> str:
+    points = [
+        (p["generated_at"][:10], {"overall": p["overall"], **p["dimensions"]}) for p in doc["trend"]
+    ]
+    if not points:
+        return ""
+    note = "" if len(points) > 1 else "<p class='meta'>The trend grows with every audit kept.</p>"
+    return f"<section><h2>Trend across audits</h2>{note}{svg.trend(points)}</section>"
+
+
+def fix_first(doc: Doc, limit: int = 5) -> str:
+    """The most serious, most frequent problems in plain words."""
+    top = [f for f in doc["findings"] if f["severity"] != "info"][:limit]
+    if not top:
+        return ""
+    items = "".join(
+        f"<li><span class='big'>{f['count']:,}</span> <span>{escape(f['description'])}"
+        f"<br><span class='rule'>{escape(f['code'])} {escape(f['rule'])} "
+        f"{escape(f['field'] or '')}</span></span></li>"
+        for f in top
+    )
+    return f"<section><h2>What to fix first</h2><ol class='fix'>{items}</ol></section>"
+
+
+def _changed(comparison: dict[str, Any], limit: int = 5) -> str:
+    moved = sorted(comparison["changed"], key=lambda f: -abs(f["count"] - f["previous_count"]))
+    if not moved:
+        return ""
+    items = "".join(
+        f"<li><b>{escape(f['code'])}</b>{escape(' ' + f['field'] if f['field'] else '')}: "
+        f"{f['previous_count']:,} &rarr; {f['count']:,}</li>"
+        for f in moved[:limit]
+    )
+    return f"<h3>Largest changes in count</h3><ul>{items}</ul>"
+
+
+def changes(doc: Doc) -> str:
+    comparison = doc.get("comparison")
+    if not comparison:
+        return ""
+    items = [
+        ("New findings", comparison["new"], "bad"),
+        ("Resolved findings", comparison["resolved"], "good"),
+    ]
+    lists = "".join(
+        f"<div><h3>{title} ({len(found)})</h3><ul class='{kind}'>"
+        + "".join(
+            f"<li><b>{escape(f['code'])}</b> {escape(f['rule'])} "
+            f"{escape(f['field'] or '')} &middot; {f['count']:,}</li>"
+            for f in found
+        )
+        + ("<li class='meta'>none</li>" if not found else "")
+        + "</ul></div>"
+        for title, found, kind in items
+    )
+    title = "<h2>What changed since the last audit</h2>"
+    return f"<section>{title}<div class='two'>{lists}</div>{_changed(comparison)}</section>"
+
+
+def _finding_row(f: dict[str, Any]) -> str:
+    return (
+        f"<tr><td><code>{escape(f['code'])}</code></td>"
+        f"<td><span class='sev {escape(f['severity'])}'>{escape(f['severity'])}</span></td>"
+        f"<td>{escape(f['field'] or '')}</td><td class='n'>{f['count']:,}</td>"
+        f"<td>{escape(f['description'])}<br><span class='rule'>{escape(f['rule'])}</span></td>"
+        f"<td class='ex'>{'<br>'.join(escape(e) for e in f['examples'])}</td></tr>"
+    )
+
+
+def _table(title: str, note: str, findings: list[dict[str, Any]]) -> str:
+    if not findings:
+        return ""
+    return (
+        f"<section><h2>{title}</h2><p class='meta'>{note}</p><table class='findings'><thead><tr>"
+        "<th>code</th><th>severity</th><th>field</th><th>count</th><th>what</th>"
+        f"<th>examples</th></tr></thead><tbody>{''.join(map(_finding_row, findings))}</tbody>"
+        "</table></section>"
+    )
+
+
+def findings_table(doc: Doc) -> str:
+    problems = [f for f in doc["findings"] if f["severity"] != "info"]
+    note = "Errors and warnings, the most frequent first. Count: records (values for field checks)."
+    return _table("Findings", note, problems)
+
+
+def fixed_table(doc: Doc) -> str:
+    fixed = [f for f in doc["findings"] if f["severity"] == "info"]
+    note = "Informational: what normalization rewrites on the way into the target."
+    return _table("Written differently, fixed automatically", note, fixed)
+
+
+def duplicates(doc: Doc) -> str:
+    metrics = doc["dimensions"]["uniqueness"]["metrics"]
+    top = metrics.get("top_clusters", [])
+    if not top:
+        return ""
+    blocks = "".join(
+        f"<div class='cluster'><h3>{c['size']} records</h3><table><tbody>"
+        + "".join(
+            f"<tr><td class='src'>{escape(r['source'])}:{escape(r['source_id'])}</td>"
+            + "".join(f"<td>{escape(r.get(k) or '')}</td>" for k in ("full_name", "email", "phone"))
+            + "</tr>"
+            for r in c["records"]
+        )
+        + "</tbody></table></div>"
+        for c in top
+    )
+    summary = (
+        f"{metrics['duplicates']:,} duplicate records in {metrics['clusters']:,} clusters; "
+        f"largest: {metrics['largest_cluster']} records."
+    )
+    return f"<section><h2>Duplicates</h2><p class='meta'>{summary}</p>{blocks}</section>"
+
+
+def consistency(doc: Doc) -> str:
+    fields = doc["dimensions"]["consistency"]["metrics"].get("fields", {})
+    blocks = []
+    for name, metrics in fields.items():
+        if not metrics["top"]:
+            continue
+        items = "".join(
+            "<li>" + " &middot; ".join(
+                f"{escape(s['text'])} <span class='meta'>({s['count']:,})</span>"
+                for s in group["spellings"]
+            ) + "</li>"
+            for group in metrics["top"]
+        )  # fmt: skip
+        blocks.append(f"<div><h3>{escape(name)}</h3><ul>{items}</ul></div>")
+    if not blocks:
+        return ""
+    return (
+        f"<section><h2>Written several ways</h2><div class='two'>{''.join(blocks)}</div></section>"
+    )
