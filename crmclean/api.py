@@ -10,9 +10,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from crmclean import pipeline
+from crmclean.audit import audit as audit
+from crmclean.batch import Batch
+from crmclean.dedupe import DedupeOptions, dedupe
+from crmclean.dedupe.config import load_match_config
+from crmclean.dedupe.review import explain_table, review_table
+from crmclean.export import Format as ExportFormat
+from crmclean.export import export_frame
+from crmclean.load.existing import read_golden
+from crmclean.load.rollback import RunRow, rollback, run_status
+from crmclean.load.target import is_target
 from crmclean.pipeline import Progress, RunResult
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
+from crmclean.validate import GateResult, validate, validate_frame
 from crmclean.write import write_table
 
 
@@ -27,17 +38,50 @@ def dedupe_files(
     crosswalk: Path | str,
     golden: Path | str | None = None,
     rejects: Path | str | None = None,
+    review: Path | str | None = None,
+    explain: Path | str | None = None,
+    merges: Path | str | None = None,
+    decisions: Path | str | None = None,
+    threshold: float | None = None,
     progress: Progress = _quiet,
 ) -> RunResult:
-    """Read, map, normalize and deduplicate ``sources``; write the crosswalk and golden records."""
-    result = pipeline.run(sources, rules or Rules(), stop_before="validate", progress=progress)
+    """Read, map, normalize and deduplicate ``sources``; write the crosswalk and golden records.
+
+    ``review`` gets the pairs in the review band side by side, ``explain`` every scored pair
+    with each field's contribution, ``merges`` the merge log; ``decisions`` (must-link and
+    cannot-link pairs) and ``threshold`` (the auto-merge match probability) steer the merge.
+    """
+    rules = rules or Rules()
+    result = pipeline.run(sources, rules, stop_before="dedupe", progress=progress)
+    progress("dedupe")
+    options = DedupeOptions(threshold, None if decisions is None else Path(decisions))
+    result.batch = dedupe(result.batch, rules, options)
+    result.stopped_before = "validate"
+    pipeline.check_conservation(result.inputs, result.batch)
     batch = result.batch
     write_table(result.crosswalk(), Path(crosswalk))
     if golden is not None and batch.golden is not None:
         write_table(batch.golden, Path(golden))
     if rejects is not None:
         write_table(batch.rejects, Path(rejects))
+    if merges is not None and batch.merges is not None:
+        write_table(batch.merges, Path(merges))
+    _write_pairs(batch, rules, review=review, explain=explain)
     return result
+
+
+def _write_pairs(
+    batch: Batch, rules: Rules, *, review: Path | str | None, explain: Path | str | None
+) -> None:
+    """The review band and the explained pairs, when asked for."""
+    if batch.pairs is None:
+        return
+    config = load_match_config(rules)
+    frame = batch.frame
+    if review is not None:
+        write_table(review_table(batch.pairs, frame, config), Path(review))
+    if explain is not None:
+        write_table(explain_table(batch.pairs, frame, config), Path(explain))
 
 
 def clean_files(
@@ -67,9 +111,43 @@ def migrate(
     """The whole job into ``target``; with ``dry_run`` everything but the load (the plan)."""
     stop = "load" if dry_run else "end"
     return pipeline.run(
-        sources,
-        rules or Rules(),
-        target=None if dry_run else target,
-        stop_before=stop,
-        progress=progress,
+        sources, rules or Rules(), target=target, stop_before=stop, progress=progress
     )
+
+
+def migrate_status(target: str, rules: Rules | None = None) -> list[RunRow]:
+    """Every run recorded in ``target``, oldest first."""
+    return run_status(target, rules)
+
+
+def migrate_rollback(
+    target: str, run_id: str, *, cascade: bool = False, rules: Rules | None = None
+) -> list[str]:
+    """Restore ``target`` to its state before ``run_id``; returns the runs undone."""
+    return rollback(target, run_id, cascade=cascade, rules=rules)
+
+
+def validate_data(
+    data: list[str],
+    rules: Rules | None = None,
+    *,
+    suite: str = "contacts",
+    progress: Progress = _quiet,
+) -> GateResult:
+    """Gate ``data``: a target (database URL or SQLite ``.db`` file: its golden records as
+    loaded) or source files (read, normalized and deduplicated first)."""
+    rules = rules or Rules()
+    if len(data) == 1 and is_target(data[0]):
+        golden, lineage = read_golden(data[0], rules)
+        return validate_frame(golden, rules, suite=suite, lineage=lineage)
+    sources = [SourceSpec(path=Path(item)) for item in data]
+    result = pipeline.run(sources, rules, stop_before="validate", progress=progress)
+    return validate(result.batch, rules, suite=suite)
+
+
+def export_golden(
+    target: str, to: ExportFormat, out: Path | str, rules: Rules | None = None
+) -> int:
+    """Write the golden records of ``target`` to ``out`` in the ``to`` import template."""
+    golden, _lineage = read_golden(target, rules or Rules())
+    return export_frame(golden, to, Path(out))

@@ -58,6 +58,8 @@ class Batch:
     findings: pl.DataFrame = field(default_factory=empty_findings)
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
     golden: pl.DataFrame | None = None
+    pairs: pl.DataFrame | None = None  # dedupe: every scored candidate pair (review, explain)
+    merges: pl.DataFrame | None = None  # dedupe: merge log, one row per field value merged
 
     def with_frame(self, frame: pl.DataFrame) -> Batch:
         return replace(self, frame=frame)

@@ -62,9 +62,19 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from crmclean.cli import clean, dedupe, demo, mapping, migrate
+    from crmclean.cli import (
+        audit,
+        clean,
+        connectors,
+        dedupe,
+        demo,
+        export,
+        mapping,
+        migrate,
+        validate,
+    )
 
-    for module in (demo, mapping, clean, dedupe, migrate):
+    for module in (demo, mapping, clean, dedupe, migrate, audit, connectors, validate, export):
         main.add_command(module.command)
 
 
