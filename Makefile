@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint format wheel-check bench clean
+.PHONY: setup browser demo test lint format wheel-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,10 @@ setup: $(STAMP)  ## create .venv and install crmclean with its dev tools
 demo: setup  ## generate the messy sample and migrate it into demo/crm.db
 	$(BIN)/crmclean demo --dir demo
 
-test: setup  ## run the whole test suite (needs the local PostgreSQL and MariaDB)
+browser:  ## Debian's headless Chromium, for the HTML report tests (installed when missing)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+test: setup browser  ## run the whole test suite (needs the local PostgreSQL and MariaDB)
 	$(BIN)/python -m pytest -q
 
 lint: setup

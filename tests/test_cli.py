@@ -155,3 +155,14 @@ def test_internal_errors_exit_3_and_debug_shows_the_traceback(runner, sheet, tmp
     assert result.exit_code == 3 and "rerun with --debug" in result.stderr
     debug = runner.invoke(main, ["--debug", *args])
     assert isinstance(debug.exception, RuntimeError)
+
+
+def test_dedupe_accepts_a_named_connector(runner, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Id,FirstName,LastName,AccountId,Email\n003A,Ana,Souza,001X,ana@x.com\n", encoding="utf-8"
+    )
+    args = ["dedupe", str(path), "--crosswalk", str(tmp_path / "cw.csv")]
+    assert runner.invoke(main, [*args, "--connector", "salesforce_contact"]).exit_code == 0
+    wrong = runner.invoke(main, [*args, "--connector", "nope"])
+    assert wrong.exit_code == 2 and "unknown connector 'nope'" in wrong.stderr

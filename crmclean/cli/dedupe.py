@@ -8,6 +8,7 @@ import click
 
 from crmclean.api import dedupe_files
 from crmclean.cli.options import (
+    connector_options,
     echo_json,
     json_option,
     make_rules,
@@ -69,6 +70,7 @@ from crmclean.report.text import print_summary
     "record and whether it survived into the golden record.",
 )
 @mapping_option
+@connector_options
 @rules_options
 @json_option
 def command(
@@ -82,6 +84,8 @@ def command(
     explain: Path | None,
     merges: Path | None,
     mapping: Path | None,
+    connector: str | None,
+    connectors_dir: Path | None,
     rules_dir: Path | None,
     region: str,
     as_json: bool,
@@ -106,8 +110,8 @@ def command(
           --crosswalk crosswalk.csv --decisions review.csv --threshold 0.95
     """
     result = dedupe_files(
-        make_sources(sources, mapping),
-        make_rules(rules_dir, region),
+        make_sources(sources, mapping, connector),
+        make_rules(rules_dir, region, connectors_dir),
         crosswalk=crosswalk,
         golden=golden,
         rejects=rejects,
