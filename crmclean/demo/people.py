@@ -86,6 +86,12 @@ class Person:
 
 
 @cache
+def mailbox(address: str) -> str:
+    """The mailbox an address reaches: Gmail ignores dots, so two people never share one."""
+    local, domain = address.split("@")
+    return f"{local.replace('.', '')}@{domain}" if domain == "gmail.com" else address
+
+
 def slug(text: str) -> str:
     """Lowercase ASCII letters and digits only (``"Conceição"`` -> ``"conceicao"``)."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -141,9 +147,9 @@ class PeopleFactory:
             ]
         local = self.rng.choice(shapes)
         address = f"{local}@{domain}"
-        while address in self._taken:
+        while mailbox(address) in self._taken:
             address = f"{local}{self.rng.randint(1, 999)}@{domain}"
-        self._taken.add(address)
+        self._taken.add(mailbox(address))
         return address
 
     def family_name(self, country: str) -> str:
