@@ -53,7 +53,7 @@ class Mapping:
         }
         header = (
             f"# crmclean mapping for {source}\n"
-            "# field: a canonical field (see `crmclean rules show contact`), or null to keep the\n"
+            "# field: a canonical field (listed in rules/contact.yaml), or null to keep the\n"
             "# column only in `extra`. confidence is informational.\n"
         )
         return header + yaml.safe_dump({"columns": body}, allow_unicode=True, sort_keys=False)

@@ -18,6 +18,7 @@ def test_list_shows_every_bundled_spec_with_what_it_reads():
     rows = {row["name"]: row for row in json.loads(result.output)["connectors"]}
     bundled = {p.stem for p in (Path(__file__).parents[1] / "connectors").glob("*.yaml")}
     assert set(rows) == bundled
+    assert {row["origin"] for row in rows.values()} == {"bundled"}
     assert rows["suitecrm"]["kind"] == "sql" and rows["suitecrm"]["reads"] == "database query"
     assert rows["salesforce_account"]["reads"] == "Name, BillingCity, AccountNumber"
     assert "jsforce" in rows["salesforce_account"]["checked"]
@@ -29,6 +30,8 @@ def test_user_spec_overrides_the_bundled_one(tmp_path: Path):
     assert listed.exit_code == 0, listed.output
     line = next(x for x in listed.output.splitlines() if x.startswith("hubspot_contacts "))
     assert "user (overrides bundled)" in line and "Our HubSpot portal" in line
+    others = [x for x in listed.output.splitlines() if x.startswith("salesforce_contact ")]
+    assert others and "overrides" not in others[0]
     shown = CliRunner().invoke(
         main, ["connectors", "show", "hubspot_contacts", "--connectors", str(tmp_path)]
     )

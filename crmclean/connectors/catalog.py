@@ -21,8 +21,9 @@ def catalog(model: ContactModel, user_dir: Path | None = None) -> list[dict[str,
     for path in connector_files(user_dir).values():
         spec = load_connector(path, model)
         reads = ", ".join(spec.detect) if spec.kind == "file" else "database query"
-        shadows = (resources.bundled_dir("connectors") / path.name).is_file()
-        replaced = " (overrides bundled)" if spec.name in rows or shadows else ""
+        user = origin(path) == "user"
+        shadows = user and (resources.bundled_dir("connectors") / path.name).is_file()
+        replaced = " (overrides bundled)" if user and (spec.name in rows or shadows) else ""
         rows[spec.name] = {
             "name": spec.name,
             "kind": spec.kind,
