@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -68,3 +70,14 @@ def drop_postgres_role(url: str, role: str) -> None:
         conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
         conn.exec_driver_sql(f'DROP ROLE "{role}"')
     engine.dispose()
+
+
+@contextmanager
+def crm_database(mariadb_url: str, script: str) -> Iterator[str]:
+    """A CRM's tables and rows from ``tests/sql/<script>``, read through a SELECT-only user."""
+    load_script(mariadb_url, script)
+    reader, user = mariadb_reader(mariadb_url)
+    try:
+        yield reader
+    finally:
+        drop_mariadb_user(mariadb_url, user)

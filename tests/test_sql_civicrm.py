@@ -6,17 +6,15 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from sql_support import drop_mariadb_user, load_script, mariadb_reader
+from sql_support import crm_database
 
 from crmclean.sources import SourceSpec, read_all
 
 
 @pytest.fixture()
 def civicrm_url(mariadb_url: str) -> Iterator[str]:
-    load_script(mariadb_url, "civicrm.sql")
-    reader, user = mariadb_reader(mariadb_url)
-    yield reader
-    drop_mariadb_user(mariadb_url, user)
+    with crm_database(mariadb_url, "civicrm.sql") as reader:
+        yield reader
 
 
 def test_reads_exactly_the_live_individuals(civicrm_url, rules):

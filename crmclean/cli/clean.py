@@ -8,22 +8,12 @@ from pathlib import Path
 import click
 
 from crmclean.api import clean_files
-from crmclean.cli.options import (
-    connector_options,
-    echo_json,
-    json_option,
-    make_rules,
-    make_sources,
-    mapping_option,
-    progress_printer,
-    rules_options,
-)
+from crmclean.cli.options import Inputs, echo_json, json_option, progress_printer, source_inputs
 from crmclean.normalize.deliverability import OPTION
 from crmclean.report.text import print_summary
 
 
 @click.command("clean")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--out",
     required=True,
@@ -40,20 +30,13 @@ from crmclean.report.text import print_summary
     is_flag=True,
     help="Ask DNS whether each e-mail domain can receive mail (needs the network).",
 )
-@mapping_option
-@connector_options
-@rules_options
+@source_inputs
 @json_option
 def command(
-    sources: tuple[Path, ...],
+    inputs: Inputs,
     out: Path,
     findings: Path | None,
     check_deliverability: bool,
-    mapping: Path | None,
-    connector: str | None,
-    connectors_dir: Path | None,
-    rules_dir: Path | None,
-    region: str,
     as_json: bool,
 ) -> None:
     """Normalize SOURCES into the canonical contact model.
@@ -63,11 +46,11 @@ def command(
       crmclean clean planilha.csv --out clean.csv --findings findings.csv
       crmclean clean crm.csv --out clean.parquet --check-deliverability
     """
-    rules = make_rules(rules_dir, region, connectors_dir)
+    rules = inputs.rules
     if check_deliverability:
         rules = replace(rules, options={**rules.options, OPTION: True})
     result = clean_files(
-        make_sources(sources, mapping, connector),
+        inputs.sources,
         rules,
         out=out,
         findings=findings,

@@ -7,21 +7,11 @@ from pathlib import Path
 import click
 
 from crmclean.api import dedupe_files
-from crmclean.cli.options import (
-    connector_options,
-    echo_json,
-    json_option,
-    make_rules,
-    make_sources,
-    mapping_option,
-    progress_printer,
-    rules_options,
-)
+from crmclean.cli.options import Inputs, echo_json, json_option, progress_printer, source_inputs
 from crmclean.report.text import print_summary
 
 
 @click.command("dedupe")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--crosswalk",
     required=True,
@@ -69,12 +59,10 @@ from crmclean.report.text import print_summary
     help="Merge log to write: every value of a merged record that disagreed, with its source "
     "record and whether it survived into the golden record.",
 )
-@mapping_option
-@connector_options
-@rules_options
+@source_inputs
 @json_option
 def command(
-    sources: tuple[Path, ...],
+    inputs: Inputs,
     crosswalk: Path,
     golden: Path | None,
     rejects: Path | None,
@@ -83,11 +71,6 @@ def command(
     threshold: float | None,
     explain: Path | None,
     merges: Path | None,
-    mapping: Path | None,
-    connector: str | None,
-    connectors_dir: Path | None,
-    rules_dir: Path | None,
-    region: str,
     as_json: bool,
 ) -> None:
     """Find the records that are the same person across SOURCES.
@@ -110,8 +93,8 @@ def command(
           --crosswalk crosswalk.csv --decisions review.csv --threshold 0.95
     """
     result = dedupe_files(
-        make_sources(sources, mapping, connector),
-        make_rules(rules_dir, region, connectors_dir),
+        inputs.sources,
+        inputs.rules,
         crosswalk=crosswalk,
         golden=golden,
         rejects=rejects,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,38 @@ def make_sources(
     if mapping is not None and len(paths) != 1:
         raise click.UsageError("--mapping applies to a single source; use a project file for more")
     return [SourceSpec(path=p, mapping=mapping, connector=connector) for p in paths]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a source-reading command works on: the sources and the rules to read them with."""
+
+    sources: list[SourceSpec]
+    rules: Rules
+
+
+def source_inputs(func: F) -> F:
+    """``SOURCES...`` with ``--mapping``, ``--connector(s)``, ``--rules`` and ``--region``,
+    handed to the command as one ``inputs: Inputs`` argument."""
+
+    @functools.wraps(func)
+    def command(
+        *args: Any,
+        sources: tuple[Path, ...],
+        mapping: Path | None,
+        connector: str | None,
+        connectors_dir: Path | None,
+        rules_dir: Path | None,
+        region: str,
+        **kwargs: Any,
+    ) -> Any:
+        rules = make_rules(rules_dir, region, connectors_dir)
+        inputs = Inputs(make_sources(sources, mapping, connector), rules)
+        return func(*args, inputs=inputs, **kwargs)
+
+    command = rules_options(connector_options(mapping_option(command)))
+    sources = click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+    return sources(command)
 
 
 def echo_json(document: dict[str, Any]) -> None:
