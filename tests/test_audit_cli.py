@@ -121,3 +121,29 @@ def test_second_run_prints_the_comparison(tmp_path: Path) -> None:
     assert code == 0
     assert "±0 since" in out and "New findings: none" in out and "Resolved: none" in out
     assert len(list((tmp_path / "history").glob("audit-*.json"))) == 2
+
+
+def test_connector_reads_a_crm_export() -> None:
+    sample = Path(__file__).parent / "data" / "connectors" / "salesforce_contact" / "sample.csv"
+    code, out = run(str(sample), "--connector", "salesforce_contact", "--json")
+    assert code == 0, out
+    doc = json.loads(out)
+    expected = pl.read_csv(sample.with_name("expected.csv"), infer_schema=False)
+    assert doc["records"]["read"] == expected.height
+    assert doc["sources"] == [str(sample)]
+
+
+def test_unknown_connector_is_a_user_error() -> None:
+    code, out = run(str(PLANTED), "--connector", "no_such_crm")
+    assert code == 2 and "no_such_crm" in out and "Traceback" not in out
+
+
+def test_sql_connector_audits_a_live_crm_database(mariadb_url: str) -> None:
+    from sql_support import crm_database
+
+    with crm_database(mariadb_url, "suitecrm.sql") as reader:
+        code, out = run(reader, "--connector", "suitecrm", "--json", "--mask-pii")
+    assert code == 0, out
+    doc = json.loads(out)
+    assert doc["records"]["read"] == 4  # the deleted contact is not audited
+    assert "secret" not in json.dumps(doc["sources"]) and doc["sources"][0].startswith("mysql")

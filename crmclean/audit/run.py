@@ -78,7 +78,9 @@ def _specs(sources: Sequence[Source], directory: Path) -> list[SourceSpec]:
 
 
 def _label(source: Source) -> str:
-    return str(source.path) if isinstance(source, SourceSpec) else source_label(source)
+    if isinstance(source, SourceSpec):
+        return source_label(source.url) if source.url else str(source.path or source.source_name)
+    return source_label(source)
 
 
 def measure(result: pipeline.RunResult, rules: Rules, ctx_args: dict[str, Any]) -> list[Measure]:

@@ -10,9 +10,19 @@ import click
 
 from crmclean.audit import audit
 from crmclean.audit.run import FailOn
-from crmclean.cli.options import echo_json, json_option, make_rules, progress_printer, rules_options
+from crmclean.audit.target import is_database_url
+from crmclean.cli.options import (
+    connector_options,
+    echo_json,
+    json_option,
+    make_rules,
+    mapping_option,
+    progress_printer,
+    rules_options,
+)
 from crmclean.report.audit_text import print_audit
 from crmclean.report.html import write_html
+from crmclean.sources import SourceSpec
 
 EXIT_FAILED = 1
 
@@ -44,6 +54,8 @@ EXIT_FAILED = 1
 )
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 when the score is lower.")
 @click.option("--mask-pii", is_flag=True, help="Mask e-mails, phones, names and tax ids.")
+@mapping_option
+@connector_options
 @rules_options
 @json_option
 def command(
@@ -54,6 +66,9 @@ def command(
     fail_on: str,
     fail_under: float | None,
     mask_pii: bool,
+    mapping: Path | None,
+    connector: str | None,
+    connectors_dir: Path | None,
     rules_dir: Path | None,
     region: str,
     as_json: bool,
@@ -71,10 +86,11 @@ def command(
       crmclean audit contatos.csv crm_export.xlsx --html audit.html
       crmclean audit sqlite:///crm.db --history audits/ --html audit.html \\
           --mask-pii --fail-under 80
+      crmclean audit Contacts.csv --connector salesforce_contact
     """
     result = audit(
-        list(sources),
-        make_rules(rules_dir, region),
+        _sources(sources, mapping, connector),
+        make_rules(rules_dir, region, connectors_dir),
         config=config,
         history=history,
         mask_pii=mask_pii,
@@ -93,3 +109,21 @@ def command(
     if failure:
         click.echo(f"Audit failed: {failure}", err=True)
         sys.exit(EXIT_FAILED)
+
+
+def _sources(
+    sources: tuple[str, ...], mapping: Path | None, connector: str | None
+) -> list[str | SourceSpec]:
+    """Files read with the mapping or connector asked for; a database URL is the target's
+    ``contacts`` table, or a CRM database read by a SQL ``--connector`` (suitecrm...)."""
+    if mapping is not None and len(sources) != 1:
+        raise click.UsageError("--mapping applies to a single source")
+    specs: list[str | SourceSpec] = []
+    for source in sources:
+        if not is_database_url(source):
+            specs.append(SourceSpec(path=Path(source), mapping=mapping, connector=connector))
+        elif connector is not None:
+            specs.append(SourceSpec(url=source, connector=connector))
+        else:
+            specs.append(source)
+    return specs
