@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from crmclean.errors import UserError
-from crmclean.read.encoding import decode
+from crmclean.read.encoding import utf8_bytes
 from crmclean.read.table import SourceTable, build
 
 CANDIDATES = (",", ";", "\t", "|")
@@ -33,12 +33,13 @@ def read_delimited(
     path: Path, raw: bytes, *, encoding: str | None = None, delimiter: str | None = None
 ) -> SourceTable:
     """A delimited text file read as text; leading blank lines are skipped."""
-    text, encoding = decode(raw, path=path, encoding=encoding)
-    text = text.lstrip("\r\n")
-    if not text:
+    data, encoding = utf8_bytes(raw, path=path, encoding=encoding)
+    data = data.lstrip(b"\r\n")
+    if not data:
         raise UserError("no columns: the file has only blank lines", file=str(path))
-    delimiter = _checked(delimiter, path) or sniff_delimiter(text)
-    frame = _parse(text, delimiter, path)
+    sample = data[: 4 * SAMPLE_CHARS].decode("utf-8", errors="ignore")  # a cut last character
+    delimiter = _checked(delimiter, path) or sniff_delimiter(sample)
+    frame = _parse(data, sample, delimiter, path)
     return build(path, frame.slice(1), frame.row(0), encoding=encoding, delimiter=delimiter)
 
 
@@ -74,16 +75,17 @@ def _checked(delimiter: str | None, path: Path) -> str | None:
     return value
 
 
-def _parse(text: str, delimiter: str, path: Path) -> pl.DataFrame:
-    """Every record as text, the header as row 0; extra empty trailing fields are dropped."""
-    eol = "\r" if "\n" not in text[:SAMPLE_CHARS] and "\r" in text[:SAMPLE_CHARS] else "\n"
-    data = text.encode("utf-8")
+def _parse(data: bytes, sample: str, delimiter: str, path: Path) -> pl.DataFrame:
+    """Every record of UTF-8 ``data`` as text, the header as row 0; extra empty trailing fields
+    are dropped. ``sample`` is the decoded start of ``data``."""
+    head = sample[:SAMPLE_CHARS]
+    eol = "\r" if "\n" not in head and "\r" in head else "\n"
     try:
         return _read(data, delimiter, eol, truncate=False)
     except pl.exceptions.PolarsError as exc:
         if "more fields" not in str(exc):
             raise _malformed(str(exc).splitlines()[0], path) from None
-    _raise_on_long_row(text, delimiter, path)
+    _raise_on_long_row(data.decode("utf-8"), delimiter, path)
     return _read(data, delimiter, eol, truncate=True)
 
 

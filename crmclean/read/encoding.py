@@ -65,6 +65,20 @@ def decode(raw: bytes, *, path: Path, encoding: str | None = None) -> tuple[str,
         raise UserError(f"cannot decode the file as {name}: {problem}", file=str(path)) from None
 
 
+def utf8_bytes(raw: bytes, *, path: Path, encoding: str | None = None) -> tuple[bytes, str]:
+    """``raw`` as UTF-8 bytes without a BOM, and the encoding it was in. A UTF-8 file is handed
+    back as it is (detection has already checked it decodes), sparing a decode and re-encode."""
+    if encoding is None:
+        try:
+            encoding = detect_encoding(raw)
+        except UserError as exc:
+            raise UserError(exc.message, file=str(path)) from None
+        if encoding in ("utf-8", "utf-8-sig"):
+            return raw.removeprefix(codecs.BOM_UTF8), encoding
+    text, encoding = decode(raw, path=path, encoding=encoding)
+    return text.encode("utf-8"), encoding
+
+
 def _reads_as_western(sample: bytes) -> bool:
     """Whether ``sample`` decodes as cp1252 into Latin-script text: no NUL, nearly all of its
     non-ASCII characters accented letters or typographic marks, fewer than its ASCII letters."""
