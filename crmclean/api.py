@@ -19,6 +19,7 @@ from crmclean.export import Format as ExportFormat
 from crmclean.export import export_frame
 from crmclean.load.existing import read_golden
 from crmclean.load.rollback import RunRow, rollback, run_status
+from crmclean.load.staging import STAGE_ROWS
 from crmclean.load.target import is_target
 from crmclean.pipeline import Progress, RunResult
 from crmclean.rules import Rules
@@ -107,11 +108,21 @@ def migrate(
     target: str,
     dry_run: bool = False,
     progress: Progress = _quiet,
+    stage_rows: int = STAGE_ROWS,
 ) -> RunResult:
-    """The whole job into ``target``; with ``dry_run`` everything but the load (the plan)."""
+    """The whole job into ``target``; with ``dry_run`` everything but the load (the plan).
+
+    PostgreSQL targets left with more than ``stage_rows`` golden records are gated in a
+    staging table inside the database instead of in memory (0: always).
+    """
     stop = "load" if dry_run else "end"
     return pipeline.run(
-        sources, rules or Rules(), target=target, stop_before=stop, progress=progress
+        sources,
+        rules or Rules(),
+        target=target,
+        stop_before=stop,
+        progress=progress,
+        stage_rows=stage_rows,
     )
 
 

@@ -15,11 +15,13 @@ import polars as pl
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import dedupe
 from crmclean.fingerprint import config_hash
-from crmclean.load import LoadPlan, LoadResult, RunInfo, load, plan_load
+from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
+from crmclean.load.gated import gate_and_load
+from crmclean.load.staging import STAGE_ROWS
 from crmclean.normalize import normalize
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
-from crmclean.validate import GateResult, validate, validate_frame
+from crmclean.validate import GateResult, validate
 
 Stage = Literal["normalize", "dedupe", "validate", "load", "end"]
 ORDER: list[Stage] = ["normalize", "dedupe", "validate", "load", "end"]
@@ -81,8 +83,13 @@ def run(
     target: str | None = None,
     stop_before: Stage = "end",
     progress: Progress = lambda _stage: None,
+    stage_rows: int = STAGE_ROWS,
 ) -> RunResult:
-    """Run the stages in order, stopping before ``stop_before``; load only with a target."""
+    """Run the stages in order, stopping before ``stop_before``; load only with a target.
+
+    Above ``stage_rows`` golden records, a PostgreSQL target gates (and loads from) a staging
+    table inside it instead of memory.
+    """
     progress("read")
     batch = read_all(sources, rules)
     read_rejects = batch.rejects.select(SOURCE, SOURCE_ID).unique(maintain_order=True)
@@ -96,26 +103,28 @@ def run(
     check_conservation(inputs, result.batch)
     if not _before("validate", stop_before):
         return result
-    if target is not None:
-        progress("plan")
-        result.plan = plan_load(result.batch, target, rules)
-    progress("validate")
-    if result.plan is None:
+    if target is None:
+        progress("validate")
         result.gate = validate(result.batch, rules)
-    else:
-        result.gate = validate_frame(result.plan.after, rules, lineage=result.plan.lineage)
-    loading = target is not None and _before("load", stop_before) and not result.gate_failed
-    if loading and result.plan is not None:
-        progress("load")
-        run_info = _run_info(result, sources, rules)
-        result.loaded = load(result.plan, str(target), run=run_info, rules=rules)
+        return result
+    progress("plan")
+    result.plan = plan_load(result.batch, target, rules)
+    progress("validate")
+    result.gate, result.loaded = gate_and_load(
+        result.plan,
+        target,
+        rules,
+        run=_run_info(result, sources, rules),
+        write=_before("load", stop_before),
+        stage_rows=stage_rows,
+        progress=progress,
+    )
     return result
 
 
 def _run_info(result: RunResult, sources: list[SourceSpec], rules: Rules) -> RunInfo:
-    """The run's row in ``runs``: configuration hash, stage counts and the gate's verdict."""
-    gate = None if result.gate is None else result.gate.to_dict()
-    return RunInfo.start(config_hash(sources, rules), stats=result.batch.stats, gate=gate)
+    """The run's row in ``runs``: configuration hash and stage counts (the gate adds its own)."""
+    return RunInfo.start(config_hash(sources, rules), stats=result.batch.stats)
 
 
 class ConservationError(AssertionError):

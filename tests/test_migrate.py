@@ -90,3 +90,18 @@ def test_incremental_run_merges_into_existing_golden_records(target: str, tmp_pa
     undone = cli("migrate", "rollback", runs[1]["run_id"], "--project", str(both))
     assert undone["rolled_back"] == [runs[1]["run_id"]]
     assert snapshot(target, DATA_TABLES) == after_first
+
+
+def test_stage_rows_gates_in_the_database(postgres_url: str, tmp_path: Path) -> None:
+    tables = (
+        "select table_name from information_schema.tables where table_schema = current_schema()"
+    )
+    both = project(tmp_path, postgres_url, "crm.csv", "event.csv")
+    plan = cli("migrate", "plan", str(both), "--stage-rows", "0")
+    assert plan["gate"]["success"] is True and plan["plan"]["golden_insert"] == 4
+    assert read(postgres_url, tables) == []  # the staging table came and went
+    run = cli("migrate", "run", str(both), "--stage-rows", "0")
+    assert run["load"]["counts"]["contacts"] == 4
+    assert golden_of(postgres_url, "event", "e1") == golden_of(postgres_url, "crm", "1")
+    names = [row[0] for row in read(postgres_url, tables)]
+    assert "contacts" in names and not [n for n in names if n.startswith("crmclean_stage_")]

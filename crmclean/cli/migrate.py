@@ -10,6 +10,7 @@ from crmclean.api import migrate, migrate_rollback, migrate_status
 from crmclean.cli.options import echo_json, json_option, progress_printer
 from crmclean.errors import GateFailed
 from crmclean.load.rollback import RunRow
+from crmclean.load.staging import STAGE_ROWS
 from crmclean.pipeline import RunResult
 from crmclean.project import load_project, mask_url
 from crmclean.report.text import print_summary
@@ -28,6 +29,14 @@ PROJECT_OPTION = click.option(
 )
 TARGET_OPTION = click.option(
     "--target", help="Database URL or SQLite file; overrides the project's target."
+)
+STAGE_OPTION = click.option(
+    "--stage-rows",
+    type=click.IntRange(min=0),
+    default=STAGE_ROWS,
+    show_default=True,
+    help="PostgreSQL targets left with more golden records than this are gated in a staging "
+    "table inside the database instead of in memory (0: always).",
 )
 
 
@@ -61,7 +70,7 @@ def _finish(result: RunResult, as_json: bool, failures: Path) -> None:
         raise GateFailed(f"nothing was written to the target; every failing row is in {failures}")
 
 
-def _run(project_file: Path, as_json: bool, dry_run: bool) -> None:
+def _run(project_file: Path, as_json: bool, dry_run: bool, stage_rows: int) -> None:
     project = load_project(project_file)
     result = migrate(
         project.sources,
@@ -69,6 +78,7 @@ def _run(project_file: Path, as_json: bool, dry_run: bool) -> None:
         target=project.target,
         dry_run=dry_run,
         progress=progress_printer(as_json),
+        stage_rows=stage_rows,
     )
     result.info["target"] = mask_url(project.target)
     _finish(result, as_json, project_file.parent / FAILURES)
@@ -84,8 +94,9 @@ def target_and_rules(project_file: Path, target: str | None) -> tuple[str, Rules
 
 @command.command("plan")
 @PROJECT
+@STAGE_OPTION
 @json_option
-def plan(project_file: Path, as_json: bool) -> None:
+def plan(project_file: Path, stage_rows: int, as_json: bool) -> None:
     """Run every stage except the load, compare with the target and print what would change:
     golden records to insert, update and merge, and the gate's verdict. Nothing is written.
 
@@ -93,13 +104,14 @@ def plan(project_file: Path, as_json: bool) -> None:
     Example:
       crmclean migrate plan crmclean.yml
     """
-    _run(project_file, as_json, dry_run=True)
+    _run(project_file, as_json, dry_run=True, stage_rows=stage_rows)
 
 
 @command.command("run")
 @PROJECT
+@STAGE_OPTION
 @json_option
-def run(project_file: Path, as_json: bool) -> None:
+def run(project_file: Path, stage_rows: int, as_json: bool) -> None:
     """Read, clean, deduplicate, gate and load the project's sources into its target.
 
     Incoming records are matched against the golden records already in the target too. The
@@ -120,7 +132,7 @@ def run(project_file: Path, as_json: bool) -> None:
     Example:
       crmclean migrate run crmclean.yml
     """
-    _run(project_file, as_json, dry_run=False)
+    _run(project_file, as_json, dry_run=False, stage_rows=stage_rows)
 
 
 def _status_line(row: RunRow) -> str:

@@ -10,6 +10,7 @@ from crmclean.load.existing import target_state
 from crmclean.load.plan import LoadPlan, plan_load
 from crmclean.load.run import LoadResult, RunInfo, finish_run, lock_runs, start_run
 from crmclean.load.schema import DATA_KEYS, RUN_ID, Tables, build_tables
+from crmclean.load.staging import Stage, insert_staged
 from crmclean.load.target import connect, open_engine
 from crmclean.load.upgrade import ensure_schema
 from crmclean.load.writer import insert_frame, save_and_delete
@@ -18,13 +19,21 @@ from crmclean.rules import Rules
 __all__ = ["LoadPlan", "LoadResult", "RunInfo", "load", "plan_load"]
 
 
-def load(plan: LoadPlan, target: str, *, run: RunInfo, rules: Rules | None = None) -> LoadResult:
+def load(
+    plan: LoadPlan,
+    target: str,
+    *,
+    run: RunInfo,
+    rules: Rules | None = None,
+    stage: Stage | None = None,
+) -> LoadResult:
     """Apply ``plan`` to ``target`` (a SQLAlchemy URL, or a file path meaning SQLite).
 
     Everything happens in one transaction: on any error, crash or kill the target is left as
     it was. Every row replaced or deleted is first copied to its table's ``_before`` twin, so
     ``migrate rollback`` can undo the run. A plan that changes nothing writes nothing, not even
-    a ``runs`` row (``run_id`` is then None).
+    a ``runs`` row (``run_id`` is then None). With ``stage`` (the plan's golden records staged
+    in the target) the new golden records are copied from there instead of from memory.
     """
     if plan.empty:
         return LoadResult(None, dict.fromkeys(DATA_KEYS, 0))
@@ -36,21 +45,35 @@ def load(plan: LoadPlan, target: str, *, run: RunInfo, rules: Rules | None = Non
             lock_runs(conn, tables.runs)
             if target_state(conn, tables) != plan.state:
                 raise UserError("the target changed since this run read it; run it again")
-            return _write(conn, tables, plan, run)
+            return _write(conn, tables, plan, run, stage)
     finally:
         engine.dispose()
 
 
-def _write(conn: sa.Connection, tables: Tables, plan: LoadPlan, run: RunInfo) -> LoadResult:
+def _write(
+    conn: sa.Connection, tables: Tables, plan: LoadPlan, run: RunInfo, stage: Stage | None
+) -> LoadResult:
     """Record the run, save and delete the rows it replaces, insert its rows."""
     start_run(conn, tables.runs, run)
     counts = {}
     for name in DATA_KEYS:
         change = plan.changes[name]
         save_and_delete(conn, tables.data[name], tables.before[name], change.replace, run.run_id)
-        rows = change.insert.with_columns(pl.lit(run.run_id).alias(RUN_ID))
-        counts[name] = insert_frame(conn, tables.data[name], rows)
+        staged = stage if name == "contacts" else None
+        counts[name] = _insert(conn, tables.data[name], change.insert, run.run_id, staged)
     changes = {name: plan.changes[name].counts for name in DATA_KEYS}
     result = LoadResult(run.run_id, counts, changes)
     finish_run(conn, tables.runs, result)
     return result
+
+
+def _insert(
+    conn: sa.Connection, table: sa.Table, rows: pl.DataFrame, run_id: str, stage: Stage | None
+) -> int:
+    """The run's new rows of ``table``, from memory or (golden records) from the stage."""
+    if stage is None:
+        return insert_frame(conn, table, rows.with_columns(pl.lit(run_id).alias(RUN_ID)))
+    copied = insert_staged(conn, table, stage, run_id)
+    if copied != rows.height:
+        raise RuntimeError(f"staging table {stage.table.name} changed after the gate")
+    return copied

@@ -25,7 +25,7 @@ from crmclean.load.existing import (
 )
 from crmclean.load.frames import table_frame
 from crmclean.load.resolve import EXISTING, FINAL, resolve
-from crmclean.load.schema import DATA_KEYS, LINEAGE_KEY, RUN_ID, Tables, build_tables
+from crmclean.load.schema import DATA_KEYS, LINEAGE_KEY, PENDING, RUN_ID, Tables, build_tables
 from crmclean.load.target import connect, open_engine, target_url
 from crmclean.load.writer import frame_schema, read_rows
 from crmclean.rules import Rules
@@ -129,14 +129,14 @@ def _members(
 def _desired(
     batch: Batch, tables: Tables, members: pl.DataFrame, golden: pl.DataFrame, fields: list[str]
 ) -> dict[str, pl.DataFrame]:
-    """The rows the run wants in each table for the keys it touches (run id still blank)."""
+    """The rows the run wants in each table for the keys it touches (run id ``PENDING``)."""
     merges = merge_rows(members, golden, fields)
     return {
-        "contacts": table_frame(golden, tables.contacts, ""),
-        "contact_sources": table_frame(members, tables.contact_sources, ""),
-        "merges": merges.with_columns(pl.lit("").alias(RUN_ID)),
-        "rejects": table_frame(batch.rejects, tables.rejects, ""),
-        "findings": table_frame(batch.findings, tables.findings, ""),
+        "contacts": table_frame(golden, tables.contacts, PENDING),
+        "contact_sources": table_frame(members, tables.contact_sources, PENDING),
+        "merges": merges.with_columns(pl.lit(PENDING).alias(RUN_ID)),
+        "rejects": table_frame(batch.rejects, tables.rejects, PENDING),
+        "findings": table_frame(batch.findings, tables.findings, PENDING),
     }
 
 

@@ -6,7 +6,7 @@ import getpass
 import json
 import socket
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +41,10 @@ class RunInfo:
     def start(cls, config_hash: str, **details: Any) -> RunInfo:
         """A new run starting now; ``details`` (stage counts, gate result) go into ``runs``."""
         return cls(uuid.uuid4().hex, now(), config_hash, details)
+
+    def with_details(self, **details: Any) -> RunInfo:
+        """The same run with more ``details`` (the gate's result, once it ran)."""
+        return replace(self, details={**self.details, **details})
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from crmclean.batch import FINDING_SCHEMA, GOLDEN_ID, RAW, REJECT_SCHEMA, SOURCE
 
 SCHEMA_VERSION = 2
 RUN_ID = "run_id"
+PENDING = ""  # the run id of a planned row, until the run writes it
 REPLACED_BY = "replaced_by"
 LIST_COLUMNS = ("email_alt", "phone_alt")
 SOURCE_COUNT = "source_count"

@@ -9,7 +9,7 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.rules import Rules
-from crmclean.validate.gx_runner import run_suite
+from crmclean.validate.gx_runner import run_suite, run_suite_on_table
 from crmclean.validate.result import (
     ExpectationFailure,
     GateResult,
@@ -25,6 +25,7 @@ __all__ = [
     "render_text",
     "validate",
     "validate_frame",
+    "validate_table",
     "write_failures",
 ]
 
@@ -58,4 +59,23 @@ def validate_frame(
         raise ValueError("validate needs golden records: run dedupe first")
     spec = load_suite(rules.path(f"expectations/{suite}.json"))
     validation = run_suite(golden, spec)
+    return gate_result(validation, golden, len(spec.expectations), lineage)
+
+
+def validate_table(
+    url: str,
+    table: tuple[str, str],
+    golden: pl.DataFrame,
+    rules: Rules,
+    *,
+    suite: str = "contacts",
+    lineage: pl.DataFrame | None = None,
+) -> GateResult:
+    """Run the suite in the PostgreSQL database at ``url`` over ``table`` (schema, name), which
+    holds the rows of ``golden``: GX's SQL datasource computes every metric there, so nothing
+    is copied into pandas. ``golden`` only names the records behind failing values, as in
+    :func:`validate_frame`.
+    """
+    spec = load_suite(rules.path(f"expectations/{suite}.json"))
+    validation = run_suite_on_table(url, *table, spec)
     return gate_result(validation, golden, len(spec.expectations), lineage)

@@ -1,9 +1,12 @@
-"""crmclean's own expectations, for what GX's built-ins cannot say (pandas backend: the gate
-validates an in-memory frame).
+"""crmclean's own expectations, for what GX's built-ins cannot say, on both backends the gate
+runs on: pandas (an in-memory frame) and SQLAlchemy (a staging table inside PostgreSQL).
 
 Importing this module imports Great Expectations and registers the expectations; only
 :mod:`crmclean.validate.gx_runner` imports it, when a gate runs. Each check runs once per
-distinct value, behind a vectorized fast path where there is one.
+distinct value, behind a vectorized fast path where there is one: polars expressions in
+memory, SQL conditions in the database. Values the fast path cannot accept go through the
+normalizer's own Python check; in the database the distinct ones are fetched, checked in
+Python, and the condition becomes "not one of the invalid values".
 
 - ``expect_column_values_to_be_valid_br_tax_id``: a CPF or CNPJ with valid check digits, as
   the normalizer writes it.
@@ -19,17 +22,19 @@ from typing import Any
 
 import pandas as pd
 import polars as pl
-from great_expectations.execution_engine import PandasExecutionEngine
+import sqlalchemy as sa
+from great_expectations.execution_engine import PandasExecutionEngine, SqlAlchemyExecutionEngine
 from great_expectations.expectations.expectation import ColumnMapExpectation
 from great_expectations.expectations.metrics import (
     ColumnMapMetricProvider,
     column_condition_partial,
 )
 
-from crmclean.normalize.emails import address, is_plain
+from crmclean.normalize.emails import MAX_LENGTH, PLAIN, SPECIAL, address, is_plain
 from crmclean.normalize.ids import check
 
 SCHEMA = {"v": pl.String(), "ok": pl.Boolean()}
+Column = sa.ColumnElement[Any]
 
 
 def _per_distinct(
@@ -48,6 +53,42 @@ def _per_distinct(
     return pd.Series(joined["ok"].fill_null(True).to_numpy(), index=column.index)
 
 
+def _sql_per_distinct(
+    column: Column,
+    table: sa.FromClause,
+    engine: SqlAlchemyExecutionEngine,
+    valid: Callable[[str], bool],
+    fast: sa.ColumnElement[bool] | None = None,
+) -> sa.ColumnElement[bool]:
+    """The database's counterpart of :func:`_per_distinct`: the distinct values the SQL ``fast``
+    condition does not accept are fetched and checked once each; the condition accepts every
+    value but the invalid ones (nulls are left to GX, which lets them pass)."""
+    query = sa.select(column).distinct().select_from(table).where(column.is_not(None))
+    if fast is not None:
+        query = query.where(sa.not_(fast))
+    invalid = [value for value in engine.execute_query(query).scalars() if not valid(value)]
+    if not invalid:
+        return sa.true()
+    # Inlined at execution: no limit on the number of bound parameters.
+    return column.not_in(sa.bindparam(None, invalid, expanding=True, literal_execute=True))
+
+
+def _bytewise(column: Column, engine: SqlAlchemyExecutionEngine) -> Column:
+    """``column`` compared byte by byte (PostgreSQL's default collation may ignore punctuation,
+    and its regex ranges may follow the locale)."""
+    return column.collate("C") if engine.engine.dialect.name == "postgresql" else column
+
+
+def _plain_sql(column: Column) -> sa.ColumnElement[bool]:
+    """:func:`crmclean.normalize.emails.is_plain` in PostgreSQL (the same regular expressions)."""
+    return sa.and_(
+        column.regexp_match(PLAIN),
+        sa.not_(column.regexp_match(SPECIAL)),
+        sa.not_(column.contains("--", autoescape=True)),
+        sa.func.octet_length(column) <= MAX_LENGTH,
+    )
+
+
 def _valid_tax_id(value: str) -> bool:
     stored, rule = check(value)
     return stored == value and rule is None
@@ -57,12 +98,26 @@ def _valid_email(value: str) -> bool:
     return address(value).value == value
 
 
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
 class ColumnValuesValidBrTaxId(ColumnMapMetricProvider):
     condition_metric_name = "column_values.crmclean_valid_br_tax_id"
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, **_kwargs: Any) -> pd.Series:
         return _per_distinct(column, _valid_tax_id)
+
+    @column_condition_partial(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(
+        cls,
+        column: Column,
+        _table: sa.FromClause,
+        _execution_engine: SqlAlchemyExecutionEngine,
+        **_kwargs: Any,
+    ) -> sa.ColumnElement[bool]:
+        return _sql_per_distinct(column, _table, _execution_engine, _valid_tax_id)
 
 
 class ExpectColumnValuesToBeValidBrTaxId(ColumnMapExpectation):
@@ -78,6 +133,19 @@ class ColumnValuesValidEmail(ColumnMapMetricProvider):
     def _pandas(cls, column: pd.Series, **_kwargs: Any) -> pd.Series:
         return _per_distinct(column, _valid_email, is_plain(pl.col("v")))
 
+    @column_condition_partial(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(
+        cls,
+        column: Column,
+        _table: sa.FromClause,
+        _execution_engine: SqlAlchemyExecutionEngine,
+        **_kwargs: Any,
+    ) -> sa.ColumnElement[bool]:
+        fast = None
+        if _execution_engine.engine.dialect.name == "postgresql":
+            fast = _plain_sql(_bytewise(column, _execution_engine))
+        return _sql_per_distinct(column, _table, _execution_engine, _valid_email, fast)
+
 
 class ExpectColumnValuesToBeValidEmail(ColumnMapExpectation):
     """Values are e-mail addresses the normalizer accepts as they are."""
@@ -90,8 +158,14 @@ class ColumnValuesNotInTheFuture(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, **_kwargs: Any) -> pd.Series:
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        now = _now()
         return _per_distinct(column, lambda _value: False, pl.col("v") <= now)
+
+    @column_condition_partial(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(
+        cls, column: Column, _execution_engine: SqlAlchemyExecutionEngine, **_kwargs: Any
+    ) -> sa.ColumnElement[bool]:
+        return _bytewise(column, _execution_engine) <= _now()
 
 
 class ExpectColumnValuesToNotBeInTheFuture(ColumnMapExpectation):

@@ -1,13 +1,14 @@
-"""Run a suite with Great Expectations 1.x over a polars frame.
+"""Run a suite with Great Expectations 1.x over a polars frame or a database table.
 
 The only module that imports ``great_expectations`` (and :mod:`crmclean.validate.custom`), and
-only inside :func:`run_suite`: the import costs about four seconds, which a run that stops
-before the gate should not pay.
+only when a suite runs: the import costs about four seconds, which a run that stops before the
+gate should not pay.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -19,13 +20,46 @@ from crmclean.validate.suite import Suite
 # Failing values only: asking GX for ``unexpected_index_column_names`` builds a dict per failing
 # row, 8x slower at 100k bad rows (minutes at 1M); the result maps values back to golden ids.
 DETAILED = {"result_format": "COMPLETE", "partial_unexpected_count": MAX_EXAMPLES}
+SOURCE = "crmclean"
+ASSET = "golden"
+BatchOf = Callable[[Any], Any]  # context.data_sources -> a batch definition
 
 
 def run_suite(frame: pl.DataFrame, suite: Suite) -> Any:
-    """Validate ``frame``: a cheap pass first, a second one listing failing values if needed.
+    """Validate ``frame`` in memory (GX's pandas backend).
 
     Returns GX's ``ExpectationSuiteValidationResult``.
     """
+
+    def batch(sources: Any) -> Any:
+        asset = sources.add_pandas(SOURCE).add_dataframe_asset(ASSET)
+        return asset.add_batch_definition_whole_dataframe(ASSET)
+
+    data = {"dataframe": frame.to_pandas(use_pyarrow_extension_array=True)}
+    return _run(suite, batch, data)
+
+
+def run_suite_on_table(url: str, schema: str, table: str, suite: Suite) -> Any:
+    """Validate ``schema.table`` in the PostgreSQL database at ``url`` through GX's SQL
+    datasource: every metric is a query there; only results come back."""
+    sources: list[Any] = []
+
+    def batch(data_sources: Any) -> Any:
+        source = data_sources.add_postgres(SOURCE, connection_string=url)
+        sources.append(source)
+        asset = source.add_table_asset(ASSET, table_name=table, schema_name=schema)
+        return asset.add_batch_definition_whole_table(ASSET)
+
+    try:
+        return _run(suite, batch, None)
+    finally:  # no pooled connection may outlive the run (it would hold a lock on the table)
+        for source in sources:
+            source.get_execution_engine().engine.dispose()
+
+
+def _run(suite: Suite, batch_of: BatchOf, parameters: dict[str, Any] | None) -> Any:
+    """One ``ValidationDefinition.run()`` for the whole suite: a cheap pass first, a second
+    one listing failing values only if the first failed."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
 
@@ -33,19 +67,14 @@ def run_suite(frame: pl.DataFrame, suite: Suite) -> Any:
 
     context = gx.get_context(project_config=_config(), mode="ephemeral")
     gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=_build(suite)))
-    batch = (
-        context.data_sources.add_pandas("crmclean")
-        .add_dataframe_asset("golden")
-        .add_batch_definition_whole_dataframe("golden")
-    )
+    batch = batch_of(context.data_sources)
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
     )
-    data = {"dataframe": frame.to_pandas(use_pyarrow_extension_array=True)}
-    result = definition.run(batch_parameters=data, result_format="BOOLEAN_ONLY")
+    result = definition.run(batch_parameters=parameters, result_format="BOOLEAN_ONLY")
     if result.success:
         return result
-    return definition.run(batch_parameters=data, result_format=DETAILED)
+    return definition.run(batch_parameters=parameters, result_format=DETAILED)
 
 
 def _config() -> Any:
