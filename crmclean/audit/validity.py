@@ -23,20 +23,32 @@ def invalid_records(ctx: Context, fields: list[str]) -> pl.DataFrame:
     return problems.select(*KEYS, "field").unique()
 
 
-def field_validity(ctx: Context, field: str, invalid: pl.DataFrame) -> tuple[int, int]:
-    """``(present, invalid)`` for ``field``: values seen (kept or dropped) and invalid ones."""
-    bad = invalid.filter(pl.col("field") == field).select(KEYS)
-    kept = ctx.frame.select(*KEYS, filled(ctx.frame, field).alias("kept"))
-    dropped = bad.join(kept, on=KEYS, how="left").filter(~pl.col("kept").fill_null(False))
-    present = int(kept["kept"].sum()) + dropped.height
-    return present, bad.height
+def field_counts(
+    ctx: Context, fields: list[str], invalid: pl.DataFrame
+) -> dict[str, tuple[int, int]]:
+    """``(present, invalid)`` per field: values seen (kept, or dropped by a normalizer that
+    found them invalid) and invalid ones. One join of the invalid values to the records."""
+    if not fields:
+        return {}
+    kept = ctx.frame.select(*KEYS, *(filled(ctx.frame, f).alias(f) for f in fields))
+    kept_counts = kept.select(pl.col(fields).sum()).row(0, named=True)
+    own_kept = pl.coalesce(pl.when(pl.col("field") == f).then(pl.col(f)) for f in fields)
+    per_field = (
+        invalid.join(kept, on=KEYS, how="left")
+        .group_by("field")
+        .agg(bad=pl.len(), dropped=(~own_kept.fill_null(False)).sum())
+    )
+    counts = {f: (int(kept_counts[f]), 0) for f in fields}
+    for field, bad, dropped in per_field.iter_rows():
+        counts[field] = (counts[field][0] + dropped, bad)
+    return counts
 
 
 def measure_validity(ctx: Context) -> Measure:
     """Score: ``100 * (1 - invalid values / values)`` over the fields of the checked types."""
     fields = ctx.present(ctx.model.of_type(*ctx.config.validity.types))
     invalid = invalid_records(ctx, fields)
-    per_field = {f: field_validity(ctx, f, invalid) for f in fields}
+    per_field = field_counts(ctx, fields, invalid)
     checked = sum(present for present, _ in per_field.values())
     failed = sum(bad for _, bad in per_field.values())
     metrics = {
