@@ -20,16 +20,18 @@ SPELLING, VALUE = "spelling", "value"
 
 
 def spellings(ctx: Context, field: str) -> pl.DataFrame:
-    """``spelling, value`` for every record with a value in ``field``."""
+    """``value, spelling, n``: how many records with a value in ``field`` wrote it that way.
+    Spellings and values are worked out once per distinct (value, as written) pair."""
     written = (
         ctx.findings.filter(pl.col("field") == field)
-        .group_by(KEYS)
-        .agg(pl.col("before").first().alias("written"))
+        .unique(KEYS, keep="first")
+        .select(*KEYS, pl.col("before").alias("written"))
     )
     rows = ctx.frame.select(*KEYS, field).filter(pl.col(field).is_not_null())
-    rows = rows.join(written, on=KEYS, how="left")
+    pairs = rows.join(written, on=KEYS, how="left").group_by(field, "written").agg(n=pl.len())
     spelled = pl.coalesce("written", field).str.strip_chars().str.replace_all(r"\s+", " ")
-    return rows.select(spelled.alias(SPELLING), _value(ctx, field).alias(VALUE))
+    pairs = pairs.select(spelled.alias(SPELLING), _value(ctx, field).alias(VALUE), "n")
+    return pairs.group_by(VALUE, SPELLING).agg(pl.col("n").sum())
 
 
 def _value(ctx: Context, field: str) -> pl.Expr:
@@ -40,9 +42,8 @@ def _value(ctx: Context, field: str) -> pl.Expr:
     return without_suffixes(pl.col(field), suffixes).str.replace_all(" ", "", literal=True)
 
 
-def variants(rows: pl.DataFrame) -> pl.DataFrame:
+def variants(counts: pl.DataFrame) -> pl.DataFrame:
     """Per value written several ways: its spellings with counts, and the records off the usual."""
-    counts = rows.group_by(VALUE, SPELLING).agg(n=pl.len())
     counts = counts.sort(["n", SPELLING], descending=[True, False])
     grouped = counts.group_by(VALUE).agg(
         spellings=pl.struct(SPELLING, "n"), total=pl.col("n").sum(), usual=pl.col("n").first()
@@ -55,12 +56,12 @@ def variants(rows: pl.DataFrame) -> pl.DataFrame:
 
 def field_consistency(ctx: Context, field: str) -> dict[str, Any]:
     """Records with a value, values written several ways, records off the usual spelling."""
-    rows = spellings(ctx, field)
-    several = variants(rows)
+    counts = spellings(ctx, field)
+    several = variants(counts)
     top = several.head(ctx.config.consistency.top_values)
     return {
-        "records": rows.height,
-        "values": rows[VALUE].n_unique(),
+        "records": int(counts["n"].sum()),
+        "values": counts[VALUE].n_unique(),
         "values_with_variants": several.height,
         "inconsistent": int(several["off"].sum()),
         "top": [
