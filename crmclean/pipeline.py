@@ -1,7 +1,7 @@
 """The whole job on one page: read -> map -> normalize -> dedupe -> validate -> load.
 
-``audit``, ``profile`` and ``migrate plan`` are this run stopped early; only ``migrate run``
-passes a target.
+``audit`` (stopped before clusters are merged into golden records) and ``migrate plan`` are
+this run stopped early; only ``migrate run`` passes a target.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any, Literal
 import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
-from crmclean.dedupe import dedupe
+from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.fingerprint import config_hash
 from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
 from crmclean.load.gated import gate_and_load
@@ -23,8 +23,8 @@ from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
 from crmclean.validate import GateResult, validate
 
-Stage = Literal["normalize", "dedupe", "validate", "load", "end"]
-ORDER: list[Stage] = ["normalize", "dedupe", "validate", "load", "end"]
+Stage = Literal["normalize", "dedupe", "merge", "validate", "load", "end"]
+ORDER: list[Stage] = ["normalize", "dedupe", "merge", "validate", "load", "end"]
 Progress = Callable[[str], None]
 
 
@@ -95,11 +95,15 @@ def run(
     read_rejects = batch.rejects.select(SOURCE, SOURCE_ID).unique(maintain_order=True)
     inputs = pl.concat([batch.frame.select(SOURCE, SOURCE_ID), read_rejects])
     result = RunResult(batch, inputs, stopped_before=stop_before)
-    for stage, step in (("normalize", normalize), ("dedupe", dedupe)):
-        if not _before(stage, stop_before):
-            return result
-        progress(stage)
-        result.batch = step(result.batch, rules)
+    if not _before("normalize", stop_before):
+        return result
+    progress("normalize")
+    result.batch = normalize(result.batch, rules)
+    if not _before("dedupe", stop_before):
+        return result
+    progress("dedupe")
+    merging = DedupeOptions(merge=_before("merge", stop_before))
+    result.batch = dedupe(result.batch, rules, merging)
     check_conservation(inputs, result.batch)
     if not _before("validate", stop_before):
         return result

@@ -66,6 +66,22 @@ def test_stop_before_normalize_returns_the_mapped_frame(rules, tmp_path):
     assert result.batch.golden is None and result.gate is None
 
 
+def test_stop_before_merge_clusters_without_golden_records(rules, tmp_path):
+    path = tmp_path / "c.csv"
+    rows = [
+        ["Ana", "Souza", "ana@x.com", "", "", "", ""],
+        ["ANA", "SOUZA", "Ana@X.com", "", "", "", ""],
+        ["Rui", "Lima", "rui@y.com", "", "", "", ""],
+    ]
+    write_csv(path, rows)
+    merged = pipeline.run([SourceSpec(path)], rules, stop_before="validate").batch
+    clustered = pipeline.run([SourceSpec(path)], rules, stop_before="merge").batch
+    assert clustered.golden is None and clustered.merges is None
+    assert clustered.frame["golden_id"].to_list() == merged.frame["golden_id"].to_list()
+    assert clustered.frame["golden_id"].n_unique() == 2
+    assert clustered.stats["dedupe"] == merged.stats["dedupe"]
+
+
 def test_deleted_export_rows_are_accounted_for_in_rejects(rules, tmp_path):
     path = tmp_path / "sf.csv"
     path.write_text(

@@ -1,4 +1,5 @@
-"""``audit()``: the pipeline stopped before the gate, then the six dimensions measured."""
+"""``audit()``: the pipeline stopped once duplicates are clustered (no golden records are
+built), then the six dimensions measured."""
 
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ def audit(
     as_of = as_of or datetime.now(UTC).date()
     with tempfile.TemporaryDirectory(prefix="crmclean-audit-") as tmp:
         specs = _specs(sources, Path(tmp))
-        result = pipeline.run(specs, rules, stop_before="validate", progress=progress)
+        result = pipeline.run(specs, rules, stop_before="merge", progress=progress)
     progress("audit")
     examples = Examples(rules.model, mask_pii, settings.examples)
     args = {"config": settings, "as_of": as_of, "examples": examples}

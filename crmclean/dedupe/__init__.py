@@ -40,10 +40,12 @@ __all__ = ["DedupeOptions", "dedupe", "find_matches"]
 
 @dataclass(frozen=True)
 class DedupeOptions:
-    """Per-run choices: a match-probability threshold overriding the rules, a decisions file."""
+    """Per-run choices: a match-probability threshold overriding the rules, a decisions file,
+    and whether to merge clusters into golden records (an audit only needs the clusters)."""
 
     threshold: float | None = None
     decisions: Path | None = None
+    merge: bool = True
 
 
 def find_matches(frame: pl.DataFrame, config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -85,30 +87,29 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     scored = _decided(scored, frame, options)
     matches = scored.filter("match")
     clustered = assign_golden_ids(frame, matches, cannot_link(scored, config)).drop(RECORD)
-    fields = rules.model.names
-    golden = golden_records(clustered, fields, config.survivorship)
-    merges = merge_log(clustered, golden, fields)
     findings = oversized_findings(oversized, frame, config.oversized_report)
-    result = replace(
-        batch, frame=clustered, golden=golden, pairs=scored, merges=merges
-    ).add_findings(findings)
+    result = replace(batch, frame=clustered, pairs=scored).add_findings(findings)
+    if options.merge:
+        fields = rules.model.names
+        golden = golden_records(clustered, fields, config.survivorship)
+        result = replace(result, golden=golden, merges=merge_log(clustered, golden, fields))
     return result.add_stats(
         "dedupe",
         records=clustered.height,
         candidate_pairs=scored.height,
         matched_pairs=matches.height,
         review_pairs=int(scored["review"].sum()),
-        **_cluster_counts(golden),
+        **_cluster_counts(clustered),
         oversized_blocks=oversized.height,
     )
 
 
-def _cluster_counts(golden: pl.DataFrame) -> dict[str, int]:
+def _cluster_counts(clustered: pl.DataFrame) -> dict[str, int]:
     """Golden records, clusters of several records, records merged into another, largest."""
-    sizes = golden["source_count"]
+    sizes = clustered[GOLDEN_ID].value_counts()["count"]
     return {
         "clusters": int((sizes > 1).sum()),
-        "merged_records": int(sizes.sum()) - golden.height,
-        "golden": golden.height,
+        "merged_records": clustered.height - sizes.len(),
+        "golden": sizes.len(),
         "largest_cluster": int(sizes.max() or 0),
     }
