@@ -4,7 +4,7 @@ from collections import Counter
 
 import polars as pl
 
-from crmclean.normalize.distinct import INDEX, FastPath, explode_distinct, map_distinct
+from crmclean.normalize.distinct import INDEX, MANY, FastPath, cell_parts, map_distinct
 
 
 def test_map_distinct_calls_once_per_value_and_keeps_row_order() -> None:
@@ -44,20 +44,43 @@ def test_fast_path_values_skip_python() -> None:
     assert seen == ["lazy"]
 
 
-def test_explode_distinct_keeps_result_order_and_drops_empty_results() -> None:
+def test_cell_parts_keeps_result_order_and_drops_empty_results() -> None:
     frame = pl.DataFrame({"v": ["a;b", "", "c", "a;b", None]})
 
     def parts(value: str) -> list[tuple[str]]:
         return [(piece,) for piece in value.split(";") if piece]
 
-    result = explode_distinct(frame, ["v"], parts, {"piece": pl.String()})
-    assert result.rows() == [(0, "a"), (0, "b"), (2, "c"), (3, "a"), (3, "b")]
-    assert result.columns == [INDEX, "piece"]
+    result = cell_parts(frame, ["v"], parts, {"piece": pl.String()})
+    assert result.head.rows() == [
+        (None, True),
+        (None, False),
+        ("c", False),
+        (None, True),
+        (None, False),
+    ]
+    assert result.head.columns == ["piece", MANY]
+    assert result.rest.rows() == [(0, "a"), (0, "b"), (3, "a"), (3, "b")]
+    assert result.rest.columns == [INDEX, "piece"]
 
 
-def test_explode_distinct_fast_path_leaves_omitted_outputs_null() -> None:
+def test_cell_parts_fast_path_leaves_omitted_outputs_null() -> None:
     frame = pl.DataFrame({"v": ["ok", "bad"]})
     fast = FastPath(when=pl.col("v") == "ok", then={"value": pl.col("v")})
     schema = {"value": pl.String(), "note": pl.String()}
-    result = explode_distinct(frame, ["v"], lambda v: [(None, f"{v}!")], schema, fast)
-    assert result.rows() == [(0, "ok", None), (1, None, "bad!")]
+    result = cell_parts(frame, ["v"], lambda v: [(None, f"{v}!")], schema, fast)
+    assert result.head.rows() == [("ok", None, False), (None, "bad!", False)]
+
+
+def test_cell_parts_works_on_unique_values_when_they_repeat() -> None:
+    calls: list[str] = []
+
+    def twice(value: str) -> list[tuple[str]]:
+        calls.append(value)
+        return [(value,), (value * 2,)] if value == "b" else [(value.upper(),)]
+
+    frame = pl.DataFrame({"v": ["a", "b"] * 50 + [None]})
+    result = cell_parts(frame, ["v"], twice, {"out": pl.String()})
+    assert sorted(calls) == ["a", "b"]
+    assert result.head["out"].to_list() == ["A", None] * 50 + [None]
+    assert result.head[MANY].to_list() == [False, True] * 50 + [False]
+    assert result.rest.head(4).rows() == [(1, "b"), (1, "bb"), (3, "b"), (3, "bb")]

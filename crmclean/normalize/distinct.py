@@ -1,22 +1,27 @@
-"""Run a Python function once per distinct value and join the results back to every row.
+"""Run a Python function once per distinct value and bring the results back to every row.
 
 CRM columns repeat a lot (the same company, first name, switchboard phone or junk value), so
 normalizers that need a library call work on ``unique()`` values only. A vectorized fast path
-answers the common shape (an already-clean e-mail) without entering Python at all. Results
-cross from Python to polars as flat rows (nested lists built in Python are slow to convert).
+answers the common shapes without entering Python at all; when nearly every value is distinct
+(e-mails, phones), it runs on the column as it is, since finding the unique values and joining
+them back would cost more than it saves. Results cross from Python to polars as flat rows
+(nested lists built in Python are slow to convert).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
 INDEX = "_index"
-_ID = "__distinct_id"
-_OUT = "__out_"
+MANY = "_many"
+DISTINCT_SHARE = 0.5  # work on unique values when there are fewer than this share of rows
+_ID, _UNIT, _TAKEN, _OUT = "__distinct_id", "__unit", "__taken", "__out_"
+
+Prepare = Mapping[str, pl.Expr] | Callable[[pl.DataFrame], pl.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -25,21 +30,38 @@ class FastPath:
 
     Both are expressions over the key columns and the ``prepare`` columns: rounds of helper
     columns computed first, each round able to use the previous ones, so work shared by many
-    expressions runs once. ``then`` must give exactly what the function would (for
-    :func:`explode_distinct`: its single result row). Outputs it omits are null.
+    expressions runs once; a round may also be a function of the frame (keeping its rows and
+    their order). ``then`` must give exactly what the function would (for :func:`cell_parts`:
+    its single result row). Outputs it omits are null. ``split``, when given, answers values
+    that give several results: from the values the fast path did not take (key columns and
+    ``__unit``), the ``__unit`` and outputs of each result of those it can answer, in order.
     """
 
     when: pl.Expr
     then: Mapping[str, pl.Expr]
-    prepare: Sequence[Mapping[str, pl.Expr]] = ()
+    prepare: Sequence[Prepare] = ()
+    split: Callable[[pl.DataFrame], pl.DataFrame] | None = None
 
     def prepared(self, frame: pl.DataFrame) -> pl.DataFrame:
         """``frame`` with the ``prepare`` columns, round after round (lazily: shared
         subexpressions are computed once)."""
         lazy = frame.lazy()
-        for columns in self.prepare:
-            lazy = lazy.with_columns(**columns)
+        for step in self.prepare:
+            lazy = step(lazy.collect()).lazy() if callable(step) else lazy.with_columns(**step)
         return lazy.collect()
+
+
+class Parts(NamedTuple):
+    """What a function gave for each row of a frame.
+
+    ``head`` has one row per frame row: its only result (the output columns) and ``_many``,
+    true when the value gave several results; those are in ``rest`` (``_index`` and the
+    outputs, in row order then the function's order). A row with a null key or no result has
+    nulls in ``head``.
+    """
+
+    head: pl.DataFrame
+    rest: pl.DataFrame
 
 
 def map_distinct(
@@ -54,41 +76,102 @@ def map_distinct(
     ``func(*key_values)`` returns one tuple in ``schema`` order; it is called once per distinct
     combination of non-null ``keys``. Rows with a null key get nulls.
     """
-    long = explode_distinct(frame, keys, lambda *values: [func(*values)], schema, fast)
-    rows = row_numbers(frame.height).join(long, on=INDEX, how="left", maintain_order="left")
-    return rows.select(list(schema))
+    parts = cell_parts(frame, keys, lambda *values: [func(*values)], schema, fast)
+    return parts.head.select(list(schema))
 
 
-def explode_distinct(
+def cell_parts(
     frame: pl.DataFrame,
     keys: Sequence[str],
     func: Callable[..., Iterable[tuple[Any, ...]]],
     schema: Mapping[str, pl.DataType],
     fast: FastPath | None = None,
-) -> pl.DataFrame:
-    """Like :func:`map_distinct`, for a ``func`` returning any number of tuples per value.
+) -> Parts:
+    """Like :func:`map_distinct`, for a ``func`` returning any number of tuples per value."""
+    rows = frame.select(keys)
+    estimate = max(rows.select(pl.col(key).approx_n_unique()).item() for key in keys)
+    if estimate >= DISTINCT_SHARE * max(frame.height, 1):
+        head, rest = _answer(rows, keys, func, schema, fast)
+        return Parts(head, rest.rename({_UNIT: INDEX}))
+    units = rows.unique()
+    head, rest = _answer(units, keys, func, schema, fast)
+    outputs = {name: _OUT + name for name in schema}
+    table = pl.concat([units, head.rename(outputs)], how="horizontal").with_row_index(_UNIT)
+    indexed = rows.with_row_index(INDEX)
+    joined = indexed.join(table, on=list(keys), how="left", maintain_order="left")
+    several = joined.filter(pl.col(MANY)).select(INDEX, _UNIT)
+    spread = several.join(rest, on=_UNIT, how="inner", maintain_order="left_right")
+    head = joined.select(
+        *(pl.col(inner).alias(name) for name, inner in outputs.items()),
+        pl.col(MANY).fill_null(False),
+    )
+    return Parts(head, spread.select(INDEX, *schema))
 
-    Gives ``_index`` (the row number in ``frame``) and the ``schema`` columns, one row per
-    returned tuple, in row order then the function's order. Rows with a null key, or whose
-    value gave no tuples, do not appear.
-    """
-    out = {_OUT + name: dtype for name, dtype in schema.items()}
-    distinct = frame.select(keys).unique().drop_nulls()
-    quick = pl.DataFrame(schema={**distinct.schema, **out})
-    if fast is not None:
-        prepared = fast.prepared(distinct).with_columns(_fast=fast.when.fill_null(False))
-        then = {_OUT + name: fast.then.get(name, pl.lit(None)) for name in schema}
-        lazy = prepared.lazy().filter("_fast").with_columns(**then)
-        quick = lazy.select(quick.columns).cast(out).collect()
-        distinct = prepared.filter(~pl.col("_fast")).select(keys)
+
+def _answer(
+    units: pl.DataFrame,
+    keys: Sequence[str],
+    func: Callable[..., Iterable[tuple[Any, ...]]],
+    schema: Mapping[str, pl.DataType],
+    fast: FastPath | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(head, rest)`` of :class:`Parts` for ``units`` (rest keyed by ``__unit``)."""
+    present = pl.all_horizontal(pl.col(key).is_not_null() for key in keys)
+    if fast is None:
+        taken, prepared, then = present & pl.lit(False), units, {}
+    else:
+        taken, prepared, then = (
+            present & fast.when.fill_null(False),
+            fast.prepared(units),
+            fast.then,
+        )
+    head = prepared.select(
+        *(
+            pl.when(taken).then(then.get(name, pl.lit(None))).cast(dtype).alias(name)
+            for name, dtype in schema.items()
+        ),
+        taken.alias(_TAKEN),
+    )
+    todo = units.with_row_index(_UNIT).filter(present & ~head[_TAKEN])
+    found = []
+    if fast is not None and fast.split is not None and not todo.is_empty():
+        split = fast.split(todo)
+        found.append(split.select(_UNIT, *schema))
+        todo = todo.join(split.select(_UNIT), on=_UNIT, how="anti")
+    found.append(_call(todo, keys, func, schema))
+    parts = pl.concat(found).cast({_UNIT: pl.UInt32})
+    counts = parts.group_by(_UNIT).len()
+    single = parts.join(counts.filter(pl.col("len") == 1), on=_UNIT, how="semi")
+    many = counts.filter(pl.col("len") > 1)[_UNIT]
+    head = _scatter(head.drop(_TAKEN), single[_UNIT], single.drop(_UNIT))
+    head = head.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).is_in(many).alias(MANY))
+    rest = parts.filter(pl.col(_UNIT).is_in(many)).sort(_UNIT, maintain_order=True)
+    return head, rest
+
+
+def _call(
+    todo: pl.DataFrame,
+    keys: Sequence[str],
+    func: Callable[..., Iterable[tuple[Any, ...]]],
+    schema: Mapping[str, pl.DataType],
+) -> pl.DataFrame:
+    """``__unit`` and outputs of every result of ``func`` for the ``todo`` units, in order."""
+    distinct = todo.select(keys).unique()
     rows = [(i, *row) for i, values in enumerate(distinct.iter_rows()) for row in func(*values)]
-    computed = pl.DataFrame(rows, schema={_ID: pl.UInt32(), **out}, orient="row")
-    ids = distinct.with_row_index(_ID)
-    slow = computed.join(ids, on=_ID, how="left", maintain_order="left")
-    table = pl.concat([quick, slow.select(quick.columns)])
-    indexed = frame.select(keys).with_row_index(INDEX)
-    joined = indexed.join(table, on=list(keys), how="inner", maintain_order="left_right")
-    return joined.select(INDEX, *(pl.col(_OUT + name).alias(name) for name in schema))
+    outputs = {_OUT + name: dtype for name, dtype in schema.items()}
+    computed = pl.DataFrame(rows, schema={_ID: pl.UInt32(), **outputs}, orient="row")
+    results = computed.join(distinct.with_row_index(_ID), on=_ID, how="left", maintain_order="left")
+    joined = todo.join(results, on=list(keys), how="inner", maintain_order="left_right")
+    return joined.select(_UNIT, *(pl.col(_OUT + name).alias(name) for name in schema))
+
+
+def _scatter(frame: pl.DataFrame, at: pl.Series, values: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the rows ``at`` replaced by ``values`` (same columns)."""
+    if at.is_empty():
+        return frame
+    return frame.with_columns(
+        frame[name].clone().scatter(at, values[name]) for name in values.columns
+    )
 
 
 def row_numbers(height: int) -> pl.DataFrame:

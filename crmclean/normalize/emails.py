@@ -7,8 +7,16 @@ import re
 import polars as pl
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-from crmclean.normalize.cells import EMPTY, PART_SCHEMA, Part, values_per_row
-from crmclean.normalize.distinct import FastPath, explode_distinct
+from crmclean.normalize.cells import (
+    EMPTY,
+    PART_SCHEMA,
+    Part,
+    cell_values,
+    empty_lists,
+    odd_rows,
+    scatter,
+)
+from crmclean.normalize.distinct import FastPath, cell_parts
 from crmclean.normalize.findings import Step, from_parts
 
 ALT = "email_alt"
@@ -22,6 +30,10 @@ PLAIN = rf"^{_LOCAL}@(?:{_LABEL}\.)+[a-z]{{2,63}}$"
 _SPECIAL = "|".join(re.escape(name) for name in SPECIAL_USE_DOMAIN_NAMES)
 SPECIAL = rf"[@.](?:{_SPECIAL})$"
 MAX_LENGTH = 254
+# Several plain addresses separated by ; , / | or spaces (the split fast path).
+_TOKEN = r"[A-Za-z0-9._%+@-]+"
+SEVERAL = rf"^{_TOKEN}(?:[;,/| ]+{_TOKEN})+$"
+_UNIT = "__unit"
 
 _QUOTED = re.compile(r'"[^"]*"')
 _DISPLAY_NAME = re.compile(r"(?:^|(?<=[;,]))[^;,<>@]*<([^<>@]*@[^<>]*)>")
@@ -74,23 +86,50 @@ def parse_cell(cell: str) -> list[Part]:
 
 
 def fast_path(field: str) -> FastPath:
-    """An ASCII cell whose lowercase is plain: that lowercase, ``email.lowercased`` if it differs.
+    """An ASCII cell whose lowercase is plain: that lowercase, ``email.lowercased`` if it differs;
+    several such addresses: each of them, then ``email.split``.
 
-    This is exactly what :func:`parse_cell` gives for such a cell (a test checks it).
+    This is exactly what :func:`parse_cell` gives for such cells (a test checks it).
     """
     cell = pl.col(field)
     lower = cell.str.to_lowercase()
     ascii_only = cell.str.len_bytes() == cell.str.len_chars()
-    changed = pl.when(lower != cell)
     return FastPath(
         when=ascii_only & is_plain(lower),
-        then={
-            "value": lower,
-            "rule": changed.then(pl.lit("email.lowercased")),
-            "before": changed.then(cell),
-            "after": changed.then(lower),
-        },
+        then=_lowercased(cell, lower),
+        split=lambda todo: _split(todo, field),
     )
+
+
+def _lowercased(typed: pl.Expr, lower: pl.Expr) -> dict[str, pl.Expr]:
+    """The part of a plain address: its lowercase, with ``email.lowercased`` if it changed."""
+    changed = pl.when(lower != typed)
+    return {
+        "value": lower,
+        "rule": changed.then(pl.lit("email.lowercased")),
+        "before": changed.then(typed),
+        "after": changed.then(lower),
+    }
+
+
+def _split(todo: pl.DataFrame, field: str) -> pl.DataFrame:
+    """The parts of cells holding several plain addresses (``__unit`` and part columns)."""
+    cells = todo.filter(pl.col(field).str.contains(SEVERAL))
+    token = pl.col("token")
+    tokens = cells.select(_UNIT, field, token=pl.col(field).str.extract_all(r"[^;,/| ]+"))
+    tokens = tokens.explode("token").with_columns(lower=token.str.to_lowercase())
+    tokens = tokens.filter(is_plain(pl.col("lower")).all().over(_UNIT))
+    addresses = tokens.select(_UNIT, **_lowercased(token, pl.col("lower")))
+    first = tokens.group_by(_UNIT, maintain_order=True).first()
+    splits = first.select(
+        _UNIT,
+        value=pl.lit(None, pl.String),
+        rule=pl.lit("email.split"),
+        before=pl.col(field),
+        after=pl.col("lower"),
+    )
+    parts = pl.concat([addresses, splits], how="diagonal_relaxed").sort(_UNIT, maintain_order=True)
+    return parts.with_columns(pl.lit(None, pl.String).alias(name) for name in ("kind", "extension"))
 
 
 def normalize_emails(frame: pl.DataFrame, field: str = "email") -> Step:
@@ -98,10 +137,16 @@ def normalize_emails(frame: pl.DataFrame, field: str = "email") -> Step:
 
     Addresses already in ``email_alt`` (a frame normalized before) stay there.
     """
-    parts = explode_distinct(frame, [field], parse_cell, PART_SCHEMA, fast=fast_path(field))
-    values = pl.lit(values_per_row(parts, frame.height))
-    if ALT in frame.columns:
-        values = pl.concat_list(values, pl.col(ALT).fill_null(EMPTY))
-    values = values.list.unique(maintain_order=True)
-    updated = frame.with_columns(values.list.first().alias(field), values.list.slice(1).alias(ALT))
+    parts = cell_parts(frame, [field], parse_cell, PART_SCHEMA, fast=fast_path(field))
+    kept = frame[ALT] if ALT in frame.columns else None
+    primary, alternates = parts.head["value"], empty_lists(frame.height)
+    rows = odd_rows([parts], kept)
+    if not rows.is_empty():
+        values = pl.lit(cell_values(parts, rows))
+        if kept is not None:
+            values = pl.concat_list(values, pl.lit(kept.gather(rows)).fill_null(EMPTY))
+        odd = pl.select(values.list.unique(maintain_order=True).alias("v"))["v"]
+        primary = scatter(primary, rows, odd.list.first())
+        alternates = scatter(alternates, rows, odd.list.slice(1))
+    updated = frame.with_columns(primary.alias(field), alternates.alias(ALT))
     return Step(updated, from_parts(frame, parts, field))

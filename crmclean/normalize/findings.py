@@ -8,8 +8,9 @@ import polars as pl
 
 from crmclean.batch import FINDING_SCHEMA, SOURCE, SOURCE_ID, empty_findings
 from crmclean.normalize.codes import BY_RULE
-from crmclean.normalize.distinct import INDEX
+from crmclean.normalize.distinct import INDEX, Parts
 
+_PART = ("rule", "before", "after")
 BEFORE = pl.col("before")
 AFTER = pl.col("after")
 
@@ -35,11 +36,15 @@ def by_rule(both: pl.DataFrame, field: str | None, rule: pl.Expr) -> pl.DataFram
     return _finish(rows, field)
 
 
-def from_parts(frame: pl.DataFrame, parts: pl.DataFrame, field: str) -> pl.DataFrame:
+def from_parts(frame: pl.DataFrame, parts: Parts, field: str) -> pl.DataFrame:
     """Findings from the parts (see :mod:`~crmclean.normalize.cells`) that carry a rule."""
-    lineage = frame.select(SOURCE, SOURCE_ID).with_row_index(INDEX)
-    noted = parts.filter(pl.col("rule").is_not_null())
-    return _finish(noted.join(lineage, on=INDEX, how="left", maintain_order="left"), field)
+    lineage = frame.select(SOURCE, SOURCE_ID)
+    noted = pl.col("rule").is_not_null()
+    lone = pl.concat([lineage, parts.head.select(_PART)], how="horizontal").filter(noted)
+    several = parts.rest.filter(noted).join(
+        lineage.with_row_index(INDEX), on=INDEX, how="left", maintain_order="left"
+    )
+    return _finish(pl.concat([lone, several.select(SOURCE, SOURCE_ID, *_PART)]), field)
 
 
 def concat(parts: list[pl.DataFrame]) -> pl.DataFrame:

@@ -1,125 +1,153 @@
-"""The phone fast path: numbers typed in a plain shape, checked against phonenumbers' own
-metadata patterns in polars instead of parsing each one in Python.
+"""The phone fast path: numbers typed in a plain shape, parsed and checked in polars by
+:mod:`~crmclean.normalize.phone_parse` instead of one library call each.
 
 A cell of digits and ``+ ( ) . -`` spaces (optionally ending in an extension such as
-``ramal 23``) whose national digits match a number type's pattern and possible lengths for the
-record's region is valid: its E.164 form and kind follow directly, decided in the order
-``phonenumbers.number_type`` uses. Plain digits of a local length that match no type are a
-number without area code. Anything else (trunk prefixes, letters, several numbers, other
-countries' numbers) goes to the library; a property test checks the two always agree.
+``ramal 23``), or an Excel number without spaces (``5.511987654321E12``), gets exactly what
+:func:`~crmclean.normalize.numbers.to_e164` would give: the E.164 number and its kind, or the
+rule saying why not (no area code, a missing 9th digit, invalid, digits lost by Excel). Cells
+with letters, several numbers or an answer the port is not sure of go to the library; a
+property test checks the two always agree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-import phonenumbers
 import polars as pl
-from phonenumbers import PhoneMetadata
 
+from crmclean.normalize import phone_parse as port
 from crmclean.normalize.distinct import FastPath
-from crmclean.normalize.numbers import EXTENSION, local_lengths
+from crmclean.normalize.numbers import EXTENSION
 
 SHAPE = r"^\+?[0-9 ().-]{6,25}$"
-# The order phonenumbers tries the special types in, before fixed line and mobile.
-SPECIAL = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan")
-SPECIAL += ("voicemail",)
-_BODY, _EXT, _DIGITS, _NATIONAL = "__body", "__ext", "__digits", "__national_"
-_KIND, _VALUE, _LOCAL = "__kind", "__value", "__local"
+EXCEL = r"^([0-9])[.,]([0-9]+)[eE]\+?([0-9]{1,2})$"  # no spaces: spaced ones may be split
+_BODY, _EXT, _EXCEL, _ROW, _QUERY = "__body", "__ext", "__excel", "__row", "__query"
+_TYPED, _AS_PLUS, _AS_DIGITS = 0, 1, 2  # the typed number, Excel digits with "+", without
+_VALUE, _KIND, _SURE = "__value", "__kind_", "__sure_"
 
 
-def _matches(national: pl.Expr, desc: object) -> pl.Expr:
-    """``national`` matches a metadata description (possible lengths, then the pattern)."""
-    pattern = getattr(desc, "national_number_pattern", None)
-    if pattern is None:
-        return pl.lit(False)
-    lengths = list(getattr(desc, "possible_length", None) or ())
-    fits = national.str.len_chars().is_in(lengths) if lengths else pl.lit(True)
-    ascii_digits = pattern.replace(r"\d", "[0-9]")
-    return fits & national.str.contains(f"^(?:{ascii_digits})$")
-
-
-def kind(national: pl.Expr, region: str) -> pl.Expr:
-    """The number type phonenumbers gives a national number of ``region``; null if invalid."""
-    meta = PhoneMetadata.metadata_for_region(region)
-    if meta is None:
-        return pl.lit(None, pl.String)
-    fixed, mobile = _matches(national, meta.fixed_line), _matches(national, meta.mobile)
-    chain = pl.when(~_matches(national, meta.general_desc)).then(pl.lit(None, pl.String))
-    for name in SPECIAL:
-        chain = chain.when(_matches(national, getattr(meta, name))).then(pl.lit(name))
-    both = fixed if meta.same_mobile_and_fixed_line_pattern else fixed & mobile
-    chain = chain.when(both).then(pl.lit("fixed_line_or_mobile"))
-    chain = chain.when(fixed).then(pl.lit("fixed_line"))
-    if not meta.same_mobile_and_fixed_line_pattern:
-        chain = chain.when(mobile).then(pl.lit("mobile"))
-    return chain.otherwise(pl.lit(None, pl.String))
-
-
-def _local(digits: pl.Expr, region: str) -> pl.Expr:
-    """Digits typed without area code: a local length, no leading 0 or national prefix."""
-    meta = PhoneMetadata.metadata_for_region(region)
-    prefix = meta.national_prefix_for_parsing if meta else None
-    plain = ~digits.str.starts_with("0")
-    if prefix:
-        plain = plain & ~digits.str.contains(f"^(?:{prefix})")
-    return plain & digits.str.len_chars().is_in(sorted(local_lengths(region)))
-
-
-def _rounds(cell: pl.Expr, region: pl.Expr, codes: list[str]) -> tuple[dict[str, pl.Expr], ...]:
-    """The helper columns, in rounds: body and extension, digits, national numbers, results."""
-    body = cell.str.replace("(?i)" + EXTENSION.pattern, "")
-    extension = cell.str.extract("(?i)" + EXTENSION.pattern, 1)
-    digits, plus = pl.col(_DIGITS), pl.col(_BODY).str.starts_with("+")
-    shaped = pl.col(_BODY).str.contains(SHAPE)
-    calling = {code: str(phonenumbers.country_code_for_region(code)) for code in codes}
-    nationals = {
-        _NATIONAL + code: pl.when(region != code)
-        .then(None)
-        .when(~plus)
-        .then(digits)
-        .when(digits.str.starts_with(cc))
-        .then(digits.str.slice(len(cc)))
-        for code, cc in calling.items()
-    }
-    kinds, values, local = pl.lit(None, pl.String), pl.lit(None, pl.String), pl.lit(False)
-    for code, cc in calling.items():
-        national, here = pl.col(_NATIONAL + code), region == code
-        kinds = pl.when(here).then(kind(national, code)).otherwise(kinds)
-        values = pl.when(here).then(pl.lit("+" + cc) + national).otherwise(values)
-        local = pl.when(here).then(~plus & _local(digits, code)).otherwise(local)
-    texts = {_BODY: pl.when(extension.is_null()).then(cell).otherwise(body), _EXT: extension}
-    numbers = {_DIGITS: pl.when(shaped).then(pl.col(_BODY).str.replace_all(r"[^0-9]", ""))}
-    return texts, numbers, nationals, {_KIND: kinds, _VALUE: values, _LOCAL: local}
-
-
-def fast_path(field: str, region_column: str, regions: Iterable[str]) -> FastPath:
-    """Plain-shaped cells of the given regions: what :func:`~numbers.to_e164` would give."""
-    cell, region = pl.col(field), pl.col(region_column)
-    codes = sorted(set(regions) & phonenumbers.SUPPORTED_REGIONS)
-    valid, extension = pl.col(_KIND).is_not_null(), pl.col(_EXT)
-    value = pl.when(valid).then(pl.col(_VALUE))
-    missing = ~valid & pl.col(_LOCAL) & extension.is_null()
-    rule = (
-        pl.when(missing)
-        .then(pl.lit("phone.missing_area_code"))
-        .when(extension.is_not_null())
-        .then(pl.lit("phone.extension_kept"))
-        .when(value != cell)
-        .then(pl.lit("phone.formatted_e164"))
+def _queries(cells: pl.DataFrame, region: str) -> pl.DataFrame:
+    """The numbers to parse: each plain cell's, and both readings of each Excel cell."""
+    body, excel = pl.col(_BODY), pl.col(_EXCEL)
+    typed = cells.filter(body.str.contains(SHAPE) & excel.is_null()).select(
+        _ROW,
+        pl.lit(_TYPED).alias(_QUERY),
+        body.str.starts_with("+").alias(port.PLUS),
+        body.str.replace_all(r"[^0-9]", "").alias(port.DIGITS),
+        pl.col(region).alias(port.REGION),
     )
-    with_extension = pl.format("{} ext. {}", value, extension)
+    damaged = cells.filter(excel.is_not_null())
+    readings = [
+        damaged.select(
+            _ROW,
+            pl.lit(query).alias(_QUERY),
+            pl.lit(query == _AS_PLUS).alias(port.PLUS),
+            excel.alias(port.DIGITS),
+            pl.col(region).alias(port.REGION),
+        )
+        for query in (_AS_PLUS, _AS_DIGITS)
+    ]
+    return pl.concat([typed, *readings])
+
+
+def _answers(cells: pl.DataFrame, region: str) -> pl.DataFrame:
+    """``cells`` plus, for each query, whether the port is sure, the E.164 value and kind."""
+    indexed = cells.with_row_index(_ROW)
+    answers = port.analyze(_queries(indexed, region))
+    valid = pl.col(port.SURE) & pl.col(port.KIND).is_not_null()
+    for query in (_TYPED, _AS_PLUS, _AS_DIGITS):
+        found = answers.filter(pl.col(_QUERY) == query).select(
+            _ROW,
+            pl.col(port.SURE).alias(_col_name(_SURE, query)),
+            pl.when(valid)
+            .then("+" + pl.col(port.CC) + pl.col(port.NATIONAL))
+            .alias(_col_name(_VALUE, query)),
+            pl.col(port.KIND).alias(_col_name(_KIND, query)),
+            pl.col(port.LOCAL).alias(_col_name(port.LOCAL, query)),
+            pl.col(port.NINTH).alias(_col_name(port.NINTH, query)),
+        )
+        indexed = indexed.join(found, on=_ROW, how="left", maintain_order="left")
+    return indexed.drop(_ROW)
+
+
+def _col_name(name: str, query: int) -> str:
+    return f"{name}_{query}"
+
+
+def _col(name: str, query: int) -> pl.Expr:
+    return pl.col(_col_name(name, query))
+
+
+def fast_path(field: str, region_column: str) -> FastPath:
+    """Plain-shaped and Excel cells: what :func:`~crmclean.normalize.numbers.to_e164` gives."""
+    cell = pl.col(field)
+    extension = cell.str.extract("(?i)" + EXTENSION.pattern, 1)
+    texts = {
+        _EXT: extension,
+        _BODY: pl.when(extension.is_null())
+        .then(cell)
+        .otherwise(cell.str.replace("(?i)" + EXTENSION.pattern, "")),
+        _EXCEL: pl.when(
+            cell.str.extract(EXCEL, 2).str.len_chars() == cell.str.extract(EXCEL, 3).cast(pl.UInt32)
+        ).then(cell.str.extract(EXCEL, 1) + cell.str.extract(EXCEL, 2)),
+    }
+    sure, value = _col(_SURE, _TYPED).fill_null(False), _col(_VALUE, _TYPED)
+    ext = pl.col(_EXT)
+    rule = (
+        pl.when(value.is_not_null() & ext.is_not_null())
+        .then(pl.lit("phone.extension_kept"))
+        .when(value.is_not_null() & (value != cell))
+        .then(pl.lit("phone.formatted_e164"))
+        .when(value.is_not_null())
+        .then(pl.lit(None, pl.String))
+        .when(_col(port.LOCAL, _TYPED))
+        .then(pl.lit("phone.missing_area_code"))
+        .when(_col(port.NINTH, _TYPED).is_not_null())
+        .then(pl.lit("phone.missing_ninth_digit"))
+        .otherwise(pl.lit("phone.invalid"))
+    )
+    after = (
+        pl.when(value.is_not_null() & ext.is_not_null())
+        .then(pl.format("{} ext. {}", value, ext))
+        .when(value.is_not_null())
+        .then(value)
+        .when(~_col(port.LOCAL, _TYPED))
+        .then(_col(port.NINTH, _TYPED))
+    )
+    typed = {
+        "value": value,
+        "rule": rule,
+        "before": pl.when(rule.is_not_null()).then(cell),
+        "after": pl.when(rule.is_not_null()).then(after),
+        "kind": _col(_KIND, _TYPED),
+        "extension": pl.when(value.is_not_null()).then(ext),
+    }
+    excel_when, excel = _excel(cell)
     return FastPath(
-        prepare=_rounds(cell, region, codes),
-        when=(valid | missing) & (cell.str.strip_chars() == cell),
+        prepare=(texts, lambda cells: _answers(cells, region_column)),
+        when=(cell.str.strip_chars() == cell) & (sure | excel_when),
         then={
-            "value": value,
-            "rule": rule,
-            "before": pl.when(rule.is_not_null()).then(cell),
-            "after": pl.when(valid & (rule.is_not_null())).then(
-                pl.coalesce(pl.when(extension.is_not_null()).then(with_extension), value)
-            ),
-            "kind": pl.col(_KIND),
-            "extension": extension,
+            name: pl.when(sure).then(expr).otherwise(excel.get(name, pl.lit(None, pl.String)))
+            for name, expr in typed.items()
         },
     )
+
+
+def _excel(cell: pl.Expr) -> tuple[pl.Expr, dict[str, pl.Expr]]:
+    """When an Excel cell is decided, and its part: recovered from the first valid reading
+    (with "+", then without), or damaged (lost digits, or no reading valid)."""
+    shaped = cell.str.contains(EXCEL)
+    lost = shaped & pl.col(_EXCEL).is_null()
+    plus_sure, plain_sure = _col(_SURE, _AS_PLUS), _col(_SURE, _AS_DIGITS)
+    plus, plain = _col(_VALUE, _AS_PLUS), _col(_VALUE, _AS_DIGITS)
+    decided = lost | (plus_sure & (plus.is_not_null() | plain_sure)).fill_null(False)
+    value = pl.when(~lost).then(pl.coalesce(plus, plain))
+    kind = (
+        pl.when(plus.is_not_null()).then(_col(_KIND, _AS_PLUS)).otherwise(_col(_KIND, _AS_DIGITS))
+    )
+    rule = pl.when(value.is_not_null()).then(pl.lit("phone.excel_recovered"))
+    return decided, {
+        "value": value,
+        "rule": rule.otherwise(pl.lit("phone.excel_damaged")),
+        "before": cell,
+        "after": value,
+        "kind": pl.when(value.is_not_null()).then(kind),
+    }

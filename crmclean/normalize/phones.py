@@ -8,8 +8,16 @@ from collections.abc import Sequence
 import phonenumbers
 import polars as pl
 
-from crmclean.normalize.cells import EMPTY, PART_SCHEMA, Part, values_per_row
-from crmclean.normalize.distinct import INDEX, explode_distinct, row_numbers
+from crmclean.normalize.cells import (
+    EMPTY,
+    PART_SCHEMA,
+    Part,
+    cell_values,
+    empty_lists,
+    odd_rows,
+    scatter,
+)
+from crmclean.normalize.distinct import INDEX, Parts, cell_parts
 from crmclean.normalize.findings import Step, concat, from_parts
 from crmclean.normalize.numbers import to_e164
 from crmclean.normalize.phone_fast import fast_path
@@ -57,39 +65,52 @@ def normalize_phones(
     The first field's number also gives ``phone_extension`` and ``phone_type``.
     """
     keyed = frame.with_columns(region(pl.col(country), default_region).alias(REGION))
-    regions = keyed[REGION].unique().to_list()
     parts = {
-        f: explode_distinct(
-            keyed, [f, REGION], parse_cell, PART_SCHEMA, fast_path(f, REGION, regions)
-        )
+        f: cell_parts(keyed, [f, REGION], parse_cell, PART_SCHEMA, fast_path(f, REGION))
         for f in fields
     }
-    lists = [pl.lit(values_per_row(parts[f], frame.height)) for f in fields]
+    kept = frame[ALT] if ALT in frame.columns else None
+    primaries, alternates = _spread([parts[f] for f in fields], kept)
     updated = frame.with_columns(
-        *(values.list.first().alias(f) for values, f in zip(lists, fields, strict=True)),
-        _alternates(lists, frame).alias(ALT),
+        *(primary.alias(f) for primary, f in zip(primaries, fields, strict=True)),
+        alternates.alias(ALT),
         *_primary_details(parts[fields[0]], frame),
     )
     return Step(updated, concat([from_parts(frame, parts[f], f) for f in fields]))
 
 
-def _primary_details(parts: pl.DataFrame, frame: pl.DataFrame) -> list[pl.Expr]:
+def _spread(parts: list[Parts], kept: pl.Series | None) -> tuple[list[pl.Series], pl.Series]:
+    """Each field's first number, and every number that is not a primary, once, in order (a
+    previous ``phone_alt`` included). Only rows with several numbers need list work."""
+    primaries = [part.head["value"] for part in parts]
+    alternates = empty_lists(len(primaries[0]))
+    rows = odd_rows(parts, kept)
+    if rows.is_empty():
+        return primaries, alternates
+    lists = [pl.lit(cell_values(part, rows)) for part in parts]
+    firsts = [values.list.first() for values in lists]
+    rests = [values.list.slice(1) for values in lists]
+    if kept is not None:
+        rests.append(pl.lit(kept.gather(rows)).fill_null(EMPTY))
+    every = pl.concat_list(*firsts, *rests).list.drop_nulls().list.unique(maintain_order=True)
+    taken = pl.concat_list(*firsts).list.drop_nulls().list.unique().list.len()
+    odd = pl.select(*(f.alias(str(i)) for i, f in enumerate(firsts)), alt=every.list.slice(taken))
+    primaries = [scatter(p, rows, odd[str(i)]) for i, p in enumerate(primaries)]
+    return primaries, scatter(alternates, rows, odd["alt"])
+
+
+def _primary_details(parts: Parts, frame: pl.DataFrame) -> list[pl.Expr]:
     """``phone_extension`` (a typed one wins) and ``phone_type`` of the first valid number."""
-    first = parts.filter(pl.col("value").is_not_null()).group_by(INDEX, maintain_order=True).first()
-    details = row_numbers(frame.height).join(first, on=INDEX, how="left", maintain_order="left")
+    valid = pl.col("value").is_not_null()
+    first = parts.rest.filter(valid).group_by(INDEX, maintain_order=True).first()
+    kinds, extensions = parts.head["kind"], parts.head["extension"]
+    rows = first[INDEX]
+    kinds, extensions = (
+        scatter(kinds, rows, first["kind"]),
+        scatter(extensions, rows, first["extension"]),
+    )
     typed = pl.col(EXTENSION) if EXTENSION in frame.columns else pl.lit(None, pl.String)
     return [
-        pl.coalesce(typed, pl.lit(details["extension"])).alias(EXTENSION),
-        pl.lit(details["kind"]).alias(KIND),
+        pl.coalesce(typed, pl.lit(extensions)).alias(EXTENSION),
+        pl.lit(kinds).alias(KIND),
     ]
-
-
-def _alternates(lists: list[pl.Expr], frame: pl.DataFrame) -> pl.Expr:
-    """Every number that is not a primary, once, in order (a previous ``phone_alt`` included)."""
-    primaries = [values.list.first() for values in lists]
-    rests = [values.list.slice(1) for values in lists]
-    if ALT in frame.columns:
-        rests.append(pl.col(ALT).fill_null(EMPTY))
-    every = pl.concat_list(*primaries, *rests).list.drop_nulls().list.unique(maintain_order=True)
-    taken = pl.concat_list(*primaries).list.drop_nulls().list.unique().list.len()
-    return every.list.slice(taken)
