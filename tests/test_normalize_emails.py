@@ -7,7 +7,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
-from crmclean.normalize.cells import Part
+from crmclean.normalize.cells import PART_SCHEMA, Part
+from crmclean.normalize.distinct import INDEX, cell_parts
 from crmclean.normalize.emails import PLAIN, fast_path, is_plain, normalize_emails, parse_cell
 
 
@@ -142,3 +143,22 @@ def test_parse_cell_never_raises_and_its_output_is_stable(cell: str) -> None:
     for part in parse_cell(cell):
         if part.value is not None:
             assert parse_cell(part.value) == [Part(part.value)]
+
+
+SEVERAL = st.lists(NEAR_EMAILS | st.from_regex(PLAIN), min_size=2, max_size=4).flatmap(
+    lambda addresses: st.sampled_from(["; ", ",", " / ", " ", "|", ";;"]).map(
+        lambda separator: separator.join(addresses)
+    )
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(SEVERAL | NEAR_EMAILS | st.text(alphabet="aZ09.@ ;", max_size=25), max_size=20))
+def test_cell_parts_with_the_fast_paths_give_what_parse_cell_gives(cells: list[str]) -> None:
+    table = pl.DataFrame({"email": cells}, schema={"email": pl.String})
+    parts = cell_parts(table, ["email"], parse_cell, PART_SCHEMA, fast_path("email"))
+    several = parts.rest.group_by(INDEX, maintain_order=True).agg(pl.all())
+    got = {index: list(zip(*rest, strict=True)) for index, *rest in several.iter_rows()}
+    for index, (cell, head) in enumerate(zip(cells, parts.head.iter_rows(), strict=True)):
+        expected = [tuple(part) for part in parse_cell(cell)]
+        assert (got[index] if head[-1] else [head[:-1]] if head[0] or head[1] else []) == expected

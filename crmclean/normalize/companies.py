@@ -7,6 +7,7 @@ import re
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+from crmclean.normalize.distinct import select_distinct
 from crmclean.normalize.spec import load_spec
 from crmclean.normalize.text import fold, fold_words
 from crmclean.rules import Rules
@@ -41,4 +42,5 @@ def company_key(company: pl.Expr, pattern: str) -> pl.Expr:
 
 def with_key(frame: pl.DataFrame, rules: Rules, field: str = "company") -> pl.DataFrame:
     """``frame`` plus ``company_key``."""
-    return frame.with_columns(company_key(pl.col(field), suffix_pattern(rules)).alias(KEY))
+    key = company_key(pl.col(field), suffix_pattern(rules))
+    return frame.with_columns(select_distinct(frame, [field], {KEY: key})[KEY])

@@ -89,8 +89,7 @@ def cell_parts(
 ) -> Parts:
     """Like :func:`map_distinct`, for a ``func`` returning any number of tuples per value."""
     rows = frame.select(keys)
-    estimate = max(rows.select(pl.col(key).approx_n_unique()).item() for key in keys)
-    if estimate >= DISTINCT_SHARE * max(frame.height, 1):
+    if not repeats(rows, keys):
         head, rest = _answer(rows, keys, func, schema, fast)
         return Parts(head, rest.rename({_UNIT: INDEX}))
     units = rows.unique()
@@ -106,6 +105,15 @@ def cell_parts(
         pl.col(MANY).fill_null(False),
     )
     return Parts(head, spread.select(INDEX, *schema))
+
+
+def repeats(frame: pl.DataFrame, keys: Sequence[str]) -> bool:
+    """Whether the ``keys`` values repeat enough to work on the distinct ones (an estimate)."""
+    counts = frame.select(
+        *(pl.col(key).approx_n_unique().alias(key) for key in keys),
+        pl.any_horizontal(pl.col(key).is_not_null() for key in keys).sum().alias(_ID),
+    ).row(0)
+    return max(counts[:-1]) < DISTINCT_SHARE * max(counts[-1], 1)
 
 
 def _answer(
@@ -172,6 +180,22 @@ def _scatter(frame: pl.DataFrame, at: pl.Series, values: pl.DataFrame) -> pl.Dat
     return frame.with_columns(
         frame[name].clone().scatter(at, values[name]) for name in values.columns
     )
+
+
+def select_distinct(
+    frame: pl.DataFrame, keys: Sequence[str], columns: Mapping[str, pl.Expr]
+) -> pl.DataFrame:
+    """``frame.select(**columns)`` (expressions over ``keys`` only), worked on the distinct
+    ``keys`` values and brought back when they repeat."""
+    rows = frame.select(keys)
+    if not repeats(rows, keys):
+        return rows.lazy().select(**columns).collect()
+    units = rows.unique()
+    computed = units.lazy().select(**columns).collect()
+    outputs = {name: _OUT + name for name in columns}
+    table = pl.concat([units, computed.rename(outputs)], how="horizontal")
+    joined = rows.join(table, on=list(keys), how="left", maintain_order="left", nulls_equal=True)
+    return joined.select(pl.col(inner).alias(name) for name, inner in outputs.items())
 
 
 def row_numbers(height: int) -> pl.DataFrame:

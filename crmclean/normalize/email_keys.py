@@ -15,6 +15,7 @@ from crmclean.rules import Rules
 
 SPEC = "normalize/emails.yaml"
 KEY, ROLE = "email_key", "email_is_role"
+_LOCAL, _HOST = "__local", "__host"
 
 
 class EmailSpec(BaseModel):
@@ -46,10 +47,11 @@ def domain(email: pl.Expr) -> pl.Expr:
     return email.str.extract(r"@([^@]*)$")
 
 
-def email_key(email: pl.Expr, spec: EmailSpec) -> pl.Expr:
-    """The address as the provider delivers it: aliases, dots and ``+tags`` folded; null if none."""
-    lower = email.str.to_lowercase()
-    local, host = local_part(lower), domain(lower).replace(spec.domain_aliases)
+def email_key(local: pl.Expr, host: pl.Expr, spec: EmailSpec) -> pl.Expr:
+    """The address as the provider delivers it: dots and ``+tags`` folded; null if none.
+
+    ``local`` and ``host`` are the lowercase parts, the host with its aliases replaced.
+    """
     untagged = local.str.replace(r"\+.*$", "")
     tagless = pl.when(host.is_in(spec.subaddressing) & (untagged != "")).then(untagged)
     local = tagless.otherwise(local)
@@ -58,16 +60,29 @@ def email_key(email: pl.Expr, spec: EmailSpec) -> pl.Expr:
     return pl.when(local.is_not_null() & host.is_not_null()).then(pl.format("{}@{}", local, host))
 
 
-def is_role(email: pl.Expr, spec: EmailSpec) -> pl.Expr:
-    """True for a shared mailbox (``contato@``, ``vendas.sp@``); null when there is no address."""
-    local = local_part(email.str.to_lowercase()).str.replace(r"\+.*$", "")
+def is_role(local: pl.Expr, spec: EmailSpec) -> pl.Expr:
+    """True for a shared mailbox (``contato@``, ``vendas.sp@``); ``local`` is lowercase."""
+    untagged = local.str.replace(r"\+.*$", "")
     roles = [word.lower() for word in spec.role_local_parts]
-    first = local.str.extract(r"^([^._-]+)")
-    role = (local.is_in(roles) | first.is_in(roles)).fill_null(False)
-    return pl.when(email.is_not_null()).then(role)
+    first = untagged.str.extract(r"^([^._-]+)")
+    return (untagged.is_in(roles) | first.is_in(roles)).fill_null(False)
 
 
 def with_keys(frame: pl.DataFrame, spec: EmailSpec, field: str = "email") -> pl.DataFrame:
-    """``frame`` plus ``email_key`` and ``email_is_role`` of its primary address."""
-    email = pl.col(field)
-    return frame.with_columns(email_key(email, spec).alias(KEY), is_role(email, spec).alias(ROLE))
+    """``frame`` plus ``email_key`` and ``email_is_role`` (null when there is no address) of
+    its primary address, computed in rounds so each part is worked out once."""
+    lower = pl.col(field).str.to_lowercase()
+    local, host = pl.col(_LOCAL), pl.col(_HOST)
+    return (
+        frame.lazy()
+        .with_columns(
+            local_part(lower).alias(_LOCAL),
+            domain(lower).replace(spec.domain_aliases).alias(_HOST),
+        )
+        .with_columns(
+            email_key(local, host, spec).alias(KEY),
+            pl.when(pl.col(field).is_not_null()).then(is_role(local, spec)).alias(ROLE),
+        )
+        .drop(_LOCAL, _HOST)
+        .collect()
+    )

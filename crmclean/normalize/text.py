@@ -6,11 +6,14 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from crmclean.normalize.distinct import repeats, select_distinct
 from crmclean.normalize.findings import Step, by_rule, changed, concat, pairs
 
 # Control characters that are not whitespace, plus format characters (zero-width space,
 # soft hyphen, BOM, bidi marks): invisible in a spreadsheet, poison for matching.
 INVISIBLE = r"[[\p{Cc}&&\S]\p{Cf}]"
+# What :func:`clean` may change: anything but printable ASCII, or a space at an end or doubled.
+DIRTY = r"[^\x21-\x7E ]|^ | $|  "
 
 
 def clean(value: pl.Expr) -> pl.Expr:
@@ -44,9 +47,28 @@ def fold_words(words: Sequence[str], separator: str = "") -> list[str]:
     return series.to_frame().select(fold(pl.col("w"), separator))["w"].to_list()
 
 
+def clean_column(frame: pl.DataFrame, field: str) -> pl.Series | None:
+    """:func:`clean` on one column (None when nothing in it can change): on its distinct
+    values when they repeat, else only on the values not already clean (printable ASCII,
+    single inner spaces)."""
+    column = frame[field]
+    if column.null_count() == frame.height:
+        return None
+    if repeats(frame, [field]):
+        return select_distinct(frame, [field], {field: clean(pl.col(field))})[field]
+    value = pl.col(field)
+    dirty = value.str.contains(DIRTY) | (value.str.len_bytes() == 0)
+    rows = frame.select(dirty.fill_null(False).arg_true())[field]
+    if rows.is_empty():
+        return None
+    cleaned = column.gather(rows).to_frame().select(clean(value))[field]
+    return column.clone().scatter(rows, cleaned)
+
+
 def clean_fields(frame: pl.DataFrame, fields: Sequence[str]) -> Step:
     """Apply :func:`clean` to ``fields``; a finding for each value that changed (not blanks)."""
-    after = frame.lazy().select(clean(pl.col(field)).alias(field) for field in fields).collect()
+    cleaned = {field: clean_column(frame, field) for field in fields}
+    after = {field: column for field, column in cleaned.items() if column is not None}
     rule = pl.when(changed()).then(pl.lit("text.cleaned"))
-    findings = [by_rule(pairs(frame, pl.col(f), after[f]), f, rule) for f in fields]
-    return Step(frame.with_columns(after), concat(findings))
+    findings = [by_rule(pairs(frame, pl.col(f), column), f, rule) for f, column in after.items()]
+    return Step(frame.with_columns(**after), concat(findings))
