@@ -59,6 +59,12 @@ CODES: tuple[Code, ...] = (
     Code("BO02", "bool.mapped", "info", "Yes/no value rewritten as true/false."),
     Code("CO01", "country.unknown", "warning", "Country not recognized; kept as typed."),
     Code("CO02", "country.coded", "info", "Country rewritten as its ISO 3166 alpha-2 code."),
+    Code(
+        "CO03",
+        "country.inferred",
+        "info",
+        "No country: taken from the state, the phone's calling code or the postal code shape.",
+    ),
     Code("ST01", "state.coded", "info", "State rewritten as its code (UF, US state)."),
     Code("ST02", "state.unknown", "warning", "Not a state of the record's country; kept as typed."),
     Code(

@@ -3,7 +3,9 @@
 Splitting follows Portuguese and Spanish usage: the first word is the given name, a particle
 ("da", "de la") stays with the surname after it, and the last two surname groups form the
 family name ("García López", "da Silva Santos"); anything between goes to the middle name,
-as do initials right after the given name ("J. R. R. Tolkien").
+as do initials right after the given name ("J. R. R. Tolkien"). A compound given name of the
+vocabulary ("Maria Eduarda", "João Pedro", "Juan Pablo") is the given name as a whole when a
+surname follows it.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from crmclean.normalize.names import NameRules, recase, word_key
+from crmclean.normalize.names import NameRules, plain_key, recase, word_key
 
 # One to four words of letters, apostrophes, dots and hyphens: "da Silva", "O'Brien Jr.".
 _NAME_LIKE = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+){0,3}\.?$")
 SURNAME_GROUPS = 2
+_JOINING = frozenset({"e", "y"})  # "Carlos e Silva", "García y Márquez": one surname
 _INITIAL = re.compile(r"^[^\W\d_]\.$")  # "R." between the given name and the surname
 
 
@@ -68,17 +71,26 @@ def split_words(body: str, vocab: NameRules) -> tuple[str | None, str | None, st
     words = body.split()
     if not words:
         return None, None, None
-    initials = 1
+    given = 2 if _compound_given(words, vocab) else 1
+    initials = given
     while initials < len(words) - 1 and _INITIAL.match(words[initials]):
         initials += 1
     groups = _surname_groups(words[initials:], vocab)
-    middle = " ".join(words[1:initials] + groups[:-SURNAME_GROUPS]) or None
+    middle = " ".join(words[given:initials] + groups[:-SURNAME_GROUPS]) or None
     last = " ".join(groups[-SURNAME_GROUPS:]) or None
     return (
-        recase(words[0], vocab),
+        recase(" ".join(words[:given]), vocab),
         recase(middle, vocab) if middle else None,
         recase(last, vocab) if last else None,
     )
+
+
+def _compound_given(words: list[str], vocab: NameRules) -> bool:
+    """The first two words are a compound given name followed by a surname ("Antônio Carlos e
+    Silva" is not: "e" joins "Carlos" to the surname after it)."""
+    if len(words) < 3 or words[2].lower() in _JOINING:
+        return False
+    return plain_key(" ".join(words[:2])) in vocab.compounds
 
 
 def _surname_groups(words: list[str], vocab: NameRules) -> list[str]:

@@ -23,6 +23,7 @@ class NameSpec(BaseModel):
     words: list[str] = []
     titles: dict[str, list[str]] = {}
     suffixes: dict[str, list[str]] = {}
+    compound_given_names: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class NameRules:
     words: dict[str, str]
     titles: dict[str, str]
     suffixes: dict[str, str]
+    compounds: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, rules: Rules) -> NameRules:
@@ -44,12 +46,19 @@ class NameRules:
             words={word.lower(): word for word in spec.words},
             titles=_spellings(spec.titles),
             suffixes=_spellings(spec.suffixes),
+            compounds=frozenset(plain_key(name) for name in spec.compound_given_names),
         )
 
 
 def word_key(word: str) -> str:
     """How a title or suffix is looked up: lower case, no final dot or comma."""
     return word.lower().rstrip(".,")
+
+
+def plain_key(words: str) -> str:
+    """How a compound given name is looked up: lower case, no accents, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", words.lower())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def _spellings(table: dict[str, list[str]]) -> dict[str, str]:

@@ -10,6 +10,7 @@ import polars as pl
 from crmclean.batch import Batch
 from crmclean.normalize.cities import normalize_city
 from crmclean.normalize.countries import normalize_country
+from crmclean.normalize.country_hints import infer_country
 from crmclean.normalize.dates import normalize_dates
 from crmclean.normalize.deliverability import check_deliverability
 from crmclean.normalize.derived import add_keys
@@ -38,6 +39,7 @@ def steps(rules: Rules) -> list[tuple[str, Normalizer]]:
     return [
         ("text", partial(clean_fields, fields=single)),
         ("country", partial(normalize_country, rules=rules)),
+        ("country_hint", partial(infer_country, rules=rules)),
         ("state", partial(normalize_state, rules=rules, default_region=region)),
         ("postal_code", partial(normalize_postal, rules=rules, default_region=region)),
         ("city", partial(normalize_city, rules=rules)),
