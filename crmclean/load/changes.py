@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
-from crmclean.load.schema import RUN_ID, SOURCE_COUNT, db_name
+from crmclean.load.schema import LINEAGE_KEY, RUN_ID, SOURCE_COUNT, db_name
 
 _SIGNATURE = "_signature"
+_SURVIVOR = "_survivor"
 
 
 @dataclass(frozen=True)
@@ -21,23 +22,29 @@ class TableChange:
     counts: dict[str, int]
 
 
-def _signatures(rows: pl.DataFrame, key: list[str]) -> pl.DataFrame:
-    """One text signature per key over all its rows' values (order-insensitive, run id left out)."""
+def _signatures(rows: pl.DataFrame, key: list[str], unique: bool) -> pl.DataFrame:
+    """One signature per key over all its rows' values (order-insensitive, run id left out):
+    the row's hash when the key is unique, else its rows' hashes sorted and joined."""
     values = rows.drop(RUN_ID).select(pl.all().cast(pl.String))
     hashed = values.select(*key, values.hash_rows().alias(_SIGNATURE))
+    if unique:
+        return hashed
     signature = pl.col(_SIGNATURE).sort().cast(pl.String).str.join(",")
     return hashed.group_by(key).agg(signature)
 
 
-def diff(existing: pl.DataFrame, desired: pl.DataFrame, key: list[str]) -> TableChange:
-    """Compare the target's rows of the touched keys with the rows the run wants for them.
+def diff(
+    existing: pl.DataFrame, desired: pl.DataFrame, key: list[str], *, unique: bool = False
+) -> TableChange:
+    """Compare the target's rows of the touched keys with the rows the run wants for them
+    (``unique``: one row per key on both sides, as with a primary key).
 
     A key whose rows are identical is left alone (so a re-run changes nothing); any other key
     has its rows replaced.
     """
     if existing.is_empty() or desired.is_empty():  # a first load, or only deletes: no hashing
         return _one_sided(existing, desired, key)
-    old, new = _signatures(existing, key), _signatures(desired, key)
+    old, new = _signatures(existing, key, unique), _signatures(desired, key, unique)
     both = old.join(new, on=key, how="full", coalesce=True, suffix="_new", nulls_equal=True)
     changed = both.filter(pl.col(_SIGNATURE).ne_missing(pl.col(f"{_SIGNATURE}_new")))
     counts = {
@@ -62,18 +69,29 @@ def _one_sided(existing: pl.DataFrame, desired: pl.DataFrame, key: list[str]) ->
 
 def merge_rows(members: pl.DataFrame, golden: pl.DataFrame, fields: list[str]) -> pl.DataFrame:
     """Every non-empty field value of a member of a multi-record golden record that lost
-    survivorship: ``source, source_id, golden_id, field, value`` (what undoing a merge needs)."""
+    survivorship: ``source, source_id, golden_id, field, value`` (what undoing a merge needs).
+
+    One field at a time over the merged records only (unpivoting every field of every member
+    at once took a gigabyte at 1M records)."""
     merged = golden.filter(pl.col(SOURCE_COUNT) > 1).select(GOLDEN_ID, *fields)
-    kept = merged.unpivot(index=GOLDEN_ID, variable_name="field", value_name="survivor")
-    values = members.join(merged.select(GOLDEN_ID), on=GOLDEN_ID, how="semi").unpivot(
-        on=fields, index=[SOURCE, SOURCE_ID, GOLDEN_ID], variable_name="field"
+    records = members.join(merged.select(GOLDEN_ID), on=GOLDEN_ID, how="semi")
+    records = records.select(SOURCE, SOURCE_ID, GOLDEN_ID, *fields).join(
+        merged, on=GOLDEN_ID, suffix=_SURVIVOR
     )
-    lost = values.drop_nulls("value").join(kept, on=[GOLDEN_ID, "field"])
-    lost = lost.filter(pl.col("value").ne_missing(pl.col("survivor")))
-    return lost.select(
-        pl.col(SOURCE).alias(db_name(SOURCE)),
-        pl.col(SOURCE_ID).alias(db_name(SOURCE_ID)),
-        GOLDEN_ID,
-        "field",
-        "value",
-    ).sort(GOLDEN_ID, db_name(SOURCE), db_name(SOURCE_ID), "field")
+    lost = [
+        records.filter(
+            pl.col(field).is_not_null()
+            & pl.col(field).cast(pl.String).ne_missing(pl.col(field + _SURVIVOR).cast(pl.String))
+        ).select(
+            pl.col(SOURCE).alias(db_name(SOURCE)),
+            pl.col(SOURCE_ID).alias(db_name(SOURCE_ID)),
+            GOLDEN_ID,
+            pl.lit(field, pl.String).alias("field"),
+            pl.col(field).cast(pl.String).alias("value"),
+        )
+        for field in fields
+    ]
+    empty = pl.DataFrame(
+        schema=dict.fromkeys((*LINEAGE_KEY, GOLDEN_ID, "field", "value"), pl.String)
+    )
+    return pl.concat([empty, *lost]).sort(GOLDEN_ID, *LINEAGE_KEY, "field")

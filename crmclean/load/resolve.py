@@ -2,10 +2,12 @@
 
 Incoming records, already clustered among themselves, and the target's golden records become
 the nodes of one graph. Edges: records of one incoming cluster; a record and the golden record
-its ``(source, source id)`` belonged to before; a record and a golden record the match rules
-pair it with. Each connected component holding an incoming record becomes one golden record,
-keeping the smallest existing golden id (or the incoming cluster's id when it is new); the other
-existing golden records of the component are merged into it.
+its ``(source, source id)`` belonged to before; a new or changed record and a golden record the
+match rules pair it with (a record the target already holds with the same values was matched
+when it first came, so it is not matched again). Each connected component holding an incoming
+record becomes one golden record, keeping the smallest existing golden id (or the incoming
+cluster's id when it is new); the other existing golden records of the component are merged
+into it.
 """
 
 from __future__ import annotations
@@ -28,10 +30,10 @@ FINAL = "_final"
 
 @dataclass(frozen=True)
 class Resolution:
-    """Final golden ids: ``records`` (incoming, with ``golden_id`` replaced) and ``renamed``
+    """Final golden ids: ``golden_ids`` (one per incoming record, in order) and ``renamed``
     (``_existing`` golden id -> ``_final`` id, for every existing golden record involved)."""
 
-    records: pl.DataFrame
+    golden_ids: pl.Series
     renamed: pl.DataFrame
 
 
@@ -57,21 +59,32 @@ def _lineage_edges(
 
 
 def _match_edges(incoming: pl.DataFrame, golden: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
-    """Matched pairs of one incoming record and one existing golden record."""
+    """Matched pairs of one incoming record and one existing golden record (node numbers in
+    ``_record``; the matcher numbers the records it is given from 0)."""
     combined = pl.concat([incoming, golden.select(incoming.columns)], how="vertical_relaxed")
-    scored, _ = find_matches(combined, config)
+    nodes = combined[RECORD].cast(pl.Int64)
+    scored, _ = find_matches(combined.drop(RECORD).with_row_index(RECORD), config)
     size = incoming.height
     cross = (pl.col(LEFT) < size) != (pl.col(RIGHT) < size)
-    return _edges(scored.filter(pl.col("match") & cross), LEFT, RIGHT)
+    matched = scored.filter(pl.col("match") & cross)
+    return pl.DataFrame(
+        {LEFT: nodes.gather(matched[LEFT]), RIGHT: nodes.gather(matched[RIGHT])},
+        schema={LEFT: pl.Int64, RIGHT: pl.Int64},
+    )
 
 
 def resolve(
-    frame: pl.DataFrame, golden: pl.DataFrame, lineage: pl.DataFrame, config: MatchConfig | None
+    frame: pl.DataFrame,
+    golden: pl.DataFrame,
+    lineage: pl.DataFrame,
+    config: MatchConfig | None,
+    known: pl.Series | None = None,
 ) -> Resolution:
     """Final golden ids for the incoming ``frame`` against the target's ``golden`` records
     (as :func:`~crmclean.load.existing.golden_nodes`) and crosswalk rows ``lineage``.
 
-    ``config`` may be None only when ``golden`` is empty (nothing to match against).
+    ``known`` marks the records the target already holds with the same values (not matched
+    again). ``config`` may be None only when ``golden`` is empty (nothing to match against).
     """
     incoming = frame.with_row_index(RECORD)
     fields = [c for c in incoming.columns if c in golden.columns or c == RECORD]
@@ -80,22 +93,22 @@ def resolve(
     )
     edges = [_cluster_edges(incoming), _lineage_edges(incoming, lineage, nodes)]
     if config is not None and not golden.is_empty():
-        edges.append(_match_edges(incoming.select(fields), nodes.select(fields), config))
+        fresh = incoming if known is None else incoming.filter(~known)
+        if not fresh.is_empty():
+            edges.append(_match_edges(fresh.select(fields), nodes.select(fields), config))
     labels = components(incoming.height + golden.height, pl.concat(edges))
     return _final_ids(incoming, nodes, pl.Series(LABEL, labels, dtype=pl.Int64))
 
 
 def _final_ids(incoming: pl.DataFrame, nodes: pl.DataFrame, labels: pl.Series) -> Resolution:
     size = incoming.height
-    incoming = incoming.with_columns(labels.head(size))
+    records = incoming.select(GOLDEN_ID).with_columns(labels.head(size))
     nodes = nodes.select(EXISTING).with_columns(labels.tail(nodes.height))
     per_label = (
-        incoming.select(LABEL, GOLDEN_ID)
-        .join(nodes, on=LABEL, how="left")
+        records.join(nodes, on=LABEL, how="left")
         .group_by(LABEL)
         .agg(pl.coalesce(pl.col(EXISTING).min(), pl.col(GOLDEN_ID).min()).alias(FINAL))
     )
-    records = incoming.join(per_label, on=LABEL, maintain_order="left")
-    records = records.with_columns(pl.col(FINAL).alias(GOLDEN_ID)).drop(RECORD, LABEL, FINAL)
+    final = records.join(per_label, on=LABEL, how="left", maintain_order="left")[FINAL]
     renamed = nodes.join(per_label, on=LABEL).select(EXISTING, FINAL)
-    return Resolution(records, renamed)
+    return Resolution(final.alias(GOLDEN_ID), renamed)

@@ -1,4 +1,4 @@
-"""Read, write and replace rows in bulk, inside the caller's transaction."""
+"""Write and replace rows in bulk, inside the caller's transaction."""
 
 from __future__ import annotations
 
@@ -66,33 +66,10 @@ def stage_keys(conn: sa.Connection, keys: pl.DataFrame) -> sa.Table:
     return staged
 
 
-def _matching(table: sa.Table, staged: sa.Table) -> sa.ColumnElement[bool]:
+def matching(table: sa.Table, staged: sa.Table) -> sa.ColumnElement[bool]:
+    """Rows of ``table`` whose key columns equal a row of ``staged``."""
     target = sa.tuple_(*(table.c[column.name] for column in staged.columns))
     return target.in_(sa.select(*staged.c))
-
-
-def read_rows(
-    conn: sa.Connection, table: sa.Table, present: set[str], keys: pl.DataFrame | None = None
-) -> pl.DataFrame:
-    """The rows of ``table`` (only those whose key columns equal a row of ``keys``, if given),
-    every column as text (integers as ``Int64``). Columns not ``present`` in the database yet
-    (an older schema) read as null."""
-    schema = frame_schema(table)
-    if keys is not None and keys.is_empty():
-        return pl.DataFrame(schema=schema)
-    query = sa.select(*(c for c in table.columns if c.name in present))
-    if keys is not None:
-        query = query.where(_matching(table, stage_keys(conn, keys)))
-    found = pl.read_database(query, conn, schema_overrides=schema)
-    missing = [pl.lit(None, schema[name]).alias(name) for name in schema if name not in present]
-    return found.with_columns(missing).select(list(schema))
-
-
-def frame_schema(table: sa.Table) -> dict[str, pl.DataType]:
-    """The polars type of each column of ``table`` when read back."""
-    return {
-        c.name: pl.Int64() if isinstance(c.type, sa.Integer) else pl.String() for c in table.columns
-    }
 
 
 def save_and_delete(
@@ -102,9 +79,9 @@ def save_and_delete(
     then delete them."""
     if keys.is_empty():
         return
-    matching = _matching(table, stage_keys(conn, keys))
+    found = matching(table, stage_keys(conn, keys))
     tag = sa.literal(run_id, type_=before.c[REPLACED_BY].type).label(REPLACED_BY)
-    images = sa.select(*table.c, tag).where(matching)
+    images = sa.select(*table.c, tag).where(found)
     columns = [c.name for c in table.columns] + [REPLACED_BY]
     conn.execute(before.insert().from_select(columns, images))
-    conn.execute(table.delete().where(matching))
+    conn.execute(table.delete().where(found))

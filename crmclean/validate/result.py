@@ -114,10 +114,12 @@ def _failure(outcome: Any, rows: pl.DataFrame) -> ExpectationFailure:
 
 
 def _first_sources(lineage: pl.DataFrame | None) -> pl.DataFrame:
-    """One ``(source, source_id)`` per golden id, to show where a failing value came from."""
+    """One ``(source, source_id)`` per golden id (the smallest), to show where a failing value
+    came from."""
     if lineage is None:
         return pl.DataFrame(schema={GOLDEN_ID: pl.String, SOURCE: pl.String, SOURCE_ID: pl.String})
-    return lineage.select(GOLDEN_ID, SOURCE, SOURCE_ID).unique(GOLDEN_ID, keep="first")
+    first = lineage.select(GOLDEN_ID, SOURCE, SOURCE_ID).sort(SOURCE, SOURCE_ID)
+    return first.unique(GOLDEN_ID, keep="first")
 
 
 def gate_result(

@@ -1,0 +1,72 @@
+"""Read the target's rows into polars frames, in bulk and with bounded memory.
+
+PostgreSQL (psycopg) rows come through ``COPY (query) TO STDOUT`` as CSV that polars parses;
+other databases in batches of rows (a whole result as Python tuples first would take several
+times the frame's memory).
+"""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+import sqlalchemy as sa
+
+from crmclean.load.writer import CHUNK, matching, stage_keys
+
+
+def frame_schema(table: sa.Table) -> dict[str, pl.DataType]:
+    """The polars type of each column of ``table`` when read back."""
+    return {
+        c.name: pl.Int64() if isinstance(c.type, sa.Integer) else pl.String() for c in table.columns
+    }
+
+
+def read_query(
+    conn: sa.Connection, query: sa.Select, schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
+    """The rows of ``query`` (its columns named and typed as ``schema``, in order)."""
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        return _copy_out(conn, query, schema)
+    batches = pl.read_database(
+        query, conn, iter_batches=True, batch_size=CHUNK, schema_overrides=schema
+    )
+    return pl.concat([pl.DataFrame(schema=schema), *batches])
+
+
+def _copy_out(
+    conn: sa.Connection, query: sa.Select, schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
+    """``COPY (query) TO STDOUT`` as CSV: strings quoted, nulls bare, so polars tells them
+    apart as ``copy_frame`` wrote them."""
+    sql = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
+    buffer = io.BytesIO()
+    driver_error = conn.dialect.loaded_dbapi.Error
+    try:
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for block in copy:
+                buffer.write(block)
+    except driver_error as exc:
+        raise sa.exc.DBAPIError.instance(statement, None, exc, driver_error) from exc
+    if not buffer.tell():
+        return pl.DataFrame(schema=schema)
+    return pl.read_csv(buffer.getvalue(), has_header=False, schema=schema)
+
+
+def read_rows(
+    conn: sa.Connection, table: sa.Table, present: set[str], keys: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The rows of ``table`` (only those whose key columns equal a row of ``keys``, if given),
+    every column as text (integers as ``Int64``). Columns not ``present`` in the database yet
+    (an older schema) read as null."""
+    schema = frame_schema(table)
+    if keys is not None and keys.is_empty():
+        return pl.DataFrame(schema=schema)
+    columns = [c for c in table.columns if c.name in present]
+    query = sa.select(*columns)
+    if keys is not None:
+        query = query.where(matching(table, stage_keys(conn, keys)))
+    found = read_query(conn, query, {c.name: schema[c.name] for c in columns})
+    missing = [pl.lit(None, schema[name]).alias(name) for name in schema if name not in present]
+    return found.with_columns(missing).select(list(schema))
