@@ -27,10 +27,9 @@ from splink_reference import splink_clusters
 from crmclean.batch import GOLDEN_ID
 from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.cluster import assign_golden_ids
-from crmclean.dedupe.compare import pair_values
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.decisions import DECISION, cannot_link
-from crmclean.dedupe.keys import RECORD, matching_keys
+from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.merge import golden_records
 from crmclean.dedupe.params import estimate
 from crmclean.dedupe.score import score_pairs
@@ -87,37 +86,53 @@ def contacts(count: int) -> pl.DataFrame:
     return pl.concat([_copy(base, copy) for copy in range(copies)]).head(count)
 
 
-def _phase(timings: dict[str, float], name: str, started: float) -> float:
-    now = time.perf_counter()
-    timings[name] = now - started
-    return now
+class Clock:
+    """Wall and CPU seconds per phase, and the process's memory (RSS) after each."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, tuple[float, float, float]] = {}
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, name: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.phases[name] = (wall - self._wall, cpu - self._cpu, _rss_gb())
+        self._wall, self._cpu = wall, cpu
+
+    def line(self) -> str:
+        return "  ".join(
+            f"{name} {wall:.1f}s (cpu {cpu:.1f}s, rss {rss:.1f} GB)"
+            for name, (wall, cpu, rss) in self.phases.items()
+        )
 
 
-def run_crmclean(frame: pl.DataFrame) -> dict[str, float]:
-    """The stage's phases one by one (as :func:`crmclean.dedupe.dedupe` runs them)."""
+def run_crmclean(frame: pl.DataFrame) -> tuple[Clock, int, int]:
+    """The stage's phases one by one (as :func:`crmclean.dedupe.dedupe` runs them); the clock,
+    the candidate pairs and the golden records."""
     rules = Rules()
     config = load_match_config(rules)
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
+    clock = Clock()
     frame = frame.drop(GOLDEN_ID, strict=False).with_row_index(RECORD)
-    keys = matching_keys(frame, config.key_names, config)
-    clock = _phase(timings, "keys", clock)
-    pairs, _ = candidate_pairs(keys, config)
-    clock = _phase(timings, "block", clock)
-    params = estimate(keys, config)
-    clock = _phase(timings, "parameters", clock)
-    compared = list(dict.fromkeys(spec.key for spec in config.comparisons))
-    scored = score_pairs(pair_values(pairs, keys, compared), config, params)
+    table = key_table(frame, config.key_names, config)
+    clock.lap("keys")
+    pairs, _ = candidate_pairs(table, config)
+    clock.lap("block")
+    params = estimate(table, config)
+    clock.lap("parameters")
+    scored = score_pairs(pairs, table, config, params)
     scored = scored.with_columns(pl.lit(None, pl.String).alias(DECISION))
-    clock = _phase(timings, "compare+score", clock)
+    clock.lap("compare+score")
     matches = scored.filter("match")
     clustered = assign_golden_ids(frame, matches, cannot_link(scored, config)).drop(RECORD)
-    clock = _phase(timings, "cluster", clock)
-    golden = golden_records(clustered, rules.model.names)
-    _phase(timings, "merge", clock)
-    timings["pairs"] = pairs.height
-    timings["golden"] = golden.height
-    return timings
+    clock.lap("cluster")
+    golden = golden_records(clustered, rules.model.names, config.survivorship)
+    clock.lap("merge")
+    return clock, pairs.height, golden.height
+
+
+def _rss_gb() -> float:
+    """The process's resident memory now."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / 1024**3
 
 
 def _peak_gb() -> float:
@@ -127,17 +142,15 @@ def _peak_gb() -> float:
 def report(count: int, with_splink: bool) -> None:
     frame = contacts(count)
     print(f"{frame.height:,} contacts", flush=True)
+    print(f"    memory before dedupe (RSS): {_rss_gb():.2f} GB", flush=True)
     started = time.perf_counter()
-    timings = run_crmclean(frame)
+    clock, pairs, golden = run_crmclean(frame)
     total = time.perf_counter() - started
-    pairs = int(timings.pop("pairs"))
-    golden = int(timings.pop("golden"))
-    phases = "  ".join(f"{name} {seconds:.1f}s" for name, seconds in timings.items())
     print(
         f"  crmclean: {total:.1f} s total, {pairs:,} candidate pairs "
         f"({pairs / total:,.0f} pairs/s), {golden:,} golden records"
     )
-    print(f"    phases: {phases}")
+    print(f"    phases: {clock.line()}")
     print(f"    peak memory so far (RSS): {_peak_gb():.2f} GB", flush=True)
     if with_splink:
         view = frame.select(

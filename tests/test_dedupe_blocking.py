@@ -8,7 +8,7 @@ from test_dedupe_support import contacts
 
 from crmclean.dedupe.blocking import candidate_pairs, oversized_findings
 from crmclean.dedupe.config import MatchConfig, load_match_config
-from crmclean.dedupe.keys import RECORD, matching_keys
+from crmclean.dedupe.keys import key_table
 from crmclean.rules import Rules
 
 SWITCHBOARD = "+551130001000"
@@ -20,8 +20,7 @@ def config(rules: Rules) -> MatchConfig:
 
 
 def _pairs(config: MatchConfig, frame: pl.DataFrame) -> tuple[list[tuple[int, int]], pl.DataFrame]:
-    keys = matching_keys(frame.with_row_index(RECORD), config.key_names, config)
-    pairs, oversized = candidate_pairs(keys, config)
+    pairs, oversized = candidate_pairs(key_table(frame, config.key_names, config), config)
     return list(pairs.iter_rows()), oversized
 
 

@@ -1,16 +1,24 @@
-"""Comparison methods over pair columns, and gathering both records' keys onto pairs."""
+"""Comparison methods over coded keys: both records' codes gathered per pair, distinct pairs of
+different values scored once."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, pair_values
+from crmclean.dedupe.codes import encode
+from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, compare
 
 
 def _similarity(method: str, left: list[object], right: list[object]) -> list[float | None]:
-    pairs = pl.DataFrame({"k_l": left, "k_r": right})
-    values = METHODS[method].similarity(pairs, "k_l", "k_r").to_list()
+    """Records 0..n-1 hold ``left``, n..2n-1 ``right``; pair i compares record i with n + i."""
+    table = encode(pl.DataFrame({"k": left + right}))
+    count = len(left)
+    pairs = pl.DataFrame(
+        {LEFT: range(count), RIGHT: range(count, 2 * count)},
+        schema={LEFT: pl.UInt32, RIGHT: pl.UInt32},
+    )
+    values = compare(pairs, table, "k", method).to_list()
     return [None if value is None else round(value, 3) for value in values]
 
 
@@ -48,11 +56,10 @@ def test_any_shared_compares_lists() -> None:
     assert _similarity("any_shared", left, right) == [1.0, 0.0, None, None]
 
 
-def test_pair_values_gathers_both_records_by_position() -> None:
-    keys = pl.DataFrame({"_record": [0, 1, 2], "name": ["ana", "bia", "caio"]})
-    pairs = pl.DataFrame({LEFT: [0, 1], RIGHT: [2, 2]}, schema={LEFT: pl.UInt32, RIGHT: pl.UInt32})
-    values = pair_values(pairs, keys, ["name"])
-    assert values.rows() == [(0, 2, "ana", "caio"), (1, 2, "bia", "caio")]
+def test_methods_score_text_columns_directly() -> None:
+    pairs = pl.DataFrame({"a": ["silva", None, "ana"], "b": ["sylva", "x", "ana"]})
+    values = METHODS["jaro_winkler"].similarity(pairs, "a", "b").round(3).to_list()
+    assert values == [0.88, None, 1.0]
 
 
 def test_given_name_sets_masculine_and_feminine_apart() -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
 from test_dedupe_support import contacts
 
+from crmclean.dedupe.codes import KeyTable
 from crmclean.dedupe.config import MatchConfig, load_match_config
-from crmclean.dedupe.keys import RECORD, matching_keys
-from crmclean.dedupe.params import TF_U, estimate, random_pairs
+from crmclean.dedupe.keys import key_table
+from crmclean.dedupe.params import estimate, random_pairs
 from crmclean.rules import Rules
 
 
@@ -17,13 +17,16 @@ def config() -> MatchConfig:
     return load_match_config(Rules())
 
 
-def _keys(config: MatchConfig, *records: dict) -> pl.DataFrame:
-    frame = contacts(*records).with_row_index(RECORD)
-    return matching_keys(frame, config.key_names, config)
+def _keys(config: MatchConfig, *records: dict) -> KeyTable:
+    return key_table(contacts(*records), config.key_names, config)
 
 
-def _u(table: pl.DataFrame, value: str) -> float:
-    return table.filter(pl.col(table.columns[0]) == value)[TF_U].item()
+def _tf(config: MatchConfig, comparison: str, *records: dict) -> dict[str, float]:
+    """The term-frequency ``u`` of each value of a comparison's key."""
+    table = _keys(config, *records)
+    key = next(spec.key for spec in config.comparisons if spec.name == comparison)
+    shares = estimate(table, config).tf[comparison]
+    return dict(zip(table.values[key].to_list(), shares.to_list(), strict=True))
 
 
 def test_random_pairs_are_distinct_ordered_and_seeded() -> None:
@@ -35,32 +38,29 @@ def test_random_pairs_are_distinct_ordered_and_seeded() -> None:
 
 def test_a_value_shared_by_many_records_has_a_high_u(config: MatchConfig) -> None:
     office = [{"first_name": f"P{i}", "phone": "+551130001000"} for i in range(30)]
-    keys = _keys(config, *office, {"first_name": "Ana", "phone": "+551199990000"})
-    phones = estimate(keys, config).tf["phone"]
-    assert _u(phones, "+551130001000") == pytest.approx(29 / 1000)  # 29 other holders
-    assert _u(phones, "+551199990000") == pytest.approx(1 / 1000)  # never below tf_min = 1
+    phones = _tf(config, "phone", *office, {"first_name": "Ana", "phone": "+551199990000"})
+    assert phones["+551130001000"] == pytest.approx(29 / 1000)  # 29 other holders
+    assert phones["+551199990000"] == pytest.approx(1 / 1000)  # never below tf_min = 1
 
 
 def test_a_personal_email_held_by_one_persons_records_is_near_unique(
     config: MatchConfig,
 ) -> None:
-    keys = _keys(config, *[{"email": "ana@x.com"}] * 3, {"email": "bia@x.com"})
-    emails = estimate(keys, config).tf["email"]
-    assert _u(emails, "ana@x.com") == pytest.approx(0.01 / 1000)  # tf_own 3, tf_min 0.01
+    emails = _tf(config, "email", *[{"email": "ana@x.com"}] * 3, {"email": "bia@x.com"})
+    assert emails["ana@x.com"] == pytest.approx(0.01 / 1000)  # tf_own 3, tf_min 0.01
 
 
 def test_common_names_are_never_taken_as_rare(config: MatchConfig) -> None:
-    keys = _keys(
-        config,
+    records = [
         {"first_name": "Maria", "last_name": "Silva"},
         {"first_name": "Maria", "last_name": "Silva"},
         {"first_name": "Ieda", "last_name": "Zanetti"},
         {"first_name": "Ieda", "last_name": "Zanetti"},
-    )
-    tf = estimate(keys, config).tf
-    assert _u(tf["last_name"], "silva") == 0.1
-    assert _u(tf["name"], "maria silva") == pytest.approx(0.06 * 0.1)
-    assert _u(tf["name"], "ieda zanetti") == pytest.approx(1 / 1000)
+    ]
+    assert _tf(config, "last_name", *records)["silva"] == 0.1
+    names = _tf(config, "name", *records)
+    assert names["maria silva"] == pytest.approx(0.06 * 0.1)
+    assert names["ieda zanetti"] == pytest.approx(1 / 1000)
 
 
 def test_the_prior_shrinks_as_the_data_grows(config: MatchConfig) -> None:

@@ -20,7 +20,6 @@ import polars as pl
 from crmclean.batch import GOLDEN_ID, Batch
 from crmclean.dedupe.blocking import candidate_pairs, oversized_findings
 from crmclean.dedupe.cluster import assign_golden_ids
-from crmclean.dedupe.compare import pair_values
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.decisions import (
     DECISION,
@@ -29,7 +28,7 @@ from crmclean.dedupe.decisions import (
     decided_pairs,
     read_decisions,
 )
-from crmclean.dedupe.keys import RECORD, matching_keys
+from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.merge import golden_records, merge_log
 from crmclean.dedupe.params import estimate
 from crmclean.dedupe.score import score_pairs
@@ -52,11 +51,10 @@ def find_matches(frame: pl.DataFrame, config: MatchConfig) -> tuple[pl.DataFrame
     """Scored candidate pairs of ``frame`` (records indexed by ``_record``) and the oversized
     blocks blocking skipped. Pairs carry ``left, right`` (record indices), ``probability``,
     ``match``, ``review``, ``veto`` and per comparison ``sim_<name>`` and ``w_<name>``."""
-    keys = matching_keys(frame, config.key_names, config)
-    pairs, oversized = candidate_pairs(keys, config)
-    compared = list(dict.fromkeys(spec.key for spec in config.comparisons))
-    params = estimate(keys, config)
-    return score_pairs(pair_values(pairs, keys, compared), config, params), oversized
+    table = key_table(frame, config.key_names, config)
+    pairs, oversized = candidate_pairs(table, config)
+    params = estimate(table, config)
+    return score_pairs(pairs, table, config, params), oversized
 
 
 def _config(rules: Rules, options: DedupeOptions) -> MatchConfig:

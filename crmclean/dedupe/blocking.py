@@ -12,9 +12,10 @@ from __future__ import annotations
 import polars as pl
 
 from crmclean.batch import FINDING_SCHEMA, SOURCE, SOURCE_ID
+from crmclean.dedupe.codes import KeyTable, index_of
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
-from crmclean.dedupe.keys import LIST_KEYS, RECORD
+from crmclean.dedupe.keys import RECORD
 
 OVERSIZED_SCHEMA: dict[str, pl.DataType] = {
     "rule": pl.String(),
@@ -26,18 +27,43 @@ _SHIFT = 2**32
 PAIR_SCHEMA: dict[str, pl.DataType] = {LEFT: pl.UInt32(), RIGHT: pl.UInt32()}
 
 
-def _members(keys: pl.DataFrame, rule: list[str]) -> pl.DataFrame:
+def _members(table: KeyTable, rule: list[str]) -> pl.DataFrame:
     """One row per record and key value of the rule (list keys exploded), nulls dropped."""
-    rows = keys.select(RECORD, *rule)
+    rows = table.codes.select(rule).with_row_index(RECORD)
     for key in rule:
-        if key in LIST_KEYS:
+        if table.is_list(key):
             rows = rows.explode(key)
     return rows.drop_nulls().unique()
 
 
-def _block(keys: pl.DataFrame, rule: list[str], max_size: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _text(table: KeyTable, key: str, codes: pl.Series) -> pl.Series:
+    """The values behind a block's codes of ``key``."""
+    if table.is_list(key):
+        codes = codes.to_frame().select(index_of(pl.col(key))).to_series()
+    return table.values[key].gather(codes)
+
+
+def _oversized(
+    table: KeyTable, rule: list[str], sizes: pl.DataFrame, max_size: int
+) -> pl.DataFrame:
+    """The blocks of one rule larger than ``max_size``: ``rule, value, size, first``."""
+    blocks = sizes.filter(pl.col("size") > max_size)
+    values = blocks.select(_text(table, key, blocks[key]) for key in rule)
+    return (
+        blocks.with_columns(values)
+        .select(
+            rule=pl.lit(" + ".join(rule)),
+            value=pl.concat_str(rule, separator=" + "),
+            size="size",
+            first="first",
+        )
+        .cast(OVERSIZED_SCHEMA)
+    )  # type: ignore[arg-type]
+
+
+def _block(table: KeyTable, rule: list[str], max_size: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Candidate pairs of one rule, and the blocks it skipped as oversized."""
-    members = _members(keys, rule)
+    members = _members(table, rule)
     sizes = members.group_by(rule).agg(size=pl.len(), first=pl.col(RECORD).min())
     usable = sizes.filter((pl.col("size") >= 2) & (pl.col("size") <= max_size))
     kept = members.join(usable, on=rule, how="semi")
@@ -46,13 +72,7 @@ def _block(keys: pl.DataFrame, rule: list[str], max_size: int) -> tuple[pl.DataF
         .filter(pl.col(RECORD) < pl.col(f"{RECORD}_r"))
         .select(pl.col(RECORD).alias(LEFT), pl.col(f"{RECORD}_r").alias(RIGHT))
     )
-    oversized = sizes.filter(pl.col("size") > max_size).select(
-        rule=pl.lit(" + ".join(rule)),
-        value=pl.concat_str(rule, separator=" + "),
-        size="size",
-        first="first",
-    )
-    return pairs.cast(PAIR_SCHEMA), oversized.cast(OVERSIZED_SCHEMA)  # type: ignore[arg-type]
+    return pairs.cast(PAIR_SCHEMA), _oversized(table, rule, sizes, max_size)  # type: ignore[arg-type]
 
 
 def _distinct(pairs: list[pl.DataFrame]) -> pl.DataFrame:
@@ -65,10 +85,10 @@ def _distinct(pairs: list[pl.DataFrame]) -> pl.DataFrame:
     )
 
 
-def candidate_pairs(keys: pl.DataFrame, config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
+def candidate_pairs(table: KeyTable, config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The distinct pairs of every blocking rule, and every oversized block skipped (``rule, value,
     size``, largest first)."""
-    blocks = [_block(keys, rule, config.max_block_size) for rule in config.blocking]
+    blocks = [_block(table, rule, config.max_block_size) for rule in config.blocking]
     oversized = pl.concat([skipped for _, skipped in blocks]).sort(
         "size", "rule", "value", descending=[True, False, False]
     )

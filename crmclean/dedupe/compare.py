@@ -1,9 +1,13 @@
 """Comparison methods: the similarity of a key between the two records of every pair.
 
-A method reads the columns ``<key>_l`` and ``<key>_r`` of a pairs frame and returns a Float64
-similarity in [0, 1] per pair, null when either record has no value. Methods are registered by
-name in :data:`METHODS`; string similarities run rapidfuzz's vectorized scorers over whole
-columns.
+Pairs are two record indices (``left < right``); keys are integer codes (see
+:mod:`crmclean.dedupe.codes`). :func:`compare` gathers both records' codes and scores each
+*distinct* pair of different values once: a value compared with itself is 1.0 for every method,
+so only pairs of different values reach a method, and the same two surnames met a thousand times
+are scored once. Text methods take a frame of those value pairs (``<key>_l``, ``<key>_r``) and
+run rapidfuzz's vectorized scorers (``process.cpdist``, all cores) over the whole columns; list
+methods take the lists of codes of every pair. Similarities are Float64 in [0, 1], null when
+either record has no value. Methods are registered by name in :data:`METHODS`.
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
+from crmclean.dedupe.codes import KeyTable, group_of
+
 LEFT = "left"
 RIGHT = "right"
+_PAIR, _SIM, _ROW = "_pair", "_sim", "_row"
 
 Similarity = Callable[[pl.DataFrame, str, str], pl.Series]
 
@@ -42,7 +49,7 @@ def _any_shared(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
 
 
 def _domains(column: str) -> pl.Expr:
-    return pl.col(column).list.eval(pl.element().str.split("@").list.last())
+    return pl.col(column).list.eval(group_of(pl.element()))
 
 
 def _same_domain(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
@@ -55,18 +62,18 @@ def _same_domain(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
 
 
 def _rapidfuzz(scorer: Callable[..., float], scale: float = 1.0) -> Similarity:
-    """A method running ``scorer`` (``process.cpdist``) once per distinct pair of values."""
+    """A method running ``scorer`` over the two columns (``process.cpdist``, all cores)."""
 
     def similarity(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
-        distinct = pairs.select(left, right).drop_nulls().unique()
+        rows = pairs.select(left, right).with_row_index(_ROW)
+        known = rows.drop_nulls([left, right])
+        if known.is_empty():
+            return pl.repeat(None, pairs.height, dtype=pl.Float64, eager=True).alias(_SIM)
         values = process.cpdist(
-            distinct[left].to_list(), distinct[right].to_list(), scorer=scorer, workers=-1
+            known[left].to_list(), known[right].to_list(), scorer=scorer, workers=-1
         )
-        scores = distinct.with_columns(_sim=pl.Series(np.asarray(values, dtype=np.float64) / scale))
-        joined = pairs.select(left, right).join(
-            scores, on=[left, right], how="left", maintain_order="left"
-        )
-        return joined["_sim"]
+        scores = known.select(_ROW, pl.Series(_SIM, np.asarray(values, dtype=np.float64) / scale))
+        return rows.join(scores, on=_ROW, how="left", maintain_order="left")[_SIM]
 
     return similarity
 
@@ -97,14 +104,32 @@ METHODS: dict[str, Method] = {
 }
 
 
-def pair_values(pairs: pl.DataFrame, keys: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    """Attach the named keys of both records to each pair as ``<key>_l`` and ``<key>_r``.
-
-    ``keys`` holds record ``i`` at row ``i`` (its ``_record`` column is the row index), so the
-    values are gathered by position rather than joined.
-    """
-    return pairs.with_columns(
-        keys[name].gather(pairs[side]).alias(name + suffix)
-        for side, suffix in ((LEFT, "_l"), (RIGHT, "_r"))
-        for name in names
+def _text_similarity(
+    left: pl.Series, right: pl.Series, values: pl.Series, method: Method
+) -> pl.Series:
+    """``method`` over pairs of text codes: once per distinct pair of different values."""
+    codes = pl.DataFrame({LEFT: left, RIGHT: right}).with_columns(
+        (pl.col(LEFT).cast(pl.UInt64) * 2**32 + pl.col(RIGHT)).alias(_PAIR)
     )
+    distinct = codes.filter(pl.col(LEFT) != pl.col(RIGHT)).unique(_PAIR)
+    texts = pl.DataFrame(
+        {
+            _PAIR: distinct[_PAIR],
+            "value_l": values.gather(distinct[LEFT]),
+            "value_r": values.gather(distinct[RIGHT]),
+        }
+    )
+    scored = texts.select(_PAIR, method.similarity(texts, "value_l", "value_r").alias(_SIM))
+    joined = codes.join(scored, on=_PAIR, how="left", maintain_order="left")
+    same = pl.col(LEFT) == pl.col(RIGHT)
+    return joined.select(pl.when(same).then(1.0).otherwise(_SIM)).to_series()
+
+
+def compare(pairs: pl.DataFrame, table: KeyTable, key: str, method: str) -> pl.Series:
+    """The similarity of ``key`` by ``method`` for every pair (``left``, ``right``)."""
+    left = table.codes[key].gather(pairs[LEFT])
+    right = table.codes[key].gather(pairs[RIGHT])
+    if table.is_list(key):
+        sides = pl.DataFrame({LEFT: left, RIGHT: right})
+        return METHODS[method].similarity(sides, LEFT, RIGHT)
+    return _text_similarity(left, right, table.values[key], METHODS[method])

@@ -1,163 +1,109 @@
-"""Matching keys: folded, comparable forms of the fields, as polars expressions.
+"""Matching keys: folded, comparable forms of the fields.
 
-Each key is registered by name in :data:`KEYS`; ``rules/match.yaml`` names the keys its blocking
-rules and comparisons use. List keys (:data:`LIST_KEYS`) hold every value of a record.
+Each key is registered by name in :data:`KEYS` with the group that builds it: the name keys
+together (:mod:`crmclean.dedupe.name_keys`), each text key alone, the e-mail and phone lists
+together. Groups of text keys are built once per *distinct* combination of the columns they
+read and gathered back to the records, so folding and regexes cost per distinct value.
+``rules/match.yaml`` names the keys its blocking rules and comparisons use. List keys
+(:data:`LIST_KEYS`) hold every value of a record.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import jellyfish
 import polars as pl
+
+from crmclean.dedupe.codes import KeyTable, encode
+from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
 
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
 
-RECORD = "_record"
+__all__ = ["KEYS", "LIST_KEYS", "RECORD", "fold", "key_table", "matching_keys"]
 
-KeyBuilder = Callable[["MatchConfig"], pl.Expr]
+RECORD = "_record"
+_DISTINCT = "_distinct"
 _NO_TEXT: pl.Expr = pl.lit([], dtype=pl.List(pl.String))
 
-
-def fold(expr: pl.Expr, keep: str = "a-z") -> pl.Expr:
-    """ASCII, lowercase, runs of other characters turned into one space; empty -> null."""
-    folded = (
-        expr.str.normalize("NFKD")
-        .str.replace_all(r"\p{M}", "")
-        .str.to_lowercase()
-        .str.replace_all(f"[^{keep}]+", " ")
-        .str.strip_chars()
-    )
-    return pl.when(folded != "").then(folded)
+Build = Callable[[pl.DataFrame, "MatchConfig"], pl.DataFrame]
 
 
-def _whole_name() -> pl.Expr:
-    parts = pl.concat_str(
-        "first_name", "middle_name", "last_name", separator=" ", ignore_nulls=True
-    )
-    return fold(pl.coalesce(pl.col("full_name"), parts))
+@dataclass(frozen=True)
+class KeyGroup:
+    """Keys built together from the same columns; ``per_distinct`` groups are built once per
+    distinct combination of their ``inputs``."""
+
+    inputs: tuple[str, ...]
+    build: Build
+    per_distinct: bool = True
 
 
-def _suffix_pattern(config: MatchConfig) -> str:
-    """A regex matching any generation suffix as a whole word (nothing when there are none)."""
-    words = "|".join(sorted(config.name_suffixes))
-    return rf"\b(?:{words})\b" if words else r"[^\s\S]"
+def _text_key(inputs: tuple[str, ...], name: str, expr: Callable[[], pl.Expr]) -> KeyGroup:
+    return KeyGroup(inputs, lambda rows, config: rows.select(expr().alias(name)))
 
 
-def _without_suffixes(folded: pl.Expr, config: MatchConfig) -> pl.Expr:
-    """Folded text without its generation suffixes; null when nothing is left."""
-    kept = folded.str.replace_all(_suffix_pattern(config), " ").str.replace_all(" +", " ")
-    kept = kept.str.strip_chars()
-    return pl.when(kept != "").then(kept)
-
-
-def _last_word(folded: pl.Expr) -> pl.Expr:
-    return folded.str.extract(r"(\S+)$")
-
-
-def _metaphone(values: pl.Series) -> pl.Series:
-    """Metaphone code of each value, computed once per distinct value."""
-    distinct = values.drop_nulls().unique()
-    codes = [jellyfish.metaphone(value) or None for value in distinct]
-    return values.replace_strict(distinct, codes, default=None, return_dtype=pl.String)
-
-
-def _sound_of(key: KeyBuilder) -> KeyBuilder:
-    """A key holding the metaphone code of another key."""
-    return lambda config: key(config).map_batches(_metaphone, return_dtype=pl.String)
-
-
-def name_key(config: MatchConfig) -> pl.Expr:
-    """The whole name folded to ASCII letters, generation suffixes (Jr, Filho) left out."""
-    return _without_suffixes(_whole_name(), config)
-
-
-def first_name_key(config: MatchConfig) -> pl.Expr:
-    """The first word of the folded first name, a known nickname replaced (``ze`` -> ``jose``)."""
-    return fold(pl.col("first_name")).str.extract(r"^(\S+)").replace(config.nicknames)
-
-
-def last_name_key(config: MatchConfig) -> pl.Expr:
-    """The last word of the folded last name that is not a generation suffix.
-
-    Without a last name, the last word of a whole name of two words or more.
-    """
-    surname = fold(pl.col("last_name"))
-    named = pl.coalesce(_last_word(_without_suffixes(surname, config)), _last_word(surname))
-    words = name_key(config)
-    return pl.coalesce(named, pl.when(words.str.contains(" ")).then(_last_word(words)))
-
-
-def generation_key(config: MatchConfig) -> pl.Expr:
-    """The generation marker of a name (``junior`` for Jr/Filho); "" for none, null without name."""
-    whole = _whole_name()
-    named = pl.concat_str(whole, fold(pl.col("name_suffix")), separator=" ", ignore_nulls=True)
-    marker = named.str.extract_all(_suffix_pattern(config)).list.last()
-    generation = marker.replace_strict(config.name_suffixes, default=None, return_dtype=pl.String)
-    return pl.when(whole.is_not_null()).then(generation.fill_null(""))
-
-
-def postal_code_key(config: MatchConfig) -> pl.Expr:
-    """The postal code, lowercase letters and digits only (``01310-100`` -> ``01310100``)."""
-    return fold(pl.col("postal_code"), keep="a-z0-9").str.replace_all(" ", "")
-
-
-def emails_key(config: MatchConfig) -> pl.Expr:
-    """Every e-mail of a record except role addresses (``contato@``, ``info@``, or flagged
-    ``email_is_role`` by normalize); the primary one in its matching form (``email_key``)."""
+def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+    """``emails``: every e-mail of a record except role addresses (``contato@``, ``info@``, or
+    flagged ``email_is_role`` by normalize), the primary one in its matching form
+    (``email_key``); ``work_emails``: those at a company domain (not a free-mail provider);
+    ``email``: the first of ``emails``."""
     local = pl.element().str.split("@").list.first()
     personal = pl.element().filter(~local.is_in(config.role_email_local_parts))
     role = pl.col("email_is_role").fill_null(False)
     primary = pl.when(~role).then(pl.coalesce("email_key", "email"))
     every = pl.concat_list(primary, pl.col("email_alt").fill_null(_NO_TEXT))
-    return every.list.eval(personal.drop_nulls().unique(maintain_order=True))
-
-
-def work_emails_key(config: MatchConfig) -> pl.Expr:
-    """The personal e-mails of a record at a company domain (not a free-mail provider)."""
+    emails = rows.select(emails=every.list.eval(personal.drop_nulls().unique(maintain_order=True)))
     domain = pl.element().str.split("@").list.last()
-    return emails_key(config).list.eval(
-        pl.element().filter(~domain.is_in(config.free_email_domains))
+    return emails.with_columns(
+        work_emails=pl.col("emails").list.eval(
+            pl.element().filter(~domain.is_in(config.free_email_domains))
+        ),
+        email=pl.col("emails").list.first(),
     )
 
 
-def email_key(config: MatchConfig) -> pl.Expr:
-    """The first e-mail of a record that is not a role address."""
-    return emails_key(config).list.first()
-
-
-def phones_key(config: MatchConfig) -> pl.Expr:
-    """Every phone number of a record: phone, mobile and the alternates."""
+def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+    """``phones``: every number of a record (phone, mobile, alternates) once."""
     every = pl.concat_list("phone", "mobile", pl.col("phone_alt").fill_null(_NO_TEXT))
-    return every.list.drop_nulls().list.unique(maintain_order=True)
+    return rows.select(
+        phones=every.list.eval(pl.element().drop_nulls().unique(maintain_order=True))
+    )
 
 
-KEYS: dict[str, KeyBuilder] = {
-    "name": name_key,
-    "first_name": first_name_key,
-    "first_initial": lambda config: first_name_key(config).str.slice(0, 1),
-    "first_name_phonetic": _sound_of(first_name_key),
-    "last_name": last_name_key,
-    "last_name_phonetic": _sound_of(last_name_key),
-    "first_last": lambda config: pl.concat_str(
-        first_name_key(config), last_name_key(config), separator=" "
+_NAMES = KeyGroup(NAME_INPUTS, name_keys)
+_EMAILS = KeyGroup(("email", "email_key", "email_is_role", "email_alt"), _email_keys, False)
+_PHONES = KeyGroup(("phone", "mobile", "phone_alt"), _phone_keys, False)
+
+KEYS: dict[str, KeyGroup] = {
+    **dict.fromkeys(NAME_KEYS, _NAMES),
+    "email": _EMAILS,
+    "emails": _EMAILS,
+    "work_emails": _EMAILS,
+    "phones": _PHONES,
+    "mobile": KeyGroup(("mobile",), lambda rows, config: rows, per_distinct=False),
+    "company": _text_key(
+        ("company_key", "company"),
+        "company",
+        lambda: fold(pl.coalesce("company_key", "company"), keep="a-z0-9"),
     ),
-    "generation": generation_key,
-    "email": email_key,
-    "emails": emails_key,
-    "work_emails": work_emails_key,
-    "phones": phones_key,
-    "mobile": lambda config: pl.col("mobile"),
-    "company": lambda config: fold(pl.coalesce("company_key", "company"), keep="a-z0-9"),
-    "postal_code": postal_code_key,
-    "city": lambda config: fold(pl.col("city")),
-    "street": lambda config: fold(pl.col("street"), keep="a-z0-9"),
-    "tax_id": lambda config: (
-        pl.col("tax_id").str.replace_all(r"[^0-9A-Za-z]", "").str.to_lowercase()
+    "postal_code": _text_key(
+        ("postal_code",),
+        "postal_code",
+        lambda: fold(pl.col("postal_code"), keep="a-z0-9").str.replace_all(" ", ""),
     ),
-    "birth_date": lambda config: pl.col("birth_date").str.replace_all(r"[^0-9]", ""),
+    "city": _text_key(("city",), "city", lambda: fold(pl.col("city"))),
+    "street": _text_key(("street",), "street", lambda: fold(pl.col("street"), keep="a-z0-9")),
+    "tax_id": _text_key(
+        ("tax_id",),
+        "tax_id",
+        lambda: pl.col("tax_id").str.replace_all(r"[^0-9A-Za-z]", "").str.to_lowercase(),
+    ),
+    "birth_date": _text_key(
+        ("birth_date",), "birth_date", lambda: pl.col("birth_date").str.replace_all(r"[^0-9]", "")
+    ),
 }
 LIST_KEYS = frozenset({"emails", "work_emails", "phones"})
 
@@ -173,8 +119,34 @@ OPTIONAL: dict[str, pl.DataType] = {
 }
 
 
-def matching_keys(frame: pl.DataFrame, names: list[str], config: MatchConfig) -> pl.DataFrame:
-    """The record index and the named keys of every record (``frame`` carries ``_record``)."""
+def _coded(rows: pl.DataFrame, group: KeyGroup, names: list[str], config: MatchConfig) -> KeyTable:
+    """The group's keys ``names`` for every row of ``rows``, coded; built on the distinct
+    input rows (and their codes gathered back) when the group is ``per_distinct``."""
+    if not group.per_distinct:
+        return encode(group.build(rows, config).select(names))
+    distinct = rows.unique().with_row_index(_DISTINCT)
+    inputs = list(group.inputs)
+    index = rows.join(distinct, on=inputs, how="left", nulls_equal=True, maintain_order="left")
+    table = encode(group.build(distinct.drop(_DISTINCT), config).select(names))
+    return KeyTable(table.codes.select(pl.all().gather(index[_DISTINCT])), table.values)
+
+
+def key_table(frame: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
+    """The named keys of every record, coded (``frame`` holds record ``i`` at row ``i``)."""
     missing = [pl.lit(None, dtype).alias(c) for c, dtype in OPTIONAL.items() if c not in frame]
-    keys = frame.lazy().with_columns(missing)
-    return keys.select(RECORD, *(KEYS[name](config).alias(name) for name in names)).collect()
+    source = frame.with_columns(missing) if missing else frame
+    groups = list(dict.fromkeys(KEYS[name] for name in names))
+    tables = [
+        _coded(source.select(group.inputs), group, [n for n in names if KEYS[n] is group], config)
+        for group in groups
+    ]
+    codes = pl.concat([table.codes for table in tables], how="horizontal")
+    values = {key: column for table in tables for key, column in table.values.items()}
+    return KeyTable(codes.select(names), values)
+
+
+def matching_keys(frame: pl.DataFrame, names: list[str], config: MatchConfig) -> pl.DataFrame:
+    """The record index and the named keys of every record as text (``frame`` carries
+    ``_record``, record ``i`` at row ``i``)."""
+    keys = key_table(frame, names, config).decoded()
+    return frame.select(RECORD).hstack(keys)

@@ -23,20 +23,21 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, pair_values
+from crmclean.dedupe.codes import KeyTable, index_of
+from crmclean.dedupe.compare import LEFT, RIGHT, compare
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig
-from crmclean.dedupe.keys import LIST_KEYS
 
-TF_U = "_tf_u"
+_KNOWN = "_known"
 
 
 @dataclass(frozen=True)
 class Parameters:
-    """``u`` of every level (then of disagreement) per comparison, value frequencies of the
-    ``tf`` comparisons (``value, _tf_u``) and the prior match probability of a random pair."""
+    """``u`` of every level (then of disagreement) per comparison; for the ``tf`` comparisons
+    the ``u`` of each value of their key, by code; the prior match probability of a random
+    pair."""
 
     u: dict[str, list[float]]
-    tf: dict[str, pl.DataFrame]
+    tf: dict[str, pl.Series]
     prior: float
 
 
@@ -61,40 +62,53 @@ def random_pairs(size: int, count: int, seed: int) -> pl.DataFrame:
     return pairs.filter(pl.col(LEFT) < pl.col(RIGHT)).unique(maintain_order=True)
 
 
-def _estimated_u(sample: pl.DataFrame, spec: ComparisonSpec, config: MatchConfig) -> list[float]:
+def level_shares(sim: pl.Series, spec: ComparisonSpec) -> list[int]:
+    """How many of the compared pairs (``sim`` not null) reach each level, then none."""
+    levels = pl.DataFrame({"sim": sim}).select(level=level_index(pl.col("sim"), spec))
+    counts = np.bincount(levels["level"].drop_nulls().to_numpy(), minlength=len(spec.m))
+    return [int(count) for count in counts]
+
+
+def _estimated_u(
+    sample: pl.DataFrame, table: KeyTable, spec: ComparisonSpec, prior: int
+) -> list[float]:
     """``u`` per level: the sample's shares, smoothed toward the configured ``u``."""
-    sim = METHODS[spec.method].similarity(sample, f"{spec.key}_l", f"{spec.key}_r")
-    levels = pl.DataFrame({"sim": sim}).select(level=level_index(pl.col("sim"), spec)).drop_nulls()
-    counts = levels["level"].value_counts()
-    seen = dict(zip(counts["level"].to_list(), counts["count"].to_list(), strict=True))
-    prior = config.u_prior_pairs
-    total = levels.height + prior
-    return [(seen.get(i, 0) + prior * u0) / total for i, u0 in enumerate(spec.u)]
+    counts = level_shares(compare(sample, table, spec.key, spec.method), spec)
+    total = sum(counts) + prior
+    return [(seen + prior * u0) / total for seen, u0 in zip(counts, spec.u, strict=True)]
+
+
+def _holders(table: KeyTable, key: str) -> tuple[np.ndarray, int]:
+    """How many records hold each value of ``key`` (by code), and how many hold any."""
+    column = table.codes[key]
+    if table.is_list(key):
+        flat = column.list.unique().explode().drop_nulls()
+        indices = flat.to_frame().select(index_of(pl.col(key))).to_series()
+        carriers = int((column.list.len() > 0).sum())
+    else:
+        indices = column.drop_nulls()
+        carriers = indices.len()
+    counts = np.bincount(indices.to_numpy(), minlength=table.values[key].len())
+    return counts, carriers
 
 
 def _frequencies(
-    keys: pl.DataFrame, spec: ComparisonSpec, config: MatchConfig, population: int
-) -> pl.DataFrame:
-    """Each value of the key and its ``u`` (``_tf_u``): how many *other* records carry it
-    (never below ``tf_min``), over the records with a value."""
-    key = spec.key
-    column = pl.col(key)
-    if key in LIST_KEYS:
-        values = keys.select(column.list.unique()).explode(key)
-        carriers = keys.filter(column.list.len() > 0).height
-    else:
-        values = keys.select(key)
-        carriers = values.drop_nulls().height
-    others = (pl.len().cast(pl.Float64) - spec.tf_own).clip(lower_bound=spec.tf_min)
-    counted = (
-        values.drop_nulls().group_by(key).agg((others / max(carriers, population)).alias(TF_U))
-    )
-    return _at_least_known(counted, key, _known_shares(key, config))
+    table: KeyTable, spec: ComparisonSpec, config: MatchConfig, population: int
+) -> pl.Series:
+    """The ``u`` of each value of the key (by code): how many *other* records carry it (never
+    below ``tf_min``), over the records with a value; never below its known share."""
+    counts, carriers = _holders(table, spec.key)
+    others = np.maximum(counts - spec.tf_own, spec.tf_min) / max(carriers, population)
+    values = table.values[spec.key]
+    known = _known_shares(spec.key, config)
+    floor = values.to_frame().join(known, on=spec.key, how="left", maintain_order="left")
+    shares = pl.Series(others).to_frame("u").with_columns(floor[_KNOWN])
+    return shares.select(pl.max_horizontal("u", _KNOWN)).to_series().alias(spec.key)
 
 
 def _known_shares(key: str, config: MatchConfig) -> pl.DataFrame:
     """The population share of common values of ``key`` (``first_last``: first x last)."""
-    schema = {key: pl.String, "_known": pl.Float64}
+    schema = {key: pl.String, _KNOWN: pl.Float64}
     tables = {
         name: pl.DataFrame(list(shares.items()), schema=list(schema), orient="row")
         for name, shares in config.common_names.items()
@@ -106,27 +120,22 @@ def _known_shares(key: str, config: MatchConfig) -> pl.DataFrame:
         both = first.join(last, how="cross", suffix="_last")
         return both.select(
             pl.concat_str(key, f"{key}_last", separator=" ").alias(key),
-            (pl.col("_known") * pl.col("_known_last")).alias("_known"),
+            (pl.col(_KNOWN) * pl.col(f"{_KNOWN}_last")).alias(_KNOWN),
         )
     return pl.DataFrame(schema=schema)
 
 
-def _at_least_known(counted: pl.DataFrame, key: str, known: pl.DataFrame) -> pl.DataFrame:
-    """``u`` never below the value's known share in the population (``Silva``, ``Maria``)."""
-    joined = counted.join(known, on=key, how="left", maintain_order="left")
-    return joined.select(key, pl.max_horizontal(TF_U, "_known").alias(TF_U))
-
-
-def estimate(keys: pl.DataFrame, config: MatchConfig) -> Parameters:
-    """Estimate the parameters from ``keys`` (record ``i`` at row ``i``)."""
-    size = keys.height
+def estimate(table: KeyTable, config: MatchConfig) -> Parameters:
+    """Estimate the parameters from the coded keys of every record."""
+    size = table.height
     sample = random_pairs(size, config.u_sample_pairs, config.seed)
-    names = list(dict.fromkeys(spec.key for spec in config.comparisons))
-    sample = pair_values(sample, keys, names)
-    u = {spec.name: _estimated_u(sample, spec, config) for spec in config.comparisons}
+    u = {
+        spec.name: _estimated_u(sample, table, spec, config.u_prior_pairs)
+        for spec in config.comparisons
+    }
     population = max(size, config.min_population)
     tf = {
-        spec.name: _frequencies(keys, spec, config, population)
+        spec.name: _frequencies(table, spec, config, population)
         for spec in config.comparisons
         if spec.tf
     }

@@ -18,12 +18,12 @@ import math
 
 import polars as pl
 
-from crmclean.dedupe.compare import METHODS
+from crmclean.dedupe.codes import KeyTable, index_of
+from crmclean.dedupe.compare import LEFT, RIGHT, compare
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig
-from crmclean.dedupe.keys import LIST_KEYS
-from crmclean.dedupe.params import TF_U, Parameters, level_index
+from crmclean.dedupe.params import Parameters, level_index
 
-PAIR = "_pair"
+_ROW, _TF = "_row", "_tf"
 
 
 def default_parameters(config: MatchConfig) -> Parameters:
@@ -32,22 +32,32 @@ def default_parameters(config: MatchConfig) -> Parameters:
     return Parameters(u, {}, config.duplicates_per_record / (config.min_population - 1))
 
 
-def _similarity(pairs: pl.DataFrame, spec: ComparisonSpec) -> pl.Series:
-    method = METHODS[spec.method]
-    return method.similarity(pairs, f"{spec.key}_l", f"{spec.key}_r").alias(f"sim_{spec.name}")
+def _similarities(
+    pairs: pl.DataFrame, table: KeyTable, specs: list[ComparisonSpec]
+) -> list[pl.Series]:
+    """``sim_<name>`` per comparison; a key compared twice by one method is compared once."""
+    done: dict[tuple[str, str], pl.Series] = {}
+    for spec in specs:
+        if (spec.key, spec.method) not in done:
+            done[spec.key, spec.method] = compare(pairs, table, spec.key, spec.method)
+    return [done[spec.key, spec.method].alias(f"sim_{spec.name}") for spec in specs]
 
 
-def _tf_u(pairs: pl.DataFrame, spec: ComparisonSpec, table: pl.DataFrame) -> pl.Series:
-    """The frequency of the value each pair agrees on (the rarest shared one for list keys)."""
-    left, right = f"{spec.key}_l", f"{spec.key}_r"
-    if spec.key not in LIST_KEYS:
-        agreed = pairs.select(pl.col(left).alias(spec.key))
-        return agreed.join(table, on=spec.key, how="left", maintain_order="left")[TF_U]
-    shared = pairs.select(pl.col(left).list.set_intersection(pl.col(right)).alias(spec.key))
-    shared = shared.with_row_index(PAIR).explode(spec.key)
-    rarest = shared.join(table, on=spec.key, how="left").group_by(PAIR).agg(pl.col(TF_U).min())
-    ordered = pl.DataFrame({PAIR: pl.arange(0, pairs.height, eager=True, dtype=pl.UInt32)})
-    return ordered.join(rarest, on=PAIR, how="left", maintain_order="left")[TF_U]
+def _tf_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> pl.Series:
+    """The ``u`` of the value each pair agrees on: the left record's (a text key), the rarest
+    shared one (a list key)."""
+    left = table.codes[key].gather(pairs[LEFT])
+    if not table.is_list(key):
+        return shares.gather(left)
+    right = table.codes[key].gather(pairs[RIGHT])
+    shared = pl.DataFrame({key: left.list.set_intersection(right)}).with_row_index(_ROW)
+    flat = shared.explode(key).drop_nulls(key)
+    flat = flat.select(
+        _ROW, shares.gather(flat.select(index_of(pl.col(key))).to_series()).alias(_TF)
+    )
+    rarest = flat.group_by(_ROW).agg(pl.col(_TF).min())
+    rows = pl.DataFrame({_ROW: pl.int_range(pairs.height, eager=True, dtype=pl.UInt32)})
+    return rows.join(rarest, on=_ROW, how="left", maintain_order="left")[_TF]
 
 
 def _weight(spec: ComparisonSpec, u: list[float], tf_u: pl.Expr | None) -> pl.Expr:
@@ -88,28 +98,28 @@ def _vetoed(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
 
 
 def score_pairs(
-    pairs: pl.DataFrame, config: MatchConfig, params: Parameters | None = None
+    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters | None = None
 ) -> pl.DataFrame:
-    """Add ``sim_<name>``, ``w_<name>``, ``match_weight``, ``probability``, ``score`` (the
-    probability, rounded), ``veto``, ``match`` and ``review`` to ``pairs``.
-
-    ``pairs`` holds ``<key>_l`` and ``<key>_r`` for every key the comparisons read; without
-    ``params`` the configured ``u`` are used.
-    """
+    """``pairs`` (``left``, ``right`` record indices into ``table``) with ``sim_<name>``,
+    ``w_<name>``, ``match_weight``, ``probability``, ``score`` (the probability, rounded),
+    ``veto``, ``match`` and ``review``; without ``params`` the configured ``u`` are used."""
     params = params or default_parameters(config)
     specs = config.comparisons
-    scored = pairs.with_columns(_similarity(pairs, spec) for spec in specs)
     tf = {
-        spec.name: _tf_u(scored, spec, params.tf[spec.name]).alias(f"_tf_{spec.name}")
+        f"_tf_{spec.name}": _tf_u(pairs, table, spec.key, params.tf[spec.name])
         for spec in specs
         if spec.name in params.tf
     }
-    scored = scored.with_columns(*tf.values())
+    scored = pairs.with_columns(*_similarities(pairs, table, specs), **tf)
     weights = [
-        _weight(spec, params.u[spec.name], pl.col(f"_tf_{spec.name}") if spec.name in tf else None)
+        _weight(
+            spec,
+            params.u[spec.name],
+            pl.col(f"_tf_{spec.name}") if spec.name in params.tf else None,
+        )
         for spec in specs
     ]
-    scored = scored.with_columns(weights).drop(f"_tf_{name}" for name in tf)
+    scored = scored.with_columns(weights).drop(tf)
     prior = math.log2(params.prior / (1.0 - params.prior))
     scored = scored.with_columns(match_weight=_evidence(specs) + prior)
     probability = 1.0 / (1.0 + (2.0 ** -pl.col("match_weight")))

@@ -1,0 +1,98 @@
+"""Coded keys: every matching key as integer codes into a table of its distinct values.
+
+Blocking joins, comparisons and term frequencies work on these codes, never on the strings. A
+text key's code is a UInt32 index into ``values[key]`` (null for no value). A list key holds a
+list of UInt64 codes, each ``group << 32 | index``: ``index`` points into ``values[key]`` and
+``group`` numbers the value's domain (the text after ``@``; the whole value when it has none),
+so "two addresses at the same domain" is a comparison of integers too (:func:`group_of`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+CODE = "_code"
+GROUP_SHIFT = 32
+INDEX_MASK = 2**GROUP_SHIFT - 1
+_VALUE, _ROW = "_value", "_row"
+
+
+@dataclass(frozen=True)
+class KeyTable:
+    """The coded keys of every record (record ``i`` at row ``i``) and each key's values."""
+
+    codes: pl.DataFrame
+    values: dict[str, pl.Series]
+
+    @property
+    def height(self) -> int:
+        return self.codes.height
+
+    def is_list(self, key: str) -> bool:
+        return isinstance(self.codes.schema[key], pl.List)
+
+    def decoded(self) -> pl.DataFrame:
+        """The keys as text (lists of text for list keys), as :func:`encode` took them."""
+        return self.codes.with_columns(
+            decode(self.codes[key], self.values[key]) for key in self.values
+        )
+
+
+def index_of(code: pl.Expr) -> pl.Expr:
+    """The index into the key's values of a list key's code."""
+    return (code & INDEX_MASK).cast(pl.UInt32)
+
+
+def group_of(code: pl.Expr) -> pl.Expr:
+    """The domain number of a list key's code."""
+    return code // 2**GROUP_SHIFT
+
+
+def encode_text(column: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """UInt32 codes of a text column (null stays null) and its distinct values, code ``i``
+    standing for ``values[i]`` (in order of first appearance)."""
+    values = column.drop_nulls().unique(maintain_order=True)
+    table = pl.DataFrame({_VALUE: values}).with_row_index(CODE)
+    codes = column.to_frame(_VALUE).join(table, on=_VALUE, how="left", maintain_order="left")
+    return codes[CODE].alias(column.name), values.alias(column.name)
+
+
+def encode_list(column: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """List-of-UInt64 codes of a list-of-text column (``group << 32 | index``) and its distinct
+    values; missing lists become empty ones."""
+    flat = column.to_frame(_VALUE).with_row_index(_ROW).explode(_VALUE, empty_as_null=True)
+    values = flat[_VALUE].drop_nulls().unique(maintain_order=True)
+    domains = values.str.extract(r"@([^@]*)$").fill_null(values)
+    groups, _ = encode_text(domains)
+    packed = groups.cast(pl.UInt64) * 2**GROUP_SHIFT + pl.int_range(
+        values.len(), eager=True, dtype=pl.UInt64
+    )
+    table = pl.DataFrame({_VALUE: values, CODE: packed})
+    coded = flat.join(table, on=_VALUE, how="left", maintain_order="left")
+    lists = coded.group_by(_ROW, maintain_order=True).agg(pl.col(CODE).drop_nulls())
+    return lists[CODE].alias(column.name), values.alias(column.name)
+
+
+def decode(codes: pl.Series, values: pl.Series) -> pl.Series:
+    """The text behind ``codes`` (a text key's codes or a list key's lists of codes)."""
+    if isinstance(codes.dtype, pl.List):
+        flat = codes.to_frame(CODE).with_row_index(_ROW).explode(CODE, empty_as_null=True)
+        text = flat.select(_ROW, values.gather(flat.select(index_of(pl.col(CODE)))[CODE]))
+        lists = text.group_by(_ROW, maintain_order=True).agg(pl.col(values.name).drop_nulls())
+        return lists[values.name].alias(codes.name)
+    return values.gather(codes).alias(codes.name)
+
+
+def encode(keys: pl.DataFrame) -> KeyTable:
+    """A :class:`KeyTable` of a frame of text keys (list-of-text columns are list keys); other
+    columns (``_record``) are kept as they are."""
+    coded: dict[str, pl.Series] = {}
+    values: dict[str, pl.Series] = {}
+    for name, dtype in keys.schema.items():
+        if dtype == pl.String:
+            coded[name], values[name] = encode_text(keys[name])
+        elif isinstance(dtype, pl.List):
+            coded[name], values[name] = encode_list(keys[name])
+    return KeyTable(keys.with_columns(coded.values()), values)

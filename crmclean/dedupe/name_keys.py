@@ -1,0 +1,119 @@
+"""Name keys: the folded, comparable forms of a person's name.
+
+:func:`name_keys` builds every name key in a few passes over a frame of *distinct* names
+(:data:`NAME_INPUTS`); :mod:`crmclean.dedupe.keys` joins them back to the records, so each
+regex and each metaphone code runs once per distinct name, never per record.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import jellyfish
+import polars as pl
+
+if TYPE_CHECKING:
+    from crmclean.dedupe.config import MatchConfig
+
+NAME_INPUTS = ("full_name", "first_name", "middle_name", "last_name", "name_suffix")
+NAME_KEYS = (
+    "name",
+    "first_name",
+    "first_initial",
+    "first_name_phonetic",
+    "last_name",
+    "last_name_phonetic",
+    "first_last",
+    "generation",
+)
+_WHOLE, _FIRST, _LAST = "_whole", "_first", "_last"
+
+
+def fold(expr: pl.Expr, keep: str = "a-z") -> pl.Expr:
+    """ASCII, lowercase, runs of other characters turned into one space; empty -> null."""
+    folded = (
+        expr.str.normalize("NFKD")
+        .str.replace_all(r"\p{M}", "")
+        .str.to_lowercase()
+        .str.replace_all(f"[^{keep}]+", " ")
+        .str.strip_chars()
+    )
+    return pl.when(folded != "").then(folded)
+
+
+def _suffix_pattern(config: MatchConfig) -> str:
+    """A regex matching any generation suffix as a whole word (nothing when there are none)."""
+    words = "|".join(sorted(config.name_suffixes))
+    return rf"\b(?:{words})\b" if words else r"[^\s\S]"
+
+
+def _without_suffixes(folded: pl.Expr, config: MatchConfig) -> pl.Expr:
+    """Folded text without its generation suffixes; null when nothing is left."""
+    kept = folded.str.replace_all(_suffix_pattern(config), " ").str.replace_all(" +", " ")
+    kept = kept.str.strip_chars()
+    return pl.when(kept != "").then(kept)
+
+
+def _last_word(folded: pl.Expr) -> pl.Expr:
+    return folded.str.extract(r"(\S+)$")
+
+
+def _metaphone(values: pl.Series) -> pl.Series:
+    """Metaphone code of each value, computed once per distinct value."""
+    distinct = values.drop_nulls().unique()
+    codes = [jellyfish.metaphone(value) or None for value in distinct]
+    return values.replace_strict(distinct, codes, default=None, return_dtype=pl.String)
+
+
+def _folded_parts() -> list[pl.Expr]:
+    """The whole name (``full_name``, else first + middle + last), first and last name, folded."""
+    parts = pl.concat_str(
+        "first_name", "middle_name", "last_name", separator=" ", ignore_nulls=True
+    )
+    return [
+        fold(pl.coalesce(pl.col("full_name"), parts)).alias(_WHOLE),
+        fold(pl.col("first_name")).alias(_FIRST),
+        fold(pl.col("last_name")).alias(_LAST),
+    ]
+
+
+def _generation(config: MatchConfig) -> pl.Expr:
+    """The generation marker of a name (``junior`` for Jr/Filho); "" for none, null without name."""
+    whole = pl.col(_WHOLE)
+    named = pl.concat_str(whole, fold(pl.col("name_suffix")), separator=" ", ignore_nulls=True)
+    marker = named.str.extract_all(_suffix_pattern(config)).list.last()
+    generation = marker.replace_strict(config.name_suffixes, default=None, return_dtype=pl.String)
+    return pl.when(whole.is_not_null()).then(generation.fill_null(""))
+
+
+def _last_name(config: MatchConfig) -> pl.Expr:
+    """The last word of the folded last name that is not a generation suffix; without a last
+    name, the last word of a whole name of two words or more."""
+    surname = pl.col(_LAST)
+    named = pl.coalesce(_last_word(_without_suffixes(surname, config)), _last_word(surname))
+    words = pl.col("name")
+    return pl.coalesce(named, pl.when(words.str.contains(" ")).then(_last_word(words)))
+
+
+def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+    """Every key of :data:`NAME_KEYS` for each row of ``names`` (the :data:`NAME_INPUTS`
+    columns; the keys ``first_name`` and ``last_name`` replace the inputs of those names).
+
+    ``name``: the whole name folded to ASCII letters, generation suffixes (Jr, Filho) left out;
+    ``first_name``: the first word of the folded first name, a known nickname replaced
+    (``ze`` -> ``jose``); ``last_name``: see :func:`_last_name`; ``generation``: the name's
+    generation marker; the phonetic keys are metaphone codes.
+    """
+    folded = names.with_columns(_folded_parts())
+    first = pl.col(_FIRST).str.extract(r"^(\S+)").replace(config.nicknames)
+    keys = folded.with_columns(
+        name=_without_suffixes(pl.col(_WHOLE), config),
+        first_name=first,
+        generation=_generation(config),
+    ).with_columns(last_name=_last_name(config))
+    return keys.with_columns(
+        first_initial=pl.col("first_name").str.slice(0, 1),
+        first_name_phonetic=pl.col("first_name").map_batches(_metaphone, return_dtype=pl.String),
+        last_name_phonetic=pl.col("last_name").map_batches(_metaphone, return_dtype=pl.String),
+        first_last=pl.concat_str("first_name", "last_name", separator=" "),
+    ).select(NAME_KEYS)
