@@ -12,20 +12,12 @@ from __future__ import annotations
 import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
-from crmclean.dedupe.survivorship import RANK, Survivorship, survivor, with_ranks
+from crmclean.dedupe.survivorship import Survivorship, survivor, with_ranks
 
 _NO_TEXT: pl.Expr = pl.lit([], dtype=pl.List(pl.String))
 RECENCY = pl.coalesce("updated_at", "created_at", "last_activity_at")
 DEFAULT = Survivorship()
-
-
-def _others(columns: list[str], alternates: str, rules: Survivorship) -> pl.Expr:
-    """Distinct values of ``columns`` and ``alternates`` in the cluster, newest first, survivors
-    of ``columns`` left out."""
-    values = pl.concat_list(*columns, pl.col(alternates).fill_null(_NO_TEXT)).explode()
-    values = values.drop_nulls().unique(maintain_order=True)
-    keep = pl.all_horizontal(values.ne_missing(survivor(column, rules)) for column in columns)
-    return values.filter(keep).alias(alternates)
+_SIZE, _VALUE = "_size", "_value"
 
 
 def newest_first(frame: pl.DataFrame) -> pl.DataFrame:
@@ -33,20 +25,46 @@ def newest_first(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(RECENCY, descending=True, nulls_last=True, maintain_order=True)
 
 
+def _alternates(
+    records: pl.DataFrame, golden: pl.DataFrame, columns: list[str], alternates: str
+) -> pl.Series:
+    """Per golden id, the distinct values of ``columns`` and ``alternates`` in its records (in
+    their order), the golden record's own ``columns`` left out; ``[]`` when none."""
+    every = pl.concat_list(*columns, pl.col(alternates).fill_null(_NO_TEXT)).alias(_VALUE)
+    values = records.select(GOLDEN_ID, every).explode(_VALUE).drop_nulls(_VALUE)
+    values = values.unique([GOLDEN_ID, _VALUE], keep="first", maintain_order=True)
+    kept = golden.select(GOLDEN_ID, pl.concat_list(columns).alias(_VALUE)).explode(_VALUE)
+    others = values.join(kept, on=[GOLDEN_ID, _VALUE], how="anti", maintain_order="left")
+    lists = others.group_by(GOLDEN_ID, maintain_order=True).agg(pl.col(_VALUE).alias(alternates))
+    joined = golden.select(GOLDEN_ID).join(lists, on=GOLDEN_ID, how="left", maintain_order="left")
+    return joined.select(pl.col(alternates).fill_null(_NO_TEXT)).to_series()
+
+
 def golden_records(
     frame: pl.DataFrame, fields: list[str], rules: Survivorship | None = None
 ) -> pl.DataFrame:
     """One row per ``golden_id``: the survivors of ``fields``, ``email_alt``, ``phone_alt`` and
-    ``source_count`` (the number of records merged into it)."""
+    ``source_count`` (the number of records merged into it).
+
+    A record alone in its cluster (most of them) is its own golden record; only clusters of
+    several records are sorted newest first and aggregated field by field.
+    """
     rules = rules or DEFAULT
-    ordered = with_ranks(newest_first(frame), fields, rules)
-    golden = ordered.group_by(GOLDEN_ID).agg(
-        *(survivor(field, rules) for field in fields),
-        _others(["email"], "email_alt", rules),
-        _others(["phone", "mobile"], "phone_alt", rules),
-        source_count=pl.len().cast(pl.Int64),
+    sized = frame.with_columns(pl.len().over(GOLDEN_ID).alias(_SIZE))
+    alone = sized.filter(pl.col(_SIZE) == 1)
+    merged = with_ranks(newest_first(sized.filter(pl.col(_SIZE) > 1)), fields, rules)
+    survivors = merged.group_by(GOLDEN_ID).agg(*(survivor(field, rules) for field in fields))
+    golden = pl.concat([alone.select(GOLDEN_ID, *fields), survivors], how="vertical_relaxed")
+    records = pl.concat([alone, merged], how="diagonal_relaxed")
+    counts = records.group_by(GOLDEN_ID).agg(source_count=pl.len().cast(pl.Int64))
+    golden = golden.join(counts, on=GOLDEN_ID).sort(GOLDEN_ID)
+    return golden.select(
+        GOLDEN_ID,
+        *fields,
+        _alternates(records, golden, ["email"], "email_alt"),
+        _alternates(records, golden, ["phone", "mobile"], "phone_alt"),
+        "source_count",
     )
-    return golden.sort(GOLDEN_ID).select(pl.exclude(f"^{RANK}.*$"))
 
 
 def merge_log(frame: pl.DataFrame, golden: pl.DataFrame, fields: list[str]) -> pl.DataFrame:

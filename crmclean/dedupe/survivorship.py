@@ -24,6 +24,7 @@ Strategy = Literal[
     "most_recent", "most_complete", "most_frequent", "source_priority", "earliest", "latest"
 ]
 RANK = "_rank_"
+_POSITIONS = 2**32  # a preference outweighs any record position
 
 
 class Survivorship(BaseModel):
@@ -44,10 +45,10 @@ class Survivorship(BaseModel):
 
 
 def _rank(field: str, strategy: Strategy, rules: Survivorship) -> pl.Expr | None:
-    """A per-record sort key (smaller first) for the strategies that need one."""
+    """A per-record preference for the strategies that need one (smaller first)."""
     column = pl.col(field)
     if strategy == "most_complete":
-        return -column.cast(pl.String).str.len_chars().fill_null(0).cast(pl.Int64)
+        return -column.cast(pl.String).str.len_chars().cast(pl.Int64)
     if strategy == "most_frequent":
         return -pl.len().over(GOLDEN_ID, field).cast(pl.Int64)
     if strategy == "source_priority":
@@ -57,9 +58,11 @@ def _rank(field: str, strategy: Strategy, rules: Survivorship) -> pl.Expr | None
 
 
 def with_ranks(frame: pl.DataFrame, fields: list[str], rules: Survivorship) -> pl.DataFrame:
-    """``frame`` plus the sort key of every field whose strategy needs one."""
+    """``frame`` (newest first) plus, for every field whose strategy ranks values, a sort key:
+    the preference, then the record's position; null where the field is empty."""
+    position = pl.int_range(pl.len(), dtype=pl.Int64)
     ranks = [
-        rank.alias(RANK + field)
+        pl.when(pl.col(field).is_not_null()).then(rank * _POSITIONS + position).alias(RANK + field)
         for field in fields
         if (rank := _rank(field, rules.strategy(field), rules)) is not None
     ]
@@ -75,6 +78,5 @@ def survivor(field: str, rules: Survivorship) -> pl.Expr:
     if strategy == "latest":
         return column.max()
     if strategy == "most_recent":
-        return column.drop_nulls().first()
-    ranked = column.sort_by(pl.col(RANK + field), maintain_order=True)
-    return ranked.drop_nulls().first().alias(field)
+        return column.first(ignore_nulls=True)
+    return column.min_by(RANK + field).alias(field)
