@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -49,3 +51,24 @@ def test_company_key_never_raises_and_is_folded(text: str) -> None:
     pattern = companies.suffix_pattern(Rules())
     key = pl.DataFrame({"c": [text]}).select(companies.company_key(pl.col("c"), pattern)).item()
     assert key is None or (key == key.strip() and key == key.lower() and key != "")
+
+
+def _role_by_the_rule(address: str, spec: email_keys.EmailSpec) -> bool:
+    """The rule in words: the local part before any +tag, or its first word, is a role word."""
+    local, at, _ = address.rpartition("@")
+    untagged = local.split("+")[0]
+    roles = {word.lower() for word in spec.role_local_parts}
+    return bool(at) and (untagged in roles or re.split(r"[._-]", untagged)[0] in roles)
+
+
+ROLE_WORDS = st.sampled_from(["contato", "vendas", "no-reply", "info", "sac", "joao", "rh", "x"])
+LOCALS = st.lists(ROLE_WORDS | st.text(alphabet="ab.-_+@", max_size=4), min_size=1, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(LOCALS.map("".join), st.sampled_from(["@x.com", "@gmail.com", "", "@a@b.com"]))
+def test_the_role_pattern_follows_the_rule(local: str, host: str) -> None:
+    spec = email_keys.load(Rules())
+    address = local + host
+    keyed = email_keys.with_keys(pl.DataFrame({"email": [address]}), spec)
+    assert keyed[email_keys.ROLE].item() == _role_by_the_rule(address, spec)

@@ -90,8 +90,7 @@ def cell_parts(
     """Like :func:`map_distinct`, for a ``func`` returning any number of tuples per value."""
     rows = frame.select(keys)
     if not repeats(rows, keys):
-        head, rest = _answer(rows, keys, func, schema, fast)
-        return Parts(head, rest.rename({_UNIT: INDEX}))
+        return _answer_present(rows, keys, func, schema, fast)
     units = rows.unique()
     head, rest = _answer(units, keys, func, schema, fast)
     outputs = {name: _OUT + name for name in schema}
@@ -116,6 +115,30 @@ def repeats(frame: pl.DataFrame, keys: Sequence[str]) -> bool:
     return max(counts[:-1]) < DISTINCT_SHARE * max(counts[-1], 1)
 
 
+def _answer_present(
+    rows: pl.DataFrame,
+    keys: Sequence[str],
+    func: Callable[..., Iterable[tuple[Any, ...]]],
+    schema: Mapping[str, pl.DataType],
+    fast: FastPath | None,
+) -> Parts:
+    """:class:`Parts` of every row, working on the rows with all keys present only."""
+    present = rows.select(pl.all_horizontal(pl.col(k).is_not_null() for k in keys).arg_true())
+    at = present.to_series()
+    if len(at) == rows.height:
+        head, rest = _answer(rows, keys, func, schema, fast)
+        return Parts(head, rest.rename({_UNIT: INDEX}))
+    head, rest = _answer(rows[at], keys, func, schema, fast)
+    empty = pl.DataFrame(
+        {
+            name: pl.repeat(None, rows.height, dtype=dtype, eager=True)
+            for name, dtype in schema.items()
+        }
+    ).with_columns(pl.lit(False).alias(MANY))
+    indexed = rest.with_columns(at.gather(rest[_UNIT]).alias(INDEX))
+    return Parts(_scatter(empty, at, head), indexed.select(INDEX, *schema))
+
+
 def _answer(
     units: pl.DataFrame,
     keys: Sequence[str],
@@ -133,12 +156,16 @@ def _answer(
             fast.prepared(units),
             fast.then,
         )
-    head = prepared.select(
-        *(
-            pl.when(taken).then(then.get(name, pl.lit(None))).cast(dtype).alias(name)
-            for name, dtype in schema.items()
-        ),
-        taken.alias(_TAKEN),
+    head = (
+        prepared.lazy()  # lazily: the outputs share subexpressions, computed once
+        .select(
+            *(
+                pl.when(taken).then(then.get(name, pl.lit(None))).cast(dtype).alias(name)
+                for name, dtype in schema.items()
+            ),
+            taken.alias(_TAKEN),
+        )
+        .collect()
     )
     todo = units.with_row_index(_UNIT).filter(present & ~head[_TAKEN])
     found = []

@@ -7,6 +7,8 @@ Vocabularies are in ``rules/normalize/emails.yaml``.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,7 +17,6 @@ from crmclean.rules import Rules
 
 SPEC = "normalize/emails.yaml"
 KEY, ROLE = "email_key", "email_is_role"
-_LOCAL, _HOST = "__local", "__host"
 
 
 class EmailSpec(BaseModel):
@@ -38,51 +39,66 @@ def load(rules: Rules) -> EmailSpec:
 
 
 def local_part(email: pl.Expr) -> pl.Expr:
-    """What comes before the last ``@``."""
-    return email.str.extract(r"^(.*)@[^@]*$")
+    """What comes before the last ``@`` (null without one; no capture groups: they are slow)."""
+    return pl.when(email.str.contains("@", literal=True)).then(email.str.replace(r"@[^@]*$", ""))
 
 
 def domain(email: pl.Expr) -> pl.Expr:
-    """What comes after the last ``@``."""
-    return email.str.extract(r"@([^@]*)$")
+    """What comes after the last ``@`` (null without one)."""
+    return pl.when(email.str.contains("@", literal=True)).then(email.str.replace(r"^.*@", ""))
 
 
-def email_key(local: pl.Expr, host: pl.Expr, spec: EmailSpec) -> pl.Expr:
-    """The address as the provider delivers it: dots and ``+tags`` folded; null if none.
-
-    ``local`` and ``host`` are the lowercase parts, the host with its aliases replaced.
-    """
+def email_key(lower: pl.Series, spec: EmailSpec) -> pl.Series:
+    """Lowercase addresses as the provider delivers them: aliases, dots and ``+tags`` folded
+    (null without an ``@``). Worked in rounds, on the addresses that change only."""
+    text, local, host = pl.col(KEY), pl.col("local"), pl.col("host")
+    parts = lower.alias(KEY).to_frame().with_columns(local=local_part(text), host=domain(text))
+    folds = (
+        host.is_in(list(spec.domain_aliases))
+        | (host.is_in(spec.subaddressing) & local.str.contains("+", literal=True))
+        | (host.is_in(spec.dots_ignored) & local.str.contains(".", literal=True))
+    )
+    rows = parts.select(folds.fill_null(False).arg_true()).to_series()
     untagged = local.str.replace(r"\+.*$", "")
-    tagless = pl.when(host.is_in(spec.subaddressing) & (untagged != "")).then(untagged)
-    local = tagless.otherwise(local)
     dotless = local.str.replace_all(".", "", literal=True)
-    local = pl.when(host.is_in(spec.dots_ignored) & (dotless != "")).then(dotless).otherwise(local)
-    return pl.when(local.is_not_null() & host.is_not_null()).then(pl.format("{}@{}", local, host))
+    folded = (
+        parts[rows]
+        .lazy()
+        .with_columns(host.replace(spec.domain_aliases))
+        .with_columns(
+            pl.when(host.is_in(spec.subaddressing) & (untagged != ""))
+            .then(untagged)
+            .otherwise(local)
+            .alias("local")
+        )
+        .with_columns(
+            pl.when(host.is_in(spec.dots_ignored) & (dotless != ""))
+            .then(dotless)
+            .otherwise(local)
+            .alias("local")
+        )
+        .select(pl.format("{}@{}", local, host).alias(KEY))
+        .collect()
+    )[KEY]
+    plain = parts.select(pl.when(host.is_not_null()).then(text))[KEY]
+    return plain.scatter(rows, folded) if len(rows) else plain
 
 
-def is_role(local: pl.Expr, spec: EmailSpec) -> pl.Expr:
-    """True for a shared mailbox (``contato@``, ``vendas.sp@``); ``local`` is lowercase."""
-    untagged = local.str.replace(r"\+.*$", "")
-    roles = [word.lower() for word in spec.role_local_parts]
-    first = untagged.str.extract(r"^([^._-]+)")
-    return (untagged.is_in(roles) | first.is_in(roles)).fill_null(False)
+def role_pattern(spec: EmailSpec) -> str:
+    """A regex for a lowercase address whose local part (before any ``+tag``) is a role word,
+    or starts with a role word followed by ``.``, ``_`` or ``-`` (``vendas.sp@``)."""
+    roles = sorted({word.lower() for word in spec.role_local_parts}, key=len, reverse=True)
+    whole = "|".join(re.escape(word) for word in roles)
+    first = "|".join(re.escape(word) for word in roles if not re.search(r"[._-]", word))
+    exact = rf"^(?:{whole})(?:\+.*)?@[^@]*$"
+    return rf"{exact}|^(?:{first})[._-][^+]*(?:\+.*)?@[^@]*$" if first else exact
 
 
 def with_keys(frame: pl.DataFrame, spec: EmailSpec, field: str = "email") -> pl.DataFrame:
     """``frame`` plus ``email_key`` and ``email_is_role`` (null when there is no address) of
-    its primary address, computed in rounds so each part is worked out once."""
-    lower = pl.col(field).str.to_lowercase()
-    local, host = pl.col(_LOCAL), pl.col(_HOST)
-    return (
-        frame.lazy()
-        .with_columns(
-            local_part(lower).alias(_LOCAL),
-            domain(lower).replace(spec.domain_aliases).alias(_HOST),
-        )
-        .with_columns(
-            email_key(local, host, spec).alias(KEY),
-            pl.when(pl.col(field).is_not_null()).then(is_role(local, spec)).alias(ROLE),
-        )
-        .drop(_LOCAL, _HOST)
-        .collect()
+    its primary address."""
+    lower = frame.select(pl.col(field).str.to_lowercase())[field]
+    role = pl.when(pl.col(field).is_not_null()).then(pl.col(field).str.contains(role_pattern(spec)))
+    return frame.with_columns(
+        email_key(lower, spec).alias(KEY), lower.to_frame().select(role)[field].alias(ROLE)
     )
