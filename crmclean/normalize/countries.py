@@ -10,6 +10,7 @@ import polars as pl
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from crmclean.normalize.distinct import select_distinct
 from crmclean.normalize.findings import BEFORE, Step, by_rule, changed, pairs
 from crmclean.normalize.spec import load_spec
 from crmclean.normalize.text import fold, fold_words
@@ -54,7 +55,8 @@ def to_code(country: pl.Expr, lookup: dict[str, str]) -> pl.Expr:
 
 def normalize_country(frame: pl.DataFrame, rules: Rules, field: str = "country") -> Step:
     """Recognized countries become alpha-2 codes; the others stay as typed, with a finding."""
-    code = frame.select(to_code(pl.col(field), vocabulary(rules))).to_series()
+    code = select_distinct(frame, [field], {field: to_code(pl.col(field), vocabulary(rules))})
+    code = code.to_series()
     both = pairs(frame, pl.col(field), pl.coalesce(code, pl.col(field)))
     rule = (
         pl.when(BEFORE.is_not_null() & pl.lit(code).is_null())

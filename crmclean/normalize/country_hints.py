@@ -78,7 +78,8 @@ def infer_country(frame: pl.DataFrame, rules: Rules) -> Step:
     empty = frame.select(pl.col(COUNTRY).is_null().arg_true())[COUNTRY]
     if empty.is_empty():
         return Step(frame, by_rule(_no_rows(frame), COUNTRY, pl.lit(None, pl.String)))
-    subset = frame[empty].with_columns(_hints(frame, rules))
+    needed = [c for c in (SOURCE, SOURCE_ID, STATE, POSTAL, *PHONES) if c in frame.columns]
+    subset = frame.select(needed)[empty].with_columns(_hints(frame, rules))
     hints = pl.concat_list(_HINTS).list.drop_nulls().list.unique()
     guessed = subset.select(
         SOURCE,

@@ -29,19 +29,32 @@ ISO_DATE, ISO_DATETIME = "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"
 _DAY_SECONDS = 86_400
 
 
-def day_first(text: pl.Expr, country: pl.Expr, default_region: str) -> pl.Expr:
+def day_first(frame: pl.DataFrame, field: str, country: str, default_region: str) -> pl.Series:
     """Per source: is ``a/b/yyyy`` day first? Evidence first, then the source's country.
 
     A first part over 12 anywhere in the source's column means day first, a second part over
     12 month first; with no evidence (or both) it is day first unless the source's records are
-    mostly in the US (or, with no country at all, the default region is the US).
+    mostly in the US (or, with no country at all, the default region is the US). The evidence
+    is read from the distinct values of each source.
     """
-    parts = text.str.extract_groups(SLASHED)
-    first_big = (parts.struct["a"].cast(pl.Int32) > 12).any().over(SOURCE)
-    second_big = (parts.struct["b"].cast(pl.Int32) > 12).any().over(SOURCE)
-    us = ((country == "US").mean().over(SOURCE) > 0.5).fill_null(default_region == "US")
-    evidence = pl.when(first_big & ~second_big).then(True).when(second_big & ~first_big)
-    return evidence.then(False).otherwise(~us)
+    texts = frame.select(SOURCE, field).unique().drop_nulls()
+    parts = pl.col(field).str.extract_groups(SLASHED)
+    evidence = texts.group_by(SOURCE).agg(
+        first_big=(parts.struct["a"].cast(pl.Int32) > 12).any(),
+        second_big=(parts.struct["b"].cast(pl.Int32) > 12).any(),
+    )
+    shares = frame.group_by(SOURCE).agg(us=(pl.col(country) == "US").mean())
+    first_big, second_big = (
+        pl.col("first_big").fill_null(False),
+        pl.col("second_big").fill_null(False),
+    )
+    us = (pl.col("us") > 0.5).fill_null(default_region == "US")
+    decided = pl.when(first_big & ~second_big).then(True).when(second_big & ~first_big)
+    per_source = shares.join(evidence, on=SOURCE, how="left").select(
+        SOURCE, dayfirst=decided.then(False).otherwise(~us)
+    )
+    rows = frame.select(SOURCE).join(per_source, on=SOURCE, how="left", maintain_order="left")
+    return rows["dayfirst"]
 
 
 def to_iso(text: pl.Series, dayfirst: pl.Series | bool = True) -> pl.Series:
@@ -109,14 +122,10 @@ def normalize_dates(
         .when(changed())
         .then(pl.lit("date.reformatted"))
     )
-    after = {f: _convert(frame, f, country, default_region) for f in fields}
-    findings = [by_rule(pairs(frame, pl.col(f), after[f]), f, rule) for f in fields]
+    typed = [f for f in fields if frame[f].null_count() < frame.height]
+    after = {f: to_iso(frame[f], day_first(frame, f, country, default_region)) for f in typed}
+    findings = [by_rule(pairs(frame, pl.col(f), after[f]), f, rule) for f in typed]
     return Step(frame.with_columns(**after), concat(findings))
-
-
-def _convert(frame: pl.DataFrame, field: str, country: str, default_region: str) -> pl.Series:
-    dayfirst = frame.select(day_first(pl.col(field), pl.col(country), default_region)).to_series()
-    return to_iso(frame[field], dayfirst)
 
 
 def _first(structs: Sequence[pl.Expr], name: str) -> pl.Expr:

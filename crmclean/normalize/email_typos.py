@@ -37,16 +37,24 @@ def suggest(host: str, spec: EmailSpec) -> str | None:
 
 
 def typo_findings(frame: pl.DataFrame, spec: EmailSpec, fields: tuple[str, str]) -> pl.DataFrame:
-    """EM02 findings for every stored address (primary ``fields[0]``, alternates ``fields[1]``)."""
+    """EM02 findings for every stored address (primary ``fields[0]``, alternates ``fields[1]``).
+
+    Domains are checked once each; only the addresses at a misspelled one are looked at again.
+    """
     primary, alternates = fields
-    every = pl.concat_list(pl.col(primary), pl.col(alternates)).list.drop_nulls()
-    rows = frame.select(SOURCE, SOURCE_ID, before=every).explode("before").drop_nulls("before")
-    hosts = rows.select(domain(pl.col("before")).alias("host"))["host"].unique().drop_nulls()
+    rows = frame.select(SOURCE, SOURCE_ID, before=pl.col(primary))
+    if alternates in frame.columns:
+        several = frame.filter(pl.col(alternates).list.len() > 0)
+        extra = several.select(SOURCE, SOURCE_ID, before=pl.col(alternates)).explode("before")
+        rows = pl.concat([rows, extra])
+    rows = rows.with_columns(host=domain(pl.col("before")))
+    hosts = rows["host"].unique().drop_nulls()
     fixes = {host: fixed for host in hosts if (fixed := suggest(host, spec))}
-    fixed = domain(pl.col("before")).replace_strict(fixes, default=None, return_dtype=pl.String)
+    typos = rows.filter(pl.col("host").is_in(list(fixes)))
+    fixed = pl.col("host").replace_strict(fixes, default=None, return_dtype=pl.String)
     after = pl.format("{}@{}", local_part(pl.col("before")), fixed)
     typo = pl.when(pl.col("after").is_not_null()).then(pl.lit("email.typo_domain"))
-    return by_rule(rows.with_columns(after=after), primary, typo)
+    return by_rule(typos.with_columns(after=after).drop("host"), primary, typo)
 
 
 def find_typos(frame: pl.DataFrame, rules: Rules) -> Step:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+from crmclean.normalize.distinct import select_distinct
 from crmclean.normalize.findings import Step, by_rule, changed, concat, dropped, pairs
 from crmclean.normalize.spec import load_spec
 from crmclean.normalize.text import fold, fold_words
@@ -43,7 +44,10 @@ def vocabulary(spec: ValueSpec, field: str) -> dict[str, str]:
 def normalize_flags(frame: pl.DataFrame, rules: Rules, fields: Sequence[str]) -> Step:
     """Known words become ``"true"``/``"false"``; unknown values become null, with a finding."""
     spec = load_spec(rules, SPEC, ValueSpec)
-    after = {f: _lookup(pl.col(f), vocabulary(spec, f)) for f in fields}
+    after = {
+        f: select_distinct(frame, [f], {f: _lookup(pl.col(f), vocabulary(spec, f))})[f]
+        for f in fields
+    }
     rule = (
         pl.when(dropped())
         .then(pl.lit("bool.unknown_value"))

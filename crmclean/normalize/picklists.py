@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from crmclean.normalize.distinct import select_distinct
 from crmclean.normalize.findings import BEFORE, Step, by_rule, changed, concat, pairs
 from crmclean.normalize.flags import SPEC, ValueSpec
 from crmclean.normalize.spec import load_spec
@@ -26,15 +27,23 @@ def normalize_picklists(frame: pl.DataFrame, rules: Rules, fields: Sequence[str]
     spec = load_spec(rules, SPEC, ValueSpec)
     known = [f for f in fields if f in spec.picklists]
     lookups = {f: vocabulary(spec.picklists[f]) for f in known}
-    mapped = frame.select(
-        fold(pl.col(f), " ").replace_strict(lookups[f], default=None, return_dtype=pl.String)
+    mapped = {
+        f: select_distinct(
+            frame,
+            [f],
+            {
+                f: fold(pl.col(f), " ").replace_strict(
+                    lookups[f], default=None, return_dtype=pl.String
+                )
+            },
+        )[f]
         for f in known
-    )
+    }
     findings = []
     for f in known:
         both = pairs(frame, pl.col(f), pl.coalesce(pl.lit(mapped[f]), pl.col(f)))
         unknown = BEFORE.is_not_null() & pl.lit(mapped[f]).is_null()
         rule = pl.when(unknown).then(pl.lit("picklist.unknown_value"))
         findings.append(by_rule(both, f, rule.when(changed()).then(pl.lit("picklist.mapped"))))
-    updated = frame.with_columns(pl.coalesce(mapped[f], pl.col(f)).alias(f) for f in known)
+    updated = frame.with_columns(pl.coalesce(pl.lit(mapped[f]), pl.col(f)).alias(f) for f in known)
     return Step(updated, concat(findings))

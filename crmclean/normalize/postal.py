@@ -9,7 +9,7 @@ from crmclean.normalize.findings import BEFORE, Step, by_rule, changed, pairs
 from crmclean.normalize.states import AddressSpec, country_or_default, load
 from crmclean.rules import Rules
 
-CHECKED = ("BR", "US", "GB")
+POSTAL = "__postal"
 _BR_SHAPE = r"(?i)^(?:cep\s*:?\s*)?[0-9][0-9 .-]*$"
 _US_SHAPE = r"(?i)^(?:zip\s*:?\s*)?[0-9][0-9 -]*$"
 _UK = r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$"
@@ -52,39 +52,45 @@ def united_kingdom(value: pl.Expr) -> pl.Expr:
     return pl.when(compact.str.contains(_UK)).then(compact.str.replace(_UK, "$1 $2"))
 
 
+def _formats(spec: AddressSpec) -> dict[str, tuple[pl.Expr, pl.Expr]]:
+    """Per checked country: (formatted code or null, leading zero restored?)."""
+    value, state = pl.col(POSTAL), pl.col("state")
+    return {
+        "BR": brazil(value, state, spec),
+        "US": united_states(value, state, spec),
+        "GB": (united_kingdom(value), pl.lit(False)),
+    }
+
+
 def normalize_postal(
     frame: pl.DataFrame, rules: Rules, default_region: str, field: str = "postal_code"
 ) -> Step:
-    """Postal codes of BR/US/GB formatted (or reported); other countries' kept as they are."""
-    spec, value, state = load(rules), pl.col(field), pl.col("state")
-    country = country_or_default(pl.col("country"), default_region)
-    cep, cep_zero = brazil(value, state, spec)
-    zip_code, zip_zero = united_states(value, state, spec)
-    formatted = (
-        pl.when(country == "BR")
-        .then(cep)
-        .when(country == "US")
-        .then(zip_code)
-        .when(country == "GB")
-        .then(united_kingdom(value))
-    )
-    facts = (
-        frame.lazy()
-        .select(
-            after=pl.coalesce(formatted, value),
-            invalid=country.is_in(CHECKED) & formatted.is_null(),
-            zero=formatted.is_not_null()
-            & pl.when(country == "BR").then(cep_zero).otherwise(zip_zero),
-        )
-        .collect()
-    )  # lazy: shared subexpressions computed once
-    both = pairs(frame, value, facts["after"])
+    """Postal codes of BR/US/GB formatted (or reported); other countries' kept as they are.
+
+    Each country's rules run on its own records only."""
+    country = frame.select(country_or_default(pl.col("country"), default_region))["country"]
+    no = pl.repeat(False, frame.height, eager=True)
+    after, invalid, zero = frame[field], no, no
+    for code, (formatted, restored) in _formats(load(rules)).items():
+        rows = country.to_frame().select((pl.col("country") == code).arg_true()).to_series()
+        if rows.is_empty():
+            continue
+        part = frame.select(pl.col(field).alias(POSTAL), "state")[rows].lazy()
+        facts = part.select(
+            after=pl.coalesce(formatted, pl.col(POSTAL)),
+            invalid=formatted.is_null(),
+            zero=formatted.is_not_null() & restored,
+        ).collect()  # lazy: shared subexpressions computed once
+        after = after.clone().scatter(rows, facts["after"])
+        invalid = invalid.clone().scatter(rows, facts["invalid"])
+        zero = zero.clone().scatter(rows, facts["zero"])
+    both = pairs(frame, pl.col(field), after)
     rule = (
-        pl.when(BEFORE.is_not_null() & pl.lit(facts["invalid"]))
+        pl.when(BEFORE.is_not_null() & pl.lit(invalid))
         .then(pl.lit("postal_code.invalid"))
-        .when(pl.lit(facts["zero"]) & changed())
+        .when(pl.lit(zero) & changed())
         .then(pl.lit("postal_code.zero_restored"))
         .when(changed())
         .then(pl.lit("postal_code.formatted"))
     )
-    return Step(frame.with_columns(facts["after"].alias(field)), by_rule(both, field, rule))
+    return Step(frame.with_columns(after.alias(field)), by_rule(both, field, rule))

@@ -9,6 +9,7 @@ import polars as pl
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field
 
+from crmclean.normalize.distinct import select_distinct
 from crmclean.normalize.findings import BEFORE, Step, by_rule, changed, pairs
 from crmclean.normalize.spec import load_spec
 from crmclean.normalize.text import fold, fold_words
@@ -66,8 +67,8 @@ def normalize_state(
     key = pl.format("{}:{}", country, fold(pl.col(field)))
     code = key.replace_strict(vocabulary(spec), default=None, return_dtype=pl.String)
     coded = country.is_in(spec.state_codes)
-    both = pairs(frame, pl.col(field), pl.coalesce(code, pl.col(field)))
-    flags = frame.select(coded=coded, code=code)
+    flags = select_distinct(frame, ["country", field], {"coded": coded, "code": code})
+    both = pairs(frame, pl.col(field), pl.coalesce(pl.lit(flags["code"]), pl.col(field)))
     rule = (
         pl.when(BEFORE.is_not_null() & pl.lit(flags["coded"]) & pl.lit(flags["code"]).is_null())
         .then(pl.lit("state.unknown"))

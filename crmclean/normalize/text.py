@@ -47,28 +47,36 @@ def fold_words(words: Sequence[str], separator: str = "") -> list[str]:
     return series.to_frame().select(fold(pl.col("w"), separator))["w"].to_list()
 
 
-def clean_column(frame: pl.DataFrame, field: str) -> pl.Series | None:
-    """:func:`clean` on one column (None when nothing in it can change): on its distinct
-    values when they repeat, else only on the values not already clean (printable ASCII,
-    single inner spaces)."""
-    column = frame[field]
-    if column.null_count() == frame.height:
-        return None
-    if repeats(frame, [field]):
-        return select_distinct(frame, [field], {field: clean(pl.col(field))})[field]
+def clean_columns(frame: pl.DataFrame, fields: Sequence[str]) -> dict[str, pl.Series]:
+    """:func:`clean` on the columns where something can change: on the distinct values of
+    columns that repeat, else only on the values not already clean (printable ASCII, single
+    inner spaces)."""
+    cleaned = {}
+    for field in fields:
+        if frame[field].null_count() == frame.height:
+            continue
+        if repeats(frame, [field]):
+            cleaned[field] = select_distinct(frame, [field], {field: clean(pl.col(field))})[field]
+        elif (column := _clean_dirty(frame, field)) is not None:
+            cleaned[field] = column
+    return cleaned
+
+
+def _clean_dirty(frame: pl.DataFrame, field: str) -> pl.Series | None:
+    """:func:`clean` on the values of one column that may change; None when there are none."""
     value = pl.col(field)
     dirty = value.str.contains(DIRTY) | (value.str.len_bytes() == 0)
     rows = frame.select(dirty.fill_null(False).arg_true())[field]
     if rows.is_empty():
         return None
+    column = frame[field]
     cleaned = column.gather(rows).to_frame().select(clean(value))[field]
     return column.clone().scatter(rows, cleaned)
 
 
 def clean_fields(frame: pl.DataFrame, fields: Sequence[str]) -> Step:
     """Apply :func:`clean` to ``fields``; a finding for each value that changed (not blanks)."""
-    cleaned = {field: clean_column(frame, field) for field in fields}
-    after = {field: column for field, column in cleaned.items() if column is not None}
+    after = clean_columns(frame, fields)
     rule = pl.when(changed()).then(pl.lit("text.cleaned"))
     findings = [by_rule(pairs(frame, pl.col(f), column), f, rule) for f, column in after.items()]
     return Step(frame.with_columns(**after), concat(findings))
