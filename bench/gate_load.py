@@ -1,11 +1,13 @@
-"""Gate and load speed on N golden records (default 1M), and peak memory.
+"""Gate and load speed on N golden records (default 1M), second runs, and peak memory.
 
 Builds a synthetic deduplicated batch in polars (N golden records from N + N/10 source records:
 one in ten golden records merges two), then times separately: importing Great Expectations, the
-gate (the shipped suite), planning the load against an empty target, and the load itself into a
-fresh SQLite file and a fresh PostgreSQL schema. With ``--rerun`` it also plans the same batch
-again against the loaded SQLite target (the idempotent re-run: matching against N golden records,
-nothing to write).
+gate in memory (the shipped suite), and per target (a fresh SQLite file, a fresh PostgreSQL
+schema): planning against the empty target, the load (SQLite executemany, PostgreSQL COPY), a
+second run of the same input (plan and load: nothing to write), and a second run where 1% of the
+source records changed (plan, gate, load). On PostgreSQL it also times the gate on a staging
+table inside the database (the copy into it, then GX's SQL datasource). Every line shows the
+peak RSS of that step alone (the high-water mark is reset before it) and of the process so far.
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/gate_load.py --rows 1000000
 """
@@ -13,11 +15,12 @@ nothing to write).
 from __future__ import annotations
 
 import argparse
-import resource
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,24 +29,41 @@ import sqlalchemy as sa
 
 from crmclean.batch import Batch
 from crmclean.dedupe.merge import golden_records
-from crmclean.load import RunInfo, load, plan_load
+from crmclean.load import LoadPlan, RunInfo, load, plan_load
+from crmclean.load.schema import build_tables
+from crmclean.load.staging import staged
 from crmclean.rules import Rules
-from crmclean.validate import validate_frame
+from crmclean.validate import validate_frame, validate_table
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 FIRST = ["Ana", "Bruno", "Carla", "Diego", "Elisa", "Fábio", "Gabriela", "Hugo", "Íris", "João"]
 LAST = ["Silva", "Souza", "Oliveira", "Santos", "Lima", "Pereira", "Costa", "Ribeiro"]
+CHANGED = 100  # one source record in CHANGED has new values in the second run
+PEAKS: list[int] = []  # each step's peak RSS (resetting the high-water mark resets ru_maxrss)
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _rss_mb(field: str) -> int:
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith(field))
+    return int(line.split()[1]) // 1024
+
+
+def _reset_peak() -> None:
+    """Reset this process's RSS high-water mark (Linux), so the next step's peak is its own."""
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
 
 
 def timed(label: str, step: Callable[[], Any]) -> Any:
+    """Run ``step``; print its time, its own peak RSS and the process's peak so far."""
+    _reset_peak()
     start = time.perf_counter()
     value = step()
+    seconds = time.perf_counter() - start
+    PEAKS.append(_rss_mb("VmHWM"))
     print(
-        f"{label:<34} {time.perf_counter() - start:8.1f} s   peak RSS {peak_mb():7.0f} MB",
+        f"{label:<44} {seconds:7.1f} s   step peak {PEAKS[-1]:6d} MB"
+        f"   process peak {max(PEAKS):6d} MB",
         flush=True,
     )
     return value
@@ -89,6 +109,16 @@ def synthetic_batch(golden: int, rules: Rules) -> Batch:
     return Batch(frame=frame, golden=golden_records(frame, rules.model.names))
 
 
+def changed_batch(batch: Batch, rules: Rules) -> Batch:
+    """The same records, one in ``CHANGED`` with a new e-mail address and a newer date."""
+    changes = pl.int_range(pl.len()) % CHANGED == 0
+    frame = batch.frame.with_columns(
+        email=pl.when(changes).then(pl.format("new{}@exemplo.com", "_row")).otherwise("email"),
+        updated_at=pl.when(changes).then(pl.lit("2025-01-15")).otherwise("updated_at"),
+    )
+    return replace(batch, frame=frame, golden=golden_records(frame, rules.model.names))
+
+
 def fresh_postgres() -> tuple[str, Callable[[], None]]:
     engine = sa.create_engine(POSTGRES)
     schema = f"bench_{uuid.uuid4().hex[:8]}"
@@ -103,42 +133,65 @@ def fresh_postgres() -> tuple[str, Callable[[], None]]:
     return f"{POSTGRES}?options=-csearch_path%3D{schema}", drop
 
 
+def apply(plan: LoadPlan, target: str, rules: Rules) -> dict[str, int]:
+    return load(plan, target, run=RunInfo.start("bench"), rules=rules).counts
+
+
+def one_run(name: str, label: str, batch: Batch, target: str, rules: Rules) -> None:
+    """Plan, gate (in memory) and load ``batch`` into ``target``."""
+    plan = timed(f"{name}: {label}: plan", lambda: plan_load(batch, target, rules))
+    print(f"  {plan.summary()}")
+    gate = timed(f"{name}: {label}: gate", lambda: validate_frame(plan.after, rules))
+    print(f"  gate success={gate.success}")
+    written = timed(f"{name}: {label}: load", lambda: apply(plan, target, rules))
+    print(f"  rows written: {written}")
+
+
 def bench_target(name: str, target: str, batch: Batch, rules: Rules) -> None:
-    plan = timed(f"plan against empty {name}", lambda: plan_load(batch, target, rules))
-    result = timed(
-        f"load into {name}", lambda: load(plan, target, run=RunInfo.start("bench"), rules=rules)
-    )
-    print(f"  rows written: {result.counts}")
+    """First run, the same input again, then 1% changed: plan, gate and load each."""
+    one_run(name, "first run", batch, target, rules)
+    one_run(name, "second run, same input", batch, target, rules)
+    one_run(name, "second run, 1% changed", changed_batch(batch, rules), target, rules)
+
+
+def bench_staged_gate(target: str, batch: Batch, rules: Rules) -> None:
+    """The gate on a staging table in PostgreSQL: the copy in, then GX's SQL datasource."""
+    plan = plan_load(batch, target, rules)
+    contacts = build_tables(rules.model.names).contacts
+    with ExitStack() as stack:
+        stage = timed(
+            "PostgreSQL: copy into the staging table",
+            lambda: stack.enter_context(staged(plan.after, target, uuid.uuid4().hex, contacts)),
+        )
+        gate = timed(
+            "PostgreSQL: gate on the staging table (SQL)",
+            lambda: validate_table(stage.url, stage.location, plan.after, rules),
+        )
+        print(f"  gate success={gate.success}, {gate.checked} expectations")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="golden records")
     parser.add_argument("--targets", default="sqlite,postgres")
-    parser.add_argument("--rerun", action="store_true", help="also plan the same batch again")
     args = parser.parse_args()
     rules = Rules()
     timed("import great_expectations", lambda: __import__("great_expectations"))
     batch = timed(f"build {args.rows:,} golden records", lambda: synthetic_batch(args.rows, rules))
     print(f"  source records: {batch.frame.height:,}, golden: {batch.golden.height:,}")
-    gate = timed("gate (shipped suite)", lambda: validate_frame(batch.golden, rules))
-    print(
-        f"  gate success={gate.success}, {gate.checked} expectations, failures={len(gate.failures)}"
-    )
-    with tempfile.TemporaryDirectory() as folder:
-        sqlite = str(Path(folder) / "crm.db")
-        if "sqlite" in args.targets:
-            bench_target("SQLite", sqlite, batch, rules)
-            if args.rerun:
-                plan = timed("re-plan same input (SQLite)", lambda: plan_load(batch, sqlite, rules))
-                print(f"  re-run changes nothing: {plan.empty}")
-        if "postgres" in args.targets:
-            url, drop = fresh_postgres()
-            try:
-                bench_target("PostgreSQL", url, batch, rules)
-            finally:
-                drop()
-    print(f"peak RSS overall: {peak_mb():.0f} MB")
+    gate = timed("gate in memory (shipped suite)", lambda: validate_frame(batch.golden, rules))
+    print(f"  gate success={gate.success}, {gate.checked} expectations")
+    if "sqlite" in args.targets:
+        with tempfile.TemporaryDirectory() as folder:
+            bench_target("SQLite", str(Path(folder) / "crm.db"), batch, rules)
+    if "postgres" in args.targets:
+        url, drop = fresh_postgres()
+        try:
+            bench_staged_gate(url, batch, rules)
+            bench_target("PostgreSQL", url, batch, rules)
+        finally:
+            drop()
+    print(f"peak RSS overall: {max(PEAKS)} MB")
 
 
 if __name__ == "__main__":

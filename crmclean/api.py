@@ -21,6 +21,7 @@ from crmclean.load.existing import read_golden
 from crmclean.load.rollback import RunRow, rollback, run_status
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.load.target import is_target
+from crmclean.load.unmerge import Unmerged, unmerge
 from crmclean.pipeline import Progress, RunResult
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
@@ -109,11 +110,13 @@ def migrate(
     dry_run: bool = False,
     progress: Progress = _quiet,
     stage_rows: int = STAGE_ROWS,
+    decisions: Path | None = None,
 ) -> RunResult:
     """The whole job into ``target``; with ``dry_run`` everything but the load (the plan).
 
     PostgreSQL targets left with more than ``stage_rows`` golden records are gated in a
-    staging table inside the database instead of in memory (0: always).
+    staging table inside the database instead of in memory (0: always). ``decisions`` (a
+    must-link / cannot-link file) steers the merge, against the target's records too.
     """
     stop = "load" if dry_run else "end"
     return pipeline.run(
@@ -123,6 +126,7 @@ def migrate(
         stop_before=stop,
         progress=progress,
         stage_rows=stage_rows,
+        decisions=decisions,
     )
 
 
@@ -136,6 +140,19 @@ def migrate_rollback(
 ) -> list[str]:
     """Restore ``target`` to its state before ``run_id``; returns the runs undone."""
     return rollback(target, run_id, cascade=cascade, rules=rules)
+
+
+def migrate_unmerge(
+    target: str,
+    golden_id: str,
+    record: tuple[str, str],
+    *,
+    rules: Rules | None = None,
+    decisions: Path | None = None,
+) -> Unmerged:
+    """Split ``record`` (source, source id) out of golden record ``golden_id`` in ``target``,
+    as a run of its own; ``decisions`` gets cannot-link rows that keep them apart."""
+    return unmerge(target, golden_id, record, rules=rules, decisions=decisions)
 
 
 def validate_data(

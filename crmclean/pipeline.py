@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
@@ -84,11 +85,13 @@ def run(
     stop_before: Stage = "end",
     progress: Progress = lambda _stage: None,
     stage_rows: int = STAGE_ROWS,
+    decisions: Path | None = None,
 ) -> RunResult:
     """Run the stages in order, stopping before ``stop_before``; load only with a target.
 
     Above ``stage_rows`` golden records, a PostgreSQL target gates (and loads from) a staging
-    table inside it instead of memory.
+    table inside it instead of memory. ``decisions`` (must-link and cannot-link pairs) steer
+    the dedupe and the matching against the target's golden records.
     """
     progress("read")
     batch = read_all(sources, rules)
@@ -102,7 +105,7 @@ def run(
     if not _before("dedupe", stop_before):
         return result
     progress("dedupe")
-    merging = DedupeOptions(merge=_before("merge", stop_before))
+    merging = DedupeOptions(merge=_before("merge", stop_before), decisions=decisions)
     result.batch = dedupe(result.batch, rules, merging)
     check_conservation(inputs, result.batch)
     if not _before("validate", stop_before):
@@ -112,7 +115,7 @@ def run(
         result.gate = validate(result.batch, rules)
         return result
     progress("plan")
-    result.plan = plan_load(result.batch, target, rules)
+    result.plan = plan_load(result.batch, target, rules, decisions=decisions)
     progress("validate")
     result.gate, result.loaded = gate_and_load(
         result.plan,

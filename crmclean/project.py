@@ -45,6 +45,7 @@ class _Project(BaseModel):
     connectors: str | None = None
     sources: list[_Source] = Field(min_length=1)
     target: str = "crm.db"
+    decisions: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Project:
     sources: list[SourceSpec]
     rules: Rules
     target: str
+    decisions: Path | None = None
 
 
 def _resolve(base: Path, value: str | None) -> Path | None:
@@ -100,7 +102,9 @@ def load_project(path: Path) -> Project:
         default_region=spec.default_region.upper(),
         connectors_dir=_resolve(base, spec.connectors),
     )
-    return Project(path, spec.name or base.name, sources, rules, target_url(base, spec.target))
+    target = target_url(base, spec.target)
+    decisions = _resolve(base, spec.decisions)
+    return Project(path, spec.name or base.name, sources, rules, target, decisions)
 
 
 def mask_url(url: str) -> str:

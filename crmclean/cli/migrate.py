@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from crmclean.api import migrate, migrate_rollback, migrate_status
+from crmclean.api import migrate, migrate_rollback, migrate_status, migrate_unmerge
 from crmclean.cli.options import echo_json, json_option, progress_printer
 from crmclean.errors import GateFailed
 from crmclean.load.rollback import RunRow
@@ -72,6 +72,7 @@ def _finish(result: RunResult, as_json: bool, failures: Path) -> None:
 
 def _run(project_file: Path, as_json: bool, dry_run: bool, stage_rows: int) -> None:
     project = load_project(project_file)
+    decisions = project.decisions
     result = migrate(
         project.sources,
         project.rules,
@@ -79,6 +80,7 @@ def _run(project_file: Path, as_json: bool, dry_run: bool, stage_rows: int) -> N
         dry_run=dry_run,
         progress=progress_printer(as_json),
         stage_rows=stage_rows,
+        decisions=decisions if decisions is not None and decisions.is_file() else None,
     )
     result.info["target"] = mask_url(project.target)
     _finish(result, as_json, project_file.parent / FAILURES)
@@ -90,6 +92,14 @@ def target_and_rules(project_file: Path, target: str | None) -> tuple[str, Rules
         return target, Rules()
     project = load_project(project_file)
     return project.target, project.rules
+
+
+def _record(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, str]:
+    """``SOURCE:SOURCE_ID`` split at the first colon (a source id may hold colons)."""
+    source, colon, source_id = value.partition(":")
+    if not (source and colon and source_id):
+        raise click.BadParameter(f"expected SOURCE:SOURCE_ID (e.g. crm:1042), got {value!r}")
+    return source, source_id
 
 
 @command.command("plan")
@@ -190,3 +200,48 @@ def rollback(
         echo_json({"target": mask_url(url), "rolled_back": undone})
     else:
         click.echo(f"Rolled back {len(undone)} run(s): {', '.join(undone)}")
+
+
+@command.command("unmerge")
+@click.argument("golden_id")
+@click.argument("record", metavar="SOURCE:SOURCE_ID", callback=_record)
+@PROJECT_OPTION
+@TARGET_OPTION
+@json_option
+def unmerge(
+    golden_id: str,
+    record: tuple[str, str],
+    project_file: Path,
+    target: str | None,
+    as_json: bool,
+) -> None:
+    """Split one source record back out of golden record GOLDEN_ID, as a run of its own.
+
+    The record becomes a golden record of its own with the values it was loaded with, and
+    GOLDEN_ID is computed again from the records that remain. `migrate rollback RUN_ID`
+    undoes the split. If the project names a decisions file (`decisions: decisions.csv` in
+    crmclean.yml; created if missing), cannot-link rows keep the next runs from merging them
+    again.
+
+    \b
+    Example:
+      crmclean migrate unmerge g_3f2a9c0d1e2b4a5f hubspot:1042
+      crmclean migrate unmerge g_3f2a9c0d1e2b4a5f crm:7 --target crm.db --json
+    """
+    url, rules = target_and_rules(project_file, target)
+    decisions = None if target is not None else load_project(project_file).decisions
+    split = migrate_unmerge(url, golden_id, record, rules=rules, decisions=decisions)
+    if as_json:
+        echo_json({"target": mask_url(url), **split.to_dict()})
+        return
+    click.echo(
+        f"Split {':'.join(record)} out of {golden_id}: it is golden record "
+        f"{split.new_golden_id} now (run {split.run_id})."
+    )
+    if split.decisions is None:
+        click.echo(
+            "No decisions file: the next run may merge them again "
+            "(add `decisions: decisions.csv` to the project file)."
+        )
+    else:
+        click.echo(f"Cannot-link decisions added to {split.decisions}.")

@@ -7,17 +7,21 @@ match rules pair it with (a record the target already holds with the same values
 when it first came, so it is not matched again). Each connected component holding an incoming
 record becomes one golden record, keeping the smallest existing golden id (or the incoming
 cluster's id when it is new); the other existing golden records of the component are merged
-into it.
+into it. Cannot-link decisions split a component holding such a pair at its weakest links, as
+the dedupe stage does (:func:`~crmclean.dedupe.chains.split_chains`): an incoming record is its
+own node, a record only the target holds stands for its golden record.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.dedupe import find_matches
+from crmclean.dedupe.chains import WEIGHT, split_chains
 from crmclean.dedupe.cluster import components
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
@@ -26,6 +30,9 @@ from crmclean.dedupe.keys import RECORD
 EXISTING = "_existing"
 LABEL = "_label"
 FINAL = "_final"
+APART = ["source_a", "source_id_a", "source_b", "source_id_b"]  # a cannot-link pair
+_PAIR, _NODE = "_pair", "_node"
+CERTAIN = 1.0  # the weight of a cluster or lineage edge
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,9 @@ class Resolution:
 
 def _edges(frame: pl.DataFrame, left: str, right: str) -> pl.DataFrame:
     return frame.select(
-        pl.col(left).cast(pl.Int64).alias(LEFT), pl.col(right).cast(pl.Int64).alias(RIGHT)
+        pl.col(left).cast(pl.Int64).alias(LEFT),
+        pl.col(right).cast(pl.Int64).alias(RIGHT),
+        pl.lit(CERTAIN).alias(WEIGHT),
     )
 
 
@@ -68,9 +77,55 @@ def _match_edges(incoming: pl.DataFrame, golden: pl.DataFrame, config: MatchConf
     cross = (pl.col(LEFT) < size) != (pl.col(RIGHT) < size)
     matched = scored.filter(pl.col("match") & cross)
     return pl.DataFrame(
-        {LEFT: nodes.gather(matched[LEFT]), RIGHT: nodes.gather(matched[RIGHT])},
-        schema={LEFT: pl.Int64, RIGHT: pl.Int64},
+        {
+            LEFT: nodes.gather(matched[LEFT]),
+            RIGHT: nodes.gather(matched[RIGHT]),
+            WEIGHT: matched[WEIGHT].cast(pl.Float64),
+        },
+        schema={LEFT: pl.Int64, RIGHT: pl.Int64, WEIGHT: pl.Float64},
     )
+
+
+def _nodes_of(
+    side: pl.DataFrame, incoming: pl.DataFrame, nodes: pl.DataFrame, lineage: pl.DataFrame
+) -> pl.DataFrame:
+    """``_pair, _node`` for one side of cannot-link pairs (``_pair, _source, _source_id``)."""
+    records = side.join(incoming.select(SOURCE, SOURCE_ID, RECORD), on=[SOURCE, SOURCE_ID])
+    held = side.join(records, on=_PAIR, how="anti").join(
+        lineage.select(SOURCE, SOURCE_ID, pl.col(GOLDEN_ID).alias(EXISTING)),
+        on=[SOURCE, SOURCE_ID],
+    )
+    held = held.join(nodes.select(EXISTING, RECORD), on=EXISTING)
+    return pl.concat([records.select(_PAIR, RECORD), held.select(_PAIR, RECORD)]).rename(
+        {RECORD: _NODE}
+    )
+
+
+def _apart_edges(
+    apart: pl.DataFrame, incoming: pl.DataFrame, nodes: pl.DataFrame, lineage: pl.DataFrame
+) -> pl.DataFrame:
+    """Cannot-link pairs (``APART`` columns) as ``left, right`` node pairs."""
+    pairs = apart.with_row_index(_PAIR)
+    sides = [
+        _nodes_of(
+            pairs.select(_PAIR, pl.col(source).alias(SOURCE), pl.col(source_id).alias(SOURCE_ID)),
+            incoming,
+            nodes,
+            lineage,
+        )
+        for source, source_id in (APART[:2], APART[2:])
+    ]
+    both = sides[0].join(sides[1], on=_PAIR, suffix="_b")
+    return both.select(
+        pl.min_horizontal(_NODE, f"{_NODE}_b").cast(pl.Int64).alias(LEFT),
+        pl.max_horizontal(_NODE, f"{_NODE}_b").cast(pl.Int64).alias(RIGHT),
+    ).filter(pl.col(LEFT) != pl.col(RIGHT))
+
+
+def _order(incoming: pl.DataFrame, nodes: pl.DataFrame) -> np.ndarray:
+    """A rank per node by lineage, breaking ties between equally strong links."""
+    keys = pl.concat([incoming.select(SOURCE, SOURCE_ID), nodes.select(SOURCE, SOURCE_ID)])
+    return keys.select(pl.struct(SOURCE, SOURCE_ID).rank("dense")).to_series().to_numpy()
 
 
 def resolve(
@@ -79,12 +134,15 @@ def resolve(
     lineage: pl.DataFrame,
     config: MatchConfig | None,
     known: pl.Series | None = None,
+    apart: pl.DataFrame | None = None,
 ) -> Resolution:
     """Final golden ids for the incoming ``frame`` against the target's ``golden`` records
-    (as :func:`~crmclean.load.existing.golden_nodes`) and crosswalk rows ``lineage``.
+    (as :func:`~crmclean.load.existing.golden_nodes`) and crosswalk rows ``lineage`` (of the
+    incoming records, and of the records ``apart`` names).
 
     ``known`` marks the records the target already holds with the same values (not matched
-    again). ``config`` may be None only when ``golden`` is empty (nothing to match against).
+    again); ``apart`` lists cannot-link pairs (``APART`` columns). ``config`` may be None only
+    when ``golden`` is empty (nothing to match against).
     """
     incoming = frame.with_row_index(RECORD)
     fields = [c for c in incoming.columns if c in golden.columns or c == RECORD]
@@ -96,7 +154,11 @@ def resolve(
         fresh = incoming if known is None else incoming.filter(~known)
         if not fresh.is_empty():
             edges.append(_match_edges(fresh.select(fields), nodes.select(fields), config))
-    labels = components(incoming.height + golden.height, pl.concat(edges))
+    graph = pl.concat(edges)
+    labels = components(incoming.height + golden.height, graph)
+    if apart is not None and not apart.is_empty():
+        cannot = _apart_edges(apart, incoming, nodes, lineage)
+        labels = split_chains(labels, graph, cannot, _order(incoming, nodes))
     return _final_ids(incoming, nodes, pl.Series(LABEL, labels, dtype=pl.Int64))
 
 

@@ -1,0 +1,163 @@
+"""Undo one merge: split a source record back out of its golden record.
+
+The record becomes a golden record of its own, with the values it was loaded with (its row in
+``contact_sources``); the golden record it leaves is computed again by survivorship from the
+records that remain, and its ``merges`` log (the values that lost) follows. The split is a run
+like any other: recorded in ``runs``, every row it replaces kept as a before-image, so
+``migrate rollback`` undoes it. It writes no new values, so it is not gated.
+
+With a decisions file, a cannot-link row between the record and each record that remains
+keeps the next runs from merging them again.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
+from crmclean.dedupe.cluster import golden_id as anchor_id
+from crmclean.dedupe.config import load_match_config
+from crmclean.dedupe.decisions import CANNOT, COLUMNS, read_decisions
+from crmclean.errors import UserError
+from crmclean.fingerprint import config_hash
+from crmclean.load import LoadPlan, RunInfo, load
+from crmclean.load.existing import TargetReader, as_records, has_tables, target_state
+from crmclean.load.members import golden_of
+from crmclean.load.plan import compare, desired_rows
+from crmclean.load.reading import frame_schema
+from crmclean.load.schema import LINEAGE_KEY, Tables, build_tables
+from crmclean.load.target import connect, open_engine, safe_url
+from crmclean.rules import Rules
+
+Record = tuple[str, str]  # (source, source id)
+
+
+@dataclass(frozen=True)
+class Unmerged:
+    """One split: the run that made it, the golden record the record left, its own new golden
+    record, the records it stays apart from, and the decisions file written (if any)."""
+
+    run_id: str
+    golden_id: str
+    new_golden_id: str
+    source: str
+    source_id: str
+    apart_from: list[Record]
+    decisions: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def unmerge(
+    target: str,
+    golden_id: str,
+    record: Record,
+    *,
+    rules: Rules | None = None,
+    decisions: Path | None = None,
+) -> Unmerged:
+    """Split ``record`` out of golden record ``golden_id`` in ``target``, as one run."""
+    rules = rules or Rules()
+    tables = build_tables(rules.model.names)
+    engine = open_engine(target)
+    try:
+        with connect(engine) as conn, conn.begin():
+            if not has_tables(conn, tables):
+                raise UserError(f"{safe_url(engine.url)} holds no crmclean tables")
+            reader = TargetReader(conn, tables)
+            plan, split = _split(reader, golden_id, record, rules, target_state(conn, tables))
+    finally:
+        engine.dispose()
+    run = RunInfo.start(config_hash([], rules), stats={"unmerge": split.to_dict()})
+    split = replace(split, run_id=str(load(plan, target, run=run, rules=rules).run_id))
+    if decisions is None:
+        return split
+    keep_apart(decisions, record, split.apart_from)
+    return replace(split, decisions=str(decisions))
+
+
+def _members(reader: TargetReader, golden_id: str, record: Record) -> pl.DataFrame:
+    """The records of ``golden_id``; a user error unless ``record`` is one of several."""
+    members = as_records(reader.rows("contact_sources", pl.DataFrame({GOLDEN_ID: [golden_id]})))
+    if members.is_empty():
+        raise UserError(f"no golden record {golden_id!r} in this target")
+    label = ":".join(record)
+    if not members.filter(_is(record)).height:
+        keys = pl.DataFrame([record], schema=list(LINEAGE_KEY), orient="row")
+        found = reader.rows("contact_sources", keys)[GOLDEN_ID].to_list()
+        where = f"it belongs to {found[0]}" if found else "the target holds no such record"
+        raise UserError(f"record {label} is not part of golden record {golden_id}: {where}")
+    if members.height == 1:
+        raise UserError(f"golden record {golden_id} holds only {label}: nothing to split")
+    return members
+
+
+def _is(record: Record) -> pl.Expr:
+    return (pl.col(SOURCE) == record[0]) & (pl.col(SOURCE_ID) == record[1])
+
+
+def _new_id(reader: TargetReader, golden_id: str, record: Record) -> str:
+    """The record's own golden id, as dedupe would name a cluster of it alone; derived from
+    the id it leaves when that one is taken (it was the anchor of its golden record)."""
+    for candidate in (anchor_id(*record), anchor_id(golden_id, "\x1f".join(record))):
+        taken = reader.rows("contacts", pl.DataFrame({GOLDEN_ID: [candidate]}))
+        if candidate != golden_id and taken.is_empty():
+            return candidate
+    raise UserError(f"cannot find a free golden id for {':'.join(record)}")
+
+
+def _split(
+    reader: TargetReader, golden_id: str, record: Record, rules: Rules, state: str
+) -> tuple[LoadPlan, Unmerged]:
+    """The plan of the split (``after``: only the two golden records it writes)."""
+    members = _members(reader, golden_id, record)
+    new_id = _new_id(reader, golden_id, record)
+    members = members.with_columns(
+        pl.when(_is(record)).then(pl.lit(new_id)).otherwise(GOLDEN_ID).alias(GOLDEN_ID)
+    )
+    fields = rules.model.names
+    golden = golden_of(members, fields, load_match_config(rules).survivorship)
+    desired = desired_rows(Batch(frame=members), reader.tables, members, golden, fields)
+    ids = pl.DataFrame({GOLDEN_ID: [golden_id]})
+    existing = {
+        **_nothing(reader.tables),
+        "contacts": reader.rows("contacts", ids),
+        "contact_sources": reader.rows("contact_sources", ids),
+        "merges": reader.rows("merges", ids),
+    }
+    changes = compare(reader.tables, existing, desired)
+    others = members.filter(~_is(record)).select(SOURCE, SOURCE_ID).sort(SOURCE, SOURCE_ID)
+    lineage = members.select(GOLDEN_ID, SOURCE, SOURCE_ID)
+    plan = LoadPlan(state, changes, desired["contacts"], 0, lineage)
+    split = Unmerged("", golden_id, new_id, *record, apart_from=list(others.iter_rows()))
+    return plan, split
+
+
+def _nothing(tables: Tables) -> dict[str, pl.DataFrame]:
+    return {name: pl.DataFrame(schema=frame_schema(table)) for name, table in tables.data.items()}
+
+
+def keep_apart(path: Path, record: Record, others: list[Record]) -> None:
+    """Append a cannot-link row between ``record`` and each of ``others`` to the decisions
+    file ``path`` (created with its header if missing; other columns of an existing file,
+    such as a filled-in review file's, are left empty)."""
+    rows = [dict(zip(COLUMNS, (*record, *other, CANNOT), strict=True)) for other in others]
+    header = COLUMNS
+    if path.is_file() and path.stat().st_size:
+        read_decisions(path)  # a malformed file is reported, not appended to
+        with path.open(encoding="utf-8-sig", newline="") as existing:
+            header = next(csv.reader(existing))
+        if not path.read_bytes().endswith((b"\n", b"\r")):
+            with path.open("a", encoding="utf-8") as out:
+                out.write("\n")
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
+    with path.open("a", encoding="utf-8", newline="") as out:
+        csv.DictWriter(out, fieldnames=header, restval="", lineterminator="\n").writerows(rows)
