@@ -4,6 +4,7 @@ change only what changed, rollback restores the earlier contents exactly."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import polars as pl
 import pytest
 import sqlalchemy as sa
+from polars.testing import assert_frame_equal
 
 from crmclean.batch import FINDING_SCHEMA, REJECT_SCHEMA, Batch, empty_findings, empty_rejects
 from crmclean.dedupe.merge import golden_records
@@ -308,3 +310,22 @@ def test_records_clustered_together_merge_their_golden_records(target: str, rule
     assert read(target, "select golden_id from contact_sources where source_id = '8'") == [("g1",)]
     rollback(target, str(result.run_id), rules=rules)
     assert snapshot(target, DATA_TABLES) == before
+
+
+def test_whole_table_and_keyed_reads_plan_alike(
+    target: str, rules: Rules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys naming most of a table read it whole and match in memory; others go through a
+    temporary table of keys. Both give the same plan."""
+    run_load(make_batch(rules), target, rules)
+    plans = []
+    for share in (0.0, math.inf):  # always whole, never whole
+        monkeypatch.setattr("crmclean.load.existing.WHOLE_TABLE_SHARE", share)
+        plans.append(plan_load(changed_batch(rules), target, rules))
+    whole, keyed = plans
+    assert whole.summary() == keyed.summary() and whole.summary()["golden_update"] == 2
+    for name in DATA_TABLES:
+        for part in ("replace", "insert"):
+            frames = [getattr(plan.changes[name], part) for plan in plans]
+            assert_frame_equal(*frames, check_row_order=False)
+    assert_frame_equal(whole.after, keyed.after, check_row_order=False)
