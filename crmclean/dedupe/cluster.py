@@ -13,7 +13,6 @@ from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.dedupe.chains import split_chains
 from crmclean.dedupe.compare import LEFT, RIGHT
 
-CLUSTER = "_cluster"
 ID_LENGTH = 16
 
 
@@ -33,13 +32,17 @@ def golden_id(source: str, source_id: str) -> str:
     return "g_" + digest.hexdigest()[:ID_LENGTH]
 
 
-def _anchor_ids(clustered: pl.DataFrame) -> pl.DataFrame:
-    """One golden id per cluster, from its smallest ``(_source, _source_id)``."""
-    anchors = (
-        clustered.sort(SOURCE, SOURCE_ID).group_by(CLUSTER).agg(pl.col(SOURCE, SOURCE_ID).first())
-    )
+def _golden_ids(frame: pl.DataFrame, labels: np.ndarray, lineage: np.ndarray) -> pl.Series:
+    """The golden id of every record: that of its cluster's smallest lineage (``lineage`` ranks
+    the records by ``(_source, _source_id)``)."""
+    clusters, cluster_of = np.unique(labels, return_inverse=True)
+    smallest = np.full(clusters.size, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(smallest, cluster_of, lineage)
+    record_of = np.empty(int(lineage.max()) + 1, dtype=np.int64)
+    record_of[lineage] = np.arange(lineage.size)
+    anchors = frame.select(pl.col(SOURCE, SOURCE_ID).gather(record_of[smallest]))
     ids = [golden_id(s, i) for s, i in zip(anchors[SOURCE], anchors[SOURCE_ID], strict=True)]
-    return anchors.select(CLUSTER, pl.Series(GOLDEN_ID, ids, dtype=pl.String))
+    return pl.Series(GOLDEN_ID, ids, dtype=pl.String).gather(cluster_of)
 
 
 def assign_golden_ids(
@@ -52,11 +55,10 @@ def assign_golden_ids(
     a ``probability``) a cluster holding such a pair is split at its weakest links. The id
     depends only on the cluster's smallest member, never on row order or run.
     """
+    if frame.is_empty():
+        return frame.with_columns(pl.lit(None, dtype=pl.String).alias(GOLDEN_ID))
+    lineage = frame.select(pl.struct(SOURCE, SOURCE_ID).rank("dense") - 1).to_series().to_numpy()
     labels = components(frame.height, matches)
     if cannot is not None:
-        lineage = frame.select(pl.struct(SOURCE, SOURCE_ID).rank("dense")).to_series()
-        labels = split_chains(labels, matches, cannot, lineage.to_numpy())
-    labels = pl.Series(CLUSTER, labels, dtype=pl.Int64)
-    clustered = frame.with_columns(labels)
-    ids = _anchor_ids(clustered)
-    return clustered.join(ids, on=CLUSTER, how="left", maintain_order="left").drop(CLUSTER)
+        labels = split_chains(labels, matches, cannot, lineage)
+    return frame.with_columns(_golden_ids(frame, labels, lineage))

@@ -6,7 +6,7 @@ Pairs are two record indices (``left < right``); keys are integer codes (see
 so only pairs of different values reach a method, and the same two surnames met a thousand times
 are scored once. Text methods take a frame of those value pairs (``<key>_l``, ``<key>_r``) and
 run rapidfuzz's vectorized scorers (``process.cpdist``, all cores) over the whole columns; list
-methods take the lists of codes of every pair. Similarities are Float64 in [0, 1], null when
+methods and ``exact`` take the codes of every pair. Similarities are Float64 in [0, 1], null when
 either record has no value. Methods are registered by name in :data:`METHODS`.
 """
 
@@ -35,6 +35,7 @@ class Method:
 
     similarity: Similarity
     on_lists: bool = False
+    on_codes: bool = False  # the similarity of two codes is that of their values (equality)
 
 
 def _exact(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
@@ -93,7 +94,7 @@ def _given_name(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
 
 
 METHODS: dict[str, Method] = {
-    "exact": Method(_exact),
+    "exact": Method(_exact, on_codes=True),
     "jaro_winkler": Method(_jaro_winkler),
     "given_name": Method(_given_name),
     "levenshtein": Method(_rapidfuzz(Levenshtein.normalized_similarity)),
@@ -129,7 +130,8 @@ def compare(pairs: pl.DataFrame, table: KeyTable, key: str, method: str) -> pl.S
     """The similarity of ``key`` by ``method`` for every pair (``left``, ``right``)."""
     left = table.codes[key].gather(pairs[LEFT])
     right = table.codes[key].gather(pairs[RIGHT])
-    if table.is_list(key):
+    chosen = METHODS[method]
+    if chosen.on_lists or chosen.on_codes:
         sides = pl.DataFrame({LEFT: left, RIGHT: right})
-        return METHODS[method].similarity(sides, LEFT, RIGHT)
-    return _text_similarity(left, right, table.values[key], METHODS[method])
+        return chosen.similarity(sides, LEFT, RIGHT)
+    return _text_similarity(left, right, table.values[key], chosen)

@@ -17,7 +17,7 @@ from crmclean.dedupe.survivorship import Survivorship, survivor, with_ranks
 _NO_TEXT: pl.Expr = pl.lit([], dtype=pl.List(pl.String))
 RECENCY = pl.coalesce("updated_at", "created_at", "last_activity_at")
 DEFAULT = Survivorship()
-_SIZE, _VALUE = "_size", "_value"
+_VALUE, _EMAIL_ALT, _PHONE_ALT = "_value", "email_alt", "phone_alt"
 
 
 def newest_first(frame: pl.DataFrame) -> pl.DataFrame:
@@ -47,22 +47,26 @@ def golden_records(
     ``source_count`` (the number of records merged into it).
 
     A record alone in its cluster (most of them) is its own golden record; only clusters of
-    several records are sorted newest first and aggregated field by field.
+    several records are sorted newest first and aggregated field by field, and only records
+    that can leave an alternate are exploded.
     """
     rules = rules or DEFAULT
-    sized = frame.with_columns(pl.len().over(GOLDEN_ID).alias(_SIZE))
-    alone = sized.filter(pl.col(_SIZE) == 1)
-    merged = with_ranks(newest_first(sized.filter(pl.col(_SIZE) > 1)), fields, rules)
-    survivors = merged.group_by(GOLDEN_ID).agg(*(survivor(field, rules) for field in fields))
-    golden = pl.concat([alone.select(GOLDEN_ID, *fields), survivors], how="vertical_relaxed")
-    records = pl.concat([alone, merged], how="diagonal_relaxed")
-    counts = records.group_by(GOLDEN_ID).agg(source_count=pl.len().cast(pl.Int64))
-    golden = golden.join(counts, on=GOLDEN_ID).sort(GOLDEN_ID)
+    slim = frame.select(GOLDEN_ID, SOURCE, *fields, _EMAIL_ALT, _PHONE_ALT)
+    size = pl.len().over(GOLDEN_ID)
+    alone = slim.filter(size == 1)
+    merged = with_ranks(newest_first(slim.filter(size > 1)), fields, rules)
+    survivors = merged.group_by(GOLDEN_ID).agg(
+        *(survivor(field, rules) for field in fields), source_count=pl.len().cast(pl.Int64)
+    )
+    single = alone.select(GOLDEN_ID, *fields, source_count=pl.lit(1, dtype=pl.Int64))
+    golden = pl.concat([single, survivors], how="vertical_relaxed").sort(GOLDEN_ID)
+    listed = (pl.col(_EMAIL_ALT).list.len() > 0) | (pl.col(_PHONE_ALT).list.len() > 0)
+    records = pl.concat([alone.filter(listed), merged], how="diagonal_relaxed")
     return golden.select(
         GOLDEN_ID,
         *fields,
-        _alternates(records, golden, ["email"], "email_alt"),
-        _alternates(records, golden, ["phone", "mobile"], "phone_alt"),
+        _alternates(records, golden, ["email"], _EMAIL_ALT),
+        _alternates(records, golden, ["phone", "mobile"], _PHONE_ALT),
         "source_count",
     )
 
