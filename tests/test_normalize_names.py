@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from normalize_support import found, frame
 
 from crmclean.normalize.name_parts import FullName, parse_full
-from crmclean.normalize.names import NameRules, recase
+from crmclean.normalize.names import NameRules, kept_as_typed, recase
 from crmclean.normalize.person import normalize_names
 from crmclean.rules import Rules
 
@@ -143,3 +143,13 @@ def test_normalize_names_twice_changes_nothing(
     twice = normalize_names(once.frame, rules)
     assert twice.frame.equals(once.frame)
     assert twice.findings.is_empty()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=20))
+def test_the_mixed_case_test_agrees_with_recase(values: list[str]) -> None:
+    vocab = NameRules.load(Rules())
+    kept = pl.DataFrame({"v": values}, schema={"v": pl.String}).select(kept_as_typed(pl.col("v")))
+    for value, as_typed in zip(values, kept["v"], strict=True):
+        if as_typed:
+            assert recase(value, vocab) == value

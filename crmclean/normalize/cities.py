@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmclean.normalize.distinct import map_distinct
+from crmclean.normalize.distinct import FastPath, map_distinct
 from crmclean.normalize.findings import Step, by_rule, changed, pairs
-from crmclean.normalize.names import NameRules, recase
+from crmclean.normalize.names import NameRules, kept_as_typed, recase
 from crmclean.rules import Rules
 
 
@@ -18,7 +18,8 @@ def normalize_city(frame: pl.DataFrame, rules: Rules, field: str = "city") -> St
     def one(value: str) -> tuple[str]:
         return (recase(value, vocab),)
 
-    after = map_distinct(frame, [field], one, {field: pl.String()})[field]
+    mixed = FastPath(when=kept_as_typed(pl.col(field)), then={field: pl.col(field)})
+    after = map_distinct(frame, [field], one, {field: pl.String()}, mixed)[field]
     both = pairs(frame, pl.col(field), after)
     rule = pl.when(changed()).then(pl.lit("city.recased"))
     return Step(frame.with_columns(after.alias(field)), by_rule(both, field, rule))

@@ -12,6 +12,7 @@ from collections import defaultdict
 import polars as pl
 
 from crmclean.batch import SOURCE, SOURCE_ID
+from crmclean.normalize.distinct import select_distinct
 from crmclean.normalize.findings import Step, by_rule
 from crmclean.normalize.phone_parse import LEADING_CODES, MAIN_REGION, metadata
 from crmclean.normalize.states import load, vocabulary
@@ -56,13 +57,14 @@ def postal_country(postal: pl.Expr) -> pl.Expr:
     return chain.otherwise(pl.lit(None, pl.String))
 
 
-def _hints(frame: pl.DataFrame, rules: Rules) -> list[pl.Expr]:
+def _hints(frame: pl.DataFrame, rules: Rules) -> list[pl.Expr | pl.Series]:
     """The country each kind of hint points to (null without one)."""
     columns = set(frame.columns)
     by_state = pl.lit(None, pl.String)
     if STATE in columns:
         lookup = state_countries(rules)
-        by_state = fold(pl.col(STATE)).replace_strict(lookup, default=None, return_dtype=pl.String)
+        spelling = fold(pl.col(STATE)).replace_strict(lookup, default=None, return_dtype=pl.String)
+        by_state = select_distinct(frame, [STATE], {STATE: spelling})[STATE]
     phones = [p for p in PHONES if p in columns]
     by_phone = pl.coalesce(*(calling_country(pl.col(p)) for p in phones), pl.lit(None, pl.String))
     text = (pl.when(calling_country(pl.col(p)).is_not_null()).then(pl.col(p)) for p in phones)
@@ -79,12 +81,15 @@ def infer_country(frame: pl.DataFrame, rules: Rules) -> Step:
     if empty.is_empty():
         return Step(frame, by_rule(_no_rows(frame), COUNTRY, pl.lit(None, pl.String)))
     needed = [c for c in (SOURCE, SOURCE_ID, STATE, POSTAL, *PHONES) if c in frame.columns]
-    subset = frame.select(needed)[empty].with_columns(_hints(frame, rules))
-    hints = pl.concat_list(_HINTS).list.drop_nulls().list.unique()
+    subset = frame.select(needed)[empty]
+    subset = subset.with_columns(_hints(subset, rules))
+    hints = [pl.col(name) for name in _HINTS]
+    first = pl.coalesce(hints)
+    agree = pl.all_horizontal(hint.is_null() | (hint == first) for hint in hints)
     guessed = subset.select(
         SOURCE,
         SOURCE_ID,
-        pl.when(hints.list.len() == 1).then(hints.list.first()).alias("after"),
+        pl.when(agree).then(first).alias("after"),
         pl.concat_str(
             _said("state", _HINTS[0], STATE),
             _said("phone", _HINTS[1], _PHONE_TEXT),

@@ -48,8 +48,11 @@ def from_parts(frame: pl.DataFrame, parts: Parts, field: str) -> pl.DataFrame:
 
 
 def concat(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    """All findings tables in one, in order."""
-    return pl.concat([empty_findings(), *parts])
+    """All findings tables in one, in order. A table whose columns are split into different
+    chunks is made contiguous first (cheap for it; left alone, every later ``select`` on the
+    whole table would copy all of it to line the chunks up)."""
+    aligned = [part if len(set(part.n_chunks("all"))) <= 1 else part.rechunk() for part in parts]
+    return pl.concat([empty_findings(), *aligned])
 
 
 def changed() -> pl.Expr:

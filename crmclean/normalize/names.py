@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
+import polars as pl
 from pydantic import BaseModel, ConfigDict
 
 from crmclean.normalize.spec import load_spec
@@ -55,6 +57,7 @@ def word_key(word: str) -> str:
     return word.lower().rstrip(".,")
 
 
+@lru_cache(maxsize=4096)
 def plain_key(words: str) -> str:
     """How a compound given name is looked up: lower case, no accents, single spaces."""
     decomposed = unicodedata.normalize("NFKD", words.lower())
@@ -65,6 +68,11 @@ def _spellings(table: dict[str, list[str]]) -> dict[str, str]:
     """Every spelling (and the stored form itself) -> the stored form."""
     lookup = {word_key(word): stored for stored, words in table.items() for word in words}
     return {**lookup, **{word_key(stored): stored for stored in table}}
+
+
+def kept_as_typed(value: pl.Expr) -> pl.Expr:
+    """The values :func:`recase` leaves as they are (mixed case), as a polars test."""
+    return (value != value.str.to_uppercase()) & (value != value.str.to_lowercase())
 
 
 def recase(value: str, vocab: NameRules) -> str:

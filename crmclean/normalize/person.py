@@ -11,10 +11,10 @@ from functools import partial
 
 import polars as pl
 
-from crmclean.normalize.distinct import map_distinct
+from crmclean.normalize.distinct import FastPath, map_distinct
 from crmclean.normalize.findings import AFTER, BEFORE, Step, by_rule, changed, concat, pairs
 from crmclean.normalize.name_parts import FullName, parse_full, take_honorific, take_suffix
-from crmclean.normalize.names import NameRules, recase
+from crmclean.normalize.names import NameRules, kept_as_typed, recase
 from crmclean.rules import Rules
 
 FIRST, MIDDLE, LAST, FULL = "first_name", "middle_name", "last_name", "full_name"
@@ -44,7 +44,10 @@ def _recase(frame: pl.DataFrame, vocab: NameRules, fields: Sequence[str]) -> Ste
     def one(value: str) -> tuple[str]:
         return (recase(value, vocab),)
 
-    after = {f: map_distinct(frame, [f], one, {f: _TEXT})[f] for f in fields}
+    def mixed(field: str) -> FastPath:
+        return FastPath(when=kept_as_typed(pl.col(field)), then={field: pl.col(field)})
+
+    after = {f: map_distinct(frame, [f], one, {f: _TEXT}, mixed(f))[f] for f in fields}
     rule = pl.when(changed()).then(pl.lit("name.recased"))
     findings = [by_rule(pairs(frame, pl.col(f), after[f]), f, rule) for f in fields]
     return Step(frame.with_columns(**after), concat(findings))

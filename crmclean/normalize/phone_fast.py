@@ -11,6 +11,8 @@ property test checks the two always agree.
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 
 from crmclean.normalize import phone_parse as port
@@ -18,6 +20,7 @@ from crmclean.normalize.distinct import FastPath
 from crmclean.normalize.numbers import EXTENSION
 
 SHAPE = r"^\+?[0-9 ().-]{6,25}$"
+_PUNCTUATION = ["+", " ", "(", ")", ".", "-"]  # all a SHAPE cell holds besides digits
 EXCEL = r"^([0-9])[.,]([0-9]+)[eE]\+?([0-9]{1,2})$"  # no spaces: spaced ones may be split
 _BODY, _EXT, _EXCEL, _ROW, _QUERY = "__body", "__ext", "__excel", "__row", "__query"
 _TYPED, _AS_PLUS, _AS_DIGITS = 0, 1, 2  # the typed number, Excel digits with "+", without
@@ -31,7 +34,7 @@ def _queries(cells: pl.DataFrame, region: str) -> pl.DataFrame:
         _ROW,
         pl.lit(_TYPED).alias(_QUERY),
         body.str.starts_with("+").alias(port.PLUS),
-        body.str.replace_all(r"[^0-9]", "").alias(port.DIGITS),
+        body.str.replace_many(_PUNCTUATION, [""] * len(_PUNCTUATION)).alias(port.DIGITS),
         pl.col(region).alias(port.REGION),
     )
     damaged = cells.filter(excel.is_not_null())
@@ -72,6 +75,39 @@ def _col_name(name: str, query: int) -> str:
     return f"{name}_{query}"
 
 
+def _texts(cells: pl.DataFrame, field: str) -> pl.DataFrame:
+    """``cells`` plus the typed extension and the text without it, and the digits of an Excel
+    number when its mantissa holds them all (capture groups only on the cells that match)."""
+    cell = pl.col(field)
+    ext_pattern = "(?i)" + EXTENSION.pattern
+    found = cells.with_columns(
+        pl.lit(None, pl.String).alias(_EXT),
+        cell.alias(_BODY),
+        pl.lit(None, pl.String).alias(_EXCEL),
+    )
+    extended = found.select(cell.str.contains(ext_pattern).fill_null(False).arg_true()).to_series()
+    excel = found.select(cell.str.contains(EXCEL).fill_null(False).arg_true()).to_series()
+    if len(extended):
+        typed = (
+            found[field]
+            .gather(extended)
+            .to_frame()
+            .select(
+                cell.str.extract(ext_pattern, 1).alias(_EXT),
+                cell.str.replace(ext_pattern, "").alias(_BODY),
+            )
+        )
+        found = found.with_columns(
+            found[name].clone().scatter(extended, typed[name]) for name in (_EXT, _BODY)
+        )
+    if len(excel):
+        groups = [cell.str.extract(EXCEL, group) for group in (1, 2, 3)]
+        whole = pl.when(groups[1].str.len_chars() == groups[2].cast(pl.UInt32))
+        digits = found[field].gather(excel).to_frame().select(whole.then(groups[0] + groups[1]))
+        found = found.with_columns(found[_EXCEL].clone().scatter(excel, digits.to_series()))
+    return found
+
+
 def _col(name: str, query: int) -> pl.Expr:
     return pl.col(_col_name(name, query))
 
@@ -79,16 +115,6 @@ def _col(name: str, query: int) -> pl.Expr:
 def fast_path(field: str, region_column: str) -> FastPath:
     """Plain-shaped and Excel cells: what :func:`~crmclean.normalize.numbers.to_e164` gives."""
     cell = pl.col(field)
-    extension = cell.str.extract("(?i)" + EXTENSION.pattern, 1)
-    texts = {
-        _EXT: extension,
-        _BODY: pl.when(extension.is_null())
-        .then(cell)
-        .otherwise(cell.str.replace("(?i)" + EXTENSION.pattern, "")),
-        _EXCEL: pl.when(
-            cell.str.extract(EXCEL, 2).str.len_chars() == cell.str.extract(EXCEL, 3).cast(pl.UInt32)
-        ).then(cell.str.extract(EXCEL, 1) + cell.str.extract(EXCEL, 2)),
-    }
     sure, value = _col(_SURE, _TYPED).fill_null(False), _col(_VALUE, _TYPED)
     ext = pl.col(_EXT)
     rule = (
@@ -122,8 +148,8 @@ def fast_path(field: str, region_column: str) -> FastPath:
     }
     excel_when, excel = _excel(cell)
     return FastPath(
-        prepare=(texts, lambda cells: _answers(cells, region_column)),
-        when=(cell.str.strip_chars() == cell) & (sure | excel_when),
+        prepare=(partial(_texts, field=field), partial(_answers, region=region_column)),
+        when=~cell.str.contains(r"^\s|\s$") & (sure | excel_when),
         then={
             name: pl.when(sure).then(expr).otherwise(excel.get(name, pl.lit(None, pl.String)))
             for name, expr in typed.items()

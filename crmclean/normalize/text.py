@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from crmclean.normalize.distinct import repeats, select_distinct
+from crmclean.normalize.distinct import repeats
 from crmclean.normalize.findings import Step, by_rule, changed, concat, pairs
 
 # Control characters that are not whitespace, plus format characters (zero-width space,
@@ -55,11 +55,24 @@ def clean_columns(frame: pl.DataFrame, fields: Sequence[str]) -> dict[str, pl.Se
     for field in fields:
         if frame[field].null_count() == frame.height:
             continue
-        if repeats(frame, [field]):
-            cleaned[field] = select_distinct(frame, [field], {field: clean(pl.col(field))})[field]
-        elif (column := _clean_dirty(frame, field)) is not None:
+        column = (
+            _clean_distinct(frame, field) if repeats(frame, [field]) else _clean_dirty(frame, field)
+        )
+        if column is not None:
             cleaned[field] = column
     return cleaned
+
+
+def _clean_distinct(frame: pl.DataFrame, field: str) -> pl.Series | None:
+    """:func:`clean` on a column of repeated values: its distinct values are cleaned, and only
+    those that change are replaced in the rows; None when none changes."""
+    units = frame[field].unique().drop_nulls().to_frame()
+    changes = units.with_columns(clean(pl.col(field)).alias("new")).filter(
+        pl.col(field).ne_missing(pl.col("new"))
+    )
+    if changes.is_empty():
+        return None
+    return frame[field].replace(changes[field], changes["new"])
 
 
 def _clean_dirty(frame: pl.DataFrame, field: str) -> pl.Series | None:
