@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
-from crmclean.normalize.text import clean, clean_fields, fold, fold_words
+from crmclean.normalize.text import clean, clean_columns, clean_fields, fold, fold_words
 
 
 def cleaned(values: list[str | None]) -> list[str | None]:
@@ -61,3 +61,17 @@ def test_clean_is_idempotent_and_tidy(values: list[str]) -> None:
     assert cleaned(once) == once
     for value in once:
         assert value is None or (value == value.strip() and "  " not in value and value)
+
+
+PIECES = st.sampled_from(["a", "Z", " ", "  ", "\t", "é", "e\u0301", "\u200b", ""])
+TEXTS = st.lists(PIECES, max_size=6).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.none() | TEXTS | st.text(max_size=8), max_size=30), st.booleans())
+def test_clean_columns_gives_clean_on_every_row(values: list[str | None], repeat: bool) -> None:
+    """Whether it works on distinct values (repeated ones) or on dirty rows only."""
+    rows = values * 5 if repeat else values
+    table = pl.DataFrame({"v": rows}, schema={"v": pl.String})
+    after = clean_columns(table, ["v"]).get("v", table["v"])
+    assert after.to_list() == cleaned(rows)

@@ -8,7 +8,7 @@ from functools import cache
 import polars as pl
 from publicsuffixlist import PublicSuffixList
 
-from crmclean.normalize.distinct import map_distinct
+from crmclean.normalize.distinct import map_distinct, select_distinct
 from crmclean.normalize.findings import AFTER, BEFORE, Step, by_rule, pairs
 
 DOMAIN = "company_domain"
@@ -40,7 +40,7 @@ def registrable(hostname: str) -> tuple[str | None]:
 
 def company_domain(frame: pl.DataFrame, field: str = "website") -> Step:
     """``company_domain`` from the website where it is empty; a finding either way."""
-    hosts = frame.select(host(pl.col(field)).alias("host"))
+    hosts = select_distinct(frame, [field], {"host": host(pl.col(field))})
     domains = map_distinct(hosts, ["host"], registrable, {DOMAIN: pl.String()})[DOMAIN]
     typed = pl.col(DOMAIN) if DOMAIN in frame.columns else pl.lit(None, pl.String)
     updated = frame.with_columns(pl.coalesce(typed, pl.lit(domains)).alias(DOMAIN))
