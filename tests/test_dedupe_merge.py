@@ -127,3 +127,29 @@ def test_the_merge_log_keeps_every_value_that_lost() -> None:
     ]
     agreeing = merge_log(frame, golden, FIELDS).filter(pl.col("field") == "first_name")
     assert agreeing.is_empty()  # both records say Ana: nothing to log
+
+
+def _finding(source_id: str, field: str, severity: str) -> dict[str, str]:
+    return {"_source": "crm", "_source_id": source_id, "field": field, "severity": severity}
+
+
+def test_valid_only_prefers_a_value_without_a_warning() -> None:
+    older = {**OLD, "country": "BR"}
+    newer = {**NEW, "country": "Brasill"}  # kept as typed, with a warning
+    frame = contacts(older, newer).with_columns(golden_id=pl.lit("g"))
+    findings = pl.DataFrame([_finding("2", "country", "warning"), _finding("1", "country", "info")])
+    rules = Survivorship(fields={"country": "valid_only"})
+    (golden,) = golden_records(frame, FIELDS, rules, findings).to_dicts()
+    assert golden["country"] == "BR"
+    (unflagged,) = golden_records(frame, FIELDS, rules).to_dicts()
+    assert unflagged["country"] == "Brasill"  # without findings: the newest
+
+
+def test_valid_only_takes_the_newest_when_every_value_was_flagged() -> None:
+    frame = contacts({**OLD, "country": "Brazyl"}, {**NEW, "country": "Brasill"})
+    findings = pl.DataFrame(
+        [_finding("1", "country", "warning"), _finding("2", "country", "error")]
+    )
+    rules = Survivorship(fields={"country": "valid_only"})
+    golden = golden_records(frame.with_columns(golden_id=pl.lit("g")), FIELDS, rules, findings)
+    assert golden["country"].to_list() == ["Brasill"]

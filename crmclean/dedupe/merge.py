@@ -12,7 +12,13 @@ from __future__ import annotations
 import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
-from crmclean.dedupe.survivorship import Survivorship, survivor, with_ranks
+from crmclean.dedupe.survivorship import (
+    FLAGGED,
+    Survivorship,
+    flagged_fields,
+    survivor,
+    with_ranks,
+)
 
 _NO_TEXT: pl.Expr = pl.lit([], dtype=pl.List(pl.String))
 RECENCY = pl.coalesce("updated_at", "created_at", "last_activity_at")
@@ -40,21 +46,41 @@ def _alternates(
     return joined.select(pl.col(alternates).fill_null(_NO_TEXT)).to_series()
 
 
+def _with_flags(
+    records: pl.DataFrame, fields: list[str], findings: pl.DataFrame | None
+) -> pl.DataFrame:
+    """``records`` with ``_flagged_<field>`` per field: a warning or error finding names it."""
+    serious = pl.col("severity").is_in(["warning", "error"])
+    for field in fields:
+        marked = pl.DataFrame(schema={SOURCE: pl.String, SOURCE_ID: pl.String})
+        if findings is not None:
+            named = findings.filter(serious & (pl.col("field") == field))
+            marked = named.select(SOURCE, SOURCE_ID).unique()
+        flag = marked.with_columns(pl.lit(True).alias(FLAGGED + field))
+        records = records.join(flag, on=[SOURCE, SOURCE_ID], how="left", maintain_order="left")
+    return records.with_columns(pl.col(FLAGGED + field).fill_null(False) for field in fields)
+
+
 def golden_records(
-    frame: pl.DataFrame, fields: list[str], rules: Survivorship | None = None
+    frame: pl.DataFrame,
+    fields: list[str],
+    rules: Survivorship | None = None,
+    findings: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per ``golden_id``: the survivors of ``fields``, ``email_alt``, ``phone_alt`` and
-    ``source_count`` (the number of records merged into it).
+    ``source_count`` (the number of records merged into it). ``findings`` (normalize's) tell
+    the ``valid_only`` fields which values were flagged.
 
     A record alone in its cluster (most of them) is its own golden record; only clusters of
     several records are sorted newest first and aggregated field by field, and only records
     that can leave an alternate are exploded.
     """
     rules = rules or DEFAULT
-    slim = frame.select(GOLDEN_ID, SOURCE, *fields, _EMAIL_ALT, _PHONE_ALT)
+    slim = frame.select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields, _EMAIL_ALT, _PHONE_ALT)
     size = pl.len().over(GOLDEN_ID)
     alone = slim.filter(size == 1)
-    merged = with_ranks(newest_first(slim.filter(size > 1)), fields, rules)
+    merged = _with_flags(slim.filter(size > 1), flagged_fields(fields, rules), findings)
+    merged = with_ranks(newest_first(merged), fields, rules)
     survivors = merged.group_by(GOLDEN_ID).agg(
         *(survivor(field, rules) for field in fields), source_count=pl.len().cast(pl.Int64)
     )

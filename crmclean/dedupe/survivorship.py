@@ -8,7 +8,10 @@ first (``coalesce(updated_at, created_at, last_activity_at)``), ties in source o
 - ``most_frequent``: the value most records agree on, the newest among equals;
 - ``source_priority``: the value of the most trusted source (``source_priority``, file stems
   in order), the newest within a source; sources not listed come last;
-- ``earliest`` / ``latest``: the smallest / largest value (dates).
+- ``earliest`` / ``latest``: the smallest / largest value (dates);
+- ``valid_only``: the newest value that normalize raised no warning or error about (an
+  undeliverable e-mail domain, an unknown country kept as typed); the newest of all when every
+  value was flagged (or no findings are at hand).
 """
 
 from __future__ import annotations
@@ -21,9 +24,16 @@ from pydantic import BaseModel, ConfigDict
 from crmclean.batch import GOLDEN_ID, SOURCE
 
 Strategy = Literal[
-    "most_recent", "most_complete", "most_frequent", "source_priority", "earliest", "latest"
+    "most_recent",
+    "most_complete",
+    "most_frequent",
+    "source_priority",
+    "earliest",
+    "latest",
+    "valid_only",
 ]
 RANK = "_rank_"
+FLAGGED = "_flagged_"  # + field: the record's value has a warning or error finding
 _POSITIONS = 2**32  # a preference outweighs any record position
 
 
@@ -51,10 +61,17 @@ def _rank(field: str, strategy: Strategy, rules: Survivorship) -> pl.Expr | None
         return -column.cast(pl.String).str.len_chars().cast(pl.Int64)
     if strategy == "most_frequent":
         return -pl.len().over(GOLDEN_ID, field).cast(pl.Int64)
+    if strategy == "valid_only":
+        return pl.col(FLAGGED + field).fill_null(False).cast(pl.Int64)
     if strategy == "source_priority":
         order = {source: index for index, source in enumerate(rules.source_priority)}
         return pl.col(SOURCE).replace_strict(order, default=len(order), return_dtype=pl.Int64)
     return None
+
+
+def flagged_fields(fields: list[str], rules: Survivorship) -> list[str]:
+    """The fields whose strategy needs to know which values were flagged."""
+    return [field for field in fields if rules.strategy(field) == "valid_only"]
 
 
 def with_ranks(frame: pl.DataFrame, fields: list[str], rules: Survivorship) -> pl.DataFrame:
