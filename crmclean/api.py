@@ -45,18 +45,24 @@ def dedupe_files(
     merges: Path | str | None = None,
     decisions: Path | str | None = None,
     threshold: float | None = None,
+    training_pairs: Path | str | None = None,
     progress: Progress = _quiet,
 ) -> RunResult:
     """Read, map, normalize and deduplicate ``sources``; write the crosswalk and golden records.
 
     ``review`` gets the pairs in the review band side by side, ``explain`` every scored pair
     with each field's contribution, ``merges`` the merge log; ``decisions`` (must-link and
-    cannot-link pairs) and ``threshold`` (the auto-merge match probability) steer the merge.
+    cannot-link pairs) and ``threshold`` (the auto-merge match probability) steer the merge;
+    ``training_pairs`` (labelled pairs) teach the model its ``m``.
     """
     rules = rules or Rules()
     result = pipeline.run(sources, rules, stop_before="dedupe", progress=progress)
     progress("dedupe")
-    options = DedupeOptions(threshold, None if decisions is None else Path(decisions))
+    options = DedupeOptions(
+        threshold,
+        None if decisions is None else Path(decisions),
+        training_pairs=None if training_pairs is None else Path(training_pairs),
+    )
     result.batch = dedupe(result.batch, rules, options)
     result.stopped_before = "validate"
     pipeline.check_conservation(result.inputs, result.batch)

@@ -67,3 +67,20 @@ def test_a_bad_threshold_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_a_low_threshold_merges_the_review_band(tmp_path: Path) -> None:
     assert _together(_run(tmp_path, "--threshold", "0.3"), "1", "2")
+
+
+def test_training_pairs_teach_the_model(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "source_a,source_id_a,source_b,source_id_b,match\ncontatos,1,contatos,2,1\n",
+        encoding="utf-8",
+    )
+
+    def probability(*options: str) -> float:
+        explain = tmp_path / "e.csv"
+        _run(tmp_path, "--explain", str(explain), *options)
+        pairs = pl.read_csv(explain, infer_schema=False)
+        pair = pairs.filter((pl.col("source_id_a") == "1") & (pl.col("source_id_b") == "2"))
+        return float(pair["probability"].item())
+
+    assert probability("--training-pairs", str(labels)) > probability()

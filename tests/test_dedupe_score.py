@@ -6,11 +6,14 @@ import math
 
 import polars as pl
 import pytest
+from test_dedupe_support import contacts
 
 from crmclean.dedupe.codes import KeyTable, encode
-from crmclean.dedupe.config import MatchConfig
+from crmclean.dedupe.config import MatchConfig, load_match_config
+from crmclean.dedupe.keys import key_table
 from crmclean.dedupe.params import Parameters
 from crmclean.dedupe.score import score_pairs
+from crmclean.rules import Rules
 
 PRIOR = 0.001  # prior log-odds: log2(0.001 / 0.999) ~ -9.96 bits
 
@@ -164,3 +167,15 @@ def test_an_empty_batch_of_pairs_scores_to_an_empty_frame(config: MatchConfig) -
     scored = score_pairs(PAIR.clear(), table, config, _params(config, table))
     assert scored.height == 0
     assert {"probability", "match", "review", "veto"} <= set(scored.columns)
+
+
+def test_a_swapped_name_explains_different_first_and_last_names() -> None:
+    config = load_match_config(Rules())
+    swapped = contacts(
+        {"first_name": "Noah", "last_name": "Watson"},
+        {"first_name": "Watson", "last_name": "Noah"},
+    )
+    (row,) = score_pairs(PAIR, key_table(swapped, config.key_names, config), config).to_dicts()
+    assert row["w_name_order"] > 5
+    assert row["w_first_name"] == row["w_last_name"] == row["w_name"] == 0.0
+    assert not row["veto"]

@@ -42,6 +42,12 @@ from crmclean.report.text import print_summary
     "source_id_b,decision (must-link or cannot-link).",
 )
 @click.option(
+    "--training-pairs",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of labelled pairs to learn each comparison's m from: source_a,source_id_a,"
+    "source_b,source_id_b,match (1 for the same person, 0 for not).",
+)
+@click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
     help="Match probability from which a pair is merged (default: auto_merge_threshold in "
@@ -68,6 +74,7 @@ def command(
     rejects: Path | None,
     review: Path | None,
     decisions: Path | None,
+    training_pairs: Path | None,
     threshold: float | None,
     explain: Path | None,
     merges: Path | None,
@@ -102,6 +109,7 @@ def command(
         explain=explain,
         merges=merges,
         decisions=decisions,
+        training_pairs=training_pairs,
         threshold=threshold,
         progress=progress_printer(as_json),
     )

@@ -20,6 +20,7 @@ import polars as pl
 from crmclean.batch import GOLDEN_ID, Batch
 from crmclean.dedupe.blocking import candidate_pairs, oversized_findings
 from crmclean.dedupe.cluster import assign_golden_ids
+from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.decisions import (
     DECISION,
@@ -29,9 +30,11 @@ from crmclean.dedupe.decisions import (
     read_decisions,
 )
 from crmclean.dedupe.keys import RECORD, key_table
+from crmclean.dedupe.learn import expectation_maximisation, from_labelled_pairs
 from crmclean.dedupe.merge import golden_records, merge_log
 from crmclean.dedupe.params import estimate
-from crmclean.dedupe.score import score_pairs
+from crmclean.dedupe.score import compared_pairs, weighed_pairs
+from crmclean.dedupe.training import MATCH, labelled_pairs, read_training_pairs
 from crmclean.rules import Rules
 
 __all__ = ["DedupeOptions", "dedupe", "find_matches"]
@@ -40,21 +43,35 @@ __all__ = ["DedupeOptions", "dedupe", "find_matches"]
 @dataclass(frozen=True)
 class DedupeOptions:
     """Per-run choices: a match-probability threshold overriding the rules, a decisions file,
-    and whether to merge clusters into golden records (an audit only needs the clusters)."""
+    whether to merge clusters into golden records (an audit only needs the clusters), and a
+    file of labelled pairs to learn ``m`` from."""
 
     threshold: float | None = None
     decisions: Path | None = None
     merge: bool = True
+    training_pairs: Path | None = None
 
 
-def find_matches(frame: pl.DataFrame, config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
+def find_matches(
+    frame: pl.DataFrame, config: MatchConfig, labelled: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Scored candidate pairs of ``frame`` (records indexed by ``_record``) and the oversized
     blocks blocking skipped. Pairs carry ``left, right`` (record indices), ``probability``,
-    ``match``, ``review``, ``veto`` and per comparison ``sim_<name>`` and ``w_<name>``."""
+    ``match``, ``review``, ``veto`` and per comparison ``sim_<name>`` and ``w_<name>``.
+
+    ``m`` comes from the ``labelled`` pairs marked ``match`` when given, else from EM when
+    ``em_iterations`` is set, else from the rules.
+    """
     table = key_table(frame, config.key_names, config)
     pairs, oversized = candidate_pairs(table, config)
     params = estimate(table, config)
-    return score_pairs(pairs, table, config, params), oversized
+    compared = compared_pairs(pairs, table, config, params)
+    if labelled is not None:
+        matched = labelled.filter(MATCH).select(LEFT, RIGHT)
+        params = from_labelled_pairs(matched, table, config, params)
+    elif config.em_iterations:
+        params = expectation_maximisation(compared, config, params)
+    return weighed_pairs(compared, config, params), oversized
 
 
 def _config(rules: Rules, options: DedupeOptions) -> MatchConfig:
@@ -81,7 +98,10 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     options = options or DedupeOptions()
     config = _config(rules, options)
     frame = batch.frame.drop(GOLDEN_ID, strict=False).with_row_index(RECORD)
-    scored, oversized = find_matches(frame, config)
+    labelled = None
+    if options.training_pairs is not None:
+        labelled = labelled_pairs(read_training_pairs(options.training_pairs), frame)
+    scored, oversized = find_matches(frame, config, labelled)
     scored = _decided(scored, frame, options)
     matches = scored.filter("match")
     clustered = assign_golden_ids(frame, matches, cannot_link(scored, config)).drop(RECORD)
@@ -89,7 +109,7 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     result = replace(batch, frame=clustered, pairs=scored).add_findings(findings)
     if options.merge:
         fields = rules.model.names
-        golden = golden_records(clustered, fields, config.survivorship)
+        golden = golden_records(clustered, fields, config.survivorship, batch.findings)
         result = replace(result, golden=golden, merges=merge_log(clustered, golden, fields))
     return result.add_stats(
         "dedupe",

@@ -67,6 +67,7 @@ class ComparisonSpec(BaseModel):
     group: str | None = None
     veto: bool = False
     veto_unless: list[str] = []
+    explained_by: list[str] = []
 
     @field_validator("levels")
     @classmethod
@@ -113,6 +114,10 @@ class MatchConfig(BaseModel):
     u_prior_pairs: int = Field(default=1_000, ge=1)
     min_population: int = Field(default=1_000, ge=2)
     seed: int = 42
+    em_iterations: int = Field(default=0, ge=0)
+    em_sample_pairs: int = Field(default=200_000, ge=1_000)
+    m_prior_pairs: int = Field(default=1_000, ge=1)
+    training_prior_pairs: int = Field(default=10, ge=1)
     max_block_size: int = Field(default=200, ge=2)
     oversized_report: int = Field(default=10, ge=0)
     role_email_local_parts: list[str] = []
@@ -144,9 +149,11 @@ class MatchConfig(BaseModel):
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
             raise ValueError(f"comparison names must be unique; repeated: {', '.join(repeated)}")
-        unknown = sorted({n for spec in comparisons for n in spec.veto_unless} - set(names))
-        if unknown:
-            raise ValueError(f"veto_unless names unknown comparisons: {', '.join(unknown)}")
+        for field in ("veto_unless", "explained_by"):
+            named = {name for spec in comparisons for name in getattr(spec, field)}
+            unknown = sorted(named - set(names))
+            if unknown:
+                raise ValueError(f"{field} names unknown comparisons: {', '.join(unknown)}")
         return comparisons
 
     @property

@@ -44,8 +44,15 @@ def read_decisions(path: Path) -> pl.DataFrame:
 
 def decided_pairs(decisions: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     """``left, right, decision`` in record indices of ``frame`` (``left < right``)."""
+    return record_pairs(decisions, frame, DECISION)
+
+
+def record_pairs(table: pl.DataFrame, frame: pl.DataFrame, value: str) -> pl.DataFrame:
+    """``left, right`` (record indices of ``frame``, ``left < right``) and ``value`` for each row
+    of ``table`` naming two records by ``source_a, source_id_a, source_b, source_id_b``; rows
+    naming a record not in ``frame`` are left out, a repeated pair keeps its last row."""
     index = frame.select(SOURCE, SOURCE_ID, RECORD)
-    pairs = decisions.join(
+    pairs = table.join(
         index.rename({SOURCE: "source_a", SOURCE_ID: "source_id_a", RECORD: "a"}),
         on=["source_a", "source_id_a"],
     ).join(
@@ -55,7 +62,7 @@ def decided_pairs(decisions: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     return pairs.select(
         pl.min_horizontal("a", "b").cast(pl.UInt32).alias(LEFT),
         pl.max_horizontal("a", "b").cast(pl.UInt32).alias(RIGHT),
-        DECISION,
+        value,
     ).unique([LEFT, RIGHT], keep="last", maintain_order=True)
 
 

@@ -18,7 +18,7 @@ calibrated as the data grows. ``N`` is never taken below ``min_population``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -34,11 +34,15 @@ _KNOWN = "_known"
 class Parameters:
     """``u`` of every level (then of disagreement) per comparison; for the ``tf`` comparisons
     the ``u`` of each value of their key, by code; the prior match probability of a random
-    pair."""
+    pair; ``m`` per comparison where it was learned (EM or labelled pairs), else the rules'."""
 
     u: dict[str, list[float]]
     tf: dict[str, pl.Series]
     prior: float
+    m: dict[str, list[float]] = field(default_factory=dict)
+
+    def m_of(self, spec: ComparisonSpec) -> list[float]:
+        return self.m.get(spec.name, spec.m)
 
 
 def level_index(sim: pl.Expr, spec: ComparisonSpec) -> pl.Expr:

@@ -1,4 +1,4 @@
-"""Scoring: a pure function from candidate pairs (with both records' keys) to scored pairs.
+"""Scoring: a pure function from candidate pairs (and the coded keys) to scored pairs.
 
 Fellegi-Sunter evidence: each comparison gives a similarity ``sim_<name>``, the level it
 reaches and its weight ``w_<name> = log2(m / u)`` in bits (0 when either record has no value;
@@ -9,7 +9,8 @@ negative one. ``match_weight`` is the prior log-odds plus the evidence,
 ``probability`` its logistic; a pair is a ``match`` at ``auto_merge_threshold`` or more and no
 veto comparison disagreeing (different first names, Jr vs. Sr; unless a ``veto_unless``
 comparison agrees, like a shared personal e-mail), ``review`` between ``review_threshold`` and
-the merge.
+the merge. A comparison's evidence against is dropped when one of its ``explained_by``
+comparisons agrees (first and last names that differ because the name was swapped).
 """
 
 from __future__ import annotations
@@ -60,16 +61,16 @@ def _tf_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> 
     return rows.join(rarest, on=_ROW, how="left", maintain_order="left")[_TF]
 
 
-def _weight(spec: ComparisonSpec, u: list[float], tf_u: pl.Expr | None) -> pl.Expr:
+def _weight(spec: ComparisonSpec, m: list[float], u: list[float], tf_u: pl.Expr | None) -> pl.Expr:
     """``log2(m / u)`` of the level reached; the value's own ``u`` at the first level with tf."""
     level = level_index(pl.col(f"sim_{spec.name}"), spec)
     chain = pl.when(level.is_null()).then(pl.lit(0.0))
     if tf_u is not None:
         chain = chain.when((level == 0) & tf_u.is_not_null()).then(
-            (spec.m[0] / tf_u.clip(1e-12, 1.0)).log(2)
+            (m[0] / tf_u.clip(1e-12, 1.0)).log(2)
         )
-    for index, (m, u_level) in enumerate(zip(spec.m, u, strict=True)):
-        chain = chain.when(level == index).then(pl.lit(math.log2(m / u_level)))
+    for index, (m_level, u_level) in enumerate(zip(m, u, strict=True)):
+        chain = chain.when(level == index).then(pl.lit(math.log2(m_level / u_level)))
     return chain.otherwise(pl.lit(0.0)).alias(f"w_{spec.name}")
 
 
@@ -85,41 +86,58 @@ def _evidence(specs: list[ComparisonSpec]) -> pl.Expr:
     return pl.sum_horizontal(alone)
 
 
+def _agrees(name: str, config: MatchConfig) -> pl.Expr:
+    """True when comparison ``name`` reaches its first level."""
+    spec = next(spec for spec in config.comparisons if spec.name == name)
+    return pl.col(f"sim_{name}").fill_null(0.0) >= spec.levels[0].at
+
+
+def _explained(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
+    """``w_<name>`` without its evidence against when an ``explained_by`` comparison agrees (a
+    swapped name explains different first and last names)."""
+    weight = pl.col(f"w_{spec.name}")
+    explained = pl.any_horizontal(_agrees(name, config) for name in spec.explained_by)
+    return (
+        pl.when(explained & (weight < 0))
+        .then(0.0)
+        .otherwise(weight)
+        .alias(weight.meta.output_name())
+    )
+
+
 def _vetoed(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
     """True when a veto comparison has both values below every level and none of its
     ``veto_unless`` comparisons agrees at its first level."""
     disagrees = pl.col(f"sim_{spec.name}").fill_null(1.0) < spec.levels[-1].at
-    specs = {other.name: other for other in config.comparisons}
-    rescued = [
-        pl.col(f"sim_{name}").fill_null(0.0) >= specs[name].levels[0].at
-        for name in spec.veto_unless
-    ]
+    rescued = [_agrees(name, config) for name in spec.veto_unless]
     return disagrees & ~pl.any_horizontal(rescued) if rescued else disagrees
 
 
-def score_pairs(
-    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters | None = None
+def compared_pairs(
+    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters
 ) -> pl.DataFrame:
-    """``pairs`` (``left``, ``right`` record indices into ``table``) with ``sim_<name>``,
-    ``w_<name>``, ``match_weight``, ``probability``, ``score`` (the probability, rounded),
-    ``veto``, ``match`` and ``review``; without ``params`` the configured ``u`` are used."""
-    params = params or default_parameters(config)
+    """``pairs`` with ``sim_<name>`` per comparison and the term-frequency ``u`` of the value
+    each ``tf`` comparison agrees on (``_tf_<name>``): the costly part, done once."""
     specs = config.comparisons
     tf = {
         f"_tf_{spec.name}": _tf_u(pairs, table, spec.key, params.tf[spec.name])
         for spec in specs
         if spec.name in params.tf
     }
-    scored = pairs.with_columns(*_similarities(pairs, table, specs), **tf)
+    return pairs.with_columns(*_similarities(pairs, table, specs), **tf)
+
+
+def weighed_pairs(compared: pl.DataFrame, config: MatchConfig, params: Parameters) -> pl.DataFrame:
+    """:func:`compared_pairs` with ``w_<name>``, ``match_weight``, ``probability``, ``score``
+    (the probability, rounded), ``veto``, ``match`` and ``review``; the ``_tf_`` columns go."""
+    specs = config.comparisons
+    tf = [name for name in compared.columns if name.startswith("_tf_")]
     weights = [
-        _weight(
-            spec,
-            params.u[spec.name],
-            pl.col(f"_tf_{spec.name}") if spec.name in params.tf else None,
-        )
+        _weight(spec, params.m_of(spec), params.u[spec.name], _tf_column(spec, tf))
         for spec in specs
     ]
-    scored = scored.with_columns(weights).drop(tf)
+    scored = compared.with_columns(weights).drop(tf)
+    scored = scored.with_columns(_explained(spec, config) for spec in specs if spec.explained_by)
     prior = math.log2(params.prior / (1.0 - params.prior))
     scored = scored.with_columns(match_weight=_evidence(specs) + prior)
     probability = 1.0 / (1.0 + (2.0 ** -pl.col("match_weight")))
@@ -130,3 +148,18 @@ def score_pairs(
     maybe = pl.col("probability") >= config.review_threshold
     scored = scored.with_columns(veto=vetoed)
     return scored.with_columns(match=likely & ~vetoed, review=maybe & ~likely & ~vetoed)
+
+
+def _tf_column(spec: ComparisonSpec, tf: list[str]) -> pl.Expr | None:
+    name = f"_tf_{spec.name}"
+    return pl.col(name) if name in tf else None
+
+
+def score_pairs(
+    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters | None = None
+) -> pl.DataFrame:
+    """``pairs`` (``left``, ``right`` record indices into ``table``) with ``sim_<name>``,
+    ``w_<name>``, ``match_weight``, ``probability``, ``score`` (the probability, rounded),
+    ``veto``, ``match`` and ``review``; without ``params`` the configured ``m`` and ``u``."""
+    params = params or default_parameters(config)
+    return weighed_pairs(compared_pairs(pairs, table, config, params), config, params)

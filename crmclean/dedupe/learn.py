@@ -1,0 +1,104 @@
+"""Learning ``m`` (each level's share among pairs of the same person) from the data.
+
+The rules give every comparison level an ``m``. Two ways refine it on the records at hand:
+
+- **EM, without labels** (:func:`expectation_maximisation`): on a seeded sample of candidate
+  pairs, the E-step scores each pair with the current ``m`` (the whole model: groups,
+  explained disagreements, term frequencies, the prior) and the M-step takes each level's
+  share among the pairs, weighed by their match probability. ``u`` stays as measured on random
+  pairs, as Splink does.
+- **Labelled pairs** (:func:`from_labelled_pairs`): each level's share among the pairs a person
+  marked as the same.
+
+Either way the shares are smoothed toward the rules' ``m`` by pseudo-pairs (``m_prior_pairs``
+for EM, ``training_prior_pairs`` for labelled pairs, which a person picked with care), so a
+small or odd sample cannot run away with the model (EM alone tends to learn "same company"
+instead of "same person" on CRM data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import polars as pl
+
+from crmclean.dedupe.codes import KeyTable
+from crmclean.dedupe.config import ComparisonSpec, MatchConfig
+from crmclean.dedupe.params import Parameters, level_index
+from crmclean.dedupe.score import compared_pairs, weighed_pairs
+
+TOLERANCE = 1e-4
+
+
+def _levels(compared: pl.DataFrame, specs: list[ComparisonSpec]) -> dict[str, np.ndarray]:
+    """The level each pair reaches per comparison (``len(levels)`` below all; -1 when a
+    record has no value)."""
+    levels = compared.select(
+        level_index(pl.col(f"sim_{spec.name}"), spec).cast(pl.Int16).fill_null(-1).alias(spec.name)
+        for spec in specs
+    )
+    return {name: levels[name].to_numpy() for name in levels.columns}
+
+
+def _floored(shares: list[float], spec: ComparisonSpec) -> list[float]:
+    """``shares`` with the disagreement share never below the rules': EM cannot see the true
+    matches it fails to recognise, which are those that disagree (typos, nicknames)."""
+    floor = spec.m[-1]
+    if shares[-1] >= floor:
+        return shares
+    scale = (1.0 - floor) / (1.0 - shares[-1])
+    return [share * scale for share in shares[:-1]] + [floor]
+
+
+def _shares(
+    levels: np.ndarray, weights: np.ndarray, spec: ComparisonSpec, strength: int
+) -> list[float]:
+    """Each level's weighed share among the pairs with both values, smoothed toward the
+    rules' ``m`` by ``strength`` pseudo-pairs."""
+    known = levels >= 0
+    counts = np.bincount(levels[known], weights=weights[known], minlength=len(spec.m))
+    total = counts.sum() + strength
+    return [float((count + strength * m) / total) for count, m in zip(counts, spec.m, strict=True)]
+
+
+def expectation_maximisation(
+    compared: pl.DataFrame, config: MatchConfig, params: Parameters
+) -> Parameters:
+    """``params`` with ``m`` learned by EM on up to ``em_sample_pairs`` of the ``compared``
+    candidate pairs (:func:`crmclean.dedupe.score.compared_pairs`)."""
+    specs = config.comparisons
+    size = min(config.em_sample_pairs, compared.height)
+    sample = compared.sample(size, seed=config.seed) if size < compared.height else compared
+    levels = _levels(sample, specs)
+    for _ in range(config.em_iterations):
+        probability = weighed_pairs(sample, config, params)["probability"].to_numpy()
+        m = {
+            spec.name: _floored(
+                _shares(levels[spec.name], probability, spec, config.m_prior_pairs), spec
+            )
+            for spec in specs
+        }
+        change = max(
+            abs(new - old)
+            for spec in specs
+            for new, old in zip(m[spec.name], params.m_of(spec), strict=True)
+        )
+        params = replace(params, m=m)
+        if change < TOLERANCE:
+            break
+    return params
+
+
+def from_labelled_pairs(
+    matched: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters
+) -> Parameters:
+    """``params`` with ``m`` learned from ``matched`` (``left, right``: pairs a person marked
+    as the same)."""
+    specs = config.comparisons
+    levels = _levels(compared_pairs(matched, table, config, params), specs)
+    weights = np.ones(matched.height)
+    m = {
+        spec.name: _shares(levels[spec.name], weights, spec, config.m_prior_pairs) for spec in specs
+    }
+    return replace(params, m=m)

@@ -1,0 +1,98 @@
+"""Learning m from the data: EM without labels, and labelled pairs from a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from test_dedupe_support import contacts
+
+from crmclean.batch import Batch
+from crmclean.dedupe import DedupeOptions, dedupe
+from crmclean.dedupe.blocking import candidate_pairs
+from crmclean.dedupe.config import MatchConfig, load_match_config
+from crmclean.dedupe.keys import key_table
+from crmclean.dedupe.learn import expectation_maximisation, from_labelled_pairs
+from crmclean.dedupe.params import estimate
+from crmclean.dedupe.score import compared_pairs
+from crmclean.dedupe.training import COLUMNS, read_training_pairs
+from crmclean.errors import UserError
+from crmclean.rules import Rules
+
+RULES = Rules()
+CITIES = ["Recife", "Natal", "Belém", "Manaus", "Curitiba", "Salvador", "Maceió", "Aracaju"]
+
+
+def _moved(people: int = 40) -> pl.DataFrame:
+    """Two records per person, the same e-mail and name, the city changed (a move)."""
+    records = [
+        {"first_name": f"Pessoa{i}", "last_name": "Zanetti", "email": f"p{i}@x.com", "city": city}
+        for i in range(people)
+        for city in (CITIES[i % 8], CITIES[(i + 3) % 8])
+    ]
+    return contacts(*records)
+
+
+@pytest.fixture(scope="module")
+def config() -> MatchConfig:
+    tuned = {"em_iterations": 10, "m_prior_pairs": 10, "training_prior_pairs": 10}
+    return load_match_config(RULES).model_copy(update=tuned)
+
+
+def _city_m(config: MatchConfig, frame: pl.DataFrame, labelled: bool = False) -> list[float]:
+    table = key_table(frame, config.key_names, config)
+    pairs, _ = candidate_pairs(table, config)
+    params = estimate(table, config)
+    if labelled:
+        learned = from_labelled_pairs(pairs, table, config, params)
+    else:
+        learned = expectation_maximisation(
+            compared_pairs(pairs, table, config, params), config, params
+        )
+    return learned.m["city"]
+
+
+def test_em_learns_that_matches_often_disagree_on_the_city(config: MatchConfig) -> None:
+    rules_m = next(spec for spec in config.comparisons if spec.name == "city").m
+    learned = _city_m(config, _moved())
+    assert learned[0] < rules_m[0] / 2  # agreeing on the city is rare among these matches
+    assert learned[-1] > rules_m[-1]
+    assert sum(learned) == pytest.approx(1.0)
+
+
+def test_the_rules_prior_holds_em_back_on_little_data(config: MatchConfig) -> None:
+    strong = config.model_copy(update={"m_prior_pairs": 100_000})
+    rules_m = next(spec for spec in config.comparisons if spec.name == "city").m
+    assert _city_m(strong, _moved()) == pytest.approx(rules_m, abs=0.01)
+
+
+def test_labelled_matches_give_each_levels_share(config: MatchConfig) -> None:
+    learned = _city_m(config, _moved(), labelled=True)
+    assert learned[0] == pytest.approx(10 * 0.85 / (40 + 10))  # 40 pairs, none agreeing
+
+
+def _training(path: Path, *rows: tuple[str, str, str]) -> Path:
+    table = [("crm", a, "crm", b, match) for a, b, match in rows]
+    pl.DataFrame(table, schema=COLUMNS, orient="row").write_csv(path)
+    return path
+
+
+def test_a_training_file_teaches_the_stage(tmp_path: Path) -> None:
+    path = _training(
+        tmp_path / "t.csv", *((str(2 * i + 1), str(2 * i + 2), "1") for i in range(40))
+    )
+    plain = dedupe(Batch(_moved()), RULES).pairs
+    taught = dedupe(Batch(_moved()), RULES, DedupeOptions(training_pairs=path)).pairs
+    assert taught["w_city"].min() > plain["w_city"].min()  # a changed city counts less
+
+
+def test_training_labels_are_read_and_checked(tmp_path: Path) -> None:
+    good = _training(tmp_path / "t.csv", ("1", "2", "1"), ("1", "3", " No "), ("2", "3", None))
+    assert read_training_pairs(good)["match"].to_list() == [True, False]
+    bad = _training(tmp_path / "bad.csv", ("1", "2", "1"), ("1", "3", "maybe"))
+    with pytest.raises(UserError, match=r"bad\.csv:3: column 'match': expected 1 or 0"):
+        read_training_pairs(bad)
+    pl.DataFrame({"source_a": ["crm"]}).write_csv(tmp_path / "cols.csv")
+    with pytest.raises(UserError, match="missing columns"):
+        read_training_pairs(tmp_path / "cols.csv")
