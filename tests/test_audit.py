@@ -122,6 +122,36 @@ def test_weights_and_periods_come_from_the_config(tmp_path: Path) -> None:
     assert doc["dimensions"]["timeliness"]["metrics"]["stale"] == 0
 
 
+def test_report_lists_are_capped_but_count_everything(doc: dict[str, Any], tmp_path: Path) -> None:
+    config = tmp_path / "audit.yml"
+    config.write_text("uniqueness: {records_shown: 2}\nconsistency: {spellings_shown: 1}\n")
+    capped = audit([PLANTED], config=config, as_of=AS_OF).to_dict()
+    cluster = capped["dimensions"]["uniqueness"]["metrics"]["top_clusters"][0]
+    assert cluster["size"] == 3 and len(cluster["records"]) == 2
+    country = capped["dimensions"]["consistency"]["metrics"]["fields"]["country"]
+    top = country["top"][0]
+    assert len(top["spellings"]) == 1 and top["other_spellings"] == 2
+    uncapped = _dim(doc, "consistency")["metrics"]["fields"]["country"]["top"][0]["spellings"]
+    assert top["spellings"][0]["count"] + top["other_records"] == sum(s["count"] for s in uncapped)
+    assert country["inconsistent"] == 2
+
+
+def test_inferred_countries_are_not_spellings(tmp_path: Path) -> None:
+    path = tmp_path / "contatos.csv"
+    rows = ["Brasil", "Brasil", "Brazil", ""]
+    path.write_text(
+        "nome,email,estado,pais\n"
+        + "".join(f"P{i},p{i}@x{i}.com.br,SP,{c}\n" for i, c in enumerate(rows)),
+        encoding="utf-8",
+    )
+    doc = audit([path], as_of=AS_OF).to_dict()
+    country = doc["dimensions"]["consistency"]["metrics"]["fields"]["country"]
+    assert country["records"] == 3 and country["inconsistent"] == 1
+    texts = {s["text"] for s in country["top"][0]["spellings"]}
+    assert texts == {"Brasil", "Brazil"}
+    assert any(f["rule"] == "country.inferred" for f in doc["findings"])
+
+
 def test_bad_config_is_a_user_error(tmp_path: Path) -> None:
     config = tmp_path / "audit.yml"
     config.write_text("weights: {happiness: 3}\n")

@@ -34,11 +34,13 @@ class Validity(_Strict):
 
 class Uniqueness(_Strict):
     top_clusters: int = Field(10, ge=0)
+    records_shown: int = Field(10, ge=1)
 
 
 class Consistency(_Strict):
     fields: list[str]
     top_values: int = Field(8, ge=0)
+    spellings_shown: int = Field(6, ge=1)
     company_suffixes: list[str] = []
 
 

@@ -21,13 +21,14 @@ SPELLING, VALUE = "spelling", "value"
 
 def spellings(ctx: Context, field: str) -> pl.DataFrame:
     """``value, spelling, n``: how many records with a value in ``field`` wrote it that way.
+    Values a normalizer inferred (the source had none: ``country.inferred``) are not spellings.
     Spellings and values are worked out once per distinct (value, as written) pair."""
-    written = (
-        ctx.findings.filter(pl.col("field") == field)
-        .unique(KEYS, keep="first")
-        .select(*KEYS, pl.col("before").alias("written"))
-    )
+    of_field = ctx.findings.filter(pl.col("field") == field)
+    inferred = of_field.filter(pl.col("rule").str.ends_with(".inferred")).select(KEYS)
+    written = of_field.unique(KEYS, keep="first").select(*KEYS, pl.col("before").alias("written"))
     rows = ctx.frame.select(*KEYS, field).filter(pl.col(field).is_not_null())
+    if inferred.height:
+        rows = rows.join(inferred, on=KEYS, how="anti")
     pairs = rows.join(written, on=KEYS, how="left").group_by(field, "written").agg(n=pl.len())
     spelled = pl.coalesce("written", field).str.strip_chars().str.replace_all(r"\s+", " ")
     pairs = pairs.select(spelled.alias(SPELLING), _value(ctx, field).alias(VALUE), "n")
@@ -65,9 +66,19 @@ def field_consistency(ctx: Context, field: str) -> dict[str, Any]:
         "values_with_variants": several.height,
         "inconsistent": int(several["off"].sum()),
         "top": [
-            {"spellings": [{"text": s[SPELLING], "count": s["n"]} for s in row["spellings"]]}
+            _shown(row["spellings"], ctx.config.consistency.spellings_shown)
             for row in top.iter_rows(named=True)
         ],
+    }
+
+
+def _shown(spelled: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+    """The ``limit`` most common spellings of a value; the others counted, not listed."""
+    rest = spelled[limit:]
+    return {
+        "spellings": [{"text": s[SPELLING], "count": s["n"]} for s in spelled[:limit]],
+        "other_spellings": len(rest),
+        "other_records": sum(s["n"] for s in rest),
     }
 
 

@@ -20,13 +20,14 @@ def cluster_sizes(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def top_clusters(ctx: Context, sizes: pl.DataFrame) -> list[dict[str, Any]]:
-    """The largest clusters with their member records (masked with ``--mask-pii``)."""
+    """The largest clusters with their first member records (masked with ``--mask-pii``)."""
     top = sizes.head(ctx.config.uniqueness.top_clusters)
     fields = ctx.present(list(MEMBER_FIELDS))
     members = ctx.frame.join(top, on=GOLDEN_ID).select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields)
     clusters = []
     for golden_id, size in top.iter_rows():
         rows = members.filter(pl.col(GOLDEN_ID) == golden_id).sort(SOURCE, SOURCE_ID)
+        rows = rows.head(ctx.config.uniqueness.records_shown)
         clusters.append({"golden_id": golden_id, "size": size, "records": _members(ctx, rows)})
     return clusters
 

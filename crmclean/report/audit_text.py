@@ -85,8 +85,11 @@ def _clusters(doc: dict[str, Any]) -> list[str]:
     top = doc["dimensions"]["uniqueness"]["metrics"].get("top_clusters", [])
     lines = []
     for cluster in top[:CLUSTERS_SHOWN]:
-        names = {r["full_name"] or r["email"] or r["source_id"] for r in cluster["records"]}
-        lines.append(f"  {cluster['size']} records: {' | '.join(sorted(map(str, names)))}")
+        names = sorted(
+            {str(r["full_name"] or r["email"] or r["source_id"]) for r in cluster["records"]}
+        )
+        more = " ..." if cluster["size"] > len(cluster["records"]) else ""
+        lines.append(f"  {cluster['size']} records: {' | '.join(names)}{more}")
     return lines
 
 

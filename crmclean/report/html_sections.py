@@ -191,6 +191,7 @@ def duplicates(doc: Doc) -> str:
             + "</tr>"
             for r in c["records"]
         )
+        + _more_members(c)
         + "</tbody></table></div>"
         for c in top
     )
@@ -199,6 +200,19 @@ def duplicates(doc: Doc) -> str:
         f"largest: {metrics['largest_cluster']} records."
     )
     return f"<section><h2>Duplicates</h2><p class='meta'>{summary}</p>{blocks}</section>"
+
+
+def _more_members(cluster: dict[str, Any]) -> str:
+    hidden = cluster["size"] - len(cluster["records"])
+    return f"<tr><td class='meta' colspan='4'>and {hidden:,} more</td></tr>" if hidden > 0 else ""
+
+
+def _other_spellings(group: dict[str, Any]) -> str:
+    others = group.get("other_spellings", 0)
+    if not others:
+        return ""
+    records = group.get("other_records", 0)
+    return f" &middot; <span class='meta'>{others:,} other spellings ({records:,})</span>"
 
 
 def consistency(doc: Doc) -> str:
@@ -211,7 +225,7 @@ def consistency(doc: Doc) -> str:
             "<li>" + " &middot; ".join(
                 f"{escape(s['text'])} <span class='meta'>({s['count']:,})</span>"
                 for s in group["spellings"]
-            ) + "</li>"
+            ) + _other_spellings(group) + "</li>"
             for group in metrics["top"]
         )  # fmt: skip
         blocks.append(f"<div><h3>{escape(name)}</h3><ul>{items}</ul></div>")
