@@ -31,6 +31,16 @@ def _digits(frame: pl.DataFrame, k: int) -> pl.Expr:
     return ((row * 7919 + k * 104_729) % 10_000).cast(pl.String).str.zfill(4)
 
 
+def _mailbox(k: int) -> pl.Expr:
+    """The e-mail with a mailbox of copy ``k``'s own (the domain kept; spellings of one mailbox
+    stay one mailbox): a prefix such as ``c1.`` would leave every copy's address one edit from
+    the original's, and the matcher rightly links near-identical addresses."""
+    same_mailbox = pl.col("Email").str.to_lowercase().str.replace_all(r"\.|\+[^@]*", "")
+    token = same_mailbox.hash(seed=k).cast(pl.String).str.slice(0, 9)
+    domain = pl.col("Email").str.extract(r"(@.*)$")
+    return pl.when(domain.is_not_null()).then(pl.format("u{}{}", token, domain)).otherwise("Email")
+
+
 def _copy(frame: pl.DataFrame, k: int) -> pl.DataFrame:
     """Copy ``k`` of the export: new ids, e-mails, phone endings, companies and surnames."""
     if k == 0:
@@ -38,7 +48,7 @@ def _copy(frame: pl.DataFrame, k: int) -> pl.DataFrame:
     ending = _digits(frame, k)
     return frame.with_columns(
         pl.format("{}-{}", "Record ID", pl.lit(k)).alias("Record ID"),
-        pl.format("c{}.{}", pl.lit(k), "Email").alias("Email"),
+        _mailbox(k).alias("Email"),
         pl.col("Last Name").shift(k * 7919 % frame.height).fill_null(pl.col("Last Name")),
         pl.col("Phone Number").str.replace(r"\d{4}$", "") + ending,
         pl.col("Mobile Phone Number").str.replace(r"\d{4}$", "") + ending,
@@ -48,7 +58,7 @@ def _copy(frame: pl.DataFrame, k: int) -> pl.DataFrame:
 
 def build(rows: int, data: Path) -> Path:
     """The cached ``rows``-row CSV in ``data`` (generated on first use)."""
-    path = data / f"crm_export_v2_{rows}.csv"
+    path = data / f"crm_export_v3_{rows}.csv"
     if path.exists():
         return path
     data.mkdir(parents=True, exist_ok=True)
