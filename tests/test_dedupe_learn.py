@@ -96,3 +96,18 @@ def test_training_labels_are_read_and_checked(tmp_path: Path) -> None:
     pl.DataFrame({"source_a": ["crm"]}).write_csv(tmp_path / "cols.csv")
     with pytest.raises(UserError, match="missing columns"):
         read_training_pairs(tmp_path / "cols.csv")
+
+
+def test_em_never_makes_a_disagreement_rarer_than_the_rules_say(config: MatchConfig) -> None:
+    stayed = contacts(
+        *(
+            {"first_name": f"Pessoa{i}", "last_name": "Zanetti", "email": f"p{i}@x.com", "city": c}
+            for i in range(40)
+            for c in (CITIES[i % 8],) * 2
+        )
+    )
+    rules_m = next(spec for spec in config.comparisons if spec.name == "city").m
+    learned = _city_m(config, stayed)
+    assert learned[-1] == pytest.approx(rules_m[-1])
+    assert learned[0] > rules_m[0]
+    assert sum(learned) == pytest.approx(1.0)
