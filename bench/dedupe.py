@@ -3,7 +3,7 @@
 Contacts come from the demo generator (two blocks of 50,000 people, read and normalized once
 and cached as Parquet), copied beyond that as namesakes living and working elsewhere (the same
 names: name blocks grow as in a bigger CRM). Prints candidate pairs, pairs/s, seconds per phase
-(keys, block, parameters, compare + score, cluster, merge; wall and CPU, and memory after each),
+(keys, block, parameters, compare, EM, score, cluster, merge; wall and CPU, memory after each),
 peak memory (RSS of this process) and Splink 5's time and peak memory on the same records, in a
 process of its own stopped at ``--splink-limit`` seconds. Run it under the shared lock::
 
@@ -34,9 +34,10 @@ from crmclean.dedupe.cluster import assign_golden_ids
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.decisions import DECISION, cannot_link
 from crmclean.dedupe.keys import RECORD, key_table
+from crmclean.dedupe.learn import expectation_maximisation
 from crmclean.dedupe.merge import golden_records
 from crmclean.dedupe.params import estimate
-from crmclean.dedupe.score import score_pairs
+from crmclean.dedupe.score import compared_pairs, weighed_pairs
 from crmclean.rules import Rules
 
 BLOCK_PEOPLE = 50_000
@@ -122,9 +123,14 @@ def run_crmclean(frame: pl.DataFrame) -> tuple[Clock, int, int]:
     clock.lap("block")
     params = estimate(table, config)
     clock.lap("parameters")
-    scored = score_pairs(pairs, table, config, params)
+    compared = compared_pairs(pairs, table, config, params)
+    clock.lap("compare")
+    params = expectation_maximisation(compared, config, params)
+    clock.lap("em")
+    scored = weighed_pairs(compared, config, params)
     scored = scored.with_columns(pl.lit(None, pl.String).alias(DECISION))
-    clock.lap("compare+score")
+    del compared
+    clock.lap("score")
     matches = scored.filter("match")
     clustered = assign_golden_ids(frame, matches, cannot_link(scored, config)).drop(RECORD)
     clock.lap("cluster")
