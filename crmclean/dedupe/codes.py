@@ -34,7 +34,7 @@ class KeyTable:
         return isinstance(self.codes.schema[key], pl.List)
 
     def decoded(self) -> pl.DataFrame:
-        """The keys as text (lists of text for list keys), as :func:`encode` took them."""
+        """The keys as text (lists of text for list keys)."""
         return self.codes.with_columns(
             decode(self.codes[key], self.values[key]) for key in self.values
         )
@@ -86,13 +86,13 @@ def decode(codes: pl.Series, values: pl.Series) -> pl.Series:
 
 
 def encode(keys: pl.DataFrame) -> KeyTable:
-    """A :class:`KeyTable` of a frame of text keys (list-of-text columns are list keys); other
-    columns (``_record``) are kept as they are."""
+    """A :class:`KeyTable` of a frame of keys: list columns become list keys, every other column
+    a text key (cast to text: an all-null column of unknown type is a key with no values)."""
     coded: dict[str, pl.Series] = {}
     values: dict[str, pl.Series] = {}
     for name, dtype in keys.schema.items():
-        if dtype == pl.String:
-            coded[name], values[name] = encode_text(keys[name])
-        elif isinstance(dtype, pl.List):
-            coded[name], values[name] = encode_list(keys[name])
-    return KeyTable(keys.with_columns(coded.values()), values)
+        if isinstance(dtype, pl.List):
+            coded[name], values[name] = encode_list(keys[name].cast(pl.List(pl.String)))
+        else:
+            coded[name], values[name] = encode_text(keys[name].cast(pl.String))
+    return KeyTable(pl.DataFrame(list(coded.values())), values)

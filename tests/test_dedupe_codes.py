@@ -1,0 +1,39 @@
+"""Coded keys: text and list keys as integer codes into tables of distinct values."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crmclean.dedupe.codes import encode, group_of, index_of
+
+
+def test_text_and_list_keys_round_trip() -> None:
+    keys = pl.DataFrame(
+        {
+            "city": ["recife", None, "recife", "natal"],
+            "emails": [["a@x.com", "b@y.com"], [], None, ["b@y.com"]],
+        }
+    )
+    table = encode(keys)
+    assert table.codes["city"].to_list() == [0, None, 0, 1]
+    assert table.values["city"].to_list() == ["recife", "natal"]
+    assert table.is_list("emails") and not table.is_list("city")
+    decoded = table.decoded()
+    assert decoded["city"].to_list() == keys["city"].to_list()
+    assert decoded["emails"].to_list() == [["a@x.com", "b@y.com"], [], [], ["b@y.com"]]
+
+
+def test_list_codes_carry_the_domain() -> None:
+    table = encode(pl.DataFrame({"emails": [["ana@acme.com", "bia@acme.com", "ana@other.com"]]}))
+    codes = table.codes.select(
+        pl.col("emails").list.eval(group_of(pl.element())).alias("group"),
+        pl.col("emails").list.eval(index_of(pl.element())).alias("index"),
+    ).row(0, named=True)
+    assert codes["index"] == [0, 1, 2]
+    assert codes["group"][0] == codes["group"][1] != codes["group"][2]
+
+
+def test_an_all_null_column_of_unknown_type_is_a_key_without_values() -> None:
+    table = encode(pl.DataFrame({"tax_id": [None, None]}))
+    assert table.codes["tax_id"].null_count() == 2
+    assert table.values["tax_id"].is_empty()
