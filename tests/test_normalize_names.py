@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
+from crmclean.normalize import name_fast
 from crmclean.normalize.name_parts import FullName, parse_full
 from crmclean.normalize.names import NameRules, kept_as_typed, recase
 from crmclean.normalize.person import normalize_names
@@ -153,3 +154,33 @@ def test_the_mixed_case_test_agrees_with_recase(values: list[str]) -> None:
     for value, as_typed in zip(values, kept["v"], strict=True):
         if as_typed:
             assert recase(value, vocab) == value
+
+
+NAME_WORDS = st.sampled_from(
+    ["Ana", "ana", "LIMA", "Souza", "da", "Dr.", "Filho", "Maria", "Eduarda", "J.", "O'Brien"]
+) | st.text(alphabet="aZé ,.\u00a0\x1c", min_size=1, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(NAME_WORDS, min_size=1, max_size=6).map(" ".join), max_size=20))
+def test_the_full_name_fast_path_splits_as_parse_full(names: list[str]) -> None:
+    vocab = NameRules.load(Rules())
+    fast = name_fast.fast_path("n", vocab)
+    table = fast.prepared(pl.DataFrame({"n": names}, schema={"n": pl.String}))
+    taken = table.filter(fast.when.fill_null(False)).select("n", **fast.then)
+    for name, *parts in taken.iter_rows():
+        assert tuple(parts) == tuple(parse_full(name, vocab))
+
+
+def test_the_full_name_fast_path_takes_plain_names() -> None:
+    vocab = NameRules.load(Rules())
+    fast = name_fast.fast_path("n", vocab)
+    names = [
+        "Ana Lima Souza",
+        "Carlos Pereira",
+        "Maria Eduarda Santos",
+        "João da Silva",
+        "ANA LIMA",
+    ]
+    table = fast.prepared(pl.DataFrame({"n": names}))
+    assert table.select(fast.when)["n"].to_list() == [True, True, False, False, False]

@@ -156,14 +156,16 @@ def _answer(
             fast.prepared(units),
             fast.then,
         )
+    chosen = pl.col(_TAKEN)  # a column first: the test may be costly, each output reads it
     head = (
         prepared.lazy()  # lazily: the outputs share subexpressions, computed once
+        .with_columns(taken.alias(_TAKEN))
         .select(
             *(
-                pl.when(taken).then(then.get(name, pl.lit(None))).cast(dtype).alias(name)
+                pl.when(chosen).then(then.get(name, pl.lit(None))).cast(dtype).alias(name)
                 for name, dtype in schema.items()
             ),
-            taken.alias(_TAKEN),
+            chosen,
         )
         .collect()
     )

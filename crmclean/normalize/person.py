@@ -11,6 +11,7 @@ from functools import partial
 
 import polars as pl
 
+from crmclean.normalize import name_fast
 from crmclean.normalize.distinct import FastPath, map_distinct
 from crmclean.normalize.findings import AFTER, BEFORE, Step, by_rule, changed, concat, pairs
 from crmclean.normalize.name_parts import FullName, parse_full, take_honorific, take_suffix
@@ -58,7 +59,9 @@ def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
     suffix kept only then: "João Neto" built from first "João", last "Neto" has none)."""
     titled = map_distinct(frame, [FIRST], partial(take_honorific, vocab=vocab), _pair(FIRST))
     suffixed = map_distinct(frame, [LAST], partial(take_suffix, vocab=vocab), _pair(LAST))
-    full = map_distinct(frame, [FULL], partial(parse_full, vocab=vocab), PARSED)
+    full = map_distinct(
+        frame, [FULL], partial(parse_full, vocab=vocab), PARSED, name_fast.fast_path(FULL, vocab)
+    )
     alone = pl.col(FIRST).is_null() & pl.col(LAST).is_null() & pl.lit(full["first"]).is_not_null()
     split = {f: pl.when(alone).then(pl.lit(full[p])) for f, p in _SPLIT.items()}
     split["suffix"] = pl.when(alone).then(pl.lit(full["suffix"]))
