@@ -14,7 +14,7 @@ import polars as pl
 from crmclean.batch import SOURCE, SOURCE_ID
 from crmclean.normalize.distinct import select_distinct
 from crmclean.normalize.findings import Step, by_rule
-from crmclean.normalize.phone_parse import LEADING_CODES, MAIN_REGION, metadata
+from crmclean.normalize.phone_meta import LEADING_CODES, MAIN_REGION, metadata
 from crmclean.normalize.states import load, vocabulary
 from crmclean.normalize.text import fold
 from crmclean.rules import Rules
