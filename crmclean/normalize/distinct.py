@@ -231,8 +231,3 @@ def select_distinct(
     table = pl.concat([units, computed.rename(outputs)], how="horizontal")
     joined = rows.join(table, on=list(keys), how="left", maintain_order="left", nulls_equal=True)
     return joined.select(pl.col(inner).alias(name) for name, inner in outputs.items())
-
-
-def row_numbers(height: int) -> pl.DataFrame:
-    """A one-column frame ``_index`` = 0 .. height - 1, to join results back in row order."""
-    return pl.DataFrame({INDEX: pl.int_range(0, height, dtype=pl.UInt32, eager=True)})
