@@ -156,9 +156,13 @@ def test_the_mixed_case_test_agrees_with_recase(values: list[str]) -> None:
             assert recase(value, vocab) == value
 
 
-NAME_WORDS = st.sampled_from(
-    ["Ana", "ana", "LIMA", "Souza", "da", "Dr.", "Filho", "Maria", "Eduarda", "J.", "O'Brien"]
-) | st.text(alphabet="aZé ,.\u00a0\x1c", min_size=1, max_size=6)
+NAME_WORDS = (
+    st.sampled_from(
+        ["Ana", "ana", "LIMA", "Souza", "da", "de", "la", "Dos", "e", "Dr.", "Filho", "Maria"]
+    )
+    | st.sampled_from(["Eduarda", "J.", "O'Brien", "a|b", "DA"])
+    | st.text(alphabet="aZé ,.|\u00a0\x1c", min_size=1, max_size=6)
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -183,4 +187,4 @@ def test_the_full_name_fast_path_takes_plain_names() -> None:
         "ANA LIMA",
     ]
     table = fast.prepared(pl.DataFrame({"n": names}))
-    assert table.select(fast.when)["n"].to_list() == [True, True, False, False, False]
+    assert table.select(fast.when)["n"].to_list() == [True, True, False, True, False]
