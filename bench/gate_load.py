@@ -7,7 +7,9 @@ schema): planning against the empty target, the load (SQLite executemany, Postgr
 second run of the same input (plan and load: nothing to write), and a second run where 1% of the
 source records changed (plan, gate, load). On PostgreSQL it also times the gate on a staging
 table inside the database (the copy into it, then GX's SQL datasource). Every line shows the
-peak RSS of that step alone (the high-water mark is reset before it) and of the process so far.
+peak RSS during that step (the high-water mark is reset before it) and of the process so far;
+the step's peak includes memory the allocator kept from earlier steps (polars' jemalloc does not
+hand it back at once), so it is an upper bound for the step alone in a fresh process.
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/gate_load.py --rows 1000000
 """
