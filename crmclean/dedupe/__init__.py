@@ -1,8 +1,8 @@
 """The dedupe stage: find records of the same person and merge each group into a golden record.
 
-    keys -> blocking (candidate pairs) -> parameters (u, term frequencies, prior)
-         -> compare + score (match probability) -> decisions -> clusters (chains cut)
-         -> survivorship
+    keys (coded) -> blocking (candidate pairs) -> parameters (u, term frequencies, prior)
+         -> compare -> m (EM, or labelled pairs) -> score (match probability)
+         -> decisions -> clusters (chains cut) -> survivorship
 
 The rules live in ``rules/match.yaml`` (see :mod:`crmclean.dedupe.config`). Entry points for
 other stages (incremental matching against golden records): :func:`find_matches` (pure: a frame
