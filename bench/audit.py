@@ -20,9 +20,13 @@ import polars as pl
 
 from crmclean.audit import audit
 from crmclean.demo import generate_demo
+from crmclean.normalize.email_keys import load as load_email_spec
+from crmclean.normalize.email_keys import role_pattern
 from crmclean.report.html import write_html
+from crmclean.rules import Rules
 
 BASE_PEOPLE = 20_000
+ROLE = role_pattern(load_email_spec(Rules()))
 
 
 def _digits(frame: pl.DataFrame, k: int) -> pl.Expr:
@@ -32,13 +36,23 @@ def _digits(frame: pl.DataFrame, k: int) -> pl.Expr:
 
 
 def _mailbox(k: int) -> pl.Expr:
-    """The e-mail with a mailbox of copy ``k``'s own (the domain kept; spellings of one mailbox
-    stay one mailbox): a prefix such as ``c1.`` would leave every copy's address one edit from
-    the original's, and the matcher rightly links near-identical addresses."""
-    same_mailbox = pl.col("Email").str.to_lowercase().str.replace_all(r"\.|\+[^@]*", "")
-    token = same_mailbox.hash(seed=k).cast(pl.String).str.slice(0, 9)
-    domain = pl.col("Email").str.extract(r"(@.*)$")
-    return pl.when(domain.is_not_null()).then(pl.format("u{}{}", token, domain)).otherwise("Email")
+    """The e-mail of copy ``k``: a personal mailbox of its own (domain kept; spellings of one
+    mailbox stay one mailbox), and a shared one (``contato@``) at the copy's own company domain.
+    A prefix such as ``c1.`` would leave every copy's address one edit from the original's, and
+    one hashed address for a shared mailbox would read as a personal one held by colleagues."""
+    lower = pl.col("Email").str.to_lowercase()
+    token = lower.str.replace_all(r"\.|\+[^@]*", "").hash(seed=k).cast(pl.String).str.slice(0, 9)
+    domain = lower.str.extract(r"(@.*)$")
+    company_domain = domain.str.replace(r"^@([^.]+)", f"@${{1}}-c{k}")
+    personal = pl.format("u{}{}", token, domain)
+    shared = pl.format("{}{}", lower.str.extract(r"^([^@]*)"), company_domain)
+    return (
+        pl.when(domain.is_null())
+        .then(pl.col("Email"))
+        .when(lower.str.contains(ROLE))
+        .then(shared)
+        .otherwise(personal)
+    )
 
 
 def _copy(frame: pl.DataFrame, k: int) -> pl.DataFrame:
@@ -58,7 +72,7 @@ def _copy(frame: pl.DataFrame, k: int) -> pl.DataFrame:
 
 def build(rows: int, data: Path) -> Path:
     """The cached ``rows``-row CSV in ``data`` (generated on first use)."""
-    path = data / f"crm_export_v3_{rows}.csv"
+    path = data / f"crm_export_v4_{rows}.csv"
     if path.exists():
         return path
     data.mkdir(parents=True, exist_ok=True)
