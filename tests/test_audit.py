@@ -205,3 +205,17 @@ def test_unusable_records_are_counted_apart(tmp_path: Path) -> None:
 def test_database_passwords_stay_out_of_the_document() -> None:
     assert source_label("postgresql://crm:s3cret@db/crm") == "postgresql://crm:***@db/crm"
     assert source_label(PLANTED) == str(PLANTED)
+
+
+def test_matcher_findings_are_described() -> None:
+    import polars as pl
+
+    from crmclean.audit.findings import Examples, normalizer_findings
+    from crmclean.batch import FINDING_SCHEMA
+    from crmclean.dedupe.blocking import OVERSIZED
+
+    row = {"_source": "a", "_source_id": "1", "field": "email_key", "code": "DD01"}
+    row |= {"rule": OVERSIZED.rule, "severity": "warning", "before": "x@y.com", "after": None}
+    findings = pl.DataFrame([row]).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
+    [finding] = normalizer_findings(findings, Examples(Rules().model))
+    assert finding.description == OVERSIZED.description != OVERSIZED.rule

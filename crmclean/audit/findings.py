@@ -9,6 +9,7 @@ import polars as pl
 
 from crmclean.audit.codes import BY_CODE, SEVERITY_RANK
 from crmclean.audit.mask import mask_email, mask_name, masker
+from crmclean.dedupe.blocking import OVERSIZED
 from crmclean.model import ContactModel
 from crmclean.normalize.codes import BY_RULE
 
@@ -93,7 +94,7 @@ def normalizer_findings(findings: pl.DataFrame, examples: Examples) -> list[Find
 
 
 def _describe(rule: str) -> str:
-    code = BY_RULE.get(rule)
+    code = BY_RULE.get(rule) or {OVERSIZED.rule: OVERSIZED}.get(rule)
     return code.description if code is not None else rule
 
 

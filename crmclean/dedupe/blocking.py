@@ -16,6 +16,7 @@ from crmclean.dedupe.codes import KeyTable, index_of
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.keys import RECORD
+from crmclean.normalize.codes import Code
 
 OVERSIZED_SCHEMA: dict[str, pl.DataType] = {
     "rule": pl.String(),
@@ -95,6 +96,14 @@ def candidate_pairs(table: KeyTable, config: MatchConfig) -> tuple[pl.DataFrame,
     return _distinct([pairs for pairs, _ in blocks]), oversized
 
 
+OVERSIZED = Code(
+    "DD01",
+    "dedupe.oversized_block",
+    "warning",
+    "A blocking key shared by too many records; they were not compared on it.",
+)
+
+
 def oversized_findings(oversized: pl.DataFrame, frame: pl.DataFrame, top: int) -> pl.DataFrame:
     """Findings for the ``top`` largest oversized blocks, each on the block's first record
     (``frame`` holds record ``i`` at row ``i``)."""
@@ -103,9 +112,9 @@ def oversized_findings(oversized: pl.DataFrame, frame: pl.DataFrame, top: int) -
         frame[SOURCE].gather(largest["first"]),
         frame[SOURCE_ID].gather(largest["first"]),
         pl.col("rule").alias("field"),
-        pl.lit("DD01").alias("code"),
-        pl.lit("dedupe.oversized_block").alias("rule"),
-        pl.lit("warning").alias("severity"),
+        pl.lit(OVERSIZED.code).alias("code"),
+        pl.lit(OVERSIZED.rule).alias("rule"),
+        pl.lit(OVERSIZED.severity).alias("severity"),
         pl.col("value").alias("before"),
         pl.format("skipped for blocking: shared by {} records", "size").alias("after"),
     ).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
