@@ -24,15 +24,22 @@ MUST, CANNOT = "must-link", "cannot-link"
 DECISION = "decision"
 
 
-def read_decisions(path: Path) -> pl.DataFrame:
-    """The decided rows of ``path``, checked."""
+def read_pairs_file(path: Path, columns: list[str], kind: str) -> pl.DataFrame:
+    """A CSV of record pairs read as text, with ``_line`` (its line in the file); a missing
+    file or column is a user error naming the ``kind`` of file."""
     if not path.exists():
-        raise UserError("decisions file not found", file=str(path))
+        raise UserError(f"{kind} file not found", file=str(path))
     table = pl.read_csv(path, infer_schema=False)
-    missing = [column for column in COLUMNS if column not in table.columns]
+    missing = [column for column in columns if column not in table.columns]
     if missing:
         raise UserError(f"missing columns: {', '.join(missing)}", file=str(path))
-    decided = table.with_row_index("_line", offset=2).filter(pl.col(DECISION).is_not_null())
+    return table.with_row_index("_line", offset=2)
+
+
+def read_decisions(path: Path) -> pl.DataFrame:
+    """The decided rows of ``path``, checked."""
+    table = read_pairs_file(path, COLUMNS, "decisions")
+    decided = table.filter(pl.col(DECISION).is_not_null())
     decided = decided.with_columns(pl.col(DECISION).str.strip_chars().str.to_lowercase())
     wrong = decided.filter(~pl.col(DECISION).is_in([MUST, CANNOT]))
     if wrong.height:

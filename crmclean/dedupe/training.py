@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from crmclean.dedupe.decisions import record_pairs
+from crmclean.dedupe.decisions import read_pairs_file, record_pairs
 from crmclean.errors import UserError
 
 MATCH = "match"
@@ -23,14 +23,9 @@ _TRUE, _FALSE = ("1", "true", "yes", "y"), ("0", "false", "no", "n")
 
 def read_training_pairs(path: Path) -> pl.DataFrame:
     """The labelled rows of ``path``, ``match`` as a boolean; every problem is a user error."""
-    if not path.exists():
-        raise UserError("training pairs file not found", file=str(path))
-    table = pl.read_csv(path, infer_schema=False)
-    missing = [column for column in COLUMNS if column not in table.columns]
-    if missing:
-        raise UserError(f"missing columns: {', '.join(missing)}", file=str(path))
+    table = read_pairs_file(path, COLUMNS, "training pairs")
     label = pl.col(MATCH).str.strip_chars().str.to_lowercase()
-    rows = table.with_row_index("_line", offset=2).with_columns(label.alias(MATCH))
+    rows = table.with_columns(label.alias(MATCH))
     wrong = rows.filter(pl.col(MATCH).is_not_null() & ~pl.col(MATCH).is_in([*_TRUE, *_FALSE]))
     if wrong.height:
         line, value = wrong["_line"][0], wrong[MATCH][0]
