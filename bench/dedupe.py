@@ -31,6 +31,7 @@ from splink_reference import splink_clusters
 from crmclean.batch import GOLDEN_ID
 from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.cluster import assign_golden_ids
+from crmclean.dedupe.cohesion import Scorer, cluster_check
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.decisions import DECISION, cannot_link
 from crmclean.dedupe.keys import RECORD, key_table
@@ -131,8 +132,12 @@ def run_crmclean(frame: pl.DataFrame) -> tuple[Clock, int, int]:
     scored = scored.with_columns(pl.lit(None, pl.String).alias(DECISION))
     del compared
     clock.lap("score")
-    matches = scored.filter("match")
-    clustered = assign_golden_ids(frame, matches, cannot_link(scored, config)).drop(RECORD)
+    checked = cluster_check(scored, Scorer(table, config, params)).pairs
+    disputed = cannot_link(checked.with_columns(pl.lit(None, pl.String).alias(DECISION)), config)
+    cannot = cannot_link(scored, config)
+    matches = pl.concat([scored, checked], how="diagonal_relaxed").filter("match")
+    clock.lap("check")
+    clustered = assign_golden_ids(frame, matches, cannot, disputed).drop(RECORD)
     clock.lap("cluster")
     golden = golden_records(clustered, rules.model.names, config.survivorship)
     clock.lap("merge")

@@ -1,12 +1,25 @@
-"""Chain protection: clusters whose members contradict each other are cut at the weakest link."""
+"""Chain protection: clusters whose members contradict each other are cut at the weakest link,
+also when blocking never compared them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
+from test_dedupe_support import contacts
 
+from crmclean.batch import GOLDEN_ID, SOURCE_ID
+from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.chains import split_chains
-from crmclean.dedupe.cluster import components
+from crmclean.dedupe.cluster import assign_golden_ids, components
+from crmclean.dedupe.cohesion import Scorer, cluster_check, unscored_pairs
+from crmclean.dedupe.compare import LEFT, RIGHT
+from crmclean.dedupe.config import MatchConfig, load_match_config
+from crmclean.dedupe.decisions import DECISION, cannot_link
+from crmclean.dedupe.keys import RECORD, key_table
+from crmclean.dedupe.score import default_parameters
+from crmclean.rules import Rules
 
 PAIR = {"left": pl.UInt32, "right": pl.UInt32}
 
@@ -40,7 +53,103 @@ def test_clusters_without_conflict_are_left_alone() -> None:
     assert np.array_equal(before, after)
 
 
+def test_one_disputed_pair_does_not_split_what_everything_else_holds_together() -> None:
+    # 3 contradicts 0 (a pair only the cluster check scored) but agrees with 1 and 2.
+    matches = _matches((0, 1, 0.99), (1, 2, 0.99), (2, 3, 0.95))
+    labels = split_chains(components(4, matches), matches, _cannot(), np.arange(4), _cannot((0, 3)))
+    assert _groups(labels) == [[0, 1, 2, 3]]
+
+
+def test_groups_mostly_disputed_between_them_stay_apart() -> None:
+    # Two people of two records each, linked by one weak match; the three other pairs between
+    # them, never compared by blocking, contradict.
+    matches = _matches((0, 1, 0.99), (2, 3, 0.99), (1, 2, 0.92))
+    disputed = _cannot((0, 2), (0, 3), (1, 3))
+    labels = split_chains(components(4, matches), matches, _cannot(), np.arange(4), disputed)
+    assert _groups(labels) == [[0, 1], [2, 3]]
+
+
 def test_a_star_keeps_every_member_that_contradicts_no_one() -> None:
     matches = _matches((0, 1, 0.99), (0, 2, 0.95), (0, 3, 0.92))
     labels = split_chains(components(4, matches), matches, _cannot((2, 3)), np.arange(4))
     assert _groups(labels) == [[0, 1, 2], [3]]
+
+
+EMAILS_ONLY = load_match_config(Rules()).model_copy(update={"blocking": [["emails"]]})
+
+
+def _clusters(config: MatchConfig, *records: dict[str, Any]) -> tuple[list[list[str]], int]:
+    """Source ids grouped by cluster, blocking only on e-mails, and how many pairs the cluster
+    check scored."""
+    frame = contacts(*records).with_row_index(RECORD)
+    table = key_table(frame, config.key_names, config)
+    candidates, _ = candidate_pairs(table, config)
+    scorer = Scorer(table, config, default_parameters(config))
+    scored = scorer.score(candidates)
+    checked = cluster_check(scored, scorer).pairs
+    cannot, disputed = (
+        cannot_link(pairs.with_columns(pl.lit(None, dtype=pl.String).alias(DECISION)), config)
+        for pairs in (scored, checked)
+    )
+    matches = pl.concat([scored, checked], how="diagonal_relaxed").filter("match")
+    clustered = assign_golden_ids(frame, matches, cannot, disputed)
+    grouped = clustered.group_by(GOLDEN_ID).agg(pl.col(SOURCE_ID).sort())
+    return sorted(grouped[SOURCE_ID].to_list()), checked.height
+
+
+def _person(first: str, last: str, email: str, mobile: str, **more: Any) -> dict[str, Any]:
+    return {"first_name": first, "last_name": last, "email": email, "mobile": mobile, **more}
+
+
+# Fernando's fourth record also holds his sister's e-mail and number (typed into his contact):
+# it matches both siblings, who blocking never compared with each other.
+SIBLINGS = [
+    _person("Fernando", "Souza", "fernando.souza@gmail.com", "+5511911110001"),
+    _person("Fernando", "Souza", "fernando.souza@gmail.com", "+5511911110001"),
+    _person("Fernando", "Souza", "fernando.souza@gmail.com", "+5511911110001"),
+    _person(
+        "Fernando", "Souza", "fernando.souza@gmail.com", "+5511911110001",
+        email_alt=["fernanda.costa@gmail.com"], phone_alt=["+5511922220002"],
+    ),
+    _person("Fernanda", "Costa", "fernanda.costa@gmail.com", "+5511922220002"),
+    _person("Fernanda", "Costa", "fernanda.costa@gmail.com", "+5511922220002"),
+    _person("Fernanda", "Costa", "fernanda.costa@gmail.com", "+5511922220002"),
+]  # fmt: skip
+
+
+def test_a_chain_of_people_never_compared_with_each_other_is_split() -> None:
+    groups, checked = _clusters(EMAILS_ONLY, *SIBLINGS)
+    assert checked == 3 * 3  # each Fernando record but the bridge against each Fernanda record
+    assert groups == [["1", "2", "3", "4"], ["5", "6", "7"]]
+
+
+def test_clusters_below_the_check_size_are_not_checked() -> None:
+    config = EMAILS_ONLY.model_copy(update={"chain_check_size": 8})
+    groups, checked = _clusters(config, *SIBLINGS)
+    assert checked == 0
+    assert groups == [["1", "2", "3", "4", "5", "6", "7"]]
+
+
+def test_a_person_whose_records_never_met_stays_whole() -> None:
+    # Seven records of one person, each sharing an e-mail only with the next: blocking compared
+    # six pairs, the check scores the fifteen others and finds nothing against them.
+    records = [
+        _person(
+            "Beatriz", "Nogueira", f"bia{i}@gmail.com", None, email_alt=[f"bia{i + 1}@gmail.com"]
+        )
+        for i in range(7)
+    ]
+    groups, checked = _clusters(EMAILS_ONLY, *records)
+    assert checked == 15
+    assert groups == [[str(i) for i in range(1, 8)]]
+
+
+def test_a_cluster_over_the_maximum_size_is_checked_on_a_sample() -> None:
+    labels = np.zeros(12, dtype=np.int64)
+    scored = _matches().select(LEFT, RIGHT)
+    config = EMAILS_ONLY.model_copy(update={"chain_check_max_size": 4})
+    pairs, sampled = unscored_pairs(labels, scored, config)
+    assert sampled == 1
+    assert pairs.height == 12 * 2  # each member with the next two in the shuffled ring
+    assert pairs.filter(pl.col(LEFT) >= pl.col(RIGHT)).is_empty()
+    assert pairs.unique().height == pairs.height

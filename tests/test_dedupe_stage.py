@@ -125,6 +125,8 @@ def test_stats_count_pairs_clusters_and_merges() -> None:
     assert batch.stats["dedupe"] == {
         "records": 4,
         "candidate_pairs": 3,
+        "checked_pairs": 0,
+        "sampled_clusters": 0,
         "matched_pairs": 3,
         "review_pairs": 0,
         "clusters": 1,

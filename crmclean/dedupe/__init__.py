@@ -20,6 +20,7 @@ import polars as pl
 from crmclean.batch import GOLDEN_ID, Batch
 from crmclean.dedupe.blocking import candidate_pairs, oversized_findings
 from crmclean.dedupe.cluster import assign_golden_ids
+from crmclean.dedupe.cohesion import CHECKED, Scorer, cluster_check
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.decisions import (
@@ -62,6 +63,14 @@ def find_matches(
     ``m`` comes from the ``labelled`` pairs marked ``match`` when given, else from EM when
     ``em_iterations`` is set, else from the rules.
     """
+    scored, oversized, _ = _matched(frame, config, labelled)
+    return scored, oversized
+
+
+def _matched(
+    frame: pl.DataFrame, config: MatchConfig, labelled: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame, Scorer]:
+    """:func:`find_matches` and what scored its pairs, to score more of them alike."""
     table = key_table(frame, config.key_names, config)
     pairs, oversized = candidate_pairs(table, config)
     params = estimate(table, config)
@@ -71,7 +80,7 @@ def find_matches(
         params = from_labelled_pairs(matched, table, config, params)
     elif config.em_iterations:
         params = expectation_maximisation(compared, config, params)
-    return weighed_pairs(compared, config, params), oversized
+    return weighed_pairs(compared, config, params), oversized, Scorer(table, config, params)
 
 
 def _config(rules: Rules, options: DedupeOptions) -> MatchConfig:
@@ -101,10 +110,17 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     labelled = None
     if options.training_pairs is not None:
         labelled = labelled_pairs(read_training_pairs(options.training_pairs), frame)
-    scored, oversized = find_matches(frame, config, labelled)
+    candidates, oversized, scorer = _matched(frame, config, labelled)
+    cohesion = cluster_check(candidates, scorer)
+    scored = pl.concat(
+        [candidates.with_columns(pl.lit(False).alias(CHECKED)), cohesion.pairs],
+        how="diagonal_relaxed",
+    )
     scored = _decided(scored, frame, options)
     matches = scored.filter("match")
-    clustered = assign_golden_ids(frame, matches, cannot_link(scored, config)).drop(RECORD)
+    checked = pl.col(CHECKED).fill_null(False) & pl.col(DECISION).is_null()
+    cannot, disputed = (cannot_link(scored.filter(side), config) for side in (~checked, checked))
+    clustered = assign_golden_ids(frame, matches, cannot, disputed).drop(RECORD)
     findings = oversized_findings(oversized, frame, config.oversized_report)
     result = replace(batch, frame=clustered, pairs=scored).add_findings(findings)
     if options.merge:
@@ -114,8 +130,10 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     return result.add_stats(
         "dedupe",
         records=clustered.height,
-        candidate_pairs=scored.height,
-        matched_pairs=matches.height,
+        candidate_pairs=candidates.height,
+        checked_pairs=cohesion.pairs.height,
+        sampled_clusters=cohesion.sampled_clusters,
+        matched_pairs=int(matches[CHECKED].not_().fill_null(True).sum()),
         review_pairs=int(scored["review"].sum()),
         **_cluster_counts(clustered),
         oversized_blocks=oversized.height,

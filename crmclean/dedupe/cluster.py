@@ -46,13 +46,18 @@ def _golden_ids(frame: pl.DataFrame, labels: np.ndarray, lineage: np.ndarray) ->
 
 
 def assign_golden_ids(
-    frame: pl.DataFrame, matches: pl.DataFrame, cannot: pl.DataFrame | None = None
+    frame: pl.DataFrame,
+    matches: pl.DataFrame,
+    cannot: pl.DataFrame | None = None,
+    disputed: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """``frame`` (records indexed 0..n-1 in order) with a ``golden_id`` per record.
 
     Records linked through matched pairs share one id; records with no match are their own
     cluster. With ``cannot`` (``left, right`` pairs that must stay apart; ``matches`` then needs
-    a ``probability``) a cluster holding such a pair is split at its weakest links. The id
+    a ``probability``) a cluster holding such a pair is split at its weakest links, and with
+    ``disputed`` (pairs of the cluster check) one where they are over two thirds of the pairs
+    between two of its groups (see :func:`~crmclean.dedupe.chains.split_chains`). The id
     depends only on the cluster's smallest member, never on row order or run.
     """
     if frame.is_empty():
@@ -60,5 +65,5 @@ def assign_golden_ids(
     lineage = frame.select(pl.struct(SOURCE, SOURCE_ID).rank("dense") - 1).to_series().to_numpy()
     labels = components(frame.height, matches)
     if cannot is not None:
-        labels = split_chains(labels, matches, cannot, lineage)
+        labels = split_chains(labels, matches, cannot, lineage, disputed)
     return frame.with_columns(_golden_ids(frame, labels, lineage))

@@ -109,6 +109,8 @@ class MatchConfig(BaseModel):
     auto_merge_threshold: float = Field(gt=0.0, lt=1.0)
     review_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
     split_below: float = Field(default=0.01, ge=0.0, lt=1.0)
+    chain_check_size: int = Field(default=6, ge=2)
+    chain_check_max_size: int = Field(default=1_000, ge=2)
     duplicates_per_record: float = Field(default=0.8, gt=0.0)
     u_sample_pairs: int = Field(default=200_000, ge=1_000)
     u_prior_pairs: int = Field(default=1_000, ge=1)
