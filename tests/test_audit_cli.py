@@ -147,3 +147,10 @@ def test_sql_connector_audits_a_live_crm_database(mariadb_url: str) -> None:
     doc = json.loads(out)
     assert doc["records"]["read"] == 4  # the deleted contact is not audited
     assert "secret" not in json.dumps(doc["sources"]) and doc["sources"][0].startswith("mysql")
+
+
+def test_mapping_is_refused_for_a_database_source(tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.yml"
+    mapping.write_text("columns: {}\n", encoding="utf-8")
+    code, out = run("sqlite:///crm.db", "--mapping", str(mapping))
+    assert code == 2 and "--mapping applies to a single file source" in out

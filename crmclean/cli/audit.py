@@ -116,8 +116,8 @@ def _sources(
 ) -> list[str | SourceSpec]:
     """Files read with the mapping or connector asked for; a database URL is the target's
     ``contacts`` table, or a CRM database read by a SQL ``--connector`` (suitecrm...)."""
-    if mapping is not None and len(sources) != 1:
-        raise click.UsageError("--mapping applies to a single source")
+    if mapping is not None and (len(sources) != 1 or is_database_url(sources[0])):
+        raise click.UsageError("--mapping applies to a single file source")
     specs: list[str | SourceSpec] = []
     for source in sources:
         if not is_database_url(source):
