@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from crmclean.rules import Rules
 
 DATA = Path(__file__).parent / "data"
-SHARED_PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "data" / "public"
 
 POSTGRES_URL = os.environ.get(
     "CRMCLEAN_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -25,7 +25,7 @@ from crmclean.sources import SourceSpec
 PRECISION_FLOOR, RECALL_FLOOR = 0.985, 0.96
 FAKE_PRECISION_FLOOR, FAKE_RECALL_FLOOR = 0.99, 0.33
 FAKE_DOB_RECALL_FLOOR = 0.74
-FAKE_1000 = Path(__file__).parents[2] / "shared" / "data" / "public" / "splink_fake_1000.csv"
+FAKE_1000 = Path(__file__).parent / "data" / "public" / "splink_fake_1000.csv"
 
 
 @pytest.fixture(scope="module")

@@ -49,16 +49,14 @@ def test_user_spec_replaces_bundled_one(tmp_path: Path):
     assert "salesforce_contact" in specs
 
 
-SHARED_ACCOUNT = (
-    Path(__file__).resolve().parents[2] / "shared/data/public/jsforce_salesforce_Account.csv"
-)
+PUBLIC_ACCOUNT = Path(__file__).parent / "data" / "public" / "jsforce_salesforce_Account.csv"
 SAMPLES = Path(__file__).parent / "data" / "connectors"
 
 
 def test_real_salesforce_account_export_reads_as_companies(rules):
-    headers = [c for c in read_file(SHARED_ACCOUNT).frame.columns if c != "_row"]
+    headers = [c for c in read_file(PUBLIC_ACCOUNT).frame.columns if c != "_row"]
     assert detect(headers, rules.connectors).name == "salesforce_account"
-    frame = read_all([SourceSpec(SHARED_ACCOUNT)], rules).frame
+    frame = read_all([SourceSpec(PUBLIC_ACCOUNT)], rules).frame
     assert frame.height == 82 and frame["full_name"].null_count() == 82
     assert frame["company"].null_count() == 0
     dell = frame.row(0, named=True)

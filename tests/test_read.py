@@ -26,7 +26,7 @@ from crmclean.read import (
 from crmclean.read.table import clean_headers
 
 READ = Path(__file__).parent / "data" / "read"
-SHARED_PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "data" / "public"
+PUBLIC_DATA = Path(__file__).parent / "data" / "public"
 DELIMITERS = [",", ";", "\t", "|"]
 
 
@@ -283,7 +283,7 @@ def test_given_delimiter_wins_over_sniffing() -> None:
 
 
 def test_salesforce_export_row_count_matches_python_csv() -> None:
-    path = SHARED_PUBLIC / "jsforce_salesforce_Account.csv"
+    path = PUBLIC_DATA / "jsforce_salesforce_Account.csv"
     with path.open(newline="", encoding="utf-8") as handle:
         records = list(csv.reader(handle))
     table = read_file(path)
