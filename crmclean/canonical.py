@@ -9,8 +9,15 @@ from crmclean.connectors import DeletedRows
 from crmclean.mapping import Mapping
 from crmclean.model import EXTRA, ContactModel
 from crmclean.read import SourceTable
+from crmclean.read.checks import BY_RULE as READ_RULES
 
 MULTI_SEPARATOR = "; "
+MAX_ID_CHARS = 255  # a target's key column (VARCHAR(255) on PostgreSQL and MariaDB)
+ID_BLANK = READ_RULES["id.blank"]
+ID_EXPECTED = {
+    "id.duplicate": "an id no other row of the source has",
+    "id.too_long": f"an id of at most {MAX_ID_CHARS} characters",
+}
 
 
 def _json_of(headers: list[str]) -> pl.Expr:
@@ -30,25 +37,23 @@ def _field_expr(name: str, headers: list[str], multi: bool) -> pl.Expr:
     return pl.when(joined == "").then(None).otherwise(joined).alias(name)
 
 
-def _source_id(frame: pl.DataFrame, id_headers: list[str]) -> tuple[pl.Expr, bool]:
-    """The mapped id column when it is unique and never empty, else the data row number."""
+def _source_id(frame: pl.DataFrame, id_headers: list[str]) -> pl.Expr:
+    """The mapped id column, else (none mapped, or all blank) the data row number."""
     row_id = pl.col(ROW).cast(pl.String)
-    if not id_headers:
-        return row_id, True
-    ids = frame.get_column(id_headers[0])
-    usable = ids.null_count() == 0 and ids.n_unique() == frame.height
-    return (pl.col(id_headers[0]) if usable else row_id), usable
+    if not id_headers or frame.get_column(id_headers[0]).null_count() == frame.height:
+        return row_id
+    return pl.col(id_headers[0])
 
 
 def to_canonical(table: SourceTable, mapping: Mapping, model: ContactModel) -> Batch:
-    """Project a source onto the canonical model; nothing is dropped (unmapped -> ``extra``)."""
+    """Project a source onto the canonical model; nothing is dropped (unmapped -> ``extra``)
+    and records whose id is blank, repeated or too long for a key go to rejects."""
     frame = table.frame
     by_field = mapping.fields()
     headers = [c for c in frame.columns if c != ROW]
-    source_id, id_usable = _source_id(frame, by_field.get("record_id", []))
     canonical = frame.select(
         pl.lit(table.name).alias(SOURCE),
-        source_id.alias(SOURCE_ID),
+        _source_id(frame, by_field.get("record_id", [])).alias(SOURCE_ID),
         pl.col(ROW).cast(pl.Int64),
         _json_of(headers).alias(RAW),
         *[_field_expr(n, by_field.get(n, []), s.multi) for n, s in model.fields.items()],
@@ -57,23 +62,52 @@ def to_canonical(table: SourceTable, mapping: Mapping, model: ContactModel) -> B
     batch = Batch(canonical).add_stats(
         f"read:{table.name}", rows=frame.height, blank_rows=table.blank_rows
     )
-    if not id_usable:
-        batch = batch.add_findings(_id_not_unique(table.name, by_field["record_id"][0]))
-    return batch
+    return reject_bad_ids(batch, by_field.get("record_id", ["record_id"])[0])
 
 
-def _id_not_unique(source: str, header: str) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            SOURCE: [source],
-            SOURCE_ID: [None],
-            "field": ["record_id"],
-            "code": ["ID01"],
-            "rule": ["id.not_unique"],
-            "severity": ["warning"],
-            "before": [header],
-            "after": ["row numbers used as source ids"],
-        }
+def reject_bad_ids(batch: Batch, column: str) -> Batch:
+    """A blank id becomes ``(row N)`` with a finding; records whose id an earlier row already
+    has, or longer than a target key holds (255), move to rejects with ``(row N)`` as id."""
+    blank = pl.col(SOURCE_ID).is_null()
+    batch = batch.add_findings(_blank_id_findings(batch.frame.filter(blank), column))
+    by_row = pl.format("(row {})", ROW)
+    frame = batch.frame.with_columns(pl.col(SOURCE_ID).fill_null(by_row))
+    sid = pl.col(SOURCE_ID)
+    rule = (
+        pl.when(~sid.is_first_distinct()).then(pl.lit("id.duplicate"))
+        .when(sid.str.len_chars() > MAX_ID_CHARS).then(pl.lit("id.too_long"))
+    )  # fmt: skip
+    bad = frame.with_columns(rule.alias("rule")).filter(pl.col("rule").is_not_null())
+    if bad.is_empty():
+        return batch.with_frame(frame)
+    first = frame.group_by(SOURCE_ID).agg(first_row=pl.col(ROW).min())
+    rule = pl.col("rule")
+    rejects = bad.join(first, on=SOURCE_ID, how="left", maintain_order="left").select(
+        SOURCE,
+        by_row.alias(SOURCE_ID),
+        pl.lit("read").alias("stage"),
+        pl.lit(column).alias("column"),
+        rule,
+        rule.replace_strict(ID_EXPECTED).alias("expected"),
+        pl.when(rule == "id.duplicate")
+        .then(pl.format("{} (as on row {})", sid, "first_row"))
+        .otherwise(sid.str.slice(0, 80))
+        .alias("actual"),
+    )
+    kept = frame.join(bad, on=ROW, how="anti", maintain_order="left")
+    return batch.with_frame(kept).add_rejects(rejects)
+
+
+def _blank_id_findings(blank: pl.DataFrame, column: str) -> pl.DataFrame:
+    return blank.select(
+        SOURCE,
+        pl.format("(row {})", ROW).alias(SOURCE_ID),
+        pl.lit(column).alias("field"),
+        pl.lit(ID_BLANK.code).alias("code"),
+        pl.lit(ID_BLANK.rule).alias("rule"),
+        pl.lit(ID_BLANK.severity).alias("severity"),
+        pl.lit(None, dtype=pl.String).alias("before"),
+        pl.format("(row {})", ROW).alias("after"),
     )
 
 

@@ -15,6 +15,7 @@ from crmclean.connectors import ConnectorSpec, detect, named
 from crmclean.errors import UserError
 from crmclean.mapping import Mapping, load_mapping, suggest
 from crmclean.read import SourceTable, read_file
+from crmclean.read.checks import as_findings, check_cells
 from crmclean.read.progress import row_counter
 from crmclean.read.sql import count, mask, read_sql, table_query
 from crmclean.read.table import drop_footer
@@ -104,12 +105,13 @@ def read_table(spec: SourceSpec, rules: Rules) -> SourceTable:
 
 def read_and_map(spec: SourceSpec, rules: Rules) -> Batch:
     """Read one source and project it onto the canonical model."""
-    table = read_table(spec, rules)
+    table, notes = check_cells(read_table(spec, rules))
     headers = [c for c in table.frame.columns if c != ROW]
     connector = connector_for(spec, headers, rules)
     table, footer_rows = drop_footer(table, connector.footer if connector else [])
     mapping = _check_mapped(_mapping(spec, headers, rules, connector), spec, headers)
     batch = to_canonical(table, mapping, rules.model)
+    batch = batch.add_findings(as_findings(notes, batch.frame, table.name))
     if connector is None:
         return batch
     if footer_rows:

@@ -12,6 +12,7 @@ from crmclean.audit.mask import mask_email, mask_name, masker
 from crmclean.dedupe.blocking import OVERSIZED
 from crmclean.model import ContactModel
 from crmclean.normalize.codes import BY_RULE
+from crmclean.read.checks import BY_RULE as READ_RULES
 
 NORMALIZE_DIMENSION = "validity"
 
@@ -94,7 +95,7 @@ def normalizer_findings(findings: pl.DataFrame, examples: Examples) -> list[Find
 
 
 def _describe(rule: str) -> str:
-    code = BY_RULE.get(rule) or {OVERSIZED.rule: OVERSIZED}.get(rule)
+    code = BY_RULE.get(rule) or READ_RULES.get(rule) or {OVERSIZED.rule: OVERSIZED}.get(rule)
     return code.description if code is not None else rule
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
 from crmclean.errors import UserError
 from crmclean.read.encoding import utf8_bytes
-from crmclean.read.table import SourceTable, build
+from crmclean.read.table import Repaired, SourceTable, build
 
 CANDIDATES = (",", ";", "\t", "|")
 SAMPLE_CHARS = 65_536
@@ -33,14 +34,32 @@ def read_delimited(
     path: Path, raw: bytes, *, encoding: str | None = None, delimiter: str | None = None
 ) -> SourceTable:
     """A delimited text file read as text; leading blank lines are skipped."""
-    data, encoding = utf8_bytes(raw, path=path, encoding=encoding)
-    data = data.lstrip(b"\r\n")
+    whole, encoding, repaired = utf8_bytes(raw, path=path, encoding=encoding)
+    data = whole.lstrip(b"\r\n")
     if not data:
         raise UserError("no columns: the file has only blank lines", file=str(path))
     sample = data[: 4 * SAMPLE_CHARS].decode("utf-8", errors="ignore")  # a cut last character
     delimiter = _checked(delimiter, path) or sniff_delimiter(sample)
     frame = _parse(data, sample, delimiter, path)
-    return build(path, frame.slice(1), frame.row(0), encoding=encoding, delimiter=delimiter)
+    table = build(path, frame.slice(1), frame.row(0), encoding=encoding, delimiter=delimiter)
+    if not repaired:
+        return table
+    return replace(table, repaired=_rows_of_lines(whole.decode("utf-8"), delimiter, repaired))
+
+
+def _rows_of_lines(text: str, delimiter: str, lines: tuple[int, ...]) -> tuple[Repaired, ...]:
+    """The data row holding each of ``lines`` (1-based, the header being row 0); only for the
+    few repaired lines of a mixed-encoding file."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    found: list[Repaired] = []
+    row, pending = -1, list(lines)
+    for record in reader:
+        row += bool(record) or row >= 0  # leading blank lines are skipped
+        while pending and pending[0] <= reader.line_num:
+            found.append(Repaired(max(row, 0), pending.pop(0)))
+        if not pending:
+            break
+    return tuple(found)
 
 
 def _score(sample: str, delimiter: str) -> tuple[float, int, int]:

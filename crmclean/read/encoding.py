@@ -1,10 +1,12 @@
-"""Which text encoding a file uses: BOM, strict UTF-8, a cp1252 check, charset-normalizer."""
+"""Which text encoding a file uses: BOM, strict UTF-8, mostly UTF-8 with odd cp1252 lines, a
+cp1252 check, charset-normalizer."""
 
 from __future__ import annotations
 
 import codecs
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import charset_normalizer
 
@@ -26,6 +28,17 @@ SAMPLE_BYTES = 1 << 20
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _UNUSUAL = re.compile(f"[^\\x00-\\x7f{WESTERN_TEXT}]")
 _LETTER = re.compile("[A-Za-z]")
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+MIXED = "utf-8+cp1252"  # a UTF-8 file with a few lines in cp1252 (a merged export)
+
+
+class Decoded(NamedTuple):
+    """A file's text, the encoding it was in, and the 1-based lines that were not valid UTF-8
+    in a file otherwise UTF-8 (decoded as cp1252 from the first bad byte to the line's end)."""
+
+    text: str
+    encoding: str
+    repaired: tuple[int, ...] = ()
 
 
 def detect_encoding(raw: bytes) -> str:
@@ -42,6 +55,8 @@ def detect_encoding(raw: bytes) -> str:
     utf8_error = _failure(raw, "utf-8")
     if utf8_error is None:
         return "utf-8"
+    if _mostly_utf8(raw):
+        return MIXED
     if _reads_as_western(raw[:SAMPLE_BYTES]):
         return "cp1252"
     best = charset_normalizer.from_bytes(raw).best()
@@ -50,14 +65,17 @@ def detect_encoding(raw: bytes) -> str:
     return "cp1252" if "cp1252" in best.could_be_from_charset else best.encoding
 
 
-def decode(raw: bytes, *, path: Path, encoding: str | None = None) -> tuple[str, str]:
-    """The text of ``raw`` and the encoding used (``encoding`` when given, else detected)."""
+def decode(raw: bytes, *, path: Path, encoding: str | None = None) -> Decoded:
+    """The text of ``raw``, the encoding used (``encoding`` when given, else detected) and the
+    lines repaired in a mostly UTF-8 file."""
     try:
         name = encoding or detect_encoding(raw)
     except UserError as exc:
         raise UserError(exc.message, file=str(path)) from None
+    if name == MIXED:
+        return _decode_mixed(raw)
     try:
-        return raw.decode(name), name
+        return Decoded(raw.decode(name), name)
     except LookupError:
         raise UserError(f"unknown encoding {name!r}", file=str(path)) from None
     except UnicodeDecodeError as exc:
@@ -65,18 +83,59 @@ def decode(raw: bytes, *, path: Path, encoding: str | None = None) -> tuple[str,
         raise UserError(f"cannot decode the file as {name}: {problem}", file=str(path)) from None
 
 
-def utf8_bytes(raw: bytes, *, path: Path, encoding: str | None = None) -> tuple[bytes, str]:
-    """``raw`` as UTF-8 bytes without a BOM, and the encoding it was in. A UTF-8 file is handed
-    back as it is (detection has already checked it decodes), sparing a decode and re-encode."""
+def utf8_bytes(
+    raw: bytes, *, path: Path, encoding: str | None = None
+) -> tuple[bytes, str, tuple[int, ...]]:
+    """``raw`` as UTF-8 bytes without a BOM, the encoding it was in and the repaired lines. A
+    UTF-8 file is handed back as it is (detection has already checked it decodes), sparing a
+    decode and re-encode."""
     if encoding is None:
         try:
             encoding = detect_encoding(raw)
         except UserError as exc:
             raise UserError(exc.message, file=str(path)) from None
         if encoding in ("utf-8", "utf-8-sig"):
-            return raw.removeprefix(codecs.BOM_UTF8), encoding
-    text, encoding = decode(raw, path=path, encoding=encoding)
-    return text.encode("utf-8"), encoding
+            return raw.removeprefix(codecs.BOM_UTF8), encoding, ()
+    text, encoding, repaired = decode(raw, path=path, encoding=encoding)
+    return text.encode("utf-8"), encoding, repaired
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """Whether ``raw`` is a UTF-8 export with a few rows pasted from a cp1252 one: text (no
+    NUL), fewer than half its lines not UTF-8, as many UTF-8 multi-byte characters as those."""
+    if b"\x00" in raw:
+        return False
+    bad_lines = len(_decode_mixed(raw).repaired)
+    few = 2 * bad_lines < raw.count(b"\n") + 1
+    return few and len(_UTF8_SEQUENCE.findall(raw)) >= bad_lines
+
+
+def _decode_mixed(raw: bytes) -> Decoded:
+    """``raw`` decoded as UTF-8, each line's invalid part (first bad byte to the line's end)
+    decoded as cp1252 (latin-1 for the five bytes cp1252 leaves undefined)."""
+    data = raw.removeprefix(codecs.BOM_UTF8)
+    lines: list[int] = []
+    counted = [0, 1]  # offset counted up to, line number there
+
+    def repair(exc: UnicodeError) -> tuple[str, int]:
+        assert isinstance(exc, UnicodeDecodeError)
+        end = data.find(b"\n", exc.start)
+        end = len(data) if end < 0 else end
+        counted[1] += data.count(b"\n", counted[0], exc.start)
+        counted[0] = exc.start
+        lines.append(counted[1])
+        return _cp1252(data[exc.start : end]), end
+
+    codecs.register_error("crmclean-mixed", repair)
+    text = data.decode("utf-8", errors="crmclean-mixed")
+    return Decoded(text, MIXED, tuple(lines))
+
+
+def _cp1252(part: bytes) -> str:
+    try:
+        return part.decode("cp1252")
+    except UnicodeDecodeError:
+        return part.decode("latin-1")
 
 
 def _reads_as_western(sample: bytes) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -11,7 +12,7 @@ from crmclean.errors import UserError
 from crmclean.read.delimited import read_delimited
 from crmclean.read.encoding import decode
 from crmclean.read.excel import read_excel, sheet_names
-from crmclean.read.table import SourceTable, build
+from crmclean.read.table import Repaired, SourceTable, build
 from crmclean.read.vcard import read_vcard
 
 FORMATS = {
@@ -120,7 +121,7 @@ def _read_parquet(path: Path) -> SourceTable:
 
 def _read_json(path: Path, raw: bytes, encoding: str | None, *, lines: bool) -> SourceTable:
     """A JSON array of objects, or one object per line; nested values stay JSON text."""
-    text, encoding = decode(raw, path=path, encoding=encoding)
+    text, encoding, repaired = decode(raw, path=path, encoding=encoding)
     data = io.BytesIO(text.encode("utf-8"))
     try:
         if lines:
@@ -131,4 +132,6 @@ def _read_json(path: Path, raw: bytes, encoding: str | None, *, lines: bool) -> 
         detail = str(exc).splitlines()[0]
         shape = "one JSON object per line" if lines else "a JSON array of objects"
         raise UserError(f"expected {shape}: {detail}", file=str(path)) from None
-    return build(path, frame, frame.columns, encoding=encoding)
+    table = build(path, frame, frame.columns, encoding=encoding)
+    rows = (line if lines else 0 for line in repaired)  # a JSON array: the record is unknown
+    return replace(table, repaired=tuple(map(Repaired, rows, repaired)))

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
@@ -15,6 +16,13 @@ from crmclean.errors import UserError
 _EXACT_FLOAT_INT = 2**53
 
 
+class Repaired(NamedTuple):
+    """A line of a mostly UTF-8 file that was not UTF-8 (decoded as cp1252), and its row."""
+
+    row: int
+    line: int
+
+
 @dataclass(frozen=True)
 class SourceTable:
     """One source read as text.
@@ -22,6 +30,7 @@ class SourceTable:
     ``frame`` has every source column as ``pl.String`` in the source's order, then ``_row``
     (Int64): the 1-based data record number, the header being row 0. Fully blank records are
     not records: they are dropped and counted in ``blank_rows``, but still numbered.
+    ``repaired`` names the lines of a mixed-encoding file decoded as cp1252.
     """
 
     name: str
@@ -31,6 +40,7 @@ class SourceTable:
     delimiter: str | None = None
     sheet: str | None = None
     blank_rows: int = 0
+    repaired: tuple[Repaired, ...] = ()
 
 
 def clean_headers(cells: Sequence[object]) -> list[str]:
@@ -38,7 +48,7 @@ def clean_headers(cells: Sequence[object]) -> list[str]:
     taken = {ROW}
     names = []
     for position, cell in enumerate(cells, start=1):
-        name = "" if cell is None else str(cell).replace("\ufeff", "").strip()
+        name = "" if cell is None else str(cell).replace("\ufeff", "").replace("\x00", "").strip()
         names.append(_unique(name or f"column_{position}", taken))
     return names
 

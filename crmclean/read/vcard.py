@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import quopri
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
 from crmclean.errors import UserError
 from crmclean.read.encoding import decode
-from crmclean.read.table import SourceTable, build
+from crmclean.read.table import Repaired, SourceTable, build
 
 COLUMNS = [
     "UID", "FN", "N-PREFIX", "N-GIVEN", "N-MIDDLE", "N-FAMILY", "N-SUFFIX", "EMAIL", "TEL-CELL",
@@ -38,12 +39,19 @@ _SPLIT = re.compile(r"(?<!\\);")
 
 def read_vcard(path: Path, raw: bytes, *, encoding: str | None = None) -> SourceTable:
     """Every ``BEGIN:VCARD`` ... ``END:VCARD`` block of the file as one row."""
-    text, encoding = decode(raw, path=path, encoding=encoding)
+    text, encoding, repaired = decode(raw, path=path, encoding=encoding)
     cards = [_card(block) for block in _blocks(_unfold(text))]
     if not cards:
         raise UserError("no BEGIN:VCARD ... END:VCARD block found", file=str(path))
     frame = pl.DataFrame(cards, schema=dict.fromkeys(COLUMNS, pl.String), orient="row")
-    return build(path, frame, COLUMNS, encoding=encoding)
+    table = build(path, frame, COLUMNS, encoding=encoding)
+    return replace(table, repaired=tuple(Repaired(_card_of(text, n), n) for n in repaired))
+
+
+def _card_of(text: str, line: int) -> int:
+    """The number of the card holding 1-based ``line`` (the BEGIN:VCARD lines before it)."""
+    head = "\n".join(text.split("\n", line)[:line])
+    return len(re.findall(r"(?im)^BEGIN:VCARD", head))
 
 
 def _unfold(text: str) -> list[str]:

@@ -1,0 +1,115 @@
+"""Checks on cells as first read, whatever the source: lines repaired from cp1252, mojibake
+(text garbled by a wrong decode before it reached the file), spreadsheet formulas, NUL bytes.
+
+NUL bytes are removed (no database but SQLite stores them); every other cell stays as read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import polars as pl
+
+from crmclean.batch import ROW, SOURCE, SOURCE_ID
+from crmclean.normalize.codes import Code
+from crmclean.read.table import SourceTable
+
+READ_CODES: tuple[Code, ...] = (
+    Code(
+        "RD01",
+        "read.encoding_repaired",
+        "warning",
+        "A line of a UTF-8 file was not UTF-8; read as cp1252 (Windows). Check its accents.",
+    ),
+    Code(
+        "RD02",
+        "read.mojibake",
+        "warning",
+        "Garbled accents (Ã£, Ã©, ûÈ): the text was decoded wrongly before it reached this file.",
+    ),
+    Code(
+        "RD03",
+        "read.formula",
+        "warning",
+        "A spreadsheet formula (=HYPERLINK, =cmd|...); kept as text, never run nor split.",
+    ),
+    Code("RD04", "read.nul_removed", "warning", "NUL bytes removed from the cell."),
+    Code(
+        "RD05",
+        "id.blank",
+        "warning",
+        "Record without an id: ``(row N)`` stands in (it changes if the rows are re-sorted).",
+    ),
+)
+BY_RULE: dict[str, Code] = {code.rule: code for code in READ_CODES}
+
+_ACCENTED = "ãáàâäçéèêëíìîïñóòôõöúùûüÁÀÂÃÄÇÉÈÊËÍÎÓÔÕÖÚÜÑºª"
+_WRONG_CODECS = ("cp1252", "latin-1", "hp_roman8", "mac_roman", "cp850", "iso8859_2")
+
+
+def _mojibake_pattern() -> str:
+    """Every accented letter's UTF-8 bytes as the wrong codecs show them (``Ã£``, ``ûÈ``)."""
+    shown = set()
+    for letter in _ACCENTED:
+        for codec in _WRONG_CODECS:
+            text = letter.encode("utf-8").decode(codec, errors="ignore")
+            if len(text) == 2 and text.isprintable():
+                shown.add(text)
+    return "|".join(sorted(map(re.escape, shown)))
+
+
+MOJIBAKE = _mojibake_pattern()
+# A cell a spreadsheet would run: ``=...`` (full-width too), or ``+``/``-``/``@`` then a
+# function or DDE call (``@SUM(``, ``-cmd|``); phone numbers such as ``+55 (11)`` are not.
+FORMULA = r"^\s*[=＝]\S|^\s*[+\-@＋－＠]\s*[A-Za-z_][\w.]*\s*[(|!]"
+_RULES = (("read.mojibake", MOJIBAKE), ("read.formula", FORMULA), ("read.nul_removed", "\x00"))
+
+
+def check_cells(table: SourceTable) -> tuple[SourceTable, pl.DataFrame]:
+    """``table`` with NUL bytes removed, and its cell findings: ``_row, field, rule, before``."""
+    columns = [c for c in table.frame.columns if c != ROW]
+    found = [_matches(table.frame, column, rule, pattern) for column in columns for rule, pattern
+             in _RULES]  # fmt: skip
+    found.append(_repaired(table))
+    strip = [pl.col(c).str.replace_all("\x00", "", literal=True) for c in columns]
+    return replace(table, frame=table.frame.with_columns(strip)), pl.concat(found)
+
+
+def _matches(frame: pl.DataFrame, column: str, rule: str, pattern: str) -> pl.DataFrame:
+    hit = pl.col(column).str.contains(pattern).fill_null(False)
+    return frame.filter(hit).select(
+        pl.col(ROW), pl.lit(column).alias("field"), pl.lit(rule).alias("rule"),
+        pl.col(column).str.replace_all("\x00", "\\0", literal=True).alias("before"),
+    )  # fmt: skip
+
+
+def _repaired(table: SourceTable) -> pl.DataFrame:
+    """One finding per line decoded as cp1252, naming the line."""
+    return pl.DataFrame(
+        {
+            ROW: [r.row for r in table.repaired],
+            "field": [None] * len(table.repaired),
+            "rule": ["read.encoding_repaired"] * len(table.repaired),
+            "before": [f"{table.path.name} line {r.line}" for r in table.repaired],
+        },
+        schema={ROW: pl.Int64, "field": pl.String, "rule": pl.String, "before": pl.String},
+    )
+
+
+def as_findings(notes: pl.DataFrame, records: pl.DataFrame, source: str) -> pl.DataFrame:
+    """Cell findings with their record's lineage (``row N`` for a row that is not a record)."""
+    lineage = records.select(ROW, SOURCE_ID)
+    joined = notes.join(lineage, on=ROW, how="left", maintain_order="left")
+    codes = {rule: code.code for rule, code in BY_RULE.items()}
+    severities = {rule: code.severity for rule, code in BY_RULE.items()}
+    return joined.select(
+        pl.lit(source).alias(SOURCE),
+        pl.col(SOURCE_ID).fill_null(pl.format("row {}", ROW)),
+        "field",
+        pl.col("rule").replace_strict(codes).alias("code"),
+        "rule",
+        pl.col("rule").replace_strict(severities).alias("severity"),
+        "before",
+        pl.lit(None, dtype=pl.String).alias("after"),
+    )

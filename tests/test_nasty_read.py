@@ -1,0 +1,108 @@
+"""Issue #17, data integrity at read time: mixed encodings, mojibake, formulas, NUL bytes and
+blank, repeated or over-long record ids (tests/data/nasty/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crmclean import pipeline
+from crmclean.read import detect_encoding, read_file
+from crmclean.read.checks import FORMULA, MOJIBAKE
+from crmclean.sources import SourceSpec
+
+NASTY = Path(__file__).parent / "data" / "nasty"
+
+
+def _findings(rules, *names: str) -> pl.DataFrame:
+    specs = [SourceSpec(path=NASTY / name) for name in names]
+    return pipeline.run(specs, rules, stop_before="normalize").batch.findings
+
+
+def test_a_utf8_file_with_one_cp1252_row_reads_every_accent_right():
+    table = read_file(NASTY / "mixed_encoding.csv")
+    assert table.frame.get_column("last_name").to_list() == ["Brandão", "Silva", "Gonçalves"]
+    assert table.frame.get_column("city").to_list() == ["São Paulo", "Brasília", "Belém"]
+    assert table.frame.get_column("first_name").to_list() == ["Ana", "João", "Luís"]
+    assert [(r.row, r.line) for r in table.repaired] == [(2, 3)]
+
+
+def test_the_repaired_row_is_a_finding_naming_file_and_line(rules):
+    found = _findings(rules, "mixed_encoding.csv").filter(pl.col("code") == "RD01")
+    assert found.select("_source_id", "before").rows() == [("2", "mixed_encoding.csv line 3")]
+
+
+@given(st.lists(st.sampled_from(["Ana", "João", "Conceição", "Müller", "Peña", "x"]), min_size=3))
+def test_a_mostly_utf8_file_is_never_given_an_exotic_codec(words):
+    lines = [w.encode("utf-8") for w in words] + ["Brasília".encode("cp1252")]
+    assert detect_encoding(b"\n".join(lines)) in ("utf-8+cp1252", "cp1252")
+
+
+def test_mojibake_formulas_and_nul_bytes_are_findings_on_any_input(rules):
+    found = _findings(rules, "formulas_mojibake_nul.csv")
+    by_code = dict(found.group_by("code").len().iter_rows())
+    assert by_code["RD02"] == 1 and by_code["RD03"] == 2 and by_code["RD04"] == 1
+    formula = found.filter(pl.col("code") == "RD03").select("_source_id", "field").rows()
+    assert formula == [("2", "first_name"), ("3", "last_name")]
+
+
+@pytest.mark.parametrize(
+    "cell", ['=HYPERLINK("http://evil.example/x","Clique aqui")', "=cmd|' /C calc'!A0",
+             "＝1+1", "@SUM(A1:A2)", "-cmd|' /C calc'!A0", " =2*3"],
+)  # fmt: skip
+def test_formula_cells_are_recognized(cell):
+    assert pl.Series([cell]).str.contains(FORMULA).item()
+
+
+@pytest.mark.parametrize("cell", ["+55 (11) 98765-4321", "-", "maria@x.com", "Ana = Ana", "-12.5"])
+def test_ordinary_cells_are_not_formulas(cell):
+    assert not pl.Series([cell]).str.contains(FORMULA).item()
+
+
+@pytest.mark.parametrize("good", ["São Paulo", "Conceição", "Müller", "Açaí", "Ñandú", "sûr"])
+def test_correct_accents_are_not_mojibake(good):
+    assert not pl.Series([good]).str.contains(MOJIBAKE).item()
+    garbled = good.encode("utf-8").decode("cp1252", errors="replace")
+    assert pl.Series([garbled]).str.contains(MOJIBAKE).item()
+
+
+def test_nul_bytes_are_removed_before_any_stage(rules):
+    batch = pipeline.run([SourceSpec(path=NASTY / "nul_and_long_id.csv")], rules).batch
+    assert not batch.frame.select(pl.col("_raw").str.contains("\x00").any()).item()
+
+
+def test_blank_and_repeated_ids_are_named_at_read_time_and_the_rest_loads(rules, tmp_path):
+    specs = [
+        SourceSpec(path=NASTY / "duplicate_ids.csv"),
+        SourceSpec(path=NASTY / "vcard_missing_uid.vcf"),
+    ]
+    result = pipeline.run(specs, rules, target=str(tmp_path / "crm.db"))
+    rejects = result.batch.rejects.select("_source", "_source_id", "rule", "actual").rows()
+    assert sorted(rejects) == [
+        ("duplicate_ids", "(row 2)", "id.duplicate", "1 (as on row 1)"),
+        ("vcard_missing_uid", "(row 3)", "id.duplicate", "a1 (as on row 1)"),
+    ]
+    with sa.create_engine(f"sqlite:///{tmp_path / 'crm.db'}").connect() as conn:
+        loaded = conn.execute(sa.text("select source, source_id from contact_sources")).all()
+    assert sorted(loaded) == [
+        ("duplicate_ids", "(row 3)"),
+        ("duplicate_ids", "1"),
+        ("duplicate_ids", "2"),
+        ("vcard_missing_uid", "(row 2)"),
+        ("vcard_missing_uid", "a1"),
+    ]
+
+
+def test_postgresql_takes_what_sqlite_takes_nul_bytes_and_long_ids(rules, postgres_url):
+    specs = [SourceSpec(path=NASTY / "nul_and_long_id.csv")]
+    result = pipeline.run(specs, rules, target=postgres_url)
+    assert result.loaded is not None
+    assert result.batch.rejects.get_column("rule").to_list() == ["id.too_long"]
+    with sa.create_engine(postgres_url).connect() as conn:
+        names = conn.execute(sa.text("select first_name from contacts order by 1")).scalars()
+        assert list(names) == ["Ana", "Carla"]
