@@ -26,7 +26,7 @@ from crmclean.pipeline import Progress, RunResult
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
 from crmclean.validate import GateResult, validate, validate_frame
-from crmclean.write import write_table
+from crmclean.write import refuse_inputs, write_table
 
 
 def _quiet(_stage: str) -> None:
@@ -56,6 +56,10 @@ def dedupe_files(
     ``training_pairs`` (labelled pairs) teach the model its ``m``.
     """
     rules = rules or Rules()
+    refuse_inputs(
+        [crosswalk, golden, rejects, review, explain, merges],
+        [*_paths(sources), decisions, training_pairs],
+    )
     result = pipeline.run(sources, rules, stop_before="dedupe", progress=progress)
     progress("dedupe")
     options = DedupeOptions(
@@ -76,6 +80,10 @@ def dedupe_files(
         write_table(batch.merges, Path(merges))
     _write_pairs(batch, rules, review=review, explain=explain)
     return result
+
+
+def _paths(sources: list[SourceSpec]) -> list[Path | None]:
+    return [spec.path for spec in sources]
 
 
 def _write_pairs(
@@ -101,6 +109,7 @@ def clean_files(
     progress: Progress = _quiet,
 ) -> RunResult:
     """Read, map and normalize ``sources``; write the canonical records (and the findings)."""
+    refuse_inputs([out, findings], _paths(sources))
     result = pipeline.run(sources, rules or Rules(), stop_before="dedupe", progress=progress)
     write_table(result.batch.frame, Path(out))
     if findings is not None:
@@ -183,5 +192,6 @@ def export_golden(
     target: str, to: ExportFormat, out: Path | str, rules: Rules | None = None
 ) -> int:
     """Write the golden records of ``target`` to ``out`` in the ``to`` import template."""
+    refuse_inputs([out], [target if is_target(target) and Path(target).exists() else None])
     golden, _lineage = read_golden(target, rules or Rules())
     return export_frame(golden, to, Path(out))

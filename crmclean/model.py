@@ -67,6 +67,12 @@ def load_yaml(path: Path) -> object:
             return yaml.safe_load(handle)
     except FileNotFoundError:
         raise UserError("file not found", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        message = f"not UTF-8 text: invalid byte 0x{exc.object[exc.start]:02x}; save it as UTF-8"
+        raise UserError(message, file=str(path), row=line) from None
+    except OSError as exc:
+        raise UserError(f"cannot read the file: {exc.strerror}", file=str(path)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

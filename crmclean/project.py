@@ -67,6 +67,14 @@ def _resolve(base: Path, value: str | None) -> Path | None:
     return path if path.is_absolute() else base / path
 
 
+def _folder(path: Path, base: Path, value: str | None, key: str) -> Path | None:
+    """A ``rules:``/``connectors:`` folder, refused when it is not one (as ``--rules`` is)."""
+    folder = _resolve(base, value)
+    if folder is not None and not folder.is_dir():
+        raise UserError(f"{key}: folder {folder} does not exist", file=str(path))
+    return folder
+
+
 def target_url(base: Path, target: str) -> str:
     """A URL stays as it is; a bare path is a SQLite file relative to the project."""
     if "://" in target:
@@ -98,21 +106,10 @@ def load_project(path: Path) -> Project:
         for s in spec.sources
     ]
     rules = Rules(
-        directory=_resolve(base, spec.rules),
+        directory=_folder(path, base, spec.rules, "rules"),
         default_region=spec.default_region.upper(),
-        connectors_dir=_resolve(base, spec.connectors),
+        connectors_dir=_folder(path, base, spec.connectors, "connectors"),
     )
     target = target_url(base, spec.target)
     decisions = _resolve(base, spec.decisions)
     return Project(path, spec.name or base.name, sources, rules, target, decisions)
-
-
-def mask_url(url: str) -> str:
-    """The URL with any password replaced by ``***`` (safe to print)."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url

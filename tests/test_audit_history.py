@@ -7,11 +7,9 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 from crmclean.audit import audit
 from crmclean.audit.history import load_history
-from crmclean.errors import UserError
 
 PLANTED = Path(__file__).parent / "data" / "audit" / "planted.csv"
 AS_OF = date(2026, 1, 1)
@@ -58,7 +56,9 @@ def test_second_audit_compares_with_the_first(tmp_path: Path) -> None:
     assert json.loads(second.saved.read_text())["comparison"] == comparison
 
 
-def test_history_folder_with_a_foreign_file_is_a_user_error(tmp_path: Path) -> None:
+def test_history_skips_an_unreadable_document_with_a_warning(tmp_path: Path, capsys) -> None:
     (tmp_path / "audit-1.json").write_text("{not json")
-    with pytest.raises(UserError, match=r"audit-1\.json"):
-        load_history(tmp_path)
+    (tmp_path / "audit-2.json").write_text("")
+    assert load_history(tmp_path) == []
+    warnings = capsys.readouterr().err
+    assert "audit-1.json: skipped" in warnings and "audit-2.json: skipped" in warnings

@@ -22,6 +22,12 @@ help). Exit codes: `0` ok; `1` the gate failed; `2` user error (bad file, spec, 
 one line on stderr, no traceback); `3` internal error (rerun with `--debug`). With `--json` a
 command prints exactly one JSON document on stdout; progress goes to stderr.
 
+Every file a command writes appears whole or not at all (a temporary file beside it, renamed
+into place; a full disk is `Error: no space left writing FILE`, exit 2, the old file intact);
+an output that is one of the command's inputs (the same file, hard links too) is refused; CSV
+files have cells a spreadsheet would run as formulas (`= + - @`, tab, CR and their full-width
+forms) escaped with a leading `'`. Database passwords never appear in any message.
+
 This page is generated from the commands' own `--help` (see `tests/test_docs_cli.py`).
 """
 

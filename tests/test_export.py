@@ -16,8 +16,8 @@ from test_load import make_batch, run_load
 
 from crmclean.cli import main
 from crmclean.dedupe.merge import golden_records
-from crmclean.export import neutralize
 from crmclean.rules import Rules
+from crmclean.write import spreadsheet_safe
 
 BOM = "\ufeff".encode()
 DANGER = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
@@ -70,10 +70,11 @@ def test_csv_has_every_column(tmp_path: Path, rules: Rules) -> None:
 
 @given(st.text(max_size=30))
 def test_no_cell_starts_a_formula(text: str) -> None:
-    """Whatever the text, the written cell never starts a formula unless it is an E.164 number."""
-    cell = pl.DataFrame({"c": [text]}).select(neutralize("c")).item()
-    if re.fullmatch(r"\+[1-9]\d{6,14}", text):
+    """Whatever the text, the written cell never starts a formula unless it is a number (an
+    E.164 phone, ``-12.5``); full-width ``＝`` counts as ``=``."""
+    cell = spreadsheet_safe(pl.DataFrame({"c": [text]})).item()
+    if re.fullmatch(r"\+[1-9]\d{6,14}|[+\-]?\d[\d.,]*", text):
         assert cell == text
     else:
-        assert not re.match(r"[=+\-@\t\r]", cell)
+        assert not re.match(r"[=+\-@\t\r＝＋－＠]", cell)
         assert cell in (text, "'" + text)

@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from crmclean.errors import UserError
-from crmclean.project import load_project, mask_url, target_url
+from crmclean.project import load_project, target_url
+from crmclean.urls import mask_url
 
 
 def write(path: Path, text: str) -> Path:
@@ -12,6 +13,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_paths_resolve_against_the_project_folder(tmp_path: Path):
+    (tmp_path / "my-rules").mkdir()
     project = load_project(
         write(
             tmp_path / "crmclean.yml",

@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import click
+
 from crmclean.errors import UserError
+from crmclean.write import write_text
 
 PATTERN = "audit-*.json"
 
@@ -16,18 +19,24 @@ def load_history(directory: Path) -> list[dict[str, Any]]:
     if directory.exists() and not directory.is_dir():
         raise UserError("expected a folder for --history", file=str(directory))
     paths = sorted(directory.glob(PATTERN), key=lambda p: p.stat().st_mtime_ns)
-    documents = [_read(path) for path in paths]
+    documents = [document for path in paths if (document := _read(path)) is not None]
     return sorted(documents, key=lambda d: d.get("generated_at", ""))  # stable: mtime breaks ties
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path) -> dict[str, Any] | None:
+    """One past audit; an unreadable document (empty after a full disk, edited by hand) is
+    skipped with a warning, so one bad file never stops every later audit."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise UserError(f"not an audit JSON document: {exc}", file=str(path)) from None
+        return _skip(path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     if not isinstance(document, dict) or "score" not in document:
-        raise UserError("not an audit JSON document (no 'score')", file=str(path))
+        return _skip(path, "no 'score'")
     return document
+
+
+def _skip(path: Path, reason: str) -> None:
+    click.echo(f"Warning: {path}: skipped, not a readable audit document ({reason})", err=True)
 
 
 def save(directory: Path, document: dict[str, Any]) -> Path:
@@ -38,8 +47,7 @@ def save(directory: Path, document: dict[str, Any]) -> Path:
     while path.exists():  # two audits in the same second keep both
         n += 1
         path = directory / f"audit-{stamp}-{n}.json"
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
+    return write_text(path, json.dumps(document, ensure_ascii=False, indent=1))
 
 
 def _delta(now: float | None, before: float | None) -> float | None:

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from crmclean.errors import UserError
 from crmclean.sources import SourceSpec
+from crmclean.urls import mask_url, parse_url, scrub
+from crmclean.write import write_with
 
 TABLE = "contacts"
 NOT_FIELDS = ("record_id", "email_alt", "phone_alt", "source_count", "run_id")
@@ -21,12 +23,7 @@ def is_database_url(location: str | Path) -> bool:
 
 def source_label(location: str | Path) -> str:
     """How a source appears in reports: database URLs without their password."""
-    if not is_database_url(location):
-        return str(location)
-    try:
-        return sa.make_url(str(location)).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return str(location)
+    return mask_url(location)
 
 
 def _read_only(url: sa.URL) -> tuple[sa.URL, dict[str, bool]]:
@@ -41,25 +38,27 @@ def _read_only(url: sa.URL) -> tuple[sa.URL, dict[str, bool]]:
 
 def read_contacts(location: str) -> pl.DataFrame:
     """The ``contacts`` table, its golden id as ``record_id`` so findings point back to it."""
+    shown = mask_url(location)
     try:
-        url, options = _read_only(sa.make_url(location))
+        url, options = _read_only(parse_url(location))
         engine = sa.create_engine(url)
         with engine.connect().execution_options(**options) as conn:
             frame = pl.read_database(f"SELECT * FROM {TABLE}", conn, infer_schema_length=None)
-    except sa.exc.ArgumentError as exc:
-        raise UserError(f"not a database URL: {exc}", file=location) from None
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+        raise UserError(f"not a database URL: {scrub(str(exc), location)}", file=shown) from None
     except sa.exc.SQLAlchemyError as exc:
         reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
-        raise UserError(f"cannot read table '{TABLE}': {reason}", file=location) from None
+        message = f"cannot read table '{TABLE}': {scrub(reason, location)}"
+        raise UserError(message, file=shown) from None
     if "golden_id" not in frame.columns:
-        raise UserError(f"table '{TABLE}' has no golden_id column", file=location)
+        raise UserError(f"table '{TABLE}' has no golden_id column", file=shown)
     frame = frame.drop([c for c in NOT_FIELDS if c in frame.columns])
     return frame.rename({"golden_id": "record_id"}).cast(pl.String)
 
 
 def database_source(location: str, directory: Path) -> SourceSpec:
     """The contacts table written to a Parquet file in ``directory``, as a source spec."""
-    name = Path(sa.make_url(location).database or TABLE).stem or TABLE
+    name = Path(parse_url(location).database or TABLE).stem or TABLE
     path = directory / f"{name}.parquet"
-    read_contacts(location).write_parquet(path)
+    write_with(path, read_contacts(location).write_parquet)
     return SourceSpec(path=path, name=name)

@@ -13,6 +13,7 @@ import click
 
 from crmclean import __version__
 from crmclean.errors import GateFailed, UserError
+from crmclean.urls import mask_credentials
 
 EXIT_GATE, EXIT_USER, EXIT_INTERNAL = 1, 2, 3
 
@@ -40,7 +41,7 @@ class _Shell(click.Group):
 def _fail(ctx: click.Context, message: str, code: int) -> None:
     if ctx.meta.get("crmclean.debug"):
         raise
-    click.echo(message, err=True)
+    click.echo(mask_credentials(message), err=True)
     sys.exit(code)
 
 

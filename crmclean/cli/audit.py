@@ -20,9 +20,11 @@ from crmclean.cli.options import (
     progress_printer,
     rules_options,
 )
+from crmclean.load.target import is_target, target_url
 from crmclean.report.audit_text import print_audit
 from crmclean.report.html import write_html
 from crmclean.sources import SourceSpec
+from crmclean.write import refuse_inputs
 
 EXIT_FAILED = 1
 
@@ -88,6 +90,7 @@ def command(
           --mask-pii --fail-under 80
       crmclean audit Contacts.csv --connector salesforce_contact
     """
+    refuse_inputs([html_file], [*sources, config, mapping])
     result = audit(
         _sources(sources, mapping, connector),
         make_rules(rules_dir, region, connectors_dir),
@@ -111,6 +114,13 @@ def command(
         sys.exit(EXIT_FAILED)
 
 
+def _target_url(source: str) -> str:
+    """A SQLite file named as ``validate`` takes it (``crm.db``) as its ``sqlite:///`` URL."""
+    if is_target(source) and not is_database_url(source):
+        return target_url(source).render_as_string(hide_password=False)
+    return source
+
+
 def _sources(
     sources: tuple[str, ...], mapping: Path | None, connector: str | None
 ) -> list[str | SourceSpec]:
@@ -119,7 +129,8 @@ def _sources(
     if mapping is not None and (len(sources) != 1 or is_database_url(sources[0])):
         raise click.UsageError("--mapping applies to a single file source")
     specs: list[str | SourceSpec] = []
-    for source in sources:
+    for given in sources:
+        source = _target_url(given)
         if not is_database_url(source):
             specs.append(SourceSpec(path=Path(source), mapping=mapping, connector=connector))
         elif connector is not None:

@@ -8,6 +8,7 @@ import click
 
 from crmclean.cli.options import connector_options, make_rules, rules_options
 from crmclean.sources import SourceSpec, mapping_for, read_table
+from crmclean.write import refuse_inputs, write_text
 
 
 @click.group("map")
@@ -45,6 +46,7 @@ def suggest_command(
       crmclean map suggest contatos.csv --out contatos.mapping.yaml
       crmclean dedupe contatos.csv --mapping contatos.mapping.yaml --crosswalk cw.csv
     """
+    refuse_inputs([out], [file])
     rules = make_rules(rules_dir, region, connectors_dir)
     source = SourceSpec(path=file, sheet=sheet, connector=connector)
     headers = [c for c in read_table(source, rules).frame.columns if c != "_row"]
@@ -52,5 +54,5 @@ def suggest_command(
     if out is None:
         click.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text)
         click.echo(f"Mapping written to {out}", err=True)

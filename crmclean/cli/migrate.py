@@ -12,9 +12,10 @@ from crmclean.errors import GateFailed
 from crmclean.load.rollback import RunRow
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.pipeline import RunResult
-from crmclean.project import load_project, mask_url
+from crmclean.project import load_project
 from crmclean.report.text import print_summary
 from crmclean.rules import Rules
+from crmclean.urls import mask_url
 from crmclean.validate import write_failures
 
 FAILURES = "gate-failures.csv"  # next to the project file

@@ -11,6 +11,7 @@ from crmclean.cli.options import echo_json, json_option, make_rules, progress_pr
 from crmclean.errors import GateFailed
 from crmclean.validate import render_text, write_failures
 from crmclean.validate.html import render_html
+from crmclean.write import refuse_inputs, write_text
 
 
 @click.command("validate")
@@ -52,10 +53,11 @@ def command(
       crmclean validate crm.db --json
       crmclean validate postgresql://crm@db/crm --suite contacts
     """
+    refuse_inputs([html_file, failures], list(data))
     rules = make_rules(rules_dir, region)
     result = validate_data(list(data), rules, suite=suite, progress=progress_printer(as_json))
     if html_file is not None:
-        html_file.write_text(render_html(result), encoding="utf-8")
+        write_text(html_file, render_html(result))
     if as_json:
         echo_json(result.to_dict())
     else:

@@ -1,8 +1,9 @@
 """Golden records in a CRM's import template (HubSpot, Salesforce Data Loader, plain CSV).
 
 Every text cell that a spreadsheet would run as a formula (one starting ``=``, ``+``, ``-``,
-``@``, tab or carriage return) is prefixed with ``'``; an E.164 phone number (``+5511...``) is
-a number, not a formula, and is left as it is so CRMs still read it.
+``@``, tab or carriage return, or their full-width forms) is prefixed with ``'`` by the one CSV
+writer (:mod:`crmclean.write`); an E.164 phone number (``+5511...``) is a number, not a
+formula, and is left as it is so CRMs still read it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from crmclean.errors import UserError
 from crmclean.model import format_validation_error, load_yaml
+from crmclean.write import write_csv
 
 TEMPLATES = Path(__file__).with_name("templates.yaml")
-FORMULA_START = r"^[=+\-@\t\r]"
-E164 = r"^\+[1-9]\d{6,14}$"
 Format = Literal["hubspot", "salesforce", "csv"]
 
 
@@ -41,15 +41,8 @@ def load_template(name: str) -> Template:
         raise UserError(format_validation_error(exc), file=str(TEMPLATES)) from None
 
 
-def neutralize(column: str) -> pl.Expr:
-    """The text column with formula-looking cells prefixed by ``'``."""
-    cell = pl.col(column)
-    risky = cell.str.contains(FORMULA_START) & ~cell.str.contains(E164)
-    return pl.when(risky).then(pl.lit("'") + cell).otherwise(cell).alias(column)
-
-
 def shape(golden: pl.DataFrame, template: Template) -> pl.DataFrame:
-    """``golden`` (rows of ``contacts``) in the template's columns, every cell as safe text."""
+    """``golden`` (rows of ``contacts``) in the template's columns, every cell as text."""
     if template.columns == "all":
         frame = golden.select(pl.all().cast(pl.String))
     else:
@@ -59,7 +52,7 @@ def shape(golden: pl.DataFrame, template: Template) -> pl.DataFrame:
         frame = golden.select(
             pl.col(c).cast(pl.String).alias(h) for h, c in template.columns.items()
         )
-    return frame.with_columns(neutralize(name) for name in frame.columns)
+    return frame
 
 
 def export_frame(golden: pl.DataFrame, to: Format, out: Path) -> int:
@@ -67,5 +60,5 @@ def export_frame(golden: pl.DataFrame, to: Format, out: Path) -> int:
     template = load_template(to)
     frame = shape(golden.sort("golden_id"), template)
     out.parent.mkdir(parents=True, exist_ok=True)
-    frame.write_csv(out, include_bom=template.bom)
+    write_csv(frame, out, bom=template.bom)
     return frame.height

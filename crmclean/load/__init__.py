@@ -38,7 +38,7 @@ def load(
     if plan.empty:
         return LoadResult(None, dict.fromkeys(DATA_KEYS, 0))
     tables = build_tables((rules or Rules()).model.names)
-    engine = open_engine(target)
+    engine = open_engine(target, create=True)
     try:
         with connect(engine) as conn, conn.begin():
             ensure_schema(conn, tables)

@@ -8,16 +8,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from crmclean.errors import UserError
+from crmclean.urls import mask_url, parse_url, scrub
 
 
 def target_url(target: str) -> sa.URL:
     """The URL of ``target``; a path without ``://`` is a SQLite database file."""
     if "://" not in target:
         return sa.URL.create("sqlite", database=str(Path(target).expanduser().resolve()))
-    try:
-        return sa.make_url(target)
-    except sa.exc.ArgumentError:
-        raise UserError("invalid database URL (expected dialect://user@host/db)") from None
+    return parse_url(target)
 
 
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -30,7 +28,7 @@ def is_target(data: str) -> bool:
 
 def safe_url(url: sa.URL) -> str:
     """The URL as text with any password masked, for messages."""
-    return url.render_as_string(hide_password=True)
+    return mask_url(url)
 
 
 def _sqlite_transactions(engine: sa.Engine) -> None:
@@ -50,12 +48,36 @@ def connect(engine: sa.Engine) -> sa.Connection:
     try:
         return engine.connect()
     except sa.exc.DBAPIError as exc:
-        raise UserError(f"cannot connect to {safe_url(engine.url)}: {exc.orig}") from None
+        url = engine.url.render_as_string(hide_password=False)
+        raise UserError(
+            f"cannot connect to {safe_url(engine.url)}: {scrub(str(exc.orig), url)}"
+        ) from None
 
 
-def open_engine(target: str) -> sa.Engine:
-    """An engine for ``target``; a missing driver is a user error naming the safe URL."""
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_sqlite_file(database: str, *, create: bool) -> None:
+    """A SQLite target must exist (unless ``create``) and be a SQLite database."""
+    if database in ("", ":memory:"):
+        return
+    path = Path(database)
+    if not path.is_file():
+        if create and not path.exists():
+            return
+        raise UserError("database file not found (only `migrate run` creates one)", file=database)
+    with path.open("rb") as handle:
+        head = handle.read(len(SQLITE_HEADER))
+    if head and head != SQLITE_HEADER:
+        raise UserError("not a database: not a SQLite file", file=database)
+
+
+def open_engine(target: str, *, create: bool = False) -> sa.Engine:
+    """An engine for ``target``; a missing driver is a user error naming the safe URL. A
+    SQLite file that does not exist is refused unless ``create`` (only a load creates one)."""
     url = target_url(target)
+    if url.get_backend_name() == "sqlite":
+        _check_sqlite_file(url.database or "", create=create)
     try:
         engine = sa.create_engine(url)
     except (ImportError, sa.exc.NoSuchModuleError) as exc:

@@ -13,6 +13,7 @@ keeps the next runs from merging them again.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from crmclean.load.reading import frame_schema
 from crmclean.load.schema import LINEAGE_KEY, Tables, build_tables
 from crmclean.load.target import connect, open_engine, safe_url
 from crmclean.rules import Rules
+from crmclean.write import write_text
 
 Record = tuple[str, str]  # (source, source id)
 
@@ -148,16 +150,14 @@ def keep_apart(path: Path, record: Record, others: list[Record]) -> None:
     file ``path`` (created with its header if missing; other columns of an existing file,
     such as a filled-in review file's, are left empty)."""
     rows = [dict(zip(COLUMNS, (*record, *other, CANNOT), strict=True)) for other in others]
-    header = COLUMNS
+    header, text = COLUMNS, ",".join(COLUMNS) + "\n"
     if path.is_file() and path.stat().st_size:
         read_decisions(path)  # a malformed file is reported, not appended to
-        with path.open(encoding="utf-8-sig", newline="") as existing:
-            header = next(csv.reader(existing))
-        if not path.read_bytes().endswith((b"\n", b"\r")):
-            with path.open("a", encoding="utf-8") as out:
-                out.write("\n")
+        text = path.read_bytes().decode("utf-8-sig")
+        header = next(csv.reader(io.StringIO(text)))
+        text += "" if text.endswith(("\n", "\r")) else "\n"
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
-    with path.open("a", encoding="utf-8", newline="") as out:
-        csv.DictWriter(out, fieldnames=header, restval="", lineterminator="\n").writerows(rows)
+    added = io.StringIO()
+    csv.DictWriter(added, fieldnames=header, restval="", lineterminator="\n").writerows(rows)
+    write_text(path, text + added.getvalue())

@@ -14,10 +14,10 @@ from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from crmclean.errors import UserError
 from crmclean.read.table import SourceTable, build, clean_headers
+from crmclean.urls import mask_url, parse_url, scrub
 
 BATCH_SIZE = 10_000
 READ_ONLY = {
@@ -31,16 +31,13 @@ Progress = Callable[[int], None]
 
 def mask(url: str) -> str:
     """``url`` with its password replaced by ``***``."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return "<unparseable database URL>"
+    return mask_url(url)
 
 
 def readonly_engine(url: str) -> sa.Engine:
     """An engine whose every connection is read-only before first use."""
     try:
-        backend = make_url(url).get_backend_name()
+        backend = parse_url(url).get_backend_name()
         statement = READ_ONLY.get(backend)
         if statement is None:
             known = "postgresql, mysql, mariadb, sqlite"
@@ -129,8 +126,4 @@ def _frame(rows: Any, columns: list[str]) -> pl.DataFrame:
 def _clean(exc: Exception, url: str) -> str:
     """The first line of a driver error, with the URL's password removed if it appears."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    try:
-        password = make_url(url).password
-    except sa.exc.ArgumentError:
-        return text.replace(url, mask(url))
-    return text.replace(str(password), "***") if password else text
+    return scrub(text, url)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crmclean.report import html_sections as sections
+from crmclean.write import write_text
 
 CSS = """
 *{box-sizing:border-box}
@@ -86,5 +87,4 @@ def render_html(doc: dict[str, Any]) -> str:
 
 def write_html(doc: dict[str, Any], path: Path) -> Path:
     """Write the report to ``path`` (UTF-8) and return it."""
-    path.write_text(render_html(doc), encoding="utf-8")
-    return path
+    return write_text(path, render_html(doc))

@@ -10,6 +10,7 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.validate.suite import ERROR, WARNING, severity_of
+from crmclean.write import write_csv
 
 JsonScalar = str | int | float | bool | None
 MAX_EXAMPLES = 10
@@ -152,8 +153,7 @@ def _example(row: dict[str, JsonScalar]) -> str:
 def write_failures(result: GateResult, path: Path) -> Path:
     """Every failing row of every failed expectation and warning, as CSV."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    result.failing_rows.write_csv(path)
-    return path
+    return write_csv(result.failing_rows, path)
 
 
 def _summary(failure: ExpectationFailure, tag: str) -> list[str]:

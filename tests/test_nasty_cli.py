@@ -1,0 +1,237 @@
+"""Issue #17 through the command line: inputs never overwritten, a full disk leaves nothing
+behind, passwords never printed, mistakes are one line with exit 2."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from crmclean.cli import main
+from crmclean.load.unmerge import keep_apart
+
+PEOPLE = (
+    "id,first_name,last_name,email,phone\n"
+    "1,Ana,Souza,ana@example.com,+5511987654321\n"
+    "2,Ana,Souza,ana@example.com,+5511987654321\n"
+    '3,"=HYPERLINK(""http://evil.example/x"",""Clique aqui"")",Lima,b@example.com,\n'
+)
+SECRET = "S3cretPw"
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture()
+def people(tmp_path: Path) -> Path:
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def target(tmp_path: Path, people: Path, runner: CliRunner) -> Path:
+    project = tmp_path / "crmclean.yml"
+    project.write_text(f"sources:\n  - path: {people.name}\ntarget: crm.db\n", encoding="utf-8")
+    assert runner.invoke(main, ["migrate", "run", str(project)]).exit_code == 0
+    return tmp_path / "crm.db"
+
+
+def _fails(runner: CliRunner, args: list[str], text: str) -> str:
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert text in result.output and "Traceback" not in result.output
+    return result.output
+
+
+# --- an output is never an input --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["clean", "{src}", "--out", "{src}"],
+        ["clean", "{src}", "--out", "{tmp}/ok.csv", "--findings", "{src}"],
+        ["dedupe", "{src}", "--crosswalk", "{src}"],
+        ["dedupe", "{src}", "--crosswalk", "{tmp}/cw.csv", "--golden", "{link}"],
+        ["map", "suggest", "{src}", "--out", "{src}"],
+        ["validate", "{src}", "--html", "{src}"],
+        ["audit", "{src}", "--html", "{link}"],
+    ],
+)
+def test_no_command_overwrites_its_input(runner, people, tmp_path, args):
+    link = tmp_path / "hard-link.csv"
+    os.link(people, link)
+    given = [a.format(src=people, tmp=tmp_path, link=link) for a in args]
+    _fails(runner, given, "output is one of the inputs")
+    assert people.read_text(encoding="utf-8") == PEOPLE
+
+
+def test_export_refuses_to_write_over_a_source_of_the_project(runner, target, people):
+    project = target.parent / "crmclean.yml"
+    args = ["export", "--to", "hubspot", str(people), "--project", str(project)]
+    _fails(runner, args, "output is one of the inputs")
+    assert people.read_text(encoding="utf-8") == PEOPLE
+
+
+# --- a full disk ------------------------------------------------------------------------
+
+
+def _disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file write puts a few bytes down, then fails as a full disk does."""
+
+    def fail(target: object, *_args: object, **_kwargs: object) -> None:
+        Path(str(target)).write_bytes(b"half a fi")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    for name in ("write_csv", "write_parquet", "write_json", "write_ndjson"):
+        monkeypatch.setattr(pl.DataFrame, name, lambda self, target, *a, **k: fail(target))
+    monkeypatch.setattr(Path, "write_text", lambda self, *a, **k: fail(self))
+
+
+@pytest.mark.parametrize(
+    ("args", "out"),
+    [
+        (["clean", "{src}", "--out", "{out}"], "clean.csv"),
+        (["clean", "{src}", "--out", "{out}"], "clean.parquet"),
+        (["clean", "{src}", "--out", "{out}"], "clean.ndjson"),
+        (["dedupe", "{src}", "--crosswalk", "{out}"], "crosswalk.csv"),
+        (["dedupe", "{src}", "--crosswalk", "{out}"], "crosswalk.json"),
+        (["map", "suggest", "{src}", "--out", "{out}"], "people.mapping.yaml"),
+        (["validate", "{db}", "--html", "{out}"], "gate.html"),
+        (["audit", "{src}", "--html", "{out}"], "audit.html"),
+        (["export", "--to", "hubspot", "{out}", "--target", "{db}"], "hubspot-import.csv"),
+    ],
+)
+def test_a_full_disk_is_one_line_leaves_no_partial_file_and_the_old_file_intact(
+    runner, people, target, tmp_path, monkeypatch, args, out
+):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / out).write_text("the old file\n", encoding="utf-8")
+    given = [a.format(src=people, out=folder / out, db=target) for a in args]
+    _disk_full(monkeypatch)
+    _fails(runner, given, f"Error: no space left writing {folder / out}")
+    monkeypatch.undo()
+    assert [p.name for p in folder.iterdir()] == [out]
+    assert (folder / out).read_text(encoding="utf-8") == "the old file\n"
+
+
+def test_a_full_disk_writes_no_empty_audit_history_document(runner, people, tmp_path, monkeypatch):
+    history = tmp_path / "audits"
+    assert runner.invoke(main, ["audit", str(people), "--history", str(history)]).exit_code == 0
+    before = sorted(p.name for p in history.iterdir())
+    _disk_full(monkeypatch)
+    _fails(runner, ["audit", str(people), "--history", str(history)], "no space left writing")
+    monkeypatch.undo()
+    assert sorted(p.name for p in history.iterdir()) == before
+    assert runner.invoke(main, ["audit", str(people), "--history", str(history)]).exit_code == 0
+
+
+def test_a_full_disk_leaves_the_decisions_file_as_it_was(tmp_path, monkeypatch):
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text("source_a,source_id_a,source_b,source_id_b,decision\n", "utf-8")
+    _disk_full(monkeypatch)
+    with pytest.raises(Exception, match="no space left writing"):
+        keep_apart(decisions, ("a", "1"), [("b", "2")])
+    monkeypatch.undo()
+    assert decisions.read_text("utf-8") == "source_a,source_id_a,source_b,source_id_b,decision\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["decisions.csv"]
+
+
+def test_an_unreadable_history_document_is_skipped_with_a_warning(runner, people, tmp_path):
+    history = tmp_path / "audits"
+    history.mkdir()
+    (history / "audit-20260101T000000.json").write_bytes(b"")
+    result = runner.invoke(main, ["audit", str(people), "--history", str(history)])
+    assert result.exit_code == 0, result.output
+    assert "audit-20260101T000000.json" in result.output and "skipped" in result.output
+
+
+# --- project files, targets and URLs ----------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["rules", "connectors"])
+def test_a_project_naming_a_missing_rules_folder_is_refused(runner, people, tmp_path, key):
+    project = tmp_path / "crmclean.yml"
+    project.write_text(f"{key}: nodir\nsources:\n  - path: people.csv\n", encoding="utf-8")
+    _fails(runner, ["migrate", "plan", str(project)], f"{key}: folder")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["migrate", "status", "--target", "{db}"],
+        ["migrate", "rollback", "abc", "--target", "{db}"],
+        ["migrate", "unmerge", "g1", "a:1", "--target", "{db}"],
+        ["validate", "{db}"],
+        ["export", "--to", "csv", "{tmp}/x.csv", "--target", "{db}"],
+        ["audit", "{db}"],
+    ],
+)
+def test_a_mistyped_target_is_refused_and_never_created(runner, tmp_path, args):
+    db = tmp_path / "typo.db"
+    _fails(runner, [a.format(db=db, tmp=tmp_path) for a in args], "not found")
+    assert not db.exists()
+
+
+def test_audit_and_validate_take_a_sqlite_target_by_its_path_alike(runner, target):
+    assert runner.invoke(main, ["validate", str(target)]).exit_code == 0
+    result = runner.invoke(main, ["audit", str(target)])
+    assert result.exit_code == 0, result.output
+
+
+BAD_URLS = [
+    f"postgresql+psycopg://crm:{SECRET}@127.0.0.1:5432/test",  # wrong login
+    f"postgresql+psycopg://crm:{SECRET}@127.0.0.1:abc/test",  # port not a number
+    f"postgresql+psycopg://crm:{SECRET}@no-such-host.invalid/test",
+    f"postgresql+psycopg://crm:S3c@{SECRET}@127.0.0.1/test",  # an @ in the password
+    f"mysql+pymysql://crm:{SECRET}@127.0.0.1:3306/test",
+    f"mysql+pymysql://crm:{SECRET}@127.0.0.1:99999/test",
+    f"nosuchdb://crm:{SECRET}@host/db",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_no_command_prints_a_database_password(runner, tmp_path, url):
+    project = tmp_path / "crmclean.yml"
+    project.write_text(f'sources:\n  - url: "{url}"\n    table: t\ntarget: "{url}"\n', "utf-8")
+    commands = [
+        ["audit", url],
+        ["audit", url, "--connector", "suitecrm"],
+        ["validate", url],
+        ["migrate", "status", "--target", url],
+        ["migrate", "rollback", "abc", "--target", url],
+        ["migrate", "unmerge", "g1", "a:1", "--target", url],
+        ["export", "--to", "csv", str(tmp_path / "x.csv"), "--target", url],
+        ["migrate", "plan", str(project)],
+        ["migrate", "run", str(project)],
+    ]
+    for args in commands:
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert SECRET not in result.output and "S3c@" not in result.output, args
+        assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+@pytest.mark.parametrize(
+    "command", [["export", "--to", "csv", "{tmp}/x.csv"], ["migrate", "status"], ["validate"]]
+)
+def test_a_file_that_is_not_a_database_is_one_line_exit_2(runner, tmp_path, command):
+    fake = tmp_path / "notes.db"
+    fake.write_text("not a database, just notes\n" * 100, encoding="utf-8")
+    given = [a.format(tmp=tmp_path) for a in command]
+    args = [*given, str(fake)] if given == ["validate"] else [*given, "--target", str(fake)]
+    _fails(runner, args, "not a database")
+
+
+def test_invalid_utf8_in_the_project_file_is_one_line_exit_2(runner, tmp_path):
+    project = tmp_path / "crmclean.yml"
+    project.write_bytes(b"name: S\xe3o Paulo\nsources:\n  - path: a.csv\n")
+    _fails(runner, ["migrate", "plan", str(project)], "crmclean.yml")
