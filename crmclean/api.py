@@ -185,6 +185,7 @@ def validate_data(
         return validate_frame(golden, rules, suite=suite, lineage=lineage)
     sources = [SourceSpec(path=Path(item)) for item in data]
     result = pipeline.run(sources, rules, stop_before="validate", progress=progress)
+    pipeline.refuse_nothing(result.inputs, sources)
     return validate(result.batch, rules, suite=suite)
 
 

@@ -15,6 +15,7 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import DedupeOptions, dedupe
+from crmclean.errors import UserError
 from crmclean.fingerprint import config_hash
 from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
 from crmclean.load.gated import gate_and_load
@@ -110,6 +111,7 @@ def run(
     check_conservation(inputs, result.batch)
     if not _before("validate", stop_before):
         return result
+    refuse_nothing(inputs, sources)
     if target is None:
         progress("validate")
         result.gate = validate(result.batch, rules)
@@ -127,6 +129,13 @@ def run(
         progress=progress,
     )
     return result
+
+
+def refuse_nothing(inputs: pl.DataFrame, sources: list[SourceSpec]) -> None:
+    """No records at all (header-only or blank files) is said plainly, not as a failed gate."""
+    if inputs.is_empty():
+        names = ", ".join(spec.source_name for spec in sources)
+        raise UserError(f"no records in {names}: only a header or blank rows; nothing to check")
 
 
 def _run_info(result: RunResult, sources: list[SourceSpec], rules: Rules) -> RunInfo:

@@ -270,10 +270,18 @@ def test_leading_blank_lines_are_not_records(tmp_path: Path) -> None:
     assert table.blank_rows == 0
 
 
-def test_unbalanced_quote_is_a_user_error(tmp_path: Path) -> None:
+def test_a_stray_quote_is_read_as_a_spreadsheet_would_and_its_row_named(tmp_path: Path) -> None:
     path = tmp_path / "quotes.csv"
     path.write_bytes(b'produto,qtd\nTV 50" LED,2\nRadio,1\n')
-    with pytest.raises(UserError, match=r"malformed delimited text \(check the quotes\)"):
+    table = read_file(path)
+    assert table.frame.rows() == [('TV 50" LED', "2", 1), ("Radio", "1", 2)]
+    assert [(r.row, r.line, r.rule) for r in table.repaired] == [(1, 2, "read.malformed_row")]
+
+
+def test_a_quote_never_closed_is_a_user_error_naming_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "quotes.csv"
+    path.write_bytes(b'produto,qtd\nTV,2\n"Radio,1\nFan,3\n')
+    with pytest.raises(UserError, match=r"quotes.csv:2: a quote opened on line 3 is never closed"):
         read_file(path)
 
 

@@ -16,6 +16,7 @@ from crmclean import resources
 from crmclean.errors import UserError
 from crmclean.headers import fold_header
 from crmclean.model import ContactModel, format_validation_error, load_yaml
+from crmclean.sql_guard import read_only_statement
 
 
 class DeletedRows(BaseModel):
@@ -54,6 +55,13 @@ class ConnectorSpec(BaseModel):
             raise ValueError("a file connector needs `detect` headers")
         if self.kind == "sql" and not self.query:
             raise ValueError("a sql connector needs a `query`")
+        for key in ("query", "count_deleted"):
+            statement = getattr(self, key)
+            if statement is not None:
+                try:
+                    read_only_statement(statement, key=key)
+                except UserError as exc:
+                    raise ValueError(exc.message) from None
         return self
 
     def matches(self, headers: list[str]) -> bool:

@@ -36,6 +36,12 @@ READ_CODES: tuple[Code, ...] = (
     ),
     Code("RD04", "read.nul_removed", "warning", "NUL bytes removed from the cell."),
     Code(
+        "RD06",
+        "read.malformed_row",
+        "warning",
+        'Stray quotes (`"Bruno" Lima`): the row was read as a spreadsheet would; check it.',
+    ),
+    Code(
         "RD05",
         "id.blank",
         "warning",
@@ -90,7 +96,7 @@ def _repaired(table: SourceTable) -> pl.DataFrame:
         {
             ROW: [r.row for r in table.repaired],
             "field": [None] * len(table.repaired),
-            "rule": ["read.encoding_repaired"] * len(table.repaired),
+            "rule": [r.rule for r in table.repaired],
             "before": [f"{table.path.name} line {r.line}" for r in table.repaired],
         },
         schema={ROW: pl.Int64, "field": pl.String, "rule": pl.String, "before": pl.String},

@@ -13,6 +13,7 @@ import polars as pl
 from crmclean.errors import UserError
 from crmclean.read.encoding import utf8_bytes
 from crmclean.read.table import Repaired, SourceTable, build
+from crmclean.read.tolerant import tolerant_parse
 
 CANDIDATES = (",", ";", "\t", "|")
 SAMPLE_CHARS = 65_536
@@ -40,11 +41,13 @@ def read_delimited(
         raise UserError("no columns: the file has only blank lines", file=str(path))
     sample = data[: 4 * SAMPLE_CHARS].decode("utf-8", errors="ignore")  # a cut last character
     delimiter = _checked(delimiter, path) or sniff_delimiter(sample)
-    frame = _parse(data, sample, delimiter, path)
+    frame, malformed = _parse(data, sample, delimiter, path)
     table = build(path, frame.slice(1), frame.row(0), encoding=encoding, delimiter=delimiter)
-    if not repaired:
-        return table
-    return replace(table, repaired=_rows_of_lines(whole.decode("utf-8"), delimiter, repaired))
+    skipped = whole[: len(whole) - len(data)].count(b"\n")
+    noted = [r._replace(line=r.line + skipped) for r in malformed]
+    if repaired:
+        noted += _rows_of_lines(whole.decode("utf-8"), delimiter, repaired)
+    return replace(table, repaired=tuple(noted)) if noted else table
 
 
 def _rows_of_lines(text: str, delimiter: str, lines: tuple[int, ...]) -> tuple[Repaired, ...]:
@@ -94,44 +97,23 @@ def _checked(delimiter: str | None, path: Path) -> str | None:
     return value
 
 
-def _parse(data: bytes, sample: str, delimiter: str, path: Path) -> pl.DataFrame:
-    """Every record of UTF-8 ``data`` as text, the header as row 0; extra empty trailing fields
-    are dropped. ``sample`` is the decoded start of ``data``."""
+def _parse(
+    data: bytes, sample: str, delimiter: str, path: Path
+) -> tuple[pl.DataFrame, list[Repaired]]:
+    """Every record of UTF-8 ``data`` as text, the header as row 0, and the rows read
+    leniently; extra empty trailing fields are dropped. ``sample`` is the start of ``data``.
+    What polars refuses (ragged rows, stray quotes) is parsed again by :mod:`.tolerant`."""
     head = sample[:SAMPLE_CHARS]
     eol = "\r" if "\n" not in head and "\r" in head else "\n"
     try:
-        return _read(data, delimiter, eol, truncate=False)
-    except pl.exceptions.PolarsError as exc:
-        if "more fields" not in str(exc):
-            raise _malformed(str(exc).splitlines()[0], path) from None
-    _raise_on_long_row(data.decode("utf-8"), delimiter, path)
-    return _read(data, delimiter, eol, truncate=True)
+        return _read(data, delimiter, eol), []
+    except pl.exceptions.PolarsError:
+        text = data.decode("utf-8")
+    return tolerant_parse(text.replace("\r", "\n") if eol == "\r" else text, delimiter, path)
 
 
-def _read(data: bytes, delimiter: str, eol: str, *, truncate: bool) -> pl.DataFrame:
+def _read(data: bytes, delimiter: str, eol: str) -> pl.DataFrame:
     """polars' CSV parser with no header and no type inference."""
     return pl.read_csv(
-        data,
-        has_header=False,
-        separator=delimiter,
-        eol_char=eol,
-        infer_schema=False,
-        truncate_ragged_lines=truncate,
+        data, has_header=False, separator=delimiter, eol_char=eol, infer_schema=False
     )
-
-
-def _raise_on_long_row(text: str, delimiter: str, path: Path) -> None:
-    """Raise for the first record with values past the header's field count (error path only)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        width = len(next(reader))
-        for row, record in enumerate(reader, start=1):
-            if len(record) > width and any(field.strip() for field in record[width:]):
-                message = f"row has {len(record)} fields, expected at most {width} (the header's)"
-                raise UserError(message, file=str(path), row=row)
-    except csv.Error as exc:
-        raise _malformed(str(exc), path) from None
-
-
-def _malformed(detail: str, path: Path) -> UserError:
-    return UserError(f"malformed delimited text (check the quotes): {detail}", file=str(path))

@@ -51,7 +51,8 @@ def detect_encoding(raw: bytes) -> str:
     """
     for bom, name in BOMS:
         if raw.startswith(bom):
-            return name
+            broken = name == "utf-8-sig" and _failure(raw, name) is not None
+            return MIXED if broken else name
     utf8_error = _failure(raw, "utf-8")
     if utf8_error is None:
         return "utf-8"

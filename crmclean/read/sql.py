@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from crmclean.errors import UserError
 from crmclean.read.table import SourceTable, build, clean_headers
+from crmclean.sql_guard import read_only_statement
 from crmclean.urls import mask_url, parse_url, scrub
 
 BATCH_SIZE = 10_000
@@ -73,7 +74,8 @@ def read_sql(
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
 ) -> SourceTable:
-    """The rows of ``query`` as a text :class:`SourceTable` named ``name``."""
+    """The rows of ``query`` (one read-only statement) as a text table named ``name``."""
+    query = read_only_statement(query)
     engine = readonly_engine(url)
     try:
         with engine.connect() as conn:
@@ -86,7 +88,8 @@ def read_sql(
 
 
 def count(url: str, query: str) -> int:
-    """The single number a counting query returns (read-only too)."""
+    """The single number a counting query (a spec's ``count_deleted``) returns, read-only."""
+    query = read_only_statement(query, key="count_deleted")
     engine = readonly_engine(url)
     try:
         with engine.connect() as conn:

@@ -17,10 +17,12 @@ _EXACT_FLOAT_INT = 2**53
 
 
 class Repaired(NamedTuple):
-    """A line of a mostly UTF-8 file that was not UTF-8 (decoded as cp1252), and its row."""
+    """A line read leniently, and its row: not UTF-8 in a mostly UTF-8 file (decoded as
+    cp1252), or with stray quotes (``rule`` says which)."""
 
     row: int
     line: int
+    rule: str = "read.encoding_repaired"
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class SourceTable:
     ``frame`` has every source column as ``pl.String`` in the source's order, then ``_row``
     (Int64): the 1-based data record number, the header being row 0. Fully blank records are
     not records: they are dropped and counted in ``blank_rows``, but still numbered.
-    ``repaired`` names the lines of a mixed-encoding file decoded as cp1252.
+    ``repaired`` names the lines read leniently (cp1252 lines, stray quotes).
     """
 
     name: str
