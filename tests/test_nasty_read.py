@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crmclean import pipeline
+from crmclean.errors import UserError
 from crmclean.read import detect_encoding, read_file
 from crmclean.read.checks import FORMULA, MOJIBAKE
 from crmclean.sources import SourceSpec
@@ -106,3 +107,38 @@ def test_postgresql_takes_what_sqlite_takes_nul_bytes_and_long_ids(rules, postgr
     with sa.create_engine(postgres_url).connect() as conn:
         names = conn.execute(sa.text("select first_name from contacts order by 1")).scalars()
         assert list(names) == ["Ana", "Carla"]
+
+
+def test_sheets_of_one_shape_are_read_together_rows_numbered_on():
+    table = read_file(NASTY / "sheets_same_shape.xlsx")
+    assert table.sheet == "Janeiro, Fevereiro"
+    assert table.frame.select("nome", "_row").rows() == [("Ana", 1), ("Bruno", 2), ("Carla", 3)]
+
+
+def test_sheets_of_different_shapes_are_listed_and_none_is_read():
+    with pytest.raises(UserError, match=r"several sheets.*'Contatos' \(1 row\), 'Empresas'"):
+        read_file(NASTY / "sheets_different.xlsx")
+    assert read_file(NASTY / "sheets_different.xlsx", sheet="Empresas").frame.height == 1
+
+
+def test_an_empty_first_sheet_is_named_in_the_error():
+    with pytest.raises(UserError, match="sheet 'Vazia': no columns"):
+        read_file(NASTY / "sheets_first_empty.xlsx")
+
+
+def test_a_row_with_stray_quotes_after_a_ragged_row_is_read_and_named(rules):
+    table = read_file(NASTY / "ragged_then_quote.csv")
+    assert table.frame.get_column("first_name").to_list() == ["Ana", "Bruno Lima", "Carla"]
+    found = _findings(rules, "ragged_then_quote.csv").filter(pl.col("code") == "RD06")
+    assert found.select("_source_id", "before").rows() == [("2", "ragged_then_quote.csv line 3")]
+
+
+def test_an_unclosed_quote_names_its_row():
+    with pytest.raises(UserError, match=r"unbalanced_quote.csv:2: a quote opened on line 3"):
+        read_file(NASTY / "unbalanced_quote.csv")
+
+
+def test_a_header_only_file_is_one_clear_error_not_a_failed_gate(rules, tmp_path):
+    spec = SourceSpec(path=NASTY / "header_only.csv")
+    with pytest.raises(UserError, match="no records in header_only: only a header"):
+        pipeline.run([spec], rules, target=str(tmp_path / "crm.db"))

@@ -305,7 +305,7 @@ def test_salesforce_export_row_count_matches_python_csv() -> None:
 
 
 def test_xlsx_cells_come_back_as_a_person_saw_them() -> None:
-    table = read_file(READ / "contatos.xlsx")
+    table = read_file(READ / "contatos.xlsx", sheet="Contatos")
     assert table.sheet == "Contatos"
     assert table.frame.columns[:5] == ["Nome", "column_2", "Email", "Email_2", "Celular"]
     assert column(table, "Celular") == ["5511987654321", "551133334444"]

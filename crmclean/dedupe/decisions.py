@@ -18,6 +18,7 @@ from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.keys import RECORD
 from crmclean.errors import UserError
+from crmclean.write import unescape
 
 COLUMNS = ["source_a", "source_id_a", "source_b", "source_id_b", "decision"]
 MUST, CANNOT = "must-link", "cannot-link"
@@ -29,7 +30,7 @@ def read_pairs_file(path: Path, columns: list[str], kind: str) -> pl.DataFrame:
     file or column is a user error naming the ``kind`` of file."""
     if not path.exists():
         raise UserError(f"{kind} file not found", file=str(path))
-    table = pl.read_csv(path, infer_schema=False)
+    table = unescape(pl.read_csv(path, infer_schema=False))  # cells crmclean escaped ('=...)
     missing = [column for column in columns if column not in table.columns]
     if missing:
         raise UserError(f"missing columns: {', '.join(missing)}", file=str(path))
