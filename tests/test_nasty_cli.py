@@ -235,3 +235,38 @@ def test_invalid_utf8_in_the_project_file_is_one_line_exit_2(runner, tmp_path):
     project = tmp_path / "crmclean.yml"
     project.write_bytes(b"name: S\xe3o Paulo\nsources:\n  - path: a.csv\n")
     _fails(runner, ["migrate", "plan", str(project)], "crmclean.yml")
+
+
+PII = (
+    "id,first_name,last_name,email,phone,postal_code,state,tax_id\n"
+    "1,Ana,Souza,ana.souza@example.com,+5511987654321,01310-100,,529.982.247-25\n"
+    "2,Bruno,Lima,bruno.lima@example.com,(11) 98765-4321,,,\n"
+    "3,Carla,Dias,carla.dias@example.com,,04538-133,,\n"
+    "4,Duda,Reis,duda.reis@example.com,+55 21 3456-7890,,SP,\n"
+)
+PLANTED = [
+    "Souza",
+    "Lima",
+    "Dias",
+    "ana.souza",
+    "bruno.lima",
+    "987654321",
+    "98765-43",
+    "01310",
+    "04538",
+    "3456-78",
+    "529.982",
+    "247-25",
+]
+
+
+def test_mask_pii_leaves_no_planted_value_in_any_report_format(runner, tmp_path):
+    source = tmp_path / "pii.csv"
+    source.write_text(PII, encoding="utf-8")
+    html = tmp_path / "audit.html"
+    text = runner.invoke(main, ["audit", str(source), "--mask-pii", "--html", str(html)])
+    as_json = runner.invoke(main, ["audit", str(source), "--mask-pii", "--json"])
+    assert text.exit_code == 0 and as_json.exit_code == 0, text.output
+    assert "CO03" in as_json.output
+    for output in (text.output, as_json.output, html.read_text(encoding="utf-8")):
+        assert [value for value in PLANTED if value in output] == []

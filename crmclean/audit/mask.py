@@ -14,6 +14,9 @@ from crmclean.model import ContactModel
 
 _DIGIT = re.compile(r"\d")
 _EMAIL = re.compile(r"[^\s@<>;,]+@[^\s@<>;,]+")
+_LONG_NUMBER = re.compile(r"\d(?:[\s().\-/]*\d){4,}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.+\-Z]*)?")
+_PARTS = "; "
 
 
 def mask_email(value: str) -> str:
@@ -63,9 +66,21 @@ def masker(model: ContactModel, field: str | None) -> Callable[[str], str]:
     """The mask for values of ``field`` (free-text masking for fields of other types)."""
     spec = model.fields.get(field or "")
     kind = spec.type if spec is not None else "text"
-    return _BY_TYPE.get(kind, _keep_unless_personal)
+    return _BY_TYPE.get(kind) or (lambda value: _mask_parts(model, value))
 
 
-def _keep_unless_personal(value: str) -> str:
-    """Dates, countries, states and flags stay readable; stray e-mails and digits do not."""
-    return value if not _EMAIL.search(value) else mask_text(value)
+def _mask_parts(model: ContactModel, value: str) -> str:
+    """Dates, countries, states and flags stay readable. A value built of ``label value``
+    parts (``phone +55...; postal code 01310-100``) has each part masked by its field's mask;
+    any other e-mail, or number of five digits or more that is not a date, is masked too."""
+    return _PARTS.join(_mask_part(model, part) for part in value.split(_PARTS))
+
+
+def _mask_part(model: ContactModel, part: str) -> str:
+    for field, spec in model.fields.items():
+        label = field.replace("_", " ") + " "
+        if part.startswith(label) and spec.type in _BY_TYPE:
+            return label + _BY_TYPE[spec.type](part[len(label) :])
+    if _EMAIL.search(part) or (_LONG_NUMBER.search(part) and not _DATE.fullmatch(part.strip())):
+        return mask_text(part)
+    return part
