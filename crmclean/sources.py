@@ -70,6 +70,12 @@ def connector_for(spec: SourceSpec, headers: list[str], rules: Rules) -> Connect
     connector = named(spec.connector, rules.connectors)
     if connector.kind == "sql" and not spec.is_database:
         raise UserError(f"connector '{connector.name}' reads a database: give `url` or `url_env`")
+    if connector.kind == "file" and not any(connector.field_for(h)[0] for h in headers):
+        raise UserError(
+            f"connector '{connector.name}' does not fit: none of its columns "
+            f"({', '.join(list(connector.fields)[:5])}...) is among the headers {headers[:8]}",
+            file=str(spec.path),
+        )
     return connector
 
 
@@ -80,7 +86,7 @@ def mapping_for(spec: SourceSpec, headers: list[str], rules: Rules) -> Mapping:
 
 def _database_query(spec: SourceSpec, connector: ConnectorSpec | None) -> str:
     if spec.query or spec.table:
-        return spec.query or table_query(spec.table or "")
+        return spec.query or table_query(spec.table or "", spec.database_url())
     if connector is None or connector.kind != "sql":
         given = f"connector '{connector.name}' reads files" if connector else "nothing to read"
         raise UserError(

@@ -270,3 +270,27 @@ def test_mask_pii_leaves_no_planted_value_in_any_report_format(runner, tmp_path)
     assert "CO03" in as_json.output
     for output in (text.output, as_json.output, html.read_text(encoding="utf-8")):
         assert [value for value in PLANTED if value in output] == []
+
+
+def test_a_run_prints_its_id_once_and_a_no_op_rerun_none(runner, people, tmp_path):
+    project = tmp_path / "crmclean.yml"
+    project.write_text(f"sources:\n  - path: {people.name}\ntarget: crm.db\n", encoding="utf-8")
+    first = runner.invoke(main, ["migrate", "run", str(project)])
+    again = runner.invoke(main, ["migrate", "run", str(project)])
+    assert first.exit_code == 0 and again.exit_code == 0, again.output
+    assert first.output.count("Run id:") == 1
+    assert "Run id" not in again.output and "Nothing changed" in again.output
+
+
+def test_a_connector_none_of_whose_columns_fit_is_refused(runner, tmp_path):
+    source = tmp_path / "pt.csv"
+    source.write_text("Codigo,Nome completo,Celular\n1,Ana Souza,11987654321\n", "utf-8")
+    args = [
+        "clean",
+        str(source),
+        "--connector",
+        "hubspot_contacts",
+        "--out",
+        str(tmp_path / "o.csv"),
+    ]
+    _fails(runner, args, "connector 'hubspot_contacts' does not fit")

@@ -3,13 +3,16 @@ statement, checked before it runs, on PostgreSQL and MariaDB (tables stay whole)
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from test_sql_generic import _fill
 
+from crmclean import pipeline
 from crmclean.errors import UserError
+from crmclean.load import RunInfo, load, plan_load
 from crmclean.read.sql import count, read_sql
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
@@ -71,3 +74,38 @@ def test_no_spec_key_or_query_can_write_to_a_source(database, request, tmp_path:
     with pytest.raises(UserError, match="count_deleted"):
         read_all([SourceSpec(url=url, connector="hostile")], Rules(connectors_dir=folder))
     assert _rows(url) == 250
+
+
+def test_two_first_runs_on_an_empty_postgresql_target_take_turns(postgres_url, tmp_path: Path):
+    """Both plan against the empty target, then load at once: one loads, the other is told
+    the target changed (never a UniqueViolation from creating the same tables twice)."""
+    rules = Rules()
+    source = tmp_path / "a.csv"
+    source.write_text("id,first_name,email\n1,Ana,ana@example.com\n", encoding="utf-8")
+    batch = pipeline.run([SourceSpec(path=source)], rules, stop_before="validate").batch
+    plans = [plan_load(batch, postgres_url, rules) for _ in range(2)]
+    barrier, outcomes = threading.Barrier(2), []
+
+    def run(plan):
+        barrier.wait()
+        try:
+            outcomes.append(load(plan, postgres_url, run=RunInfo.start("h"), rules=rules).run_id)
+        except UserError as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=run, args=(plan,)) for plan in plans]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(o.startswith("the target changed") for o in outcomes) == [False, True]
+
+
+def test_a_mixed_case_table_is_quoted_by_mariadb_rules(mariadb_url):
+    engine = sa.create_engine(mariadb_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE Clientes2 (id int, nome varchar(40), email varchar(80))")
+        conn.exec_driver_sql("INSERT INTO Clientes2 VALUES (1, 'Ana', 'ana@example.com')")
+    engine.dispose()
+    batch = read_all([SourceSpec(url=mariadb_url, table="Clientes2")], Rules())
+    assert batch.frame.get_column("email").to_list() == ["ana@example.com"]

@@ -64,8 +64,6 @@ def _finish(result: RunResult, as_json: bool, failures: Path) -> None:
         click.echo(_plan_line(result))
         if result.loaded is not None and result.loaded.run_id is None:
             click.echo("Nothing changed: the target already holds this input.")
-        elif result.loaded is not None:
-            click.echo(f"Run id:              {result.loaded.run_id}")
     if result.gate is not None and not result.gate.success:
         write_failures(result.gate, failures)
         raise GateFailed(f"nothing was written to the target; every failing row is in {failures}")

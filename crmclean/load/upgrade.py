@@ -9,7 +9,13 @@ from crmclean.load.schema import SCHEMA_VERSION, Tables
 
 
 def ensure_schema(conn: sa.Connection, tables: Tables) -> None:
-    """Create missing tables; upgrade a version-1 target; refuse any other version or model."""
+    """Create missing tables; upgrade a version-1 target; refuse any other version or model.
+    On PostgreSQL a lock held to the end of the transaction makes two first runs take turns
+    (the second then finds the target changed) instead of racing to create the tables."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            "SELECT pg_advisory_xact_lock(hashtext('crmclean:' || current_schema()))"
+        )
     tables.metadata.create_all(conn)
     version = tables.schema_version
     found = conn.execute(sa.select(version.c.version)).scalars().all()

@@ -59,11 +59,20 @@ def readonly_engine(url: str) -> sa.Engine:
     return engine
 
 
-def table_query(table: str) -> str:
-    """``SELECT *`` from a table name, schema-qualified or not, quoted for any dialect."""
+def table_query(table: str, url: str | None = None) -> str:
+    """``SELECT *`` from a table name, schema-qualified or not, quoted by the rules of the
+    ``url``'s dialect (MariaDB quotes ``Clientes2`` with backticks, PostgreSQL with ``"``)."""
     *schema, name = table.split(".")
     selectable = sa.table(name, schema=schema[0] if schema else None)
-    return str(sa.select(sa.text("*")).select_from(selectable))
+    return str(sa.select(sa.text("*")).select_from(selectable).compile(dialect=_dialect(url)))
+
+
+def _dialect(url: str | None) -> sa.Dialect | None:
+    """The dialect of ``url`` (None: SQLAlchemy's default, for an unknown or missing driver)."""
+    try:
+        return parse_url(url).get_dialect()() if url else None
+    except (UserError, sa.exc.NoSuchModuleError, ImportError):
+        return None
 
 
 def read_sql(

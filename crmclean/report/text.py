@@ -85,4 +85,5 @@ def print_summary(result: RunResult, console: Console | None = None) -> None:
             f"Loaded:              {counts.get('contacts', 0):,} golden records, "
             f"{counts.get('contact_sources', 0):,} source rows"
         )
-        console.print(f"Run id:              {result.loaded.run_id}")
+        if result.loaded.run_id is not None:  # None: a rerun that changed nothing
+            console.print(f"Run id:              {result.loaded.run_id}")
