@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crmclean import pipeline
+from crmclean.api import clean_files
+from crmclean.cell_patterns import FORMULA, MOJIBAKE
 from crmclean.errors import UserError
 from crmclean.read import detect_encoding, read_file
-from crmclean.read.checks import FORMULA, MOJIBAKE
 from crmclean.sources import SourceSpec
 
 NASTY = Path(__file__).parent / "data" / "nasty"
@@ -142,3 +143,12 @@ def test_a_header_only_file_is_one_clear_error_not_a_failed_gate(rules, tmp_path
     spec = SourceSpec(path=NASTY / "header_only.csv")
     with pytest.raises(UserError, match="no records in header_only: only a header"):
         pipeline.run([spec], rules, target=str(tmp_path / "crm.db"))
+
+
+def test_a_formula_full_name_is_never_split_and_is_escaped_in_clean_csv(rules, tmp_path):
+    out = tmp_path / "clean.csv"
+    result = clean_files([SourceSpec(path=NASTY / "formula_full_name.csv")], rules, out=out)
+    first = result.batch.frame.row(0, named=True)
+    assert first["first_name"] is None and first["last_name"] is None
+    written = pl.read_csv(out, infer_schema=False).get_column("full_name").to_list()
+    assert written == ['\'=HYPERLINK("http://evil.example/x","Clique aqui")', "Ana Souza"]

@@ -11,6 +11,7 @@ from functools import partial
 
 import polars as pl
 
+from crmclean.cell_patterns import FORMULA
 from crmclean.normalize import name_fast
 from crmclean.normalize.distinct import FastPath, map_distinct
 from crmclean.normalize.findings import AFTER, BEFORE, Step, by_rule, changed, concat, pairs
@@ -63,6 +64,7 @@ def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
         frame, [FULL], partial(parse_full, vocab=vocab), PARSED, name_fast.fast_path(FULL, vocab)
     )
     alone = pl.col(FIRST).is_null() & pl.col(LAST).is_null() & pl.lit(full["first"]).is_not_null()
+    alone = alone & ~pl.col(FULL).str.contains(FORMULA).fill_null(False)  # RD03: never a name
     split = {f: pl.when(alone).then(pl.lit(full[p])) for f, p in _SPLIT.items()}
     split["suffix"] = pl.when(alone).then(pl.lit(full["suffix"]))
     updated = frame.with_columns(

@@ -6,12 +6,12 @@ NUL bytes are removed (no database but SQLite stores them); every other cell sta
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import polars as pl
 
 from crmclean.batch import ROW, SOURCE, SOURCE_ID
+from crmclean.cell_patterns import FORMULA, MOJIBAKE
 from crmclean.normalize.codes import Code
 from crmclean.read.table import SourceTable
 
@@ -50,25 +50,6 @@ READ_CODES: tuple[Code, ...] = (
 )
 BY_RULE: dict[str, Code] = {code.rule: code for code in READ_CODES}
 
-_ACCENTED = "ãáàâäçéèêëíìîïñóòôõöúùûüÁÀÂÃÄÇÉÈÊËÍÎÓÔÕÖÚÜÑºª"
-_WRONG_CODECS = ("cp1252", "latin-1", "hp_roman8", "mac_roman", "cp850", "iso8859_2")
-
-
-def _mojibake_pattern() -> str:
-    """Every accented letter's UTF-8 bytes as the wrong codecs show them (``Ã£``, ``ûÈ``)."""
-    shown = set()
-    for letter in _ACCENTED:
-        for codec in _WRONG_CODECS:
-            text = letter.encode("utf-8").decode(codec, errors="ignore")
-            if len(text) == 2 and text.isprintable():
-                shown.add(text)
-    return "|".join(sorted(map(re.escape, shown)))
-
-
-MOJIBAKE = _mojibake_pattern()
-# A cell a spreadsheet would run: ``=...`` (full-width too), or ``+``/``-``/``@`` then a
-# function or DDE call (``@SUM(``, ``-cmd|``); phone numbers such as ``+55 (11)`` are not.
-FORMULA = r"^\s*[=＝]\S|^\s*[+\-@＋－＠]\s*[A-Za-z_][\w.]*\s*[(|!]"
 _RULES = (("read.mojibake", MOJIBAKE), ("read.formula", FORMULA), ("read.nul_removed", "\x00"))
 
 
