@@ -62,8 +62,11 @@ def _oversized(
     )  # type: ignore[arg-type]
 
 
-def _block(table: KeyTable, rule: list[str], max_size: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+def block_pairs(
+    table: KeyTable, rule: list[str], config: MatchConfig
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Candidate pairs of one rule, and the blocks it skipped as oversized."""
+    max_size = config.max_block_size
     members = _members(table, rule)
     sizes = members.group_by(rule).agg(size=pl.len(), first=pl.col(RECORD).min())
     usable = sizes.filter((pl.col("size") >= 2) & (pl.col("size") <= max_size))
@@ -89,7 +92,7 @@ def _distinct(pairs: list[pl.DataFrame]) -> pl.DataFrame:
 def candidate_pairs(table: KeyTable, config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The distinct pairs of every blocking rule, and every oversized block skipped (``rule, value,
     size``, largest first)."""
-    blocks = [_block(table, rule, config.max_block_size) for rule in config.blocking]
+    blocks = [block_pairs(table, rule, config) for rule in config.blocking]
     oversized = pl.concat([skipped for _, skipped in blocks]).sort(
         "size", "rule", "value", descending=[True, False, False]
     )
