@@ -202,7 +202,7 @@ MOBILE = {
     "+351": (0, "912"),
     "+34": (0, "612"),
     "+52": (3, "2221"),
-    "+1": (3, "201555"),
+    "+1": (3, "2015"),
     "+49": (0, "1512"),
     "+39": (0, "312"),
 }
@@ -237,7 +237,7 @@ def _person(rng: Random, pid: int, companies: list[dict]) -> dict:
         "suffix": None,
         "company": company,
         "old_company": rng.choice(companies) if rng.random() < 0.3 else None,
-        "personal": f"{local}{rng.randrange(100)}@{rng.choice(FREE)}",
+        "personal": f"{local}{rng.randrange(10**4)}@{rng.choice(FREE)}",
         "work": f"{local[0]}{_ascii(family[-1]).lower()}@{company['domain']}",
         "mobile": _mobile(rng, vocab["code"]),
         "city": rng.choice(vocab["cities"].split("|")),
