@@ -90,10 +90,18 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
 
 
 def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
-    """``phones``: every number of a record (phone, mobile, alternates) once."""
+    """``phones``: every number of a record (phone, mobile, alternates) once; ``phone_tails``:
+    their last eight digits (the same number with or without its country code, read in
+    another region, or a Brazilian mobile without its 9th digit)."""
     every = pl.concat_list("phone", "mobile", pl.col("phone_alt").fill_null(_NO_TEXT))
-    return rows.select(
+    phones = rows.select(
         phones=every.list.eval(pl.element().drop_nulls().unique(maintain_order=True))
+    )
+    tail = pl.element().str.replace_all(r"[^0-9]", "").str.slice(-8)
+    return phones.with_columns(
+        phone_tails=pl.col("phones").list.eval(
+            tail.filter(tail.str.len_chars() == 8).unique(maintain_order=True)
+        )
     )
 
 
@@ -111,6 +119,7 @@ KEYS: dict[str, KeyGroup] = {
     "emails": _EMAILS,
     "work_emails": _EMAILS,
     "phones": _PHONES,
+    "phone_tails": _PHONES,
     "mobile": KeyGroup(("mobile",), lambda rows, config: rows, per_distinct=False),
     "company": _text_key(
         ("company_key", "company"),
@@ -130,10 +139,12 @@ KEYS: dict[str, KeyGroup] = {
         lambda: pl.col("tax_id").str.replace_all(r"[^0-9A-Za-z]", "").str.to_lowercase(),
     ),
     "birth_date": _text_key(
-        ("birth_date",), "birth_date", lambda: pl.col("birth_date").str.replace_all(r"[^0-9]", "")
+        ("birth_date",),
+        "birth_date",
+        lambda: pl.col("birth_date").str.replace_all(r"[^0-9]", "").replace("", None),
     ),
 }
-LIST_KEYS = frozenset({"emails", "work_emails", "phones", "name_pairs"})
+LIST_KEYS = frozenset({"emails", "work_emails", "phones", "phone_tails", "name_pairs"})
 
 
 # Columns normalize derives for matching; a frame without them (older frames, unit tests) reads
