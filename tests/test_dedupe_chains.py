@@ -109,11 +109,11 @@ SIBLINGS = [
     _person("Fernando", "Souza", "fernando.souza@gmail.com", "+5511911110001"),
     _person(
         "Fernando", "Souza", "fernando.souza@gmail.com", "+5511911110001",
-        email_alt=["fernanda.costa@gmail.com"], phone_alt=["+5511922220002"],
+        email_alt=["fernanda.souza@gmail.com"], phone_alt=["+5511922220002"],
     ),
-    _person("Fernanda", "Costa", "fernanda.costa@gmail.com", "+5511922220002"),
-    _person("Fernanda", "Costa", "fernanda.costa@gmail.com", "+5511922220002"),
-    _person("Fernanda", "Costa", "fernanda.costa@gmail.com", "+5511922220002"),
+    _person("Fernanda", "Souza", "fernanda.souza@gmail.com", "+5511922220002"),
+    _person("Fernanda", "Souza", "fernanda.souza@gmail.com", "+5511922220002"),
+    _person("Fernanda", "Souza", "fernanda.souza@gmail.com", "+5511922220002"),
 ]  # fmt: skip
 
 

@@ -55,9 +55,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert message.startswith(str(tmp_path / "match.yaml"))
     assert "unknown key 'zip'; known: birth_date, city, company, email, emails," in message
     assert "unknown key 'nickname'" in message
-    assert (
-        "unknown method 'soundex'; known: any_shared, exact, given_name, jaro_winkler," in message
-    )
+    assert "unknown method 'soundex'; known: any_shared, best_given_name, best_token," in message
     assert "method 'exact' cannot compare the list key 'emails'" in message
 
 

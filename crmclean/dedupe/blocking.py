@@ -3,7 +3,8 @@
 Each blocking rule lists keys; records agreeing on every key of a rule form a block, and every
 two records of a block become a candidate pair (``left < right`` by record index). A key value
 shared by more than ``max_block_size`` records (a switchboard number, a placeholder e-mail) is
-skipped for that rule and reported instead (``rule, value, size`` and the block's ``first``
+compared only within the smaller blocks a second key (``split_keys``: the postal code, the
+city, the company) makes of it, and reported (``rule, value, size`` and the block's ``first``
 record).
 """
 
@@ -62,18 +63,47 @@ def _oversized(
     )  # type: ignore[arg-type]
 
 
-def _block(table: KeyTable, rule: list[str], max_size: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Candidate pairs of one rule, and the blocks it skipped as oversized."""
+def _pairs_within(blocks: pl.DataFrame, on: list[str]) -> pl.DataFrame:
+    """Every two records of the same block (``left < right``)."""
+    return (
+        blocks.join(blocks, on=on, suffix="_r")
+        .filter(pl.col(RECORD) < pl.col(f"{RECORD}_r"))
+        .select(pl.col(RECORD).alias(LEFT), pl.col(f"{RECORD}_r").alias(RIGHT))
+    )
+
+
+def _split(
+    table: KeyTable, rule: list[str], members: pl.DataFrame, config: MatchConfig
+) -> pl.DataFrame:
+    """Pairs of oversized blocks split by each ``split_keys`` key in turn: records sharing the
+    rule's keys and that key too, where such a smaller block fits ``max_block_size``."""
+    found = [pl.DataFrame(schema=PAIR_SCHEMA)]
+    for key in (key for key in config.split_keys if key not in rule and key in table.codes):
+        codes = table.codes.select(key).with_row_index(RECORD)
+        codes = codes.explode(key) if table.is_list(key) else codes
+        with_key = members.join(codes, on=RECORD).drop_nulls(key)
+        sizes = with_key.group_by([*rule, key]).agg(size=pl.len())
+        usable = sizes.filter(pl.col("size").is_between(2, config.max_block_size))
+        kept = with_key.join(usable, on=[*rule, key], how="semi")
+        found.append(_pairs_within(kept, [*rule, key]).cast(PAIR_SCHEMA))  # type: ignore[arg-type]
+    return pl.concat(found)
+
+
+def block_pairs(
+    table: KeyTable, rule: list[str], config: MatchConfig
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Candidate pairs of one rule, and its oversized blocks (compared only within the
+    smaller blocks a second key makes, see :func:`_split`)."""
+    max_size = config.max_block_size
     members = _members(table, rule)
     sizes = members.group_by(rule).agg(size=pl.len(), first=pl.col(RECORD).min())
     usable = sizes.filter((pl.col("size") >= 2) & (pl.col("size") <= max_size))
     kept = members.join(usable, on=rule, how="semi")
-    pairs = (
-        kept.join(kept, on=rule, suffix="_r")
-        .filter(pl.col(RECORD) < pl.col(f"{RECORD}_r"))
-        .select(pl.col(RECORD).alias(LEFT), pl.col(f"{RECORD}_r").alias(RIGHT))
-    )
-    return pairs.cast(PAIR_SCHEMA), _oversized(table, rule, sizes, max_size)  # type: ignore[arg-type]
+    pairs = _pairs_within(kept, rule).cast(PAIR_SCHEMA)  # type: ignore[arg-type]
+    too_big = members.join(sizes.filter(pl.col("size") > max_size), on=rule, how="semi")
+    if not too_big.is_empty():
+        pairs = pl.concat([pairs, _split(table, rule, too_big.select(RECORD, *rule), config)])
+    return pairs, _oversized(table, rule, sizes, max_size)
 
 
 def _distinct(pairs: list[pl.DataFrame]) -> pl.DataFrame:
@@ -89,7 +119,7 @@ def _distinct(pairs: list[pl.DataFrame]) -> pl.DataFrame:
 def candidate_pairs(table: KeyTable, config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The distinct pairs of every blocking rule, and every oversized block skipped (``rule, value,
     size``, largest first)."""
-    blocks = [_block(table, rule, config.max_block_size) for rule in config.blocking]
+    blocks = [block_pairs(table, rule, config) for rule in config.blocking]
     oversized = pl.concat([skipped for _, skipped in blocks]).sort(
         "size", "rule", "value", descending=[True, False, False]
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from crmclean.dedupe.codes import KeyTable, group_of
 
@@ -83,14 +83,97 @@ _jaro_winkler = _rapidfuzz(JaroWinkler.normalized_similarity)
 _GENDER_ENDING = r"[ao]$"
 
 
-def _given_name(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
-    """Jaro-Winkler, but 0 for the masculine and feminine of one name (Fernando/Fernanda,
-    Daniel/Daniela, Mario/Maria): siblings and spouses, not typos."""
+def _ungendered(scored: pl.DataFrame, left: str, right: str) -> pl.Series:
+    """``_sim`` of ``scored``, but 0 for the masculine and feminine of one name."""
     stem_l = pl.col(left).str.replace(_GENDER_ENDING, "")
     stem_r = pl.col(right).str.replace(_GENDER_ENDING, "")
     gendered = (stem_l == stem_r) & (pl.col(left) != pl.col(right))
-    similarity = _jaro_winkler(pairs, left, right)
-    return pairs.select(pl.when(gendered).then(0.0).otherwise(similarity)).to_series()
+    return scored.select(pl.when(gendered).then(0.0).otherwise(pl.col(_SIM))).to_series()
+
+
+def _given_name(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+    """Jaro-Winkler, but 0 for the masculine and feminine of one name (Fernando/Fernanda,
+    Daniel/Daniela, Mario/Maria): siblings and spouses, not typos."""
+    scored = pairs.with_columns(_jaro_winkler(pairs, left, right).alias(_SIM))
+    return _ungendered(scored, left, right)
+
+
+def _token_pairs(pairs: pl.DataFrame, left: str, right: str) -> pl.DataFrame:
+    """Every word of the left value against every word of the right one, per row."""
+    words = pairs.select(
+        pl.col(left).str.split(" ").alias(left), pl.col(right).str.split(" ").alias(right)
+    ).with_row_index(_ROW)
+    return words.explode(left).explode(right)
+
+
+def _best_token(gendered: bool) -> Similarity:
+    """The Jaro-Winkler of the closest two words of the two values (compound surnames that
+    keep different parts share one); with ``gendered``, 0 for Fernando/Fernanda words."""
+
+    def similarity(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+        words = _token_pairs(pairs, left, right)
+        scores = words.with_columns(_jaro_winkler(words, left, right).alias(_SIM))
+        if gendered:
+            scores = scores.with_columns(_ungendered(scores, left, right).alias(_SIM))
+        best = scores.group_by(_ROW).agg(pl.col(_SIM).max())
+        rows = pairs.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(_ROW))
+        return rows.join(best, on=_ROW, how="left", maintain_order="left")[_SIM]
+
+    return similarity
+
+
+def _initials(column: str) -> pl.Expr:
+    return pl.col(column).str.split(" ").list.eval(pl.element().str.slice(0, 1)).list.join("")
+
+
+def _company(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+    """Token-set similarity of two company names, but 1 for the same name run together
+    (``Norte Andes`` / ``NorteAndes``), 0.95 for a name and its acronym (``ADC``) or a longer
+    name that starts with it run together."""
+    a, b = pl.col(left), pl.col(right)
+    compact_a, compact_b = a.str.replace_all(" ", ""), b.str.replace_all(" ", "")
+    acronym = ((_initials(left) == compact_b) & a.str.contains(" ")) | (
+        (_initials(right) == compact_a) & b.str.contains(" ")
+    )
+    shorter = pl.min_horizontal(compact_a.str.len_chars(), compact_b.str.len_chars())
+    prefix = (shorter >= 6) & (
+        compact_a.str.starts_with(compact_b) | compact_b.str.starts_with(compact_a)
+    )
+    acronym = acronym | prefix  # "NorteAndes" and "Norte Andes Servizi"
+    words = _rapidfuzz(fuzz.token_set_ratio, scale=100.0)(pairs, left, right)
+    result = (
+        pl.when(a.is_null() | b.is_null())
+        .then(None)
+        .when(compact_a == compact_b)
+        .then(1.0)
+        .when(acronym)
+        .then(pl.max_horizontal(pl.lit(words), pl.lit(0.95)))
+        .otherwise(pl.lit(words))
+    )
+    return pairs.select(result).to_series()
+
+
+def _date(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+    """Two dates as digits (``YYYYMMDD``): 1 the same, 0.9 one digit off (or two next to each
+    other swapped), 0.8 day and month swapped, 0.5 the same year, 0 otherwise (the levels a
+    date of birth is known by)."""
+    distance = _rapidfuzz(OSA.distance)(pairs, left, right)
+    a, b = pl.col(left), pl.col(right)
+    swapped = a.str.slice(0, 4) + a.str.slice(6, 2) + a.str.slice(4, 2)
+    result = (
+        pl.when(a.is_null() | b.is_null())
+        .then(None)
+        .when(a == b)
+        .then(1.0)
+        .when(pl.lit(distance) == 1)
+        .then(0.9)
+        .when((swapped == b) & (a.str.len_chars() == 8))
+        .then(0.8)
+        .when(a.str.slice(0, 4) == b.str.slice(0, 4))
+        .then(0.5)
+        .otherwise(0.0)
+    )
+    return pairs.select(result).to_series()
 
 
 METHODS: dict[str, Method] = {
@@ -100,6 +183,10 @@ METHODS: dict[str, Method] = {
     "levenshtein": Method(_rapidfuzz(Levenshtein.normalized_similarity)),
     "token_set": Method(_rapidfuzz(fuzz.token_set_ratio, scale=100.0)),
     "token_sort": Method(_rapidfuzz(fuzz.token_sort_ratio, scale=100.0)),
+    "best_token": Method(_best_token(gendered=False)),
+    "date": Method(_date),
+    "company": Method(_company),
+    "best_given_name": Method(_best_token(gendered=True)),
     "any_shared": Method(_any_shared, on_lists=True),
     "same_domain": Method(_same_domain, on_lists=True),
 }

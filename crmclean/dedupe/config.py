@@ -65,9 +65,11 @@ class ComparisonSpec(BaseModel):
     tf_min: float = Field(default=1.0, gt=0.0)
     tf_own: float = Field(default=1.0, ge=1.0)
     group: str | None = None
+    group_against: str | None = None
     veto: bool = False
     veto_unless: list[str] = []
     explained_by: list[str] = []
+    superseded_by: list[str] = []
 
     @field_validator("levels")
     @classmethod
@@ -121,6 +123,7 @@ class MatchConfig(BaseModel):
     m_prior_pairs: int = Field(default=1_000, ge=1)
     training_prior_pairs: int = Field(default=10, ge=1)
     max_block_size: int = Field(default=200, ge=2)
+    split_keys: list[KeyName] = []
     oversized_report: int = Field(default=10, ge=0)
     role_email_local_parts: list[str] = []
     free_email_domains: list[str] = []
@@ -151,7 +154,7 @@ class MatchConfig(BaseModel):
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
             raise ValueError(f"comparison names must be unique; repeated: {', '.join(repeated)}")
-        for field in ("veto_unless", "explained_by"):
+        for field in ("veto_unless", "explained_by", "superseded_by"):
             named = {name for spec in comparisons for name in getattr(spec, field)}
             unknown = sorted(named - set(names))
             if unknown:
@@ -161,7 +164,7 @@ class MatchConfig(BaseModel):
     @property
     def key_names(self) -> list[str]:
         """Every key a blocking rule or a comparison uses, in first-use order."""
-        used = [key for keys in self.blocking for key in keys]
+        used = [key for keys in self.blocking for key in keys] + self.split_keys
         used += [spec.key for spec in self.comparisons]
         return list(dict.fromkeys(used))
 

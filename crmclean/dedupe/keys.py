@@ -45,17 +45,41 @@ def _text_key(inputs: tuple[str, ...], name: str, expr: Callable[[], pl.Expr]) -
     return KeyGroup(inputs, lambda rows, config: rows.select(expr().alias(name)))
 
 
+def _team_mailboxes(emails: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) -> pl.Series:
+    """Addresses that records of different people use: no first letter of a name word is
+    common to every named record holding it (nicknames replaced; a swapped name still shares
+    its letters). A team's mailbox, learned from the data."""
+    words = fold(pl.coalesce("full_name", "first_name")).str.split(" ")
+    initials = words.list.eval(pl.element().replace(config.nicknames).str.slice(0, 1))
+    holders = emails.select("emails", rows.select(initials.alias("_initial")).to_series())
+    holders = holders.with_row_index(_DISTINCT).explode("emails").drop_nulls()
+    counts = holders.group_by("emails").agg(pl.len().alias("_holders"))
+    letters = holders.explode("_initial").unique([_DISTINCT, "emails", "_initial"])
+    shared = letters.group_by("emails", "_initial").agg(pl.len().alias("_sharing"))
+    best = shared.group_by("emails").agg(pl.col("_sharing").max())
+    verdict = counts.join(best, on="emails", how="left")
+    return verdict.filter(pl.col("_sharing").fill_null(0) < pl.col("_holders"))["emails"]
+
+
 def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """``emails``: every e-mail of a record except role addresses (``contato@``, ``info@``, or
-    flagged ``email_is_role`` by normalize), the primary one in its matching form
-    (``email_key``); ``work_emails``: those at a company domain (not a free-mail provider);
-    ``email``: the first of ``emails``."""
+    flagged ``email_is_role`` by normalize) and team mailboxes (:func:`_team_mailboxes`), the
+    primary one in its matching form (``email_key``), ``+tags`` folded on every domain;
+    ``work_emails``: those at a company domain (not a free-mail provider); ``email``: the
+    first of ``emails``."""
     local = pl.element().str.split("@").list.first()
     personal = pl.element().filter(~local.is_in(config.role_email_local_parts))
     role = pl.col("email_is_role").fill_null(False)
     primary = pl.when(~role).then(pl.coalesce("email_key", "email"))
     every = pl.concat_list(primary, pl.col("email_alt").fill_null(_NO_TEXT))
-    emails = rows.select(emails=every.list.eval(personal.drop_nulls().unique(maintain_order=True)))
+    untagged = every.list.eval(pl.element().str.replace(r"\+[^@]*@", "@"))
+    emails = rows.select(
+        emails=untagged.list.eval(personal.drop_nulls().unique(maintain_order=True))
+    )
+    team = _team_mailboxes(emails, rows, config)
+    emails = emails.select(
+        pl.col("emails").list.eval(pl.element().filter(~pl.element().is_in(team)))
+    )
     domain = pl.element().str.split("@").list.last()
     return emails.with_columns(
         work_emails=pl.col("emails").list.eval(
@@ -66,15 +90,27 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
 
 
 def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
-    """``phones``: every number of a record (phone, mobile, alternates) once."""
+    """``phones``: every number of a record (phone, mobile, alternates) once; ``phone_tails``:
+    their last eight digits (the same number with or without its country code, read in
+    another region, or a Brazilian mobile without its 9th digit)."""
     every = pl.concat_list("phone", "mobile", pl.col("phone_alt").fill_null(_NO_TEXT))
-    return rows.select(
+    phones = rows.select(
         phones=every.list.eval(pl.element().drop_nulls().unique(maintain_order=True))
+    )
+    tail = pl.element().str.replace_all(r"[^0-9]", "").str.slice(-8)
+    return phones.with_columns(
+        phone_tails=pl.col("phones").list.eval(
+            tail.filter(tail.str.len_chars() == 8).unique(maintain_order=True)
+        )
     )
 
 
 _NAMES = KeyGroup(NAME_INPUTS, name_keys)
-_EMAILS = KeyGroup(("email", "email_key", "email_is_role", "email_alt"), _email_keys, False)
+_EMAILS = KeyGroup(
+    ("email", "email_key", "email_is_role", "email_alt", "first_name", "full_name"),
+    _email_keys,
+    False,
+)
 _PHONES = KeyGroup(("phone", "mobile", "phone_alt"), _phone_keys, False)
 
 KEYS: dict[str, KeyGroup] = {
@@ -83,6 +119,7 @@ KEYS: dict[str, KeyGroup] = {
     "emails": _EMAILS,
     "work_emails": _EMAILS,
     "phones": _PHONES,
+    "phone_tails": _PHONES,
     "mobile": KeyGroup(("mobile",), lambda rows, config: rows, per_distinct=False),
     "company": _text_key(
         ("company_key", "company"),
@@ -102,10 +139,12 @@ KEYS: dict[str, KeyGroup] = {
         lambda: pl.col("tax_id").str.replace_all(r"[^0-9A-Za-z]", "").str.to_lowercase(),
     ),
     "birth_date": _text_key(
-        ("birth_date",), "birth_date", lambda: pl.col("birth_date").str.replace_all(r"[^0-9]", "")
+        ("birth_date",),
+        "birth_date",
+        lambda: pl.col("birth_date").str.replace_all(r"[^0-9]", "").replace("", None),
     ),
 }
-LIST_KEYS = frozenset({"emails", "work_emails", "phones"})
+LIST_KEYS = frozenset({"emails", "work_emails", "phones", "phone_tails", "name_pairs"})
 
 
 # Columns normalize derives for matching; a frame without them (older frames, unit tests) reads

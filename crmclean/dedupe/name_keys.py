@@ -25,8 +25,14 @@ NAME_KEYS = (
     "last_name_phonetic",
     "first_last",
     "generation",
+    "given_names",
+    "surnames",
+    "name_tokens",
+    "name_pairs",
 )
 _WHOLE, _FIRST, _LAST = "_whole", "_first", "_last"
+# Words that join surnames (da Silva, de la Cruz, van der Berg): never a name token of their own.
+PARTICLES = r"\b(?:de|da|do|das|dos|del|la|las|los|y|e|van|von|der|den|di|du|le|dei|della)\b"
 
 
 def fold(expr: pl.Expr, keep: str = "a-z") -> pl.Expr:
@@ -95,6 +101,42 @@ def _last_name(config: MatchConfig) -> pl.Expr:
     return pl.coalesce(named, pl.when(words.str.contains(" ")).then(_last_word(words)))
 
 
+def _tokens(expr: pl.Expr, config: MatchConfig) -> pl.Expr:
+    """The words of a folded name without particles and generation suffixes; null for none."""
+    kept = expr.str.replace_all(PARTICLES, " ")
+    return _without_suffixes(kept.str.replace_all(" +", " ").str.strip_chars(), config)
+
+
+def _nicknamed(words: pl.Expr, config: MatchConfig) -> pl.Expr:
+    """Space-separated words with every known nickname replaced by the full name."""
+    full = pl.element().replace(config.nicknames)
+    return words.str.split(" ").list.eval(full).list.join(" ")
+
+
+def _token_keys(config: MatchConfig) -> list[pl.Expr]:
+    """``given_names`` and ``surnames``: the words of the first and last name (nicknames
+    replaced); without them, the first word of the whole name and the words after it."""
+    whole = _tokens(pl.col(_WHOLE), config)
+    head = whole.str.extract(r"^(\S+)")
+    rest = whole.str.extract(r"^\S+ (.+)$")
+    given = pl.coalesce(_tokens(pl.col(_FIRST), config), head)
+    family = pl.when(pl.col(_FIRST).is_null() & pl.col(_LAST).is_null()).then(rest)
+    surnames = pl.coalesce(_tokens(pl.col(_LAST), config), family)
+    return [_nicknamed(given, config).alias("given_names"), surnames.alias("surnames")]
+
+
+def _pairs(tokens: pl.Series) -> pl.Series:
+    """Every two words of a name as their metaphone codes, in order (``JN SLF``): a name shares
+    one with the same name swapped, given in one field or missing a part."""
+    codes = _metaphone(tokens.str.split(" ").explode()).alias("code")
+    rows = pl.DataFrame({"row": pl.int_range(tokens.len(), eager=True)})
+    flat = rows.with_columns(code=tokens.str.split(" ")).explode("code")
+    flat = flat.with_columns(codes).drop_nulls().unique()
+    pairs = flat.join(flat, on="row", suffix="_r").filter(pl.col("code") < pl.col("code_r"))
+    joined = pairs.group_by("row").agg(pl.concat_str("code", "code_r", separator=" "))
+    return rows.join(joined, on="row", how="left", maintain_order="left")["code"]
+
+
 def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """Every key of :data:`NAME_KEYS` for each row of ``names`` (the :data:`NAME_INPUTS`
     columns; the keys ``first_name`` and ``last_name`` replace the inputs of those names).
@@ -111,7 +153,13 @@ def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
         first_name=first,
         generation=_generation(config),
     ).with_columns(last_name=_last_name(config))
+    words = pl.concat_str("given_names", "surnames", separator=" ", ignore_nulls=True)
+    tokens = words.str.split(" ").list.unique().list.sort().list.join(" ")
+    keys = keys.with_columns(_token_keys(config)).with_columns(
+        name_tokens=pl.when(words != "").then(tokens)
+    )
     return keys.with_columns(
+        name_pairs=pl.col("name_tokens").map_batches(_pairs, return_dtype=pl.List(pl.String)),
         first_initial=pl.col("first_name").str.slice(0, 1),
         first_name_phonetic=pl.col("first_name").map_batches(_metaphone, return_dtype=pl.String),
         last_name_phonetic=pl.col("last_name").map_batches(_metaphone, return_dtype=pl.String),

@@ -111,7 +111,8 @@ def _frequencies(
 
 
 def _known_shares(key: str, config: MatchConfig) -> pl.DataFrame:
-    """The population share of common values of ``key`` (``first_last``: first x last)."""
+    """The population share of common values of ``key`` (``first_last`` and ``name_tokens``:
+    first x last)."""
     schema = {key: pl.String, _KNOWN: pl.Float64}
     tables = {
         name: pl.DataFrame(list(shares.items()), schema=list(schema), orient="row")
@@ -119,11 +120,13 @@ def _known_shares(key: str, config: MatchConfig) -> pl.DataFrame:
     }
     if key in tables:
         return tables[key].rename({tables[key].columns[0]: key})
-    if key == "first_last" and {"first_name", "last_name"} <= set(tables):
+    if key in ("first_last", "name_tokens") and {"first_name", "last_name"} <= set(tables):
         first, last = tables["first_name"], tables["last_name"]
         both = first.join(last, how="cross", suffix="_last")
+        words = pl.concat_list(key, f"{key}_last")
+        words = words.list.sort() if key == "name_tokens" else words  # name_tokens: sorted words
         return both.select(
-            pl.concat_str(key, f"{key}_last", separator=" ").alias(key),
+            words.list.join(" ").alias(key),
             (pl.col(_KNOWN) * pl.col(f"{_KNOWN}_last")).alias(_KNOWN),
         )
     return pl.DataFrame(schema=schema)

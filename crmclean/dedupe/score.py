@@ -5,7 +5,8 @@ reaches and its weight ``w_<name> = log2(m / u)`` in bits (0 when either record 
 ``u`` of a ``tf`` comparison's first level is the frequency of the agreed value). Correlated
 comparisons share a ``group`` (a company's switchboard, its address and its name say "same
 workplace" once, not three times): a group adds its largest positive weight and its most
-negative one. ``match_weight`` is the prior log-odds plus the evidence,
+negative one (a ``group_against`` comparison only against). ``match_weight`` is the prior
+log-odds plus the evidence,
 ``probability`` its logistic; a pair is a ``match`` at ``auto_merge_threshold`` or more and no
 veto comparison disagreeing (different first names, Jr vs. Sr; unless a ``veto_unless``
 comparison agrees, like a shared personal e-mail), ``review`` between ``review_threshold`` and
@@ -45,12 +46,14 @@ def _similarities(
 
 
 def _tf_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> pl.Series:
-    """The ``u`` of the value each pair agrees on: the left record's (a text key), the rarest
-    shared one (a list key)."""
+    """The ``u`` of the value each pair agrees on: the commoner of the two records' values (a
+    text key: the same value, or a compound name and its part), the rarest shared one (a list
+    key)."""
     left = table.codes[key].gather(pairs[LEFT])
-    if not table.is_list(key):
-        return shares.gather(left)
     right = table.codes[key].gather(pairs[RIGHT])
+    if not table.is_list(key):
+        both = pl.DataFrame({LEFT: shares.gather(left), RIGHT: shares.gather(right)})
+        return both.select(pl.max_horizontal(LEFT, RIGHT)).to_series()
     shared = pl.DataFrame({key: left.list.set_intersection(right)}).with_row_index(_ROW)
     flat = shared.explode(key).drop_nulls(key)
     flat = flat.select(
@@ -76,13 +79,18 @@ def _weight(spec: ComparisonSpec, m: list[float], u: list[float], tf_u: pl.Expr 
 
 def _evidence(specs: list[ComparisonSpec]) -> pl.Expr:
     """The sum of the weights; a group counts once for (its largest positive weight) and once
-    against (its most negative)."""
-    alone = [pl.col(f"w_{spec.name}") for spec in specs if spec.group is None]
-    groups = dict.fromkeys(spec.group for spec in specs if spec.group is not None)
+    against (its most negative). A ``group_against`` comparison counts for alone and against
+    with that group."""
+    weight = {spec.name: pl.col(f"w_{spec.name}") for spec in specs}
+    alone = [weight[s.name] for s in specs if s.group is None and s.group_against is None]
+    alone += [weight[s.name].clip(lower_bound=0.0) for s in specs if s.group_against]
+    groups = dict.fromkeys(s.group or s.group_against for s in specs if s.group or s.group_against)
     for group in groups:
-        members = [pl.col(f"w_{spec.name}") for spec in specs if spec.group == group]
-        alone.append(pl.max_horizontal(*(w.clip(lower_bound=0.0) for w in members)))
-        alone.append(pl.min_horizontal(*(w.clip(upper_bound=0.0) for w in members)))
+        members = [weight[s.name] for s in specs if s.group == group]
+        against = members + [weight[s.name] for s in specs if s.group_against == group]
+        if members:
+            alone.append(pl.max_horizontal(*(w.clip(lower_bound=0.0) for w in members)))
+        alone.append(pl.min_horizontal(*(w.clip(upper_bound=0.0) for w in against)))
     return pl.sum_horizontal(alone)
 
 
@@ -103,6 +111,14 @@ def _explained(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
         .otherwise(weight)
         .alias(weight.meta.output_name())
     )
+
+
+def _superseded(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
+    """``w_<name>`` without its evidence for when a ``superseded_by`` comparison agrees (the
+    whole name's own frequency already says what its parts would)."""
+    weight = pl.col(f"w_{spec.name}")
+    covered = pl.any_horizontal(_agrees(name, config) for name in spec.superseded_by)
+    return pl.when(covered & (weight > 0)).then(0.0).otherwise(weight).alias(f"w_{spec.name}")
 
 
 def _vetoed(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
@@ -138,6 +154,7 @@ def weighed_pairs(compared: pl.DataFrame, config: MatchConfig, params: Parameter
     ]
     scored = compared.with_columns(weights).drop(tf)
     scored = scored.with_columns(_explained(spec, config) for spec in specs if spec.explained_by)
+    scored = scored.with_columns(_superseded(spec, config) for spec in specs if spec.superseded_by)
     prior = math.log2(params.prior / (1.0 - params.prior))
     scored = scored.with_columns(match_weight=_evidence(specs) + prior)
     probability = 1.0 / (1.0 + (2.0 ** -pl.col("match_weight")))
