@@ -15,7 +15,7 @@ from crmclean.normalize.dates import normalize_dates
 from crmclean.normalize.deliverability import check_deliverability
 from crmclean.normalize.derived import add_keys
 from crmclean.normalize.email_typos import find_typos
-from crmclean.normalize.emails import normalize_emails
+from crmclean.normalize.emails import clean_emails
 from crmclean.normalize.findings import Step, concat
 from crmclean.normalize.flags import normalize_flags
 from crmclean.normalize.identity import unidentifiable
@@ -44,7 +44,7 @@ def steps(rules: Rules) -> list[tuple[str, Normalizer]]:
         ("postal_code", partial(normalize_postal, rules=rules, default_region=region)),
         ("city", partial(normalize_city, rules=rules)),
         ("tax_id", partial(normalize_tax_ids, default_region=region)),
-        ("email", normalize_emails),
+        ("email", partial(clean_emails, rules=rules)),
         ("email_typo", partial(find_typos, rules=rules)),
         ("email_dns", partial(check_deliverability, rules=rules)),
         ("phone", partial(normalize_phones, default_region=region)),
