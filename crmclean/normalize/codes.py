@@ -75,9 +75,7 @@ CODES: tuple[Code, ...] = (
     ),
     Code("ST01", "state.coded", "info", "State rewritten as its code (UF, US state)."),
     Code("ST02", "state.unknown", "warning", "Not a state of the record's country; kept as typed."),
-    Code(
-        "PC01", "postal_code.invalid", "warning", "Not a postal code of the country; kept as typed."
-    ),
+    Code("PC01", "postal_code.invalid", "warning", "Not a postal code of the country; dropped."),
     Code("PC02", "postal_code.formatted", "info", "Postal code rewritten in its country's format."),
     Code(
         "PC03", "postal_code.zero_restored", "info", "Leading zero lost by a spreadsheet restored."
