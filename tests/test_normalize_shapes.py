@@ -70,3 +70,20 @@ def test_foreign_postal_codes_have_their_format(values: list[str], country: str)
         "AR": r"^(?:[A-Z]\d{4}[A-Z]{3}|\d{4})$",
     }
     shaped_or_reported("postal_code", shapes[country], values, country=country)
+
+
+PHONE_WORDS = st.sampled_from(["", " (whats)", " ramal 12", " (ramal 301)", " recado", " x9"])
+PHONES = st.builds(
+    lambda label, area, body, note: f"{label}{area}{body}{note}",
+    st.sampled_from(["", "Cel: ", "Tel. ", "+55 ", "0xx"]),
+    st.sampled_from(["(11) ", "21 ", "", "82"]),
+    st.from_regex(r"[2-9][0-9]{3,4}-?[0-9]{4}", fullmatch=True),
+    PHONE_WORDS,
+)
+JOINED = st.builds(lambda a, b: f"{a} - {b}", PHONES, PHONES)
+
+
+@SETTINGS
+@given(st.lists(PHONES | JOINED | st.text(alphabet="0123456789 ()-+xw", max_size=16), min_size=1))
+def test_every_phone_is_e164_or_empty_with_a_finding(values: list[str]) -> None:
+    shaped_or_reported("phone", r"^\+[1-9][0-9]{6,14}$", values)

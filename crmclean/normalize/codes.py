@@ -52,6 +52,12 @@ CODES: tuple[Code, ...] = (
         "warning",
         "Brazilian mobile without its 9th digit; dropped, the likely number suggested.",
     ),
+    Code(
+        "PH10",
+        "phone.ninth_digit_added",
+        "info",
+        "Old 8-digit Brazilian mobile: the 9 every mobile has since 2016 added.",
+    ),
     Code("NM01", "name.recased", "info", "ALL CAPS or all-lowercase name cased."),
     Code("NM02", "name.split_full_name", "info", "First/last name taken from the full name."),
     Code("NM03", "name.filled_full_name", "info", "Full name built from first/middle/last."),

@@ -21,7 +21,7 @@ from crmclean.normalize.flags import normalize_flags
 from crmclean.normalize.identity import unidentifiable
 from crmclean.normalize.ids import normalize_tax_ids
 from crmclean.normalize.person import normalize_names
-from crmclean.normalize.phones import normalize_phones
+from crmclean.normalize.phones import clean_phones
 from crmclean.normalize.picklists import normalize_picklists
 from crmclean.normalize.postal import normalize_postal
 from crmclean.normalize.states import normalize_state
@@ -47,7 +47,7 @@ def steps(rules: Rules) -> list[tuple[str, Normalizer]]:
         ("email", partial(clean_emails, rules=rules)),
         ("email_typo", partial(find_typos, rules=rules)),
         ("email_dns", partial(check_deliverability, rules=rules)),
-        ("phone", partial(normalize_phones, default_region=region)),
+        ("phone", partial(clean_phones, rules=rules)),
         ("name", partial(normalize_names, rules=rules, fields=model.of_type("name"))),
         ("website", company_domain),
         ("date", partial(normalize_dates, fields=model.of_type("date"), default_region=region)),
