@@ -222,7 +222,7 @@ def test_the_ninth_digit_setting_is_the_same_on_both_paths(ninth: bool) -> None:
 def test_the_ninth_digit_can_be_turned_off_in_the_rules(tmp_path: Path) -> None:
     (tmp_path / "normalize").mkdir()
     (tmp_path / "normalize" / "phones.yaml").write_text("br_ninth_digit: false\n")
-    records = frame(phone=["(11) 8553-8853"], country=[None])
+    records = frame(phone=["(11) 8553-8853"], mobile=[None], country=[None])
     step = clean_phones(records, Rules(directory=tmp_path))
     assert step.frame["phone"].to_list() == [None]
     assert step.findings["rule"].to_list() == ["phone.missing_ninth_digit"]
