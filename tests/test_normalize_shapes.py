@@ -87,3 +87,20 @@ JOINED = st.builds(lambda a, b: f"{a} - {b}", PHONES, PHONES)
 @given(st.lists(PHONES | JOINED | st.text(alphabet="0123456789 ()-+xw", max_size=16), min_size=1))
 def test_every_phone_is_e164_or_empty_with_a_finding(values: list[str]) -> None:
     shaped_or_reported("phone", r"^\+[1-9][0-9]{6,14}$", values)
+
+
+PLACEHOLDERS = st.sampled_from(["-", "N/A", "n/a", "não informado", "NÃO TEM", "Sin dato", "?"])
+
+
+@SETTINGS
+@given(
+    st.lists(PLACEHOLDERS | st.text(max_size=8), min_size=1, max_size=10),
+    st.sampled_from(["job_title", "city", "street", "company", "phone", "email", "website"]),
+)
+def test_no_placeholder_survives_in_any_field(values: list[str], field: str) -> None:
+    frame, findings = run(field, values, full_name="Ana Lima")
+    left = frame.filter(pl.col("typed").is_in(PLACEHOLDERS.elements) & pl.col(field).is_not_null())
+    assert left.is_empty(), left.select("typed", field).rows()
+    emptied = findings.filter((pl.col("rule") == "text.placeholder") & (pl.col("field") == field))
+    typed = frame.filter(pl.col("typed").is_in(PLACEHOLDERS.elements))["_source_id"]
+    assert set(typed) <= set(emptied["_source_id"])

@@ -24,6 +24,9 @@ class Code(NamedTuple):
 
 CODES: tuple[Code, ...] = (
     Code("TX01", "text.cleaned", "info", "Whitespace trimmed or collapsed, or Unicode made NFC."),
+    Code(
+        "TX02", "text.placeholder", "info", "A placeholder ('-', 'N/A', 'não informado') emptied."
+    ),
     Code("EM01", "email.invalid", "warning", "Not a valid e-mail address; dropped."),
     Code("EM02", "email.typo_domain", "warning", "Domain looks misspelled; the fix is suggested."),
     Code("EM03", "email.lowercased", "info", "Address lowercased."),

@@ -23,6 +23,7 @@ from crmclean.normalize.ids import normalize_tax_ids
 from crmclean.normalize.person import normalize_names
 from crmclean.normalize.phones import clean_phones
 from crmclean.normalize.picklists import normalize_picklists
+from crmclean.normalize.placeholders import drop_placeholders
 from crmclean.normalize.postal import normalize_postal
 from crmclean.normalize.states import normalize_state
 from crmclean.normalize.text import clean_fields
@@ -38,6 +39,7 @@ def steps(rules: Rules) -> list[tuple[str, Normalizer]]:
     single = [name for name, spec in model.fields.items() if not spec.multi]
     return [
         ("text", partial(clean_fields, fields=single)),
+        ("placeholder", partial(drop_placeholders, rules=rules)),
         ("country", partial(normalize_country, rules=rules)),
         ("country_hint", partial(infer_country, rules=rules)),
         ("state", partial(normalize_state, rules=rules, default_region=region)),
