@@ -18,7 +18,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 def run(field: str, values: list[str], **fixed: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Normalize one record per value; ``(records with the typed value, findings)``."""
-    records = [{field: value, "company": "X", **fixed} for value in values]
+    records = [{"company": "X", **fixed, field: value} for value in values]
     batch = normalize(Batch(mapped(RULES, records)), RULES)
     typed = pl.Series("typed", values, dtype=pl.String)
     ids = batch.frame["_source_id"].cast(pl.Int64) - 1
