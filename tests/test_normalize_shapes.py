@@ -104,3 +104,20 @@ def test_no_placeholder_survives_in_any_field(values: list[str], field: str) -> 
     emptied = findings.filter((pl.col("rule") == "text.placeholder") & (pl.col("field") == field))
     typed = frame.filter(pl.col("typed").is_in(PLACEHOLDERS.elements))["_source_id"]
     assert set(typed) <= set(emptied["_source_id"])
+
+
+DATES = st.builds(
+    lambda d, m, y, sep, time: f"{d}{sep}{m}{sep}{y}{time}",
+    st.integers(1, 31),
+    st.integers(1, 13) | st.sampled_from(["março", "Mar", "dez", "setiembre", "enero"]),
+    st.integers(1990, 2030),
+    st.sampled_from(["/", "-", ".", " de "]),
+    st.sampled_from(["", " 10:30", " - 11h30", " às 9h", "T08:00:00Z"]),
+)
+
+
+@SETTINGS
+@given(st.lists(DATES | st.from_regex(r"[0-9]{5,8}([.,][0-9])?", fullmatch=True), min_size=1))
+def test_every_date_is_iso_or_empty_with_a_finding(values: list[str]) -> None:
+    iso = r"^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2})?$"
+    shaped_or_reported("created_at", iso, values)

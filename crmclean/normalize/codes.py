@@ -72,6 +72,7 @@ CODES: tuple[Code, ...] = (
     Code("DT01", "date.unparseable", "warning", "Not a recognizable date; dropped."),
     Code("DT02", "date.reformatted", "info", "Date rewritten as ISO 8601."),
     Code("DT03", "date.excel_serial", "info", "Excel serial day number converted to a date."),
+    Code("DT04", "date.future", "warning", "Date more than a year ahead; kept, check it."),
     Code("BO01", "bool.unknown_value", "warning", "Not a known yes/no value; dropped."),
     Code("BO02", "bool.mapped", "info", "Yes/no value rewritten as true/false."),
     Code("CO01", "country.unknown", "warning", "Country not recognized; kept as typed."),
