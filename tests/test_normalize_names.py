@@ -37,7 +37,11 @@ def vocab() -> NameRules:
         ("MACHADO", "Machado"),
         ("JOHN SMITH III", "John Smith III"),
         ("ÇAĞLAR ÖZTÜRK", "Çağlar Öztürk"),
-        ("joão Silva", "joão Silva"),
+        ("joão Silva", "João Silva"),
+        ("Tatiane De Freitas", "Tatiane de Freitas"),
+        ("mARIANA cASTRO", "Mariana Castro"),
+        ("Ana SILVA", "Ana Silva"),
+        ("da Silva", "da Silva"),
         ("McDONALD", "McDONALD"),  # mixed case: kept as typed
         ("DeLorean", "DeLorean"),
         ("J. R. R.", "J. R. R."),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import phonenumbers
 import polars as pl
 import pytest
@@ -10,7 +12,8 @@ from normalize_support import found, frame
 from crmclean.normalize.cells import Part
 from crmclean.normalize.numbers import to_e164
 from crmclean.normalize.phone_fast import fast_path
-from crmclean.normalize.phones import normalize_phones, parse_cell, region, split
+from crmclean.normalize.phones import clean_phones, normalize_phones, parse_cell, region, split
+from crmclean.rules import Rules
 
 
 @pytest.mark.parametrize(
@@ -198,3 +201,28 @@ def test_the_fast_path_takes_the_common_shapes(text: str, where: str, taken: boo
     fast = fast_path("p", "r")
     cells = fast.prepared(pl.DataFrame({"p": [text], "r": [where]}))
     assert cells.select(fast.when.fill_null(False)).item() is taken
+
+
+@pytest.mark.parametrize("ninth", [True, False])
+def test_the_ninth_digit_setting_is_the_same_on_both_paths(ninth: bool) -> None:
+    text, fixed = "(11) 8553-8853", "+5511985538853"
+    fast = fast_path("p", "r", ninth=ninth)
+    cells = fast.prepared(pl.DataFrame({"p": [text], "r": ["BR"]}))
+    assert cells.select(fast.when).item()
+    expected = parse_cell(text, "BR", ninth=ninth)
+    assert [cells.select(**fast.then).row(0)] == [tuple(part) for part in expected]
+    rule = "phone.ninth_digit_added" if ninth else "phone.missing_ninth_digit"
+    assert (expected[0].value, expected[0].rule, expected[0].after) == (
+        fixed if ninth else None,
+        rule,
+        fixed,
+    )
+
+
+def test_the_ninth_digit_can_be_turned_off_in_the_rules(tmp_path: Path) -> None:
+    (tmp_path / "normalize").mkdir()
+    (tmp_path / "normalize" / "phones.yaml").write_text("br_ninth_digit: false\n")
+    records = frame(phone=["(11) 8553-8853"], mobile=[None], country=[None])
+    step = clean_phones(records, Rules(directory=tmp_path))
+    assert step.frame["phone"].to_list() == [None]
+    assert step.findings["rule"].to_list() == ["phone.missing_ninth_digit"]

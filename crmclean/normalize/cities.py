@@ -18,7 +18,9 @@ def normalize_city(frame: pl.DataFrame, rules: Rules, field: str = "city") -> St
     def one(value: str) -> tuple[str]:
         return (recase(value, vocab),)
 
-    mixed = FastPath(when=kept_as_typed(pl.col(field)), then={field: pl.col(field)})
+    mixed = FastPath(
+        when=kept_as_typed(pl.col(field), vocab.particles), then={field: pl.col(field)}
+    )
     after = map_distinct(frame, [field], one, {field: pl.String()}, mixed)[field]
     both = pairs(frame, pl.col(field), after)
     rule = pl.when(changed()).then(pl.lit("city.recased"))

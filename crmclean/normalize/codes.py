@@ -24,12 +24,23 @@ class Code(NamedTuple):
 
 CODES: tuple[Code, ...] = (
     Code("TX01", "text.cleaned", "info", "Whitespace trimmed or collapsed, or Unicode made NFC."),
+    Code(
+        "TX02", "text.placeholder", "info", "A placeholder ('-', 'N/A', 'não informado') emptied."
+    ),
     Code("EM01", "email.invalid", "warning", "Not a valid e-mail address; dropped."),
     Code("EM02", "email.typo_domain", "warning", "Domain looks misspelled; the fix is suggested."),
     Code("EM03", "email.lowercased", "info", "Address lowercased."),
     Code("EM04", "email.normalized", "info", "Address cleaned (mailto:, brackets, IDNA domain)."),
     Code("EM05", "email.split", "info", "Several addresses in one cell; the rest go to email_alt."),
     Code("EM06", "email.undeliverable", "warning", "Domain has no mail server (DNS); kept."),
+    Code("EM07", "email.repaired", "info", "Stray spaces, commas or dots fixed: one reading only."),
+    Code(
+        "EM08",
+        "email.ambiguous",
+        "error",
+        "Words glued to an address ('first last@x.com'): no single reading; not used.",
+    ),
+    Code("EM09", "email.typo_corrected", "info", "Misspelled domain of a big provider corrected."),
     Code("PH01", "phone.unparseable", "warning", "Not a phone number; dropped."),
     Code("PH02", "phone.invalid", "warning", "Not a valid number for its region; dropped."),
     Code("PH03", "phone.missing_area_code", "warning", "Local number without area code; dropped."),
@@ -44,6 +55,12 @@ CODES: tuple[Code, ...] = (
         "warning",
         "Brazilian mobile without its 9th digit; dropped, the likely number suggested.",
     ),
+    Code(
+        "PH10",
+        "phone.ninth_digit_added",
+        "info",
+        "Old 8-digit Brazilian mobile: the 9 every mobile has since 2016 added.",
+    ),
     Code("NM01", "name.recased", "info", "ALL CAPS or all-lowercase name cased."),
     Code("NM02", "name.split_full_name", "info", "First/last name taken from the full name."),
     Code("NM03", "name.filled_full_name", "info", "Full name built from first/middle/last."),
@@ -55,6 +72,7 @@ CODES: tuple[Code, ...] = (
     Code("DT01", "date.unparseable", "warning", "Not a recognizable date; dropped."),
     Code("DT02", "date.reformatted", "info", "Date rewritten as ISO 8601."),
     Code("DT03", "date.excel_serial", "info", "Excel serial day number converted to a date."),
+    Code("DT04", "date.future", "warning", "Date more than a year ahead; kept, check it."),
     Code("BO01", "bool.unknown_value", "warning", "Not a known yes/no value; dropped."),
     Code("BO02", "bool.mapped", "info", "Yes/no value rewritten as true/false."),
     Code("CO01", "country.unknown", "warning", "Country not recognized; kept as typed."),
@@ -67,9 +85,7 @@ CODES: tuple[Code, ...] = (
     ),
     Code("ST01", "state.coded", "info", "State rewritten as its code (UF, US state)."),
     Code("ST02", "state.unknown", "warning", "Not a state of the record's country; kept as typed."),
-    Code(
-        "PC01", "postal_code.invalid", "warning", "Not a postal code of the country; kept as typed."
-    ),
+    Code("PC01", "postal_code.invalid", "warning", "Not a postal code of the country; dropped."),
     Code("PC02", "postal_code.formatted", "info", "Postal code rewritten in its country's format."),
     Code(
         "PC03", "postal_code.zero_restored", "info", "Leading zero lost by a spreadsheet restored."

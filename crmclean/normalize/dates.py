@@ -1,29 +1,73 @@
 """Dates and timestamps to ISO 8601 text, all in polars expressions.
 
 Shapes understood: ``2024-03-01`` / ``2024/03/01`` (with an optional time and UTC offset;
-offsets are converted to UTC), ``01.03.2024`` (day first), ``01/03/2024`` or ``03/01/2024``
-(order chosen per source, see :func:`day_first`), 2-digit years (``24`` is 2024, ``85`` is
-1985: years up to the current one are this century), and Excel serial day numbers (``45000``).
+offsets are converted to UTC), ``20240301``, ``01.03.2024`` (day first), ``01/03/2024`` or
+``03/01/2024`` (order chosen per source, see :func:`day_first`; a value whose day can only be
+one of the two parts is read so), months in Portuguese, Spanish or English words (``5 de março
+de 2023``, ``5-mar-2023``, ``March 5, 2023``), 2-digit years (``24`` is 2024, ``85`` is 1985:
+years up to the current one are this century), and Excel serial day numbers (``45000``,
+``45000,5``). A time may follow after a space, ``T``, a dash or ``às``, as ``11:30`` or
+``11h30``. A date more than a year ahead is kept, with a warning.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
 from crmclean.batch import SOURCE
-from crmclean.normalize.findings import BEFORE, Step, by_rule, changed, concat, dropped, pairs
+from crmclean.normalize.findings import (
+    AFTER,
+    BEFORE,
+    Step,
+    by_rule,
+    changed,
+    concat,
+    dropped,
+    pairs,
+)
 
 _TIME = (
-    r"(?:[T ,]\s*(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:[.,][0-9]+)?)?"
-    r"\s*(?:(?P<p>[ap])\.?m\.?)?)?\s*(?P<z>z|[+-][0-9]{2}:?[0-9]{2})?$"
+    r"(?:(?:[T ,]\s*|\s*[-–]\s*|\s+(?:[àa]s|a\s+las|at)\s+)"
+    r"(?P<H>[0-9]{1,2})(?::|h)(?P<M>[0-9]{2})?(?::(?P<S>[0-9]{2})(?:[.,][0-9]+)?)?"
+    r"\s*(?:hs?|hrs)?\s*(?:(?P<p>[ap])\.?m\.?)?)?\s*(?P<z>z|[+-][0-9]{2}:?[0-9]{2})?$"
 )
 YMD = r"(?i)^(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})" + _TIME
 DOTTED = r"(?i)^(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})\.(?P<y>[0-9]{4}|[0-9]{2})" + _TIME
 SLASHED = r"(?i)^(?P<a>[0-9]{1,2})[/-](?P<b>[0-9]{1,2})[/-](?P<y>[0-9]{4}|[0-9]{2})" + _TIME
-SERIAL = r"^[0-9]{5}(?:\.[0-9]+)?$"
+COMPACT = r"^(?P<y>(?:19|20)[0-9]{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12][0-9]|3[01])" + _TIME
+_WORD = r"(?P<mon>\p{L}{3,10})\.?"
+WORDS_DMY = (
+    rf"(?i)^(?P<d>[0-9]{{1,2}})(?:º|°|o)?\s*(?:de\s+|[-/. ]\s*){_WORD}"
+    rf"\s*(?:de\s+|del\s+|[-/. ,]\s*)(?P<y>[0-9]{{4}})" + _TIME
+)
+WORDS_MDY = rf"(?i)^{_WORD}\s+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>[0-9]{{4}})" + _TIME
+# Month words (lower case, no accents): Portuguese, Spanish and English names and abbreviations.
+MONTHS = {
+    word: str(number)
+    for number, words in enumerate(
+        [
+            "janeiro jan enero ene january",
+            "fevereiro fev febrero feb february",
+            "marco mar marzo march",
+            "abril abr april apr",
+            "maio mai mayo may",
+            "junho jun junio june",
+            "julho jul julio july",
+            "agosto ago august aug",
+            "setembro set septiembre setiembre sep sept september",
+            "outubro out octubre oct october",
+            "novembro nov noviembre november",
+            "dezembro dez diciembre dic december dec",
+        ],
+        start=1,
+    )
+    for word in words.split()
+}
+SERIAL = r"^[0-9]{5}(?:[.,][0-9]+)?$"
+FUTURE_DAYS = 366  # a date further ahead than this is a warning
 SERIAL_RANGE = (20_000, 80_000)  # 1954-10-03 .. 2119-01-10
 ISO_DATE, ISO_DATETIME = "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"
 _DAY_SECONDS = 86_400
@@ -65,11 +109,15 @@ def to_iso(text: pl.Series, dayfirst: pl.Series | bool = True) -> pl.Series:
     """
     values = pl.DataFrame({"text": text}).with_columns(dayfirst=dayfirst)
     distinct = values.unique().drop_nulls()
+    typed = pl.col("text")
     captured = distinct.with_columns(
-        ymd=pl.col("text").str.extract_groups(YMD),
-        dot=pl.col("text").str.extract_groups(DOTTED),
-        slash=pl.col("text").str.extract_groups(SLASHED),
-        serial=serial(pl.col("text")),
+        ymd=typed.str.extract_groups(YMD),
+        dot=typed.str.extract_groups(DOTTED),
+        compact=typed.str.extract_groups(COMPACT),
+        dmy=typed.str.extract_groups(WORDS_DMY),
+        mdy=typed.str.extract_groups(WORDS_MDY),
+        slash=typed.str.extract_groups(SLASHED),
+        serial=serial(typed),
     )
     iso = captured.with_columns(_fields()).select("text", "dayfirst", iso=_iso())
     joined = values.join(iso, on=["text", "dayfirst"], how="left", maintain_order="left")
@@ -78,18 +126,38 @@ def to_iso(text: pl.Series, dayfirst: pl.Series | bool = True) -> pl.Series:
 
 def _fields() -> list[pl.Expr]:
     """Year, month, day, hour, minute, second and UTC offset from the captured groups."""
-    every = [pl.col(name) for name in ("ymd", "dot", "slash")]
+    numbered = [pl.col(name) for name in ("ymd", "dot", "compact")]
+    worded = [pl.col(name) for name in ("dmy", "mdy")]
+    every = [*numbered, *worded, pl.col("slash")]
     a, b = pl.col("slash").struct["a"], pl.col("slash").struct["b"]
-    first = pl.when(pl.col("dayfirst"))
+    first = pl.when(_day_is_first(a.cast(pl.Int32), b.cast(pl.Int32), pl.col("dayfirst")))
+    months = (_month_number(s.struct["mon"]) for s in worded)
+    days = (s.struct["d"] for s in (*numbered, *worded))
     return [
         _full_year(_first(every, "y")).alias("year"),
-        pl.coalesce(*(s.struct["m"] for s in every[:2]), first.then(b).otherwise(a)).alias("month"),
-        pl.coalesce(*(s.struct["d"] for s in every[:2]), first.then(a).otherwise(b)).alias("day"),
+        pl.coalesce(*(s.struct["m"] for s in numbered), *months, first.then(b).otherwise(a)).alias(
+            "month"
+        ),
+        pl.coalesce(*days, first.then(a).otherwise(b)).alias("day"),
         _hour(_first(every, "H"), _first(every, "p")).alias("hour"),
         _first(every, "M").alias("minute"),
         _first(every, "S").alias("second"),
         _offset_minutes(_first(every, "z")).alias("offset"),
     ]
+
+
+def _day_is_first(a: pl.Expr, b: pl.Expr, dayfirst: pl.Expr) -> pl.Expr:
+    """Whether ``a/b/yyyy`` is day first: when only one part can be a day's, that one; else
+    the column's order."""
+    only_a = (a > 12) & (b <= 12)
+    only_b = (b > 12) & (a <= 12)
+    return pl.when(only_a).then(True).when(only_b).then(False).otherwise(dayfirst)
+
+
+def _month_number(word: pl.Expr) -> pl.Expr:
+    """The month a word names (``março``, ``Mar``, ``setiembre``); null when none."""
+    key = word.str.normalize("NFKD").str.replace_all(r"\p{M}", "").str.to_lowercase()
+    return key.replace_strict(MONTHS, default=None, return_dtype=pl.String)
 
 
 def _iso() -> pl.Expr:
@@ -103,7 +171,8 @@ def _iso() -> pl.Expr:
 
 def serial(text: pl.Expr) -> pl.Expr:
     """An Excel serial day number (fraction = time of day) as a datetime, else null."""
-    number = pl.when(text.str.contains(SERIAL)).then(text.cast(pl.Float64, strict=False))
+    decimal = text.str.replace(",", ".", literal=True)
+    number = pl.when(text.str.contains(SERIAL)).then(decimal.cast(pl.Float64, strict=False))
     low, high = SERIAL_RANGE
     seconds = (number * _DAY_SECONDS).round().cast(pl.Int64)
     moment = pl.datetime(1899, 12, 30) + pl.duration(seconds=seconds)
@@ -113,7 +182,8 @@ def serial(text: pl.Expr) -> pl.Expr:
 def normalize_dates(
     frame: pl.DataFrame, fields: Sequence[str], default_region: str, country: str = "country"
 ) -> Step:
-    """Every date field in ISO 8601; unparseable values become null, with a finding."""
+    """Every date field in ISO 8601; unparseable values become null, with a finding; one
+    more than a year ahead gets a warning too."""
     rule = (
         pl.when(dropped())
         .then(pl.lit("date.unparseable"))
@@ -124,7 +194,13 @@ def normalize_dates(
     )
     typed = [f for f in fields if frame[f].null_count() < frame.height]
     after = {f: to_iso(frame[f], day_first(frame, f, country, default_region)) for f in typed}
-    findings = [by_rule(pairs(frame, pl.col(f), after[f]), f, rule) for f in typed]
+    limit = (date.today() + timedelta(days=FUTURE_DAYS)).isoformat()
+    future = pl.when(AFTER.gt(pl.lit(limit))).then(pl.lit("date.future"))
+    findings = [
+        by_rule(pairs(frame, pl.col(f), after[f]), f, check)
+        for f in typed
+        for check in (rule, future)
+    ]
     return Step(frame.with_columns(**after), concat(findings))
 
 

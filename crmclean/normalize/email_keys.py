@@ -31,6 +31,7 @@ class EmailSpec(BaseModel):
     typo_domains: dict[str, str] = Field(default_factory=dict)
     typo_tlds: dict[str, str] = Field(default_factory=dict)
     known_domains: list[str] = Field(default_factory=list)
+    correct_typo_domains: bool = True
 
 
 def load(rules: Rules) -> EmailSpec:

@@ -1,10 +1,15 @@
-"""Misspelled e-mail domains (``gmial.com``, ``hotmail.con``): a suggestion, never a rewrite.
+"""Misspelled e-mail domains (``gmial.com``, ``hotmail.con``): corrected or suggested.
 
-The address is kept as typed (it may be right); finding EM02 ``email.typo_domain`` carries the
-address with the domain meant. Checked once per distinct domain.
+When the domain meant is one of the big providers of ``known_domains`` (and
+``correct_typo_domains`` is on), the address is rewritten: finding EM09
+``email.typo_corrected``. Otherwise it is kept as typed (it may be right) and finding EM02
+``email.typo_domain`` carries the address with the domain meant. Checked once per distinct
+domain.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import polars as pl
 from rapidfuzz.distance import OSA
@@ -36,8 +41,11 @@ def suggest(host: str, spec: EmailSpec) -> str | None:
     return close[0] if len(close) == 1 else None
 
 
-def typo_findings(frame: pl.DataFrame, spec: EmailSpec, fields: tuple[str, str]) -> pl.DataFrame:
-    """EM02 findings for every stored address (primary ``fields[0]``, alternates ``fields[1]``).
+def typo_findings(
+    frame: pl.DataFrame, spec: EmailSpec, fields: tuple[str, str], corrected: Collection[str] = ()
+) -> pl.DataFrame:
+    """EM02 findings for every stored address (primary ``fields[0]``, alternates ``fields[1]``),
+    EM09 for those at a ``corrected`` domain.
 
     Domains are checked once each; only the addresses at a misspelled one are looked at again.
     """
@@ -53,10 +61,48 @@ def typo_findings(frame: pl.DataFrame, spec: EmailSpec, fields: tuple[str, str])
     typos = rows.filter(pl.col("host").is_in(list(fixes)))
     fixed = pl.col("host").replace_strict(fixes, default=None, return_dtype=pl.String)
     after = pl.format("{}@{}", local_part(pl.col("before")), fixed)
-    typo = pl.when(pl.col("after").is_not_null()).then(pl.lit("email.typo_domain"))
-    return by_rule(typos.with_columns(after=after).drop("host"), primary, typo)
+    typo = (
+        pl.when(pl.col("after").is_null())
+        .then(pl.lit(None, pl.String))
+        .when(pl.col("host").is_in(list(corrected)))
+        .then(pl.lit("email.typo_corrected"))
+        .otherwise(pl.lit("email.typo_domain"))
+    )
+    return by_rule(typos.with_columns(after=after), primary, typo)
+
+
+def corrections(frame: pl.DataFrame, spec: EmailSpec) -> dict[str, str]:
+    """Misspelled domain -> big provider meant, for the domains of ``frame`` the run corrects."""
+    if not spec.correct_typo_domains:
+        return {}
+    every = pl.concat_list(pl.col(EMAIL), pl.col(ALT)).list.drop_nulls()
+    hosts = frame.select(domain(every.explode()).unique().drop_nulls().alias("h"))["h"]
+    known = set(spec.known_domains)
+    return {host: fixed for host in hosts if (fixed := suggest(host, spec)) in known}
+
+
+def correct(frame: pl.DataFrame, fixes: dict[str, str]) -> pl.DataFrame:
+    """``frame`` with the addresses at the ``fixes`` domains rewritten (alternates kept once,
+    never repeating the primary)."""
+    if not fixes:
+        return frame
+
+    def fixed(address: pl.Expr) -> pl.Expr:
+        host = domain(address)
+        meant = host.replace_strict(fixes, default=None, return_dtype=pl.String)
+        return pl.when(meant.is_not_null()).then(pl.format("{}@{}", local_part(address), meant))
+
+    primary = pl.coalesce(fixed(pl.col(EMAIL)), pl.col(EMAIL))
+    alternates = pl.col(ALT).list.eval(pl.coalesce(fixed(pl.element()), pl.element()))
+    updated = frame.with_columns(primary.alias(EMAIL), alternates.alias(ALT))
+    every = pl.concat_list(EMAIL, ALT).list.unique(maintain_order=True)
+    return updated.with_columns(every.list.slice(1).alias(ALT))
 
 
 def find_typos(frame: pl.DataFrame, rules: Rules) -> Step:
-    """The stage step: ``frame`` unchanged, EM02 findings for its misspelled domains."""
-    return Step(frame, typo_findings(frame, email_keys.load(rules), (EMAIL, ALT)))
+    """The stage step: misspelled domains of the big providers corrected (EM09), the others
+    suggested (EM02)."""
+    spec = email_keys.load(rules)
+    fixes = corrections(frame, spec)
+    findings = typo_findings(frame, spec, (EMAIL, ALT), fixes)
+    return Step(correct(frame, fixes), findings)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from functools import partial
 
 import polars as pl
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
+from crmclean.normalize import email_keys
 from crmclean.normalize.cells import (
     EMPTY,
     PART_SCHEMA,
@@ -17,7 +20,9 @@ from crmclean.normalize.cells import (
     scatter,
 )
 from crmclean.normalize.distinct import FastPath, cell_parts
+from crmclean.normalize.email_repair import chunks, repair, restore_dots
 from crmclean.normalize.findings import Step, from_parts
+from crmclean.rules import Rules
 
 ALT = "email_alt"
 
@@ -37,8 +42,6 @@ _UNIT = "__unit"
 
 _QUOTED = re.compile(r'"[^"]*"')
 _DISPLAY_NAME = re.compile(r"(?:^|(?<=[;,]))[^;,<>@]*<([^<>@]*@[^<>]*)>")
-_SEPARATORS = re.compile(r"[;,/|\s]+")
-_CONJUNCTIONS = frozenset({"e", "ou", "or", "y", "o", "and"})
 _MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
 _WRAPPERS = "()[]<>\"'"
 
@@ -53,13 +56,14 @@ def is_plain(cell: pl.Expr) -> pl.Expr:
     )
 
 
-def tokens(cell: str) -> list[str]:
-    """The candidate addresses in a cell; a cell with no "@" is one (invalid) candidate."""
+def tokens(cell: str) -> list[tuple[str, bool]]:
+    """The candidate addresses in a cell, each with ``True`` when words are glued to it
+    (see :func:`~crmclean.normalize.email_repair.chunks`); a cell with no "@" is one
+    (invalid) candidate."""
     if "@" not in cell:
-        return [cell.strip()] if cell.strip() else []
+        return [(cell.strip(), False)] if cell.strip() else []
     text = _DISPLAY_NAME.sub(r" \1 ", _QUOTED.sub(" ", cell))
-    parts = _SEPARATORS.split(text)
-    return [p for p in parts if p.strip(_WRAPPERS) and p.lower() not in _CONJUNCTIONS]
+    return [(token, glued) for token, glued in chunks(text) if token.strip(_WRAPPERS)]
 
 
 def address(token: str) -> Part:
@@ -76,12 +80,25 @@ def address(token: str) -> Part:
     return Part(stored, rule, token, stored)
 
 
-def parse_cell(cell: str) -> list[Part]:
-    """Every candidate of a cell, plus an ``email.split`` part when it held several."""
-    found = [address(token) for token in tokens(cell)]
+def parse_cell(cell: str, known: Collection[str] = ()) -> list[Part]:
+    """Every candidate of a cell, plus an ``email.split`` part when it held several and an
+    ``email.repaired`` part when stray spaces or commas were fixed (see
+    :mod:`~crmclean.normalize.email_repair`; ``known``: the providers whose domains may be
+    typed without dots). Words glued to an address make an ``email.ambiguous`` part."""
+    repaired = repair(cell)
+    found, fixed = [], repaired != cell
+    for token, glued in tokens(repaired):
+        if glued:
+            found.append(Part(None, "email.ambiguous", token))
+            continue
+        dotted = restore_dots(token, known)
+        fixed = fixed or dotted != token
+        found.append(address(dotted))
     values = [part.value for part in found if part.value is not None]
     if len(found) > 1 and values:
         found.append(Part(None, "email.split", cell, values[0]))
+    if fixed and values:
+        found.append(Part(None, "email.repaired", cell, values[0]))
     return found
 
 
@@ -132,12 +149,16 @@ def _split(todo: pl.DataFrame, field: str) -> pl.DataFrame:
     return parts.with_columns(pl.lit(None, pl.String).alias(name) for name in ("kind", "extension"))
 
 
-def normalize_emails(frame: pl.DataFrame, field: str = "email") -> Step:
+def normalize_emails(
+    frame: pl.DataFrame, field: str = "email", known: Collection[str] = ()
+) -> Step:
     """``email`` becomes the first valid address; the others go to ``email_alt``.
 
-    Addresses already in ``email_alt`` (a frame normalized before) stay there.
+    Addresses already in ``email_alt`` (a frame normalized before) stay there. ``known``: the
+    big providers (a domain typed without its dots is restored to one of them).
     """
-    parts = cell_parts(frame, [field], parse_cell, PART_SCHEMA, fast=fast_path(field))
+    parse = partial(parse_cell, known=tuple(known))
+    parts = cell_parts(frame, [field], parse, PART_SCHEMA, fast=fast_path(field))
     kept = frame[ALT] if ALT in frame.columns else None
     primary, alternates = parts.head["value"], empty_lists(frame.height)
     rows = odd_rows([parts], kept)
@@ -150,3 +171,8 @@ def normalize_emails(frame: pl.DataFrame, field: str = "email") -> Step:
         alternates = scatter(alternates, rows, odd.list.slice(1))
     updated = frame.with_columns(primary.alias(field), alternates.alias(ALT))
     return Step(updated, from_parts(frame, parts, field))
+
+
+def clean_emails(frame: pl.DataFrame, rules: Rules) -> Step:
+    """The stage step: :func:`normalize_emails` with the providers of the run's vocabulary."""
+    return normalize_emails(frame, known=email_keys.load(rules).known_domains)

@@ -68,9 +68,9 @@ def fast_path(field: str, vocab: NameRules) -> FastPath:
         & ~_key(first).is_in(list(vocab.titles))
         & ~_key(words.list.last()).is_in(list(vocab.suffixes))
         & ~two.is_in(sorted(vocab.compounds)).fill_null(False)
-        & kept_as_typed(first)
-        & (middle.is_null() | kept_as_typed(middle))
-        & (last.is_null() | kept_as_typed(last))
+        & kept_as_typed(first, vocab.particles)
+        & (middle.is_null() | kept_as_typed(middle, vocab.particles, first=False))
+        & (last.is_null() | kept_as_typed(last, vocab.particles, first=False))
     )
     nothing = pl.lit(None, pl.String)
     split = {_WORDS: name.str.split(" ")}

@@ -55,7 +55,7 @@ def parse_full(full: str, vocab: NameRules) -> FullName:
     surname, comma, given = full.partition(",")
     if comma and _NAME_LIKE.match(surname.strip()) and _NAME_LIKE.match(given.strip()):
         honorific, given = take_honorific(recase(given.strip(), vocab), vocab)
-        cased = recase(surname.strip(), vocab)
+        cased = recase(surname.strip(), vocab, first=False)
         suffix, bare_surname = take_suffix(cased, vocab)
         natural = f"{given} {cased}"
         return FullName(honorific, given, None, bare_surname, suffix, natural, "name.reordered")
@@ -80,8 +80,8 @@ def split_words(body: str, vocab: NameRules) -> tuple[str | None, str | None, st
     last = " ".join(groups[-SURNAME_GROUPS:]) or None
     return (
         recase(" ".join(words[:given]), vocab),
-        recase(middle, vocab) if middle else None,
-        recase(last, vocab) if last else None,
+        recase(middle, vocab, first=False) if middle else None,
+        recase(last, vocab, first=False) if last else None,
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -70,18 +72,58 @@ def _spellings(table: dict[str, list[str]]) -> dict[str, str]:
     return {**lookup, **{word_key(stored): stored for stored in table}}
 
 
-def kept_as_typed(value: pl.Expr) -> pl.Expr:
-    """The values :func:`recase` leaves as they are (mixed case), as a polars test."""
-    return (value != value.str.to_uppercase()) & (value != value.str.to_lowercase())
+def _any_capital(word: str) -> str:
+    """A regex for ``word`` (lower case) written with at least one capital: ``Da``, ``dA``."""
+    variants = []
+    for at, char in enumerate(word):
+        rest = "".join(f"[{re.escape(c)}{re.escape(c.upper())}]" for c in word[at + 1 :])
+        variants.append(re.escape(word[:at]) + re.escape(char.upper()) + rest)
+    return "|".join(variants)
 
 
-def recase(value: str, vocab: NameRules) -> str:
-    """An ALL CAPS or all-lowercase name cased word by word; mixed case is kept as typed."""
-    if value != value.upper() and value != value.lower():
-        return value
-    words = value.lower().split(" ")
-    cased = [_case_word(word, index == 0, vocab) for index, word in enumerate(words)]
-    return unicodedata.normalize("NFC", " ".join(cased))
+def kept_as_typed(value: pl.Expr, particles: Collection[str] = (), first: bool = True) -> pl.Expr:
+    """Values :func:`recase` surely leaves as they are, as a polars test: words that start
+    with a capital and hold a lower-case letter, or lower-case ``particles`` (at least one
+    word of the first kind); no particle written with a capital after the first word (nor
+    as the first, with ``first=False``: see :func:`recase`)."""
+    proper = r"\p{Lu}\S*\p{Ll}\S*"
+    lower = "|".join(re.escape(p) for p in sorted(particles)) or r"[^\s\S]"
+    shape = value.str.contains(rf"^(?:(?:{lower}) )*{proper}(?: (?:{lower}|{proper}))*$")
+    if not particles:
+        return shape
+    capital = "|".join(_any_capital(p) for p in sorted(particles))
+    before = " " if first else "(?:^| )"
+    return shape & ~value.str.contains(rf"{before}(?:{capital})(?: |$)")
+
+
+def recase(value: str, vocab: NameRules, first: bool = True) -> str:
+    """A name cased word by word: a value in one case (ALL CAPS, all lower) entirely; in a
+    mixed-case value the words in one case or starting with a lower-case letter
+    (``mARIANA``), while words like ``McDonald`` are kept as typed. Particles after the first
+    word are lower case (``Tatiane De Freitas`` -> ``Tatiane de Freitas``), as is one typed so
+    first in a mixed-case value (``da Silva``); ``first=False``
+    treats the first word as coming after another (a surname put after the given name)."""
+    whole = value in (value.upper(), value.lower())
+    words = value.split(" ")
+    cased = [
+        _recase_word(word, first and index == 0, vocab, whole) for index, word in enumerate(words)
+    ]
+    return value if cased == words else unicodedata.normalize("NFC", " ".join(cased))
+
+
+def _recase_word(word: str, first: bool, vocab: NameRules, whole: bool) -> str:
+    lower = word.lower()
+    if not first and lower in vocab.particles:
+        return lower
+    if not whole and (_proper(word) or (word == lower and lower in vocab.particles)):
+        return word
+    return _case_word(lower, first, vocab)
+
+
+def _proper(word: str) -> bool:
+    """Starts (its first letter) with a capital and holds a lower-case letter: kept."""
+    letters = [char for char in word if char.isalpha()]
+    return bool(letters) and letters[0].isupper() and any(c.islower() for c in letters)
 
 
 def _case_word(word: str, first: bool, vocab: NameRules) -> str:

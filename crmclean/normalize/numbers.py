@@ -13,11 +13,14 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumber, PhoneNumberFormat
 
 from crmclean.normalize.cells import Part
+from crmclean.normalize.phone_words import strip_words
 
 # "5,51199E+12" / "5.511987654321E12": a number Excel showed in scientific notation.
 EXCEL = re.compile(r"\s*([0-9])[.,]([0-9]+)\s*e\s*\+?\s*([0-9]{1,2})\s*", re.IGNORECASE)
+# An extension at the end, bracketed or not: "ramal 23", "(ramal 301)", "ext. 4", "R:22", "x23".
 EXTENSION = re.compile(
-    r"\s*(?:ramal|r\.|ext(?:ens[aã]o|ension|ensi[oó]n)?\.?|x|#)\s*:?\s*([0-9]{1,6})\s*$",
+    r"\s*[(\[]?\s*(?:ramal|r\.|r\s*:|ext(?:ens[aã]o|ension|ensi[oó]n)?\.?|x|#)"
+    r"\s*:?\s*([0-9]{1,6})\s*[)\]]?\s*$",
     re.IGNORECASE,
 )
 KINDS = {
@@ -33,18 +36,23 @@ def kind_of(number: PhoneNumber) -> str | None:
     return KINDS.get(phonenumbers.number_type(number))
 
 
-def to_e164(text: str, region: str) -> Part:
-    """One typed number in E.164, with the rule when it changed or was dropped."""
+def to_e164(text: str, region: str, words: tuple[str, ...] = (), ninth: bool = True) -> Part:
+    """One typed number in E.164, with the rule when it changed or was dropped.
+
+    ``words``: labels and notes typed around numbers (taken off first); ``ninth``: an old
+    8-digit Brazilian mobile gets its 9 (else it is dropped, the fix suggested).
+    """
     damaged = EXCEL.fullmatch(text)
     if damaged:
         return _from_excel(text, damaged, region)
-    typed_extension = EXTENSION.search(text)
-    body = EXTENSION.sub("", text)
+    bare = strip_words(text, words)
+    typed_extension = EXTENSION.search(bare)
+    body = EXTENSION.sub("", bare)
     parsed = _parse(body, region)
     if parsed is None:
         return Part(None, "phone.unparseable", text)
     if not phonenumbers.is_valid_number(parsed):
-        return _invalid(text, body, parsed, region)
+        return _invalid(text, body, parsed, region, ninth)
     e164 = phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
     extension = typed_extension.group(1) if typed_extension else parsed.extension or None
     kind = kind_of(parsed)
@@ -55,11 +63,14 @@ def to_e164(text: str, region: str) -> Part:
     return Part(e164, "phone.formatted_e164", text, e164, kind)
 
 
-def _invalid(text: str, body: str, parsed: PhoneNumber, region: str) -> Part:
-    """Why a parsed number is not valid: no area code, a missing 9th digit, or just invalid."""
+def _invalid(text: str, body: str, parsed: PhoneNumber, region: str, ninth: bool) -> Part:
+    """Why a parsed number is not valid: no area code, a missing 9th digit (added when
+    ``ninth``), or just invalid."""
     if _local_only(parsed, body, region):
         return Part(None, "phone.missing_area_code", text)
     fixed = ninth_digit_fix(parsed)
+    if fixed is not None and ninth:
+        return Part(fixed, "phone.ninth_digit_added", text, fixed, "mobile")
     if fixed is not None:
         return Part(None, "phone.missing_ninth_digit", text, fixed)
     return Part(None, "phone.invalid", text)

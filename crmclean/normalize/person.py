@@ -47,7 +47,9 @@ def _recase(frame: pl.DataFrame, vocab: NameRules, fields: Sequence[str]) -> Ste
         return (recase(value, vocab),)
 
     def mixed(field: str) -> FastPath:
-        return FastPath(when=kept_as_typed(pl.col(field)), then={field: pl.col(field)})
+        return FastPath(
+            when=kept_as_typed(pl.col(field), vocab.particles), then={field: pl.col(field)}
+        )
 
     after = {f: map_distinct(frame, [f], one, {f: _TEXT}, mixed(f))[f] for f in fields}
     rule = pl.when(changed()).then(pl.lit("name.recased"))

@@ -112,13 +112,20 @@ def _col(name: str, query: int) -> pl.Expr:
     return pl.col(_col_name(name, query))
 
 
-def fast_path(field: str, region_column: str) -> FastPath:
-    """Plain-shaped and Excel cells: what :func:`~crmclean.normalize.numbers.to_e164` gives."""
+def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
+    """Plain-shaped and Excel cells: what :func:`~crmclean.normalize.numbers.to_e164` gives
+    (``ninth``: an old Brazilian mobile gets its 9). Two numbers joined by a spaced dash go
+    to the library path, which splits them."""
     cell = pl.col(field)
-    sure, value = _col(_SURE, _TYPED).fill_null(False), _col(_VALUE, _TYPED)
+    sure, parsed = _col(_SURE, _TYPED).fill_null(False), _col(_VALUE, _TYPED)
     ext = pl.col(_EXT)
+    nine = _col(port.NINTH, _TYPED)
+    added = parsed.is_null() & ~_col(port.LOCAL, _TYPED) & nine.is_not_null() & pl.lit(ninth)
+    value = pl.coalesce(parsed, pl.when(added).then(nine))
     rule = (
-        pl.when(value.is_not_null() & ext.is_not_null())
+        pl.when(added)
+        .then(pl.lit("phone.ninth_digit_added"))
+        .when(value.is_not_null() & ext.is_not_null())
         .then(pl.lit("phone.extension_kept"))
         .when(value.is_not_null() & (value != cell))
         .then(pl.lit("phone.formatted_e164"))
@@ -126,30 +133,32 @@ def fast_path(field: str, region_column: str) -> FastPath:
         .then(pl.lit(None, pl.String))
         .when(_col(port.LOCAL, _TYPED))
         .then(pl.lit("phone.missing_area_code"))
-        .when(_col(port.NINTH, _TYPED).is_not_null())
+        .when(nine.is_not_null())
         .then(pl.lit("phone.missing_ninth_digit"))
         .otherwise(pl.lit("phone.invalid"))
     )
     after = (
-        pl.when(value.is_not_null() & ext.is_not_null())
+        pl.when(added)
+        .then(nine)
+        .when(value.is_not_null() & ext.is_not_null())
         .then(pl.format("{} ext. {}", value, ext))
         .when(value.is_not_null())
         .then(value)
         .when(~_col(port.LOCAL, _TYPED))
-        .then(_col(port.NINTH, _TYPED))
+        .then(nine)
     )
     typed = {
         "value": value,
         "rule": rule,
         "before": pl.when(rule.is_not_null()).then(cell),
         "after": pl.when(rule.is_not_null()).then(after),
-        "kind": _col(_KIND, _TYPED),
-        "extension": pl.when(value.is_not_null()).then(ext),
+        "kind": pl.when(added).then(pl.lit("mobile")).otherwise(_col(_KIND, _TYPED)),
+        "extension": pl.when(parsed.is_not_null()).then(ext),
     }
     excel_when, excel = _excel(cell)
     return FastPath(
         prepare=(partial(_texts, field=field), partial(_answers, region=region_column)),
-        when=~cell.str.contains(r"^\s|\s$") & (sure | excel_when),
+        when=~cell.str.contains(r"^\s|\s$|\s[-–]\s") & (sure | excel_when),
         then={
             name: pl.when(sure).then(expr).otherwise(excel.get(name, pl.lit(None, pl.String)))
             for name, expr in typed.items()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import partial
 
 import phonenumbers
 import polars as pl
 
+from crmclean.normalize import phone_words
 from crmclean.normalize.cells import (
     EMPTY,
     PART_SCHEMA,
@@ -21,6 +23,8 @@ from crmclean.normalize.distinct import INDEX, Parts, cell_parts
 from crmclean.normalize.findings import Step, concat, from_parts
 from crmclean.normalize.numbers import to_e164
 from crmclean.normalize.phone_fast import fast_path
+from crmclean.normalize.phone_words import PhoneSpec, unjoin
+from crmclean.rules import Rules
 
 ALT = "phone_alt"
 REGION = "_region"
@@ -42,12 +46,16 @@ def split(cell: str) -> list[str]:
     """The numbers typed in one cell; a cell without digits is one (unparseable) piece."""
     if not any(char.isdigit() for char in cell):
         return [cell.strip()] if cell.strip() else []
-    return [part for part in _SEPARATORS.split(cell.strip()) if part]
+    pieces = [part for part in _SEPARATORS.split(cell.strip()) if part]
+    return [number for piece in pieces for number in unjoin(piece)]
 
 
-def parse_cell(cell: str, region_code: str) -> list[Part]:
-    """Every number of a cell, plus a ``phone.split`` part when it held several."""
-    parts = [to_e164(piece, region_code) for piece in split(cell)]
+def parse_cell(
+    cell: str, region_code: str, words: tuple[str, ...] = (), ninth: bool = True
+) -> list[Part]:
+    """Every number of a cell, plus a ``phone.split`` part when it held several (``words``
+    and ``ninth``: see :func:`~crmclean.normalize.numbers.to_e164`)."""
+    parts = [to_e164(piece, region_code, words, ninth) for piece in split(cell)]
     values = [part.value for part in parts if part.value is not None]
     if len(parts) > 1 and values:
         parts.append(Part(None, "phone.split", cell, values[0]))
@@ -59,16 +67,18 @@ def normalize_phones(
     default_region: str,
     fields: Sequence[str] = ("phone", "mobile"),
     country: str = "country",
+    spec: PhoneSpec | None = None,
 ) -> Step:
     """Each field keeps its first number; every other number goes to ``phone_alt``.
 
-    The first field's number also gives ``phone_extension`` and ``phone_type``.
+    The first field's number also gives ``phone_extension`` and ``phone_type``. ``spec``: the
+    words around numbers and the ninth-digit setting (none and on without it).
     """
+    spec = spec or PhoneSpec()
+    parse = partial(parse_cell, words=tuple(spec.words), ninth=spec.br_ninth_digit)
+    fast = partial(fast_path, region_column=REGION, ninth=spec.br_ninth_digit)
     keyed = frame.with_columns(region(pl.col(country), default_region).alias(REGION))
-    parts = {
-        f: cell_parts(keyed, [f, REGION], parse_cell, PART_SCHEMA, fast_path(f, REGION))
-        for f in fields
-    }
+    parts = {f: cell_parts(keyed, [f, REGION], parse, PART_SCHEMA, fast(f)) for f in fields}
     kept = frame[ALT] if ALT in frame.columns else None
     primaries, alternates = _spread([parts[f] for f in fields], kept)
     updated = frame.with_columns(
@@ -77,6 +87,11 @@ def normalize_phones(
         *_primary_details(parts[fields[0]], frame),
     )
     return Step(updated, concat([from_parts(frame, parts[f], f) for f in fields]))
+
+
+def clean_phones(frame: pl.DataFrame, rules: Rules) -> Step:
+    """The stage step: :func:`normalize_phones` with the run's region and phone vocabulary."""
+    return normalize_phones(frame, rules.default_region, spec=phone_words.load(rules))
 
 
 def _spread(parts: list[Parts], kept: pl.Series | None) -> tuple[list[pl.Series], pl.Series]:

@@ -1,5 +1,8 @@
 """Postal codes in their country's format: CEP ``01310-100``, ZIP ``12345`` / ``12345-6789``,
-UK ``SW1A 1AA``; a leading zero a spreadsheet dropped comes back where that is exact."""
+and the formats of ``postal_formats`` in ``rules/normalize/addresses.yaml`` (UK ``SW1A 1AA``,
+Canada ``M5V 2T6``, Portugal ``1000-001``...); a leading zero a spreadsheet dropped comes back
+where that is exact. A code of a checked country is written in its format or not at all: one
+that does not fit becomes empty, with a finding holding it as typed."""
 
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ from crmclean.normalize.states import AddressSpec, country_or_default, load
 from crmclean.rules import Rules
 
 POSTAL = "__postal"
-_BR_SHAPE = r"(?i)^(?:cep\s*:?\s*)?[0-9][0-9 .-]*$"
-_US_SHAPE = r"(?i)^(?:zip\s*:?\s*)?[0-9][0-9 -]*$"
-_UK = r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$"
+# The digit groups a CEP is typed in (8 digits, or 7 when the zero was lost): 01310-100,
+# 01.310-100, 01310 - 100, 01310100, 1310-100.
+_BR_SHAPE = r"(?i)^(?:cep\s*:?\s*)?(?:[0-9]{2}\.?[0-9]{3}|[0-9]{4,5})\s*[-.]?\s*[0-9]{3}$"
+# ZIP or ZIP+4 (a group of 4 when the zero was lost): 02134, 2134, 02134-1234, 021341234.
+_US_SHAPE = r"(?i)^(?:zip\s*:?\s*)?[0-9]{4,5}(?:\s*-?\s*[0-9]{4})?$"
 
 
 def _digits(value: pl.Expr) -> pl.Expr:
@@ -46,40 +51,46 @@ def united_states(value: pl.Expr, state: pl.Expr, spec: AddressSpec) -> tuple[pl
     return pl.when(length == 5).then(full).when(length == 9).then(plus4), restored
 
 
-def united_kingdom(value: pl.Expr) -> pl.Expr:
-    """``SW1A 1AA`` from any spacing and case; null when not a postcode."""
-    compact = value.str.to_uppercase().str.replace_all(r"\s+", "")
-    return pl.when(compact.str.contains(_UK)).then(compact.str.replace(_UK, "$1 $2"))
+def formatted(value: pl.Expr, shapes: list[tuple[str, str]]) -> pl.Expr:
+    """The code written by the first ``(pattern, replacement)`` its compact form (upper case,
+    no spaces, dots or hyphens) matches; null when none does."""
+    compact = value.str.to_uppercase().str.replace_all(r"[\s.-]+", "")
+    chain = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    for pattern, replacement in shapes:
+        chain = chain.when(compact.str.contains(pattern)).then(
+            compact.str.replace(pattern, replacement)
+        )
+    return chain.otherwise(pl.lit(None, pl.String))
 
 
 def _formats(spec: AddressSpec) -> dict[str, tuple[pl.Expr, pl.Expr]]:
     """Per checked country: (formatted code or null, leading zero restored?)."""
     value, state = pl.col(POSTAL), pl.col("state")
-    return {
-        "BR": brazil(value, state, spec),
-        "US": united_states(value, state, spec),
-        "GB": (united_kingdom(value), pl.lit(False)),
+    others = {
+        country: (formatted(value, [tuple(shape) for shape in shapes]), pl.lit(False))
+        for country, shapes in spec.postal_formats.items()
     }
+    return {**others, "BR": brazil(value, state, spec), "US": united_states(value, state, spec)}
 
 
 def normalize_postal(
     frame: pl.DataFrame, rules: Rules, default_region: str, field: str = "postal_code"
 ) -> Step:
-    """Postal codes of BR/US/GB formatted (or reported); other countries' kept as they are.
-
-    Each country's rules run on its own records only."""
+    """Postal codes of BR, US and the ``postal_formats`` countries formatted (or emptied, with
+    a finding); other countries' kept as they are. Each country's rules run on its own records
+    only."""
     country = frame.select(country_or_default(pl.col("country"), default_region))["country"]
     no = pl.repeat(False, frame.height, eager=True)
     after, invalid, zero = frame[field], no, no
-    for code, (formatted, restored) in _formats(load(rules)).items():
+    for code, (written, restored) in _formats(load(rules)).items():
         rows = country.to_frame().select((pl.col("country") == code).arg_true()).to_series()
         if rows.is_empty():
             continue
         part = frame.select(pl.col(field).alias(POSTAL), "state")[rows].lazy()
         facts = part.select(
-            after=pl.coalesce(formatted, pl.col(POSTAL)),
-            invalid=formatted.is_null(),
-            zero=formatted.is_not_null() & restored,
+            after=written,
+            invalid=written.is_null(),
+            zero=written.is_not_null() & restored,
         ).collect()  # lazy: shared subexpressions computed once
         after = after.clone().scatter(rows, facts["after"])
         invalid = invalid.clone().scatter(rows, facts["invalid"])

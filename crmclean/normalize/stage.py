@@ -15,14 +15,15 @@ from crmclean.normalize.dates import normalize_dates
 from crmclean.normalize.deliverability import check_deliverability
 from crmclean.normalize.derived import add_keys
 from crmclean.normalize.email_typos import find_typos
-from crmclean.normalize.emails import normalize_emails
+from crmclean.normalize.emails import clean_emails
 from crmclean.normalize.findings import Step, concat
 from crmclean.normalize.flags import normalize_flags
 from crmclean.normalize.identity import unidentifiable
 from crmclean.normalize.ids import normalize_tax_ids
 from crmclean.normalize.person import normalize_names
-from crmclean.normalize.phones import normalize_phones
+from crmclean.normalize.phones import clean_phones
 from crmclean.normalize.picklists import normalize_picklists
+from crmclean.normalize.placeholders import drop_placeholders
 from crmclean.normalize.postal import normalize_postal
 from crmclean.normalize.states import normalize_state
 from crmclean.normalize.text import clean_fields
@@ -38,16 +39,17 @@ def steps(rules: Rules) -> list[tuple[str, Normalizer]]:
     single = [name for name, spec in model.fields.items() if not spec.multi]
     return [
         ("text", partial(clean_fields, fields=single)),
+        ("placeholder", partial(drop_placeholders, rules=rules)),
         ("country", partial(normalize_country, rules=rules)),
         ("country_hint", partial(infer_country, rules=rules)),
         ("state", partial(normalize_state, rules=rules, default_region=region)),
         ("postal_code", partial(normalize_postal, rules=rules, default_region=region)),
         ("city", partial(normalize_city, rules=rules)),
         ("tax_id", partial(normalize_tax_ids, default_region=region)),
-        ("email", normalize_emails),
+        ("email", partial(clean_emails, rules=rules)),
         ("email_typo", partial(find_typos, rules=rules)),
         ("email_dns", partial(check_deliverability, rules=rules)),
-        ("phone", partial(normalize_phones, default_region=region)),
+        ("phone", partial(clean_phones, rules=rules)),
         ("name", partial(normalize_names, rules=rules, fields=model.of_type("name"))),
         ("website", company_domain),
         ("date", partial(normalize_dates, fields=model.of_type("date"), default_region=region)),

@@ -26,6 +26,7 @@ class AddressSpec(BaseModel):
     state_codes: list[str] = Field(default_factory=list)
     states: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
     postal_zero_states: dict[str, list[str]] = Field(default_factory=dict)
+    postal_formats: dict[str, list[tuple[str, str]]] = Field(default_factory=dict)
 
 
 def load(rules: Rules) -> AddressSpec:
