@@ -4,11 +4,12 @@ Set up as Splink's docs recommend for person records: light cleaning first (lowe
 empty -> null, phone digits only, last ten kept so ``+1 ...`` and ``001...`` agree); blocking on
 first name + surname, the names swapped, e-mail, phone, surname + dob, first name + dob and
 postcode + the first three letters of the surname; the prior from deterministic rules, u by
-random sampling, m by EM sessions blocked on names, on dob and on e-mail (each comparison is
-trained by at least two). Robust to levels never seen among matches: a session blocked on phone
-drove a dob level's m to zero on the public 100k file and Splink 5 refuses m = 0, so phone is
-not an EM block, and a session that still fails is skipped with a note (the others keep their
-estimates) instead of stopping the run. Pairs at p >= 0.5 clustered by connected components.
+random sampling, m by EM sessions blocked on names, on e-mail and on dob + postcode (each
+comparison is trained by at least two; small blocks, so EM stays cheap at 1M). Robust to levels
+never seen among matches: a session blocked on phone drove a dob level's m to zero on the public
+100k file and Splink 5 refuses m = 0, so phone is not an EM block, and a session that still
+fails is skipped with a note (the others keep their estimates) instead of stopping the run.
+Pairs at p >= 0.5 clustered by connected components.
 
     .venv/bin/python bench/race_splink.py records.parquet clusters.parquet
 
@@ -77,7 +78,7 @@ def _train(linker, notes: list[str]) -> None:
     deterministic = [block_on("first_name", "surname", "dob"), block_on("email")]
     linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=5e6)
-    for rule in (("first_name", "surname"), ("dob",), ("email",)):
+    for rule in (("first_name", "surname"), ("email",), ("dob", "postcode")):
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
         except ValueError as exc:  # an m driven to 0: keep the other sessions' estimates
