@@ -23,7 +23,7 @@ from crmclean.load.staging import STAGE_ROWS
 from crmclean.normalize import normalize
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
-from crmclean.validate import GateResult, validate
+from crmclean.validate import GateResult, normalized_values, validate
 
 Stage = Literal["normalize", "dedupe", "merge", "validate", "load", "end"]
 ORDER: list[Stage] = ["normalize", "dedupe", "merge", "validate", "load", "end"]
@@ -134,6 +134,7 @@ def run(
         write=_before("load", stop_before),
         stage_rows=stage_rows,
         progress=progress,
+        accepted=normalized_values(result.batch.frame),
     )
     return result
 
