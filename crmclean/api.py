@@ -126,12 +126,15 @@ def migrate(
     progress: Progress = _quiet,
     stage_rows: int = STAGE_ROWS,
     decisions: Path | None = None,
+    full: bool = False,
 ) -> RunResult:
     """The whole job into ``target``; with ``dry_run`` everything but the load (the plan).
 
     PostgreSQL targets left with more than ``stage_rows`` golden records are gated in a
     staging table inside the database instead of in memory (0: always). ``decisions`` (a
-    must-link / cannot-link file) steers the merge, against the target's records too.
+    must-link / cannot-link file) steers the merge, against the target's records too. When
+    the target's last run loaded these very inputs (same files, rules and crmclean), nothing
+    is read and nothing changes, unless ``full``.
     """
     stop = "load" if dry_run else "end"
     return pipeline.run(
@@ -142,6 +145,7 @@ def migrate(
         progress=progress,
         stage_rows=stage_rows,
         decisions=decisions,
+        full=full,
     )
 
 

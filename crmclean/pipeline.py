@@ -19,11 +19,12 @@ from crmclean.errors import UserError
 from crmclean.fingerprint import config_hash
 from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
 from crmclean.load.gated import gate_and_load
+from crmclean.load.rerun import STATS_KEY, inputs_hash, loaded_with
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.normalize import normalize
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
-from crmclean.validate import GateResult, validate
+from crmclean.validate import GateResult, normalized_values, validate
 
 Stage = Literal["normalize", "dedupe", "merge", "validate", "load", "end"]
 ORDER: list[Stage] = ["normalize", "dedupe", "merge", "validate", "load", "end"]
@@ -87,13 +88,21 @@ def run(
     progress: Progress = lambda _stage: None,
     stage_rows: int = STAGE_ROWS,
     decisions: Path | None = None,
+    full: bool = False,
 ) -> RunResult:
     """Run the stages in order, stopping before ``stop_before``; load only with a target.
 
     Above ``stage_rows`` golden records, a PostgreSQL target gates (and loads from) a staging
     table inside it instead of memory. ``decisions`` (must-link and cannot-link pairs) steer
-    the dedupe and the matching against the target's golden records.
+    the dedupe and the matching against the target's golden records. A load whose inputs the
+    target's last run already loaded (:mod:`crmclean.load.rerun`) reads nothing and changes
+    nothing, as a full run would; ``full`` runs every stage anyway.
     """
+    digest = None if target is None else inputs_hash(sources, rules, decisions)
+    if target is not None and stop_before == "end" and not full:
+        previous = loaded_with(target, rules, digest)
+        if previous is not None:
+            return _unchanged(previous, stop_before)
     progress("read")
     batch = read_all(sources, rules)
     read_rejects = batch.rejects.select(SOURCE, SOURCE_ID).unique(maintain_order=True)
@@ -123,10 +132,11 @@ def run(
         result.plan,
         target,
         rules,
-        run=_run_info(result, sources, rules),
+        run=_run_info(result, sources, rules, digest),
         write=_before("load", stop_before),
         stage_rows=stage_rows,
         progress=progress,
+        accepted=normalized_values(result.batch.frame),
     )
     return result
 
@@ -138,9 +148,22 @@ def refuse_nothing(inputs: pl.DataFrame, sources: list[SourceSpec]) -> None:
         raise UserError(f"no records in {names}: only a header or blank rows; nothing to check")
 
 
-def _run_info(result: RunResult, sources: list[SourceSpec], rules: Rules) -> RunInfo:
-    """The run's row in ``runs``: configuration hash and stage counts (the gate adds its own)."""
-    return RunInfo.start(config_hash(sources, rules), stats=result.batch.stats)
+def _run_info(
+    result: RunResult, sources: list[SourceSpec], rules: Rules, digest: str | None
+) -> RunInfo:
+    """The run's row in ``runs``: configuration hash, stage counts and inputs hash (the gate
+    adds its own)."""
+    stats = {**result.batch.stats, STATS_KEY: {"sha256": digest}}
+    return RunInfo.start(config_hash(sources, rules), stats=stats)
+
+
+def _unchanged(run_id: str, stop_before: Stage) -> RunResult:
+    """The result of a run whose inputs ``run_id`` already loaded: nothing read or written."""
+    empty = pl.DataFrame(schema={SOURCE: pl.String, SOURCE_ID: pl.String})
+    result = RunResult(Batch(empty), empty, stopped_before=stop_before)
+    result.loaded = LoadResult(None, {})
+    result.info["unchanged_since"] = run_id
+    return result
 
 
 class ConservationError(AssertionError):

@@ -34,8 +34,9 @@ This page is generated from the commands' own `--help` (see `tests/test_docs_cli
 
 def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     paths: list[tuple[str, ...]] = []
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         if isinstance(command, click.Group):
             paths += command_paths(command, (*prefix, name))
         else:

@@ -6,10 +6,12 @@ Exit codes: 0 ok; 1 the gate failed (or findings reached ``--fail-on``); 2 user 
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
 import click
+from click.utils import make_default_short_help as short_help
 
 from crmclean import __version__
 from crmclean.errors import GateFailed, UserError
@@ -18,8 +20,52 @@ from crmclean.urls import mask_credentials
 EXIT_GATE, EXIT_USER, EXIT_INTERNAL = 1, 2, 3
 
 
+# Each command's module and the first paragraph of its help: ``crmclean --help`` lists the
+# commands without importing them (their modules import the whole pipeline: seconds of
+# start-up). tests/test_cli_lazy.py checks every line here against the command's own help.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("demo", "Generate a messy three-source sample and migrate it into DIR/crm.db."),
+    "map": ("mapping", "Map source headers to the canonical contact model."),
+    "clean": ("clean", "Normalize SOURCES into the canonical contact model."),
+    "dedupe": ("dedupe", "Find the records that are the same person across SOURCES."),
+    "migrate": (
+        "migrate",
+        "Plan, run, list and roll back migrations described by a project file (crmclean.yml).",
+    ),
+    "audit": ("audit", "Measure the health of SOURCES: files, or the target database itself."),
+    "connectors": (
+        "connectors",
+        "Connector specs: how known CRM exports and databases map to the contact model.",
+    ),
+    "validate": (
+        "validate",
+        "Run an expectation suite on DATA and print each failed expectation with its counts "
+        "and up to ten failing rows (source, source id, value); exit 1 if an error-severity one "
+        "failed.",
+    ),
+    "export": (
+        "export",
+        "Write the golden records of the target into OUT in a CRM's import template.",
+    ),
+}
+
+
 class _Shell(click.Group):
-    """Turns exceptions into one-line messages and exit codes (tracebacks only with --debug)."""
+    """Turns exceptions into one-line messages and exit codes (tracebacks only with --debug),
+    and imports a command's module only when that command is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their short help, as click lays them out, from ``COMMANDS``."""
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [(name, short_help(COMMANDS[name][1], limit)) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -62,21 +108,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta["crmclean.debug"] = debug
 
 
-def _register() -> None:
-    from crmclean.cli import (
-        audit,
-        clean,
-        connectors,
-        dedupe,
-        demo,
-        export,
-        mapping,
-        migrate,
-        validate,
-    )
-
-    for module in (demo, mapping, clean, dedupe, migrate, audit, connectors, validate, export):
-        main.add_command(module.command)
-
-
-_register()
+def load_command(name: str) -> click.Command:
+    """Import the module of command ``name`` and return its click command."""
+    module = importlib.import_module(f"crmclean.cli.{COMMANDS[name][0]}")
+    return module.command

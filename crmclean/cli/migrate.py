@@ -62,14 +62,21 @@ def _finish(result: RunResult, as_json: bool, failures: Path) -> None:
     else:
         print_summary(result)
         click.echo(_plan_line(result))
-        if result.loaded is not None and result.loaded.run_id is None:
+        if "unchanged_since" in result.info:
+            click.echo(
+                f"Nothing changed: run {result.info['unchanged_since']} loaded these very "
+                "sources and rules (not read again; --full reads them)."
+            )
+        elif result.loaded is not None and result.loaded.run_id is None:
             click.echo("Nothing changed: the target already holds this input.")
     if result.gate is not None and not result.gate.success:
         write_failures(result.gate, failures)
         raise GateFailed(f"nothing was written to the target; every failing row is in {failures}")
 
 
-def _run(project_file: Path, as_json: bool, dry_run: bool, stage_rows: int) -> None:
+def _run(
+    project_file: Path, as_json: bool, dry_run: bool, stage_rows: int, full: bool = False
+) -> None:
     project = load_project(project_file)
     decisions = project.decisions
     result = migrate(
@@ -80,6 +87,7 @@ def _run(project_file: Path, as_json: bool, dry_run: bool, stage_rows: int) -> N
         progress=progress_printer(as_json),
         stage_rows=stage_rows,
         decisions=decisions if decisions is not None and decisions.is_file() else None,
+        full=full,
     )
     result.info["target"] = mask_url(project.target)
     _finish(result, as_json, project_file.parent / FAILURES)
@@ -119,8 +127,14 @@ def plan(project_file: Path, stage_rows: int, as_json: bool) -> None:
 @command.command("run")
 @PROJECT
 @STAGE_OPTION
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Read, clean and match every source even when the target's last run loaded these "
+    "very files with these rules (by default such a run reads nothing: nothing would change).",
+)
 @json_option
-def run(project_file: Path, stage_rows: int, as_json: bool) -> None:
+def run(project_file: Path, stage_rows: int, full: bool, as_json: bool) -> None:
     """Read, clean, deduplicate, gate and load the project's sources into its target.
 
     Incoming records are matched against the golden records already in the target too. The
@@ -141,7 +155,7 @@ def run(project_file: Path, stage_rows: int, as_json: bool) -> None:
     Example:
       crmclean migrate run crmclean.yml
     """
-    _run(project_file, as_json, dry_run=False, stage_rows=stage_rows)
+    _run(project_file, as_json, dry_run=False, stage_rows=stage_rows, full=full)
 
 
 def _status_line(row: RunRow) -> str:

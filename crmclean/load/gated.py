@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import polars as pl
+
 from crmclean.load import LoadPlan, LoadResult, RunInfo, load
 from crmclean.load.schema import build_tables
 from crmclean.load.staging import STAGE_ROWS, Stage, staged, stages
@@ -27,8 +29,10 @@ def gate_and_load(
     write: bool = True,
     stage_rows: int = STAGE_ROWS,
     progress: Progress = lambda _stage: None,
+    accepted: dict[str, pl.Series] | None = None,
 ) -> tuple[GateResult, LoadResult | None]:
     """Gate ``plan.after``; if it passes and ``write``, apply ``plan`` as ``run``.
+    ``accepted``: values the normalizer wrote in this run (the in-memory gate skips them).
 
     Returns the gate's result and the load's (None when nothing was written).
     """
@@ -41,7 +45,8 @@ def gate_and_load(
         return gate, load(plan, target, run=run_info, rules=rules, stage=stage)
 
     if not stages(target, plan.after.height, stage_rows):
-        return then_load(validate_frame(plan.after, rules, lineage=plan.lineage), None)
+        gate = validate_frame(plan.after, rules, lineage=plan.lineage, accepted=accepted)
+        return then_load(gate, None)
     contacts = build_tables(rules.model.names).contacts
     with staged(plan.after, target, run.run_id, contacts) as stage:
         gate = validate_table(stage.url, stage.location, plan.after, rules, lineage=plan.lineage)

@@ -25,18 +25,26 @@ ASSET = "golden"
 BatchOf = Callable[[Any], Any]  # context.data_sources -> a batch definition
 
 
-def run_suite(frame: pl.DataFrame, suite: Suite) -> Any:
-    """Validate ``frame`` in memory (GX's pandas backend).
+def run_suite(
+    frame: pl.DataFrame, suite: Suite, accepted: dict[str, pl.Series] | None = None
+) -> Any:
+    """Validate ``frame`` in memory (GX's pandas backend). ``accepted``: per column, values
+    the normalizer wrote in this run, which crmclean's own checks take as valid.
 
     Returns GX's ``ExpectationSuiteValidationResult``.
     """
+    from crmclean.validate.custom import ACCEPTED
 
     def batch(sources: Any) -> Any:
         asset = sources.add_pandas(SOURCE).add_dataframe_asset(ASSET)
         return asset.add_batch_definition_whole_dataframe(ASSET)
 
     data = {"dataframe": frame.to_pandas(use_pyarrow_extension_array=True)}
-    return _run(suite, batch, data)
+    token = ACCEPTED.set(accepted or {})
+    try:
+        return _run(suite, batch, data)
+    finally:
+        ACCEPTED.reset(token)
 
 
 def run_suite_on_table(url: str, schema: str, table: str, suite: Suite) -> Any:
@@ -58,23 +66,42 @@ def run_suite_on_table(url: str, schema: str, table: str, suite: Suite) -> Any:
 
 
 def _run(suite: Suite, batch_of: BatchOf, parameters: dict[str, Any] | None) -> Any:
-    """One ``ValidationDefinition.run()`` for the whole suite: a cheap pass first, a second
-    one listing failing values only if the first failed."""
+    """One cheap pass of the whole suite, then, if some expectations failed (errors or
+    warnings), a second pass of those alone listing their failing values; their detailed
+    outcomes replace the cheap ones in the first pass's result."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
+    from great_expectations.execution_engine import pandas_execution_engine
 
     import crmclean.validate.custom  # noqa: F401  (registers crmclean's expectations)
 
+    # GX fingerprints every in-memory batch (a hash of all its rows: seconds at 1M) for a
+    # marker crmclean never reads; frames this size would skip it anyway past 1 GB.
+    pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(project_config=_config(), mode="ephemeral")
-    gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=_build(suite)))
-    batch = batch_of(context.data_sources)
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
-    )
-    result = definition.run(batch_parameters=parameters, result_format="BOOLEAN_ONLY")
-    if result.success:
+    batch = batch_of(context.data_sources).get_batch(batch_parameters=parameters)
+    result, order = _validate(context, batch, suite, "BOOLEAN_ONLY")
+    failed = sorted(order[o.expectation_config.id] for o in result.results if not o.success)
+    if not failed:
         return result
-    return definition.run(batch_parameters=parameters, result_format=DETAILED)
+    retry = Suite(f"{suite.name}.failed", [suite.expectations[i] for i in failed], suite.path)
+    detailed, retry_order = _validate(context, batch, retry, DETAILED)
+    by_index = {failed[retry_order[o.expectation_config.id]]: o for o in detailed.results}
+    result.results = [by_index.get(order[o.expectation_config.id], o) for o in result.results]
+    return result
+
+
+def _validate(
+    context: Any, batch: Any, suite: Suite, result_format: Any
+) -> tuple[Any, dict[str, int]]:
+    """``suite`` over ``batch`` (not kept in GX's result store: serializing long lists of
+    failing values there cost seconds), and the position in the suite of each expectation by
+    GX's id (GX may list outcomes in another order)."""
+    import great_expectations as gx
+
+    gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=_build(suite)))
+    order = {expectation.id: index for index, expectation in enumerate(gx_suite.expectations)}
+    return batch.validate(gx_suite, result_format=result_format), order
 
 
 def _config() -> Any:

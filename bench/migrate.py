@@ -1,0 +1,104 @@
+"""The whole job at scale: ``migrate run`` of one N-row CSV (default 1M) into a new SQLite file,
+then the same run again (sources unchanged: nothing read), then optionally ``--full`` again.
+
+The CSV comes from bench/neutral.py (seeded). Each run is a process of its own (as the CLI
+runs): its wall time including imports, its peak RSS, and the seconds between the stages it
+reports (read, normalize, dedupe, plan, validate, load). Then the target file's size and what
+each table and index takes in it (SQLite's ``dbstat``). Heavy: run it under the shared lock::
+
+    flock /tmp/crmclean-bench.lock .venv/bin/python bench/migrate.py --rows 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import tempfile
+import time
+from itertools import pairwise
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from race import run  # noqa: E402
+
+
+def child(project: str, full: bool) -> None:
+    """One ``migrate run`` in this process; prints the seconds per stage as JSON."""
+    from crmclean.api import migrate
+    from crmclean.project import load_project
+
+    marks: list[tuple[str, float]] = [("start", time.perf_counter())]
+    loaded = load_project(Path(project))
+    result = migrate(
+        loaded.sources,
+        loaded.rules,
+        target=loaded.target,
+        full=full,
+        progress=lambda stage: marks.append((stage, time.perf_counter())),
+    )
+    marks.append(("end", time.perf_counter()))
+    stages = {a: round(t2 - t1, 1) for (a, t1), (_, t2) in pairwise(marks)}
+    gate = None if result.gate is None else result.gate.success
+    written = None if result.loaded is None else result.loaded.counts
+    print(json.dumps({"stages": stages, "gate": gate, "written": written, **result.info}))
+
+
+def project_file(folder: Path, rows: int, seed: int) -> Path:
+    """The CSV, its mapping (the file's id is the record id) and ``crmclean.yml``."""
+    from neutral import contacts
+
+    contacts(rows, seed).drop("entity_id").write_csv(folder / "contacts.csv")
+    (folder / "contacts.mapping.yaml").write_text("columns:\n  unique_id: record_id\n")
+    project = folder / "crmclean.yml"
+    project.write_text(
+        "sources:\n  - path: contacts.csv\n    mapping: contacts.mapping.yaml\ntarget: crm.db\n"
+    )
+    return project
+
+
+def sizes(database: Path) -> list[tuple[str, int]]:
+    """Bytes per table and index, largest first."""
+    with sqlite3.connect(database) as conn:
+        query = "select name, sum(pgsize) from dbstat group by name order by 2 desc"
+        return conn.execute(query).fetchall()
+
+
+def timed_run(label: str, project: Path, full: bool = False) -> None:
+    command = [sys.executable, __file__, "--child", str(project)] + (["--full"] if full else [])
+    lap = run(command)
+    report = json.loads(lap.stdout.strip().splitlines()[-1])
+    print(f"{label:<34} {lap.seconds:7.1f} s  peak {lap.peak / 1024**3:5.2f} GB", flush=True)
+    print(f"  stages (s): {report.pop('stages')}")
+    print(f"  {report}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--full", action="store_true", help="also time a --full rerun")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.full)
+        return
+    with tempfile.TemporaryDirectory(prefix="crmclean-migrate-") as directory:
+        project = project_file(Path(directory), args.rows, args.seed)
+        size = (Path(directory) / "contacts.csv").stat().st_size
+        print(f"{args.rows:,} contacts, CSV {size / 1024**2:.0f} MB", flush=True)
+        timed_run("migrate run (new SQLite file)", project)
+        database = Path(directory) / "crm.db"
+        print(f"  target file: {database.stat().st_size / 1024**2:.0f} MB")
+        for name, used in sizes(database)[:12]:
+            print(f"    {name:<40} {used / 1024**2:8.1f} MB")
+        timed_run("migrate run again (same input)", project)
+        if args.full:
+            timed_run("migrate run --full (same input)", project, full=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""``crmclean --help`` lists the commands without importing them; each listed help is the
+command's own."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.utils import make_default_short_help
+
+from crmclean.cli import COMMANDS, load_command
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = """
+import json, sys
+from click.testing import CliRunner
+from crmclean.cli import main
+result = CliRunner().invoke(main, sys.argv[1:])
+heavy = ["polars", "sqlalchemy", "crmclean.api", "crmclean.pipeline", "great_expectations"]
+print(json.dumps({"code": result.exit_code, "out": result.output,
+                  "loaded": [m for m in heavy if m in sys.modules]}))
+"""
+
+
+def _probe(*args: str) -> dict:
+    """Run the CLI in a fresh interpreter; its exit code, output and heavy modules loaded."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def test_help_imports_no_command_module():
+    probe = _probe("--help")
+    assert probe["code"] == 0
+    assert probe["loaded"] == []
+    for name in COMMANDS:
+        assert f"  {name} " in probe["out"]
+
+
+def test_a_command_still_loads_when_asked_for():
+    probe = _probe("connectors", "list")
+    assert probe["code"] == 0
+    assert "salesforce" in probe["out"].lower()
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_listed_help_is_the_commands_own(name):
+    command = load_command(name)
+    assert command.name == name
+    assert command.get_short_help_str(500) == make_default_short_help(COMMANDS[name][1], 500)
+
+
+def test_an_unknown_command_is_a_usage_error():
+    probe = _probe("nosuchcommand")
+    assert probe["code"] == 2
+    assert "No such command" in probe["out"]

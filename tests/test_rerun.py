@@ -1,0 +1,105 @@
+"""Reruns: a migrate run whose inputs the target's last run loaded reads nothing and leaves
+the target as a full run would; any change to a source, the rules or the target runs it in
+full. On SQLite and the real PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crmclean.api import migrate
+from crmclean.cli import main
+from crmclean.load.rerun import inputs_hash
+from crmclean.load.rollback import rollback
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec
+from tests.test_load import DATA_TABLES, snapshot
+
+HEADERS = ["ID", "Nome", "E-mail", "Telefone", "Cidade"]
+ROWS = [
+    ["1", "Maria da Silva", "maria@exemplo.com.br", "(11) 98765-4321", "São Paulo"],
+    ["2", "MARIA DA SILVA", "MARIA@EXEMPLO.COM.BR", "", "Sao Paulo"],
+    ["3", "João Souza", "joao.souza@empresa.com.br", "(21) 99876-5432", "Rio de Janeiro"],
+    ["4", "Ana Lima", "ana@lima.dev", "", "Curitiba"],
+]
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "crm.db")
+    return request.getfixturevalue("postgres_url")
+
+
+def test_an_unchanged_rerun_reads_nothing_and_equals_a_full_run(tmp_path, target, rules):
+    sources = [SourceSpec(write_csv(tmp_path / "contatos.csv", ROWS))]
+    first = migrate(sources, rules, target=target)
+    assert first.loaded is not None and first.loaded.run_id is not None
+    before = snapshot(target, DATA_TABLES)
+    again = migrate(sources, rules, target=target)
+    assert again.info["unchanged_since"] == first.loaded.run_id
+    assert again.batch.frame.is_empty() and again.loaded.run_id is None
+    full = migrate(sources, rules, target=target, full=True)
+    assert full.plan is not None and full.plan.empty and full.loaded.run_id is None
+    assert full.batch.frame.height == len(ROWS)
+    assert snapshot(target, DATA_TABLES) == before
+
+
+def test_a_changed_source_runs_in_full(tmp_path, target, rules):
+    path = write_csv(tmp_path / "contatos.csv", ROWS)
+    migrate([SourceSpec(path)], rules, target=target)
+    write_csv(path, [*ROWS, ["5", "Pedro Alves", "pedro@alves.com", "", "Recife"]])
+    changed = migrate([SourceSpec(path)], rules, target=target)
+    assert "unchanged_since" not in changed.info
+    assert changed.loaded is not None and changed.loaded.run_id is not None
+    assert changed.plan.summary()["records_insert"] == 1
+
+
+def test_a_rolled_back_run_is_not_trusted(tmp_path, target, rules):
+    sources = [SourceSpec(write_csv(tmp_path / "contatos.csv", ROWS))]
+    first = migrate(sources, rules, target=target)
+    loaded = snapshot(target, DATA_TABLES)
+    rollback(target, first.loaded.run_id, rules=rules)
+    again = migrate(sources, rules, target=target)
+    assert "unchanged_since" not in again.info
+    assert again.loaded.run_id is not None
+    assert len(snapshot(target, ("contacts",))["contacts"]) == len(loaded["contacts"])
+
+
+def test_the_hash_follows_rules_and_bytes_not_the_clock(tmp_path, rules):
+    path = write_csv(tmp_path / "contatos.csv", ROWS)
+    digest = inputs_hash([SourceSpec(path)], rules)
+    assert inputs_hash([SourceSpec(path)], rules) == digest
+    custom = tmp_path / "rules"
+    custom.mkdir()
+    edited = rules.path("match.yaml").read_text(encoding="utf-8") + "\n# edited\n"
+    (custom / "match.yaml").write_text(edited, encoding="utf-8")
+    assert inputs_hash([SourceSpec(path)], Rules(directory=custom)) != digest
+    write_csv(path, ROWS[:3])
+    assert inputs_hash([SourceSpec(path)], rules) != digest
+    assert inputs_hash([SourceSpec(url="sqlite:///x.db", table="contacts")], rules) is None
+
+
+def test_the_cli_says_why_nothing_was_read(tmp_path):
+    write_csv(tmp_path / "contatos.csv", ROWS)
+    project = tmp_path / "crmclean.yml"
+    project.write_text("sources:\n  - path: contatos.csv\ntarget: crm.db\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["migrate", "run", str(project)]).exit_code == 0
+    again = runner.invoke(main, ["migrate", "run", str(project)])
+    assert again.exit_code == 0
+    assert "not read again" in again.output
+    full = runner.invoke(main, ["migrate", "run", str(project), "--full"])
+    assert full.exit_code == 0
+    assert "the target already holds this input" in full.output
