@@ -26,6 +26,7 @@ from crmclean.pipeline import Progress, RunResult
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
 from crmclean.validate import GateResult, validate, validate_frame
+from crmclean.validate.quarantine import OnFail
 from crmclean.write import write_table
 
 
@@ -117,12 +118,16 @@ def migrate(
     progress: Progress = _quiet,
     stage_rows: int = STAGE_ROWS,
     decisions: Path | None = None,
+    on_fail: OnFail = "block",
+    overrides: Path | None = None,
 ) -> RunResult:
     """The whole job into ``target``; with ``dry_run`` everything but the load (the plan).
 
     PostgreSQL targets left with more than ``stage_rows`` golden records are gated in a
     staging table inside the database instead of in memory (0: always). ``decisions`` (a
     must-link / cannot-link file) steers the merge, against the target's records too.
+    ``on_fail="quarantine"`` loads the records that pass the gate and puts the others in
+    rejects; ``overrides`` (source, source_id, field, value) fix source values every run.
     """
     stop = "load" if dry_run else "end"
     return pipeline.run(
@@ -133,6 +138,8 @@ def migrate(
         progress=progress,
         stage_rows=stage_rows,
         decisions=decisions,
+        on_fail=on_fail,
+        overrides=overrides,
     )
 
 

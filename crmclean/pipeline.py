@@ -20,9 +20,11 @@ from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
 from crmclean.load.gated import gate_and_load
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.normalize import normalize
+from crmclean.overrides import apply_overrides, read_overrides
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
 from crmclean.validate import GateResult, validate
+from crmclean.validate.quarantine import OnFail, quarantine, quarantine_rejects
 
 Stage = Literal["normalize", "dedupe", "merge", "validate", "load", "end"]
 ORDER: list[Stage] = ["normalize", "dedupe", "merge", "validate", "load", "end"]
@@ -38,6 +40,7 @@ class RunResult:
     plan: LoadPlan | None = None
     gate: GateResult | None = None
     loaded: LoadResult | None = None
+    quarantined: GateResult | None = None  # the gate that sent records to rejects
     stopped_before: Stage = "end"
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -68,6 +71,7 @@ class RunResult:
             "plan": None if self.plan is None else self.plan.summary(),
             "gate": None if self.gate is None else self.gate.to_dict(),
             "load": None if self.loaded is None else self.loaded.to_dict(),
+            "quarantined": self.batch.stats.get("validate", {}).get("quarantined", 0),
             "stopped_before": self.stopped_before,
             **self.info,
         }
@@ -86,15 +90,22 @@ def run(
     progress: Progress = lambda _stage: None,
     stage_rows: int = STAGE_ROWS,
     decisions: Path | None = None,
+    on_fail: OnFail = "block",
+    overrides: Path | None = None,
 ) -> RunResult:
     """Run the stages in order, stopping before ``stop_before``; load only with a target.
 
     Above ``stage_rows`` golden records, a PostgreSQL target gates (and loads from) a staging
     table inside it instead of memory. ``decisions`` (must-link and cannot-link pairs) steer
-    the dedupe and the matching against the target's golden records.
+    the dedupe and the matching against the target's golden records. ``overrides`` (a file of
+    source, source_id, field, value) fix source values before normalize. With ``on_fail``
+    ``quarantine``, the records behind golden records that fail the gate go to rejects and
+    the others are gated again and loaded.
     """
     progress("read")
     batch = read_all(sources, rules)
+    if overrides is not None:
+        batch = apply_overrides(batch, read_overrides(overrides, rules.model.names))
     read_rejects = batch.rejects.select(SOURCE, SOURCE_ID).unique(maintain_order=True)
     inputs = pl.concat([batch.frame.select(SOURCE, SOURCE_ID), read_rejects])
     result = RunResult(batch, inputs, stopped_before=stop_before)
@@ -114,18 +125,29 @@ def run(
         progress("validate")
         result.gate = validate(result.batch, rules)
         return result
-    progress("plan")
-    result.plan = plan_load(result.batch, target, rules, decisions=decisions)
-    progress("validate")
-    result.gate, result.loaded = gate_and_load(
-        result.plan,
-        target,
-        rules,
-        run=_run_info(result, sources, rules),
-        write=_before("load", stop_before),
-        stage_rows=stage_rows,
-        progress=progress,
-    )
+
+    def plan_gate_load() -> None:
+        progress("plan")
+        result.plan = plan_load(result.batch, target, rules, decisions=decisions)
+        progress("validate")
+        result.gate, result.loaded = gate_and_load(
+            result.plan,
+            target,
+            rules,
+            run=_run_info(result, sources, rules),
+            write=_before("load", stop_before),
+            stage_rows=stage_rows,
+            progress=progress,
+        )
+
+    plan_gate_load()
+    if on_fail == "quarantine" and result.gate is not None and result.plan is not None:
+        gate, lineage = result.gate, result.plan.lineage
+        rejects = quarantine_rejects(gate, lineage, result.batch.frame, rules, "contacts")
+        if not gate.success and rejects.height:
+            result.quarantined, result.batch = gate, quarantine(result.batch, rejects)
+            check_conservation(inputs, result.batch)
+            plan_gate_load()
     return result
 
 

@@ -16,6 +16,7 @@ from crmclean.project import load_project, mask_url
 from crmclean.report.text import print_summary
 from crmclean.rules import Rules
 from crmclean.validate import write_failures
+from crmclean.validate.quarantine import ON_FAIL, OnFail
 
 FAILURES = "gate-failures.csv"  # next to the project file
 PROJECT = click.argument("project_file", type=click.Path(dir_okay=False, path_type=Path))
@@ -37,6 +38,13 @@ STAGE_OPTION = click.option(
     show_default=True,
     help="PostgreSQL targets left with more golden records than this are gated in a staging "
     "table inside the database instead of in memory (0: always).",
+)
+ON_FAIL_OPTION = click.option(
+    "--on-fail",
+    type=click.Choice(ON_FAIL),
+    help="When the gate fails: block (load nothing) or quarantine (load the records that "
+    "pass, put the others in rejects with the expectation, value and reason, exit 1). "
+    "Default: on_fail in the project file, else block.",
 )
 
 
@@ -68,9 +76,19 @@ def _finish(result: RunResult, as_json: bool, failures: Path) -> None:
     if result.gate is not None and not result.gate.success:
         write_failures(result.gate, failures)
         raise GateFailed(f"nothing was written to the target; every failing row is in {failures}")
+    if result.quarantined is not None:
+        write_failures(result.quarantined, failures)
+        count = result.to_dict()["quarantined"]
+        done = "were loaded" if result.loaded is not None else "pass the gate"
+        raise GateFailed(
+            f"{count:,} records quarantined in rejects (failing rows in {failures}); "
+            f"the other records {done}"
+        )
 
 
-def _run(project_file: Path, as_json: bool, dry_run: bool, stage_rows: int) -> None:
+def _run(
+    project_file: Path, as_json: bool, dry_run: bool, stage_rows: int, on_fail: OnFail | None
+) -> None:
     project = load_project(project_file)
     decisions = project.decisions
     result = migrate(
@@ -81,6 +99,8 @@ def _run(project_file: Path, as_json: bool, dry_run: bool, stage_rows: int) -> N
         progress=progress_printer(as_json),
         stage_rows=stage_rows,
         decisions=decisions if decisions is not None and decisions.is_file() else None,
+        on_fail=on_fail or project.on_fail,
+        overrides=project.overrides,
     )
     result.info["target"] = mask_url(project.target)
     _finish(result, as_json, project_file.parent / FAILURES)
@@ -105,8 +125,9 @@ def _record(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[s
 @command.command("plan")
 @PROJECT
 @STAGE_OPTION
+@ON_FAIL_OPTION
 @json_option
-def plan(project_file: Path, stage_rows: int, as_json: bool) -> None:
+def plan(project_file: Path, stage_rows: int, on_fail: OnFail | None, as_json: bool) -> None:
     """Run every stage except the load, compare with the target and print what would change:
     golden records to insert, update and merge, and the gate's verdict. Nothing is written.
 
@@ -114,14 +135,15 @@ def plan(project_file: Path, stage_rows: int, as_json: bool) -> None:
     Example:
       crmclean migrate plan crmclean.yml
     """
-    _run(project_file, as_json, dry_run=True, stage_rows=stage_rows)
+    _run(project_file, as_json, dry_run=True, stage_rows=stage_rows, on_fail=on_fail)
 
 
 @command.command("run")
 @PROJECT
 @STAGE_OPTION
+@ON_FAIL_OPTION
 @json_option
-def run(project_file: Path, stage_rows: int, as_json: bool) -> None:
+def run(project_file: Path, stage_rows: int, on_fail: OnFail | None, as_json: bool) -> None:
     """Read, clean, deduplicate, gate and load the project's sources into its target.
 
     Incoming records are matched against the golden records already in the target too. The
@@ -137,12 +159,14 @@ def run(project_file: Path, stage_rows: int, as_json: bool) -> None:
         - path: exports/hubspot.csv
           mapping: hubspot.mapping.yaml
       target: crm.db            # SQLite file, or postgresql://user@host/db
+      on_fail: quarantine       # or block (the default)
+      overrides: overrides.csv  # source,source_id,field,value applied every run
 
     \b
     Example:
       crmclean migrate run crmclean.yml
     """
-    _run(project_file, as_json, dry_run=False, stage_rows=stage_rows)
+    _run(project_file, as_json, dry_run=False, stage_rows=stage_rows, on_fail=on_fail)
 
 
 def _status_line(row: RunRow) -> str:

@@ -39,16 +39,19 @@ def _written(column: pl.Expr) -> list[pl.Expr]:
 
 def best_written(records: pl.DataFrame, golden: pl.DataFrame, field: str) -> pl.DataFrame:
     """``golden`` with ``field`` replaced by the best-written value among ``records`` (newest
-    first) of the same golden id that fold to the same text as the survivor."""
+    first) of the same golden id that fold to the same text as the survivor. Only clusters
+    whose records disagree on ``field`` are looked at, once per distinct value."""
     column = pl.col(field)
-    values = records.select(GOLDEN_ID, field).drop_nulls(field)
-    values = values.with_columns(folded(column).alias(_KEY), *_written(column))
-    values = values.with_columns(pl.len().over(GOLDEN_ID, field).alias("_count_"))
+    values = records.group_by(GOLDEN_ID, field, maintain_order=True).agg(_count_=pl.len())
+    values = values.drop_nulls(field).filter(pl.len().over(GOLDEN_ID) > 1)
+    values = values.with_columns(folded(column).alias(_KEY))
+    values = values.filter(pl.len().over(GOLDEN_ID, _KEY) > 1)
+    if values.is_empty():
+        return golden
     keys = ["_accents_", "_mixed_", "_length_", "_count_"]
-    best = values.sort(keys, descending=True, maintain_order=True).unique(
-        [GOLDEN_ID, _KEY], keep="first", maintain_order=True
-    )
-    best = best.select(GOLDEN_ID, _KEY, pl.col(field).alias(_BEST))
+    best = values.with_columns(*_written(column)).sort(keys, descending=True, maintain_order=True)
+    best = best.unique([GOLDEN_ID, _KEY], keep="first", maintain_order=True)
+    best = best.select(GOLDEN_ID, _KEY, column.alias(_BEST))
     joined = golden.with_columns(folded(column).alias(_KEY)).join(
         best, on=[GOLDEN_ID, _KEY], how="left", maintain_order="left"
     )
