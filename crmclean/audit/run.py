@@ -123,7 +123,8 @@ def audit(
 
 
 def _with_history(document: dict[str, Any], directory: Path) -> AuditResult:
-    past = hist.load_history(directory)
+    past, warnings = hist.same_subject(document, hist.load_history(directory))
+    document["history_warnings"] = warnings
     if past:
         document["comparison"] = hist.compare(document, past[-1])
     document["trend"] = hist.trend([*past, document])
