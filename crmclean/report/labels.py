@@ -34,7 +34,10 @@ def whole(score: float | None) -> str:
 
 def pct(rate: float | None) -> str:
     """``0.8734`` -> ``87.3%``; empty when not measured."""
-    return "" if rate is None else f"{100 * rate:.1f}%"
+    if rate is None:
+        return ""
+    text = f"{100 * rate:.1f}%"
+    return "99.9%" if text == "100.0%" and rate < 1 else text
 
 
 def delta_text(delta: float | None) -> str:

@@ -49,7 +49,7 @@ def _bar(
         f'<rect x="{x}" y="{y}" width="{width}" height="10" rx="2" fill="{TRACK}"/>'
         f'<rect x="{x}" y="{y}" width="{width * rate:.1f}" height="10" rx="2" fill="{color}"/>'
         f'<text x="{x + width + 6}" y="{y + 9}" font-size="11" fill="#1f2328">'
-        f"{100 * rate:.0f}%</text>"
+        f"{whole(100 * rate)}%</text>"
     )
 
 
