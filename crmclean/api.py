@@ -16,7 +16,7 @@ from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.review import explain_table, review_table
 from crmclean.export import Format as ExportFormat
-from crmclean.export import export_frame
+from crmclean.export import check_out, export_frame
 from crmclean.load.existing import read_golden
 from crmclean.load.rollback import RunRow, rollback, run_status
 from crmclean.load.staging import STAGE_ROWS
@@ -190,5 +190,6 @@ def export_golden(
     target: str, to: ExportFormat, out: Path | str, rules: Rules | None = None
 ) -> int:
     """Write the golden records of ``target`` to ``out`` in the ``to`` import template."""
+    check_out(Path(out))
     golden, _lineage = read_golden(target, rules or Rules())
     return export_frame(golden, to, Path(out))

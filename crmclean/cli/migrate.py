@@ -169,11 +169,20 @@ def run(project_file: Path, stage_rows: int, on_fail: OnFail | None, as_json: bo
     _run(project_file, as_json, dry_run=False, stage_rows=stage_rows, on_fail=on_fail)
 
 
-def _status_line(row: RunRow) -> str:
-    changes = (row.counts or {}).get("changes", {}).get("contacts", {})
-    summary = ", ".join(f"{n} {k}" for k, n in changes.items())
-    when = (row.started_at or "")[:19]
-    return f"{row.sequence:>4}  {row.run_id}  {row.status:<11}  {when}  golden: {summary}"
+def _status_lines(rows: list[RunRow]) -> list[str]:
+    """A header, then one line per run: sequence, run id, status, start, golden changes."""
+    width = max(len("run id"), *(len(row.run_id) for row in rows))
+    lines = [
+        f"{'#':>4}  {'run id':<{width}}  {'status':<11}  {'started (UTC)':<19}  golden records"
+    ]
+    for row in rows:
+        changes = (row.counts or {}).get("changes", {}).get("contacts", {})
+        summary = ", ".join(f"{n} {k}" for k, n in changes.items())
+        when = (row.started_at or "")[:19].replace("T", " ")
+        lines.append(
+            f"{row.sequence:>4}  {row.run_id:<{width}}  {row.status:<11}  {when:<19}  {summary}"
+        )
+    return lines
 
 
 @command.command("status")
@@ -195,8 +204,8 @@ def status(project_file: Path, target: str | None, as_json: bool) -> None:
         return
     if not rows:
         click.echo(f"No runs in {mask_url(url)}.")
-    for row in rows:
-        click.echo(_status_line(row))
+    for line in _status_lines(rows) if rows else []:
+        click.echo(line)
 
 
 @command.command("rollback")
