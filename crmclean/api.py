@@ -16,7 +16,7 @@ from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.review import explain_table, review_table
 from crmclean.export import Format as ExportFormat
-from crmclean.export import export_frame
+from crmclean.export import check_out, export_frame
 from crmclean.load.existing import read_golden
 from crmclean.load.rollback import RunRow, rollback, run_status
 from crmclean.load.staging import STAGE_ROWS
@@ -26,6 +26,7 @@ from crmclean.pipeline import Progress, RunResult
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
 from crmclean.validate import GateResult, validate, validate_frame
+from crmclean.validate.quarantine import OnFail
 from crmclean.write import refuse_inputs, write_table
 
 
@@ -127,6 +128,8 @@ def migrate(
     stage_rows: int = STAGE_ROWS,
     decisions: Path | None = None,
     full: bool = False,
+    on_fail: OnFail = "block",
+    overrides: Path | None = None,
 ) -> RunResult:
     """The whole job into ``target``; with ``dry_run`` everything but the load (the plan).
 
@@ -134,7 +137,9 @@ def migrate(
     staging table inside the database instead of in memory (0: always). ``decisions`` (a
     must-link / cannot-link file) steers the merge, against the target's records too. When
     the target's last run loaded these very inputs (same files, rules and crmclean), nothing
-    is read and nothing changes, unless ``full``.
+    is read and nothing changes, unless ``full``. ``on_fail="quarantine"`` loads the records
+    that pass the gate and puts the others in rejects; ``overrides`` (source, source_id,
+    field, value) fix source values every run.
     """
     stop = "load" if dry_run else "end"
     return pipeline.run(
@@ -146,6 +151,8 @@ def migrate(
         stage_rows=stage_rows,
         decisions=decisions,
         full=full,
+        on_fail=on_fail,
+        overrides=overrides,
     )
 
 
@@ -197,6 +204,7 @@ def export_golden(
     target: str, to: ExportFormat, out: Path | str, rules: Rules | None = None
 ) -> int:
     """Write the golden records of ``target`` to ``out`` in the ``to`` import template."""
+    check_out(Path(out))
     refuse_inputs([out], [target if is_target(target) and Path(target).exists() else None])
     golden, _lineage = read_golden(target, rules or Rules())
     return export_frame(golden, to, Path(out))

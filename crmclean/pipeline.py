@@ -22,9 +22,11 @@ from crmclean.load.gated import gate_and_load
 from crmclean.load.rerun import STATS_KEY, inputs_hash, loaded_with
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.normalize import normalize
+from crmclean.overrides import apply_overrides, read_overrides
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
 from crmclean.validate import GateResult, normalized_values, validate
+from crmclean.validate.quarantine import OnFail, quarantine, quarantine_rejects
 
 Stage = Literal["normalize", "dedupe", "merge", "validate", "load", "end"]
 ORDER: list[Stage] = ["normalize", "dedupe", "merge", "validate", "load", "end"]
@@ -40,6 +42,7 @@ class RunResult:
     plan: LoadPlan | None = None
     gate: GateResult | None = None
     loaded: LoadResult | None = None
+    quarantined: GateResult | None = None  # the gate that sent records to rejects
     stopped_before: Stage = "end"
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -70,6 +73,7 @@ class RunResult:
             "plan": None if self.plan is None else self.plan.summary(),
             "gate": None if self.gate is None else self.gate.to_dict(),
             "load": None if self.loaded is None else self.loaded.to_dict(),
+            "quarantined": self.batch.stats.get("validate", {}).get("quarantined", 0),
             "stopped_before": self.stopped_before,
             **self.info,
         }
@@ -89,6 +93,8 @@ def run(
     stage_rows: int = STAGE_ROWS,
     decisions: Path | None = None,
     full: bool = False,
+    on_fail: OnFail = "block",
+    overrides: Path | None = None,
 ) -> RunResult:
     """Run the stages in order, stopping before ``stop_before``; load only with a target.
 
@@ -97,14 +103,19 @@ def run(
     the dedupe and the matching against the target's golden records. A load whose inputs the
     target's last run already loaded (:mod:`crmclean.load.rerun`) reads nothing and changes
     nothing, as a full run would; ``full`` runs every stage anyway.
+    ``overrides`` (a file of source, source_id, field, value) fix source values before
+    normalize. With ``on_fail`` ``quarantine``, the records behind golden records that fail
+    the gate go to rejects and the others are gated again and loaded.
     """
-    digest = None if target is None else inputs_hash(sources, rules, decisions)
+    digest = None if target is None else inputs_hash(sources, rules, decisions, overrides)
     if target is not None and stop_before == "end" and not full:
         previous = loaded_with(target, rules, digest)
         if previous is not None:
             return _unchanged(previous, stop_before)
     progress("read")
     batch = read_all(sources, rules)
+    if overrides is not None:
+        batch = apply_overrides(batch, read_overrides(overrides, rules.model.names))
     read_rejects = batch.rejects.select(SOURCE, SOURCE_ID).unique(maintain_order=True)
     inputs = pl.concat([batch.frame.select(SOURCE, SOURCE_ID), read_rejects])
     result = RunResult(batch, inputs, stopped_before=stop_before)
@@ -125,19 +136,30 @@ def run(
         progress("validate")
         result.gate = validate(result.batch, rules)
         return result
-    progress("plan")
-    result.plan = plan_load(result.batch, target, rules, decisions=decisions)
-    progress("validate")
-    result.gate, result.loaded = gate_and_load(
-        result.plan,
-        target,
-        rules,
-        run=_run_info(result, sources, rules, digest),
-        write=_before("load", stop_before),
-        stage_rows=stage_rows,
-        progress=progress,
-        accepted=normalized_values(result.batch.frame),
-    )
+
+    def plan_gate_load() -> None:
+        progress("plan")
+        result.plan = plan_load(result.batch, target, rules, decisions=decisions)
+        progress("validate")
+        result.gate, result.loaded = gate_and_load(
+            result.plan,
+            target,
+            rules,
+            run=_run_info(result, sources, rules, digest),
+            write=_before("load", stop_before),
+            stage_rows=stage_rows,
+            progress=progress,
+            accepted=normalized_values(result.batch.frame),
+        )
+
+    plan_gate_load()
+    if on_fail == "quarantine" and result.gate is not None and result.plan is not None:
+        gate, lineage = result.gate, result.plan.lineage
+        rejects = quarantine_rejects(gate, lineage, result.batch.frame, rules, "contacts")
+        if not gate.success and rejects.height:
+            result.quarantined, result.batch = gate, quarantine(result.batch, rejects)
+            check_conservation(inputs, result.batch)
+            plan_gate_load()
     return result
 
 

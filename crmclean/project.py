@@ -11,6 +11,7 @@ from crmclean.errors import UserError
 from crmclean.model import format_validation_error, load_yaml
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
+from crmclean.validate.quarantine import OnFail
 
 
 class _Source(BaseModel):
@@ -46,6 +47,8 @@ class _Project(BaseModel):
     sources: list[_Source] = Field(min_length=1)
     target: str = "crm.db"
     decisions: str | None = None
+    overrides: str | None = None
+    on_fail: OnFail = "block"
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class Project:
     rules: Rules
     target: str
     decisions: Path | None = None
+    overrides: Path | None = None
+    on_fail: OnFail = "block"
 
 
 def _resolve(base: Path, value: str | None) -> Path | None:
@@ -112,4 +117,6 @@ def load_project(path: Path) -> Project:
     )
     target = target_url(base, spec.target)
     decisions = _resolve(base, spec.decisions)
-    return Project(path, spec.name or base.name, sources, rules, target, decisions)
+    overrides = _resolve(base, spec.overrides)
+    name = spec.name or base.name
+    return Project(path, name, sources, rules, target, decisions, overrides, spec.on_fail)

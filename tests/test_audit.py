@@ -73,7 +73,7 @@ def test_uniqueness_counts_planted_duplicates(doc: dict[str, Any]) -> None:
 def test_consistency_counts_values_written_several_ways(doc: dict[str, Any]) -> None:
     fields = _dim(doc, "consistency")["metrics"]["fields"]
     off = {name: m["inconsistent"] for name, m in fields.items()}
-    assert off == {"country": 2, "state": 2, "company": 2, "job_title": 1}
+    assert off == {"country": 2, "state": 2, "city": 0, "company": 2, "job_title": 1}
     spellings = [s["text"] for s in fields["company"]["top"][0]["spellings"]]
     assert spellings == ["Acme Ltda", "ACME LTDA.", "Acme"]
     assert {s["text"] for s in fields["country"]["top"][0]["spellings"]} == {
@@ -81,7 +81,21 @@ def test_consistency_counts_values_written_several_ways(doc: dict[str, Any]) -> 
         "Brazil",
         "BR",
     }
-    assert _dim(doc, "consistency")["checked"] == 24 + 20 + 24 + 24
+    assert _dim(doc, "consistency")["checked"] == 24 + 20 + 24 + 24 + 24
+
+
+def test_cities_written_without_accents_count_against_consistency(tmp_path: Path) -> None:
+    path = tmp_path / "contatos.csv"
+    cities = ["São Paulo", "São Paulo", "Sao Paulo", "SAO PAULO", "Ciudad de México"]
+    path.write_text(
+        "nome,email,cidade\n"
+        + "".join(f"P{i},p{i}@x{i}.com.br,{c}\n" for i, c in enumerate(cities)),
+        encoding="utf-8",
+    )
+    doc = audit([path], as_of=AS_OF).to_dict()
+    city = doc["dimensions"]["consistency"]["metrics"]["fields"]["city"]
+    assert (city["records"], city["inconsistent"]) == (5, 2)
+    assert doc["dimensions"]["consistency"]["score"] < 100
 
 
 def test_timeliness_counts_stale_future_and_undated(doc: dict[str, Any]) -> None:

@@ -154,3 +154,27 @@ def test_mapping_is_refused_for_a_database_source(tmp_path: Path) -> None:
     mapping.write_text("columns: {}\n", encoding="utf-8")
     code, out = run("sqlite:///crm.db", "--mapping", str(mapping))
     assert code == 2 and "--mapping applies to a single file source" in out
+
+
+def test_findings_file_lists_every_record_and_masks_on_request(tmp_path: Path) -> None:
+    out = tmp_path / "findings.csv"
+    code, text = run(str(PLANTED), "--findings", str(out), "--json")
+    assert code == 0, text
+    document = json.loads(text)
+    rows = pl.read_csv(out, infer_schema=False)
+    assert rows.columns == [
+        "source", "source_id", "code", "rule", "severity", "dimension", "field", "value"
+    ]  # fmt: skip
+    counted = {(f["code"], f["field"]): f["count"] for f in document["findings"]}
+    per_record = rows.group_by("code", "field").len()
+    for found_code, field, count in per_record.iter_rows():
+        if found_code != "CS01":
+            assert counted[(found_code, field)] == count, (found_code, field)
+    for audit_code in ("DU01", "TM01", "CP01"):
+        assert audit_code in set(rows["code"])
+    assert rows["severity"][0] == "error"  # the most severe first
+    invalid = rows.filter(pl.col("code") == "EM01")["value"].to_list()
+    parquet = tmp_path / "masked.parquet"
+    assert run(str(PLANTED), "--findings", str(parquet), "--mask-pii")[0] == 0
+    hidden = pl.read_parquet(parquet).filter(pl.col("code") == "EM01")["value"].to_list()
+    assert len(hidden) == len(invalid) and set(hidden).isdisjoint(invalid)

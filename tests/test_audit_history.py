@@ -62,3 +62,17 @@ def test_history_skips_an_unreadable_document_with_a_warning(tmp_path: Path, cap
     assert load_history(tmp_path) == []
     warnings = capsys.readouterr().err
     assert "audit-1.json: skipped" in warnings and "audit-2.json: skipped" in warnings
+
+
+def test_one_history_per_subject_with_a_warning(tmp_path: Path) -> None:
+    history = tmp_path / "history"
+    first = audit([PLANTED], history=history, as_of=AS_OF).to_dict()
+    other = tmp_path / "other.csv"
+    other.write_text("nome,email\nAna,ana@exemplo.com.br\n", encoding="utf-8")
+    switched = audit([other], history=history, as_of=AS_OF).to_dict()
+    assert switched["comparison"] is None and len(switched["trend"]) == 1
+    (warning,) = switched["history_warnings"]
+    assert "previous audit in this history was of planted.csv" in warning
+    again = audit([PLANTED], history=history, as_of=AS_OF).to_dict()
+    assert again["comparison"]["previous_at"] == first["generated_at"]
+    assert len(again["trend"]) == 2 and "other.csv" in again["history_warnings"][0]

@@ -166,3 +166,15 @@ def test_dedupe_accepts_a_named_connector(runner, tmp_path):
     assert runner.invoke(main, [*args, "--connector", "salesforce_contact"]).exit_code == 0
     wrong = runner.invoke(main, [*args, "--connector", "nope"])
     assert wrong.exit_code == 2 and "unknown connector 'nope'" in wrong.stderr
+
+
+def test_run_summaries_show_the_most_severe_findings_first(runner, tmp_path):
+    path = tmp_path / "contatos.csv"
+    rows = [f"P{i},P{i}@EXEMPLO.COM.BR" for i in range(9)] + ["Q,not-an-email"]
+    path.write_text("nome,email\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["clean", str(path), "--out", str(tmp_path / "out.csv")])
+    assert result.exit_code == 0, result.output
+    table = result.output.split("Top findings, the most severe first")[1]
+    severities = [s for s in ("error", "warning", "info") if s in table]
+    first = min(severities, key=table.index)
+    assert "info" in severities and first == "warning"  # EM01 (1) before EM03 (9)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import polars as pl
 from test_dedupe_support import FIELDS, contacts
 
+from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.merge import golden_records, merge_log
 from crmclean.dedupe.survivorship import Survivorship
+from crmclean.rules import Rules
 
 
 def _golden(*records: dict[str, object], golden_ids: list[str]) -> list[dict[str, object]]:
@@ -153,3 +155,71 @@ def test_valid_only_takes_the_newest_when_every_value_was_flagged() -> None:
     rules = Survivorship(fields={"country": "valid_only"})
     golden = golden_records(frame.with_columns(golden_id=pl.lit("g")), FIELDS, rules, findings)
     assert golden["country"].to_list() == ["Brasill"]
+
+
+EMAILS = Survivorship(role_local_parts=["contato"], free_email_domains=["gmail.com"])
+
+
+def test_the_best_written_form_survives_whatever_the_strategy() -> None:
+    records = [
+        {"last_name": "Araújo", "city": "São Paulo", "updated_at": "2020-01-01"},
+        {"last_name": "ARAUJO", "city": "SAO PAULO", "updated_at": "2021-01-01"},
+        {"last_name": "Araujo", "city": "Sao Paulo", "updated_at": "2022-01-01"},
+    ]
+    frame = contacts(*records).with_columns(golden_id=pl.lit("g"))
+    for rules in (Survivorship(), _with("most_frequent"), Survivorship(default="most_complete")):
+        (golden,) = golden_records(frame, FIELDS, rules).to_dicts()
+        assert (golden["last_name"], golden["city"]) == ("Araújo", "São Paulo")
+
+
+def test_a_different_value_is_not_a_better_spelling() -> None:
+    records = [
+        {"city": "São Paulo", "updated_at": "2020-01-01"},
+        {"city": "Campinas", "updated_at": "2022-01-01"},
+    ]
+    frame = contacts(*records).with_columns(golden_id=pl.lit("g"))
+    (golden,) = golden_records(frame, FIELDS).to_dicts()
+    assert golden["city"] == "Campinas"  # most recent: the values do not fold alike
+
+
+def test_mixed_case_beats_capitals_then_the_most_used_form() -> None:
+    records = [
+        {"company": "ACME LTDA", "updated_at": "2022-01-01"},
+        {"company": "Acme Ltda", "updated_at": "2020-01-01"},
+    ]
+    frame = contacts(*records).with_columns(golden_id=pl.lit("g"))
+    (golden,) = golden_records(frame, FIELDS).to_dicts()
+    assert golden["company"] == "Acme Ltda"
+
+
+def test_a_personal_email_beats_a_role_address_and_a_misspelled_free_mail() -> None:
+    records = [
+        {"email": "ana@gmial.com", "updated_at": "2024-01-01"},
+        {"email": "contato@empresa.com.br", "updated_at": "2023-01-01"},
+        {"email": "ana.souza@empresa.com.br", "updated_at": "2020-01-01"},
+    ]
+    frame = contacts(*records).with_columns(golden_id=pl.lit("g"))
+    (golden,) = golden_records(frame, FIELDS, EMAILS).to_dicts()
+    assert golden["email"] == "ana.souza@empresa.com.br"
+    assert golden["email_alt"] == ["ana@gmial.com", "contato@empresa.com.br"]
+    (no_personal,) = golden_records(frame[:2], FIELDS, EMAILS).to_dicts()
+    assert no_personal["email"] == "contato@empresa.com.br"  # role beats the typo
+
+
+def test_among_personal_addresses_the_strategy_decides() -> None:
+    records = [
+        {"email": "ana@old.com.br", "updated_at": "2020-01-01"},
+        {"email": "contato@old.com.br", "updated_at": "2024-01-01"},
+        {"email": "ana@new.com.br", "updated_at": "2023-01-01"},
+    ]
+    frame = contacts(*records).with_columns(golden_id=pl.lit("g"))
+    (golden,) = golden_records(frame, FIELDS, EMAILS).to_dicts()
+    assert golden["email"] == "ana@new.com.br"
+    rules = EMAILS.model_copy(update={"fields": {"email": "source_priority"}})
+    (first,) = golden_records(frame, FIELDS, rules).to_dicts()
+    assert first["email"] == "ana@new.com.br"  # one source: the newest within it
+
+
+def test_match_yaml_lists_reach_survivorship() -> None:
+    rules = load_match_config(Rules()).survivorship
+    assert "contato" in rules.role_local_parts and "gmail.com" in rules.free_email_domains

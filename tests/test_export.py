@@ -78,3 +78,13 @@ def test_no_cell_starts_a_formula(text: str) -> None:
     else:
         assert not re.match(r"[=+\-@\t\r＝＋－＠]", cell)
         assert cell in (text, "'" + text)
+
+
+def test_an_extension_it_does_not_write_is_refused(tmp_path: Path, rules: Rules) -> None:
+    target = target_with_formulas(tmp_path, rules)
+    out = tmp_path / "contacts.xlsx"
+    result = CliRunner().invoke(main, ["export", "--to", "hubspot", str(out), "--target", target])
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stderr.strip() == (
+        f"Error: {out}: expected a .csv file name (import templates are CSV), got '.xlsx'"
+    )

@@ -105,3 +105,16 @@ def test_stage_rows_gates_in_the_database(postgres_url: str, tmp_path: Path) -> 
     assert golden_of(postgres_url, "event", "e1") == golden_of(postgres_url, "crm", "1")
     names = [row[0] for row in read(postgres_url, tables)]
     assert "contacts" in names and not [n for n in names if n.startswith("crmclean_stage_")]
+
+
+def test_status_columns_have_headers_and_line_up(tmp_path: Path) -> None:
+    target = str(tmp_path / "crm.db")
+    cli("migrate", "run", str(project(tmp_path, target, "crm.csv")))
+    cli("migrate", "run", str(project(tmp_path, target, "crm.csv", "event.csv")))
+    result = CliRunner().invoke(main, ["migrate", "status", "--target", target])
+    header, *lines = result.stdout.splitlines()
+    assert header.split() == ["#", "run", "id", "status", "started", "(UTC)", "golden", "records"]
+    assert len(lines) == 2
+    for line in lines:
+        assert line[header.index("status") :].startswith("loaded")
+        assert line[header.index("golden") :].startswith(("3 insert", "1 insert"))

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from crmclean.errors import UserError
-from crmclean.project import load_project, target_url
+from crmclean.project import _Project, _Source, load_project, target_url
 from crmclean.urls import mask_url
 
 
@@ -68,3 +68,9 @@ def test_a_source_is_a_file_or_a_database(tmp_path: Path, source: str, problem: 
     project.write_text(f"sources:\n  - {source}\n", encoding="utf-8")
     with pytest.raises(UserError, match=problem):
         load_project(project)
+
+
+def test_every_project_key_is_on_the_reference_page() -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "project.md").read_text("utf-8")
+    keys = [*_Project.model_fields, *_Source.model_fields]
+    assert [key for key in keys if f"| `{key}` |" not in page] == []

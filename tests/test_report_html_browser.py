@@ -95,7 +95,7 @@ def report_doc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     base = tmp_path_factory.mktemp("html")
     case = generate_demo(base / "demo", people=150)
     history = base / "history"
-    audit(case.sources[:2], history=history, mask_pii=True)
+    audit(case.sources, history=history, mask_pii=True)
     return audit(case.sources, history=history, mask_pii=True).to_dict()
 
 

@@ -7,6 +7,7 @@ import polars as pl
 from crmclean.audit.exprs import filled
 from crmclean.audit.findings import audit_finding, reject_findings
 from crmclean.audit.measure import Context, Measure
+from crmclean.audit.records import flagged
 
 
 def fill_rates(ctx: Context) -> dict[str, int]:
@@ -36,4 +37,5 @@ def measure_completeness(ctx: Context) -> Measure:
         "unreachable": unreachable.height,
         "filled": counts,
     }
-    return Measure("completeness", score, records, unreachable.height, metrics, findings)
+    flags = [flagged("CM01", unreachable)]
+    return Measure("completeness", score, records, unreachable.height, metrics, findings, flags)

@@ -7,6 +7,7 @@ import polars as pl
 from crmclean.audit.exprs import fold, latest, months_before
 from crmclean.audit.findings import audit_finding
 from crmclean.audit.measure import Context, Measure, score_of
+from crmclean.audit.records import flagged as per_record
 
 
 def _is_true(ctx: Context, field: str) -> pl.Expr:
@@ -44,13 +45,14 @@ def measure_compliance(ctx: Context) -> Measure:
     """Score: ``100 * (1 - records with any compliance problem / records)``."""
     flagged = flags(ctx)
     checks = (("CP02", "opted_out_marketable"), ("CP01", "no_consent"), ("CP03", "past_retention"))
-    counts, findings = {}, []
+    counts, findings, records = {}, [], []
     for code, flag in checks:
         rows = flagged.filter(flag)
         counts[flag] = rows.height
+        records.append(per_record(code, rows))
         if rows.height:
             findings.append(audit_finding(code, None, rows.height, ctx.examples.records(rows)))
     failed = flagged.filter(pl.any_horizontal(flag for _, flag in checks)).height
     metrics = {**counts, "records": flagged.height, "with_problem": failed}
     return Measure("compliance", score_of(failed, flagged.height), flagged.height, failed,
-                   metrics, findings)  # fmt: skip
+                   metrics, findings, records)  # fmt: skip

@@ -50,6 +50,39 @@ def save(directory: Path, document: dict[str, Any]) -> Path:
     return write_text(path, json.dumps(document, ensure_ascii=False, indent=1))
 
 
+def subject(document: dict[str, Any]) -> list[str]:
+    """What an audit was of: its sources' file names or database URLs (no password), sorted."""
+    names = []
+    for source in document.get("sources", []):
+        if "://" in source:
+            scheme, _, rest = source.partition("://")
+            names.append(f"{scheme}://{rest.rpartition('@')[2]}")
+        else:
+            names.append(Path(source).name)
+    return sorted(names)
+
+
+def same_subject(
+    document: dict[str, Any], past: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The past audits of the same data as ``document``, and warnings: the history holds
+    audits of other data (left out), or the previous audit was of other data."""
+    this = subject(document)
+    same = [d for d in past if subject(d) == this]
+    others = {", ".join(subject(d)) for d in past if subject(d) != this}
+    warnings = []
+    if past and subject(past[-1]) != this:
+        warnings.append(
+            f"the previous audit in this history was of {', '.join(subject(past[-1]))}; "
+            f"this one is of {', '.join(this)}: compared only with audits of the same data"
+        )
+    elif others:
+        warnings.append(
+            f"audits of other data in this history left out: {'; '.join(sorted(others))}"
+        )
+    return same, warnings
+
+
 def _delta(now: float | None, before: float | None) -> float | None:
     return None if now is None or before is None else round(now - before, 1)
 

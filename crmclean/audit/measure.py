@@ -41,8 +41,13 @@ class Measure:
     failed: int
     metrics: dict[str, Any] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    records: list[pl.DataFrame] = field(default_factory=list)  # per record (audit.records)
 
 
 def score_of(failed: int, checked: int) -> float | None:
-    """``100 * (1 - failed / checked)``, None when nothing was checked."""
-    return None if checked == 0 else round(100.0 * (1 - failed / checked), 1)
+    """``100 * (1 - failed / checked)``, None when nothing was checked; never 100 while a
+    record fails (2 failing of 100 000 is 99.9, not 100)."""
+    if checked == 0:
+        return None
+    score = round(100.0 * (1 - failed / checked), 1)
+    return min(score, 99.9) if failed else score

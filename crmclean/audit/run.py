@@ -20,6 +20,7 @@ from crmclean.audit.consistency import measure_consistency
 from crmclean.audit.document import build_document
 from crmclean.audit.findings import Examples
 from crmclean.audit.measure import Context, Measure
+from crmclean.audit.records import normalizer_rows, per_record
 from crmclean.audit.target import database_source, is_database_url, source_label
 from crmclean.audit.timeliness import measure_timeliness
 from crmclean.audit.uniqueness import measure_uniqueness
@@ -29,6 +30,7 @@ from crmclean.model import EXTRA
 from crmclean.pipeline import Progress
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
+from crmclean.write import write_table
 
 FailOn = Literal["error", "warning", "never"]
 Source = str | Path | SourceSpec
@@ -101,8 +103,12 @@ def audit(
     mask_pii: bool = False,
     as_of: date | None = None,
     progress: Progress = lambda _stage: None,
+    findings: Path | None = None,
 ) -> AuditResult:
-    """Audit files and/or target databases (``sqlite:///crm.db``); nothing is written to them."""
+    """Audit files and/or target databases (``sqlite:///crm.db``); nothing is written to them.
+
+    ``findings`` (CSV or Parquet) gets one row per record and finding
+    (:mod:`crmclean.audit.records`), masked with ``mask_pii``."""
     rules = rules or Rules()
     settings = config if isinstance(config, AuditConfig) else load_audit_config(rules, config)
     as_of = as_of or datetime.now(UTC).date()
@@ -113,6 +119,10 @@ def audit(
     examples = Examples(rules.model, mask_pii, settings.examples)
     args = {"config": settings, "as_of": as_of, "examples": examples}
     measures = measure(result, rules, args)
+    if findings is not None:
+        parts = normalizer_rows(result.batch.findings, result.batch.rejects)
+        parts += [rows for m in measures for rows in m.records]
+        write_table(per_record(parts, rules.model, mask_pii), Path(findings))
     document = build_document(
         measures, config=settings, model=rules.model, sources=[_label(s) for s in sources],
         as_of=as_of, masked=mask_pii,
@@ -123,7 +133,8 @@ def audit(
 
 
 def _with_history(document: dict[str, Any], directory: Path) -> AuditResult:
-    past = hist.load_history(directory)
+    past, warnings = hist.same_subject(document, hist.load_history(directory))
+    document["history_warnings"] = warnings
     if past:
         document["comparison"] = hist.compare(document, past[-1])
     document["trend"] = hist.trend([*past, document])

@@ -12,7 +12,8 @@ def overall(measures: list[Measure], config: AuditConfig) -> float | None:
     total = sum(weight for weight, _ in scored)
     if total == 0:
         return None
-    return round(sum(weight * score for weight, score in scored) / total, 1)
+    mean = round(sum(weight * score for weight, score in scored) / total, 1)
+    return min(mean, 99.9) if any(score < 100 for _, score in scored) else mean
 
 
 def grade(score: float | None, config: AuditConfig) -> str:

@@ -7,6 +7,7 @@ import polars as pl
 from crmclean.audit.exprs import as_date, latest, months_before
 from crmclean.audit.findings import audit_finding
 from crmclean.audit.measure import Context, Measure, score_of
+from crmclean.audit.records import flagged
 
 
 def future_dates(ctx: Context) -> pl.Expr:
@@ -43,5 +44,6 @@ def measure_timeliness(ctx: Context) -> Measure:
         "future": future.height,
         "undated": undated.height,
     }
+    flags = [flagged(code, rows) for code, rows in checks]
     return Measure("timeliness", score_of(failed, dated.height), dated.height, failed, metrics,
-                   findings)  # fmt: skip
+                   findings, flags)  # fmt: skip

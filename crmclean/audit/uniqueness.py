@@ -8,6 +8,7 @@ import polars as pl
 
 from crmclean.audit.findings import audit_finding
 from crmclean.audit.measure import Context, Measure, score_of
+from crmclean.audit.records import flagged
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 
 MEMBER_FIELDS = ("full_name", "email", "phone", "company")
@@ -62,7 +63,14 @@ def measure_uniqueness(ctx: Context) -> Measure:
     labels = [" = ".join(_label(ctx, c)) for c in top[: ctx.examples.limit]]
     findings = [audit_finding("DU01", None, duplicates, labels)] if duplicates else []
     return Measure("uniqueness", score_of(duplicates, records), records, duplicates, metrics,
-                   findings)  # fmt: skip
+                   findings, [_duplicates(ctx, sizes)])  # fmt: skip
+
+
+def _duplicates(ctx: Context, sizes: pl.DataFrame) -> pl.DataFrame:
+    """Every record of a cluster but its first (by source and id): the value is the golden id."""
+    members = ctx.frame.join(sizes.select(GOLDEN_ID), on=GOLDEN_ID).sort(SOURCE, SOURCE_ID)
+    extra = members.filter(~pl.col(GOLDEN_ID).is_first_distinct())
+    return flagged("DU01", extra, pl.col(GOLDEN_ID))
 
 
 def _label(ctx: Context, cluster: dict[str, Any]) -> list[str]:

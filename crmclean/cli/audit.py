@@ -56,6 +56,13 @@ EXIT_FAILED = 1
 )
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Exit 1 when the score is lower.")
 @click.option("--mask-pii", is_flag=True, help="Mask e-mails, phones, names and tax ids.")
+@click.option(
+    "--findings",
+    "findings_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every finding per record (.csv or .parquet): source, source_id, code, rule, "
+    "severity, dimension, field, value (masked with --mask-pii).",
+)
 @mapping_option
 @connector_options
 @rules_options
@@ -68,6 +75,7 @@ def command(
     fail_on: str,
     fail_under: float | None,
     mask_pii: bool,
+    findings_file: Path | None,
     mapping: Path | None,
     connector: str | None,
     connectors_dir: Path | None,
@@ -98,6 +106,7 @@ def command(
         history=history,
         mask_pii=mask_pii,
         progress=progress_printer(as_json),
+        findings=findings_file,
     )
     document = result.to_dict()
     if html_file is not None:

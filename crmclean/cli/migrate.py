@@ -17,6 +17,7 @@ from crmclean.report.text import print_summary
 from crmclean.rules import Rules
 from crmclean.urls import mask_url
 from crmclean.validate import write_failures
+from crmclean.validate.quarantine import ON_FAIL, OnFail
 
 FAILURES = "gate-failures.csv"  # next to the project file
 PROJECT = click.argument("project_file", type=click.Path(dir_okay=False, path_type=Path))
@@ -38,6 +39,13 @@ STAGE_OPTION = click.option(
     show_default=True,
     help="PostgreSQL targets left with more golden records than this are gated in a staging "
     "table inside the database instead of in memory (0: always).",
+)
+ON_FAIL_OPTION = click.option(
+    "--on-fail",
+    type=click.Choice(ON_FAIL),
+    help="When the gate fails: block (load nothing) or quarantine (load the records that "
+    "pass, put the others in rejects with the expectation, value and reason, exit 1). "
+    "Default: on_fail in the project file, else block.",
 )
 
 
@@ -72,10 +80,23 @@ def _finish(result: RunResult, as_json: bool, failures: Path) -> None:
     if result.gate is not None and not result.gate.success:
         write_failures(result.gate, failures)
         raise GateFailed(f"nothing was written to the target; every failing row is in {failures}")
+    if result.quarantined is not None:
+        write_failures(result.quarantined, failures)
+        count = result.to_dict()["quarantined"]
+        done = "were loaded" if result.loaded is not None else "pass the gate"
+        raise GateFailed(
+            f"{count:,} records quarantined in rejects (failing rows in {failures}); "
+            f"the other records {done}"
+        )
 
 
 def _run(
-    project_file: Path, as_json: bool, dry_run: bool, stage_rows: int, full: bool = False
+    project_file: Path,
+    as_json: bool,
+    dry_run: bool,
+    stage_rows: int,
+    on_fail: OnFail | None,
+    full: bool = False,
 ) -> None:
     project = load_project(project_file)
     decisions = project.decisions
@@ -88,6 +109,8 @@ def _run(
         stage_rows=stage_rows,
         decisions=decisions if decisions is not None and decisions.is_file() else None,
         full=full,
+        on_fail=on_fail or project.on_fail,
+        overrides=project.overrides,
     )
     result.info["target"] = mask_url(project.target)
     _finish(result, as_json, project_file.parent / FAILURES)
@@ -112,8 +135,9 @@ def _record(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[s
 @command.command("plan")
 @PROJECT
 @STAGE_OPTION
+@ON_FAIL_OPTION
 @json_option
-def plan(project_file: Path, stage_rows: int, as_json: bool) -> None:
+def plan(project_file: Path, stage_rows: int, on_fail: OnFail | None, as_json: bool) -> None:
     """Run every stage except the load, compare with the target and print what would change:
     golden records to insert, update and merge, and the gate's verdict. Nothing is written.
 
@@ -121,7 +145,7 @@ def plan(project_file: Path, stage_rows: int, as_json: bool) -> None:
     Example:
       crmclean migrate plan crmclean.yml
     """
-    _run(project_file, as_json, dry_run=True, stage_rows=stage_rows)
+    _run(project_file, as_json, dry_run=True, stage_rows=stage_rows, on_fail=on_fail)
 
 
 @command.command("run")
@@ -133,8 +157,11 @@ def plan(project_file: Path, stage_rows: int, as_json: bool) -> None:
     help="Read, clean and match every source even when the target's last run loaded these "
     "very files with these rules (by default such a run reads nothing: nothing would change).",
 )
+@ON_FAIL_OPTION
 @json_option
-def run(project_file: Path, stage_rows: int, full: bool, as_json: bool) -> None:
+def run(
+    project_file: Path, stage_rows: int, full: bool, on_fail: OnFail | None, as_json: bool
+) -> None:
     """Read, clean, deduplicate, gate and load the project's sources into its target.
 
     Incoming records are matched against the golden records already in the target too. The
@@ -150,19 +177,30 @@ def run(project_file: Path, stage_rows: int, full: bool, as_json: bool) -> None:
         - path: exports/hubspot.csv
           mapping: hubspot.mapping.yaml
       target: crm.db            # SQLite file, or postgresql://user@host/db
+      on_fail: quarantine       # or block (the default)
+      overrides: overrides.csv  # source,source_id,field,value applied every run
 
     \b
     Example:
       crmclean migrate run crmclean.yml
     """
-    _run(project_file, as_json, dry_run=False, stage_rows=stage_rows, full=full)
+    _run(project_file, as_json, dry_run=False, stage_rows=stage_rows, on_fail=on_fail, full=full)
 
 
-def _status_line(row: RunRow) -> str:
-    changes = (row.counts or {}).get("changes", {}).get("contacts", {})
-    summary = ", ".join(f"{n} {k}" for k, n in changes.items())
-    when = (row.started_at or "")[:19]
-    return f"{row.sequence:>4}  {row.run_id}  {row.status:<11}  {when}  golden: {summary}"
+def _status_lines(rows: list[RunRow]) -> list[str]:
+    """A header, then one line per run: sequence, run id, status, start, golden changes."""
+    width = max(len("run id"), *(len(row.run_id) for row in rows))
+    lines = [
+        f"{'#':>4}  {'run id':<{width}}  {'status':<11}  {'started (UTC)':<19}  golden records"
+    ]
+    for row in rows:
+        changes = (row.counts or {}).get("changes", {}).get("contacts", {})
+        summary = ", ".join(f"{n} {k}" for k, n in changes.items())
+        when = (row.started_at or "")[:19].replace("T", " ")
+        lines.append(
+            f"{row.sequence:>4}  {row.run_id:<{width}}  {row.status:<11}  {when:<19}  {summary}"
+        )
+    return lines
 
 
 @command.command("status")
@@ -184,8 +222,8 @@ def status(project_file: Path, target: str | None, as_json: bool) -> None:
         return
     if not rows:
         click.echo(f"No runs in {mask_url(url)}.")
-    for row in rows:
-        click.echo(_status_line(row))
+    for line in _status_lines(rows) if rows else []:
+        click.echo(line)
 
 
 @command.command("rollback")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -9,8 +10,11 @@ import click
 from crmclean.api import validate_data
 from crmclean.cli.options import echo_json, json_option, make_rules, progress_printer, rules_options
 from crmclean.errors import GateFailed
-from crmclean.validate import render_text, write_failures
+from crmclean.rules import Rules
+from crmclean.urls import mask_url
+from crmclean.validate import GateResult, render_text, write_failures
 from crmclean.validate.html import render_html
+from crmclean.validate.suite import load_suite
 from crmclean.write import refuse_inputs, write_text
 
 
@@ -21,7 +25,9 @@ from crmclean.write import refuse_inputs, write_text
     "--html",
     "html_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the report as an HTML page.",
+    help="Also write the report as one self-contained HTML page: the data and time, every "
+    "expectation in plain words with its result and counts, and each failure's records "
+    "(values masked), fix and rule.",
 )
 @click.option(
     "--failures",
@@ -57,7 +63,7 @@ def command(
     rules = make_rules(rules_dir, region)
     result = validate_data(list(data), rules, suite=suite, progress=progress_printer(as_json))
     if html_file is not None:
-        write_text(html_file, render_html(result))
+        _write_html(html_file, result, rules, suite, data)
     if as_json:
         echo_json(result.to_dict())
     else:
@@ -65,3 +71,14 @@ def command(
     if not result.success:
         write_failures(result, failures)
         raise GateFailed(f"every failing row is in {failures}")
+
+
+def _write_html(
+    path: Path, result: GateResult, rules: Rules, suite: str, data: tuple[str, ...]
+) -> None:
+    """The HTML report: the data named (passwords hidden), the time, the suite's rules."""
+    spec = load_suite(rules.path(f"expectations/{suite}.json"))
+    source = ", ".join(mask_url(item) for item in data)
+    checked_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    page = render_html(result, spec, rules.model, source=source, checked_at=checked_at)
+    write_text(path, page)

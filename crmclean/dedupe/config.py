@@ -135,6 +135,19 @@ class MatchConfig(BaseModel):
     survivorship: Survivorship = Survivorship()
 
     @model_validator(mode="after")
+    def _survivorship_knows_emails(self) -> MatchConfig:
+        """Survivorship ranks role and misspelled free-mail addresses with these lists."""
+        self.survivorship = self.survivorship.model_copy(
+            update={
+                "role_local_parts": self.survivorship.role_local_parts
+                or self.role_email_local_parts,
+                "free_email_domains": self.survivorship.free_email_domains
+                or self.free_email_domains,
+            }
+        )
+        return self
+
+    @model_validator(mode="after")
     def _review_below_merge(self) -> MatchConfig:
         if self.review_threshold > self.auto_merge_threshold:
             raise ValueError("review_threshold must not be above auto_merge_threshold")

@@ -15,6 +15,7 @@ from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.dedupe.survivorship import (
     FLAGGED,
     Survivorship,
+    best_forms,
     flagged_fields,
     survivor,
     with_ranks,
@@ -84,6 +85,7 @@ def golden_records(
     survivors = merged.group_by(GOLDEN_ID).agg(
         *(survivor(field, rules) for field in fields), source_count=pl.len().cast(pl.Int64)
     )
+    survivors = best_forms(merged, survivors, fields, rules)
     single = alone.select(GOLDEN_ID, *fields, source_count=pl.lit(1, dtype=pl.Int64))
     golden = pl.concat([single, survivors], how="vertical_relaxed").sort(GOLDEN_ID)
     listed = (pl.col(_EMAIL_ALT).list.len() > 0) | (pl.col(_PHONE_ALT).list.len() > 0)

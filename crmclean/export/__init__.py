@@ -55,6 +55,18 @@ def shape(golden: pl.DataFrame, template: Template) -> pl.DataFrame:
     return frame
 
 
+WRITTEN = (".csv",)  # import templates are CSV files
+
+
+def check_out(out: Path) -> None:
+    """Refuse a file name whose extension promises another format (``.xlsx`` would get CSV)."""
+    if out.suffix.lower() not in WRITTEN:
+        raise UserError(
+            f"expected a .csv file name (import templates are CSV), got '{out.suffix or out.name}'",
+            file=str(out),
+        )
+
+
 def export_frame(golden: pl.DataFrame, to: Format, out: Path) -> int:
     """Write ``golden`` to ``out`` in the ``to`` template; returns the rows written."""
     template = load_template(to)

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crmclean.report.labels import DIMENSION_LABELS, GRADE_STYLES, delta_text, pct
+from crmclean.report.priorities import dataset_facts
 
 FINDINGS_SHOWN = 12
 CLUSTERS_SHOWN = 3
@@ -26,7 +27,8 @@ def _headline(doc: dict[str, Any]) -> Text:
     comparison = doc.get("comparison")
     if comparison and comparison["score_delta"] is not None:
         line.append(
-            f"   {delta_text(comparison['score_delta'])} since {comparison['previous_at'][:10]}"
+            f"   {delta_text(comparison['score_delta'])} since "
+            f"{comparison['previous_at'][:16].replace('T', ' ')} UTC"
         )
     return line
 
@@ -111,6 +113,13 @@ def print_audit(doc: dict[str, Any], console: Console | None = None) -> None:
         f"{records['audited']:,} records audited, {records['rejected']:,} unusable; "
         f"as of {doc['as_of']}"
     )
+    for warning in doc.get("history_warnings", []):
+        console.print(f"History: {warning}.", style="yellow")
+    facts = dataset_facts(doc)
+    if facts:
+        console.print("About this data set (true of every record):")
+        for fact in facts:
+            console.print(f"  {fact['code']} {fact['description']}")
     console.print(dimensions_table(doc))
     console.print(fields_table(doc))
     console.print(findings_table(doc))

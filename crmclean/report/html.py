@@ -45,9 +45,12 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}td.ex{color:#57606a;font
 .sev{font-size:11.5px;font-weight:600;padding:1px 7px;border-radius:8px}
 .sev.error{background:#ffebe9;color:#c62828}.sev.warning{background:#fff4d6;color:#9a6700}
 .sev.info{background:#eaeef2;color:#57606a}
-.cluster{margin:10px 0}.cluster td{font-size:12.5px}.cluster td.src{color:#8a8f98;width:22%}
+.cluster{margin:10px 0}.cluster table{table-layout:fixed}.cluster td{font-size:12.5px;
+overflow-wrap:anywhere}.cluster td.src{color:#8a8f98}.c-src{width:22%}.c-name{width:26%}
+.c-email{width:32%}.c-phone{width:20%}
 ol.fix{list-style:none;padding:0;margin:0}ol.fix li{display:flex;gap:12px;align-items:baseline;
 padding:6px 0;border-bottom:1px solid #eaeef2}ol.fix li:last-child{border-bottom:0}
+.warn{color:#9a6700}.facts{border-left:4px solid #b7791f}
 .big{font-size:20px;font-weight:700;min-width:64px;text-align:right;color:#c62828}
 footer{color:#8a8f98;font-size:12px;margin-top:22px}
 svg.chart{max-width:100%;height:auto}
@@ -69,8 +72,8 @@ def _footer(doc: dict[str, Any]) -> str:
 
 def render_html(doc: dict[str, Any]) -> str:
     """The whole report page for an audit document."""
-    charts = f"<div class='grid2'>{sections.fields_chart(doc)}<div>"
-    charts += f"{sections.fix_first(doc)}{sections.trend_chart(doc)}{sections.changes(doc)}"
+    charts = f"<div class='grid2'>{sections.fields_chart(doc)}<div>{sections.fix_first(doc)}"
+    charts += f"{sections.facts(doc)}{sections.trend_chart(doc)}{sections.changes(doc)}"
     charts += "</div></div>"
     body = "".join([
         sections.headline(doc), sections.score_cards(doc), charts,

@@ -6,19 +6,20 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from crmclean.report import svg
+from crmclean.report import priorities, svg
 from crmclean.report.labels import (
     DIMENSION_LABELS,
     DIMENSION_QUESTIONS,
     GRADE_COLORS,
     delta_text,
+    whole,
 )
 
 Doc = dict[str, Any]
 
 
 def _num(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0f}"
+    return whole(value)
 
 
 def _delta(delta: float | None) -> str:
@@ -43,17 +44,21 @@ def headline(doc: Doc) -> str:
     if comparison.get("score_delta") is not None:
         since = (
             f"<p class='since'>{_delta(comparison['score_delta'])} points since the audit of "
-            f"{escape(comparison['previous_at'][:10])} "
+            f"{escape(comparison['previous_at'][:16].replace('T', ' '))} UTC "
             f"(was {_num(comparison['previous_score'])})</p>"
         )
     sources = ", ".join(escape(_source_name(s)) for s in doc["sources"])
+    warned = "".join(
+        f"<p class='meta warn'>History: {escape(w)}.</p>" for w in doc.get("history_warnings", [])
+    )
     return (
         f"<header><div class='ring-box'>{svg.ring(score['overall'], score['grade'])}</div>"
         f"<div><h1>Customer data health audit</h1>"
         f"<p class='grade' style='color:{GRADE_COLORS[score['grade']]}'>Overall: "
         f"{escape(score['grade'])}</p>{since}"
         f"<p class='meta'>{records['audited']:,} records audited ({records['rejected']:,} "
-        f"unusable) from {sources} &middot; as of {escape(doc['as_of'])}</p></div></header>"
+        f"unusable) from {sources} &middot; as of {escape(doc['as_of'])}</p>{warned}</div>"
+        "</header>"
     )
 
 
@@ -86,9 +91,19 @@ def fields_chart(doc: Doc) -> str:
     )
 
 
+def _when(trend: list[dict[str, Any]]) -> list[str]:
+    """Each audit's date, with the time when two audits share a day (UTC)."""
+    days = [p["generated_at"][:10] for p in trend]
+    if len(set(days)) == len(days):
+        return days
+    return [p["generated_at"][:16].replace("T", " ") for p in trend]
+
+
 def trend_chart(doc: Doc) -> str:
+    labels = _when(doc["trend"])
     points = [
-        (p["generated_at"][:10], {"overall": p["overall"], **p["dimensions"]}) for p in doc["trend"]
+        (label, {"overall": p["overall"], **p["dimensions"]})
+        for label, p in zip(labels, doc["trend"], strict=True)
     ]
     if not points:
         return ""
@@ -97,17 +112,39 @@ def trend_chart(doc: Doc) -> str:
 
 
 def fix_first(doc: Doc, limit: int = 5) -> str:
-    """The most serious, most frequent problems in plain words."""
-    top = [f for f in doc["findings"] if f["severity"] != "info"][:limit]
+    """The problems a record-level fix clears, ranked by impact, in plain words."""
+    top = priorities.fix_first(doc, limit)
     if not top:
         return ""
     items = "".join(
         f"<li><span class='big'>{f['count']:,}</span> <span>{escape(f['description'])}"
         f"<br><span class='rule'>{escape(f['code'])} {escape(f['rule'])} "
-        f"{escape(f['field'] or '')}</span></span></li>"
+        f"{escape(f['field'] or '')} &middot; {escape(f['dimension'])}</span></span></li>"
         for f in top
     )
-    return f"<section><h2>What to fix first</h2><ol class='fix'>{items}</ol></section>"
+    note = (
+        "<p class='meta'>Ranked by impact: records affected &times; the weight of the "
+        "dimension &times; severity.</p>"
+    )
+    return f"<section><h2>What to fix first</h2>{note}<ol class='fix'>{items}</ol></section>"
+
+
+def facts(doc: Doc) -> str:
+    """Findings true of every record: what the data set lacks, not records to fix."""
+    found = priorities.dataset_facts(doc)
+    if not found:
+        return ""
+    items = "".join(
+        f"<li><b>Every record</b> ({f['count']:,}): {escape(f['description'])} "
+        f"<span class='rule'>{escape(f['code'])} {escape(f['rule'])}</span></li>"
+        for f in found
+    )
+    note = (
+        "<p class='meta'>True of all the records audited: the source most likely has no "
+        "such column. Map one if it exists elsewhere, or take it as a fact of this source."
+        "</p>"
+    )
+    return f"<section class='facts'><h2>About this data set</h2>{note}<ul>{items}</ul></section>"
 
 
 def _changed(comparison: dict[str, Any], limit: int = 5) -> str:
@@ -167,15 +204,16 @@ def _table(title: str, note: str, findings: list[dict[str, Any]]) -> str:
 
 
 def findings_table(doc: Doc) -> str:
-    problems = [f for f in doc["findings"] if f["severity"] != "info"]
-    note = "Errors and warnings, the most frequent first. Count: records (values for field checks)."
-    return _table("Findings", note, problems)
+    note = (
+        "Errors, warnings and notes, the most severe first, then the most frequent. "
+        "Count: records (values for field checks)."
+    )
+    return _table("Findings", note, priorities.problems(doc))
 
 
 def fixed_table(doc: Doc) -> str:
-    fixed = [f for f in doc["findings"] if f["severity"] == "info"]
-    note = "Informational: what normalization rewrites on the way into the target."
-    return _table("Written differently, fixed automatically", note, fixed)
+    note = "Values normalization rewrites on the way into the target (before shown)."
+    return _table("Written differently, fixed automatically", note, priorities.rewrites(doc))
 
 
 def duplicates(doc: Doc) -> str:
@@ -184,7 +222,7 @@ def duplicates(doc: Doc) -> str:
     if not top:
         return ""
     blocks = "".join(
-        f"<div class='cluster'><h3>{c['size']} records</h3><table><tbody>"
+        f"<div class='cluster'><h3>{c['size']} records</h3><table>{_CLUSTER_HEAD}<tbody>"
         + "".join(
             f"<tr><td class='src'>{escape(r['source'])}:{escape(r['source_id'])}</td>"
             + "".join(f"<td>{escape(r.get(k) or '')}</td>" for k in ("full_name", "email", "phone"))
@@ -200,6 +238,13 @@ def duplicates(doc: Doc) -> str:
         f"largest: {metrics['largest_cluster']} records."
     )
     return f"<section><h2>Duplicates</h2><p class='meta'>{summary}</p>{blocks}</section>"
+
+
+_CLUSTER_HEAD = (
+    "<colgroup><col class='c-src'><col class='c-name'><col class='c-email'><col class='c-phone'>"
+    "</colgroup><thead><tr><th>Source record</th><th>Name</th><th>E-mail</th><th>Phone</th>"
+    "</tr></thead>"
+)
 
 
 def _more_members(cluster: dict[str, Any]) -> str:

@@ -24,9 +24,20 @@ GRADE_STYLES = {"good": "green", "fair": "yellow", "poor": "red", "n/a": "dim"}
 GRADE_COLORS = {"good": "#1a7f37", "fair": "#b7791f", "poor": "#c62828", "n/a": "#8a8f98"}
 
 
+def whole(score: float | None) -> str:
+    """A score as a whole number, never rounded up to 100 (``99.7`` -> ``99``)."""
+    if score is None:
+        return "n/a"
+    text = f"{score:.0f}"
+    return "99" if text == "100" and score < 100 else text
+
+
 def pct(rate: float | None) -> str:
     """``0.8734`` -> ``87.3%``; empty when not measured."""
-    return "" if rate is None else f"{100 * rate:.1f}%"
+    if rate is None:
+        return ""
+    text = f"{100 * rate:.1f}%"
+    return "99.9%" if text == "100.0%" and rate < 1 else text
 
 
 def delta_text(delta: float | None) -> str:

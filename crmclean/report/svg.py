@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable
 from html import escape
 
-from crmclean.report.labels import GRADE_COLORS
+from crmclean.report.labels import GRADE_COLORS, whole
 
 TRACK = "#e6e8eb"
 FILL_COLOR, VALID_COLOR = "#2f6fde", "#1a7f37"
@@ -24,7 +24,7 @@ def ring(score: float | None, grade: str, size: int = 150) -> str:
     shown = 0.0 if score is None else max(0.0, min(score, 100.0))
     dash = circumference * shown / 100
     color = GRADE_COLORS.get(grade, GRADE_COLORS["n/a"])
-    label = "n/a" if score is None else f"{score:.0f}"
+    label = whole(score)
     c = size / 2
     return (
         f'<svg class="chart ring" role="img" aria-label="score {label} of 100" width="{size}" '
@@ -49,7 +49,7 @@ def _bar(
         f'<rect x="{x}" y="{y}" width="{width}" height="10" rx="2" fill="{TRACK}"/>'
         f'<rect x="{x}" y="{y}" width="{width * rate:.1f}" height="10" rx="2" fill="{color}"/>'
         f'<text x="{x + width + 6}" y="{y + 9}" font-size="11" fill="#1f2328">'
-        f"{100 * rate:.0f}%</text>"
+        f"{whole(100 * rate)}%</text>"
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from crmclean.audit.codes import SEVERITY_RANK
 from crmclean.pipeline import RunResult
 from crmclean.validate import render_text
 
@@ -25,12 +27,14 @@ def _findings_table(result: RunResult, top: int = 8) -> Table | None:
     findings = result.batch.findings
     if findings.is_empty():
         return None
+    rank = pl.col("severity").replace_strict(SEVERITY_RANK, default=0, return_dtype=pl.Int8)
     counts = (
         findings.group_by("code", "rule", "severity")
         .len()
-        .sort(["len", "code"], descending=[True, False])
+        .sort([rank, "len", "code"], descending=[True, True, False])
     )
-    table = Table(title=f"Top findings (of {findings.height:,})", title_justify="left")
+    title = f"Top findings, the most severe first (of {findings.height:,})"
+    table = Table(title=title, title_justify="left")
     for name, justify in (
         ("code", "left"),
         ("rule", "left"),

@@ -48,6 +48,7 @@ class GateResult:
     warnings: list[ExpectationFailure]
     exceptions: list[str]
     failing_rows: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ROW_SCHEMA))
+    records: int = 0  # golden records checked
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -142,7 +143,9 @@ def gate_result(
     warnings = [f for f in reported if f.severity == WARNING]
     success = not failures and not exceptions
     failing = pl.concat([pl.DataFrame(schema=ROW_SCHEMA), *rows])
-    return GateResult(success, len(outcomes), failures, warnings, exceptions, failing)
+    return GateResult(
+        success, len(outcomes), failures, warnings, exceptions, failing, golden.height
+    )
 
 
 def _example(row: dict[str, JsonScalar]) -> str:

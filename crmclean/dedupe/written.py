@@ -1,0 +1,89 @@
+"""The best-written form among a golden record's values that say the same thing, and the
+e-mail classes survivorship ranks before any strategy.
+
+Values that fold to the same text (case, accents, punctuation and spaces aside: ``Araujo``,
+``Araújo``, ``ARAUJO``) are one answer written several ways; whichever value the strategy
+picked, the golden record keeps the best-written of them: the most accents, then mixed case
+over all-caps or all-lowercase, then the most complete (punctuation, spacing), then the form
+most records use, then the strategy's own order.
+
+E-mail classes (smaller first): a personal address, a role or shared address (``contato@``),
+an address at a misspelling of a free-mail domain (``gmial.com``: one edit from ``gmail.com``).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from crmclean.batch import GOLDEN_ID
+
+PERSONAL, ROLE, TYPO = 0, 1, 2
+_KEY, _BEST = "_folded_", "_best_"
+
+
+def folded(expr: pl.Expr) -> pl.Expr:
+    """Text without case, accents, punctuation or spaces (``"São-Paulo"`` -> ``saopaulo``)."""
+    plain = expr.str.normalize("NFD").str.replace_all(r"\p{M}", "").str.to_lowercase()
+    return plain.str.replace_all(r"[^\p{L}\p{N}]+", "")
+
+
+def _written(column: pl.Expr) -> list[pl.Expr]:
+    """Sort keys, best first when sorted descending: accents, mixed case, length."""
+    accents = column.str.normalize("NFD").str.count_matches(r"\p{M}")
+    mixed = (column != column.str.to_uppercase()) & (column != column.str.to_lowercase())
+    length = column.str.len_chars().alias("_length_")
+    return [accents.alias("_accents_"), mixed.alias("_mixed_"), length]
+
+
+def best_written(records: pl.DataFrame, golden: pl.DataFrame, field: str) -> pl.DataFrame:
+    """``golden`` with ``field`` replaced by the best-written value among ``records`` (newest
+    first) of the same golden id that fold to the same text as the survivor. Only clusters
+    whose records disagree on ``field`` are looked at, once per distinct value."""
+    column = pl.col(field)
+    values = records.group_by(GOLDEN_ID, field, maintain_order=True).agg(_count_=pl.len())
+    values = values.drop_nulls(field).filter(pl.len().over(GOLDEN_ID) > 1)
+    values = values.with_columns(folded(column).alias(_KEY))
+    values = values.filter(pl.len().over(GOLDEN_ID, _KEY) > 1)
+    if values.is_empty():
+        return golden
+    keys = ["_accents_", "_mixed_", "_length_", "_count_"]
+    best = values.with_columns(*_written(column)).sort(keys, descending=True, maintain_order=True)
+    best = best.unique([GOLDEN_ID, _KEY], keep="first", maintain_order=True)
+    best = best.select(GOLDEN_ID, _KEY, column.alias(_BEST))
+    joined = golden.with_columns(folded(column).alias(_KEY)).join(
+        best, on=[GOLDEN_ID, _KEY], how="left", maintain_order="left"
+    )
+    return joined.with_columns(pl.coalesce(_BEST, field).alias(field)).drop(_KEY, _BEST)
+
+
+def _typo_domains(domains: pl.Series, free: list[str]) -> list[str]:
+    """The distinct ``domains`` one edit (a transposition counts as one) from a free-mail
+    domain without being one."""
+    distinct = [d for d in domains.drop_nulls().unique().to_list() if d not in set(free)]
+    if not distinct or not free:
+        return []
+    distances = process.cdist(distinct, free, scorer=OSA.distance, score_cutoff=1, workers=1)
+    return [d for d, row in zip(distinct, distances.min(axis=1), strict=True) if row == 1]
+
+
+def email_class(email: pl.Series, role_local_parts: list[str], free: list[str]) -> pl.Series:
+    """Per address: :data:`PERSONAL`, :data:`ROLE` or :data:`TYPO` (null where empty)."""
+    text = pl.col("e").str.to_lowercase()
+    parts = (
+        email.alias("e")
+        .to_frame()
+        .with_columns(local=text.str.replace(r"@[^@]*$", ""), host=text.str.replace(r"^.*@", ""))
+    )
+    typos = _typo_domains(parts["host"], free)
+    ranked = (
+        pl.when(pl.col("e").is_null())
+        .then(None)
+        .when(pl.col("host").is_in(typos))
+        .then(TYPO)
+        .when(pl.col("local").is_in(role_local_parts))
+        .then(ROLE)
+        .otherwise(PERSONAL)
+    )
+    return parts.select(ranked.cast(pl.Int64).alias(email.name))[email.name]
