@@ -1,0 +1,31 @@
+"""The segment stage of a run: after dedupe, each golden record gets its segment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
+from crmclean.rules import Rules
+from crmclean.segments import OrderSource, segment_golden
+from crmclean.segments.assign import SEGMENT
+
+
+def segment_stage(batch: Batch, rules: Rules, orders: Sequence[OrderSource] = ()) -> Batch:
+    """``batch.golden`` with a ``segment`` column; the sizes and orders counts in the stats."""
+    if batch.golden is None:
+        return batch
+    lineage = batch.frame.select(GOLDEN_ID, SOURCE, SOURCE_ID)
+    segmented = segment_golden(batch.golden, rules, lineage=lineage, orders=orders)
+    golden = batch.golden.with_columns(segmented.assignments[SEGMENT])
+    counted = batch.add_stats("segment", **segmented.sizes)
+    if segmented.orders:
+        counted = counted.add_stats("orders", **segmented.orders)
+    return Batch(
+        counted.frame,
+        counted.rejects,
+        counted.findings,
+        counted.stats,
+        golden,
+        counted.pairs,
+        counted.merges,
+    )

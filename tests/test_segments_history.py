@@ -1,0 +1,74 @@
+"""Segment history over two runs on a real target (SQLite and PostgreSQL): every golden record's
+segment stored per run, ``contacts.segment`` kept current, and the moves between runs."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from crmclean.api import migrate
+from crmclean.errors import UserError
+from crmclean.segments import OrderSource
+from crmclean.segments.target import segment_target
+from crmclean.sources import SourceSpec
+
+CONTACTS = """id,Name,Email,Lifecycle Stage,Last Activity Date
+1,Ana Souza,ana@exemplo.com.br,customer,2024-12-20
+2,Bruno Lima,bruno@exemplo.com.br,customer,2024-11-02
+3,Carla Dias,carla@exemplo.com.br,lead,2024-10-01
+4,Davi Rocha,davi@exemplo.com.br,,2023-05-01
+5,Elisa Melo,elisa@exemplo.com.br,subscriber,
+"""
+ORDERS = """Order ID,Customer ID,Order Date,Total
+p1,1,2024-12-15,"1.200,00"
+p2,1,2024-10-15,"300,00"
+p3,2,2024-11-01,"50,00"
+p4,9,2024-11-01,"50,00"
+"""
+
+
+def _project(tmp_path: Path) -> tuple[list[SourceSpec], list[OrderSource]]:
+    contacts = tmp_path / "crm.csv"
+    contacts.write_text(CONTACTS, encoding="utf-8")
+    orders = tmp_path / "orders.csv"
+    orders.write_text(ORDERS, encoding="utf-8")
+    return [SourceSpec(path=contacts)], [OrderSource(orders, customer_source="crm")]
+
+
+def _two_runs(target: str, tmp_path: Path, rules) -> None:
+    sources, orders = _project(tmp_path)
+    assert migrate(sources, rules, target=target).loaded.run_id is not None
+    first = segment_target(target, rules, orders=orders, as_of=date(2025, 1, 1))
+    assert first.segmented.sizes == {"inactive": 1, "loyal": 2, "potential": 2, "other": 0}
+    assert first.segmented.orders["order.unlinked"] == 1
+    # Ten months later, nothing new: Bruno (last seen 2024-11-02) and Carla (2024-10-01) have
+    # been quiet for over 365 days; Ana (last activity 2024-12-20) has not.
+    second = segment_target(
+        target, rules, orders=orders, as_of=date(2025, 11, 10), since=first.run_id[:8]
+    )
+    assert second.since == first.run_id
+    assert second.segmented.sizes == {"inactive": 3, "loyal": 1, "potential": 1, "other": 0}
+    assert second.moves.rows() == [("loyal", "inactive", 1), ("potential", "inactive", 1)]
+    engine = sa.create_engine(target)
+    with engine.connect() as conn:
+        history = pl.read_database("select run_id, segment from segment_history", conn)
+        current = pl.read_database("select segment from contacts order by golden_id", conn)
+    engine.dispose()
+    assert history.group_by("run_id").len()["len"].to_list() == [5, 5]
+    assert sorted(current["segment"].to_list()) == sorted(
+        second.segmented.assignments["segment"].to_list()
+    )
+    with pytest.raises(UserError, match="is not a segment run"):
+        segment_target(target, rules, since="ffff", write=False)
+
+
+def test_history_and_moves_on_sqlite(tmp_path, rules) -> None:
+    _two_runs(f"sqlite:///{tmp_path / 'crm.db'}", tmp_path, rules)
+
+
+def test_history_and_moves_on_postgres(tmp_path, rules, postgres_url) -> None:
+    _two_runs(postgres_url, tmp_path, rules)
