@@ -24,6 +24,7 @@ from crmclean.load.target import is_target
 from crmclean.load.unmerge import Unmerged, unmerge
 from crmclean.pipeline import Progress, RunResult
 from crmclean.rules import Rules
+from crmclean.segments.orders import OrderSource
 from crmclean.sources import SourceSpec
 from crmclean.validate import GateResult, validate, validate_frame
 from crmclean.write import write_table
@@ -117,12 +118,14 @@ def migrate(
     progress: Progress = _quiet,
     stage_rows: int = STAGE_ROWS,
     decisions: Path | None = None,
+    orders: tuple[OrderSource, ...] = (),
 ) -> RunResult:
     """The whole job into ``target``; with ``dry_run`` everything but the load (the plan).
 
     PostgreSQL targets left with more than ``stage_rows`` golden records are gated in a
     staging table inside the database instead of in memory (0: always). ``decisions`` (a
-    must-link / cannot-link file) steers the merge, against the target's records too.
+    must-link / cannot-link file) steers the merge, against the target's records too;
+    ``orders`` (orders and deals files) feed the segments' RFM.
     """
     stop = "load" if dry_run else "end"
     return pipeline.run(
@@ -133,6 +136,7 @@ def migrate(
         progress=progress,
         stage_rows=stage_rows,
         decisions=decisions,
+        orders=orders,
     )
 
 

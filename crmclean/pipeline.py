@@ -21,6 +21,8 @@ from crmclean.load.gated import gate_and_load
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.normalize import normalize
 from crmclean.rules import Rules
+from crmclean.segments.orders import OrderSource
+from crmclean.segments.stage import record_segments, segment_stage
 from crmclean.sources import SourceSpec, read_all
 from crmclean.validate import GateResult, validate
 
@@ -86,12 +88,14 @@ def run(
     progress: Progress = lambda _stage: None,
     stage_rows: int = STAGE_ROWS,
     decisions: Path | None = None,
+    orders: tuple[OrderSource, ...] = (),
 ) -> RunResult:
     """Run the stages in order, stopping before ``stop_before``; load only with a target.
 
     Above ``stage_rows`` golden records, a PostgreSQL target gates (and loads from) a staging
     table inside it instead of memory. ``decisions`` (must-link and cannot-link pairs) steer
-    the dedupe and the matching against the target's golden records.
+    the dedupe and the matching against the target's golden records. ``orders`` (orders and
+    deals files) feed the segment stage's RFM; a load stores every golden record's segment.
     """
     progress("read")
     batch = read_all(sources, rules)
@@ -108,6 +112,8 @@ def run(
     merging = DedupeOptions(merge=_before("merge", stop_before), decisions=decisions)
     result.batch = dedupe(result.batch, rules, merging)
     check_conservation(inputs, result.batch)
+    progress("segment")
+    result.batch = segment_stage(result.batch, rules, orders)
     if not _before("validate", stop_before):
         return result
     if target is None:
@@ -126,6 +132,9 @@ def run(
         stage_rows=stage_rows,
         progress=progress,
     )
+    if result.loaded is not None and result.loaded.run_id is not None:
+        progress("segment history")
+        record_segments(target, rules, orders, result.loaded.run_id)
     return result
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from crmclean.errors import UserError
 from crmclean.model import format_validation_error, load_yaml
 from crmclean.rules import Rules
+from crmclean.segments.orders import OrderSource
 from crmclean.sources import SourceSpec
 
 
@@ -37,6 +38,18 @@ class _Source(BaseModel):
         return self
 
 
+class _Orders(BaseModel):
+    """An orders or deals file; ``customer_source`` names the contact source of its customer ids."""
+
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    name: str | None = None
+    customer_source: str | None = None
+    sheet: str | int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
 class _Project(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = None
@@ -46,6 +59,7 @@ class _Project(BaseModel):
     sources: list[_Source] = Field(min_length=1)
     target: str = "crm.db"
     decisions: str | None = None
+    orders: list[_Orders] = []
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,7 @@ class Project:
     rules: Rules
     target: str
     decisions: Path | None = None
+    orders: tuple[OrderSource, ...] = ()
 
 
 def _resolve(base: Path, value: str | None) -> Path | None:
@@ -72,6 +87,18 @@ def target_url(base: Path, target: str) -> str:
     if "://" in target:
         return target
     return f"sqlite:///{_resolve(base, target)}"
+
+
+def _order_source(base: Path, spec: _Orders) -> OrderSource:
+    path = Path(spec.path).expanduser()
+    return OrderSource(
+        path if path.is_absolute() else base / path,
+        spec.name,
+        spec.customer_source,
+        spec.sheet,
+        spec.encoding,
+        spec.delimiter,
+    )
 
 
 def load_project(path: Path) -> Project:
@@ -104,7 +131,8 @@ def load_project(path: Path) -> Project:
     )
     target = target_url(base, spec.target)
     decisions = _resolve(base, spec.decisions)
-    return Project(path, spec.name or base.name, sources, rules, target, decisions)
+    orders = tuple(_order_source(base, o) for o in spec.orders)
+    return Project(path, spec.name or base.name, sources, rules, target, decisions, orders)
 
 
 def mask_url(url: str) -> str:

@@ -71,10 +71,14 @@ def _register() -> None:
         export,
         mapping,
         migrate,
+        rules,
+        segment,
         validate,
     )
 
     for module in (demo, mapping, clean, dedupe, migrate, audit, connectors, validate, export):
+        main.add_command(module.command)
+    for module in (segment, rules):
         main.add_command(module.command)
 
 

@@ -81,6 +81,7 @@ def _run(project_file: Path, as_json: bool, dry_run: bool, stage_rows: int) -> N
         progress=progress_printer(as_json),
         stage_rows=stage_rows,
         decisions=decisions if decisions is not None and decisions.is_file() else None,
+        orders=project.orders,
     )
     result.info["target"] = mask_url(project.target)
     _finish(result, as_json, project_file.parent / FAILURES)

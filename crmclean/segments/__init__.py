@@ -22,7 +22,7 @@ from crmclean.segments.orders import PROBLEM_SCHEMA, OrderSource, read_orders
 from crmclean.segments.rfm import AMOUNT, ORDER_DATE, RFM_FIELDS, RFM_SEGMENT, rfm_columns
 from crmclean.segments.spec import SegmentFile, load_segments
 
-__all__ = ["OrderSource", "Segmented", "load_rules", "segment_golden"]
+__all__ = ["OrderSource", "Segmented", "known_fields", "load_rules", "segment_golden"]
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,14 @@ class Segmented:
         }
 
 
+def known_fields(rules: Rules) -> set[str]:
+    """The fields a segment condition may name: canonical, RFM and order fields."""
+    return {*rules.model.names, *RFM_FIELDS, RFM_SEGMENT}
+
+
 def load_rules(rules: Rules) -> tuple[SegmentFile, SegmentFile]:
     """The segment file and its RFM map, validated against the fields they may name."""
-    known = {*rules.model.names, *RFM_FIELDS, RFM_SEGMENT}
-    spec = load_segments(rules.path("segments.yaml"), known)
+    spec = load_segments(rules.path("segments.yaml"), known_fields(rules))
     rfm_map = load_segments(rules.path(spec.rfm or "rfm.yaml"), set(RFM_FIELDS))
     return spec, rfm_map
 

@@ -121,3 +121,26 @@ def segments_of(conn: sa.Connection, run_id: str) -> pl.DataFrame:
     )
     schema = {GOLDEN_ID: pl.String(), SEGMENT: pl.String(), RFM_SEGMENT: pl.String()}
     return read_query(conn, query, schema)  # type: ignore[arg-type]
+
+
+def forget_runs(conn: sa.Connection, run_ids: list[str]) -> None:
+    """After a rollback of ``run_ids``: their history rows, and those of segment runs made
+    since, are deleted; ``contacts.segment`` is set back from the latest run left."""
+    if not sa.inspect(conn).has_table(HISTORY):
+        return
+    history = history_table()
+    first = sa.select(sa.func.min(history.c.assigned_at)).where(history.c[RUN_ID].in_(run_ids))
+    since = conn.execute(first).scalar()
+    gone = history.c[RUN_ID].in_(run_ids)
+    conn.execute(
+        history.delete().where(gone if since is None else gone | (history.c.assigned_at >= since))
+    )
+    runs = history_runs(conn)
+    contacts = _contacts()
+    latest = runs[RUN_ID][-1] if runs.height else None
+    current = (
+        sa.select(history.c[SEGMENT])
+        .where(history.c[RUN_ID] == latest, history.c[GOLDEN_ID] == contacts.c[GOLDEN_ID])
+        .scalar_subquery()
+    )
+    conn.execute(sa.update(contacts).values({SEGMENT: current}))

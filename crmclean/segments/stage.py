@@ -8,6 +8,7 @@ from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.rules import Rules
 from crmclean.segments import OrderSource, segment_golden
 from crmclean.segments.assign import SEGMENT
+from crmclean.segments.target import segment_target
 
 
 def segment_stage(batch: Batch, rules: Rules, orders: Sequence[OrderSource] = ()) -> Batch:
@@ -29,3 +30,9 @@ def segment_stage(batch: Batch, rules: Rules, orders: Sequence[OrderSource] = ()
         counted.pairs,
         counted.merges,
     )
+
+
+def record_segments(target: str, rules: Rules, orders: Sequence[OrderSource], run_id: str) -> None:
+    """After a load: every golden record the target now holds, segmented and stored under the
+    load's run id (``segment_history``, ``contacts.segment``)."""
+    segment_target(target, rules, orders=orders, run_id=run_id)
