@@ -25,6 +25,7 @@ from crmclean.load.unmerge import Unmerged, unmerge
 from crmclean.pipeline import Progress, RunResult
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
+from crmclean.segments.target import with_segments
 from crmclean.sources import SourceSpec
 from crmclean.validate import GateResult, validate, validate_frame
 from crmclean.write import write_table
@@ -188,4 +189,4 @@ def export_golden(
 ) -> int:
     """Write the golden records of ``target`` to ``out`` in the ``to`` import template."""
     golden, _lineage = read_golden(target, rules or Rules())
-    return export_frame(golden, to, Path(out))
+    return export_frame(with_segments(golden, target), to, Path(out))

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from crmclean.api import migrate
+from crmclean.api import export_golden, migrate
 from crmclean.errors import UserError
 from crmclean.segments import OrderSource
 from crmclean.segments.target import segment_target
@@ -41,7 +41,8 @@ def _project(tmp_path: Path) -> tuple[list[SourceSpec], list[OrderSource]]:
 
 def _two_runs(target: str, tmp_path: Path, rules) -> None:
     sources, orders = _project(tmp_path)
-    assert migrate(sources, rules, target=target).loaded.run_id is not None
+    loaded = migrate(sources, rules, target=target).loaded.run_id
+    assert loaded is not None  # the load stored its own segment run under its run id
     first = segment_target(target, rules, orders=orders, as_of=date(2025, 1, 1))
     assert first.segmented.sizes == {"inactive": 1, "loyal": 2, "potential": 2, "other": 0}
     assert first.segmented.orders["order.unlinked"] == 1
@@ -58,12 +59,26 @@ def _two_runs(target: str, tmp_path: Path, rules) -> None:
         history = pl.read_database("select run_id, segment from segment_history", conn)
         current = pl.read_database("select segment from contacts order by golden_id", conn)
     engine.dispose()
-    assert history.group_by("run_id").len()["len"].to_list() == [5, 5]
+    per_run = dict(history.group_by("run_id").len().iter_rows())
+    assert per_run == {loaded: 5, first.run_id: 5, second.run_id: 5}
     assert sorted(current["segment"].to_list()) == sorted(
         second.segmented.assignments["segment"].to_list()
     )
+    _exports_carry_the_segment(target, tmp_path, second.segmented.assignments)
     with pytest.raises(UserError, match="is not a segment run"):
         segment_target(target, rules, since="ffff", write=False)
+
+
+def _exports_carry_the_segment(target: str, tmp_path: Path, assignments: pl.DataFrame) -> None:
+    expected = dict(assignments.select("golden_id", "segment").iter_rows())
+    export_golden(target, "hubspot", tmp_path / "hubspot.csv")
+    export_golden(target, "salesforce", tmp_path / "sf.csv")
+    hubspot = pl.read_csv(tmp_path / "hubspot.csv", infer_schema=False)
+    salesforce = pl.read_csv(tmp_path / "sf.csv", infer_schema=False)
+    assert dict(hubspot.select("crmclean golden id", "crmclean segment").iter_rows()) == expected
+    assert dict(salesforce.select("Crmclean_Golden_Id__c", "Crmclean_Segment__c").iter_rows()) == (
+        expected
+    )
 
 
 def test_history_and_moves_on_sqlite(tmp_path, rules) -> None:

@@ -144,3 +144,12 @@ def forget_runs(conn: sa.Connection, run_ids: list[str]) -> None:
         .scalar_subquery()
     )
     conn.execute(sa.update(contacts).values({SEGMENT: current}))
+
+
+def current_segments(conn: sa.Connection) -> pl.DataFrame:
+    """``golden_id, segment`` from ``contacts`` (segment null where never segmented)."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("contacts")}
+    contacts = _contacts()
+    segment = contacts.c[SEGMENT] if SEGMENT in columns else sa.null().label(SEGMENT)
+    query = sa.select(contacts.c[GOLDEN_ID], segment)
+    return read_query(conn, query, {GOLDEN_ID: pl.String(), SEGMENT: pl.String()})  # type: ignore[arg-type]

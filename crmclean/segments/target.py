@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from crmclean.batch import GOLDEN_ID
 from crmclean.load.existing import read_golden
 from crmclean.load.run import now
 from crmclean.load.schema import RUN_ID
@@ -19,6 +20,7 @@ from crmclean.segments import OrderSource, Segmented, segment_golden
 from crmclean.segments.assign import SEGMENT
 from crmclean.segments.history import (
     COLUMNS,
+    current_segments,
     history_runs,
     resolve_run,
     segments_of,
@@ -90,3 +92,14 @@ def segment_target(
     return SegmentRun(
         run_id, segmented, since, moves(before, after, SEGMENT), moves(before, after, RFM_SEGMENT)
     )
+
+
+def with_segments(golden: pl.DataFrame, target: str) -> pl.DataFrame:
+    """``golden`` (rows of the target's ``contacts``) with their current ``segment``."""
+    engine = open_engine(target)
+    try:
+        with connect(engine) as conn:
+            current = current_segments(conn)
+    finally:
+        engine.dispose()
+    return golden.join(current, on=GOLDEN_ID, how="left", maintain_order="left")
