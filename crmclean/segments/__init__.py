@@ -22,6 +22,7 @@ from crmclean.segments.orders import PROBLEM_SCHEMA, OrderSource, read_orders
 from crmclean.segments.rfm import AMOUNT, ORDER_DATE, RFM_FIELDS, RFM_SEGMENT, rfm_columns
 from crmclean.segments.spec import SegmentFile, load_segments
 
+AS_OF_OPTION = "segments_as_of"  # Rules.options: the date segments are measured at
 __all__ = ["OrderSource", "Segmented", "known_fields", "load_rules", "segment_golden"]
 
 
@@ -83,8 +84,9 @@ def segment_golden(
     as_of: date | None = None,
 ) -> Segmented:
     """Assign each golden record its segment and RFM (orders linked through ``lineage``,
-    ``golden_id, _source, _source_id``, or by e-mail); ``as_of`` defaults to today."""
-    as_of = as_of or date.today()
+    ``golden_id, _source, _source_id``, or by e-mail); ``as_of`` defaults to the rules'
+    ``segments_as_of`` option, else today."""
+    as_of = as_of or rules.options.get(AS_OF_OPTION) or date.today()
     spec, rfm_map = load_rules(rules)
     lineage = lineage if lineage is not None else pl.DataFrame(schema=_LINEAGE)
     linked, problems, counts = _orders(orders, rules, lineage, golden)

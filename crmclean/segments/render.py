@@ -54,3 +54,18 @@ def orders_lines(segmented: Segmented) -> list[str]:
     lines = [f"Orders:              {read:,} read, {linked:,} linked to golden records"]
     lines += [f"  {reason}: {count:,}" for reason, count in counts.items()]
     return lines
+
+
+def segment_lines(stats: dict[str, dict[str, int]]) -> list[str]:
+    """A run's segment sizes and orders counts (from its stage stats) as summary lines."""
+    sizes = stats.get("segment")
+    if not sizes:
+        return []
+    shown = ", ".join(f"{name} {count:,}" for name, count in sizes.items())
+    lines = [f"Segments:            {shown}"]
+    orders = dict(stats.get("orders", {}))
+    if orders:
+        read, linked = orders.pop("read", 0), orders.pop("linked", 0)
+        rest = "".join(f", {reason} {count:,}" for reason, count in orders.items())
+        lines.append(f"Orders:              {read:,} read, {linked:,} linked{rest}")
+    return lines
