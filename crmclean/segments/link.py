@@ -27,32 +27,35 @@ def email_index(golden: pl.DataFrame) -> pl.DataFrame:
     return _unique_owner(pl.concat(parts).drop_nulls(), ["email"])
 
 
-def _by_id(orders: pl.DataFrame, lineage: pl.DataFrame) -> pl.DataFrame:
+def _golden_of(orders: pl.DataFrame, index: pl.DataFrame, on: list[str]) -> pl.Series:
+    return orders.select(on).join(index, on=on, how="left", maintain_order="left")[GOLDEN_ID]
+
+
+def _by_id(orders: pl.DataFrame, lineage: pl.DataFrame) -> pl.Series:
     """Golden id per order from the crosswalk: with its customer source, else any source."""
     keyed = lineage.select(GOLDEN_ID, SOURCE, pl.col(SOURCE_ID).alias("customer_id"))
-    with_source = keyed.rename({SOURCE: "customer_source"}).unique(
-        ["customer_source", "customer_id"]
-    )
-    any_source = _unique_owner(keyed.select(GOLDEN_ID, "customer_id"), ["customer_id"])
-    exact = orders.join(
-        with_source, on=["customer_source", "customer_id"], how="left", maintain_order="left"
-    )[GOLDEN_ID]
-    loose = orders.join(any_source, on="customer_id", how="left", maintain_order="left")[GOLDEN_ID]
     named = orders["customer_source"].is_not_null()
-    return pl.select(pl.when(named).then(exact).otherwise(loose)).to_series()
+    found = pl.Series(GOLDEN_ID, [None] * orders.height, pl.String)
+    if named.any():
+        exact = keyed.rename({SOURCE: "customer_source"})
+        found = _golden_of(orders, exact, ["customer_source", "customer_id"])
+    if not named.all():
+        loose = _unique_owner(keyed.select(GOLDEN_ID, "customer_id"), ["customer_id"])
+        found = found.zip_with(named, _golden_of(orders, loose, ["customer_id"]))
+    return found
 
 
 def link_orders(
     orders: pl.DataFrame, lineage: pl.DataFrame, golden: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Orders with their ``golden_id`` (linked ones only) and the problems of the unlinked."""
-    by_id = _by_id(orders, lineage)
-    emails = email_index(golden).rename({GOLDEN_ID: "_by_email"})
-    mailed = orders.with_columns(pl.col("email").str.to_lowercase().alias("_email"))
-    by_email = mailed.join(
-        emails, left_on="_email", right_on="email", how="left", maintain_order="left"
-    )["_by_email"]
-    linked = orders.with_columns(pl.coalesce(by_id, by_email).alias(GOLDEN_ID))
+    golden_ids = _by_id(orders, lineage)
+    wanting = golden_ids.is_null() & orders["email"].is_not_null()
+    if wanting.any():
+        mailed = orders.select(pl.col("email").str.to_lowercase()).filter(wanting)
+        by_email = _golden_of(mailed, email_index(golden), ["email"])
+        golden_ids = golden_ids.scatter(wanting.arg_true(), by_email)
+    linked = orders.with_columns(golden_ids.alias(GOLDEN_ID))
     missing = pl.col(GOLDEN_ID).is_null()
     no_ref = pl.col("customer_id").is_null() & pl.col("email").is_null()
     reason = pl.when(no_ref).then(pl.lit("order.no_customer")).otherwise(pl.lit("order.unlinked"))

@@ -6,6 +6,7 @@ won one, goes to the problems table with its reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,8 +92,19 @@ def parse_amount(text: pl.Expr) -> pl.Expr:
     return pl.when(has_digit).then(number.cast(pl.Float64, strict=False))
 
 
-def parse_date(text: pl.Series) -> pl.Series:
-    """Order dates to ``Date``: ``a/b/yyyy`` is day first unless the column shows otherwise."""
+def by_distinct(text: pl.Series, parse: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """``parse`` run on the distinct values of ``text`` only, the results joined back."""
+    distinct = text.drop_nulls().unique()
+    table = pl.DataFrame({"text": distinct, "value": parse(distinct)})
+    rows = text.rename("text").to_frame()
+    return rows.join(table, on="text", how="left", maintain_order="left")["value"]
+
+
+def _amounts(text: pl.Series) -> pl.Series:
+    return text.to_frame("text").select(parse_amount(pl.col("text"))).to_series()
+
+
+def _dates(text: pl.Series) -> pl.Series:
     parts = text.str.extract_groups(SLASHED)
     month_first = bool(
         (parts.struct["b"].cast(pl.Int32) > 12).any()
@@ -100,6 +112,11 @@ def parse_date(text: pl.Series) -> pl.Series:
     )
     iso = to_iso(text, dayfirst=not month_first)
     return iso.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+
+
+def parse_date(text: pl.Series) -> pl.Series:
+    """Order dates to ``Date``: ``a/b/yyyy`` is day first unless the column shows otherwise."""
+    return by_distinct(text, _dates)
 
 
 def _problems(frame: pl.DataFrame, mask: pl.Expr, reason: str, column: str) -> pl.DataFrame:
@@ -125,7 +142,7 @@ def read_orders(source: OrderSource, rules: Rules) -> tuple[pl.DataFrame, pl.Dat
     )
     frame = text.with_columns(
         parse_date(text["date"]).alias(ORDER_DATE),
-        parse_amount(pl.col("amount")).alias(AMOUNT),
+        by_distinct(text["amount"], _amounts).alias(AMOUNT),
         pl.lit(source.customer_source, pl.String).alias("customer_source"),
     )
     won = [fold_header(w) for w in spec.won]
