@@ -10,8 +10,9 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from crmclean.api import export_golden, migrate
+from crmclean.api import audit, export_golden, migrate, migrate_rollback
 from crmclean.errors import UserError
+from crmclean.report.html import render_html
 from crmclean.segments import OrderSource
 from crmclean.segments.target import segment_target
 from crmclean.sources import SourceSpec
@@ -65,6 +66,7 @@ def _two_runs(target: str, tmp_path: Path, rules) -> None:
         second.segmented.assignments["segment"].to_list()
     )
     _exports_carry_the_segment(target, tmp_path, second.segmented.assignments)
+    _audit_shows_the_moves(target, second.moves)
     with pytest.raises(UserError, match="is not a segment run"):
         segment_target(target, rules, since="ffff", write=False)
 
@@ -81,9 +83,39 @@ def _exports_carry_the_segment(target: str, tmp_path: Path, assignments: pl.Data
     )
 
 
+def _audit_shows_the_moves(target: str, moved: pl.DataFrame) -> None:
+    document = audit([target]).document
+    summary = document["segments"]
+    assert summary["sizes"] == {"inactive": 3, "loyal": 1, "potential": 1}
+    assert summary["moves"] == moved.to_dicts()
+    page = render_html(document)
+    assert "<section id='segments'>" in page
+    assert "1 loyal contacts are now inactive" in page and "loyal → inactive" in page
+
+
 def test_history_and_moves_on_sqlite(tmp_path, rules) -> None:
     _two_runs(f"sqlite:///{tmp_path / 'crm.db'}", tmp_path, rules)
 
 
 def test_history_and_moves_on_postgres(tmp_path, rules, postgres_url) -> None:
     _two_runs(postgres_url, tmp_path, rules)
+
+
+def test_rollback_forgets_the_runs_segments(tmp_path, rules) -> None:
+    target = f"sqlite:///{tmp_path / 'crm.db'}"
+    sources, orders = _project(tmp_path)
+    first = migrate(sources, rules, target=target).loaded.run_id
+    kept = segment_target(target, rules, orders=orders, as_of=date(2025, 1, 1))
+    more = tmp_path / "more.csv"
+    more.write_text("id,Name,Email,Lifecycle Stage\n9,Gil Prado,gil@exemplo.com.br,lead\n", "utf-8")
+    second = migrate([*sources, SourceSpec(path=more)], rules, target=target).loaded.run_id
+    segment_target(target, rules, orders=orders, as_of=date(2025, 11, 10))
+    migrate_rollback(target, second)
+    engine = sa.create_engine(target)
+    with engine.connect() as conn:
+        runs = pl.read_database("select distinct run_id from segment_history", conn)
+        current = pl.read_database("select golden_id, segment from contacts", conn)
+    engine.dispose()
+    assert set(runs["run_id"]) == {first, kept.run_id}  # the second load's and the later run's
+    expected = kept.segmented.assignments.select("golden_id", "segment")
+    assert current.sort("golden_id").rows() == expected.sort("golden_id").rows()

@@ -21,11 +21,13 @@ COLUMNS = (RUN_ID, "assigned_at", "as_of", GOLDEN_ID, *_TEXT, *_INTEGER, "revenu
 
 
 def history_table(metadata: sa.MetaData | None = None) -> sa.Table:
-    """``segment_history``: one row per golden record per run (times as ISO 8601 text)."""
+    """``segment_history``: one row per golden record per run, runs numbered in the order they
+    were stored (times as ISO 8601 text)."""
     return sa.Table(
         HISTORY,
         metadata or sa.MetaData(),
         sa.Column(RUN_ID, RUN_KEY, nullable=False, index=True),
+        sa.Column("sequence", sa.Integer, nullable=False),
         sa.Column("assigned_at", sa.String(32), nullable=False),
         sa.Column("as_of", sa.String(10), nullable=False),
         sa.Column(GOLDEN_ID, KEY, nullable=False, index=True),
@@ -62,7 +64,9 @@ def write_segments(conn: sa.Connection, rows: pl.DataFrame) -> int:
     history.create(conn, checkfirst=True)
     contacts = _contacts()
     _add_segment_column(conn, contacts)
-    insert_frame(conn, history, rows.select(COLUMNS))
+    last = conn.execute(sa.select(sa.func.max(history.c.sequence))).scalar()
+    numbered = rows.select(COLUMNS).with_columns(pl.lit((last or 0) + 1).alias("sequence"))
+    insert_frame(conn, history, numbered)
     staged = stage_keys(conn, rows.select(GOLDEN_ID, SEGMENT))
     conn.execute(
         sa.update(contacts)
@@ -73,7 +77,8 @@ def write_segments(conn: sa.Connection, rows: pl.DataFrame) -> int:
 
 
 def history_runs(conn: sa.Connection) -> pl.DataFrame:
-    """Every run in the history, oldest first: ``run_id, assigned_at, as_of, contacts``."""
+    """Every run in the history, oldest first: ``run_id, sequence, assigned_at, as_of,
+    contacts``."""
     history = history_table()
     if not sa.inspect(conn).has_table(HISTORY):
         return pl.DataFrame(
@@ -92,7 +97,7 @@ def history_runs(conn: sa.Connection) -> pl.DataFrame:
             sa.func.count().label("contacts"),
         )
         .group_by(history.c[RUN_ID])
-        .order_by(sa.func.min(history.c.assigned_at), history.c[RUN_ID])
+        .order_by(sa.func.min(history.c.sequence))
     )
     schema = {
         RUN_ID: pl.String(),
@@ -129,12 +134,10 @@ def forget_runs(conn: sa.Connection, run_ids: list[str]) -> None:
     if not sa.inspect(conn).has_table(HISTORY):
         return
     history = history_table()
-    first = sa.select(sa.func.min(history.c.assigned_at)).where(history.c[RUN_ID].in_(run_ids))
+    first = sa.select(sa.func.min(history.c.sequence)).where(history.c[RUN_ID].in_(run_ids))
     since = conn.execute(first).scalar()
-    gone = history.c[RUN_ID].in_(run_ids)
-    conn.execute(
-        history.delete().where(gone if since is None else gone | (history.c.assigned_at >= since))
-    )
+    if since is not None:
+        conn.execute(history.delete().where(history.c.sequence >= since))
     runs = history_runs(conn)
     contacts = _contacts()
     latest = runs[RUN_ID][-1] if runs.height else None

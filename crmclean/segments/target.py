@@ -52,7 +52,7 @@ class SegmentRun:
 
 def history_rows(segmented: Segmented, run_id: str) -> pl.DataFrame:
     """The assignments as ``segment_history`` rows of ``run_id``."""
-    stamp = now().isoformat(timespec="seconds")
+    stamp = now().isoformat()
     return segmented.assignments.with_columns(
         pl.lit(run_id).alias(RUN_ID),
         pl.lit(stamp).alias("assigned_at"),
