@@ -22,7 +22,7 @@ from crmclean.load.staging import STAGE_ROWS
 from crmclean.normalize import normalize
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
-from crmclean.segments.stage import record_segments, segment_stage
+from crmclean.segments.stage import check_segment_inputs, record_segments, segment_stage
 from crmclean.sources import SourceSpec, read_all
 from crmclean.validate import GateResult, validate
 
@@ -97,6 +97,7 @@ def run(
     the dedupe and the matching against the target's golden records. ``orders`` (orders and
     deals files) feed the segment stage's RFM; a load stores every golden record's segment.
     """
+    check_segment_inputs(rules, orders)
     progress("read")
     batch = read_all(sources, rules)
     read_rejects = batch.rejects.select(SOURCE, SOURCE_ID).unique(maintain_order=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -46,7 +46,7 @@ from crmclean.write import write_table
 def command(
     project_file: Path,
     since: str | None,
-    as_of: object,
+    as_of: datetime | None,
     order_files: tuple[Path, ...],
     out: Path | None,
     problems: Path | None,
@@ -64,7 +64,7 @@ def command(
     """
     project = load_project(project_file)
     orders = [*project.orders, *(OrderSource(path) for path in order_files)]
-    day = as_of.date() if hasattr(as_of, "date") else date.today()  # type: ignore[union-attr]
+    day = as_of.date() if as_of is not None else date.today()
     run = segment_target(
         project.target, project.rules, orders=orders, as_of=day, since=since, write=not dry_run
     )

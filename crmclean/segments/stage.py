@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
+from crmclean.errors import UserError
 from crmclean.rules import Rules
-from crmclean.segments import OrderSource, segment_golden
+from crmclean.segments import OrderSource, load_rules, segment_golden
 from crmclean.segments.assign import SEGMENT
 from crmclean.segments.target import segment_target
 
@@ -21,18 +23,18 @@ def segment_stage(batch: Batch, rules: Rules, orders: Sequence[OrderSource] = ()
     counted = batch.add_stats("segment", **segmented.sizes)
     if segmented.orders:
         counted = counted.add_stats("orders", **segmented.orders)
-    return Batch(
-        counted.frame,
-        counted.rejects,
-        counted.findings,
-        counted.stats,
-        golden,
-        counted.pairs,
-        counted.merges,
-    )
+    return replace(counted, golden=golden)
 
 
 def record_segments(target: str, rules: Rules, orders: Sequence[OrderSource], run_id: str) -> None:
     """After a load: every golden record the target now holds, segmented and stored under the
     load's run id (``segment_history``, ``contacts.segment``)."""
     segment_target(target, rules, orders=orders, run_id=run_id)
+
+
+def check_segment_inputs(rules: Rules, orders: Sequence[OrderSource]) -> None:
+    """Before any work: the segment files valid and every orders file there (user errors)."""
+    load_rules(rules)
+    for source in orders:
+        if not source.path.is_file():
+            raise UserError("orders file not found", file=str(source.path))
