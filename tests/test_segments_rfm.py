@@ -8,9 +8,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crmclean.errors import UserError
 from crmclean.segments import OrderSource, segment_golden
+from crmclean.segments.link import link_orders
 from crmclean.segments.orders import parse_amount, parse_date, read_orders
 
 AS_OF = date(2025, 1, 31)
@@ -121,3 +124,28 @@ def test_an_orders_file_without_amount_is_a_user_error(tmp_path, rules) -> None:
     path = _write(tmp_path, "orders.csv", "Customer ID,Order Date\n1,2024-01-01\n")
     with pytest.raises(UserError, match=r"orders\.csv: orders file lacks columns for \['amount'\]"):
         read_orders(OrderSource(path), rules)
+
+
+ORDER_ROWS = st.fixed_dictionaries(
+    {
+        "customer_id": st.one_of(st.none(), st.sampled_from(["001", "002", "003", "7", "999"])),
+        "customer_source": st.sampled_from([None, "crm", "sheet", "other"]),
+        "email": st.one_of(st.none(), st.sampled_from(["A@X.com", "c@x.com", "zz@x.com", ""])),
+    }
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(ORDER_ROWS, max_size=40))
+def test_every_order_is_linked_or_a_problem_never_both(rows) -> None:
+    orders = pl.DataFrame(rows, schema=dict.fromkeys(["customer_id", "customer_source", "email"],
+                                                     pl.String))  # fmt: skip
+    orders = orders.with_row_index("row").with_columns(
+        pl.lit("orders").alias("source"), pl.col("row").cast(pl.Int64),
+        pl.col("row").cast(pl.String).alias("order_id"),
+    )  # fmt: skip
+    linked, problems = link_orders(orders, LINEAGE, GOLDEN)
+    assert linked.height + problems.height == orders.height
+    assert set(linked["row"]).isdisjoint(problems["row"])
+    assert linked["golden_id"].null_count() == 0
+    assert set(linked["golden_id"]) <= set(GOLDEN["golden_id"])

@@ -20,6 +20,8 @@ def _unique_owner(pairs: pl.DataFrame, key: list[str]) -> pl.DataFrame:
 
 def email_index(golden: pl.DataFrame) -> pl.DataFrame:
     """``email`` -> golden id over primary and alternate addresses, lowercased."""
+    if "email" not in golden.columns:
+        return pl.DataFrame(schema={GOLDEN_ID: pl.String, "email": pl.String})
     parts = [golden.select(GOLDEN_ID, pl.col("email").str.to_lowercase())]
     if "email_alt" in golden.columns and isinstance(golden.schema["email_alt"], pl.List):
         alts = golden.select(GOLDEN_ID, pl.col("email_alt").alias("email")).explode("email")
