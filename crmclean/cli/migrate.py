@@ -15,6 +15,7 @@ from crmclean.pipeline import RunResult
 from crmclean.project import load_project, mask_url
 from crmclean.report.text import print_summary
 from crmclean.rules import Rules
+from crmclean.segments.render import segment_lines
 from crmclean.validate import write_failures
 
 FAILURES = "gate-failures.csv"  # next to the project file
@@ -60,6 +61,8 @@ def _finish(result: RunResult, as_json: bool, failures: Path) -> None:
         echo_json(result.to_dict())
     else:
         print_summary(result)
+        for line in segment_lines(result.batch.stats):
+            click.echo(line)
         click.echo(_plan_line(result))
         if result.loaded is not None and result.loaded.run_id is None:
             click.echo("Nothing changed: the target already holds this input.")
