@@ -24,6 +24,8 @@ from crmclean.load.target import is_target
 from crmclean.load.unmerge import Unmerged, unmerge
 from crmclean.pipeline import Progress, RunResult
 from crmclean.rules import Rules
+from crmclean.segments.orders import OrderSource
+from crmclean.segments.target import with_segments
 from crmclean.sources import SourceSpec
 from crmclean.validate import GateResult, validate, validate_frame
 from crmclean.validate.quarantine import OnFail
@@ -130,6 +132,7 @@ def migrate(
     full: bool = False,
     on_fail: OnFail = "block",
     overrides: Path | None = None,
+    orders: tuple[OrderSource, ...] = (),
 ) -> RunResult:
     """The whole job into ``target``; with ``dry_run`` everything but the load (the plan).
 
@@ -139,7 +142,8 @@ def migrate(
     the target's last run loaded these very inputs (same files, rules and crmclean), nothing
     is read and nothing changes, unless ``full``. ``on_fail="quarantine"`` loads the records
     that pass the gate and puts the others in rejects; ``overrides`` (source, source_id,
-    field, value) fix source values every run.
+    field, value) fix source values every run. ``orders`` (orders and deals
+    files) feed the segments' RFM.
     """
     stop = "load" if dry_run else "end"
     return pipeline.run(
@@ -153,6 +157,7 @@ def migrate(
         full=full,
         on_fail=on_fail,
         overrides=overrides,
+        orders=orders,
     )
 
 
@@ -207,4 +212,4 @@ def export_golden(
     check_out(Path(out))
     refuse_inputs([out], [target if is_target(target) and Path(target).exists() else None])
     golden, _lineage = read_golden(target, rules or Rules())
-    return export_frame(golden, to, Path(out))
+    return export_frame(with_segments(golden, target), to, Path(out))

@@ -24,6 +24,8 @@ from crmclean.load.staging import STAGE_ROWS
 from crmclean.normalize import normalize
 from crmclean.overrides import apply_overrides, read_overrides
 from crmclean.rules import Rules
+from crmclean.segments.orders import OrderSource
+from crmclean.segments.stage import check_segment_inputs, record_segments, segment_stage
 from crmclean.sources import SourceSpec, read_all
 from crmclean.validate import GateResult, normalized_values, validate
 from crmclean.validate.quarantine import OnFail, quarantine, quarantine_rejects
@@ -95,6 +97,7 @@ def run(
     full: bool = False,
     on_fail: OnFail = "block",
     overrides: Path | None = None,
+    orders: tuple[OrderSource, ...] = (),
 ) -> RunResult:
     """Run the stages in order, stopping before ``stop_before``; load only with a target.
 
@@ -106,8 +109,15 @@ def run(
     ``overrides`` (a file of source, source_id, field, value) fix source values before
     normalize. With ``on_fail`` ``quarantine``, the records behind golden records that fail
     the gate go to rejects and the others are gated again and loaded.
+    ``orders`` (orders and deals files) feed the segment stage's RFM; a load stores every
+    golden record's segment.
     """
-    digest = None if target is None else inputs_hash(sources, rules, decisions, overrides)
+    check_segment_inputs(rules, orders)
+    digest = (
+        None
+        if target is None
+        else inputs_hash(sources, rules, decisions, overrides, *(order.path for order in orders))
+    )
     if target is not None and stop_before == "end" and not full:
         previous = loaded_with(target, rules, digest)
         if previous is not None:
@@ -129,6 +139,8 @@ def run(
     merging = DedupeOptions(merge=_before("merge", stop_before), decisions=decisions)
     result.batch = dedupe(result.batch, rules, merging)
     check_conservation(inputs, result.batch)
+    progress("segment")
+    result.batch = segment_stage(result.batch, rules, orders)
     if not _before("validate", stop_before):
         return result
     refuse_nothing(inputs, sources)
@@ -160,6 +172,9 @@ def run(
             result.quarantined, result.batch = gate, quarantine(result.batch, rejects)
             check_conservation(inputs, result.batch)
             plan_gate_load()
+    if result.loaded is not None and result.loaded.run_id is not None:
+        progress("segment history")
+        record_segments(target, rules, orders, result.loaded.run_id)
     return result
 
 

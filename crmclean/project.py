@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from crmclean.errors import UserError
 from crmclean.model import format_validation_error, load_yaml
 from crmclean.rules import Rules
+from crmclean.segments.orders import OrderSource
 from crmclean.sources import SourceSpec
 from crmclean.validate.quarantine import OnFail
 
@@ -38,6 +39,18 @@ class _Source(BaseModel):
         return self
 
 
+class _Orders(BaseModel):
+    """An orders or deals file; ``customer_source`` names the contact source of its customer ids."""
+
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    name: str | None = None
+    customer_source: str | None = None
+    sheet: str | int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
 class _Project(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = None
@@ -49,6 +62,7 @@ class _Project(BaseModel):
     decisions: str | None = None
     overrides: str | None = None
     on_fail: OnFail = "block"
+    orders: list[_Orders] = []
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class Project:
     decisions: Path | None = None
     overrides: Path | None = None
     on_fail: OnFail = "block"
+    orders: tuple[OrderSource, ...] = ()
 
 
 def _resolve(base: Path, value: str | None) -> Path | None:
@@ -85,6 +100,18 @@ def target_url(base: Path, target: str) -> str:
     if "://" in target:
         return target
     return f"sqlite:///{_resolve(base, target)}"
+
+
+def _order_source(base: Path, spec: _Orders) -> OrderSource:
+    path = Path(spec.path).expanduser()
+    return OrderSource(
+        path if path.is_absolute() else base / path,
+        spec.name,
+        spec.customer_source,
+        spec.sheet,
+        spec.encoding,
+        spec.delimiter,
+    )
 
 
 def load_project(path: Path) -> Project:
@@ -118,5 +145,6 @@ def load_project(path: Path) -> Project:
     target = target_url(base, spec.target)
     decisions = _resolve(base, spec.decisions)
     overrides = _resolve(base, spec.overrides)
+    orders = tuple(_order_source(base, o) for o in spec.orders)
     name = spec.name or base.name
-    return Project(path, name, sources, rules, target, decisions, overrides, spec.on_fail)
+    return Project(path, name, sources, rules, target, decisions, overrides, spec.on_fail, orders)

@@ -7,11 +7,13 @@ Masking works on the text, so it holds for URLs SQLAlchemy cannot parse (a passw
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-import sqlalchemy as sa
-
 from crmclean.errors import UserError
+
+if TYPE_CHECKING:  # sqlalchemy is imported only where a URL is parsed: the CLI starts fast
+    import sqlalchemy as sa
 
 # scheme://user:password@ -- up to the last "@" before the host's "/", so "p@ss" is covered.
 _CREDENTIALS = re.compile(r"(\b[A-Za-z][\w+.-]*://[^:/@\s]*):([^/\s]*)@")
@@ -19,7 +21,7 @@ _CREDENTIALS = re.compile(r"(\b[A-Za-z][\w+.-]*://[^:/@\s]*):([^/\s]*)@")
 
 def mask_url(url: object) -> str:
     """``url`` as text with its password replaced by ``***``."""
-    if isinstance(url, sa.URL):
+    if hasattr(url, "render_as_string"):  # a sqlalchemy URL
         return url.render_as_string(hide_password=True)
     return _CREDENTIALS.sub(r"\1:***@", str(url))
 
@@ -31,6 +33,8 @@ def mask_credentials(text: str) -> str:
 
 def parse_url(url: str) -> sa.URL:
     """A SQLAlchemy URL; a malformed one (bad port too) is a :class:`UserError`."""
+    import sqlalchemy as sa
+
     try:
         return sa.make_url(url)
     except (sa.exc.ArgumentError, ValueError) as exc:

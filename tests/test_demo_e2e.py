@@ -63,3 +63,28 @@ def test_outputs_written_beside_the_database(demo):
 
 def test_gate_ran_and_passed(demo):
     assert demo[1]["gate"]["success"] is True
+
+
+def test_orders_feed_the_segments_and_every_order_is_counted(demo):
+    directory, document = demo
+    orders = pl.read_csv(directory / "pedidos.csv", separator=";", infer_schema=False)
+    counted = document["stats"]["orders"]
+    assert counted["read"] == orders.height
+    assert counted["read"] == counted["linked"] + sum(
+        count for reason, count in counted.items() if reason.startswith("order.")
+    )
+    assert counted["order.not_won"] > 0 and counted["order.unlinked"] > 0
+    sizes = document["stats"]["segment"]
+    assert sum(sizes.values()) == document["golden"] and sizes["loyal"] > 0
+    with sqlite3.connect(directory / "crm.db") as db:
+        stored = dict(db.execute("select segment, count(*) from contacts group by 1").fetchall())
+        rfm = dict(db.execute("select rfm_segment, count(*) from segment_history group by 1"))
+    assert stored == {name: count for name, count in sizes.items() if count}
+    assert len(set(rfm) - {"Unscored"}) >= 5  # buyers spread over the RFM map
+
+
+def test_the_text_summary_prints_the_segment_sizes(tmp_path):
+    result = CliRunner().invoke(main, ["demo", "--dir", str(tmp_path), "--people", "60"])
+    assert result.exit_code == 0, result.output
+    assert "Segments:            inactive " in result.output
+    assert "Orders:              " in result.output

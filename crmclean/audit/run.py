@@ -29,6 +29,7 @@ from crmclean.batch import RAW
 from crmclean.model import EXTRA
 from crmclean.pipeline import Progress
 from crmclean.rules import Rules
+from crmclean.segments.report import segment_summary
 from crmclean.sources import SourceSpec
 from crmclean.write import write_table
 
@@ -127,6 +128,9 @@ def audit(
         measures, config=settings, model=rules.model, sources=[_label(s) for s in sources],
         as_of=as_of, masked=mask_pii,
     )  # fmt: skip
+    urls = [str(s) for s in sources if not isinstance(s, SourceSpec) and is_database_url(s)]
+    targets = [segment_summary(url) for url in urls]
+    document["segments"] = next((t for t in targets if t is not None), None)
     if history is None:
         return AuditResult(document)
     return _with_history(document, Path(history))

@@ -47,6 +47,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "export",
         "Write the golden records of the target into OUT in a CRM's import template.",
     ),
+    "segment": (
+        "segment",
+        "Give every golden record in the project's target one segment (rules/segments.yaml, "
+        "first match wins) and its RFM scores, store the run in `segment_history` and "
+        "`contacts.segment`, and print the sizes (and, with --since, the moves).",
+    ),
+    "rules": ("rules", "List the rule files in use and check segment files."),
 }
 
 

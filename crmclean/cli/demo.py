@@ -10,6 +10,7 @@ from crmclean.cli.options import echo_json, json_option, progress_printer
 from crmclean.demo.run import run_demo
 from crmclean.errors import GateFailed
 from crmclean.report.text import print_summary
+from crmclean.segments.render import segment_lines
 
 
 @click.command("demo")
@@ -45,6 +46,8 @@ def command(directory: Path, people: int, seed: int, as_json: bool) -> None:
             f"Duplicates vs. known truth: precision {acc['precision']:.3f}, "
             f"recall {acc['recall']:.3f}, F1 {acc['f1']:.3f}"
         )
+        for line in segment_lines(demo.result.batch.stats):
+            click.echo(line)
         click.echo(f"Database:            {demo.database}")
         click.echo(f"Crosswalk:           {demo.crosswalk}")
         click.echo(

@@ -15,6 +15,7 @@ from crmclean.pipeline import RunResult
 from crmclean.project import load_project
 from crmclean.report.text import print_summary
 from crmclean.rules import Rules
+from crmclean.segments.render import segment_lines
 from crmclean.urls import mask_url
 from crmclean.validate import write_failures
 from crmclean.validate.quarantine import ON_FAIL, OnFail
@@ -69,6 +70,8 @@ def _finish(result: RunResult, as_json: bool, failures: Path) -> None:
         echo_json(result.to_dict())
     else:
         print_summary(result)
+        for line in segment_lines(result.batch.stats):
+            click.echo(line)
         click.echo(_plan_line(result))
         if "unchanged_since" in result.info:
             click.echo(
@@ -111,6 +114,7 @@ def _run(
         full=full,
         on_fail=on_fail or project.on_fail,
         overrides=project.overrides,
+        orders=project.orders,
     )
     result.info["target"] = mask_url(project.target)
     _finish(result, as_json, project_file.parent / FAILURES)

@@ -8,6 +8,7 @@ from random import Random
 
 import polars as pl
 
+from crmclean.demo.orders import CUSTOMER_SOURCE, write_orders
 from crmclean.demo.people import Job, Person
 from crmclean.demo.population import make_people
 from crmclean.demo.rows import Appearance
@@ -28,10 +29,12 @@ class DemoCase:
     truth: Path
     people: int
     records: int
+    orders: Path | None = None
 
 
 def generate_demo(directory: Path, *, people: int = 400, seed: int = 7) -> DemoCase:
-    """Write the three sources and ``truth.csv`` (``source,source_id,person_id``) to ``directory``.
+    """Write the three sources, ``truth.csv`` (``source,source_id,person_id``) and the orders
+    file (``pedidos.csv``, customers named by their CRM id) to ``directory``.
 
     The same ``people`` and ``seed`` always give byte-identical files.
     """
@@ -46,7 +49,9 @@ def generate_demo(directory: Path, *, people: int = 400, seed: int = 7) -> DemoC
     frame = pl.DataFrame(truth, schema=["source", "source_id", "person_id"], orient="row")
     frame.write_csv(truth_path)
     sources = [directory / source.file_name for source in SOURCES]
-    return DemoCase(directory, sources, truth_path, people, len(truth))
+    crm_ids = [source_id for source, source_id, _ in truth if source == CUSTOMER_SOURCE]
+    orders = write_orders(directory, crm_ids, seed)
+    return DemoCase(directory, sources, truth_path, people, len(truth), orders)
 
 
 def plan_appearances(rng: Random, people: list[Person]) -> dict[str, list[Appearance]]:

@@ -9,9 +9,11 @@ import polars as pl
 
 from crmclean import pipeline
 from crmclean.demo.generate import DemoCase, generate_demo
+from crmclean.demo.orders import AS_OF, CUSTOMER_SOURCE
 from crmclean.demo.truth import pairwise_scores
 from crmclean.pipeline import Progress, RunResult
 from crmclean.rules import Rules
+from crmclean.segments import AS_OF_OPTION, OrderSource
 from crmclean.sources import SourceSpec
 from crmclean.write import write_table
 
@@ -38,7 +40,10 @@ def run_demo(
     database.unlink(missing_ok=True)
     case = generate_demo(directory, people=people, seed=seed)
     sources = [SourceSpec(path=p) for p in case.sources]
-    result = pipeline.run(sources, Rules(), target=f"sqlite:///{database}", progress=progress)
+    orders = () if case.orders is None else (OrderSource(case.orders, None, CUSTOMER_SOURCE),)
+    rules = Rules(options={AS_OF_OPTION: AS_OF})  # segments as of the day the files were exported
+    target = f"sqlite:///{database}"
+    result = pipeline.run(sources, rules, target=target, progress=progress, orders=orders)
     crosswalk = write_table(result.crosswalk(), directory / "crosswalk.csv")
     write_table(result.batch.rejects, directory / "rejects.csv")
     write_table(result.batch.findings, directory / "findings.csv")

@@ -15,6 +15,7 @@ from crmclean.load.schema import REPLACED_BY, RUN_ID, Tables, build_tables
 from crmclean.load.target import connect, open_engine, safe_url
 from crmclean.load.upgrade import ensure_schema
 from crmclean.rules import Rules
+from crmclean.segments.history import forget_runs
 
 LOADED, ROLLED_BACK = "loaded", "rolled_back"
 _STATUS_COLUMNS = ("sequence", "run_id", "status", "started_at", "finished_at", "rolled_back_at")
@@ -89,6 +90,7 @@ def rollback(
             undo = _runs_to_undo(conn, tables, run_id, cascade)
             for each in undo:
                 _undo(conn, tables, each)
+            forget_runs(conn, undo)
     finally:
         engine.dispose()
     return undo

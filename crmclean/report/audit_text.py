@@ -10,6 +10,7 @@ from rich.text import Text
 
 from crmclean.report.labels import DIMENSION_LABELS, GRADE_STYLES, delta_text, pct
 from crmclean.report.priorities import dataset_facts
+from crmclean.segments.report import text_lines as segment_lines
 
 FINDINGS_SHOWN = 12
 CLUSTERS_SHOWN = 3
@@ -128,5 +129,5 @@ def print_audit(doc: dict[str, Any], console: Console | None = None) -> None:
         console.print("Largest duplicate clusters:")
         for line in clusters:
             console.print(line, overflow="ellipsis", no_wrap=True)
-    for line in _changes(doc):
+    for line in [*_changes(doc), *segment_lines(doc)]:
         console.print(line)

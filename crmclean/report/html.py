@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crmclean.report import html_sections as sections
+from crmclean.segments.report import html_section as segments_section
 from crmclean.write import write_text
 
 CSS = """
@@ -78,7 +79,7 @@ def render_html(doc: dict[str, Any]) -> str:
     body = "".join([
         sections.headline(doc), sections.score_cards(doc), charts,
         sections.findings_table(doc), sections.duplicates(doc), sections.consistency(doc),
-        sections.fixed_table(doc), _footer(doc),
+        sections.fixed_table(doc), segments_section(doc), _footer(doc),
     ])  # fmt: skip
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

@@ -1,0 +1,40 @@
+"""The segment stage of a run: after dedupe, each golden record gets its segment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
+from crmclean.errors import UserError
+from crmclean.rules import Rules
+from crmclean.segments import OrderSource, load_rules, segment_golden
+from crmclean.segments.assign import SEGMENT
+from crmclean.segments.target import segment_target
+
+
+def segment_stage(batch: Batch, rules: Rules, orders: Sequence[OrderSource] = ()) -> Batch:
+    """``batch.golden`` with a ``segment`` column; the sizes and orders counts in the stats."""
+    if batch.golden is None:
+        return batch
+    lineage = batch.frame.select(GOLDEN_ID, SOURCE, SOURCE_ID)
+    segmented = segment_golden(batch.golden, rules, lineage=lineage, orders=orders)
+    golden = batch.golden.with_columns(segmented.assignments[SEGMENT])
+    counted = batch.add_stats("segment", **segmented.sizes)
+    if segmented.orders:
+        counted = counted.add_stats("orders", **segmented.orders)
+    return replace(counted, golden=golden)
+
+
+def record_segments(target: str, rules: Rules, orders: Sequence[OrderSource], run_id: str) -> None:
+    """After a load: every golden record the target now holds, segmented and stored under the
+    load's run id (``segment_history``, ``contacts.segment``)."""
+    segment_target(target, rules, orders=orders, run_id=run_id)
+
+
+def check_segment_inputs(rules: Rules, orders: Sequence[OrderSource]) -> None:
+    """Before any work: the segment files valid and every orders file there (user errors)."""
+    load_rules(rules)
+    for source in orders:
+        if not source.path.is_file():
+            raise UserError("orders file not found", file=str(source.path))
