@@ -71,10 +71,22 @@ def _register() -> None:
         export,
         mapping,
         migrate,
+        review,
         validate,
     )
 
-    for module in (demo, mapping, clean, dedupe, migrate, audit, connectors, validate, export):
+    for module in (
+        demo,
+        mapping,
+        clean,
+        dedupe,
+        review,
+        migrate,
+        audit,
+        connectors,
+        validate,
+        export,
+    ):
         main.add_command(module.command)
 
 
