@@ -56,6 +56,7 @@ def main(ctx: click.Context, debug: bool) -> None:
       crmclean demo                       # a messy sample, end to end, into demo/crm.db
       crmclean map suggest contacts.csv   # how your columns map to the contact model
       crmclean dedupe a.csv b.xlsx --crosswalk crosswalk.csv
+      crmclean review crmclean.yml        # answer the uncertain pairs in the browser
       crmclean migrate run crmclean.yml   # a whole migration from a project file
     """
     ctx.meta["crmclean.debug"] = debug

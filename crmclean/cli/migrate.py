@@ -8,6 +8,7 @@ import click
 
 from crmclean.api import migrate, migrate_rollback, migrate_status, migrate_unmerge
 from crmclean.cli.options import echo_json, json_option, progress_printer
+from crmclean.cli.review import pending_review
 from crmclean.errors import GateFailed
 from crmclean.load.rollback import RunRow
 from crmclean.load.staging import STAGE_ROWS
@@ -55,12 +56,15 @@ def _plan_line(result: RunResult) -> str:
     )
 
 
-def _finish(result: RunResult, as_json: bool, failures: Path) -> None:
+def _finish(result: RunResult, as_json: bool, failures: Path, project_file: Path) -> None:
+    hint = pending_review(result, project_file)
     if as_json:
         echo_json(result.to_dict())
     else:
         print_summary(result)
         click.echo(_plan_line(result))
+        if hint:
+            click.echo(hint)
         if result.loaded is not None and result.loaded.run_id is None:
             click.echo("Nothing changed: the target already holds this input.")
         elif result.loaded is not None:
@@ -83,7 +87,7 @@ def _run(project_file: Path, as_json: bool, dry_run: bool, stage_rows: int) -> N
         decisions=decisions if decisions is not None and decisions.is_file() else None,
     )
     result.info["target"] = mask_url(project.target)
-    _finish(result, as_json, project_file.parent / FAILURES)
+    _finish(result, as_json, project_file.parent / FAILURES, project_file)
 
 
 def target_and_rules(project_file: Path, target: str | None) -> tuple[str, Rules]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
 
 from crmclean.cli.options import Inputs, source_inputs
+from crmclean.pipeline import RunResult
 from crmclean.project import load_project
-from crmclean.review import open_review
 
 PROJECT_SUFFIXES = (".yml", ".yaml")
 DEFAULT_DECISIONS = "decisions.csv"
@@ -57,6 +58,8 @@ def command(
         sources, rules, target = project.sources, project.rules, project.target
         default = project.decisions or project.path.parent / DEFAULT_DECISIONS
     path = decisions or default
+    from crmclean.review import open_review  # the web stack, only when reviewing
+
     click.echo("Reading and matching the sources...", err=True)
     server = open_review(
         sources, rules, path, threshold=threshold, target=target, who=who, port=port
@@ -65,3 +68,14 @@ def command(
     click.echo(f"Answers go to {path}. Stop with Ctrl-C.", err=True)
     server.run()
     click.echo("Review stopped; every answer is in the decisions file.", err=True)
+
+
+def pending_review(result: RunResult, *arguments: str | Path) -> str | None:
+    """How many pairs wait for review and the command that reviews them (also put in the
+    ``--json`` document as ``review``); None when the band is empty."""
+    pairs = int(result.batch.stats.get("dedupe", {}).get("review_pairs", 0))
+    if not pairs:
+        return None
+    command = " ".join(["crmclean review", *(shlex.quote(str(a)) for a in arguments)])
+    result.info["review"] = {"pairs": pairs, "command": command}
+    return f"Review:              {pairs:,} pairs wait for review: {command}"

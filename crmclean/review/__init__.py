@@ -20,7 +20,7 @@ from crmclean.review.store import DecisionStore
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
 
-__all__ = ["ReviewRun", "ReviewServer", "Session", "open_review", "review_command"]
+__all__ = ["ReviewRun", "ReviewServer", "Session", "open_review"]
 
 
 def open_review(
@@ -39,11 +39,3 @@ def open_review(
     store = DecisionStore(decisions, who or getuser())
     session = Session(run, store)
     return review_server(session, ClusterView(run, store, target), port)
-
-
-def review_command(sources: list[str], decisions: Path, threshold: float | None = None) -> str:
-    """The command that reviews what a ``dedupe`` run of ``sources`` left in its band."""
-    parts = ["crmclean review", *sources, "--decisions", str(decisions)]
-    if threshold is not None:
-        parts += ["--threshold", str(threshold)]
-    return " ".join(parts)

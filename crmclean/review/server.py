@@ -25,9 +25,12 @@ class ReviewServer:
     url: str
 
     def run(self) -> None:
-        """Serve until Ctrl-C (or ``stop()``); the socket is closed after."""
+        """Serve until Ctrl-C (or ``stop()``); the socket is closed after. uvicorn shuts down
+        gracefully, then raises the Ctrl-C again: that is the normal way out here."""
         try:
             self.server.run(sockets=[self.sock])
+        except KeyboardInterrupt:
+            pass
         finally:
             self.sock.close()
 
@@ -41,6 +44,7 @@ def review_server(session: Session, clusters: ClusterView, port: int = 0) -> Rev
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((HOST, port))
+    sock.listen(128)  # connections wait in the backlog until uvicorn accepts them
     app = create_app(session, clusters, token)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     url = f"http://{HOST}:{sock.getsockname()[1]}/?token={token}"
