@@ -11,7 +11,6 @@ switchboard).
 from __future__ import annotations
 
 import difflib
-import math
 from typing import Any
 
 import polars as pl
@@ -52,21 +51,33 @@ def aligned_fields(records: pl.DataFrame, fields: list[str]) -> list[dict[str, A
     return rows
 
 
-def contributions(
-    pair: dict[str, Any], table: KeyTable, config: MatchConfig, params: Parameters
-) -> list[dict[str, Any]]:
-    """Each comparison's similarity, weight in bits and term-frequency adjustment (bits)."""
-    ids = pl.DataFrame({LEFT: [pair[LEFT]], RIGHT: [pair[RIGHT]]}, schema=_IDS)
-    tf = compared_pairs(ids, table, config, params).row(0, named=True)
-    rows = []
-    for spec in config.comparisons:
-        sim, weight = pair.get(f"sim_{spec.name}"), pair.get(f"w_{spec.name}") or 0.0
-        value_u = tf.get(f"_tf_{spec.name}")
-        adjust = None
-        if value_u is not None and sim is not None and sim >= spec.levels[0].at:
-            adjust = math.log2(params.u[spec.name][0] / max(value_u, 1e-12))
-        rows.append({"name": spec.name, "sim": sim, "bits": weight, "tf_bits": adjust})
-    return rows
+def tf_bits(
+    band: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters
+) -> pl.DataFrame:
+    """``left, right`` and ``tf_<name>`` per ``tf`` comparison for the ``band`` pairs: the
+    bits the term-frequency adjustment added (null unless the pair agrees at the first
+    level), computed for the whole band at once."""
+    ids = band.select(pl.col(LEFT).cast(pl.UInt32), pl.col(RIGHT).cast(pl.UInt32))
+    values = compared_pairs(ids, table, config, params)
+    shifts = [
+        pl.when(pl.col(f"sim_{spec.name}") >= spec.levels[0].at)
+        .then((params.u[spec.name][0] / pl.col(f"_tf_{spec.name}").clip(1e-12)).log(2))
+        .alias(f"tf_{spec.name}")
+        for spec in config.comparisons
+        if f"_tf_{spec.name}" in values.columns
+    ]
+    return values.select(LEFT, RIGHT, *shifts)
 
 
-_IDS = {LEFT: pl.UInt32, RIGHT: pl.UInt32}
+def contributions(pair: dict[str, Any], config: MatchConfig) -> list[dict[str, Any]]:
+    """Each comparison's similarity, weight in bits and term-frequency adjustment (bits);
+    ``pair`` is a scored pair with its ``tf_<name>`` (:func:`tf_bits`)."""
+    return [
+        {
+            "name": spec.name,
+            "sim": pair.get(f"sim_{spec.name}"),
+            "bits": pair.get(f"w_{spec.name}") or 0.0,
+            "tf_bits": pair.get(f"tf_{spec.name}"),
+        }
+        for spec in config.comparisons
+    ]

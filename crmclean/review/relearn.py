@@ -4,9 +4,10 @@ pairs (:func:`crmclean.dedupe.find_matches` with them, the ``--training-pairs`` 
 pairs are scored again, decisions re-applied, and the queue re-ranked.
 
 How well the model does is measured twice, before and after: on the labelled pairs
-(precision and recall of ``match`` against the answers) and as the model expects it from its
-own probabilities (expected precision: the mean probability of the pairs it merges; expected
-recall: their share of the probability mass of every candidate pair).
+(precision and recall against the answers of "probability at least one half") and as the
+model expects it from its own probabilities (expected precision: the mean probability of the
+pairs it merges; expected recall: their share of the probability mass of every candidate
+pair).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from crmclean.dedupe.training import MATCH
 from crmclean.review.run import ReviewRun
 
 MIN_EACH = 20
+EVEN_ODDS = 0.5
 
 
 def labelled(path: Path, frame: pl.DataFrame) -> pl.DataFrame:
@@ -46,21 +48,24 @@ def due(answered: dict[str, int], learned_at: int) -> bool:
 
 def quality(pairs: pl.DataFrame, labels: pl.DataFrame, threshold: float) -> dict[str, float | None]:
     """Precision and recall of the model's own verdict (before decisions override it) on the
-    labelled pairs, and as the model expects them; pairs only a decision added never count."""
+    labelled pairs, at even odds (the answered pairs sit below the merge threshold by
+    construction); and as the model expects them at the merge ``threshold``. Pairs only a
+    decision added (never scored) do not count."""
     scored = pairs.filter(pl.col("veto").is_not_null())
-    verdict = (pl.col("probability") >= threshold) & ~pl.col("veto")
-    scored = scored.select(LEFT, RIGHT, "probability", verdict.alias("_predicted"))
+    likely = (pl.col("probability") >= EVEN_ODDS) & ~pl.col("veto")
+    merged = (pl.col("probability") >= threshold) & ~pl.col("veto")
+    scored = scored.select(LEFT, RIGHT, "probability", likely.alias("_likely"), merged.alias("_m"))
     both = labels.join(scored, on=[LEFT, RIGHT], how="left").with_columns(
-        pl.col("_predicted").fill_null(False)
+        pl.col("_likely").fill_null(False)
     )
-    hit = (both[MATCH] & both["_predicted"]).sum()
+    hit = (both[MATCH] & both["_likely"]).sum()
     probability = scored["probability"]
-    merged = probability.filter(scored["_predicted"])
+    kept = probability.filter(scored["_m"])
     return {
-        "precision": _ratio(hit, both["_predicted"].sum()),
+        "precision": _ratio(hit, both["_likely"].sum()),
         "recall": _ratio(hit, both[MATCH].sum()),
-        "expected_precision": float(merged.mean()) if merged.len() else None,
-        "expected_recall": _ratio(merged.sum(), probability.sum()),
+        "expected_precision": float(kept.mean()) if kept.len() else None,
+        "expected_recall": _ratio(kept.sum(), probability.sum()),
     }
 
 

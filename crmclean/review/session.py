@@ -18,7 +18,7 @@ import polars as pl
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.decisions import CANNOT, MUST, read_pairs_file, record_pairs
-from crmclean.review.evidence import aligned_fields, contributions
+from crmclean.review.evidence import aligned_fields, contributions, tf_bits
 from crmclean.review.preview import golden_preview
 from crmclean.review.queue import PAIR, Filters, band_table, choices, ordered
 from crmclean.review.relearn import Learner, counts, labelled, rescored
@@ -65,10 +65,11 @@ class Session:
         def work() -> None:
             try:
                 scored, report = rescored(self.run, self.store.path)
+                band = self._band(scored)
                 with self.lock:
                     self.run.pairs = scored
                     current = self.order[self.cursor] if self.order else None
-                    self.rebuild()
+                    self._install(*band)
                     if current in self.order and current not in self.status:
                         self.cursor = self.order.index(current)
                     self.learner.report = report
@@ -79,9 +80,19 @@ class Session:
 
     def rebuild(self) -> None:
         """The queue from the run's current pairs and the filters."""
-        self.table = band_table(self.run.pairs, self.run.frame, self.run.config)
+        self._install(*self._band(self.run.pairs))
+
+    def _band(self, pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The band of ``pairs`` in queue order and its term-frequency bits (no lock needed)."""
+        run = self.run
+        table = band_table(pairs, run.frame, run.config)
+        return table, tf_bits(table, run.table, run.config, run.params)
+
+    def _install(self, table: pl.DataFrame, tf: pl.DataFrame) -> None:
+        self.table, self.tf = table, tf
         keys = zip(self.table[LEFT].to_list(), self.table[RIGHT].to_list(), strict=True)
         self.rows: dict[Key, int] = dict(zip(keys, self.table[PAIR].to_list(), strict=True))
+        self.positions = {key: position for position, key in enumerate(self.rows)}
         self._order()
 
     def _order(self) -> None:
@@ -173,6 +184,7 @@ class Session:
         """One pair: lineage, probability, fields side by side, contributions and preview."""
         run = self.run
         row = run.pairs.row(self.rows[pair], named=True)
+        row |= self.tf.row(self.positions[pair], named=True)
         records = run.frame[list(pair)]
         sides = records.select(SOURCE, SOURCE_ID, GOLDEN_ID).rows(named=True)
         return {
@@ -184,7 +196,7 @@ class Session:
             "a": sides[0],
             "b": sides[1],
             "fields": aligned_fields(records, run.fields),
-            "contributions": contributions(row, run.table, run.config, run.params),
+            "contributions": contributions(row, run.config),
             "preview": self.preview(pair, picks or {}),
         }
 

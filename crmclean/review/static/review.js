@@ -161,7 +161,7 @@ function renderLearning(learning) {
   if (learning.after) {
     const pct = (value) => (value === null ? "n/a" : `${(value * 100).toFixed(1)}%`);
     const row = (name) => `${name} ${pct(learning.before[name])} → ${pct(learning.after[name])}`;
-    box.append(el("span", { cls: "moved", text: ` · re-learned: ${row("precision")}, ${row("recall")} on your answers; expected ${row("expected_precision")}, ${row("expected_recall")}` }));
+    box.append(el("span", { cls: "moved", text: ` · re-learned: on your answers (p ≥ 0.5) ${row("precision")}, ${row("recall")}; expected at the merge threshold ${row("expected_precision")}, ${row("expected_recall")}` }));
   }
 }
 
