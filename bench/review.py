@@ -82,13 +82,13 @@ def main() -> None:
         print(f"records {args.rows:,}; pairs in the review band: {state['total']:,}")
         print(f"dedupe run + session (once, before the URL): {built:.1f} s")
         print(f"first pair: {first * 1000:.0f} ms")
-        answers = []
+        answers: list[float] = []
+        learning: list[float] = []
         for index in range(args.answers):
             kind = ("same", "different", "unsure", "skip")[index % 4]
-            took, state = _call(
-                base, token, "/api/answer", {"key": state["pair"]["key"], "answer": kind}
-            )
-            answers.append(took)
+            body = {"key": state["pair"]["key"], "answer": kind}
+            took, state = _call(base, token, "/api/answer", body)
+            (learning if state["learning"]["running"] else answers).append(took)
         undo = [_call(base, token, "/api/undo", {})[0] for _ in range(20)]
         print(f"answer -> next pair, {_figures(answers)}")
         if learning:
