@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from test_review_browser import CRM, PLANILHA
 
+from crmclean.api import dedupe_files
 from crmclean.batch import SOURCE, SOURCE_ID
 from crmclean.demo import generate_demo
 from crmclean.review.queue import Filters
@@ -130,3 +131,23 @@ def test_every_answer_is_on_disk_before_the_next_pair(tmp_path: Path, kind: str)
     session.answer(_key(session), kind)
     written = (tmp_path / "decisions.csv").read_text(encoding="utf-8")
     assert written.count("\n") == 2 and f",{kind}," in written
+
+
+@pytest.mark.parametrize(("side", "expected"), [("a", "Otavio"), ("b", "Otávio")])
+def test_a_field_pick_overrides_survivorship_in_the_next_run(
+    tmp_path: Path, side: str, expected: str
+) -> None:
+    session = _session(tmp_path)
+    session.answer(_key(session), "skip")
+    assert _shown(session) == "2~11"
+    session.answer(_key(session), "same", {"first_name": side, "last_name": side})
+    golden = tmp_path / "golden.csv"
+    sources = [SourceSpec(tmp_path / "crm.csv"), SourceSpec(tmp_path / "planilha.csv")]
+    dedupe_files(
+        sources, crosswalk=tmp_path / "c.csv", golden=golden, decisions=tmp_path / "decisions.csv"
+    )
+    merged = pl.read_csv(golden, infer_schema=False).filter(pl.col("source_count") == "2")
+    names = merged.filter(pl.col("first_name").str.starts_with("Ot"))
+    assert names.select("first_name", "last_name").rows() == [
+        (expected, "Brandao" if side == "a" else "Brandão")
+    ]
