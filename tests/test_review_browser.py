@@ -155,8 +155,13 @@ def test_review_by_keyboard_undo_split_reload_and_the_next_run(
 
     _evaluate(browser, "openCluster(document.querySelector('.clusters a').textContent) && true")
     _wait(browser, "document.querySelectorAll('.members tbody tr').length === 1")
-    golden_id = _cluster_of(sources, tmp_path, "3")
-    _evaluate(browser, f"openCluster('{golden_id}') && true")
+    golden_id = _cluster_of(sources, tmp_path, "3")  # as `crmclean dedupe` names it
+    _evaluate(browser, "document.getElementById('tab-cluster').click() ?? true")
+    largest = "document.getElementById('cluster-form').elements.largest"
+    _wait(browser, f"{largest}.options.length === 2")
+    assert _evaluate(browser, f"{largest}.options[1].textContent") == f"{golden_id} (3)"
+    pick = f"{largest}.value = '{golden_id}'; {largest}.dispatchEvent(new Event('change'))"
+    _evaluate(browser, pick)
     _wait(browser, "document.querySelectorAll('.members tbody tr').length === 3")
     assert _evaluate(browser, "document.querySelectorAll('svg.graph line').length") == 3
     _shot(browser, tmp_path / "review-cluster.png")

@@ -85,6 +85,9 @@ def create_app(session: Session, clusters: ClusterView, token: str) -> Starlette
         body = await request.json()
         return JSONResponse(session.preview(key_of(body["key"]), body.get("picks") or {}))
 
+    def largest(request: Request) -> Response:
+        return JSONResponse(clusters.largest())
+
     def cluster(request: Request) -> Response:
         return JSONResponse(clusters.view(request.path_params["golden_id"]))
 
@@ -101,6 +104,7 @@ def create_app(session: Session, clusters: ClusterView, token: str) -> Starlette
         Route("/api/move", move, methods=["POST"]),
         Route("/api/filters", filters, methods=["POST"]),
         Route("/api/preview", preview, methods=["POST"]),
+        Route("/api/clusters", largest),
         Route("/api/cluster/{golden_id}", cluster),
         Route("/api/split", split, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(files("crmclean.review") / "static"))),

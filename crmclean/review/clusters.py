@@ -43,6 +43,14 @@ class ClusterView:
         frame = self.run.frame.with_row_index(INDEX)
         return frame.filter(pl.col(GOLDEN_ID) == golden_id)
 
+    def largest(self, count: int = 50) -> list[dict[str, Any]]:
+        """The ``count`` golden records with the most members (more than one), largest first."""
+        sizes = self.run.frame[GOLDEN_ID].value_counts(name="members")
+        sizes = sizes.filter(pl.col("members") > 1).sort(
+            ["members", GOLDEN_ID], descending=[True, False]
+        )
+        return sizes.head(count).rows(named=True)
+
     def view(self, golden_id: str) -> dict[str, Any]:
         """Members (lineage and the shown fields) and the pairs scored between them."""
         members = self.members(golden_id)

@@ -235,6 +235,14 @@ function renderCluster(cluster, message) {
   box.append(el("div", { cls: "cols" }, el("table", { cls: "members" }, el("thead", {}, head), body), drawGraph(cluster)));
 }
 
+async function fillLargest() {
+  const select = document.getElementById("cluster-form").elements.largest;
+  select.replaceChildren(el("option", { value: "", text: "pick one" }));
+  for (const item of await api("/api/clusters")) {
+    select.append(el("option", { value: item.golden_id, text: `${item.golden_id} (${item.members})` }));
+  }
+}
+
 async function openCluster(goldenId) {
   switchTab("cluster");
   document.getElementById("cluster-form").elements.golden_id.value = goldenId;
@@ -279,7 +287,13 @@ document.getElementById("prev").addEventListener("click", () => act("/api/move",
 document.getElementById("next").addEventListener("click", () => act("/api/move", { delta: 1 }));
 document.getElementById("blind").addEventListener("change", (event) => setBlind(event.target.checked));
 document.getElementById("tab-pairs").addEventListener("click", () => switchTab("pairs"));
-document.getElementById("tab-cluster").addEventListener("click", () => switchTab("cluster"));
+document.getElementById("tab-cluster").addEventListener("click", () => {
+  switchTab("cluster");
+  fillLargest();
+});
+document.getElementById("cluster-form").elements.largest.addEventListener("change", (event) => {
+  if (event.target.value) openCluster(event.target.value);
+});
 document.getElementById("filters").addEventListener("change", () => {
   const form = document.getElementById("filters");
   act("/api/filters", Object.fromEntries(["sources", "reason", "band"].map((n) => [n, form.elements[n].value])));
