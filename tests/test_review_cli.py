@@ -41,6 +41,16 @@ def _status(url: str) -> int:
         return error.code
 
 
+def _post(url: str, body: dict[str, str]) -> int:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST")
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def test_review_serves_a_tokened_url_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     project = _project(tmp_path)
     command = [
@@ -63,6 +73,10 @@ def test_review_serves_a_tokened_url_and_stops_on_ctrl_c(tmp_path: Path) -> None
         state = url.replace("/?", "/api/state?")
         with urllib.request.urlopen(state, timeout=10) as response:
             assert json.load(response)["total"] == 2
+        answer = url.replace("/?", "/api/answer?")
+        assert _post(answer, {"key": "999-1000", "answer": "same"}) == 400
+        assert _post(answer, {"key": "0-1", "answer": "maybe"}) == 400
+        assert _post(answer, {"key": "zero", "answer": "same"}) == 400
     finally:
         process.send_signal(signal.SIGINT)
         _out, err = process.communicate(timeout=30)

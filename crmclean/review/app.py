@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from crmclean.review.clusters import ClusterView
 from crmclean.review.queue import Filters
-from crmclean.review.session import Session, key_of
+from crmclean.review.session import Key, Session, key_of
 
 TOKEN_HEADER = "x-review-token"
 ANSWERS = ("same", "different", "unsure", "skip")
@@ -65,7 +65,10 @@ def create_app(session: Session, clusters: ClusterView, token: str) -> Starlette
         kind = body.get("answer")
         if kind not in ANSWERS:
             return JSONResponse({"error": f"answer must be one of {ANSWERS}"}, status_code=400)
-        session.answer(key_of(body["key"]), kind, body.get("picks") or {})
+        key = _known(session, body)
+        if key is None:
+            return _unknown()
+        session.answer(key, kind, _picks(body))
         return JSONResponse(_state(session))
 
     async def undo(request: Request) -> Response:
@@ -83,7 +86,10 @@ def create_app(session: Session, clusters: ClusterView, token: str) -> Starlette
 
     async def preview(request: Request) -> Response:
         body = await request.json()
-        return JSONResponse(session.preview(key_of(body["key"]), body.get("picks") or {}))
+        key = _known(session, body)
+        if key is None:
+            return _unknown()
+        return JSONResponse(session.preview(key, _picks(body)))
 
     def largest(request: Request) -> Response:
         return JSONResponse(clusters.largest())
@@ -93,8 +99,8 @@ def create_app(session: Session, clusters: ClusterView, token: str) -> Starlette
 
     async def split(request: Request) -> Response:
         body = await request.json()
-        record = (str(body["source"]), str(body["source_id"]))
-        return JSONResponse(clusters.split(str(body["golden_id"]), record))
+        record = (str(body.get("source", "")), str(body.get("source_id", "")))
+        return JSONResponse(clusters.split(str(body.get("golden_id", "")), record))
 
     routes = [
         Route("/", page),
@@ -110,6 +116,27 @@ def create_app(session: Session, clusters: ClusterView, token: str) -> Starlette
         Mount("/static", StaticFiles(directory=str(files("crmclean.review") / "static"))),
     ]
     return Starlette(routes=routes, middleware=[Middleware(_Token, token=token)])
+
+
+def _known(session: Session, body: dict[str, Any]) -> Key | None:
+    """The pair ``body`` names, if it is one of the session's."""
+    try:
+        key = key_of(str(body.get("key", "")))
+    except ValueError:
+        return None
+    return key if key in session.rows else None
+
+
+def _picks(body: dict[str, Any]) -> dict[str, str]:
+    """Field picks, only ``a`` or ``b``."""
+    picks = body.get("picks") or {}
+    return (
+        {str(k): v for k, v in picks.items() if v in ("a", "b")} if isinstance(picks, dict) else {}
+    )
+
+
+def _unknown() -> Response:
+    return JSONResponse({"error": "unknown pair"}, status_code=400)
 
 
 def _state(session: Session) -> dict[str, Any]:
