@@ -16,8 +16,9 @@ def expected_files() -> set[str]:
         for path in (ROOT / kind).rglob("*"):
             if path.is_file():
                 names.add(f"crmclean/_bundled/{path.relative_to(ROOT).as_posix()}")
-    for path in (ROOT / "crmclean").rglob("*.yaml"):
-        if "_bundled" not in path.parts:
+    for path in (ROOT / "crmclean").rglob("*"):
+        data = path.suffix in (".yaml", ".html", ".js", ".css")  # rules, the review page
+        if data and "_bundled" not in path.parts:
             names.add(path.relative_to(ROOT).as_posix())
     return names
 

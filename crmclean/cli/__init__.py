@@ -54,6 +54,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "`contacts.segment`, and print the sizes (and, with --since, the moves).",
     ),
     "rules": ("rules", "List the rule files in use and check segment files."),
+    "review": (
+        "review",
+        "Review the uncertain pairs of SOURCES (or of a project file) in the browser.",
+    ),
 }
 
 
@@ -110,6 +114,7 @@ def main(ctx: click.Context, debug: bool) -> None:
       crmclean demo                       # a messy sample, end to end, into demo/crm.db
       crmclean map suggest contacts.csv   # how your columns map to the contact model
       crmclean dedupe a.csv b.xlsx --crosswalk crosswalk.csv
+      crmclean review crmclean.yml        # answer the uncertain pairs in the browser
       crmclean migrate run crmclean.yml   # a whole migration from a project file
     """
     ctx.meta["crmclean.debug"] = debug

@@ -8,6 +8,7 @@ import click
 
 from crmclean.api import dedupe_files
 from crmclean.cli.options import Inputs, echo_json, json_option, progress_printer, source_inputs
+from crmclean.cli.review import pending_review
 from crmclean.report.text import print_summary
 
 
@@ -113,8 +114,18 @@ def command(
         threshold=threshold,
         progress=progress_printer(as_json),
     )
+    hint = pending_review(result, *_review_arguments(inputs, decisions, threshold))
     if as_json:
         echo_json(result.to_dict())
     else:
         print_summary(result)
         click.echo(f"Crosswalk: {crosswalk}")
+        if hint:
+            click.echo(hint)
+
+
+def _review_arguments(inputs: Inputs, decisions: Path | None, threshold: float | None) -> list[str]:
+    """The arguments that make ``crmclean review`` look at what this run looked at."""
+    arguments = [str(spec.path) for spec in inputs.sources if spec.path is not None]
+    arguments += ["--decisions", str(decisions or "decisions.csv")]
+    return arguments + ([] if threshold is None else ["--threshold", str(threshold)])

@@ -8,6 +8,7 @@ import click
 
 from crmclean.api import migrate, migrate_rollback, migrate_status, migrate_unmerge
 from crmclean.cli.options import echo_json, json_option, progress_printer
+from crmclean.cli.review import pending_review
 from crmclean.errors import GateFailed
 from crmclean.load.rollback import RunRow
 from crmclean.load.staging import STAGE_ROWS
@@ -65,7 +66,8 @@ def _plan_line(result: RunResult) -> str:
     )
 
 
-def _finish(result: RunResult, as_json: bool, failures: Path) -> None:
+def _finish(result: RunResult, as_json: bool, failures: Path, project_file: Path) -> None:
+    hint = pending_review(result, project_file)
     if as_json:
         echo_json(result.to_dict())
     else:
@@ -73,6 +75,8 @@ def _finish(result: RunResult, as_json: bool, failures: Path) -> None:
         for line in segment_lines(result.batch.stats):
             click.echo(line)
         click.echo(_plan_line(result))
+        if hint:
+            click.echo(hint)
         if "unchanged_since" in result.info:
             click.echo(
                 f"Nothing changed: run {result.info['unchanged_since']} loaded these very "
@@ -117,7 +121,7 @@ def _run(
         orders=project.orders,
     )
     result.info["target"] = mask_url(project.target)
-    _finish(result, as_json, project_file.parent / FAILURES)
+    _finish(result, as_json, project_file.parent / FAILURES, project_file)
 
 
 def target_and_rules(project_file: Path, target: str | None) -> tuple[str, Rules]:

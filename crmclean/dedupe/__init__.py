@@ -26,8 +26,10 @@ from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.decisions import (
     DECISION,
     apply_decisions,
+    apply_overrides,
     cannot_link,
     decided_pairs,
+    field_overrides,
     read_decisions,
 )
 from crmclean.dedupe.keys import RECORD, key_table
@@ -126,6 +128,10 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     if options.merge:
         fields = rules.model.names
         golden = golden_records(clustered, fields, config.survivorship, batch.findings)
+        if options.decisions is not None:
+            golden = apply_overrides(
+                golden, clustered, field_overrides(options.decisions, clustered)
+            )
         result = replace(result, golden=golden, merges=merge_log(clustered, golden, fields))
     return result.add_stats(
         "dedupe",

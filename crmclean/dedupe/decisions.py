@@ -4,7 +4,9 @@ The decisions file is a CSV with ``source_a, source_id_a, source_b, source_id_b,
 (the review file has these columns: fill ``decision`` and pass it back). ``decision`` is
 ``must-link`` (merge, whatever the score) or ``cannot-link`` (never in one golden record);
 rows with an empty decision are skipped, and pairs naming a record not in this run are ignored.
-A decided pair never goes to review again.
+A decided pair never goes to review again. Rows ``crmclean review`` writes with
+``answer = override`` also name a ``field`` and the ``pick`` (``source:source_id``) whose value
+the golden record keeps for it, whatever survivorship would pick.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from crmclean.batch import SOURCE, SOURCE_ID
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.keys import RECORD
@@ -101,3 +103,44 @@ def cannot_link(scored: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
         | (pl.col(DECISION) == CANNOT)
     )
     return scored.filter(apart.fill_null(False)).select(LEFT, RIGHT)
+
+
+def field_overrides(path: Path, clustered: pl.DataFrame) -> pl.DataFrame:
+    """``golden_id, field, _source, _source_id``: the record whose value a reviewer picked for
+    a field (rows ``answer = override`` with ``field`` and ``pick``, written by ``crmclean
+    review``), where both records of the answered pair share that golden record; the newest
+    pick of a field wins."""
+    wanted = ["field", "pick", "answer"]
+    table = read_pairs_file(path, COLUMNS, "decisions")
+    if not set(wanted) <= set(table.columns):
+        return pl.DataFrame(schema={GOLDEN_ID: pl.String, "field": pl.String})
+    picks = table.filter(pl.col("answer") == "override").with_columns(
+        pl.col("pick").str.splitn(":", 2).struct.rename_fields([SOURCE, SOURCE_ID]).alias("p")
+    )
+    picks = picks.unnest("p")
+    ids = clustered.select(SOURCE, SOURCE_ID, GOLDEN_ID)
+    for side in ("a", "b"):
+        names = {SOURCE: f"source_{side}", SOURCE_ID: f"source_id_{side}", GOLDEN_ID: side}
+        picks = picks.join(ids.rename(names), on=[f"source_{side}", f"source_id_{side}"])
+    together = picks.filter(pl.col("a") == pl.col("b")).rename({"a": GOLDEN_ID})
+    together = together.join(ids, on=[SOURCE, SOURCE_ID, GOLDEN_ID], how="semi")
+    chosen = together.select(GOLDEN_ID, "field", SOURCE, SOURCE_ID)
+    return chosen.unique([GOLDEN_ID, "field"], keep="last", maintain_order=True)
+
+
+def apply_overrides(
+    golden: pl.DataFrame, clustered: pl.DataFrame, overrides: pl.DataFrame
+) -> pl.DataFrame:
+    """``golden`` with each overridden field set to the picked record's value."""
+    for field in overrides["field"].unique(maintain_order=True):
+        if field not in golden.columns or field not in clustered.columns:
+            continue
+        picked = overrides.filter(pl.col("field") == field).join(
+            clustered.select(SOURCE, SOURCE_ID, pl.col(field).alias("_picked")),
+            on=[SOURCE, SOURCE_ID],
+        )
+        hit = picked.select(GOLDEN_ID, "_picked", pl.lit(True).alias("_hit"))
+        golden = golden.join(hit, on=GOLDEN_ID, how="left", maintain_order="left")
+        value = pl.when(pl.col("_hit")).then(pl.col("_picked")).otherwise(pl.col(field))
+        golden = golden.with_columns(value.alias(field)).drop("_picked", "_hit")
+    return golden

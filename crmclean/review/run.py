@@ -1,0 +1,68 @@
+"""The run a review session looks at: the sources read, normalized and deduplicated once, by
+the same pipeline and dedupe stage as ``crmclean dedupe`` (decisions applied), plus what
+explains a pair's weights (the coded keys and the estimated parameters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from crmclean import pipeline
+from crmclean.dedupe import DedupeOptions, dedupe
+from crmclean.dedupe import _config as match_config
+from crmclean.dedupe.codes import KeyTable
+from crmclean.dedupe.compare import LEFT, RIGHT
+from crmclean.dedupe.config import MatchConfig
+from crmclean.dedupe.keys import RECORD, key_table
+from crmclean.dedupe.params import Parameters, estimate
+from crmclean.review.preview import serious_findings
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec
+
+
+@dataclass
+class ReviewRun:
+    """Records (row ``i`` is record ``i``, with its ``golden_id``), scored pairs (``pairs``,
+    re-scored when the model re-learns; ``edges``, as the run clustered them), findings and
+    the model that scored them."""
+
+    frame: pl.DataFrame
+    pairs: pl.DataFrame
+    edges: pl.DataFrame
+    findings: pl.DataFrame
+    rules: Rules
+    config: MatchConfig
+    table: KeyTable
+    params: Parameters
+
+    @property
+    def fields(self) -> list[str]:
+        return self.rules.model.names
+
+    def indexed(self) -> pl.DataFrame:
+        """The records with ``_record``, as the dedupe stage numbers them."""
+        return self.frame.drop("golden_id").with_row_index(RECORD)
+
+
+def review_run(
+    sources: list[SourceSpec],
+    rules: Rules,
+    decisions: Path | None = None,
+    threshold: float | None = None,
+) -> ReviewRun:
+    """Read, normalize and deduplicate ``sources`` (``decisions`` applied when the file
+    exists), as ``crmclean dedupe`` does."""
+    result = pipeline.run(sources, rules, stop_before="dedupe")
+    known = decisions if decisions is not None and decisions.is_file() else None
+    options = DedupeOptions(threshold=threshold, decisions=known, merge=False)
+    batch = dedupe(result.batch, rules, options)
+    assert batch.pairs is not None
+    config = match_config(rules, options)
+    frame = batch.frame
+    table = key_table(frame.with_row_index(RECORD), config.key_names, config)
+    findings = serious_findings(batch.findings)
+    edges = batch.pairs.select(LEFT, RIGHT, "probability", "match")
+    params = estimate(table, config)
+    return ReviewRun(frame, batch.pairs, edges, findings, rules, config, table, params)

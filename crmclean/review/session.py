@@ -1,0 +1,207 @@
+"""A review session: the queue, the cursor, the answers, undo; every answer is in the
+decisions file (:class:`~crmclean.review.store.DecisionStore`) before the next pair is chosen.
+
+Answers: ``same`` (must-link, with the reviewer's field picks as override rows), ``different``
+(cannot-link), ``unsure`` (written without a decision: not asked again, reachable with the
+arrows), ``skip`` (this session only). The page always shows the first unanswered pair at or
+after the cursor, so a restarted session goes on where the last one stopped.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
+from crmclean.dedupe.compare import LEFT, RIGHT
+from crmclean.dedupe.decisions import CANNOT, MUST, read_pairs_file, record_pairs
+from crmclean.review.evidence import aligned_fields, contributions, tf_bits
+from crmclean.review.preview import golden_preview
+from crmclean.review.queue import PAIR, Filters, band_table, choices, ordered
+from crmclean.review.relearn import Learner, counts, labelled, rescored
+from crmclean.review.run import ReviewRun
+from crmclean.review.store import Answer, DecisionStore
+
+DECISIONS = {"same": MUST, "different": CANNOT, "unsure": ""}
+Key = tuple[int, int]  # a pair by its records (left, right): stable when pairs are re-scored
+
+
+def key_of(text: str) -> Key:
+    """``"12-40"`` (as the page sends it) as a key."""
+    left, _, right = text.partition("-")
+    return int(left), int(right)
+
+
+@dataclass
+class Session:
+    """The reviewer's place in the queue of ``run`` and the answers given, behind one lock."""
+
+    run: ReviewRun
+    store: DecisionStore
+    filters: Filters = field(default_factory=Filters)
+    status: dict[Key, str] = field(default_factory=dict)
+    history: list[tuple[Key, bool]] = field(default_factory=list)  # pair, written
+    cursor: int = 0
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def __post_init__(self) -> None:
+        self.rebuild()
+        self.status.update(self._unsure_before())
+        self.cursor = self._next_open(0)
+        self.learner = Learner(counts(labelled(self.store.path, self.run.indexed())))
+
+    @property
+    def learning(self) -> dict[str, Any]:
+        return self.learner.status()
+
+    def _relearn(self) -> None:
+        """Re-learn ``m`` from the answers in a thread; swap the re-ranked queue in after."""
+        self.learner.running = True
+        self.learner.learned_at = sum(self.learner.answered.values())
+
+        def work() -> None:
+            try:
+                scored, report = rescored(self.run, self.store.path)
+                band = self._band(scored)
+                with self.lock:
+                    self.run.pairs = scored
+                    current = self.order[self.cursor] if self.order else None
+                    self._install(*band)
+                    if current in self.order and current not in self.status:
+                        self.cursor = self.order.index(current)
+                    self.learner.report = report
+            finally:
+                self.learner.running = False
+
+        threading.Thread(target=work, name="crmclean-relearn", daemon=True).start()
+
+    def rebuild(self) -> None:
+        """The queue from the run's current pairs and the filters."""
+        self._install(*self._band(self.run.pairs))
+
+    def _band(self, pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The band of ``pairs`` in queue order and its term-frequency bits (no lock needed)."""
+        run = self.run
+        table = band_table(pairs, run.frame, run.config)
+        return table, tf_bits(table, run.table, run.config, run.params)
+
+    def _install(self, table: pl.DataFrame, tf: pl.DataFrame) -> None:
+        self.table, self.tf = table, tf
+        keys = zip(self.table[LEFT].to_list(), self.table[RIGHT].to_list(), strict=True)
+        self.rows: dict[Key, int] = dict(zip(keys, self.table[PAIR].to_list(), strict=True))
+        self.positions = {key: position for position, key in enumerate(self.rows)}
+        self._order()
+
+    def _order(self) -> None:
+        self.order = ordered(self.table, self.filters)
+        self.cursor = self._next_open(0)
+
+    def _unsure_before(self) -> dict[Key, str]:
+        """Pairs answered ``unsure`` in the decisions file (not asked again)."""
+        rows = read_pairs_file(self.store.path, ["answer"], "decisions")
+        unsure = rows.filter(pl.col("answer") == "unsure")
+        known = record_pairs(unsure, self.run.indexed(), "answer")
+        return {(left, right): "unsure" for left, right, _ in known.iter_rows()}
+
+    def _next_open(self, start: int) -> int:
+        """The first position from ``start`` (wrapping) without an answer; ``start`` if none."""
+        size = len(self.order)
+        for step in range(size):
+            position = (start + step) % size
+            if self.order[position] not in self.status:
+                return position
+        return min(start, max(size - 1, 0))
+
+    def answer(self, pair: Key, kind: str, picks: dict[str, str] | None = None) -> None:
+        """Record ``kind`` for ``pair`` (on disk first), then move to the next open pair."""
+        with self.lock:
+            written = kind in DECISIONS
+            if written:
+                self.store.append(self._rows(pair, kind, picks or {}))
+            self.status[pair] = kind
+            self.history.append((pair, written))
+            self.learner.count(kind, 1)
+            if self.order and self.order[self.cursor] == pair:
+                self.cursor = self._next_open(self.cursor)
+            if self.learner.due():
+                self._relearn()
+
+    def _rows(self, pair: Key, kind: str, picks: dict[str, str]) -> list[Answer]:
+        a, b = self.records(pair)
+        rows = [Answer(a, b, DECISIONS[kind], kind)]
+        if kind == "same":
+            chosen = {"a": ":".join(a), "b": ":".join(b)}
+            rows += [Answer(a, b, MUST, "override", f, chosen[p]) for f, p in picks.items()]
+        return rows
+
+    def records(self, pair: Key) -> tuple[tuple[str, str], tuple[str, str]]:
+        """Both records' ``(source, source_id)``."""
+        ids = self.run.frame.select(SOURCE, SOURCE_ID)
+        return ids.row(pair[0]), ids.row(pair[1])
+
+    def undo(self) -> Key | None:
+        """Take back the newest answer (removed from the file); the cursor goes to its pair."""
+        with self.lock:
+            if not self.history:
+                return None
+            pair, written = self.history.pop()
+            if written:
+                self.store.undo()
+            self.learner.count(self.status.pop(pair, ""), -1)
+            if pair in self.order:
+                self.cursor = self.order.index(pair)
+            return pair
+
+    def move(self, delta: int) -> None:
+        with self.lock:
+            if self.order:
+                self.cursor = (self.cursor + delta) % len(self.order)
+
+    def set_filters(self, filters: Filters) -> None:
+        with self.lock:
+            self.filters = filters
+            self._order()
+
+    def state(self) -> dict[str, Any]:
+        """What the page shows: progress, filters and the pair under the cursor."""
+        with self.lock:
+            pair = self.order[self.cursor] if self.order else None
+            answered = sum(1 for kind in self.status.values() if kind in DECISIONS)
+            return {
+                "total": self.table.height,
+                "answered": answered,
+                "position": self.cursor + 1 if self.order else 0,
+                "in_queue": len(self.order),
+                "filters": vars(self.filters),
+                "choices": choices(self.table),
+                "pair": None if pair is None else self.pair_view(pair),
+            }
+
+    def pair_view(self, pair: Key, picks: dict[str, str] | None = None) -> dict[str, Any]:
+        """One pair: lineage, probability, fields side by side, contributions and preview."""
+        run = self.run
+        row = run.pairs.row(self.rows[pair], named=True)
+        row |= self.tf.row(self.positions[pair], named=True)
+        records = run.frame[list(pair)]
+        sides = records.select(SOURCE, SOURCE_ID, GOLDEN_ID).rows(named=True)
+        return {
+            "key": f"{pair[0]}-{pair[1]}",
+            "status": self.status.get(pair, ""),
+            "probability": row["probability"],
+            "match_weight": row["match_weight"],
+            "threshold": run.config.auto_merge_threshold,
+            "a": sides[0],
+            "b": sides[1],
+            "fields": aligned_fields(records, run.fields),
+            "contributions": contributions(row, run.config),
+            "preview": self.preview(pair, picks or {}),
+        }
+
+    def preview(self, pair: Key, picks: dict[str, str]) -> list[dict[str, Any]]:
+        """The golden record merging ``pair`` would make, with ``picks`` (field: a or b)."""
+        run = self.run
+        records = run.frame[list(pair)]
+        return golden_preview(records, run.fields, run.config, run.findings, picks)

@@ -1,0 +1,214 @@
+"""The review page in real headless Chromium (the DevTools driver of the HTML report tests):
+answer pairs with the keyboard, undo one, split a cluster member, reload, then check the
+decisions file and the next run's crosswalk; no token, no page; a script in a name is text.
+
+Screenshots of each view land in the test's temp folder (and in $CRMCLEAN_SCREENSHOTS when
+set)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+import test_report_html_browser as devtools
+from test_report_html_browser import DevTools, _evaluate, _screenshot
+
+from crmclean.api import dedupe_files
+from crmclean.review import ReviewServer, open_review
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec
+
+CRM = """id,first_name,last_name,email,city,company
+1,Ieda,Zanetti,,Recife,<script>alert(1)</script>
+2,Otavio,Brandao,,Natal,
+3,Ana,Costa,ana.costa@acme.com.br,São Paulo,Acme
+4,Lia,Queiroz,,Belem,
+5,Rui,Valadares,,Manaus,
+"""
+PLANILHA = """id,first_name,last_name,email,city,postal_code
+10,Ieda,Zanetti,,Recife,50000-000
+11,Otávio,Brandão,,Natal,
+12,Ana,Costa,ana.costa@acme.com.br,Campinas,
+13,Lia,Queiroz,,Belém,
+14,Ana,Costa,ana.costa@acme.com.br,,
+15,Rui,Valadares,,Manaus,
+"""
+KEYS = {"ArrowRight": 39, "ArrowLeft": 37}
+chromium = devtools.browser  # the HTML report tests' browser fixture
+ROWS = "[...document.querySelectorAll('ROWS tbody tr')]"
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> list[SourceSpec]:
+    (tmp_path / "crm.csv").write_text(CRM, encoding="utf-8")
+    (tmp_path / "planilha.csv").write_text(PLANILHA, encoding="utf-8")
+    return [SourceSpec(tmp_path / "crm.csv"), SourceSpec(tmp_path / "planilha.csv")]
+
+
+@pytest.fixture
+def server(sources: list[SourceSpec], tmp_path: Path) -> Iterator[ReviewServer]:
+    running = open_review(sources, Rules(), tmp_path / "decisions.csv", who="tester")
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.server.started:
+        assert time.monotonic() < deadline, "the review server did not start"
+        time.sleep(0.05)
+    yield running
+    running.stop()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _wait(browser: DevTools, expression: str, timeout: float = 20) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (value := _evaluate(browser, expression)):
+        assert time.monotonic() < deadline, f"never true: {expression}"
+        time.sleep(0.05)
+    return value
+
+
+def _press(browser: DevTools, key: str) -> None:
+    code = KEYS[key] if key in KEYS else ord(key.upper())
+    for kind in ("keyDown", "keyUp"):
+        browser.call("Input.dispatchKeyEvent", type=kind, key=key, windowsVirtualKeyCode=code)
+
+
+def _answered(browser: DevTools, count: int) -> None:
+    _wait(browser, f"document.getElementById('progress').textContent.startsWith('{count} of 4')")
+
+
+def _shot(browser: DevTools, path: Path) -> None:
+    _screenshot(browser, path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if folder := os.environ.get("CRMCLEAN_SCREENSHOTS"):
+        shutil.copy(path, Path(folder) / path.name)
+
+
+def _pair(browser: DevTools) -> str:
+    return _evaluate(browser, "document.querySelector('.fields thead').textContent")
+
+
+def test_a_request_without_the_token_is_refused(server: ReviewServer) -> None:
+    base = server.url.split("?")[0]
+    assert _status(server.url) == 200
+    assert _status(base) == 403
+    assert _status(base + "api/state") == 403
+    assert _status(base + "api/state?token=wrong") == 403
+    assert _status(base + "static/review.js") == 403
+
+
+def test_review_by_keyboard_undo_split_reload_and_the_next_run(
+    chromium: DevTools,
+    server: ReviewServer,
+    sources: list[SourceSpec],
+    tmp_path: Path,
+) -> None:
+    browser = chromium
+    for domain in ("Page", "Runtime", "Network"):
+        browser.call(f"{domain}.enable")
+    browser.call("Page.navigate", url=server.url)
+    _wait(browser, "document.querySelectorAll('.fields tbody tr').length > 0")
+    assert "crm:1" in _pair(browser) and "planilha:10" in _pair(browser)
+    company = ROWS.replace("ROWS", ".fields") + ".find(r => r.textContent.startsWith('company'))"
+    assert _evaluate(browser, f"{company}.children[1].textContent") == "<script>alert(1)</script>"
+    assert _evaluate(browser, "document.scripts.length") == 1  # the page's own script only
+    assert _evaluate(browser, "document.querySelectorAll('#preview tr').length") > 3
+    assert _evaluate(browser, "document.querySelectorAll('.fields mark').length") > 0
+    _shot(browser, tmp_path / "review-pair.png")
+
+    _press(browser, "y")  # crm:1 ~ planilha:10 same
+    _answered(browser, 1)
+    _press(browser, "n")  # crm:2 ~ planilha:11 different
+    _answered(browser, 2)
+    _press(browser, "u")
+    _answered(browser, 3)
+    _press(browser, "z")  # take the unsure back
+    _answered(browser, 2)
+    assert "crm:4" in _pair(browser)
+    _press(browser, "ArrowRight")
+    _wait(browser, "document.querySelector('.fields thead').textContent.includes('crm:5')")
+    _press(browser, "ArrowLeft")
+    _wait(browser, "document.querySelector('.fields thead').textContent.includes('crm:4')")
+
+    _press(browser, "b")
+    _wait(browser, "getComputedStyle(document.querySelector('.probability')).display === 'none'")
+    _shot(browser, tmp_path / "review-pair-blind.png")
+    _press(browser, "b")
+
+    _evaluate(browser, "openCluster(document.querySelector('.clusters a').textContent) && true")
+    _wait(browser, "document.querySelectorAll('.members tbody tr').length === 1")
+    golden_id = _cluster_of(sources, tmp_path, "3")  # as `crmclean dedupe` names it
+    _evaluate(browser, "document.getElementById('tab-cluster').click() ?? true")
+    largest = "document.getElementById('cluster-form').elements.largest"
+    _wait(browser, f"{largest}.options.length === 2")
+    assert _evaluate(browser, f"{largest}.options[1].textContent") == f"{golden_id} (3)"
+    pick = f"{largest}.value = '{golden_id}'; {largest}.dispatchEvent(new Event('change'))"
+    _evaluate(browser, pick)
+    _wait(browser, "document.querySelectorAll('.members tbody tr').length === 3")
+    assert _evaluate(browser, "document.querySelectorAll('svg.graph line').length") == 3
+    _shot(browser, tmp_path / "review-cluster.png")
+    member = ROWS.replace("ROWS", ".members") + ".find(r => r.textContent.includes('planilha:14'))"
+    _evaluate(browser, f"{member}.querySelector('button').click() ?? true")
+    _wait(browser, "document.querySelector('#cluster .note') !== null")
+    assert _evaluate(browser, "document.querySelectorAll('.members tbody tr').length") == 2
+    _shot(browser, tmp_path / "review-cluster-split.png")
+
+    browser.call("Page.reload")
+    _wait(browser, "document.querySelectorAll('.fields tbody tr').length > 0")
+    _answered(browser, 2)
+    assert "crm:4" in _pair(browser)  # the first open pair, where the session stopped
+    dialogs = [e for e in browser.events if e.get("method") == "Page.javascriptDialogOpening"]
+    requests = [
+        e["params"]["request"]["url"]
+        for e in browser.events
+        if e.get("method") == "Network.requestWillBeSent"
+    ]
+    assert dialogs == [] and all(url.startswith(server.url.split("?")[0]) for url in requests)
+
+    decisions = pl.read_csv(tmp_path / "decisions.csv", infer_schema=False)
+    assert decisions.select("source_id_a", "source_id_b", "decision", "answer", "who").rows() == [
+        ("1", "10", "must-link", "same", "tester"),
+        ("2", "11", "cannot-link", "different", "tester"),
+        ("14", "3", "cannot-link", "split", "tester"),
+        ("14", "12", "cannot-link", "split", "tester"),
+    ]
+    crosswalk = _next_run(sources, tmp_path)
+    assert crosswalk["crm:1"] == crosswalk["planilha:10"]
+    assert crosswalk["crm:2"] != crosswalk["planilha:11"]
+    assert crosswalk["crm:3"] == crosswalk["planilha:12"] != crosswalk["planilha:14"]
+
+
+def _next_run(sources: list[SourceSpec], tmp_path: Path) -> dict[str, str]:
+    """The crosswalk of the next dedupe run with the decisions file: record -> golden id."""
+    out = tmp_path / "crosswalk.csv"
+    result = dedupe_files(sources, crosswalk=out, decisions=tmp_path / "decisions.csv")
+    assert result.batch.stats["dedupe"]["review_pairs"] == 2  # answered pairs never come back
+    table = pl.read_csv(out, infer_schema=False)
+    return {f"{s}:{i}": g for s, i, g in table.iter_rows()}
+
+
+def _cluster_of(sources: list[SourceSpec], tmp_path: Path, crm_id: str) -> str:
+    out = tmp_path / "before.csv"
+    dedupe_files(sources, crosswalk=out)
+    table = pl.read_csv(out, infer_schema=False)
+    return table.filter((pl.col("source") == "crm") & (pl.col("source_id") == crm_id))["golden_id"][
+        0
+    ]
