@@ -53,8 +53,9 @@ def test_validity_counts_invalid_emails_and_phones(doc: dict[str, Any]) -> None:
     fields = dim["metrics"]["fields"]
     assert fields["email"] == {"present": 22, "invalid": 3}
     assert fields["phone"] == {"present": 22, "invalid": 2}
-    assert dim["failed"] == 5 and dim["metrics"]["records_with_invalid"] == 5
-    assert dim["score"] == round(100 * (1 - 5 / dim["checked"]), 1)
+    assert fields["updated_at"] == {"present": 21, "invalid": 1}  # 2030-01-01: DT04 date.future
+    assert dim["failed"] == 6 and dim["metrics"]["records_with_invalid"] == 6
+    assert dim["score"] == round(100 * (1 - 6 / dim["checked"]), 1)
     assert _counts(doc)["EM01:email"] == 3
     rows = {row["field"]: row for row in doc["fields"]}
     assert rows["email"]["validity"] == round(1 - 3 / 22, 4)

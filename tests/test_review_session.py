@@ -48,7 +48,8 @@ def test_the_queue_filters_and_explains(tmp_path: Path) -> None:
     state = session.state()
     assert (state["total"], state["position"], _shown(session)) == (4, 1, "1~10")
     assert state["choices"]["sources"] == [{"value": "crm ~ planilha", "count": 4}]
-    assert {c["value"] for c in state["choices"]["reason"]} <= {"name", "first_name", "last_name"}
+    name_parts = {"name", "name_order", "first_name", "last_name"}
+    assert {c["value"] for c in state["choices"]["reason"]} <= name_parts
     bits = {row["name"]: row for row in state["pair"]["contributions"]}
     assert bits["name"]["bits"] > 0 and bits["name"]["tf_bits"] is not None
     assert bits["email"]["sim"] is None and bits["email"]["bits"] == 0

@@ -47,9 +47,8 @@ def _recase(frame: pl.DataFrame, vocab: NameRules, fields: Sequence[str]) -> Ste
         return (recase(value, vocab),)
 
     def mixed(field: str) -> FastPath:
-        return FastPath(
-            when=kept_as_typed(pl.col(field), vocab.particles), then={field: pl.col(field)}
-        )
+        typed = kept_as_typed(pl.col(field), vocab.particles) | _formula(field)
+        return FastPath(when=typed, then={field: pl.col(field)})
 
     after = {f: map_distinct(frame, [f], one, {f: _TEXT}, mixed(f))[f] for f in fields}
     rule = pl.when(changed()).then(pl.lit("name.recased"))
@@ -66,7 +65,7 @@ def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
         frame, [FULL], partial(parse_full, vocab=vocab), PARSED, name_fast.fast_path(FULL, vocab)
     )
     alone = pl.col(FIRST).is_null() & pl.col(LAST).is_null() & pl.lit(full["first"]).is_not_null()
-    alone = alone & ~pl.col(FULL).str.contains(FORMULA).fill_null(False)  # RD03: never a name
+    alone = alone & ~_formula(FULL)
     split = {f: pl.when(alone).then(pl.lit(full[p])) for f, p in _SPLIT.items()}
     split["suffix"] = pl.when(alone).then(pl.lit(full["suffix"]))
     updated = frame.with_columns(
@@ -75,12 +74,20 @@ def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
         pl.coalesce(split[FIRST], pl.lit(titled[FIRST]), pl.col(FIRST)).alias(FIRST),
         pl.coalesce(split[MIDDLE], pl.col(MIDDLE)).alias(MIDDLE),
         pl.coalesce(split[LAST], pl.lit(suffixed[LAST]), pl.col(LAST)).alias(LAST),
-        pl.coalesce(pl.lit(full["full"]), pl.col(FULL)).alias(FULL),
+        pl.when(_formula(FULL))
+        .then(pl.col(FULL))
+        .otherwise(pl.coalesce(pl.lit(full["full"]), pl.col(FULL)))
+        .alias(FULL),
     )
     return Step(updated, _part_findings(frame, updated, full["rule"], alone))
 
 
 _SPLIT = {FIRST: "first", MIDDLE: "middle", LAST: "last"}
+
+
+def _formula(field: str) -> pl.Expr:
+    """A cell that looks like a spreadsheet formula (RD03): never a name, kept as typed."""
+    return pl.col(field).str.contains(FORMULA).fill_null(False)
 
 
 def _pair(field: str) -> dict[str, pl.DataType]:
