@@ -31,6 +31,8 @@ def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tupl
     for name in sorted(group.commands):
         command = group.commands[name]
         if isinstance(command, click.Group):
+            if getattr(command, "runnable", False):  # a command with subcommands beside it
+                paths.append((*prefix, name))
             paths += command_paths(command, (*prefix, name))
         else:
             paths.append((*prefix, name))

@@ -66,7 +66,7 @@ def _register() -> None:
         audit,
         clean,
         connectors,
-        dedupe,
+        dedupe_explain,
         demo,
         export,
         mapping,
@@ -74,7 +74,8 @@ def _register() -> None:
         validate,
     )
 
-    for module in (demo, mapping, clean, dedupe, migrate, audit, connectors, validate, export):
+    modules = (demo, mapping, clean, dedupe_explain, migrate, audit, connectors, validate, export)
+    for module in modules:
         main.add_command(module.command)
 
 
