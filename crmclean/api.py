@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
+
 from crmclean import pipeline
 from crmclean.audit import audit as audit
 from crmclean.batch import Batch
 from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.review import explain_table, review_table
+from crmclean.dedupe.why import explain_golden
+from crmclean.errors import UserError
 from crmclean.export import Format as ExportFormat
 from crmclean.export import check_out, export_frame
 from crmclean.load.existing import read_golden
@@ -87,6 +91,30 @@ def dedupe_files(
 
 def _paths(sources: list[SourceSpec]) -> list[Path | None]:
     return [spec.path for spec in sources]
+
+
+def explain_golden_record(
+    sources: list[SourceSpec],
+    golden_id: str,
+    rules: Rules | None = None,
+    *,
+    decisions: Path | None = None,
+    progress: Progress = _quiet,
+) -> pl.DataFrame:
+    """Deduplicate ``sources`` as ``dedupe`` does and explain golden record ``golden_id``:
+    per field, every candidate value, the records holding it and why the winner won."""
+    rules = rules or Rules()
+    result = pipeline.run(
+        sources, rules, stop_before="validate", progress=progress, decisions=decisions
+    )
+    config = load_match_config(rules)
+    batch = result.batch
+    table = explain_golden(
+        batch.frame, golden_id, rules.model.names, config.survivorship, batch.golden
+    )
+    if table.is_empty():
+        raise UserError(f"no golden record {golden_id!r} in these sources")
+    return table
 
 
 def _write_pairs(

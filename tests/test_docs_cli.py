@@ -38,6 +38,8 @@ def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tupl
     for name in group.list_commands(context):
         command = group.get_command(context, name)
         if isinstance(command, click.Group):
+            if getattr(command, "runnable", False):  # a command with subcommands beside it
+                paths.append((*prefix, name))
             paths += command_paths(command, (*prefix, name))
         else:
             paths.append((*prefix, name))

@@ -114,3 +114,16 @@ def test_a_bad_override_file_is_one_line_naming_the_row(tmp_path: Path) -> None:
         "got 'colour'"
     )
     assert not (tmp_path / "crm.db").exists()
+
+
+def test_quarantine_with_the_gate_inside_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    project = _project(tmp_path, postgres_url)
+    result = _run("run", str(project), "--on-fail", "quarantine", "--stage-rows", "0", "--json")
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    assert document["quarantined"] == 1 and document["load"]["counts"]["contacts"] == 2
+    assert read(postgres_url, "select source_id from rejects") == [("2",)]
+    staged = (
+        "select count(*) from information_schema.tables where table_name like 'crmclean_stage_%'"
+    )
+    assert read(postgres_url, staged) == [(0,)]

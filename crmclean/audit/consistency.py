@@ -15,24 +15,49 @@ import polars as pl
 from crmclean.audit.exprs import KEYS, fold, without_suffixes
 from crmclean.audit.findings import audit_finding
 from crmclean.audit.measure import Context, Measure, score_of
+from crmclean.audit.records import flagged
 
 SPELLING, VALUE = "spelling", "value"
 
 
-def spellings(ctx: Context, field: str) -> pl.DataFrame:
-    """``value, spelling, n``: how many records with a value in ``field`` wrote it that way.
-    Values a normalizer inferred (the source had none: ``country.inferred``) are not spellings.
-    Spellings and values are worked out once per distinct (value, as written) pair."""
+def _written(ctx: Context, field: str) -> pl.DataFrame:
+    """``_source, _source_id, field, written``: each record with a value in ``field`` and what
+    its source wrote (null: the value as it is). Values a normalizer inferred (the source had
+    none: ``country.inferred``) are not spellings."""
     of_field = ctx.findings.filter(pl.col("field") == field)
     inferred = of_field.filter(pl.col("rule").str.ends_with(".inferred")).select(KEYS)
     written = of_field.unique(KEYS, keep="first").select(*KEYS, pl.col("before").alias("written"))
     rows = ctx.frame.select(*KEYS, field).filter(pl.col(field).is_not_null())
     if inferred.height:
         rows = rows.join(inferred, on=KEYS, how="anti")
-    pairs = rows.join(written, on=KEYS, how="left").group_by(field, "written").agg(n=pl.len())
+    return rows.join(written, on=KEYS, how="left")
+
+
+def _pairs(ctx: Context, field: str, rows: pl.DataFrame) -> pl.DataFrame:
+    """``field, written, spelling, value, n`` once per distinct (value, as written) pair."""
+    pairs = rows.group_by(field, "written").agg(n=pl.len())
     spelled = pl.coalesce("written", field).str.strip_chars().str.replace_all(r"\s+", " ")
-    pairs = pairs.select(spelled.alias(SPELLING), _value(ctx, field).alias(VALUE), "n")
+    return pairs.with_columns(spelled.alias(SPELLING), _value(ctx, field).alias(VALUE))
+
+
+def spellings(ctx: Context, field: str) -> pl.DataFrame:
+    """``value, spelling, n``: how many records with a value in ``field`` wrote it that way."""
+    pairs = _pairs(ctx, field, _written(ctx, field))
     return pairs.group_by(VALUE, SPELLING).agg(pl.col("n").sum())
+
+
+def off_usual(ctx: Context, field: str) -> pl.DataFrame:
+    """The records of ``field`` not in their value's usual spelling (``CS01`` per record, the
+    value as written)."""
+    rows = _written(ctx, field)
+    pairs = _pairs(ctx, field, rows)
+    counts = pairs.group_by(VALUE, SPELLING).agg(pl.col("n").sum())
+    usual = variants(counts).select(VALUE, pl.col("spellings").list.first().struct.field(SPELLING))
+    usual = usual.rename({SPELLING: "_usual_"})
+    marked = pairs.join(usual, on=VALUE).filter(pl.col(SPELLING) != pl.col("_usual_"))
+    keys = [field, "written"]
+    off = rows.join(marked.select(*keys, SPELLING), on=keys, nulls_equal=True)
+    return flagged("CS01", off, pl.col(SPELLING)).with_columns(pl.lit(field).alias("field"))
 
 
 def _value(ctx: Context, field: str) -> pl.Expr:
@@ -92,8 +117,9 @@ def measure_consistency(ctx: Context) -> Measure:
         for f, m in per_field.items()
         if m["inconsistent"]
     ]
+    records = [off_usual(ctx, f) for f, m in per_field.items() if m["inconsistent"]]
     return Measure("consistency", score_of(failed, checked), checked, failed,
-                   {"fields": per_field}, findings)  # fmt: skip
+                   {"fields": per_field}, findings, records)  # fmt: skip
 
 
 def _examples(ctx: Context, field: str, metrics: dict[str, Any]) -> list[str]:

@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "Generate a messy three-source sample and migrate it into DIR/crm.db."),
     "map": ("mapping", "Map source headers to the canonical contact model."),
     "clean": ("clean", "Normalize SOURCES into the canonical contact model."),
-    "dedupe": ("dedupe", "Find the records that are the same person across SOURCES."),
+    "dedupe": ("dedupe_explain", "Find the records that are the same person across SOURCES."),
     "migrate": (
         "migrate",
         "Plan, run, list and roll back migrations described by a project file (crmclean.yml).",

@@ -37,24 +37,33 @@ def _written(column: pl.Expr) -> list[pl.Expr]:
     return [accents.alias("_accents_"), mixed.alias("_mixed_"), length]
 
 
+def _forms(values: pl.DataFrame, field: str) -> pl.DataFrame:
+    """Each distinct value of ``field`` with its folded text and how well it is written."""
+    column = pl.col(field)
+    return values.select(field).unique().with_columns(folded(column).alias(_KEY), *_written(column))
+
+
 def best_written(records: pl.DataFrame, golden: pl.DataFrame, field: str) -> pl.DataFrame:
     """``golden`` with ``field`` replaced by the best-written value among ``records`` (newest
     first) of the same golden id that fold to the same text as the survivor. Only clusters
-    whose records disagree on ``field`` are looked at, once per distinct value."""
-    column = pl.col(field)
-    values = records.group_by(GOLDEN_ID, field, maintain_order=True).agg(_count_=pl.len())
-    values = values.drop_nulls(field).filter(pl.len().over(GOLDEN_ID) > 1)
-    values = values.with_columns(folded(column).alias(_KEY))
+    whose records disagree on ``field`` are looked at, and each distinct value once."""
+    present = records.select(GOLDEN_ID, field).drop_nulls(field)
+    distinct = present.unique(maintain_order=True).filter(pl.len().over(GOLDEN_ID) > 1)
+    if distinct.is_empty():  # no cluster holds two values of the field: nothing to choose
+        return golden
+    counts = present.join(distinct, on=[GOLDEN_ID, field], how="semi")
+    counts = counts.group_by(GOLDEN_ID, field, maintain_order=True).agg(_count_=pl.len())
+    forms = _forms(counts, field)
+    values = counts.join(forms, on=field, how="left", maintain_order="left")
     values = values.filter(pl.len().over(GOLDEN_ID, _KEY) > 1)
     if values.is_empty():
         return golden
     keys = ["_accents_", "_mixed_", "_length_", "_count_"]
-    best = values.with_columns(*_written(column)).sort(keys, descending=True, maintain_order=True)
+    best = values.sort(keys, descending=True, maintain_order=True)
     best = best.unique([GOLDEN_ID, _KEY], keep="first", maintain_order=True)
-    best = best.select(GOLDEN_ID, _KEY, column.alias(_BEST))
-    joined = golden.with_columns(folded(column).alias(_KEY)).join(
-        best, on=[GOLDEN_ID, _KEY], how="left", maintain_order="left"
-    )
+    best = best.select(GOLDEN_ID, _KEY, pl.col(field).alias(_BEST))
+    keyed = golden.join(forms.select(field, _KEY), on=field, how="left", maintain_order="left")
+    joined = keyed.join(best, on=[GOLDEN_ID, _KEY], how="left", maintain_order="left")
     return joined.with_columns(pl.coalesce(_BEST, field).alias(field)).drop(_KEY, _BEST)
 
 
