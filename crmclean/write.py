@@ -41,6 +41,7 @@ def atomic(path: Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
+        temporary.chmod(_mode(path))
         temporary.replace(path)
     except OSError as exc:
         raise _write_error(exc, path) from None
@@ -48,8 +49,18 @@ def atomic(path: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+def _mode(path: Path) -> int:
+    """The permissions the file would have had: an existing file's, else the umask's."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _write_error(exc: OSError, path: Path) -> UserError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT) or "os error 28" in str(exc)
+    if full:  # polars reports a full disk as an OSError without errno: "(os error 28)"
         return UserError(f"no space left writing {path}")
     return UserError(f"cannot write the file: {exc.strerror or exc}", file=str(path))
 
