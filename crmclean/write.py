@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -91,6 +92,12 @@ def _escaped(cell: pl.Expr) -> pl.Expr:
     return pl.when(risky).then(pl.lit("'") + cell).otherwise(cell)
 
 
+def escape_cell(value: str) -> str:
+    """One cell as :func:`spreadsheet_safe` writes it (for files written row by row)."""
+    risky = re.match(FORMULA_START, value) and not re.search(_NUMBER, value)
+    return f"'{value}" if risky else value
+
+
 def unescape(frame: pl.DataFrame) -> pl.DataFrame:
     """The cells of a CSV crmclean wrote (and a person edited) with the ``'`` escape removed."""
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
@@ -128,10 +135,13 @@ def write_table(frame: pl.DataFrame, path: Path, *, for_people: bool = True) -> 
 def refuse_inputs(
     outputs: Iterable[Path | str | None], inputs: Iterable[Path | str | None]
 ) -> None:
-    """Refuse any output that is one of the inputs (the same file, by inode), or named twice."""
+    """Refuse any output that is one of the inputs (the same file, by inode), named twice, or
+    in a folder that does not exist (checked before the work, not after it)."""
     read = [Path(p) for p in inputs if p is not None]
     seen: list[Path] = []
     for output in (Path(p) for p in outputs if p is not None):
+        if not (output.parent if str(output.parent) else Path(".")).is_dir():
+            raise UserError("folder does not exist", file=str(output.parent))
         if any(_same(output, source) for source in read):
             raise UserError("output is one of the inputs; write it elsewhere", file=str(output))
         if any(_same(output, other) or output == other for other in seen):
