@@ -333,3 +333,33 @@ def test_a_full_disk_during_a_load_leaves_the_target_as_it_was(runner, target, m
     monkeypatch.undo()
     after = runner.invoke(main, ["migrate", "status", "--target", str(target), "--json"])
     assert after.output == before
+
+
+def test_no_csv_a_person_opens_holds_a_live_formula(runner, people, tmp_path):
+    out = {n: tmp_path / f"{n}.csv" for n in ("cw", "golden", "rejects", "review", "merges")}
+    dedupe = [
+        "dedupe",
+        str(people),
+        "--crosswalk",
+        str(out["cw"]),
+        "--golden",
+        str(out["golden"]),
+        "--rejects",
+        str(out["rejects"]),
+        "--review",
+        str(out["review"]),
+        "--merges",
+        str(out["merges"]),
+    ]
+    clean = ["clean", str(people), "--out", str(tmp_path / "clean.csv")]
+    clean += ["--findings", str(tmp_path / "findings.csv")]
+    assert runner.invoke(main, dedupe).exit_code == 0
+    assert runner.invoke(main, clean).exit_code == 0
+    for path in tmp_path.glob("*.csv"):
+        if path.name == people.name:
+            continue
+        table = pl.read_csv(path, infer_schema=False)
+        cells = pl.concat([table.get_column(c) for c in table.columns]).drop_nulls()
+        live = cells.filter(cells.str.contains(r"^[=+\-@\t\r＝＋－＠]"))
+        assert live.filter(~live.str.contains(r"^\+[1-9]\d{6,14}$|^-?\d[\d.]*$")).is_empty(), path
+    assert "'=HYPERLINK" in (tmp_path / "golden.csv").read_text(encoding="utf-8")
