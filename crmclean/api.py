@@ -26,7 +26,7 @@ from crmclean.pipeline import Progress, RunResult
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
 from crmclean.validate import GateResult, validate, validate_frame
-from crmclean.write import refuse_inputs, write_table
+from crmclean.write import check_folders, refuse_inputs, write_table
 
 
 def _quiet(_stage: str) -> None:
@@ -56,10 +56,9 @@ def dedupe_files(
     ``training_pairs`` (labelled pairs) teach the model its ``m``.
     """
     rules = rules or Rules()
-    refuse_inputs(
-        [crosswalk, golden, rejects, review, explain, merges],
-        [*_paths(sources), decisions, training_pairs],
-    )
+    outputs = [crosswalk, golden, rejects, review, explain, merges]
+    refuse_inputs(outputs, [*_paths(sources), decisions, training_pairs])
+    check_folders(outputs)
     result = pipeline.run(sources, rules, stop_before="dedupe", progress=progress)
     progress("dedupe")
     options = DedupeOptions(
@@ -110,6 +109,7 @@ def clean_files(
 ) -> RunResult:
     """Read, map and normalize ``sources``; write the canonical records (and the findings)."""
     refuse_inputs([out, findings], _paths(sources))
+    check_folders([out, findings])
     result = pipeline.run(sources, rules or Rules(), stop_before="dedupe", progress=progress)
     write_table(result.batch.frame, Path(out))
     if findings is not None:

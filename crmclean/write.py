@@ -135,18 +135,22 @@ def write_table(frame: pl.DataFrame, path: Path, *, for_people: bool = True) -> 
 def refuse_inputs(
     outputs: Iterable[Path | str | None], inputs: Iterable[Path | str | None]
 ) -> None:
-    """Refuse any output that is one of the inputs (the same file, by inode), named twice, or
-    in a folder that does not exist (checked before the work, not after it)."""
+    """Refuse any output that is one of the inputs (the same file, by inode), or named twice."""
     read = [Path(p) for p in inputs if p is not None]
     seen: list[Path] = []
     for output in (Path(p) for p in outputs if p is not None):
-        if not (output.parent if str(output.parent) else Path(".")).is_dir():
-            raise UserError("folder does not exist", file=str(output.parent))
         if any(_same(output, source) for source in read):
             raise UserError("output is one of the inputs; write it elsewhere", file=str(output))
         if any(_same(output, other) or output == other for other in seen):
             raise UserError("the same file is given for two outputs", file=str(output))
         seen.append(output)
+
+
+def check_folders(outputs: Iterable[Path | str | None]) -> None:
+    """Refuse an output whose folder does not exist, before the work rather than after it."""
+    for output in (Path(p) for p in outputs if p is not None):
+        if not (output.parent if str(output.parent) else Path(".")).is_dir():
+            raise UserError("folder does not exist", file=str(output.parent))
 
 
 def _same(a: Path, b: Path) -> bool:
