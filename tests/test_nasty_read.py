@@ -164,3 +164,16 @@ def test_a_formula_full_name_is_never_split_and_is_escaped_in_clean_csv(rules, t
     assert first["first_name"] is None and first["last_name"] is None
     written = pl.read_csv(out, infer_schema=False).get_column("full_name").to_list()
     assert written == ['\'=HYPERLINK("http://evil.example/x","Clique aqui")', "Ana Souza"]
+
+
+@pytest.mark.parametrize(("header", "kept"), [("*", "[*]"), ("^id$", "[^id$]")])
+def test_a_header_polars_would_read_as_a_pattern_is_kept_literally(tmp_path, header, kept):
+    path = tmp_path / "stars.csv"
+    path.write_text(f"id,{header}\n1,x\n", encoding="utf-8")  # found by bench/fuzz_readers.py
+    assert read_file(path).frame.columns == ["id", kept, "_row"]
+
+
+def test_a_json_key_polars_would_read_as_a_pattern_is_kept_literally(tmp_path):
+    path = tmp_path / "stars.json"
+    path.write_text('[{"id": "1", "*": "x"}]', encoding="utf-8")
+    assert read_file(path).frame.rows() == [("1", "x", 1)]
