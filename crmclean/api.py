@@ -33,7 +33,7 @@ from crmclean.segments.target import with_segments
 from crmclean.sources import SourceSpec
 from crmclean.validate import GateResult, validate, validate_frame
 from crmclean.validate.quarantine import OnFail
-from crmclean.write import refuse_inputs, write_table
+from crmclean.write import check_folders, refuse_inputs, write_table
 
 
 def _quiet(_stage: str) -> None:
@@ -63,10 +63,9 @@ def dedupe_files(
     ``training_pairs`` (labelled pairs) teach the model its ``m``.
     """
     rules = rules or Rules()
-    refuse_inputs(
-        [crosswalk, golden, rejects, review, explain, merges],
-        [*_paths(sources), decisions, training_pairs],
-    )
+    outputs = [crosswalk, golden, rejects, review, explain, merges]
+    refuse_inputs(outputs, [*_paths(sources), decisions, training_pairs])
+    check_folders(outputs)
     result = pipeline.run(sources, rules, stop_before="dedupe", progress=progress)
     progress("dedupe")
     options = DedupeOptions(
@@ -141,6 +140,7 @@ def clean_files(
 ) -> RunResult:
     """Read, map and normalize ``sources``; write the canonical records (and the findings)."""
     refuse_inputs([out, findings], _paths(sources))
+    check_folders([out, findings])
     result = pipeline.run(sources, rules or Rules(), stop_before="dedupe", progress=progress)
     write_table(result.batch.frame, Path(out))
     if findings is not None:

@@ -46,8 +46,9 @@ def _source_id(frame: pl.DataFrame, id_headers: list[str]) -> pl.Expr:
 
 
 def to_canonical(table: SourceTable, mapping: Mapping, model: ContactModel) -> Batch:
-    """Project a source onto the canonical model; nothing is dropped (unmapped -> ``extra``)
-    and records whose id is blank, repeated or too long for a key go to rejects."""
+    """Project a source onto the canonical model; nothing is dropped (unmapped -> ``extra``);
+    records whose id is repeated or too long for a key go to rejects (see
+    :func:`reject_bad_ids`)."""
     frame = table.frame
     by_field = mapping.fields()
     headers = [c for c in frame.columns if c != ROW]

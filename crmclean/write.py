@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -41,6 +42,7 @@ def atomic(path: Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
+        temporary.chmod(_mode(path))
         temporary.replace(path)
     except OSError as exc:
         raise _write_error(exc, path) from None
@@ -48,8 +50,18 @@ def atomic(path: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+def _mode(path: Path) -> int:
+    """The permissions the file would have had: an existing file's, else the umask's."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _write_error(exc: OSError, path: Path) -> UserError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT) or "os error 28" in str(exc)
+    if full:  # polars reports a full disk as an OSError without errno: "(os error 28)"
         return UserError(f"no space left writing {path}")
     return UserError(f"cannot write the file: {exc.strerror or exc}", file=str(path))
 
@@ -78,6 +90,12 @@ def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
 def _escaped(cell: pl.Expr) -> pl.Expr:
     risky = cell.str.contains(f"^{FORMULA_START}") & ~cell.str.contains(_NUMBER)
     return pl.when(risky).then(pl.lit("'") + cell).otherwise(cell)
+
+
+def escape_cell(value: str) -> str:
+    """One cell as :func:`spreadsheet_safe` writes it (for files written row by row)."""
+    risky = re.match(FORMULA_START, value) and not re.search(_NUMBER, value)
+    return f"'{value}" if risky else value
 
 
 def unescape(frame: pl.DataFrame) -> pl.DataFrame:
@@ -126,6 +144,13 @@ def refuse_inputs(
         if any(_same(output, other) or output == other for other in seen):
             raise UserError("the same file is given for two outputs", file=str(output))
         seen.append(output)
+
+
+def check_folders(outputs: Iterable[Path | str | None]) -> None:
+    """Refuse an output whose folder does not exist, before the work rather than after it."""
+    for output in (Path(p) for p in outputs if p is not None):
+        if not (output.parent if str(output.parent) else Path(".")).is_dir():
+            raise UserError("folder does not exist", file=str(output.parent))
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
+import crmclean.load.target as target_module
 from crmclean.cli import main
 from crmclean.load.unmerge import keep_apart
 
@@ -294,3 +296,70 @@ def test_a_connector_none_of_whose_columns_fit_is_refused(runner, tmp_path):
         str(tmp_path / "o.csv"),
     ]
     _fails(runner, args, "connector 'hubspot_contacts' does not fit")
+
+
+def _small_disk(monkeypatch: pytest.MonkeyPatch, pages: int) -> None:
+    """SQLite targets opened from now on may grow to ``pages`` pages: past that SQLite itself
+    fails with SQLITE_FULL ("database or disk is full"), as on a full disk."""
+    usual = target_module._sqlite_transactions
+
+    def capped(engine):
+        usual(engine)
+        sa.event.listen(
+            engine, "connect", lambda conn, _r: conn.execute(f"PRAGMA max_page_count = {pages}")
+        )
+
+    monkeypatch.setattr(target_module, "_sqlite_transactions", capped)
+
+
+def test_a_full_disk_during_a_first_load_leaves_no_target_file(
+    runner, people, tmp_path, monkeypatch
+):
+    project = tmp_path / "crmclean.yml"
+    project.write_text(f"sources:\n  - path: {people.name}\ntarget: crm.db\n", encoding="utf-8")
+    _small_disk(monkeypatch, pages=3)
+    _fails(runner, ["migrate", "run", str(project)], "no space left writing sqlite:///")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crmclean.yml", "people.csv"]
+
+
+def test_a_full_disk_during_a_load_leaves_the_target_as_it_was(runner, target, monkeypatch):
+    project = target.parent / "crmclean.yml"
+    more = "".join(f"{n},Nome{n},Sobrenome{n},p{n}@example.com,\n" for n in range(10, 3000))
+    (target.parent / "people.csv").write_text(PEOPLE + more, encoding="utf-8")
+    pages = target.stat().st_size // 4096 + 1
+    before = runner.invoke(main, ["migrate", "status", "--target", str(target), "--json"]).output
+    _small_disk(monkeypatch, pages=pages)
+    _fails(runner, ["migrate", "run", str(project)], "no space left writing")
+    monkeypatch.undo()
+    after = runner.invoke(main, ["migrate", "status", "--target", str(target), "--json"])
+    assert after.output == before
+
+
+def test_no_csv_a_person_opens_holds_a_live_formula(runner, people, tmp_path):
+    out = {n: tmp_path / f"{n}.csv" for n in ("cw", "golden", "rejects", "review", "merges")}
+    dedupe = [
+        "dedupe",
+        str(people),
+        "--crosswalk",
+        str(out["cw"]),
+        "--golden",
+        str(out["golden"]),
+        "--rejects",
+        str(out["rejects"]),
+        "--review",
+        str(out["review"]),
+        "--merges",
+        str(out["merges"]),
+    ]
+    clean = ["clean", str(people), "--out", str(tmp_path / "clean.csv")]
+    clean += ["--findings", str(tmp_path / "findings.csv")]
+    assert runner.invoke(main, dedupe).exit_code == 0
+    assert runner.invoke(main, clean).exit_code == 0
+    for path in tmp_path.glob("*.csv"):
+        if path.name == people.name:
+            continue
+        table = pl.read_csv(path, infer_schema=False)
+        cells = pl.concat([table.get_column(c) for c in table.columns]).drop_nulls()
+        live = cells.filter(cells.str.contains(r"^[=+\-@\t\r＝＋－＠]"))
+        assert live.filter(~live.str.contains(r"^\+[1-9]\d{6,14}$|^-?\d[\d.]*$")).is_empty(), path
+    assert "'=HYPERLINK" in (tmp_path / "golden.csv").read_text(encoding="utf-8")

@@ -72,3 +72,17 @@ def test_outputs_that_are_inputs_or_named_twice_are_refused(tmp_path: Path):
         with pytest.raises(UserError):
             refuse_inputs(outputs, [source])
     refuse_inputs([tmp_path / "c.csv", None], [source, None])
+
+
+def test_a_new_file_gets_the_usual_permissions_and_a_replaced_one_keeps_its_own(tmp_path: Path):
+    umask = os.umask(0o022)
+    try:
+        write_csv(pl.DataFrame({"c": ["x"]}), tmp_path / "new.csv")
+        kept = tmp_path / "kept.csv"
+        kept.write_text("old")
+        kept.chmod(0o600)
+        write_csv(pl.DataFrame({"c": ["x"]}), kept)
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o644
+    assert kept.stat().st_mode & 0o777 == 0o600

@@ -11,7 +11,7 @@ from crmclean.load.plan import LoadPlan, plan_load
 from crmclean.load.run import LoadResult, RunInfo, finish_run, lock_runs, start_run
 from crmclean.load.schema import DATA_KEYS, RUN_ID, Tables, build_tables
 from crmclean.load.staging import Stage, insert_staged
-from crmclean.load.target import connect, open_engine
+from crmclean.load.target import connect, disk_full_as_error, open_engine
 from crmclean.load.upgrade import ensure_schema
 from crmclean.load.writer import insert_frame, save_and_delete
 from crmclean.rules import Rules
@@ -40,7 +40,7 @@ def load(
     tables = build_tables((rules or Rules()).model.names)
     engine = open_engine(target, create=True)
     try:
-        with connect(engine) as conn, conn.begin():
+        with disk_full_as_error(engine), connect(engine) as conn, conn.begin():
             ensure_schema(conn, tables)
             lock_runs(conn, tables.runs)
             if target_state(conn, tables) != plan.state:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +58,7 @@ def connect(engine: sa.Engine) -> sa.Connection:
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+_FULL = re.compile(r"disk is full|No space left|DiskFull|could not extend file", re.I)
 
 
 def _check_sqlite_file(database: str, *, create: bool) -> None:
@@ -70,6 +74,24 @@ def _check_sqlite_file(database: str, *, create: bool) -> None:
         head = handle.read(len(SQLITE_HEADER))
     if head and head != SQLITE_HEADER:
         raise UserError("not a database: not a SQLite file", file=database)
+
+
+@contextmanager
+def disk_full_as_error(engine: sa.Engine) -> Iterator[None]:
+    """A full disk while writing the target is ``no space left writing TARGET`` (exit 2); a
+    SQLite file that this write created is removed again, so a failed first run leaves none."""
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    created = bool(database) and database != ":memory:" and not Path(database or "").exists()
+    try:
+        yield
+    except BaseException as exc:
+        if created:
+            engine.dispose()
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{database}{suffix}").unlink(missing_ok=True)
+        if isinstance(exc, sa.exc.OperationalError) and _FULL.search(str(exc)):
+            raise UserError(f"no space left writing {safe_url(engine.url)}") from None
+        raise
 
 
 def open_engine(target: str, *, create: bool = False) -> sa.Engine:

@@ -34,7 +34,7 @@ from crmclean.load.reading import frame_schema
 from crmclean.load.schema import LINEAGE_KEY, Tables, build_tables
 from crmclean.load.target import connect, open_engine, safe_url
 from crmclean.rules import Rules
-from crmclean.write import write_text
+from crmclean.write import escape_cell, write_text
 
 Record = tuple[str, str]  # (source, source id)
 
@@ -149,7 +149,8 @@ def keep_apart(path: Path, record: Record, others: list[Record]) -> None:
     """Append a cannot-link row between ``record`` and each of ``others`` to the decisions
     file ``path`` (created with its header if missing; other columns of an existing file,
     such as a filled-in review file's, are left empty)."""
-    rows = [dict(zip(COLUMNS, (*record, *other, CANNOT), strict=True)) for other in others]
+    cells = [[escape_cell(v) for v in (*record, *other, CANNOT)] for other in others]
+    rows = [dict(zip(COLUMNS, row, strict=True)) for row in cells]
     header, text = COLUMNS, ",".join(COLUMNS) + "\n"
     if path.is_file() and path.stat().st_size:
         read_decisions(path)  # a malformed file is reported, not appended to

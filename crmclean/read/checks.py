@@ -1,7 +1,7 @@
 """Checks on cells as first read, whatever the source: lines repaired from cp1252, mojibake
 (text garbled by a wrong decode before it reached the file), spreadsheet formulas, NUL bytes.
 
-NUL bytes are removed (no database but SQLite stores them); every other cell stays as read.
+NUL bytes are removed (PostgreSQL cannot store them); every other cell stays as read.
 """
 
 from __future__ import annotations
@@ -36,16 +36,16 @@ READ_CODES: tuple[Code, ...] = (
     ),
     Code("RD04", "read.nul_removed", "warning", "NUL bytes removed from the cell."),
     Code(
-        "RD06",
-        "read.malformed_row",
-        "warning",
-        'Stray quotes (`"Bruno" Lima`): the row was read as a spreadsheet would; check it.',
-    ),
-    Code(
         "RD05",
         "id.blank",
         "warning",
         "Record without an id: ``(row N)`` stands in (it changes if the rows are re-sorted).",
+    ),
+    Code(
+        "RD06",
+        "read.malformed_row",
+        "warning",
+        'Stray quotes (`"Bruno" Lima`): the row was read as a spreadsheet would; check it.',
     ),
 )
 BY_RULE: dict[str, Code] = {code.rule: code for code in READ_CODES}
@@ -56,23 +56,30 @@ _RULES = (("read.mojibake", MOJIBAKE), ("read.formula", FORMULA), ("read.nul_rem
 def check_cells(table: SourceTable) -> tuple[SourceTable, pl.DataFrame]:
     """``table`` with NUL bytes removed, and its cell findings: ``_row, field, rule, before``."""
     columns = [c for c in table.frame.columns if c != ROW]
-    found = [_matches(table.frame, column, rule, pattern) for column in columns for rule, pattern
-             in _RULES]  # fmt: skip
+    found = [_matches(table.frame, c, rule, pattern) for c in columns for rule, pattern in _RULES]
     found.append(_repaired(table))
-    strip = [pl.col(c).str.replace_all("\x00", "", literal=True) for c in columns]
-    return replace(table, frame=table.frame.with_columns(strip)), pl.concat(found)
+    cleaned = table.frame.with_columns(map(_without_nul, columns))
+    return replace(table, frame=cleaned), pl.concat(found)
+
+
+def _without_nul(column: str) -> pl.Expr:
+    """The column without NUL bytes; a cell that held nothing else becomes empty (null)."""
+    stripped = pl.col(column).str.replace_all("\x00", "", literal=True)
+    return pl.when(stripped != "").then(stripped).alias(column)
 
 
 def _matches(frame: pl.DataFrame, column: str, rule: str, pattern: str) -> pl.DataFrame:
     hit = pl.col(column).str.contains(pattern).fill_null(False)
     return frame.filter(hit).select(
-        pl.col(ROW), pl.lit(column).alias("field"), pl.lit(rule).alias("rule"),
+        pl.col(ROW),
+        pl.lit(column).alias("field"),
+        pl.lit(rule).alias("rule"),
         pl.col(column).str.replace_all("\x00", "\\0", literal=True).alias("before"),
-    )  # fmt: skip
+    )
 
 
 def _repaired(table: SourceTable) -> pl.DataFrame:
-    """One finding per line decoded as cp1252, naming the line."""
+    """One finding per line read leniently (cp1252, stray quotes), naming the line."""
     return pl.DataFrame(
         {
             ROW: [r.row for r in table.repaired],

@@ -46,13 +46,20 @@ class SourceTable:
 
 
 def clean_headers(cells: Sequence[object]) -> list[str]:
-    """Header names: trimmed (BOM too), blank -> ``column_N``, repeats -> ``Email_2``..."""
+    """Header names: trimmed (BOM too), blank -> ``column_N``, repeats -> ``Email_2``...,
+    ``*`` -> ``[*]`` (polars reads ``*`` and ``^...$`` as patterns)."""
     taken = {ROW}
     names = []
     for position, cell in enumerate(cells, start=1):
         name = "" if cell is None else str(cell).replace("\ufeff", "").replace("\x00", "").strip()
-        names.append(_unique(name or f"column_{position}", taken))
+        names.append(_unique(_literal(name) or f"column_{position}", taken))
     return names
+
+
+def _literal(name: str) -> str:
+    """A header polars would take for a pattern (``*``, ``^...$``) wrapped in brackets."""
+    pattern = name == "*" or (name.startswith("^") and name.endswith("$"))
+    return f"[{name}]" if pattern else name
 
 
 def build(
@@ -68,8 +75,8 @@ def build(
     if not any(cell is not None and str(cell).strip() for cell in headers):
         raise UserError("no columns: expected column names in the first row", file=str(path))
     names = clean_headers(headers)
-    columns = zip(frame.columns, frame.dtypes, names, strict=True)
-    text = frame.select(_as_text(pl.col(old), dtype).alias(new) for old, dtype, new in columns)
+    columns = enumerate(zip(frame.dtypes, names, strict=True))  # by position: "*" is a name
+    text = frame.select(_as_text(pl.nth(i), dtype).alias(new) for i, (dtype, new) in columns)
     text = text.with_columns(_blank_as_null(name) for name in names)
     blank = pl.all_horizontal(pl.col(names).is_null())
     numbered = text.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
