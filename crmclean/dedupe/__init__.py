@@ -79,8 +79,7 @@ def _matched(
         matched = labelled.filter(MATCH).select(LEFT, RIGHT)
         params = from_labelled_pairs(matched, table, config, params)
     elif config.em_iterations:
-        population = table.height if table.height >= config.min_population else 0
-        params = expectation_maximisation(compared, config, params, population)
+        params = expectation_maximisation(compared, config, params, table.height)
     return weighed_pairs(compared, config, params), oversized, Scorer(table, config, params)
 
 

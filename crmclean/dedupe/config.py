@@ -121,6 +121,7 @@ class MatchConfig(BaseModel):
     em_iterations: int = Field(default=0, ge=0)
     em_sample_pairs: int = Field(default=200_000, ge=1_000)
     em_prior_range: float = Field(default=1.0, ge=1.0)
+    em_prior_min_pairs: int = Field(default=1_000, ge=1)
     m_prior_pairs: int = Field(default=1_000, ge=1)
     training_prior_pairs: int = Field(default=10, ge=1)
     max_block_size: int = Field(default=200, ge=2)

@@ -68,7 +68,7 @@ def _prior(probability: np.ndarray, candidates: int, population: int, config: Ma
     candidate pairs (the sample's pairs at p >= 0.5, weighed by p), kept within
     ``em_prior_range`` times the rules' ``duplicates_per_record`` prior."""
     pairs = population * (population - 1) / 2
-    configured = config.duplicates_per_record / (population - 1)
+    configured = config.duplicates_per_record / (max(population, config.min_population) - 1)
     if not len(probability):
         return min(configured, 0.5)
     likely = probability[probability >= 0.5]  # pairs EM is unsure of stay out of the count
@@ -82,12 +82,13 @@ def expectation_maximisation(
 ) -> Parameters:
     """``params`` with ``m`` learned by EM on up to ``em_sample_pairs`` of the ``compared``
     candidate pairs (:func:`crmclean.dedupe.score.compared_pairs`); given the ``population``
-    (the records, when there are ``min_population`` or more: fewer say little about how many
-    match) and ``em_prior_range`` above 1, the prior too."""
+    (the records), ``em_prior_range`` above 1 and ``em_prior_min_pairs`` candidate pairs or
+    more (fewer say little about how many match), the prior too."""
     specs = config.comparisons
     size = min(config.em_sample_pairs, compared.height)
     sample = compared.sample(size, seed=config.seed) if size < compared.height else compared
     levels = _levels(sample, specs)
+    estimable = compared.height >= config.em_prior_min_pairs
     for _ in range(config.em_iterations):
         probability = weighed_pairs(sample, config, params)["probability"].to_numpy()
         m = {
@@ -102,7 +103,7 @@ def expectation_maximisation(
             for new, old in zip(m[spec.name], params.m_of(spec), strict=True)
         )
         prior = params.prior
-        if population and config.em_prior_range > 1:
+        if population > 1 and config.em_prior_range > 1 and estimable:
             prior = _prior(probability, compared.height, population, config)
             change = max(change, abs(prior / params.prior - 1.0) * 1e-2)
         params = replace(params, m=m, prior=prior)
