@@ -157,7 +157,12 @@ class MatchConfig(BaseModel):
         if repeated:
             raise ValueError(f"comparison names must be unique; repeated: {', '.join(repeated)}")
         for field in ("veto_unless", "explained_by", "superseded_by"):
-            named = {name for spec in comparisons for name in getattr(spec, field)}
+            named = {
+                part
+                for spec in comparisons
+                for name in getattr(spec, field)
+                for part in name.split("+")
+            }
             unknown = sorted(named - set(names))
             if unknown:
                 raise ValueError(f"{field} names unknown comparisons: {', '.join(unknown)}")
