@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from crmclean.dedupe.compare import METHODS
-from crmclean.dedupe.keys import KEYS, LIST_KEYS
+from crmclean.dedupe.keys import KEYS, LIST_KEYS, is_key
 from crmclean.dedupe.survivorship import Survivorship
 from crmclean.errors import UserError
 from crmclean.model import format_validation_error
@@ -38,7 +38,17 @@ def _known(registry: Mapping[str, object], what: str) -> Callable[[str], str]:
 
 
 FoldedWord = Annotated[str, StringConstraints(pattern=r"^[a-z]+$")]
-KeyName = Annotated[str, AfterValidator(_known(KEYS, "key"))]
+
+
+def _key(name: str) -> str:
+    """A registered key or ``extra.<column>`` (a source column no field maps)."""
+    if not is_key(name):
+        known = ", ".join(sorted(KEYS))
+        raise ValueError(f"unknown key '{name}'; known: {known}, or extra.<source column>")
+    return name
+
+
+KeyName = Annotated[str, AfterValidator(_key)]
 MethodName = Annotated[str, AfterValidator(_known(METHODS, "method"))]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -22,7 +23,7 @@ from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
 
-__all__ = ["KEYS", "LIST_KEYS", "RECORD", "fold", "key_table", "matching_keys"]
+__all__ = ["KEYS", "LIST_KEYS", "RECORD", "fold", "is_key", "key_table", "matching_keys"]
 
 RECORD = "_record"
 _DISTINCT = "_distinct"
@@ -144,6 +145,27 @@ KEYS: dict[str, KeyGroup] = {
         lambda: pl.col("birth_date").str.replace_all(r"[^0-9]", "").replace("", None),
     ),
 }
+EXTRA = "extra."
+
+
+@cache
+def key_group(name: str) -> KeyGroup:
+    """The group that builds key ``name``: a registered key, or ``extra.<column>``: a source
+    column no field maps (kept in ``extra``), trimmed and lowercased (a member id, a customer
+    number)."""
+    if not name.startswith(EXTRA):
+        return KEYS[name]
+    column = name.removeprefix(EXTRA).replace("'", "\\'")
+    value = pl.col("extra").str.json_path_match(f"$['{column}']").str.strip_chars()
+    text = value.str.to_lowercase()
+    return _text_key(("extra",), name, lambda: pl.when(text != "").then(text))
+
+
+def is_key(name: str) -> bool:
+    """A registered key or an ``extra.<column>`` key."""
+    return name in KEYS or (name.startswith(EXTRA) and len(name) > len(EXTRA))
+
+
 LIST_KEYS = frozenset({"emails", "work_emails", "phones", "phone_tails", "name_pairs"})
 
 
@@ -154,7 +176,8 @@ OPTIONAL: dict[str, pl.DataType] = {
     "email_is_role": pl.Boolean(),
     "company_key": pl.String(),
     "name_suffix": pl.String(),
-    "birth_date": pl.String(),  # not in the contact model; some CRMs and benchmarks carry it
+    "birth_date": pl.String(),  # older frames and unit tests may lack it
+    "extra": pl.String(),
 }
 
 
@@ -174,9 +197,11 @@ def key_table(frame: pl.DataFrame, names: list[str], config: MatchConfig) -> Key
     """The named keys of every record, coded (``frame`` holds record ``i`` at row ``i``)."""
     missing = [pl.lit(None, dtype).alias(c) for c, dtype in OPTIONAL.items() if c not in frame]
     source = frame.with_columns(missing) if missing else frame
-    groups = list(dict.fromkeys(KEYS[name] for name in names))
+    groups = list(dict.fromkeys(key_group(name) for name in names))
     tables = [
-        _coded(source.select(group.inputs), group, [n for n in names if KEYS[n] is group], config)
+        _coded(
+            source.select(group.inputs), group, [n for n in names if key_group(n) is group], config
+        )
         for group in groups
     ]
     codes = pl.concat([table.codes for table in tables], how="horizontal")
