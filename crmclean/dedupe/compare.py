@@ -122,6 +122,18 @@ def _best_token(gendered: bool) -> Similarity:
     return similarity
 
 
+def _swapped(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+    """Two ``given|surnames`` values: how well each one's given names match the other's
+    surnames (the lower of the two closest-word similarities): a name swapped, typos and all."""
+    parts = pairs.select(
+        pl.col(left).str.split_exact("|", 1).struct.rename_fields(["gl", "sl"]).alias("l"),
+        pl.col(right).str.split_exact("|", 1).struct.rename_fields(["gr", "sr"]).alias("r"),
+    ).unnest("l", "r")
+    best = _best_token(gendered=False)
+    one, other = best(parts, "gl", "sr"), best(parts, "sl", "gr")
+    return pl.DataFrame({"a": one, "b": other}).select(pl.min_horizontal("a", "b")).to_series()
+
+
 def _initials(column: str) -> pl.Expr:
     return pl.col(column).str.split(" ").list.eval(pl.element().str.slice(0, 1)).list.join("")
 
@@ -185,6 +197,7 @@ METHODS: dict[str, Method] = {
     "token_sort": Method(_rapidfuzz(fuzz.token_sort_ratio, scale=100.0)),
     "best_token": Method(_best_token(gendered=False)),
     "date": Method(_date),
+    "swapped": Method(_swapped),
     "company": Method(_company),
     "best_given_name": Method(_best_token(gendered=True)),
     "any_shared": Method(_any_shared, on_lists=True),
