@@ -48,8 +48,9 @@ def _text_key(inputs: tuple[str, ...], name: str, expr: Callable[[], pl.Expr]) -
 
 def _team_mailboxes(emails: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) -> pl.Series:
     """Addresses that records of different people use: no first letter of a name word is
-    common to every named record holding it (nicknames replaced; a swapped name still shares
-    its letters). A team's mailbox, learned from the data."""
+    shared by more than half the named records holding it (nicknames replaced; a swapped name,
+    or one record with the first name and another with the last, still share theirs). A
+    team's mailbox, learned from the data."""
     words = fold(pl.coalesce("full_name", "first_name")).str.split(" ")
     initials = words.list.eval(pl.element().replace(config.nicknames).str.slice(0, 1))
     holders = emails.select("emails", rows.select(initials.alias("_initial")).to_series())
@@ -59,7 +60,7 @@ def _team_mailboxes(emails: pl.DataFrame, rows: pl.DataFrame, config: MatchConfi
     shared = letters.group_by("emails", "_initial").agg(pl.len().alias("_sharing"))
     best = shared.group_by("emails").agg(pl.col("_sharing").max())
     verdict = counts.join(best, on="emails", how="left")
-    return verdict.filter(pl.col("_sharing").fill_null(0) < pl.col("_holders"))["emails"]
+    return verdict.filter(pl.col("_sharing").fill_null(0) * 2 <= pl.col("_holders"))["emails"]
 
 
 def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
