@@ -217,15 +217,42 @@ def _mobile(rng: Random, code: str) -> tuple[str, str, str]:
     return code, number[:area], number[area:]
 
 
-def _person(rng: Random, pid: int, companies: list[dict]) -> dict:
-    locale = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
+FAKER = {"br": "pt_BR", "pt": "pt_PT", "es": "es_ES", "mx": "es_MX", "us": "en_US",
+         "de": "de_DE", "it": "it_IT"}  # fmt: skip
+
+
+def _names(rng: Random, locale: str) -> tuple[str, list[str]]:
+    """A given name and two surnames: the locale's own short list (compound given names,
+    nicknamed names) or Faker's larger pools, so namesakes are as rare as in real data."""
     vocab = LOCALES[locale]
     female = rng.random() < 0.5
+    if rng.random() < 0.4:
+        fake = _faker(locale, rng)
+        given = fake.first_name_female() if female else fake.first_name_male()
+        return given, [fake.last_name(), fake.last_name()]
     if rng.random() < 0.25:
         given = rng.choice(vocab["compound"].split("|"))
     else:
         given = rng.choice(vocab["given_f" if female else "given_m"].split())
-    surnames = rng.sample(vocab["surname"].split(), 2)
+    return given, rng.sample(vocab["surname"].split(), 2)
+
+
+_FAKERS: dict[str, object] = {}
+
+
+def _faker(locale: str, rng: Random):
+    from faker import Faker
+
+    if locale not in _FAKERS:
+        _FAKERS[locale] = Faker(FAKER[locale])
+        _FAKERS[locale].seed_instance(rng.randrange(2**31))
+    return _FAKERS[locale]
+
+
+def _person(rng: Random, pid: int, companies: list[dict]) -> dict:
+    locale = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
+    vocab = LOCALES[locale]
+    given, surnames = _names(rng, locale)
     family = surnames if rng.random() < vocab["double"] else surnames[:1]
     company = rng.choice(companies)
     local = _ascii(f"{given.split()[0]}.{family[-1]}").lower().replace(" ", "")

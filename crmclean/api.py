@@ -15,6 +15,7 @@ from crmclean import pipeline
 from crmclean.audit import audit as audit
 from crmclean.batch import Batch
 from crmclean.dedupe import DedupeOptions, dedupe
+from crmclean.dedupe.blocking_report import blocking_report_of
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.review import explain_table, review_table
 from crmclean.dedupe.why import explain_golden
@@ -53,6 +54,7 @@ def dedupe_files(
     decisions: Path | str | None = None,
     threshold: float | None = None,
     training_pairs: Path | str | None = None,
+    blocking_report: Path | str | None = None,
     progress: Progress = _quiet,
 ) -> RunResult:
     """Read, map, normalize and deduplicate ``sources``; write the crosswalk and golden records.
@@ -60,13 +62,18 @@ def dedupe_files(
     ``review`` gets the pairs in the review band side by side, ``explain`` every scored pair
     with each field's contribution, ``merges`` the merge log; ``decisions`` (must-link and
     cannot-link pairs) and ``threshold`` (the auto-merge match probability) steer the merge;
-    ``training_pairs`` (labelled pairs) teach the model its ``m``.
+    ``training_pairs`` (labelled pairs) teach the model its ``m``; ``blocking_report`` gets,
+    per blocking rule, the pairs it generates and (with ``training_pairs``) the share of the
+    labelled matches it reaches.
     """
     rules = rules or Rules()
     outputs = [crosswalk, golden, rejects, review, explain, merges]
     refuse_inputs(outputs, [*_paths(sources), decisions, training_pairs])
     check_folders(outputs)
     result = pipeline.run(sources, rules, stop_before="dedupe", progress=progress)
+    if blocking_report is not None:
+        pairs = None if training_pairs is None else Path(training_pairs)
+        write_table(blocking_report_of(result.batch.frame, rules, pairs), Path(blocking_report))
     progress("dedupe")
     options = DedupeOptions(
         threshold,

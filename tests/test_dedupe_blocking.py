@@ -9,6 +9,7 @@ from test_dedupe_support import contacts
 from crmclean.dedupe.blocking import candidate_pairs, oversized_findings
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import key_table
+from crmclean.dedupe.score import score_pairs
 from crmclean.rules import Rules
 
 SWITCHBOARD = "+551130001000"
@@ -76,3 +77,28 @@ def test_oversized_findings_list_the_largest_blocks_on_their_first_record() -> N
     assert (finding["code"], finding["rule"]) == ("DD01", "dedupe.oversized_block")
     assert (finding["field"], finding["before"]) == ("phones", SWITCHBOARD)
     assert finding["after"] == "skipped for blocking: shared by 400 records"
+
+
+def test_an_unmapped_column_is_a_blocking_key_and_a_comparison(config: MatchConfig) -> None:
+    member = config.model_copy(update={"blocking": [["extra.member"]]})
+    member = MatchConfig.model_validate(
+        member.model_dump()
+        | {
+            "comparisons": [
+                *member.model_dump()["comparisons"],
+                {"name": "member", "key": "extra.member", "method": "exact",
+                 "levels": [{"at": 1.0, "m": 0.9, "u": 0.0001}]},
+            ]
+        }
+    )  # fmt: skip
+    frame = contacts({"first_name": "Ana"}, {"first_name": "Ana"}, {"first_name": "Ana"})
+    frame = frame.with_columns(
+        extra=pl.Series(['{"member": "7"}', '{"member": "7"}', '{"member": "8"}'])
+    )
+    pairs, _ = _pairs(member, frame)
+    assert pairs == [(0, 1)]
+    table = key_table(frame, member.key_names, member)
+    both = pl.DataFrame(
+        {"left": [0, 0], "right": [1, 2]}, schema={"left": pl.UInt32, "right": pl.UInt32}
+    )
+    assert score_pairs(both, table, member)["sim_member"].to_list() == [1.0, 0.0]

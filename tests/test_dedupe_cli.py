@@ -84,3 +84,18 @@ def test_training_pairs_teach_the_model(tmp_path: Path) -> None:
         return float(pair["probability"].item())
 
     assert probability("--training-pairs", str(labels)) > probability()
+
+
+def test_blocking_report_counts_pairs_and_recall_per_rule(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "source_a,source_id_a,source_b,source_id_b,match\n"
+        "contatos,1,contatos,2,1\ncontatos,3,contatos,4,1\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "blocking.csv"
+    _run(tmp_path, "--blocking-report", str(report), "--training-pairs", str(labels))
+    rows = {row["rule"]: row for row in pl.read_csv(report).to_dicts()}
+    assert rows["emails"]["pairs"] == 1 and rows["emails"]["recall"] == 0.5  # Ana's pair only
+    assert rows["all rules"]["true_pairs_reached"] == 2
+    assert rows["all rules"]["recall"] == 1.0

@@ -72,3 +72,31 @@ def test_same_domain_tells_one_address_from_two_colleagues() -> None:
     left = [["ana@acme.com"], ["ana@acme.com"], ["ana@acme.com"], []]
     right = [["ana@acme.com", "x@y.com"], ["bia@acme.com"], ["ana@other.com"], ["a@b.com"]]
     assert _similarity("same_domain", left, right) == [1.0, 0.0, None, None]
+
+
+def test_best_token_finds_the_shared_part_of_compound_names() -> None:
+    left = ["ribeiro almeida", "maria eduarda", "fernando", "silva"]
+    right = ["almeida", "eduarda", "fernanda jose", "costa"]
+    assert _similarity("best_token", left, right)[:2] == [1.0, 1.0]
+    assert _similarity("best_given_name", left, right)[2] < 0.8  # fernanda is his sister
+    assert _similarity("best_token", left, right)[3] < 0.6
+
+
+def test_swapped_names_are_found_through_typos() -> None:
+    left = ["ricrado|ortiz", "ana|costa", "ana|costa"]
+    right = ["ortiz|ricardo", "costa|ana", "ana|costa"]
+    assert _similarity("swapped", left, right)[:2] == [0.967, 1.0]
+    assert _similarity("swapped", left, right)[2] == 1.0  # the same value is 1 for every method
+
+
+def test_date_levels_of_a_birth_date() -> None:
+    left = ["19800514", "19800514", "19800514", "19800514", "19800514", "19800514"]
+    right = ["19800514", "19800541", "19800515", "19801405", "19801231", "19790514"]
+    assert _similarity("date", left, right) == [1.0, 0.9, 0.9, 0.8, 0.5, 0.0]
+
+
+def test_company_names_run_together_or_as_acronyms_agree() -> None:
+    left = ["andes delta consultores", "norte andes", "norteandes", "acme"]
+    right = ["adc", "norteandes", "norte andes servizi", "beta"]
+    assert _similarity("company", left, right)[:3] == [0.95, 1.0, 0.95]
+    assert _similarity("company", left, right)[3] < 0.5

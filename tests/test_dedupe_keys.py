@@ -111,3 +111,12 @@ def test_without_a_last_name_a_longer_whole_name_gives_one(config: MatchConfig) 
         "fernandes",
         None,
     )
+
+
+def test_an_unmapped_source_column_is_a_key(config: MatchConfig) -> None:
+    frame = contacts({"first_name": "Ana"}, {"first_name": "Bia"}, {"first_name": "Caio"})
+    frame = frame.with_columns(
+        extra=pl.Series(['{"Nº Sócio": " AB-12 "}', '{"Nº Sócio": "ab-12"}', '{"other": "1"}'])
+    ).with_row_index(RECORD)
+    keys = matching_keys(frame, ["extra.Nº Sócio"], config)
+    assert keys["extra.Nº Sócio"].to_list() == ["ab-12", "ab-12", None]

@@ -58,6 +58,16 @@ def test_father_and_son_stay_apart() -> None:
     assert _groups(batch) == [["1"], ["2", "3"]]
 
 
+def test_a_suffix_on_one_record_gives_way_to_the_same_email_and_phone() -> None:
+    same = {"email": "joao.souza@gmail.com", "mobile": "+5511987654321"}
+    batch = _run(
+        {"first_name": "João", "last_name": "Souza", **same},
+        {"first_name": "João", "last_name": "Souza Jr.", **same},
+        {"first_name": "João", "last_name": "Souza Jr.", "email": "joao.souza@gmail.com"},
+    )
+    assert _groups(batch) == [["1", "2"], ["3"]]
+
+
 def test_siblings_sharing_a_home_phone_stay_apart() -> None:
     home = {"last_name": "Oliveira", "phone": "+551133334444"}
     batch = _run({"first_name": "Fernando", **home}, {"first_name": "Fernanda", **home})

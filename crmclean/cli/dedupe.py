@@ -66,6 +66,13 @@ from crmclean.report.text import print_summary
     help="Merge log to write: every value of a merged record that disagreed, with its source "
     "record and whether it survived into the golden record.",
 )
+@click.option(
+    "--blocking-report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV to write: per blocking rule of match.yaml, the candidate pairs it generates and, "
+    "with --training-pairs, how many of the pairs labelled the same person it reaches (recall); "
+    "a last row for all rules together.",
+)
 @source_inputs
 @json_option
 def command(
@@ -79,6 +86,7 @@ def command(
     threshold: float | None,
     explain: Path | None,
     merges: Path | None,
+    blocking_report: Path | None,
     as_json: bool,
 ) -> None:
     """Find the records that are the same person across SOURCES.
@@ -112,6 +120,7 @@ def command(
         decisions=decisions,
         training_pairs=training_pairs,
         threshold=threshold,
+        blocking_report=blocking_report,
         progress=progress_printer(as_json),
     )
     hint = pending_review(result, *_review_arguments(inputs, decisions, threshold))

@@ -81,7 +81,7 @@ def _matched(
         matched = labelled.filter(MATCH).select(LEFT, RIGHT)
         params = from_labelled_pairs(matched, table, config, params)
     elif config.em_iterations:
-        params = expectation_maximisation(compared, config, params)
+        params = expectation_maximisation(compared, config, params, table.height)
     return weighed_pairs(compared, config, params), oversized, Scorer(table, config, params)
 
 

@@ -3,12 +3,18 @@ with labelled true pairs, the share of them it reaches (its recall), then all ru
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
+from crmclean.batch import GOLDEN_ID
 from crmclean.dedupe.blocking import block_pairs, candidate_pairs
 from crmclean.dedupe.codes import KeyTable
 from crmclean.dedupe.compare import LEFT, RIGHT
-from crmclean.dedupe.config import MatchConfig
+from crmclean.dedupe.config import MatchConfig, load_match_config
+from crmclean.dedupe.keys import RECORD, key_table
+from crmclean.dedupe.training import MATCH, labelled_pairs, read_training_pairs
+from crmclean.rules import Rules
 
 REPORT_SCHEMA: dict[str, pl.DataType] = {
     "rule": pl.String(),
@@ -38,3 +44,17 @@ def blocking_report(
     ]
     rows.append(_row("all rules", candidate_pairs(table, config)[0], truth))
     return pl.DataFrame(rows, schema=REPORT_SCHEMA, orient="row")
+
+
+def blocking_report_of(
+    frame: pl.DataFrame, rules: Rules, training_pairs: Path | None = None
+) -> pl.DataFrame:
+    """:func:`blocking_report` of a normalized frame; the pairs marked the same person in
+    ``training_pairs`` (a labelled-pairs CSV) are the true pairs when given."""
+    config = load_match_config(rules)
+    records = frame.drop(GOLDEN_ID, strict=False).with_row_index(RECORD)
+    truth = None
+    if training_pairs is not None:
+        labelled = labelled_pairs(read_training_pairs(training_pairs), records)
+        truth = labelled.filter(MATCH).select(LEFT, RIGHT)
+    return blocking_report(key_table(records, config.key_names, config), config, truth)

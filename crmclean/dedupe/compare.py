@@ -110,16 +110,36 @@ def _best_token(gendered: bool) -> Similarity:
     """The Jaro-Winkler of the closest two words of the two values (compound surnames that
     keep different parts share one); with ``gendered``, 0 for Fernando/Fernanda words."""
 
-    def similarity(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
-        words = _token_pairs(pairs, left, right)
+    def scored(words: pl.DataFrame, left: str, right: str) -> pl.DataFrame:
         scores = words.with_columns(_jaro_winkler(words, left, right).alias(_SIM))
         if gendered:
             scores = scores.with_columns(_ungendered(scores, left, right).alias(_SIM))
-        best = scores.group_by(_ROW).agg(pl.col(_SIM).max())
-        rows = pairs.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(_ROW))
-        return rows.join(best, on=_ROW, how="left", maintain_order="left")[_SIM]
+        return scores.select(_ROW, _SIM)
+
+    def similarity(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+        rows = pairs.select(left, right).with_row_index(_ROW)
+        one_word = ~pl.col(left).str.contains(" ") & ~pl.col(right).str.contains(" ")
+        simple = rows.filter(one_word.fill_null(True))  # most pairs: no word lists needed
+        several = _token_pairs(rows.filter(~one_word.fill_null(True)).drop(_ROW), left, right)
+        offsets = rows.filter(~one_word.fill_null(True))[_ROW]
+        several = several.with_columns(offsets.gather(several[_ROW]).alias(_ROW))
+        best = scored(several, left, right).group_by(_ROW).agg(pl.col(_SIM).max())
+        both = pl.concat([scored(simple, left, right), best.cast(best.schema)])
+        return rows.select(_ROW).join(both, on=_ROW, how="left", maintain_order="left")[_SIM]
 
     return similarity
+
+
+def _swapped(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+    """Two ``given|surnames`` values: how well each one's given names match the other's
+    surnames (the lower of the two closest-word similarities): a name swapped, typos and all."""
+    parts = pairs.select(
+        pl.col(left).str.split_exact("|", 1).struct.rename_fields(["gl", "sl"]).alias("l"),
+        pl.col(right).str.split_exact("|", 1).struct.rename_fields(["gr", "sr"]).alias("r"),
+    ).unnest("l", "r")
+    best = _best_token(gendered=False)
+    one, other = best(parts, "gl", "sr"), best(parts, "sl", "gr")
+    return pl.DataFrame({"a": one, "b": other}).select(pl.min_horizontal("a", "b")).to_series()
 
 
 def _initials(column: str) -> pl.Expr:
@@ -185,6 +205,7 @@ METHODS: dict[str, Method] = {
     "token_sort": Method(_rapidfuzz(fuzz.token_sort_ratio, scale=100.0)),
     "best_token": Method(_best_token(gendered=False)),
     "date": Method(_date),
+    "swapped": Method(_swapped),
     "company": Method(_company),
     "best_given_name": Method(_best_token(gendered=True)),
     "any_shared": Method(_any_shared, on_lists=True),

@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from crmclean.dedupe.compare import METHODS
-from crmclean.dedupe.keys import KEYS, LIST_KEYS
+from crmclean.dedupe.keys import KEYS, LIST_KEYS, is_key
 from crmclean.dedupe.survivorship import Survivorship
 from crmclean.errors import UserError
 from crmclean.model import format_validation_error
@@ -38,7 +38,17 @@ def _known(registry: Mapping[str, object], what: str) -> Callable[[str], str]:
 
 
 FoldedWord = Annotated[str, StringConstraints(pattern=r"^[a-z]+$")]
-KeyName = Annotated[str, AfterValidator(_known(KEYS, "key"))]
+
+
+def _key(name: str) -> str:
+    """A registered key or ``extra.<column>`` (a source column no field maps)."""
+    if not is_key(name):
+        known = ", ".join(sorted(KEYS))
+        raise ValueError(f"unknown key '{name}'; known: {known}, or extra.<source column>")
+    return name
+
+
+KeyName = Annotated[str, AfterValidator(_key)]
 MethodName = Annotated[str, AfterValidator(_known(METHODS, "method"))]
 
 
@@ -120,6 +130,8 @@ class MatchConfig(BaseModel):
     seed: int = 42
     em_iterations: int = Field(default=0, ge=0)
     em_sample_pairs: int = Field(default=200_000, ge=1_000)
+    em_prior_range: float = Field(default=1.0, ge=1.0)
+    em_prior_min_pairs: int = Field(default=1_000, ge=1)
     m_prior_pairs: int = Field(default=1_000, ge=1)
     training_prior_pairs: int = Field(default=10, ge=1)
     max_block_size: int = Field(default=200, ge=2)
@@ -168,7 +180,12 @@ class MatchConfig(BaseModel):
         if repeated:
             raise ValueError(f"comparison names must be unique; repeated: {', '.join(repeated)}")
         for field in ("veto_unless", "explained_by", "superseded_by"):
-            named = {name for spec in comparisons for name in getattr(spec, field)}
+            named = {
+                part
+                for spec in comparisons
+                for name in getattr(spec, field)
+                for part in name.split("+")
+            }
             unknown = sorted(named - set(names))
             if unknown:
                 raise ValueError(f"{field} names unknown comparisons: {', '.join(unknown)}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -22,7 +23,7 @@ from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
 
-__all__ = ["KEYS", "LIST_KEYS", "RECORD", "fold", "key_table", "matching_keys"]
+__all__ = ["KEYS", "LIST_KEYS", "RECORD", "fold", "is_key", "key_table", "matching_keys"]
 
 RECORD = "_record"
 _DISTINCT = "_distinct"
@@ -47,8 +48,9 @@ def _text_key(inputs: tuple[str, ...], name: str, expr: Callable[[], pl.Expr]) -
 
 def _team_mailboxes(emails: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) -> pl.Series:
     """Addresses that records of different people use: no first letter of a name word is
-    common to every named record holding it (nicknames replaced; a swapped name still shares
-    its letters). A team's mailbox, learned from the data."""
+    shared by more than half the named records holding it (nicknames replaced; a swapped name,
+    or one record with the first name and another with the last, still share theirs). A
+    team's mailbox, learned from the data."""
     words = fold(pl.coalesce("full_name", "first_name")).str.split(" ")
     initials = words.list.eval(pl.element().replace(config.nicknames).str.slice(0, 1))
     holders = emails.select("emails", rows.select(initials.alias("_initial")).to_series())
@@ -58,7 +60,7 @@ def _team_mailboxes(emails: pl.DataFrame, rows: pl.DataFrame, config: MatchConfi
     shared = letters.group_by("emails", "_initial").agg(pl.len().alias("_sharing"))
     best = shared.group_by("emails").agg(pl.col("_sharing").max())
     verdict = counts.join(best, on="emails", how="left")
-    return verdict.filter(pl.col("_sharing").fill_null(0) < pl.col("_holders"))["emails"]
+    return verdict.filter(pl.col("_sharing").fill_null(0) * 2 <= pl.col("_holders"))["emails"]
 
 
 def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
@@ -144,6 +146,27 @@ KEYS: dict[str, KeyGroup] = {
         lambda: pl.col("birth_date").str.replace_all(r"[^0-9]", "").replace("", None),
     ),
 }
+EXTRA = "extra."
+
+
+@cache
+def key_group(name: str) -> KeyGroup:
+    """The group that builds key ``name``: a registered key, or ``extra.<column>``: a source
+    column no field maps (kept in ``extra``), trimmed and lowercased (a member id, a customer
+    number)."""
+    if not name.startswith(EXTRA):
+        return KEYS[name]
+    column = name.removeprefix(EXTRA).replace("'", "\\'")
+    value = pl.col("extra").str.json_path_match(f"$['{column}']").str.strip_chars()
+    text = value.str.to_lowercase()
+    return _text_key(("extra",), name, lambda: pl.when(text != "").then(text))
+
+
+def is_key(name: str) -> bool:
+    """A registered key or an ``extra.<column>`` key."""
+    return name in KEYS or (name.startswith(EXTRA) and len(name) > len(EXTRA))
+
+
 LIST_KEYS = frozenset({"emails", "work_emails", "phones", "phone_tails", "name_pairs"})
 
 
@@ -154,7 +177,8 @@ OPTIONAL: dict[str, pl.DataType] = {
     "email_is_role": pl.Boolean(),
     "company_key": pl.String(),
     "name_suffix": pl.String(),
-    "birth_date": pl.String(),  # not in the contact model; some CRMs and benchmarks carry it
+    "birth_date": pl.String(),  # older frames and unit tests may lack it
+    "extra": pl.String(),
 }
 
 
@@ -174,9 +198,11 @@ def key_table(frame: pl.DataFrame, names: list[str], config: MatchConfig) -> Key
     """The named keys of every record, coded (``frame`` holds record ``i`` at row ``i``)."""
     missing = [pl.lit(None, dtype).alias(c) for c, dtype in OPTIONAL.items() if c not in frame]
     source = frame.with_columns(missing) if missing else frame
-    groups = list(dict.fromkeys(KEYS[name] for name in names))
+    groups = list(dict.fromkeys(key_group(name) for name in names))
     tables = [
-        _coded(source.select(group.inputs), group, [n for n in names if KEYS[n] is group], config)
+        _coded(
+            source.select(group.inputs), group, [n for n in names if key_group(n) is group], config
+        )
         for group in groups
     ]
     codes = pl.concat([table.codes for table in tables], how="horizontal")

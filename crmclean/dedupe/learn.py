@@ -5,8 +5,9 @@ The rules give every comparison level an ``m``. Two ways refine it on the record
 - **EM, without labels** (:func:`expectation_maximisation`): on a seeded sample of candidate
   pairs, the E-step scores each pair with the current ``m`` (the whole model: groups,
   explained disagreements, term frequencies, the prior) and the M-step takes each level's
-  share among the pairs, weighed by their match probability. ``u`` stays as measured on random
-  pairs, as Splink does.
+  share among the pairs, weighed by their match probability, and the prior from the expected
+  matches among all candidate pairs (so the default threshold means the same on any data).
+  ``u`` stays as measured on random pairs, as Splink does.
 - **Labelled pairs** (:func:`from_labelled_pairs`): each level's share among the pairs a person
   marked as the same.
 
@@ -62,15 +63,32 @@ def _shares(
     return [float((count + strength * m) / total) for count, m in zip(counts, spec.m, strict=True)]
 
 
+def _prior(probability: np.ndarray, candidates: int, population: int, config: MatchConfig) -> float:
+    """The chance that two random records match, from the likely matches among the
+    candidate pairs (the sample's pairs at p >= 0.5, weighed by p), kept within
+    ``em_prior_range`` times the rules' ``duplicates_per_record`` prior."""
+    pairs = population * (population - 1) / 2
+    configured = config.duplicates_per_record / (max(population, config.min_population) - 1)
+    if not len(probability):
+        return min(configured, 0.5)
+    likely = probability[probability >= 0.5]  # pairs EM is unsure of stay out of the count
+    estimated = float(likely.sum()) / len(probability) * candidates / pairs
+    low, high = configured / config.em_prior_range, configured * config.em_prior_range
+    return min(max(estimated, low), high, 0.5)
+
+
 def expectation_maximisation(
-    compared: pl.DataFrame, config: MatchConfig, params: Parameters
+    compared: pl.DataFrame, config: MatchConfig, params: Parameters, population: int = 0
 ) -> Parameters:
     """``params`` with ``m`` learned by EM on up to ``em_sample_pairs`` of the ``compared``
-    candidate pairs (:func:`crmclean.dedupe.score.compared_pairs`)."""
+    candidate pairs (:func:`crmclean.dedupe.score.compared_pairs`); given the ``population``
+    (the records), ``em_prior_range`` above 1 and ``em_prior_min_pairs`` candidate pairs or
+    more (fewer say little about how many match), the prior too."""
     specs = config.comparisons
     size = min(config.em_sample_pairs, compared.height)
     sample = compared.sample(size, seed=config.seed) if size < compared.height else compared
     levels = _levels(sample, specs)
+    estimable = compared.height >= config.em_prior_min_pairs
     for _ in range(config.em_iterations):
         probability = weighed_pairs(sample, config, params)["probability"].to_numpy()
         m = {
@@ -84,7 +102,11 @@ def expectation_maximisation(
             for spec in specs
             for new, old in zip(m[spec.name], params.m_of(spec), strict=True)
         )
-        params = replace(params, m=m)
+        prior = params.prior
+        if population > 1 and config.em_prior_range > 1 and estimable:
+            prior = _prior(probability, compared.height, population, config)
+            change = max(change, abs(prior / params.prior - 1.0) * 1e-2)
+        params = replace(params, m=m, prior=prior)
         if change < TOLERANCE:
             break
     return params

@@ -29,6 +29,8 @@ NAME_KEYS = (
     "surnames",
     "name_tokens",
     "name_pairs",
+    "name_parts",
+    "last_name_prefix",
 )
 _WHOLE, _FIRST, _LAST = "_whole", "_first", "_last"
 # Words that join surnames (da Silva, de la Cruz, van der Berg): never a name token of their own.
@@ -160,6 +162,10 @@ def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     )
     return keys.with_columns(
         name_pairs=pl.col("name_tokens").map_batches(_pairs, return_dtype=pl.List(pl.String)),
+        name_parts=pl.when(
+            pl.col("given_names").is_not_null() & pl.col("surnames").is_not_null()
+        ).then(pl.concat_str("given_names", "surnames", separator="|")),
+        last_name_prefix=pl.col("last_name").str.slice(0, 3),
         first_initial=pl.col("first_name").str.slice(0, 1),
         first_name_phonetic=pl.col("first_name").map_batches(_metaphone, return_dtype=pl.String),
         last_name_phonetic=pl.col("last_name").map_batches(_metaphone, return_dtype=pl.String),

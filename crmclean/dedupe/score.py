@@ -123,9 +123,12 @@ def _superseded(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
 
 def _vetoed(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
     """True when a veto comparison has both values below every level and none of its
-    ``veto_unless`` comparisons agrees at its first level."""
+    ``veto_unless`` comparisons agrees at its first level (``a+b``: both of them agree)."""
     disagrees = pl.col(f"sim_{spec.name}").fill_null(1.0) < spec.levels[-1].at
-    rescued = [_agrees(name, config) for name in spec.veto_unless]
+    rescued = [
+        pl.all_horizontal(_agrees(part, config) for part in name.split("+"))
+        for name in spec.veto_unless
+    ]
     return disagrees & ~pl.any_horizontal(rescued) if rescued else disagrees
 
 
