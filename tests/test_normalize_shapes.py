@@ -121,3 +121,19 @@ DATES = st.builds(
 def test_every_date_is_iso_or_empty_with_a_finding(values: list[str]) -> None:
     iso = r"^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2})?$"
     shaped_or_reported("created_at", iso, values)
+
+
+COMPANY_WORDS = st.sampled_from(["padaria", "da", "ltda", "s.a.", "ACME", "Ltda", "me", "é", "&"])
+
+
+@SETTINGS
+@given(st.lists(st.lists(COMPANY_WORDS, min_size=1, max_size=5).map(" ".join), min_size=1))
+def test_no_company_stays_all_lower_case_and_casing_settles(values: list[str]) -> None:
+    frame, _ = run("company", values, full_name="Ana Lima")
+    company = pl.col("company")
+    lower = frame.filter(
+        (company == company.str.to_lowercase()) & (company != company.str.to_uppercase())
+    )
+    assert lower.is_empty(), lower.select("typed", "company").rows()
+    again, _ = run("company", frame["company"].to_list(), full_name="Ana Lima")
+    assert again["company"].to_list() == frame["company"].to_list()
