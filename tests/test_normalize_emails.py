@@ -162,3 +162,31 @@ def test_cell_parts_with_the_fast_paths_give_what_parse_cell_gives(cells: list[s
     for index, (cell, head) in enumerate(zip(cells, parts.head.iter_rows(), strict=True)):
         expected = [tuple(part) for part in parse_cell(cell)]
         assert (got[index] if head[-1] else [head[:-1]] if head[0] or head[1] else []) == expected
+
+
+INTL_LOCAL = st.text(alphabet="aZ9._-éÉçÇãßẞñÑüİıŁłœ÷×\u0301", min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.builds(lambda local, host: f"{local}@{host}", INTL_LOCAL, DOMAIN), max_size=20))
+@example(["joão.silva@gmail.com", "JOÃO@X.COM", "ulla.heß92@x.biz", "İlker@x.com", "e\u0301@x.com"])
+def test_the_fast_path_for_accented_local_parts_gives_what_parse_cell_gives(
+    cells: list[str],
+) -> None:
+    path = fast_path("email")
+    table = pl.DataFrame({"email": cells}, schema={"email": pl.String})
+    fast = table.filter(path.when.fill_null(False)).with_columns(**path.then)
+    for cell, value, rule, before, after in fast.select("email", *path.then).iter_rows():
+        assert parse_cell(cell) == [Part(value, rule, before, after)]
+
+
+def test_the_fast_path_takes_accented_local_parts() -> None:
+    cells = [
+        "joão.silva@gmail.com",
+        "FÉLINE.ÉTIENNE93@DUNN.COM",
+        "ulla.heß92@x.biz",
+        "a@münchen.de",
+    ]
+    path = fast_path("email")
+    taken = pl.DataFrame({"email": cells}).select(path.when)["email"].to_list()
+    assert taken == [True, True, True, False]

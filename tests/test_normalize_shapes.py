@@ -4,6 +4,7 @@ finding naming the value as typed (nothing changes silently)."""
 from __future__ import annotations
 
 import polars as pl
+from email_validator import validate_email
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from normalize_support import mapped
@@ -121,3 +122,46 @@ DATES = st.builds(
 def test_every_date_is_iso_or_empty_with_a_finding(values: list[str]) -> None:
     iso = r"^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2})?$"
     shaped_or_reported("created_at", iso, values)
+
+
+COMPANY_WORDS = st.sampled_from(["padaria", "da", "ltda", "s.a.", "ACME", "Ltda", "me", "é", "&"])
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.builds(
+            lambda head, rest: " ".join([head, *rest]),
+            st.sampled_from(["padaria", "me", "é", "ACME"]),
+            st.lists(COMPANY_WORDS, max_size=4),
+        ),
+        min_size=1,
+    )
+)
+def test_no_company_stays_all_lower_case_and_casing_settles(values: list[str]) -> None:
+    frame, _ = run("company", values, full_name="Ana Lima")
+    company = pl.col("company")
+    lower = frame.filter(
+        (company == company.str.to_lowercase()) & (company != company.str.to_uppercase())
+    )
+    assert lower.is_empty(), lower.select("typed", "company").rows()
+    again, _ = run("company", frame["company"].to_list(), full_name="Ana Lima")
+    assert again["company"].to_list() == frame["company"].to_list()
+
+
+MESSY_EMAILS = st.builds(
+    lambda local, sep, host, tail: f"{local}{sep}{host}{tail}",
+    st.sampled_from(["ana", "Ana Lima", "joão.silva", "first last", "x", "E-mail: bia"]),
+    st.sampled_from(["@", " @", "@ ", " @ ", "@@", ""]),
+    st.sampled_from(["gmail.com", "gmial.com", "gmail,com", "gmailcom", "hotmail.com.br", "x"]),
+    st.sampled_from(["", " (pessoal)", "; bia@x.com", " ou caio@y.org", ","]),
+)
+
+
+@SETTINGS
+@given(st.lists(MESSY_EMAILS | st.text(alphabet="aZé@., ;", max_size=14), min_size=1))
+def test_every_email_is_valid_or_empty_with_a_finding(values: list[str]) -> None:
+    shaped_or_reported("email", r"^[^@\s,;]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+$", values)
+    frame, _ = run("email", values)
+    for address in frame["email"].drop_nulls():
+        assert validate_email(address, check_deliverability=False).normalized == address

@@ -99,6 +99,8 @@ CODES: tuple[Code, ...] = (
     Code("ID04", "tax_id.zero_restored", "info", "Leading zeros lost by a spreadsheet restored."),
     Code("CM01", "website.domain", "info", "Registrable domain taken from the website."),
     Code("CM02", "website.invalid", "warning", "Website has no recognizable domain."),
+    Code("CM03", "company.recased", "info", "All-lower-case company name cased, legal form kept."),
+    Code("CM04", "website.social", "info", "Social-media page: not a company domain."),
     Code("PL01", "picklist.mapped", "info", "Value mapped to the canonical vocabulary."),
     Code("PL02", "picklist.unknown_value", "warning", "Not a known value; kept as typed."),
 )

@@ -22,11 +22,18 @@ class CompanySpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     legal_suffixes: list[str] = Field(default_factory=list)
+    legal_forms: list[str] = Field(default_factory=list)
+    social_domains: list[str] = Field(default_factory=list)
+
+
+def load(rules: Rules) -> CompanySpec:
+    """The company vocabulary of a run."""
+    return load_spec(rules, SPEC, CompanySpec)
 
 
 def suffix_pattern(rules: Rules) -> str:
     """A regex for one or more legal suffixes ending a folded (space-separated) name."""
-    spec = load_spec(rules, SPEC, CompanySpec)
+    spec = load(rules)
     words = sorted({w for w in fold_words(spec.legal_suffixes, " ") if w}, key=len, reverse=True)
     alternatives = "|".join(re.escape(word) for word in words)
     return rf"(?:\s+(?:{alternatives}))+$" if words else r"[^\s\S]"

@@ -16,6 +16,7 @@ from rapidfuzz.distance import OSA
 
 from crmclean.batch import SOURCE, SOURCE_ID
 from crmclean.normalize import email_keys
+from crmclean.normalize.cells import scatter
 from crmclean.normalize.email_keys import EmailSpec, domain, local_part
 from crmclean.normalize.emails import ALT
 from crmclean.normalize.findings import Step, by_rule
@@ -41,21 +42,23 @@ def suggest(host: str, spec: EmailSpec) -> str | None:
     return close[0] if len(close) == 1 else None
 
 
-def typo_findings(
-    frame: pl.DataFrame, spec: EmailSpec, fields: tuple[str, str], corrected: Collection[str] = ()
-) -> pl.DataFrame:
-    """EM02 findings for every stored address (primary ``fields[0]``, alternates ``fields[1]``),
-    EM09 for those at a ``corrected`` domain.
-
-    Domains are checked once each; only the addresses at a misspelled one are looked at again.
-    """
+def addresses(frame: pl.DataFrame, fields: tuple[str, str]) -> pl.DataFrame:
+    """Lineage, ``before`` and ``host`` of every stored address: the primaries (``fields[0]``)
+    row for row, then the alternates (``fields[1]``) of the rows that have some."""
     primary, alternates = fields
     rows = frame.select(SOURCE, SOURCE_ID, before=pl.col(primary))
     if alternates in frame.columns:
         several = frame.filter(pl.col(alternates).list.len() > 0)
         extra = several.select(SOURCE, SOURCE_ID, before=pl.col(alternates)).explode("before")
         rows = pl.concat([rows, extra])
-    rows = rows.with_columns(host=domain(pl.col("before")))
+    return rows.with_columns(host=domain(pl.col("before")))
+
+
+def typo_findings(
+    rows: pl.DataFrame, spec: EmailSpec, field: str, corrected: Collection[str] = ()
+) -> pl.DataFrame:
+    """EM02 findings for every address of :func:`addresses` at a misspelled domain, EM09 for
+    those at a ``corrected`` one. Domains are checked once each."""
     hosts = rows["host"].unique().drop_nulls()
     fixes = {host: fixed for host in hosts if (fixed := suggest(host, spec))}
     typos = rows.filter(pl.col("host").is_in(list(fixes)))
@@ -68,41 +71,50 @@ def typo_findings(
         .then(pl.lit("email.typo_corrected"))
         .otherwise(pl.lit("email.typo_domain"))
     )
-    return by_rule(typos.with_columns(after=after), primary, typo)
+    return by_rule(typos.with_columns(after=after), field, typo)
 
 
-def corrections(frame: pl.DataFrame, spec: EmailSpec) -> dict[str, str]:
-    """Misspelled domain -> big provider meant, for the domains of ``frame`` the run corrects."""
+def corrections(hosts: pl.Series, spec: EmailSpec) -> dict[str, str]:
+    """Misspelled domain -> big provider meant, for the ``hosts`` the run corrects."""
     if not spec.correct_typo_domains:
         return {}
-    every = pl.concat_list(pl.col(EMAIL), pl.col(ALT)).list.drop_nulls()
-    hosts = frame.select(domain(every.explode()).unique().drop_nulls().alias("h"))["h"]
     known = set(spec.known_domains)
-    return {host: fixed for host in hosts if (fixed := suggest(host, spec)) in known}
+    unique = hosts.unique().drop_nulls()
+    return {host: fixed for host in unique if (fixed := suggest(host, spec)) in known}
 
 
-def correct(frame: pl.DataFrame, fixes: dict[str, str]) -> pl.DataFrame:
-    """``frame`` with the addresses at the ``fixes`` domains rewritten (alternates kept once,
-    never repeating the primary)."""
+def correct(frame: pl.DataFrame, fixes: dict[str, str], hosts: pl.Series) -> pl.DataFrame:
+    """``frame`` with the addresses at the ``fixes`` domains rewritten (``hosts``: the domain of
+    each primary); only the rows concerned are touched, alternates kept once, never repeating
+    the primary."""
     if not fixes:
         return frame
 
-    def fixed(address: pl.Expr) -> pl.Expr:
-        host = domain(address)
+    def fixed(address: pl.Expr, host: pl.Expr) -> pl.Expr:
         meant = host.replace_strict(fixes, default=None, return_dtype=pl.String)
-        return pl.when(meant.is_not_null()).then(pl.format("{}@{}", local_part(address), meant))
+        return pl.coalesce(pl.format("{}@{}", local_part(address), meant), address)
 
-    primary = pl.coalesce(fixed(pl.col(EMAIL)), pl.col(EMAIL))
-    alternates = pl.col(ALT).list.eval(pl.coalesce(fixed(pl.element()), pl.element()))
-    updated = frame.with_columns(primary.alias(EMAIL), alternates.alias(ALT))
-    every = pl.concat_list(EMAIL, ALT).list.unique(maintain_order=True)
-    return updated.with_columns(every.list.slice(1).alias(ALT))
+    at = hosts.is_in(list(fixes)).fill_null(False).arg_true()
+    typed = frame[EMAIL].gather(at).to_frame().with_columns(hosts.gather(at).alias("h"))
+    primary = frame[EMAIL].scatter(at, typed.select(fixed(pl.col(EMAIL), pl.col("h")))[EMAIL])
+    updated = frame.with_columns(primary.alias(EMAIL))
+    if ALT not in frame.columns:
+        return updated
+    rows = updated.select((pl.col(ALT).list.len() > 0).arg_true()).to_series()
+    if rows.is_empty():
+        return updated
+    lists = updated[[EMAIL, ALT]][rows].with_columns(
+        pl.col(ALT).list.eval(fixed(pl.element(), domain(pl.element())))
+    )
+    every = lists.select(pl.concat_list(EMAIL, ALT).list.unique(maintain_order=True).list.slice(1))
+    return updated.with_columns(scatter(updated[ALT], rows, every[EMAIL]).alias(ALT))
 
 
 def find_typos(frame: pl.DataFrame, rules: Rules) -> Step:
     """The stage step: misspelled domains of the big providers corrected (EM09), the others
     suggested (EM02)."""
     spec = email_keys.load(rules)
-    fixes = corrections(frame, spec)
-    findings = typo_findings(frame, spec, (EMAIL, ALT), fixes)
-    return Step(correct(frame, fixes), findings)
+    rows = addresses(frame, (EMAIL, ALT))
+    fixes = corrections(rows["host"], spec)
+    findings = typo_findings(rows, spec, EMAIL, fixes)
+    return Step(correct(frame, fixes, rows["host"].head(frame.height)), findings)

@@ -32,6 +32,12 @@ ALT = "email_alt"
 _LOCAL = r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 PLAIN = rf"^{_LOCAL}@(?:{_LABEL}\.)+[a-z]{{2,63}}$"
+# Non-ASCII local parts: lower-case Latin letters with accents (ß..ÿ but ÷, Latin Extended-A but
+# the dotted İ, whose lower case takes a combining mark). email-validator accepts letters there
+# and stores them NFC, as they are; python and polars lowercase these letters alike.
+_INTL = "a-z0-9_%+\u00df-\u00f6\u00f8-\u00ff\u0100-\u012f\u0131-\u017f-"
+_LOCAL_INTL = rf"[{_INTL}]+(?:\.[{_INTL}]+)*"
+PLAIN_INTL = rf"^{_LOCAL_INTL}@(?:{_LABEL}\.)+[a-z]{{2,63}}$"
 _SPECIAL = "|".join(re.escape(name) for name in SPECIAL_USE_DOMAIN_NAMES)
 SPECIAL = rf"[@.](?:{_SPECIAL})$"
 MAX_LENGTH = 254
@@ -50,6 +56,17 @@ def is_plain(cell: pl.Expr) -> pl.Expr:
     """True for a single address the fast path may take as it is."""
     return (
         cell.str.contains(PLAIN)
+        & ~cell.str.contains(SPECIAL)
+        & ~cell.str.contains("--", literal=True)
+        & (cell.str.len_bytes() <= MAX_LENGTH)
+    )
+
+
+def is_plain_intl(cell: str | pl.Expr) -> pl.Expr:
+    """:func:`is_plain` for an address whose local part has accented Latin letters."""
+    cell = pl.col(cell) if isinstance(cell, str) else cell
+    return (
+        cell.str.contains(PLAIN_INTL)
         & ~cell.str.contains(SPECIAL)
         & ~cell.str.contains("--", literal=True)
         & (cell.str.len_bytes() <= MAX_LENGTH)
@@ -103,8 +120,9 @@ def parse_cell(cell: str, known: Collection[str] = ()) -> list[Part]:
 
 
 def fast_path(field: str) -> FastPath:
-    """An ASCII cell whose lowercase is plain: that lowercase, ``email.lowercased`` if it differs;
-    several such addresses: each of them, then ``email.split``.
+    """A cell whose lowercase is plain (ASCII, or accented Latin letters in the local part):
+    that lowercase, ``email.lowercased`` if it differs; several plain ASCII addresses: each of
+    them, then ``email.split``.
 
     This is exactly what :func:`parse_cell` gives for such cells (a test checks it).
     """
@@ -112,7 +130,7 @@ def fast_path(field: str) -> FastPath:
     lower = cell.str.to_lowercase()
     ascii_only = cell.str.len_bytes() == cell.str.len_chars()
     return FastPath(
-        when=ascii_only & is_plain(lower),
+        when=pl.when(ascii_only).then(is_plain(lower)).otherwise(is_plain_intl(lower)),
         then=_lowercased(cell, lower),
         split=lambda todo: _split(todo, field),
     )

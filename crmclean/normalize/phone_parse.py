@@ -179,18 +179,21 @@ def _validity(rows: pl.DataFrame, key: tuple[str, int]) -> pl.DataFrame:
         found = chain.otherwise(pl.lit(None, pl.String))
     rows = rows.with_columns(found.alias(KIND))
     if code == "55":
-        invalid = pl.col(KIND).is_null()
-        return _where(rows, invalid, lambda part: part.with_columns(_ninth_digit(national)))
+        return _where(rows, pl.col(KIND).is_null(), _ninth_digit)
     return rows
 
 
-def _ninth_digit(national: pl.Expr) -> pl.Expr:
-    """A Brazilian mobile typed without its leading 9: the E.164 number with it, if mobile."""
-    significant = national.str.strip_chars_start("0")
-    candidate = significant.str.replace(BR_MOBILE_WITHOUT_NINE, "${1}9${2}")
+def _ninth_digit(rows: pl.DataFrame) -> pl.DataFrame:
+    """Invalid Brazilian numbers: :data:`NINTH` for a mobile typed without its leading 9 (the
+    E.164 number with it). Only the numbers of that shape are typed against the patterns."""
+    significant = pl.col(NATIONAL).str.strip_chars_start("0")
     fixable = significant.str.contains(BR_MOBILE_WITHOUT_NINE)
-    return (
-        pl.when(fixable & (kind(candidate, "BR") == "mobile")).then("+55" + candidate).alias(NINTH)
+    candidate = significant.str.replace(BR_MOBILE_WITHOUT_NINE, "${1}9${2}")
+    mobile = kind(candidate, "BR", len("11") + 9) == "mobile"
+    return _where(
+        rows,
+        fixable,
+        lambda part: part.with_columns(pl.when(mobile).then("+55" + candidate).alias(NINTH)),
     )
 
 

@@ -1,8 +1,9 @@
 """Placeholders (``-``, ``N/A``, ``não informado``, ``00000-000``) emptied in every field, from
 the one vocabulary of ``rules/normalize/placeholders.yaml``, with finding TX02.
 
-Only short values are looked at, and values holding an ``@`` only against the patterns (no
-word of the vocabulary has one), so the check costs little on columns of distinct e-mails.
+Only short values are looked at (the distinct ones when they repeat), and values holding an
+``@`` only against the patterns (no word of the vocabulary has one), so the check costs little
+on columns of distinct e-mails.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from collections.abc import Sequence
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+from crmclean.normalize.distinct import repeats
 from crmclean.normalize.findings import Step, by_rule, concat, pairs
 from crmclean.normalize.spec import load_spec
-from crmclean.normalize.text import fold, fold_words
 from crmclean.rules import Rules
 
 SPEC = "normalize/placeholders.yaml"
@@ -44,30 +45,55 @@ def checked_fields(rules: Rules, spec: PlaceholderSpec) -> list[str]:
     return [n for n, f in rules.model.fields.items() if f.type not in spec.skip_types]
 
 
-def is_placeholder(value: pl.Expr, words: list[str], patterns: list[str]) -> pl.Expr:
-    """True for a placeholder: a folded word of ``words`` (or nothing but punctuation), or
-    a match of one of ``patterns``."""
-    folded = fold(value, " ")
-    worded = ~value.str.contains("@", literal=True) & (folded.is_in(words) | (folded == ""))
-    shaped = value.str.strip_chars().str.contains("|".join(f"(?:{p})" for p in patterns))
-    return worded | shaped if patterns else worded
+_ACCENTED = list("áàâãäéèêëíìîïóòôõöúùûüçñ")
+_PLAIN = list("aaaaaeeeeiiiiooooouuuucn")
+
+
+def key(value: pl.Expr) -> pl.Expr:
+    """How a value is looked up: lower case, common accents off, runs of anything but letters
+    and digits one space ("N/A" -> "n a", "Não Informado" -> "nao informado")."""
+    lower = value.str.to_lowercase().str.replace_many(_ACCENTED, _PLAIN)
+    return lower.str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars(" ")
+
+
+def vocabulary(spec: PlaceholderSpec, field: str) -> list[str]:
+    """The keys of the words of ``field``."""
+    words = pl.Series("w", [*spec.words, *spec.fields.get(field, [])], dtype=pl.String)
+    return words.to_frame().select(key(pl.col("w")))["w"].unique().to_list()
+
+
+def placeholders(values: pl.Series, words: list[str], patterns: list[str], limit: int) -> pl.Series:
+    """The values (of ``limit`` characters or less) that are placeholders: nothing but
+    punctuation, a word of ``words`` (as :func:`key` gives it; each has a letter and none an
+    ``@``), or a match of one of ``patterns``. Keys are computed only for the values that
+    could be words."""
+    value = pl.col("v")
+    short = values.to_frame("v").filter(value.str.len_chars() <= limit)
+    bare = short.filter(~value.str.contains(r"[\p{L}\p{N}]"))
+    lettered = short.filter(value.str.contains(r"\p{L}") & ~value.str.contains("@", literal=True))
+    worded = pl.concat([bare, lettered.filter(key(value).is_in(words))])
+    found = [worded["v"]]
+    if patterns:
+        pattern = "|".join(f"(?:{p})" for p in patterns)
+        found.append(short.filter(value.str.strip_chars().str.contains(pattern))["v"])
+    return pl.concat(found).unique()
 
 
 def _emptied(frame: pl.DataFrame, field: str, spec: PlaceholderSpec) -> pl.Series | None:
-    """``field`` with its placeholders emptied; None when it has none."""
-    value = pl.col(field)
-    short = (value.str.len_chars() <= spec.max_length).fill_null(False)
-    rows = frame.select(short.arg_true())[field]
-    if rows.is_empty():
-        return None
-    words = fold_words([*spec.words, *spec.fields.get(field, [])], " ")
+    """``field`` with its placeholders emptied; None when it has none. Distinct values are
+    looked at when they repeat."""
+    column = frame[field]
+    values = column.drop_nulls()
+    if repeats(frame, [field]):
+        values = values.unique()
     patterns = [*spec.patterns, *spec.field_patterns.get(field, [])]
-    candidates = frame[field].gather(rows).to_frame()
-    hits = candidates.select(is_placeholder(value, words, patterns).alias("hit"))["hit"]
-    found = rows.filter(hits)
+    found = placeholders(values, vocabulary(spec, field), patterns, spec.max_length)
     if found.is_empty():
         return None
-    return frame[field].scatter(found, pl.Series([None] * len(found), dtype=pl.String))
+    hit = column.is_in(found.implode()).fill_null(False)
+    return column.zip_with(
+        ~hit, pl.Series([None], dtype=pl.String).extend_constant(None, len(column) - 1)
+    )
 
 
 def drop_placeholders(frame: pl.DataFrame, rules: Rules, fields: Sequence[str] = ()) -> Step:

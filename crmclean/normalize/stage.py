@@ -9,6 +9,7 @@ import polars as pl
 
 from crmclean.batch import Batch
 from crmclean.normalize.cities import normalize_city
+from crmclean.normalize.company_case import normalize_companies
 from crmclean.normalize.countries import normalize_country
 from crmclean.normalize.country_hints import infer_country
 from crmclean.normalize.dates import normalize_dates
@@ -27,7 +28,7 @@ from crmclean.normalize.placeholders import drop_placeholders
 from crmclean.normalize.postal import normalize_postal
 from crmclean.normalize.states import normalize_state
 from crmclean.normalize.text import clean_fields
-from crmclean.normalize.websites import company_domain
+from crmclean.normalize.websites import clean_websites
 from crmclean.rules import Rules
 
 Normalizer = Callable[[pl.DataFrame], Step]
@@ -51,7 +52,8 @@ def steps(rules: Rules) -> list[tuple[str, Normalizer]]:
         ("email_dns", partial(check_deliverability, rules=rules)),
         ("phone", partial(clean_phones, rules=rules)),
         ("name", partial(normalize_names, rules=rules, fields=model.of_type("name"))),
-        ("website", company_domain),
+        ("company", partial(normalize_companies, rules=rules)),
+        ("website", partial(clean_websites, rules=rules)),
         ("date", partial(normalize_dates, fields=model.of_type("date"), default_region=region)),
         ("bool", partial(normalize_flags, rules=rules, fields=model.of_type("bool"))),
         ("picklist", partial(normalize_picklists, rules=rules, fields=model.of_type("picklist"))),
