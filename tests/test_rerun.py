@@ -86,6 +86,7 @@ def test_the_hash_follows_rules_and_bytes_not_the_clock(tmp_path, rules):
     edited = rules.path("match.yaml").read_text(encoding="utf-8") + "\n# edited\n"
     (custom / "match.yaml").write_text(edited, encoding="utf-8")
     assert inputs_hash([SourceSpec(path)], Rules(directory=custom)) != digest
+    assert inputs_hash([SourceSpec(path)], Rules(options={"deliverability": True})) != digest
     write_csv(path, ROWS[:3])
     assert inputs_hash([SourceSpec(path)], rules) != digest
     assert inputs_hash([SourceSpec(url="sqlite:///x.db", table="contacts")], rules) is None

@@ -13,7 +13,7 @@ from crmclean.load.schema import DATA_KEYS, RUN_ID, Tables, build_tables
 from crmclean.load.staging import Stage, insert_staged
 from crmclean.load.target import connect, disk_full_as_error, open_engine
 from crmclean.load.upgrade import ensure_schema
-from crmclean.load.writer import insert_frame, save_and_delete
+from crmclean.load.writer import indexes_rebuilt, insert_frame, save_and_delete
 from crmclean.rules import Rules
 
 __all__ = ["LoadPlan", "LoadResult", "RunInfo", "load", "plan_load"]
@@ -72,7 +72,8 @@ def _insert(
 ) -> int:
     """The run's new rows of ``table``, from memory or (golden records) from the stage."""
     if stage is None:
-        return insert_frame(conn, table, rows.with_columns(pl.lit(run_id).alias(RUN_ID)))
+        with indexes_rebuilt(conn, table, rows.height):
+            return insert_frame(conn, table, rows.with_columns(pl.lit(run_id).alias(RUN_ID)))
     copied = insert_staged(conn, table, stage, run_id)
     if copied != rows.height:
         raise RuntimeError(f"staging table {stage.table.name} changed after the gate")

@@ -1,14 +1,14 @@
 """Reruns: a run whose inputs the target's last run already loaded is not read again.
 
 The inputs hash covers everything a run's result depends on: the configuration (rule and
-connector files, source specs, mapping files, default region), the bytes of every source file
-and of the decisions and overrides files, and crmclean's version. A ``migrate run`` records it
-in its ``runs`` row; the next run compares. When the target's latest run is loaded, not rolled
-back, and has the same inputs hash, a full run would find nothing to change (the target holds
-exactly what those inputs make), so the sources are not read, normalized or matched again. Any
-later change to the target through crmclean (another run, an unmerge, a rollback) is a newer
-run or marks this one, so it is seen. A database source cannot be hashed without reading it: a
-project with one always runs in full.
+connector files, source specs, mapping files, default region, rule options), the bytes of every
+source file and of the decisions and overrides files, and crmclean's version. A ``migrate run``
+records it in its ``runs`` row; the next run compares. When the target's latest run is loaded,
+not rolled back, and has the same inputs hash, a full run would find nothing to change (the
+target holds exactly what those inputs make), so the sources are not read, normalized or
+matched again. Any later change to the target through crmclean (another run, an unmerge, a
+rollback) is a newer run or marks this one, so it is seen. A database source cannot be hashed
+without reading it: a project with one always runs in full.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ def inputs_hash(sources: list[SourceSpec], rules: Rules, *files: Path | None) ->
     """SHA-256 over the run's configuration and input bytes; None with a database source."""
     if any(spec.is_database for spec in sources):
         return None
-    digest = hashlib.sha256(f"crmclean {__version__}\n{config_hash(sources, rules)}\n".encode())
+    options = json.dumps(rules.options, sort_keys=True, default=str)
+    header = f"crmclean {__version__}\n{config_hash(sources, rules)}\n{options}\n"
+    digest = hashlib.sha256(header.encode())
     for path in [spec.path for spec in sources] + [path for path in files if path]:
         with open(path, "rb") as handle:  # type: ignore[arg-type]
             digest.update(hashlib.file_digest(handle, "sha256").digest())
