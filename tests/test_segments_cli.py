@@ -82,3 +82,14 @@ def test_segment_a_project_twice_and_show_the_moves(tmp_path: Path) -> None:
     assert pl.read_parquet(out).height == 5
     bad = cli("segment", str(project), "--since", "nope", code=2)
     assert bad.startswith("Error: --since 'nope' is not a segment run")
+
+
+def test_a_missing_orders_file_stops_the_run_before_any_work(tmp_path: Path) -> None:
+    (tmp_path / "crm.csv").write_text(CONTACTS, encoding="utf-8")
+    project = tmp_path / "crmclean.yml"
+    project.write_text(
+        "sources:\n  - path: crm.csv\norders:\n  - path: gone.csv\ntarget: crm.db\n", "utf-8"
+    )
+    error = cli("migrate", "run", str(project), code=2)
+    assert error == f"Error: {tmp_path / 'gone.csv'}: orders file not found\n"
+    assert not (tmp_path / "crm.db").exists()
