@@ -30,6 +30,7 @@ from crmclean.load.unmerge import Unmerged, unmerge
 from crmclean.pipeline import Progress, RunResult
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
+from crmclean.segments.stage import segment_stage
 from crmclean.segments.target import with_segments
 from crmclean.sources import SourceSpec
 from crmclean.validate import GateResult, validate, validate_frame
@@ -83,6 +84,7 @@ def dedupe_files(
     result.batch = dedupe(result.batch, rules, options)
     result.stopped_before = "validate"
     pipeline.check_conservation(result.inputs, result.batch)
+    result.batch = segment_stage(result.batch, rules)
     batch = result.batch
     write_table(result.crosswalk(), Path(crosswalk))
     if golden is not None and batch.golden is not None:

@@ -82,3 +82,29 @@ def test_segment_a_project_twice_and_show_the_moves(tmp_path: Path) -> None:
     assert pl.read_parquet(out).height == 5
     bad = cli("segment", str(project), "--since", "nope", code=2)
     assert bad.startswith("Error: --since 'nope' is not a segment run")
+
+
+def test_a_missing_orders_file_stops_the_run_before_any_work(tmp_path: Path) -> None:
+    (tmp_path / "crm.csv").write_text(CONTACTS, encoding="utf-8")
+    project = tmp_path / "crmclean.yml"
+    project.write_text(
+        "sources:\n  - path: crm.csv\norders:\n  - path: gone.csv\ntarget: crm.db\n", "utf-8"
+    )
+    error = cli("migrate", "run", str(project), code=2)
+    assert error == f"Error: {tmp_path / 'gone.csv'}: orders file not found\n"
+    assert not (tmp_path / "crm.db").exists()
+
+
+def test_dedupe_writes_each_golden_records_segment(tmp_path: Path) -> None:
+    contacts = tmp_path / "crm.csv"
+    contacts.write_text(CONTACTS, encoding="utf-8")
+    golden = tmp_path / "golden.csv"
+    document = json.loads(
+        cli("dedupe", str(contacts), "--crosswalk", str(tmp_path / "cw.csv"),
+            "--golden", str(golden), "--json")
+    )  # fmt: skip
+    segments = pl.read_csv(golden, infer_schema=False)["segment"]
+    assert segments.null_count() == 0 and segments.len() == 5
+    assert document["stats"]["segment"] == {
+        name: (segments == name).sum() for name in ("inactive", "loyal", "potential", "other")
+    }

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from crmclean.errors import UserError
 from crmclean.segments import OrderSource, segment_golden
 from crmclean.segments.link import link_orders
-from crmclean.segments.orders import parse_amount, parse_date, read_orders
+from crmclean.segments.orders import parse_amount, parse_amounts, parse_date, read_orders
 
 AS_OF = date(2025, 1, 31)
 GOLDEN = pl.DataFrame(
@@ -115,8 +115,10 @@ def test_pipedrive_export_with_month_first_dates(tmp_path, rules) -> None:
 
 def test_amounts_in_pt_en_and_es_shapes() -> None:
     texts = ["R$ 1.234,56", "1,234.56", "1234.5", "-10", "€ 99", "1.000", "", "abc", None]
-    got = pl.select(parse_amount(pl.Series(texts))).to_series().to_list()
-    assert got == [1234.56, 1234.56, 1234.5, -10.0, 99.0, 1000.0, None, None, None]
+    texts += ["123,45", " 7 ", "1.5"]
+    expected = [1234.56, 1234.56, 1234.5, -10.0, 99.0, 1000.0, None, None, None, 123.45, 7.0, 1.5]
+    assert pl.select(parse_amount(pl.Series(texts))).to_series().to_list() == expected
+    assert parse_amounts(pl.Series(texts)).to_list() == expected  # the fast path agrees
     assert parse_date(pl.Series(["03/04/2024"])).to_list() == [date(2024, 4, 3)]
 
 

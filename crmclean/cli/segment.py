@@ -87,6 +87,7 @@ def print_run(run: SegmentRun, *, stored: bool) -> None:
     for line in orders_lines(segmented):
         click.echo(line)
     if run.since is not None:
-        console.print(moves_table(f"Moves since run {run.since[:8]}", run.moves))
-        console.print(moves_table("RFM moves", run.rfm_moves))
+        for title, moved in (("Moves", run.moves), ("RFM moves", run.rfm_moves)):
+            title = f"{title} since run {run.since[:8]}"
+            console.print(moves_table(title, moved) if moved.height else f"{title}: none")
     click.echo(f"Segment run id:      {run.run_id}" if stored else "Nothing stored (--dry-run).")

@@ -39,7 +39,8 @@ def _by_id(orders: pl.DataFrame, lineage: pl.DataFrame) -> pl.Series:
     named = orders["customer_source"].is_not_null()
     found = pl.Series(GOLDEN_ID, [None] * orders.height, pl.String)
     if named.any():
-        exact = keyed.rename({SOURCE: "customer_source"})
+        exact = keyed.rename({SOURCE: "customer_source"})  # a source record has one golden id
+        exact = exact.unique(["customer_source", "customer_id"], keep="any")
         found = _golden_of(orders, exact, ["customer_source", "customer_id"])
     if not named.all():
         loose = _unique_owner(keyed.select(GOLDEN_ID, "customer_id"), ["customer_id"])
