@@ -90,6 +90,7 @@ class Session:
 
     def _install(self, table: pl.DataFrame, tf: pl.DataFrame) -> None:
         self.table, self.tf = table, tf
+        self.choices = choices(table)
         keys = zip(self.table[LEFT].to_list(), self.table[RIGHT].to_list(), strict=True)
         self.rows: dict[Key, int] = dict(zip(keys, self.table[PAIR].to_list(), strict=True))
         self.positions = {key: position for position, key in enumerate(self.rows)}
@@ -181,7 +182,7 @@ class Session:
                 "position": self.cursor + 1 if self.order else 0,
                 "in_queue": len(self.order),
                 "filters": vars(self.filters),
-                "choices": choices(self.table),
+                "choices": self.choices,
                 "pair": None if pair is None else self.pair_view(pair),
             }
 
