@@ -41,8 +41,9 @@ def _status(url: str) -> int:
         return error.code
 
 
-def _post(url: str, body: dict[str, str]) -> int:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST")
+def _post(url: str, body: dict[str, str] | str) -> int:
+    data = (body if isinstance(body, str) else json.dumps(body)).encode()
+    request = urllib.request.Request(url, data=data, method="POST")
     request.add_header("Content-Type", "application/json")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -77,6 +78,7 @@ def test_review_serves_a_tokened_url_and_stops_on_ctrl_c(tmp_path: Path) -> None
         assert _post(answer, {"key": "999-1000", "answer": "same"}) == 400
         assert _post(answer, {"key": "0-1", "answer": "maybe"}) == 400
         assert _post(answer, {"key": "zero", "answer": "same"}) == 400
+        assert _post(answer, "not json") == 400
     finally:
         process.send_signal(signal.SIGINT)
         _out, err = process.communicate(timeout=30)

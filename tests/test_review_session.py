@@ -83,6 +83,11 @@ def test_answers_skip_unsure_undo_and_a_restart(tmp_path: Path) -> None:
         ("1", "10", "override", "postal_code", "planilha:10"),
         ("4", "13", "unsure", None, None),
     ]
+    session.move(-1)  # back to the unsure pair: a new answer replaces it, undo restores it
+    session.answer((3, 8), "different")
+    assert session.learner.answered == {"same": 1, "different": 1}
+    session.undo()
+    assert session.status[(3, 8)] == "unsure" and session.learner.answered["different"] == 0
     again = _session(tmp_path, who="bia")  # the must-link left the band, unsure is not asked
     assert again.state()["total"] == 3 and again.state()["answered"] == 1
     assert _shown(again) == "2~11"

@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
@@ -61,31 +62,32 @@ def create_app(session: Session, clusters: ClusterView, token: str) -> Starlette
         return JSONResponse(_state(session))
 
     async def answer(request: Request) -> Response:
-        body = await request.json()
+        body = await _body(request)
         kind = body.get("answer")
         if kind not in ANSWERS:
             return JSONResponse({"error": f"answer must be one of {ANSWERS}"}, status_code=400)
         key = _known(session, body)
         if key is None:
             return _unknown()
-        session.answer(key, kind, _picks(body))
-        return JSONResponse(_state(session))
+        await run_in_threadpool(session.answer, key, kind, _picks(body))  # fsync off the loop
+        return JSONResponse(await run_in_threadpool(_state, session))
 
     async def undo(request: Request) -> Response:
-        session.undo()
-        return JSONResponse(_state(session))
+        await run_in_threadpool(session.undo)
+        return JSONResponse(await run_in_threadpool(_state, session))
 
     async def move(request: Request) -> Response:
-        session.move(int((await request.json()).get("delta", 1)))
+        delta = (await _body(request)).get("delta", 1)
+        session.move(delta if isinstance(delta, int) else 1)
         return JSONResponse(_state(session))
 
     async def filters(request: Request) -> Response:
-        body = await request.json()
+        body = await _body(request)
         session.set_filters(Filters(**{k: str(body.get(k) or "") for k in vars(Filters())}))
         return JSONResponse(_state(session))
 
     async def preview(request: Request) -> Response:
-        body = await request.json()
+        body = await _body(request)
         key = _known(session, body)
         if key is None:
             return _unknown()
@@ -98,9 +100,10 @@ def create_app(session: Session, clusters: ClusterView, token: str) -> Starlette
         return JSONResponse(clusters.view(request.path_params["golden_id"]))
 
     async def split(request: Request) -> Response:
-        body = await request.json()
+        body = await _body(request)
         record = (str(body.get("source", "")), str(body.get("source_id", "")))
-        return JSONResponse(clusters.split(str(body.get("golden_id", "")), record))
+        split = clusters.split, str(body.get("golden_id", "")), record
+        return JSONResponse(await run_in_threadpool(*split))
 
     routes = [
         Route("/", page),
@@ -116,6 +119,15 @@ def create_app(session: Session, clusters: ClusterView, token: str) -> Starlette
         Mount("/static", StaticFiles(directory=str(files("crmclean.review") / "static"))),
     ]
     return Starlette(routes=routes, middleware=[Middleware(_Token, token=token)])
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; an empty one for anything else."""
+    try:
+        body = await request.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _known(session: Session, body: dict[str, Any]) -> Key | None:

@@ -1,5 +1,5 @@
 """Re-learning from the reviewer's answers: once the decisions file holds ``MIN_EACH``
-answers each way (and again every ``MIN_EACH`` more), ``m`` is learned from the labelled
+answers each way (and again each time the answers grew by half), ``m`` is learned from the labelled
 pairs (:func:`crmclean.dedupe.find_matches` with them, the ``--training-pairs`` path), the
 pairs are scored again, decisions re-applied, and the queue re-ranked.
 
@@ -26,6 +26,7 @@ from crmclean.dedupe.training import MATCH
 from crmclean.review.run import ReviewRun
 
 MIN_EACH = 20
+GROWTH = 1.5
 EVEN_ODDS = 0.5
 
 
@@ -41,9 +42,12 @@ def counts(pairs: pl.DataFrame) -> dict[str, int]:
 
 
 def due(answered: dict[str, int], learned_at: int) -> bool:
-    """Enough answers each way, and ``MIN_EACH`` more than at the last re-learning."""
+    """Enough answers each way, and half again as many as at the last re-learning (at least
+    ``MIN_EACH`` more): each re-learning costs a scoring of every pair, and a few more labels
+    move ``m`` less the more there are."""
     total = answered["same"] + answered["different"]
-    return min(answered.values()) >= MIN_EACH and total >= learned_at + MIN_EACH
+    grown = total >= max(learned_at + MIN_EACH, learned_at * GROWTH)
+    return min(answered.values()) >= MIN_EACH and grown
 
 
 def quality(pairs: pl.DataFrame, labels: pl.DataFrame, threshold: float) -> dict[str, float | None]:

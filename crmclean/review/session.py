@@ -43,7 +43,7 @@ class Session:
     store: DecisionStore
     filters: Filters = field(default_factory=Filters)
     status: dict[Key, str] = field(default_factory=dict)
-    history: list[tuple[Key, bool]] = field(default_factory=list)  # pair, written
+    history: list[tuple[Key, bool, str]] = field(default_factory=list)  # pair, written, before
     cursor: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -90,6 +90,7 @@ class Session:
 
     def _install(self, table: pl.DataFrame, tf: pl.DataFrame) -> None:
         self.table, self.tf = table, tf
+        self.choices = choices(table)
         keys = zip(self.table[LEFT].to_list(), self.table[RIGHT].to_list(), strict=True)
         self.rows: dict[Key, int] = dict(zip(keys, self.table[PAIR].to_list(), strict=True))
         self.positions = {key: position for position, key in enumerate(self.rows)}
@@ -121,8 +122,10 @@ class Session:
             written = kind in DECISIONS
             if written:
                 self.store.append(self._rows(pair, kind, picks or {}))
+            before = self.status.get(pair, "")
             self.status[pair] = kind
-            self.history.append((pair, written))
+            self.history.append((pair, written, before))
+            self.learner.count(before, -1)
             self.learner.count(kind, 1)
             if self.order and self.order[self.cursor] == pair:
                 self.cursor = self._next_open(self.cursor)
@@ -147,10 +150,13 @@ class Session:
         with self.lock:
             if not self.history:
                 return None
-            pair, written = self.history.pop()
+            pair, written, before = self.history.pop()
             if written:
                 self.store.undo()
             self.learner.count(self.status.pop(pair, ""), -1)
+            self.learner.count(before, 1)
+            if before:
+                self.status[pair] = before
             if pair in self.order:
                 self.cursor = self.order.index(pair)
             return pair
@@ -176,7 +182,7 @@ class Session:
                 "position": self.cursor + 1 if self.order else 0,
                 "in_queue": len(self.order),
                 "filters": vars(self.filters),
-                "choices": choices(self.table),
+                "choices": self.choices,
                 "pair": None if pair is None else self.pair_view(pair),
             }
 
