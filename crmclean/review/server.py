@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 import socket
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import uvicorn
@@ -49,9 +48,3 @@ def review_server(session: Session, clusters: ClusterView, port: int = 0) -> Rev
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     url = f"http://{HOST}:{sock.getsockname()[1]}/?token={token}"
     return ReviewServer(uvicorn.Server(config), sock, url)
-
-
-def serve(server: ReviewServer, announce: Callable[[str], None]) -> None:
-    """Tell the user the URL, then serve until Ctrl-C."""
-    announce(server.url)
-    server.run()
