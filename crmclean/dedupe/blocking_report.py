@@ -39,7 +39,7 @@ def blocking_report(
     if truth is not None:
         truth = truth.select(pl.col(LEFT).cast(pl.UInt32), pl.col(RIGHT).cast(pl.UInt32))
     rows = [
-        _row(" + ".join(rule), block_pairs(table, rule, config)[0], truth)
+        _row(" + ".join(rule), block_pairs(table, rule, config)[0].unique(), truth)
         for rule in config.blocking
     ]
     rows.append(_row("all rules", candidate_pairs(table, config)[0], truth))

@@ -167,7 +167,9 @@ def is_key(name: str) -> bool:
     return name in KEYS or (name.startswith(EXTRA) and len(name) > len(EXTRA))
 
 
-LIST_KEYS = frozenset({"emails", "work_emails", "phones", "phone_tails", "name_pairs"})
+LIST_KEYS = frozenset(
+    {"emails", "work_emails", "phones", "phone_tails", "name_pairs", "surname_words"}
+)
 
 
 # Columns normalize derives for matching; a frame without them (older frames, unit tests) reads

@@ -31,6 +31,7 @@ NAME_KEYS = (
     "name_pairs",
     "name_parts",
     "last_name_prefix",
+    "surname_words",
 )
 _WHOLE, _FIRST, _LAST = "_whole", "_first", "_last"
 # Words that join surnames (da Silva, de la Cruz, van der Berg): never a name token of their own.
@@ -166,6 +167,7 @@ def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
             pl.col("given_names").is_not_null() & pl.col("surnames").is_not_null()
         ).then(pl.concat_str("given_names", "surnames", separator="|")),
         last_name_prefix=pl.col("last_name").str.slice(0, 3),
+        surname_words=pl.col("surnames").str.split(" ").list.unique(maintain_order=True),
         first_initial=pl.col("first_name").str.slice(0, 1),
         first_name_phonetic=pl.col("first_name").map_batches(_metaphone, return_dtype=pl.String),
         last_name_phonetic=pl.col("last_name").map_batches(_metaphone, return_dtype=pl.String),
