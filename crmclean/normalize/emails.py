@@ -44,7 +44,7 @@ MAX_LENGTH = 254
 # Several plain addresses separated by ; , / | or spaces (the split fast path).
 _TOKEN = r"[A-Za-z0-9._%+@-]+"
 SEVERAL = rf"^{_TOKEN}(?:[;,/| ]+{_TOKEN})+$"
-_UNIT = "__unit"
+_UNIT, _ACCENTED = "__unit", "__accented"
 
 _QUOTED = re.compile(r'"[^"]*"')
 _DISPLAY_NAME = re.compile(r"(?:^|(?<=[;,]))[^;,<>@]*<([^<>@]*@[^<>]*)>")
@@ -130,10 +130,24 @@ def fast_path(field: str) -> FastPath:
     lower = cell.str.to_lowercase()
     ascii_only = cell.str.len_bytes() == cell.str.len_chars()
     return FastPath(
-        when=pl.when(ascii_only).then(is_plain(lower)).otherwise(is_plain_intl(lower)),
+        prepare=(partial(_accented, field=field),),
+        when=pl.when(ascii_only).then(is_plain(lower)).otherwise(pl.col(_ACCENTED)),
         then=_lowercased(cell, lower),
         split=lambda todo: _split(todo, field),
     )
+
+
+def _accented(frame: pl.DataFrame, field: str) -> pl.DataFrame:
+    """``frame`` plus whether each non-ASCII cell's lowercase is :func:`is_plain_intl` (looked
+    at on those cells only: a second regex over every address would cost more)."""
+    cell = pl.col(field)
+    found = pl.repeat(False, frame.height, eager=True).alias(_ACCENTED)
+    rows = frame.select((cell.str.len_bytes() != cell.str.len_chars()).fill_null(False).arg_true())
+    at = rows.to_series()
+    if len(at):
+        cells = frame[field].gather(at).to_frame()
+        found = found.scatter(at, cells.select(is_plain_intl(cell.str.to_lowercase()))[field])
+    return frame.with_columns(found)
 
 
 def _lowercased(typed: pl.Expr, lower: pl.Expr) -> dict[str, pl.Expr]:

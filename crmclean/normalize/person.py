@@ -66,7 +66,10 @@ def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
     )
     alone = pl.col(FIRST).is_null() & pl.col(LAST).is_null() & pl.lit(full["first"]).is_not_null()
     alone = alone & ~_formula(FULL)
-    split = {f: pl.when(alone).then(pl.lit(full[p])) for f, p in _SPLIT.items()}
+    # A part of nothing but punctuation (";" of "1 ;") is no name: left empty, as the
+    # placeholder step would empty it on a second run.
+    worded = {p: pl.lit(full[p]).str.contains(r"[\p{L}\p{N}]") for p in _SPLIT.values()}
+    split = {f: pl.when(alone & worded[p]).then(pl.lit(full[p])) for f, p in _SPLIT.items()}
     split["suffix"] = pl.when(alone).then(pl.lit(full["suffix"]))
     updated = frame.with_columns(
         pl.coalesce(pl.col(HONORIFIC), pl.lit(titled["tag"]), pl.lit(full["honorific"])),

@@ -32,7 +32,7 @@ class PlaceholderSpec(BaseModel):
     patterns: list[str] = Field(default_factory=list)
     field_patterns: dict[str, list[str]] = Field(default_factory=dict)
     skip_types: list[str] = Field(default_factory=list)
-    max_length: int = 40
+    max_length: int = 24
 
 
 def load(rules: Rules) -> PlaceholderSpec:

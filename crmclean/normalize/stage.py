@@ -32,7 +32,6 @@ from crmclean.normalize.websites import clean_websites
 from crmclean.rules import Rules
 
 Normalizer = Callable[[pl.DataFrame], Step]
-NAME_PARTS = ("first_name", "middle_name", "last_name")
 
 
 def steps(rules: Rules) -> list[tuple[str, Normalizer]]:
@@ -53,8 +52,6 @@ def steps(rules: Rules) -> list[tuple[str, Normalizer]]:
         ("email_dns", partial(check_deliverability, rules=rules)),
         ("phone", partial(clean_phones, rules=rules)),
         ("name", partial(normalize_names, rules=rules, fields=model.of_type("name"))),
-        # A full name split into parts can leave a part that is a placeholder ("1 ;" -> ";").
-        ("name_part_placeholder", partial(drop_placeholders, rules=rules, fields=NAME_PARTS)),
         ("company", partial(normalize_companies, rules=rules)),
         ("website", partial(clean_websites, rules=rules)),
         ("date", partial(normalize_dates, fields=model.of_type("date"), default_region=region)),
