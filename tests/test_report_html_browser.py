@@ -121,6 +121,25 @@ def _screenshot(browser: DevTools, path: Path) -> None:
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
+def page_problems(browser: DevTools) -> list[dict[str, Any]]:
+    """Script exceptions, console calls and error log entries the page raised."""
+    return [
+        e
+        for e in browser.events
+        if e.get("method") in ("Runtime.exceptionThrown", "Runtime.consoleAPICalled")
+        or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")
+    ]
+
+
+def requested_urls(browser: DevTools) -> list[str]:
+    """Every URL the page asked for."""
+    return [
+        e["params"]["request"]["url"]
+        for e in browser.events
+        if e.get("method") == "Network.requestWillBeSent"
+    ]
+
+
 def test_report_renders_offline_without_errors(
     browser: DevTools, report_doc: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -144,19 +163,8 @@ def test_report_renders_offline_without_errors(
     assert counts["cards"] == 6
     assert counts["findings"] == len(report_doc["findings"])
     assert counts["clusters"] >= 1
-    problems = [
-        e
-        for e in browser.events
-        if e.get("method") in ("Runtime.exceptionThrown", "Runtime.consoleAPICalled")
-        or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")
-    ]
-    assert problems == []
-    requested = [
-        e["params"]["request"]["url"]
-        for e in browser.events
-        if e.get("method") == "Network.requestWillBeSent"
-    ]
-    assert requested == [page.as_uri()]
+    assert page_problems(browser) == []
+    assert requested_urls(browser) == [page.as_uri()]
     shot = tmp_path / "audit.png"
     _screenshot(browser, shot)
     assert shot.stat().st_size > 50_000

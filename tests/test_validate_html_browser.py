@@ -7,7 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from test_report_html_browser import DevTools, _evaluate, _open, _screenshot, browser
+from test_report_html_browser import (
+    DevTools,
+    _evaluate,
+    _open,
+    _screenshot,
+    browser,
+    page_problems,
+    requested_urls,
+)
 
 from crmclean.cli import main
 
@@ -60,19 +68,8 @@ def test_the_gate_report_reads_like_the_audit_report(browser: DevTools, tmp_path
     assert "123.456.789-00" not in found["text"]  # masked
     assert found["fixes"] == 2
     assert all(href.endswith("/rules/expectations/contacts.json") for href in found["rules"])
-    problems = [
-        e
-        for e in browser.events
-        if e.get("method") in ("Runtime.exceptionThrown", "Runtime.consoleAPICalled")
-        or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")
-    ]
-    assert problems == []
-    requested = [
-        e["params"]["request"]["url"]
-        for e in browser.events
-        if e.get("method") == "Network.requestWillBeSent"
-    ]
-    assert requested == [page.as_uri()]
+    assert page_problems(browser) == []
+    assert requested_urls(browser) == [page.as_uri()]
     shot = tmp_path / "gate.png"
     _screenshot(browser, shot)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
