@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 
 from crmclean.api import dedupe_files
-from crmclean.cli.options import Inputs, echo_json, json_option, progress_printer, source_inputs
+from crmclean.cli.options import (
+    THRESHOLD,
+    Inputs,
+    echo_json,
+    json_option,
+    progress_printer,
+    source_inputs,
+)
 from crmclean.cli.review import pending_review
 from crmclean.report.text import print_summary
 
@@ -48,12 +55,7 @@ from crmclean.report.text import print_summary
     help="CSV of labelled pairs to learn each comparison's m from: source_a,source_id_a,"
     "source_b,source_id_b,match (1 for the same person, 0 for not).",
 )
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
-    help="Match probability from which a pair is merged (default: auto_merge_threshold in "
-    "match.yaml).",
-)
+@THRESHOLD
 @click.option(
     "--explain",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -17,6 +17,21 @@ from crmclean.sources import SourceSpec
 F = Callable[..., Any]
 
 
+RULES_DIR = click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder whose rule files override the bundled ones.",
+)
+
+THRESHOLD = click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+    help="Match probability from which a pair is merged (default: auto_merge_threshold in "
+    "match.yaml).",
+)
+
+
 def rules_options(func: F) -> F:
     """``--rules DIR`` and ``--region CC``."""
     func = click.option(
@@ -25,12 +40,7 @@ def rules_options(func: F) -> F:
         show_default=True,
         help="Default country (ISO 3166 alpha-2) for phones without one.",
     )(func)
-    return click.option(
-        "--rules",
-        "rules_dir",
-        type=click.Path(file_okay=False, exists=True, path_type=Path),
-        help="Folder whose rule files override the bundled ones.",
-    )(func)
+    return RULES_DIR(func)
 
 
 def json_option(func: F) -> F:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from crmclean.cli.options import Inputs, source_inputs
+from crmclean.cli.options import THRESHOLD, Inputs, source_inputs
 from crmclean.pipeline import RunResult
 from crmclean.project import load_project
 
@@ -22,11 +22,7 @@ DEFAULT_DECISIONS = "decisions.csv"
     help="Decisions file to append answers to (created if missing). Default: the project's "
     "`decisions:`, else decisions.csv next to the project file or in the current folder.",
 )
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
-    help="Match probability from which a pair is merged, as in `crmclean dedupe`.",
-)
+@THRESHOLD
 @click.option("--who", help="Name written with every answer (default: your login name).")
 @click.option(
     "--port",

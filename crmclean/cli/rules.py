@@ -9,18 +9,11 @@ from pathlib import Path
 import click
 
 from crmclean import resources
-from crmclean.cli.options import echo_json, json_option
+from crmclean.cli.options import RULES_DIR, echo_json, json_option
 from crmclean.rules import Rules
 from crmclean.segments import known_fields
 from crmclean.segments.check import CheckResult, check_segments
 from crmclean.segments.spec import load_segments
-
-RULES_DIR = click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder whose rule files override the bundled ones.",
-)
 
 
 @click.group("rules")
