@@ -20,8 +20,8 @@ import polars as pl
 
 from crmclean.audit import audit
 from crmclean.demo import generate_demo
-from crmclean.normalize.email_keys import load as load_email_spec
-from crmclean.normalize.email_keys import role_pattern
+from crmclean.normalize.emails.vocabulary import load as load_email_spec
+from crmclean.normalize.emails.vocabulary import role_pattern
 from crmclean.report.html import write_html
 from crmclean.rules import Rules
 

@@ -176,7 +176,13 @@ def naive(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """The same work one row at a time: ``map_elements`` calling the libraries on each value."""
     from functools import partial
 
-    from crmclean.normalize import countries, emails, ids, name_parts, names, phones, websites
+    from crmclean.normalize.companies import websites
+    from crmclean.normalize.emails import columns as emails
+    from crmclean.normalize.ids import tax_ids as ids
+    from crmclean.normalize.names import split as name_parts
+    from crmclean.normalize.names import vocabulary as names
+    from crmclean.normalize.phones import columns as phones
+    from crmclean.normalize.places import countries
 
     vocab = names.NameRules.load(rules)
     lookup = countries.vocabulary(rules)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmclean.dedupe.codes import encode, group_of, index_of
+from crmclean.dedupe.coded_keys import encode, group_of, index_of
 
 
 def test_text_and_list_keys_round_trip() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from crmclean.dedupe.codes import encode
+from crmclean.dedupe.coded_keys import encode
 from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, compare
 
 

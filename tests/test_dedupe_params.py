@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_dedupe_support import contacts
 
-from crmclean.dedupe.codes import KeyTable
+from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import key_table
 from crmclean.dedupe.params import estimate, random_pairs

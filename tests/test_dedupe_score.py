@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from test_dedupe_support import contacts
 
-from crmclean.dedupe.codes import KeyTable, encode
+from crmclean.dedupe.coded_keys import KeyTable, encode
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import key_table
 from crmclean.dedupe.params import Parameters

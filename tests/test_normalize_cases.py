@@ -21,7 +21,7 @@ from normalize_support import mapped
 
 from crmclean.batch import Batch
 from crmclean.normalize import normalize
-from crmclean.normalize.identity import IDENTIFYING
+from crmclean.normalize.unidentifiable import IDENTIFYING
 from crmclean.rules import Rules
 
 CASES = Path(__file__).parent / "cases" / "normalize"

@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
-from crmclean.normalize.countries import normalize_country, vocabulary
-from crmclean.normalize.text import fold_words
+from crmclean.normalize.places.countries import normalize_country, vocabulary
+from crmclean.normalize.values.text import fold_words
 from crmclean.rules import Rules
 
 

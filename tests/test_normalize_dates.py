@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
-from crmclean.normalize.dates import normalize_dates, to_iso
+from crmclean.normalize.values.dates import normalize_dates, to_iso
 
 
 def iso(values: list[str | None], dayfirst: bool = True) -> list[str | None]:

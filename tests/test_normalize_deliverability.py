@@ -6,8 +6,8 @@ import pytest
 from normalize_support import found, frame
 
 from crmclean.errors import UserError
-from crmclean.normalize.deliverability import check_deliverability, undeliverable
-from crmclean.normalize.emails import normalize_emails
+from crmclean.normalize.emails.columns import normalize_emails
+from crmclean.normalize.emails.deliverability import check_deliverability, undeliverable
 from crmclean.rules import Rules
 
 LIVE = {"gmail.com", "acme.com.br"}

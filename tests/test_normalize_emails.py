@@ -7,9 +7,15 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
-from crmclean.normalize.cells import PART_SCHEMA, Part
 from crmclean.normalize.distinct import INDEX, cell_parts
-from crmclean.normalize.emails import PLAIN, fast_path, is_plain, normalize_emails, parse_cell
+from crmclean.normalize.emails.columns import (
+    PLAIN,
+    fast_path,
+    is_plain,
+    normalize_emails,
+    parse_cell,
+)
+from crmclean.normalize.values.multi_cells import PART_SCHEMA, Part
 
 
 def values_and_rules(cell: str) -> tuple[list[str], list[str]]:

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
-from crmclean.normalize.flags import normalize_flags
+from crmclean.normalize.values.flags import normalize_flags
 from crmclean.rules import Rules
 
 BOTH = ["email_opt_out", "consent"]

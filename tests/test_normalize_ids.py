@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.br import cnpj, cpf
 
-from crmclean.normalize.id_digits import fast_path
-from crmclean.normalize.ids import check
+from crmclean.normalize.ids.fast_path import fast_path
+from crmclean.normalize.ids.tax_ids import check
 
 
 def _fast(typed: str) -> tuple[str | None, str | None] | None:

@@ -6,10 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
-from crmclean.normalize import name_fast
-from crmclean.normalize.name_parts import FullName, parse_full
-from crmclean.normalize.names import NameRules, kept_as_typed, recase
-from crmclean.normalize.person import normalize_names
+from crmclean.normalize.names import fast_path as name_fast
+from crmclean.normalize.names.columns import normalize_names
+from crmclean.normalize.names.split import FullName, parse_full
+from crmclean.normalize.names.vocabulary import NameRules, kept_as_typed, recase
 from crmclean.rules import Rules
 
 

@@ -7,10 +7,10 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmclean.normalize import phone_parse as port
-from crmclean.normalize.numbers import kind_of, ninth_digit_fix
-from crmclean.normalize.phone_fast import fast_path
-from crmclean.normalize.phones import parse_cell
+from crmclean.normalize.phones import parse_port as port
+from crmclean.normalize.phones.columns import parse_cell
+from crmclean.normalize.phones.fast_path import fast_path
+from crmclean.normalize.phones.one_number import kind_of, ninth_digit_fix
 
 EVERY_REGION = sorted(phonenumbers.SUPPORTED_REGIONS)
 COMMON = ["BR", "US", "PT", "GB", "AR", "MX", "CA", "IT", "DE", "FR", "ES", "AU", "RU", "IN"]

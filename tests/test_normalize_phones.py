@@ -9,10 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
-from crmclean.normalize.cells import Part
-from crmclean.normalize.numbers import to_e164
-from crmclean.normalize.phone_fast import fast_path
-from crmclean.normalize.phones import clean_phones, normalize_phones, parse_cell, region, split
+from crmclean.normalize.phones.columns import (
+    clean_phones,
+    normalize_phones,
+    parse_cell,
+    region,
+    split,
+)
+from crmclean.normalize.phones.fast_path import fast_path
+from crmclean.normalize.phones.one_number import to_e164
+from crmclean.normalize.values.multi_cells import Part
 from crmclean.rules import Rules
 
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
-from crmclean.normalize.text import clean, clean_columns, clean_fields, fold, fold_words
+from crmclean.normalize.values.text import clean, clean_columns, clean_fields, fold, fold_words
 
 
 def cleaned(values: list[str | None]) -> list[str | None]:

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from crmclean.batch import Batch
-from crmclean.normalize.emails import address
+from crmclean.normalize.emails.columns import address
 from crmclean.rules import Rules
 from crmclean.validate import normalized_values, validate, validate_frame
 

@@ -9,7 +9,7 @@ import click
 
 from crmclean.api import clean_files
 from crmclean.cli.options import Inputs, echo_json, json_option, progress_printer, source_inputs
-from crmclean.normalize.deliverability import OPTION
+from crmclean.normalize.emails.deliverability import OPTION
 from crmclean.report.text import print_summary
 
 

@@ -9,7 +9,7 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID
 from crmclean.dedupe.blocking import block_pairs, candidate_pairs
-from crmclean.dedupe.codes import KeyTable
+from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import RECORD, key_table

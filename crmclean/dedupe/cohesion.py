@@ -21,7 +21,7 @@ import polars as pl
 
 from crmclean.dedupe.blocking import PAIR_SCHEMA
 from crmclean.dedupe.cluster import components
-from crmclean.dedupe.codes import KeyTable
+from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.params import Parameters

@@ -1,7 +1,7 @@
 """Comparison methods: the similarity of a key between the two records of every pair.
 
 Pairs are two record indices (``left < right``); keys are integer codes (see
-:mod:`crmclean.dedupe.codes`). :func:`compare` gathers both records' codes and scores each
+:mod:`crmclean.dedupe.coded_keys`). :func:`compare` gathers both records' codes and scores each
 *distinct* pair of different values once: a value compared with itself is 1.0 for every method,
 so only pairs of different values reach a method, and the same two surnames met a thousand times
 are scored once. Text methods take a frame of those value pairs (``<key>_l``, ``<key>_r``) and
@@ -20,7 +20,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from crmclean.dedupe.codes import KeyTable, group_of
+from crmclean.dedupe.coded_keys import KeyTable, group_of
 
 LEFT = "left"
 RIGHT = "right"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from crmclean.dedupe.codes import KeyTable, encode
+from crmclean.dedupe.coded_keys import KeyTable, encode
 from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
 
 if TYPE_CHECKING:

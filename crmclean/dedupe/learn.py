@@ -24,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 import polars as pl
 
-from crmclean.dedupe.codes import KeyTable
+from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig
 from crmclean.dedupe.params import Parameters, level_index
 from crmclean.dedupe.score import compared_pairs, weighed_pairs

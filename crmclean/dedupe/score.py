@@ -20,7 +20,7 @@ import math
 
 import polars as pl
 
-from crmclean.dedupe.codes import KeyTable, index_of
+from crmclean.dedupe.coded_keys import KeyTable, index_of
 from crmclean.dedupe.compare import LEFT, RIGHT, compare
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig
 from crmclean.dedupe.params import Parameters, level_index

@@ -37,7 +37,8 @@ def by_rule(both: pl.DataFrame, field: str | None, rule: pl.Expr) -> pl.DataFram
 
 
 def from_parts(frame: pl.DataFrame, parts: Parts, field: str) -> pl.DataFrame:
-    """Findings from the parts (see :mod:`~crmclean.normalize.cells`) that carry a rule."""
+    """Findings from the parts (see :mod:`~crmclean.normalize.values.multi_cells`) that carry
+    a rule."""
     lineage = frame.select(SOURCE, SOURCE_ID)
     noted = pl.col("rule").is_not_null()
     lone = pl.concat([lineage, parts.head.select(_PART)], how="horizontal").filter(noted)

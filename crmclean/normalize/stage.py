@@ -8,27 +8,27 @@ from functools import partial
 import polars as pl
 
 from crmclean.batch import Batch
-from crmclean.normalize.cities import normalize_city
-from crmclean.normalize.company_case import normalize_companies
-from crmclean.normalize.countries import normalize_country
-from crmclean.normalize.country_hints import infer_country
-from crmclean.normalize.dates import normalize_dates
-from crmclean.normalize.deliverability import check_deliverability
-from crmclean.normalize.derived import add_keys
-from crmclean.normalize.email_typos import find_typos
-from crmclean.normalize.emails import clean_emails
+from crmclean.dedupe.derived_keys import add_keys
+from crmclean.normalize.companies.casing import normalize_companies
+from crmclean.normalize.companies.websites import clean_websites
+from crmclean.normalize.emails.columns import clean_emails
+from crmclean.normalize.emails.deliverability import check_deliverability
+from crmclean.normalize.emails.typos import find_typos
 from crmclean.normalize.findings import Step, concat
-from crmclean.normalize.flags import normalize_flags
-from crmclean.normalize.identity import unidentifiable
-from crmclean.normalize.ids import normalize_tax_ids
-from crmclean.normalize.person import normalize_names
-from crmclean.normalize.phones import clean_phones
-from crmclean.normalize.picklists import normalize_picklists
-from crmclean.normalize.placeholders import drop_placeholders
-from crmclean.normalize.postal import normalize_postal
-from crmclean.normalize.states import normalize_state
-from crmclean.normalize.text import clean_fields
-from crmclean.normalize.websites import clean_websites
+from crmclean.normalize.ids.tax_ids import normalize_tax_ids
+from crmclean.normalize.names.columns import normalize_names
+from crmclean.normalize.phones.columns import clean_phones
+from crmclean.normalize.places.cities import normalize_city
+from crmclean.normalize.places.countries import normalize_country
+from crmclean.normalize.places.country_hints import infer_country
+from crmclean.normalize.places.postal import normalize_postal
+from crmclean.normalize.places.states import normalize_state
+from crmclean.normalize.unidentifiable import unidentifiable
+from crmclean.normalize.values.dates import normalize_dates
+from crmclean.normalize.values.flags import normalize_flags
+from crmclean.normalize.values.picklists import normalize_picklists
+from crmclean.normalize.values.placeholders import drop_placeholders
+from crmclean.normalize.values.text import clean_fields
 from crmclean.rules import Rules
 
 Normalizer = Callable[[pl.DataFrame], Step]
@@ -62,7 +62,7 @@ def steps(rules: Rules) -> list[tuple[str, Normalizer]]:
 
 def normalize(batch: Batch, rules: Rules) -> Batch:
     """Run every normalizer of :func:`steps`, then add the matching columns of
-    :mod:`~crmclean.normalize.derived`.
+    :mod:`~crmclean.dedupe.derived_keys`.
 
     A record left with no name, e-mail, phone or company moves to ``rejects``.
     """

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from crmclean.dedupe.codes import KeyTable
+from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.params import Parameters

@@ -12,7 +12,7 @@ import polars as pl
 from crmclean import pipeline
 from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.dedupe import _config as match_config
-from crmclean.dedupe.codes import KeyTable
+from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.keys import RECORD, key_table

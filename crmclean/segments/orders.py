@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from crmclean.batch import ROW
 from crmclean.errors import UserError
 from crmclean.headers import fold_header
-from crmclean.normalize.dates import SLASHED, to_iso
+from crmclean.normalize.values.dates import SLASHED, to_iso
 from crmclean.read import read_file
 from crmclean.rules import Rules
 from crmclean.segments.rfm import AMOUNT, ORDER_DATE

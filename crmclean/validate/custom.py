@@ -31,8 +31,8 @@ from great_expectations.expectations.metrics import (
     column_condition_partial,
 )
 
-from crmclean.normalize.emails import MAX_LENGTH, PLAIN, SPECIAL, address, is_plain
-from crmclean.normalize.ids import check
+from crmclean.normalize.emails.columns import MAX_LENGTH, PLAIN, SPECIAL, address, is_plain
+from crmclean.normalize.ids.tax_ids import check
 
 SCHEMA = {"v": pl.String(), "ok": pl.Boolean()}
 Column = sa.ColumnElement[Any]
@@ -87,7 +87,8 @@ def _bytewise(column: Column, engine: SqlAlchemyExecutionEngine) -> Column:
 
 
 def _plain_sql(column: Column) -> sa.ColumnElement[bool]:
-    """:func:`crmclean.normalize.emails.is_plain` in PostgreSQL (the same regular expressions)."""
+    """:func:`crmclean.normalize.emails.columns.is_plain` in PostgreSQL (the same regular
+    expressions)."""
     return sa.and_(
         column.regexp_match(PLAIN),
         sa.not_(column.regexp_match(SPECIAL)),

@@ -1,0 +1,1 @@
+"""Company names and websites: casing, legal forms, the company domain."""

@@ -1,0 +1,1 @@
+"""E-mail addresses: parsing, repair of typed mistakes, typo domains, optional DNS checks."""

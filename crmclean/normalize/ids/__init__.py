@@ -1,0 +1,1 @@
+"""National ids (CPF, CNPJ): checked and formatted, with a polars fast path."""

@@ -1,0 +1,1 @@
+"""Person names: casing, the vocabulary of titles and particles, splitting into parts."""

@@ -1,0 +1,129 @@
+"""The name columns of a record: recase, fill, move titles and suffixes out, split.
+
+``honorific`` ("Dra.") and ``name_suffix`` ("Filho", "Jr.") become fields of their own; a lone
+``full_name`` is split into first/middle/last; an empty ``full_name`` is built from the parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+import polars as pl
+
+from crmclean.cell_patterns import FORMULA
+from crmclean.normalize.distinct import FastPath, map_distinct
+from crmclean.normalize.findings import AFTER, BEFORE, Step, by_rule, changed, concat, pairs
+from crmclean.normalize.names import fast_path as name_fast
+from crmclean.normalize.names.split import FullName, parse_full, take_honorific, take_suffix
+from crmclean.normalize.names.vocabulary import NameRules, kept_as_typed, recase
+from crmclean.rules import Rules
+
+FIRST, MIDDLE, LAST, FULL = "first_name", "middle_name", "last_name", "full_name"
+HONORIFIC, SUFFIX = "honorific", "name_suffix"
+NAME_FIELDS = (FULL, FIRST, MIDDLE, LAST)
+_TEXT = pl.String()
+PARSED = {name: _TEXT for name in FullName._fields}
+
+
+def normalize_names(frame: pl.DataFrame, rules: Rules, fields: Sequence[str] = NAME_FIELDS) -> Step:
+    """Recase ``fields``; fill an empty ``full_name``; then titles, suffixes and splitting.
+
+    Filling first means a built full name goes through the same parsing as a typed one, so a
+    second run finds nothing left to change.
+    """
+    vocab = NameRules.load(rules)
+    missing = [c for c in (*NAME_FIELDS, HONORIFIC, SUFFIX) if c not in frame.columns]
+    frame = frame.with_columns(pl.lit(None, _TEXT).alias(c) for c in missing)
+    found = []
+    for step in (partial(_recase, fields=fields), _fill, partial(_recase, fields=[FULL]), _parts):
+        frame, findings = step(frame, vocab)
+        found.append(findings)
+    return Step(frame, concat(found))
+
+
+def _recase(frame: pl.DataFrame, vocab: NameRules, fields: Sequence[str]) -> Step:
+    def one(value: str) -> tuple[str]:
+        return (recase(value, vocab),)
+
+    def mixed(field: str) -> FastPath:
+        typed = kept_as_typed(pl.col(field), vocab.particles) | _formula(field)
+        return FastPath(when=typed, then={field: pl.col(field)})
+
+    after = {f: map_distinct(frame, [f], one, {f: _TEXT}, mixed(f))[f] for f in fields}
+    rule = pl.when(changed()).then(pl.lit("name.recased"))
+    findings = [by_rule(pairs(frame, pl.col(f), after[f]), f, rule) for f in fields]
+    return Step(frame.with_columns(**after), concat(findings))
+
+
+def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
+    """Titles off first/full names, a suffix off the last name, a lone full name split (its
+    suffix kept only then: "João Neto" built from first "João", last "Neto" has none)."""
+    titled = map_distinct(frame, [FIRST], partial(take_honorific, vocab=vocab), _pair(FIRST))
+    suffixed = map_distinct(frame, [LAST], partial(take_suffix, vocab=vocab), _pair(LAST))
+    full = map_distinct(
+        frame, [FULL], partial(parse_full, vocab=vocab), PARSED, name_fast.fast_path(FULL, vocab)
+    )
+    alone = pl.col(FIRST).is_null() & pl.col(LAST).is_null() & pl.lit(full["first"]).is_not_null()
+    alone = alone & ~_formula(FULL)
+    # A part of nothing but punctuation (";" of "1 ;") is no name: left empty, as the
+    # placeholder step would empty it on a second run.
+    worded = {p: pl.lit(full[p]).str.contains(r"[\p{L}\p{N}]") for p in _SPLIT.values()}
+    split = {f: pl.when(alone & worded[p]).then(pl.lit(full[p])) for f, p in _SPLIT.items()}
+    split["suffix"] = pl.when(alone).then(pl.lit(full["suffix"]))
+    updated = frame.with_columns(
+        pl.coalesce(pl.col(HONORIFIC), pl.lit(titled["tag"]), pl.lit(full["honorific"])),
+        pl.coalesce(pl.col(SUFFIX), pl.lit(suffixed["tag"]), split["suffix"]),
+        pl.coalesce(split[FIRST], pl.lit(titled[FIRST]), pl.col(FIRST)).alias(FIRST),
+        pl.coalesce(split[MIDDLE], pl.col(MIDDLE)).alias(MIDDLE),
+        pl.coalesce(split[LAST], pl.lit(suffixed[LAST]), pl.col(LAST)).alias(LAST),
+        pl.when(_formula(FULL))
+        .then(pl.col(FULL))
+        .otherwise(pl.coalesce(pl.lit(full["full"]), pl.col(FULL)))
+        .alias(FULL),
+    )
+    return Step(updated, _part_findings(frame, updated, full["rule"], alone))
+
+
+_SPLIT = {FIRST: "first", MIDDLE: "middle", LAST: "last"}
+
+
+def _formula(field: str) -> pl.Expr:
+    """A cell that looks like a spreadsheet formula (RD03): never a name, kept as typed."""
+    return pl.col(field).str.contains(FORMULA).fill_null(False)
+
+
+def _pair(field: str) -> dict[str, pl.DataType]:
+    return {"tag": _TEXT, field: _TEXT}
+
+
+def _part_findings(
+    frame: pl.DataFrame, updated: pl.DataFrame, full_rule: pl.Series, alone: pl.Expr
+) -> pl.DataFrame:
+    was_split = frame.select(alone.alias("split"))["split"]
+    split = pl.lit(was_split) & AFTER.is_not_null()
+    own = {FIRST: "name.honorific_moved", LAST: "name.suffix_moved"}
+    findings = []
+    for field in (FIRST, MIDDLE, LAST):
+        both = pairs(frame, pl.col(field), updated[field])
+        from_full = pairs(frame, pl.col(FULL), updated[field])
+        findings.append(
+            by_rule(from_full, field, pl.when(split).then(pl.lit("name.split_full_name")))
+        )
+        if field in own:
+            moved = ~pl.lit(was_split) & changed()
+            findings.append(by_rule(both, field, pl.when(moved).then(pl.lit(own[field]))))
+    rule = pl.when(changed()).then(pl.lit(full_rule))
+    findings.append(by_rule(pairs(frame, pl.col(FULL), updated[FULL]), FULL, rule))
+    return concat(findings)
+
+
+def _fill(frame: pl.DataFrame, vocab: NameRules) -> Step:
+    """An empty ``full_name`` becomes "first middle last suffix" (a suffix alone is no name)."""
+    parts = (pl.col(FIRST), pl.col(MIDDLE), pl.col(LAST))
+    names = pl.concat_str(parts, separator=" ", ignore_nulls=True)
+    built = pl.concat_str(names, pl.col(SUFFIX), separator=" ", ignore_nulls=True)
+    after = pl.coalesce(pl.col(FULL), pl.when(names != "").then(built))
+    both = pairs(frame, pl.col(FULL), after)
+    rule = pl.when(BEFORE.is_null() & AFTER.is_not_null()).then(pl.lit("name.filled_full_name"))
+    return Step(frame.with_columns(both["after"].alias(FULL)), by_rule(both, FULL, rule))

@@ -1,0 +1,1 @@
+"""Phone numbers: E.164 through a polars port of phonenumbers, with the library as the slow path."""

@@ -1,0 +1,131 @@
+"""Phone and mobile cells to E.164 primaries plus ``phone_alt``, once per distinct cell."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import partial
+
+import phonenumbers
+import polars as pl
+
+from crmclean.normalize.distinct import INDEX, Parts, cell_parts
+from crmclean.normalize.findings import Step, concat, from_parts
+from crmclean.normalize.phones import words as phone_words
+from crmclean.normalize.phones.fast_path import fast_path
+from crmclean.normalize.phones.one_number import to_e164
+from crmclean.normalize.phones.words import PhoneSpec, unjoin
+from crmclean.normalize.values.multi_cells import (
+    EMPTY,
+    PART_SCHEMA,
+    Part,
+    cell_values,
+    empty_lists,
+    odd_rows,
+    scatter,
+)
+from crmclean.rules import Rules
+
+ALT = "phone_alt"
+REGION = "_region"
+EXTENSION, KIND = "phone_extension", "phone_type"
+
+# Separators between numbers; a comma followed by "digits E" is Excel's decimal comma.
+_SEPARATORS = re.compile(
+    r"\s*(?:[;/|\r\n]|,(?![0-9]+\s*e)|\s(?:e|ou|or|y|o|and)\s)\s*", re.IGNORECASE
+)
+
+
+def region(country: pl.Expr, default: str) -> pl.Expr:
+    """The phonenumbers region of a record: its country code when known there, else ``default``."""
+    known = sorted(phonenumbers.SUPPORTED_REGIONS)
+    return pl.when(country.is_in(known)).then(country).otherwise(pl.lit(default))
+
+
+def split(cell: str) -> list[str]:
+    """The numbers typed in one cell; a cell without digits is one (unparseable) piece."""
+    if not any(char.isdigit() for char in cell):
+        return [cell.strip()] if cell.strip() else []
+    pieces = [part for part in _SEPARATORS.split(cell.strip()) if part]
+    return [number for piece in pieces for number in unjoin(piece)]
+
+
+def parse_cell(
+    cell: str, region_code: str, words: tuple[str, ...] = (), ninth: bool = True
+) -> list[Part]:
+    """Every number of a cell, plus a ``phone.split`` part when it held several (``words``
+    and ``ninth``: see :func:`~crmclean.normalize.phones.one_number.to_e164`)."""
+    parts = [to_e164(piece, region_code, words, ninth) for piece in split(cell)]
+    values = [part.value for part in parts if part.value is not None]
+    if len(parts) > 1 and values:
+        parts.append(Part(None, "phone.split", cell, values[0]))
+    return parts
+
+
+def normalize_phones(
+    frame: pl.DataFrame,
+    default_region: str,
+    fields: Sequence[str] = ("phone", "mobile"),
+    country: str = "country",
+    spec: PhoneSpec | None = None,
+) -> Step:
+    """Each field keeps its first number; every other number goes to ``phone_alt``.
+
+    The first field's number also gives ``phone_extension`` and ``phone_type``. ``spec``: the
+    words around numbers and the ninth-digit setting (none and on without it).
+    """
+    spec = spec or PhoneSpec()
+    parse = partial(parse_cell, words=tuple(spec.words), ninth=spec.br_ninth_digit)
+    fast = partial(fast_path, region_column=REGION, ninth=spec.br_ninth_digit)
+    keyed = frame.with_columns(region(pl.col(country), default_region).alias(REGION))
+    parts = {f: cell_parts(keyed, [f, REGION], parse, PART_SCHEMA, fast(f)) for f in fields}
+    kept = frame[ALT] if ALT in frame.columns else None
+    primaries, alternates = _spread([parts[f] for f in fields], kept)
+    updated = frame.with_columns(
+        *(primary.alias(f) for primary, f in zip(primaries, fields, strict=True)),
+        alternates.alias(ALT),
+        *_primary_details(parts[fields[0]], frame),
+    )
+    return Step(updated, concat([from_parts(frame, parts[f], f) for f in fields]))
+
+
+def clean_phones(frame: pl.DataFrame, rules: Rules) -> Step:
+    """The stage step: :func:`normalize_phones` with the run's region and phone vocabulary."""
+    return normalize_phones(frame, rules.default_region, spec=phone_words.load(rules))
+
+
+def _spread(parts: list[Parts], kept: pl.Series | None) -> tuple[list[pl.Series], pl.Series]:
+    """Each field's first number, and every number that is not a primary, once, in order (a
+    previous ``phone_alt`` included). Only rows with several numbers need list work."""
+    primaries = [part.head["value"] for part in parts]
+    alternates = empty_lists(len(primaries[0]))
+    rows = odd_rows(parts, kept)
+    if rows.is_empty():
+        return primaries, alternates
+    lists = [pl.lit(cell_values(part, rows)) for part in parts]
+    firsts = [values.list.first() for values in lists]
+    rests = [values.list.slice(1) for values in lists]
+    if kept is not None:
+        rests.append(pl.lit(kept.gather(rows)).fill_null(EMPTY))
+    every = pl.concat_list(*firsts, *rests).list.drop_nulls().list.unique(maintain_order=True)
+    taken = pl.concat_list(*firsts).list.drop_nulls().list.unique().list.len()
+    odd = pl.select(*(f.alias(str(i)) for i, f in enumerate(firsts)), alt=every.list.slice(taken))
+    primaries = [scatter(p, rows, odd[str(i)]) for i, p in enumerate(primaries)]
+    return primaries, scatter(alternates, rows, odd["alt"])
+
+
+def _primary_details(parts: Parts, frame: pl.DataFrame) -> list[pl.Expr]:
+    """``phone_extension`` (a typed one wins) and ``phone_type`` of the first valid number."""
+    valid = pl.col("value").is_not_null()
+    first = parts.rest.filter(valid).group_by(INDEX, maintain_order=True).first()
+    kinds, extensions = parts.head["kind"], parts.head["extension"]
+    rows = first[INDEX]
+    kinds, extensions = (
+        scatter(kinds, rows, first["kind"]),
+        scatter(extensions, rows, first["extension"]),
+    )
+    typed = pl.col(EXTENSION) if EXTENSION in frame.columns else pl.lit(None, pl.String)
+    return [
+        pl.coalesce(typed, pl.lit(extensions)).alias(EXTENSION),
+        pl.lit(kinds).alias(KIND),
+    ]

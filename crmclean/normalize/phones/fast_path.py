@@ -1,0 +1,189 @@
+"""The phone fast path: numbers typed in a plain shape, parsed and checked in polars by
+:mod:`~crmclean.normalize.phones.parse_port` instead of one library call each.
+
+A cell of digits and ``+ ( ) . -`` spaces (optionally ending in an extension such as
+``ramal 23``), or an Excel number without spaces (``5.511987654321E12``), gets exactly what
+:func:`~crmclean.normalize.phones.one_number.to_e164` would give: the E.164 number and its
+kind, or the rule saying why not (no area code, a missing 9th digit, invalid, digits lost by
+Excel). Cells with letters, several numbers or an answer the port is not sure of go to the
+library; a property test checks the two always agree.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import polars as pl
+
+from crmclean.normalize.distinct import FastPath
+from crmclean.normalize.phones import parse_port as port
+from crmclean.normalize.phones.one_number import EXTENSION
+
+SHAPE = r"^\+?[0-9 ().-]{6,25}$"
+_PUNCTUATION = ["+", " ", "(", ")", ".", "-"]  # all a SHAPE cell holds besides digits
+EXCEL = r"^([0-9])[.,]([0-9]+)[eE]\+?([0-9]{1,2})$"  # no spaces: spaced ones may be split
+_BODY, _EXT, _EXCEL, _ROW, _QUERY = "__body", "__ext", "__excel", "__row", "__query"
+_TYPED, _AS_PLUS, _AS_DIGITS = 0, 1, 2  # the typed number, Excel digits with "+", without
+_VALUE, _KIND, _SURE = "__value", "__kind_", "__sure_"
+
+
+def _queries(cells: pl.DataFrame, region: str) -> pl.DataFrame:
+    """The numbers to parse: each plain cell's, and both readings of each Excel cell."""
+    body, excel = pl.col(_BODY), pl.col(_EXCEL)
+    typed = cells.filter(body.str.contains(SHAPE) & excel.is_null()).select(
+        _ROW,
+        pl.lit(_TYPED).alias(_QUERY),
+        body.str.starts_with("+").alias(port.PLUS),
+        body.str.replace_many(_PUNCTUATION, [""] * len(_PUNCTUATION)).alias(port.DIGITS),
+        pl.col(region).alias(port.REGION),
+    )
+    damaged = cells.filter(excel.is_not_null())
+    readings = [
+        damaged.select(
+            _ROW,
+            pl.lit(query).alias(_QUERY),
+            pl.lit(query == _AS_PLUS).alias(port.PLUS),
+            excel.alias(port.DIGITS),
+            pl.col(region).alias(port.REGION),
+        )
+        for query in (_AS_PLUS, _AS_DIGITS)
+    ]
+    return pl.concat([typed, *readings])
+
+
+def _answers(cells: pl.DataFrame, region: str) -> pl.DataFrame:
+    """``cells`` plus, for each query, whether the port is sure, the E.164 value and kind."""
+    indexed = cells.with_row_index(_ROW)
+    answers = port.analyze(_queries(indexed, region))
+    valid = pl.col(port.SURE) & pl.col(port.KIND).is_not_null()
+    for query in (_TYPED, _AS_PLUS, _AS_DIGITS):
+        found = answers.filter(pl.col(_QUERY) == query).select(
+            _ROW,
+            pl.col(port.SURE).alias(_col_name(_SURE, query)),
+            pl.when(valid)
+            .then("+" + pl.col(port.CC) + pl.col(port.NATIONAL))
+            .alias(_col_name(_VALUE, query)),
+            pl.col(port.KIND).alias(_col_name(_KIND, query)),
+            pl.col(port.LOCAL).alias(_col_name(port.LOCAL, query)),
+            pl.col(port.NINTH).alias(_col_name(port.NINTH, query)),
+        )
+        indexed = indexed.join(found, on=_ROW, how="left", maintain_order="left")
+    return indexed.drop(_ROW)
+
+
+def _col_name(name: str, query: int) -> str:
+    return f"{name}_{query}"
+
+
+def _texts(cells: pl.DataFrame, field: str) -> pl.DataFrame:
+    """``cells`` plus the typed extension and the text without it, and the digits of an Excel
+    number when its mantissa holds them all (capture groups only on the cells that match)."""
+    cell = pl.col(field)
+    ext_pattern = "(?i)" + EXTENSION.pattern
+    found = cells.with_columns(
+        pl.lit(None, pl.String).alias(_EXT),
+        cell.alias(_BODY),
+        pl.lit(None, pl.String).alias(_EXCEL),
+    )
+    extended = found.select(cell.str.contains(ext_pattern).fill_null(False).arg_true()).to_series()
+    excel = found.select(cell.str.contains(EXCEL).fill_null(False).arg_true()).to_series()
+    if len(extended):
+        typed = (
+            found[field]
+            .gather(extended)
+            .to_frame()
+            .select(
+                cell.str.extract(ext_pattern, 1).alias(_EXT),
+                cell.str.replace(ext_pattern, "").alias(_BODY),
+            )
+        )
+        found = found.with_columns(
+            found[name].clone().scatter(extended, typed[name]) for name in (_EXT, _BODY)
+        )
+    if len(excel):
+        groups = [cell.str.extract(EXCEL, group) for group in (1, 2, 3)]
+        whole = pl.when(groups[1].str.len_chars() == groups[2].cast(pl.UInt32))
+        digits = found[field].gather(excel).to_frame().select(whole.then(groups[0] + groups[1]))
+        found = found.with_columns(found[_EXCEL].clone().scatter(excel, digits.to_series()))
+    return found
+
+
+def _col(name: str, query: int) -> pl.Expr:
+    return pl.col(_col_name(name, query))
+
+
+def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
+    """Plain-shaped and Excel cells: what
+    :func:`~crmclean.normalize.phones.one_number.to_e164` gives (``ninth``: an old Brazilian
+    mobile gets its 9). Two numbers joined by a spaced dash go to the library path, which
+    splits them."""
+    cell = pl.col(field)
+    sure, parsed = _col(_SURE, _TYPED).fill_null(False), _col(_VALUE, _TYPED)
+    ext = pl.col(_EXT)
+    nine = _col(port.NINTH, _TYPED)
+    added = parsed.is_null() & ~_col(port.LOCAL, _TYPED) & nine.is_not_null() & pl.lit(ninth)
+    value = pl.coalesce(parsed, pl.when(added).then(nine))
+    rule = (
+        pl.when(added)
+        .then(pl.lit("phone.ninth_digit_added"))
+        .when(value.is_not_null() & ext.is_not_null())
+        .then(pl.lit("phone.extension_kept"))
+        .when(value.is_not_null() & (value != cell))
+        .then(pl.lit("phone.formatted_e164"))
+        .when(value.is_not_null())
+        .then(pl.lit(None, pl.String))
+        .when(_col(port.LOCAL, _TYPED))
+        .then(pl.lit("phone.missing_area_code"))
+        .when(nine.is_not_null())
+        .then(pl.lit("phone.missing_ninth_digit"))
+        .otherwise(pl.lit("phone.invalid"))
+    )
+    after = (
+        pl.when(added)
+        .then(nine)
+        .when(value.is_not_null() & ext.is_not_null())
+        .then(pl.format("{} ext. {}", value, ext))
+        .when(value.is_not_null())
+        .then(value)
+        .when(~_col(port.LOCAL, _TYPED))
+        .then(nine)
+    )
+    typed = {
+        "value": value,
+        "rule": rule,
+        "before": pl.when(rule.is_not_null()).then(cell),
+        "after": pl.when(rule.is_not_null()).then(after),
+        "kind": pl.when(added).then(pl.lit("mobile")).otherwise(_col(_KIND, _TYPED)),
+        "extension": pl.when(parsed.is_not_null()).then(ext),
+    }
+    excel_when, excel = _excel(cell)
+    return FastPath(
+        prepare=(partial(_texts, field=field), partial(_answers, region=region_column)),
+        when=~cell.str.contains(r"^\s|\s$|\s[-–]\s") & (sure | excel_when),
+        then={
+            name: pl.when(sure).then(expr).otherwise(excel.get(name, pl.lit(None, pl.String)))
+            for name, expr in typed.items()
+        },
+    )
+
+
+def _excel(cell: pl.Expr) -> tuple[pl.Expr, dict[str, pl.Expr]]:
+    """When an Excel cell is decided, and its part: recovered from the first valid reading
+    (with "+", then without), or damaged (lost digits, or no reading valid)."""
+    shaped = cell.str.contains(EXCEL)
+    lost = shaped & pl.col(_EXCEL).is_null()
+    plus_sure, plain_sure = _col(_SURE, _AS_PLUS), _col(_SURE, _AS_DIGITS)
+    plus, plain = _col(_VALUE, _AS_PLUS), _col(_VALUE, _AS_DIGITS)
+    decided = lost | (plus_sure & (plus.is_not_null() | plain_sure)).fill_null(False)
+    value = pl.when(~lost).then(pl.coalesce(plus, plain))
+    kind = (
+        pl.when(plus.is_not_null()).then(_col(_KIND, _AS_PLUS)).otherwise(_col(_KIND, _AS_DIGITS))
+    )
+    rule = pl.when(value.is_not_null()).then(pl.lit("phone.excel_recovered"))
+    return decided, {
+        "value": value,
+        "rule": rule.otherwise(pl.lit("phone.excel_damaged")),
+        "before": cell,
+        "after": value,
+        "kind": pl.when(value.is_not_null()).then(kind),
+    }

@@ -1,0 +1,230 @@
+"""``phonenumbers.parse`` and ``is_valid_number`` for numbers typed as plain digits, in polars.
+
+A port of the library's steps, driven by its own metadata: the international prefix (``+`` or
+the region's IDD such as ``00``/``011``), the country calling code (also the region's own code
+typed without ``+``), the national prefix and carrier code (with the region's transform rule),
+the possible lengths, and the number-type patterns in the order ``number_type`` tries them
+(calling codes shared by several regions, like NANPA's ``1``, pick the region as
+``region_code_for_number`` does). Rows are worked in partitions of one region or calling code,
+so each row meets only its own patterns. Where the library would raise (too short, unknown
+calling code...) a row is not ``sure`` and is left to the library; a property test checks the
+port against it.
+
+Input columns: :data:`PLUS` (typed with ``+``), :data:`DIGITS` (ASCII digits), :data:`REGION`
+(the record's region). Output: :data:`CC`, :data:`NATIONAL`, :data:`KIND` (null when invalid),
+:data:`LOCAL` (typed without area code), :data:`NINTH` (a Brazilian mobile missing its 9th digit:
+the number with it) and :data:`SURE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import polars as pl
+from phonenumbers import PhoneMetadata
+
+from crmclean.normalize.phones.metadata import (
+    CODES,
+    INVALID,
+    LEADING_CODES,
+    LOCAL_ONLY,
+    LONG,
+    MAIN_REGION,
+    SHORT,
+    fits,
+    kind,
+    length,
+    metadata,
+    strip_national_prefix,
+)
+
+PLUS, DIGITS, REGION = "__plus", "__digits", "__region"
+CC, NATIONAL, KIND, LOCAL, NINTH, SURE = "__cc", "__nsn", "__kind", "__local", "__ninth", "__sure"
+_META, _ROUTE, _SIZE = "__meta", "__route", "__size"  # _META: whose national prefix is stripped
+MAX_NSN = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
+BR_MOBILE_WITHOUT_NINE = r"^([1-9][1-9])([6-9][0-9]{7})$"
+
+
+def _unsure(rows: pl.DataFrame) -> pl.DataFrame:
+    return rows.with_columns(pl.lit(False).alias(SURE))
+
+
+def _where(
+    rows: pl.DataFrame, condition: pl.Expr, work: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pl.DataFrame:
+    """``work`` on the rows where ``condition`` holds (when/then would compute every branch
+    on every row); the other rows pass through. Row order is not kept."""
+    chosen = rows.select(condition.fill_null(False).alias("c"))["c"]
+    if not chosen.any():
+        return rows
+    return pl.concat([work(rows.filter(chosen)), rows.filter(~chosen)], how="diagonal_relaxed")
+
+
+def _international(rows: pl.DataFrame, digits: pl.Expr) -> pl.DataFrame:
+    """Rows typed with ``+`` or an international prefix: the calling code from ``digits``."""
+    code = digits.str.slice(0, 3).replace_strict(
+        LEADING_CODES, default=None, return_dtype=pl.String
+    )
+    return rows.with_columns(
+        code.alias(CC),
+        digits.str.slice(code.str.len_chars()).alias(NATIONAL),
+        code.replace_strict(MAIN_REGION, default=None, return_dtype=pl.String).alias(_META),
+        (pl.col(SURE) & (digits.str.len_chars() > 2) & code.is_not_null())
+        .fill_null(False)
+        .alias(SURE),
+    )
+
+
+def _own_code(rows: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
+    """Rows typed without ``+`` starting with the region's own calling code: it is taken as
+    one when the number was not possible before and is after, or was too long."""
+    digits, own = pl.col(DIGITS), str(meta.country_code)
+    general = meta.general_desc.national_number_pattern
+    tail = strip_national_prefix(digits.str.slice(len(own)), meta)
+    better = (~fits(digits, general) & fits(tail, general)) | (length(digits, meta) == LONG)
+    main = MAIN_REGION[own]
+    return rows.with_columns(
+        pl.when(better).then(tail).otherwise(digits).alias(NATIONAL),
+        pl.when(better).then(pl.lit(main)).otherwise(pl.col(_META)).alias(_META),
+    )
+
+
+def _by_idd(rows: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
+    """Rows starting with the region's international prefix: stripped unless a 0 follows."""
+    after = pl.col(DIGITS).str.replace(f"^(?:{meta.international_prefix})", "")
+    rows = rows.with_columns(after.alias(_ROUTE))
+    stays = pl.col(_ROUTE).str.starts_with("0")
+    dialled = _international(rows.filter(~stays), pl.col(_ROUTE))
+    own = pl.col(DIGITS).str.starts_with(str(meta.country_code))
+    national = _where(rows.filter(stays), own, partial(_own_code, meta=meta))
+    return pl.concat([dialled, national], how="diagonal_relaxed")
+
+
+def _country_code(rows: pl.DataFrame, region: str) -> pl.DataFrame:
+    """``_maybe_extract_country_code`` for the rows typed in ``region``."""
+    meta = metadata(region)
+    if meta is None:
+        return _unsure(rows)
+    digits, own = pl.col(DIGITS), str(meta.country_code)
+    idd = meta.international_prefix
+    by_idd = digits.str.contains(f"^(?:{idd})") if idd else pl.lit(False)
+    route = (
+        pl.when(pl.col(PLUS))
+        .then(pl.lit("plus"))
+        .when(by_idd)
+        .then(pl.lit("idd"))
+        .when(digits.str.starts_with(own))
+        .then(pl.lit("own"))
+        .otherwise(pl.lit("national"))
+    )
+    routed = rows.with_columns(
+        pl.lit(own).alias(CC),
+        digits.alias(NATIONAL),
+        pl.lit(region).alias(_META),
+        route.alias(_ROUTE),
+    )
+    work = {
+        "plus": partial(_international, digits=digits),
+        "idd": partial(_by_idd, meta=meta),
+        "own": partial(_own_code, meta=meta),
+    }
+    parts = routed.partition_by(_ROUTE, as_dict=True)
+    done = [work.get(key[0], lambda part: part)(part) for key, part in parts.items()]
+    return pl.concat(done, how="diagonal_relaxed").drop(_ROUTE)
+
+
+def _national(rows: pl.DataFrame, key: tuple[str, str]) -> pl.DataFrame:
+    """The national number as parse leaves it (prefix stripped when the rest stays possible),
+    and whether it is a number typed without its area code in the record's region."""
+    meta, region = metadata(key[0]), metadata(key[1])
+    if meta is None or region is None:
+        return _unsure(rows)
+    typed = pl.col(NATIONAL)
+    rows = rows.with_columns((pl.col(SURE) & (typed.str.len_chars() >= 2)).alias(SURE))
+    if meta.national_prefix_for_parsing:
+        stripped = strip_national_prefix(typed, meta)
+        keep = length(stripped, meta).is_in([SHORT, LOCAL_ONLY, INVALID]).fill_null(False)
+        national = pl.when(keep).then(typed).otherwise(stripped)
+        found = typed.str.contains(f"^(?:{meta.national_prefix_for_parsing})")
+        rows = _where(rows, found, lambda part: part.with_columns(national.alias(NATIONAL)))
+    size = typed.str.len_chars()
+    descs = (region.general_desc, region.fixed_line, region.mobile)
+    local = sorted({n for desc in descs if desc for n in desc.possible_length_local_only})
+    significant = typed.str.strip_chars_start("0").str.len_chars().clip(lower_bound=1)
+    return rows.with_columns(
+        (pl.col(SURE) & (size >= 2) & (size <= MAX_NSN)).alias(SURE),
+        (~pl.col(PLUS) & (pl.col(CC) == str(region.country_code)) & significant.is_in(local))
+        .fill_null(False)
+        .alias(LOCAL),
+        size.alias(_SIZE),
+    )
+
+
+def _validity(rows: pl.DataFrame, key: tuple[str, int]) -> pl.DataFrame:
+    """The number type as ``region_code_for_number`` then ``number_type`` give it, for
+    national numbers of one calling code and one length."""
+    code, size = key
+    regions = [r for r in CODES.get(code, ()) if metadata(r) is not None]
+    if not regions or len(regions) != len(CODES[code]):
+        return _unsure(rows)
+    national = pl.col(NATIONAL)
+    found = kind(national, regions[0], size)
+    if len(regions) > 1:
+        chain = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+        for region in regions:
+            leading, typed = metadata(region).leading_digits, kind(national, region, size)
+            known = national.str.contains(f"^(?:{leading})") if leading else typed.is_not_null()
+            chain = chain.when(known).then(typed)
+        found = chain.otherwise(pl.lit(None, pl.String))
+    rows = rows.with_columns(found.alias(KIND))
+    if code == "55":
+        return _where(rows, pl.col(KIND).is_null(), _ninth_digit)
+    return rows
+
+
+def _ninth_digit(rows: pl.DataFrame) -> pl.DataFrame:
+    """Invalid Brazilian numbers: :data:`NINTH` for a mobile typed without its leading 9 (the
+    E.164 number with it). Only the numbers of that shape are typed against the patterns."""
+    significant = pl.col(NATIONAL).str.strip_chars_start("0")
+    fixable = significant.str.contains(BR_MOBILE_WITHOUT_NINE)
+    candidate = significant.str.replace(BR_MOBILE_WITHOUT_NINE, "${1}9${2}")
+    mobile = kind(candidate, "BR", len("11") + 9) == "mobile"
+    return _where(
+        rows,
+        fixable,
+        lambda part: part.with_columns(pl.when(mobile).then("+55" + candidate).alias(NINTH)),
+    )
+
+
+def _per_value(
+    rows: pl.DataFrame, keys: list[str], work: Callable[[pl.DataFrame, object], pl.DataFrame]
+) -> pl.DataFrame:
+    """``work`` on the rows of each (non-null) value of ``keys``; every row comes back, in
+    some order. Rows that are not ``sure`` pass through untouched."""
+    sure = rows.filter(pl.col(SURE))
+    parts = [rows.filter(~pl.col(SURE))]
+    for key, part in sure.partition_by(keys, as_dict=True).items():
+        if any(value is None for value in key):
+            parts.append(_unsure(part))
+        else:
+            parts.append(work(part, key[0] if len(key) == 1 else key))
+    return pl.concat(parts, how="diagonal_relaxed")
+
+
+def analyze(rows: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` (with :data:`PLUS`, :data:`DIGITS`, :data:`REGION`) plus the parse results, in
+    some order (carry an index to put them back)."""
+    start = rows.with_columns(
+        (pl.col(DIGITS).str.len_chars() >= 3).fill_null(False).alias(SURE),
+        pl.lit(None, pl.String).alias(CC),
+        pl.lit(None, pl.String).alias(NATIONAL),
+        pl.lit(None, pl.String).alias(_META),
+        pl.lit(None, pl.String).alias(KIND),
+        pl.lit(False).alias(LOCAL),
+        pl.lit(None, pl.String).alias(NINTH),
+        pl.lit(None, pl.UInt32).alias(_SIZE),
+    )
+    coded = _per_value(start, [REGION], _country_code)
+    national = _per_value(coded, [_META, REGION], _national)
+    return _per_value(national, [CC, _SIZE], _validity).drop(_META, _SIZE)

@@ -1,0 +1,1 @@
+"""Where a record is: country, state, postal code, city."""

@@ -1,0 +1,107 @@
+"""Postal codes in their country's format: CEP ``01310-100``, ZIP ``12345`` / ``12345-6789``,
+and the formats of ``postal_formats`` in ``rules/normalize/addresses.yaml`` (UK ``SW1A 1AA``,
+Canada ``M5V 2T6``, Portugal ``1000-001``...); a leading zero a spreadsheet dropped comes back
+where that is exact. A code of a checked country is written in its format or not at all: one
+that does not fit becomes empty, with a finding holding it as typed."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crmclean.normalize.findings import BEFORE, Step, by_rule, changed, pairs
+from crmclean.normalize.places.states import AddressSpec, country_or_default, load
+from crmclean.rules import Rules
+
+POSTAL = "__postal"
+# The digit groups a CEP is typed in (8 digits, or 7 when the zero was lost): 01310-100,
+# 01.310-100, 01310 - 100, 01310100, 1310-100.
+_BR_SHAPE = r"(?i)^(?:cep\s*:?\s*)?(?:[0-9]{2}\.?[0-9]{3}|[0-9]{4,5})\s*[-.]?\s*[0-9]{3}$"
+# ZIP or ZIP+4 (a group of 4 when the zero was lost): 02134, 2134, 02134-1234, 021341234.
+_US_SHAPE = r"(?i)^(?:zip\s*:?\s*)?[0-9]{4,5}(?:\s*-?\s*[0-9]{4})?$"
+
+
+def _digits(value: pl.Expr) -> pl.Expr:
+    return value.str.replace_all(r"[^0-9]", "")
+
+
+def _zero_ok(state: pl.Expr, country: str, spec: AddressSpec) -> pl.Expr:
+    """A dropped leading zero is exact where every code of the state starts with 0."""
+    return state.is_null() | state.is_in(spec.postal_zero_states.get(country, []))
+
+
+def brazil(value: pl.Expr, state: pl.Expr, spec: AddressSpec) -> tuple[pl.Expr, pl.Expr]:
+    """(formatted CEP or null, zero restored?)."""
+    digits = _digits(value)
+    shaped = value.str.contains(_BR_SHAPE)
+    restored = shaped & (digits.str.len_chars() == 7) & _zero_ok(state, "BR", spec)
+    full = pl.when(restored).then("0" + digits).when(shaped).then(digits)
+    cep = pl.when(full.str.len_chars() == 8).then(full.str.slice(0, 5) + "-" + full.str.slice(5))
+    return cep, restored
+
+
+def united_states(value: pl.Expr, state: pl.Expr, spec: AddressSpec) -> tuple[pl.Expr, pl.Expr]:
+    """(formatted ZIP or ZIP+4 or null, zero restored?)."""
+    digits = _digits(value)
+    shaped = value.str.contains(_US_SHAPE)
+    short = digits.str.len_chars().is_in([4, 8])
+    restored = shaped & short & _zero_ok(state, "US", spec)
+    full = pl.when(restored).then("0" + digits).when(shaped).then(digits)
+    length = full.str.len_chars()
+    plus4 = full.str.slice(0, 5) + "-" + full.str.slice(5)
+    return pl.when(length == 5).then(full).when(length == 9).then(plus4), restored
+
+
+def formatted(value: pl.Expr, shapes: list[tuple[str, str]]) -> pl.Expr:
+    """The code written by the first ``(pattern, replacement)`` its compact form (upper case,
+    no spaces, dots or hyphens) matches; null when none does."""
+    compact = value.str.to_uppercase().str.replace_all(r"[\s.-]+", "")
+    chain = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    for pattern, replacement in shapes:
+        chain = chain.when(compact.str.contains(pattern)).then(
+            compact.str.replace(pattern, replacement)
+        )
+    return chain.otherwise(pl.lit(None, pl.String))
+
+
+def _formats(spec: AddressSpec) -> dict[str, tuple[pl.Expr, pl.Expr]]:
+    """Per checked country: (formatted code or null, leading zero restored?)."""
+    value, state = pl.col(POSTAL), pl.col("state")
+    others = {
+        country: (formatted(value, [tuple(shape) for shape in shapes]), pl.lit(False))
+        for country, shapes in spec.postal_formats.items()
+    }
+    return {**others, "BR": brazil(value, state, spec), "US": united_states(value, state, spec)}
+
+
+def normalize_postal(
+    frame: pl.DataFrame, rules: Rules, default_region: str, field: str = "postal_code"
+) -> Step:
+    """Postal codes of BR, US and the ``postal_formats`` countries formatted (or emptied, with
+    a finding); other countries' kept as they are. Each country's rules run on its own records
+    only."""
+    country = frame.select(country_or_default(pl.col("country"), default_region))["country"]
+    no = pl.repeat(False, frame.height, eager=True)
+    after, invalid, zero = frame[field], no, no
+    for code, (written, restored) in _formats(load(rules)).items():
+        rows = country.to_frame().select((pl.col("country") == code).arg_true()).to_series()
+        if rows.is_empty():
+            continue
+        part = frame.select(pl.col(field).alias(POSTAL), "state")[rows].lazy()
+        facts = part.select(
+            after=written,
+            invalid=written.is_null(),
+            zero=written.is_not_null() & restored,
+        ).collect()  # lazy: shared subexpressions computed once
+        after = after.clone().scatter(rows, facts["after"])
+        invalid = invalid.clone().scatter(rows, facts["invalid"])
+        zero = zero.clone().scatter(rows, facts["zero"])
+    both = pairs(frame, pl.col(field), after)
+    rule = (
+        pl.when(BEFORE.is_not_null() & pl.lit(invalid))
+        .then(pl.lit("postal_code.invalid"))
+        .when(pl.lit(zero) & changed())
+        .then(pl.lit("postal_code.zero_restored"))
+        .when(changed())
+        .then(pl.lit("postal_code.formatted"))
+    )
+    return Step(frame.with_columns(after.alias(field)), by_rule(both, field, rule))
