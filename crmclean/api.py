@@ -14,7 +14,6 @@ import polars as pl
 from crmclean import pipeline
 from crmclean.audit import audit as audit
 from crmclean.batch import Batch
-from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.dedupe.blocking_report import blocking_report_of
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.review import explain_table, review_table
@@ -27,10 +26,9 @@ from crmclean.load.rollback import RunRow, rollback, run_status
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.load.target import is_target
 from crmclean.load.unmerge import Unmerged, unmerge
-from crmclean.pipeline import Progress, RunResult
+from crmclean.pipeline import Progress, RunOptions, RunResult
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
-from crmclean.segments.stage import segment_stage
 from crmclean.segments.target import with_segments
 from crmclean.sources import SourceSpec
 from crmclean.validate import GateResult, validate, validate_frame
@@ -71,20 +69,15 @@ def dedupe_files(
     outputs = [crosswalk, golden, rejects, review, explain, merges]
     refuse_inputs(outputs, [*_paths(sources), decisions, training_pairs])
     check_folders(outputs)
-    result = pipeline.run(sources, rules, stop_before="dedupe", progress=progress)
-    if blocking_report is not None:
-        pairs = None if training_pairs is None else Path(training_pairs)
-        write_table(blocking_report_of(result.batch.frame, rules, pairs), Path(blocking_report))
-    progress("dedupe")
-    options = DedupeOptions(
-        threshold,
-        None if decisions is None else Path(decisions),
+    options = RunOptions(
+        threshold=threshold,
+        decisions=None if decisions is None else Path(decisions),
         training_pairs=None if training_pairs is None else Path(training_pairs),
     )
-    result.batch = dedupe(result.batch, rules, options)
-    result.stopped_before = "validate"
-    pipeline.check_conservation(result.inputs, result.batch)
-    result.batch = segment_stage(result.batch, rules)
+    result = pipeline.run(sources, rules, options, stop_before="validate", progress=progress)
+    if blocking_report is not None:
+        pairs = options.training_pairs
+        write_table(blocking_report_of(result.batch.frame, rules, pairs), Path(blocking_report))
     batch = result.batch
     write_table(result.crosswalk(), Path(crosswalk))
     if golden is not None and batch.golden is not None:
@@ -112,9 +105,8 @@ def explain_golden_record(
     """Deduplicate ``sources`` as ``dedupe`` does and explain golden record ``golden_id``:
     per field, every candidate value, the records holding it and why the winner won."""
     rules = rules or Rules()
-    result = pipeline.run(
-        sources, rules, stop_before="validate", progress=progress, decisions=decisions
-    )
+    options = RunOptions(decisions=decisions)
+    result = pipeline.run(sources, rules, options, stop_before="validate", progress=progress)
     config = load_match_config(rules)
     batch = result.batch
     table = explain_golden(
@@ -182,20 +174,17 @@ def migrate(
     field, value) fix source values every run. ``orders`` (orders and deals
     files) feed the segments' RFM.
     """
-    stop = "load" if dry_run else "end"
-    return pipeline.run(
-        sources,
-        rules or Rules(),
+    options = RunOptions(
         target=target,
-        stop_before=stop,
-        progress=progress,
-        stage_rows=stage_rows,
         decisions=decisions,
-        full=full,
-        on_fail=on_fail,
         overrides=overrides,
         orders=orders,
+        on_fail=on_fail,
+        full=full,
+        stage_rows=stage_rows,
     )
+    stop = "load" if dry_run else "end"
+    return pipeline.run(sources, rules or Rules(), options, stop_before=stop, progress=progress)
 
 
 def migrate_status(target: str, rules: Rules | None = None) -> list[RunRow]:

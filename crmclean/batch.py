@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from crmclean.load.existing import TargetClusters
+    from crmclean.load.gated import Loading
+    from crmclean.validate import GateResult
 
 SOURCE = "_source"
 SOURCE_ID = "_source_id"
@@ -50,7 +56,8 @@ class Batch:
     """Records in the canonical model and the side tables every stage appends to.
 
     ``frame`` holds one row per live input record with lineage columns ``_source``,
-    ``_source_id`` and ``_row``. ``golden`` is filled by the dedupe stage.
+    ``_source_id`` and ``_row``. ``golden`` is filled by the dedupe stage; docs/pipeline.md
+    says which stage adds each field.
     """
 
     frame: pl.DataFrame
@@ -60,6 +67,9 @@ class Batch:
     golden: pl.DataFrame | None = None
     pairs: pl.DataFrame | None = None  # dedupe: every scored candidate pair (review, explain)
     merges: pl.DataFrame | None = None  # dedupe: merge log, one row per field value merged
+    target: TargetClusters | None = None  # dedupe: the target's clusters it linked into
+    gate: GateResult | None = None  # validate: the gate's verdict
+    loading: Loading | None = None  # validate: the load plan; load: what was written
 
     def with_frame(self, frame: pl.DataFrame) -> Batch:
         return replace(self, frame=frame)

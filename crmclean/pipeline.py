@@ -1,24 +1,27 @@
 """The whole job on one page: read -> map -> normalize -> dedupe -> validate -> load.
 
-``audit`` (stopped before clusters are merged into golden records) and ``migrate plan`` are
-this run stopped early; only ``migrate run`` passes a target.
+:func:`run` is the only orchestrator: every command is this run with :class:`RunOptions`,
+stopped before a stage. Each stage is ``stage(batch, rules, options) -> batch``
+(docs/pipeline.md draws what each adds to the batch); only ``migrate run`` passes a target.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
-from crmclean.dedupe import DedupeOptions, dedupe
+from crmclean.dedupe import DedupeOptions, dedupe, remerge
 from crmclean.errors import UserError
 from crmclean.fingerprint import config_hash
 from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
-from crmclean.load.gated import gate_and_load
+from crmclean.load.existing import read_clusters
+from crmclean.load.gated import Loading, drop_stage, gate_plan, load_gated
 from crmclean.load.rerun import STATS_KEY, inputs_hash, loaded_with
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.normalize import normalize
@@ -30,9 +33,51 @@ from crmclean.sources import SourceSpec, read_all
 from crmclean.validate import GateResult, normalized_values, validate
 from crmclean.validate.quarantine import OnFail, quarantine, quarantine_rejects
 
-Stage = Literal["normalize", "dedupe", "merge", "validate", "load", "end"]
-ORDER: list[Stage] = ["normalize", "dedupe", "merge", "validate", "load", "end"]
+StageName = Literal["read", "map", "normalize", "dedupe", "validate", "load", "end"]
+STAGES: tuple[StageName, ...] = ("read", "map", "normalize", "dedupe", "validate", "load")
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Per-run choices, the same for every command.
+
+    ``target`` (a database URL or SQLite file) is loaded by ``migrate run``; ``threshold``
+    (the auto-merge match probability), ``training_pairs`` (labelled pairs teaching ``m``) and
+    ``decisions`` (must-link and cannot-link pairs, field overrides) steer the dedupe, against
+    the target's golden records too. ``merge`` builds golden records from the clusters (an
+    audit only needs the clusters). ``overrides`` (source, source_id, field, value) fix source
+    values before normalize; ``orders`` (orders and deals files) feed the segments' RFM.
+    ``on_fail`` ``quarantine`` sends the records of golden records failing the gate to
+    rejects and loads the others. ``full`` runs every stage even when the target's last run
+    loaded these very inputs. Above ``stage_rows`` golden records a PostgreSQL target gates
+    (and loads from) a staging table inside it.
+    """
+
+    target: str | None = None
+    threshold: float | None = None
+    training_pairs: Path | None = None
+    decisions: Path | None = None
+    merge: bool = True
+    overrides: Path | None = None
+    orders: tuple[OrderSource, ...] = ()
+    on_fail: OnFail = "block"
+    full: bool = False
+    stage_rows: int = STAGE_ROWS
+
+    @property
+    def dedupe(self) -> DedupeOptions:
+        """What the dedupe stage needs of these options."""
+        return DedupeOptions(
+            threshold=self.threshold,
+            decisions=self.decisions,
+            merge=self.merge,
+            training_pairs=self.training_pairs,
+            into_target=self.target is not None,
+        )
+
+
+Stage = Callable[[Batch, Rules, RunOptions], Batch]
 
 
 @dataclass
@@ -41,12 +86,25 @@ class RunResult:
 
     batch: Batch
     inputs: pl.DataFrame
-    plan: LoadPlan | None = None
-    gate: GateResult | None = None
-    loaded: LoadResult | None = None
-    quarantined: GateResult | None = None  # the gate that sent records to rejects
-    stopped_before: Stage = "end"
+    stopped_before: StageName = "end"
     info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def plan(self) -> LoadPlan | None:
+        return None if self.batch.loading is None else self.batch.loading.plan
+
+    @property
+    def gate(self) -> GateResult | None:
+        return self.batch.gate
+
+    @property
+    def loaded(self) -> LoadResult | None:
+        return None if self.batch.loading is None else self.batch.loading.result
+
+    @property
+    def quarantined(self) -> GateResult | None:
+        """The gate that sent records to rejects (``on_fail`` ``quarantine``)."""
+        return None if self.batch.loading is None else self.batch.loading.quarantined
 
     @property
     def gate_failed(self) -> bool:
@@ -81,101 +139,136 @@ class RunResult:
         }
 
 
-def _before(stage: Stage, stop_before: Stage) -> bool:
-    return ORDER.index(stage) < ORDER.index(stop_before)
+def read_stage(sources: list[SourceSpec], batch: Batch, rules: Rules, options: RunOptions) -> Batch:
+    """Read every source and project it onto the canonical model (``batch`` is empty)."""
+    return read_all(sources, rules)
+
+
+def map_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
+    """The user's overrides of source values, before anything reads them."""
+    if options.overrides is None:
+        return batch
+    return apply_overrides(batch, read_overrides(options.overrides, rules.model.names))
+
+
+def normalize_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
+    """Canonical values, findings, rejects for the unidentifiable."""
+    return normalize(batch, rules)
+
+
+def dedupe_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
+    """Clusters and golden records; with a target, linked into the target's clusters; then
+    the segments."""
+    if options.target is not None:
+        batch = replace(batch, target=read_clusters(options.target, rules))
+    batch = dedupe(batch, rules, options.dedupe)
+    return segment_stage(batch, rules, options.orders)
+
+
+def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions) -> Batch:
+    """The gate: over the golden records without a target, else over the golden records the
+    target will hold after the run (the load plan's ``after``). With ``on_fail``
+    ``quarantine``, the records of failing golden records go to rejects and the rest is gated
+    again."""
+    if options.target is None:
+        return replace(batch, gate=validate(batch, rules))
+    batch = _gated(batch, rules, options, run)
+    gate, loading = batch.gate, batch.loading
+    if options.on_fail != "quarantine" or gate is None or gate.success or loading is None:
+        return batch
+    rejects = quarantine_rejects(gate, loading.plan.lineage, batch.frame, rules, "contacts")
+    if not rejects.height:
+        return batch
+    drop_stage(loading.stage)
+    quarantined = remerge(quarantine(batch, rejects), rules, options.dedupe)
+    again = _gated(quarantined, rules, options, run)
+    assert again.loading is not None
+    return replace(again, loading=replace(again.loading, quarantined=gate))
+
+
+def _gated(batch: Batch, rules: Rules, options: RunOptions, run: RunInfo) -> Batch:
+    """``batch`` with its load plan against the target and the plan's gate."""
+    assert options.target is not None
+    plan = plan_load(batch, options.target, rules)
+    run = run.with_details(stats={**run.details.get("stats", {}), **batch.stats})
+    accepted = normalized_values(batch.frame)
+    gate, stage = gate_plan(
+        plan, options.target, rules, run=run, stage_rows=options.stage_rows, accepted=accepted
+    )
+    return replace(batch, gate=gate, loading=Loading(plan, run, stage))
+
+
+def load_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
+    """Apply the plan in one transaction when the gate passed; record the segments."""
+    loading = batch.loading
+    if options.target is None or loading is None or batch.gate is None:
+        return batch
+    loaded = load_gated(loading, batch.gate, options.target, rules)
+    if loaded is not None and loaded.run_id is not None:
+        record_segments(options.target, rules, options.orders, loaded.run_id)
+    return replace(batch, loading=replace(loading, result=loaded))
+
+
+def _before(stage: StageName, stop_before: StageName) -> bool:
+    return stop_before == "end" or STAGES.index(stage) < STAGES.index(stop_before)
 
 
 def run(
     sources: list[SourceSpec],
     rules: Rules,
+    options: RunOptions | None = None,
     *,
-    target: str | None = None,
-    stop_before: Stage = "end",
+    stop_before: StageName = "end",
     progress: Progress = lambda _stage: None,
-    stage_rows: int = STAGE_ROWS,
-    decisions: Path | None = None,
-    full: bool = False,
-    on_fail: OnFail = "block",
-    overrides: Path | None = None,
-    orders: tuple[OrderSource, ...] = (),
 ) -> RunResult:
     """Run the stages in order, stopping before ``stop_before``; load only with a target.
 
-    Above ``stage_rows`` golden records, a PostgreSQL target gates (and loads from) a staging
-    table inside it instead of memory. ``decisions`` (must-link and cannot-link pairs) steer
-    the dedupe and the matching against the target's golden records. A load whose inputs the
-    target's last run already loaded (:mod:`crmclean.load.rerun`) reads nothing and changes
-    nothing, as a full run would; ``full`` runs every stage anyway.
-    ``overrides`` (a file of source, source_id, field, value) fix source values before
-    normalize. With ``on_fail`` ``quarantine``, the records behind golden records that fail
-    the gate go to rejects and the others are gated again and loaded.
-    ``orders`` (orders and deals files) feed the segment stage's RFM; a load stores every
-    golden record's segment.
+    A load whose inputs the target's last run already loaded (:mod:`crmclean.load.rerun`)
+    reads nothing and changes nothing, as a full run would; ``options.full`` runs every stage
+    anyway. Every record read ends in exactly one golden record or in rejects (checked after
+    dedupe and after the gate).
     """
-    check_segment_inputs(rules, orders)
-    digest = (
-        None
-        if target is None
-        else inputs_hash(sources, rules, decisions, overrides, *(order.path for order in orders))
-    )
-    if target is not None and stop_before == "end" and not full:
+    options = options or RunOptions()
+    check_segment_inputs(rules, options.orders)
+    target = options.target
+    files = (options.decisions, options.overrides, *(order.path for order in options.orders))
+    digest = None if target is None else inputs_hash(sources, rules, *files)
+    if target is not None and stop_before == "end" and not options.full:
         previous = loaded_with(target, rules, digest)
         if previous is not None:
             return _unchanged(previous, stop_before)
-    progress("read")
-    batch = read_all(sources, rules)
-    if overrides is not None:
-        batch = apply_overrides(batch, read_overrides(overrides, rules.model.names))
-    read_rejects = batch.rejects.select(SOURCE, SOURCE_ID).unique(maintain_order=True)
-    inputs = pl.concat([batch.frame.select(SOURCE, SOURCE_ID), read_rejects])
-    result = RunResult(batch, inputs, stopped_before=stop_before)
-    if not _before("normalize", stop_before):
-        return result
-    progress("normalize")
-    result.batch = normalize(result.batch, rules)
-    if not _before("dedupe", stop_before):
-        return result
-    progress("dedupe")
-    merging = DedupeOptions(merge=_before("merge", stop_before), decisions=decisions)
-    result.batch = dedupe(result.batch, rules, merging)
-    check_conservation(inputs, result.batch)
-    progress("segment")
-    result.batch = segment_stage(result.batch, rules, orders)
-    if not _before("validate", stop_before):
-        return result
-    refuse_nothing(inputs, sources)
-    if target is None:
-        progress("validate")
-        result.gate = validate(result.batch, rules)
-        return result
-
-    def plan_gate_load() -> None:
-        progress("plan")
-        result.plan = plan_load(result.batch, target, rules, decisions=decisions)
-        progress("validate")
-        result.gate, result.loaded = gate_and_load(
-            result.plan,
-            target,
-            rules,
-            run=_run_info(result, sources, rules, digest),
-            write=_before("load", stop_before),
-            stage_rows=stage_rows,
-            progress=progress,
-            accepted=normalized_values(result.batch.frame),
-        )
-
-    plan_gate_load()
-    if on_fail == "quarantine" and result.gate is not None and result.plan is not None:
-        gate, lineage = result.gate, result.plan.lineage
-        rejects = quarantine_rejects(gate, lineage, result.batch.frame, rules, "contacts")
-        if not gate.success and rejects.height:
-            result.quarantined, result.batch = gate, quarantine(result.batch, rejects)
-            check_conservation(inputs, result.batch)
-            plan_gate_load()
-    if result.loaded is not None and result.loaded.run_id is not None:
-        progress("segment history")
-        record_segments(target, rules, orders, result.loaded.run_id)
+    info = RunInfo.start(config_hash(sources, rules), stats={STATS_KEY: {"sha256": digest}})
+    stages: dict[StageName, Stage] = {
+        "read": partial(read_stage, sources),
+        "map": map_stage,
+        "normalize": normalize_stage,
+        "dedupe": dedupe_stage,
+        "validate": partial(validate_stage, info),
+        "load": load_stage,
+    }
+    result = RunResult(Batch(pl.DataFrame()), pl.DataFrame(), stopped_before=stop_before)
+    try:
+        for name in STAGES:
+            if not _before(name, stop_before):
+                break
+            if name == "validate":
+                refuse_nothing(result.inputs, sources)
+            progress(name)
+            result.batch = stages[name](result.batch, rules, options)
+            if name == "map":
+                result.inputs = _inputs(result.batch)
+            if name in ("dedupe", "validate"):
+                check_conservation(result.inputs, result.batch)
+    finally:
+        if result.batch.loading is not None:
+            drop_stage(result.batch.loading.stage)
     return result
+
+
+def _inputs(batch: Batch) -> pl.DataFrame:
+    """``_source, _source_id`` of every record read: kept, then rejected while reading."""
+    read_rejects = batch.rejects.select(SOURCE, SOURCE_ID).unique(maintain_order=True)
+    return pl.concat([batch.frame.select(SOURCE, SOURCE_ID), read_rejects])
 
 
 def refuse_nothing(inputs: pl.DataFrame, sources: list[SourceSpec]) -> None:
@@ -185,20 +278,11 @@ def refuse_nothing(inputs: pl.DataFrame, sources: list[SourceSpec]) -> None:
         raise UserError(f"no records in {names}: only a header or blank rows; nothing to check")
 
 
-def _run_info(
-    result: RunResult, sources: list[SourceSpec], rules: Rules, digest: str | None
-) -> RunInfo:
-    """The run's row in ``runs``: configuration hash, stage counts and inputs hash (the gate
-    adds its own)."""
-    stats = {**result.batch.stats, STATS_KEY: {"sha256": digest}}
-    return RunInfo.start(config_hash(sources, rules), stats=stats)
-
-
-def _unchanged(run_id: str, stop_before: Stage) -> RunResult:
+def _unchanged(run_id: str, stop_before: StageName) -> RunResult:
     """The result of a run whose inputs ``run_id`` already loaded: nothing read or written."""
     empty = pl.DataFrame(schema={SOURCE: pl.String, SOURCE_ID: pl.String})
     result = RunResult(Batch(empty), empty, stopped_before=stop_before)
-    result.loaded = LoadResult(None, {})
+    result.batch = replace(result.batch, loading=Loading.unchanged())
     result.info["unchanged_since"] = run_id
     return result
 

@@ -83,7 +83,7 @@ def test_blank_and_repeated_ids_are_named_at_read_time_and_the_rest_loads(rules,
         SourceSpec(path=NASTY / "duplicate_ids.csv"),
         SourceSpec(path=NASTY / "vcard_missing_uid.vcf"),
     ]
-    result = pipeline.run(specs, rules, target=str(tmp_path / "crm.db"))
+    result = pipeline.run(specs, rules, pipeline.RunOptions(target=str(tmp_path / "crm.db")))
     rejects = result.batch.rejects.select("_source", "_source_id", "rule", "actual").rows()
     assert sorted(rejects) == [
         ("duplicate_ids", "(row 2)", "id.duplicate", "1 (as on row 1)"),
@@ -105,7 +105,7 @@ def test_postgresql_takes_what_sqlite_takes_nul_bytes_long_and_repeated_ids(rule
         SourceSpec(path=NASTY / "nul_and_long_id.csv"),
         SourceSpec(path=NASTY / "duplicate_ids.csv"),
     ]
-    result = pipeline.run(specs, rules, target=postgres_url)
+    result = pipeline.run(specs, rules, pipeline.RunOptions(target=postgres_url))
     assert result.loaded is not None
     assert result.batch.rejects.get_column("rule").to_list() == ["id.too_long", "id.duplicate"]
     with sa.create_engine(postgres_url).connect() as conn:
@@ -154,7 +154,7 @@ def test_an_unclosed_quote_names_its_row():
 def test_a_header_only_file_is_one_clear_error_not_a_failed_gate(rules, tmp_path):
     spec = SourceSpec(path=NASTY / "header_only.csv")
     with pytest.raises(UserError, match="no records in header_only: only a header"):
-        pipeline.run([spec], rules, target=str(tmp_path / "crm.db"))
+        pipeline.run([spec], rules, pipeline.RunOptions(target=str(tmp_path / "crm.db")))
 
 
 def test_a_formula_full_name_is_never_split_and_is_escaped_in_clean_csv(rules, tmp_path):

@@ -75,7 +75,8 @@ def test_stop_before_merge_clusters_without_golden_records(rules, tmp_path):
     ]
     write_csv(path, rows)
     merged = pipeline.run([SourceSpec(path)], rules, stop_before="validate").batch
-    clustered = pipeline.run([SourceSpec(path)], rules, stop_before="merge").batch
+    clusters_only = pipeline.RunOptions(merge=False)
+    clustered = pipeline.run([SourceSpec(path)], rules, clusters_only, stop_before="validate").batch
     assert clustered.golden is None and clustered.merges is None
     assert clustered.frame["golden_id"].to_list() == merged.frame["golden_id"].to_list()
     assert clustered.frame["golden_id"].n_unique() == 2

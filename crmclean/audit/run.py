@@ -115,7 +115,8 @@ def audit(
     as_of = as_of or datetime.now(UTC).date()
     with tempfile.TemporaryDirectory(prefix="crmclean-audit-") as tmp:
         specs = _specs(sources, Path(tmp))
-        result = pipeline.run(specs, rules, stop_before="merge", progress=progress)
+        options = pipeline.RunOptions(merge=False)  # clusters are enough
+        result = pipeline.run(specs, rules, options, stop_before="validate", progress=progress)
     progress("audit")
     examples = Examples(rules.model, mask_pii, settings.examples)
     args = {"config": settings, "as_of": as_of, "examples": examples}

@@ -43,7 +43,8 @@ def run_demo(
     orders = () if case.orders is None else (OrderSource(case.orders, None, CUSTOMER_SOURCE),)
     rules = Rules(options={AS_OF_OPTION: AS_OF})  # segments as of the day the files were exported
     target = f"sqlite:///{database}"
-    result = pipeline.run(sources, rules, target=target, progress=progress, orders=orders)
+    options = pipeline.RunOptions(target=target, orders=orders)
+    result = pipeline.run(sources, rules, options, progress=progress)
     crosswalk = write_table(result.crosswalk(), directory / "crosswalk.csv")
     write_table(result.batch.rejects, directory / "rejects.csv")
     write_table(result.batch.findings, directory / "findings.csv")

@@ -3,21 +3,75 @@ expectation suite, and only if they pass is the plan applied.
 
 The gate runs in memory, or, for PostgreSQL targets above ``stage_rows`` golden records, on a
 staging table inside the target (:mod:`crmclean.load.staging`) that the load then copies from.
+The validate stage calls :func:`gate_plan`, the load stage :func:`load_gated`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 
 from crmclean.load import LoadPlan, LoadResult, RunInfo, load
 from crmclean.load.schema import build_tables
-from crmclean.load.staging import STAGE_ROWS, Stage, staged, stages
+from crmclean.load.staging import STAGE_ROWS, Stage, drop_stage, open_stage, stages
 from crmclean.rules import Rules
 from crmclean.validate import GateResult, validate_frame, validate_table
 
-Progress = Callable[[str], None]
+__all__ = ["Loading", "drop_stage", "gate_and_load", "gate_plan", "load_gated"]
+
+
+@dataclass(frozen=True)
+class Loading:
+    """A run's load: its plan (None when the inputs were loaded before: nothing to do), the run
+    it will record, the staging table the gate read (if any), the gate that quarantined
+    records (if any) and, once loaded, what was written."""
+
+    plan: LoadPlan | None
+    run: RunInfo | None
+    stage: Stage | None = None
+    result: LoadResult | None = None
+    quarantined: GateResult | None = None
+
+    @classmethod
+    def unchanged(cls) -> Loading:
+        """The load of a run whose inputs the target's last run loaded: nothing written."""
+        return cls(None, None, result=LoadResult(None, {}))
+
+
+def gate_plan(
+    plan: LoadPlan,
+    target: str,
+    rules: Rules,
+    *,
+    run: RunInfo,
+    stage_rows: int = STAGE_ROWS,
+    accepted: dict[str, pl.Series] | None = None,
+) -> tuple[GateResult, Stage | None]:
+    """Gate ``plan.after``: in memory, or in a staging table the caller drops (returned).
+    ``accepted``: values the normalizer wrote in this run (the in-memory gate skips them)."""
+    if not stages(target, plan.after.height, stage_rows):
+        return validate_frame(plan.after, rules, lineage=plan.lineage, accepted=accepted), None
+    contacts = build_tables(rules.model.names).contacts
+    stage = open_stage(plan.after, target, run.run_id, contacts)
+    try:
+        gate = validate_table(stage.url, stage.location, plan.after, rules, lineage=plan.lineage)
+    except BaseException:
+        drop_stage(stage)
+        raise
+    return gate, stage
+
+
+def load_gated(loading: Loading, gate: GateResult, target: str, rules: Rules) -> LoadResult | None:
+    """Apply ``loading.plan`` as its run when ``gate`` passed (None when nothing was written);
+    the staging table, if any, is dropped after."""
+    if loading.plan is None or loading.run is None or not gate.success:
+        return None
+    run = loading.run.with_details(gate=gate.to_dict())
+    try:
+        return load(loading.plan, target, run=run, rules=rules, stage=loading.stage)
+    finally:
+        drop_stage(loading.stage)
 
 
 def gate_and_load(
@@ -28,26 +82,13 @@ def gate_and_load(
     run: RunInfo,
     write: bool = True,
     stage_rows: int = STAGE_ROWS,
-    progress: Progress = lambda _stage: None,
     accepted: dict[str, pl.Series] | None = None,
 ) -> tuple[GateResult, LoadResult | None]:
-    """Gate ``plan.after``; if it passes and ``write``, apply ``plan`` as ``run``.
-    ``accepted``: values the normalizer wrote in this run (the in-memory gate skips them).
-
-    Returns the gate's result and the load's (None when nothing was written).
-    """
-
-    def then_load(gate: GateResult, stage: Stage | None) -> tuple[GateResult, LoadResult | None]:
-        if not write or not gate.success:
-            return gate, None
-        progress("load")
-        run_info = run.with_details(gate=gate.to_dict())
-        return gate, load(plan, target, run=run_info, rules=rules, stage=stage)
-
-    if not stages(target, plan.after.height, stage_rows):
-        gate = validate_frame(plan.after, rules, lineage=plan.lineage, accepted=accepted)
-        return then_load(gate, None)
-    contacts = build_tables(rules.model.names).contacts
-    with staged(plan.after, target, run.run_id, contacts) as stage:
-        gate = validate_table(stage.url, stage.location, plan.after, rules, lineage=plan.lineage)
-        return then_load(gate, stage)
+    """:func:`gate_plan`, then (if ``write``) :func:`load_gated`: the gate's result and the
+    load's (None when nothing was written)."""
+    gate, stage = gate_plan(plan, target, rules, run=run, stage_rows=stage_rows, accepted=accepted)
+    loading = Loading(plan, run, stage)
+    try:
+        return gate, load_gated(loading, gate, target, rules) if write else None
+    finally:
+        drop_stage(stage)

@@ -64,21 +64,38 @@ def _create(conn: sa.Connection, contacts: sa.Table, run_id: str, golden: pl.Dat
     return table
 
 
-@contextmanager
-def staged(golden: pl.DataFrame, target: str, run_id: str, contacts: sa.Table) -> Iterator[Stage]:
+def open_stage(golden: pl.DataFrame, target: str, run_id: str, contacts: sa.Table) -> Stage:
     """``golden`` (rows shaped as ``contacts``) in a new staging table of ``target``, committed
-    so the gate's own connections see it; dropped on leaving, whatever happened."""
+    so the gate's own connections see it; :func:`drop_stage` drops it."""
     engine = open_engine(target)
     try:
         with connect(engine) as conn, conn.begin():
             table = _create(conn, contacts, run_id, golden)
-        try:
-            yield Stage(engine.url.render_as_string(hide_password=False), table)
-        finally:
-            with connect(engine) as conn, conn.begin():
-                table.drop(conn, checkfirst=True)
+        return Stage(engine.url.render_as_string(hide_password=False), table)
     finally:
         engine.dispose()
+
+
+def drop_stage(stage: Stage | None) -> None:
+    """Drop ``stage``'s table if it is still there (nothing without a stage)."""
+    if stage is None:
+        return
+    engine = open_engine(stage.url)
+    try:
+        with connect(engine) as conn, conn.begin():
+            stage.table.drop(conn, checkfirst=True)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def staged(golden: pl.DataFrame, target: str, run_id: str, contacts: sa.Table) -> Iterator[Stage]:
+    """:func:`open_stage`, dropped on leaving, whatever happened."""
+    stage = open_stage(golden, target, run_id, contacts)
+    try:
+        yield stage
+    finally:
+        drop_stage(stage)
 
 
 def insert_staged(conn: sa.Connection, contacts: sa.Table, stage: Stage, run_id: str) -> int:

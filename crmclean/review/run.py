@@ -10,8 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from crmclean import pipeline
-from crmclean.dedupe import DedupeOptions, dedupe
-from crmclean.dedupe import _config as match_config
+from crmclean.dedupe import match_config
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
@@ -54,12 +53,11 @@ def review_run(
 ) -> ReviewRun:
     """Read, normalize and deduplicate ``sources`` (``decisions`` applied when the file
     exists), as ``crmclean dedupe`` does."""
-    result = pipeline.run(sources, rules, stop_before="dedupe")
     known = decisions if decisions is not None and decisions.is_file() else None
-    options = DedupeOptions(threshold=threshold, decisions=known, merge=False)
-    batch = dedupe(result.batch, rules, options)
+    options = pipeline.RunOptions(threshold=threshold, decisions=known, merge=False)
+    batch = pipeline.run(sources, rules, options, stop_before="validate").batch
     assert batch.pairs is not None
-    config = match_config(rules, options)
+    config = match_config(rules, options.dedupe)
     frame = batch.frame
     table = key_table(frame.with_row_index(RECORD), config.key_names, config)
     findings = serious_findings(batch.findings)

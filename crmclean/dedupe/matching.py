@@ -1,0 +1,126 @@
+"""Scoring a frame's candidate pairs, as the dedupe stage does for clusters and links.
+
+keys (coded) -> blocking (candidate pairs) -> parameters (u, term frequencies, prior)
+     -> compare -> m (EM, or labelled pairs) -> score (match probability)
+     -> cluster check -> decisions
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from crmclean.dedupe.blocking import candidate_pairs
+from crmclean.dedupe.cohesion import CHECKED, Cohesion, Scorer, cluster_check
+from crmclean.dedupe.compare import LEFT, RIGHT
+from crmclean.dedupe.config import MatchConfig, load_match_config
+from crmclean.dedupe.decisions import DECISION, apply_decisions, decided_pairs, read_decisions
+from crmclean.dedupe.keys import key_table
+from crmclean.dedupe.learn import expectation_maximisation, from_labelled_pairs
+from crmclean.dedupe.params import estimate
+from crmclean.dedupe.score import compared_pairs, weighed_pairs
+from crmclean.dedupe.training import MATCH
+from crmclean.rules import Rules
+
+
+@dataclass(frozen=True)
+class DedupeOptions:
+    """Per-run choices: a match-probability threshold overriding the rules, a decisions file,
+    whether to merge clusters into golden records (an audit only needs the clusters), a file
+    of labelled pairs to learn ``m`` from, and whether the golden records are meant for a
+    target (then built by lineage-ordered slices, as the load stores them)."""
+
+    threshold: float | None = None
+    decisions: Path | None = None
+    merge: bool = True
+    training_pairs: Path | None = None
+    into_target: bool = False
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Every scored pair (candidates, cluster-check pairs, decisions applied), the candidate
+    pairs and cluster check behind them, and the oversized blocks blocking skipped."""
+
+    pairs: pl.DataFrame
+    candidates: pl.DataFrame
+    cohesion: Cohesion
+    oversized: pl.DataFrame
+
+
+def match_config(rules: Rules, options: DedupeOptions) -> MatchConfig:
+    """The rules' match configuration with ``options.threshold`` applied."""
+    config = load_match_config(rules)
+    if options.threshold is None:
+        return config
+    review = min(config.review_threshold, options.threshold)
+    return config.model_copy(
+        update={"auto_merge_threshold": options.threshold, "review_threshold": review}
+    )
+
+
+def find_matches(
+    frame: pl.DataFrame, config: MatchConfig, labelled: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Scored candidate pairs of ``frame`` (records indexed by ``_record``, with the matching
+    keys of :mod:`~crmclean.dedupe.derived_keys`) and the oversized blocks blocking skipped.
+    Pairs carry ``left, right`` (record indices), ``probability``, ``match``, ``review``,
+    ``veto`` and per comparison ``sim_<name>`` and ``w_<name>``.
+
+    ``m`` comes from the ``labelled`` pairs marked ``match`` when given, else from EM when
+    ``em_iterations`` is set, else from the rules.
+    """
+    scored, oversized, _ = matched(frame, config, labelled)
+    return scored, oversized
+
+
+def matched(
+    frame: pl.DataFrame,
+    config: MatchConfig,
+    labelled: pl.DataFrame | None,
+    keep: pl.Expr | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, Scorer]:
+    """:func:`find_matches` and what scored its pairs, to score more of them alike; ``keep``
+    selects the candidate pairs worth comparing (all without it)."""
+    table = key_table(frame, config.key_names, config)
+    pairs, oversized = candidate_pairs(table, config)
+    if keep is not None:
+        pairs = pairs.filter(keep)
+    params = estimate(table, config)
+    compared = compared_pairs(pairs, table, config, params)
+    if labelled is not None:
+        found = labelled.filter(MATCH).select(LEFT, RIGHT)
+        params = from_labelled_pairs(found, table, config, params)
+    elif config.em_iterations:
+        params = expectation_maximisation(compared, config, params, table.height)
+    return weighed_pairs(compared, config, params), oversized, Scorer(table, config, params)
+
+
+def scored_pairs(
+    frame: pl.DataFrame,
+    config: MatchConfig,
+    options: DedupeOptions,
+    labelled: pl.DataFrame | None = None,
+    keep: pl.Expr | None = None,
+) -> Scored:
+    """Candidate pairs scored, the cluster check's pairs added, ``options.decisions`` applied
+    (an empty ``decision`` without them)."""
+    candidates, oversized, scorer = matched(frame, config, labelled, keep)
+    cohesion = cluster_check(candidates, scorer)
+    pairs = pl.concat(
+        [candidates.with_columns(pl.lit(False).alias(CHECKED)), cohesion.pairs],
+        how="diagonal_relaxed",
+    )
+    if options.decisions is None:
+        pairs = pairs.with_columns(pl.lit(None, dtype=pl.String).alias(DECISION))
+    else:
+        decided = decided_pairs(read_decisions(options.decisions), frame)
+        pairs = apply_decisions(pairs, decided)
+    return Scored(pairs, candidates, cohesion, oversized)
+
+
+def unchecked() -> pl.Expr:
+    """Pairs not from the cluster check, or decided (their decision holds)."""
+    return ~(pl.col(CHECKED).fill_null(False) & pl.col(DECISION).is_null())
