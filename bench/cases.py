@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from crmclean.batch import RAW, ROW, SOURCE, SOURCE_ID, Batch
+from crmclean.dedupe.derived_keys import add_keys
 from crmclean.demo import generate_demo, read_truth
 from crmclean.normalize import normalize
 from crmclean.rules import Rules
@@ -58,8 +59,15 @@ def demo_case(people: int, seed: int, directory: Path) -> Case:
     """A generated multi-source CRM case, read and normalized as the pipeline does."""
     case = generate_demo(directory / f"demo_{people}", people=people, seed=seed)
     rules = Rules()
-    batch = normalize(read_all([SourceSpec(str(path)) for path in case.sources], rules), rules)
+    batch = _normalized([SourceSpec(str(path)) for path in case.sources], rules)
     return Case(f"demo {people:,} people", batch, _splink_view(batch.frame), read_truth(case.truth))
+
+
+def _normalized(specs: list[SourceSpec], rules: Rules) -> Batch:
+    """Read -> map -> normalize, and the matching keys the dedupe stage adds (the scripts that
+    time its phases call them one by one)."""
+    batch = normalize(read_all(specs, rules), rules)
+    return batch.with_frame(add_keys(batch.frame, rules))
 
 
 def _canonical(records: pl.DataFrame, source: str) -> Batch:
@@ -88,7 +96,7 @@ def file_case(name: str, raw: pl.DataFrame, truth: str, directory: Path) -> Case
     path = directory / f"{name}.csv"
     raw.drop(truth).write_csv(path)
     rules = Rules()
-    batch = normalize(read_all([SourceSpec(str(path))], rules), rules)
+    batch = _normalized([SourceSpec(str(path))], rules)
     return Case(name, batch, _splink_view(batch.frame), _truth(name, raw[truth].cast(pl.String)))
 
 

@@ -1,9 +1,10 @@
 """Every case of ``tests/cases/normalize/*.yaml``: one record in, the fields and findings out.
 
 A case file holds ``cases:``, each with ``id``, ``in`` (canonical fields as typed), ``out`` (the
-fields expected after normalize; derived columns such as ``email_key`` too) and optionally
-``findings`` (the exact codes the record gets, in any order; ``{PH09: "+55..."}`` also checks
-the suggestion) or ``rejected: true``. Each case is its own source, so column-level decisions
+fields expected after normalize; the matching columns the dedupe stage derives from them, such
+as ``email_key``, too) and optionally ``findings`` (the exact codes the record gets, in any
+order; ``{PH09: "+55..."}`` also checks the suggestion) or ``rejected: true``. Each case is
+its own source, so column-level decisions
 (day-first dates) are taken per case. A record with no identifying field gets company "ACME".
 Adding a case needs no Python.
 """
@@ -20,6 +21,7 @@ import yaml
 from normalize_support import mapped
 
 from crmclean.batch import Batch
+from crmclean.dedupe.derived_keys import add_keys
 from crmclean.normalize import normalize
 from crmclean.normalize.unidentifiable import IDENTIFYING
 from crmclean.rules import Rules
@@ -47,7 +49,8 @@ def normalized(family: str) -> Batch:
     rules = Rules()
     cases = [case for stem, case in load_cases() if stem == family]
     frames = [mapped(rules, [_record(case)], source=case["id"]) for case in cases]
-    return normalize(Batch(pl.concat(frames)), rules)
+    batch = normalize(Batch(pl.concat(frames)), rules)
+    return batch.with_frame(add_keys(batch.frame, rules))  # the dedupe stage's matching keys
 
 
 def _codes(expected: list[Any]) -> tuple[list[str], dict[str, str]]:

@@ -299,7 +299,7 @@ def unmerge(
     )
     if split.decisions is None:
         click.echo(
-            "No decisions file: the next run may merge them again "
+            "No decisions file: a run that changes either record may merge them again "
             "(add `decisions: decisions.csv` to the project file)."
         )
     else:

@@ -12,6 +12,7 @@ from crmclean.dedupe.blocking import block_pairs, candidate_pairs
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
+from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.training import MATCH, labelled_pairs, read_training_pairs
 from crmclean.rules import Rules
@@ -52,7 +53,7 @@ def blocking_report_of(
     """:func:`blocking_report` of a normalized frame; the pairs marked the same person in
     ``training_pairs`` (a labelled-pairs CSV) are the true pairs when given."""
     config = load_match_config(rules)
-    records = frame.drop(GOLDEN_ID, strict=False).with_row_index(RECORD)
+    records = add_keys(frame.drop(GOLDEN_ID, strict=False), rules).with_row_index(RECORD)
     truth = None
     if training_pairs is not None:
         labelled = labelled_pairs(read_training_pairs(training_pairs), records)

@@ -1,176 +1,283 @@
-"""Incremental runs: attach incoming records to the golden records already in the target.
+"""Incremental linking: this run's records joined to the clusters the target already holds.
 
-Incoming records, already clustered among themselves, and the target's golden records become
-the nodes of one graph. Edges: records of one incoming cluster; a record and the golden record
-its ``(source, source id)`` belonged to before; a new or changed record and a golden record the
-match rules pair it with (a record the target already holds with the same values was matched
-when it first came, so it is not matched again). Each connected component holding an incoming
-record becomes one golden record, keeping the smallest existing golden id (or the incoming
-cluster's id when it is new); the other existing golden records of the component are merged
-into it. Cannot-link decisions split a component holding such a pair at its weakest links, as
-the dedupe stage does (:func:`~crmclean.dedupe.chains.split_chains`): an incoming record is its
-own node, a record only the target holds stands for its golden record.
+The target's golden records and their members enter the dedupe stage as already-clustered
+input. A record the target holds with the same values (*known*) is not matched again: it stays
+in its golden record. The other records (*fresh*: new, changed, or named by a decision) are
+scored among themselves and against the target's golden records (never golden against golden:
+the target's clusters are not matched again). One graph then holds the fresh records, the
+golden records and the known records; its edges are the matched pairs and, for each known or
+changed record, a certain link to the golden record that held it. Cannot-link pairs (vetoes,
+very unlikely pairs, decisions; a record only the target holds stands for its golden record)
+split a component at its weakest links, as :func:`~crmclean.dedupe.chains.split_chains` does.
+
+Golden ids stay stable: each existing golden id goes to the component holding most of its
+records (a cluster that gains a member keeps its id; a split keeps the id with the larger
+part; the records only the target holds count with the golden record); a component with
+several keeps the smallest (the others are merged into it); a component with none is new and
+gets the id of its smallest lineage (:func:`~crmclean.dedupe.cluster.golden_id`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
-from crmclean.dedupe import find_matches
+from crmclean.batch import GOLDEN_ID, RAW, SOURCE, SOURCE_ID
 from crmclean.dedupe.chains import WEIGHT, split_chains
-from crmclean.dedupe.cluster import components
+from crmclean.dedupe.cluster import components, golden_id
+from crmclean.dedupe.cohesion import CHECKED
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
+from crmclean.dedupe.decisions import CANNOT, DECISION, cannot_link, read_decisions, record_pairs
+from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.keys import RECORD
+from crmclean.dedupe.matching import DedupeOptions, Scored, scored_pairs, unchecked
+from crmclean.load.existing import EXISTING, FINAL, TargetClusters, as_records, golden_nodes
+from crmclean.rules import Rules
 
-EXISTING = "_existing"
-LABEL = "_label"
-FINAL = "_final"
-APART = ["source_a", "source_id_a", "source_b", "source_id_b"]  # a cannot-link pair
-_PAIR, _NODE = "_pair", "_node"
-CERTAIN = 1.0  # the weight of a cluster or lineage edge
+LABEL, _NODE, _PRIOR, _VOTES = "_label", "_node", "_prior", "_votes"
+_HASH, _KNOWN = "_hash", "_known"
+CERTAIN = 1.0  # the weight of a link between a record and the golden record that held it
+NODE_VOTE = 0.5  # a golden record's own vote: ties go to the component it is in
+_KEYS = [SOURCE, SOURCE_ID]
 
 
 @dataclass(frozen=True)
-class Resolution:
-    """Final golden ids: ``golden_ids`` (one per incoming record, in order) and ``renamed``
-    (``_existing`` golden id -> ``_final`` id, for every existing golden record involved)."""
+class Linked:
+    """The run's records with their golden ids (input order), the target's clusters with
+    ``renamed`` and ``kept`` filled, the oversized blocks (and the frame they index), and the
+    stage's counts."""
 
-    golden_ids: pl.Series
-    renamed: pl.DataFrame
+    frame: pl.DataFrame
+    target: TargetClusters
+    oversized: tuple[pl.DataFrame, pl.DataFrame]
+    stats: dict[str, int]
 
 
-def _edges(frame: pl.DataFrame, left: str, right: str) -> pl.DataFrame:
+def linking(target: TargetClusters | None) -> bool:
+    """Whether the dedupe stage links into ``target`` (it holds golden records)."""
+    return target is not None and not target.contacts.is_empty()
+
+
+def known_records(frame: pl.DataFrame, prior: pl.DataFrame) -> pl.Series:
+    """Per record of ``frame``: whether the target's crosswalk rows ``prior`` hold it with the
+    same values."""
+    columns = [c for c in prior.columns if c in frame.columns and c not in (GOLDEN_ID, RAW)]
+
+    def signed(rows: pl.DataFrame) -> pl.DataFrame:
+        values = rows.select(
+            pl.col(c) if isinstance(rows.schema[c], pl.List) else pl.col(c).cast(pl.String)
+            for c in columns
+        )
+        return rows.select(_KEYS).with_columns(values.hash_rows().alias(_HASH))
+
+    held = signed(prior).with_columns(pl.lit(True).alias(_KNOWN))
+    found = signed(frame).join(held, on=[*_KEYS, _HASH], how="left", maintain_order="left")
+    return found[_KNOWN].fill_null(False)
+
+
+def _decided(frame: pl.DataFrame, decisions: Path | None) -> pl.Series:
+    """Per record of ``frame``: whether the decisions file names it (it is matched again)."""
+    if decisions is None:
+        return pl.Series(_KNOWN, [False] * frame.height, dtype=pl.Boolean)
+    table = read_decisions(decisions)
+    named = pl.concat(
+        table.select(pl.col(a).alias(SOURCE), pl.col(b).alias(SOURCE_ID))
+        for a, b in (("source_a", "source_id_a"), ("source_b", "source_id_b"))
+    ).unique()
+    flagged = frame.select(_KEYS).join(
+        named.with_columns(pl.lit(True).alias(_KNOWN)), on=_KEYS, how="left", maintain_order="left"
+    )
+    return flagged[_KNOWN].fill_null(False)
+
+
+def _edges(frame: pl.DataFrame, left: str, right: str, weight: pl.Expr) -> pl.DataFrame:
     return frame.select(
         pl.col(left).cast(pl.Int64).alias(LEFT),
         pl.col(right).cast(pl.Int64).alias(RIGHT),
-        pl.lit(CERTAIN).alias(WEIGHT),
+        weight.cast(pl.Float64).alias(WEIGHT),
     )
 
 
-def _cluster_edges(incoming: pl.DataFrame) -> pl.DataFrame:
-    firsts = incoming.group_by(GOLDEN_ID).agg(pl.col(RECORD).min().alias("_first"))
-    return _edges(incoming.join(firsts, on=GOLDEN_ID), RECORD, "_first")
+def _pairs(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(pl.col(LEFT).cast(pl.Int64), pl.col(RIGHT).cast(pl.Int64))
 
 
-def _lineage_edges(
-    incoming: pl.DataFrame, lineage: pl.DataFrame, nodes: pl.DataFrame
+def _apart(
+    decisions: Path | None, fresh: pl.DataFrame, members: pl.DataFrame, nodes: pl.DataFrame
 ) -> pl.DataFrame:
-    """Incoming record -> the golden record that held its ``(source, source id)`` before."""
-    before = lineage.select(SOURCE, SOURCE_ID, pl.col(GOLDEN_ID).alias(EXISTING))
-    linked = incoming.select(RECORD, SOURCE, SOURCE_ID).join(before, on=[SOURCE, SOURCE_ID])
-    linked = linked.join(nodes.select(pl.col(RECORD).alias("_node"), EXISTING), on=EXISTING)
-    return _edges(linked, RECORD, "_node")
+    """Cannot-link decisions naming a record only the target holds, as node pairs: that record
+    stands for its golden record (``nodes``: ``_prior`` golden id -> ``_node``)."""
+    empty = pl.DataFrame(schema={LEFT: pl.Int64, RIGHT: pl.Int64})
+    if decisions is None:
+        return empty
+    table = read_decisions(decisions).filter(pl.col(DECISION) == CANNOT)
+    only_held = members.join(fresh, on=_KEYS, how="anti")
+    held = only_held.join(nodes, left_on=GOLDEN_ID, right_on=_PRIOR).select(*_KEYS, _NODE)
+    index = pl.concat([fresh.select(*_KEYS, _NODE), held]).rename({_NODE: RECORD})
+    pairs = record_pairs(table, index, DECISION)
+    return _pairs(pairs.filter(pl.col(LEFT) != pl.col(RIGHT))) if pairs.height else empty
 
 
-def _match_edges(incoming: pl.DataFrame, golden: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
-    """Matched pairs of one incoming record and one existing golden record (node numbers in
-    ``_record``; the matcher numbers the records it is given from 0)."""
-    combined = pl.concat([incoming, golden.select(incoming.columns)], how="vertical_relaxed")
-    nodes = combined[RECORD].cast(pl.Int64)
-    scored, _ = find_matches(combined.drop(RECORD).with_row_index(RECORD), config)
-    size = incoming.height
-    cross = (pl.col(LEFT) < size) != (pl.col(RIGHT) < size)
-    matched = scored.filter(pl.col("match") & cross)
-    return pl.DataFrame(
-        {
-            LEFT: nodes.gather(matched[LEFT]),
-            RIGHT: nodes.gather(matched[RIGHT]),
-            WEIGHT: matched[WEIGHT].cast(pl.Float64),
-        },
-        schema={LEFT: pl.Int64, RIGHT: pl.Int64, WEIGHT: pl.Float64},
-    )
-
-
-def _nodes_of(
-    side: pl.DataFrame, incoming: pl.DataFrame, nodes: pl.DataFrame, lineage: pl.DataFrame
-) -> pl.DataFrame:
-    """``_pair, _node`` for one side of cannot-link pairs (``_pair, _source, _source_id``)."""
-    records = side.join(incoming.select(SOURCE, SOURCE_ID, RECORD), on=[SOURCE, SOURCE_ID])
-    held = side.join(records, on=_PAIR, how="anti").join(
-        lineage.select(SOURCE, SOURCE_ID, pl.col(GOLDEN_ID).alias(EXISTING)),
-        on=[SOURCE, SOURCE_ID],
-    )
-    held = held.join(nodes.select(EXISTING, RECORD), on=EXISTING)
-    return pl.concat([records.select(_PAIR, RECORD), held.select(_PAIR, RECORD)]).rename(
-        {RECORD: _NODE}
-    )
-
-
-def _apart_edges(
-    apart: pl.DataFrame, incoming: pl.DataFrame, nodes: pl.DataFrame, lineage: pl.DataFrame
-) -> pl.DataFrame:
-    """Cannot-link pairs (``APART`` columns) as ``left, right`` node pairs."""
-    pairs = apart.with_row_index(_PAIR)
-    sides = [
-        _nodes_of(
-            pairs.select(_PAIR, pl.col(source).alias(SOURCE), pl.col(source_id).alias(SOURCE_ID)),
-            incoming,
-            nodes,
-            lineage,
-        )
-        for source, source_id in (APART[:2], APART[2:])
-    ]
-    both = sides[0].join(sides[1], on=_PAIR, suffix="_b")
-    return both.select(
-        pl.min_horizontal(_NODE, f"{_NODE}_b").cast(pl.Int64).alias(LEFT),
-        pl.max_horizontal(_NODE, f"{_NODE}_b").cast(pl.Int64).alias(RIGHT),
-    ).filter(pl.col(LEFT) != pl.col(RIGHT))
-
-
-def _order(incoming: pl.DataFrame, nodes: pl.DataFrame) -> np.ndarray:
+def _order(*keys: pl.DataFrame) -> np.ndarray:
     """A rank per node by lineage, breaking ties between equally strong links."""
-    keys = pl.concat([incoming.select(SOURCE, SOURCE_ID), nodes.select(SOURCE, SOURCE_ID)])
-    return keys.select(pl.struct(SOURCE, SOURCE_ID).rank("dense")).to_series().to_numpy()
+    every = pl.concat([k.select(_KEYS) for k in keys])
+    return every.select(pl.struct(_KEYS).rank("dense")).to_series().to_numpy()
 
 
-def resolve(
+def link(
     frame: pl.DataFrame,
-    golden: pl.DataFrame,
-    lineage: pl.DataFrame,
-    config: MatchConfig | None,
-    known: pl.Series | None = None,
-    apart: pl.DataFrame | None = None,
-) -> Resolution:
-    """Final golden ids for the incoming ``frame`` against the target's ``golden`` records
-    (as :func:`~crmclean.load.existing.golden_nodes`) and crosswalk rows ``lineage`` (of the
-    incoming records, and of the records ``apart`` names).
+    rejects: pl.DataFrame,
+    target: TargetClusters,
+    config: MatchConfig,
+    options: DedupeOptions,
+    rules: Rules,
+) -> Linked:
+    """Golden ids for ``frame`` (normalized, with matching keys) linked into ``target``'s
+    clusters; ``rejects`` are this run's rejected records (they leave their golden records)."""
+    members = as_records(target.crosswalk)
+    golden = golden_nodes(target.contacts)
+    incoming = pl.concat([frame.select(_KEYS), rejects.select(_KEYS)]).unique()
+    prior = members.join(incoming, on=_KEYS, how="semi")
+    known = known_records(frame, prior) & ~_decided(frame, options.decisions)
+    fresh, held = frame.filter(~known), frame.filter(known)
+    f, g = fresh.height, golden.height
+    fields = [c for c in fresh.columns if c in golden.columns]
+    both = pl.concat([fresh.select(fields), golden.select(fields)], how="vertical_relaxed")
+    combined = add_keys(both, rules).with_row_index(RECORD)
+    fresh_side = (pl.col(LEFT) < f) | (pl.col(RIGHT) < f)
+    scored = scored_pairs(combined, config, options, keep=fresh_side)
+    pairs = scored.pairs.filter(fresh_side)
 
-    ``known`` marks the records the target already holds with the same values (not matched
-    again); ``apart`` lists cannot-link pairs (``APART`` columns). ``config`` may be None only
-    when ``golden`` is empty (nothing to match against).
-    """
-    incoming = frame.with_row_index(RECORD)
-    fields = [c for c in incoming.columns if c in golden.columns or c == RECORD]
-    nodes = golden.with_row_index(RECORD, offset=incoming.height).with_columns(
-        pl.col(GOLDEN_ID).alias(EXISTING)
+    nodes = golden.select(pl.col(GOLDEN_ID).alias(_PRIOR)).with_row_index(_NODE, offset=f)
+    records = pl.concat(
+        [
+            fresh.select(_KEYS).with_row_index(_NODE),
+            held.select(_KEYS).with_row_index(_NODE, offset=f + g),
+        ]
+    ).join(prior.select(*_KEYS, pl.col(GOLDEN_ID).alias(_PRIOR)), on=_KEYS, how="left")
+    lineage = records.join(nodes, on=_PRIOR, suffix="_golden")
+    edges = pl.concat(
+        [
+            _edges(pairs.filter("match"), LEFT, RIGHT, pl.col(WEIGHT)),
+            _edges(lineage, _NODE, f"{_NODE}_golden", pl.lit(CERTAIN)),
+        ]
     )
-    edges = [_cluster_edges(incoming), _lineage_edges(incoming, lineage, nodes)]
-    if config is not None and not golden.is_empty():
-        fresh = incoming if known is None else incoming.filter(~known)
-        if not fresh.is_empty():
-            edges.append(_match_edges(fresh.select(fields), nodes.select(fields), config))
-    graph = pl.concat(edges)
-    labels = components(incoming.height + golden.height, graph)
-    if apart is not None and not apart.is_empty():
-        cannot = _apart_edges(apart, incoming, nodes, lineage)
-        labels = split_chains(labels, graph, cannot, _order(incoming, nodes))
-    return _final_ids(incoming, nodes, pl.Series(LABEL, labels, dtype=pl.Int64))
-
-
-def _final_ids(incoming: pl.DataFrame, nodes: pl.DataFrame, labels: pl.Series) -> Resolution:
-    size = incoming.height
-    records = incoming.select(GOLDEN_ID).with_columns(labels.head(size))
-    nodes = nodes.select(EXISTING).with_columns(labels.tail(nodes.height))
-    per_label = (
-        records.join(nodes, on=LABEL, how="left")
-        .group_by(LABEL)
-        .agg(pl.coalesce(pl.col(EXISTING).min(), pl.col(GOLDEN_ID).min()).alias(FINAL))
+    size = f + g + held.height
+    labels = components(size, edges)
+    cannot = pl.concat(
+        [
+            _pairs(cannot_link(pairs.filter(unchecked()), config)),
+            _apart(options.decisions, records.filter(pl.col(_NODE) < f), members, nodes),
+        ]
     )
-    final = records.join(per_label, on=LABEL, how="left", maintain_order="left")[FINAL]
-    renamed = nodes.join(per_label, on=LABEL).select(EXISTING, FINAL)
-    return Resolution(final.alias(GOLDEN_ID), renamed)
+    disputed = _pairs(cannot_link(pairs.filter(~unchecked()), config))
+    if cannot.height or disputed.height:
+        order = _order(fresh, golden, held)
+        labels = split_chains(labels, edges, cannot, order, disputed)
+    label_of = pl.Series(LABEL, labels, dtype=pl.Int64)
+    records = records.with_columns(label_of.gather(records[_NODE]))
+    nodes = nodes.with_columns(label_of.gather(nodes[_NODE]))
+    kept = members.join(incoming, on=_KEYS, how="anti")
+    finals = _final_ids(records, nodes, kept)
+    return _linked(frame, target, records, nodes, kept, finals, prior, scored, combined, f)
+
+
+def _final_ids(records: pl.DataFrame, nodes: pl.DataFrame, kept: pl.DataFrame) -> pl.DataFrame:
+    """``_label -> _final`` for every component: an existing golden id (each to the component
+    holding most of its records) or a new one."""
+    kept_counts = kept.group_by(GOLDEN_ID).agg(pl.len().alias(_VOTES))
+    own = nodes.join(kept_counts, left_on=_PRIOR, right_on=GOLDEN_ID, how="left").select(
+        pl.col(_PRIOR).alias(EXISTING), LABEL, (pl.col(_VOTES).fill_null(0) + NODE_VOTE)
+    )
+    held = records.filter(pl.col(_PRIOR).is_not_null()).select(
+        pl.col(_PRIOR).alias(EXISTING), LABEL, pl.lit(1.0).alias(_VOTES)
+    )
+    votes = pl.concat([own, held], how="vertical_relaxed").group_by(EXISTING, LABEL).sum()
+    won = votes.sort([_VOTES, LABEL], descending=[True, False]).unique(EXISTING, keep="first")
+    ids = won.group_by(LABEL).agg(pl.col(EXISTING).min().alias(FINAL))
+    kept_labels = kept.join(nodes, left_on=GOLDEN_ID, right_on=_PRIOR).select(*_KEYS, LABEL)
+    anchors = pl.concat([records.select(*_KEYS, LABEL), kept_labels])
+    anchors = anchors.join(ids, on=LABEL, how="anti").sort(_KEYS).unique(LABEL, keep="first")
+    new = anchors.select(
+        LABEL,
+        pl.Series(
+            FINAL,
+            [golden_id(s, i) for s, i in anchors.select(_KEYS).iter_rows()],
+            dtype=pl.String,
+        ),
+    )
+    return pl.concat([ids, new])
+
+
+def _linked(
+    frame: pl.DataFrame,
+    target: TargetClusters,
+    records: pl.DataFrame,
+    nodes: pl.DataFrame,
+    kept: pl.DataFrame,
+    finals: pl.DataFrame,
+    prior: pl.DataFrame,
+    scored: Scored,
+    combined: pl.DataFrame,
+    fresh: int,
+) -> Linked:
+    """The run's records with their final ids, and what the load needs of the target."""
+    ids = records.join(finals, on=LABEL).select(*_KEYS, pl.col(FINAL).alias(GOLDEN_ID))
+    linked = frame.join(ids, on=_KEYS, how="left", maintain_order="left")
+    fresh_labels = records.filter(pl.col(_NODE) < fresh).select(LABEL).unique()
+    touched = pl.concat(
+        [
+            prior.select(pl.col(GOLDEN_ID).alias(_PRIOR)),
+            nodes.join(fresh_labels, on=LABEL, how="semi").select(_PRIOR),
+        ]
+    ).unique()
+    node_final = nodes.join(finals, on=LABEL, how="left").select(_PRIOR, FINAL)
+    survivors = finals.select(pl.col(FINAL).alias(_PRIOR), pl.lit(True).alias(_KNOWN))
+    renamed = (
+        touched.join(node_final, on=_PRIOR, how="left")
+        .join(survivors, on=_PRIOR, how="left")
+        .select(
+            pl.col(_PRIOR).alias(EXISTING),
+            pl.when(pl.col(_KNOWN)).then(pl.col(_PRIOR)).otherwise(FINAL).alias(FINAL),
+        )
+    )
+    stay = kept.join(touched, left_on=GOLDEN_ID, right_on=_PRIOR, how="semi")
+    stay = stay.join(node_final, left_on=GOLDEN_ID, right_on=_PRIOR).with_columns(
+        pl.col(FINAL).alias(GOLDEN_ID)
+    )
+    stats = _stats(linked, records, renamed, scored, fresh)
+    linked_target = replace(target, renamed=renamed, kept=stay.drop(FINAL))
+    return Linked(linked, linked_target, (scored.oversized, combined), stats)
+
+
+def _stats(
+    linked: pl.DataFrame,
+    records: pl.DataFrame,
+    renamed: pl.DataFrame,
+    scored: Scored,
+    fresh: int,
+) -> dict[str, int]:
+    """The stage's counts: records matched again or not, pairs, golden records linked to."""
+    matches = scored.pairs.filter("match")
+    existing = renamed.select(pl.col(EXISTING).alias(GOLDEN_ID))
+    fresh_ids = linked.join(records.filter(pl.col(_NODE) < fresh), on=_KEYS, how="semi")
+    sizes = linked[GOLDEN_ID].value_counts()["count"]
+    return {
+        "records": linked.height,
+        "fresh_records": fresh,
+        "known_records": linked.height - fresh,
+        "candidate_pairs": scored.candidates.height,
+        "checked_pairs": scored.cohesion.pairs.height,
+        "matched_pairs": int(matches[CHECKED].not_().fill_null(True).sum()),
+        "review_pairs": int(scored.pairs["review"].sum()),
+        "linked_records": fresh_ids.join(existing, on=GOLDEN_ID, how="semi").height,
+        "merged_golden": renamed.filter(pl.col(EXISTING) != pl.col(FINAL)).height,
+        "golden": sizes.len(),
+        "clusters": int((sizes > 1).sum()),
+        "largest_cluster": int(sizes.max() or 0),
+        "oversized_blocks": scored.oversized.height,
+    }

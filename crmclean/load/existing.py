@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, replace
+from pathlib import Path
 
+import numpy as np
 import polars as pl
 import sqlalchemy as sa
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
 
 from crmclean.batch import GOLDEN_ID, RAW, SOURCE, SOURCE_ID
 from crmclean.errors import UserError
 from crmclean.load.reading import frame_schema, read_rows
 from crmclean.load.schema import LIST_COLUMNS, RUN_ID, Tables, build_tables, db_name
-from crmclean.load.target import connect, open_engine, safe_url
+from crmclean.load.target import connect, open_engine, safe_url, target_url
 from crmclean.rules import Rules
 
 _LIST = pl.List(pl.String)
@@ -19,6 +24,7 @@ _LIST = pl.List(pl.String)
 # temporary table of keys, one sequential read) and are matched in memory.
 WHOLE_TABLE_SHARE = 1 / 3
 _INDEX = "_index"
+EXISTING, FINAL = "_existing", "_final"  # ``TargetClusters.renamed``: golden id before, after
 
 
 def has_tables(conn: sa.Connection, tables: Tables) -> bool:
@@ -63,6 +69,86 @@ def golden_nodes(contacts: pl.DataFrame) -> pl.DataFrame:
     return records.with_columns(
         pl.lit("", pl.String).alias(SOURCE), pl.col(GOLDEN_ID).alias(SOURCE_ID)
     )
+
+
+@dataclass(frozen=True)
+class TargetClusters:
+    """What the target holds, as the dedupe stage links into it: the token of the state it was
+    read in, its golden records (``contacts`` rows) and their members (``contact_sources``
+    rows), both as stored. The dedupe stage fills ``renamed`` (``_existing -> _final``: every
+    existing golden id it touched -> its id after the run) and ``kept`` (the target's records
+    of those golden records this run did not bring, in the pipeline's frame shape, with their
+    new golden ids)."""
+
+    state: str
+    contacts: pl.DataFrame
+    crosswalk: pl.DataFrame
+    renamed: pl.DataFrame | None = None
+    kept: pl.DataFrame | None = None
+
+
+def read_clusters(target: str, rules: Rules) -> TargetClusters:
+    """The target's golden records and their members (empty for a new target)."""
+    tables = build_tables(rules.model.names)
+    url = target_url(target)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        reader = TargetReader(None, tables)
+        return TargetClusters("", reader.rows("contacts"), reader.rows("contact_sources"))
+    engine = open_engine(target)
+    try:
+        with connect(engine) as conn, conn.begin():
+            reader = TargetReader(conn, tables)
+            state = target_state(conn, tables)
+            return TargetClusters(state, reader.rows("contacts"), reader.rows("contact_sources"))
+    finally:
+        engine.dispose()
+
+
+def adopt(
+    clusters: TargetClusters, frame: pl.DataFrame, rejects: pl.DataFrame
+) -> tuple[TargetClusters, pl.DataFrame]:
+    """``clusters`` joined by the clusters of ``frame`` (records clustered without the target),
+    and ``frame`` with its final golden ids: a cluster and the golden records its records
+    belonged to become one, under the smallest existing id (the cluster's own id when it is
+    new); the target's other records of those golden records follow."""
+    keys = [SOURCE, SOURCE_ID]
+    members = as_records(clusters.crosswalk)
+    incoming = pl.concat([frame.select(keys), rejects.select(keys)]).unique()
+    prior = members.join(incoming, on=keys, how="semi").select(
+        *keys, pl.col(GOLDEN_ID).alias(EXISTING)
+    )
+    now = frame.select(*keys, pl.col(GOLDEN_ID).alias(FINAL))
+    edges = prior.join(now, on=keys, how="left")
+    ids = pl.concat([now[FINAL], prior[EXISTING]]).unique().sort()
+    index = {name: i for i, name in enumerate(ids)}
+    lookup = pl.DataFrame({"_id": ids, "_index": range(ids.len())})
+    linked = edges.drop_nulls(FINAL)
+    pairs = (
+        linked.join(lookup, left_on=EXISTING, right_on="_id")
+        .join(lookup, left_on=FINAL, right_on="_id", suffix="_b")
+        .select("_index", "_index_b")
+    )
+    graph = coo_array(
+        (np.ones(pairs.height), (pairs["_index"].to_numpy(), pairs["_index_b"].to_numpy())),
+        shape=(len(index), len(index)),
+    )
+    _, labels = connected_components(graph, directed=False)
+    nodes = lookup.with_columns(pl.Series("_label", labels))
+    existing = nodes.join(prior.select(EXISTING).unique(), left_on="_id", right_on=EXISTING)
+    named = nodes.join(
+        existing.group_by("_label").agg(pl.col("_id").min().alias("_named")),
+        on="_label",
+        how="left",
+    ).select("_id", pl.coalesce("_named", "_id").alias("_final_id"))
+    frame = frame.join(named, left_on=GOLDEN_ID, right_on="_id", how="left", maintain_order="left")
+    frame = frame.with_columns(pl.col("_final_id").alias(GOLDEN_ID)).drop("_final_id")
+    renamed = prior.select(EXISTING).unique().join(named, left_on=EXISTING, right_on="_id")
+    renamed = renamed.rename({"_final_id": FINAL})
+    kept = members.join(incoming, on=keys, how="anti").join(
+        renamed, left_on=GOLDEN_ID, right_on=EXISTING
+    )
+    kept = kept.with_columns(pl.col(FINAL).alias(GOLDEN_ID)).drop(FINAL)
+    return replace(clusters, renamed=renamed, kept=kept), frame
 
 
 def read_golden(target: str, rules: Rules) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -1,12 +1,14 @@
 """Plan a load: what the run will insert, update, merge and delete in the target.
 
-Planning reads the target but never writes to it; ``migrate plan`` stops here, and
+The dedupe stage already linked the run's records into the target's clusters and built the
+golden records; planning only diffs them with the rows the target holds. It reads the target
+but never writes to it; ``migrate plan`` stops here, and
 ``migrate run`` gates :attr:`LoadPlan.after` and then applies the plan in one transaction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -14,12 +16,19 @@ import sqlalchemy as sa
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe.config import load_match_config
+from crmclean.dedupe.merge import golden_by_slices
 from crmclean.load.changes import TableChange, diff, merge_rows
-from crmclean.load.existing import TargetReader, rows_matching, target_state
+from crmclean.load.existing import (
+    EXISTING,
+    FINAL,
+    TargetClusters,
+    TargetReader,
+    adopt,
+    rows_matching,
+    target_state,
+)
 from crmclean.load.frames import table_frame
-from crmclean.load.members import cannot_links, golden_of, incoming_keys, members_of
-from crmclean.load.resolve import EXISTING, FINAL
-from crmclean.load.schema import DATA_KEYS, PENDING, RUN_ID, Tables, build_tables
+from crmclean.load.schema import DATA_KEYS, LINEAGE_KEY, PENDING, RUN_ID, Tables, build_tables
 from crmclean.load.target import connect, open_engine, target_url
 from crmclean.rules import Rules
 
@@ -58,27 +67,50 @@ class LoadPlan:
         }
 
 
-def plan_load(
-    batch: Batch, target: str, rules: Rules, *, decisions: Path | None = None
-) -> LoadPlan:
-    """Compare ``batch`` (after dedupe) with what ``target`` holds; nothing is written.
+def plan_load(batch: Batch, target: str, rules: Rules) -> LoadPlan:
+    """Compare ``batch`` (after dedupe) with what ``target`` holds; nothing is written and
+    nothing is matched again.
 
-    The cannot-link pairs of ``decisions`` are kept apart against the target's records too.
+    After the dedupe stage linked the batch into the target's clusters (``batch.target``) the
+    plan is made against the target state it read: the load refuses to apply it to a target
+    that changed since. A batch clustered without the target has its golden ids taken as
+    final (:func:`~crmclean.load.existing.adopt`).
     """
     if batch.golden is None:
         raise ValueError("load needs batch.golden: run dedupe first")
     tables = build_tables(rules.model.names)
-    apart = cannot_links(decisions)
     url = target_url(target)
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
-        return _plan(TargetReader(None, tables), batch, rules, "", apart)
+        return _plan(TargetReader(None, tables), batch, rules)
     engine = open_engine(target)
     try:
         with connect(engine) as conn, conn.begin():
-            state = target_state(conn, tables)
-            return _plan(TargetReader(conn, tables), batch, rules, state, apart)
+            reader = TargetReader(conn, tables)
+            if batch.target is None:
+                state = target_state(conn, tables)
+                batch = _adopted(batch, reader, state, rules)
+            return _plan(reader, batch, rules)
     finally:
         engine.dispose()
+
+
+def _adopted(batch: Batch, reader: TargetReader, state: str, rules: Rules) -> Batch:
+    """``batch``, clustered without the target, joined to the target's clusters by lineage
+    (:func:`~crmclean.load.existing.adopt`); its golden records built again over the records
+    of each joined golden record."""
+    clusters = TargetClusters(state, reader.rows("contacts"), reader.rows("contact_sources"))
+    target, frame = adopt(clusters, batch.frame, batch.rejects)
+    kept = target.kept
+    members = frame if kept is None else pl.concat([kept, frame.select(kept.columns)])
+    survivorship = load_match_config(rules).survivorship
+    golden = golden_by_slices(members, rules.model.names, survivorship)
+    return replace(batch, frame=frame, target=target, golden=golden)
+
+
+def incoming_keys(batch: Batch) -> pl.DataFrame:
+    """Every incoming record's key (kept or rejected), with the database's column names."""
+    keys = [batch.frame.select(SOURCE, SOURCE_ID), batch.rejects.select(SOURCE, SOURCE_ID)]
+    return pl.concat(keys).unique().rename(dict(zip((SOURCE, SOURCE_ID), LINEAGE_KEY, strict=True)))
 
 
 def desired_rows(
@@ -111,32 +143,38 @@ def compare(
     return changes
 
 
-def _plan(
-    reader: TargetReader, batch: Batch, rules: Rules, state: str, apart: pl.DataFrame
-) -> LoadPlan:
-    contacts = reader.rows("contacts")
-    config = load_match_config(rules)
-    matcher = None if contacts.is_empty() else config
-    members, crosswalk, renamed = members_of(reader, batch, contacts, matcher, apart)
-    golden = golden_of(members, rules.model.names, config.survivorship)
+def _plan(reader: TargetReader, batch: Batch, rules: Rules) -> LoadPlan:
+    if batch.target is None:
+        batch = _adopted(batch, reader, "", rules)
+    clusters, fields = batch.target, rules.model.names
+    assert batch.golden is not None and clusters is not None
+    golden, kept = batch.golden, clusters.kept
+    renamed = clusters.renamed
+    if renamed is None:
+        renamed = pl.DataFrame(schema={EXISTING: pl.String, FINAL: pl.String})
+    members = batch.frame
+    if kept is not None:
+        members = pl.concat([kept, members.select(kept.columns)], how="vertical_relaxed")
     touched = pl.concat([golden[GOLDEN_ID], renamed[EXISTING]]).unique().to_frame(GOLDEN_ID)
+    held = renamed.select(pl.col(EXISTING).alias(GOLDEN_ID))
     incoming = incoming_keys(batch)
-    desired = desired_rows(batch, reader.tables, members, golden, rules.model.names)
+    desired = desired_rows(batch, reader.tables, members, golden, fields)
+    contacts = clusters.contacts
     existing = {
         "contacts": rows_matching(contacts, touched),
-        "contact_sources": crosswalk,
+        "contact_sources": rows_matching(clusters.crosswalk, held),
         "merges": reader.rows("merges", touched),
         "rejects": reader.rows("rejects", incoming),
         "findings": reader.rows("findings", incoming),
     }
     changes = compare(reader.tables, existing, desired)
     change = changes["contacts"]
-    kept = (
+    after_kept = (
         contacts.join(change.replace, on=GOLDEN_ID, how="anti")
         if change.replace.height
         else contacts
     )
-    after = pl.concat([kept, change.insert])
+    after = pl.concat([after_kept, change.insert])
     merged = renamed.filter(pl.col(EXISTING) != pl.col(FINAL)).height
     lineage = members.select(GOLDEN_ID, SOURCE, SOURCE_ID)
-    return LoadPlan(state, changes, after, merged, lineage)
+    return LoadPlan(clusters.state, changes, after, merged, lineage)

@@ -24,11 +24,11 @@ from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe.cluster import golden_id as anchor_id
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.decisions import CANNOT, COLUMNS, read_decisions
+from crmclean.dedupe.merge import golden_by_slices
 from crmclean.errors import UserError
 from crmclean.fingerprint import config_hash
 from crmclean.load import LoadPlan, RunInfo, load
 from crmclean.load.existing import TargetReader, as_records, has_tables, target_state
-from crmclean.load.members import golden_of
 from crmclean.load.plan import compare, desired_rows
 from crmclean.load.reading import frame_schema
 from crmclean.load.schema import LINEAGE_KEY, Tables, build_tables
@@ -124,7 +124,7 @@ def _split(
         pl.when(_is(record)).then(pl.lit(new_id)).otherwise(GOLDEN_ID).alias(GOLDEN_ID)
     )
     fields = rules.model.names
-    golden = golden_of(members, fields, load_match_config(rules).survivorship)
+    golden = golden_by_slices(members, fields, load_match_config(rules).survivorship)
     desired = desired_rows(Batch(frame=members), reader.tables, members, golden, fields)
     ids = pl.DataFrame({GOLDEN_ID: [golden_id]})
     existing = {

@@ -8,7 +8,6 @@ from functools import partial
 import polars as pl
 
 from crmclean.batch import Batch
-from crmclean.dedupe.derived_keys import add_keys
 from crmclean.normalize.companies.casing import normalize_companies
 from crmclean.normalize.companies.websites import clean_websites
 from crmclean.normalize.emails.columns import clean_emails
@@ -61,8 +60,7 @@ def steps(rules: Rules) -> list[tuple[str, Normalizer]]:
 
 
 def normalize(batch: Batch, rules: Rules) -> Batch:
-    """Run every normalizer of :func:`steps`, then add the matching columns of
-    :mod:`~crmclean.dedupe.derived_keys`.
+    """Run every normalizer of :func:`steps` (matching keys are the dedupe stage's).
 
     A record left with no name, e-mail, phone or company moves to ``rejects``.
     """
@@ -70,7 +68,7 @@ def normalize(batch: Batch, rules: Rules) -> Batch:
     for _, step in steps(rules):
         frame, step_findings = step(frame)
         found.append(step_findings)
-    kept, rejects = unidentifiable(add_keys(frame, rules), batch.frame)
+    kept, rejects = unidentifiable(frame, batch.frame)
     findings = concat(found)
     result = batch.with_frame(kept).add_rejects(rejects).add_findings(findings)
     return result.add_stats("normalize", **_stats(findings, rejects.height))
