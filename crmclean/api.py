@@ -26,7 +26,7 @@ from crmclean.load.rollback import RunRow, rollback, run_status
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.load.target import is_target
 from crmclean.load.unmerge import Unmerged, unmerge
-from crmclean.pipeline import Progress, RunOptions, RunResult
+from crmclean.pipeline import Progress, RunOptions, RunResult, StageName
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
 from crmclean.segments.target import with_segments
@@ -183,7 +183,7 @@ def migrate(
         full=full,
         stage_rows=stage_rows,
     )
-    stop = "load" if dry_run else "end"
+    stop: StageName = "load" if dry_run else "end"
     return pipeline.run(sources, rules or Rules(), options, stop_before=stop, progress=progress)
 
 

@@ -174,7 +174,9 @@ def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions
         return replace(batch, gate=validate(batch, rules))
     batch = _gated(batch, rules, options, run)
     gate, loading = batch.gate, batch.loading
-    if options.on_fail != "quarantine" or gate is None or gate.success or loading is None:
+    if options.on_fail != "quarantine" or gate is None or gate.success:
+        return batch
+    if loading is None or loading.plan is None:
         return batch
     rejects = quarantine_rejects(gate, loading.plan.lineage, batch.frame, rules, "contacts")
     if not rejects.height:

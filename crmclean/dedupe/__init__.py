@@ -55,7 +55,7 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
         assert batch.target is not None
         linked = link(frame, batch.rejects, batch.target, config, options, rules)
         result = replace(batch, frame=linked.frame, target=linked.target)
-        result = result.add_findings(oversized_findings(*linked.oversized, config.oversized_report))
+        result = result.add_findings(linked.findings)
         return remerge(result.add_stats("dedupe", **linked.stats), rules, options)
     frame = frame.with_row_index(RECORD)
     labelled = None
@@ -121,5 +121,5 @@ def _cluster_counts(clustered: pl.DataFrame) -> dict[str, int]:
         "clusters": int((sizes > 1).sum()),
         "merged_records": clustered.height - sizes.len(),
         "golden": sizes.len(),
-        "largest_cluster": int(sizes.max() or 0),
+        "largest_cluster": int(sizes.to_numpy().max(initial=0)),
     }

@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from crmclean.batch import GOLDEN_ID, RAW, SOURCE, SOURCE_ID
+from crmclean.batch import GOLDEN_ID, RAW, SOURCE, SOURCE_ID, empty_findings
+from crmclean.dedupe.blocking import oversized_findings
 from crmclean.dedupe.chains import WEIGHT, split_chains
 from crmclean.dedupe.cluster import components, golden_id
 from crmclean.dedupe.cohesion import CHECKED
@@ -43,17 +44,33 @@ _HASH, _KNOWN = "_hash", "_known"
 CERTAIN = 1.0  # the weight of a link between a record and the golden record that held it
 NODE_VOTE = 0.5  # a golden record's own vote: ties go to the component it is in
 _KEYS = [SOURCE, SOURCE_ID]
+PAIR_COUNTS = (
+    "candidate_pairs",
+    "checked_pairs",
+    "matched_pairs",
+    "review_pairs",
+    "oversized_blocks",
+)
+NO_PAIRS = {
+    LEFT: pl.UInt32,
+    RIGHT: pl.UInt32,
+    WEIGHT: pl.Float64,
+    "match": pl.Boolean,
+    "veto": pl.Boolean,
+    CHECKED: pl.Boolean,
+    DECISION: pl.String,
+}
 
 
 @dataclass(frozen=True)
 class Linked:
     """The run's records with their golden ids (input order), the target's clusters with
-    ``renamed`` and ``kept`` filled, the oversized blocks (and the frame they index), and the
-    stage's counts."""
+    ``renamed`` and ``kept`` filled, the findings of oversized blocks, and the stage's
+    counts."""
 
     frame: pl.DataFrame
     target: TargetClusters
-    oversized: tuple[pl.DataFrame, pl.DataFrame]
+    findings: pl.DataFrame
     stats: dict[str, int]
 
 
@@ -149,8 +166,12 @@ def link(
     both = pl.concat([fresh.select(fields), golden.select(fields)], how="vertical_relaxed")
     combined = add_keys(both, rules).with_row_index(RECORD)
     fresh_side = (pl.col(LEFT) < f) | (pl.col(RIGHT) < f)
-    scored = scored_pairs(combined, config, options, keep=fresh_side)
-    pairs = scored.pairs.filter(fresh_side)
+    counts, findings = dict.fromkeys(PAIR_COUNTS, 0), empty_findings()
+    pairs = pl.DataFrame(schema=NO_PAIRS)
+    if f:  # else nothing new or changed: nothing to score
+        scored = scored_pairs(combined, config, options, keep=fresh_side)
+        pairs, counts = scored.pairs.filter(fresh_side), _pair_counts(scored)
+        findings = oversized_findings(scored.oversized, combined, config.oversized_report)
 
     nodes = golden.select(pl.col(GOLDEN_ID).alias(_PRIOR)).with_row_index(_NODE, offset=f)
     records = pl.concat(
@@ -183,7 +204,8 @@ def link(
     nodes = nodes.with_columns(label_of.gather(nodes[_NODE]))
     kept = members.join(incoming, on=_KEYS, how="anti")
     finals = _final_ids(records, nodes, kept)
-    return _linked(frame, target, records, nodes, kept, finals, prior, scored, combined, f)
+    linked, clusters = _linked(frame, target, records, nodes, kept, finals, prior, f)
+    return Linked(linked, clusters, findings, {**_stats(linked, records, clusters, f), **counts})
 
 
 def _final_ids(records: pl.DataFrame, nodes: pl.DataFrame, kept: pl.DataFrame) -> pl.DataFrame:
@@ -221,11 +243,10 @@ def _linked(
     kept: pl.DataFrame,
     finals: pl.DataFrame,
     prior: pl.DataFrame,
-    scored: Scored,
-    combined: pl.DataFrame,
     fresh: int,
-) -> Linked:
-    """The run's records with their final ids, and what the load needs of the target."""
+) -> tuple[pl.DataFrame, TargetClusters]:
+    """The run's records (``frame``) with their final ids, and ``target`` with what the load
+    needs: ``renamed`` and ``kept``."""
     ids = records.join(finals, on=LABEL).select(*_KEYS, pl.col(FINAL).alias(GOLDEN_ID))
     linked = frame.join(ids, on=_KEYS, how="left", maintain_order="left")
     fresh_labels = records.filter(pl.col(_NODE) < fresh).select(LABEL).unique()
@@ -249,20 +270,27 @@ def _linked(
     stay = stay.join(node_final, left_on=GOLDEN_ID, right_on=_PRIOR).with_columns(
         pl.col(FINAL).alias(GOLDEN_ID)
     )
-    stats = _stats(linked, records, renamed, scored, fresh)
-    linked_target = replace(target, renamed=renamed, kept=stay.drop(FINAL))
-    return Linked(linked, linked_target, (scored.oversized, combined), stats)
+    return linked, replace(target, renamed=renamed, kept=stay.drop(FINAL))
+
+
+def _pair_counts(scored: Scored) -> dict[str, int]:
+    """The pairs scored: candidates, cluster-check pairs, matches, review, oversized blocks."""
+    matches = scored.pairs.filter("match")
+    return {
+        "candidate_pairs": scored.candidates.height,
+        "checked_pairs": scored.cohesion.pairs.height,
+        "matched_pairs": int(matches[CHECKED].not_().fill_null(True).sum()),
+        "review_pairs": int(scored.pairs["review"].sum()),
+        "oversized_blocks": scored.oversized.height,
+    }
 
 
 def _stats(
-    linked: pl.DataFrame,
-    records: pl.DataFrame,
-    renamed: pl.DataFrame,
-    scored: Scored,
-    fresh: int,
+    linked: pl.DataFrame, records: pl.DataFrame, target: TargetClusters, fresh: int
 ) -> dict[str, int]:
-    """The stage's counts: records matched again or not, pairs, golden records linked to."""
-    matches = scored.pairs.filter("match")
+    """The records matched again or not, and the golden records they were linked to."""
+    renamed = target.renamed
+    assert renamed is not None
     existing = renamed.select(pl.col(EXISTING).alias(GOLDEN_ID))
     fresh_ids = linked.join(records.filter(pl.col(_NODE) < fresh), on=_KEYS, how="semi")
     sizes = linked[GOLDEN_ID].value_counts()["count"]
@@ -270,14 +298,9 @@ def _stats(
         "records": linked.height,
         "fresh_records": fresh,
         "known_records": linked.height - fresh,
-        "candidate_pairs": scored.candidates.height,
-        "checked_pairs": scored.cohesion.pairs.height,
-        "matched_pairs": int(matches[CHECKED].not_().fill_null(True).sum()),
-        "review_pairs": int(scored.pairs["review"].sum()),
         "linked_records": fresh_ids.join(existing, on=GOLDEN_ID, how="semi").height,
         "merged_golden": renamed.filter(pl.col(EXISTING) != pl.col(FINAL)).height,
         "golden": sizes.len(),
         "clusters": int((sizes > 1).sum()),
-        "largest_cluster": int(sizes.max() or 0),
-        "oversized_blocks": scored.oversized.height,
+        "largest_cluster": int(sizes.to_numpy().max(initial=0)),
     }
