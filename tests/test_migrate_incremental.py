@@ -34,13 +34,21 @@ def person(n: int) -> list[str]:
     return [str(n + 1), f"{first} {last}", email, phone, CITIES[n % len(CITIES)]]
 
 
-def write(tmp_path: Path, rows: list[list[str]], target: str) -> Path:
+def write(
+    tmp_path: Path, rows: list[list[str]], target: str, decisions: list[str] | None = None
+) -> Path:
+    """The source file and a project over it (with a decisions file of ``decisions`` rows)."""
     with (tmp_path / "crm.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADERS)
         writer.writerows(rows)
+    text = f"sources:\n  - path: crm.csv\ntarget: '{target}'\n"
+    if decisions is not None:
+        header = "source_a,source_id_a,source_b,source_id_b,decision"
+        (tmp_path / "decisions.csv").write_text("\n".join([header, *decisions]) + "\n")
+        text += "decisions: decisions.csv\n"
     project = tmp_path / "crmclean.yml"
-    project.write_text(f"sources:\n  - path: crm.csv\ntarget: '{target}'\n", encoding="utf-8")
+    project.write_text(text, encoding="utf-8")
     return project
 
 
@@ -94,3 +102,34 @@ def test_a_second_run_links_new_records_and_keeps_every_golden_id(
     }
     golden = {row[0] for row in read(target, "select golden_id from contacts")}
     assert golden == set(before.values()) | {after[stranger[0]]}
+
+
+def test_linked_golden_records_keep_the_smallest_id(tmp_path: Path) -> None:
+    target = str(tmp_path / "crm.db")
+    rows = [person(n) for n in range(20)]
+    migrate_run(write(tmp_path, rows, target))
+    before = crosswalk(target)
+    second = migrate_run(write(tmp_path, rows, target, ["crm,3,crm,9,must-link"]))
+    after = crosswalk(target)
+    assert after["3"] == after["9"] == min(before["3"], before["9"])
+    assert second["plan"]["golden_merge"] == 1 and second["stats"]["dedupe"]["merged_golden"] == 1
+    assert {k: v for k, v in after.items() if k not in ("3", "9")} == {
+        k: v for k, v in before.items() if k not in ("3", "9")
+    }
+
+
+def test_a_split_golden_record_keeps_its_id_with_the_larger_part(tmp_path: Path) -> None:
+    target = str(tmp_path / "crm.db")
+    ana = person(0)
+    copies = [[str(n), *ana[1:]] for n in (1, 2, 3)]  # one person sent three times
+    rows = [*copies, *(person(n) for n in range(4, 12))]
+    migrate_run(write(tmp_path, rows, target))
+    before = crosswalk(target)
+    assert before["1"] == before["2"] == before["3"]
+    migrate_run(write(tmp_path, rows, target, ["crm,1,crm,3,cannot-link"]))
+    after = crosswalk(target)
+    ids = [after[k] for k in "123"]
+    assert after["1"] != after["3"] and ids.count(before["1"]) == 2  # the larger part keeps it
+    assert {k: after[k] for k in before if k not in "123"} == {
+        k: v for k, v in before.items() if k not in "123"
+    }
