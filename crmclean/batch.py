@@ -10,6 +10,7 @@ import polars as pl
 if TYPE_CHECKING:
     from crmclean.load.existing import TargetClusters
     from crmclean.load.gated import Loading
+    from crmclean.sources import SourceRead
     from crmclean.validate import GateResult
 
 SOURCE = "_source"
@@ -70,6 +71,7 @@ class Batch:
     target: TargetClusters | None = None  # dedupe: the target's clusters it linked into
     gate: GateResult | None = None  # validate: the gate's verdict
     loading: Loading | None = None  # validate: the load plan; load: what was written
+    read: tuple[SourceRead, ...] = ()  # read: the sources as read, until map projects them
 
     def with_frame(self, frame: pl.DataFrame) -> Batch:
         return replace(self, frame=frame)

@@ -29,7 +29,7 @@ from crmclean.overrides import apply_overrides, read_overrides
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
 from crmclean.segments.stage import check_segment_inputs, record_segments, segment_stage
-from crmclean.sources import SourceSpec, read_all
+from crmclean.sources import SourceSpec, map_sources, read_sources
 from crmclean.validate import GateResult, normalized_values, validate
 from crmclean.validate.quarantine import OnFail, quarantine, quarantine_rejects
 
@@ -140,15 +140,17 @@ class RunResult:
 
 
 def read_stage(sources: list[SourceSpec], batch: Batch, rules: Rules, options: RunOptions) -> Batch:
-    """Read every source and project it onto the canonical model (``batch`` is empty)."""
-    return read_all(sources, rules)
+    """Read every source as it is (``batch`` is empty)."""
+    return replace(batch, read=read_sources(sources, rules))
 
 
 def map_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
-    """The user's overrides of source values, before anything reads them."""
+    """Project every source as read onto the canonical model, then apply the user's
+    ``overrides`` of source values, before anything reads them."""
+    mapped = map_sources(batch.read, rules)
     if options.overrides is None:
-        return batch
-    return apply_overrides(batch, read_overrides(options.overrides, rules.model.names))
+        return mapped
+    return apply_overrides(mapped, read_overrides(options.overrides, rules.model.names))
 
 
 def normalize_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:

@@ -109,15 +109,31 @@ def read_table(spec: SourceSpec, rules: Rules) -> SourceTable:
         return read_sql(spec.database_url(), query, name=spec.source_name, progress=progress)
 
 
-def read_and_map(spec: SourceSpec, rules: Rules) -> Batch:
-    """Read one source and project it onto the canonical model."""
+@dataclass(frozen=True)
+class SourceRead:
+    """One source as read: its spec, its raw table (every column text, NUL bytes removed) and
+    the cell findings of reading it (``_row, field, rule, before``)."""
+
+    spec: SourceSpec
+    table: SourceTable
+    notes: pl.DataFrame
+
+
+def read_source(spec: SourceSpec, rules: Rules) -> SourceRead:
+    """Read one source as it is, nothing mapped yet."""
     table, notes = check_cells(read_table(spec, rules))
+    return SourceRead(spec, table, notes)
+
+
+def map_source(read: SourceRead, rules: Rules) -> Batch:
+    """Project one source as read onto the canonical model (its connector applied)."""
+    spec, table = read.spec, read.table
     headers = [c for c in table.frame.columns if c != ROW]
     connector = connector_for(spec, headers, rules)
     table, footer_rows = drop_footer(table, connector.footer if connector else [])
     mapping = _check_mapped(_mapping(spec, headers, rules, connector), spec, headers)
     batch = to_canonical(table, mapping, rules.model)
-    batch = batch.add_findings(as_findings(notes, batch.frame, table.name))
+    batch = batch.add_findings(as_findings(read.notes, batch.frame, table.name))
     if connector is None:
         return batch
     if footer_rows:
@@ -166,15 +182,25 @@ def _check_unique_names(specs: list[SourceSpec]) -> None:
         )
 
 
-def read_all(specs: list[SourceSpec], rules: Rules) -> Batch:
-    """Read and map every source into one batch."""
+def read_sources(specs: list[SourceSpec], rules: Rules) -> tuple[SourceRead, ...]:
+    """Read every source (the read stage)."""
     if not specs:
         raise UserError("no sources given")
     _check_unique_names(specs)
-    batches = [read_and_map(spec, rules) for spec in specs]
+    return tuple(read_source(spec, rules) for spec in specs)
+
+
+def map_sources(reads: tuple[SourceRead, ...], rules: Rules) -> Batch:
+    """Map every source as read into one batch (the map stage)."""
+    batches = [map_source(read, rules) for read in reads]
     merged = Batch(pl.concat([b.frame for b in batches], how="vertical"))
     for batch in batches:
         merged = merged.add_rejects(batch.rejects).add_findings(batch.findings)
         for stage, counts in batch.stats.items():
             merged = merged.add_stats(stage, **counts)
     return merged
+
+
+def read_all(specs: list[SourceSpec], rules: Rules) -> Batch:
+    """Read and map every source into one batch."""
+    return map_sources(read_sources(specs, rules), rules)
