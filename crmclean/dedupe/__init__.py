@@ -37,8 +37,6 @@ from crmclean.rules import Rules
 
 __all__ = ["DedupeOptions", "dedupe", "find_matches", "match_config", "remerge"]
 
-_config = match_config  # the name review/run.py imports
-
 
 def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> Batch:
     """Give every record a ``golden_id``; build ``batch.golden`` (one row per golden record),

@@ -36,6 +36,7 @@ from crmclean.dedupe.decisions import CANNOT, DECISION, cannot_link, read_decisi
 from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.keys import RECORD
 from crmclean.dedupe.matching import DedupeOptions, Scored, scored_pairs, unchecked
+from crmclean.dedupe.training import labelled_pairs, read_training_pairs
 from crmclean.load.existing import EXISTING, FINAL, TargetClusters, as_records, golden_nodes
 from crmclean.rules import Rules
 
@@ -169,7 +170,10 @@ def link(
     counts, findings = dict.fromkeys(PAIR_COUNTS, 0), empty_findings()
     pairs = pl.DataFrame(schema=NO_PAIRS)
     if f:  # else nothing new or changed: nothing to score
-        scored = scored_pairs(combined, config, options, keep=fresh_side)
+        labelled = None
+        if options.training_pairs is not None:
+            labelled = labelled_pairs(read_training_pairs(options.training_pairs), combined)
+        scored = scored_pairs(combined, config, options, labelled, keep=fresh_side)
         pairs, counts = scored.pairs.filter(fresh_side), _pair_counts(scored)
         findings = oversized_findings(scored.oversized, combined, config.oversized_report)
 
