@@ -51,7 +51,8 @@ class RunOptions:
     ``on_fail`` ``quarantine`` sends the records of golden records failing the gate to
     rejects and loads the others. ``full`` runs every stage even when the target's last run
     loaded these very inputs. Above ``stage_rows`` golden records a PostgreSQL target gates
-    (and loads from) a staging table inside it.
+    (and loads from) a staging table inside it. Without a target the gate runs ``suite``
+    (a target is always gated with ``contacts``).
     """
 
     target: str | None = None
@@ -64,6 +65,7 @@ class RunOptions:
     on_fail: OnFail = "block"
     full: bool = False
     stage_rows: int = STAGE_ROWS
+    suite: str = "contacts"
 
     @property
     def dedupe(self) -> DedupeOptions:
@@ -173,7 +175,7 @@ def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions
     ``quarantine``, the records of failing golden records go to rejects and the rest is gated
     again."""
     if options.target is None:
-        return replace(batch, gate=validate(batch, rules))
+        return replace(batch, gate=validate(batch, rules, suite=options.suite))
     batch = _gated(batch, rules, options, run)
     gate, loading = batch.gate, batch.loading
     if options.on_fail != "quarantine" or gate is None or gate.success:
