@@ -33,10 +33,11 @@ from crmclean.dedupe.decisions import (
     read_decisions,
 )
 from crmclean.dedupe.keys import RECORD, key_table
-from crmclean.dedupe.learn import expectation_maximisation, from_labelled_pairs
+from crmclean.dedupe.learn import em_sample, expectation_maximisation, from_labelled_pairs
 from crmclean.dedupe.merge import golden_records, merge_log
 from crmclean.dedupe.params import estimate
-from crmclean.dedupe.score import compared_pairs, weighed_pairs
+from crmclean.dedupe.score import compared_pairs
+from crmclean.dedupe.settle import settled_pairs
 from crmclean.dedupe.training import MATCH, labelled_pairs, read_training_pairs
 from crmclean.rules import Rules
 
@@ -76,13 +77,13 @@ def _matched(
     table = key_table(frame, config.key_names, config)
     pairs, oversized = candidate_pairs(table, config)
     params = estimate(table, config)
-    compared = compared_pairs(pairs, table, config, params)
     if labelled is not None:
         matched = labelled.filter(MATCH).select(LEFT, RIGHT)
         params = from_labelled_pairs(matched, table, config, params)
     elif config.em_iterations:
-        params = expectation_maximisation(compared, config, params, table.height)
-    return weighed_pairs(compared, config, params), oversized, Scorer(table, config, params)
+        sample = compared_pairs(em_sample(pairs, config), table, config, params)
+        params = expectation_maximisation(sample, config, params, table.height, pairs.height)
+    return settled_pairs(pairs, table, config, params), oversized, Scorer(table, config, params)
 
 
 def _config(rules: Rules, options: DedupeOptions) -> MatchConfig:

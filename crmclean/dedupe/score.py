@@ -138,12 +138,18 @@ def compared_pairs(
     """``pairs`` with ``sim_<name>`` per comparison and the term-frequency ``u`` of the value
     each ``tf`` comparison agrees on (``_tf_<name>``): the costly part, done once."""
     specs = config.comparisons
-    tf = {
-        f"_tf_{spec.name}": _tf_u(pairs, table, spec.key, params.tf[spec.name])
-        for spec in specs
-        if spec.name in params.tf
-    }
+    tf = tf_columns(pairs, table, [spec for spec in specs if spec.name in params.tf], params)
     return pairs.with_columns(*_similarities(pairs, table, specs), **tf)
+
+
+def tf_columns(
+    pairs: pl.DataFrame, table: KeyTable, specs: list[ComparisonSpec], params: Parameters
+) -> dict[str, pl.Series]:
+    """``_tf_<name>`` of each ``tf`` comparison of ``specs``: the ``u`` of the value each pair
+    agrees on."""
+    return {
+        f"_tf_{spec.name}": _tf_u(pairs, table, spec.key, params.tf[spec.name]) for spec in specs
+    }
 
 
 def weighed_pairs(compared: pl.DataFrame, config: MatchConfig, params: Parameters) -> pl.DataFrame:
