@@ -78,7 +78,8 @@ def _logit(probability: float) -> float:
 
 
 def _settled(partial: pl.DataFrame, config: MatchConfig, up: float, down: float) -> pl.Series:
-    """Pairs the deferred comparisons cannot turn into a match, a review or a split."""
+    """Pairs of ``partial`` (scored without the deferred comparisons) that those cannot turn
+    into a match, a review or a split."""
     split, review = _logit(config.split_below), _logit(config.review_threshold)
     weight = pl.col("match_weight")
     below_split = weight + up < split
@@ -102,16 +103,17 @@ def settled_pairs(
     unknown = [pl.lit(None, dtype=pl.Float64).alias(f"sim_{spec.name}") for spec in later]
     compared = compared.with_columns(unknown)
     up, down = _reach(later, params)
-    partial = weighed_pairs(compared, config, params)
-    open_rows = np.flatnonzero(~_settled(partial, config, up, down).to_numpy())
+    settled = _settled(weighed_pairs(compared, config, params), config, up, down)
+    open_rows = np.flatnonzero(~settled.to_numpy())
     if open_rows.size:
-        rest = pairs[open_rows]
+        unsettled = pairs[open_rows]
         done: dict[tuple[str, str], pl.Series] = {}
         columns = []
         for spec in later:
             if (spec.key, spec.method) not in done:
-                done[spec.key, spec.method] = compare(rest, table, spec.key, spec.method)
-            full = pl.Series(f"sim_{spec.name}", [None] * pairs.height, dtype=pl.Float64)
+                done[spec.key, spec.method] = compare(unsettled, table, spec.key, spec.method)
+            empty = pl.repeat(None, pairs.height, dtype=pl.Float64, eager=True)
+            full = empty.alias(f"sim_{spec.name}")
             columns.append(full.scatter(open_rows, done[spec.key, spec.method]))
         compared = compared.with_columns(columns)
     tf = tf_columns(pairs, table, [spec for spec in later if spec.name in params.tf], params)
