@@ -61,7 +61,9 @@ def find_matches(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Scored candidate pairs of ``frame`` (records indexed by ``_record``) and the oversized
     blocks blocking skipped. Pairs carry ``left, right`` (record indices), ``probability``,
-    ``match``, ``review``, ``veto`` and per comparison ``sim_<name>`` and ``w_<name>``.
+    ``match``, ``review``, ``veto`` and per comparison ``sim_<name>`` and ``w_<name>`` (a
+    deferrable comparison's ``sim_<name>`` is null where it could not change the decision:
+    see :mod:`crmclean.dedupe.settle`).
 
     ``m`` comes from the ``labelled`` pairs marked ``match`` when given, else from EM when
     ``em_iterations`` is set, else from the rules.
