@@ -35,10 +35,11 @@ from crmclean.dedupe.cohesion import Scorer, cluster_check
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.decisions import DECISION, cannot_link
 from crmclean.dedupe.keys import RECORD, key_table
-from crmclean.dedupe.learn import expectation_maximisation
+from crmclean.dedupe.learn import em_sample, expectation_maximisation
 from crmclean.dedupe.merge import golden_records
 from crmclean.dedupe.params import estimate
-from crmclean.dedupe.score import compared_pairs, weighed_pairs
+from crmclean.dedupe.score import compared_pairs
+from crmclean.dedupe.settle import settled_pairs
 from crmclean.rules import Rules
 
 BLOCK_PEOPLE = 50_000
@@ -124,14 +125,13 @@ def run_crmclean(frame: pl.DataFrame) -> tuple[Clock, int, int]:
     clock.lap("block")
     params = estimate(table, config)
     clock.lap("parameters")
-    compared = compared_pairs(pairs, table, config, params)
-    clock.lap("compare")
-    params = expectation_maximisation(compared, config, params)
+    sample = compared_pairs(em_sample(pairs, config), table, config, params)
+    params = expectation_maximisation(sample, config, params, table.height, pairs.height)
+    del sample
     clock.lap("em")
-    scored = weighed_pairs(compared, config, params)
+    scored = settled_pairs(pairs, table, config, params)
     scored = scored.with_columns(pl.lit(None, pl.String).alias(DECISION))
-    del compared
-    clock.lap("score")
+    clock.lap("compare+score")
     checked = cluster_check(scored, Scorer(table, config, params)).pairs
     disputed = cannot_link(checked.with_columns(pl.lit(None, pl.String).alias(DECISION)), config)
     cannot = cannot_link(scored, config)

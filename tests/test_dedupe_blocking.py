@@ -40,7 +40,7 @@ def test_records_sharing_any_email_or_phone_are_paired_once(config: MatchConfig)
 def test_name_rules_need_every_key(config: MatchConfig) -> None:
     frame = contacts(
         {"first_name": "Ana", "last_name": "Silva"},
-        {"first_name": "Alice", "last_name": "Sylva"},
+        {"first_name": "Anna", "last_name": "Sylva"},
         {"first_name": "Bia", "last_name": "Silva"},
         {"first_name": "Ana", "last_name": "Costa", "postal_code": "01310-100"},
         {"first_name": "Ana", "last_name": "Lima", "postal_code": "01310100"},

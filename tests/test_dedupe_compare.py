@@ -82,6 +82,16 @@ def test_best_token_finds_the_shared_part_of_compound_names() -> None:
     assert _similarity("best_token", left, right)[3] < 0.6
 
 
+def test_word_subset_needs_every_word_of_one_name_in_the_other() -> None:
+    left = ["ribeiro almeida", "chavez cruz", "fonseca brito", "maria eduarda", "fernando"]
+    right = ["almeida", "cruz cervantes", "brito fonseca", "maria fernanda", "fernanda jose"]
+    same = _similarity("word_subset", left, right)
+    assert same[0] == 1.0 and same[2] == 1.0  # a part kept, the parts in another order
+    assert same[1] < 0.8  # Chávez Cruz is not Cruz Cervantes, though both hold Cruz
+    given = _similarity("given_word_subset", left, right)
+    assert given[3] < 0.8 and given[4] < 0.8  # Eduarda is not Fernanda; Fernanda his sister
+
+
 def test_swapped_names_are_found_through_typos() -> None:
     left = ["ricrado|ortiz", "ana|costa", "ana|costa"]
     right = ["ortiz|ricardo", "costa|ana", "ana|costa"]

@@ -87,6 +87,19 @@ def test_phones_key_holds_every_number_once(config: MatchConfig) -> None:
     assert keys["phones"] == ["+551130001000", "+5511987654321"]
 
 
+def test_a_line_that_people_of_other_names_share_is_no_ones_number(config: MatchConfig) -> None:
+    switchboard, mobile = "+551130001000", "+5511987654321"
+    keys = _keys(
+        config,
+        {"first_name": "Ana", "last_name": "Silva", "phone": switchboard, "mobile": mobile},
+        {"first_name": "Bruno", "last_name": "Costa", "mobile": switchboard},
+        {"first_name": "Ana", "last_name": "Silva", "mobile": mobile},
+    )
+    assert [record["phones"] for record in keys] == [[mobile], [], [mobile]]
+    assert [record["mobile"] for record in keys] == [mobile, None, mobile]
+    assert keys[1]["phone_tails"] == []
+
+
 def test_company_and_postal_code_keys(config: MatchConfig) -> None:
     (keys,) = _keys(config, {"company": "Açúcar & Cia. 3M", "postal_code": "01310-100"})
     assert keys["company"] == "acucar cia 3m"

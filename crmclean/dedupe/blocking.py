@@ -19,14 +19,11 @@ from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.keys import RECORD
 from crmclean.normalize.codes import Code
 
-OVERSIZED_SCHEMA: dict[str, pl.DataType] = {
-    "rule": pl.String(),
-    "value": pl.String(),
-    "size": pl.UInt32(),
-    "first": pl.UInt32(),
-}
+OVERSIZED_SCHEMA = pl.Schema(
+    {"rule": pl.String(), "value": pl.String(), "size": pl.UInt32(), "first": pl.UInt32()}
+)
 _SHIFT = 2**32
-PAIR_SCHEMA: dict[str, pl.DataType] = {LEFT: pl.UInt32(), RIGHT: pl.UInt32()}
+PAIR_SCHEMA = pl.Schema({LEFT: pl.UInt32(), RIGHT: pl.UInt32()})
 
 
 def _members(table: KeyTable, rule: list[str]) -> pl.DataFrame:
@@ -60,7 +57,7 @@ def _oversized(
             first="first",
         )
         .cast(OVERSIZED_SCHEMA)
-    )  # type: ignore[arg-type]
+    )
 
 
 def _pairs_within(blocks: pl.DataFrame, on: list[str]) -> pl.DataFrame:
@@ -85,7 +82,7 @@ def _split(
         sizes = with_key.group_by([*rule, key]).agg(size=pl.len())
         usable = sizes.filter(pl.col("size").is_between(2, config.max_block_size))
         kept = with_key.join(usable, on=[*rule, key], how="semi")
-        found.append(_pairs_within(kept, [*rule, key]).cast(PAIR_SCHEMA))  # type: ignore[arg-type]
+        found.append(_pairs_within(kept, [*rule, key]).cast(PAIR_SCHEMA))
     return pl.concat(found)
 
 
@@ -99,7 +96,7 @@ def block_pairs(
     sizes = members.group_by(rule).agg(size=pl.len(), first=pl.col(RECORD).min())
     usable = sizes.filter((pl.col("size") >= 2) & (pl.col("size") <= max_size))
     kept = members.join(usable, on=rule, how="semi")
-    pairs = _pairs_within(kept, rule).cast(PAIR_SCHEMA)  # type: ignore[arg-type]
+    pairs = _pairs_within(kept, rule).cast(PAIR_SCHEMA)
     too_big = members.join(sizes.filter(pl.col("size") > max_size), on=rule, how="semi")
     if not too_big.is_empty():
         pairs = pl.concat([pairs, _split(table, rule, too_big.select(RECORD, *rule), config)])

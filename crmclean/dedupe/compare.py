@@ -130,6 +130,48 @@ def _best_token(gendered: bool) -> Similarity:
     return similarity
 
 
+def _word_subset(gendered: bool) -> Similarity:
+    """How well one value's words are all found in the other's: per word of one side its
+    closest word on the other (Jaro-Winkler), the worst of them, from whichever side fits best.
+    ``Ribeiro Almeida``/``Almeida`` and ``Maria Eduarda``/``Eduarda`` agree (a part kept),
+    ``Chávez Cruz``/``Cruz Cervantes`` and ``Maria Eduarda``/``Maria Fernanda`` do not (a part
+    that differs); with ``gendered``, 0 for Fernando/Fernanda words."""
+
+    def similarity(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+        rows = pairs.select(left, right).with_row_index(_ROW)
+        one_word = ~pl.col(left).str.contains(" ") & ~pl.col(right).str.contains(" ")
+        simple = rows.filter(one_word.fill_null(True))  # most pairs: no word lists needed
+        many = rows.filter(~one_word.fill_null(True))
+        words = many.select(
+            _ROW,
+            pl.col(left).str.split(" ").alias(left),
+            pl.col(right).str.split(" ").alias(right),
+        )
+        words = words.with_columns(
+            pl.int_ranges(pl.col(left).list.len()).alias("_li"),
+            pl.int_ranges(pl.col(right).list.len()).alias("_ri"),
+        )
+        words = words.explode(left, "_li").explode(right, "_ri")
+        scored = words.with_columns(_jaro_winkler(words, left, right).alias(_SIM))
+        if gendered:
+            scored = scored.with_columns(_ungendered(scored, left, right).alias(_SIM))
+        sides = [
+            scored.group_by(_ROW, side)
+            .agg(pl.col(_SIM).max())
+            .group_by(_ROW)
+            .agg(pl.col(_SIM).min())
+            for side in ("_li", "_ri")
+        ]
+        best = pl.concat(sides).group_by(_ROW).agg(pl.col(_SIM).max())
+        plain = simple.with_columns(_jaro_winkler(simple, left, right).alias(_SIM))
+        if gendered:
+            plain = plain.with_columns(_ungendered(plain, left, right).alias(_SIM))
+        both = pl.concat([plain.select(_ROW, _SIM), best.cast(plain.select(_ROW, _SIM).schema)])
+        return rows.select(_ROW).join(both, on=_ROW, how="left", maintain_order="left")[_SIM]
+
+    return similarity
+
+
 def _swapped(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     """Two ``given|surnames`` values: how well each one's given names match the other's
     surnames (the lower of the two closest-word similarities): a name swapped, typos and all."""
@@ -208,6 +250,8 @@ METHODS: dict[str, Method] = {
     "swapped": Method(_swapped),
     "company": Method(_company),
     "best_given_name": Method(_best_token(gendered=True)),
+    "word_subset": Method(_word_subset(gendered=False)),
+    "given_word_subset": Method(_word_subset(gendered=True)),
     "any_shared": Method(_any_shared, on_lists=True),
     "same_domain": Method(_same_domain, on_lists=True),
 }

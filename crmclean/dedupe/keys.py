@@ -46,26 +46,26 @@ def _text_key(inputs: tuple[str, ...], name: str, expr: Callable[[], pl.Expr]) -
     return KeyGroup(inputs, lambda rows, config: rows.select(expr().alias(name)))
 
 
-def _team_mailboxes(emails: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) -> pl.Series:
-    """Addresses that records of different people use: no first letter of a name word is
-    shared by more than half the named records holding it (nicknames replaced; a swapped name,
-    or one record with the first name and another with the last, still share theirs). A
-    team's mailbox, learned from the data."""
+def _shared_values(lists: pl.Series, rows: pl.DataFrame, config: MatchConfig) -> pl.Series:
+    """Values of ``lists`` (a list per record) that records of different people hold: no first
+    letter of a name word is shared by more than half the named records holding the value
+    (nicknames replaced; a swapped name, or one record with the first name and another with the
+    last, still share theirs). A team's mailbox or a switchboard, learned from the data."""
     words = fold(pl.coalesce("full_name", "first_name")).str.split(" ")
     initials = words.list.eval(pl.element().replace(config.nicknames).str.slice(0, 1))
-    holders = emails.select("emails", rows.select(initials.alias("_initial")).to_series())
-    holders = holders.with_row_index(_DISTINCT).explode("emails").drop_nulls()
-    counts = holders.group_by("emails").agg(pl.len().alias("_holders"))
-    letters = holders.explode("_initial").unique([_DISTINCT, "emails", "_initial"])
-    shared = letters.group_by("emails", "_initial").agg(pl.len().alias("_sharing"))
-    best = shared.group_by("emails").agg(pl.col("_sharing").max())
-    verdict = counts.join(best, on="emails", how="left")
-    return verdict.filter(pl.col("_sharing").fill_null(0) * 2 <= pl.col("_holders"))["emails"]
+    holders = pl.DataFrame({"_value": lists, "_initial": rows.select(initials).to_series()})
+    holders = holders.with_row_index(_DISTINCT).explode("_value").drop_nulls()
+    counts = holders.group_by("_value").agg(pl.len().alias("_holders"))
+    letters = holders.explode("_initial").unique([_DISTINCT, "_value", "_initial"])
+    shared = letters.group_by("_value", "_initial").agg(pl.len().alias("_sharing"))
+    best = shared.group_by("_value").agg(pl.col("_sharing").max())
+    verdict = counts.join(best, on="_value", how="left")
+    return verdict.filter(pl.col("_sharing").fill_null(0) * 2 <= pl.col("_holders"))["_value"]
 
 
 def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """``emails``: every e-mail of a record except role addresses (``contato@``, ``info@``, or
-    flagged ``email_is_role`` by normalize) and team mailboxes (:func:`_team_mailboxes`), the
+    flagged ``email_is_role`` by normalize) and team mailboxes (:func:`_shared_values`), the
     primary one in its matching form (``email_key``), ``+tags`` folded on every domain;
     ``work_emails``: those at a company domain (not a free-mail provider); ``email``: the
     first of ``emails``."""
@@ -78,7 +78,7 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     emails = rows.select(
         emails=untagged.list.eval(personal.drop_nulls().unique(maintain_order=True))
     )
-    team = _team_mailboxes(emails, rows, config)
+    team = _shared_values(emails["emails"], rows, config)
     emails = emails.select(
         pl.col("emails").list.eval(pl.element().filter(~pl.element().is_in(team)))
     )
@@ -92,18 +92,25 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
 
 
 def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
-    """``phones``: every number of a record (phone, mobile, alternates) once; ``phone_tails``:
-    their last eight digits (the same number with or without its country code, read in
-    another region, or a Brazilian mobile without its 9th digit)."""
+    """``phones``: every number of a record (phone, mobile, alternates) once, except shared
+    lines (a switchboard, a family's landline: :func:`_shared_values`); ``phone_tails``: their
+    last eight digits (the same number with or without its country code, read in another
+    region, or a Brazilian mobile without its 9th digit); ``mobile``: the mobile number unless
+    it is a shared line."""
     every = pl.concat_list("phone", "mobile", pl.col("phone_alt").fill_null(_NO_TEXT))
     phones = rows.select(
         phones=every.list.eval(pl.element().drop_nulls().unique(maintain_order=True))
+    )
+    shared = _shared_values(phones["phones"], rows, config)
+    phones = phones.select(
+        pl.col("phones").list.eval(pl.element().filter(~pl.element().is_in(shared)))
     )
     tail = pl.element().str.replace_all(r"[^0-9]", "").str.slice(-8)
     return phones.with_columns(
         phone_tails=pl.col("phones").list.eval(
             tail.filter(tail.str.len_chars() == 8).unique(maintain_order=True)
-        )
+        ),
+        mobile=rows.select(pl.when(~pl.col("mobile").is_in(shared)).then("mobile")).to_series(),
     )
 
 
@@ -113,7 +120,7 @@ _EMAILS = KeyGroup(
     _email_keys,
     False,
 )
-_PHONES = KeyGroup(("phone", "mobile", "phone_alt"), _phone_keys, False)
+_PHONES = KeyGroup(("phone", "mobile", "phone_alt", "first_name", "full_name"), _phone_keys, False)
 
 KEYS: dict[str, KeyGroup] = {
     **dict.fromkeys(NAME_KEYS, _NAMES),
@@ -122,7 +129,7 @@ KEYS: dict[str, KeyGroup] = {
     "work_emails": _EMAILS,
     "phones": _PHONES,
     "phone_tails": _PHONES,
-    "mobile": KeyGroup(("mobile",), lambda rows, config: rows, per_distinct=False),
+    "mobile": _PHONES,
     "company": _text_key(
         ("company_key", "company"),
         "company",

@@ -77,18 +77,29 @@ def _prior(probability: np.ndarray, candidates: int, population: int, config: Ma
     return min(max(estimated, low), high, 0.5)
 
 
+def em_sample(pairs: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+    """The seeded sample of up to ``em_sample_pairs`` candidate pairs EM learns on."""
+    size = min(config.em_sample_pairs, pairs.height)
+    return pairs.sample(size, seed=config.seed) if size < pairs.height else pairs
+
+
 def expectation_maximisation(
-    compared: pl.DataFrame, config: MatchConfig, params: Parameters, population: int = 0
+    compared: pl.DataFrame,
+    config: MatchConfig,
+    params: Parameters,
+    population: int = 0,
+    candidates: int | None = None,
 ) -> Parameters:
     """``params`` with ``m`` learned by EM on up to ``em_sample_pairs`` of the ``compared``
-    candidate pairs (:func:`crmclean.dedupe.score.compared_pairs`); given the ``population``
-    (the records), ``em_prior_range`` above 1 and ``em_prior_min_pairs`` candidate pairs or
-    more (fewer say little about how many match), the prior too."""
+    candidate pairs (:func:`crmclean.dedupe.score.compared_pairs`; :func:`em_sample` of them
+    when there are ``candidates`` pairs in all); given the ``population`` (the records),
+    ``em_prior_range`` above 1 and ``em_prior_min_pairs`` candidate pairs or more (fewer say
+    little about how many match), the prior too."""
     specs = config.comparisons
-    size = min(config.em_sample_pairs, compared.height)
-    sample = compared.sample(size, seed=config.seed) if size < compared.height else compared
+    sample = em_sample(compared, config)
+    candidates = compared.height if candidates is None else candidates
     levels = _levels(sample, specs)
-    estimable = compared.height >= config.em_prior_min_pairs
+    estimable = candidates >= config.em_prior_min_pairs
     for _ in range(config.em_iterations):
         probability = weighed_pairs(sample, config, params)["probability"].to_numpy()
         m = {
@@ -104,7 +115,7 @@ def expectation_maximisation(
         )
         prior = params.prior
         if population > 1 and config.em_prior_range > 1 and estimable:
-            prior = _prior(probability, compared.height, population, config)
+            prior = _prior(probability, candidates, population, config)
             change = max(change, abs(prior / params.prior - 1.0) * 1e-2)
         params = replace(params, m=m, prior=prior)
         if change < TOLERANCE:

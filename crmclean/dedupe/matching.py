@@ -18,9 +18,10 @@ from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.decisions import DECISION, apply_decisions, decided_pairs, read_decisions
 from crmclean.dedupe.keys import key_table
-from crmclean.dedupe.learn import expectation_maximisation, from_labelled_pairs
+from crmclean.dedupe.learn import em_sample, expectation_maximisation, from_labelled_pairs
 from crmclean.dedupe.params import estimate
-from crmclean.dedupe.score import compared_pairs, weighed_pairs
+from crmclean.dedupe.score import compared_pairs
+from crmclean.dedupe.settle import settled_pairs
 from crmclean.dedupe.training import MATCH
 from crmclean.rules import Rules
 
@@ -67,7 +68,9 @@ def find_matches(
     """Scored candidate pairs of ``frame`` (records indexed by ``_record``, with the matching
     keys of :mod:`~crmclean.dedupe.derived_keys`) and the oversized blocks blocking skipped.
     Pairs carry ``left, right`` (record indices), ``probability``, ``match``, ``review``,
-    ``veto`` and per comparison ``sim_<name>`` and ``w_<name>``.
+    ``veto`` and per comparison ``sim_<name>`` and ``w_<name>`` (a deferrable comparison's
+    ``sim_<name>`` is null where it could not change the decision: see
+    :mod:`crmclean.dedupe.settle`).
 
     ``m`` comes from the ``labelled`` pairs marked ``match`` when given, else from EM when
     ``em_iterations`` is set, else from the rules.
@@ -89,13 +92,13 @@ def matched(
     if keep is not None:
         pairs = pairs.filter(keep)
     params = estimate(table, config)
-    compared = compared_pairs(pairs, table, config, params)
     if labelled is not None:
         found = labelled.filter(MATCH).select(LEFT, RIGHT)
         params = from_labelled_pairs(found, table, config, params)
     elif config.em_iterations:
-        params = expectation_maximisation(compared, config, params, table.height)
-    return weighed_pairs(compared, config, params), oversized, Scorer(table, config, params)
+        sample = compared_pairs(em_sample(pairs, config), table, config, params)
+        params = expectation_maximisation(sample, config, params, table.height, pairs.height)
+    return settled_pairs(pairs, table, config, params), oversized, Scorer(table, config, params)
 
 
 def scored_pairs(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from crmclean.dedupe.coded_keys import KeyTable, index_of
 from crmclean.dedupe.compare import LEFT, RIGHT, compare
@@ -67,7 +68,7 @@ def _tf_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> 
 def _weight(spec: ComparisonSpec, m: list[float], u: list[float], tf_u: pl.Expr | None) -> pl.Expr:
     """``log2(m / u)`` of the level reached; the value's own ``u`` at the first level with tf."""
     level = level_index(pl.col(f"sim_{spec.name}"), spec)
-    chain = pl.when(level.is_null()).then(pl.lit(0.0))
+    chain: Then | ChainedThen = pl.when(level.is_null()).then(pl.lit(0.0))
     if tf_u is not None:
         chain = chain.when((level == 0) & tf_u.is_not_null()).then(
             (m[0] / tf_u.clip(1e-12, 1.0)).log(2)
@@ -138,12 +139,18 @@ def compared_pairs(
     """``pairs`` with ``sim_<name>`` per comparison and the term-frequency ``u`` of the value
     each ``tf`` comparison agrees on (``_tf_<name>``): the costly part, done once."""
     specs = config.comparisons
-    tf = {
-        f"_tf_{spec.name}": _tf_u(pairs, table, spec.key, params.tf[spec.name])
-        for spec in specs
-        if spec.name in params.tf
-    }
+    tf = tf_columns(pairs, table, [spec for spec in specs if spec.name in params.tf], params)
     return pairs.with_columns(*_similarities(pairs, table, specs), **tf)
+
+
+def tf_columns(
+    pairs: pl.DataFrame, table: KeyTable, specs: list[ComparisonSpec], params: Parameters
+) -> dict[str, pl.Series]:
+    """``_tf_<name>`` of each ``tf`` comparison of ``specs``: the ``u`` of the value each pair
+    agrees on."""
+    return {
+        f"_tf_{spec.name}": _tf_u(pairs, table, spec.key, params.tf[spec.name]) for spec in specs
+    }
 
 
 def weighed_pairs(compared: pl.DataFrame, config: MatchConfig, params: Parameters) -> pl.DataFrame:

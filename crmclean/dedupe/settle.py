@@ -1,0 +1,123 @@
+"""Scoring that stops comparing once a pair's decision is settled.
+
+Most candidate pairs are plainly two people (another name, another birth date), and the costly
+text comparisons of the place (street, city, company, postal code) cannot change that. So
+:func:`settled_pairs` scores every pair on the other comparisons first, with the *deferrable*
+ones (text comparisons no other comparison refers to through ``explained_by``,
+``superseded_by`` or ``veto_unless``, and no veto) still unknown. Each deferrable comparison can
+add at most its strongest weight for and at least its strongest against (a group: its members'
+strongest, counted once), so the final match weight lies in a known interval. A pair whose
+interval is vetoed, wholly below ``split_below`` or wholly between ``split_below`` and
+``review_threshold`` is settled as a non-match: its deferrable similarities stay null. Every
+other pair (a possible match, review or split) is compared in full, so ``match``, ``review``,
+``veto`` and which pairs fall below ``split_below`` are exactly those of
+:func:`crmclean.dedupe.score.score_pairs`, as is the probability of every pair that may merge.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+
+from crmclean.dedupe.coded_keys import KeyTable
+from crmclean.dedupe.compare import METHODS, compare
+from crmclean.dedupe.config import ComparisonSpec, MatchConfig
+from crmclean.dedupe.params import Parameters
+from crmclean.dedupe.score import compared_pairs, tf_columns, weighed_pairs
+
+_MIN_SHARE = 1e-12
+
+
+def deferrable(config: MatchConfig) -> list[ComparisonSpec]:
+    """Text comparisons that only move the score: no veto, and no other comparison asks
+    whether they agree."""
+    referred = {
+        part
+        for spec in config.comparisons
+        for name in [*spec.explained_by, *spec.superseded_by, *spec.veto_unless]
+        for part in name.split("+")
+    }
+    return [
+        spec
+        for spec in config.comparisons
+        if not spec.veto
+        and spec.name not in referred
+        and not (METHODS[spec.method].on_codes or METHODS[spec.method].on_lists)
+    ]
+
+
+def _weights(spec: ComparisonSpec, params: Parameters) -> list[float]:
+    """Every weight the comparison can give, in bits (a ``tf`` first level: its rarest value)."""
+    m, u = params.m_of(spec), params.u[spec.name]
+    weights = [math.log2(m_level / u_level) for m_level, u_level in zip(m, u, strict=True)]
+    shares = params.tf.get(spec.name)
+    if shares is not None and shares.len():
+        rarest = max(float(shares.min() or _MIN_SHARE), _MIN_SHARE)  # type: ignore[arg-type]
+        weights.append(math.log2(m[0] / min(rarest, 1.0)))
+    return weights
+
+
+def _reach(specs: list[ComparisonSpec], params: Parameters) -> tuple[float, float]:
+    """How far ``specs`` can move the match weight: at most ``up`` bits for, ``down`` against
+    (``down`` <= 0 <= ``up``); a group's members count once, others add up."""
+    ups: dict[str, float] = {}
+    downs: dict[str, float] = {}
+    for spec in specs:
+        weights = _weights(spec, params)
+        group = spec.group or f"_{spec.name}"
+        ups[group] = max(ups.get(group, 0.0), *weights, 0.0)
+        downs[group] = min(downs.get(group, 0.0), *weights, 0.0)
+    return sum(ups.values()), sum(downs.values())
+
+
+def _logit(probability: float) -> float:
+    """The match weight (bits) of a probability; -inf for 0."""
+    return math.log2(probability / (1.0 - probability)) if probability > 0 else -math.inf
+
+
+def _settled(partial: pl.DataFrame, config: MatchConfig, up: float, down: float) -> pl.Series:
+    """Pairs of ``partial`` (scored without the deferred comparisons) that those cannot turn
+    into a match, a review or a split."""
+    split, review = _logit(config.split_below), _logit(config.review_threshold)
+    weight = pl.col("match_weight")
+    below_split = weight + up < split
+    between = (weight + down >= split) & (weight + up < review)
+    return partial.select(pl.col("veto") | below_split | between).to_series()
+
+
+def settled_pairs(
+    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters
+) -> pl.DataFrame:
+    """:func:`crmclean.dedupe.score.score_pairs` of ``pairs``, but the deferrable comparisons
+    (null ``sim_<name>``) only where they could change the decision."""
+    later = deferrable(config)
+    if not later or pairs.is_empty():
+        return weighed_pairs(compared_pairs(pairs, table, config, params), config, params)
+    names = {spec.name for spec in later}
+    now = config.model_copy(
+        update={"comparisons": [s for s in config.comparisons if s.name not in names]}
+    )
+    compared = compared_pairs(pairs, table, now, params)
+    unknown = [pl.lit(None, dtype=pl.Float64).alias(f"sim_{spec.name}") for spec in later]
+    compared = compared.with_columns(unknown)
+    up, down = _reach(later, params)
+    settled = _settled(weighed_pairs(compared, config, params), config, up, down)
+    open_rows = np.flatnonzero(~settled.to_numpy())
+    if open_rows.size:
+        unsettled = pairs[open_rows]
+        done: dict[tuple[str, str], pl.Series] = {}
+        columns = []
+        for spec in later:
+            if (spec.key, spec.method) not in done:
+                done[spec.key, spec.method] = compare(unsettled, table, spec.key, spec.method)
+            empty = pl.repeat(None, pairs.height, dtype=pl.Float64, eager=True)
+            full = empty.alias(f"sim_{spec.name}")
+            columns.append(full.scatter(open_rows, done[spec.key, spec.method]))
+        compared = compared.with_columns(columns)
+    tf = tf_columns(pairs, table, [spec for spec in later if spec.name in params.tf], params)
+    sims = [f"sim_{spec.name}" for spec in config.comparisons]
+    rest = [name for name in compared.columns if name not in sims and name not in pairs.columns]
+    compared = compared.with_columns(**tf).select(*pairs.columns, *sims, *rest, *tf)
+    return weighed_pairs(compared, config, params)

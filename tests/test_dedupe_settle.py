@@ -1,0 +1,64 @@
+"""Settled scoring decides every pair as full scoring does, on real records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from crmclean.dedupe.blocking import candidate_pairs
+from crmclean.dedupe.config import MatchConfig, load_match_config
+from crmclean.dedupe.keys import RECORD, key_table
+from crmclean.dedupe.params import estimate
+from crmclean.dedupe.score import score_pairs
+from crmclean.dedupe.settle import deferrable, settled_pairs
+from crmclean.normalize import normalize
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec, read_all
+
+CONTACTS = Path(__file__).parent / "data" / "public" / "contacts_10k_sample.csv"
+
+
+@pytest.fixture(scope="module")
+def config() -> MatchConfig:
+    return load_match_config(Rules())
+
+
+@pytest.fixture(scope="module")
+def scored(config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every candidate pair of the public contacts sample scored in full and settled."""
+    rules = Rules()
+    frame = normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules).frame
+    table = key_table(frame.with_row_index(RECORD), config.key_names, config)
+    pairs, _ = candidate_pairs(table, config)
+    params = estimate(table, config)
+    return score_pairs(pairs, table, config, params), settled_pairs(pairs, table, config, params)
+
+
+def test_the_place_comparisons_are_deferrable(config: MatchConfig) -> None:
+    names = {spec.name for spec in deferrable(config)}
+    assert {"street", "city", "company", "postal_code"} <= names
+    assert not names & {"first_name", "last_name", "name_order", "name_swap", "birth_date"}
+
+
+def test_settled_scoring_decides_as_full_scoring(
+    scored: tuple[pl.DataFrame, pl.DataFrame], config: MatchConfig
+) -> None:
+    full, settled = scored
+    assert settled.columns == full.columns
+    for column in ("left", "right", "match", "review", "veto"):
+        assert settled[column].equals(full[column])
+    kept = ~full["veto"]
+    below = [frame.filter(kept)["probability"] < config.split_below for frame in scored]
+    assert below[0].equals(below[1])
+    likely = full["match"] | full["review"]
+    assert settled.filter(likely)["probability"].equals(full.filter(likely)["probability"])
+
+
+def test_settled_scoring_skips_the_plain_non_matches(
+    scored: tuple[pl.DataFrame, pl.DataFrame],
+) -> None:
+    full, settled = scored
+    skipped = settled["sim_street"].is_null().sum() - full["sim_street"].is_null().sum()
+    assert skipped > full.height // 4
