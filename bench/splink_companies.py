@@ -5,9 +5,9 @@ A reasonable unsupervised organisation model over whichever of ``name``, ``stree
 levels on the name (with term frequencies) and the street, exact city (term frequencies),
 postcode, phone, domain and tax id. u by random sampling, the prior from strict rules (same
 name and city), m by EM on blocks of the same name (training the others) and of the same
-street start, phone or domain (training the name); an EM session Splink refuses (a level never seen among matches) is skipped. The comparison count
-of the prediction blocking rules is printed by the caller, so nobody wins by breaking the other
-side's blocking.
+street start, phone or domain (training the name); an EM session Splink refuses (a level never
+seen among matches) is skipped. The comparison count of the prediction blocking rules is printed
+by the caller, so nobody wins by breaking the other side's blocking.
 """
 
 from __future__ import annotations
