@@ -101,17 +101,24 @@ def parse_cell(cell: str, known: Collection[str] = ()) -> list[Part]:
     """Every candidate of a cell, plus an ``email.split`` part when it held several and an
     ``email.repaired`` part when stray spaces or commas were fixed (see
     :mod:`~crmclean.normalize.emails.repair`; ``known``: the providers whose domains may be
-    typed without dots). Words glued to an address make an ``email.ambiguous`` part."""
+    typed without dots). Words glued to an address make an ``email.ambiguous`` part; a cell
+    with no valid address is then kept as typed (never cut to a valid-looking piece, never
+    emptied: the error finding asks a person to fix it)."""
     repaired = repair(cell)
-    found, fixed = [], repaired != cell
+    found, fixed, ambiguous = [], repaired != cell, []
     for token, glued in tokens(repaired):
         if glued:
+            ambiguous.append(len(found))
             found.append(Part(None, "email.ambiguous", token))
             continue
         dotted = restore_dots(token, known)
         fixed = fixed or dotted != token
         found.append(address(dotted))
     values = [part.value for part in found if part.value is not None]
+    if ambiguous and not values:
+        first = ambiguous[0]
+        found[first] = found[first]._replace(value=cell.strip())
+        return found
     if len(found) > 1 and values:
         found.append(Part(None, "email.split", cell, values[0]))
     if fixed and values:
