@@ -32,7 +32,8 @@ BR_MOBILE_WITHOUT_NINE = re.compile(r"^([1-9][1-9])([6-9][0-9]{7})$")
 # Digits grouped as a North American number writes them, 3-3-4 (``(416) 979-5000``,
 # ``416-979-5000``, ``1 416 979 5000``): never a Brazilian mobile short of its 9, which is
 # written 2-4-4 (``(41) 6979-5000``) or without groups.
-NANP_SHAPE = r"^\s*(?:\+?1[\s.-]*)?(?:\([2-9][0-9]{2}\)|[2-9][0-9]{2})[\s.-]*[2-9][0-9]{2}[\s.-]+[0-9]{4}\s*$"
+_AREA = r"(?:\([2-9][0-9]{2}\)|[2-9][0-9]{2})"
+NANP_SHAPE = rf"^\s*(?:\+?1[\s.-]*)?{_AREA}[\s.-]*[2-9][0-9]{{2}}[\s.-]+[0-9]{{4}}\s*$"
 
 
 def kind_of(number: PhoneNumber) -> str | None:

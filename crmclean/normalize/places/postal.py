@@ -81,13 +81,21 @@ def normalize_postal(
     """Postal codes of BR, US and the ``postal_formats`` countries formatted (or emptied, with
     a finding); other countries' kept as they are. Each country's rules run on its own records
     only."""
-    country = frame.select(country_or_default(pl.col("country"), default_region))["country"]
     no = pl.repeat(False, frame.height, eager=True)
     after, invalid, zero = frame[field], no, no
-    for code, (written, restored) in _formats(load(rules)).items():
-        rows = country.to_frame().select((pl.col("country") == code).arg_true()).to_series()
-        if rows.is_empty():
-            continue
+    formats = _formats(load(rules))
+    country = country_or_default(pl.col("country"), default_region)
+    groups = (  # the rows of each checked country that have a code, in one pass
+        frame.lazy()
+        .select(country, pl.col(field))
+        .with_row_index("row")
+        .filter(pl.col("country").is_in(list(formats)) & pl.col(field).is_not_null())
+        .group_by("country")
+        .agg("row")
+        .collect()
+    )
+    for code, rows in zip(groups["country"], groups["row"], strict=True):
+        written, restored = formats[code]
         part = frame.select(pl.col(field).alias(POSTAL), "state")[rows].lazy()
         facts = part.select(
             after=written,
