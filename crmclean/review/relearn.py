@@ -88,13 +88,18 @@ def _ratio(part: Any, whole: Any) -> float | None:
 
 
 def rescored(run: ReviewRun, path: Path) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """The run's pairs scored with ``m`` learned from the answers in ``path`` (decisions
-    applied), and the quality before and after."""
+    """The run's pairs scored with ``m`` learned from the answers in ``path`` (and the run's
+    ``--training-pairs``; decisions applied), and the quality, on the answers, before and
+    after."""
     frame = run.indexed()
     labels = labelled(path, frame)
     threshold = run.config.auto_merge_threshold
     before = quality(run.pairs, labels, threshold)
-    scored, _ = find_matches(frame, run.config, labels)
+    learned = labels
+    if run.training is not None:  # the answers win over a --training-pairs label
+        both = pl.concat([run.training.select(labels.columns), labels])
+        learned = both.unique([LEFT, RIGHT], keep="last", maintain_order=True)
+    scored, _ = find_matches(frame, run.config, learned)
     after = quality(scored, labels, threshold)
     scored = apply_decisions(scored, decided_pairs(read_decided(path), frame))
     return scored, {"labelled": counts(labels), "before": before, "after": after}
