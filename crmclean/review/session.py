@@ -177,10 +177,11 @@ class Session:
         """What the page shows: progress, filters and the pair under the cursor."""
         with self.lock:
             pair = self.order[self.cursor] if self.order else None
-            answered = sum(1 for kind in self.status.values() if kind in DECISIONS)
+            answered = [key for key, kind in self.status.items() if kind in DECISIONS]
+            gone = sum(1 for key in answered if key not in self.rows)  # left a re-ranked band
             return {
-                "total": self.table.height,
-                "answered": answered,
+                "total": self.table.height + gone,
+                "answered": len(answered),
                 "position": self.cursor + 1 if self.order else 0,
                 "in_queue": len(self.order),
                 "filters": vars(self.filters),
