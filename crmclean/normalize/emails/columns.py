@@ -47,6 +47,9 @@ SEVERAL = rf"^{_TOKEN}(?:[;,/| ]+{_TOKEN})+$"
 _UNIT, _ACCENTED = "__unit", "__accented"
 
 _QUOTED = re.compile(r'"[^"]*"')
+# A word joined to an address by a bare comma or semicolon ("first,last@x.com"): the comma may
+# stand for a dot, for nothing or for a separator; read as words glued to the address.
+_COMMA_GLUED = re.compile(r"(?<![^\s;|/<])([^\s@;,|/<>]+)[,;](?=[^\s@;,|/<>]+@)")
 _DISPLAY_NAME = re.compile(r"(?:^|(?<=[;,]))[^;,<>@]*<([^<>@]*@[^<>]*)>")
 _MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
 _WRAPPERS = "()[]<>\"'"
@@ -75,11 +78,12 @@ def is_plain_intl(cell: str | pl.Expr) -> pl.Expr:
 
 def tokens(cell: str) -> list[tuple[str, bool]]:
     """The candidate addresses in a cell, each with ``True`` when words are glued to it
-    (see :func:`~crmclean.normalize.emails.repair.chunks`); a cell with no "@" is one
-    (invalid) candidate."""
+    (see :func:`~crmclean.normalize.emails.repair.chunks`; a word joined to an address by a
+    bare comma counts as glued); a cell with no "@" is one (invalid) candidate."""
     if "@" not in cell:
         return [(cell.strip(), False)] if cell.strip() else []
     text = _DISPLAY_NAME.sub(r" \1 ", _QUOTED.sub(" ", cell))
+    text = _COMMA_GLUED.sub(r"\1 ", text)
     return [(token, glued) for token, glued in chunks(text) if token.strip(_WRAPPERS)]
 
 
