@@ -73,6 +73,17 @@ def test_labelled_matches_give_each_levels_share(config: MatchConfig) -> None:
     assert learned[0] == pytest.approx(10 * 0.85 / (40 + 10))  # 40 pairs, none agreeing
 
 
+def test_labelled_pairs_are_smoothed_by_training_prior_pairs_not_the_em_prior(
+    config: MatchConfig,
+) -> None:
+    """A person picked the pairs with care: ``training_prior_pairs`` (10) pseudo-pairs hold
+    them back, not EM's ``m_prior_pairs`` (1000 by default), under which 40 answers would
+    barely move ``m``."""
+    tuned = config.model_copy(update={"m_prior_pairs": 100_000, "training_prior_pairs": 20})
+    learned = _city_m(tuned, _moved(), labelled=True)
+    assert learned[0] == pytest.approx(20 * 0.85 / (40 + 20))
+
+
 def _training(path: Path, *rows: tuple[str, str, str]) -> Path:
     table = [("crm", a, "crm", b, match) for a, b, match in rows]
     pl.DataFrame(table, schema=COLUMNS, orient="row").write_csv(path)

@@ -147,8 +147,14 @@ def test_fast_path_gives_exactly_what_parse_cell_gives(cells: list[str]) -> None
 @given(st.text())
 def test_parse_cell_never_raises_and_its_output_is_stable(cell: str) -> None:
     for part in parse_cell(cell):
-        if part.value is not None:
-            assert parse_cell(part.value) == [Part(part.value)]
+        if part.value is None:
+            continue
+        # A cell kept as typed (EM08) stays as it is and keeps its error on every run.
+        again = parse_cell(part.value)
+        if part.rule == "email.ambiguous":
+            assert [(p.value, p.rule) for p in again if p.value] == [(part.value, part.rule)]
+        else:
+            assert again == [Part(part.value)]
 
 
 SEVERAL = st.lists(NEAR_EMAILS | st.from_regex(PLAIN), min_size=2, max_size=4).flatmap(

@@ -8,6 +8,7 @@ set)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 import time
@@ -23,7 +24,10 @@ import test_report_html_browser as devtools
 from test_report_html_browser import DevTools, _evaluate, _screenshot
 
 from crmclean.api import dedupe_files
+from crmclean.batch import SOURCE, SOURCE_ID
+from crmclean.demo import generate_demo
 from crmclean.review import ReviewServer, open_review
+from crmclean.review.relearn import due
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
 
@@ -42,6 +46,7 @@ PLANILHA = """id,first_name,last_name,email,city,postal_code
 14,Ana,Costa,ana.costa@acme.com.br,,
 15,Rui,Valadares,,Manaus,
 """
+ROOT = Path(__file__).resolve().parent.parent
 KEYS = {"ArrowRight": 39, "ArrowLeft": 37}
 chromium = devtools.browser  # the HTML report tests' browser fixture
 ROWS = "[...document.querySelectorAll('ROWS tbody tr')]"
@@ -213,3 +218,59 @@ def _cluster_of(sources: list[SourceSpec], tmp_path: Path, crm_id: str) -> str:
     return table.filter((pl.col("source") == "crm") & (pl.col("source_id") == crm_id))["golden_id"][
         0
     ]
+
+
+def test_the_page_shows_how_precision_and_recall_moved_after_re_learning(
+    chromium: DevTools, tmp_path: Path
+) -> None:
+    """The demo with a wide review band: answers as the truth has them (all but the last
+    through the session, the one that makes re-learning due with the keyboard), then the
+    page shows precision and recall before and after."""
+    case = generate_demo(tmp_path / "demo", people=200)
+    (tmp_path / "rules").mkdir()
+    text = (ROOT / "rules" / "match.yaml").read_text(encoding="utf-8")
+    text = text.replace("review_threshold: 0.5", "review_threshold: 0.0001")
+    (tmp_path / "rules" / "match.yaml").write_text(text, encoding="utf-8")
+    sources = [SourceSpec(path) for path in case.sources]
+    rules = Rules(directory=tmp_path / "rules")
+    running = open_review(sources, rules, tmp_path / "decisions.csv", threshold=0.9999)
+    session = running.session
+    truth = pl.read_csv(tmp_path / "demo" / "truth.csv", infer_schema=False)
+    truth = truth.rename({"source": SOURCE, "source_id": SOURCE_ID})
+    records = session.run.frame.select(SOURCE, SOURCE_ID)
+    person = records.join(truth, on=[SOURCE, SOURCE_ID], how="left")["person_id"].to_list()
+
+    def answer() -> tuple[tuple[int, int], str]:
+        key = session.state()["pair"]["key"]
+        left, right = (int(side) for side in key.split("-"))
+        return (left, right), "same" if person[left] == person[right] else "different"
+
+    while True:
+        pair, kind = answer()
+        after = dict(session.learner.answered, **{kind: session.learner.answered[kind] + 1})
+        if due(after, session.learner.learned_at):
+            break
+        session.answer(pair, kind)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    try:
+        browser = chromium
+        browser.call("Page.enable")
+        browser.call("Runtime.enable")
+        browser.call("Page.navigate", url=running.url)
+        _wait(browser, "document.querySelectorAll('.fields tbody tr').length > 0")
+        assert "re-learns at 20 each way" in _evaluate(browser, "learning.textContent")
+        _press(browser, "y" if kind == "same" else "n")
+        moved = _wait(
+            browser, "(document.querySelector('#learning .moved') || {}).textContent || ''", 180
+        )
+        for name in ("precision", "recall", "expected_precision", "expected_recall"):
+            assert re.search(rf"{name} (?:[0-9.]+%|n/a) → [0-9.]+%", moved), moved
+        assert session.learning["after"]["recall"] is not None
+        progress = _evaluate(browser, "document.getElementById('progress').textContent")
+        answered, total = (int(n) for n in re.findall(r"\d+", progress)[:2])
+        assert answered == sum(session.learner.answered.values()) <= total, progress
+        _shot(browser, tmp_path / "review-relearned.png")
+    finally:
+        running.stop()
+        thread.join(timeout=30)

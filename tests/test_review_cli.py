@@ -16,6 +16,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from crmclean.cli import main
+from crmclean.review.run import review_run
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTACTS = """id,first_name,last_name,city
@@ -104,3 +107,43 @@ def test_dedupe_and_migrate_plan_say_what_waits_for_review(tmp_path: Path) -> No
         "pairs": 2,
         "command": f"crmclean review {project}",
     }
+
+
+def test_review_takes_the_dedupe_training_pairs(tmp_path: Path) -> None:
+    """``--training-pairs`` works on ``review`` as on ``dedupe`` (m learned from them, kept
+    when the page re-learns), and the review command ``dedupe`` prints carries it."""
+    _project(tmp_path)
+    source, training = tmp_path / "contatos.csv", tmp_path / "labelled.csv"
+    training.write_text(
+        "source_a,source_id_a,source_b,source_id_b,match\n"
+        "contatos,1,contatos,2,1\ncontatos,1,contatos,3,0\n",
+        encoding="utf-8",
+    )
+    dedupe = ["dedupe", str(source), "--crosswalk", str(tmp_path / "c.csv")]
+    result = CliRunner().invoke(main, [*dedupe, "--training-pairs", str(training)])
+    assert result.exit_code == 0, result.output
+    assert f"--decisions decisions.csv --training-pairs {training}" in result.output
+    run = review_run([SourceSpec(source)], Rules(), tmp_path / "d.csv", training_pairs=training)
+    assert run.training is not None
+    assert sorted(run.training.rows()) == [(0, 1, True), (0, 2, False)]
+    command = [sys.executable, "-c", "from crmclean.cli import main; main()", "review"]
+    command += [str(source), "--training-pairs", str(training), "--decisions", "d.csv"]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+    )
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        assert line.startswith("Review page: http://127.0.0.1:"), line
+        state = line.split(": ", 1)[1].strip().replace("/?", "/api/state?")
+        with urllib.request.urlopen(state, timeout=10) as response:
+            assert json.load(response)["total"] == 2
+    finally:
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err

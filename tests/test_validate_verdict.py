@@ -73,3 +73,14 @@ def test_failures_and_warnings_keep_their_suite_positions_and_details(rules):
     assert (warning.column, warning.unexpected_count) == ("email", 2)
     assert sorted(e["golden_id"] for e in warning.examples) == ["g0", "g1"]
     assert result.exceptions == []
+
+
+def test_an_address_kept_as_typed_with_an_error_still_fails_the_gate(rules):
+    """The normalizer keeps 'first last@gmail.com' as typed (EM08, no single reading): that is
+    not a verdict that it is valid, so the gate checks it and fails."""
+    records = pl.DataFrame({"email": ["first last@gmail.com", "ana@x.com"]})
+    assert normalized_values(records)["email"].to_list() == ["ana@x.com"]
+    frame = golden(rules, ["first last@gmail.com", "ana@x.com"])
+    failures = validate(Batch(frame=records, golden=frame), rules).failures
+    [failure] = [f for f in failures if f.expectation == "expect_column_values_to_be_valid_email"]
+    assert [e["value"] for e in failure.examples] == ["first last@gmail.com"]

@@ -125,7 +125,7 @@ def command(
         blocking_report=blocking_report,
         progress=progress_printer(as_json),
     )
-    hint = pending_review(result, *_review_arguments(inputs, decisions, threshold))
+    hint = pending_review(result, *_review_arguments(inputs, decisions, training_pairs, threshold))
     if as_json:
         echo_json(result.to_dict())
     else:
@@ -135,8 +135,11 @@ def command(
             click.echo(hint)
 
 
-def _review_arguments(inputs: Inputs, decisions: Path | None, threshold: float | None) -> list[str]:
+def _review_arguments(
+    inputs: Inputs, decisions: Path | None, training: Path | None, threshold: float | None
+) -> list[str]:
     """The arguments that make ``crmclean review`` look at what this run looked at."""
     arguments = [str(spec.path) for spec in inputs.sources if spec.path is not None]
     arguments += ["--decisions", str(decisions or "decisions.csv")]
+    arguments += [] if training is None else ["--training-pairs", str(training)]
     return arguments + ([] if threshold is None else ["--threshold", str(threshold)])

@@ -22,6 +22,13 @@ DEFAULT_DECISIONS = "decisions.csv"
     help="Decisions file to append answers to (created if missing). Default: the project's "
     "`decisions:`, else decisions.csv next to the project file or in the current folder.",
 )
+@click.option(
+    "--training-pairs",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of labelled pairs to learn each comparison's m from, as `crmclean dedupe "
+    "--training-pairs` (source_a,source_id_a,source_b,source_id_b,match); re-learning from "
+    "your answers keeps them.",
+)
 @THRESHOLD
 @click.option("--who", help="Name written with every answer (default: your login name).")
 @click.option(
@@ -33,7 +40,12 @@ DEFAULT_DECISIONS = "decisions.csv"
 )
 @source_inputs
 def command(
-    inputs: Inputs, decisions: Path | None, threshold: float | None, who: str | None, port: int
+    inputs: Inputs,
+    decisions: Path | None,
+    training_pairs: Path | None,
+    threshold: float | None,
+    who: str | None,
+    port: int,
 ) -> None:
     """Review the uncertain pairs of SOURCES (or of a project file) in the browser.
 
@@ -46,6 +58,7 @@ def command(
     Example:
       crmclean review crmclean.yml
       crmclean review planilha.csv crm_export.csv --decisions decisions.csv
+      crmclean review planilha.csv crm_export.csv --training-pairs labelled.csv
     """
     sources, rules, target = inputs.sources, inputs.rules, None
     default = Path(DEFAULT_DECISIONS)
@@ -58,7 +71,14 @@ def command(
 
     click.echo("Reading and matching the sources...", err=True)
     server = open_review(
-        sources, rules, path, threshold=threshold, target=target, who=who, port=port
+        sources,
+        rules,
+        path,
+        threshold=threshold,
+        training_pairs=training_pairs,
+        target=target,
+        who=who,
+        port=port,
     )
     click.echo(f"Review page: {server.url}")
     click.echo(f"Answers go to {path}. Stop with Ctrl-C.", err=True)

@@ -127,11 +127,10 @@ def from_labelled_pairs(
     matched: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters
 ) -> Parameters:
     """``params`` with ``m`` learned from ``matched`` (``left, right``: pairs a person marked
-    as the same)."""
+    as the same), smoothed toward the rules' ``m`` by ``training_prior_pairs`` pseudo-pairs."""
     specs = config.comparisons
     levels = _levels(compared_pairs(matched, table, config, params), specs)
     weights = np.ones(matched.height)
-    m = {
-        spec.name: _shares(levels[spec.name], weights, spec, config.m_prior_pairs) for spec in specs
-    }
+    strength = config.training_prior_pairs  # a person picked these pairs: few pseudo-pairs
+    m = {spec.name: _shares(levels[spec.name], weights, spec, strength) for spec in specs}
     return replace(params, m=m)

@@ -38,7 +38,7 @@ CODES: tuple[Code, ...] = (
         "EM08",
         "email.ambiguous",
         "error",
-        "Words glued to an address ('first last@x.com'): no single reading; not used.",
+        "Words glued to an address ('first last@x.com'): no single reading; kept as typed.",
     ),
     Code("EM09", "email.typo_corrected", "info", "Misspelled domain of a big provider corrected."),
     Code("PH01", "phone.unparseable", "warning", "Not a phone number; dropped."),

@@ -29,13 +29,15 @@ def open_review(
     decisions: Path,
     *,
     threshold: float | None = None,
+    training_pairs: Path | None = None,
     target: str | None = None,
     who: str | None = None,
     port: int = 0,
 ) -> ReviewServer:
-    """Run the dedupe stage over ``sources`` and build the review server (not started):
-    answers go to ``decisions`` as ``who``; splits also unmerge in ``target``."""
-    run = review_run(sources, rules, decisions, threshold)
+    """Run the dedupe stage over ``sources`` (``m`` learned from ``training_pairs`` when
+    given) and build the review server (not started): answers go to ``decisions`` as
+    ``who``; splits also unmerge in ``target``."""
+    run = review_run(sources, rules, decisions, threshold, training_pairs)
     store = DecisionStore(decisions, who or getuser())
     session = Session(run, store)
     return review_server(session, ClusterView(run, store, target), port)

@@ -3,6 +3,10 @@ answers each way (and again each time the answers grew by half), ``m`` is learne
 pairs (:func:`crmclean.dedupe.find_matches` with them, the ``--training-pairs`` path), the
 pairs are scored again, decisions re-applied, and the queue re-ranked.
 
+The work runs in a worker process of its own (:class:`Worker`), at a lower priority and with
+its own polars thread pool, on a snapshot of the run: answers given meanwhile never wait for
+it (a thread would share the interpreter and the thread pool).
+
 How well the model does is measured twice, before and after: on the labelled pairs
 (precision and recall against the answers of "probability at least one half") and as the
 model expects it from its own probabilities (expected precision: the mean probability of the
@@ -12,6 +16,10 @@ pair).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +31,8 @@ from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.decisions import DECISION, MUST, apply_decisions, decided_pairs
 from crmclean.dedupe.decisions import read_decisions as read_decided
 from crmclean.dedupe.training import MATCH
+from crmclean.review.evidence import tf_bits
+from crmclean.review.queue import band_table
 from crmclean.review.run import ReviewRun
 
 MIN_EACH = 20
@@ -78,16 +88,61 @@ def _ratio(part: Any, whole: Any) -> float | None:
 
 
 def rescored(run: ReviewRun, path: Path) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """The run's pairs scored with ``m`` learned from the answers in ``path`` (decisions
-    applied), and the quality before and after."""
+    """The run's pairs scored with ``m`` learned from the answers in ``path`` (and the run's
+    ``--training-pairs``; decisions applied), and the quality, on the answers, before and
+    after."""
     frame = run.indexed()
     labels = labelled(path, frame)
     threshold = run.config.auto_merge_threshold
     before = quality(run.pairs, labels, threshold)
-    scored, _ = find_matches(frame, run.config, labels)
+    learned = labels
+    if run.training is not None:  # the answers win over a --training-pairs label
+        both = pl.concat([run.training.select(labels.columns), labels])
+        learned = both.unique([LEFT, RIGHT], keep="last", maintain_order=True)
+    scored, _ = find_matches(frame, run.config, learned)
     after = quality(scored, labels, threshold)
     scored = apply_decisions(scored, decided_pairs(read_decided(path), frame))
     return scored, {"labelled": counts(labels), "before": before, "after": after}
+
+
+Band = tuple[pl.DataFrame, pl.DataFrame]  # the review band in queue order, its tf bits
+Relearned = tuple[pl.DataFrame, dict[str, Any], Band]
+
+
+def band(run: ReviewRun, pairs: pl.DataFrame) -> Band:
+    """The review band of ``pairs`` in queue order and its term-frequency bits."""
+    table = band_table(pairs, run.frame, run.config)
+    return table, tf_bits(table, run.table, run.config, run.params)
+
+
+def relearned(run: ReviewRun, path: Path) -> Relearned:
+    """:func:`rescored`, plus the new band: all a session swaps in (run in the worker)."""
+    scored, report = rescored(run, path)
+    return scored, report, band(run, scored)
+
+
+def _lower_priority() -> None:
+    os.nice(10)
+
+
+class Worker:
+    """One process re-learning in the background (started on first use, spawned: the server
+    has threads, which a fork would copy half-way)."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, run: ReviewRun, path: Path, done: Callable[[Future[Relearned]], None]) -> None:
+        """Re-learn from ``path`` on a snapshot of ``run``; ``done`` gets the finished future."""
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=_lower_priority)
+        self._pool.submit(relearned, run, path).add_done_callback(done)
+
+    def close(self) -> None:
+        """Stop the process (a re-learning under way is dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 @dataclass

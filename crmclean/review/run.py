@@ -16,6 +16,7 @@ from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.params import Parameters, estimate
+from crmclean.dedupe.training import labelled_pairs, read_training_pairs
 from crmclean.review.preview import serious_findings
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
@@ -25,7 +26,7 @@ from crmclean.sources import SourceSpec
 class ReviewRun:
     """Records (row ``i`` is record ``i``, with its ``golden_id``), scored pairs (``pairs``,
     re-scored when the model re-learns; ``edges``, as the run clustered them), findings and
-    the model that scored them."""
+    the model that scored them (with the labelled pairs it learned ``m`` from, if any)."""
 
     frame: pl.DataFrame
     pairs: pl.DataFrame
@@ -35,6 +36,7 @@ class ReviewRun:
     config: MatchConfig
     table: KeyTable
     params: Parameters
+    training: pl.DataFrame | None = None  # ``left, right, match`` of --training-pairs
 
     @property
     def fields(self) -> list[str]:
@@ -50,11 +52,14 @@ def review_run(
     rules: Rules,
     decisions: Path | None = None,
     threshold: float | None = None,
+    training_pairs: Path | None = None,
 ) -> ReviewRun:
     """Read, normalize and deduplicate ``sources`` (``decisions`` applied when the file
-    exists), as ``crmclean dedupe`` does."""
+    exists; ``m`` learned from ``training_pairs`` when given), as ``crmclean dedupe`` does."""
     known = decisions if decisions is not None and decisions.is_file() else None
-    options = pipeline.RunOptions(threshold=threshold, decisions=known, merge=False)
+    options = pipeline.RunOptions(
+        threshold=threshold, decisions=known, merge=False, training_pairs=training_pairs
+    )
     batch = pipeline.run(sources, rules, options, stop_before="validate").batch
     assert batch.pairs is not None
     config = match_config(rules, options.dedupe)
@@ -63,4 +68,8 @@ def review_run(
     findings = serious_findings(batch.findings)
     edges = batch.pairs.select(LEFT, RIGHT, "probability", "match")
     params = estimate(table, config)
-    return ReviewRun(frame, batch.pairs, edges, findings, rules, config, table, params)
+    training = None
+    if training_pairs is not None:
+        indexed = frame.drop("golden_id").with_row_index(RECORD)
+        training = labelled_pairs(read_training_pairs(training_pairs), indexed)
+    return ReviewRun(frame, batch.pairs, edges, findings, rules, config, table, params, training)

@@ -22,16 +22,19 @@ class ReviewServer:
     server: uvicorn.Server
     sock: socket.socket
     url: str
+    session: Session
 
     def run(self) -> None:
         """Serve until Ctrl-C (or ``stop()``); the socket is closed after. uvicorn shuts down
-        gracefully, then raises the Ctrl-C again: that is the normal way out here."""
+        gracefully, then raises the Ctrl-C again: that is the normal way out here. The
+        socket and the session's re-learning worker are closed after."""
         try:
             self.server.run(sockets=[self.sock])
         except KeyboardInterrupt:
             pass
         finally:
             self.sock.close()
+            self.session.close()
 
     def stop(self) -> None:
         self.server.should_exit = True
@@ -47,4 +50,4 @@ def review_server(session: Session, clusters: ClusterView, port: int = 0) -> Rev
     app = create_app(session, clusters, token)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     url = f"http://{HOST}:{sock.getsockname()[1]}/?token={token}"
-    return ReviewServer(uvicorn.Server(config), sock, url)
+    return ReviewServer(uvicorn.Server(config), sock, url, session)

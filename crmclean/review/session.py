@@ -10,6 +10,7 @@ after the cursor, so a restarted session goes on where the last one stopped.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +19,10 @@ import polars as pl
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.decisions import CANNOT, MUST, read_pairs_file, record_pairs
-from crmclean.review.evidence import aligned_fields, contributions, tf_bits
+from crmclean.review.evidence import aligned_fields, contributions
 from crmclean.review.preview import golden_preview
-from crmclean.review.queue import PAIR, Filters, band_table, choices, ordered
-from crmclean.review.relearn import Learner, counts, labelled, rescored
+from crmclean.review.queue import PAIR, Filters, choices, ordered
+from crmclean.review.relearn import Learner, Relearned, Worker, band, counts, labelled
 from crmclean.review.run import ReviewRun
 from crmclean.review.store import Answer, DecisionStore
 
@@ -46,6 +47,7 @@ class Session:
     history: list[tuple[Key, bool, str]] = field(default_factory=list)  # pair, written, before
     cursor: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
+    worker: Worker = field(default_factory=Worker)
 
     def __post_init__(self) -> None:
         self.rebuild()
@@ -58,35 +60,35 @@ class Session:
         return self.learner.status()
 
     def _relearn(self) -> None:
-        """Re-learn ``m`` from the answers in a thread; swap the re-ranked queue in after."""
+        """Re-learn ``m`` from the answers in the worker process; swap the re-ranked queue in
+        when it is done (answers go on meanwhile)."""
         self.learner.running = True
         self.learner.learned_at = sum(self.learner.answered.values())
+        self.worker.submit(self.run, self.store.path, self._relearned)
 
-        def work() -> None:
-            try:
-                scored, report = rescored(self.run, self.store.path)
-                band = self._band(scored)
-                with self.lock:
-                    self.run.pairs = scored
-                    current = self.order[self.cursor] if self.order else None
-                    self._install(*band)
-                    if current in self.order and current not in self.status:
-                        self.cursor = self.order.index(current)
-                    self.learner.report = report
-            finally:
-                self.learner.running = False
+    def _relearned(self, future: Future[Relearned]) -> None:
+        try:
+            scored, report, (table, tf) = future.result()
+        except Exception as error:  # a failed re-learning keeps the queue as it was
+            self.learner.report = {"error": str(error) or type(error).__name__}
+        else:
+            with self.lock:
+                self.run.pairs = scored
+                current = self.order[self.cursor] if self.order else None
+                self._install(table, tf)
+                if current in self.order and current not in self.status:
+                    self.cursor = self.order.index(current)
+                self.learner.report = report
+        finally:
+            self.learner.running = False
 
-        threading.Thread(target=work, name="crmclean-relearn", daemon=True).start()
+    def close(self) -> None:
+        """Stop the re-learning worker."""
+        self.worker.close()
 
     def rebuild(self) -> None:
         """The queue from the run's current pairs and the filters."""
-        self._install(*self._band(self.run.pairs))
-
-    def _band(self, pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """The band of ``pairs`` in queue order and its term-frequency bits (no lock needed)."""
-        run = self.run
-        table = band_table(pairs, run.frame, run.config)
-        return table, tf_bits(table, run.table, run.config, run.params)
+        self._install(*band(self.run, self.run.pairs))
 
     def _install(self, table: pl.DataFrame, tf: pl.DataFrame) -> None:
         self.table, self.tf = table, tf
@@ -175,10 +177,11 @@ class Session:
         """What the page shows: progress, filters and the pair under the cursor."""
         with self.lock:
             pair = self.order[self.cursor] if self.order else None
-            answered = sum(1 for kind in self.status.values() if kind in DECISIONS)
+            answered = [key for key, kind in self.status.items() if kind in DECISIONS]
+            gone = sum(1 for key in answered if key not in self.rows)  # left a re-ranked band
             return {
-                "total": self.table.height,
-                "answered": answered,
+                "total": self.table.height + gone,
+                "answered": len(answered),
                 "position": self.cursor + 1 if self.order else 0,
                 "in_queue": len(self.order),
                 "filters": vars(self.filters),

@@ -47,6 +47,9 @@ SEVERAL = rf"^{_TOKEN}(?:[;,/| ]+{_TOKEN})+$"
 _UNIT, _ACCENTED = "__unit", "__accented"
 
 _QUOTED = re.compile(r'"[^"]*"')
+# A word joined to an address by a bare comma or semicolon ("first,last@x.com"): the comma may
+# stand for a dot, for nothing or for a separator; read as words glued to the address.
+_COMMA_GLUED = re.compile(r"(?<![^\s;|/<])([^\s@;,|/<>]+)[,;](?=[^\s@;,|/<>]+@)")
 _DISPLAY_NAME = re.compile(r"(?:^|(?<=[;,]))[^;,<>@]*<([^<>@]*@[^<>]*)>")
 _MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
 _WRAPPERS = "()[]<>\"'"
@@ -75,11 +78,12 @@ def is_plain_intl(cell: str | pl.Expr) -> pl.Expr:
 
 def tokens(cell: str) -> list[tuple[str, bool]]:
     """The candidate addresses in a cell, each with ``True`` when words are glued to it
-    (see :func:`~crmclean.normalize.emails.repair.chunks`); a cell with no "@" is one
-    (invalid) candidate."""
+    (see :func:`~crmclean.normalize.emails.repair.chunks`; a word joined to an address by a
+    bare comma counts as glued); a cell with no "@" is one (invalid) candidate."""
     if "@" not in cell:
         return [(cell.strip(), False)] if cell.strip() else []
     text = _DISPLAY_NAME.sub(r" \1 ", _QUOTED.sub(" ", cell))
+    text = _COMMA_GLUED.sub(r"\1 ", text)
     return [(token, glued) for token, glued in chunks(text) if token.strip(_WRAPPERS)]
 
 
@@ -101,17 +105,24 @@ def parse_cell(cell: str, known: Collection[str] = ()) -> list[Part]:
     """Every candidate of a cell, plus an ``email.split`` part when it held several and an
     ``email.repaired`` part when stray spaces or commas were fixed (see
     :mod:`~crmclean.normalize.emails.repair`; ``known``: the providers whose domains may be
-    typed without dots). Words glued to an address make an ``email.ambiguous`` part."""
+    typed without dots). Words glued to an address make an ``email.ambiguous`` part; a cell
+    with no valid address is then kept as typed (never cut to a valid-looking piece, never
+    emptied: the error finding asks a person to fix it)."""
     repaired = repair(cell)
-    found, fixed = [], repaired != cell
+    found, fixed, ambiguous = [], repaired != cell, []
     for token, glued in tokens(repaired):
         if glued:
+            ambiguous.append(len(found))
             found.append(Part(None, "email.ambiguous", token))
             continue
         dotted = restore_dots(token, known)
         fixed = fixed or dotted != token
         found.append(address(dotted))
     values = [part.value for part in found if part.value is not None]
+    if ambiguous and not values:
+        first = ambiguous[0]
+        found[first] = found[first]._replace(value=cell.strip())
+        return found
     if len(found) > 1 and values:
         found.append(Part(None, "email.split", cell, values[0]))
     if fixed and values:

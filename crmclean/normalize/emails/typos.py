@@ -44,14 +44,19 @@ def suggest(host: str, spec: EmailSpec) -> str | None:
 
 def addresses(frame: pl.DataFrame, fields: tuple[str, str]) -> pl.DataFrame:
     """Lineage, ``before`` and ``host`` of every stored address: the primaries (``fields[0]``)
-    row for row, then the alternates (``fields[1]``) of the rows that have some."""
+    row for row, then the alternates (``fields[1]``) of the rows that have some. An address
+    with a space (kept as typed, EM08) has no host."""
     primary, alternates = fields
     rows = frame.select(SOURCE, SOURCE_ID, before=pl.col(primary))
     if alternates in frame.columns:
         several = frame.filter(pl.col(alternates).list.len() > 0)
         extra = several.select(SOURCE, SOURCE_ID, before=pl.col(alternates)).explode("before")
         rows = pl.concat([rows, extra])
-    return rows.with_columns(host=domain(pl.col("before")))
+    before = pl.col("before")
+    # An address kept as typed with EM08 (words glued to it) is never rewritten.
+    return rows.with_columns(
+        host=pl.when(~before.str.contains(" ", literal=True)).then(domain(before))
+    )
 
 
 def typo_findings(

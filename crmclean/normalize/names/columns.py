@@ -43,14 +43,22 @@ def normalize_names(frame: pl.DataFrame, rules: Rules, fields: Sequence[str] = N
 
 
 def _recase(frame: pl.DataFrame, vocab: NameRules, fields: Sequence[str]) -> Step:
-    def one(value: str) -> tuple[str]:
-        return (recase(value, vocab),)
+    """Each field recased; a middle or last name comes after the given name, so a particle
+    it starts with stays lower case (``DA SILVA`` -> ``da Silva``, as in the full name)."""
+
+    def one(value: str, first: bool = True) -> tuple[str]:
+        return (recase(value, vocab, first),)
 
     def mixed(field: str) -> FastPath:
         typed = kept_as_typed(pl.col(field), vocab.particles) | _formula(field)
         return FastPath(when=typed, then={field: pl.col(field)})
 
-    after = {f: map_distinct(frame, [f], one, {f: _TEXT}, mixed(f))[f] for f in fields}
+    after = {
+        f: map_distinct(
+            frame, [f], partial(one, first=f not in (MIDDLE, LAST)), {f: _TEXT}, mixed(f)
+        )[f]
+        for f in fields
+    }
     rule = pl.when(changed()).then(pl.lit("name.recased"))
     findings = [by_rule(pairs(frame, pl.col(f), after[f]), f, rule) for f in fields]
     return Step(frame.with_columns(**after), concat(findings))

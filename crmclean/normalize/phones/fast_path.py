@@ -17,7 +17,7 @@ import polars as pl
 
 from crmclean.normalize.distinct import FastPath
 from crmclean.normalize.phones import parse_port as port
-from crmclean.normalize.phones.one_number import EXTENSION
+from crmclean.normalize.phones.one_number import EXTENSION, NANP_SHAPE
 
 SHAPE = r"^\+?[0-9 ().-]{6,25}$"
 _PUNCTUATION = ["+", " ", "(", ")", ".", "-"]  # all a SHAPE cell holds besides digits
@@ -120,7 +120,7 @@ def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
     cell = pl.col(field)
     sure, parsed = _col(_SURE, _TYPED).fill_null(False), _col(_VALUE, _TYPED)
     ext = pl.col(_EXT)
-    nine = _col(port.NINTH, _TYPED)
+    nine = pl.when(~pl.col(_BODY).str.contains(NANP_SHAPE)).then(_col(port.NINTH, _TYPED))
     added = parsed.is_null() & ~_col(port.LOCAL, _TYPED) & nine.is_not_null() & pl.lit(ninth)
     value = pl.coalesce(parsed, pl.when(added).then(nine))
     rule = (

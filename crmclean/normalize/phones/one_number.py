@@ -29,6 +29,11 @@ KINDS = {
     if name.isupper() and name != "UNKNOWN"
 }
 BR_MOBILE_WITHOUT_NINE = re.compile(r"^([1-9][1-9])([6-9][0-9]{7})$")
+# Digits grouped as a North American number writes them, 3-3-4 (``(416) 979-5000``,
+# ``416-979-5000``, ``1 416 979 5000``): never a Brazilian mobile short of its 9, which is
+# written 2-4-4 (``(41) 6979-5000``) or without groups.
+_AREA = r"(?:\([2-9][0-9]{2}\)|[2-9][0-9]{2})"
+NANP_SHAPE = rf"^\s*(?:\+?1[\s.-]*)?{_AREA}[\s.-]*[2-9][0-9]{{2}}[\s.-]+[0-9]{{4}}\s*$"
 
 
 def kind_of(number: PhoneNumber) -> str | None:
@@ -65,10 +70,10 @@ def to_e164(text: str, region: str, words: tuple[str, ...] = (), ninth: bool = T
 
 def _invalid(text: str, body: str, parsed: PhoneNumber, region: str, ninth: bool) -> Part:
     """Why a parsed number is not valid: no area code, a missing 9th digit (added when
-    ``ninth``), or just invalid."""
+    ``ninth``; never for digits grouped as a North American number), or just invalid."""
     if _local_only(parsed, body, region):
         return Part(None, "phone.missing_area_code", text)
-    fixed = ninth_digit_fix(parsed)
+    fixed = None if re.match(NANP_SHAPE, body) else ninth_digit_fix(parsed)
     if fixed is not None and ninth:
         return Part(fixed, "phone.ninth_digit_added", text, fixed, "mobile")
     if fixed is not None:

@@ -24,16 +24,18 @@ def _digits(value: pl.Expr) -> pl.Expr:
     return value.str.replace_all(r"[^0-9]", "")
 
 
-def _zero_ok(state: pl.Expr, country: str, spec: AddressSpec) -> pl.Expr:
-    """A dropped leading zero is exact where every code of the state starts with 0."""
-    return state.is_null() | state.is_in(spec.postal_zero_states.get(country, []))
+def _zero_ok(digits: pl.Expr, state: pl.Expr, country: str, spec: AddressSpec) -> pl.Expr:
+    """A dropped leading zero is exact where every code of the state starts with 0, and only
+    when the digits do not start with one (``0131-100`` lost another digit, not a zero)."""
+    known = state.is_null() | state.is_in(spec.postal_zero_states.get(country, []))
+    return known & ~digits.str.starts_with("0")
 
 
 def brazil(value: pl.Expr, state: pl.Expr, spec: AddressSpec) -> tuple[pl.Expr, pl.Expr]:
     """(formatted CEP or null, zero restored?)."""
     digits = _digits(value)
     shaped = value.str.contains(_BR_SHAPE)
-    restored = shaped & (digits.str.len_chars() == 7) & _zero_ok(state, "BR", spec)
+    restored = shaped & (digits.str.len_chars() == 7) & _zero_ok(digits, state, "BR", spec)
     full = pl.when(restored).then("0" + digits).when(shaped).then(digits)
     cep = pl.when(full.str.len_chars() == 8).then(full.str.slice(0, 5) + "-" + full.str.slice(5))
     return cep, restored
@@ -44,7 +46,7 @@ def united_states(value: pl.Expr, state: pl.Expr, spec: AddressSpec) -> tuple[pl
     digits = _digits(value)
     shaped = value.str.contains(_US_SHAPE)
     short = digits.str.len_chars().is_in([4, 8])
-    restored = shaped & short & _zero_ok(state, "US", spec)
+    restored = shaped & short & _zero_ok(digits, state, "US", spec)
     full = pl.when(restored).then("0" + digits).when(shaped).then(digits)
     length = full.str.len_chars()
     plus4 = full.str.slice(0, 5) + "-" + full.str.slice(5)
@@ -79,13 +81,21 @@ def normalize_postal(
     """Postal codes of BR, US and the ``postal_formats`` countries formatted (or emptied, with
     a finding); other countries' kept as they are. Each country's rules run on its own records
     only."""
-    country = frame.select(country_or_default(pl.col("country"), default_region))["country"]
     no = pl.repeat(False, frame.height, eager=True)
     after, invalid, zero = frame[field], no, no
-    for code, (written, restored) in _formats(load(rules)).items():
-        rows = country.to_frame().select((pl.col("country") == code).arg_true()).to_series()
-        if rows.is_empty():
-            continue
+    formats = _formats(load(rules))
+    country = country_or_default(pl.col("country"), default_region)
+    groups = (  # the rows of each checked country that have a code, in one pass
+        frame.lazy()
+        .select(country, pl.col(field))
+        .with_row_index("row")
+        .filter(pl.col("country").is_in(list(formats)) & pl.col(field).is_not_null())
+        .group_by("country")
+        .agg("row")
+        .collect()
+    )
+    for code, rows in zip(groups["country"], groups["row"], strict=True):
+        written, restored = formats[code]
         part = frame.select(pl.col(field).alias(POSTAL), "state")[rows].lazy()
         facts = part.select(
             after=written,

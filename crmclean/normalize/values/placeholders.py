@@ -1,20 +1,24 @@
 """Placeholders (``-``, ``N/A``, ``não informado``, ``00000-000``) emptied in every field, from
 the one vocabulary of ``rules/normalize/placeholders.yaml``, with finding TX02.
 
-Only short values are looked at (the distinct ones when they repeat), and values holding an
-``@`` only against the patterns (no word of the vocabulary has one), so the check costs little
-on columns of distinct e-mails.
+A value is looked up in a folded form (lower case, common accents off, runs of anything but
+letters and digits one space: "N/A" -> "n a"). The fold is never computed: each word becomes
+an anchored expression that matches exactly the values folding to it ("n a" matches ``N/A``,
+``n.a.``, ``(n/a)``...), and with the patterns it makes one expression per field: one
+vectorized pass over each column, in which a cell that cannot be a placeholder fails on its
+first characters.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
-from crmclean.normalize.distinct import repeats
-from crmclean.normalize.findings import Step, by_rule, concat, pairs
+from crmclean.batch import SOURCE, SOURCE_ID
+from crmclean.normalize.findings import Step, by_rule, concat
 from crmclean.normalize.spec import load_spec
 from crmclean.rules import Rules
 
@@ -45,65 +49,77 @@ def checked_fields(rules: Rules, spec: PlaceholderSpec) -> list[str]:
     return [n for n, f in rules.model.fields.items() if f.type not in spec.skip_types]
 
 
-_ACCENTED = list("áàâãäéèêëíìîïóòôõöúùûüçñ")
-_PLAIN = list("aaaaaeeeeiiiiooooouuuucn")
+# The accents the fold takes off, by the plain letter they fold to.
+_ACCENTS = {
+    "a": "áàâãä",
+    "e": "éèêë",
+    "i": "íìîï",
+    "o": "óòôõö",
+    "u": "úùûü",
+    "c": "ç",
+    "n": "ñ",
+}
+_BARE = r"[^\p{L}\p{N}]"
+_GAP = r"[^\p{L}\p{N}@]"  # no word of the vocabulary is typed around an "@"
 
 
-def key(value: pl.Expr) -> pl.Expr:
-    """How a value is looked up: lower case, common accents off, runs of anything but letters
-    and digits one space ("N/A" -> "n a", "Não Informado" -> "nao informado")."""
-    lower = value.str.to_lowercase().str.replace_many(_ACCENTED, _PLAIN)
-    return lower.str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars(" ")
+def fold(word: str) -> str:
+    """A word of the vocabulary in its folded form ("Não-informado" -> "nao informado")."""
+    lower = word.lower()
+    for plain, accented in _ACCENTS.items():
+        lower = re.sub(f"[{accented}]", plain, lower)
+    return re.sub(r"[^\w]+|_+", " ", lower).strip()
 
 
-def vocabulary(spec: PlaceholderSpec, field: str) -> list[str]:
-    """The keys of the words of ``field``."""
-    words = pl.Series("w", [*spec.words, *spec.fields.get(field, [])], dtype=pl.String)
-    return words.to_frame().select(key(pl.col("w")))["w"].unique().to_list()
+def _letter(char: str) -> str:
+    """The expression of one folded character: itself or an accented form, any case."""
+    return f"[{char}{_ACCENTS[char]}]" if char in _ACCENTS else re.escape(char)
 
 
-def placeholders(values: pl.Series, words: list[str], patterns: list[str], limit: int) -> pl.Series:
-    """The values (of ``limit`` characters or less) that are placeholders: nothing but
-    punctuation, a word of ``words`` (as :func:`key` gives it; each has a letter and none an
-    ``@``), or a match of one of ``patterns``. Keys are computed only for the values that
-    could be words."""
-    value = pl.col("v")
-    short = values.to_frame("v").filter(value.str.len_chars() <= limit)
-    bare = short.filter(~value.str.contains(r"[\p{L}\p{N}]"))
-    lettered = short.filter(value.str.contains(r"\p{L}") & ~value.str.contains("@", literal=True))
-    worded = pl.concat([bare, lettered.filter(key(value).is_in(words))])
-    found = [worded["v"]]
-    if patterns:
-        pattern = "|".join(f"(?:{p})" for p in patterns)
-        found.append(short.filter(value.str.strip_chars().str.contains(pattern))["v"])
-    return pl.concat(found).unique()
+def word_pattern(words: Sequence[str]) -> str:
+    """An anchored expression matching exactly the values whose folded form is one of
+    ``words`` (no "@" in them), or that have no letter or digit."""
+    folded = sorted({key for word in words if (key := fold(word))})
+    spelled = ("".join(f"{_GAP}+" if c == " " else _letter(c) for c in key) for key in folded)
+    alternatives = "|".join(spelled)
+    worded = f"|{_GAP}*(?:{alternatives}){_GAP}*" if alternatives else ""
+    return f"(?i:^(?:{_BARE}*{worded})$)"
 
 
-def _emptied(frame: pl.DataFrame, field: str, spec: PlaceholderSpec) -> pl.Series | None:
-    """``field`` with its placeholders emptied; None when it has none. Distinct values are
-    looked at when they repeat."""
-    column = frame[field]
-    values = column.drop_nulls()
-    if repeats(frame, [field]):
-        values = values.unique()
+def pattern(spec: PlaceholderSpec, field: str) -> str:
+    """One expression for every placeholder of ``field`` but the length limit: a word of the
+    vocabulary (any case), punctuation only, or a match of one of the patterns."""
+    words = word_pattern([*spec.words, *spec.fields.get(field, [])])
     patterns = [*spec.patterns, *spec.field_patterns.get(field, [])]
-    found = placeholders(values, vocabulary(spec, field), patterns, spec.max_length)
-    if found.is_empty():
-        return None
-    hit = column.is_in(found.implode()).fill_null(False)
-    return column.zip_with(
-        ~hit, pl.Series([None], dtype=pl.String).extend_constant(None, len(column) - 1)
-    )
+    return "|".join([f"(?:{words})", *(f"(?:{p})" for p in patterns)])
 
 
 def drop_placeholders(frame: pl.DataFrame, rules: Rules, fields: Sequence[str] = ()) -> Step:
-    """The placeholders of ``fields`` (default: every checked field) emptied, a TX02 each."""
+    """The placeholders of ``fields`` (default: every checked text field) emptied, a TX02
+    each. Patterns see the value as the text step leaves it (trimmed)."""
     spec = load(rules)
-    names = [f for f in (fields or checked_fields(rules, spec)) if f in frame.columns]
-    after = {f: column for f in names if (column := _emptied(frame, f, spec)) is not None}
-    rule = pl.when(pl.col("before").is_not_null() & pl.col("after").is_null())
+    names = [
+        f
+        for f in (fields or checked_fields(rules, spec))
+        if f in frame.columns and frame.schema[f] == pl.String
+    ]
+    matches = frame.lazy().select(  # one query: polars checks the columns in parallel
+        pl.col(f).str.contains(pattern(spec, f)).fill_null(False).arg_true().implode()
+        for f in names
+    )
+    found = {f: rows[0] for f, rows in matches.collect().to_dict().items()}
+    short = {
+        f: rows.filter(frame[f].gather(rows).str.len_chars() <= spec.max_length)
+        for f, rows in found.items()
+    }
+    at = {f: rows for f, rows in short.items() if len(rows)}
+    after = {f: frame[f].clone().scatter(rows, None) for f, rows in at.items()}
     findings = [
-        by_rule(pairs(frame, pl.col(f), column), f, rule.then(pl.lit(RULE)))
-        for f, column in after.items()
+        by_rule(
+            frame[rows].select(SOURCE, SOURCE_ID, before=f, after=pl.lit(None, pl.String)),
+            f,
+            pl.lit(RULE),
+        )
+        for f, rows in at.items()
     ]
     return Step(frame.with_columns(**after), concat(findings))

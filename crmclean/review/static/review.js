@@ -156,6 +156,7 @@ function renderLearning(learning) {
   const answered = learning.answered || {};
   let text = `answers: ${answered.same || 0} same, ${answered.different || 0} different`;
   if (learning.running) text += " · re-learning m from your answers…";
+  else if (learning.error) text += ` · re-learning failed: ${learning.error}`;
   else if (!learning.after) text += ` · the model re-learns at ${learning.needed_each} each way`;
   box.replaceChildren(el("span", { text }));
   if (learning.after) {
