@@ -10,6 +10,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from crmclean.load.schema import KEY, REPLACED_BY
+from crmclean.load.sqlite_bulk import SideFiles, insert_through
 
 CHUNK = 10_000
 _staged_names = itertools.count()
@@ -18,10 +19,11 @@ _staged_names = itertools.count()
 def execute_many(conn: sa.Connection, statement: sa.Executable, frame: pl.DataFrame) -> int:
     """Run ``statement`` once per row of ``frame`` through the driver's ``executemany``.
 
-    Binding by column name, in chunks; this skips SQLAlchemy's per-row parameter processing,
-    which costs more than the database itself on large loads.
+    Binding by column name (an insert names only the columns of ``frame``), in chunks; this
+    skips SQLAlchemy's per-row parameter processing, which costs more than the database itself
+    on large loads.
     """
-    compiled = statement.compile(dialect=conn.dialect)
+    compiled = statement.compile(dialect=conn.dialect, column_keys=frame.columns)
     names = list(compiled.positiontup or []) if compiled.positional else None
     for chunk in frame.iter_slices(CHUNK):
         params = chunk.select(names).rows() if names else chunk.to_dicts()
@@ -29,13 +31,26 @@ def execute_many(conn: sa.Connection, statement: sa.Executable, frame: pl.DataFr
     return frame.height
 
 
-def insert_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> int:
-    """Insert every row of ``frame`` (already shaped as ``table``)."""
+def insert_frame(
+    conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, side: SideFiles | None = None
+) -> int:
+    """Insert every row of ``frame`` (already shaped as ``table``); large SQLite inserts go
+    through ``side`` files when given (:mod:`crmclean.load.sqlite_bulk`)."""
     if frame.is_empty():
         return 0
+    frame = _without_null_columns(frame)
+    if side is not None and side.takes(frame):
+        return insert_through(conn, table, frame, side)
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         return copy_frame(conn, table, frame)
     return execute_many(conn, table.insert(), frame)
+
+
+def _without_null_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` less its columns that are null on every row (the database fills those in):
+    most of a wide model's fields are empty in a given export, and every cell sent costs."""
+    kept = [name for name in frame.columns if frame[name].null_count() < frame.height]
+    return frame.select(kept or frame.columns[:1])
 
 
 @contextmanager
