@@ -19,7 +19,7 @@ from crmclean.errors import UserError
 from crmclean.fingerprint import config_hash
 from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
 from crmclean.load.gated import gate_and_load
-from crmclean.load.rerun import STATS_KEY, inputs_hash, loaded_with
+from crmclean.load.rerun import STATS_KEY, Inputs, changed_sources, hash_inputs, loaded_with
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.normalize import normalize
 from crmclean.overrides import apply_overrides, read_overrides
@@ -113,22 +113,27 @@ def run(
     golden record's segment.
     """
     check_segment_inputs(rules, orders)
-    digest = (
+    hashed = (
         None
         if target is None
-        else inputs_hash(sources, rules, decisions, overrides, *(order.path for order in orders))
+        else hash_inputs(sources, rules, decisions, overrides, *(order.path for order in orders))
     )
+    reading = sources
     if target is not None and stop_before == "end" and not full:
-        previous = loaded_with(target, rules, digest)
+        previous = loaded_with(target, rules, None if hashed is None else hashed.sha256)
         if previous is not None:
             return _unchanged(previous, stop_before)
+        if not orders:  # unchanged sources come from the target (segments rank them all)
+            reading = changed_sources(target, rules, hashed, sources)
     progress("read")
-    batch = read_all(sources, rules)
+    batch = read_all(reading, rules)
     if overrides is not None:
         batch = apply_overrides(batch, read_overrides(overrides, rules.model.names))
     read_rejects = batch.rejects.select(SOURCE, SOURCE_ID).unique(maintain_order=True)
     inputs = pl.concat([batch.frame.select(SOURCE, SOURCE_ID), read_rejects])
     result = RunResult(batch, inputs, stopped_before=stop_before)
+    if len(reading) < len(sources):
+        result.info["sources_unchanged"] = [s.source_name for s in sources if s not in reading]
     if not _before("normalize", stop_before):
         return result
     progress("normalize")
@@ -157,7 +162,7 @@ def run(
             result.plan,
             target,
             rules,
-            run=_run_info(result, sources, rules, digest),
+            run=_run_info(result, sources, rules, hashed),
             write=_before("load", stop_before),
             stage_rows=stage_rows,
             progress=progress,
@@ -186,11 +191,12 @@ def refuse_nothing(inputs: pl.DataFrame, sources: list[SourceSpec]) -> None:
 
 
 def _run_info(
-    result: RunResult, sources: list[SourceSpec], rules: Rules, digest: str | None
+    result: RunResult, sources: list[SourceSpec], rules: Rules, hashed: Inputs | None
 ) -> RunInfo:
-    """The run's row in ``runs``: configuration hash, stage counts and inputs hash (the gate
+    """The run's row in ``runs``: configuration hash, stage counts and inputs hashes (the gate
     adds its own)."""
-    stats = {**result.batch.stats, STATS_KEY: {"sha256": digest}}
+    recorded = {"sha256": None} if hashed is None else hashed.to_stats()
+    stats = {**result.batch.stats, STATS_KEY: recorded}
     return RunInfo.start(config_hash(sources, rules), stats=stats)
 
 
