@@ -107,6 +107,14 @@ def test_the_cli_says_why_nothing_was_read(tmp_path):
     full = runner.invoke(main, ["migrate", "run", str(project), "--full"])
     assert full.exit_code == 0
     assert "the target already holds this input" in full.output
+    write_csv(tmp_path / "sheet.csv", SHEET)
+    two = "sources:\n  - path: contatos.csv\n  - path: sheet.csv\ntarget: crm.db\n"
+    project.write_text(two, encoding="utf-8")
+    assert runner.invoke(main, ["migrate", "run", str(project)]).exit_code == 0
+    write_csv(tmp_path / "sheet.csv", SHEET[:2])
+    partial = runner.invoke(main, ["migrate", "run", str(project)])
+    assert partial.exit_code == 0
+    assert "Not read again (unchanged since the last run): contatos." in partial.output
 
 
 SHEET = [
