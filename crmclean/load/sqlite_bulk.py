@@ -34,8 +34,10 @@ class SideFiles:
     written: int = 0
 
     def takes(self, frame: pl.DataFrame) -> bool:
-        """Whether ``frame`` is worth (and can still get) a side file of its own."""
-        return frame.height >= BULK_ROWS and self.written < MAX_FILES
+        """Whether ``frame`` is worth (and can still get) a side file of its own: text and
+        numbers only (dates and times keep the driver's own text form through executemany)."""
+        plain = all(dtype == pl.String or dtype.is_numeric() for dtype in frame.dtypes)
+        return plain and frame.height >= BULK_ROWS and self.written < MAX_FILES
 
 
 @contextmanager

@@ -94,8 +94,9 @@ def copy_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> int
     return frame.height
 
 
-def stage_keys(conn: sa.Connection, keys: pl.DataFrame) -> sa.Table:
-    """The distinct ``keys`` in a temporary table (dropped at commit, or with the connection)."""
+def stage_keys(conn: sa.Connection, keys: pl.DataFrame, side: SideFiles | None = None) -> sa.Table:
+    """The distinct ``keys`` in a temporary table (dropped at commit, or with the connection),
+    through ``side`` files when given."""
     staged = sa.Table(
         f"crmclean_keys_{next(_staged_names)}",
         sa.MetaData(),
@@ -104,7 +105,7 @@ def stage_keys(conn: sa.Connection, keys: pl.DataFrame) -> sa.Table:
         postgresql_on_commit="DROP",
     )
     staged.create(conn)
-    insert_frame(conn, staged, keys.unique())
+    insert_frame(conn, staged, keys.unique(), side)
     return staged
 
 
