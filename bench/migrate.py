@@ -1,5 +1,8 @@
 """The whole job at scale: ``migrate run`` of one N-row CSV (default 1M) into a new SQLite file,
 then the same run again (sources unchanged: nothing read), then optionally ``--full`` again.
+With ``--sources K`` the rows are split into K CSV files (one source each), and a last run
+follows where the first file changed (a tenth of its rows get a new street): only that source
+is read, normalized and matched again (with K=100, 1% of the records).
 
 The CSV comes from bench/neutral.py (seeded). Each run is a process of its own (as the CLI
 runs): its wall time including imports, its peak RSS, and the seconds between the stages it
@@ -47,17 +50,35 @@ def child(project: str, full: bool) -> None:
     print(json.dumps({"stages": stages, "gate": gate, "written": written, **result.info}))
 
 
-def project_file(folder: Path, rows: int, seed: int) -> Path:
-    """The CSV, its mapping (the file's id is the record id) and ``crmclean.yml``."""
+def project_file(folder: Path, rows: int, seed: int, sources: int = 1) -> Path:
+    """The CSV (or ``sources`` CSVs), the mapping (the file's id is the record id) and
+    ``crmclean.yml``."""
     from neutral import contacts
 
-    contacts(rows, seed).drop("entity_id").write_csv(folder / "contacts.csv")
+    frame = contacts(rows, seed).drop("entity_id")
     (folder / "contacts.mapping.yaml").write_text("columns:\n  unique_id: record_id\n")
+    names = ["contacts.csv"] if sources == 1 else [f"part{i:03}.csv" for i in range(sources)]
+    size = -(-frame.height // sources)
+    specs = ""
+    for i, name in enumerate(names):
+        frame.slice(i * size, size).write_csv(folder / name)
+        specs += f"  - path: {name}\n    mapping: contacts.mapping.yaml\n"
     project = folder / "crmclean.yml"
-    project.write_text(
-        "sources:\n  - path: contacts.csv\n    mapping: contacts.mapping.yaml\ntarget: crm.db\n"
-    )
+    project.write_text(f"sources:\n{specs}target: crm.db\n")
     return project
+
+
+def change_first_source(folder: Path) -> int:
+    """A tenth of the first part file's rows get a new street; returns the file's rows."""
+    import polars as pl
+
+    path = folder / "part000.csv"
+    frame = pl.read_csv(path, infer_schema=False)
+    moved = pl.int_range(pl.len()) % 10 == 0
+    street = pl.when(moved).then(pl.lit("1 New Street")).otherwise("street").alias("street")
+    frame = frame.with_columns(street)
+    frame.write_csv(path)
+    return frame.height
 
 
 def sizes(database: Path) -> list[tuple[str, int]]:
@@ -81,15 +102,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--full", action="store_true", help="also time a --full rerun")
+    parser.add_argument("--sources", type=int, default=1, help="split the rows into K files")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.full)
         return
     with tempfile.TemporaryDirectory(prefix="crmclean-migrate-") as directory:
-        project = project_file(Path(directory), args.rows, args.seed)
-        size = (Path(directory) / "contacts.csv").stat().st_size
-        print(f"{args.rows:,} contacts, CSV {size / 1024**2:.0f} MB", flush=True)
+        project = project_file(Path(directory), args.rows, args.seed, args.sources)
+        size = sum(path.stat().st_size for path in Path(directory).glob("*.csv"))
+        print(f"{args.rows:,} contacts in {args.sources} CSV, {size / 1024**2:.0f} MB", flush=True)
         timed_run("migrate run (new SQLite file)", project)
         database = Path(directory) / "crm.db"
         print(f"  target file: {database.stat().st_size / 1024**2:.0f} MB")
@@ -98,6 +120,9 @@ def main() -> None:
         timed_run("migrate run again (same input)", project)
         if args.full:
             timed_run("migrate run --full (same input)", project, full=True)
+        if args.sources > 1:
+            rows = change_first_source(Path(directory))
+            timed_run(f"migrate run, 1 source changed ({rows:,} rows)", project)
 
 
 if __name__ == "__main__":

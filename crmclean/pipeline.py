@@ -22,7 +22,7 @@ from crmclean.fingerprint import config_hash
 from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
 from crmclean.load.existing import read_clusters
 from crmclean.load.gated import Loading, drop_stage, gate_plan, load_gated
-from crmclean.load.rerun import STATS_KEY, inputs_hash, loaded_with
+from crmclean.load.rerun import STATS_KEY, changed_sources, hash_inputs, loaded_with
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.normalize import normalize
 from crmclean.overrides import apply_overrides, read_overrides
@@ -238,14 +238,18 @@ def run(
     check_segment_inputs(rules, options.orders)
     target = options.target
     files = (options.decisions, options.overrides, *(order.path for order in options.orders))
-    digest = None if target is None else inputs_hash(sources, rules, *files)
-    if target is not None and stop_before == "end" and not options.full:
-        previous = loaded_with(target, rules, digest)
+    hashed = None if target is None else hash_inputs(sources, rules, *files)
+    reading = sources
+    if target is not None and hashed is not None and stop_before == "end" and not options.full:
+        previous = loaded_with(target, rules, hashed.sha256)
         if previous is not None:
             return _unchanged(previous, stop_before)
-    info = RunInfo.start(config_hash(sources, rules), stats={STATS_KEY: {"sha256": digest}})
+        if not options.orders:  # unchanged sources come from the target (segments rank all)
+            reading = changed_sources(target, rules, hashed, sources)
+    recorded = {"sha256": None} if hashed is None else hashed.to_stats()
+    info = RunInfo.start(config_hash(sources, rules), stats={STATS_KEY: recorded})
     stages: dict[StageName, Stage] = {
-        "read": partial(read_stage, sources),
+        "read": partial(read_stage, reading),
         "map": map_stage,
         "normalize": normalize_stage,
         "dedupe": dedupe_stage,
@@ -253,6 +257,8 @@ def run(
         "load": load_stage,
     }
     result = RunResult(Batch(pl.DataFrame()), pl.DataFrame(), stopped_before=stop_before)
+    if len(reading) < len(sources):
+        result.info["sources_unchanged"] = [s.source_name for s in sources if s not in reading]
     try:
         for name in STAGES:
             if not _before(name, stop_before):

@@ -23,8 +23,8 @@ from test_load import changed_batch, run_load
 
 write = stage.insert_frame
 
-def write_then_wait(conn, table, frame):
-    written = write(conn, table, frame)
+def write_then_wait(conn, table, frame, *side):
+    written = write(conn, table, frame, *side)
     print("inside the transaction", flush=True)
     time.sleep(60)
     return written

@@ -5,18 +5,21 @@ full. On SQLite and the real PostgreSQL."""
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from crmclean.api import migrate
 from crmclean.cli import main
 from crmclean.load.rerun import inputs_hash
 from crmclean.load.rollback import rollback
+from crmclean.load.target import target_url
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
-from tests.test_load import DATA_TABLES, snapshot
+from tests.test_load import DATA_TABLES, read, snapshot
 
 HEADERS = ["ID", "Nome", "E-mail", "Telefone", "Cidade"]
 ROWS = [
@@ -104,3 +107,61 @@ def test_the_cli_says_why_nothing_was_read(tmp_path):
     full = runner.invoke(main, ["migrate", "run", str(project), "--full"])
     assert full.exit_code == 0
     assert "the target already holds this input" in full.output
+    write_csv(tmp_path / "sheet.csv", SHEET)
+    two = "sources:\n  - path: contatos.csv\n  - path: sheet.csv\ntarget: crm.db\n"
+    project.write_text(two, encoding="utf-8")
+    assert runner.invoke(main, ["migrate", "run", str(project)]).exit_code == 0
+    write_csv(tmp_path / "sheet.csv", SHEET[:2])
+    partial = runner.invoke(main, ["migrate", "run", str(project)])
+    assert partial.exit_code == 0
+    assert "Not read again (unchanged since the last run): contatos." in partial.output
+
+
+SHEET = [
+    ["s1", "Maria Silva", "maria@exemplo.com.br", "", "São Paulo"],
+    ["s2", "Pedro Alves", "pedro@alves.com", "(81) 98888-7777", "Recife"],
+    ["s3", "Carla Dias", "carla@dias.net", "", "Natal"],
+]
+
+
+def _rows_without_runs(target: str) -> dict[str, list[str]]:
+    """Every data table's rows, run ids left out (two runs never share one)."""
+    tables = snapshot(target, DATA_TABLES)
+    engine = sa.create_engine(target_url(target))
+    with engine.connect() as conn:
+        rows = {
+            table: sorted(
+                repr(row)
+                for row in conn.execute(sa.text(f"select * from {table}")).mappings()
+                for row in [{k: v for k, v in row.items() if k != "run_id"}]
+            )
+            for table in tables
+        }
+    engine.dispose()
+    return rows
+
+
+def test_only_the_changed_source_is_read_and_the_target_equals_a_full_run(tmp_path, rules):
+    crm = SourceSpec(write_csv(tmp_path / "crm.csv", ROWS))
+    sheet = SourceSpec(write_csv(tmp_path / "sheet.csv", SHEET))
+    target = str(tmp_path / "crm.db")
+    migrate([crm, sheet], rules, target=target)
+    # the sheet changes: Carla's e-mail, and João (a record of crm.csv) arrives in it too
+    changed = [*SHEET[:2], [*SHEET[2][:2], "carla@dias.com", *SHEET[2][3:]]]
+    changed.append(["s4", "JOAO SOUZA", "joao.souza@empresa.com.br", "", "Rio de Janeiro"])
+    write_csv(tmp_path / "sheet.csv", changed)
+    copy = tmp_path / "full.db"
+    shutil.copyfile(target, copy)
+
+    rerun = migrate([crm, sheet], rules, target=target)
+    assert rerun.info["sources_unchanged"] == ["crm"]
+    assert set(rerun.batch.frame["_source"]) == {"sheet"}
+    assert rerun.batch.frame.height == len(changed)
+    full = migrate([crm, sheet], rules, target=str(copy), full=True)
+    assert "sources_unchanged" not in full.info and full.batch.frame.height == 8
+    assert _rows_without_runs(target) == _rows_without_runs(str(copy))
+    joao = "select count(distinct golden_id) from contact_sources where raw like '%oao%'"
+    assert read(target, joao) == [(1,)]  # João of the sheet joined João of the crm file
+    # a changed configuration reads every source again
+    again = migrate([crm, sheet], Rules(options={"deliverability": False}), target=target)
+    assert "sources_unchanged" not in again.info

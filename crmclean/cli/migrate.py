@@ -77,6 +77,8 @@ def _finish(result: RunResult, as_json: bool, failures: Path, project_file: Path
         click.echo(_plan_line(result))
         if hint:
             click.echo(hint)
+        if skipped := result.info.get("sources_unchanged"):
+            click.echo(f"Not read again (unchanged since the last run): {', '.join(skipped)}.")
         if "unchanged_since" in result.info:
             click.echo(
                 f"Nothing changed: run {result.info['unchanged_since']} loaded these very "

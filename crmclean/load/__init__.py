@@ -10,6 +10,7 @@ from crmclean.load.existing import target_state
 from crmclean.load.plan import LoadPlan, plan_load
 from crmclean.load.run import LoadResult, RunInfo, finish_run, lock_runs, start_run
 from crmclean.load.schema import DATA_KEYS, RUN_ID, Tables, build_tables
+from crmclean.load.sqlite_bulk import SideFiles, side_files
 from crmclean.load.staging import Stage, insert_staged
 from crmclean.load.target import connect, disk_full_as_error, open_engine
 from crmclean.load.upgrade import ensure_schema
@@ -40,18 +41,28 @@ def load(
     tables = build_tables((rules or Rules()).model.names)
     engine = open_engine(target, create=True)
     try:
-        with disk_full_as_error(engine), connect(engine) as conn, conn.begin():
+        with (
+            disk_full_as_error(engine),
+            side_files(engine.url) as side,
+            connect(engine) as conn,
+            conn.begin(),
+        ):
             ensure_schema(conn, tables)
             lock_runs(conn, tables.runs)
             if target_state(conn, tables) != plan.state:
                 raise UserError("the target changed since this run read it; run it again")
-            return _write(conn, tables, plan, run, stage)
+            return _write(conn, tables, plan, run, stage, side)
     finally:
         engine.dispose()
 
 
 def _write(
-    conn: sa.Connection, tables: Tables, plan: LoadPlan, run: RunInfo, stage: Stage | None
+    conn: sa.Connection,
+    tables: Tables,
+    plan: LoadPlan,
+    run: RunInfo,
+    stage: Stage | None,
+    side: SideFiles | None,
 ) -> LoadResult:
     """Record the run, save and delete the rows it replaces, insert its rows."""
     start_run(conn, tables.runs, run)
@@ -60,7 +71,7 @@ def _write(
         change = plan.changes[name]
         save_and_delete(conn, tables.data[name], tables.before[name], change.replace, run.run_id)
         staged = stage if name == "contacts" else None
-        counts[name] = _insert(conn, tables.data[name], change.insert, run.run_id, staged)
+        counts[name] = _insert(conn, tables.data[name], change.insert, run.run_id, staged, side)
     changes = {name: plan.changes[name].counts for name in DATA_KEYS}
     result = LoadResult(run.run_id, counts, changes)
     finish_run(conn, tables.runs, result)
@@ -68,12 +79,19 @@ def _write(
 
 
 def _insert(
-    conn: sa.Connection, table: sa.Table, rows: pl.DataFrame, run_id: str, stage: Stage | None
+    conn: sa.Connection,
+    table: sa.Table,
+    rows: pl.DataFrame,
+    run_id: str,
+    stage: Stage | None,
+    side: SideFiles | None,
 ) -> int:
-    """The run's new rows of ``table``, from memory or (golden records) from the stage."""
+    """The run's new rows of ``table``, from memory (through ``side`` files on SQLite) or
+    (golden records) from the stage."""
     if stage is None:
         with indexes_rebuilt(conn, table, rows.height):
-            return insert_frame(conn, table, rows.with_columns(pl.lit(run_id).alias(RUN_ID)))
+            stamped = rows.with_columns(pl.lit(run_id).alias(RUN_ID))
+            return insert_frame(conn, table, stamped, side)
     copied = insert_staged(conn, table, stage, run_id)
     if copied != rows.height:
         raise RuntimeError(f"staging table {stage.table.name} changed after the gate")

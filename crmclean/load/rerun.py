@@ -9,13 +9,22 @@ target holds exactly what those inputs make), so the sources are not read, norma
 matched again. Any later change to the target through crmclean (another run, an unmerge, a
 rollback) is a newer run or marks this one, so it is seen. A database source cannot be hashed
 without reading it: a project with one always runs in full.
+
+Per source: the hash is also kept split, the configuration's (everything but the source
+files) and each file source's bytes. When the latest loaded run had the same configuration,
+a source whose bytes are unchanged is not read, normalized or matched again: its records are
+the ones the target holds, and the sources that changed are matched against the target's
+golden records as any incremental run is (:mod:`crmclean.load.resolve`). A run with orders
+reads every source (segments rank all golden records together).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -30,23 +39,77 @@ from crmclean.sources import SourceSpec
 STATS_KEY = "inputs"  # runs.stats[STATS_KEY]["sha256"] holds a run's inputs hash
 
 
-def inputs_hash(sources: list[SourceSpec], rules: Rules, *files: Path | None) -> str | None:
-    """SHA-256 over the run's configuration and input bytes; None with a database source."""
+@dataclass(frozen=True)
+class Inputs:
+    """A run's inputs hash (``sha256``), and its parts: the configuration's (everything but the
+    source files) and each source's bytes, by source name."""
+
+    sha256: str
+    config: str
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def to_stats(self) -> dict[str, Any]:
+        """What ``runs.stats[STATS_KEY]`` records."""
+        return {"sha256": self.sha256, "config": self.config, "sources": self.sources}
+
+
+def _file_digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def hash_inputs(sources: list[SourceSpec], rules: Rules, *files: Path | None) -> Inputs | None:
+    """SHA-256 over the run's configuration and input bytes, whole and per source; None with
+    a database source. ``files``: decisions, overrides and orders files (part of the
+    configuration)."""
     if any(spec.is_database for spec in sources):
         return None
     options = json.dumps(rules.options, sort_keys=True, default=str)
     header = f"crmclean {__version__}\n{config_hash(sources, rules)}\n{options}\n"
-    digest = hashlib.sha256(header.encode())
-    for path in [spec.path for spec in sources] + [path for path in files if path]:
-        with open(path, "rb") as handle:  # type: ignore[arg-type]
-            digest.update(hashlib.file_digest(handle, "sha256").digest())
-    return digest.hexdigest()
+    config = hashlib.sha256(header.encode())
+    for path in files:
+        if path:
+            config.update(_file_digest(path).encode())
+    by_source = {spec.source_name: _file_digest(spec.path) for spec in sources}  # type: ignore[arg-type]
+    whole = hashlib.sha256(config.hexdigest().encode())
+    for digest in by_source.values():
+        whole.update(digest.encode())
+    return Inputs(whole.hexdigest(), config.hexdigest(), by_source)
+
+
+def inputs_hash(sources: list[SourceSpec], rules: Rules, *files: Path | None) -> str | None:
+    """The whole inputs hash of :func:`hash_inputs` (None with a database source)."""
+    inputs = hash_inputs(sources, rules, *files)
+    return None if inputs is None else inputs.sha256
+
+
+def changed_sources(
+    target: str, rules: Rules, inputs: Inputs | None, sources: list[SourceSpec]
+) -> list[SourceSpec]:
+    """The ``sources`` a run must read: those whose bytes differ from what the target's latest
+    run loaded, when that run is loaded, not rolled back, and had the same configuration;
+    otherwise (or when none differs) every source."""
+    if inputs is None:
+        return sources
+    last = _last_loaded(target, rules)
+    if last is None or last.get("config") != inputs.config:
+        return sources
+    held = last.get("sources") or {}
+    changed = [s for s in sources if held.get(s.source_name) != inputs.sources[s.source_name]]
+    return changed or sources
 
 
 def loaded_with(target: str, rules: Rules, digest: str | None) -> str | None:
     """The id of the target's latest run when it is loaded, not rolled back and was made from
     inputs hashing to ``digest``; else None (also for a target that does not exist yet)."""
-    if digest is None or _missing_sqlite(target):
+    last = None if digest is None else _last_loaded(target, rules)
+    return None if last is None or last.get("sha256") != digest else last.get("run_id")
+
+
+def _last_loaded(target: str, rules: Rules) -> dict[str, Any] | None:
+    """The inputs the target's latest run recorded (with its ``run_id``) when that run is
+    loaded and not rolled back; else None (also for a target that does not exist yet)."""
+    if _missing_sqlite(target):
         return None
     tables = build_tables(rules.model.names)
     runs = tables.runs
@@ -61,15 +124,16 @@ def loaded_with(target: str, rules: Rules, digest: str | None) -> str | None:
         engine.dispose()
     if last is None or last.status != "loaded" or last.rolled_back_at is not None:
         return None
-    return last.run_id if _recorded(last.stats) == digest else None
+    return {**_recorded(last.stats), "run_id": last.run_id}
 
 
-def _recorded(stats: str | None) -> str | None:
+def _recorded(stats: str | None) -> dict[str, Any]:
     try:
         recorded = json.loads(stats or "null") or {}
     except json.JSONDecodeError:
-        return None
-    return (recorded.get(STATS_KEY) or {}).get("sha256") if isinstance(recorded, dict) else None
+        return {}
+    inputs = recorded.get(STATS_KEY) if isinstance(recorded, dict) else None
+    return inputs if isinstance(inputs, dict) else {}
 
 
 def _missing_sqlite(target: str) -> bool:

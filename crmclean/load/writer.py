@@ -5,23 +5,27 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 
 import polars as pl
 import sqlalchemy as sa
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from crmclean.load.schema import KEY, REPLACED_BY
+from crmclean.load.sqlite_bulk import SideFiles, insert_through
 
 CHUNK = 10_000
 _staged_names = itertools.count()
 
 
-def execute_many(conn: sa.Connection, statement: sa.Executable, frame: pl.DataFrame) -> int:
+def execute_many(conn: sa.Connection, statement: sa.ClauseElement, frame: pl.DataFrame) -> int:
     """Run ``statement`` once per row of ``frame`` through the driver's ``executemany``.
 
-    Binding by column name, in chunks; this skips SQLAlchemy's per-row parameter processing,
-    which costs more than the database itself on large loads.
+    Binding by column name (an insert names only the columns of ``frame``), in chunks; this
+    skips SQLAlchemy's per-row parameter processing, which costs more than the database itself
+    on large loads.
     """
-    compiled = statement.compile(dialect=conn.dialect)
+    compiled = cast(SQLCompiler, statement.compile(dialect=conn.dialect, column_keys=frame.columns))
     names = list(compiled.positiontup or []) if compiled.positional else None
     for chunk in frame.iter_slices(CHUNK):
         params = chunk.select(names).rows() if names else chunk.to_dicts()
@@ -29,13 +33,26 @@ def execute_many(conn: sa.Connection, statement: sa.Executable, frame: pl.DataFr
     return frame.height
 
 
-def insert_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> int:
-    """Insert every row of ``frame`` (already shaped as ``table``)."""
+def insert_frame(
+    conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, side: SideFiles | None = None
+) -> int:
+    """Insert every row of ``frame`` (already shaped as ``table``); large SQLite inserts go
+    through ``side`` files when given (:mod:`crmclean.load.sqlite_bulk`)."""
     if frame.is_empty():
         return 0
+    frame = _without_null_columns(frame)
+    if side is not None and side.takes(frame):
+        return insert_through(conn, table, frame, side)
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         return copy_frame(conn, table, frame)
     return execute_many(conn, table.insert(), frame)
+
+
+def _without_null_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` less its columns that are null on every row (the database fills those in):
+    most of a wide model's fields are empty in a given export, and every cell sent costs."""
+    kept = [name for name in frame.columns if frame[name].null_count() < frame.height]
+    return frame.select(kept or frame.columns[:1])
 
 
 @contextmanager
@@ -66,8 +83,9 @@ def copy_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> int
     columns = ", ".join(quote.quote(name) for name in frame.columns)
     sql = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN (FORMAT csv)"
     driver_error = conn.dialect.loaded_dbapi.Error
+    driver: Any = conn.connection.driver_connection  # a psycopg connection while conn is open
     try:
-        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
             for chunk in frame.iter_slices(CHUNK):
                 # Strings quoted, nulls bare: COPY then tells null from the empty string.
                 copy.write(chunk.write_csv(include_header=False, quote_style="non_numeric"))
@@ -76,8 +94,9 @@ def copy_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> int
     return frame.height
 
 
-def stage_keys(conn: sa.Connection, keys: pl.DataFrame) -> sa.Table:
-    """The distinct ``keys`` in a temporary table (dropped at commit, or with the connection)."""
+def stage_keys(conn: sa.Connection, keys: pl.DataFrame, side: SideFiles | None = None) -> sa.Table:
+    """The distinct ``keys`` in a temporary table (dropped at commit, or with the connection),
+    through ``side`` files when given."""
     staged = sa.Table(
         f"crmclean_keys_{next(_staged_names)}",
         sa.MetaData(),
@@ -86,7 +105,7 @@ def stage_keys(conn: sa.Connection, keys: pl.DataFrame) -> sa.Table:
         postgresql_on_commit="DROP",
     )
     staged.create(conn)
-    insert_frame(conn, staged, keys.unique())
+    insert_frame(conn, staged, keys.unique(), side)
     return staged
 
 

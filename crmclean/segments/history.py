@@ -10,6 +10,7 @@ from crmclean.batch import GOLDEN_ID
 from crmclean.errors import UserError
 from crmclean.load.reading import read_query
 from crmclean.load.schema import KEY, RUN_ID, RUN_KEY
+from crmclean.load.sqlite_bulk import SideFiles
 from crmclean.load.writer import insert_frame, stage_keys
 from crmclean.segments.assign import SEGMENT
 from crmclean.segments.rfm import RFM_SEGMENT
@@ -57,17 +58,18 @@ def _add_segment_column(conn: sa.Connection, contacts: sa.Table) -> None:
         )
 
 
-def write_segments(conn: sa.Connection, rows: pl.DataFrame) -> int:
+def write_segments(conn: sa.Connection, rows: pl.DataFrame, side: SideFiles | None = None) -> int:
     """Append ``rows`` (shaped as :data:`COLUMNS`) to the history and set ``contacts.segment``
-    for their golden records, inside the caller's transaction."""
+    for their golden records, inside the caller's transaction (SQLite: large inserts through
+    ``side`` files, :mod:`crmclean.load.sqlite_bulk`)."""
     history = history_table()
     history.create(conn, checkfirst=True)
     contacts = _contacts()
     _add_segment_column(conn, contacts)
     last = conn.execute(sa.select(sa.func.max(history.c.sequence))).scalar()
     numbered = rows.select(COLUMNS).with_columns(pl.lit((last or 0) + 1).alias("sequence"))
-    insert_frame(conn, history, numbered)
-    staged = stage_keys(conn, rows.select(GOLDEN_ID, SEGMENT))
+    insert_frame(conn, history, numbered, side)
+    staged = stage_keys(conn, rows.select(GOLDEN_ID, SEGMENT), side)
     conn.execute(
         sa.update(contacts)
         .values({SEGMENT: staged.c[SEGMENT]})

@@ -14,6 +14,7 @@ from crmclean.batch import GOLDEN_ID
 from crmclean.load.existing import read_golden
 from crmclean.load.run import now
 from crmclean.load.schema import RUN_ID
+from crmclean.load.sqlite_bulk import side_files
 from crmclean.load.target import connect, open_engine
 from crmclean.rules import Rules
 from crmclean.segments import OrderSource, Segmented, segment_golden
@@ -77,13 +78,13 @@ def segment_target(
     run_id = run_id or uuid.uuid4().hex
     engine = open_engine(target)
     try:
-        with connect(engine) as conn, conn.begin():
+        with side_files(engine.url) as side, connect(engine) as conn, conn.begin():
             before = None
             if since is not None:
                 since = resolve_run(history_runs(conn), since)
                 before = segments_of(conn, since)
             if write:
-                write_segments(conn, history_rows(segmented, run_id))
+                write_segments(conn, history_rows(segmented, run_id), side)
     finally:
         engine.dispose()
     if before is None:
