@@ -60,8 +60,9 @@ def to_canonical(table: SourceTable, mapping: Mapping, model: ContactModel) -> B
         *[_field_expr(n, by_field.get(n, []), s.multi) for n, s in model.fields.items()],
         _json_of(mapping.unmapped()).alias(EXTRA),
     )
+    seen = {} if table.seen is None else {"seen": table.seen}
     batch = Batch(canonical).add_stats(
-        f"read:{table.name}", rows=frame.height, blank_rows=table.blank_rows
+        f"read:{table.name}", rows=frame.height, blank_rows=table.blank_rows, **seen
     )
     return reject_bad_ids(batch, by_field.get("record_id", ["record_id"])[0])
 

@@ -9,6 +9,7 @@ fetched from a server-side cursor ``batch_size`` at a time. Credentials come onl
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from crmclean.errors import UserError
+from crmclean.read.seen import query_rows
 from crmclean.read.table import SourceTable, build, clean_headers
 from crmclean.sql_guard import read_only_statement
 from crmclean.urls import mask_url, parse_url, scrub
@@ -87,13 +89,22 @@ def read_sql(
     query = read_only_statement(query)
     engine = readonly_engine(url)
     try:
-        with engine.connect() as conn:
+        with _snapshot(engine.connect()) as conn, conn.begin():
+            seen = query_rows(conn, query)
             frame = _fetch(conn, query, batch_size, progress)
     except sa.exc.SQLAlchemyError as exc:
         raise UserError(f"reading {mask(url)} failed: {_clean(exc, url)}", file=name) from None
     finally:
         engine.dispose()
-    return build(Path(name), frame, frame.columns)
+    return replace(build(Path(name), frame, frame.columns), seen=seen)
+
+
+def _snapshot(conn: sa.Connection) -> sa.Connection:
+    """``conn`` reading one snapshot (the count and the rows agree): REPEATABLE READ where the
+    server offers it (SQLite: the two statements follow each other on one connection)."""
+    if conn.dialect.name == "sqlite":
+        return conn
+    return conn.execution_options(isolation_level="REPEATABLE READ")
 
 
 def count(url: str, query: str) -> int:
