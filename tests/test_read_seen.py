@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from crmclean import pipeline
 from crmclean.pipeline import ConservationError
-from crmclean.read import read_file
 from crmclean.read import delimited as delimited_module
+from crmclean.read import read_file
 from crmclean.read import sql as sql_module
 from crmclean.read.sql import read_sql
 from crmclean.sources import SourceSpec
@@ -77,8 +77,8 @@ def test_a_run_whose_database_reader_drops_a_row_fails(
     assert read_sql(url, "SELECT * FROM people", name="people").seen == 4
     spec = SourceSpec(url=url, table="people")
     pipeline.run([spec], rules, stop_before="validate")
-    fetch = sql_module._fetch
-    monkeypatch.setattr(sql_module, "_fetch", lambda *a: fetch(*a).head(-1))
+    rows_of = sql_module._frame
+    monkeypatch.setattr(sql_module, "_frame", lambda *a: rows_of(*a).head(-1))
     with pytest.raises(ConservationError, match="'people' holds 4 records but 3 were read"):
         pipeline.run([spec], rules, stop_before="validate")
 

@@ -45,7 +45,12 @@ def parquet_rows(path: Path) -> int:
     return int(pq.ParquetFile(path).metadata.num_rows)
 
 
-def query_rows(conn: sa.Connection, query: str) -> int:
-    """``SELECT COUNT(*)`` over ``query``, on the connection that then reads it."""
+def query_rows(conn: sa.Connection, query: str) -> int | None:
+    """``SELECT COUNT(*)`` over ``query``, on the connection that then reads it; None when the
+    query cannot be a subquery (MariaDB refuses one whose columns repeat a name)."""
     counted = sa.text(f"SELECT COUNT(*) FROM ({query}) AS crmclean_seen")
-    return int(conn.execute(counted).scalar() or 0)
+    try:
+        with conn.begin_nested():
+            return int(conn.execute(counted).scalar() or 0)
+    except sa.exc.DBAPIError:
+        return None

@@ -90,12 +90,13 @@ def read_sql(
     engine = readonly_engine(url)
     try:
         with _snapshot(engine.connect()) as conn, conn.begin():
-            seen = query_rows(conn, query)
-            frame = _fetch(conn, query, batch_size, progress)
+            counted = query_rows(conn, query)
+            frame, fetched = _fetch(conn, query, batch_size, progress)
     except sa.exc.SQLAlchemyError as exc:
         raise UserError(f"reading {mask(url)} failed: {_clean(exc, url)}", file=name) from None
     finally:
         engine.dispose()
+    seen = fetched if counted is None else counted  # else the rows the driver handed over
     return replace(build(Path(name), frame, frame.columns), seen=seen)
 
 
@@ -120,8 +121,10 @@ def count(url: str, query: str) -> int:
         engine.dispose()
 
 
-def _fetch(conn: sa.Connection, query: str, size: int, progress: Progress | None) -> pl.DataFrame:
-    """All rows, fetched ``size`` at a time from a server-side cursor."""
+def _fetch(
+    conn: sa.Connection, query: str, size: int, progress: Progress | None
+) -> tuple[pl.DataFrame, int]:
+    """All rows, fetched ``size`` at a time from a server-side cursor, and how many."""
     streamed = conn.execution_options(stream_results=True, yield_per=size)
     result = streamed.execute(sa.text(query))
     columns = clean_headers(list(result.keys()))
@@ -132,8 +135,8 @@ def _fetch(conn: sa.Connection, query: str, size: int, progress: Progress | None
         if progress is not None:
             progress(total)
     if not parts:
-        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
-    return pl.concat(parts, how="vertical_relaxed")
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String)), 0
+    return pl.concat(parts, how="vertical_relaxed"), total
 
 
 def _frame(rows: Any, columns: list[str]) -> pl.DataFrame:
