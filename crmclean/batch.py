@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from crmclean.dedupe.model import MatchModel
 
 SOURCE = "_source"
 SOURCE_ID = "_source_id"
@@ -60,6 +64,7 @@ class Batch:
     golden: pl.DataFrame | None = None
     pairs: pl.DataFrame | None = None  # dedupe: every scored candidate pair (review, explain)
     merges: pl.DataFrame | None = None  # dedupe: merge log, one row per field value merged
+    model: MatchModel | None = None  # dedupe: the match model that decided (learned or given)
 
     def with_frame(self, frame: pl.DataFrame) -> Batch:
         return replace(self, frame=frame)

@@ -15,11 +15,14 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import DedupeOptions, dedupe
+from crmclean.dedupe.model import MatchModel
 from crmclean.errors import UserError
 from crmclean.fingerprint import config_hash
 from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
 from crmclean.load.gated import gate_and_load
+from crmclean.load.models import stored_model
 from crmclean.load.rerun import STATS_KEY, inputs_hash, loaded_with
+from crmclean.load.schema import build_tables
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.normalize import normalize
 from crmclean.overrides import apply_overrides, read_overrides
@@ -77,6 +80,7 @@ class RunResult:
             "load": None if self.loaded is None else self.loaded.to_dict(),
             "quarantined": self.batch.stats.get("validate", {}).get("quarantined", 0),
             "stopped_before": self.stopped_before,
+            "model": None if self.batch.model is None else self.batch.model.summary(),
             **self.info,
         }
 
@@ -98,6 +102,8 @@ def run(
     on_fail: OnFail = "block",
     overrides: Path | None = None,
     orders: tuple[OrderSource, ...] = (),
+    model: MatchModel | None = None,
+    relearn: bool = False,
 ) -> RunResult:
     """Run the stages in order, stopping before ``stop_before``; load only with a target.
 
@@ -111,6 +117,9 @@ def run(
     the gate go to rejects and the others are gated again and loaded.
     ``orders`` (orders and deals files) feed the segment stage's RFM; a load stores every
     golden record's segment.
+    ``model`` (a saved match model) decides the matches instead of one learned from the
+    records; with a target and no ``model`` the target's last model decides, unless
+    ``relearn``.
     """
     check_segment_inputs(rules, orders)
     digest = (
@@ -118,7 +127,7 @@ def run(
         if target is None
         else inputs_hash(sources, rules, decisions, overrides, *(order.path for order in orders))
     )
-    if target is not None and stop_before == "end" and not full:
+    if target is not None and stop_before == "end" and not (full or relearn or model):
         previous = loaded_with(target, rules, digest)
         if previous is not None:
             return _unchanged(previous, stop_before)
@@ -136,7 +145,9 @@ def run(
     if not _before("dedupe", stop_before):
         return result
     progress("dedupe")
-    merging = DedupeOptions(merge=_before("merge", stop_before), decisions=decisions)
+    if model is None and target is not None and not relearn:
+        model = stored_model(target, build_tables(rules.model.names))
+    merging = DedupeOptions(merge=_before("merge", stop_before), decisions=decisions, model=model)
     result.batch = dedupe(result.batch, rules, merging)
     check_conservation(inputs, result.batch)
     progress("segment")
@@ -191,7 +202,7 @@ def _run_info(
     """The run's row in ``runs``: configuration hash, stage counts and inputs hash (the gate
     adds its own)."""
     stats = {**result.batch.stats, STATS_KEY: {"sha256": digest}}
-    return RunInfo.start(config_hash(sources, rules), stats=stats)
+    return RunInfo.start(config_hash(sources, rules), stats=stats, model=result.batch.model)
 
 
 def _unchanged(run_id: str, stop_before: Stage) -> RunResult:

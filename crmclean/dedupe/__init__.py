@@ -35,6 +35,7 @@ from crmclean.dedupe.decisions import (
 from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.learn import expectation_maximisation, from_labelled_pairs
 from crmclean.dedupe.merge import golden_records, merge_log
+from crmclean.dedupe.model import MatchModel
 from crmclean.dedupe.params import estimate
 from crmclean.dedupe.score import compared_pairs, weighed_pairs
 from crmclean.dedupe.training import MATCH, labelled_pairs, read_training_pairs
@@ -47,12 +48,13 @@ __all__ = ["DedupeOptions", "dedupe", "find_matches"]
 class DedupeOptions:
     """Per-run choices: a match-probability threshold overriding the rules, a decisions file,
     whether to merge clusters into golden records (an audit only needs the clusters), and a
-    file of labelled pairs to learn ``m`` from."""
+    file of labelled pairs to learn ``m`` from, or a saved model to decide with."""
 
     threshold: float | None = None
     decisions: Path | None = None
     merge: bool = True
     training_pairs: Path | None = None
+    model: MatchModel | None = None  # decide with this model instead of learning one
 
 
 def find_matches(
@@ -70,23 +72,31 @@ def find_matches(
 
 
 def _matched(
-    frame: pl.DataFrame, config: MatchConfig, labelled: pl.DataFrame | None
+    frame: pl.DataFrame,
+    config: MatchConfig,
+    labelled: pl.DataFrame | None,
+    model: MatchModel | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, Scorer]:
-    """:func:`find_matches` and what scored its pairs, to score more of them alike."""
+    """:func:`find_matches` and what scored its pairs, to score more of them alike; with a
+    saved ``model`` nothing is learned."""
     table = key_table(frame, config.key_names, config)
     pairs, oversized = candidate_pairs(table, config)
     params = estimate(table, config)
+    if model is not None:
+        params = model.parameters(table, config, params)
     compared = compared_pairs(pairs, table, config, params)
-    if labelled is not None:
+    if model is None and labelled is not None:
         matched = labelled.filter(MATCH).select(LEFT, RIGHT)
         params = from_labelled_pairs(matched, table, config, params)
-    elif config.em_iterations:
+    elif model is None and config.em_iterations:
         params = expectation_maximisation(compared, config, params, table.height)
     return weighed_pairs(compared, config, params), oversized, Scorer(table, config, params)
 
 
 def _config(rules: Rules, options: DedupeOptions) -> MatchConfig:
     config = load_match_config(rules)
+    if options.model is not None:
+        config = options.model.checked(config).config(config)
     if options.threshold is None:
         return config
     review = min(config.review_threshold, options.threshold)
@@ -112,7 +122,7 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     labelled = None
     if options.training_pairs is not None:
         labelled = labelled_pairs(read_training_pairs(options.training_pairs), frame)
-    candidates, oversized, scorer = _matched(frame, config, labelled)
+    candidates, oversized, scorer = _matched(frame, config, labelled, options.model)
     cohesion = cluster_check(candidates, scorer)
     scored = pl.concat(
         [candidates.with_columns(pl.lit(False).alias(CHECKED)), cohesion.pairs],
@@ -124,7 +134,8 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     cannot, disputed = (cannot_link(scored.filter(side), config) for side in (~checked, checked))
     clustered = assign_golden_ids(frame, matches, cannot, disputed).drop(RECORD)
     findings = oversized_findings(oversized, frame, config.oversized_report)
-    result = replace(batch, frame=clustered, pairs=scored).add_findings(findings)
+    model = options.model or MatchModel.learned(scorer.params, scorer.table, config)
+    result = replace(batch, frame=clustered, pairs=scored, model=model).add_findings(findings)
     if options.merge:
         fields = rules.model.names
         golden = golden_records(clustered, fields, config.survivorship, batch.findings)

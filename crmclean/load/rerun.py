@@ -46,7 +46,7 @@ def inputs_hash(sources: list[SourceSpec], rules: Rules, *files: Path | None) ->
 def loaded_with(target: str, rules: Rules, digest: str | None) -> str | None:
     """The id of the target's latest run when it is loaded, not rolled back and was made from
     inputs hashing to ``digest``; else None (also for a target that does not exist yet)."""
-    if digest is None or _missing_sqlite(target):
+    if digest is None or missing_sqlite(target):
         return None
     tables = build_tables(rules.model.names)
     runs = tables.runs
@@ -72,7 +72,7 @@ def _recorded(stats: str | None) -> str | None:
     return (recorded.get(STATS_KEY) or {}).get("sha256") if isinstance(recorded, dict) else None
 
 
-def _missing_sqlite(target: str) -> bool:
+def missing_sqlite(target: str) -> bool:
     """Whether ``target`` is a SQLite file that does not exist (opening it would create it)."""
     url = target_url(target)
     return url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file()
