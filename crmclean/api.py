@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -16,6 +17,7 @@ from crmclean.audit import audit as audit
 from crmclean.batch import Batch
 from crmclean.dedupe.blocking_report import blocking_report_of
 from crmclean.dedupe.config import load_match_config
+from crmclean.dedupe.model import read_model
 from crmclean.dedupe.review import explain_table, review_table
 from crmclean.dedupe.why import explain_golden
 from crmclean.errors import UserError
@@ -36,6 +38,14 @@ from crmclean.validate.quarantine import OnFail
 from crmclean.write import check_folders, refuse_inputs, write_table
 
 
+class Explained(NamedTuple):
+    """A golden record explained: per field its values and the winner, and the match model
+    that decided (id, when learned, from how many records, the rules' hash)."""
+
+    fields: pl.DataFrame
+    model: dict[str, Any] | None
+
+
 def _quiet(_stage: str) -> None:
     """No progress output."""
 
@@ -54,6 +64,8 @@ def dedupe_files(
     threshold: float | None = None,
     training_pairs: Path | str | None = None,
     blocking_report: Path | str | None = None,
+    model: Path | str | None = None,
+    save_model: Path | str | None = None,
     progress: Progress = _quiet,
 ) -> RunResult:
     """Read, map, normalize and deduplicate ``sources``; write the crosswalk and golden records.
@@ -63,16 +75,19 @@ def dedupe_files(
     cannot-link pairs) and ``threshold`` (the auto-merge match probability) steer the merge;
     ``training_pairs`` (labelled pairs) teach the model its ``m``; ``blocking_report`` gets,
     per blocking rule, the pairs it generates and (with ``training_pairs``) the share of the
-    labelled matches it reaches.
+    labelled matches it reaches. ``model`` (a file written by ``save_model``) decides the
+    matches instead of a model learned from these records; ``save_model`` gets the model
+    that decided.
     """
     rules = rules or Rules()
-    outputs = [crosswalk, golden, rejects, review, explain, merges]
-    refuse_inputs(outputs, [*_paths(sources), decisions, training_pairs])
+    outputs = [crosswalk, golden, rejects, review, explain, merges, save_model]
+    refuse_inputs(outputs, [*_paths(sources), decisions, training_pairs, model])
     check_folders(outputs)
     options = RunOptions(
         threshold=threshold,
         decisions=None if decisions is None else Path(decisions),
         training_pairs=None if training_pairs is None else Path(training_pairs),
+        model=None if model is None else read_model(Path(model)),
     )
     result = pipeline.run(sources, rules, options, stop_before="validate", progress=progress)
     if blocking_report is not None:
@@ -87,6 +102,8 @@ def dedupe_files(
     if merges is not None and batch.merges is not None:
         write_table(batch.merges, Path(merges))
     _write_pairs(batch, rules, review=review, explain=explain)
+    if save_model is not None and batch.model is not None:
+        batch.model.save(Path(save_model))
     return result
 
 
@@ -100,12 +117,14 @@ def explain_golden_record(
     rules: Rules | None = None,
     *,
     decisions: Path | None = None,
+    model: Path | None = None,
     progress: Progress = _quiet,
-) -> pl.DataFrame:
-    """Deduplicate ``sources`` as ``dedupe`` does and explain golden record ``golden_id``:
-    per field, every candidate value, the records holding it and why the winner won."""
+) -> Explained:
+    """Deduplicate ``sources`` as ``dedupe`` does (with the saved ``model``, if given) and
+    explain golden record ``golden_id``: per field, every candidate value, the records holding
+    it and why the winner won; and which match model decided."""
     rules = rules or Rules()
-    options = RunOptions(decisions=decisions)
+    options = RunOptions(decisions=decisions, model=None if model is None else read_model(model))
     result = pipeline.run(sources, rules, options, stop_before="validate", progress=progress)
     config = load_match_config(rules)
     batch = result.batch
@@ -114,7 +133,7 @@ def explain_golden_record(
     )
     if table.is_empty():
         raise UserError(f"no golden record {golden_id!r} in these sources")
-    return table
+    return Explained(table, None if batch.model is None else batch.model.summary())
 
 
 def _write_pairs(
@@ -162,6 +181,9 @@ def migrate(
     on_fail: OnFail = "block",
     overrides: Path | None = None,
     orders: tuple[OrderSource, ...] = (),
+    model: Path | None = None,
+    relearn: bool = False,
+    save_model: Path | None = None,
 ) -> RunResult:
     """The whole job into ``target``; with ``dry_run`` everything but the load (the plan).
 
@@ -172,8 +194,11 @@ def migrate(
     is read and nothing changes, unless ``full``. ``on_fail="quarantine"`` loads the records
     that pass the gate and puts the others in rejects; ``overrides`` (source, source_id,
     field, value) fix source values every run. ``orders`` (orders and deals
-    files) feed the segments' RFM.
+    files) feed the segments' RFM. The match model the target's last run used decides again
+    unless ``relearn`` (or ``model``, a saved model file, is given); ``save_model`` gets the
+    model that decided.
     """
+    refuse_inputs([save_model], [*_paths(sources), model])
     options = RunOptions(
         target=target,
         decisions=decisions,
@@ -182,9 +207,14 @@ def migrate(
         on_fail=on_fail,
         full=full,
         stage_rows=stage_rows,
+        model=None if model is None else read_model(model),
+        relearn=relearn,
     )
     stop: StageName = "load" if dry_run else "end"
-    return pipeline.run(sources, rules or Rules(), options, stop_before=stop, progress=progress)
+    result = pipeline.run(sources, rules or Rules(), options, stop_before=stop, progress=progress)
+    if save_model is not None and result.batch.model is not None:
+        result.batch.model.save(save_model)
+    return result
 
 
 def migrate_status(target: str, rules: Rules | None = None) -> list[RunRow]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 if TYPE_CHECKING:
+    from crmclean.dedupe.model import MatchModel
     from crmclean.load.existing import TargetClusters
     from crmclean.load.gated import Loading
     from crmclean.sources import SourceRead
@@ -72,6 +73,7 @@ class Batch:
     gate: GateResult | None = None  # validate: the gate's verdict
     loading: Loading | None = None  # validate: the load plan; load: what was written
     read: tuple[SourceRead, ...] = ()  # read: the sources as read, until map projects them
+    model: MatchModel | None = None  # dedupe: the match model that decided (learned or given)
 
     def with_frame(self, frame: pl.DataFrame) -> Batch:
         return replace(self, frame=frame)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import polars as pl
 
 from crmclean.batch import RAW, ROW, SOURCE, SOURCE_ID, Batch
+from crmclean.codes import BY_RULE
 from crmclean.connectors import DeletedRows
 from crmclean.mapping import Mapping
 from crmclean.model import EXTRA, ContactModel
 from crmclean.read import SourceTable
-from crmclean.read.checks import BY_RULE as READ_RULES
 
 MULTI_SEPARATOR = "; "
 MAX_ID_CHARS = 255  # a target's key column (VARCHAR(255) on PostgreSQL and MariaDB)
-ID_BLANK = READ_RULES["id.blank"]
+ID_BLANK = BY_RULE["id.blank"]
 ID_EXPECTED = {
     "id.duplicate": "an id no other row of the source has",
     "id.too_long": f"an id of at most {MAX_ID_CHARS} characters",
@@ -60,8 +60,9 @@ def to_canonical(table: SourceTable, mapping: Mapping, model: ContactModel) -> B
         *[_field_expr(n, by_field.get(n, []), s.multi) for n, s in model.fields.items()],
         _json_of(mapping.unmapped()).alias(EXTRA),
     )
+    seen = {} if table.seen is None else {"seen": table.seen}
     batch = Batch(canonical).add_stats(
-        f"read:{table.name}", rows=frame.height, blank_rows=table.blank_rows
+        f"read:{table.name}", rows=frame.height, blank_rows=table.blank_rows, **seen
     )
     return reject_bad_ids(batch, by_field.get("record_id", ["record_id"])[0])
 

@@ -15,11 +15,12 @@ from pathlib import Path
 import polars as pl
 
 from crmclean.batch import SOURCE, SOURCE_ID, Batch
+from crmclean.codes import BY_RULE
 from crmclean.dedupe.decisions import read_pairs_file
 from crmclean.errors import UserError
 
 COLUMNS = ["source", "source_id", "field", "value"]
-CODE, RULE = "OV01", "value.overridden"
+OVERRIDDEN = BY_RULE["value.overridden"]
 _NEW, _HIT = "_override_", "_overridden_"
 
 
@@ -63,7 +64,11 @@ def apply_overrides(batch: Batch, overrides: pl.DataFrame) -> Batch:
         frame = joined.with_columns(value.alias(field)).drop(_NEW, _HIT)
     findings = pl.concat(found) if found else pl.DataFrame(schema={SOURCE: pl.String})
     applied = findings.height
-    findings = findings.with_columns(code=pl.lit(CODE), rule=pl.lit(RULE), severity=pl.lit("info"))
+    findings = findings.with_columns(
+        code=pl.lit(OVERRIDDEN.code),
+        rule=pl.lit(OVERRIDDEN.rule),
+        severity=pl.lit(OVERRIDDEN.severity),
+    )
     matched = overrides.join(batch.frame.select(SOURCE, SOURCE_ID), on=[SOURCE, SOURCE_ID])
     stats = {"applied": applied, "not_found": overrides.height - matched.height}
     batch = batch.with_frame(frame).add_stats("overrides", **stats)

@@ -17,12 +17,15 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import DedupeOptions, dedupe, remerge
+from crmclean.dedupe.model import MatchModel
 from crmclean.errors import UserError
 from crmclean.fingerprint import config_hash
 from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
 from crmclean.load.existing import read_clusters
 from crmclean.load.gated import Loading, drop_stage, gate_plan, load_gated
+from crmclean.load.models import stored_model
 from crmclean.load.rerun import STATS_KEY, changed_sources, hash_inputs, loaded_with
+from crmclean.load.schema import build_tables
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.normalize import normalize
 from crmclean.overrides import apply_overrides, read_overrides
@@ -52,7 +55,9 @@ class RunOptions:
     rejects and loads the others. ``full`` runs every stage even when the target's last run
     loaded these very inputs. Above ``stage_rows`` golden records a PostgreSQL target gates
     (and loads from) a staging table inside it. Without a target the gate runs ``suite``
-    (a target is always gated with ``contacts``).
+    (a target is always gated with ``contacts``). ``model`` (a saved match model) decides the
+    matches instead of one learned from the records; with a target and no ``model`` the
+    target's last model decides, unless ``relearn``.
     """
 
     target: str | None = None
@@ -66,6 +71,8 @@ class RunOptions:
     full: bool = False
     stage_rows: int = STAGE_ROWS
     suite: str = "contacts"
+    model: MatchModel | None = None
+    relearn: bool = False
 
     @property
     def dedupe(self) -> DedupeOptions:
@@ -76,6 +83,7 @@ class RunOptions:
             merge=self.merge,
             training_pairs=self.training_pairs,
             into_target=self.target is not None,
+            model=self.model,
         )
 
 
@@ -137,6 +145,7 @@ class RunResult:
             "load": None if self.loaded is None else self.loaded.to_dict(),
             "quarantined": self.batch.stats.get("validate", {}).get("quarantined", 0),
             "stopped_before": self.stopped_before,
+            "model": None if self.batch.model is None else self.batch.model.summary(),
             **self.info,
         }
 
@@ -165,6 +174,9 @@ def dedupe_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
     the segments."""
     if options.target is not None:
         batch = replace(batch, target=read_clusters(options.target, rules))
+        if options.model is None and not options.relearn:
+            stored = stored_model(options.target, build_tables(rules.model.names))
+            options = replace(options, model=stored)
     batch = dedupe(batch, rules, options.dedupe)
     return segment_stage(batch, rules, options.orders)
 
@@ -196,7 +208,7 @@ def _gated(batch: Batch, rules: Rules, options: RunOptions, run: RunInfo) -> Bat
     """``batch`` with its load plan against the target and the plan's gate."""
     assert options.target is not None
     plan = plan_load(batch, options.target, rules)
-    run = run.with_details(stats={**run.details.get("stats", {}), **batch.stats})
+    run = run.with_details(stats={**run.details.get("stats", {}), **batch.stats}, model=batch.model)
     accepted = normalized_values(batch.frame)
     gate, stage = gate_plan(
         plan, options.target, rules, run=run, stage_rows=options.stage_rows, accepted=accepted
@@ -240,7 +252,8 @@ def run(
     files = (options.decisions, options.overrides, *(order.path for order in options.orders))
     hashed = None if target is None else hash_inputs(sources, rules, *files)
     reading = sources
-    if target is not None and hashed is not None and stop_before == "end" and not options.full:
+    again = options.full or options.relearn or options.model is not None
+    if target is not None and hashed is not None and stop_before == "end" and not again:
         previous = loaded_with(target, rules, hashed.sha256)
         if previous is not None:
             return _unchanged(previous, stop_before)
@@ -304,7 +317,9 @@ class ConservationError(AssertionError):
 
 
 def check_conservation(inputs: pl.DataFrame, batch: Batch) -> None:
-    """Every input record is in exactly one golden record or in rejects, never both."""
+    """Every record a source holds is an input, and every input record is in exactly one
+    golden record or in rejects, never both."""
+    check_seen(inputs, batch.stats)
     kept = batch.frame.select(SOURCE, SOURCE_ID)
     rejected = batch.rejects.select(SOURCE, SOURCE_ID).unique()
     accounted = pl.concat([kept, rejected])
@@ -315,3 +330,19 @@ def check_conservation(inputs: pl.DataFrame, batch: Batch) -> None:
     missing = inputs.join(accounted, on=[SOURCE, SOURCE_ID], how="anti")
     if missing.height:
         raise ConservationError(f"{missing.height} records lost, e.g. {missing.row(0)}")
+
+
+def check_seen(inputs: pl.DataFrame, stats: dict[str, dict[str, int]]) -> None:
+    """Each source's own count of its records (``seen``, counted apart from the parse) equals
+    its input records plus the blank and footer rows it skipped: no reader dropped a row."""
+    for stage, counts in stats.items():
+        if not stage.startswith("read:") or "seen" not in counts:
+            continue
+        name = stage.removeprefix("read:")
+        read = inputs.filter(pl.col(SOURCE) == name).height
+        skipped = counts.get("blank_rows", 0) + counts.get("footer_rows", 0)
+        if read + skipped != counts["seen"]:
+            raise ConservationError(
+                f"source {name!r} holds {counts['seen']} records but {read} were read "
+                f"({skipped} blank or footer rows skipped): the reader lost or invented rows"
+            )

@@ -63,6 +63,7 @@ class _Project(BaseModel):
     overrides: str | None = None
     on_fail: OnFail = "block"
     orders: list[_Orders] = []
+    model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Project:
     overrides: Path | None = None
     on_fail: OnFail = "block"
     orders: tuple[OrderSource, ...] = ()
+    model: Path | None = None
 
 
 def _resolve(base: Path, value: str | None) -> Path | None:
@@ -147,4 +149,7 @@ def load_project(path: Path) -> Project:
     overrides = _resolve(base, spec.overrides)
     orders = tuple(_order_source(base, o) for o in spec.orders)
     name = spec.name or base.name
-    return Project(path, name, sources, rules, target, decisions, overrides, spec.on_fail, orders)
+    return Project(
+        path, name, sources, rules, target, decisions, overrides, spec.on_fail, orders,
+        _resolve(base, spec.model),
+    )  # fmt: skip

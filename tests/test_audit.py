@@ -43,7 +43,7 @@ def test_completeness_counts_unreachable_contacts(doc: dict[str, Any]) -> None:
     dim = _dim(doc, "completeness")
     assert dim["metrics"]["records"] == 24 and dim["metrics"]["unreachable"] == 2
     assert dim["metrics"]["filled"]["email"] == 19  # 24 - 2 empty - 3 invalid (dropped)
-    assert _counts(doc)["CM01:"] == 2
+    assert _counts(doc)["CT01:"] == 2
     fields = {row["field"]: row for row in doc["fields"]}
     assert fields["company"]["fill_rate"] == 1.0 and fields["state"]["filled"] == 20
 

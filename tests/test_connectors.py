@@ -85,7 +85,7 @@ def test_report_footer_lines_are_dropped_and_counted(rules):
     path = SAMPLES / "salesforce_contact_report" / "sample.csv"
     batch = read_all([SourceSpec(path, name="report")], rules)
     assert batch.frame.height == 2
-    assert batch.stats["read:report"] == {"rows": 2, "blank_rows": 2, "footer_rows": 2}
+    assert batch.stats["read:report"] == {"rows": 2, "blank_rows": 2, "footer_rows": 2, "seen": 6}
 
 
 def test_sql_spec_needs_a_query_and_file_spec_needs_detect(tmp_path: Path):
@@ -129,6 +129,7 @@ def test_the_spec_in_the_docs_loads_and_reads(tmp_path: Path):
         "blank_rows": 0,
         "footer_rows": 1,
         "deleted_rows": 1,
+        "seen": 3,
     }
     assert batch.rejects["_source_id"].to_list() == ["8"]
     assert row["lifecycle_stage"] == "lead" and '"Internal score":"Lima"' in row["extra"]

@@ -112,9 +112,11 @@ def test_status_columns_have_headers_and_line_up(tmp_path: Path) -> None:
     cli("migrate", "run", str(project(tmp_path, target, "crm.csv")))
     cli("migrate", "run", str(project(tmp_path, target, "crm.csv", "event.csv")))
     result = CliRunner().invoke(main, ["migrate", "status", "--target", target])
-    header, *lines = result.stdout.splitlines()
-    assert header.split() == ["#", "run", "id", "status", "started", "(UTC)", "golden", "records"]
-    assert len(lines) == 2
+    header, *lines, model = result.stdout.splitlines()
+    columns = ["#", "run", "id", "status", "started", "(UTC)", "model", "golden", "records"]
+    assert header.split() == columns
+    assert len(lines) == 2 and model.startswith("model ")
     for line in lines:
         assert line[header.index("status") :].startswith("loaded")
+        assert line[header.index("model") :].split()[0] == model.split()[1].rstrip(":")
         assert line[header.index("golden") :].startswith(("3 insert", "1 insert"))

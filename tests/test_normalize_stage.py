@@ -11,7 +11,6 @@ from normalize_support import found, mapped
 from crmclean.batch import Batch
 from crmclean.errors import UserError
 from crmclean.normalize import normalize
-from crmclean.normalize.codes import BY_RULE, CODES, table
 from crmclean.rules import Rules
 
 RECORDS = [
@@ -91,14 +90,6 @@ def test_an_empty_batch_gets_the_output_columns(rules: Rules) -> None:
     batch = normalize(Batch(mapped(rules, [])), rules)
     assert batch.frame.height == 0
     assert batch.frame.schema["email_alt"] == batch.frame.schema["phone_alt"] == pl.List(pl.String)
-
-
-def test_codes_are_unique_and_documented() -> None:
-    assert len({c.code for c in CODES}) == len({c.rule for c in CODES}) == len(CODES)
-    assert {c.severity for c in CODES} <= {"info", "warning", "error"}
-    assert all(c.description.endswith(".") for c in CODES)
-    assert table().columns == ["code", "rule", "severity", "description"]
-    assert BY_RULE["phone.missing_area_code"].code == "PH03"
 
 
 def test_a_broken_user_vocabulary_is_a_user_error(tmp_path: Path) -> None:

@@ -22,7 +22,12 @@ def test_reads_exactly_the_live_contacts(suitecrm_url, rules):
     batch = read_all([SourceSpec(url=suitecrm_url, connector="suitecrm")], rules)
     rows = {r["_source_id"]: r for r in batch.frame.iter_rows(named=True)}
     assert sorted(rows) == ["c-1", "c-2", "c-4", "c-5"]
-    assert batch.stats["read:suitecrm"] == {"rows": 4, "blank_rows": 0, "deleted_rows": 1}
+    assert batch.stats["read:suitecrm"] == {
+        "rows": 4,
+        "blank_rows": 0,
+        "deleted_rows": 1,
+        "seen": 4,
+    }
     joao = rows["c-1"]
     assert joao["email"] == "joao.silva@acme.com.br; joao@gmail.com"
     assert (joao["company"], joao["owner"]) == ("ACME Comércio Ltda", "Marina Ferreira")

@@ -30,12 +30,12 @@ def measure_completeness(ctx: Context) -> Measure:
     findings = reject_findings(ctx.rejects, ctx.examples)
     if unreachable.height:
         examples = ctx.examples.records(unreachable)
-        findings.append(audit_finding("CM01", None, unreachable.height, examples))
+        findings.append(audit_finding("CT01", None, unreachable.height, examples))
     metrics = {
         "records": records,
         "rejected": ctx.rejects.select("_source", "_source_id").n_unique(),
         "unreachable": unreachable.height,
         "filled": counts,
     }
-    flags = [flagged("CM01", unreachable)]
+    flags = [flagged("CT01", unreachable)]
     return Measure("completeness", score, records, unreachable.height, metrics, findings, flags)

@@ -7,14 +7,11 @@ from typing import Any
 
 import polars as pl
 
-from crmclean.audit.codes import BY_CODE, SEVERITY_RANK
 from crmclean.audit.mask import mask_email, mask_name, masker
-from crmclean.dedupe.blocking import OVERSIZED
+from crmclean.codes import BY_CODE, BY_RULE, SEVERITY_RANK, VALIDITY
 from crmclean.model import ContactModel
-from crmclean.normalize.codes import BY_RULE
-from crmclean.read.checks import BY_RULE as READ_RULES
 
-NORMALIZE_DIMENSION = "validity"
+NORMALIZE_DIMENSION = VALIDITY
 
 
 @dataclass(frozen=True)
@@ -95,7 +92,7 @@ def normalizer_findings(findings: pl.DataFrame, examples: Examples) -> list[Find
 
 
 def _describe(rule: str) -> str:
-    code = BY_RULE.get(rule) or READ_RULES.get(rule) or {OVERSIZED.rule: OVERSIZED}.get(rule)
+    code = BY_RULE.get(rule)
     return code.description if code is not None else rule
 
 

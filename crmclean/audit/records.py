@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmclean.audit.codes import BY_CODE
 from crmclean.audit.findings import NORMALIZE_DIMENSION
 from crmclean.audit.mask import masker
 from crmclean.batch import SOURCE, SOURCE_ID
+from crmclean.codes import BY_CODE
 from crmclean.model import ContactModel
 
 SCHEMA: dict[str, pl.DataType] = {

@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 from crmclean import pipeline
 from crmclean.audit import history as hist
-from crmclean.audit.codes import SEVERITY_RANK
 from crmclean.audit.completeness import measure_completeness
 from crmclean.audit.compliance import measure_compliance
 from crmclean.audit.config import AuditConfig, load_audit_config
@@ -26,6 +25,7 @@ from crmclean.audit.timeliness import measure_timeliness
 from crmclean.audit.uniqueness import measure_uniqueness
 from crmclean.audit.validity import measure_validity
 from crmclean.batch import RAW
+from crmclean.codes import SEVERITY_RANK
 from crmclean.model import EXTRA
 from crmclean.pipeline import Progress
 from crmclean.rules import Rules

@@ -75,6 +75,19 @@ from crmclean.report.text import print_summary
     "with --training-pairs, how many of the pairs labelled the same person it reaches (recall); "
     "a last row for all rules together.",
 )
+@click.option(
+    "--model",
+    "model",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A match model saved by --save-model: it decides the matches (its u, m, prior, term "
+    "frequencies and thresholds) instead of one learned from these records.",
+)
+@click.option(
+    "--save-model",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON file to write the match model that decided this run to (versioned; reuse it "
+    "with --model).",
+)
 @source_inputs
 @json_option
 def command(
@@ -89,6 +102,8 @@ def command(
     explain: Path | None,
     merges: Path | None,
     blocking_report: Path | None,
+    model: Path | None,
+    save_model: Path | None,
     as_json: bool,
 ) -> None:
     """Find the records that are the same person across SOURCES.
@@ -123,6 +138,8 @@ def command(
         training_pairs=training_pairs,
         threshold=threshold,
         blocking_report=blocking_report,
+        model=model,
+        save_model=save_model,
         progress=progress_printer(as_json),
     )
     hint = pending_review(result, *_review_arguments(inputs, decisions, training_pairs, threshold))

@@ -46,9 +46,16 @@ class DedupeGroup(click.Group):
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The decisions file of the dedupe run being explained (must-link, cannot-link).",
 )
+@click.option(
+    "--model",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The match model file the dedupe run used (--save-model), to decide as it did.",
+)
 @source_inputs
 @json_option
-def explain(golden_id: str, inputs: Inputs, decisions: Path | None, as_json: bool) -> None:
+def explain(
+    golden_id: str, inputs: Inputs, decisions: Path | None, model: Path | None, as_json: bool
+) -> None:
     """Show why golden record GOLDEN_ID holds each of its values: per field, every value its
     records hold (with the records, newest first) and why the winner won (the e-mail class,
     the survivorship strategy in match.yaml, the best-written form). SOURCES are
@@ -58,14 +65,19 @@ def explain(golden_id: str, inputs: Inputs, decisions: Path | None, as_json: boo
     Example:
       crmclean dedupe explain g_2138cb1b9b53ae99 planilha.csv crm_export.csv
     """
-    table = explain_golden_record(
-        inputs.sources, golden_id, inputs.rules, decisions=decisions,
+    table, decided_by = explain_golden_record(
+        inputs.sources, golden_id, inputs.rules, decisions=decisions, model=model,
         progress=progress_printer(as_json),
     )  # fmt: skip
     if as_json:
-        echo_json({"golden_id": golden_id, "fields": table.to_dicts()})
+        echo_json({"golden_id": golden_id, "fields": table.to_dicts(), "model": decided_by})
         return
     click.echo(f"Golden record {golden_id}")
+    if decided_by is not None:
+        click.echo(
+            f"Matched by model {decided_by['model_id']} (learned {decided_by['learned_at'][:19]}"
+            f" UTC from {decided_by['records']:,} records, rules {decided_by['rules_hash']})"
+        )
     for (field,), rows in table.group_by("field", maintain_order=True):
         click.echo(f"\n{field}")
         for row in rows.iter_rows(named=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -99,6 +100,15 @@ def _finish(result: RunResult, as_json: bool, failures: Path, project_file: Path
         )
 
 
+@dataclass(frozen=True)
+class Learning:
+    """``migrate run``'s match-model options."""
+
+    model: Path | None = None
+    relearn: bool = False
+    save_model: Path | None = None
+
+
 def _run(
     project_file: Path,
     as_json: bool,
@@ -106,8 +116,10 @@ def _run(
     stage_rows: int,
     on_fail: OnFail | None,
     full: bool = False,
+    learning: Learning | None = None,
 ) -> None:
     project = load_project(project_file)
+    learning = learning or Learning()
     decisions = project.decisions
     result = migrate(
         project.sources,
@@ -121,6 +133,9 @@ def _run(
         on_fail=on_fail or project.on_fail,
         overrides=project.overrides,
         orders=project.orders,
+        model=learning.model or project.model,
+        relearn=learning.relearn,
+        save_model=learning.save_model,
     )
     result.info["target"] = mask_url(project.target)
     _finish(result, as_json, project_file.parent / FAILURES, project_file)
@@ -168,15 +183,40 @@ def plan(project_file: Path, stage_rows: int, on_fail: OnFail | None, as_json: b
     "very files with these rules (by default such a run reads nothing: nothing would change).",
 )
 @ON_FAIL_OPTION
+@click.option(
+    "--model",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A match model saved by --save-model (`dedupe` or `migrate run`) to decide with "
+    "(also `model:` in crmclean.yml).",
+)
+@click.option(
+    "--relearn",
+    is_flag=True,
+    help="Learn a new match model from the records instead of reusing the one the target's "
+    "last run decided with (needed after match.yaml changed).",
+)
+@click.option(
+    "--save-model",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON file to write the match model that decided this run to.",
+)
 @json_option
 def run(
-    project_file: Path, stage_rows: int, full: bool, on_fail: OnFail | None, as_json: bool
+    project_file: Path,
+    stage_rows: int,
+    full: bool,
+    on_fail: OnFail | None,
+    model: Path | None,
+    relearn: bool,
+    save_model: Path | None,
+    as_json: bool,
 ) -> None:
     """Read, clean, deduplicate, gate and load the project's sources into its target.
 
     Incoming records are matched against the golden records already in the target too. The
     load happens only if the gate passes, in one transaction; running the same input again
-    changes nothing.
+    changes nothing. The target's last match model decides again (shown by `migrate
+    status`), so new records cannot move old decisions; --relearn learns a new one.
 
     \b
     crmclean.yml:
@@ -189,28 +229,44 @@ def run(
       target: crm.db            # SQLite file, or postgresql://user@host/db
       on_fail: quarantine       # or block (the default)
       overrides: overrides.csv  # source,source_id,field,value applied every run
+      model: model.json         # a saved match model to decide with (optional)
 
     \b
     Example:
       crmclean migrate run crmclean.yml
     """
-    _run(project_file, as_json, dry_run=False, stage_rows=stage_rows, on_fail=on_fail, full=full)
+    learning = Learning(model, relearn, save_model)
+    _run(project_file, as_json, False, stage_rows, on_fail, full=full, learning=learning)
 
 
 def _status_lines(rows: list[RunRow]) -> list[str]:
-    """A header, then one line per run: sequence, run id, status, start, golden changes."""
+    """A header, then one line per run: sequence, run id, status, start, match model, golden
+    changes."""
     width = max(len("run id"), *(len(row.run_id) for row in rows))
     lines = [
-        f"{'#':>4}  {'run id':<{width}}  {'status':<11}  {'started (UTC)':<19}  golden records"
+        f"{'#':>4}  {'run id':<{width}}  {'status':<11}  {'started (UTC)':<19}  "
+        f"{'model':<12}  golden records"
     ]
     for row in rows:
         changes = (row.counts or {}).get("changes", {}).get("contacts", {})
         summary = ", ".join(f"{n} {k}" for k, n in changes.items())
         when = (row.started_at or "")[:19].replace("T", " ")
+        model = str((row.model or {}).get("model_id", "-"))
         lines.append(
-            f"{row.sequence:>4}  {row.run_id:<{width}}  {row.status:<11}  {when:<19}  {summary}"
+            f"{row.sequence:>4}  {row.run_id:<{width}}  {row.status:<11}  {when:<19}  "
+            f"{model:<12}  {summary}"
         )
-    return lines
+    return lines + _model_lines(rows)
+
+
+def _model_lines(rows: list[RunRow]) -> list[str]:
+    """One line per match model: when it was learned, from how many records, its rules."""
+    models = {row.model["model_id"]: row.model for row in rows if row.model}
+    return [
+        f"model {m['model_id']}: learned {str(m['learned_at'])[:19].replace('T', ' ')} UTC "
+        f"from {m['records']:,} records (rules {m['rules_hash']})"
+        for m in models.values()
+    ]
 
 
 @command.command("status")

@@ -52,7 +52,7 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     if linking(batch.target):
         assert batch.target is not None
         linked = link(frame, batch.rejects, batch.target, config, options, rules)
-        result = replace(batch, frame=linked.frame, target=linked.target)
+        result = replace(batch, frame=linked.frame, target=linked.target, model=linked.model)
         result = result.add_findings(linked.findings)
         return remerge(result.add_stats("dedupe", **linked.stats), rules, options)
     frame = frame.with_row_index(RECORD)
@@ -67,7 +67,7 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     )
     clustered = assign_golden_ids(frame, matches, cannot, disputed).drop(RECORD)
     findings = oversized_findings(scored.oversized, frame, config.oversized_report)
-    result = replace(batch, frame=clustered, pairs=pairs)
+    result = replace(batch, frame=clustered, pairs=pairs, model=scored.model)
     if batch.target is not None:  # a target with no golden records yet: nothing kept
         result = replace(result, target=replace(batch.target, kept=None, renamed=None))
     result = remerge(result, rules, options).add_findings(findings)

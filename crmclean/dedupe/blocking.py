@@ -13,11 +13,11 @@ from __future__ import annotations
 import polars as pl
 
 from crmclean.batch import FINDING_SCHEMA, SOURCE, SOURCE_ID
+from crmclean.codes import BY_RULE
 from crmclean.dedupe.coded_keys import KeyTable, index_of
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.keys import RECORD
-from crmclean.normalize.codes import Code
 
 OVERSIZED_SCHEMA = pl.Schema(
     {"rule": pl.String(), "value": pl.String(), "size": pl.UInt32(), "first": pl.UInt32()}
@@ -123,12 +123,7 @@ def candidate_pairs(table: KeyTable, config: MatchConfig) -> tuple[pl.DataFrame,
     return _distinct([pairs for pairs, _ in blocks]), oversized
 
 
-OVERSIZED = Code(
-    "DD01",
-    "dedupe.oversized_block",
-    "warning",
-    "A blocking key shared by too many records; they were not compared on it.",
-)
+OVERSIZED = BY_RULE["dedupe.oversized_block"]
 
 
 def oversized_findings(oversized: pl.DataFrame, frame: pl.DataFrame, top: int) -> pl.DataFrame:

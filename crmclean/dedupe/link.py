@@ -36,6 +36,7 @@ from crmclean.dedupe.decisions import CANNOT, DECISION, cannot_link, read_decisi
 from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.keys import RECORD
 from crmclean.dedupe.matching import DedupeOptions, Scored, scored_pairs, unchecked
+from crmclean.dedupe.model import MatchModel
 from crmclean.dedupe.training import labelled_pairs, read_training_pairs
 from crmclean.load.existing import EXISTING, FINAL, TargetClusters, as_records, golden_nodes
 from crmclean.rules import Rules
@@ -73,6 +74,7 @@ class Linked:
     target: TargetClusters
     findings: pl.DataFrame
     stats: dict[str, int]
+    model: MatchModel | None  # what scored the new records (None: nothing new to score)
 
 
 def linking(target: TargetClusters | None) -> bool:
@@ -168,6 +170,7 @@ def link(
     combined = add_keys(both, rules).with_row_index(RECORD)
     fresh_side = (pl.col(LEFT) < f) | (pl.col(RIGHT) < f)
     counts, findings = dict.fromkeys(PAIR_COUNTS, 0), empty_findings()
+    model = options.model
     pairs = pl.DataFrame(schema=NO_PAIRS)
     if f:  # else nothing new or changed: nothing to score
         labelled = None
@@ -176,6 +179,7 @@ def link(
         scored = scored_pairs(combined, config, options, labelled, keep=fresh_side)
         pairs, counts = scored.pairs.filter(fresh_side), _pair_counts(scored)
         findings = oversized_findings(scored.oversized, combined, config.oversized_report)
+        model = scored.model
 
     nodes = golden.select(pl.col(GOLDEN_ID).alias(_PRIOR)).with_row_index(_NODE, offset=f)
     records = pl.concat(
@@ -209,7 +213,8 @@ def link(
     kept = members.join(incoming, on=_KEYS, how="anti")
     finals = _final_ids(records, nodes, kept)
     linked, clusters = _linked(frame, target, records, nodes, kept, finals, prior, f)
-    return Linked(linked, clusters, findings, {**_stats(linked, records, clusters, f), **counts})
+    stats = {**_stats(linked, records, clusters, f), **counts}
+    return Linked(linked, clusters, findings, stats, model)
 
 
 def _final_ids(records: pl.DataFrame, nodes: pl.DataFrame, kept: pl.DataFrame) -> pl.DataFrame:

@@ -19,6 +19,7 @@ from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.decisions import DECISION, apply_decisions, decided_pairs, read_decisions
 from crmclean.dedupe.keys import key_table
 from crmclean.dedupe.learn import em_sample, expectation_maximisation, from_labelled_pairs
+from crmclean.dedupe.model import MatchModel
 from crmclean.dedupe.params import estimate
 from crmclean.dedupe.score import compared_pairs
 from crmclean.dedupe.settle import settled_pairs
@@ -30,30 +31,36 @@ from crmclean.rules import Rules
 class DedupeOptions:
     """Per-run choices: a match-probability threshold overriding the rules, a decisions file,
     whether to merge clusters into golden records (an audit only needs the clusters), a file
-    of labelled pairs to learn ``m`` from, and whether the golden records are meant for a
-    target (then built by lineage-ordered slices, as the load stores them)."""
+    of labelled pairs to learn ``m`` from, whether the golden records are meant for a
+    target (then built by lineage-ordered slices, as the load stores them), and a saved model
+    to decide with."""
 
     threshold: float | None = None
     decisions: Path | None = None
     merge: bool = True
     training_pairs: Path | None = None
     into_target: bool = False
+    model: MatchModel | None = None  # decide with this saved model instead of learning one
 
 
 @dataclass(frozen=True)
 class Scored:
     """Every scored pair (candidates, cluster-check pairs, decisions applied), the candidate
-    pairs and cluster check behind them, and the oversized blocks blocking skipped."""
+    pairs and cluster check behind them, the oversized blocks blocking skipped, and the
+    model that scored them."""
 
     pairs: pl.DataFrame
     candidates: pl.DataFrame
     cohesion: Cohesion
     oversized: pl.DataFrame
+    model: MatchModel
 
 
 def match_config(rules: Rules, options: DedupeOptions) -> MatchConfig:
     """The rules' match configuration with ``options.threshold`` applied."""
     config = load_match_config(rules)
+    if options.model is not None:
+        config = options.model.checked(config).config(config)
     if options.threshold is None:
         return config
     review = min(config.review_threshold, options.threshold)
@@ -84,15 +91,19 @@ def matched(
     config: MatchConfig,
     labelled: pl.DataFrame | None,
     keep: pl.Expr | None = None,
+    model: MatchModel | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, Scorer]:
     """:func:`find_matches` and what scored its pairs, to score more of them alike; ``keep``
-    selects the candidate pairs worth comparing (all without it)."""
+    selects the candidate pairs worth comparing (all without it). With a saved ``model``
+    nothing is learned."""
     table = key_table(frame, config.key_names, config)
     pairs, oversized = candidate_pairs(table, config)
     if keep is not None:
         pairs = pairs.filter(keep)
     params = estimate(table, config)
-    if labelled is not None:
+    if model is not None:
+        params = model.parameters(table, config, params)
+    elif labelled is not None:
         found = labelled.filter(MATCH).select(LEFT, RIGHT)
         params = from_labelled_pairs(found, table, config, params)
     elif config.em_iterations:
@@ -110,7 +121,7 @@ def scored_pairs(
 ) -> Scored:
     """Candidate pairs scored, the cluster check's pairs added, ``options.decisions`` applied
     (an empty ``decision`` without them)."""
-    candidates, oversized, scorer = matched(frame, config, labelled, keep)
+    candidates, oversized, scorer = matched(frame, config, labelled, keep, options.model)
     cohesion = cluster_check(candidates, scorer)
     pairs = pl.concat(
         [candidates.with_columns(pl.lit(False).alias(CHECKED)), cohesion.pairs],
@@ -121,7 +132,8 @@ def scored_pairs(
     else:
         decided = decided_pairs(read_decisions(options.decisions), frame)
         pairs = apply_decisions(pairs, decided)
-    return Scored(pairs, candidates, cohesion, oversized)
+    model = options.model or MatchModel.learned(scorer.params, scorer.table, config)
+    return Scored(pairs, candidates, cohesion, oversized, model)
 
 
 def unchecked() -> pl.Expr:

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from crmclean.errors import UserError
 from crmclean.load.existing import target_state
+from crmclean.load.models import store_model
 from crmclean.load.plan import LoadPlan, plan_load
 from crmclean.load.run import LoadResult, RunInfo, finish_run, lock_runs, start_run
 from crmclean.load.schema import DATA_KEYS, RUN_ID, Tables, build_tables
@@ -66,6 +67,8 @@ def _write(
 ) -> LoadResult:
     """Record the run, save and delete the rows it replaces, insert its rows."""
     start_run(conn, tables.runs, run)
+    if run.details.get("model") is not None:
+        store_model(conn, tables.models, run.run_id, run.details["model"])
     counts = {}
     for name in DATA_KEYS:
         change = plan.changes[name]

@@ -109,7 +109,7 @@ def loaded_with(target: str, rules: Rules, digest: str | None) -> str | None:
 def _last_loaded(target: str, rules: Rules) -> dict[str, Any] | None:
     """The inputs the target's latest run recorded (with its ``run_id``) when that run is
     loaded and not rolled back; else None (also for a target that does not exist yet)."""
-    if _missing_sqlite(target):
+    if missing_sqlite(target):
         return None
     tables = build_tables(rules.model.names)
     runs = tables.runs
@@ -136,7 +136,7 @@ def _recorded(stats: str | None) -> dict[str, Any]:
     return inputs if isinstance(inputs, dict) else {}
 
 
-def _missing_sqlite(target: str) -> bool:
+def missing_sqlite(target: str) -> bool:
     """Whether ``target`` is a SQLite file that does not exist (opening it would create it)."""
     url = target_url(target)
     return url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
 
 from crmclean.errors import UserError
 from crmclean.load.existing import has_tables
+from crmclean.load.models import run_models
 from crmclean.load.run import lock_runs, now
 from crmclean.load.schema import REPLACED_BY, RUN_ID, Tables, build_tables
 from crmclean.load.target import connect, open_engine, safe_url
@@ -34,6 +35,7 @@ class RunRow:
     user_name: str | None
     host: str | None
     counts: dict[str, Any] | None
+    model: dict[str, Any] | None = None  # the match model that decided: id, when, records
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -52,9 +54,10 @@ def run_status(target: str, rules: Rules | None = None) -> list[RunRow]:
             if not has_tables(conn, tables):
                 return []
             rows = conn.execute(sa.select(tables.runs).order_by(tables.runs.c.sequence)).all()
+            models = run_models(conn, tables.models)
     finally:
         engine.dispose()
-    return [_run_row(row._mapping) for row in rows]
+    return [replace(_run_row(row._mapping), model=models.get(row.run_id)) for row in rows]
 
 
 def _run_row(row: Any) -> RunRow:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 from crmclean.batch import FINDING_SCHEMA, GOLDEN_ID, RAW, REJECT_SCHEMA, SOURCE, SOURCE_ID
 
@@ -50,6 +51,7 @@ class Tables:
     data: dict[str, sa.Table]
     before: dict[str, sa.Table]
     schema_version: sa.Table
+    models: sa.Table
 
     def __getattr__(self, name: str) -> sa.Table:
         try:
@@ -93,6 +95,21 @@ def _runs(metadata: sa.MetaData) -> sa.Table:
         sa.Column("counts", sa.Text),
         sa.Column("stats", sa.Text),
         sa.Column("gate", sa.Text),
+    )
+
+
+def _models(metadata: sa.MetaData) -> sa.Table:
+    """Which match model decided each run (:mod:`crmclean.load.models`); the model's JSON
+    with the first run it decided."""
+    return sa.Table(
+        "models",
+        metadata,
+        sa.Column(RUN_ID, RUN_KEY, primary_key=True),
+        sa.Column("model_id", sa.String(32), nullable=False, index=True),
+        sa.Column("learned_at", sa.String(40), nullable=False),
+        sa.Column("records", sa.Integer, nullable=False),
+        sa.Column("rules_hash", sa.String(32), nullable=False),
+        sa.Column("body", sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")),
     )
 
 
@@ -145,4 +162,4 @@ def build_tables(fields: Sequence[str]) -> Tables:
     data = _data_tables(metadata, fields)
     before = {name: _before_table(metadata, table) for name, table in data.items()}
     version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
-    return Tables(metadata, runs, data, before, version)
+    return Tables(metadata, runs, data, before, version, _models(metadata))

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import polars as pl
 
 from crmclean.batch import FINDING_SCHEMA, SOURCE, SOURCE_ID, empty_findings
-from crmclean.normalize.codes import BY_RULE
+from crmclean.codes import BY_RULE
 from crmclean.normalize.distinct import INDEX, Parts
 
 _PART = ("rule", "before", "after")

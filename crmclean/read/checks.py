@@ -12,43 +12,8 @@ import polars as pl
 
 from crmclean.batch import ROW, SOURCE, SOURCE_ID
 from crmclean.cell_patterns import FORMULA, MOJIBAKE
-from crmclean.normalize.codes import Code
+from crmclean.codes import BY_RULE
 from crmclean.read.table import SourceTable
-
-READ_CODES: tuple[Code, ...] = (
-    Code(
-        "RD01",
-        "read.encoding_repaired",
-        "warning",
-        "A line of a UTF-8 file was not UTF-8; read as cp1252 (Windows). Check its accents.",
-    ),
-    Code(
-        "RD02",
-        "read.mojibake",
-        "warning",
-        "Garbled accents (Ã£, Ã©, ûÈ): the text was decoded wrongly before it reached this file.",
-    ),
-    Code(
-        "RD03",
-        "read.formula",
-        "warning",
-        "A spreadsheet formula (=HYPERLINK, =cmd|...); kept as text, never run nor split.",
-    ),
-    Code("RD04", "read.nul_removed", "warning", "NUL bytes removed from the cell."),
-    Code(
-        "RD05",
-        "id.blank",
-        "warning",
-        "Record without an id: ``(row N)`` stands in (it changes if the rows are re-sorted).",
-    ),
-    Code(
-        "RD06",
-        "read.malformed_row",
-        "warning",
-        'Stray quotes (`"Bruno" Lima`): the row was read as a spreadsheet would; check it.',
-    ),
-)
-BY_RULE: dict[str, Code] = {code.rule: code for code in READ_CODES}
 
 _RULES = (("read.mojibake", MOJIBAKE), ("read.formula", FORMULA), ("read.nul_removed", "\x00"))
 

@@ -12,6 +12,7 @@ import polars as pl
 
 from crmclean.errors import UserError
 from crmclean.read.encoding import utf8_bytes
+from crmclean.read.seen import delimited_records
 from crmclean.read.table import Repaired, SourceTable, build
 from crmclean.read.tolerant import tolerant_parse
 
@@ -47,7 +48,8 @@ def read_delimited(
     noted = [r._replace(line=r.line + skipped) for r in malformed]
     if repaired:
         noted += _rows_of_lines(whole.decode("utf-8"), delimiter, repaired)
-    return replace(table, repaired=tuple(noted)) if noted else table
+    seen = delimited_records(data.decode("utf-8"), delimiter)
+    return replace(table, repaired=tuple(noted), seen=seen)
 
 
 def _rows_of_lines(text: str, delimiter: str, lines: tuple[int, ...]) -> tuple[Repaired, ...]:

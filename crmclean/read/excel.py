@@ -47,8 +47,9 @@ def _read_sheet(reader: fastexcel.ExcelReader, path: Path, name: str) -> SourceT
     header = reader.load_sheet(name, header_row=None, n_rows=1, dtypes="string").to_polars()
     data = reader.load_sheet(name, schema_sample_rows=None).to_polars()
     cells = header.row(0) if header.height else ()
+    seen = max(reader.load_sheet(name, header_row=None, n_rows=0).total_height - 1, 0)
     try:
-        return build(path, data, cells, sheet=name)
+        return replace(build(path, data, cells, sheet=name), seen=seen)
     except UserError as exc:
         raise UserError(f"sheet '{name}': {exc.message}", file=str(path)) from None
 
@@ -75,7 +76,8 @@ def _stacked(tables: list[SourceTable]) -> SourceTable:
         offset += table.frame.height + table.blank_rows
     blank = sum(table.blank_rows for table in tables)
     sheets = ", ".join(table.sheet or "" for table in tables)
-    return replace(tables[0], frame=pl.concat(frames), sheet=sheets, blank_rows=blank)
+    seen = sum(table.seen or 0 for table in tables)
+    return replace(tables[0], frame=pl.concat(frames), sheet=sheets, blank_rows=blank, seen=seen)
 
 
 def _default(reader: fastexcel.ExcelReader) -> str:

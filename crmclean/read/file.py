@@ -12,6 +12,7 @@ from crmclean.errors import UserError
 from crmclean.read.delimited import read_delimited
 from crmclean.read.encoding import decode
 from crmclean.read.excel import read_excel, sheet_names
+from crmclean.read.seen import json_records, parquet_rows
 from crmclean.read.table import Repaired, SourceTable, build
 from crmclean.read.vcard import read_vcard
 
@@ -116,7 +117,7 @@ def _read_parquet(path: Path) -> SourceTable:
     except (pl.exceptions.PolarsError, OSError) as exc:
         detail = str(exc).splitlines()[0]
         raise UserError(f"not a readable Parquet file: {detail}", file=str(path)) from None
-    return build(path, frame, frame.columns)
+    return replace(build(path, frame, frame.columns), seen=parquet_rows(path))
 
 
 def _read_json(path: Path, raw: bytes, encoding: str | None, *, lines: bool) -> SourceTable:
@@ -134,4 +135,5 @@ def _read_json(path: Path, raw: bytes, encoding: str | None, *, lines: bool) -> 
         raise UserError(f"expected {shape}: {detail}", file=str(path)) from None
     table = build(path, frame, frame.columns, encoding=encoding)
     rows = (line if lines else 0 for line in repaired)  # a JSON array: the record is unknown
-    return replace(table, repaired=tuple(map(Repaired, rows, repaired)))
+    seen = json_records(text, lines=lines)
+    return replace(table, repaired=tuple(map(Repaired, rows, repaired)), seen=seen)

@@ -9,6 +9,7 @@ fetched from a server-side cursor ``batch_size`` at a time. Credentials come onl
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from crmclean.errors import UserError
+from crmclean.read.seen import query_rows
 from crmclean.read.table import SourceTable, build, clean_headers
 from crmclean.sql_guard import read_only_statement
 from crmclean.urls import mask_url, parse_url, scrub
@@ -87,13 +89,23 @@ def read_sql(
     query = read_only_statement(query)
     engine = readonly_engine(url)
     try:
-        with engine.connect() as conn:
-            frame = _fetch(conn, query, batch_size, progress)
+        with _snapshot(engine.connect()) as conn, conn.begin():
+            counted = query_rows(conn, query)
+            frame, fetched = _fetch(conn, query, batch_size, progress)
     except sa.exc.SQLAlchemyError as exc:
         raise UserError(f"reading {mask(url)} failed: {_clean(exc, url)}", file=name) from None
     finally:
         engine.dispose()
-    return build(Path(name), frame, frame.columns)
+    seen = fetched if counted is None else counted  # else the rows the driver handed over
+    return replace(build(Path(name), frame, frame.columns), seen=seen)
+
+
+def _snapshot(conn: sa.Connection) -> sa.Connection:
+    """``conn`` reading one snapshot (the count and the rows agree): REPEATABLE READ where the
+    server offers it (SQLite: the two statements follow each other on one connection)."""
+    if conn.dialect.name == "sqlite":
+        return conn
+    return conn.execution_options(isolation_level="REPEATABLE READ")
 
 
 def count(url: str, query: str) -> int:
@@ -109,8 +121,10 @@ def count(url: str, query: str) -> int:
         engine.dispose()
 
 
-def _fetch(conn: sa.Connection, query: str, size: int, progress: Progress | None) -> pl.DataFrame:
-    """All rows, fetched ``size`` at a time from a server-side cursor."""
+def _fetch(
+    conn: sa.Connection, query: str, size: int, progress: Progress | None
+) -> tuple[pl.DataFrame, int]:
+    """All rows, fetched ``size`` at a time from a server-side cursor, and how many."""
     streamed = conn.execution_options(stream_results=True, yield_per=size)
     result = streamed.execute(sa.text(query))
     columns = clean_headers(list(result.keys()))
@@ -121,8 +135,8 @@ def _fetch(conn: sa.Connection, query: str, size: int, progress: Progress | None
         if progress is not None:
             progress(total)
     if not parts:
-        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
-    return pl.concat(parts, how="vertical_relaxed")
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String)), 0
+    return pl.concat(parts, how="vertical_relaxed"), total
 
 
 def _frame(rows: Any, columns: list[str]) -> pl.DataFrame:

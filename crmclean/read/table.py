@@ -32,7 +32,10 @@ class SourceTable:
     ``frame`` has every source column as ``pl.String`` in the source's order, then ``_row``
     (Int64): the 1-based data record number, the header being row 0. Fully blank records are
     not records: they are dropped and counted in ``blank_rows``, but still numbered.
-    ``repaired`` names the lines read leniently (cp1252 lines, stray quotes).
+    ``repaired`` names the lines read leniently (cp1252 lines, stray quotes). ``seen`` is the
+    number of data records the source holds (blank ones too), counted apart from the parse
+    (:mod:`crmclean.read.seen`); the run checks every one of them is accounted for. None: the
+    reader cannot count them.
     """
 
     name: str
@@ -43,6 +46,7 @@ class SourceTable:
     sheet: str | None = None
     blank_rows: int = 0
     repaired: tuple[Repaired, ...] = ()
+    seen: int | None = None
 
 
 def clean_headers(cells: Sequence[object]) -> list[str]:

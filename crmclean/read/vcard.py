@@ -16,6 +16,7 @@ import polars as pl
 
 from crmclean.errors import UserError
 from crmclean.read.encoding import decode
+from crmclean.read.seen import vcards
 from crmclean.read.table import Repaired, SourceTable, build
 
 COLUMNS = [
@@ -45,7 +46,8 @@ def read_vcard(path: Path, raw: bytes, *, encoding: str | None = None) -> Source
         raise UserError("no BEGIN:VCARD ... END:VCARD block found", file=str(path))
     frame = pl.DataFrame(cards, schema=dict.fromkeys(COLUMNS, pl.String), orient="row")
     table = build(path, frame, COLUMNS, encoding=encoding)
-    return replace(table, repaired=tuple(Repaired(_card_of(text, n), n) for n in repaired))
+    noted = tuple(Repaired(_card_of(text, n), n) for n in repaired)
+    return replace(table, repaired=noted, seen=vcards(text))
 
 
 def _card_of(text: str, line: int) -> int:

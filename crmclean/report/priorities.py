@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crmclean.audit.codes import BY_CODE
+from crmclean.codes import AUDIT_CODES
 
 Doc = dict[str, Any]
 _SEVERITY = {"error": 2.0, "warning": 1.0, "info": 0.0}
@@ -20,7 +20,7 @@ _SEVERITY = {"error": 2.0, "warning": 1.0, "info": 0.0}
 def is_fact(doc: Doc, finding: dict[str, Any]) -> bool:
     """An audit check failed by every record audited: a fact about the data set."""
     audited = doc["records"]["audited"]
-    return finding["code"] in BY_CODE and audited > 0 and finding["count"] >= audited
+    return finding["code"] in AUDIT_CODES and audited > 0 and finding["count"] >= audited
 
 
 def dataset_facts(doc: Doc) -> list[dict[str, Any]]:
@@ -47,7 +47,7 @@ def fix_first(doc: Doc, limit: int = 5) -> list[dict[str, Any]]:
 
 def is_rewrite(finding: dict[str, Any]) -> bool:
     """An informational finding of a normalizer: a value written differently and fixed."""
-    return finding["severity"] == "info" and finding["code"] not in BY_CODE
+    return finding["severity"] == "info" and finding["code"] not in AUDIT_CODES
 
 
 def problems(doc: Doc) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
-from crmclean.audit.codes import SEVERITY_RANK
+from crmclean.codes import SEVERITY_RANK
 from crmclean.pipeline import RunResult
 from crmclean.validate import render_text
 

@@ -1,0 +1,156 @@
+"""The learned match model as data: what decided a run's matches, saved and reused.
+
+A model holds what the dedupe stage estimates or learns from the records (``u`` per level,
+``m`` per level, the prior, each ``tf`` comparison's value frequencies), the thresholds it
+decided with, and the hash of the match rules it was learned under. It is written as a
+versioned JSON file (``--save-model``), read back (``--model``) and stored per run in a
+target's ``models`` table, so an incremental run decides as the earlier one did: the same
+records with the same model give the same clusters. A value the model never saw (a new
+e-mail) takes the frequency the current records give it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from crmclean.dedupe.coded_keys import KeyTable
+from crmclean.dedupe.config import MatchConfig
+from crmclean.dedupe.params import Parameters
+from crmclean.errors import UserError
+from crmclean.write import write_text
+
+FORMAT = "crmclean-match-model"
+VERSION = 1
+# Settings that change no estimate: the thresholds travel in the model, the rest is reporting.
+_UNHASHED = {"auto_merge_threshold", "review_threshold", "survivorship", "oversized_report"}
+
+
+def rules_hash(config: MatchConfig) -> str:
+    """The hash of the match rules a model depends on (thresholds and survivorship aside)."""
+    settings = config.model_dump(mode="json", exclude=_UNHASHED)
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class MatchModel:
+    """Learned parameters, the thresholds and the rules' hash; ``model_id`` hashes them all."""
+
+    model_id: str
+    learned_at: str
+    records: int
+    rules_hash: str
+    auto_merge_threshold: float
+    review_threshold: float
+    prior: float
+    u: dict[str, list[float]]
+    m: dict[str, list[float]]
+    tf: dict[str, dict[str, float]]
+
+    @classmethod
+    def learned(cls, params: Parameters, table: KeyTable, config: MatchConfig) -> MatchModel:
+        """The model behind ``params`` (estimated on ``table`` under ``config``)."""
+        tf = {
+            spec.name: dict(
+                zip(
+                    table.values[spec.key].cast(pl.String).to_list(),
+                    params.tf[spec.name].to_list(),
+                    strict=True,
+                )
+            )
+            for spec in config.comparisons
+            if spec.name in params.tf
+        }
+        body = {
+            "records": table.height,
+            "rules_hash": rules_hash(config),
+            "auto_merge_threshold": config.auto_merge_threshold,
+            "review_threshold": config.review_threshold,
+            "prior": params.prior,
+            "u": params.u,
+            "m": {spec.name: params.m_of(spec) for spec in config.comparisons},
+            "tf": tf,
+        }
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
+        return cls(model_id=digest, learned_at=datetime.now(UTC).isoformat(), **body)
+
+    def summary(self) -> dict[str, Any]:
+        """Which model: id, when learned, from how many records, under which rules."""
+        keys = ("model_id", "learned_at", "records", "rules_hash")
+        return {key: getattr(self, key) for key in keys}
+
+    def to_json(self) -> str:
+        return json.dumps({"format": FORMAT, "version": VERSION, **asdict(self)})
+
+    def save(self, path: Path) -> None:
+        """Write the model to ``path`` (whole or not at all)."""
+        write_text(path, self.to_json())
+
+    def checked(self, config: MatchConfig) -> MatchModel:
+        """This model, if it was learned under the rules of ``config``; else a user error."""
+        if self.rules_hash != rules_hash(config):
+            raise UserError(
+                f"model {self.model_id} was learned under other match rules (rules "
+                f"hash {self.rules_hash}, now {rules_hash(config)}); pass --relearn to learn "
+                "a new one"
+            )
+        return self
+
+    def config(self, config: MatchConfig) -> MatchConfig:
+        """``config`` deciding with this model's thresholds."""
+        thresholds = {
+            "auto_merge_threshold": self.auto_merge_threshold,
+            "review_threshold": self.review_threshold,
+        }
+        return config.model_copy(update=thresholds)
+
+    def parameters(self, table: KeyTable, config: MatchConfig, fresh: Parameters) -> Parameters:
+        """The parameters for the records of ``table``: this model's, with the frequencies
+        of values it never saw taken from ``fresh`` (estimated on ``table``)."""
+        tf = {}
+        for name, current in fresh.tf.items():
+            spec = next(s for s in config.comparisons if s.name == name)
+            saved = self.tf.get(name, {})
+            known = pl.DataFrame(
+                {"value": list(saved), "saved": list(saved.values())},
+                schema={"value": pl.String, "saved": pl.Float64},
+            )
+            values = table.values[spec.key].cast(pl.String).to_frame("value")
+            joined = values.join(known, on="value", how="left", maintain_order="left")
+            tf[name] = joined["saved"].fill_null(current).alias(current.name)
+        return replace(fresh, u=self.u, m=self.m, prior=self.prior, tf=tf)
+
+
+def model_of_json(text: str, where: str) -> MatchModel:
+    """A model from its JSON text; a clear error for anything else."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"not a crmclean model (JSON): {exc.msg}", file=where) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise UserError("not a crmclean model file (see `dedupe --save-model`)", file=where)
+    if data.get("version") != VERSION:
+        raise UserError(
+            f"model format version {data.get('version')}, this crmclean reads {VERSION}",
+            file=where,
+        )
+    fields = {key: value for key, value in data.items() if key not in ("format", "version")}
+    try:
+        return MatchModel(**fields)
+    except TypeError as exc:
+        raise UserError(f"damaged model file: {exc}", file=where) from None
+
+
+def read_model(path: Path) -> MatchModel:
+    """The model saved in ``path``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot read the model: {exc.strerror}", file=str(path)) from None
+    return model_of_json(text, str(path))

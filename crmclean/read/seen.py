@@ -1,0 +1,56 @@
+"""How many records a source holds, counted apart from the parse that reads them.
+
+A reader that loses a row (a parser skipping a line, a cursor cut short) would otherwise pass
+the conservation check, which starts from what the reader returned. Each count here comes
+from another parser or from the source itself: Python's ``csv`` module for delimited text
+(polars parses it), ``BEGIN:VCARD`` lines, the Parquet footer, ``SELECT COUNT(*)``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import sqlalchemy as sa
+
+_CARD = re.compile(r"^[ \t]*BEGIN:VCARD[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+
+
+def delimited_records(text: str, delimiter: str) -> int:
+    """Data records of delimited ``text`` (blank lines after the header count, as polars
+    reads them)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return max(sum(1 for _ in reader) - 1, 0)
+
+
+def json_records(text: str, *, lines: bool) -> int:
+    """Objects of a JSON array (one for a lone object), or non-blank lines of NDJSON."""
+    if lines:
+        return sum(1 for line in text.splitlines() if line.strip())
+    data = json.loads(text)
+    return len(data) if isinstance(data, list) else 1
+
+
+def vcards(text: str) -> int:
+    """The ``BEGIN:VCARD`` lines of ``text``."""
+    return len(_CARD.findall(text))
+
+
+def parquet_rows(path: Path) -> int:
+    """The row count the Parquet file's footer records."""
+    return int(pq.ParquetFile(path).metadata.num_rows)
+
+
+def query_rows(conn: sa.Connection, query: str) -> int | None:
+    """``SELECT COUNT(*)`` over ``query``, on the connection that then reads it; None when the
+    query cannot be a subquery (MariaDB refuses one whose columns repeat a name)."""
+    counted = sa.text(f"SELECT COUNT(*) FROM ({query}) AS crmclean_seen")
+    try:
+        with conn.begin_nested():
+            return int(conn.execute(counted).scalar() or 0)
+    except sa.exc.DBAPIError:
+        return None

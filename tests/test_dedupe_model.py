@@ -1,0 +1,147 @@
+"""The saved match model: written, read back, deciding alike; stored per run in a target
+(SQLite and PostgreSQL), reused by incremental runs unless relearned; refused when the
+match rules changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+from test_load import read
+from test_migrate import cli, project
+
+from crmclean.api import dedupe_files, explain_golden_record
+from crmclean.cli import main
+from crmclean.dedupe.model import FORMAT
+from crmclean.errors import UserError
+from crmclean.sources import SourceSpec
+
+FAKE_1000 = Path(__file__).parent / "data" / "public" / "splink_fake_1000.csv"
+
+
+def partition(crosswalk: pl.DataFrame) -> set[frozenset[str]]:
+    """The clusters as sets of source ids (golden ids aside)."""
+    groups = crosswalk.group_by("golden_id").agg("source_id")["source_id"].to_list()
+    return {frozenset(group) for group in groups}
+
+
+@pytest.fixture(scope="module")
+def learned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pl.DataFrame]:
+    """The model learned on splink's fake 1000 (``unique_id`` as the id) and its crosswalk."""
+    folder = tmp_path_factory.mktemp("model")
+    source = folder / "people.csv"
+    pl.read_csv(FAKE_1000, infer_schema=False).rename({"unique_id": "id"}).write_csv(source)
+    model, crosswalk = folder / "model.json", folder / "crosswalk.csv"
+    dedupe_files([SourceSpec(source)], crosswalk=crosswalk, save_model=model)
+    return model, pl.read_csv(crosswalk, infer_schema=False)
+
+
+def test_a_saved_model_is_a_versioned_file(learned: tuple[Path, pl.DataFrame]) -> None:
+    data = json.loads(learned[0].read_text(encoding="utf-8"))
+    matched = learned[1]["golden_id"].drop_nulls().len()  # the records that reached dedupe
+    assert (data["format"], data["version"], data["records"]) == (FORMAT, 1, matched)
+    assert set(data["u"]) == set(data["m"]) and data["tf"] and 0 < data["prior"] < 1
+    assert len(data["model_id"]) == 12 and data["auto_merge_threshold"] > 0
+
+
+def test_the_same_data_with_the_same_model_gives_the_same_clusters(
+    learned: tuple[Path, pl.DataFrame], tmp_path: Path
+) -> None:
+    model, first = learned
+    people = model.parent / "people.csv"
+    shuffled = tmp_path / "people.csv"  # the same source name, its rows in another order
+    pl.read_csv(people, infer_schema=False).sample(fraction=1.0, shuffle=True, seed=7).write_csv(
+        shuffled
+    )
+    again = tmp_path / "again.csv"
+    result = dedupe_files([SourceSpec(shuffled)], crosswalk=again, model=model)
+    assert result.batch.model is not None
+    assert result.batch.model.model_id == json.loads(model.read_text())["model_id"]
+    assert partition(pl.read_csv(again, infer_schema=False)) == partition(first)
+
+
+def test_a_model_of_other_rules_or_no_model_is_refused(
+    learned: tuple[Path, pl.DataFrame], tmp_path: Path
+) -> None:
+    data = json.loads(learned[0].read_text(encoding="utf-8"))
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({**data, "rules_hash": "0" * 16}), encoding="utf-8")
+    with pytest.raises(UserError, match="learned under other match rules"):
+        dedupe_files([SourceSpec(FAKE_1000)], crosswalk=tmp_path / "c.csv", model=other)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "something else"}', encoding="utf-8")
+    with pytest.raises(UserError, match="not a crmclean model file"):
+        dedupe_files([SourceSpec(FAKE_1000)], crosswalk=tmp_path / "c.csv", model=broken)
+
+
+def test_the_cli_saves_and_uses_a_model_and_explain_names_it(tmp_path: Path) -> None:
+    csv = tmp_path / "c.csv"
+    csv.write_text(
+        "id,Nome,E-mail\n1,Ana Souza,ana@x.com.br\n2,ANA SOUZA,ana@x.com.br\n3,Rui Sá,r@y.com\n",
+        encoding="utf-8",
+    )
+    model, walk = tmp_path / "m.json", tmp_path / "w.csv"
+    runner = CliRunner()
+    first = runner.invoke(
+        main, ["dedupe", str(csv), "--crosswalk", str(walk), "--save-model", str(model)]
+    )
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(
+        main, ["dedupe", str(csv), "--crosswalk", str(walk), "--model", str(model), "--json"]
+    )
+    model_id = json.loads(model.read_text())["model_id"]
+    assert json.loads(again.stdout)["model"]["model_id"] == model_id
+    golden = pl.read_csv(walk, infer_schema=False)["golden_id"][0]
+    explained = explain_golden_record([SourceSpec(csv)], golden, model=model)
+    assert explained.model is not None and explained.model["model_id"] == model_id
+    shown = runner.invoke(main, ["dedupe", "explain", golden, str(csv), "--model", str(model)])
+    assert f"Matched by model {model_id}" in shown.output
+
+
+def test_incremental_runs_reuse_the_targets_model(target: str, tmp_path: Path) -> None:
+    first = cli("migrate", "run", str(project(tmp_path, target, "crm.csv")))
+    learned = first["model"]["model_id"]
+    both = project(tmp_path, target, "crm.csv", "event.csv")
+    second = cli("migrate", "run", str(both))
+    assert second["model"]["model_id"] == learned
+    rows = read(target, "select model_id, body is null from models order by records, run_id")
+    assert [row[0] for row in rows] == [learned, learned]
+    assert sorted(bool(row[1]) for row in rows) == [False, True]  # stored once
+    status = CliRunner().invoke(main, ["migrate", "status", "--project", str(both)])
+    assert f"model {learned}: learned" in status.output
+    runs = cli("migrate", "status", "--project", str(both))["runs"]
+    assert [run["model"]["model_id"] for run in runs] == [learned, learned]
+
+
+def test_changed_rules_need_relearn(target: str, tmp_path: Path) -> None:
+    cli("migrate", "run", str(project(tmp_path, target, "crm.csv")))
+    read(target, "select 1")  # the target exists
+    import sqlalchemy as sa
+
+    from crmclean.load.target import target_url
+
+    engine = sa.create_engine(target_url(target))
+    with engine.begin() as conn:
+        conn.execute(sa.text("update models set rules_hash = 'other'"))
+        body = conn.execute(sa.text("select body from models")).scalar()
+        changed = json.dumps({**json.loads(body), "rules_hash": "other"})
+        conn.execute(sa.text("update models set body = :b"), {"b": changed})
+    engine.dispose()
+    both = project(tmp_path, target, "crm.csv", "event.csv")
+    refused = CliRunner().invoke(main, ["migrate", "run", str(both)])
+    assert refused.exit_code == 2 and "pass --relearn" in refused.output
+    relearned = cli(
+        "migrate", "run", str(both), "--relearn", "--save-model", str(tmp_path / "m.json")
+    )
+    saved = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert relearned["model"]["model_id"] == saved["model_id"] and saved["records"] == 5
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "crm.db")
+    return request.getfixturevalue("postgres_url")
