@@ -165,6 +165,12 @@ _REJECT: tuple[_Row, ...] = (
         "error",
         "No name, e-mail, phone or company left after cleaning; rejected.",
     ),
+    (
+        "RJ06",
+        "company.unidentifiable",
+        "error",
+        "Company with no name, legal name, domain, CNPJ, tax id or phone; rejected.",
+    ),
 )
 
 # Orders the segment stage could not use (``crmclean segment --problems``).
