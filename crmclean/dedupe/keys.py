@@ -192,6 +192,8 @@ OPTIONAL: dict[str, pl.DataType] = {
     "name_suffix": pl.String(),
     "birth_date": pl.String(),  # older frames and unit tests may lack it
     "extra": pl.String(),
+    "first_name": pl.String(),  # person names, absent on companies (phone keys read them)
+    "full_name": pl.String(),
     **dict.fromkeys(companies.OPTIONAL, pl.String()),  # company columns, absent on contacts
 }
 
