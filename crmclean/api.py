@@ -29,7 +29,7 @@ from crmclean.load.rollback import RunRow, rollback, run_status
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.load.target import is_target
 from crmclean.load.unmerge import Unmerged, unmerge
-from crmclean.pipeline import Progress, RunResult
+from crmclean.pipeline import Progress, RunResult, Stage
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
 from crmclean.segments.stage import segment_stage
@@ -207,7 +207,7 @@ def migrate(
     unless ``relearn`` (or ``model``, a saved model file, is given); ``save_model`` gets the
     model that decided.
     """
-    stop = "load" if dry_run else "end"
+    stop: Stage = "load" if dry_run else "end"
     refuse_inputs([save_model], [*_paths(sources), model])
     result = pipeline.run(
         sources,

@@ -59,8 +59,8 @@ def _oversized(
             size="size",
             first="first",
         )
-        .cast(OVERSIZED_SCHEMA)
-    )  # type: ignore[arg-type]
+        .cast(OVERSIZED_SCHEMA)  # type: ignore[arg-type]
+    )
 
 
 def _pairs_within(blocks: pl.DataFrame, on: list[str]) -> pl.DataFrame:

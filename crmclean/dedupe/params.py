@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from crmclean.dedupe.coded_keys import KeyTable, index_of
 from crmclean.dedupe.compare import LEFT, RIGHT, compare
@@ -47,7 +48,7 @@ class Parameters:
 
 def level_index(sim: pl.Expr, spec: ComparisonSpec) -> pl.Expr:
     """The index of the first level ``sim`` reaches; ``len(levels)`` below all; null for null."""
-    chain = pl.when(sim.is_null()).then(pl.lit(None, dtype=pl.UInt8))
+    chain: Then | ChainedThen = pl.when(sim.is_null()).then(pl.lit(None, dtype=pl.UInt8))
     for index, level in enumerate(spec.levels):
         chain = chain.when(sim >= level.at).then(pl.lit(index, dtype=pl.UInt8))
     return chain.otherwise(pl.lit(len(spec.levels), dtype=pl.UInt8))

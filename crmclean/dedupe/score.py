@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from crmclean.dedupe.coded_keys import KeyTable, index_of
 from crmclean.dedupe.compare import LEFT, RIGHT, compare
@@ -67,7 +68,7 @@ def _tf_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> 
 def _weight(spec: ComparisonSpec, m: list[float], u: list[float], tf_u: pl.Expr | None) -> pl.Expr:
     """``log2(m / u)`` of the level reached; the value's own ``u`` at the first level with tf."""
     level = level_index(pl.col(f"sim_{spec.name}"), spec)
-    chain = pl.when(level.is_null()).then(pl.lit(0.0))
+    chain: Then | ChainedThen = pl.when(level.is_null()).then(pl.lit(0.0))
     if tf_u is not None:
         chain = chain.when((level == 0) & tf_u.is_not_null()).then(
             (m[0] / tf_u.clip(1e-12, 1.0)).log(2)

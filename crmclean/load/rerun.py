@@ -37,8 +37,9 @@ def inputs_hash(sources: list[SourceSpec], rules: Rules, *files: Path | None) ->
     options = json.dumps(rules.options, sort_keys=True, default=str)
     header = f"crmclean {__version__}\n{config_hash(sources, rules)}\n{options}\n"
     digest = hashlib.sha256(header.encode())
-    for path in [spec.path for spec in sources] + [path for path in files if path]:
-        with open(path, "rb") as handle:  # type: ignore[arg-type]
+    paths = [spec.path for spec in sources] + list(files)
+    for path in (p for p in paths if p is not None):
+        with open(path, "rb") as handle:
             digest.update(hashlib.file_digest(handle, "sha256").digest())
     return digest.hexdigest()
 

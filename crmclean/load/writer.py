@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 
 import polars as pl
 import sqlalchemy as sa
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from crmclean.load.schema import KEY, REPLACED_BY
 
@@ -15,13 +17,13 @@ CHUNK = 10_000
 _staged_names = itertools.count()
 
 
-def execute_many(conn: sa.Connection, statement: sa.Executable, frame: pl.DataFrame) -> int:
+def execute_many(conn: sa.Connection, statement: sa.ClauseElement, frame: pl.DataFrame) -> int:
     """Run ``statement`` once per row of ``frame`` through the driver's ``executemany``.
 
     Binding by column name, in chunks; this skips SQLAlchemy's per-row parameter processing,
     which costs more than the database itself on large loads.
     """
-    compiled = statement.compile(dialect=conn.dialect)
+    compiled = cast(SQLCompiler, statement.compile(dialect=conn.dialect))
     names = list(compiled.positiontup or []) if compiled.positional else None
     for chunk in frame.iter_slices(CHUNK):
         params = chunk.select(names).rows() if names else chunk.to_dicts()
@@ -67,7 +69,8 @@ def copy_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> int
     sql = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN (FORMAT csv)"
     driver_error = conn.dialect.loaded_dbapi.Error
     try:
-        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+        driver: Any = conn.connection.driver_connection  # psycopg's connection
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
             for chunk in frame.iter_slices(CHUNK):
                 # Strings quoted, nulls bare: COPY then tells null from the empty string.
                 copy.write(chunk.write_csv(include_header=False, quote_style="non_numeric"))
