@@ -26,6 +26,7 @@ test: setup browser  ## run the whole test suite (needs the local PostgreSQL and
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy crmclean
 
 format: setup
 	$(BIN)/ruff format .
@@ -37,4 +38,4 @@ wheel-check: setup  ## build the wheel and check the rules and connectors are in
 	$(BIN)/python .ci/check_wheel.py dist/*.whl
 
 clean:
-	rm -rf $(VENV) dist demo .pytest_cache .ruff_cache
+	rm -rf $(VENV) dist demo .pytest_cache .ruff_cache .mypy_cache

@@ -83,15 +83,15 @@ def reject_bad_ids(batch: Batch, column: str) -> Batch:
     if bad.is_empty():
         return batch.with_frame(frame)
     first = frame.group_by(SOURCE_ID).agg(first_row=pl.col(ROW).min())
-    rule = pl.col("rule")
+    reason = pl.col("rule")
     rejects = bad.join(first, on=SOURCE_ID, how="left", maintain_order="left").select(
         SOURCE,
         by_row.alias(SOURCE_ID),
         pl.lit("read").alias("stage"),
         pl.lit(column).alias("column"),
-        rule,
-        rule.replace_strict(ID_EXPECTED).alias("expected"),
-        pl.when(rule == "id.duplicate")
+        reason,
+        reason.replace_strict(ID_EXPECTED).alias("expected"),
+        pl.when(reason == "id.duplicate")
         .then(pl.format("{} (as on row {})", sid, "first_row"))
         .otherwise(sid.str.slice(0, 80))
         .alias("actual"),

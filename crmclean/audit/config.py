@@ -33,19 +33,19 @@ class Validity(_Strict):
 
 
 class Uniqueness(_Strict):
-    top_clusters: int = Field(10, ge=0)
-    records_shown: int = Field(10, ge=1)
+    top_clusters: int = Field(default=10, ge=0)
+    records_shown: int = Field(default=10, ge=1)
 
 
 class Consistency(_Strict):
     fields: list[str]
-    top_values: int = Field(8, ge=0)
-    spellings_shown: int = Field(6, ge=1)
+    top_values: int = Field(default=8, ge=0)
+    spellings_shown: int = Field(default=6, ge=1)
     company_suffixes: list[str] = []
 
 
 class Timeliness(_Strict):
-    stale_months: int = Field(24, ge=1)
+    stale_months: int = Field(default=24, ge=1)
     dates: list[str]
     future_dates: list[str]
 
@@ -55,7 +55,7 @@ class Compliance(_Strict):
     opt_out_field: str
     marketing_field: str | None = None
     marketing_values: list[str] = []
-    retention_months: int = Field(60, ge=1)
+    retention_months: int = Field(default=60, ge=1)
     retention_dates: list[str]
 
 
@@ -71,7 +71,7 @@ class AuditConfig(_Strict):
     consistency: Consistency
     timeliness: Timeliness
     compliance: Compliance
-    examples: int = Field(3, ge=0)
+    examples: int = Field(default=3, ge=0)
 
     def weight(self, dimension: str) -> float:
         return self.weights.get(dimension, 0.0)

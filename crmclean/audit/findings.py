@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import dataclasses
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import polars as pl
@@ -25,7 +26,7 @@ class Finding:
     field: str | None
     count: int
     description: str
-    examples: list[str] = field(default_factory=list)
+    examples: list[str] = dataclasses.field(default_factory=list)  # `field` is an attribute
 
     @property
     def key(self) -> str:

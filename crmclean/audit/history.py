@@ -29,9 +29,11 @@ def _read(path: Path) -> dict[str, Any] | None:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        return _skip(path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        _skip(path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return None
     if not isinstance(document, dict) or "score" not in document:
-        return _skip(path, "no 'score'")
+        _skip(path, "no 'score'")
+        return None
     return document
 
 

@@ -47,7 +47,7 @@ def read_contacts(location: str) -> pl.DataFrame:
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise UserError(f"not a database URL: {scrub(str(exc), location)}", file=shown) from None
     except sa.exc.SQLAlchemyError as exc:
-        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         message = f"cannot read table '{TABLE}': {scrub(reason, location)}"
         raise UserError(message, file=shown) from None
     if "golden_id" not in frame.columns:

@@ -44,6 +44,6 @@ def measure_timeliness(ctx: Context) -> Measure:
         "future": future.height,
         "undated": undated.height,
     }
-    flags = [flagged(code, rows) for code, rows in checks]
+    rows_flagged = [flagged(code, rows) for code, rows in checks]
     return Measure("timeliness", score_of(failed, dated.height), dated.height, failed, metrics,
-                   findings, flags)  # fmt: skip
+                   findings, rows_flagged)  # fmt: skip

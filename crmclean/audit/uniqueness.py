@@ -57,7 +57,7 @@ def measure_uniqueness(ctx: Context) -> Measure:
         "clusters": sizes.height,
         "records_in_clusters": in_clusters,
         "duplicates": duplicates,
-        "largest_cluster": int(sizes["size"].max() or 0) if sizes.height else 0,
+        "largest_cluster": int(sizes.select(pl.col("size").max()).item() or 0),
         "top_clusters": top,
     }
     labels = [" = ".join(_label(ctx, c)) for c in top[: ctx.examples.limit]]

@@ -74,7 +74,7 @@ class _Shell(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The commands and their short help, as click lays them out, from ``COMMANDS``."""
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
-        rows = [(name, short_help(COMMANDS[name][1], limit)) for name in sorted(COMMANDS)]
+        rows = [(name, short_help(COMMANDS[name][1], limit)) for name in sorted(COMMANDS)]  # type: ignore[operator]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

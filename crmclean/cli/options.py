@@ -108,9 +108,9 @@ def source_inputs(func: F) -> F:
         inputs = Inputs(make_sources(sources, mapping, connector), rules)
         return func(*args, inputs=inputs, **kwargs)
 
-    command = rules_options(connector_options(mapping_option(command)))
+    optioned = rules_options(connector_options(mapping_option(command)))
     sources = click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
-    return sources(command)
+    return sources(optioned)
 
 
 def echo_json(document: dict[str, Any]) -> None:
@@ -119,7 +119,7 @@ def echo_json(document: dict[str, Any]) -> None:
 
 def progress_printer(quiet: bool) -> Callable[[str], None]:
     """Stage names on stderr when attached to a terminal; silent when piped or in --json."""
-    interactive = click.get_text_stream("stderr").isatty()
+    interactive = click.get_text_stream("stderr").isatty()  # type: ignore[operator]
 
     def show(stage: str) -> None:
         if interactive and not quiet:

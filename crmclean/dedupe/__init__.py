@@ -119,5 +119,5 @@ def _cluster_counts(clustered: pl.DataFrame) -> dict[str, int]:
         "clusters": int((sizes > 1).sum()),
         "merged_records": clustered.height - sizes.len(),
         "golden": sizes.len(),
-        "largest_cluster": int(sizes.to_numpy().max(initial=0)),
+        "largest_cluster": int(sizes.to_frame().select(pl.all().max()).item() or 0),
     }

@@ -27,9 +27,9 @@ REPORT_SCHEMA: dict[str, pl.DataType] = {
 
 def _row(rule: str, pairs: pl.DataFrame, truth: pl.DataFrame | None) -> dict[str, object]:
     reached = None if truth is None else pairs.join(truth, on=[LEFT, RIGHT], how="semi").height
-    recall = (
-        None if truth is None or reached is None or truth.is_empty() else reached / truth.height
-    )
+    recall = None
+    if truth is not None and reached is not None and not truth.is_empty():
+        recall = reached / truth.height
     return {"rule": rule, "pairs": pairs.height, "true_pairs_reached": reached, "recall": recall}
 
 

@@ -67,18 +67,21 @@ class MatchModel:
             for spec in config.comparisons
             if spec.name in params.tf
         }
-        body = {
-            "records": table.height,
-            "rules_hash": rules_hash(config),
-            "auto_merge_threshold": config.auto_merge_threshold,
-            "review_threshold": config.review_threshold,
-            "prior": params.prior,
-            "u": params.u,
-            "m": {spec.name: params.m_of(spec) for spec in config.comparisons},
-            "tf": tf,
-        }
+        model = cls(
+            model_id="",
+            learned_at=datetime.now(UTC).isoformat(),
+            records=table.height,
+            rules_hash=rules_hash(config),
+            auto_merge_threshold=config.auto_merge_threshold,
+            review_threshold=config.review_threshold,
+            prior=params.prior,
+            u=params.u,
+            m={spec.name: params.m_of(spec) for spec in config.comparisons},
+            tf=tf,
+        )
+        body = {k: v for k, v in asdict(model).items() if k not in ("model_id", "learned_at")}
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
-        return cls(model_id=digest, learned_at=datetime.now(UTC).isoformat(), **body)
+        return replace(model, model_id=digest)
 
     def summary(self) -> dict[str, Any]:
         """Which model: id, when learned, from how many records, under which rules."""

@@ -84,15 +84,17 @@ def explain_golden(
     if records.is_empty():
         return pl.DataFrame(schema=SCHEMA)
     built = golden if golden is not None else golden_records(records, fields, rules)
-    golden = built.filter(pl.col(GOLDEN_ID) == golden_id).row(0, named=True)
+    winners = built.filter(pl.col(GOLDEN_ID) == golden_id).row(0, named=True)
     unflagged = [pl.lit(False).alias(FLAGGED + f) for f in flagged_fields(fields, rules)]
     ranked = with_ranks(records.with_columns(unflagged), fields, rules)
     picked = ranked.select(survivor(f, rules).cast(pl.String) for f in fields).row(0, named=True)
     rows = []
     for field in fields:
-        won = None if golden[field] is None else str(golden[field])
+        won = None if winners[field] is None else str(winners[field])
         for value, where in _candidates(records, field).iter_rows():
-            why = _why(field, won, picked[field], ranked, rules) if value == won else ""
+            why = ""
+            if won is not None and value == won:
+                why = _why(field, won, picked[field], ranked, rules)
             rows.append({"field": field, "value": value, "records": where, "won": value == won,
                          "why": why})  # fmt: skip
     return pl.DataFrame(rows, schema=SCHEMA)

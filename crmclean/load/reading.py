@@ -8,6 +8,7 @@ times the frame's memory).
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -44,7 +45,8 @@ def _copy_out(
     buffer = io.BytesIO()
     driver_error = conn.dialect.loaded_dbapi.Error
     try:
-        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        driver: Any = conn.connection.driver_connection  # psycopg's connection
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for block in copy:
                 buffer.write(block)
     except driver_error as exc:

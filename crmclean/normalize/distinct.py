@@ -148,6 +148,7 @@ def _answer(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``(head, rest)`` of :class:`Parts` for ``units`` (rest keyed by ``__unit``)."""
     present = pl.all_horizontal(pl.col(key).is_not_null() for key in keys)
+    then: Mapping[str, pl.Expr]
     if fast is None:
         taken, prepared, then = present & pl.lit(False), units, {}
     else:

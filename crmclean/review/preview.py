@@ -32,13 +32,13 @@ def golden_preview(
     pair = records.with_columns(pl.lit(PREVIEW).alias(GOLDEN_ID))
     own = findings.join(pair.select(SOURCE, SOURCE_ID), on=[SOURCE, SOURCE_ID], how="semi")
     golden = golden_records(pair, fields, config.survivorship, own)
-    golden = golden.select(pl.col(field).cast(pl.String) for field in fields).row(0, named=True)
+    survived = golden.select(pl.col(field).cast(pl.String) for field in fields).row(0, named=True)
     text = records.select(pl.col(field).cast(pl.String) for field in fields)
     rows = []
     for field in fields:
         a, b = text[field].to_list()
         pick = picks.get(field)
-        value = {"a": a, "b": b}[pick] if pick in ("a", "b") else golden[field]
+        value = {"a": a, "b": b}[pick] if pick in ("a", "b") else survived[field]
         if value is None and a is None and b is None:
             continue
         origin = "both" if a == b else "a" if value == a else "b" if value == b else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from crmclean.segments.conditions import segment_expr
 from crmclean.segments.spec import SegmentFile
@@ -18,7 +19,7 @@ def assign_expr(spec: SegmentFile, as_of: date) -> pl.Expr:
     if not ordered:
         return pl.lit(catch_all.name, dtype=pl.String)
     first, *rest = ordered
-    chain = pl.when(segment_expr(first, as_of)).then(pl.lit(first.name))
+    chain: Then | ChainedThen = pl.when(segment_expr(first, as_of)).then(pl.lit(first.name))
     for segment in rest:
         chain = chain.when(segment_expr(segment, as_of)).then(pl.lit(segment.name))
     return chain.otherwise(pl.lit(catch_all.name))

@@ -128,6 +128,6 @@ def check_segments(spec: SegmentFile, as_of: date | None = None) -> CheckResult:
         if hits.select((pl.col(a) & pl.col(b)).any()).item()
     ]
     taken = _effective(hits, names)
-    exhaustive = bool(taken.min() >= 1) and hits["_segment"].null_count() == 0
-    exclusive = bool(taken.max() <= 1)
+    exhaustive = bool((taken >= 1).all()) and hits["_segment"].null_count() == 0
+    exclusive = bool((taken <= 1).all())
     return CheckResult(frame.height, reached, unreachable, overlap, exhaustive, exclusive)

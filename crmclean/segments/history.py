@@ -107,7 +107,7 @@ def history_runs(conn: sa.Connection) -> pl.DataFrame:
         "as_of": pl.String(),
         "contacts": pl.Int64(),
     }
-    return read_query(conn, query, schema)  # type: ignore[arg-type]
+    return read_query(conn, query, schema)
 
 
 def resolve_run(runs: pl.DataFrame, given: str) -> str:
@@ -157,4 +157,4 @@ def current_segments(conn: sa.Connection) -> pl.DataFrame:
     contacts = _contacts()
     segment = contacts.c[SEGMENT] if SEGMENT in columns else sa.null().label(SEGMENT)
     query = sa.select(contacts.c[GOLDEN_ID], segment)
-    return read_query(conn, query, {GOLDEN_ID: pl.String(), SEGMENT: pl.String()})  # type: ignore[arg-type]
+    return read_query(conn, query, {GOLDEN_ID: pl.String(), SEGMENT: pl.String()})

@@ -35,7 +35,7 @@ def sizes_table(title: str, sizes: dict[str, int]) -> Table:
 
 def moves_table(title: str, moves: pl.DataFrame) -> Table:
     """One row per move (``from -> to``), largest first, with a bar and a sentence."""
-    largest = int(moves["contacts"].max() or 0) if moves.height else 0
+    largest = int(moves.select(pl.col("contacts").max()).item() or 0)
     table = Table(title=title, title_justify="left")
     for name in ("from", "to", "contacts", "", "what it means"):
         table.add_column(name, justify="right" if name == "contacts" else "left")

@@ -46,7 +46,7 @@ def _per_distinct(
 ) -> pd.Series:
     """``valid`` once per distinct value; values the vectorized ``fast`` check (over column
     ``v``) accepts, or that the normalizer wrote in this run (:data:`ACCEPTED`), skip it."""
-    values = pl.from_pandas(column).cast(pl.String).to_frame("v")
+    values = pl.Series(column).cast(pl.String).to_frame("v")
     distinct = values.drop_nulls().unique()
     accepted = pl.lit(False) if fast is None else fast
     written = (ACCEPTED.get() or {}).get(str(column.name))

@@ -25,7 +25,7 @@ PROBE = "gmail.com"
 Deliverable = Callable[[str], bool]
 
 
-def dns_check(timeout: float = 5.0) -> Deliverable:
+def dns_check(timeout: int = 5) -> Deliverable:
     """A check asking DNS whether a domain can receive mail (answers cached per run)."""
     resolver = caching_resolver(timeout=timeout)
 

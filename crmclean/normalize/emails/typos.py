@@ -65,7 +65,7 @@ def typo_findings(
     """EM02 findings for every address of :func:`addresses` at a misspelled domain, EM09 for
     those at a ``corrected`` one. Domains are checked once each."""
     hosts = rows["host"].unique().drop_nulls()
-    fixes = {host: fixed for host in hosts if (fixed := suggest(host, spec))}
+    fixes = {host: fix for host in hosts if (fix := suggest(host, spec))}
     typos = rows.filter(pl.col("host").is_in(list(fixes)))
     fixed = pl.col("host").replace_strict(fixes, default=None, return_dtype=pl.String)
     after = pl.format("{}@{}", local_part(pl.col("before")), fixed)

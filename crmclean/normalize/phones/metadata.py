@@ -10,8 +10,9 @@ import re
 from functools import cache
 
 import polars as pl
-from phonenumbers import PhoneMetadata
+from phonenumbers import PhoneMetadata, PhoneNumberDesc
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
+from polars.expr.whenthen import ChainedThen, Then
 
 CODES = {str(code): regions for code, regions in COUNTRY_CODE_TO_REGION_CODE.items()}
 MAIN_REGION = {code: regions[0] for code, regions in CODES.items()}
@@ -26,8 +27,8 @@ def _leading_code(head: str) -> str | None:
 # Every three leading digits -> the calling code they start with (None when they start none).
 LEADING_CODES = {f"{n:03d}": _leading_code(f"{n:03d}") for n in range(1000)}
 # The order phonenumbers tries the special types in, before fixed line and mobile.
-SPECIAL = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan")
-SPECIAL += ("voicemail",)
+SPECIAL: tuple[str, ...] = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number")
+SPECIAL += ("pager", "uan", "voicemail")
 SHORT, LOCAL_ONLY, LONG, INVALID = "short", "local", "long", "invalid"
 
 
@@ -65,7 +66,9 @@ def kind(number: pl.Expr, region: str, size: int | None = None) -> pl.Expr:
     if meta is None:
         return pl.lit(None, pl.String)
     fixed, mobile = _matches(number, meta.fixed_line, size), _matches(number, meta.mobile, size)
-    chain = pl.when(~_matches(number, meta.general_desc, size)).then(pl.lit(None, pl.String))
+    chain: Then | ChainedThen = pl.when(~_matches(number, meta.general_desc, size)).then(
+        pl.lit(None, pl.String)
+    )
     for name in SPECIAL:
         chain = chain.when(_matches(number, getattr(meta, name), size)).then(pl.lit(name))
     both = fixed if meta.same_mobile_and_fixed_line_pattern else fixed & mobile
@@ -76,10 +79,17 @@ def kind(number: pl.Expr, region: str, size: int | None = None) -> pl.Expr:
     return chain.otherwise(pl.lit(None, pl.String))
 
 
+def general_desc(meta: PhoneMetadata) -> PhoneNumberDesc:
+    """The region's general description (the metadata of every region has one)."""
+    if meta.general_desc is None:
+        raise ValueError(f"phone metadata of {meta.id} has no general description")
+    return meta.general_desc
+
+
 def length(number: pl.Expr, meta: PhoneMetadata) -> pl.Expr:
     """``_test_number_length`` against the general description: null when possible."""
-    lengths = sorted(meta.general_desc.possible_length)
-    local = list(meta.general_desc.possible_length_local_only or ())
+    lengths = sorted(general_desc(meta).possible_length)
+    local = list(general_desc(meta).possible_length_local_only or ())
     size = number.str.len_chars()
     return (
         pl.when(size.is_in(local))
@@ -102,7 +112,7 @@ def strip_national_prefix(number: pl.Expr, meta: PhoneMetadata) -> pl.Expr:
     if not prefix:
         return number
     anchored = f"^(?:{prefix})"
-    general = meta.general_desc.national_number_pattern
+    general = general_desc(meta).national_number_pattern
     stripped = number.str.replace(anchored, "")
     rule, groups = meta.national_prefix_transform_rule, re.compile(prefix).groups
     if rule and groups:

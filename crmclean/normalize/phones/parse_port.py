@@ -20,9 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import polars as pl
 from phonenumbers import PhoneMetadata
+from polars.expr.whenthen import ChainedThen, Then
 
 from crmclean.normalize.phones.metadata import (
     CODES,
@@ -33,6 +35,7 @@ from crmclean.normalize.phones.metadata import (
     MAIN_REGION,
     SHORT,
     fits,
+    general_desc,
     kind,
     length,
     metadata,
@@ -80,7 +83,7 @@ def _own_code(rows: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
     """Rows typed without ``+`` starting with the region's own calling code: it is taken as
     one when the number was not possible before and is after, or was too long."""
     digits, own = pl.col(DIGITS), str(meta.country_code)
-    general = meta.general_desc.national_number_pattern
+    general = general_desc(meta).national_number_pattern
     tail = strip_national_prefix(digits.str.slice(len(own)), meta)
     better = (~fits(digits, general) & fits(tail, general)) | (length(digits, meta) == LONG)
     main = MAIN_REGION[own]
@@ -171,9 +174,11 @@ def _validity(rows: pl.DataFrame, key: tuple[str, int]) -> pl.DataFrame:
     national = pl.col(NATIONAL)
     found = kind(national, regions[0], size)
     if len(regions) > 1:
-        chain = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+        chain: Then | ChainedThen = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
         for region in regions:
-            leading, typed = metadata(region).leading_digits, kind(national, region, size)
+            meta = metadata(region)
+            leading = None if meta is None else meta.leading_digits
+            typed = kind(national, region, size)
             known = national.str.contains(f"^(?:{leading})") if leading else typed.is_not_null()
             chain = chain.when(known).then(typed)
         found = chain.otherwise(pl.lit(None, pl.String))
@@ -198,7 +203,7 @@ def _ninth_digit(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _per_value(
-    rows: pl.DataFrame, keys: list[str], work: Callable[[pl.DataFrame, object], pl.DataFrame]
+    rows: pl.DataFrame, keys: list[str], work: Callable[[pl.DataFrame, Any], pl.DataFrame]
 ) -> pl.DataFrame:
     """``work`` on the rows of each (non-null) value of ``keys``; every row comes back, in
     some order. Rows that are not ``sure`` pass through untouched."""

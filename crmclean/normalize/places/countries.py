@@ -55,8 +55,8 @@ def to_code(country: pl.Expr, lookup: dict[str, str]) -> pl.Expr:
 
 def normalize_country(frame: pl.DataFrame, rules: Rules, field: str = "country") -> Step:
     """Recognized countries become alpha-2 codes; the others stay as typed, with a finding."""
-    code = select_distinct(frame, [field], {field: to_code(pl.col(field), vocabulary(rules))})
-    code = code.to_series()
+    to_codes = {field: to_code(pl.col(field), vocabulary(rules))}
+    code = select_distinct(frame, [field], to_codes).to_series()
     both = pairs(frame, pl.col(field), pl.coalesce(code, pl.col(field)))
     rule = (
         pl.when(BEFORE.is_not_null() & pl.lit(code).is_null())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from crmclean.batch import SOURCE, SOURCE_ID
 from crmclean.normalize.distinct import select_distinct
@@ -51,7 +52,7 @@ def calling_country(phone: pl.Expr) -> pl.Expr:
 
 def postal_country(postal: pl.Expr) -> pl.Expr:
     """The country whose postal codes alone have this shape."""
-    chain = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    chain: Then | ChainedThen = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     for country, shape in POSTAL_SHAPES.items():
         chain = chain.when(postal.str.contains(shape)).then(pl.lit(country))
     return chain.otherwise(pl.lit(None, pl.String))
@@ -60,7 +61,7 @@ def postal_country(postal: pl.Expr) -> pl.Expr:
 def _hints(frame: pl.DataFrame, rules: Rules) -> list[pl.Expr | pl.Series]:
     """The country each kind of hint points to (null without one)."""
     columns = set(frame.columns)
-    by_state = pl.lit(None, pl.String)
+    by_state: pl.Expr | pl.Series = pl.lit(None, pl.String)
     if STATE in columns:
         lookup = state_countries(rules)
         spelling = fold(pl.col(STATE)).replace_strict(lookup, default=None, return_dtype=pl.String)

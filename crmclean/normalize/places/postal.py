@@ -7,6 +7,7 @@ that does not fit becomes empty, with a finding holding it as typed."""
 from __future__ import annotations
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from crmclean.normalize.findings import BEFORE, Step, by_rule, changed, pairs
 from crmclean.normalize.places.states import AddressSpec, country_or_default, load
@@ -57,7 +58,7 @@ def formatted(value: pl.Expr, shapes: list[tuple[str, str]]) -> pl.Expr:
     """The code written by the first ``(pattern, replacement)`` its compact form (upper case,
     no spaces, dots or hyphens) matches; null when none does."""
     compact = value.str.to_uppercase().str.replace_all(r"[\s.-]+", "")
-    chain = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    chain: Then | ChainedThen = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     for pattern, replacement in shapes:
         chain = chain.when(compact.str.contains(pattern)).then(
             compact.str.replace(pattern, replacement)
@@ -69,7 +70,7 @@ def _formats(spec: AddressSpec) -> dict[str, tuple[pl.Expr, pl.Expr]]:
     """Per checked country: (formatted code or null, leading zero restored?)."""
     value, state = pl.col(POSTAL), pl.col("state")
     others = {
-        country: (formatted(value, [tuple(shape) for shape in shapes]), pl.lit(False))
+        country: (formatted(value, [(shape[0], shape[1]) for shape in shapes]), pl.lit(False))
         for country, shapes in spec.postal_formats.items()
     }
     return {**others, "BR": brazil(value, state, spec), "US": united_states(value, state, spec)}
