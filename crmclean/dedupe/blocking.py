@@ -56,7 +56,7 @@ def _oversized(
             size="size",
             first="first",
         )
-        .cast(OVERSIZED_SCHEMA)  # type: ignore[arg-type]
+        .cast(OVERSIZED_SCHEMA)
     )
 
 

@@ -111,7 +111,7 @@ def unscored_pairs(
     pairs = _all_pairs(members.filter(whole))
     if not large.is_empty():
         pairs = pl.concat([pairs, _ring_pairs(large, config.chain_check_max_size // 2)])
-    pairs = pairs.cast(PAIR_SCHEMA)  # type: ignore[arg-type]
+    pairs = pairs.cast(PAIR_SCHEMA)
     pairs = pairs.join(scored.select(LEFT, RIGHT), on=[LEFT, RIGHT], how="anti")
     return pairs.sort(LEFT, RIGHT), large[_LABEL].n_unique()
 
