@@ -79,13 +79,15 @@ def _matched(
     table = key_table(frame, config.key_names, config)
     pairs, oversized = candidate_pairs(table, config)
     params = estimate(table, config)
+    sample = None
     if labelled is not None:
         matched = labelled.filter(MATCH).select(LEFT, RIGHT)
         params = from_labelled_pairs(matched, table, config, params)
     elif config.em_iterations:
         sample = compared_pairs(em_sample(pairs, config), table, config, params)
         params = expectation_maximisation(sample, config, params, table.height, pairs.height)
-    return settled_pairs(pairs, table, config, params), oversized, Scorer(table, config, params)
+    scored = settled_pairs(pairs, table, config, params, sample)
+    return scored, oversized, Scorer(table, config, params)
 
 
 def _config(rules: Rules, options: DedupeOptions) -> MatchConfig:
