@@ -11,7 +11,7 @@ from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.params import estimate
-from crmclean.dedupe.score import score_pairs
+from crmclean.dedupe.score import compared_pairs, score_pairs
 from crmclean.dedupe.settle import deferrable, settled_pairs
 from crmclean.normalize import normalize
 from crmclean.rules import Rules
@@ -34,6 +34,20 @@ def scored(config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
     pairs, _ = candidate_pairs(table, config)
     params = estimate(table, config)
     return score_pairs(pairs, table, config, params), settled_pairs(pairs, table, config, params)
+
+
+def test_pairs_compared_already_are_scored_as_they_are(config: MatchConfig) -> None:
+    rules = Rules()
+    frame = normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules).frame
+    table = key_table(frame.with_row_index(RECORD), config.key_names, config)
+    pairs, _ = candidate_pairs(table, config)
+    params = estimate(table, config)
+    known = compared_pairs(pairs.sample(pairs.height // 3, seed=1), table, config, params)
+    settled = settled_pairs(pairs, table, config, params, known)
+    assert settled.select("left", "right").equals(pairs)
+    full = score_pairs(pairs, table, config, params)
+    for column in ("match", "review", "veto"):
+        assert settled[column].equals(full[column])
 
 
 def test_the_place_comparisons_are_deferrable(config: MatchConfig) -> None:

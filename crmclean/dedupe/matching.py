@@ -101,6 +101,7 @@ def matched(
     if keep is not None:
         pairs = pairs.filter(keep)
     params = estimate(table, config)
+    sample = None
     if model is not None:
         params = model.parameters(table, config, params)
     elif labelled is not None:
@@ -109,7 +110,8 @@ def matched(
     elif config.em_iterations:
         sample = compared_pairs(em_sample(pairs, config), table, config, params)
         params = expectation_maximisation(sample, config, params, table.height, pairs.height)
-    return settled_pairs(pairs, table, config, params), oversized, Scorer(table, config, params)
+    scored = settled_pairs(pairs, table, config, params, sample)
+    return scored, oversized, Scorer(table, config, params)
 
 
 def scored_pairs(

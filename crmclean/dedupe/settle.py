@@ -22,12 +22,13 @@ import numpy as np
 import polars as pl
 
 from crmclean.dedupe.coded_keys import KeyTable
-from crmclean.dedupe.compare import METHODS, compare
+from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, compare
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig
 from crmclean.dedupe.params import Parameters
 from crmclean.dedupe.score import compared_pairs, tf_columns, weighed_pairs
 
 _MIN_SHARE = 1e-12
+_ORDER = "_order"
 
 
 def deferrable(config: MatchConfig) -> list[ComparisonSpec]:
@@ -88,10 +89,32 @@ def _settled(partial: pl.DataFrame, config: MatchConfig, up: float, down: float)
 
 
 def settled_pairs(
-    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters
+    pairs: pl.DataFrame,
+    table: KeyTable,
+    config: MatchConfig,
+    params: Parameters,
+    compared: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """:func:`crmclean.dedupe.score.score_pairs` of ``pairs``, but the deferrable comparisons
-    (null ``sim_<name>``) only where they could change the decision."""
+    (null ``sim_<name>``) only where they could change the decision. ``compared``: some of the
+    pairs already compared in full (:func:`crmclean.dedupe.score.compared_pairs`, EM's sample),
+    scored as they are and not compared again; the pairs keep their order."""
+    if compared is None or compared.is_empty():
+        return _settled_pairs(pairs, table, config, params)
+    order = pairs.select(LEFT, RIGHT).with_row_index(_ORDER)
+    known = compared.join(order, on=[LEFT, RIGHT], how="inner")
+    rest = order.join(compared.select(LEFT, RIGHT), on=[LEFT, RIGHT], how="anti")
+    scored = [
+        weighed_pairs(known.drop(_ORDER), config, params).with_columns(known[_ORDER]),
+        _settled_pairs(rest.drop(_ORDER), table, config, params).with_columns(rest[_ORDER]),
+    ]
+    return pl.concat(scored).sort(_ORDER).drop(_ORDER)
+
+
+def _settled_pairs(
+    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters
+) -> pl.DataFrame:
+    """:func:`settled_pairs` without pairs compared already."""
     later = deferrable(config)
     if not later or pairs.is_empty():
         return weighed_pairs(compared_pairs(pairs, table, config, params), config, params)
