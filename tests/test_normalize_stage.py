@@ -117,6 +117,7 @@ FIELDS += ["website", "lifecycle_stage", "honorific", "name_suffix", "phone_exte
 # Problems that stay (the value is kept as typed), so a second run reports them again.
 LASTING = {"country.unknown", "state.unknown", "postal_code.invalid", "tax_id.invalid"}
 LASTING |= {"website.invalid", "picklist.unknown_value", "email.typo_domain", "date.future"}
+LASTING |= {"email.ambiguous"}
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
