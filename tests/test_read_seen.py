@@ -36,6 +36,13 @@ def test_a_csv_counts_every_record_blank_and_multiline_ones_too(tmp_path: Path) 
     assert table.frame.height + table.blank_rows == 5
 
 
+def test_a_lone_quote_inside_a_field_is_counted_right(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text('Nome,Altura\nAna,5"11\nBruno,6\n', encoding="utf-8")
+    table = read_file(path)
+    assert table.seen == table.frame.height == 2
+
+
 def test_other_files_count_their_records(tmp_path: Path) -> None:
     rows = [{"name": "Ana", "email": "a@x.com"}, {"name": "Bo", "email": "b@x.com"}]
     (tmp_path / "c.json").write_text(json.dumps(rows), encoding="utf-8")

@@ -48,7 +48,8 @@ def read_delimited(
     noted = [r._replace(line=r.line + skipped) for r in malformed]
     if repaired:
         noted += _rows_of_lines(whole.decode("utf-8"), delimiter, repaired)
-    seen = delimited_records(data.decode("utf-8"), delimiter)
+    parsed = table.frame.height + table.blank_rows
+    seen = delimited_records(data, delimiter, eol_of(sample), parsed)
     return replace(table, repaired=tuple(noted), seen=seen)
 
 
@@ -105,13 +106,18 @@ def _parse(
     """Every record of UTF-8 ``data`` as text, the header as row 0, and the rows read
     leniently; extra empty trailing fields are dropped. ``sample`` is the start of ``data``.
     What polars refuses (ragged rows, stray quotes) is parsed again by :mod:`.tolerant`."""
-    head = sample[:SAMPLE_CHARS]
-    eol = "\r" if "\n" not in head and "\r" in head else "\n"
+    eol = eol_of(sample)
     try:
         return _read(data, delimiter, eol), []
     except pl.exceptions.PolarsError:
         text = data.decode("utf-8")
     return tolerant_parse(text.replace("\r", "\n") if eol == "\r" else text, delimiter, path)
+
+
+def eol_of(sample: str) -> str:
+    """The record separator: ``\n`` (also ending ``\r\n``), or ``\r`` for old Mac files."""
+    head = sample[:SAMPLE_CHARS]
+    return "\r" if "\n" not in head and "\r" in head else "\n"
 
 
 def _read(data: bytes, delimiter: str, eol: str) -> pl.DataFrame:
