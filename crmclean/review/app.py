@@ -102,8 +102,8 @@ def create_app(session: Session, clusters: ClusterView, token: str) -> Starlette
     async def split(request: Request) -> Response:
         body = await _body(request)
         record = (str(body.get("source", "")), str(body.get("source_id", "")))
-        split = clusters.split, str(body.get("golden_id", "")), record
-        return JSONResponse(await run_in_threadpool(*split))
+        golden_id = str(body.get("golden_id", ""))
+        return JSONResponse(await run_in_threadpool(clusters.split, golden_id, record))
 
     routes = [
         Route("/", page),

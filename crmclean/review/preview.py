@@ -31,8 +31,8 @@ def golden_preview(
     fields in ``picks`` (``a`` or ``b``) taken from that record."""
     pair = records.with_columns(pl.lit(PREVIEW).alias(GOLDEN_ID))
     own = findings.join(pair.select(SOURCE, SOURCE_ID), on=[SOURCE, SOURCE_ID], how="semi")
-    golden = golden_records(pair, fields, config.survivorship, own)
-    golden = golden.select(pl.col(field).cast(pl.String) for field in fields).row(0, named=True)
+    merged = golden_records(pair, fields, config.survivorship, own)
+    golden = merged.select(pl.col(field).cast(pl.String) for field in fields).row(0, named=True)
     text = records.select(pl.col(field).cast(pl.String) for field in fields)
     rows = []
     for field in fields:

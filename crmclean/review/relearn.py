@@ -82,7 +82,7 @@ def quality(pairs: pl.DataFrame, labels: pl.DataFrame, threshold: float) -> dict
     return {
         "precision": _ratio(hit, both["_likely"].sum()),
         "recall": _ratio(hit, both[MATCH].sum()),
-        "expected_precision": float(kept.mean()) if kept.len() else None,
+        "expected_precision": _ratio(kept.sum(), kept.len()),
         "expected_recall": _ratio(kept.sum(), probability.sum()),
     }
 

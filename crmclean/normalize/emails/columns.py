@@ -109,7 +109,9 @@ def parse_cell(cell: str, known: Collection[str] = ()) -> list[Part]:
     with no valid address is then kept as typed (never cut to a valid-looking piece, never
     emptied: the error finding asks a person to fix it)."""
     repaired = repair(cell)
-    found, fixed, ambiguous = [], repaired != cell, []
+    found: list[Part] = []
+    ambiguous: list[int] = []  # where the chunks with words glued to an address are
+    fixed = repaired != cell
     for token, glued in tokens(repaired):
         if glued:
             ambiguous.append(len(found))
