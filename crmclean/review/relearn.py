@@ -16,10 +16,13 @@ pair).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,7 @@ from crmclean.review.run import ReviewRun
 
 MIN_EACH = 20
 GROWTH = 1.5
+WORKER = "crmclean.review.worker"
 EVEN_ODDS = 0.5
 
 
@@ -121,28 +125,56 @@ def relearned(run: ReviewRun, path: Path) -> Relearned:
     return scored, report, band(run, scored)
 
 
-def _lower_priority() -> None:
-    os.nice(10)
-
-
 class Worker:
-    """One process re-learning in the background (started on first use, spawned: the server
-    has threads, which a fork would copy half-way)."""
+    """Re-learning in a child process of its own (``python -m crmclean.review.worker``, at a
+    lower priority), fed a pickled snapshot of the run through a private temporary folder. A
+    child started this way never re-runs the caller's script, as a multiprocessing spawn
+    would when the script has no ``if __name__ == "__main__"`` guard."""
 
     def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
+        self._process: subprocess.Popen[bytes] | None = None
 
-    def submit(self, run: ReviewRun, path: Path, done: Callable[[Future[Relearned]], None]) -> None:
-        """Re-learn from ``path`` on a snapshot of ``run``; ``done`` gets the finished future."""
-        if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=_lower_priority)
-        self._pool.submit(relearned, run, path).add_done_callback(done)
+    def submit(
+        self, run: ReviewRun, path: Path, done: Callable[[Relearned | Exception], None]
+    ) -> None:
+        """Re-learn from ``path`` on a snapshot of ``run``; ``done`` gets the result (or the
+        error) in a thread of its own."""
+        threading.Thread(
+            target=self._work, args=(run, path, done), name="crmclean-relearn", daemon=True
+        ).start()
+
+    def _work(
+        self, run: ReviewRun, path: Path, done: Callable[[Relearned | Exception], None]
+    ) -> None:
+        try:
+            with tempfile.TemporaryDirectory(prefix="crmclean-relearn-") as folder:
+                job, result = Path(folder) / "job.pickle", Path(folder) / "result.pickle"
+                job.write_bytes(pickle.dumps((run, path)))
+                command = [sys.executable, "-m", WORKER, str(job), str(result)]
+                self._process = subprocess.Popen(
+                    command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_environment()
+                )
+                _, error = self._process.communicate()
+                if self._process.returncode != 0:
+                    lines = error.decode(errors="replace").strip().splitlines()
+                    raise RuntimeError(lines[-1] if lines else "the re-learning process failed")
+                outcome: Relearned = pickle.loads(result.read_bytes())
+        except Exception as error:  # reported on the page; the queue stays as it was
+            done(error)
+        else:
+            done(outcome)
 
     def close(self) -> None:
-        """Stop the process (a re-learning under way is dropped)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop a re-learning under way (its result is dropped)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+
+
+def _environment() -> dict[str, str]:
+    """This environment, with the folder this crmclean is imported from first on the path."""
+    home = str(Path(__file__).resolve().parents[2])
+    paths = [home, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 @dataclass

@@ -10,7 +10,6 @@ after the cursor, so a restarted session goes on where the last one stopped.
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,12 +65,12 @@ class Session:
         self.learner.learned_at = sum(self.learner.answered.values())
         self.worker.submit(self.run, self.store.path, self._relearned)
 
-    def _relearned(self, future: Future[Relearned]) -> None:
+    def _relearned(self, outcome: Relearned | Exception) -> None:
         try:
-            scored, report, (table, tf) = future.result()
-        except Exception as error:  # a failed re-learning keeps the queue as it was
-            self.learner.report = {"error": str(error) or type(error).__name__}
-        else:
+            if isinstance(outcome, Exception):  # a failed re-learning keeps the queue
+                self.learner.report = {"error": str(outcome) or type(outcome).__name__}
+                return
+            scored, report, (table, tf) = outcome
             with self.lock:
                 self.run.pairs = scored
                 current = self.order[self.cursor] if self.order else None

@@ -121,10 +121,9 @@ def parse_cell(cell: str, known: Collection[str] = ()) -> list[Part]:
         fixed = fixed or dotted != token
         found.append(address(dotted))
     values = [part.value for part in found if part.value is not None]
-    if ambiguous and not values:
-        first = ambiguous[0]
-        found[first] = found[first]._replace(value=cell.strip())
-        return found
+    if ambiguous and not values:  # the cell as typed, with its ambiguous chunks as findings
+        kept = [found[index] for index in ambiguous]
+        return [kept[0]._replace(value=cell.strip()), *kept[1:]]
     if len(found) > 1 and values:
         found.append(Part(None, "email.split", cell, values[0]))
     if fixed and values:

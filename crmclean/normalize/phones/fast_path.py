@@ -17,7 +17,7 @@ import polars as pl
 
 from crmclean.normalize.distinct import FastPath
 from crmclean.normalize.phones import parse_port as port
-from crmclean.normalize.phones.one_number import EXTENSION, NANP_SHAPE
+from crmclean.normalize.phones.one_number import EXTENSION, NANP_SHAPE, TWO_DIGIT_AREAS
 
 SHAPE = r"^\+?[0-9 ().-]{6,25}$"
 _PUNCTUATION = ["+", " ", "(", ")", ".", "-"]  # all a SHAPE cell holds besides digits
@@ -120,8 +120,16 @@ def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
     cell = pl.col(field)
     sure, parsed = _col(_SURE, _TYPED).fill_null(False), _col(_VALUE, _TYPED)
     ext = pl.col(_EXT)
-    nine = pl.when(~pl.col(_BODY).str.contains(NANP_SHAPE)).then(_col(port.NINTH, _TYPED))
-    added = parsed.is_null() & ~_col(port.LOCAL, _TYPED) & nine.is_not_null() & pl.lit(ninth)
+    body = pl.col(_BODY)
+    foreign = (  # a North American number typed without "+" under two-digit area codes
+        pl.col(region_column).is_in(list(TWO_DIGIT_AREAS))
+        & ~body.str.starts_with("+")
+        & body.str.contains(NANP_SHAPE)
+    )
+    parsed = pl.when(~foreign).then(parsed)
+    nine = pl.when(~foreign).then(_col(port.NINTH, _TYPED))
+    local = _col(port.LOCAL, _TYPED) & ~foreign
+    added = parsed.is_null() & ~local & nine.is_not_null() & pl.lit(ninth)
     value = pl.coalesce(parsed, pl.when(added).then(nine))
     rule = (
         pl.when(added)
@@ -132,7 +140,7 @@ def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
         .then(pl.lit("phone.formatted_e164"))
         .when(value.is_not_null())
         .then(pl.lit(None, pl.String))
-        .when(_col(port.LOCAL, _TYPED))
+        .when(local)
         .then(pl.lit("phone.missing_area_code"))
         .when(nine.is_not_null())
         .then(pl.lit("phone.missing_ninth_digit"))
@@ -145,7 +153,7 @@ def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
         .then(pl.format("{} ext. {}", value, ext))
         .when(value.is_not_null())
         .then(value)
-        .when(~_col(port.LOCAL, _TYPED))
+        .when(~local)
         .then(nine)
     )
     typed = {
@@ -153,7 +161,7 @@ def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
         "rule": rule,
         "before": pl.when(rule.is_not_null()).then(cell),
         "after": pl.when(rule.is_not_null()).then(after),
-        "kind": pl.when(added).then(pl.lit("mobile")).otherwise(_col(_KIND, _TYPED)),
+        "kind": pl.when(added).then(pl.lit("mobile")).when(~foreign).then(_col(_KIND, _TYPED)),
         "extension": pl.when(parsed.is_not_null()).then(ext),
     }
     excel_when, excel = _excel(cell)

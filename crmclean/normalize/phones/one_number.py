@@ -30,10 +30,15 @@ KINDS = {
 }
 BR_MOBILE_WITHOUT_NINE = re.compile(r"^([1-9][1-9])([6-9][0-9]{7})$")
 # Digits grouped as a North American number writes them, 3-3-4 (``(416) 979-5000``,
-# ``416-979-5000``, ``1 416 979 5000``): never a Brazilian mobile short of its 9, which is
-# written 2-4-4 (``(41) 6979-5000``) or without groups.
+# ``416-979-5000``, ``1 416 979 5000``). Under a region of two-digit area codes they are never
+# read as that region's number (``(212) 736-5000`` is no Rio landline, ``(416) 979-5000`` no
+# Curitiba mobile short of its 9: Brazil writes 2-4-4): invalid, the value as typed in the
+# finding.
 _AREA = r"(?:\([2-9][0-9]{2}\)|[2-9][0-9]{2})"
 NANP_SHAPE = rf"^\s*(?:\+?1[\s.-]*)?{_AREA}[\s.-]*[2-9][0-9]{{2}}[\s.-]+[0-9]{{4}}\s*$"
+# Regions whose area codes all have two digits: a 3-3-4 grouping cannot be one of their
+# numbers (Mexico, with three-digit area codes, writes its own numbers 3-3-4).
+TWO_DIGIT_AREAS = frozenset({"BR"})
 
 
 def kind_of(number: PhoneNumber) -> str | None:
@@ -56,6 +61,8 @@ def to_e164(text: str, region: str, words: tuple[str, ...] = (), ninth: bool = T
     parsed = _parse(body, region)
     if parsed is None:
         return Part(None, "phone.unparseable", text)
+    if _foreign_nanp(body, region):
+        return Part(None, "phone.invalid", text)
     if not phonenumbers.is_valid_number(parsed):
         return _invalid(text, body, parsed, region, ninth)
     e164 = phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
@@ -68,12 +75,18 @@ def to_e164(text: str, region: str, words: tuple[str, ...] = (), ninth: bool = T
     return Part(e164, "phone.formatted_e164", text, e164, kind)
 
 
+def _foreign_nanp(body: str, region: str) -> bool:
+    """A North American number typed without "+" under a region of two-digit area codes."""
+    plus = body.lstrip().startswith("+")
+    return region in TWO_DIGIT_AREAS and not plus and re.match(NANP_SHAPE, body) is not None
+
+
 def _invalid(text: str, body: str, parsed: PhoneNumber, region: str, ninth: bool) -> Part:
     """Why a parsed number is not valid: no area code, a missing 9th digit (added when
-    ``ninth``; never for digits grouped as a North American number), or just invalid."""
+    ``ninth``), or just invalid."""
     if _local_only(parsed, body, region):
         return Part(None, "phone.missing_area_code", text)
-    fixed = None if re.match(NANP_SHAPE, body) else ninth_digit_fix(parsed)
+    fixed = ninth_digit_fix(parsed)
     if fixed is not None and ninth:
         return Part(fixed, "phone.ninth_digit_added", text, fixed, "mobile")
     if fixed is not None:
