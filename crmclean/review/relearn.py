@@ -17,7 +17,6 @@ pair).
 from __future__ import annotations
 
 import os
-import pickle
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.decisions import DECISION, MUST, apply_decisions, decided_pairs
 from crmclean.dedupe.decisions import read_decisions as read_decided
 from crmclean.dedupe.training import MATCH
+from crmclean.review import snapshot
 from crmclean.review.evidence import tf_bits
 from crmclean.review.queue import band_table
 from crmclean.review.run import ReviewRun
@@ -127,7 +127,8 @@ def relearned(run: ReviewRun, path: Path) -> Relearned:
 
 class Worker:
     """Re-learning in a child process of its own (``python -m crmclean.review.worker``, at a
-    lower priority), fed a pickled snapshot of the run through a private temporary folder. A
+    lower priority), fed a snapshot of the run (:mod:`~crmclean.review.snapshot`) through a
+    private temporary folder. A
     child started this way never re-runs the caller's script, as a multiprocessing spawn
     would when the script has no ``if __name__ == "__main__"`` guard."""
 
@@ -148,8 +149,8 @@ class Worker:
     ) -> None:
         try:
             with tempfile.TemporaryDirectory(prefix="crmclean-relearn-") as folder:
-                job, result = Path(folder) / "job.pickle", Path(folder) / "result.pickle"
-                job.write_bytes(pickle.dumps((run, path)))
+                job, result = Path(folder) / "job", Path(folder) / "result"
+                snapshot.dump((run, path), job)
                 command = [sys.executable, "-m", WORKER, str(job), str(result)]
                 self._process = subprocess.Popen(
                     command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_environment()
@@ -158,7 +159,7 @@ class Worker:
                 if self._process.returncode != 0:
                     lines = error.decode(errors="replace").strip().splitlines()
                     raise RuntimeError(lines[-1] if lines else "the re-learning process failed")
-                outcome: Relearned = pickle.loads(result.read_bytes())
+                outcome: Relearned = snapshot.load(result)
         except Exception as error:  # reported on the page; the queue stays as it was
             done(error)
         else:

@@ -1,15 +1,16 @@
 """The re-learning process a review session starts: ``python -m crmclean.review.worker JOB
-RESULT``, where ``JOB`` holds a pickled ``(ReviewRun, decisions path)`` and ``RESULT`` gets
+RESULT``, where the folder ``JOB`` holds a snapshot (:mod:`~crmclean.review.snapshot`) of
+``(ReviewRun, decisions path)`` and the folder ``RESULT`` gets one of
 :func:`~crmclean.review.relearn.relearned` of it (see :class:`~crmclean.review.relearn.Worker`).
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from pathlib import Path
 
+from crmclean.review import snapshot
 from crmclean.review.relearn import relearned
 
 
@@ -17,8 +18,8 @@ def main(arguments: list[str]) -> None:
     """Re-learn at a lower priority than the page the reviewer is answering on."""
     os.nice(10)
     job, result = (Path(argument) for argument in arguments)
-    run, path = pickle.loads(job.read_bytes())
-    result.write_bytes(pickle.dumps(relearned(run, path)))
+    run, path = snapshot.load(job)
+    snapshot.dump(relearned(run, path), result)
 
 
 if __name__ == "__main__":
