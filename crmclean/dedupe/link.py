@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from crmclean.batch import GOLDEN_ID, RAW, SOURCE, SOURCE_ID, empty_findings
-from crmclean.dedupe.blocking import oversized_findings
+from crmclean.batch import GOLDEN_ID, RAW, SOURCE, SOURCE_ID
+from crmclean.dedupe.blocking import candidate_pairs, oversized_findings
 from crmclean.dedupe.chains import WEIGHT, split_chains
 from crmclean.dedupe.cluster import components, golden_id
 from crmclean.dedupe.cohesion import CHECKED
@@ -34,7 +34,7 @@ from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.decisions import CANNOT, DECISION, cannot_link, read_decisions, record_pairs
 from crmclean.dedupe.derived_keys import add_keys
-from crmclean.dedupe.keys import RECORD
+from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.matching import DedupeOptions, Scored, scored_pairs, unchecked
 from crmclean.dedupe.model import MatchModel
 from crmclean.dedupe.training import labelled_pairs, read_training_pairs
@@ -46,13 +46,7 @@ _HASH, _KNOWN = "_hash", "_known"
 CERTAIN = 1.0  # the weight of a link between a record and the golden record that held it
 NODE_VOTE = 0.5  # a golden record's own vote: ties go to the component it is in
 _KEYS = [SOURCE, SOURCE_ID]
-PAIR_COUNTS = (
-    "candidate_pairs",
-    "checked_pairs",
-    "matched_pairs",
-    "review_pairs",
-    "oversized_blocks",
-)
+PAIR_COUNTS = ("candidate_pairs", "checked_pairs", "matched_pairs", "review_pairs")
 NO_PAIRS = {
     LEFT: pl.UInt32,
     RIGHT: pl.UInt32,
@@ -169,17 +163,16 @@ def link(
     both = pl.concat([fresh.select(fields), golden.select(fields)], how="vertical_relaxed")
     combined = add_keys(both, rules).with_row_index(RECORD)
     fresh_side = (pl.col(LEFT) < f) | (pl.col(RIGHT) < f)
-    counts, findings = dict.fromkeys(PAIR_COUNTS, 0), empty_findings()
+    counts, pairs = dict.fromkeys(PAIR_COUNTS, 0), pl.DataFrame(schema=NO_PAIRS)
     model = options.model
-    pairs = pl.DataFrame(schema=NO_PAIRS)
     if f:  # else nothing new or changed: nothing to score
         labelled = None
         if options.training_pairs is not None:
             labelled = labelled_pairs(read_training_pairs(options.training_pairs), combined)
         scored = scored_pairs(combined, config, options, labelled, keep=fresh_side)
         pairs, counts = scored.pairs.filter(fresh_side), _pair_counts(scored)
-        findings = oversized_findings(scored.oversized, combined, config.oversized_report)
         model = scored.model
+    findings, counts["oversized_blocks"] = _oversized(frame, config)
 
     nodes = golden.select(pl.col(GOLDEN_ID).alias(_PRIOR)).with_row_index(_NODE, offset=f)
     records = pl.concat(
@@ -282,6 +275,14 @@ def _linked(
     return linked, replace(target, renamed=renamed, kept=stay.drop(FINAL))
 
 
+def _oversized(frame: pl.DataFrame, config: MatchConfig) -> tuple[pl.DataFrame, int]:
+    """The findings of this run's records in blocks too large to compare, as a first run
+    reports them (known records included: a re-run finds the same), and the blocks' count."""
+    indexed = frame.with_row_index(RECORD)
+    _, oversized = candidate_pairs(key_table(indexed, config.key_names, config), config)
+    return oversized_findings(oversized, indexed, config.oversized_report), oversized.height
+
+
 def _pair_counts(scored: Scored) -> dict[str, int]:
     """The pairs scored: candidates, cluster-check pairs, matches, review, oversized blocks."""
     matches = scored.pairs.filter("match")
@@ -290,7 +291,6 @@ def _pair_counts(scored: Scored) -> dict[str, int]:
         "checked_pairs": scored.cohesion.pairs.height,
         "matched_pairs": int(matches[CHECKED].not_().fill_null(True).sum()),
         "review_pairs": int(scored.pairs["review"].sum()),
-        "oversized_blocks": scored.oversized.height,
     }
 
 
