@@ -12,6 +12,7 @@ import polars as pl
 from crmclean.batch import ROW, Batch
 from crmclean.canonical import drop_deleted, map_values, split_multi, to_canonical
 from crmclean.connectors import ConnectorSpec, detect, named
+from crmclean.entity import Entity, entity_of
 from crmclean.errors import UserError
 from crmclean.mapping import Mapping, load_mapping, suggest
 from crmclean.read import SourceTable, read_file
@@ -25,7 +26,8 @@ from crmclean.rules import Rules
 @dataclass(frozen=True)
 class SourceSpec:
     """One input: a file (``path``) or a database (``url``/``url_env`` with a sql connector,
-    a ``table`` or a ``query``), with optional name, sheet, mapping file and reading options."""
+    a ``table`` or a ``query``), with optional name, sheet, mapping file and reading options.
+    ``entity`` says what its records are; None lets the connector or the columns tell."""
 
     path: Path | None = None
     name: str | None = None
@@ -38,6 +40,7 @@ class SourceSpec:
     url_env: str | None = None
     table: str | None = None
     query: str | None = None
+    entity: Entity | None = None
 
     @property
     def is_database(self) -> bool:
@@ -111,6 +114,11 @@ def read_table(spec: SourceSpec, rules: Rules) -> SourceTable:
 
 def read_and_map(spec: SourceSpec, rules: Rules) -> Batch:
     """Read one source and project it onto the canonical model."""
+    return read_entity(spec, rules)[1]
+
+
+def read_entity(spec: SourceSpec, rules: Rules) -> tuple[Entity, Batch]:
+    """Read one source: the entity its records are and the records on the canonical model."""
     table, notes = check_cells(read_table(spec, rules))
     headers = [c for c in table.frame.columns if c != ROW]
     connector = connector_for(spec, headers, rules)
@@ -118,11 +126,12 @@ def read_and_map(spec: SourceSpec, rules: Rules) -> Batch:
     mapping = _check_mapped(_mapping(spec, headers, rules, connector), spec, headers)
     batch = to_canonical(table, mapping, rules.model)
     batch = batch.add_findings(as_findings(notes, batch.frame, table.name))
+    entity = entity_of(mapping, connector, spec.entity)
     if connector is None:
-        return batch
+        return entity, batch
     if footer_rows:
         batch = batch.add_stats(f"read:{table.name}", footer_rows=footer_rows)
-    return _apply_connector(batch, table, spec, connector, rules)
+    return entity, _apply_connector(batch, table, spec, connector, rules)
 
 
 def _mapping(
@@ -167,11 +176,35 @@ def _check_unique_names(specs: list[SourceSpec]) -> None:
 
 
 def read_all(specs: list[SourceSpec], rules: Rules) -> Batch:
-    """Read and map every source into one batch."""
+    """Read and map every source into one batch, whatever entity it holds."""
     if not specs:
         raise UserError("no sources given")
     _check_unique_names(specs)
-    batches = [read_and_map(spec, rules) for spec in specs]
+    return _merged([read_and_map(spec, rules) for spec in specs])
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What a run read, by entity: ``contacts`` (maybe no rows) and ``companies`` (or None)."""
+
+    contacts: Batch
+    companies: Batch | None
+
+
+def read_sources(specs: list[SourceSpec], rules: Rules) -> Sources:
+    """Read every source once and keep contacts and companies apart."""
+    if not specs:
+        raise UserError("no sources given")
+    _check_unique_names(specs)
+    read = [read_entity(spec, rules) for spec in specs]
+    people = [batch for entity, batch in read if entity == "contacts"]
+    companies = [batch for entity, batch in read if entity == "companies"]
+    if not people:  # a run of companies only: contacts is the same frame, with no rows
+        people = [Batch(companies[0].frame.clear())]
+    return Sources(_merged(people), _merged(companies) if companies else None)
+
+
+def _merged(batches: list[Batch]) -> Batch:
     merged = Batch(pl.concat([b.frame for b in batches], how="vertical"))
     for batch in batches:
         merged = merged.add_rejects(batch.rejects).add_findings(batch.findings)
