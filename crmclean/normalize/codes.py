@@ -103,6 +103,12 @@ CODES: tuple[Code, ...] = (
     Code("CM04", "website.social", "info", "Social-media page: not a company domain."),
     Code("PL01", "picklist.mapped", "info", "Value mapped to the canonical vocabulary."),
     Code("PL02", "picklist.unknown_value", "warning", "Not a known value; kept as typed."),
+    Code(
+        "LK01",
+        "company.link_conflict",
+        "warning",
+        "A contact's CNPJ, e-mail domain or company name point to different companies.",
+    ),
 )
 
 BY_RULE: dict[str, Code] = {code.rule: code for code in CODES}
