@@ -12,6 +12,8 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
+from crmclean.accounts.load import company_rows, no_company_rows, with_company_ids
+from crmclean.accounts.stage import CompanyResult
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe.config import load_match_config
 from crmclean.load.changes import TableChange, diff, merge_rows
@@ -19,7 +21,7 @@ from crmclean.load.existing import TargetReader, rows_matching, target_state
 from crmclean.load.frames import table_frame
 from crmclean.load.members import cannot_links, golden_of, incoming_keys, members_of
 from crmclean.load.resolve import EXISTING, FINAL
-from crmclean.load.schema import DATA_KEYS, PENDING, RUN_ID, Tables, build_tables
+from crmclean.load.schema import COMPANY_ID, DATA_KEYS, PENDING, RUN_ID, Tables, build_tables
 from crmclean.load.target import connect, open_engine, target_url
 from crmclean.rules import Rules
 
@@ -59,11 +61,17 @@ class LoadPlan:
 
 
 def plan_load(
-    batch: Batch, target: str, rules: Rules, *, decisions: Path | None = None
+    batch: Batch,
+    target: str,
+    rules: Rules,
+    *,
+    decisions: Path | None = None,
+    companies: CompanyResult | None = None,
 ) -> LoadPlan:
     """Compare ``batch`` (after dedupe) with what ``target`` holds; nothing is written.
 
     The cannot-link pairs of ``decisions`` are kept apart against the target's records too.
+    ``companies`` (the company stage's result) adds golden companies and contacts' links.
     """
     if batch.golden is None:
         raise ValueError("load needs batch.golden: run dedupe first")
@@ -71,12 +79,12 @@ def plan_load(
     apart = cannot_links(decisions)
     url = target_url(target)
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
-        return _plan(TargetReader(None, tables), batch, rules, "", apart)
+        return _plan(TargetReader(None, tables), batch, rules, "", apart, companies)
     engine = open_engine(target)
     try:
         with connect(engine) as conn, conn.begin():
             state = target_state(conn, tables)
-            return _plan(TargetReader(conn, tables), batch, rules, state, apart)
+            return _plan(TargetReader(conn, tables), batch, rules, state, apart, companies)
     finally:
         engine.dispose()
 
@@ -84,9 +92,13 @@ def plan_load(
 def desired_rows(
     batch: Batch, tables: Tables, members: pl.DataFrame, golden: pl.DataFrame, fields: list[str]
 ) -> dict[str, pl.DataFrame]:
-    """The rows the run wants in each table for the keys it touches (run id ``PENDING``)."""
+    """The rows the run wants in each table for the keys it touches (run id ``PENDING``);
+    none of companies (:func:`crmclean.accounts.load.company_rows` adds them)."""
     merges = merge_rows(members, golden, fields)
+    if COMPANY_ID not in golden.columns:
+        golden = with_company_ids(golden, None)
     return {
+        **no_company_rows(tables),
         "contacts": table_frame(golden, tables.contacts, PENDING),
         "contact_sources": table_frame(members, tables.contact_sources, PENDING),
         "merges": merges.with_columns(pl.lit(PENDING).alias(RUN_ID)),
@@ -112,13 +124,18 @@ def compare(
 
 
 def _plan(
-    reader: TargetReader, batch: Batch, rules: Rules, state: str, apart: pl.DataFrame
+    reader: TargetReader,
+    batch: Batch,
+    rules: Rules,
+    state: str,
+    apart: pl.DataFrame,
+    companies: CompanyResult | None,
 ) -> LoadPlan:
     contacts = reader.rows("contacts")
     config = load_match_config(rules)
     matcher = None if contacts.is_empty() else config
     members, crosswalk, renamed = members_of(reader, batch, contacts, matcher, apart)
-    golden = golden_of(members, rules.model.names, config.survivorship)
+    golden = with_company_ids(golden_of(members, rules.model.names, config.survivorship), companies)
     touched = pl.concat([golden[GOLDEN_ID], renamed[EXISTING]]).unique().to_frame(GOLDEN_ID)
     incoming = incoming_keys(batch)
     desired = desired_rows(batch, reader.tables, members, golden, rules.model.names)
@@ -129,6 +146,8 @@ def _plan(
         "rejects": reader.rows("rejects", incoming),
         "findings": reader.rows("findings", incoming),
     }
+    existing_companies, desired_companies = company_rows(reader, companies)
+    existing, desired = existing | existing_companies, desired | desired_companies
     changes = compare(reader.tables, existing, desired)
     change = changes["contacts"]
     kept = (
