@@ -20,6 +20,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
+from crmclean.dedupe import company_compare
 from crmclean.dedupe.coded_keys import KeyTable, group_of
 
 LEFT = "left"
@@ -210,6 +211,8 @@ METHODS: dict[str, Method] = {
     "best_given_name": Method(_best_token(gendered=True)),
     "any_shared": Method(_any_shared, on_lists=True),
     "same_domain": Method(_same_domain, on_lists=True),
+    "address": Method(company_compare.address),
+    "weighted_name": Method(company_compare.weighted_name),
 }
 
 

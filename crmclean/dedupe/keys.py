@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from crmclean.dedupe import company_match_keys as companies
 from crmclean.dedupe.coded_keys import KeyTable, encode
 from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
 
@@ -114,6 +115,7 @@ _EMAILS = KeyGroup(
     False,
 )
 _PHONES = KeyGroup(("phone", "mobile", "phone_alt"), _phone_keys, False)
+_COMPANY_GROUPS = {spec: KeyGroup(*spec) for spec in companies.KEYS.values()}
 
 KEYS: dict[str, KeyGroup] = {
     **dict.fromkeys(NAME_KEYS, _NAMES),
@@ -145,6 +147,7 @@ KEYS: dict[str, KeyGroup] = {
         "birth_date",
         lambda: pl.col("birth_date").str.replace_all(r"[^0-9]", "").replace("", None),
     ),
+    **{name: _COMPANY_GROUPS[spec] for name, spec in companies.KEYS.items()},
 }
 EXTRA = "extra."
 
@@ -169,6 +172,7 @@ def is_key(name: str) -> bool:
 
 LIST_KEYS = frozenset(
     {"emails", "work_emails", "phones", "phone_tails", "name_pairs", "surname_words"}
+    | companies.LIST_KEYS
 )
 
 
@@ -181,6 +185,7 @@ OPTIONAL: dict[str, pl.DataType] = {
     "name_suffix": pl.String(),
     "birth_date": pl.String(),  # older frames and unit tests may lack it
     "extra": pl.String(),
+    **dict.fromkeys(companies.OPTIONAL, pl.String()),  # company columns, absent on contacts
 }
 
 

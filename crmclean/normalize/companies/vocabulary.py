@@ -1,5 +1,6 @@
 """The company vocabulary (``rules/normalize/companies.yaml``): legal forms and suffixes,
-social-media domains."""
+social-media domains, and the words company matching folds (abbreviations, connectors,
+street types)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ class CompanySpec(BaseModel):
     legal_suffixes: list[str] = Field(default_factory=list)
     legal_forms: list[str] = Field(default_factory=list)
     social_domains: list[str] = Field(default_factory=list)
+    abbreviations: dict[str, str] = Field(default_factory=dict)
+    name_stopwords: list[str] = Field(default_factory=list)
+    street_words: dict[str, str] = Field(default_factory=dict)
 
 
 def load(rules: Rules) -> CompanySpec:

@@ -1,0 +1,144 @@
+"""Matching companies: the legal-form key, acronyms, the CNPJ root, and a precision/recall
+floor on the public Fodor's/Zagat restaurants set (tests/data/public, MIT, dedupeio/dedupe).
+
+Measured when the floor was set: restaurants (864 records, 112 true pairs, name + address +
+city) -> see FLOOR below and bench/accuracy.py --sets restaurants for the figures.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from crmclean.companies import dedupe_companies, normalize_companies
+from crmclean.companies.keys import name_keys
+from crmclean.demo import pairwise_scores
+from crmclean.normalize.companies.vocabulary import load, suffix_pattern
+from crmclean.rules import Rules
+
+RESTAURANTS = Path(__file__).parent / "data" / "public" / "restaurants_fodors_zagat.csv"
+PRECISION_FLOOR, RECALL_FLOOR = 0.93, 0.94
+
+
+def _keys(*names: str) -> list[str | None]:
+    rules = Rules()
+    return name_keys(
+        pl.Series(names, dtype=pl.String), load(rules), suffix_pattern(rules)
+    ).to_list()
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Padaria da Esquina Ltda ME", "padaria esquina"),
+        ("Acme Comércio EIRELI", "acme comercio"),
+        ("Vale S/A", "vale"),
+        ("Vale S.A.", "vale"),
+        ("Grupo Bimbo, S.A.B. de C.V.", "group bimbo"),
+        ("Telefónica S.L.", "telefonica"),
+        ("Siemens AG", "siemens"),
+        ("Bosch GmbH & Co. KG", "bosch"),
+        ("Acme Widgets, LLC", "acme widgets"),
+        ("Acme Inc.", "acme"),
+        ("Initech Corp", "initech"),
+        ("Tesco PLC", "tesco"),
+        ("Dupont SARL", "dupont"),
+        ("Ferrari S.r.l.", "ferrari"),
+        ("Silva & Cia Ltda", "silva"),
+        ("Silva e Companhia", "silva"),
+        ("Ltda", "ltda"),
+    ],
+)
+def test_legal_forms_are_left_out_of_the_key(name: str, key: str) -> None:
+    assert _keys(name) == [key]
+
+
+def test_abbreviations_and_connectors_are_written_one_way() -> None:
+    assert (
+        _keys("Cia. Brasileira de Distribuição", "Companhia Brasileira Distribuicao")
+        == ["cia brasileira distribuicao"] * 2
+    )
+    assert _keys("Smith & Wesson", "Smith and Wesson")[0] == _keys("Smith and Wesson")[0]
+
+
+def _companies(rows: list[dict[str, str]]) -> pl.DataFrame:
+    frame = pl.DataFrame(rows).with_columns(source=pl.lit("crm"))
+    return frame.with_columns(source_id=pl.int_range(pl.len()).cast(pl.String))
+
+
+def _matched(rows: list[dict[str, str]]) -> pl.DataFrame:
+    normalized, _, rejects = normalize_companies(_companies(rows), Rules())
+    assert rejects.is_empty()
+    return dedupe_companies(normalized, Rules()).frame
+
+
+def test_an_acronym_matches_the_name_it_stands_for() -> None:
+    frame = _matched(
+        [
+            {"name": "IBM", "city": "Armonk", "domain": "ibm.com"},
+            {"name": "International Business Machines Corp.", "city": "Armonk",
+             "domain": "https://www.ibm.com/"},
+            {"name": "Initech", "city": "Austin"},
+        ]
+    )  # fmt: skip
+    ids = frame["company_id"].to_list()
+    assert ids[0] == ids[1] != ids[2]
+
+
+def test_a_branch_is_a_child_of_its_head_office_not_a_duplicate() -> None:
+    rows = [
+        {"name": "Padaria Esquina Ltda", "cnpj": "11.222.333/0001-81", "city": "São Paulo"},
+        {"name": "Padaria Esquina", "cnpj": "11222333000181", "city": "Sao Paulo"},
+        {"name": "Padaria Esquina Ltda", "cnpj": "11.222.333/0002-62", "city": "Campinas"},
+    ]
+    normalized, _, _ = normalize_companies(_companies(rows), Rules())
+    matches = dedupe_companies(normalized, Rules())
+    ids = matches.frame["company_id"].to_list()
+    assert ids[0] == ids[1] != ids[2]
+    assert matches.parents.select("company_id", "parent_id", "cnpj_root").rows() == [
+        (ids[2], ids[0], "11222333")
+    ]
+    golden = matches.golden.filter(pl.col("company_id") == ids[0])
+    assert golden["name"].to_list() == ["Padaria Esquina Ltda"]
+    assert golden["source_count"].to_list() == [2]
+
+
+def test_free_mail_domains_never_count() -> None:
+    frame = _matched(
+        [
+            {"name": "Padaria Aurora", "domain": "aurora@gmail.com", "city": "Recife"},
+            {"name": "Oficina Boa Vista", "domain": "boavista@gmail.com", "city": "Natal"},
+        ]
+    )
+    assert frame["company_id"].n_unique() == 2
+
+
+def test_a_record_with_nothing_to_identify_it_is_rejected() -> None:
+    rows = [{"name": "Acme", "city": "Lima"}, {"name": "", "city": "Lima"}]
+    normalized, _, rejects = normalize_companies(_companies(rows), Rules())
+    assert normalized.height + rejects.height == 2
+    assert rejects["rule"].to_list() == ["company.unidentifiable"]
+
+
+def test_restaurants_accuracy_floor() -> None:
+    raw = pl.read_csv(RESTAURANTS, infer_schema=False)
+    frame = raw.select(
+        source=pl.lit("restaurants"),
+        source_id="record_id",
+        name="name",
+        street="address",
+        city="city",
+        country=pl.lit("US"),
+    )
+    normalized, _, rejects = normalize_companies(frame, Rules())
+    matches = dedupe_companies(normalized, Rules())
+    predicted = matches.frame.select("source", "source_id", golden_id="company_id")
+    truth = raw.select(source=pl.lit("restaurants"), source_id="record_id", person_id="cluster")
+    scores = pairwise_scores(predicted, truth)
+    assert rejects.is_empty()
+    assert scores["precision"] >= PRECISION_FLOOR
+    assert scores["recall"] >= RECALL_FLOOR
+    explained = matches.explain()
+    assert {"source_a", "source_id_a", "probability", "why"} <= set(explained.columns)
