@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from crmclean.accounts.stage import CompanyResult, company_stage
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.errors import UserError
@@ -26,7 +27,7 @@ from crmclean.overrides import apply_overrides, read_overrides
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
 from crmclean.segments.stage import check_segment_inputs, record_segments, segment_stage
-from crmclean.sources import SourceSpec, read_all
+from crmclean.sources import SourceSpec, read_sources
 from crmclean.validate import GateResult, normalized_values, validate
 from crmclean.validate.quarantine import OnFail, quarantine, quarantine_rejects
 
@@ -45,6 +46,7 @@ class RunResult:
     gate: GateResult | None = None
     loaded: LoadResult | None = None
     quarantined: GateResult | None = None  # the gate that sent records to rejects
+    companies: CompanyResult | None = None  # golden companies and contacts' links
     stopped_before: Stage = "end"
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -77,6 +79,7 @@ class RunResult:
             "load": None if self.loaded is None else self.loaded.to_dict(),
             "quarantined": self.batch.stats.get("validate", {}).get("quarantined", 0),
             "stopped_before": self.stopped_before,
+            "companies": None if self.companies is None else self.companies.to_dict(),
             **self.info,
         }
 
@@ -123,7 +126,8 @@ def run(
         if previous is not None:
             return _unchanged(previous, stop_before)
     progress("read")
-    batch = read_all(sources, rules)
+    read = read_sources(sources, rules)
+    batch = read.contacts
     if overrides is not None:
         batch = apply_overrides(batch, read_overrides(overrides, rules.model.names))
     read_rejects = batch.rejects.select(SOURCE, SOURCE_ID).unique(maintain_order=True)
@@ -141,9 +145,13 @@ def run(
     check_conservation(inputs, result.batch)
     progress("segment")
     result.batch = segment_stage(result.batch, rules, orders)
+    if read.companies is not None or result.batch.golden is not None:
+        progress("companies")
+        result.companies = company_stage(read.companies, result.batch, rules)
+        check_conservation(result.companies.inputs, result.companies.batch)
     if not _before("validate", stop_before):
         return result
-    refuse_nothing(inputs, sources)
+    refuse_nothing(inputs if read.companies is None else result.companies.inputs, sources)
     if target is None:
         progress("validate")
         result.gate = validate(result.batch, rules)
@@ -151,7 +159,9 @@ def run(
 
     def plan_gate_load() -> None:
         progress("plan")
-        result.plan = plan_load(result.batch, target, rules, decisions=decisions)
+        result.plan = plan_load(
+            result.batch, target, rules, decisions=decisions, companies=result.companies
+        )
         progress("validate")
         result.gate, result.loaded = gate_and_load(
             result.plan,

@@ -19,6 +19,7 @@ from crmclean.load.schema import COMPANY_FIELDS, COMPANY_ID, PENDING, SOURCE_COU
 
 CONTACTS = "contacts"  # the source name of contacts in company_sources
 TABLES = ("companies", "company_sources")
+PARENT = "parent_id"
 
 
 def with_company_ids(golden: pl.DataFrame, companies: CompanyResult | None) -> pl.DataFrame:
@@ -45,9 +46,9 @@ def crosswalk(companies: CompanyResult) -> pl.DataFrame:
 def golden_rows(companies: CompanyResult, records: pl.DataFrame) -> pl.DataFrame:
     """The golden companies as ``companies`` rows: fields, parent, origin, record count."""
     golden = companies.golden
-    present = [pl.col(f).cast(pl.String) for f in COMPANY_FIELDS if f in golden.columns]
-    frame = golden.select(COMPANY_ID, *present, ORIGIN)
-    parents = companies.parents.select(COMPANY_ID, "parent_id")
+    fields = [f for f in COMPANY_FIELDS if f in golden.columns and f not in (ORIGIN, PARENT)]
+    frame = golden.select(COMPANY_ID, *(pl.col(f).cast(pl.String) for f in fields), ORIGIN)
+    parents = companies.parents.select(COMPANY_ID, PARENT)
     counts = records.group_by(COMPANY_ID).agg(pl.len().cast(pl.Int64).alias(SOURCE_COUNT))
     return frame.join(parents, on=COMPANY_ID, how="left").join(counts, on=COMPANY_ID, how="left")
 

@@ -14,6 +14,7 @@ import polars as pl
 
 from crmclean.accounts.link import COMPANY_ID, LINK, ORIGIN, Links, compact_cnpj, link_contacts
 from crmclean.batch import SOURCE, SOURCE_ID, Batch
+from crmclean.companies import dedupe_companies, normalize_companies
 from crmclean.rules import Rules
 
 
@@ -76,8 +77,6 @@ def company_records(frame: pl.DataFrame) -> pl.DataFrame:
 
 def company_stage(companies: Batch | None, contacts: Batch, rules: Rules) -> CompanyResult:
     """Match ``companies`` (None: no company source) and link ``contacts``' golden records."""
-    from crmclean.companies import dedupe_companies, normalize_companies
-
     read = companies or Batch(company_records(contacts.frame.clear()))
     records = company_records(read.frame) if companies else read.frame
     inputs = pl.concat(
