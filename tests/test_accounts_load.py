@@ -3,13 +3,18 @@ PostgreSQL), and an older target upgraded in place."""
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
 import polars as pl
+import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 
 from crmclean.api import migrate, migrate_rollback
+from crmclean.cli import main
 from crmclean.sources import SourceSpec
 
 DATA = Path(__file__).parent / "data" / "accounts"
@@ -76,3 +81,38 @@ def test_an_older_target_gets_contacts_company_id(tmp_path):
     migrate(sources, target=url)
     linked = _read(url, "select count(company_id) as n from contacts")
     assert linked["n"][0] == 4
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize(
+    ("to", "company_key", "link_key", "name_key"),
+    [
+        ("hubspot", "crmclean company id", "crmclean company id", "Name"),
+        ("salesforce", "Crmclean_Company_Id__c", "Account.Crmclean_Company_Id__c", "Name"),
+    ],
+)
+def test_export_companies_and_linked_contacts(tmp_path, to, company_key, link_key, name_key):
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    migrate(_sources(tmp_path), target=url)
+    people, firms = tmp_path / "contacts.csv", tmp_path / "companies.csv"
+    args = ["export", "--to", to, str(people), "--companies", str(firms), "--target", url]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "Wrote 5 golden records" in result.output and "4 companies" in result.output
+    companies = {row[name_key]: row[company_key] for row in _rows(firms)}
+    contacts = {row["Email"]: row[link_key] for row in _rows(people)}
+    assert contacts["ana@padariaestrela.com.br"] == companies["Padaria Estrela Ltda"]
+    assert contacts["davi@gmail.com"] == ""
+    assert set(contacts.values()) - {""} <= set(companies.values())
+
+
+def test_export_companies_refuses_csv(tmp_path):
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    migrate(_sources(tmp_path), target=url)
+    args = ["export", "--to", "csv", str(tmp_path / "a.csv"), "--companies",
+            str(tmp_path / "b.csv"), "--target", url]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "--companies needs" in result.output
