@@ -185,6 +185,12 @@ def _reason(index: pl.DataFrame) -> pl.Expr:
     )
 
 
+def _taken(column: str, index: pl.DataFrame) -> pl.Expr:
+    """A name or domain some golden company already has (ambiguous, or it would have linked):
+    no company is created for it."""
+    return pl.col(column).is_in(index[column].drop_nulls().implode()).fill_null(False)
+
+
 def created_id(key: str) -> str:
     """``co_`` + the start of the SHA-1 of the key a company was created from."""
     return "co_" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:ID_LENGTH]
@@ -268,8 +274,7 @@ def link_contacts(contacts: pl.DataFrame, companies: pl.DataFrame, rules: Rules)
     lineage = pl.DataFrame(schema={COMPANY_ID: pl.String, GOLDEN_ID: pl.String})
     if spec.create_companies:
         unlinked = frame.filter(pl.col(COMPANY_ID).is_null())
-        taken = pl.col(_KEY).is_in(index[_KEY].drop_nulls().implode()).fill_null(False)
-        unlinked = unlinked.filter(~taken)
+        unlinked = unlinked.filter(~_taken(_KEY, index), ~_taken(_DOMAIN, index))
         created, lineage = _created(unlinked)
         frame = frame.join(
             lineage.rename({COMPANY_ID: "_created"}), on=GOLDEN_ID, how="left"
