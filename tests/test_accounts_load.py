@@ -116,3 +116,28 @@ def test_export_companies_refuses_csv(tmp_path):
             str(tmp_path / "b.csv"), "--target", url]  # fmt: skip
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and "--companies needs" in result.output
+
+
+def test_company_gate_blocks_two_companies_with_one_cnpj(rules):
+    from crmclean.accounts.gate import company_gate
+
+    companies = pl.DataFrame(
+        {
+            "company_id": ["c1", "c2", "c3"],
+            "name": ["Acme", "Acme Filial", None],
+            "domain": ["acme.com.br", "acme.com.br", "Not A Domain"],
+            "cnpj": ["11.222.333/0001-81", "11.222.333/0001-81", "11.222.333/0001-80"],
+        }
+    )
+    gate = company_gate(companies, rules)
+    assert not gate.success
+    failed = {(f.expectation, f.column) for f in gate.failures}
+    assert failed == {
+        ("expect_column_values_to_not_be_null", "name"),
+        ("expect_column_values_to_match_regex", "domain"),
+        ("expect_column_values_to_be_valid_br_tax_id", "cnpj"),
+        ("expect_column_values_to_be_unique", "cnpj"),
+    }
+    assert [(w.expectation, w.column) for w in gate.warnings] == [
+        ("expect_column_values_to_be_unique", "domain")
+    ]

@@ -12,6 +12,7 @@ import polars as pl
 from crmclean.accounts.link import ORIGIN
 from crmclean.accounts.stage import CompanyResult
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
+from crmclean.load.changes import TableChange
 from crmclean.load.existing import TargetReader
 from crmclean.load.frames import table_frame
 from crmclean.load.reading import frame_schema
@@ -80,3 +81,10 @@ def company_rows(
         "company_sources": table_frame(records, tables.data["company_sources"], PENDING),
     }
     return existing, desired
+
+
+def companies_after(reader: TargetReader, change: TableChange) -> pl.DataFrame:
+    """The golden companies the target will hold once ``change`` (of ``companies``) is applied."""
+    held = reader.rows("companies")
+    kept = held.join(change.replace, on=COMPANY_ID, how="anti") if change.replace.height else held
+    return pl.concat([kept, change.insert])

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from crmclean.accounts.gate import with_company_gate
 from crmclean.load import LoadPlan, LoadResult, RunInfo, load
 from crmclean.load.schema import build_tables
 from crmclean.load.staging import STAGE_ROWS, Stage, staged, stages
@@ -46,8 +47,8 @@ def gate_and_load(
 
     if not stages(target, plan.after.height, stage_rows):
         gate = validate_frame(plan.after, rules, lineage=plan.lineage, accepted=accepted)
-        return then_load(gate, None)
+        return then_load(with_company_gate(gate, plan.companies, rules), None)
     contacts = build_tables(rules.model.names).contacts
     with staged(plan.after, target, run.run_id, contacts) as stage:
         gate = validate_table(stage.url, stage.location, plan.after, rules, lineage=plan.lineage)
-        return then_load(gate, stage)
+        return then_load(with_company_gate(gate, plan.companies, rules), stage)

@@ -12,7 +12,12 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from crmclean.accounts.load import company_rows, no_company_rows, with_company_ids
+from crmclean.accounts.load import (
+    companies_after,
+    company_rows,
+    no_company_rows,
+    with_company_ids,
+)
 from crmclean.accounts.stage import CompanyResult
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe.config import load_match_config
@@ -37,6 +42,7 @@ class LoadPlan:
     after: pl.DataFrame
     merged: int
     lineage: pl.DataFrame
+    companies: pl.DataFrame | None = None  # the golden companies after the run, if it has any
 
     @property
     def empty(self) -> bool:
@@ -158,4 +164,5 @@ def _plan(
     after = pl.concat([kept, change.insert])
     merged = renamed.filter(pl.col(EXISTING) != pl.col(FINAL)).height
     lineage = members.select(GOLDEN_ID, SOURCE, SOURCE_ID)
-    return LoadPlan(state, changes, after, merged, lineage)
+    firms = None if companies is None else companies_after(reader, changes["companies"])
+    return LoadPlan(state, changes, after, merged, lineage, firms)
