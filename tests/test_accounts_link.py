@@ -102,3 +102,32 @@ def test_creating_can_be_turned_off(rules, tmp_path):
     links = link_contacts(_contacts([("g1", "Nova", None, None, None)]), COMPANIES, mine)
     assert links.contacts[REASON].to_list() == ["company matches no golden company"]
     assert links.lineage.is_empty()
+
+
+def test_audit_has_a_companies_section(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from crmclean.audit import audit
+    from crmclean.sources import SourceSpec
+
+    data = Path(__file__).parent / "data" / "accounts"
+    for name in ("accounts.csv", "contatos.csv"):
+        shutil.copy(data / name, tmp_path / name)
+    (tmp_path / "livres.csv").write_text(
+        "Razão social,Website\nLoja da Bia,bia.loja@gmail.com\n", encoding="utf-8"
+    )
+    specs = [
+        SourceSpec(tmp_path / "accounts.csv", connector="salesforce_account"),
+        SourceSpec(tmp_path / "livres.csv"),
+        SourceSpec(tmp_path / "contatos.csv"),
+    ]
+    section = audit(specs).to_dict()["companies"]
+    assert section["records"] == 5 and section["golden"] == 4
+    assert section["duplicate_companies"] == {"golden": 1, "records": 1}
+    assert section["contacts"] == 5
+    assert section["contacts_without_company"]["by_reason"] == {"free-mail address only": 1}
+    assert section["companies_without_contacts"]["examples"] == ["Loja da Bia"]
+    assert section["free_mail_company_domains"]["examples"] == [
+        {"name": "Loja da Bia", "domain": "gmail.com"}
+    ]
