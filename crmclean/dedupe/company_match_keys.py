@@ -10,6 +10,8 @@ They read the columns :mod:`crmclean.companies.keys` derives (``company_key``, `
                       over how many hold the word (``ritz:6.8 carlton:6.8 cafe:3.1``): a rare
                       word weighs more than ``comercial`` or ``restaurant``
 - ``company_compact`` the name key run together (``norteandes``: ``Norte Andes`` too)
+- ``company_prefix``  the first four letters of the name run together, doubled letters
+                      written once (a typo further on, ``Tixxqui`` / ``Tixqui``)
 - ``company_initials`` the initials of a name key of several words, or a one-word key of 2 to
                       5 letters as it is (``ibm`` for ``IBM`` and ``International Business
                       Machines``): to block a name with its acronym
@@ -40,11 +42,18 @@ def _initials(key: pl.Expr) -> pl.Expr:
     return pl.when(words.list.len() > 1).then(initials).when(short).then(key)
 
 
+def _single_letters(text: pl.Expr) -> pl.Expr:
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        text = text.str.replace_all(f"{letter}{letter}+", letter)
+    return text
+
+
 def _names(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     return rows.select(
         company_name=_NAME,
         company_words=_NAME.str.split(" ").list.unique(maintain_order=True),
         company_compact=_NAME.str.replace_all(" ", ""),
+        company_prefix=_single_letters(_NAME.str.replace_all(" ", "")).str.slice(0, 4),
         company_initials=_initials(_NAME),
     )
 
@@ -93,6 +102,7 @@ KEYS: dict[str, tuple[tuple[str, ...], Build, bool]] = {
     "company_words": _NAME_KEYS,
     "company_compact": _NAME_KEYS,
     "company_initials": _NAME_KEYS,
+    "company_prefix": _NAME_KEYS,
     "company_weighted": (("company_key",), _weighted, False),
     "address": (("street_number", "street_key"), _address, True),
     "domains": (("domain",), _domains, True),
