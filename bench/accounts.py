@@ -254,7 +254,7 @@ def main() -> None:
               f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
         for mode in ("with", "without"):
             command = [sys.executable, __file__, "--child", folder, mode]
-            shown = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            shown = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
             print(f"{mode} the accounts file: {shown.strip()}")
 
 

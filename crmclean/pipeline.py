@@ -151,7 +151,8 @@ def run(
         check_conservation(result.companies.inputs, result.companies.batch)
     if not _before("validate", stop_before):
         return result
-    refuse_nothing(inputs if read.companies is None else result.companies.inputs, sources)
+    companies = [] if result.companies is None else [result.companies.inputs]
+    refuse_nothing(pl.concat([inputs, *companies]), sources)
     if target is None:
         progress("validate")
         result.gate = validate(result.batch, rules)

@@ -19,7 +19,7 @@ class LinkSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     free_mail_domains: list[str] = Field(default_factory=list)
-    methods: list[Method] = Field(default_factory=lambda: ["cnpj", "domain", "name"], min_length=1)
+    methods: list[Method] = Field(default=["cnpj", "domain", "name"], min_length=1)
     create_companies: bool = True
 
 

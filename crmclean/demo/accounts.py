@@ -42,7 +42,7 @@ def _row(number: int, company: Company, variant: bool) -> dict[str, str]:
 def write_accounts(people: list[Person], path: Path, seed: int) -> Path:
     """Write the accounts export to ``path``; the same people and seed give the same file."""
     rng = Random(seed)
-    rows = []
+    rows: list[dict[str, str]] = []
     for company in _employers(people):
         rows.append(_row(len(rows) + 1, company, variant=False))
         if rng.random() < _TWICE:
