@@ -83,6 +83,22 @@ def test_an_older_target_gets_contacts_company_id(tmp_path):
     assert linked["n"][0] == 4
 
 
+def test_a_changed_contacts_file_still_links_to_the_accounts(tmp_path):
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    sources = _sources(tmp_path)
+    migrate(sources, target=url)
+    contacts = tmp_path / "contatos.csv"
+    with contacts.open("a", encoding="utf-8") as out:
+        out.write("C6,Fabio Luz,fabio@padariaestrela.com.br,\n")
+    again = migrate(sources, target=url)  # the accounts file is unchanged
+    assert "sources_unchanged" not in again.info  # companies: every source is read
+    companies = _read(url, "select company_id, name from companies")
+    assert companies.height == 4
+    ids = dict(companies.select("name", "company_id").iter_rows())
+    linked = dict(_read(url, "select full_name, company_id from contacts").iter_rows())
+    assert linked["Fabio Luz"] == linked["Ana Lima"] == ids["Padaria Estrela Ltda"]
+
+
 def _rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
 
