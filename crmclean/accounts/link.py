@@ -185,6 +185,18 @@ def _reason(index: pl.DataFrame) -> pl.Expr:
     )
 
 
+def _most_common(frame: pl.DataFrame, value: str, alias: str) -> pl.DataFrame:
+    """``_key, alias``: per company key, its most common ``value``; among equals the longest
+    (``Acme Ltda`` over ``Acme``), then the first in order, so the choice never depends on row
+    order and a name stays when its contacts are split apart."""
+    counts = frame.filter(pl.col(value).is_not_null()).group_by(_KEY, value).len()
+    ranked = counts.sort(
+        ["len", pl.col(value).str.len_chars(), value], descending=[True, True, False]
+    )
+    chosen = ranked.unique(_KEY, keep="first", maintain_order=True).select(_KEY, value)
+    return frame.select(_KEY).unique().join(chosen, on=_KEY, how="left").rename({value: alias})
+
+
 def _taken(column: str, index: pl.DataFrame) -> pl.Expr:
     """A name or domain some golden company already has (ambiguous, or it would have linked):
     no company is created for it."""
@@ -201,9 +213,8 @@ def _created(unlinked: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
     A contact with a domain but no name joins the company created for that domain's name."""
     named = unlinked.filter(pl.col(_KEY).is_not_null())
-    by_name = named.group_by(_KEY).agg(
-        pl.col("company").drop_nulls().mode().sort().first().alias("name"),
-        pl.col(_DOMAIN).drop_nulls().mode().sort().first().alias("domain"),
+    by_name = _most_common(named, "company", "name").join(
+        _most_common(named, _DOMAIN, "domain"), on=_KEY
     )
     by_name = by_name.with_columns(("name:" + pl.col(_KEY)).alias("_anchor"))
     domain_only = unlinked.filter(pl.col(_KEY).is_null() & pl.col(_DOMAIN).is_not_null())

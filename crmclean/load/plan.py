@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from crmclean.accounts.load import (
     companies_after,
     company_rows,
+    in_target_ids,
     no_company_rows,
     with_company_ids,
 )
@@ -141,6 +142,7 @@ def _plan(
     config = load_match_config(rules)
     matcher = None if contacts.is_empty() else config
     members, crosswalk, renamed = members_of(reader, batch, contacts, matcher, apart)
+    companies = in_target_ids(companies, members)
     golden = with_company_ids(golden_of(members, rules.model.names, config.survivorship), companies)
     touched = pl.concat([golden[GOLDEN_ID], renamed[EXISTING]]).unique().to_frame(GOLDEN_ID)
     incoming = incoming_keys(batch)
