@@ -79,13 +79,15 @@ def crosswalk(companies: CompanyResult) -> pl.DataFrame:
 
 
 def golden_rows(companies: CompanyResult, records: pl.DataFrame) -> pl.DataFrame:
-    """The golden companies as ``companies`` rows: fields, parent, origin, record count."""
+    """The golden companies with records as ``companies`` rows: fields, parent, origin,
+    record count."""
     golden = companies.golden
     fields = [f for f in COMPANY_FIELDS if f in golden.columns and f not in (ORIGIN, PARENT)]
     frame = golden.select(COMPANY_ID, *(pl.col(f).cast(pl.String) for f in fields), ORIGIN)
     parents = companies.parents.select(COMPANY_ID, PARENT)
     counts = records.group_by(COMPANY_ID).agg(pl.len().cast(pl.Int64).alias(SOURCE_COUNT))
-    return frame.join(parents, on=COMPANY_ID, how="left").join(counts, on=COMPANY_ID, how="left")
+    # a company created from contacts that all left (quarantined) has no records: not loaded
+    return frame.join(parents, on=COMPANY_ID, how="left").join(counts, on=COMPANY_ID)
 
 
 def no_company_rows(tables: Tables) -> dict[str, pl.DataFrame]:
