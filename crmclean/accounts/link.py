@@ -82,6 +82,30 @@ def _unique_lookup(frame: pl.DataFrame, key: str, method: str) -> pl.DataFrame:
     )
 
 
+def _by_name(index: pl.DataFrame) -> pl.DataFrame:
+    """``company key -> company_id``: the only golden company with that key, else the head
+    office when all of them are establishments of one CNPJ root (a branch has its head
+    office's name)."""
+    head = pl.col(COMPANY_ID).filter(pl.col(_CNPJ).str.slice(8, 4) == "0001").min()
+    grouped = (
+        index.filter(pl.col(_KEY).is_not_null())
+        .group_by(_KEY)
+        .agg(
+            pl.col(COMPANY_ID).unique().alias("ids"),
+            pl.col(_ROOT).unique().alias("roots"),
+            head.alias("head"),
+        )
+    )
+    one_root = (pl.col("roots").list.len() == 1) & pl.col("roots").list.first().is_not_null()
+    chosen = (
+        pl.when(pl.col("ids").list.len() == 1)
+        .then(pl.col("ids").list.first())
+        .when(one_root)
+        .then(pl.col("head"))
+    )
+    return grouped.select(_KEY, chosen.alias("name"))
+
+
 def _head_offices(frame: pl.DataFrame) -> pl.DataFrame:
     """``CNPJ root -> company_id``: the head office (``/0001``), else the only company."""
     return (
@@ -151,7 +175,7 @@ def _candidates(evidence: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame:
         .join(_head_offices(index), on=_ROOT, how="left")
         .join(by_domain, on=_DOMAIN, how="left")
         .join(by_domain.rename({_DOMAIN: _SITE, "domain": "site"}), on=_SITE, how="left")
-        .join(_unique_lookup(index, _KEY, "name"), on=_KEY, how="left")
+        .join(_by_name(index), on=_KEY, how="left")
     )
     return joined.with_columns(
         pl.coalesce("cnpj_full", "cnpj_root").alias("cnpj"),
