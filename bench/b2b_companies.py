@@ -80,20 +80,30 @@ def _word(rng: Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
 
 
+def _new_word(rng: Random, used: set[str]) -> str:
+    """A distinctive word no other true company has (two real companies seldom share one)."""
+    word = _word(rng)
+    while word in used:
+        word += rng.choice(SYLLABLES)
+    used.add(word)
+    return word
+
+
 def _cnpj(rng: Random, root: str, establishment: int) -> str:
     body = f"{root}{establishment:04d}"
     return body + cnpj_check.calc_check_digits(body)
 
 
-def _company(rng: Random, index: int, country: str) -> Company:
+def _company(rng: Random, index: int, country: str, used: set[str]) -> Company:
     language, forms, tld, cities, streets, prefix = COUNTRIES[country]
-    words = [_word(rng)]
+    words = [_new_word(rng, used)]
     if rng.random() < 0.6:
         words.append(rng.choice(COMMON[language]))
     if rng.random() < 0.25:  # a long name, known by its initials too
-        words = [_word(rng), rng.choice(COMMON["en" if language == "en" else language]), _word(rng)]
+        middle = rng.choice(COMMON[language])
+        words = [_new_word(rng, used), middle, _new_word(rng, used)]
     if rng.random() < 0.1:
-        words = [_word(rng), "&" if rng.random() < 0.5 else "e", _word(rng)]
+        words = [_new_word(rng, used), "&" if rng.random() < 0.5 else "e", _new_word(rng, used)]
     name = " ".join(words)
     plain = unicodedata.normalize("NFKD", "".join(w for w in words if w not in ("&", "e")))
     domain = plain.encode("ascii", "ignore").decode().lower()[:18] + tld
@@ -112,9 +122,9 @@ def _company(rng: Random, index: int, country: str) -> Company:
     )
 
 
-def _branch(rng: Random, head: Company, index: int, establishment: int) -> Company:
+def _branch(rng: Random, head: Company, index: int, establishment: int, used: set[str]) -> Company:
     """Another establishment of ``head``: its own true id, address, phone and CNPJ."""
-    other = _company(rng, index, head.country)
+    other = _company(rng, index, head.country, used)
     cnpj = _cnpj(rng, head.cnpj[:8], establishment) if head.cnpj else None
     return replace(other, name=head.name, legal_form=head.legal_form, domain=head.domain,
                    cnpj=cnpj)  # fmt: skip
@@ -174,21 +184,21 @@ def _record(rng: Random, company: Company, source: str, number: int) -> dict[str
 def generate(companies: int, seed: int) -> pl.DataFrame:
     """Records of ``companies`` true companies (branches and sisters among them), with the
     true id in ``company``."""
-    rng = Random(seed)
+    rng, used = Random(seed), set[str]()
     truth: list[Company] = []
     while len(truth) < companies:
-        head = _company(rng, len(truth), rng.choice(list(COUNTRIES)))
+        head = _company(rng, len(truth), rng.choice(list(COUNTRIES)), used)
         truth.append(head)
         if head.cnpj and rng.random() < 0.15:  # branches: children, not duplicates
             for establishment in range(2, rng.randint(3, 5)):
-                truth.append(_branch(rng, head, len(truth), establishment))
+                truth.append(_branch(rng, head, len(truth), establishment, used))
         if rng.random() < 0.05:  # a sister company on the group's domain
-            sister = _company(rng, len(truth), head.country)
+            sister = _company(rng, len(truth), head.country, used)
             truth.append(replace(sister, domain=head.domain))
         if rng.random() < 0.1:  # a namesake: the same common words, another distinctive one
-            twin = _company(rng, len(truth), head.country)
+            twin = _company(rng, len(truth), head.country, used)
             common = head.name.split(" ")[1:]
-            truth.append(replace(twin, name=" ".join([_word(rng), *common])))
+            truth.append(replace(twin, name=" ".join([_new_word(rng, used), *common])))
     rows, number = [], 0
     for company in truth:
         for _ in range(rng.choice((1, 1, 2, 2, 3, 4))):

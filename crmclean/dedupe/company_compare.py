@@ -1,13 +1,13 @@
 """Comparison methods for companies, registered in :data:`crmclean.dedupe.compare.METHODS`.
 
 ``weighted_name`` compares two ``company_weighted`` values (words with their weights): 1 for the
-same name or the same name run together, 0.95 for a name and its acronym, else the weighted
-Dice overlap of their words (twice the weight of the shared words over the weight of both
-names: ``Comercial Silva`` / ``Comercial Souza`` share a light word and score low, ``Padaria
-Aurora`` / ``Aurora Padaria`` a heavy one and score high), 0.85 times the share of the lighter
-name's weight they carry when that is higher (one name within the other: ``Virgil's`` /
-``Virgil's Real BBQ`` scores 0.85), or 0.95 times their ``token_sort_ratio`` (a typo in a word:
-about 0.9 for one letter in 15).
+same name or the same name run together, 0.95 for a name and its acronym, 0.85 for one name
+within the other (a word missing: ``Virgil's`` / ``Virgil's Real BBQ``), else the weighted
+Jaccard overlap of their words (the weight of the shared words over the weight of all: ``Comercial
+Silva`` / ``Comercial Souza`` share a light word and score low; ``Café Ritz Carlton`` / ``Dining
+Room Ritz Carlton`` share heavy words but each has its own, two businesses at one address, and
+score about 0.6), or 0.95 times their ``token_sort_ratio`` when that is higher and at least 85
+(a typo in a word: about 0.9 for one letter in 15).
 
 ``address`` compares two ``number|street`` values (the ``address`` key): the street number is
 evidence of its own kind (two numbers on one street are two buildings), the street words are
@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 _ROW, _SIM = "_row", "_sim"
 _CONTAINED = 0.85  # one name's words all within the other's: a word missing, not a typo
 _TYPO = 0.0095  # token_sort_ratio (0-100) scaled below the same name's 1.0
+_SPELLED = 85.0  # below this token_sort_ratio two names are not one misspelled
 
 
 def _street_similarity(streets: pl.DataFrame) -> pl.Series:
@@ -72,9 +73,9 @@ def _plain(weighted: pl.Expr) -> pl.Expr:
     return weighted.str.replace_all(r":[0-9.]+", "")
 
 
-def _dice(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
-    """The weighted Dice overlap of the words of two ``word:weight ...`` columns, or 0.85 times
-    the share of the lighter one's weight the shared words carry, whichever is higher."""
+def _overlap(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+    """The weighted Jaccard overlap of the words of two ``word:weight ...`` columns; 0.85 when
+    one's words are all within the other's."""
     rows = pairs.select(left, right).with_row_index(_ROW)
     sides = []
     for column in (left, right):
@@ -93,13 +94,14 @@ def _dice(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     lighter = lighter.group_by(_ROW).agg(pl.col("weight").min().alias("lighter"))
     both = total.join(shared, on=_ROW, how="left").join(lighter, on=_ROW, how="left")
     common = pl.col("weight").fill_null(0.0)
-    dice = both.select(
-        _ROW,
-        pl.max_horizontal(
-            2 * common / pl.col("total"), _CONTAINED * common / pl.col("lighter")
-        ).alias(_SIM),
+    jaccard = common / (pl.col("total") - common)
+    contained = common >= pl.col("lighter") - 1e-9
+    overlap = both.select(
+        _ROW, pl.when(contained).then(pl.max_horizontal(jaccard, _CONTAINED)).otherwise(jaccard)
     )
-    return rows.join(dice, on=_ROW, how="left", maintain_order="left")[_SIM]
+    return rows.join(overlap.rename({"weight": _SIM}), on=_ROW, how="left", maintain_order="left")[
+        _SIM
+    ]
 
 
 def _initials(words: pl.Expr) -> pl.Expr:
@@ -118,9 +120,10 @@ def weighted_name(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     typed = process.cpdist(
         rows["a"].to_list(), rows["b"].to_list(), scorer=fuzz.token_sort_ratio, workers=-1
     )
-    spelled = rows.select(_ROW, pl.Series("typo", np.asarray(typed, dtype=np.float64) * _TYPO))
+    ratio = np.asarray(typed, dtype=np.float64)
+    spelled = rows.select(_ROW, pl.Series("typo", np.where(ratio >= _SPELLED, ratio * _TYPO, 0.0)))
     scores = plain.with_row_index(_ROW).join(spelled, on=_ROW, how="left", maintain_order="left")
-    scores = scores.with_columns(_dice(pairs, left, right).alias("dice"))
+    scores = scores.with_columns(_overlap(pairs, left, right).alias("overlap"))
     result = (
         pl.when(a.is_null() | b.is_null())
         .then(None)
@@ -128,6 +131,6 @@ def weighted_name(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
         .then(1.0)
         .when(acronym)
         .then(0.95)
-        .otherwise(pl.max_horizontal("dice", "typo"))
+        .otherwise(pl.max_horizontal("overlap", "typo"))
     )
     return scores.select(result.cast(pl.Float64)).to_series()
