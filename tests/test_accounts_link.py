@@ -131,3 +131,20 @@ def test_audit_has_a_companies_section(tmp_path):
     assert section["free_mail_company_domains"]["examples"] == [
         {"name": "Loja da Bia", "domain": "gmail.com"}
     ]
+
+
+def test_a_name_shared_by_a_head_office_and_its_branches_links_the_head_office(rules):
+    companies = pl.DataFrame(
+        {
+            COMPANY_ID: ["h", "b", "x", "y"],
+            "name": ["Padaria Sol", "Padaria Sol", "Casa Azul", "Casa Azul"],
+            "domain": [None, None, None, None],
+            "cnpj": ["11222333000181", "11222333000262", "44555666000100", "77888999000100"],
+        }
+    )
+    contacts = _contacts(
+        [("g1", "PADARIA SOL LTDA", None, None, None), ("g2", "Casa Azul", None, None, None)]
+    )
+    got = link_contacts(contacts, companies, rules).contacts.sort("golden_id")
+    assert got[COMPANY_ID].to_list() == ["h", None]  # two unrelated Casa Azul: ambiguous
+    assert got[REASON].to_list() == [None, "company name fits several golden companies"]

@@ -157,3 +157,24 @@ def test_company_gate_blocks_two_companies_with_one_cnpj(rules):
     assert [(w.expectation, w.column) for w in gate.warnings] == [
         ("expect_column_values_to_be_unique", "domain")
     ]
+
+
+def test_unmerge_keeps_the_company_on_both_halves(tmp_path):
+    from crmclean.api import migrate_unmerge
+
+    for name in ("accounts.csv",):
+        shutil.copy(DATA / name, tmp_path / name)
+    (tmp_path / "contatos.csv").write_text(
+        "Código,Nome,Email\nC1,Ana Lima,ana@padariaestrela.com.br\n"
+        "C2,Ana Lima,ana@padariaestrela.com.br\n",
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    sources = [SourceSpec(tmp_path / "accounts.csv", connector="salesforce_account"),
+               SourceSpec(tmp_path / "contatos.csv")]  # fmt: skip
+    migrate(sources, target=url)
+    before = _read(url, "select golden_id, company_id from contacts")
+    assert before.height == 1 and before["company_id"][0] is not None
+    migrate_unmerge(url, before["golden_id"][0], ("contatos", "C2"))
+    after = _read(url, "select company_id from contacts")
+    assert after.height == 2 and set(after["company_id"]) == {before["company_id"][0]}

@@ -143,3 +143,19 @@ def test_restaurants_accuracy_floor() -> None:
     assert scores["recall"] >= RECALL_FLOOR
     explained = matches.explain()
     assert {"source_a", "source_id_a", "probability", "why"} <= set(explained.columns)
+
+
+def test_the_golden_company_keeps_every_domain_and_phone() -> None:
+    rows = [
+        {"name": "Aurora Tecnologia Ltda", "domain": "https://www.aurora.com.br",
+         "phone": "(11) 3333-4444", "street": "Rua Augusta, 100", "city": "São Paulo"},
+        {"name": "AURORA TECNOLOGIA", "domain": "vendas@aurora-tec.com.br",
+         "phone": "+55 11 3333-5555", "street": "R. Augusta 100", "city": "Sao Paulo"},
+    ]  # fmt: skip
+    normalized, _, _ = normalize_companies(_companies(rows), Rules())
+    matches = dedupe_companies(normalized, Rules())
+    assert matches.frame["company_id"].n_unique() == 1
+    golden = matches.golden.row(0, named=True)
+    assert {golden["domain"], *golden["domain_alt"]} == {"aurora.com.br", "aurora-tec.com.br"}
+    assert {golden["phone"], *golden["phone_alt"]} == {"+551133334444", "+551133335555"}
+    assert golden["name"] == "Aurora Tecnologia Ltda"

@@ -82,6 +82,30 @@ def _unique_lookup(frame: pl.DataFrame, key: str, method: str) -> pl.DataFrame:
     )
 
 
+def _by_name(index: pl.DataFrame) -> pl.DataFrame:
+    """``company key -> company_id``: the only golden company with that key, else the head
+    office when all of them are establishments of one CNPJ root (a branch has its head
+    office's name)."""
+    head = pl.col(COMPANY_ID).filter(pl.col(_CNPJ).str.slice(8, 4) == "0001").min()
+    grouped = (
+        index.filter(pl.col(_KEY).is_not_null())
+        .group_by(_KEY)
+        .agg(
+            pl.col(COMPANY_ID).unique().alias("ids"),
+            pl.col(_ROOT).unique().alias("roots"),
+            head.alias("head"),
+        )
+    )
+    one_root = (pl.col("roots").list.len() == 1) & pl.col("roots").list.first().is_not_null()
+    chosen = (
+        pl.when(pl.col("ids").list.len() == 1)
+        .then(pl.col("ids").list.first())
+        .when(one_root)
+        .then(pl.col("head"))
+    )
+    return grouped.select(_KEY, chosen.alias("name"))
+
+
 def _head_offices(frame: pl.DataFrame) -> pl.DataFrame:
     """``CNPJ root -> company_id``: the head office (``/0001``), else the only company."""
     return (
@@ -151,7 +175,7 @@ def _candidates(evidence: pl.DataFrame, index: pl.DataFrame) -> pl.DataFrame:
         .join(_head_offices(index), on=_ROOT, how="left")
         .join(by_domain, on=_DOMAIN, how="left")
         .join(by_domain.rename({_DOMAIN: _SITE, "domain": "site"}), on=_SITE, how="left")
-        .join(_unique_lookup(index, _KEY, "name"), on=_KEY, how="left")
+        .join(_by_name(index), on=_KEY, how="left")
     )
     return joined.with_columns(
         pl.coalesce("cnpj_full", "cnpj_root").alias("cnpj"),
@@ -185,6 +209,18 @@ def _reason(index: pl.DataFrame) -> pl.Expr:
     )
 
 
+def _most_common(frame: pl.DataFrame, value: str, alias: str) -> pl.DataFrame:
+    """``_key, alias``: per company key, its most common ``value``; among equals the longest
+    (``Acme Ltda`` over ``Acme``), then the first in order, so the choice never depends on row
+    order and a name stays when its contacts are split apart."""
+    counts = frame.filter(pl.col(value).is_not_null()).group_by(_KEY, value).len()
+    ranked = counts.sort(
+        ["len", pl.col(value).str.len_chars(), value], descending=[True, True, False]
+    )
+    chosen = ranked.unique(_KEY, keep="first", maintain_order=True).select(_KEY, value)
+    return frame.select(_KEY).unique().join(chosen, on=_KEY, how="left").rename({value: alias})
+
+
 def _taken(column: str, index: pl.DataFrame) -> pl.Expr:
     """A name or domain some golden company already has (ambiguous, or it would have linked):
     no company is created for it."""
@@ -201,9 +237,8 @@ def _created(unlinked: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
     A contact with a domain but no name joins the company created for that domain's name."""
     named = unlinked.filter(pl.col(_KEY).is_not_null())
-    by_name = named.group_by(_KEY).agg(
-        pl.col("company").drop_nulls().mode().sort().first().alias("name"),
-        pl.col(_DOMAIN).drop_nulls().mode().sort().first().alias("domain"),
+    by_name = _most_common(named, "company", "name").join(
+        _most_common(named, _DOMAIN, "domain"), on=_KEY
     )
     by_name = by_name.with_columns(("name:" + pl.col(_KEY)).alias("_anchor"))
     domain_only = unlinked.filter(pl.col(_KEY).is_null() & pl.col(_DOMAIN).is_not_null())

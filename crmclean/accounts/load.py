@@ -7,6 +7,7 @@ companies it touches (those it holds, and those its company records belonged to 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -21,6 +22,7 @@ from crmclean.load.schema import (
     COMPANY_ID,
     ORIGIN,
     PENDING,
+    RUN_ID,
     SOURCE_COUNT,
     Tables,
 )
@@ -31,6 +33,31 @@ if TYPE_CHECKING:
 CONTACTS = "contacts"  # the source name of contacts in company_sources
 TABLES = ("companies", "company_sources")
 PARENT = "parent_id"
+_FINAL = "_final_golden_id"
+
+
+def in_target_ids(companies: CompanyResult | None, final: pl.DataFrame) -> CompanyResult | None:
+    """``companies`` with its links renamed to the golden ids the load gives (``final``:
+    ``_source, _source_id, golden_id`` after matching against the target; ``batch``:
+    the batch's records with the golden ids dedupe gave)."""
+    if companies is None or companies.links is None:
+        return companies
+    links = companies.links
+    ids = final.select(SOURCE, SOURCE_ID, pl.col(GOLDEN_ID).alias(_FINAL))
+    renamed = (
+        companies.contacts_lineage.join(ids, on=[SOURCE, SOURCE_ID])
+        .select(GOLDEN_ID, _FINAL)
+        .unique()
+    )
+
+    def rename(frame: pl.DataFrame) -> pl.DataFrame:
+        moved = frame.join(renamed, on=GOLDEN_ID).drop(GOLDEN_ID).rename({_FINAL: GOLDEN_ID})
+        return moved.sort(COMPANY_ID, nulls_last=True).unique(GOLDEN_ID, keep="first")
+
+    return replace(
+        companies,
+        links=replace(links, contacts=rename(links.contacts), lineage=rename(links.lineage)),
+    )
 
 
 def with_company_ids(golden: pl.DataFrame, companies: CompanyResult | None) -> pl.DataFrame:
@@ -55,13 +82,15 @@ def crosswalk(companies: CompanyResult) -> pl.DataFrame:
 
 
 def golden_rows(companies: CompanyResult, records: pl.DataFrame) -> pl.DataFrame:
-    """The golden companies as ``companies`` rows: fields, parent, origin, record count."""
+    """The golden companies with records as ``companies`` rows: fields, parent, origin,
+    record count."""
     golden = companies.golden
     fields = [f for f in COMPANY_FIELDS if f in golden.columns and f not in (ORIGIN, PARENT)]
     frame = golden.select(COMPANY_ID, *(pl.col(f).cast(pl.String) for f in fields), ORIGIN)
     parents = companies.parents.select(COMPANY_ID, PARENT)
     counts = records.group_by(COMPANY_ID).agg(pl.len().cast(pl.Int64).alias(SOURCE_COUNT))
-    return frame.join(parents, on=COMPANY_ID, how="left").join(counts, on=COMPANY_ID, how="left")
+    # a company created from contacts that all left (quarantined) has no records: not loaded
+    return frame.join(parents, on=COMPANY_ID, how="left").join(counts, on=COMPANY_ID)
 
 
 def no_company_rows(tables: Tables) -> dict[str, pl.DataFrame]:
@@ -98,3 +127,22 @@ def companies_after(reader: TargetReader, change: TableChange) -> pl.DataFrame:
     held = reader.rows("companies")
     kept = held.join(change.replace, on=COMPANY_ID, how="anti") if change.replace.height else held
     return pl.concat([kept, change.insert])
+
+
+def split_company_rows(
+    reader: TargetReader, golden_id: str, new_id: str
+) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+    """``(existing, desired)`` company rows of an unmerge: when ``golden_id`` is lineage of a
+    company created from contacts, the split-out golden record ``new_id`` is too."""
+    keys = pl.DataFrame({"source": [CONTACTS], "source_id": [golden_id]})
+    lineage = reader.rows("company_sources", keys)
+    if lineage.is_empty():
+        return no_company_rows(reader.tables), no_company_rows(reader.tables)
+    company = reader.rows("companies", lineage.select(COMPANY_ID))
+    added = lineage.with_columns(pl.lit(new_id).alias("source_id"))
+    existing = {"companies": company, "company_sources": lineage}
+    desired = {
+        "companies": company.with_columns(pl.col(SOURCE_COUNT) + 1, pl.lit(PENDING).alias(RUN_ID)),
+        "company_sources": pl.concat([lineage, added]).with_columns(pl.lit(PENDING).alias(RUN_ID)),
+    }
+    return existing, desired

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from crmclean.accounts.link import COMPANY_ID, LINK, Links, compact_cnpj, link_contacts
-from crmclean.batch import SOURCE, SOURCE_ID, Batch
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.companies import dedupe_companies, normalize_companies
 from crmclean.load.schema import ORIGIN
 from crmclean.rules import Rules
@@ -34,6 +34,7 @@ class CompanyResult:
     golden: pl.DataFrame
     parents: pl.DataFrame
     links: Links | None
+    contacts_lineage: pl.DataFrame  # ``_source, _source_id, golden_id`` of the linked contacts
 
     def to_dict(self) -> dict[str, Any]:
         created = self.golden.filter(pl.col(ORIGIN) == "contacts").height
@@ -88,9 +89,10 @@ def company_stage(companies: Batch | None, contacts: Batch, rules: Rules) -> Com
     batch = Batch(matches.frame, read.rejects, read.findings, read.stats)
     batch = batch.add_rejects(rejects).add_findings(findings)
     golden = matches.golden.with_columns(pl.lit("sources").alias(ORIGIN))
-    links = None
+    links, lineage = None, pl.DataFrame(schema={SOURCE: pl.String, SOURCE_ID: pl.String})
     if contacts.golden is not None:
+        lineage = contacts.frame.select(SOURCE, SOURCE_ID, GOLDEN_ID)
         links = link_contacts(contacts.golden, matches.golden, rules)
         golden = links.companies
         batch = batch.add_findings(links.findings)
-    return CompanyResult(inputs, batch, golden, matches.parents, links)
+    return CompanyResult(inputs, batch, golden, matches.parents, links, lineage)

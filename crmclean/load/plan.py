@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from crmclean.accounts.load import (
     companies_after,
     company_rows,
+    in_target_ids,
     no_company_rows,
     with_company_ids,
 )
@@ -170,7 +171,8 @@ def _plan(reader: TargetReader, batch: Batch, rules: Rules) -> LoadPlan:
         batch = _adopted(batch, reader, "", rules)
     clusters, fields = batch.target, rules.model.names
     assert batch.golden is not None and clusters is not None
-    golden, kept = with_company_ids(batch.golden, batch.company_result), clusters.kept
+    companies = in_target_ids(batch.company_result, batch.frame)
+    golden, kept = with_company_ids(batch.golden, companies), clusters.kept
     renamed = clusters.renamed
     if renamed is None:
         renamed = pl.DataFrame(schema={EXISTING: pl.String, FINAL: pl.String})
@@ -189,7 +191,7 @@ def _plan(reader: TargetReader, batch: Batch, rules: Rules) -> LoadPlan:
         "rejects": reader.rows("rejects", incoming),
         "findings": reader.rows("findings", incoming),
     }
-    existing_companies, desired_companies = company_rows(reader, batch.company_result)
+    existing_companies, desired_companies = company_rows(reader, companies)
     existing, desired = existing | existing_companies, desired | desired_companies
     changes = compare(reader.tables, existing, desired)
     change = changes["contacts"]
@@ -201,6 +203,5 @@ def _plan(reader: TargetReader, batch: Batch, rules: Rules) -> LoadPlan:
     after = pl.concat([after_kept, change.insert])
     merged = renamed.filter(pl.col(EXISTING) != pl.col(FINAL)).height
     lineage = members.select(GOLDEN_ID, SOURCE, SOURCE_ID)
-    companies = batch.company_result
     firms = None if companies is None else companies_after(reader, changes["companies"])
     return LoadPlan(clusters.state, changes, after, merged, lineage, firms)
