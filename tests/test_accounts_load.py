@@ -99,6 +99,23 @@ def test_a_changed_contacts_file_still_links_to_the_accounts(tmp_path):
     assert linked["Fabio Luz"] == linked["Ana Lima"] == ids["Padaria Estrela Ltda"]
 
 
+def test_a_quarantined_contact_takes_its_created_company_along(tmp_path):
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    (tmp_path / "crm.csv").write_text(
+        "id,Nome,E-mail,Empresa,Atualizado em\n"
+        "1,Ana Souza,ana@acme.com.br,Acme,2024-01-10\n"
+        "2,Bruno Lima,bruno@beta.com.br,Beta,2099-01-10\n",  # a future date fails the gate
+        encoding="utf-8",
+    )
+    result = migrate([SourceSpec(tmp_path / "crm.csv")], target=url, on_fail="quarantine")
+    assert result.quarantined is not None and result.gate is not None and result.gate.success
+    assert result.companies is not None and result.companies.golden.height == 1
+    companies = _read(url, "select name from companies")
+    assert companies["name"].to_list() == ["Acme"]
+    linked = _read(url, "select full_name, company_id from contacts")
+    assert linked.height == 1 and linked["company_id"][0] is not None
+
+
 def _rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
 
