@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import polars as pl
 
 from crmclean import pipeline
+from crmclean.accounts.export import LinkedFormat, export_linked, read_companies
 from crmclean.audit import audit as audit
 from crmclean.batch import Batch
 from crmclean.dedupe.blocking_report import blocking_report_of
@@ -270,3 +271,25 @@ def export_golden(
     refuse_inputs([out], [target if is_target(target) and Path(target).exists() else None])
     golden, _lineage = read_golden(target, rules or Rules())
     return export_frame(with_segments(golden, target), to, Path(out))
+
+
+def export_with_companies(
+    target: str,
+    to: LinkedFormat,
+    out: Path | str,
+    companies_out: Path | str,
+    rules: Rules | None = None,
+) -> tuple[int, int]:
+    """Write the golden contacts of ``target`` to ``out`` and its golden companies to
+    ``companies_out``, linked as the CRM's import expects; returns both row counts."""
+    rules = rules or Rules()
+    for path in (out, companies_out):
+        check_out(Path(path))
+    refuse_inputs(
+        [out, companies_out], [target if is_target(target) and Path(target).exists() else None]
+    )
+    golden, _lineage = read_golden(target, rules)
+    companies = read_companies(target, rules)
+    return export_linked(
+        with_segments(golden, target), companies, to, Path(out), Path(companies_out)
+    )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 if TYPE_CHECKING:
+    from crmclean.accounts.stage import CompanyResult
     from crmclean.dedupe.model import MatchModel
     from crmclean.load.existing import TargetClusters
     from crmclean.load.gated import Loading
@@ -74,6 +75,8 @@ class Batch:
     loading: Loading | None = None  # validate: the load plan; load: what was written
     read: tuple[SourceRead, ...] = ()  # read: the sources as read, until map projects them
     model: MatchModel | None = None  # dedupe: the match model that decided (learned or given)
+    companies: Batch | None = None  # map: the company sources' records, apart from contacts
+    company_result: CompanyResult | None = None  # dedupe: golden companies, contacts' links
 
     def with_frame(self, frame: pl.DataFrame) -> Batch:
         return replace(self, frame=frame)

@@ -152,6 +152,12 @@ _DEDUPE: tuple[_Row, ...] = (
         "warning",
         "A blocking key shared by too many records; they were not compared on it.",
     ),
+    (
+        "LK01",
+        "company.link_conflict",
+        "warning",
+        "A contact's CNPJ, e-mail domain or company name point to different companies.",
+    ),
 )
 
 # Reasons a record leaves for ``rejects`` (the gate's reasons are its expectations' names).

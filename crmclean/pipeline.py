@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from crmclean.accounts.stage import CompanyResult, company_stage
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import DedupeOptions, dedupe, remerge
 from crmclean.dedupe.model import MatchModel
@@ -108,6 +109,11 @@ class RunResult:
         return self.batch.gate
 
     @property
+    def companies(self) -> CompanyResult | None:
+        """Golden companies and contacts' links (None when the run had neither)."""
+        return self.batch.company_result
+
+    @property
     def loaded(self) -> LoadResult | None:
         return None if self.batch.loading is None else self.batch.loading.result
 
@@ -146,6 +152,7 @@ class RunResult:
             "quarantined": self.batch.stats.get("validate", {}).get("quarantined", 0),
             "stopped_before": self.stopped_before,
             "model": None if self.batch.model is None else self.batch.model.summary(),
+            "companies": None if self.companies is None else self.companies.to_dict(),
             **self.info,
         }
 
@@ -171,14 +178,22 @@ def normalize_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
 
 def dedupe_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
     """Clusters and golden records; with a target, linked into the target's clusters; then
-    the segments."""
+    the segments; then the companies (:func:`with_companies`)."""
     if options.target is not None:
         batch = replace(batch, target=read_clusters(options.target, rules))
         if options.model is None and not options.relearn:
             stored = stored_model(options.target, build_tables(rules.model.names))
             options = replace(options, model=stored)
     batch = dedupe(batch, rules, options.dedupe)
-    return segment_stage(batch, rules, options.orders)
+    return with_companies(segment_stage(batch, rules, options.orders), rules)
+
+
+def with_companies(batch: Batch, rules: Rules) -> Batch:
+    """The company sources' records matched into golden companies and the golden contacts
+    linked to them (:mod:`crmclean.accounts.stage`); nothing without either."""
+    if batch.companies is None and batch.golden is None:
+        return batch
+    return replace(batch, company_result=company_stage(batch.companies, batch, rules))
 
 
 def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions) -> Batch:
@@ -198,7 +213,7 @@ def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions
     if not rejects.height:
         return batch
     drop_stage(loading.stage)
-    quarantined = remerge(quarantine(batch, rejects), rules, options.dedupe)
+    quarantined = with_companies(remerge(quarantine(batch, rejects), rules, options.dedupe), rules)
     again = _gated(quarantined, rules, options, run)
     assert again.loading is not None
     return replace(again, loading=replace(again.loading, quarantined=gate))
@@ -277,13 +292,14 @@ def run(
             if not _before(name, stop_before):
                 break
             if name == "validate":
-                refuse_nothing(result.inputs, sources)
+                refuse_nothing(_all_inputs(result), sources)
             progress(name)
             result.batch = stages[name](result.batch, rules, options)
             if name == "map":
                 result.inputs = _inputs(result.batch)
             if name in ("dedupe", "validate"):
                 check_conservation(result.inputs, result.batch)
+                _check_companies(result.batch)
     finally:
         if result.batch.loading is not None:
             drop_stage(result.batch.loading.stage)
@@ -294,6 +310,18 @@ def _inputs(batch: Batch) -> pl.DataFrame:
     """``_source, _source_id`` of every record read: kept, then rejected while reading."""
     read_rejects = batch.rejects.select(SOURCE, SOURCE_ID).unique(maintain_order=True)
     return pl.concat([batch.frame.select(SOURCE, SOURCE_ID), read_rejects])
+
+
+def _all_inputs(result: RunResult) -> pl.DataFrame:
+    """Every record read, contacts and companies."""
+    companies = result.companies
+    return result.inputs if companies is None else pl.concat([result.inputs, companies.inputs])
+
+
+def _check_companies(batch: Batch) -> None:
+    """Every company record read is in a golden company or in the company rejects."""
+    if batch.company_result is not None:
+        check_conservation(batch.company_result.inputs, batch.company_result.batch)
 
 
 def refuse_nothing(inputs: pl.DataFrame, sources: list[SourceSpec]) -> None:

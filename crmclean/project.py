@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from crmclean.entity import Entity
 from crmclean.errors import UserError
 from crmclean.model import format_validation_error, load_yaml
 from crmclean.rules import Rules
@@ -28,6 +29,7 @@ class _Source(BaseModel):
     encoding: str | None = None
     delimiter: str | None = None
     connector: str | None = None
+    entity: Entity | None = None
 
     @model_validator(mode="after")
     def _one_location(self) -> _Source:
@@ -136,6 +138,7 @@ def load_project(path: Path) -> Project:
             url_env=s.url_env,
             table=s.table,
             query=s.query,
+            entity=s.entity,
         )
         for s in spec.sources
     ]

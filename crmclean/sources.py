@@ -12,6 +12,7 @@ import polars as pl
 from crmclean.batch import ROW, Batch
 from crmclean.canonical import drop_deleted, map_values, split_multi, to_canonical
 from crmclean.connectors import ConnectorSpec, detect, named
+from crmclean.entity import Entity, entity_of
 from crmclean.errors import UserError
 from crmclean.mapping import Mapping, load_mapping, suggest
 from crmclean.read import SourceTable, read_file
@@ -25,7 +26,8 @@ from crmclean.rules import Rules
 @dataclass(frozen=True)
 class SourceSpec:
     """One input: a file (``path``) or a database (``url``/``url_env`` with a sql connector,
-    a ``table`` or a ``query``), with optional name, sheet, mapping file and reading options."""
+    a ``table`` or a ``query``), with optional name, sheet, mapping file and reading options.
+    ``entity`` says what its records are; None lets the connector or the columns tell."""
 
     path: Path | None = None
     name: str | None = None
@@ -38,6 +40,7 @@ class SourceSpec:
     url_env: str | None = None
     table: str | None = None
     query: str | None = None
+    entity: Entity | None = None
 
     @property
     def is_database(self) -> bool:
@@ -125,8 +128,9 @@ def read_source(spec: SourceSpec, rules: Rules) -> SourceRead:
     return SourceRead(spec, table, notes)
 
 
-def map_source(read: SourceRead, rules: Rules) -> Batch:
-    """Project one source as read onto the canonical model (its connector applied)."""
+def map_source(read: SourceRead, rules: Rules) -> tuple[Entity, Batch]:
+    """Project one source as read onto the canonical model (its connector applied): the
+    entity its records are and the records."""
     spec, table = read.spec, read.table
     headers = [c for c in table.frame.columns if c != ROW]
     connector = connector_for(spec, headers, rules)
@@ -134,11 +138,12 @@ def map_source(read: SourceRead, rules: Rules) -> Batch:
     mapping = _check_mapped(_mapping(spec, headers, rules, connector), spec, headers)
     batch = to_canonical(table, mapping, rules.model)
     batch = batch.add_findings(as_findings(read.notes, batch.frame, table.name))
+    entity = entity_of(mapping, connector, spec.entity)
     if connector is None:
-        return batch
+        return entity, batch
     if footer_rows:
         batch = batch.add_stats(f"read:{table.name}", footer_rows=footer_rows)
-    return _apply_connector(batch, table, spec, connector, rules)
+    return entity, _apply_connector(batch, table, spec, connector, rules)
 
 
 def _mapping(
@@ -191,16 +196,28 @@ def read_sources(specs: list[SourceSpec], rules: Rules) -> tuple[SourceRead, ...
 
 
 def map_sources(reads: tuple[SourceRead, ...], rules: Rules) -> Batch:
-    """Map every source as read into one batch (the map stage)."""
-    batches = [map_source(read, rules) for read in reads]
+    """Map every source as read (the map stage): a batch of the contacts (maybe no rows)
+    carrying the companies' records apart in ``companies`` (None without a company source)."""
+    mapped = [map_source(read, rules) for read in reads]
+    people = [batch for entity, batch in mapped if entity == "contacts"]
+    companies = [batch for entity, batch in mapped if entity == "companies"]
+    if not people:  # a run of companies only: contacts is the same frame, with no rows
+        people = [Batch(companies[0].frame.clear())]
+    contacts = _merged(people)
+    return replace(contacts, companies=_merged(companies) if companies else None)
+
+
+def read_all(specs: list[SourceSpec], rules: Rules) -> Batch:
+    """Read and map every source into one batch, whatever entity it holds."""
+    reads = read_sources(specs, rules)
+    return _merged([map_source(read, rules)[1] for read in reads])
+
+
+def _merged(batches: list[Batch]) -> Batch:
+    """One batch of the records, rejects, findings and stats of ``batches``."""
     merged = Batch(pl.concat([b.frame for b in batches], how="vertical"))
     for batch in batches:
         merged = merged.add_rejects(batch.rejects).add_findings(batch.findings)
         for stage, counts in batch.stats.items():
             merged = merged.add_stats(stage, **counts)
     return merged
-
-
-def read_all(specs: list[SourceSpec], rules: Rules) -> Batch:
-    """Read and map every source into one batch."""
-    return map_sources(read_sources(specs, rules), rules)

@@ -252,7 +252,8 @@ def test_plain_path_means_sqlite(tmp_path: Path) -> None:
 def test_contacts_columns_follow_the_model() -> None:
     contacts = build_tables(["full_name", "email"]).contacts
     assert [c.name for c in contacts.columns] == [
-        "golden_id", "full_name", "email", "email_alt", "phone_alt", "source_count", "run_id"
+        "golden_id", "full_name", "email", "email_alt", "phone_alt", "company_id",
+        "source_count", "run_id",
     ]  # fmt: skip
 
 

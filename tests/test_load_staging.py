@@ -57,7 +57,10 @@ def test_the_sql_gate_judges_as_the_in_memory_gate(postgres_url: str, rules: Rul
         email=["ana@exemplo.com.br", "Bob@Example.com", "ana@exemplo.com.br"],
         lifecycle_stage=["lead", "customer", "quase cliente"],
     )
-    rows = table_frame(frame, build_tables(rules.model.names).contacts, PENDING)
+    no_company = pl.lit(None, dtype=pl.String).alias("company_id")  # contacts.company_id
+    rows = table_frame(
+        frame.with_columns(no_company), build_tables(rules.model.names).contacts, PENDING
+    )
     lineage = pl.DataFrame({"golden_id": ["g2"], "_source": ["crm"], "_source_id": ["2"]})
     in_memory = validate_frame(rows, rules, lineage=lineage)
     contacts = build_tables(rules.model.names).contacts

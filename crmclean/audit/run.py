@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from crmclean import pipeline
+from crmclean.accounts.audit import company_section
 from crmclean.audit import history as hist
 from crmclean.audit.completeness import measure_completeness
 from crmclean.audit.compliance import measure_compliance
@@ -132,6 +133,7 @@ def audit(
     urls = [str(s) for s in sources if not isinstance(s, SourceSpec) and is_database_url(s)]
     targets = [segment_summary(url) for url in urls]
     document["segments"] = next((t for t in targets if t is not None), None)
+    document["companies"] = company_section(result.companies, result.batch, rules)
     if history is None:
         return AuditResult(document)
     return _with_history(document, Path(history))

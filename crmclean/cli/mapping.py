@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from crmclean.cli.options import connector_options, make_rules, rules_options
-from crmclean.sources import SourceSpec, mapping_for, read_table
+from crmclean.entity import entity_of
+from crmclean.sources import SourceSpec, connector_for, mapping_for, read_table
 from crmclean.write import refuse_inputs, write_text
 
 
@@ -35,7 +36,8 @@ def suggest_command(
     rules_dir: Path | None,
     region: str,
 ) -> None:
-    """Print a mapping (YAML) from FILE's headers to canonical fields, with a confidence each.
+    """Print a mapping (YAML) from FILE's headers to canonical fields, with a confidence each,
+    and the entity the file holds (contacts or companies).
 
     Edit it (set `field:` to another canonical field, or null to keep the column only in
     `extra`) and pass it back with `--mapping`. A known export (see `crmclean connectors
@@ -50,7 +52,10 @@ def suggest_command(
     rules = make_rules(rules_dir, region, connectors_dir)
     source = SourceSpec(path=file, sheet=sheet, connector=connector)
     headers = [c for c in read_table(source, rules).frame.columns if c != "_row"]
-    text = mapping_for(source, headers, rules).to_yaml(file.name)
+    mapping = mapping_for(source, headers, rules)
+    entity = entity_of(mapping, connector_for(source, headers, rules))
+    text = f"# entity: {entity} (set `entity:` on the source in crmclean.yml to change it)\n"
+    text += mapping.to_yaml(file.name)
     if out is None:
         click.echo(text, nl=False)
     else:

@@ -39,6 +39,9 @@ class ConnectorSpec(BaseModel):
     name: str
     title: str
     kind: Literal["file", "sql"] = "file"
+    entity: Literal["contacts", "companies"] = Field(
+        default="contacts", description="what a record of this source is"
+    )
     detect: list[str] = []
     fields: dict[str, str | None]
     values: dict[str, dict[str, str]] = {}

@@ -8,6 +8,8 @@ from random import Random
 
 import polars as pl
 
+from crmclean.demo.accounts import FILE_NAME as ACCOUNTS_FILE
+from crmclean.demo.accounts import write_accounts
 from crmclean.demo.orders import CUSTOMER_SOURCE, write_orders
 from crmclean.demo.people import Job, Person
 from crmclean.demo.population import make_people
@@ -30,17 +32,20 @@ class DemoCase:
     people: int
     records: int
     orders: Path | None = None
+    accounts: Path | None = None  # the employers, as a Salesforce Account export
 
 
 def generate_demo(directory: Path, *, people: int = 400, seed: int = 7) -> DemoCase:
-    """Write the three sources, ``truth.csv`` (``source,source_id,person_id``) and the orders
-    file (``pedidos.csv``, customers named by their CRM id) to ``directory``.
+    """Write the three sources, ``truth.csv`` (``source,source_id,person_id``), the orders
+    file (``pedidos.csv``, customers named by their CRM id) and the accounts export of the
+    people's employers to ``directory``.
 
     The same ``people`` and ``seed`` always give byte-identical files.
     """
     rng = Random(seed)
     vocab = load_vocab()
-    plan = plan_appearances(rng, make_people(people, rng, vocab))
+    population = make_people(people, rng, vocab)
+    plan = plan_appearances(rng, population)
     directory.mkdir(parents=True, exist_ok=True)
     truth: list[TruthRow] = []
     for source in SOURCES:
@@ -51,7 +56,8 @@ def generate_demo(directory: Path, *, people: int = 400, seed: int = 7) -> DemoC
     sources = [directory / source.file_name for source in SOURCES]
     crm_ids = [source_id for source, source_id, _ in truth if source == CUSTOMER_SOURCE]
     orders = write_orders(directory, crm_ids, seed)
-    return DemoCase(directory, sources, truth_path, people, len(truth), orders)
+    accounts = write_accounts(population, directory / ACCOUNTS_FILE, seed)
+    return DemoCase(directory, sources, truth_path, people, len(truth), orders, accounts)
 
 
 def plan_appearances(rng: Random, people: list[Person]) -> dict[str, list[Appearance]]:

@@ -39,7 +39,8 @@ def run_demo(
     database = directory / DATABASE
     database.unlink(missing_ok=True)
     case = generate_demo(directory, people=people, seed=seed)
-    sources = [SourceSpec(path=p) for p in case.sources]
+    accounts = [] if case.accounts is None else [case.accounts]
+    sources = [SourceSpec(path=p) for p in [*case.sources, *accounts]]
     orders = () if case.orders is None else (OrderSource(case.orders, None, CUSTOMER_SOURCE),)
     rules = Rules(options={AS_OF_OPTION: AS_OF})  # segments as of the day the files were exported
     target = f"sqlite:///{database}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from crmclean.accounts.gate import with_company_gate
 from crmclean.load import LoadPlan, LoadResult, RunInfo, load
 from crmclean.load.schema import build_tables
 from crmclean.load.staging import STAGE_ROWS, Stage, drop_stage, open_stage, stages
@@ -48,14 +49,17 @@ def gate_plan(
     stage_rows: int = STAGE_ROWS,
     accepted: dict[str, pl.Series] | None = None,
 ) -> tuple[GateResult, Stage | None]:
-    """Gate ``plan.after``: in memory, or in a staging table the caller drops (returned).
+    """Gate ``plan.after``: in memory, or in a staging table the caller drops (returned);
+    joined with the company gate over ``plan.companies`` when the run has companies.
     ``accepted``: values the normalizer wrote in this run (the in-memory gate skips them)."""
     if not stages(target, plan.after.height, stage_rows):
-        return validate_frame(plan.after, rules, lineage=plan.lineage, accepted=accepted), None
+        gate = validate_frame(plan.after, rules, lineage=plan.lineage, accepted=accepted)
+        return with_company_gate(gate, plan.companies, rules), None
     contacts = build_tables(rules.model.names).contacts
     stage = open_stage(plan.after, target, run.run_id, contacts)
     try:
         gate = validate_table(stage.url, stage.location, plan.after, rules, lineage=plan.lineage)
+        gate = with_company_gate(gate, plan.companies, rules)
     except BaseException:
         drop_stage(stage)
         raise

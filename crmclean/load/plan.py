@@ -14,6 +14,13 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
+from crmclean.accounts.load import (
+    companies_after,
+    company_rows,
+    in_target_ids,
+    no_company_rows,
+    with_company_ids,
+)
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.merge import golden_by_slices
@@ -28,7 +35,15 @@ from crmclean.load.existing import (
     target_state,
 )
 from crmclean.load.frames import table_frame
-from crmclean.load.schema import DATA_KEYS, LINEAGE_KEY, PENDING, RUN_ID, Tables, build_tables
+from crmclean.load.schema import (
+    COMPANY_ID,
+    DATA_KEYS,
+    LINEAGE_KEY,
+    PENDING,
+    RUN_ID,
+    Tables,
+    build_tables,
+)
 from crmclean.load.target import connect, open_engine, target_url
 from crmclean.rules import Rules
 
@@ -44,6 +59,7 @@ class LoadPlan:
     after: pl.DataFrame
     merged: int
     lineage: pl.DataFrame
+    companies: pl.DataFrame | None = None  # the golden companies after the run, if it has any
 
     @property
     def empty(self) -> bool:
@@ -75,6 +91,9 @@ def plan_load(batch: Batch, target: str, rules: Rules) -> LoadPlan:
     plan is made against the target state it read: the load refuses to apply it to a target
     that changed since. A batch clustered without the target has its golden ids taken as
     final (:func:`~crmclean.load.existing.adopt`).
+
+    The company stage's result (``batch.company_result``) adds the golden companies, their
+    crosswalk and each golden contact's ``company_id``.
     """
     if batch.golden is None:
         raise ValueError("load needs batch.golden: run dedupe first")
@@ -116,9 +135,13 @@ def incoming_keys(batch: Batch) -> pl.DataFrame:
 def desired_rows(
     batch: Batch, tables: Tables, members: pl.DataFrame, golden: pl.DataFrame, fields: list[str]
 ) -> dict[str, pl.DataFrame]:
-    """The rows the run wants in each table for the keys it touches (run id ``PENDING``)."""
+    """The rows the run wants in each table for the keys it touches (run id ``PENDING``);
+    none of companies (:func:`crmclean.accounts.load.company_rows` adds them)."""
     merges = merge_rows(members, golden, fields)
+    if COMPANY_ID not in golden.columns:
+        golden = with_company_ids(golden, None)
     return {
+        **no_company_rows(tables),
         "contacts": table_frame(golden, tables.contacts, PENDING),
         "contact_sources": table_frame(members, tables.contact_sources, PENDING),
         "merges": merges.with_columns(pl.lit(PENDING).alias(RUN_ID)),
@@ -148,7 +171,8 @@ def _plan(reader: TargetReader, batch: Batch, rules: Rules) -> LoadPlan:
         batch = _adopted(batch, reader, "", rules)
     clusters, fields = batch.target, rules.model.names
     assert batch.golden is not None and clusters is not None
-    golden, kept = batch.golden, clusters.kept
+    companies = in_target_ids(batch.company_result, batch.frame)
+    golden, kept = with_company_ids(batch.golden, companies), clusters.kept
     renamed = clusters.renamed
     if renamed is None:
         renamed = pl.DataFrame(schema={EXISTING: pl.String, FINAL: pl.String})
@@ -167,6 +191,8 @@ def _plan(reader: TargetReader, batch: Batch, rules: Rules) -> LoadPlan:
         "rejects": reader.rows("rejects", incoming),
         "findings": reader.rows("findings", incoming),
     }
+    existing_companies, desired_companies = company_rows(reader, companies)
+    existing, desired = existing | existing_companies, desired | desired_companies
     changes = compare(reader.tables, existing, desired)
     change = changes["contacts"]
     after_kept = (
@@ -177,4 +203,5 @@ def _plan(reader: TargetReader, batch: Batch, rules: Rules) -> LoadPlan:
     after = pl.concat([after_kept, change.insert])
     merged = renamed.filter(pl.col(EXISTING) != pl.col(FINAL)).height
     lineage = members.select(GOLDEN_ID, SOURCE, SOURCE_ID)
-    return LoadPlan(clusters.state, changes, after, merged, lineage)
+    firms = None if companies is None else companies_after(reader, changes["companies"])
+    return LoadPlan(clusters.state, changes, after, merged, lineage, firms)

@@ -14,8 +14,10 @@ Per source: the hash is also kept split, the configuration's (everything but the
 files) and each file source's bytes. When the latest loaded run had the same configuration,
 a source whose bytes are unchanged is not read, normalized or matched again: its records are
 the ones the target holds, and the sources that changed are matched against the target's
-golden records as any incremental run is (:mod:`crmclean.load.resolve`). A run with orders
-reads every source (segments rank all golden records together).
+golden records as any incremental run is (:mod:`crmclean.dedupe.link`). A run with orders
+reads every source (segments rank all golden records together), and so does a run into a
+target holding companies read from a company source (contacts are linked to the companies of
+every source).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import sqlalchemy as sa
 from crmclean import __version__
 from crmclean.fingerprint import config_hash
 from crmclean.load.existing import has_tables
-from crmclean.load.schema import build_tables
+from crmclean.load.schema import ORIGIN, Tables, build_tables
 from crmclean.load.target import connect, open_engine, target_url
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
@@ -92,7 +94,7 @@ def changed_sources(
     if inputs is None:
         return sources
     last = _last_loaded(target, rules)
-    if last is None or last.get("config") != inputs.config:
+    if last is None or last.get("config") != inputs.config or last.get("companies"):
         return sources
     held = last.get("sources") or {}
     changed = [s for s in sources if held.get(s.source_name) != inputs.sources[s.source_name]]
@@ -120,11 +122,22 @@ def _last_loaded(target: str, rules: Rules) -> dict[str, Any] | None:
                 return None
             query = sa.select(runs.c.run_id, runs.c.status, runs.c.rolled_back_at, runs.c.stats)
             last = conn.execute(query.order_by(runs.c.sequence.desc()).limit(1)).first()
+            companies = _holds_companies(conn, tables)
     finally:
         engine.dispose()
     if last is None or last.status != "loaded" or last.rolled_back_at is not None:
         return None
-    return {**_recorded(last.stats), "run_id": last.run_id}
+    return {**_recorded(last.stats), "run_id": last.run_id, "companies": companies}
+
+
+def _holds_companies(conn: sa.Connection, tables: Tables) -> bool:
+    """Whether the target holds a golden company read from a company source (not only ones
+    created from contacts; older targets have no such table)."""
+    companies = tables.data["companies"]
+    if not sa.inspect(conn).has_table(companies.name):
+        return False
+    query = sa.select(companies.c.company_id).where(companies.c[ORIGIN] == "sources").limit(1)
+    return conn.execute(query).first() is not None
 
 
 def _recorded(stats: str | None) -> dict[str, Any]:

@@ -32,6 +32,8 @@ def db_name(column: str) -> str:
 
 
 LINEAGE_KEY = (db_name(SOURCE), db_name(SOURCE_ID))
+COMPANY_ID = "company_id"  # the golden company of a contact, and the key of ``companies``
+ORIGIN = "origin"  # where a golden company comes from: ``sources`` or ``contacts``
 # What identifies the rows a run replaces together in each data table, in write order.
 DATA_KEYS: dict[str, tuple[str, ...]] = {
     "contacts": (GOLDEN_ID,),
@@ -39,7 +41,25 @@ DATA_KEYS: dict[str, tuple[str, ...]] = {
     "merges": (GOLDEN_ID,),
     "rejects": LINEAGE_KEY,
     "findings": LINEAGE_KEY,
+    "companies": (COMPANY_ID,),
+    "company_sources": LINEAGE_KEY,
 }
+COMPANY_FIELDS = (
+    "name",
+    "legal_name",
+    "domain",
+    "cnpj",
+    "tax_id",
+    "phone",
+    "street",
+    "street_number",
+    "postal_code",
+    "city",
+    "state",
+    "country",
+    "parent_id",
+    "origin",
+)
 
 
 @dataclass(frozen=True)
@@ -132,6 +152,7 @@ def _data_tables(metadata: sa.MetaData, fields: Sequence[str]) -> dict[str, sa.T
         metadata,
         sa.Column(GOLDEN_ID, KEY, primary_key=True),
         *record(),
+        sa.Column(COMPANY_ID, KEY),
         sa.Column(SOURCE_COUNT, sa.Integer, nullable=False),
         _run_column(),
     )
@@ -152,7 +173,30 @@ def _data_tables(metadata: sa.MetaData, fields: Sequence[str]) -> dict[str, sa.T
         "merges": merges,
         "rejects": _lineage_table(metadata, "rejects", list(REJECT_SCHEMA)),
         "findings": _lineage_table(metadata, "findings", list(FINDING_SCHEMA)),
+        **_company_tables(metadata),
     }
+
+
+def _company_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
+    """``companies`` (golden companies; ``origin`` ``sources`` or ``contacts``) and
+    ``company_sources`` (crosswalk: each company record, or contact a company was created
+    from (source ``contacts``), to its golden company)."""
+    companies = sa.Table(
+        "companies",
+        metadata,
+        sa.Column(COMPANY_ID, KEY, primary_key=True),
+        *(sa.Column(name, sa.Text) for name in COMPANY_FIELDS),
+        sa.Column(SOURCE_COUNT, sa.Integer, nullable=False),
+        _run_column(),
+    )
+    company_sources = sa.Table(
+        "company_sources",
+        metadata,
+        *(sa.Column(c, KEY, primary_key=True) for c in LINEAGE_KEY),
+        sa.Column(COMPANY_ID, KEY, nullable=False, index=True),
+        _run_column(),
+    )
+    return {"companies": companies, "company_sources": company_sources}
 
 
 def build_tables(fields: Sequence[str]) -> Tables:

@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 
+from crmclean.accounts.load import split_company_rows
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe.cluster import golden_id as anchor_id
 from crmclean.dedupe.config import load_match_config
@@ -31,7 +32,7 @@ from crmclean.load import LoadPlan, RunInfo, load
 from crmclean.load.existing import TargetReader, as_records, has_tables, target_state
 from crmclean.load.plan import compare, desired_rows
 from crmclean.load.reading import frame_schema
-from crmclean.load.schema import LINEAGE_KEY, Tables, build_tables
+from crmclean.load.schema import COMPANY_ID, LINEAGE_KEY, Tables, build_tables
 from crmclean.load.target import connect, open_engine, safe_url
 from crmclean.rules import Rules
 from crmclean.write import escape_cell, write_text
@@ -125,14 +126,18 @@ def _split(
     )
     fields = rules.model.names
     golden = golden_by_slices(members, fields, load_match_config(rules).survivorship)
-    desired = desired_rows(Batch(frame=members), reader.tables, members, golden, fields)
     ids = pl.DataFrame({GOLDEN_ID: [golden_id]})
+    company = reader.rows("contacts", ids).select(COMPANY_ID).head(1)
+    golden = golden.join(company, how="cross")  # both halves keep the company it had
+    desired = desired_rows(Batch(frame=members), reader.tables, members, golden, fields)
     existing = {
         **_nothing(reader.tables),
         "contacts": reader.rows("contacts", ids),
         "contact_sources": reader.rows("contact_sources", ids),
         "merges": reader.rows("merges", ids),
     }
+    companies_before, companies_after = split_company_rows(reader, golden_id, new_id)
+    existing, desired = existing | companies_before, desired | companies_after
     changes = compare(reader.tables, existing, desired)
     others = members.filter(~_is(record)).select(SOURCE, SOURCE_ID).sort(SOURCE, SOURCE_ID)
     lineage = members.select(GOLDEN_ID, SOURCE, SOURCE_ID)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from crmclean.errors import UserError
-from crmclean.load.schema import SCHEMA_VERSION, Tables
+from crmclean.load.schema import COMPANY_ID, SCHEMA_VERSION, Tables
+
+ADDED = {"contacts": (COMPANY_ID,)}  # nullable columns added in place to older targets
 
 
 def ensure_schema(conn: sa.Connection, tables: Tables) -> None:
@@ -26,6 +28,9 @@ def ensure_schema(conn: sa.Connection, tables: Tables) -> None:
         conn.execute(version.update().values(version=SCHEMA_VERSION))
     elif found != [SCHEMA_VERSION]:
         raise UserError(f"target has schema version {found}, this crmclean writes {SCHEMA_VERSION}")
+    for name, columns in ADDED.items():
+        table = tables.data[name]
+        _add_columns(conn, table, [c for c in _missing_columns(conn, table) if c in columns])
     missing = _missing_columns(conn, tables.contacts)
     if missing:
         raise UserError(f"target table 'contacts' lacks columns {missing} of the contact model")
@@ -39,14 +44,19 @@ def _missing_columns(conn: sa.Connection, table: sa.Table) -> list[str]:
 def _upgrade_from_1(conn: sa.Connection, tables: Tables) -> None:
     """Version 1 lacked run bookkeeping columns and the records' values in the crosswalk:
     add them (null for rows written before) and number the runs in start order."""
-    quote = conn.dialect.identifier_preparer
     for table in (tables.runs, tables.contact_sources):
-        for name in _missing_columns(conn, table):
-            kind = table.c[name].type.compile(dialect=conn.dialect)
-            conn.exec_driver_sql(
-                f"ALTER TABLE {quote.format_table(table)} ADD COLUMN {quote.quote(name)} {kind}"
-            )
+        _add_columns(conn, table, _missing_columns(conn, table))
     runs = tables.runs
     ordered = conn.execute(sa.select(runs.c.run_id).order_by(runs.c.started_at)).scalars()
     for number, run_id in enumerate(list(ordered), start=1):
         conn.execute(runs.update().where(runs.c.run_id == run_id).values(sequence=number))
+
+
+def _add_columns(conn: sa.Connection, table: sa.Table, names: list[str]) -> None:
+    """Add nullable columns ``names`` of ``table`` to the target's table of that name."""
+    quote = conn.dialect.identifier_preparer
+    for name in names:
+        kind = table.c[name].type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(
+            f"ALTER TABLE {quote.format_table(table)} ADD COLUMN {quote.quote(name)} {kind}"
+        )

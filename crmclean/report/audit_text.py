@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from crmclean.accounts.audit import text_lines as company_lines
 from crmclean.report.labels import DIMENSION_LABELS, GRADE_STYLES, delta_text, pct
 from crmclean.report.priorities import dataset_facts
 from crmclean.segments.report import text_lines as segment_lines
@@ -129,5 +130,5 @@ def print_audit(doc: dict[str, Any], console: Console | None = None) -> None:
         console.print("Largest duplicate clusters:")
         for line in clusters:
             console.print(line, overflow="ellipsis", no_wrap=True)
-    for line in [*_changes(doc), *segment_lines(doc)]:
+    for line in [*_changes(doc), *segment_lines(doc), *company_lines(doc)]:
         console.print(line)

@@ -69,6 +69,25 @@ def _gate_line(result: RunResult) -> str | None:
     return "Gate:                " + ("passed" if result.gate.success else "FAILED")
 
 
+def company_lines(result: RunResult) -> list[str]:
+    """Companies read, golden companies, and how many golden contacts have one."""
+    if result.companies is None:
+        return []
+    summary = result.companies.to_dict()
+    lines = [
+        f"Companies:           {summary['records']:,} records -> {summary['golden']:,} "
+        f"golden companies ({summary['created_from_contacts']:,} seen only on contacts, "
+        f"{summary['branches']:,} branches)"
+    ]
+    if summary["contacts_linked"] is not None:
+        by = ", ".join(f"{n:,} by {how}" for how, n in summary["linked_by"].items())
+        lines.append(
+            f"Contacts linked:     {summary['contacts_linked']:,} to a company ({by}); "
+            f"{summary['contacts_unlinked']:,} without one"
+        )
+    return lines
+
+
 def print_summary(result: RunResult, console: Console | None = None) -> None:
     """Rows per source, then what each stage did, the gate verdict and the load."""
     console = console or Console(width=80, highlight=False)
@@ -83,11 +102,14 @@ def print_summary(result: RunResult, console: Console | None = None) -> None:
         console.print(gate)
         if result.gate is not None and not result.gate.success:
             console.print(render_text(result.gate))
+    for line in company_lines(result):
+        console.print(line)
     if result.loaded is not None:
         counts = result.loaded.counts
         console.print(
             f"Loaded:              {counts.get('contacts', 0):,} golden records, "
             f"{counts.get('contact_sources', 0):,} source rows"
+            + (f", {counts['companies']:,} companies" if counts.get("companies") else "")
         )
         if result.loaded.run_id is not None:  # None: a rerun that changed nothing
             console.print(f"Run id:              {result.loaded.run_id}")

@@ -1,0 +1,35 @@
+"""The company gate: ``rules/expectations/companies.json`` over the golden companies a load
+leaves in the target, joined to the contacts' verdict (the load needs both to pass)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crmclean.batch import GOLDEN_ID
+from crmclean.load.schema import COMPANY_ID
+from crmclean.rules import Rules
+from crmclean.validate import GateResult, validate_frame
+
+SUITE = "companies"
+
+
+def company_gate(companies: pl.DataFrame, rules: Rules) -> GateResult:
+    """The company suite over ``companies`` (its failing examples name the company id as
+    ``golden_id``)."""
+    return validate_frame(companies.rename({COMPANY_ID: GOLDEN_ID}), rules, suite=SUITE)
+
+
+def with_company_gate(gate: GateResult, companies: pl.DataFrame | None, rules: Rules) -> GateResult:
+    """``gate`` joined with the company gate's verdict when the run has companies."""
+    if companies is None or companies.is_empty():
+        return gate
+    firms = company_gate(companies, rules)
+    return GateResult(
+        success=gate.success and firms.success,
+        checked=gate.checked + firms.checked,
+        failures=[*gate.failures, *firms.failures],
+        warnings=[*gate.warnings, *firms.warnings],
+        exceptions=[*gate.exceptions, *firms.exceptions],
+        failing_rows=pl.concat([gate.failing_rows, firms.failing_rows]),
+        records=gate.records + firms.records,
+    )

@@ -1,0 +1,148 @@
+"""The company part of a load plan: rows of ``companies`` and ``company_sources``, and each
+golden contact's ``company_id``.
+
+A run without company results leaves both tables alone; one with them replaces the golden
+companies it touches (those it holds, and those its company records belonged to before).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
+from crmclean.load.changes import TableChange
+from crmclean.load.existing import TargetReader
+from crmclean.load.frames import table_frame
+from crmclean.load.reading import frame_schema
+from crmclean.load.schema import (
+    COMPANY_FIELDS,
+    COMPANY_ID,
+    ORIGIN,
+    PENDING,
+    RUN_ID,
+    SOURCE_COUNT,
+    Tables,
+)
+
+if TYPE_CHECKING:
+    from crmclean.accounts.stage import CompanyResult
+
+CONTACTS = "contacts"  # the source name of contacts in company_sources
+TABLES = ("companies", "company_sources")
+PARENT = "parent_id"
+_FINAL = "_final_golden_id"
+
+
+def in_target_ids(companies: CompanyResult | None, final: pl.DataFrame) -> CompanyResult | None:
+    """``companies`` with its links renamed to the golden ids the load gives (``final``:
+    ``_source, _source_id, golden_id`` after matching against the target; ``batch``:
+    the batch's records with the golden ids dedupe gave)."""
+    if companies is None or companies.links is None:
+        return companies
+    links = companies.links
+    ids = final.select(SOURCE, SOURCE_ID, pl.col(GOLDEN_ID).alias(_FINAL))
+    renamed = (
+        companies.contacts_lineage.join(ids, on=[SOURCE, SOURCE_ID])
+        .select(GOLDEN_ID, _FINAL)
+        .unique()
+    )
+
+    def rename(frame: pl.DataFrame) -> pl.DataFrame:
+        moved = frame.join(renamed, on=GOLDEN_ID).drop(GOLDEN_ID).rename({_FINAL: GOLDEN_ID})
+        return moved.sort(COMPANY_ID, nulls_last=True).unique(GOLDEN_ID, keep="first")
+
+    return replace(
+        companies,
+        links=replace(links, contacts=rename(links.contacts), lineage=rename(links.lineage)),
+    )
+
+
+def with_company_ids(golden: pl.DataFrame, companies: CompanyResult | None) -> pl.DataFrame:
+    """Golden contacts with the ``company_id`` they were linked to (null without one)."""
+    golden = golden.drop(COMPANY_ID, strict=False)
+    if companies is None or companies.links is None:
+        return golden.with_columns(pl.lit(None, dtype=pl.String).alias(COMPANY_ID))
+    links = companies.links.contacts.select(GOLDEN_ID, COMPANY_ID)
+    return golden.join(links, on=GOLDEN_ID, how="left", maintain_order="left")
+
+
+def crosswalk(companies: CompanyResult) -> pl.DataFrame:
+    """``_source, _source_id, company_id``: every company record, then every contact a
+    company was created from (source ``contacts``, id the golden contact's)."""
+    records = companies.batch.frame.select(SOURCE, SOURCE_ID, COMPANY_ID)
+    if companies.links is None:
+        return records
+    created = companies.links.lineage.select(
+        pl.lit(CONTACTS).alias(SOURCE), pl.col(GOLDEN_ID).alias(SOURCE_ID), COMPANY_ID
+    )
+    return pl.concat([records, created])
+
+
+def golden_rows(companies: CompanyResult, records: pl.DataFrame) -> pl.DataFrame:
+    """The golden companies with records as ``companies`` rows: fields, parent, origin,
+    record count."""
+    golden = companies.golden
+    fields = [f for f in COMPANY_FIELDS if f in golden.columns and f not in (ORIGIN, PARENT)]
+    frame = golden.select(COMPANY_ID, *(pl.col(f).cast(pl.String) for f in fields), ORIGIN)
+    parents = companies.parents.select(COMPANY_ID, PARENT)
+    counts = records.group_by(COMPANY_ID).agg(pl.len().cast(pl.Int64).alias(SOURCE_COUNT))
+    # a company created from contacts that all left (quarantined) has no records: not loaded
+    return frame.join(parents, on=COMPANY_ID, how="left").join(counts, on=COMPANY_ID)
+
+
+def no_company_rows(tables: Tables) -> dict[str, pl.DataFrame]:
+    """Empty ``companies`` and ``company_sources`` frames: a run that leaves them alone."""
+    return {name: pl.DataFrame(schema=frame_schema(tables.data[name])) for name in TABLES}
+
+
+def company_rows(
+    reader: TargetReader, companies: CompanyResult | None
+) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+    """``(existing, desired)`` rows of ``companies`` and ``company_sources`` for the keys
+    the run touches."""
+    tables = reader.tables
+    if companies is None:
+        return no_company_rows(tables), no_company_rows(tables)
+    records = crosswalk(companies)
+    lineage = records.select(pl.col(SOURCE).alias("source"), pl.col(SOURCE_ID).alias("source_id"))
+    before = reader.rows("company_sources", lineage)
+    touched = pl.concat([records.select(COMPANY_ID), before.select(COMPANY_ID)]).unique()
+    golden = golden_rows(companies, records)
+    existing = {
+        "companies": reader.rows("companies", touched),
+        "company_sources": before,
+    }
+    desired = {
+        "companies": table_frame(golden, tables.data["companies"], PENDING),
+        "company_sources": table_frame(records, tables.data["company_sources"], PENDING),
+    }
+    return existing, desired
+
+
+def companies_after(reader: TargetReader, change: TableChange) -> pl.DataFrame:
+    """The golden companies the target will hold once ``change`` (of ``companies``) is applied."""
+    held = reader.rows("companies")
+    kept = held.join(change.replace, on=COMPANY_ID, how="anti") if change.replace.height else held
+    return pl.concat([kept, change.insert])
+
+
+def split_company_rows(
+    reader: TargetReader, golden_id: str, new_id: str
+) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+    """``(existing, desired)`` company rows of an unmerge: when ``golden_id`` is lineage of a
+    company created from contacts, the split-out golden record ``new_id`` is too."""
+    keys = pl.DataFrame({"source": [CONTACTS], "source_id": [golden_id]})
+    lineage = reader.rows("company_sources", keys)
+    if lineage.is_empty():
+        return no_company_rows(reader.tables), no_company_rows(reader.tables)
+    company = reader.rows("companies", lineage.select(COMPANY_ID))
+    added = lineage.with_columns(pl.lit(new_id).alias("source_id"))
+    existing = {"companies": company, "company_sources": lineage}
+    desired = {
+        "companies": company.with_columns(pl.col(SOURCE_COUNT) + 1, pl.lit(PENDING).alias(RUN_ID)),
+        "company_sources": pl.concat([lineage, added]).with_columns(pl.lit(PENDING).alias(RUN_ID)),
+    }
+    return existing, desired

@@ -1,0 +1,150 @@
+"""Linking golden contacts to golden companies: CNPJ, domain, name, conflicts, created companies."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crmclean.accounts.link import COMPANY_ID, LINK, REASON, created_id, link_contacts
+
+COMPANIES = pl.DataFrame(
+    {
+        COMPANY_ID: ["c1", "c2", "c3", "c4", "c5"],
+        "name": ["Acme Ltda", "Globex S.A.", "Initech", "Comercial Lima", "Comercial Lima ME"],
+        "domain": ["acme.com.br", "globex.com", None, None, None],
+        "cnpj": ["11.222.333/0001-81", None, "11.222.333/0002-62", None, None],
+    }
+)
+
+
+def _contacts(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema=["golden_id", "company", "email", "company_domain", "tax_id"],
+        orient="row",
+    )
+
+
+def _links(rules, rows):
+    links = link_contacts(_contacts(rows), COMPANIES, rules)
+    return {r["golden_id"]: r for r in links.contacts.iter_rows(named=True)}, links
+
+
+def test_each_kind_of_evidence_links(rules):
+    got, links = _links(
+        rules,
+        [
+            ("g1", None, "ana@acme.com.br", None, None),  # domain
+            ("g2", "GLOBEX SA", None, None, None),  # name without its legal form
+            ("g3", None, None, None, "11222333000262"),  # full CNPJ: the branch
+            ("g4", None, None, None, "11.222.333/0009-99"),  # root only: the head office
+            ("g5", None, "bia@vendas.globex.com", None, None),  # subdomain? no: exact only
+            ("g6", "Initech", None, "acme.com.br", None),  # website domain beats the name
+        ],
+    )
+    assert got["g1"][COMPANY_ID] == "c1" and got["g1"][LINK] == "domain"
+    assert got["g2"][COMPANY_ID] == "c2" and got["g2"][LINK] == "name"
+    assert got["g3"][COMPANY_ID] == "c3" and got["g3"][LINK] == "cnpj"
+    assert got["g4"][COMPANY_ID] == "c1" and got["g4"][LINK] == "cnpj"
+    assert got["g6"][COMPANY_ID] == "c1" and got["g6"][LINK] == "domain"
+    conflicts = links.findings.filter(pl.col("rule") == "company.link_conflict")
+    assert conflicts["_source_id"].to_list() == ["g6"]
+    assert conflicts["before"][0] == "domain=c1, name=c3"
+
+
+def test_free_mail_never_links_or_creates(rules):
+    got, links = _links(
+        rules,
+        [
+            ("g1", None, "ana@gmail.com", None, None),
+            ("g2", None, "bia@mail.yahoo.com.br", None, None),
+            ("g3", None, None, None, None),
+        ],
+    )
+    assert [got[g][COMPANY_ID] for g in ("g1", "g2", "g3")] == [None, None, None]
+    assert got["g1"][REASON] == "free-mail address only"
+    assert got["g2"][REASON] == "free-mail address only"
+    assert got["g3"][REASON] == "no company name, company e-mail domain or CNPJ"
+    assert links.companies.filter(pl.col("origin") == "contacts").is_empty()
+
+
+def test_ambiguous_name_links_nothing_and_says_why(rules):
+    got, _ = _links(rules, [("g1", "Comercial Lima Ltda.", None, None, None)])
+    assert got["g1"][COMPANY_ID] is None
+    assert got["g1"][REASON] == "company name fits several golden companies"
+
+
+def test_companies_seen_only_on_contacts_are_created_with_lineage(rules):
+    got, links = _links(
+        rules,
+        [
+            ("g1", "Padaria Estrela Ltda", "joao@padariaestrela.com.br", None, None),
+            ("g2", "PADARIA ESTRELA", None, None, None),
+            ("g3", None, "maria@padariaestrela.com.br", None, None),  # joins by domain
+            ("g4", None, "rui@oficina-sul.com.br", None, None),  # a company by domain only
+        ],
+    )
+    created = links.companies.filter(pl.col("origin") == "contacts").sort("domain")
+    assert created["domain"].to_list() == ["oficina-sul.com.br", "padariaestrela.com.br"]
+    bakery = created.row(1, named=True)
+    assert bakery[COMPANY_ID] == created_id("name:padaria estrela")
+    assert {got[g][COMPANY_ID] for g in ("g1", "g2", "g3")} == {bakery[COMPANY_ID]}
+    assert got["g4"][COMPANY_ID] == created_id("domain:oficina-sul.com.br")
+    assert all(got[g][LINK] == "created" for g in got)
+    assert links.lineage.height == 4
+    assert links.companies.filter(pl.col("origin") == "sources").height == COMPANIES.height
+
+
+def test_creating_can_be_turned_off(rules, tmp_path):
+    from crmclean.rules import Rules
+
+    (tmp_path / "link.yaml").write_text("create_companies: false\n", encoding="utf-8")
+    mine = Rules(directory=tmp_path)
+    links = link_contacts(_contacts([("g1", "Nova", None, None, None)]), COMPANIES, mine)
+    assert links.contacts[REASON].to_list() == ["company matches no golden company"]
+    assert links.lineage.is_empty()
+
+
+def test_audit_has_a_companies_section(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from crmclean.audit import audit
+    from crmclean.sources import SourceSpec
+
+    data = Path(__file__).parent / "data" / "accounts"
+    for name in ("accounts.csv", "contatos.csv"):
+        shutil.copy(data / name, tmp_path / name)
+    (tmp_path / "livres.csv").write_text(
+        "Razão social,Website\nLoja da Bia,bia.loja@gmail.com\n", encoding="utf-8"
+    )
+    specs = [
+        SourceSpec(tmp_path / "accounts.csv", connector="salesforce_account"),
+        SourceSpec(tmp_path / "livres.csv"),
+        SourceSpec(tmp_path / "contatos.csv"),
+    ]
+    section = audit(specs).to_dict()["companies"]
+    assert section["records"] == 5 and section["golden"] == 4
+    assert section["duplicate_companies"] == {"golden": 1, "records": 1}
+    assert section["contacts"] == 5
+    assert section["contacts_without_company"]["by_reason"] == {"free-mail address only": 1}
+    assert section["companies_without_contacts"]["examples"] == ["Loja da Bia"]
+    assert section["free_mail_company_domains"]["examples"] == [
+        {"name": "Loja da Bia", "domain": "gmail.com"}
+    ]
+
+
+def test_a_name_shared_by_a_head_office_and_its_branches_links_the_head_office(rules):
+    companies = pl.DataFrame(
+        {
+            COMPANY_ID: ["h", "b", "x", "y"],
+            "name": ["Padaria Sol", "Padaria Sol", "Casa Azul", "Casa Azul"],
+            "domain": [None, None, None, None],
+            "cnpj": ["11222333000181", "11222333000262", "44555666000100", "77888999000100"],
+        }
+    )
+    contacts = _contacts(
+        [("g1", "PADARIA SOL LTDA", None, None, None), ("g2", "Casa Azul", None, None, None)]
+    )
+    got = link_contacts(contacts, companies, rules).contacts.sort("golden_id")
+    assert got[COMPANY_ID].to_list() == ["h", None]  # two unrelated Casa Azul: ambiguous
+    assert got[REASON].to_list() == [None, "company name fits several golden companies"]
