@@ -29,7 +29,7 @@ sys.path.insert(0, str(BENCH))
 from race import run  # noqa: E402
 
 
-def child(project: str, full: bool) -> None:
+def child(project: str, full: bool, quarantine: bool) -> None:
     """One ``migrate run`` in this process; prints the seconds per stage as JSON."""
     from crmclean.api import migrate
     from crmclean.project import load_project
@@ -41,6 +41,7 @@ def child(project: str, full: bool) -> None:
         loaded.rules,
         target=loaded.target,
         full=full,
+        on_fail="quarantine" if quarantine else "block",
         progress=lambda stage: marks.append((stage, time.perf_counter())),
     )
     marks.append(("end", time.perf_counter()))
@@ -88,8 +89,9 @@ def sizes(database: Path) -> list[tuple[str, int]]:
         return conn.execute(query).fetchall()
 
 
-def timed_run(label: str, project: Path, full: bool = False) -> None:
+def timed_run(label: str, project: Path, full: bool = False, quarantine: bool = False) -> None:
     command = [sys.executable, __file__, "--child", str(project)] + (["--full"] if full else [])
+    command += ["--quarantine"] if quarantine else []
     lap = run(command)
     report = json.loads(lap.stdout.strip().splitlines()[-1])
     print(f"{label:<34} {lap.seconds:7.1f} s  peak {lap.peak / 1024**3:5.2f} GB", flush=True)
@@ -103,26 +105,32 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--full", action="store_true", help="also time a --full rerun")
     parser.add_argument("--sources", type=int, default=1, help="split the rows into K files")
+    parser.add_argument(
+        "--quarantine",
+        action="store_true",
+        help="on_fail quarantine: load what passes (the neutral file holds a few bad values)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.full)
+        child(args.child, args.full, args.quarantine)
         return
     with tempfile.TemporaryDirectory(prefix="crmclean-migrate-") as directory:
         project = project_file(Path(directory), args.rows, args.seed, args.sources)
         size = sum(path.stat().st_size for path in Path(directory).glob("*.csv"))
         print(f"{args.rows:,} contacts in {args.sources} CSV, {size / 1024**2:.0f} MB", flush=True)
-        timed_run("migrate run (new SQLite file)", project)
+        timed_run("migrate run (new SQLite file)", project, quarantine=args.quarantine)
         database = Path(directory) / "crm.db"
         print(f"  target file: {database.stat().st_size / 1024**2:.0f} MB")
         for name, used in sizes(database)[:12]:
             print(f"    {name:<40} {used / 1024**2:8.1f} MB")
-        timed_run("migrate run again (same input)", project)
+        timed_run("migrate run again (same input)", project, quarantine=args.quarantine)
         if args.full:
-            timed_run("migrate run --full (same input)", project, full=True)
+            timed_run("migrate run --full (same input)", project, True, args.quarantine)
         if args.sources > 1:
             rows = change_first_source(Path(directory))
-            timed_run(f"migrate run, 1 source changed ({rows:,} rows)", project)
+            label = f"migrate run, 1 source changed ({rows:,} rows)"
+            timed_run(label, project, quarantine=args.quarantine)
 
 
 if __name__ == "__main__":

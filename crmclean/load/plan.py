@@ -69,6 +69,11 @@ class LoadPlan:
             for change in self.changes.values()
         )
 
+    def kept(self) -> pl.DataFrame:
+        """The golden records of ``after`` the run leaves as the target holds them."""
+        written = self.changes["contacts"].insert.select(GOLDEN_ID)
+        return self.after.join(written, on=GOLDEN_ID, how="anti")
+
     def summary(self) -> dict[str, int]:
         """Golden records and source records to insert, update, merge and delete."""
         golden, records = self.changes["contacts"].counts, self.changes["contact_sources"].counts
