@@ -65,6 +65,39 @@ def test_oversized_blocks_are_skipped_and_reported(config: MatchConfig) -> None:
     ]
 
 
+def _born_on_one_day(names: list[tuple[str, str]]) -> pl.DataFrame:
+    return contacts(
+        *({"first_name": first, "last_name": last, "birth_date": "1980-05-17"}
+          for first, last in names)
+    )  # fmt: skip
+
+
+def test_a_capped_rule_keeps_small_blocks_whole(config: MatchConfig) -> None:
+    only_dates = config.model_copy(update={"blocking": [["birth_date"]]})
+    frame = _born_on_one_day([("Ana", "Costa"), ("Bruno", "Lima"), ("Carla", "Dias")])
+    assert _pairs(only_dates, frame)[0] == [(0, 1), (0, 2), (1, 2)]
+
+
+def test_a_capped_rule_splits_larger_blocks_by_its_own_keys(config: MatchConfig) -> None:
+    """Past its cap, a birth date pairs only records sharing the first or the last name's
+    initial (a typo in one name keeps the pair), and is not reported as oversized."""
+    only_dates = config.model_copy(update={"blocking": [["birth_date"]]})
+    cap = config.rule_caps["birth_date"].max_block_size
+    strangers = [(f"{a}x", f"{b}y") for a, b in zip("bcdefghijk", "lmnopqrtuv", strict=True)]
+    frame = _born_on_one_day(
+        [("Ana", "Silva"), ("Anna", "Sylva"), ("Xana", "Silva"), *strangers[:cap]]
+    )
+    pairs, oversized = _pairs(only_dates, frame)
+    assert pairs == [(0, 1), (0, 2), (1, 2)]
+    assert oversized.is_empty()
+
+
+def test_rule_caps_name_blocking_rules(config: MatchConfig) -> None:
+    settings = config.model_dump() | {"blocking": [["emails"]]}
+    with pytest.raises(ValueError, match="rule_caps names no blocking rule: birth_date"):
+        MatchConfig.model_validate(settings)
+
+
 def test_oversized_findings_list_the_largest_blocks_on_their_first_record() -> None:
     frame = contacts({}, {}, {}, source="crm")
     oversized = pl.DataFrame(
@@ -80,7 +113,7 @@ def test_oversized_findings_list_the_largest_blocks_on_their_first_record() -> N
 
 
 def test_an_unmapped_column_is_a_blocking_key_and_a_comparison(config: MatchConfig) -> None:
-    member = config.model_copy(update={"blocking": [["extra.member"]]})
+    member = config.model_copy(update={"blocking": [["extra.member"]], "rule_caps": {}})
     member = MatchConfig.model_validate(
         member.model_dump()
         | {

@@ -5,7 +5,9 @@ two records of a block become a candidate pair (``left < right`` by record index
 shared by more than ``max_block_size`` records (a switchboard number, a placeholder e-mail) is
 compared only within the smaller blocks a second key (``split_keys``: the postal code, the
 city, the company) makes of it, and reported (``rule, value, size`` and the block's ``first``
-record).
+record). A rule of ``rule_caps`` splits its blocks from a smaller size on, by keys of its own
+(the records of one birth date sharing a name initial), so its pairs grow with the file, not
+with its square.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from crmclean.batch import FINDING_SCHEMA, SOURCE, SOURCE_ID
 from crmclean.codes import BY_RULE
 from crmclean.dedupe.coded_keys import KeyTable, index_of
 from crmclean.dedupe.compare import LEFT, RIGHT
-from crmclean.dedupe.config import MatchConfig
+from crmclean.dedupe.config import MatchConfig, rule_name
 from crmclean.dedupe.keys import RECORD
 
 OVERSIZED_SCHEMA = pl.Schema(
@@ -51,7 +53,7 @@ def _oversized(
     return (
         blocks.with_columns(values)
         .select(
-            rule=pl.lit(" + ".join(rule)),
+            rule=pl.lit(rule_name(rule)),
             value=pl.concat_str(rule, separator=" + "),
             size="size",
             first="first",
@@ -70,17 +72,21 @@ def _pairs_within(blocks: pl.DataFrame, on: list[str]) -> pl.DataFrame:
 
 
 def _split(
-    table: KeyTable, rule: list[str], members: pl.DataFrame, config: MatchConfig
+    table: KeyTable,
+    rule: list[str],
+    members: pl.DataFrame,
+    split_keys: list[str],
+    max_size: int,
 ) -> pl.DataFrame:
-    """Pairs of oversized blocks split by each ``split_keys`` key in turn: records sharing the
-    rule's keys and that key too, where such a smaller block fits ``max_block_size``."""
+    """Pairs of oversized blocks split by each of ``split_keys`` in turn: records sharing the
+    rule's keys and that key too, where such a smaller block fits ``max_size``."""
     found = [pl.DataFrame(schema=PAIR_SCHEMA)]
-    for key in (key for key in config.split_keys if key not in rule and key in table.codes):
+    for key in (key for key in split_keys if key not in rule and key in table.codes):
         codes = table.codes.select(key).with_row_index(RECORD)
         codes = codes.explode(key) if table.is_list(key) else codes
         with_key = members.join(codes, on=RECORD).drop_nulls(key)
         sizes = with_key.group_by([*rule, key]).agg(size=pl.len())
-        usable = sizes.filter(pl.col("size").is_between(2, config.max_block_size))
+        usable = sizes.filter(pl.col("size").is_between(2, max_size))
         kept = with_key.join(usable, on=[*rule, key], how="semi")
         found.append(_pairs_within(kept, [*rule, key]).cast(PAIR_SCHEMA))
     return pl.concat(found)
@@ -89,9 +95,12 @@ def _split(
 def block_pairs(
     table: KeyTable, rule: list[str], config: MatchConfig
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Candidate pairs of one rule, and its oversized blocks (compared only within the
-    smaller blocks a second key makes, see :func:`_split`)."""
-    max_size = config.max_block_size
+    """Candidate pairs of one rule, and its blocks over ``max_block_size`` (compared only
+    within the smaller blocks a second key makes, see :func:`_split`). A rule of ``rule_caps``
+    splits its blocks from its own, smaller cap on, by its own split keys."""
+    cap = config.rule_caps.get(rule_name(rule))
+    max_size = cap.max_block_size if cap else config.max_block_size
+    split_keys = cap.split_keys if cap else config.split_keys
     members = _members(table, rule)
     sizes = members.group_by(rule).agg(size=pl.len(), first=pl.col(RECORD).min())
     usable = sizes.filter((pl.col("size") >= 2) & (pl.col("size") <= max_size))
@@ -99,8 +108,11 @@ def block_pairs(
     pairs = _pairs_within(kept, rule).cast(PAIR_SCHEMA)
     too_big = members.join(sizes.filter(pl.col("size") > max_size), on=rule, how="semi")
     if not too_big.is_empty():
-        pairs = pl.concat([pairs, _split(table, rule, too_big.select(RECORD, *rule), config)])
-    return pairs, _oversized(table, rule, sizes, max_size)
+        split = _split(
+            table, rule, too_big.select(RECORD, *rule), split_keys, config.max_block_size
+        )
+        pairs = pl.concat([pairs, split])
+    return pairs, _oversized(table, rule, sizes, config.max_block_size)
 
 
 def _distinct(pairs: list[pl.DataFrame]) -> pl.DataFrame:

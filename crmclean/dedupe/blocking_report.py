@@ -11,7 +11,7 @@ from crmclean.batch import GOLDEN_ID
 from crmclean.dedupe.blocking import block_pairs, candidate_pairs
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, RIGHT
-from crmclean.dedupe.config import MatchConfig, load_match_config
+from crmclean.dedupe.config import MatchConfig, load_match_config, rule_name
 from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.training import MATCH, labelled_pairs, read_training_pairs
@@ -42,7 +42,7 @@ def blocking_report(
     if truth is not None:
         truth = truth.select(pl.col(LEFT).cast(pl.UInt32), pl.col(RIGHT).cast(pl.UInt32))
     rows = [
-        _row(" + ".join(rule), block_pairs(table, rule, config)[0].unique(), truth)
+        _row(rule_name(rule), block_pairs(table, rule, config)[0].unique(), truth)
         for rule in config.blocking
     ]
     rows.append(_row("all rules", candidate_pairs(table, config)[0], truth))

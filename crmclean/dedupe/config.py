@@ -112,6 +112,21 @@ class ComparisonSpec(BaseModel):
         return self
 
 
+def rule_name(rule: list[str]) -> str:
+    """A blocking rule as the report and ``rule_caps`` name it: its keys joined by ``+``."""
+    return " + ".join(rule)
+
+
+class RuleCap(BaseModel):
+    """A blocking rule's own cap: its blocks over ``max_block_size`` records are compared only
+    within the smaller blocks each of ``split_keys`` makes of them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_block_size: int = Field(ge=2)
+    split_keys: list[KeyName] = Field(min_length=1)
+
+
 class MatchConfig(BaseModel):
     """Blocking keys, comparisons, thresholds and the vocabularies they use."""
 
@@ -143,6 +158,7 @@ class MatchConfig(BaseModel):
     name_suffixes: dict[FoldedWord, FoldedWord] = {}
     nicknames: dict[FoldedWord, FoldedWord] = {}
     blocking: list[list[KeyName]] = Field(min_length=1)
+    rule_caps: dict[str, RuleCap] = {}
     comparisons: list[ComparisonSpec] = Field(min_length=1)
     survivorship: Survivorship = Survivorship()
 
@@ -172,6 +188,14 @@ class MatchConfig(BaseModel):
             raise ValueError("every blocking rule needs at least one key")
         return blocking
 
+    @model_validator(mode="after")
+    def _caps_name_rules(self) -> MatchConfig:
+        named = {rule_name(rule) for rule in self.blocking}
+        unknown = sorted(set(self.rule_caps) - named)
+        if unknown:
+            raise ValueError(f"rule_caps names no blocking rule: {', '.join(unknown)}")
+        return self
+
     @field_validator("comparisons")
     @classmethod
     def _unique_names(cls, comparisons: list[ComparisonSpec]) -> list[ComparisonSpec]:
@@ -195,6 +219,7 @@ class MatchConfig(BaseModel):
     def key_names(self) -> list[str]:
         """Every key a blocking rule or a comparison uses, in first-use order."""
         used = [key for keys in self.blocking for key in keys] + self.split_keys
+        used += [key for cap in self.rule_caps.values() for key in cap.split_keys]
         used += [spec.key for spec in self.comparisons]
         return list(dict.fromkeys(used))
 

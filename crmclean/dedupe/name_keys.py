@@ -20,6 +20,8 @@ NAME_KEYS = (
     "name",
     "first_name",
     "first_initial",
+    "last_initial",
+    "initials",
     "first_name_phonetic",
     "last_name",
     "last_name_phonetic",
@@ -169,6 +171,12 @@ def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
         last_name_prefix=pl.col("last_name").str.slice(0, 3),
         surname_words=pl.col("surnames").str.split(" ").list.unique(maintain_order=True),
         first_initial=pl.col("first_name").str.slice(0, 1),
+        last_initial=pl.col("last_name").str.slice(0, 1),
+        initials=pl.concat_list(
+            pl.col("first_name").str.slice(0, 1), pl.col("last_name").str.slice(0, 1)
+        )
+        .list.drop_nulls()
+        .list.unique(maintain_order=True),
         first_name_phonetic=pl.col("first_name").map_batches(_metaphone, return_dtype=pl.String),
         last_name_phonetic=pl.col("last_name").map_batches(_metaphone, return_dtype=pl.String),
         first_last=pl.concat_str("first_name", "last_name", separator=" "),
