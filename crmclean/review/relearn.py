@@ -3,9 +3,10 @@ answers each way (and again each time the answers grew by half), ``m`` is learne
 pairs (:func:`crmclean.dedupe.find_matches` with them, the ``--training-pairs`` path), the
 pairs are scored again, decisions re-applied, and the queue re-ranked.
 
-The work runs in a worker process of its own (:class:`Worker`), at a lower priority and with
-its own polars thread pool, on a snapshot of the run: answers given meanwhile never wait for
-it (a thread would share the interpreter and the thread pool).
+The work runs in a worker process of its own (:class:`Worker`), at the lowest priority and
+with one polars thread, on a snapshot of the run: answers given meanwhile never wait for it (a
+thread would share the interpreter and the thread pool); the re-ranked queue is built before
+the session's lock is taken, and only swapped in under it.
 
 How well the model does is measured twice, before and after: on the labelled pairs
 (precision and recall against the answers of "probability at least one half") and as the
@@ -172,10 +173,11 @@ class Worker:
 
 
 def _environment() -> dict[str, str]:
-    """This environment, with the folder this crmclean is imported from first on the path."""
+    """This environment, with the folder this crmclean is imported from first on the path,
+    and one polars thread: the worker never takes more than one core from the page."""
     home = str(Path(__file__).resolve().parents[2])
     paths = [home, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "POLARS_MAX_THREADS": "1"}
 
 
 @dataclass

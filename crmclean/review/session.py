@@ -36,6 +36,32 @@ def key_of(text: str) -> Key:
 
 
 @dataclass
+class _Queue:
+    """A review band ready to swap into a session: the table, its tf bits, the filter
+    choices, each pair's row and band position, and the order under the filters."""
+
+    table: pl.DataFrame
+    tf: pl.DataFrame
+    choices: dict[str, list[dict[str, object]]]
+    rows: dict[Key, int]
+    positions: dict[Key, int]
+    order: list[Key]
+
+    @classmethod
+    def of(cls, table: pl.DataFrame, tf: pl.DataFrame, filters: Filters) -> _Queue:
+        keys = zip(table[LEFT].to_list(), table[RIGHT].to_list(), strict=True)
+        rows = dict(zip(keys, table[PAIR].to_list(), strict=True))
+        positions = {key: position for position, key in enumerate(rows)}
+        return cls(table, tf, choices(table), rows, positions, ordered(table, filters))
+
+    def at(self, pair: Key, default: int) -> int:
+        """The position of ``pair`` in the order, ``default`` if it is not in it."""
+        if len(self.order) == len(self.positions):  # unfiltered: the band's own order
+            return self.positions.get(pair, default)
+        return self.order.index(pair) if pair in self.order else default
+
+
+@dataclass
 class Session:
     """The reviewer's place in the queue of ``run`` and the answers given, behind one lock."""
 
@@ -71,12 +97,16 @@ class Session:
                 self.learner.report = {"error": str(outcome) or type(outcome).__name__}
                 return
             scored, report, (table, tf) = outcome
-            with self.lock:
+            filters = self.filters
+            queue = _Queue.of(table, tf, filters)  # built before the lock: answers go on
+            with self.lock:  # only a swap under the lock
                 self.run.pairs = scored
                 current = self.order[self.cursor] if self.order else None
-                self._install(table, tf)
-                if current in self.order and current not in self.status:
-                    self.cursor = self.order.index(current)
+                if filters != self.filters:  # changed meanwhile (rare): order again
+                    queue.order = ordered(table, self.filters)
+                self._swap(queue)
+                if current is not None and current not in self.status:
+                    self.cursor = queue.at(current, self.cursor)
                 self.learner.report = report
         finally:
             self.learner.running = False
@@ -90,12 +120,12 @@ class Session:
         self._install(*band(self.run, self.run.pairs))
 
     def _install(self, table: pl.DataFrame, tf: pl.DataFrame) -> None:
-        self.table, self.tf = table, tf
-        self.choices = choices(table)
-        keys = zip(self.table[LEFT].to_list(), self.table[RIGHT].to_list(), strict=True)
-        self.rows: dict[Key, int] = dict(zip(keys, self.table[PAIR].to_list(), strict=True))
-        self.positions = {key: position for position, key in enumerate(self.rows)}
-        self._order()
+        self._swap(_Queue.of(table, tf, self.filters))
+
+    def _swap(self, queue: _Queue) -> None:
+        self.table, self.tf, self.choices = queue.table, queue.tf, queue.choices
+        self.rows, self.positions, self.order = queue.rows, queue.positions, queue.order
+        self.cursor = self._next_open(0)
 
     def _order(self) -> None:
         self.order = ordered(self.table, self.filters)
