@@ -43,6 +43,7 @@ MIN_EACH = 20
 GROWTH = 1.5
 WORKER = "crmclean.review.worker"
 EVEN_ODDS = 0.5
+SHARED_MEMORY = "/dev/shm"
 
 
 def labelled(path: Path, frame: pl.DataFrame) -> pl.DataFrame:
@@ -129,7 +130,7 @@ def relearned(run: ReviewRun, path: Path) -> Relearned:
 class Worker:
     """Re-learning in a child process of its own (``python -m crmclean.review.worker``, at a
     lower priority), fed a snapshot of the run (:mod:`~crmclean.review.snapshot`) through a
-    private temporary folder. A
+    private temporary folder (in memory when the system has one). A
     child started this way never re-runs the caller's script, as a multiprocessing spawn
     would when the script has no ``if __name__ == "__main__"`` guard."""
 
@@ -149,7 +150,7 @@ class Worker:
         self, run: ReviewRun, path: Path, done: Callable[[Relearned | Exception], None]
     ) -> None:
         try:
-            with tempfile.TemporaryDirectory(prefix="crmclean-relearn-") as folder:
+            with tempfile.TemporaryDirectory(prefix="crmclean-relearn-", dir=_memory()) as folder:
                 job, result = Path(folder) / "job", Path(folder) / "result"
                 snapshot.dump((run, path), job)
                 command = [sys.executable, "-m", WORKER, str(job), str(result)]
@@ -170,6 +171,13 @@ class Worker:
         """Stop a re-learning under way (its result is dropped)."""
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
+
+
+def _memory() -> str | None:
+    """A folder in memory for the snapshots when there is one (Linux ``/dev/shm``), else the
+    default temporary folder: writing a snapshot to disk would make the ``fsync`` of each
+    answer wait behind it."""
+    return SHARED_MEMORY if os.access(SHARED_MEMORY, os.W_OK | os.X_OK) else None
 
 
 def _environment() -> dict[str, str]:
