@@ -128,11 +128,11 @@ def relearned(run: ReviewRun, path: Path) -> Relearned:
 
 
 class Worker:
-    """Re-learning in a child process of its own (``python -m crmclean.review.worker``, at a
-    lower priority), fed a snapshot of the run (:mod:`~crmclean.review.snapshot`) through a
-    private temporary folder (in memory when the system has one). A
-    child started this way never re-runs the caller's script, as a multiprocessing spawn
-    would when the script has no ``if __name__ == "__main__"`` guard."""
+    """Re-learning in a child process of its own (``python -m crmclean.review.worker``, at the
+    lowest priority), fed a snapshot of the run (:mod:`~crmclean.review.snapshot`) through a
+    private temporary folder (in memory when the system has one). A child started this way
+    never re-runs the caller's script, as a multiprocessing spawn would when the script has
+    no ``if __name__ == "__main__"`` guard."""
 
     def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
