@@ -10,6 +10,7 @@ after the cursor, so a restarted session goes on where the last one stopped.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ from crmclean.review.run import ReviewRun
 from crmclean.review.store import Answer, DecisionStore
 
 DECISIONS = {"same": MUST, "different": CANNOT, "unsure": ""}
+SLICE = 8192  # pairs converted at a time while a queue is built
 Key = tuple[int, int]  # a pair by its records (left, right): stable when pairs are re-scored
 
 
@@ -49,10 +51,20 @@ class _Queue:
 
     @classmethod
     def of(cls, table: pl.DataFrame, tf: pl.DataFrame, filters: Filters) -> _Queue:
-        keys = zip(table[LEFT].to_list(), table[RIGHT].to_list(), strict=True)
-        rows = dict(zip(keys, table[PAIR].to_list(), strict=True))
-        positions = {key: position for position, key in enumerate(rows)}
-        return cls(table, tf, choices(table), rows, positions, ordered(table, filters))
+        """The queue of ``table``, built a slice at a time: between slices, a thread
+        answering the reviewer gets the interpreter (a conversion of the whole band would
+        hold it for a long while)."""
+        rows: dict[Key, int] = {}
+        positions: dict[Key, int] = {}
+        order: list[Key] = []
+        for start in range(0, table.height, SLICE):
+            part = table.slice(start, SLICE)
+            keys = list(zip(part[LEFT].to_list(), part[RIGHT].to_list(), strict=True))
+            rows.update(zip(keys, part[PAIR].to_list(), strict=True))
+            positions.update(zip(keys, range(start, start + part.height), strict=True))
+            order += ordered(part, filters)  # a filter keeps the order: slices add up
+            time.sleep(0)
+        return cls(table, tf, choices(table), rows, positions, order)
 
     def at(self, pair: Key, default: int) -> int:
         """The position of ``pair`` in the order, ``default`` if it is not in it."""
