@@ -4,10 +4,9 @@ the one vocabulary of ``rules/normalize/placeholders.yaml``, with finding TX02.
 A value is looked up in a folded form (lower case, common accents off, runs of anything but
 letters and digits one space: "N/A" -> "n a"). The fold is never computed: each word becomes
 an anchored expression that matches exactly the values folding to it ("n a" matches ``N/A``,
-``n.a.``, ``(n/a)``...), and with the patterns it makes one expression per field, matched in
-one vectorized query over the columns. Only cells of at most ``max_length`` characters are
-matched (a length is nearly free, a match is not); in a column that repeats, only its distinct
-short values.
+``n.a.``, ``(n/a)``...), and with the patterns it makes one expression per field: one
+vectorized pass over each column, in which a cell that cannot be a placeholder fails on its
+first characters.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from crmclean.batch import SOURCE, SOURCE_ID
-from crmclean.normalize.distinct import DISTINCT_SHARE
 from crmclean.normalize.findings import Step, by_rule, concat
 from crmclean.normalize.spec import load_spec
 from crmclean.rules import Rules
@@ -96,35 +94,6 @@ def pattern(spec: PlaceholderSpec, field: str) -> str:
     return "|".join([f"(?:{words})", *(f"(?:{p})" for p in patterns)])
 
 
-def _repeating(frame: pl.DataFrame, names: Sequence[str]) -> set[str]:
-    """The columns of ``names`` whose values repeat enough to check the distinct ones (an
-    estimate, as :func:`~crmclean.normalize.distinct.repeats` makes it; in one pass)."""
-    if not names:
-        return set()
-    counts = frame.select(
-        *(pl.col(f).approx_n_unique().alias(f"u{i}") for i, f in enumerate(names)),
-        *(pl.col(f).is_not_null().sum().alias(f"n{i}") for i, f in enumerate(names)),
-    ).row(0, named=True)
-    return {
-        f for i, f in enumerate(names) if counts[f"u{i}"] < DISTINCT_SHARE * max(counts[f"n{i}"], 1)
-    }
-
-
-def _matching_rows(value: pl.Expr, expression: str, limit: int, distinct: bool) -> pl.Expr:
-    """The rows (a list) whose value matches ``expression`` and has at most ``limit``
-    characters. Only values that short are matched (a length is nearly free, a match is
-    not); in a column that repeats, only its distinct short values, found back by lookup."""
-    short = value.str.len_chars() <= limit
-    rows = pl.int_range(pl.len(), dtype=pl.UInt32)
-    if distinct:
-        units = value.filter(short).unique()
-        hits = units.filter(units.str.contains(expression).fill_null(False))
-        return rows.filter(value.is_in(hits.implode())).implode()
-    candidates = short.fill_null(False)
-    hit = value.filter(candidates).str.contains(expression).fill_null(False)
-    return rows.filter(candidates).filter(hit).implode()
-
-
 def drop_placeholders(frame: pl.DataFrame, rules: Rules, fields: Sequence[str] = ()) -> Step:
     """The placeholders of ``fields`` (default: every checked text field) emptied, a TX02
     each. Patterns see the value as the text step leaves it (trimmed)."""
@@ -134,13 +103,16 @@ def drop_placeholders(frame: pl.DataFrame, rules: Rules, fields: Sequence[str] =
         for f in (fields or checked_fields(rules, spec))
         if f in frame.columns and frame.schema[f] == pl.String
     ]
-    often = _repeating(frame, names)
     matches = frame.lazy().select(  # one query: polars checks the columns in parallel
-        _matching_rows(pl.col(f), pattern(spec, f), spec.max_length, f in often).alias(f)
+        pl.col(f).str.contains(pattern(spec, f)).fill_null(False).arg_true().implode()
         for f in names
     )
     found = {f: rows[0] for f, rows in matches.collect().to_dict().items()}
-    at = {f: rows for f, rows in found.items() if len(rows)}
+    short = {
+        f: rows.filter(frame[f].gather(rows).str.len_chars() <= spec.max_length)
+        for f, rows in found.items()
+    }
+    at = {f: rows for f, rows in short.items() if len(rows)}
     after = {f: frame[f].clone().scatter(rows, None) for f, rows in at.items()}
     findings = [
         by_rule(
