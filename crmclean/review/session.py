@@ -85,6 +85,8 @@ class Session:
     cursor: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
     worker: Worker = field(default_factory=Worker)
+    rows: dict[Key, int] = field(default_factory=dict, init=False)  # pair: its row in pairs
+    previous: dict[Key, int] = field(default_factory=dict, init=False)  # rows before a swap
 
     def __post_init__(self) -> None:
         self.rebuild()
@@ -134,7 +136,13 @@ class Session:
     def _install(self, table: pl.DataFrame, tf: pl.DataFrame) -> None:
         self._swap(_Queue.of(table, tf, self.filters))
 
+    def known(self, pair: Key) -> bool:
+        """Whether ``pair`` is in the queue, or was just before a re-ranking swapped it out
+        (the page may show it still)."""
+        return pair in self.rows or pair in self.previous
+
     def _swap(self, queue: _Queue) -> None:
+        self.previous = self.rows
         self.table, self.tf, self.choices = queue.table, queue.tf, queue.choices
         self.rows, self.positions, self.order = queue.rows, queue.positions, queue.order
         self.cursor = self._next_open(0)
