@@ -27,7 +27,8 @@ from crmclean.review.run import ReviewRun
 from crmclean.review.store import Answer, DecisionStore
 
 DECISIONS = {"same": MUST, "different": CANNOT, "unsure": ""}
-SLICE = 8192  # pairs converted at a time while a queue is built
+SLICE = 4096  # pairs converted at a time while a queue is built
+PAUSE = 0.001  # seconds between slices: an answer under way runs meanwhile
 Key = tuple[int, int]  # a pair by its records (left, right): stable when pairs are re-scored
 
 
@@ -63,7 +64,7 @@ class _Queue:
             rows.update(zip(keys, part[PAIR].to_list(), strict=True))
             positions.update(zip(keys, range(start, start + part.height), strict=True))
             order += ordered(part, filters)  # a filter keeps the order: slices add up
-            time.sleep(0)
+            time.sleep(PAUSE)
         return cls(table, tf, choices(table), rows, positions, order)
 
     def at(self, pair: Key, default: int) -> int:
