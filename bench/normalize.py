@@ -231,6 +231,28 @@ def per_normalizer(frame: pl.DataFrame, rules: Rules) -> None:
         print(f"  {name:<12} {_rate(frame.height, time.perf_counter() - start)}")
 
 
+def _steps_time(frame: pl.DataFrame, rules: Rules, skip: str = "") -> float:
+    """Seconds for every step of the stage in turn but ``skip``."""
+    start = time.perf_counter()
+    for name, step in steps(rules):
+        if name != skip:
+            frame, _ = step(frame)
+    return time.perf_counter() - start
+
+
+def with_and_without(frame: pl.DataFrame, rules: Rules, skip: str, rounds: int = 2) -> None:
+    """The stage's steps with and without ``skip``, alternated in this process, best of
+    ``rounds`` each (the machine is shared: the best is the least disturbed)."""
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(rounds):
+        for present in (True, False):
+            times[present].append(_steps_time(frame, rules, "" if present else skip))
+    best = {present: min(seconds) for present, seconds in times.items()}
+    print(f"  steps with {skip:<12} {_rate(frame.height, best[True])}")
+    print(f"  steps without {skip:<9} {_rate(frame.height, best[False])}")
+    print(f"  {skip} costs {best[True] - best[False]:+.2f} s")
+
+
 def neutral(path: Path, rows: int) -> pl.DataFrame:
     """E-mail and phone columns of ``path`` repeated to ``rows`` rows, each copy made distinct:
     ``.n`` added to the local part, every digit of the phone shifted by ``n``."""
@@ -284,6 +306,7 @@ def main() -> None:
     stage = time.perf_counter() - start
     print(f"  {'whole stage':<12} {_rate(frame.height, stage)}")
     print(f"  findings {batch.findings.height:,}, rejects {batch.rejects.height:,}")
+    with_and_without(frame, rules, "placeholder")
     sample = frame.head(args.naive_rows)
     start = time.perf_counter()
     naive(sample, rules)

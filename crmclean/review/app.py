@@ -136,7 +136,7 @@ def _known(session: Session, body: dict[str, Any]) -> Key | None:
         key = key_of(str(body.get("key", "")))
     except ValueError:
         return None
-    return key if key in session.rows else None
+    return key if session.known(key) else None
 
 
 def _picks(body: dict[str, Any]) -> dict[str, str]:

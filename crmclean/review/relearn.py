@@ -3,9 +3,10 @@ answers each way (and again each time the answers grew by half), ``m`` is learne
 pairs (:func:`crmclean.dedupe.find_matches` with them, the ``--training-pairs`` path), the
 pairs are scored again, decisions re-applied, and the queue re-ranked.
 
-The work runs in a worker process of its own (:class:`Worker`), at a lower priority and with
-its own polars thread pool, on a snapshot of the run: answers given meanwhile never wait for
-it (a thread would share the interpreter and the thread pool).
+The work runs in a worker process of its own (:class:`Worker`), at the lowest priority and
+with one polars thread, on a snapshot of the run: answers given meanwhile never wait for it (a
+thread would share the interpreter and the thread pool); the re-ranked queue is built before
+the session's lock is taken, and only swapped in under it.
 
 How well the model does is measured twice, before and after: on the labelled pairs
 (precision and recall against the answers of "probability at least one half") and as the
@@ -42,6 +43,7 @@ MIN_EACH = 20
 GROWTH = 1.5
 WORKER = "crmclean.review.worker"
 EVEN_ODDS = 0.5
+SHARED_MEMORY = "/dev/shm"
 
 
 def labelled(path: Path, frame: pl.DataFrame) -> pl.DataFrame:
@@ -126,11 +128,11 @@ def relearned(run: ReviewRun, path: Path) -> Relearned:
 
 
 class Worker:
-    """Re-learning in a child process of its own (``python -m crmclean.review.worker``, at a
-    lower priority), fed a snapshot of the run (:mod:`~crmclean.review.snapshot`) through a
-    private temporary folder. A
-    child started this way never re-runs the caller's script, as a multiprocessing spawn
-    would when the script has no ``if __name__ == "__main__"`` guard."""
+    """Re-learning in a child process of its own (``python -m crmclean.review.worker``, at the
+    lowest priority), fed a snapshot of the run (:mod:`~crmclean.review.snapshot`) through a
+    private temporary folder (in memory when the system has one). A child started this way
+    never re-runs the caller's script, as a multiprocessing spawn would when the script has
+    no ``if __name__ == "__main__"`` guard."""
 
     def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
@@ -148,7 +150,7 @@ class Worker:
         self, run: ReviewRun, path: Path, done: Callable[[Relearned | Exception], None]
     ) -> None:
         try:
-            with tempfile.TemporaryDirectory(prefix="crmclean-relearn-") as folder:
+            with tempfile.TemporaryDirectory(prefix="crmclean-relearn-", dir=_memory()) as folder:
                 job, result = Path(folder) / "job", Path(folder) / "result"
                 snapshot.dump((run, path), job)
                 command = [sys.executable, "-m", WORKER, str(job), str(result)]
@@ -171,11 +173,19 @@ class Worker:
             self._process.terminate()
 
 
+def _memory() -> str | None:
+    """A folder in memory for the snapshots when there is one (Linux ``/dev/shm``), else the
+    default temporary folder: writing a snapshot to disk would make the ``fsync`` of each
+    answer wait behind it."""
+    return SHARED_MEMORY if os.access(SHARED_MEMORY, os.W_OK | os.X_OK) else None
+
+
 def _environment() -> dict[str, str]:
-    """This environment, with the folder this crmclean is imported from first on the path."""
+    """This environment, with the folder this crmclean is imported from first on the path,
+    and one polars thread: the worker never takes more than one core from the page."""
     home = str(Path(__file__).resolve().parents[2])
     paths = [home, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "POLARS_MAX_THREADS": "1"}
 
 
 @dataclass

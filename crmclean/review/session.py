@@ -10,6 +10,7 @@ after the cursor, so a restarted session goes on where the last one stopped.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,8 @@ from crmclean.review.run import ReviewRun
 from crmclean.review.store import Answer, DecisionStore
 
 DECISIONS = {"same": MUST, "different": CANNOT, "unsure": ""}
+SLICE = 4096  # pairs converted at a time while a queue is built
+PAUSE = 0.001  # seconds between slices: an answer under way runs meanwhile
 Key = tuple[int, int]  # a pair by its records (left, right): stable when pairs are re-scored
 
 
@@ -33,6 +36,42 @@ def key_of(text: str) -> Key:
     """``"12-40"`` (as the page sends it) as a key."""
     left, _, right = text.partition("-")
     return int(left), int(right)
+
+
+@dataclass
+class _Queue:
+    """A review band ready to swap into a session: the table, its tf bits, the filter
+    choices, each pair's row and band position, and the order under the filters."""
+
+    table: pl.DataFrame
+    tf: pl.DataFrame
+    choices: dict[str, list[dict[str, object]]]
+    rows: dict[Key, int]
+    positions: dict[Key, int]
+    order: list[Key]
+
+    @classmethod
+    def of(cls, table: pl.DataFrame, tf: pl.DataFrame, filters: Filters) -> _Queue:
+        """The queue of ``table``, built a slice at a time: between slices, a thread
+        answering the reviewer gets the interpreter (a conversion of the whole band would
+        hold it for a long while)."""
+        rows: dict[Key, int] = {}
+        positions: dict[Key, int] = {}
+        order: list[Key] = []
+        for start in range(0, table.height, SLICE):
+            part = table.slice(start, SLICE)
+            keys = list(zip(part[LEFT].to_list(), part[RIGHT].to_list(), strict=True))
+            rows.update(zip(keys, part[PAIR].to_list(), strict=True))
+            positions.update(zip(keys, range(start, start + part.height), strict=True))
+            order += ordered(part, filters)  # a filter keeps the order: slices add up
+            time.sleep(PAUSE)
+        return cls(table, tf, choices(table), rows, positions, order)
+
+    def at(self, pair: Key, default: int) -> int:
+        """The position of ``pair`` in the order, ``default`` if it is not in it."""
+        if len(self.order) == len(self.positions):  # unfiltered: the band's own order
+            return self.positions.get(pair, default)
+        return self.order.index(pair) if pair in self.order else default
 
 
 @dataclass
@@ -47,6 +86,8 @@ class Session:
     cursor: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
     worker: Worker = field(default_factory=Worker)
+    rows: dict[Key, int] = field(default_factory=dict, init=False)  # pair: its row in pairs
+    previous: dict[Key, int] = field(default_factory=dict, init=False)  # rows before a swap
 
     def __post_init__(self) -> None:
         self.rebuild()
@@ -71,12 +112,16 @@ class Session:
                 self.learner.report = {"error": str(outcome) or type(outcome).__name__}
                 return
             scored, report, (table, tf) = outcome
-            with self.lock:
+            filters = self.filters
+            queue = _Queue.of(table, tf, filters)  # built before the lock: answers go on
+            with self.lock:  # only a swap under the lock
                 self.run.pairs = scored
                 current = self.order[self.cursor] if self.order else None
-                self._install(table, tf)
-                if current in self.order and current not in self.status:
-                    self.cursor = self.order.index(current)
+                if filters != self.filters:  # changed meanwhile (rare): order again
+                    queue.order = ordered(table, self.filters)
+                self._swap(queue)
+                if current is not None and current not in self.status:
+                    self.cursor = queue.at(current, self.cursor)
                 self.learner.report = report
         finally:
             self.learner.running = False
@@ -90,12 +135,18 @@ class Session:
         self._install(*band(self.run, self.run.pairs))
 
     def _install(self, table: pl.DataFrame, tf: pl.DataFrame) -> None:
-        self.table, self.tf = table, tf
-        self.choices = choices(table)
-        keys = zip(self.table[LEFT].to_list(), self.table[RIGHT].to_list(), strict=True)
-        self.rows: dict[Key, int] = dict(zip(keys, self.table[PAIR].to_list(), strict=True))
-        self.positions = {key: position for position, key in enumerate(self.rows)}
-        self._order()
+        self._swap(_Queue.of(table, tf, self.filters))
+
+    def known(self, pair: Key) -> bool:
+        """Whether ``pair`` is in the queue, or was just before a re-ranking swapped it out
+        (the page may show it still)."""
+        return pair in self.rows or pair in self.previous
+
+    def _swap(self, queue: _Queue) -> None:
+        self.previous = self.rows
+        self.table, self.tf, self.choices = queue.table, queue.tf, queue.choices
+        self.rows, self.positions, self.order = queue.rows, queue.positions, queue.order
+        self.cursor = self._next_open(0)
 
     def _order(self) -> None:
         self.order = ordered(self.table, self.filters)

@@ -15,8 +15,8 @@ from crmclean.review.relearn import relearned
 
 
 def main(arguments: list[str]) -> None:
-    """Re-learn at a lower priority than the page the reviewer is answering on."""
-    os.nice(10)
+    """Re-learn at the lowest priority (the page the reviewer answers on comes first)."""
+    os.nice(19)
     job, result = (Path(argument) for argument in arguments)
     run, path = snapshot.load(job)
     snapshot.dump(relearned(run, path), result)
