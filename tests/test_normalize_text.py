@@ -73,5 +73,5 @@ def test_clean_columns_gives_clean_on_every_row(values: list[str | None], repeat
     """Whether it works on distinct values (repeated ones) or on dirty rows only."""
     rows = values * 5 if repeat else values
     table = pl.DataFrame({"v": rows}, schema={"v": pl.String})
-    after = clean_columns(table, ["v"]).get("v", table["v"])
+    after = clean_columns(table, ["v"]).columns.get("v", table["v"])
     assert after.to_list() == cleaned(rows)

@@ -26,20 +26,21 @@ from crmclean.normalize.unidentifiable import unidentifiable
 from crmclean.normalize.values.dates import normalize_dates
 from crmclean.normalize.values.flags import normalize_flags
 from crmclean.normalize.values.picklists import normalize_picklists
-from crmclean.normalize.values.placeholders import drop_placeholders
-from crmclean.normalize.values.text import clean_fields
+from crmclean.normalize.values.placeholders import clean_text
 from crmclean.rules import Rules
 
 Normalizer = Callable[[pl.DataFrame], Step]
 
 
-def steps(rules: Rules) -> list[tuple[str, Normalizer]]:
-    """Every normalizer of a run, named, in order (countries first: the others read them)."""
+def steps(rules: Rules, placeholders: bool = True) -> list[tuple[str, Normalizer]]:
+    """Every normalizer of a run, named, in order (countries first: the others read them).
+
+    The text step also empties placeholders (sharing its distinct values), unless
+    ``placeholders`` is false (the bench measures what they cost)."""
     model, region = rules.model, rules.default_region
     single = [name for name, spec in model.fields.items() if not spec.multi]
     return [
-        ("text", partial(clean_fields, fields=single)),
-        ("placeholder", partial(drop_placeholders, rules=rules)),
+        ("text", partial(clean_text, rules=rules, fields=single, placeholders=placeholders)),
         ("country", partial(normalize_country, rules=rules)),
         ("country_hint", partial(infer_country, rules=rules)),
         ("state", partial(normalize_state, rules=rules, default_region=region)),

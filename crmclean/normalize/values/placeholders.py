@@ -6,13 +6,14 @@ letters and digits one space: "N/A" -> "n a"). The fold is never computed: each 
 an anchored expression that matches exactly the values folding to it ("n a" matches ``N/A``,
 ``n.a.``, ``(n/a)``...), and with the patterns it makes one expression per field: one
 vectorized pass over each column, in which a cell that cannot be a placeholder fails on its
-first characters.
+first characters. After the text step, each column it worked on distinct values is tested on
+those values only, and the rows found by a lookup when one matches (:func:`clean_text`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from crmclean.batch import SOURCE, SOURCE_ID
 from crmclean.normalize.findings import Step, by_rule, concat
 from crmclean.normalize.spec import load_spec
+from crmclean.normalize.values.text import clean_fields_distinct
 from crmclean.rules import Rules
 
 SPEC = "normalize/placeholders.yaml"
@@ -94,25 +96,33 @@ def pattern(spec: PlaceholderSpec, field: str) -> str:
     return "|".join([f"(?:{words})", *(f"(?:{p})" for p in patterns)])
 
 
-def drop_placeholders(frame: pl.DataFrame, rules: Rules, fields: Sequence[str] = ()) -> Step:
+def drop_placeholders(
+    frame: pl.DataFrame,
+    rules: Rules,
+    fields: Sequence[str] = (),
+    distinct: Mapping[str, pl.Series] | None = None,
+) -> Step:
     """The placeholders of ``fields`` (default: every checked text field) emptied, a TX02
-    each. Patterns see the value as the text step leaves it (trimmed)."""
+    each. Patterns see the value as the text step leaves it (trimmed). ``distinct`` holds the
+    distinct values of some columns: those are tested on them instead of on every row."""
     spec = load(rules)
     names = [
         f
         for f in (fields or checked_fields(rules, spec))
         if f in frame.columns and frame.schema[f] == pl.String
     ]
+    known = distinct or {}
+    whole = [f for f in names if f not in known]
     matches = frame.lazy().select(  # one query: polars checks the columns in parallel
         pl.col(f).str.contains(pattern(spec, f)).fill_null(False).arg_true().implode()
-        for f in names
+        for f in whole
     )
-    found = {f: rows[0] for f, rows in matches.collect().to_dict().items()}
-    short = {
-        f: rows.filter(frame[f].gather(rows).str.len_chars() <= spec.max_length)
-        for f, rows in found.items()
+    found = {
+        f: rows[0].filter(frame[f].gather(rows[0]).str.len_chars() <= spec.max_length)
+        for f, rows in matches.collect().to_dict().items()
     }
-    at = {f: rows for f, rows in short.items() if len(rows)}
+    found |= {f: _rows(frame[f], known[f], spec) for f in names if f in known}
+    at = {f: found[f] for f in names if len(found[f])}
     after = {f: frame[f].clone().scatter(rows, None) for f, rows in at.items()}
     findings = [
         by_rule(
@@ -123,3 +133,31 @@ def drop_placeholders(frame: pl.DataFrame, rules: Rules, fields: Sequence[str] =
         for f, rows in at.items()
     ]
     return Step(frame.with_columns(**after), concat(findings))
+
+
+def _is_placeholder(value: pl.Expr, spec: PlaceholderSpec, field: str) -> pl.Expr:
+    """Whether each ``value`` of ``field`` is a placeholder (false for nulls)."""
+    short = value.str.len_chars() <= spec.max_length
+    return (value.str.contains(pattern(spec, field)) & short).fill_null(False)
+
+
+def _rows(column: pl.Series, values: pl.Series, spec: PlaceholderSpec) -> pl.Series:
+    """The rows of ``column`` holding a placeholder, testing its distinct ``values`` only."""
+    test = _is_placeholder(pl.col(column.name), spec, column.name)
+    found = values.to_frame(column.name).filter(test).to_series()
+    if found.is_empty():
+        return pl.Series(column.name, [], pl.UInt32)
+    return column.is_in(found).fill_null(False).arg_true()
+
+
+def clean_text(
+    frame: pl.DataFrame, rules: Rules, fields: Sequence[str], placeholders: bool = True
+) -> Step:
+    """The text step (:func:`~crmclean.normalize.values.text.clean_fields` on ``fields``) then,
+    unless ``placeholders`` is false, :func:`drop_placeholders` on every checked field, testing
+    the columns the text step worked on distinct values on those values only."""
+    text, distinct = clean_fields_distinct(frame, fields)
+    if not placeholders:
+        return text
+    dropped = drop_placeholders(text.frame, rules, distinct=distinct)
+    return Step(dropped.frame, concat([text.findings, dropped.findings]))

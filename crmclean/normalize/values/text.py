@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import polars as pl
 
@@ -47,32 +48,43 @@ def fold_words(words: Sequence[str], separator: str = "") -> list[str]:
     return series.to_frame().select(fold(pl.col("w"), separator))["w"].to_list()
 
 
-def clean_columns(frame: pl.DataFrame, fields: Sequence[str]) -> dict[str, pl.Series]:
+class Cleaned(NamedTuple):
+    """What :func:`clean_columns` gives: the columns that changed, and the distinct values
+    (after :func:`clean`; repeats and nulls possible) of the columns worked on distinct values,
+    so a later check of those columns can test each value once."""
+
+    columns: dict[str, pl.Series]
+    distinct: dict[str, pl.Series]
+
+
+def clean_columns(frame: pl.DataFrame, fields: Sequence[str]) -> Cleaned:
     """:func:`clean` on the columns where something can change: on the distinct values of
     columns that repeat, else only on the values not already clean (printable ASCII, single
     inner spaces)."""
-    cleaned = {}
+    cleaned, distinct = {}, {}
     for field in fields:
         if frame[field].null_count() == frame.height:
+            distinct[field] = frame[field].clear()
             continue
-        column = (
-            _clean_distinct(frame, field) if repeats(frame, [field]) else _clean_dirty(frame, field)
-        )
+        if repeats(frame, [field]):
+            column, distinct[field] = _clean_distinct(frame, field)
+        else:
+            column = _clean_dirty(frame, field)
         if column is not None:
             cleaned[field] = column
-    return cleaned
+    return Cleaned(cleaned, distinct)
 
 
-def _clean_distinct(frame: pl.DataFrame, field: str) -> pl.Series | None:
+def _clean_distinct(frame: pl.DataFrame, field: str) -> tuple[pl.Series | None, pl.Series]:
     """:func:`clean` on a column of repeated values: its distinct values are cleaned, and only
-    those that change are replaced in the rows; None when none changes."""
+    those that change are replaced in the rows (None when none changes); with the cleaned
+    distinct values."""
     units = frame[field].unique().drop_nulls().to_frame()
-    changes = units.with_columns(clean(pl.col(field)).alias("new")).filter(
-        pl.col(field).ne_missing(pl.col("new"))
-    )
+    both = units.with_columns(clean(pl.col(field)).alias("new"))
+    changes = both.filter(pl.col(field).ne_missing(pl.col("new")))
     if changes.is_empty():
-        return None
-    return frame[field].replace(changes[field], changes["new"])
+        return None, units[field]
+    return frame[field].replace(changes[field], changes["new"]), both["new"].alias(field)
 
 
 def _clean_dirty(frame: pl.DataFrame, field: str) -> pl.Series | None:
@@ -89,7 +101,14 @@ def _clean_dirty(frame: pl.DataFrame, field: str) -> pl.Series | None:
 
 def clean_fields(frame: pl.DataFrame, fields: Sequence[str]) -> Step:
     """Apply :func:`clean` to ``fields``; a finding for each value that changed (not blanks)."""
-    after = clean_columns(frame, fields)
+    return clean_fields_distinct(frame, fields)[0]
+
+
+def clean_fields_distinct(
+    frame: pl.DataFrame, fields: Sequence[str]
+) -> tuple[Step, dict[str, pl.Series]]:
+    """:func:`clean_fields`, with the cleaned distinct values of :class:`Cleaned`."""
+    after, distinct = clean_columns(frame, fields)
     rule = pl.when(changed()).then(pl.lit("text.cleaned"))
     findings = [by_rule(pairs(frame, pl.col(f), column), f, rule) for f, column in after.items()]
-    return Step(frame.with_columns(**after), concat(findings))
+    return Step(frame.with_columns(**after), concat(findings)), distinct
