@@ -79,6 +79,14 @@ def test_email_keys_skip_role_addresses(config: MatchConfig) -> None:
     assert keys["email"] == "ana@empresa.com.br"
 
 
+def test_email_keys_split_personal_and_work_mailboxes(config: MatchConfig) -> None:
+    (keys,) = _keys(
+        config, {"email": "ana@empresa.com.br", "email_alt": ["ana.s@gmx.de", "ana@gmail.com"]}
+    )
+    assert keys["work_emails"] == ["ana@empresa.com.br"]
+    assert keys["personal_emails"] == ["ana.s@gmx.de", "ana@gmail.com"]
+
+
 def test_phones_key_holds_every_number_once(config: MatchConfig) -> None:
     (keys,) = _keys(
         config,

@@ -68,8 +68,8 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """``emails``: every e-mail of a record except role addresses (``contato@``, ``info@``, or
     flagged ``email_is_role`` by normalize) and team mailboxes (:func:`_shared_values`), the
     primary one in its matching form (``email_key``), ``+tags`` folded on every domain;
-    ``work_emails``: those at a company domain (not a free-mail provider); ``email``: the
-    first of ``emails``."""
+    ``work_emails``: those at a company domain (not a free-mail provider);
+    ``personal_emails``: those at a free-mail provider; ``email``: the first of ``emails``."""
     local = pl.element().str.split("@").list.first()
     personal = pl.element().filter(~local.is_in(config.role_email_local_parts))
     role = pl.col("email_is_role").fill_null(False)
@@ -83,11 +83,10 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     emails = emails.select(
         pl.col("emails").list.eval(pl.element().filter(~pl.element().is_in(team)))
     )
-    domain = pl.element().str.split("@").list.last()
+    free = pl.element().str.split("@").list.last().is_in(config.free_email_domains)
     return emails.with_columns(
-        work_emails=pl.col("emails").list.eval(
-            pl.element().filter(~domain.is_in(config.free_email_domains))
-        ),
+        work_emails=pl.col("emails").list.eval(pl.element().filter(~free)),
+        personal_emails=pl.col("emails").list.eval(pl.element().filter(free)),
         email=pl.col("emails").list.first(),
     )
 
@@ -129,6 +128,7 @@ KEYS: dict[str, KeyGroup] = {
     "email": _EMAILS,
     "emails": _EMAILS,
     "work_emails": _EMAILS,
+    "personal_emails": _EMAILS,
     "phones": _PHONES,
     "phone_tails": _PHONES,
     "mobile": _PHONES,
@@ -178,7 +178,16 @@ def is_key(name: str) -> bool:
 
 
 LIST_KEYS = frozenset(
-    {"emails", "work_emails", "phones", "phone_tails", "name_pairs", "surname_words"}
+    {
+        "emails",
+        "work_emails",
+        "personal_emails",
+        "work_locals",
+        "phones",
+        "phone_tails",
+        "name_pairs",
+        "surname_words",
+    }
     | companies.LIST_KEYS
 )
 
