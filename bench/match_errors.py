@@ -18,7 +18,7 @@ import polars as pl
 from outside_crm import outside_crm_case
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
-from crmclean.dedupe import dedupe
+from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.dedupe.cohesion import CHECKED
 from crmclean.rules import Rules
 
@@ -76,13 +76,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--examples", type=int, default=10)
     parser.add_argument("--save", type=Path, help="a folder for the pairs and records (parquet)")
+    parser.add_argument("--threshold", type=float, help="override auto_merge_threshold")
     parser.add_argument(
         "--cache", type=Path, help="a folder keeping the normalized set between runs"
     )
     args = parser.parse_args()
     frame, truth = _case(args.people, args.seed, args.cache)
     started = time.perf_counter()
-    batch = dedupe(Batch(frame), Rules())
+    batch = dedupe(Batch(frame), Rules(), DedupeOptions(threshold=args.threshold))
     print(f"dedupe {time.perf_counter() - started:.1f} s")
     assert batch.pairs is not None
     records = _records(batch.frame, truth)
