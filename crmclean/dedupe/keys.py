@@ -114,6 +114,21 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     )
 
 
+def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+    """``company``: the company name folded to letters and digits; without one, the name its
+    work e-mail's domain gives (``jnascimento@nortealfa100.es`` -> ``nortealfa``: the first
+    label without digits; none at a free-mail provider or for a team mailbox)."""
+    domain = pl.col("email").str.to_lowercase().str.split("@").list.get(1, null_on_oob=True)
+    label = domain.str.split(".").list.first().str.replace_all(r"[^a-z]", "")
+    work = ~domain.is_in(config.free_email_domains) & ~pl.col("email_is_role").fill_null(False)
+    local = pl.col("email").str.to_lowercase().str.split("@").list.first()
+    work = work & ~local.is_in(config.role_email_local_parts)
+    named = fold(pl.coalesce("company_key", "company"), keep="a-z0-9")
+    return rows.select(
+        company=pl.coalesce(named, pl.when(work & (label.str.len_chars() >= 3)).then(label))
+    )
+
+
 _NAMES = KeyGroup(NAME_INPUTS, name_keys)
 _EMAILS = KeyGroup(
     ("email", "email_key", "email_is_role", "email_alt", "first_name", "full_name"),
@@ -132,11 +147,7 @@ KEYS: dict[str, KeyGroup] = {
     "phones": _PHONES,
     "phone_tails": _PHONES,
     "mobile": _PHONES,
-    "company": _text_key(
-        ("company_key", "company"),
-        "company",
-        lambda: fold(pl.coalesce("company_key", "company"), keep="a-z0-9"),
-    ),
+    "company": KeyGroup(("company_key", "company", "email", "email_is_role"), _company_key),
     "postal_code": _text_key(
         ("postal_code",),
         "postal_code",
