@@ -220,3 +220,17 @@ def test_a_shared_private_number_lifts_the_surname_veto() -> None:
     )
     assert row["w_last_name"] < 0
     assert not row["veto"]
+
+
+def test_two_work_addresses_at_one_domain_forbid_the_merge() -> None:
+    """The namesake colleague: the same name and company, another address at its domain."""
+    pedro = {"first_name": "Pedro", "last_name": "Tavares", "company": "Alfa Nova"}
+    colleague = _scored(
+        {**pedro, "email": "ptavares@alfanova.com"},
+        {**pedro, "email": "pedro.ptavares@alfanova.com"},
+    )
+    typo = _scored(
+        {**pedro, "email": "ptavares@alfanova.com"}, {**pedro, "email": "ptavarse@alfanova.com"}
+    )
+    assert colleague["veto"]
+    assert not typo["veto"]

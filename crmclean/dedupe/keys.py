@@ -69,7 +69,8 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     flagged ``email_is_role`` by normalize) and team mailboxes (:func:`_shared_values`), the
     primary one in its matching form (``email_key``), ``+tags`` folded on every domain;
     ``work_emails``: those at a company domain (not a free-mail provider);
-    ``personal_emails``: those at a free-mail provider; ``email``: the first of ``emails``."""
+    ``personal_emails``: those at a free-mail provider; ``email``: the first of ``emails``;
+    ``work_email``: the first of ``work_emails``."""
     local = pl.element().str.split("@").list.first()
     personal = pl.element().filter(~local.is_in(config.role_email_local_parts))
     role = pl.col("email_is_role").fill_null(False)
@@ -88,7 +89,7 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
         work_emails=pl.col("emails").list.eval(pl.element().filter(~free)),
         personal_emails=pl.col("emails").list.eval(pl.element().filter(free)),
         email=pl.col("emails").list.first(),
-    )
+    ).with_columns(work_email=pl.col("work_emails").list.first())
 
 
 def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
@@ -144,6 +145,7 @@ KEYS: dict[str, KeyGroup] = {
     "emails": _EMAILS,
     "work_emails": _EMAILS,
     "personal_emails": _EMAILS,
+    "work_email": _EMAILS,
     "phones": _PHONES,
     "phone_tails": _PHONES,
     "mobile": _PHONES,
