@@ -1,6 +1,10 @@
 """False merges and missed pairs of the outside CRM set, by kind, with examples.
 
-    PYTHONPATH=$PWD python bench/match_errors.py --people 5000 [--examples 15]
+    PYTHONPATH=$PWD:bench python bench/match_errors.py --people 5000 [--examples 15]
+        [--cache DIR] [--save DIR] [--threshold P]
+
+``--cache`` keeps the normalized set (building it is the slow part: run that under the shared
+lock), so later runs take seconds; ``--save`` writes the pairs and records as parquet.
 
 A false merge is *direct* (the pair itself scored over the threshold) or a *chain* (joined
 through other records). A missed pair was never compared (blocking), vetoed, scored below the
