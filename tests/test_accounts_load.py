@@ -195,3 +195,31 @@ def test_unmerge_keeps_the_company_on_both_halves(tmp_path):
     migrate_unmerge(url, before["golden_id"][0], ("contatos", "C2"))
     after = _read(url, "select company_id from contacts")
     assert after.height == 2 and set(after["company_id"]) == {before["company_id"][0]}
+
+
+def _check_company_side_tables(url: str, folder: Path) -> None:
+    sources = _sources(folder)
+    with (folder / "accounts.csv").open("a", encoding="utf-8") as accounts:
+        accounts.write("001E,,,,Rua Sem Nome 1,Recife,PE,,Brasil,\n")  # nothing identifies it
+    result = migrate(sources, target=url)
+    assert result.loaded is not None and result.loaded.run_id is not None
+    findings = _read(url, "select source, source_id, field, code from findings")
+    mine = findings.filter(pl.col("source") == "accounts")
+    assert {"001A", "001B", "001C"} <= set(mine["source_id"])  # by the company record's id
+    assert mine.filter(pl.col("source_id") == "001B")["field"].is_in(["name", "domain"]).any()
+    rejects = _read(url, "select source, source_id, rule from rejects")
+    assert rejects.filter(pl.col("source") == "accounts").rows() == [
+        ("accounts", "001E", "company.unidentifiable")
+    ]
+    again = migrate(sources, target=url, full=True)  # the same findings: nothing to write
+    assert again.loaded is not None and again.loaded.run_id is None
+    migrate_rollback(url, result.loaded.run_id)
+    assert _read(url, "select count(*) as n from findings")["n"][0] == 0
+
+
+def test_company_findings_and_rejects_are_written_on_sqlite(tmp_path):
+    _check_company_side_tables(f"sqlite:///{tmp_path / 'crm.db'}", tmp_path)
+
+
+def test_company_findings_and_rejects_are_written_on_postgresql(tmp_path, postgres_url):
+    _check_company_side_tables(postgres_url, tmp_path)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.load.changes import TableChange
 from crmclean.load.existing import TargetReader
 from crmclean.load.frames import table_frame
@@ -79,6 +79,18 @@ def crosswalk(companies: CompanyResult) -> pl.DataFrame:
         pl.lit(CONTACTS).alias(SOURCE), pl.col(GOLDEN_ID).alias(SOURCE_ID), COMPANY_ID
     )
     return pl.concat([records, created])
+
+
+def company_side_rows(companies: CompanyResult | None) -> tuple[pl.DataFrame, Batch]:
+    """``(keys, side)``: the lineage of every company record read, and a batch holding the
+    company records' rejects and findings (their normalizers' changes), keyed by the company
+    source and record id, for the ``rejects`` and ``findings`` tables."""
+    side = Batch(pl.DataFrame())
+    if companies is None:
+        return pl.DataFrame(schema={SOURCE: pl.String, SOURCE_ID: pl.String}), side
+    keys = companies.inputs.select(SOURCE, SOURCE_ID).unique()
+    own = companies.batch.findings.join(keys, on=[SOURCE, SOURCE_ID], how="semi")
+    return keys, side.add_rejects(companies.batch.rejects).add_findings(own)
 
 
 def golden_rows(companies: CompanyResult, records: pl.DataFrame) -> pl.DataFrame:
