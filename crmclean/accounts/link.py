@@ -17,8 +17,8 @@ import polars as pl
 from crmclean.accounts.spec import LinkSpec, Method, load
 from crmclean.batch import FINDING_SCHEMA, GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.codes import BY_RULE
+from crmclean.company_fields import ORIGIN
 from crmclean.dedupe.company_keys import company_key
-from crmclean.load.schema import ORIGIN
 from crmclean.normalize.companies.vocabulary import suffix_pattern
 from crmclean.rules import Rules
 

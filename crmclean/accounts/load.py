@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
+from crmclean.company_fields import ORIGIN
+from crmclean.company_fields import PARENT_ID as PARENT
 from crmclean.load.changes import TableChange
 from crmclean.load.existing import TargetReader
 from crmclean.load.frames import table_frame
@@ -20,7 +22,6 @@ from crmclean.load.reading import frame_schema
 from crmclean.load.schema import (
     COMPANY_FIELDS,
     COMPANY_ID,
-    ORIGIN,
     PENDING,
     RUN_ID,
     SOURCE_COUNT,
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
 CONTACTS = "contacts"  # the source name of contacts in company_sources
 TABLES = ("companies", "company_sources")
-PARENT = "parent_id"
 _FINAL = "_final_golden_id"
 
 
