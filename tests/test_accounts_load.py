@@ -223,3 +223,22 @@ def test_company_findings_and_rejects_are_written_on_sqlite(tmp_path):
 
 def test_company_findings_and_rejects_are_written_on_postgresql(tmp_path, postgres_url):
     _check_company_side_tables(postgres_url, tmp_path)
+
+
+def test_the_company_gate_runs_without_a_target(tmp_path, monkeypatch):
+    from crmclean.pipeline import run
+    from crmclean.rules import Rules
+
+    monkeypatch.chdir(tmp_path)  # the command writes its failing rows here
+    sources = _sources(tmp_path)
+    passed = run(sources, Rules(), stop_before="load")  # validate: no target
+    assert passed.gate is not None and passed.gate.success
+    with (tmp_path / "accounts.csv").open("a", encoding="utf-8") as accounts:
+        accounts.write("001F,,,(31) 3333-0000,,,,,,\n")  # a phone and no name
+    failed = run(sources, Rules(), stop_before="load")
+    assert failed.gate is not None and not failed.gate.success
+    assert ("expect_column_values_to_not_be_null", "name") in {
+        (f.expectation, f.column) for f in failed.gate.failures
+    }
+    result = CliRunner().invoke(main, ["validate", *(str(s.path) for s in sources)])
+    assert result.exit_code == 1, result.output
