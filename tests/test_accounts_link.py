@@ -152,6 +152,20 @@ def test_a_name_shared_by_a_head_office_and_its_branches_links_the_head_office(r
     assert got[REASON].to_list() == [None, "company name fits several golden companies"]
 
 
+def test_a_record_of_the_family_name_without_cnpj_keeps_the_head_office_link(rules):
+    companies = pl.DataFrame(
+        {
+            COMPANY_ID: ["h", "b", "o"],  # the matcher left "o" apart: only the name ties it
+            "name": ["Padaria Sol", "Padaria Sol", "PADARIA SOL LTDA"],
+            "domain": [None, None, None],
+            "cnpj": ["11222333000181", "11222333000262", None],
+        }
+    )
+    contacts = _contacts([("g1", "Padaria Sol", None, None, None)])
+    got = link_contacts(contacts, companies, rules).contacts
+    assert got[COMPANY_ID].to_list() == ["h"]
+
+
 def test_company_sources_are_in_the_run_stats_and_the_sources_table(tmp_path, rules):
     import io
     import shutil

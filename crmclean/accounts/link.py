@@ -84,19 +84,20 @@ def _unique_lookup(frame: pl.DataFrame, key: str, method: str) -> pl.DataFrame:
 
 def _by_name(index: pl.DataFrame) -> pl.DataFrame:
     """``company key -> company_id``: the only golden company with that key, else the head
-    office when all of them are establishments of one CNPJ root (a branch has its head
-    office's name)."""
+    office when all of them with a CNPJ are establishments of one root (a branch has its head
+    office's name; a record of that name without a CNPJ, which the matcher leaves apart when
+    nothing but the name ties it to one establishment, does not make the name ambiguous)."""
     head = pl.col(COMPANY_ID).filter(pl.col(_CNPJ).str.slice(8, 4) == "0001").min()
     grouped = (
         index.filter(pl.col(_KEY).is_not_null())
         .group_by(_KEY)
         .agg(
             pl.col(COMPANY_ID).unique().alias("ids"),
-            pl.col(_ROOT).unique().alias("roots"),
+            pl.col(_ROOT).drop_nulls().unique().alias("roots"),
             head.alias("head"),
         )
     )
-    one_root = (pl.col("roots").list.len() == 1) & pl.col("roots").list.first().is_not_null()
+    one_root = (pl.col("roots").list.len() == 1) & pl.col("head").is_not_null()
     chosen = (
         pl.when(pl.col("ids").list.len() == 1)
         .then(pl.col("ids").list.first())
