@@ -242,3 +242,42 @@ def test_the_company_gate_runs_without_a_target(tmp_path, monkeypatch):
     }
     result = CliRunner().invoke(main, ["validate", *(str(s.path) for s in sources)])
     assert result.exit_code == 1, result.output
+
+
+def _people(first: int, count: int) -> pl.DataFrame:
+    """Contacts typing one of five companies (some at its domain, some at free mail)."""
+    firms = ["Acme Ltda", "Globex SA", "Initech ME", "Umbrella Ltda", "Nova Era Consultoria"]
+    rows = []
+    for i in range(first, first + count):
+        firm = firms[i % 5]
+        domain = "gmail.com" if i % 2 else firm.split()[0].lower() + ".com.br"
+        rows.append({"Código": f"C{i}", "Nome": f"Pessoa{i} Silva", "Email": f"p{i}@{domain}",
+                     "Empresa": firm if i % 3 else ""})  # fmt: skip
+    return pl.DataFrame(rows)
+
+
+def _companies_state(url: str) -> tuple[pl.DataFrame, ...]:
+    return (
+        _read(url, "select company_id, name, domain, origin, source_count from companies "
+                   "order by company_id"),
+        _read(url, "select source, source_id, company_id from company_sources order by 1, 2"),
+        _read(url, "select golden_id, company_id from contacts order by 1"),
+    )  # fmt: skip
+
+
+def test_a_rerun_with_one_percent_new_contacts_keeps_companies_right(tmp_path):
+    _people(0, 200).write_csv(tmp_path / "contatos.csv")
+    _people(200, 1).write_csv(tmp_path / "novos.csv")
+    sources = [SourceSpec(tmp_path / "contatos.csv"), SourceSpec(tmp_path / "novos.csv")]
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    migrate(sources, target=url)
+    pl.concat([_people(200, 1), _people(201, 2)]).write_csv(tmp_path / "novos.csv")  # +1%
+    again = migrate(sources, target=url)
+    assert again.info.get("sources_unchanged") == ["contatos"]  # only the new contacts read
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    migrate(sources, target=fresh)  # every contact read at once
+    incremental, full = _companies_state(url), _companies_state(fresh)
+    for got, expected in zip(incremental, full, strict=True):
+        assert got.equals(expected)
+    counts = dict(incremental[0].select("name", "source_count").iter_rows())
+    assert counts["Acme Ltda"] > 2  # every contact of the company, not only this run's

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
-from crmclean.company_fields import ORIGIN
+from crmclean.company_fields import FIELDS, ORIGIN
 from crmclean.company_fields import PARENT_ID as PARENT
 from crmclean.load.changes import TableChange
 from crmclean.load.existing import TargetReader
@@ -95,7 +95,7 @@ def company_side_rows(companies: CompanyResult | None) -> tuple[pl.DataFrame, Ba
 
 def golden_rows(companies: CompanyResult, records: pl.DataFrame) -> pl.DataFrame:
     """The golden companies with records as ``companies`` rows: fields, parent, origin,
-    record count."""
+    record count (``records``: a ``company_id`` per member, company record or contact)."""
     golden = companies.golden
     fields = [f for f in COMPANY_FIELDS if f in golden.columns and f not in (ORIGIN, PARENT)]
     frame = golden.select(COMPANY_ID, *(pl.col(f).cast(pl.String) for f in fields), ORIGIN)
@@ -103,6 +103,17 @@ def golden_rows(companies: CompanyResult, records: pl.DataFrame) -> pl.DataFrame
     counts = records.group_by(COMPANY_ID).agg(pl.len().cast(pl.Int64).alias(SOURCE_COUNT))
     # a company created from contacts that all left (quarantined) has no records: not loaded
     return frame.join(parents, on=COMPANY_ID, how="left").join(counts, on=COMPANY_ID)
+
+
+def _held_fields(golden: pl.DataFrame, held: pl.DataFrame, kept: pl.DataFrame) -> pl.DataFrame:
+    """``golden`` with the target's fields for the companies created from contacts that keep
+    members this run did not read (an incremental run sees only the contacts it touched, so
+    the name and domain the target made from all of them stay)."""
+    partial = held.filter(pl.col(ORIGIN) == "contacts").join(kept, on=COMPANY_ID, how="semi")
+    fields = [f for f in FIELDS if f in golden.columns and f in partial.columns]
+    if partial.is_empty() or not fields:
+        return golden
+    return golden.update(partial.select(COMPANY_ID, *fields), on=COMPANY_ID)
 
 
 def no_company_rows(tables: Tables) -> dict[str, pl.DataFrame]:
@@ -122,11 +133,13 @@ def company_rows(
     lineage = records.select(pl.col(SOURCE).alias("source"), pl.col(SOURCE_ID).alias("source_id"))
     before = reader.rows("company_sources", lineage)
     touched = pl.concat([records.select(COMPANY_ID), before.select(COMPANY_ID)]).unique()
-    golden = golden_rows(companies, records)
-    existing = {
-        "companies": reader.rows("companies", touched),
-        "company_sources": before,
-    }
+    kept = reader.rows("company_sources", touched).join(
+        lineage, on=list(lineage.columns), how="anti"
+    )
+    members = pl.concat([records.select(COMPANY_ID), kept.select(COMPANY_ID)])
+    held = reader.rows("companies", touched)
+    golden = _held_fields(golden_rows(companies, members), held, kept)
+    existing = {"companies": held, "company_sources": before}
     desired = {
         "companies": table_frame(golden, tables.data["companies"], PENDING),
         "company_sources": table_frame(records, tables.data["company_sources"], PENDING),
