@@ -28,6 +28,7 @@ REASON = "company_link_reason"
 CONFLICT = "company.link_conflict"
 ID_LENGTH = 16
 _KEY, _CNPJ, _ROOT, _DOMAIN, _SITE = "_key", "_cnpj", "_root", "_domain", "_site"
+_RAW, _CLEAN = "_raw_domain", "_clean_domain"
 
 
 @dataclass(frozen=True)
@@ -146,12 +147,25 @@ def _evidence(contacts: pl.DataFrame, spec: LinkSpec, pattern: str) -> pl.DataFr
         email_domain(col("email")).alias("_email_domain"),
         col("company_domain").alias(_SITE),
     )
-    free = spec.free_mail_domains
-    return frame.with_columns(
-        _company_keys(frame, "company", pattern),
-        _domain_expr("_email_domain", free).alias(_DOMAIN),
-        _domain_expr(_SITE, free).alias(_SITE),
-        is_free_mail(pl.col("_email_domain"), free).fill_null(False).alias("_free"),
+    domains = _domain_table(frame, spec.free_mail_domains)
+    site = domains.select(pl.col(_RAW).alias(_SITE), pl.col(_CLEAN).alias("_site_clean"))
+    email = domains.rename({_RAW: "_email_domain", _CLEAN: _DOMAIN})
+    return (
+        frame.with_columns(_company_keys(frame, "company", pattern))
+        .join(email, on="_email_domain", how="left", maintain_order="left")
+        .join(site, on=_SITE, how="left", maintain_order="left")
+        .with_columns(pl.col("_site_clean").alias(_SITE), pl.col("_free").fill_null(False))
+        .drop("_site_clean")
+    )
+
+
+def _domain_table(frame: pl.DataFrame, free: list[str]) -> pl.DataFrame:
+    """Per distinct e-mail or website domain of ``frame``: the domain as evidence (null at a
+    free-mail provider) and whether it is one; computed once per value, not per contact."""
+    raw = pl.concat([frame["_email_domain"], frame[_SITE]]).drop_nulls().unique()
+    return raw.to_frame(_RAW).with_columns(
+        _domain_expr(_RAW, free).alias(_CLEAN),
+        is_free_mail(pl.col(_RAW), free).fill_null(False).alias("_free"),
     )
 
 
