@@ -79,10 +79,11 @@ def text_lines(doc: dict[str, Any]) -> list[str]:
     duplicates = section["duplicate_companies"]
     unlinked = section["contacts_without_company"]
     reasons = ", ".join(f"{n:,} {why}" for why, n in unlinked["by_reason"].items())
-    sources = ", ".join(f"{name} ({n:,})" for name, n in section.get("sources", {}).items())
+    sources = "; ".join(f"{name} {n:,}" for name, n in section.get("sources", {}).items())
+    read = section.get("read", section["records"])
     return [
-        f"Companies: {section['records']:,} records from {sources or 'company sources'}"
-        f" ({section.get('rejected', 0):,} unusable), {section['golden']:,} companies; "
+        f"Companies: {read:,} records read ({sources + '; ' if sources else ''}"
+        f"{section.get('rejected', 0):,} unusable), {section['golden']:,} companies; "
         f"{duplicates['golden']:,} have duplicates ({duplicates['records']:,} extra records)",
         f"  {unlinked['count']:,} of {section['contacts']:,} contacts without a company"
         + (f" ({reasons})" if reasons else ""),
