@@ -201,12 +201,20 @@ def _check_company_side_tables(url: str, folder: Path) -> None:
     sources = _sources(folder)
     with (folder / "accounts.csv").open("a", encoding="utf-8") as accounts:
         accounts.write("001E,,,,Rua Sem Nome 1,Recife,PE,,Brasil,\n")  # nothing identifies it
+    with (folder / "contatos.csv").open("a", encoding="utf-8") as people:
+        people.write(
+            "C9,Fabio Reis,fabio@padariaestrela.com.br,Globex Brasil SA\n"
+        )  # two companies say
     result = migrate(sources, target=url)
     assert result.loaded is not None and result.loaded.run_id is not None
     findings = _read(url, "select source, source_id, field, code from findings")
     mine = findings.filter(pl.col("source") == "accounts")
     assert {"001A", "001B", "001C"} <= set(mine["source_id"])  # by the company record's id
     assert mine.filter(pl.col("source_id") == "001B")["field"].is_in(["name", "domain"]).any()
+    conflicts = findings.filter(pl.col("source") == "golden")
+    assert conflicts["code"].to_list() == ["LK01"]  # the golden contact's link conflict
+    golden_ids = _read(url, "select golden_id from contacts")["golden_id"].to_list()
+    assert conflicts["source_id"][0] in golden_ids  # keyed by its golden id in the target
     rejects = _read(url, "select source, source_id, rule from rejects")
     assert rejects.filter(pl.col("source") == "accounts").rows() == [
         ("accounts", "001E", "company.unidentifiable")

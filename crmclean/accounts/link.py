@@ -29,6 +29,7 @@ CONFLICT = "company.link_conflict"
 ID_LENGTH = 16
 _KEY, _CNPJ, _ROOT, _DOMAIN, _SITE = "_key", "_cnpj", "_root", "_domain", "_site"
 _RAW, _CLEAN = "_raw_domain", "_clean_domain"
+GOLDEN = "golden"  # the source of a golden contact's own findings (link conflicts)
 
 
 @dataclass(frozen=True)
@@ -301,7 +302,7 @@ def _conflicts(frame: pl.DataFrame, methods: list[Method]) -> pl.DataFrame:
     return (
         frame.filter(pl.col("_conflict"))
         .select(
-            pl.lit("golden").alias(SOURCE),
+            pl.lit(GOLDEN).alias(SOURCE),
             pl.col(GOLDEN_ID).alias(SOURCE_ID),
             pl.lit(COMPANY_ID).alias("field"),
             pl.lit(BY_RULE[CONFLICT].code).alias("code"),

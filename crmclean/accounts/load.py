@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from crmclean.accounts.link import GOLDEN
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.company_fields import FIELDS, ORIGIN
 from crmclean.company_fields import PARENT_ID as PARENT
@@ -54,9 +55,16 @@ def in_target_ids(companies: CompanyResult | None, final: pl.DataFrame) -> Compa
         moved = frame.join(renamed, on=GOLDEN_ID).drop(GOLDEN_ID).rename({_FINAL: GOLDEN_ID})
         return moved.sort(COMPANY_ID, nulls_last=True).unique(GOLDEN_ID, keep="first")
 
+    findings = links.findings.join(renamed, left_on=SOURCE_ID, right_on=GOLDEN_ID)
+    findings = findings.with_columns(pl.col(_FINAL).alias(SOURCE_ID)).drop(_FINAL)
     return replace(
         companies,
-        links=replace(links, contacts=rename(links.contacts), lineage=rename(links.lineage)),
+        links=replace(
+            links,
+            contacts=rename(links.contacts),
+            lineage=rename(links.lineage),
+            findings=findings.unique([SOURCE_ID, "code"], keep="first", maintain_order=True),
+        ),
     )
 
 
@@ -82,15 +90,23 @@ def crosswalk(companies: CompanyResult) -> pl.DataFrame:
 
 
 def company_side_rows(companies: CompanyResult | None) -> tuple[pl.DataFrame, Batch]:
-    """``(keys, side)``: the lineage of every company record read, and a batch holding the
-    company records' rejects and findings (their normalizers' changes), keyed by the company
-    source and record id, for the ``rejects`` and ``findings`` tables."""
+    """``(keys, side)``: the lineage of every company record read (and ``golden, <id>`` of every
+    linked golden contact), and a batch holding the company records' rejects and findings
+    (their normalizers' changes, keyed by the company source and record id) and the contacts'
+    link conflicts (``LK01``, keyed ``golden, <golden id>``), for the ``rejects`` and
+    ``findings`` tables."""
     side = Batch(pl.DataFrame())
     if companies is None:
         return pl.DataFrame(schema={SOURCE: pl.String, SOURCE_ID: pl.String}), side
     keys = companies.inputs.select(SOURCE, SOURCE_ID).unique()
     own = companies.batch.findings.join(keys, on=[SOURCE, SOURCE_ID], how="semi")
-    return keys, side.add_rejects(companies.batch.rejects).add_findings(own)
+    side = side.add_rejects(companies.batch.rejects).add_findings(own)
+    if companies.links is None:
+        return keys, side
+    linked = companies.links.contacts.select(
+        pl.lit(GOLDEN).alias(SOURCE), pl.col(GOLDEN_ID).alias(SOURCE_ID)
+    )
+    return pl.concat([keys, linked]), side.add_findings(companies.links.findings)
 
 
 def golden_rows(companies: CompanyResult, records: pl.DataFrame) -> pl.DataFrame:
