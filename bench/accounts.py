@@ -9,15 +9,20 @@ person given one true company or none: a work address at its domain (45%), the c
 typed (with variants) beside a free-mail address (25%), the company's CNPJ (5%), nothing
 about a company (25%); everyone without a work address has a free-mail one (80%) or none.
 Then ``pipeline.run`` to the gate (read .. dedupe, segments, companies), once with the
-accounts file and once with the contacts only, each in a process of its own. Prints link
-precision and recall against the truth (a link is right when the golden company's records, or
-the contacts it was created from, are mostly of the contact's company;
+accounts file, once with the contacts only (companies created from them) and, with
+``--modes none``, once with the company stage switched off, each in a process of its own.
+``--data DIR`` keeps the generated files for the next call, so each run can take the bench
+lock on its own. Prints link precision and recall against the truth (a link is right when
+the golden company's records, or the contacts it was created from, are mostly of the
+contact's company;
 ``precision_head_office`` also counts a link to the company's head office or a branch of it
 right, since a branch has its head office's name), and the seconds of each run and of its
 companies stage. Heavy at full size::
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/accounts.py --contacts 1000000 \
-        --companies 100000
+        --companies 100000 --data /tmp/b2b-1m --modes with
+    flock /tmp/crmclean-bench.lock .venv/bin/python bench/accounts.py --data /tmp/b2b-1m \
+        --modes none
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ WORDS = ("Comercial", "Industria", "Servicos", "Tecnologia", "Alimentos", "Trans
          "Consultoria", "Engenharia", "Distribuidora", "Solucoes", "Logistica")  # fmt: skip
 FORMS = (("Ltda", "Ltda.", "LTDA", "ltda"), ("S/A", "S.A.", "SA"), ("ME", "M.E."),
          ("EIRELI", "Eireli"), ("EPP",))  # fmt: skip
+MODES = {"with": "with the accounts file", "without": "without the accounts file",
+         "none": "contacts only, no company stage"}  # fmt: skip
 FREE = ("gmail.com", "hotmail.com", "yahoo.com.br", "outlook.com", "uol.com.br", "bol.com.br")
 
 
@@ -176,23 +183,42 @@ def build(folder: Path, contacts_n: int, companies_n: int, seed: int) -> None:
     truth.select("true_company", "head").write_csv(folder / "heads.csv")
 
 
-def child(folder: str, with_companies: bool) -> None:
-    """One run to the gate in this process; prints times and, with companies, the links."""
-    from crmclean.pipeline import run
+def child(folder: str, mode: str) -> None:
+    """One run to the gate in this process; prints times and, with companies, the links.
+
+    ``mode``: ``with`` the accounts file, ``without`` it (companies only from contacts),
+    ``none`` the contacts alone with the company stage switched off (the contacts-only time).
+    """
+    from crmclean import pipeline
     from crmclean.rules import Rules
     from crmclean.sources import SourceSpec
 
     root = Path(folder)
     specs = [SourceSpec(root / "contatos.csv", name="contatos")]
-    if with_companies:
+    if mode == "with":
         specs.append(SourceSpec(root / "empresas.csv", name="empresas"))
+    company_seconds = [0.0, 0.0]
+    staged = pipeline.with_companies
+
+    def timed(batch, rules):  # the company stage's own time (it runs inside dedupe)
+        started, cpu = time.perf_counter(), time.process_time()
+        out = batch if mode == "none" else staged(batch, rules)
+        company_seconds[0] += time.perf_counter() - started
+        company_seconds[1] += time.process_time() - cpu
+        return out
+
+    pipeline.with_companies = timed
+    cpu_started = time.process_time()  # CPU seconds: less swayed by a shared machine's load
     marks: list[tuple[str, float]] = [("start", time.perf_counter())]
-    result = run(specs, Rules(), stop_before="validate",
-                 progress=lambda stage: marks.append((stage, time.perf_counter())))  # fmt: skip
+    progress = lambda stage: marks.append((stage, time.perf_counter()))  # noqa: E731
+    result = pipeline.run(specs, Rules(), stop_before="validate", progress=progress)
     marks.append(("end", time.perf_counter()))
     stages = {a: round(t2 - t1, 1) for (a, t1), (_, t2) in pairwise(marks)}
     total = round(marks[-1][1] - marks[0][1], 1)
-    out: dict[str, object] = {"seconds": total, "stages": stages}
+    out: dict[str, object] = {"seconds": total, "stages": stages,
+                              "cpu_seconds": round(time.process_time() - cpu_started, 1),
+                              "companies_stage": round(company_seconds[0], 1),
+                              "companies_stage_cpu": round(company_seconds[1], 1)}  # fmt: skip
     if result.companies is not None and result.companies.links is not None:
         out["links"] = score(root, result)
         out["companies"] = result.companies.to_dict()
@@ -242,20 +268,25 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=20_000)
     parser.add_argument("--companies", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--data", type=Path, help="keep the generated files here (reused if there)")
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=["with", "without"])
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], args.child[1] == "with")
+        child(args.child[0], args.child[1])
         return
-    with tempfile.TemporaryDirectory() as folder:
-        started = time.perf_counter()
-        build(Path(folder), args.contacts, args.companies, args.seed)
-        print(f"generated {args.contacts:,} contacts, {args.companies:,} companies "
-              f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
-        for mode in ("with", "without"):
-            command = [sys.executable, __file__, "--child", folder, mode]
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.data or Path(scratch)
+        if not (folder / "contatos.csv").is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            started = time.perf_counter()
+            build(folder, args.contacts, args.companies, args.seed)
+            print(f"generated {args.contacts:,} contacts, {args.companies:,} companies "
+                  f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
+        for mode in args.modes:
+            command = [sys.executable, __file__, "--child", str(folder), mode]
             shown = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
-            print(f"{mode} the accounts file: {shown.strip()}")
+            print(f"{MODES[mode]}: {shown.strip()}")
 
 
 if __name__ == "__main__":

@@ -6,16 +6,15 @@ levels on the name (with term frequencies) and the street, exact city (term freq
 postcode, phone, domain and tax id. u by random sampling, the prior from strict rules (same
 name and city), m by EM on blocks of the same name (training the others) and of the same
 street start, phone or domain (training the name); an EM session Splink refuses (a level never
-seen among matches) is skipped. The comparison count of the prediction blocking rules is printed
-by the caller, so nobody wins by breaking the other side's blocking.
+seen among matches) is skipped. Registering, counting, training and clustering are
+bench/splink_reference.py's (``clusters_with``). The comparison count of the prediction
+blocking rules is printed by the caller, so nobody wins by breaking the other side's blocking.
 """
 
 from __future__ import annotations
 
-import logging
-import time
-
 import polars as pl
+from splink_reference import clusters_with, count_pairs
 
 KNOWN = ("name", "street", "city", "postcode", "phone", "domain", "tax_id")
 
@@ -51,24 +50,10 @@ def _blocking(columns: set[str]) -> list:
     return rules
 
 
-def _data(frame: pl.DataFrame, columns: set[str]):
-    from splink import DuckDBAPI
-
-    return DuckDBAPI().register(frame.select("unique_id", *sorted(columns)).to_pandas())
-
-
 def comparison_count(frame: pl.DataFrame) -> int:
     """How many pairs the prediction blocking rules generate on ``frame`` (exact)."""
-    from splink.blocking_analysis import count_comparisons_from_blocking_rules
-
     columns = set(frame.columns) & set(KNOWN)
-    records = count_comparisons_from_blocking_rules(
-        _data(frame, columns),
-        blocking_rules=_blocking(columns),
-        link_type="dedupe_only",
-        record_sample_proportion=1.0,
-    )
-    return int(records[-1]["cumulative_comparison_count"]) if records else 0
+    return count_pairs(frame, columns, _blocking(columns))
 
 
 def _train(linker, columns: set[str]) -> None:
@@ -90,25 +75,8 @@ def _train(linker, columns: set[str]) -> None:
 def splink_clusters(
     frame: pl.DataFrame, thresholds: tuple[float, ...] = (0.5,)
 ) -> tuple[dict[float, pl.DataFrame], float]:
-    """``unique_id, cluster_id`` of every record per threshold, and the seconds Splink took."""
-    from splink import Linker, SettingsCreator
-
+    """``unique_id, cluster_id`` of every record per threshold, and the seconds Splink took
+    (the shared setup of bench/splink_reference.py with the organisation model)."""
     columns = set(frame.columns) & set(KNOWN)
-    started = time.perf_counter()
-    settings = SettingsCreator(
-        link_type="dedupe_only",
-        comparisons=_comparisons(columns),
-        blocking_rules_to_generate_predictions=_blocking(columns),
-        retain_intermediate_calculation_columns=False,
-    )
-    linker = Linker(_data(frame, columns), settings, log_level=logging.ERROR)
-    _train(linker, columns)
-    predictions = linker.inference.predict(threshold_match_probability=min(thresholds))
-    result = {}
-    for threshold in thresholds:
-        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            predictions, threshold
-        )
-        table = pl.from_pandas(clusters.as_pandas_dataframe()[["unique_id", "cluster_id"]])
-        result[threshold] = table.cast(pl.String)
-    return result, time.perf_counter() - started
+    model = (_comparisons(columns), _blocking(columns), _train)
+    return clusters_with(frame, columns, model, thresholds)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 
@@ -68,20 +70,30 @@ def _blocking(columns: set[str]) -> list:
     return made
 
 
-def comparison_count(frame: pl.DataFrame) -> int:
-    """How many pairs Splink's prediction blocking rules generate on ``frame`` (exact)."""
+def register(frame: pl.DataFrame, columns: set[str]):
+    """``frame``'s ``unique_id`` and ``columns`` as a Splink DuckDB table."""
     from splink import DuckDBAPI
+
+    return DuckDBAPI().register(frame.select("unique_id", *sorted(columns)).to_pandas())
+
+
+def count_pairs(frame: pl.DataFrame, columns: set[str], blocking: list) -> int:
+    """How many pairs the prediction ``blocking`` rules generate on ``frame`` (exact)."""
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-    columns = set(frame.columns) & set(KNOWN)
-    data = DuckDBAPI().register(frame.select("unique_id", *sorted(columns)).to_pandas())
     records = count_comparisons_from_blocking_rules(
-        data,
-        blocking_rules=_blocking(columns),
+        register(frame, columns),
+        blocking_rules=blocking,
         link_type="dedupe_only",
         record_sample_proportion=1.0,
     )
     return int(records[-1]["cumulative_comparison_count"]) if records else 0
+
+
+def comparison_count(frame: pl.DataFrame) -> int:
+    """How many pairs Splink's prediction blocking rules generate on ``frame`` (exact)."""
+    columns = set(frame.columns) & set(KNOWN)
+    return count_pairs(frame, columns, _blocking(columns))
 
 
 def _train(linker, columns: set[str]) -> None:
@@ -99,24 +111,28 @@ def _train(linker, columns: set[str]) -> None:
             print(f"    splink: EM on {' + '.join(rule)} skipped ({str(exc)[:70]})", flush=True)
 
 
-def splink_clusters(
-    frame: pl.DataFrame, thresholds: tuple[float, ...] = (0.5,)
+def clusters_with(
+    frame: pl.DataFrame,
+    columns: set[str],
+    model: tuple[list, list, Callable[[Any, set[str]], None]],
+    thresholds: tuple[float, ...],
 ) -> tuple[dict[float, pl.DataFrame], float]:
-    """``unique_id, cluster_id`` for every record of ``frame`` (``unique_id`` + known columns)
-    per threshold, and the seconds Splink took (training, prediction and clustering)."""
-    from splink import DuckDBAPI, Linker, SettingsCreator
+    """Train and predict with ``model`` (comparisons, blocking rules, a training function) over
+    ``columns`` of ``frame``; ``unique_id, cluster_id`` per threshold and the seconds it took
+    (training, prediction and clustering). The organisation model of bench/splink_companies.py
+    runs through here too."""
+    from splink import Linker, SettingsCreator
 
-    columns = set(frame.columns) & set(KNOWN)
+    comparisons, blocking, train = model
     started = time.perf_counter()
     settings = SettingsCreator(
         link_type="dedupe_only",
-        comparisons=_comparisons(columns),
-        blocking_rules_to_generate_predictions=_blocking(columns),
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=blocking,
         retain_intermediate_calculation_columns=False,
     )
-    data = DuckDBAPI().register(frame.select("unique_id", *sorted(columns)).to_pandas())
-    linker = Linker(data, settings, log_level=logging.ERROR)
-    _train(linker, columns)
+    linker = Linker(register(frame, columns), settings, log_level=logging.ERROR)
+    train(linker, columns)
     predictions = linker.inference.predict(threshold_match_probability=min(thresholds))
     result = {}
     for threshold in thresholds:
@@ -126,3 +142,13 @@ def splink_clusters(
         table = pl.from_pandas(clusters.as_pandas_dataframe()[["unique_id", "cluster_id"]])
         result[threshold] = table.cast(pl.String)
     return result, time.perf_counter() - started
+
+
+def splink_clusters(
+    frame: pl.DataFrame, thresholds: tuple[float, ...] = (0.5,)
+) -> tuple[dict[float, pl.DataFrame], float]:
+    """``unique_id, cluster_id`` for every record of ``frame`` (``unique_id`` + known columns)
+    per threshold, and the seconds Splink took (training, prediction and clustering)."""
+    columns = set(frame.columns) & set(KNOWN)
+    model = (_comparisons(columns), _blocking(columns), _train)
+    return clusters_with(frame, columns, model, thresholds)

@@ -32,6 +32,8 @@ REJECT_SCHEMA: dict[str, pl.DataType] = {
     "actual": pl.String(),
 }
 
+READ_STATS = "read:"  # the stats of reading a source: ``read:<source>``
+
 FINDING_SCHEMA: dict[str, pl.DataType] = {
     SOURCE: pl.String(),
     SOURCE_ID: pl.String(),
@@ -92,3 +94,13 @@ class Batch:
     def add_stats(self, stage: str, **counts: int) -> Batch:
         stats = {**self.stats, stage: {**self.stats.get(stage, {}), **counts}}
         return replace(self, stats=stats)
+
+    def company_reads(self) -> dict[str, dict[str, int]]:
+        """The ``read:<source>`` counts of the company sources (kept apart in ``companies``)."""
+        if self.companies is None:
+            return {}
+        return {k: v for k, v in self.companies.stats.items() if k.startswith(READ_STATS)}
+
+    def run_stats(self) -> dict[str, dict[str, int]]:
+        """The run's counts: every stage's, and every source read, company sources too."""
+        return {**self.stats, **self.company_reads()}

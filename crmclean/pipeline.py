@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from crmclean.accounts.gate import with_run_companies
 from crmclean.accounts.stage import CompanyResult, company_stage
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import DedupeOptions, dedupe, remerge
@@ -141,7 +142,7 @@ class RunResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "stats": self.batch.stats,
+            "stats": self.batch.run_stats(),
             "records": self.batch.frame.height,
             "golden": None if self.batch.golden is None else self.batch.golden.height,
             "rejects": self.batch.rejects.height,
@@ -198,11 +199,13 @@ def with_companies(batch: Batch, rules: Rules) -> Batch:
 
 def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions) -> Batch:
     """The gate: over the golden records without a target, else over the golden records the
-    target will hold after the run (the load plan's ``after``). With ``on_fail``
+    target will hold after the run (the load plan's ``after``); the company suite over the
+    golden companies either way. With ``on_fail``
     ``quarantine``, the records of failing golden records go to rejects and the rest is gated
     again."""
     if options.target is None:
-        return replace(batch, gate=validate(batch, rules, suite=options.suite))
+        verdict = validate(batch, rules, suite=options.suite)
+        return replace(batch, gate=with_run_companies(verdict, batch.company_result, rules))
     batch = _gated(batch, rules, options, run)
     gate, loading = batch.gate, batch.loading
     if options.on_fail != "quarantine" or gate is None or gate.success:
@@ -223,7 +226,8 @@ def _gated(batch: Batch, rules: Rules, options: RunOptions, run: RunInfo) -> Bat
     """``batch`` with its load plan against the target and the plan's gate."""
     assert options.target is not None
     plan = plan_load(batch, options.target, rules)
-    run = run.with_details(stats={**run.details.get("stats", {}), **batch.stats}, model=batch.model)
+    stats = {**run.details.get("stats", {}), **batch.run_stats()}
+    run = run.with_details(stats=stats, model=batch.model)
     accepted = normalized_values(batch.frame)
     gate, stage = gate_plan(
         plan, options.target, rules, run=run, stage_rows=options.stage_rows, accepted=accepted

@@ -81,3 +81,34 @@ def crm_database(mariadb_url: str, script: str) -> Iterator[str]:
         yield reader
     finally:
         drop_mariadb_user(mariadb_url, user)
+
+
+def read_rows(url: str, connector: str, rules) -> tuple[dict[str, dict], dict]:
+    """The records a sql connector reads, by source id, and the read stats."""
+    from crmclean.sources import SourceSpec, read_all
+
+    batch = read_all([SourceSpec(url=url, connector=connector)], rules)
+    return {r["_source_id"]: r for r in batch.frame.iter_rows(named=True)}, batch.stats
+
+
+def check_linked(url: str, contacts: str, accounts: str, mapping: Path | None, rules) -> None:
+    """One database read by its contact and its account connector: every account is a company
+    record and never a contact, the mapped CNPJ reaches ``cnpj``, and contacts link to the
+    accounts' golden companies."""
+    from crmclean import pipeline
+    from crmclean.sources import SourceSpec
+
+    specs = [
+        SourceSpec(url=url, connector=contacts),
+        SourceSpec(url=url, connector=accounts, mapping=mapping),
+    ]
+    result = pipeline.run(specs, rules, stop_before="validate")
+    companies = result.companies
+    assert companies is not None and companies.links is not None
+    records = companies.batch.frame
+    assert set(records["_source"]) == {accounts}
+    assert records["cnpj"].drop_nulls().len() == 1
+    assert not (result.batch.frame["_source"] == accounts).any()
+    links = companies.links.contacts
+    linked = links.filter(links["company_id"].is_not_null())
+    assert set(linked["company_id"]) & set(records["company_id"])

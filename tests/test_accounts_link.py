@@ -124,6 +124,8 @@ def test_audit_has_a_companies_section(tmp_path):
     ]
     section = audit(specs).to_dict()["companies"]
     assert section["records"] == 5 and section["golden"] == 4
+    assert section["sources"] == {"accounts": 4, "livres": 1}  # like the contact sources
+    assert (section["read"], section["rejected"]) == (5, 0)
     assert section["duplicate_companies"] == {"golden": 1, "records": 1}
     assert section["contacts"] == 5
     assert section["contacts_without_company"]["by_reason"] == {"free-mail address only": 1}
@@ -148,3 +150,43 @@ def test_a_name_shared_by_a_head_office_and_its_branches_links_the_head_office(r
     got = link_contacts(contacts, companies, rules).contacts.sort("golden_id")
     assert got[COMPANY_ID].to_list() == ["h", None]  # two unrelated Casa Azul: ambiguous
     assert got[REASON].to_list() == [None, "company name fits several golden companies"]
+
+
+def test_a_record_of_the_family_name_without_cnpj_keeps_the_head_office_link(rules):
+    companies = pl.DataFrame(
+        {
+            COMPANY_ID: ["h", "b", "o"],  # the matcher left "o" apart: only the name ties it
+            "name": ["Padaria Sol", "Padaria Sol", "PADARIA SOL LTDA"],
+            "domain": [None, None, None],
+            "cnpj": ["11222333000181", "11222333000262", None],
+        }
+    )
+    contacts = _contacts([("g1", "Padaria Sol", None, None, None)])
+    got = link_contacts(contacts, companies, rules).contacts
+    assert got[COMPANY_ID].to_list() == ["h"]
+
+
+def test_company_sources_are_in_the_run_stats_and_the_sources_table(tmp_path, rules):
+    import io
+    import shutil
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from crmclean.pipeline import run
+    from crmclean.report.text import print_summary
+    from crmclean.sources import SourceSpec
+
+    data = Path(__file__).parent / "data" / "accounts"
+    for name in ("accounts.csv", "contatos.csv"):
+        shutil.copy(data / name, tmp_path / name)
+    specs = [SourceSpec(tmp_path / "accounts.csv", connector="salesforce_account"),
+             SourceSpec(tmp_path / "contatos.csv")]  # fmt: skip
+    result = run(specs, rules, stop_before="validate")
+    stats = result.to_dict()["stats"]
+    assert stats["read:accounts"]["rows"] == 4 and stats["read:contatos"]["rows"] == 5
+    shown = io.StringIO()
+    print_summary(result, Console(file=shown, width=80))
+    lines = shown.getvalue().splitlines()
+    assert any("accounts" in line and "companies" in line and "4" in line for line in lines)
+    assert any("contatos" in line and "contacts" in line and "5" in line for line in lines)

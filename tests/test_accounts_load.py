@@ -195,3 +195,97 @@ def test_unmerge_keeps_the_company_on_both_halves(tmp_path):
     migrate_unmerge(url, before["golden_id"][0], ("contatos", "C2"))
     after = _read(url, "select company_id from contacts")
     assert after.height == 2 and set(after["company_id"]) == {before["company_id"][0]}
+
+
+def _check_company_side_tables(url: str, folder: Path) -> None:
+    sources = _sources(folder)
+    with (folder / "accounts.csv").open("a", encoding="utf-8") as accounts:
+        accounts.write("001E,,,,Rua Sem Nome 1,Recife,PE,,Brasil,\n")  # nothing identifies it
+    with (folder / "contatos.csv").open("a", encoding="utf-8") as people:
+        people.write(
+            "C9,Fabio Reis,fabio@padariaestrela.com.br,Globex Brasil SA\n"
+        )  # two companies say
+    result = migrate(sources, target=url)
+    assert result.loaded is not None and result.loaded.run_id is not None
+    findings = _read(url, "select source, source_id, field, code from findings")
+    mine = findings.filter(pl.col("source") == "accounts")
+    assert {"001A", "001B", "001C"} <= set(mine["source_id"])  # by the company record's id
+    assert mine.filter(pl.col("source_id") == "001B")["field"].is_in(["name", "domain"]).any()
+    conflicts = findings.filter(pl.col("source") == "golden")
+    assert conflicts["code"].to_list() == ["LK01"]  # the golden contact's link conflict
+    golden_ids = _read(url, "select golden_id from contacts")["golden_id"].to_list()
+    assert conflicts["source_id"][0] in golden_ids  # keyed by its golden id in the target
+    rejects = _read(url, "select source, source_id, rule from rejects")
+    assert rejects.filter(pl.col("source") == "accounts").rows() == [
+        ("accounts", "001E", "company.unidentifiable")
+    ]
+    again = migrate(sources, target=url, full=True)  # the same findings: nothing to write
+    assert again.loaded is not None and again.loaded.run_id is None
+    migrate_rollback(url, result.loaded.run_id)
+    assert _read(url, "select count(*) as n from findings")["n"][0] == 0
+
+
+def test_company_findings_and_rejects_are_written_on_sqlite(tmp_path):
+    _check_company_side_tables(f"sqlite:///{tmp_path / 'crm.db'}", tmp_path)
+
+
+def test_company_findings_and_rejects_are_written_on_postgresql(tmp_path, postgres_url):
+    _check_company_side_tables(postgres_url, tmp_path)
+
+
+def test_the_company_gate_runs_without_a_target(tmp_path, monkeypatch):
+    from crmclean.pipeline import run
+    from crmclean.rules import Rules
+
+    monkeypatch.chdir(tmp_path)  # the command writes its failing rows here
+    sources = _sources(tmp_path)
+    passed = run(sources, Rules(), stop_before="load")  # validate: no target
+    assert passed.gate is not None and passed.gate.success
+    with (tmp_path / "accounts.csv").open("a", encoding="utf-8") as accounts:
+        accounts.write("001F,,,(31) 3333-0000,,,,,,\n")  # a phone and no name
+    failed = run(sources, Rules(), stop_before="load")
+    assert failed.gate is not None and not failed.gate.success
+    assert ("expect_column_values_to_not_be_null", "name") in {
+        (f.expectation, f.column) for f in failed.gate.failures
+    }
+    result = CliRunner().invoke(main, ["validate", *(str(s.path) for s in sources)])
+    assert result.exit_code == 1, result.output
+
+
+def _people(first: int, count: int) -> pl.DataFrame:
+    """Contacts typing one of five companies (some at its domain, some at free mail)."""
+    firms = ["Acme Ltda", "Globex SA", "Initech ME", "Umbrella Ltda", "Nova Era Consultoria"]
+    rows = []
+    for i in range(first, first + count):
+        firm = firms[i % 5]
+        domain = "gmail.com" if i % 2 else firm.split()[0].lower() + ".com.br"
+        rows.append({"Código": f"C{i}", "Nome": f"Pessoa{i} Silva", "Email": f"p{i}@{domain}",
+                     "Empresa": firm if i % 3 else ""})  # fmt: skip
+    return pl.DataFrame(rows)
+
+
+def _companies_state(url: str) -> tuple[pl.DataFrame, ...]:
+    return (
+        _read(url, "select company_id, name, domain, origin, source_count from companies "
+                   "order by company_id"),
+        _read(url, "select source, source_id, company_id from company_sources order by 1, 2"),
+        _read(url, "select golden_id, company_id from contacts order by 1"),
+    )  # fmt: skip
+
+
+def test_a_rerun_with_one_percent_new_contacts_keeps_companies_right(tmp_path):
+    _people(0, 200).write_csv(tmp_path / "contatos.csv")
+    _people(200, 1).write_csv(tmp_path / "novos.csv")
+    sources = [SourceSpec(tmp_path / "contatos.csv"), SourceSpec(tmp_path / "novos.csv")]
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    migrate(sources, target=url)
+    pl.concat([_people(200, 1), _people(201, 2)]).write_csv(tmp_path / "novos.csv")  # +1%
+    again = migrate(sources, target=url)
+    assert again.info.get("sources_unchanged") == ["contatos"]  # only the new contacts read
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    migrate(sources, target=fresh)  # every contact read at once
+    incremental, full = _companies_state(url), _companies_state(fresh)
+    for got, expected in zip(incremental, full, strict=True):
+        assert got.equals(expected)
+    counts = dict(incremental[0].select("name", "source_count").iter_rows())
+    assert counts["Acme Ltda"] > 2  # every contact of the company, not only this run's

@@ -106,6 +106,46 @@ def test_a_branch_is_a_child_of_its_head_office_not_a_duplicate() -> None:
     assert golden["source_count"].to_list() == [2]
 
 
+def _family() -> list[dict[str, str | None]]:
+    """A head office and its branch (one name, one website) and records without a CNPJ."""
+    site = "padariaesquina.com.br"
+    return [
+        {"name": "Padaria Esquina Ltda", "cnpj": "11.222.333/0001-81", "domain": site,
+         "street": "Rua Augusta 100", "city": "São Paulo", "phone": "(11) 3030-1000"},
+        {"name": "Padaria Esquina Ltda", "cnpj": "11.222.333/0002-62", "domain": "www." + site,
+         "street": "Av. Brasil 50", "city": "Campinas", "phone": "(19) 3232-2000"},
+        {"name": "PADARIA ESQUINA", "cnpj": None, "domain": "contato@" + site,
+         "street": "Avenida Brasil, 50", "city": "Campinas", "phone": None},
+        {"name": "Padaria Esquina ME", "cnpj": None, "domain": site,
+         "street": None, "city": None, "phone": "19 3232 2000"},
+        {"name": "Padaria Esquina", "cnpj": None, "domain": site,
+         "street": None, "city": "Sao Paulo", "phone": None},
+    ]  # fmt: skip
+
+
+def test_a_record_without_cnpj_joins_the_establishment_its_place_matches() -> None:
+    frame = pl.DataFrame(_family(), schema={k: pl.String for k in _family()[0]})
+    normalized, _, _ = normalize_companies(_companies(frame.to_dicts()), Rules())
+    matches = dedupe_companies(normalized, Rules())
+    head, branch, by_address, by_phone, by_name = matches.frame["company_id"].to_list()
+    assert head != branch  # two establishments: parent and child, whatever the name says
+    assert by_address == branch and by_phone == branch  # the branch's street, the branch's phone
+    assert by_name not in (head, branch)  # the name and the shared website alone: not merged
+    assert matches.parents.select("company_id", "parent_id").rows() == [(branch, head)]
+    held = matches.pairs.filter(pl.col("right") == 4, pl.col("left") == 0)
+    assert held["review"].to_list() == [True]  # left for a person to decide
+
+
+def test_two_establishments_never_merge_whatever_the_name_says() -> None:
+    rows = [
+        {"name": "Padaria Esquina Ltda", "cnpj": "11.222.333/0002-62", "street": "Av. Brasil 50",
+         "city": "Campinas", "phone": "(19) 3232-2000"},
+        {"name": "Padaria Esquina Ltda", "cnpj": "11.222.333/0003-43", "street": "Av. Brasil 50",
+         "city": "Campinas", "phone": "(19) 3232-2000"},
+    ]  # fmt: skip
+    assert _matched(rows)["company_id"].n_unique() == 2
+
+
 def test_free_mail_domains_never_count() -> None:
     frame = _matched(
         [

@@ -10,8 +10,8 @@ import polars as pl
 from crmclean.accounts.link import COMPANY_ID, REASON, is_free_mail, link_contacts
 from crmclean.accounts.spec import load
 from crmclean.accounts.stage import CompanyResult
-from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
-from crmclean.load.schema import ORIGIN
+from crmclean.batch import GOLDEN_ID, READ_STATS, SOURCE, SOURCE_ID, Batch
+from crmclean.company_fields import ORIGIN
 from crmclean.rules import Rules
 
 _SHOWN = 10  # examples per list
@@ -37,7 +37,11 @@ def company_section(
     domain = pl.col("domain").cast(pl.String).str.to_lowercase()
     free = golden.filter(is_free_mail(domain, load(rules).free_mail_domains).fill_null(False))
     reasons = links.contacts.filter(pl.col(COMPANY_ID).is_null())[REASON].value_counts(sort=True)
+    rejected = companies.batch.rejects.select(SOURCE, SOURCE_ID).unique().height
     return {
+        "sources": _sources(companies.batch),
+        "read": companies.inputs.height,
+        "rejected": rejected,
         "records": companies.batch.frame.height,
         "golden": golden.height,
         "duplicate_companies": {
@@ -61,6 +65,12 @@ def company_section(
     }
 
 
+def _sources(batch: Batch) -> dict[str, int]:
+    """Each company source's records read (as the contact sources' ``read:<source>``)."""
+    reads = {k: v for k, v in batch.stats.items() if k.startswith(READ_STATS)}
+    return {k.removeprefix(READ_STATS): v.get("rows", 0) for k, v in reads.items()}
+
+
 def text_lines(doc: dict[str, Any]) -> list[str]:
     """The section in a few lines of the text report (none without company sources)."""
     section = doc.get("companies")
@@ -69,8 +79,11 @@ def text_lines(doc: dict[str, Any]) -> list[str]:
     duplicates = section["duplicate_companies"]
     unlinked = section["contacts_without_company"]
     reasons = ", ".join(f"{n:,} {why}" for why, n in unlinked["by_reason"].items())
+    sources = "; ".join(f"{name} {n:,}" for name, n in section.get("sources", {}).items())
+    read = section.get("read", section["records"])
     return [
-        f"Companies: {section['records']:,} records, {section['golden']:,} companies; "
+        f"Companies: {read:,} records read ({sources + '; ' if sources else ''}"
+        f"{section.get('rejected', 0):,} unusable), {section['golden']:,} companies; "
         f"{duplicates['golden']:,} have duplicates ({duplicates['records']:,} extra records)",
         f"  {unlinked['count']:,} of {section['contacts']:,} contacts without a company"
         + (f" ({reasons})" if reasons else ""),

@@ -1,7 +1,10 @@
 """The company gate: ``rules/expectations/companies.json`` over the golden companies a load
-leaves in the target, joined to the contacts' verdict (the load needs both to pass)."""
+leaves in the target (without a target: the golden companies the run would load), joined to
+the contacts' verdict (the load needs both to pass)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -9,6 +12,9 @@ from crmclean.batch import GOLDEN_ID
 from crmclean.load.schema import COMPANY_ID
 from crmclean.rules import Rules
 from crmclean.validate import GateResult, validate_frame
+
+if TYPE_CHECKING:
+    from crmclean.accounts.stage import CompanyResult
 
 SUITE = "companies"
 
@@ -33,3 +39,13 @@ def with_company_gate(gate: GateResult, companies: pl.DataFrame | None, rules: R
         failing_rows=pl.concat([gate.failing_rows, firms.failing_rows]),
         records=gate.records + firms.records,
     )
+
+
+def with_run_companies(gate: GateResult, result: CompanyResult | None, rules: Rules) -> GateResult:
+    """``gate`` (a run's without a target) joined with the company gate over the golden
+    companies the run would load: the same rows a load gates (those with records)."""
+    from crmclean.accounts.load import crosswalk, golden_rows  # it imports the load package
+
+    if result is None:
+        return gate
+    return with_company_gate(gate, golden_rows(result, crosswalk(result)), rules)

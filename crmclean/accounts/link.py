@@ -17,8 +17,8 @@ import polars as pl
 from crmclean.accounts.spec import LinkSpec, Method, load
 from crmclean.batch import FINDING_SCHEMA, GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.codes import BY_RULE
+from crmclean.company_fields import ORIGIN
 from crmclean.dedupe.company_keys import company_key
-from crmclean.load.schema import ORIGIN
 from crmclean.normalize.companies.vocabulary import suffix_pattern
 from crmclean.rules import Rules
 
@@ -28,6 +28,8 @@ REASON = "company_link_reason"
 CONFLICT = "company.link_conflict"
 ID_LENGTH = 16
 _KEY, _CNPJ, _ROOT, _DOMAIN, _SITE = "_key", "_cnpj", "_root", "_domain", "_site"
+_RAW, _CLEAN = "_raw_domain", "_clean_domain"
+GOLDEN = "golden"  # the source of a golden contact's own findings (link conflicts)
 
 
 @dataclass(frozen=True)
@@ -84,19 +86,20 @@ def _unique_lookup(frame: pl.DataFrame, key: str, method: str) -> pl.DataFrame:
 
 def _by_name(index: pl.DataFrame) -> pl.DataFrame:
     """``company key -> company_id``: the only golden company with that key, else the head
-    office when all of them are establishments of one CNPJ root (a branch has its head
-    office's name)."""
+    office when all of them with a CNPJ are establishments of one root (a branch has its head
+    office's name; a record of that name without a CNPJ, which the matcher leaves apart when
+    nothing but the name ties it to one establishment, does not make the name ambiguous)."""
     head = pl.col(COMPANY_ID).filter(pl.col(_CNPJ).str.slice(8, 4) == "0001").min()
     grouped = (
         index.filter(pl.col(_KEY).is_not_null())
         .group_by(_KEY)
         .agg(
             pl.col(COMPANY_ID).unique().alias("ids"),
-            pl.col(_ROOT).unique().alias("roots"),
+            pl.col(_ROOT).drop_nulls().unique().alias("roots"),
             head.alias("head"),
         )
     )
-    one_root = (pl.col("roots").list.len() == 1) & pl.col("roots").list.first().is_not_null()
+    one_root = (pl.col("roots").list.len() == 1) & pl.col("head").is_not_null()
     chosen = (
         pl.when(pl.col("ids").list.len() == 1)
         .then(pl.col("ids").list.first())
@@ -145,12 +148,25 @@ def _evidence(contacts: pl.DataFrame, spec: LinkSpec, pattern: str) -> pl.DataFr
         email_domain(col("email")).alias("_email_domain"),
         col("company_domain").alias(_SITE),
     )
-    free = spec.free_mail_domains
-    return frame.with_columns(
-        _company_keys(frame, "company", pattern),
-        _domain_expr("_email_domain", free).alias(_DOMAIN),
-        _domain_expr(_SITE, free).alias(_SITE),
-        is_free_mail(pl.col("_email_domain"), free).fill_null(False).alias("_free"),
+    domains = _domain_table(frame, spec.free_mail_domains)
+    site = domains.select(pl.col(_RAW).alias(_SITE), pl.col(_CLEAN).alias("_site_clean"))
+    email = domains.rename({_RAW: "_email_domain", _CLEAN: _DOMAIN})
+    return (
+        frame.with_columns(_company_keys(frame, "company", pattern))
+        .join(email, on="_email_domain", how="left", maintain_order="left")
+        .join(site, on=_SITE, how="left", maintain_order="left")
+        .with_columns(pl.col("_site_clean").alias(_SITE), pl.col("_free").fill_null(False))
+        .drop("_site_clean")
+    )
+
+
+def _domain_table(frame: pl.DataFrame, free: list[str]) -> pl.DataFrame:
+    """Per distinct e-mail or website domain of ``frame``: the domain as evidence (null at a
+    free-mail provider) and whether it is one; computed once per value, not per contact."""
+    raw = pl.concat([frame["_email_domain"], frame[_SITE]]).drop_nulls().unique()
+    return raw.to_frame(_RAW).with_columns(
+        _domain_expr(_RAW, free).alias(_CLEAN),
+        is_free_mail(pl.col(_RAW), free).fill_null(False).alias("_free"),
     )
 
 
@@ -286,7 +302,7 @@ def _conflicts(frame: pl.DataFrame, methods: list[Method]) -> pl.DataFrame:
     return (
         frame.filter(pl.col("_conflict"))
         .select(
-            pl.lit("golden").alias(SOURCE),
+            pl.lit(GOLDEN).alias(SOURCE),
             pl.col(GOLDEN_ID).alias(SOURCE_ID),
             pl.lit(COMPANY_ID).alias("field"),
             pl.lit(BY_RULE[CONFLICT].code).alias("code"),

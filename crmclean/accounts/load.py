@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
+from crmclean.accounts.link import GOLDEN
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
+from crmclean.company_fields import FIELDS, ORIGIN
+from crmclean.company_fields import PARENT_ID as PARENT
 from crmclean.load.changes import TableChange
 from crmclean.load.existing import TargetReader
 from crmclean.load.frames import table_frame
@@ -20,7 +23,6 @@ from crmclean.load.reading import frame_schema
 from crmclean.load.schema import (
     COMPANY_FIELDS,
     COMPANY_ID,
-    ORIGIN,
     PENDING,
     RUN_ID,
     SOURCE_COUNT,
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
 
 CONTACTS = "contacts"  # the source name of contacts in company_sources
 TABLES = ("companies", "company_sources")
-PARENT = "parent_id"
 _FINAL = "_final_golden_id"
 
 
@@ -54,9 +55,16 @@ def in_target_ids(companies: CompanyResult | None, final: pl.DataFrame) -> Compa
         moved = frame.join(renamed, on=GOLDEN_ID).drop(GOLDEN_ID).rename({_FINAL: GOLDEN_ID})
         return moved.sort(COMPANY_ID, nulls_last=True).unique(GOLDEN_ID, keep="first")
 
+    findings = links.findings.join(renamed, left_on=SOURCE_ID, right_on=GOLDEN_ID)
+    findings = findings.with_columns(pl.col(_FINAL).alias(SOURCE_ID)).drop(_FINAL)
     return replace(
         companies,
-        links=replace(links, contacts=rename(links.contacts), lineage=rename(links.lineage)),
+        links=replace(
+            links,
+            contacts=rename(links.contacts),
+            lineage=rename(links.lineage),
+            findings=findings.unique([SOURCE_ID, "code"], keep="first", maintain_order=True),
+        ),
     )
 
 
@@ -81,9 +89,29 @@ def crosswalk(companies: CompanyResult) -> pl.DataFrame:
     return pl.concat([records, created])
 
 
+def company_side_rows(companies: CompanyResult | None) -> tuple[pl.DataFrame, Batch]:
+    """``(keys, side)``: the lineage of every company record read (and ``golden, <id>`` of every
+    linked golden contact), and a batch holding the company records' rejects and findings
+    (their normalizers' changes, keyed by the company source and record id) and the contacts'
+    link conflicts (``LK01``, keyed ``golden, <golden id>``), for the ``rejects`` and
+    ``findings`` tables."""
+    side = Batch(pl.DataFrame())
+    if companies is None:
+        return pl.DataFrame(schema={SOURCE: pl.String, SOURCE_ID: pl.String}), side
+    keys = companies.inputs.select(SOURCE, SOURCE_ID).unique()
+    own = companies.batch.findings.join(keys, on=[SOURCE, SOURCE_ID], how="semi")
+    side = side.add_rejects(companies.batch.rejects).add_findings(own)
+    if companies.links is None:
+        return keys, side
+    linked = companies.links.contacts.select(
+        pl.lit(GOLDEN).alias(SOURCE), pl.col(GOLDEN_ID).alias(SOURCE_ID)
+    )
+    return pl.concat([keys, linked]), side.add_findings(companies.links.findings)
+
+
 def golden_rows(companies: CompanyResult, records: pl.DataFrame) -> pl.DataFrame:
     """The golden companies with records as ``companies`` rows: fields, parent, origin,
-    record count."""
+    record count (``records``: a ``company_id`` per member, company record or contact)."""
     golden = companies.golden
     fields = [f for f in COMPANY_FIELDS if f in golden.columns and f not in (ORIGIN, PARENT)]
     frame = golden.select(COMPANY_ID, *(pl.col(f).cast(pl.String) for f in fields), ORIGIN)
@@ -91,6 +119,17 @@ def golden_rows(companies: CompanyResult, records: pl.DataFrame) -> pl.DataFrame
     counts = records.group_by(COMPANY_ID).agg(pl.len().cast(pl.Int64).alias(SOURCE_COUNT))
     # a company created from contacts that all left (quarantined) has no records: not loaded
     return frame.join(parents, on=COMPANY_ID, how="left").join(counts, on=COMPANY_ID)
+
+
+def _held_fields(golden: pl.DataFrame, held: pl.DataFrame, kept: pl.DataFrame) -> pl.DataFrame:
+    """``golden`` with the target's fields for the companies created from contacts that keep
+    members this run did not read (an incremental run sees only the contacts it touched, so
+    the name and domain the target made from all of them stay)."""
+    partial = held.filter(pl.col(ORIGIN) == "contacts").join(kept, on=COMPANY_ID, how="semi")
+    fields = [f for f in FIELDS if f in golden.columns and f in partial.columns]
+    if partial.is_empty() or not fields:
+        return golden
+    return golden.update(partial.select(COMPANY_ID, *fields), on=COMPANY_ID)
 
 
 def no_company_rows(tables: Tables) -> dict[str, pl.DataFrame]:
@@ -110,11 +149,13 @@ def company_rows(
     lineage = records.select(pl.col(SOURCE).alias("source"), pl.col(SOURCE_ID).alias("source_id"))
     before = reader.rows("company_sources", lineage)
     touched = pl.concat([records.select(COMPANY_ID), before.select(COMPANY_ID)]).unique()
-    golden = golden_rows(companies, records)
-    existing = {
-        "companies": reader.rows("companies", touched),
-        "company_sources": before,
-    }
+    kept = reader.rows("company_sources", touched).join(
+        lineage, on=list(lineage.columns), how="anti"
+    )
+    members = pl.concat([records.select(COMPANY_ID), kept.select(COMPANY_ID)])
+    held = reader.rows("companies", touched)
+    golden = _held_fields(golden_rows(companies, members), held, kept)
+    existing = {"companies": held, "company_sources": before}
     desired = {
         "companies": table_frame(golden, tables.data["companies"], PENDING),
         "company_sources": table_frame(records, tables.data["company_sources"], PENDING),

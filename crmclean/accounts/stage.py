@@ -15,7 +15,7 @@ import polars as pl
 from crmclean.accounts.link import COMPANY_ID, LINK, Links, compact_cnpj, link_contacts
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.companies import dedupe_companies, normalize_companies
-from crmclean.load.schema import ORIGIN
+from crmclean.company_fields import ORIGIN
 from crmclean.rules import Rules
 
 

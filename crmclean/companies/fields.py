@@ -2,7 +2,8 @@
 
 A company frame holds text columns ``source`` and ``source_id`` (the connector or file stem
 and the source's id; a batch's ``_source`` and ``_source_id`` are read too), the fields of
-:data:`FIELDS` (missing ones are read as empty) and any ``extra.*`` passthrough column.
+:data:`crmclean.company_fields.FIELDS` (missing ones are read as empty) and any ``extra.*``
+passthrough column.
 ``cnpj`` is the Brazilian company id; other national company ids go in ``tax_id`` with
 their ``country``.
 """
@@ -12,22 +13,9 @@ from __future__ import annotations
 import polars as pl
 
 from crmclean.batch import SOURCE, SOURCE_ID
+from crmclean.company_fields import FIELDS
 
 LINEAGE = {"source": SOURCE, "source_id": SOURCE_ID}
-FIELDS = (
-    "name",
-    "legal_name",
-    "domain",
-    "cnpj",
-    "tax_id",
-    "phone",
-    "street",
-    "street_number",
-    "postal_code",
-    "city",
-    "state",
-    "country",
-)
 EXTRA = "extra."
 COMPANY_ID = "company_id"
 

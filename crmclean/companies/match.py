@@ -1,8 +1,8 @@
 """Matching companies: the contacts' engine (keys, blocking, Fellegi-Sunter scores with term
 frequencies, EM, clusters with chains cut) with ``rules/match_company.yaml``.
 
-    normalized companies -> find_matches -> clusters (company_id) -> golden companies
-                                                                   -> parents (CNPJ root)
+    normalized companies -> find_matches -> branch families guarded -> clusters (company_id)
+        -> golden companies -> parents (CNPJ root)
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from crmclean.batch import GOLDEN_ID
+from crmclean.companies.branches import guard_families
 from crmclean.companies.config import load_company_config
 from crmclean.companies.fields import COMPANY_ID, to_batch_lineage
 from crmclean.companies.golden import golden_companies
@@ -84,6 +85,7 @@ def dedupe_companies(
     config = load_company_config(rules, threshold)
     work = _prepared(frame)
     scored, _ = find_matches(work, config)
+    scored = guard_families(scored, work)
     scored = scored.with_columns(pl.lit(None, dtype=pl.String).alias(DECISION))
     clustered = assign_golden_ids(work, scored.filter("match"), cannot_link(scored, config))
     clustered = clustered.rename({GOLDEN_ID: COMPANY_ID})

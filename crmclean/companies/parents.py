@@ -7,8 +7,8 @@ from __future__ import annotations
 import polars as pl
 
 from crmclean.companies.fields import COMPANY_ID
+from crmclean.company_fields import PARENT_ID
 
-PARENT_ID = "parent_id"
 HEAD_OFFICE = "0001"
 SCHEMA = {COMPANY_ID: pl.String, PARENT_ID: pl.String, "cnpj_root": pl.String,
           "establishment": pl.String}  # fmt: skip

@@ -89,10 +89,19 @@ def _overlap(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
         .group_by(_ROW)
         .agg(pl.col("weight").sum())
     )
-    total = pl.concat(sides).group_by(_ROW).agg(pl.col("weight").sum().alias("total"))
-    lighter = pl.concat(sides).group_by(_ROW, "side").agg(pl.col("weight").sum())
-    lighter = lighter.group_by(_ROW).agg(pl.col("weight").min().alias("lighter"))
-    both = total.join(shared, on=_ROW, how="left").join(lighter, on=_ROW, how="left")
+    per_side = [side.group_by(_ROW).agg(pl.col("weight").sum()) for side in sides]
+    sums = per_side[0].join(per_side[1], on=_ROW, how="full", coalesce=True, suffix="_b")
+    weights = pl.col("weight").fill_null(0.0), pl.col("weight_b").fill_null(0.0)
+    # a row with no words on one side has no ``lighter`` side (as when summed per side)
+    lighter = (
+        pl.when(pl.col("weight").is_null())
+        .then("weight_b")
+        .when(pl.col("weight_b").is_null())
+        .then("weight")
+        .otherwise(pl.min_horizontal("weight", "weight_b"))
+    )
+    sums = sums.select(_ROW, (weights[0] + weights[1]).alias("total"), lighter.alias("lighter"))
+    both = sums.join(shared, on=_ROW, how="left")
     common = pl.col("weight").fill_null(0.0)
     jaccard = common / (pl.col("total") - common)
     contained = common >= pl.col("lighter") - 1e-9

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from crmclean.accounts.load import (
     companies_after,
     company_rows,
+    company_side_rows,
     in_target_ids,
     no_company_rows,
     with_company_ids,
@@ -131,9 +132,10 @@ def _adopted(batch: Batch, reader: TargetReader, state: str, rules: Rules) -> Ba
     return replace(batch, frame=frame, target=target, golden=golden)
 
 
-def incoming_keys(batch: Batch) -> pl.DataFrame:
-    """Every incoming record's key (kept or rejected), with the database's column names."""
-    keys = [batch.frame.select(SOURCE, SOURCE_ID), batch.rejects.select(SOURCE, SOURCE_ID)]
+def incoming_keys(batch: Batch, *more: pl.DataFrame) -> pl.DataFrame:
+    """Every incoming record's key (kept or rejected; ``more``: the company records'), with the
+    database's column names."""
+    keys = [batch.frame.select(SOURCE, SOURCE_ID), batch.rejects.select(SOURCE, SOURCE_ID), *more]
     return pl.concat(keys).unique().rename(dict(zip((SOURCE, SOURCE_ID), LINEAGE_KEY, strict=True)))
 
 
@@ -186,8 +188,10 @@ def _plan(reader: TargetReader, batch: Batch, rules: Rules) -> LoadPlan:
         members = pl.concat([kept, members.select(kept.columns)], how="vertical_relaxed")
     touched = pl.concat([golden[GOLDEN_ID], renamed[EXISTING]]).unique().to_frame(GOLDEN_ID)
     held = renamed.select(pl.col(EXISTING).alias(GOLDEN_ID))
-    incoming = incoming_keys(batch)
-    desired = desired_rows(batch, reader.tables, members, golden, fields)
+    company_keys, company_side = company_side_rows(companies)
+    incoming = incoming_keys(batch, company_keys)
+    with_side = batch.add_rejects(company_side.rejects).add_findings(company_side.findings)
+    desired = desired_rows(with_side, reader.tables, members, golden, fields)
     contacts = clusters.contacts
     existing = {
         "contacts": rows_matching(contacts, touched),

@@ -31,9 +31,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from crmclean import __version__
+from crmclean.company_fields import ORIGIN
 from crmclean.fingerprint import config_hash
 from crmclean.load.existing import has_tables
-from crmclean.load.schema import ORIGIN, Tables, build_tables
+from crmclean.load.schema import Tables, build_tables
 from crmclean.load.target import connect, open_engine, target_url
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec

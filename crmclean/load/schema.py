@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 from crmclean.batch import FINDING_SCHEMA, GOLDEN_ID, RAW, REJECT_SCHEMA, SOURCE, SOURCE_ID
+from crmclean.company_fields import TABLE_FIELDS
 
 SCHEMA_VERSION = 2
 RUN_ID = "run_id"
@@ -33,7 +34,6 @@ def db_name(column: str) -> str:
 
 LINEAGE_KEY = (db_name(SOURCE), db_name(SOURCE_ID))
 COMPANY_ID = "company_id"  # the golden company of a contact, and the key of ``companies``
-ORIGIN = "origin"  # where a golden company comes from: ``sources`` or ``contacts``
 # What identifies the rows a run replaces together in each data table, in write order.
 DATA_KEYS: dict[str, tuple[str, ...]] = {
     "contacts": (GOLDEN_ID,),
@@ -44,22 +44,7 @@ DATA_KEYS: dict[str, tuple[str, ...]] = {
     "companies": (COMPANY_ID,),
     "company_sources": LINEAGE_KEY,
 }
-COMPANY_FIELDS = (
-    "name",
-    "legal_name",
-    "domain",
-    "cnpj",
-    "tax_id",
-    "phone",
-    "street",
-    "street_number",
-    "postal_code",
-    "city",
-    "state",
-    "country",
-    "parent_id",
-    "origin",
-)
+COMPANY_FIELDS = TABLE_FIELDS
 
 
 @dataclass(frozen=True)

@@ -6,20 +6,22 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from crmclean.batch import READ_STATS as READ_PREFIX
 from crmclean.codes import SEVERITY_RANK
 from crmclean.pipeline import RunResult
 from crmclean.validate import render_text
-
-READ_PREFIX = "read:"
 
 
 def _sources_table(result: RunResult) -> Table:
     table = Table(title="Sources", title_justify="left", expand=False)
     table.add_column("source")
+    table.add_column("holds")
     table.add_column("rows read", justify="right")
-    for stage, counts in result.batch.stats.items():
+    companies = result.batch.company_reads()
+    for stage, counts in result.batch.run_stats().items():
         if stage.startswith(READ_PREFIX):
-            table.add_row(stage.removeprefix(READ_PREFIX), f"{counts.get('rows', 0):,}")
+            entity = "companies" if stage in companies else "contacts"
+            table.add_row(stage.removeprefix(READ_PREFIX), entity, f"{counts.get('rows', 0):,}")
     return table
 
 

@@ -42,6 +42,7 @@ CREATE TABLE civicrm_contact (
   deceased_date date DEFAULT NULL,
   household_name varchar(128) DEFAULT NULL,
   organization_name varchar(128) DEFAULT NULL,
+  sic_code varchar(8) DEFAULT NULL,
   employer_id int unsigned DEFAULT NULL,
   is_deleted tinyint NOT NULL DEFAULT 0,
   created_date timestamp NULL DEFAULT NULL,
@@ -126,3 +127,27 @@ INSERT INTO civicrm_address (contact_id, location_type_id, is_primary, street_ad
 (3, 2, 0, 'Av. Ipiranga, 6681', 'Prédio 32', 'Porto Alegre', '90619-900', 1025, 1076),
 (3, 1, 1, 'Rua dos Andradas, 1001', 'apto 5', 'Porto Alegre', '90020-007', 1025, 1076),
 (4, 1, 1, '1 Market St', NULL, 'San Francisco', '94105', 1004, 1228);
+
+-- Organizations: a website, a phone and an address for the live one, a CNPJ as legal id.
+CREATE TABLE civicrm_website (
+  id int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  contact_id int unsigned DEFAULT NULL,
+  url varchar(2048) DEFAULT NULL,
+  website_type_id int unsigned DEFAULT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+INSERT INTO civicrm_contact (id, contact_type, sort_name, display_name, organization_name, legal_name, legal_identifier, is_deleted, created_date, modified_date) VALUES
+(8, 'Organization', 'Padaria Central', 'Padaria Central', 'Padaria Central', 'Padaria Central Ltda', '11.222.333/0001-81', 0, '2022-01-01 00:00:00', '2022-06-01 00:00:00');
+
+UPDATE civicrm_contact SET legal_name = 'Cooperativa Sul Ltda' WHERE id = 1;
+
+INSERT INTO civicrm_website (contact_id, url, website_type_id) VALUES
+(8, 'https://www.padariacentral.com.br/contato', 1);
+
+INSERT INTO civicrm_phone (contact_id, location_type_id, is_primary, phone, phone_ext, phone_type_id) VALUES
+(1, 3, 1, '(51) 3330-1000', NULL, 1),
+(1, 3, 0, '(51) 3330-1001', NULL, 3);
+
+INSERT INTO civicrm_address (contact_id, location_type_id, is_primary, street_address, city, postal_code, state_province_id, country_id) VALUES
+(1, 3, 1, 'Rua Sete de Setembro, 500', 'Porto Alegre', '90010-190', 1025, 1076);
+

@@ -96,10 +96,45 @@ CREATE TABLE accounts (
   name varchar(150) DEFAULT NULL,
   date_entered datetime DEFAULT NULL,
   date_modified datetime DEFAULT NULL,
+  modified_user_id char(36) DEFAULT NULL,
+  created_by char(36) DEFAULT NULL,
+  description text,
   deleted tinyint(1) DEFAULT 0,
+  assigned_user_id char(36) DEFAULT NULL,
   account_type varchar(50) DEFAULT NULL,
   industry varchar(50) DEFAULT NULL,
-  website varchar(255) DEFAULT NULL
+  annual_revenue varchar(100) DEFAULT NULL,
+  phone_fax varchar(100) DEFAULT NULL,
+  billing_address_street varchar(150) DEFAULT NULL,
+  billing_address_city varchar(100) DEFAULT NULL,
+  billing_address_state varchar(100) DEFAULT NULL,
+  billing_address_postalcode varchar(20) DEFAULT NULL,
+  billing_address_country varchar(255) DEFAULT NULL,
+  rating varchar(100) DEFAULT NULL,
+  phone_office varchar(100) DEFAULT NULL,
+  phone_alternate varchar(100) DEFAULT NULL,
+  website varchar(255) DEFAULT NULL,
+  ownership varchar(100) DEFAULT NULL,
+  employees varchar(10) DEFAULT NULL,
+  ticker_symbol varchar(10) DEFAULT NULL,
+  shipping_address_street varchar(150) DEFAULT NULL,
+  shipping_address_city varchar(100) DEFAULT NULL,
+  shipping_address_state varchar(100) DEFAULT NULL,
+  shipping_address_postalcode varchar(20) DEFAULT NULL,
+  shipping_address_country varchar(255) DEFAULT NULL,
+  parent_id char(36) DEFAULT NULL,
+  sic_code varchar(10) DEFAULT NULL,
+  campaign_id char(36) DEFAULT NULL,
+  KEY idx_accnt_id_del (id, deleted),
+  KEY idx_accnt_name_del (name, deleted),
+  KEY idx_accnt_parent_id (parent_id)
+) CHARACTER SET utf8;
+
+CREATE TABLE accounts_cstm (
+  id_c char(36) NOT NULL PRIMARY KEY,
+  jjwg_maps_lng_c float(11,8) DEFAULT 0.00000000,
+  jjwg_maps_lat_c float(10,8) DEFAULT 0.00000000,
+  cnpj_c varchar(20) DEFAULT NULL
 ) CHARACTER SET utf8;
 
 CREATE TABLE accounts_contacts (
@@ -168,3 +203,26 @@ INSERT INTO accounts_contacts (id, contact_id, account_id, date_modified, delete
 ('ac-2', 'c-1', 'a-2', '2012-01-01 00:00:00', 0),
 ('ac-3', 'c-2', 'a-3', '2020-01-10 09:00:00', 1),
 ('ac-4', 'c-5', 'a-4', '2021-05-05 08:30:00', 0);
+
+-- Accounts as companies: addresses, phones, a CNPJ custom field, an e-mail instead of a website.
+UPDATE accounts SET assigned_user_id = 'u-2', phone_office = '(11) 3456-7800',
+  billing_address_street = 'Rua Augusta, 1500', billing_address_city = 'São Paulo',
+  billing_address_state = 'SP', billing_address_postalcode = '01304-001',
+  billing_address_country = 'Brasil', shipping_address_city = 'Campinas'
+  WHERE id = 'a-1';
+
+UPDATE accounts SET phone_office = '21 2100-0000', billing_address_city = 'Rio de Janeiro'
+  WHERE id = 'a-3';
+
+INSERT INTO email_addresses (id, email_address, email_address_caps, invalid_email, opt_out, date_created, deleted) VALUES
+('e-9', 'reservas@praiaturismo.com.br', 'RESERVAS@PRAIATURISMO.COM.BR', 0, 0, '2020-01-01 00:00:00', 0),
+('e-10', 'old@praia.example', 'OLD@PRAIA.EXAMPLE', 1, 0, '2019-01-01 00:00:00', 0);
+
+INSERT INTO email_addr_bean_rel (id, email_address_id, bean_id, bean_module, primary_address, date_created, deleted) VALUES
+('r-10', 'e-10', 'a-3', 'Accounts', 1, '2019-01-01 00:00:00', 0),
+('r-11', 'e-9', 'a-3', 'Accounts', 0, '2020-01-01 00:00:00', 0);
+
+INSERT INTO accounts_cstm (id_c, cnpj_c) VALUES
+('a-1', '11.222.333/0001-81'),
+('a-2', '99.999.999/0001-91');
+

@@ -44,9 +44,48 @@ CREATE TABLE vtiger_account (
   parentid int(19) DEFAULT 0,
   account_type varchar(200) DEFAULT NULL,
   industry varchar(200) DEFAULT NULL,
-  website varchar(100) DEFAULT NULL,
+  annualrevenue decimal(25,8) DEFAULT NULL,
+  rating varchar(200) DEFAULT NULL,
+  ownership varchar(50) DEFAULT NULL,
+  siccode varchar(50) DEFAULT NULL,
+  tickersymbol varchar(30) DEFAULT NULL,
   phone varchar(30) DEFAULT NULL,
-  email1 varchar(100) DEFAULT NULL
+  otherphone varchar(30) DEFAULT NULL,
+  email1 varchar(100) DEFAULT NULL,
+  email2 varchar(100) DEFAULT NULL,
+  website varchar(100) DEFAULT NULL,
+  fax varchar(30) DEFAULT NULL,
+  employees int(10) DEFAULT 0,
+  emailoptout varchar(3) DEFAULT '0',
+  notify_owner varchar(3) DEFAULT '0',
+  isconvertedfromlead varchar(3) DEFAULT '0',
+  KEY account_account_type_idx (account_type),
+  KEY email_idx (email1, email2)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+CREATE TABLE vtiger_accountbillads (
+  accountaddressid int(19) NOT NULL DEFAULT 0 PRIMARY KEY,
+  bill_city varchar(30) DEFAULT NULL,
+  bill_code varchar(30) DEFAULT NULL,
+  bill_country varchar(30) DEFAULT NULL,
+  bill_state varchar(30) DEFAULT NULL,
+  bill_street varchar(250) DEFAULT NULL,
+  bill_pobox varchar(30) DEFAULT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+CREATE TABLE vtiger_accountshipads (
+  accountaddressid int(19) NOT NULL DEFAULT 0 PRIMARY KEY,
+  ship_city varchar(30) DEFAULT NULL,
+  ship_code varchar(30) DEFAULT NULL,
+  ship_country varchar(30) DEFAULT NULL,
+  ship_state varchar(30) DEFAULT NULL,
+  ship_pobox varchar(30) DEFAULT NULL,
+  ship_street varchar(250) DEFAULT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+CREATE TABLE vtiger_accountscf (
+  accountid int(19) NOT NULL DEFAULT 0 PRIMARY KEY,
+  cf_853 varchar(20) DEFAULT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8;
 
 CREATE TABLE vtiger_contactdetails (
@@ -148,3 +187,26 @@ INSERT INTO vtiger_contactsubdetails (contactsubscriptionid, homephone, otherpho
 
 INSERT INTO vtiger_contactscf (contactid, cf_851, cf_853) VALUES
 (20, '987.654.321-00', '1'), (21, NULL, '0'), (22, NULL, '0'), (23, '12.345.678/0001-95', '0');
+
+-- Organizations: billing and shipping addresses, a CNPJ custom field, an e-mail for a website.
+INSERT INTO vtiger_crmentity (crmid, smcreatorid, smownerid, modifiedby, setype, createdtime, modifiedtime, deleted, label) VALUES
+(12, 5, 5, 5, 'Accounts', '2021-03-03 09:00:00', '2022-03-03 09:00:00', 0, 'Santos Engenharia');
+
+INSERT INTO vtiger_account (accountid, account_no, accountname, phone, otherphone, email1, website) VALUES
+(12, 'ACC3', 'SANTOS ENGENHARIA LTDA', '21 2555-1000', NULL, 'contato@santoseng.com.br', '');
+
+UPDATE vtiger_account SET website = 'www.paoquente.com.br', otherphone = '(11) 5555-0009'
+  WHERE accountid = 10;
+
+INSERT INTO vtiger_accountbillads (accountaddressid, bill_city, bill_code, bill_country, bill_state, bill_street) VALUES
+(10, 'São Paulo', '01302-000', 'Brasil', 'SP', 'Rua da Consolação, 180'),
+(11, 'Recife', '50000-000', 'Brasil', 'PE', 'Rua Velha 1'),
+(12, 'Rio de Janeiro', '22270-000', 'Brasil', 'RJ', 'Rua Voluntários da Pátria 50');
+
+INSERT INTO vtiger_accountshipads (accountaddressid, ship_city, ship_street) VALUES
+(10, 'Guarulhos', 'Rodovia Dutra km 220');
+
+INSERT INTO vtiger_accountscf (accountid, cf_853) VALUES
+(10, '11.222.333/0001-81'),
+(12, NULL);
+
