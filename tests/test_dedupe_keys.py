@@ -133,3 +133,39 @@ def test_an_unmapped_source_column_is_a_key(config: MatchConfig) -> None:
     ).with_row_index(RECORD)
     keys = matching_keys(frame, ["extra.Nº Sócio"], config)
     assert keys["extra.Nº Sócio"].to_list() == ["ab-12", "ab-12", None]
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "area"),
+    [
+        ("TQ13 8DF", "tq13"),  # a UK outward code
+        ("sw1a 1aa", "sw1a"),
+        ("M5V 2T6", "m5v"),  # a Canadian forward sortation area
+        ("01310-100", "01310"),  # a CEP's first five digits
+        ("02134", "02"),
+        ("123", None),  # too short to have an area
+        (None, None),
+    ],
+)
+def test_postal_area_is_the_district_of_the_code(
+    config: MatchConfig, postal_code: str | None, area: str | None
+) -> None:
+    (keys,) = _keys(config, {"first_name": "Ann", "postal_code": postal_code})
+    assert keys["postal_area"] == area
+
+
+def test_person_keys_birth_year_place_occupation_gender(config: MatchConfig) -> None:
+    (keys,) = _keys(
+        config,
+        {
+            "first_name": "Thomas",
+            "birth_date": "1630-08-01",
+            "birth_place": " Newcastle-upon-Tyne ",
+            "job_title": "Member of Parliament",
+            "gender": "male",
+        },
+    )
+    assert keys["birth_year"] == "1630"
+    assert keys["birth_place"] == "newcastle upon tyne"
+    assert keys["job_title"] == "member of parliament"
+    assert keys["gender"] == "male"
