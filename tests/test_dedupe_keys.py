@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_dedupe_support import contacts
 
 from crmclean.dedupe.config import MatchConfig, load_match_config
-from crmclean.dedupe.keys import KEYS, RECORD, fold, matching_keys
+from crmclean.dedupe.keys import KEYS, RECORD, fold, matching_keys, postal_area
 from crmclean.rules import Rules
 
 
@@ -169,3 +171,15 @@ def test_person_keys_birth_year_place_occupation_gender(config: MatchConfig) -> 
     assert keys["birth_place"] == "newcastle upon tyne"
     assert keys["job_title"] == "member of parliament"
     assert keys["gender"] == "male"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12)), min_size=1, max_size=20))
+def test_postal_area_is_null_or_a_shorter_start_of_the_compact_code(codes: list) -> None:
+    """On any text: never raises, and the area is the start of the code folded to lowercase
+    letters and digits, shorter than it (the district, never the whole code)."""
+    frame = pl.DataFrame({"postal_code": codes}, schema={"postal_code": pl.String})
+    compact = fold(pl.col("postal_code"), keep="a-z0-9").str.replace_all(" ", "")
+    got = frame.select(compact.alias("code"), postal_area().alias("area"))
+    for code, area in got.iter_rows():
+        assert area is None or (code.startswith(area) and 0 < len(area) < len(code))

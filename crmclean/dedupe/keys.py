@@ -115,7 +115,7 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     )
 
 
-def _postal_area() -> pl.Expr:
+def postal_area() -> pl.Expr:
     """The district of a postal code: a UK-style outward code (``TQ13`` of ``TQ13 8DF``), else
     the code without its last three characters (a CEP's first five digits, a ZIP's first two)."""
     compact = fold(pl.col("postal_code"), keep="a-z0-9").str.replace_all(" ", "")
@@ -163,7 +163,7 @@ KEYS: dict[str, KeyGroup] = {
         "birth_date",
         lambda: pl.col("birth_date").str.replace_all(r"[^0-9]", "").replace("", None),
     ),
-    "postal_area": _text_key(("postal_code",), "postal_area", lambda: _postal_area()),
+    "postal_area": _text_key(("postal_code",), "postal_area", postal_area),
     "birth_year": _text_key(
         ("birth_date",),
         "birth_year",
