@@ -136,3 +136,13 @@ def test_company_names_run_together_or_as_acronyms_agree() -> None:
     right = ["adc", "norteandes", "norte andes servizi", "beta"]
     assert _similarity("company", left, right)[:3] == [0.95, 1.0, 0.95]
     assert _similarity("company", left, right)[3] < 0.5
+
+
+def test_work_address_tells_a_typo_from_a_colleague() -> None:
+    left = ["ana@alfa.com", "hannah88@powers.com", "pedro.ptavares@alfa.com", "ana@alfa.com"]
+    right = ["ana@alfa.com", "hannah8@powers.com", "ptavares@alfa.com", "ana@beta.com"]
+    same, typo, colleague, elsewhere = _similarity("work_address", left, right)
+    assert same == 1.0
+    assert typo is not None and 0.75 <= typo < 1.0
+    assert colleague is not None and colleague < 0.75
+    assert elsewhere is None

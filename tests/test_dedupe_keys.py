@@ -81,6 +81,28 @@ def test_email_keys_skip_role_addresses(config: MatchConfig) -> None:
     assert keys["email"] == "ana@empresa.com.br"
 
 
+def test_email_keys_split_personal_and_work_mailboxes(config: MatchConfig) -> None:
+    (keys,) = _keys(
+        config, {"email": "ana@empresa.com.br", "email_alt": ["ana.s@gmx.de", "ana@gmail.com"]}
+    )
+    assert keys["work_emails"] == ["ana@empresa.com.br"]
+    assert keys["personal_emails"] == ["ana.s@gmx.de", "ana@gmail.com"]
+
+
+def test_a_work_address_names_the_company_a_record_lacks(config: MatchConfig) -> None:
+    named, work, free, team = _keys(
+        config,
+        {"company": "NorteAlfa Logística", "email": "j@other.com"},
+        {"email": "jnascimento@nortealfa100.es"},
+        {"email": "jessica.n@gmail.com"},
+        {"email": "vendas@nortealfa100.es"},
+    )
+    assert named["company"] == "nortealfa logistica"
+    assert work["company"] == "nortealfa"
+    assert free["company"] is None
+    assert team["company"] is None
+
+
 def test_phones_key_holds_every_number_once(config: MatchConfig) -> None:
     (keys,) = _keys(
         config,

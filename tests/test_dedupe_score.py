@@ -179,3 +179,58 @@ def test_a_swapped_name_explains_different_first_and_last_names() -> None:
     assert row["w_name_order"] > 5
     assert row["w_first_name"] == row["w_last_name"] == row["w_name"] == 0.0
     assert not row["veto"]
+
+
+def _scored(*records: dict[str, object]) -> dict[str, object]:
+    config = load_match_config(Rules())
+    table = key_table(contacts(*records), config.key_names, config)
+    (row,) = score_pairs(PAIR, table, config).to_dicts()
+    return row
+
+
+def test_two_personal_mailboxes_count_against_more_than_a_work_and_a_personal_one() -> None:
+    ana = {"first_name": "Ana", "last_name": "Tavares", "company": "Alfa Nova"}
+    personal = _scored(
+        {**ana, "email": "ana.tavares260@icloud.com"}, {**ana, "email": "ana.t1987@gmail.com"}
+    )
+    mixed = _scored(
+        {**ana, "email": "ana.tavares260@icloud.com"}, {**ana, "email": "atavares@alfanova.com"}
+    )
+    assert personal["w_personal_email"] < -3
+    assert mixed["w_personal_email"] == 0.0
+    assert personal["probability"] < mixed["probability"]
+
+
+def test_a_team_mailbox_word_is_no_ones_address() -> None:
+    """Holders sharing an initial: not learned as a team mailbox, known by its word."""
+    row = _scored(
+        {"first_name": "Ana", "last_name": "Tavares", "email": "vertrieb@alfanova.de"},
+        {"first_name": "Anja", "last_name": "Koch", "email": "vertrieb@alfanova.de"},
+    )
+    assert row["w_email"] == 0.0
+    assert row["w_work_email"] == 0.0
+
+
+def test_a_shared_private_number_lifts_the_surname_veto() -> None:
+    """A double surname kept in part, a different part in each record (Ainhoa Ruiz / Ainhoa
+    Muñoz), with the number of one record's phone as the other's mobile."""
+    row = _scored(
+        {"first_name": "Ainhoa", "last_name": "Ruiz", "phone": "+34612438801"},
+        {"first_name": "Ainhoa", "last_name": "Muñoz", "mobile": "+34612438801"},
+    )
+    assert row["w_last_name"] < 0
+    assert not row["veto"]
+
+
+def test_two_work_addresses_at_one_domain_forbid_the_merge() -> None:
+    """The namesake colleague: the same name and company, another address at its domain."""
+    pedro = {"first_name": "Pedro", "last_name": "Tavares", "company": "Alfa Nova"}
+    colleague = _scored(
+        {**pedro, "email": "ptavares@alfanova.com"},
+        {**pedro, "email": "pedro.ptavares@alfanova.com"},
+    )
+    typo = _scored(
+        {**pedro, "email": "ptavares@alfanova.com"}, {**pedro, "email": "ptavarse@alfanova.com"}
+    )
+    assert colleague["veto"]
+    assert not typo["veto"]

@@ -63,6 +63,19 @@ def _same_domain(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     return pairs.select(result.cast(pl.Float64)).to_series()
 
 
+def _work_address(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+    """Two different addresses at one domain: the Levenshtein similarity of their local parts,
+    below 1 (``hannah8@`` for ``hannah88@`` is a typo, ``pedro.ptavares@`` and ``ptavares@``
+    two colleagues); null at different domains."""
+    parts = pairs.select(
+        pl.col(left).str.split("@").list.to_struct(fields=["l_local", "l_domain"]),
+        pl.col(right).str.split("@").list.to_struct(fields=["r_local", "r_domain"]),
+    ).unnest(left, right)
+    local = _rapidfuzz(Levenshtein.normalized_similarity)(parts, "l_local", "r_local")
+    same = parts["l_domain"] == parts["r_domain"]
+    return pl.select(pl.when(pl.lit(same)).then(pl.lit(local).clip(upper_bound=0.99))).to_series()
+
+
 def _rapidfuzz(scorer: Callable[..., float], scale: float = 1.0) -> Similarity:
     """A method running ``scorer`` over the two columns (``process.cpdist``, all cores)."""
 
@@ -280,6 +293,7 @@ METHODS: dict[str, Method] = {
     "given_word_subset": Method(_word_subset(gendered=True)),
     "any_shared": Method(_any_shared, on_lists=True),
     "same_domain": Method(_same_domain, on_lists=True),
+    "work_address": Method(_work_address),
     "address": Method(company_compare.address),
     "weighted_name": Method(company_compare.weighted_name),
 }

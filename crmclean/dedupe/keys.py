@@ -68,8 +68,9 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """``emails``: every e-mail of a record except role addresses (``contato@``, ``info@``, or
     flagged ``email_is_role`` by normalize) and team mailboxes (:func:`_shared_values`), the
     primary one in its matching form (``email_key``), ``+tags`` folded on every domain;
-    ``work_emails``: those at a company domain (not a free-mail provider); ``email``: the
-    first of ``emails``."""
+    ``work_emails``: those at a company domain (not a free-mail provider);
+    ``personal_emails``: those at a free-mail provider; ``email``: the first of ``emails``;
+    ``work_email``: the first of ``work_emails``."""
     local = pl.element().str.split("@").list.first()
     personal = pl.element().filter(~local.is_in(config.role_email_local_parts))
     role = pl.col("email_is_role").fill_null(False)
@@ -83,13 +84,12 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     emails = emails.select(
         pl.col("emails").list.eval(pl.element().filter(~pl.element().is_in(team)))
     )
-    domain = pl.element().str.split("@").list.last()
+    free = pl.element().str.split("@").list.last().is_in(config.free_email_domains)
     return emails.with_columns(
-        work_emails=pl.col("emails").list.eval(
-            pl.element().filter(~domain.is_in(config.free_email_domains))
-        ),
+        work_emails=pl.col("emails").list.eval(pl.element().filter(~free)),
+        personal_emails=pl.col("emails").list.eval(pl.element().filter(free)),
         email=pl.col("emails").list.first(),
-    )
+    ).with_columns(work_email=pl.col("work_emails").list.first())
 
 
 def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
@@ -124,6 +124,21 @@ def postal_area() -> pl.Expr:
     return pl.coalesce(outward, shorter)
 
 
+def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+    """``company``: the company name folded to letters and digits; without one, the name its
+    work e-mail's domain gives (``jnascimento@nortealfa100.es`` -> ``nortealfa``: the first
+    label without digits; none at a free-mail provider or for a team mailbox)."""
+    domain = pl.col("email").str.to_lowercase().str.split("@").list.get(1, null_on_oob=True)
+    label = domain.str.split(".").list.first().str.replace_all(r"[^a-z]", "")
+    work = ~domain.is_in(config.free_email_domains) & ~pl.col("email_is_role").fill_null(False)
+    local = pl.col("email").str.to_lowercase().str.split("@").list.first()
+    work = work & ~local.is_in(config.role_email_local_parts)
+    named = fold(pl.coalesce("company_key", "company"), keep="a-z0-9")
+    return rows.select(
+        company=pl.coalesce(named, pl.when(work & (label.str.len_chars() >= 3)).then(label))
+    )
+
+
 _NAMES = KeyGroup(NAME_INPUTS, name_keys)
 _EMAILS = KeyGroup(
     ("email", "email_key", "email_is_role", "email_alt", "first_name", "full_name"),
@@ -138,14 +153,12 @@ KEYS: dict[str, KeyGroup] = {
     "email": _EMAILS,
     "emails": _EMAILS,
     "work_emails": _EMAILS,
+    "personal_emails": _EMAILS,
+    "work_email": _EMAILS,
     "phones": _PHONES,
     "phone_tails": _PHONES,
     "mobile": _PHONES,
-    "company": _text_key(
-        ("company_key", "company"),
-        "company",
-        lambda: fold(pl.coalesce("company_key", "company"), keep="a-z0-9"),
-    ),
+    "company": KeyGroup(("company_key", "company", "email", "email_is_role"), _company_key),
     "postal_code": _text_key(
         ("postal_code",),
         "postal_code",
@@ -196,7 +209,16 @@ def is_key(name: str) -> bool:
 
 
 LIST_KEYS = frozenset(
-    {"emails", "work_emails", "phones", "phone_tails", "name_pairs", "surname_words"}
+    {
+        "emails",
+        "work_emails",
+        "personal_emails",
+        "work_locals",
+        "phones",
+        "phone_tails",
+        "name_pairs",
+        "surname_words",
+    }
     | companies.LIST_KEYS
 )
 
