@@ -31,7 +31,7 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).parent))
 
 import splink_companies
-from cases import Case, contacts_case, demo_case, febrl_case, splink_fake_case
+from cases import Case, contacts_case, demo_case, febrl_case, person_case, splink_fake_case
 from company_cases import CompanyCase, b2b_case, restaurants_case
 from splink_reference import comparison_count, splink_clusters
 
@@ -186,6 +186,7 @@ def _cases(
     for n in args.people:
         cases[f"crm{n}"] = lambda n=n: _outside_crm(n, args.seed, directory)
         cases[f"demo{n}"] = lambda n=n: demo_case(n, args.seed, directory)
+        cases[f"person{n}"] = lambda n=n: person_case(n, args.seed, directory)
     for n in args.companies:
         cases[f"b2b{n}"] = lambda n=n: b2b_case(n, args.seed)
     return cases
@@ -200,6 +201,7 @@ def main() -> None:
         "--sets",
         nargs="*",
         help="set names (default: all): febrl1..4, fake1000, contacts, crm<people>, demo<people>, "
+        "person<people> (bench/person_like.py, shaped like Splink's historical_50k), "
         "restaurants, b2b<companies>",
     )
     parser.add_argument("--no-splink", action="store_true", help="crmclean only")

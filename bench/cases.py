@@ -11,6 +11,7 @@ import polars as pl
 from crmclean.batch import RAW, ROW, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe.derived_keys import add_keys
 from crmclean.demo import generate_demo, read_truth
+from crmclean.mapping import suggest
 from crmclean.normalize import normalize
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
@@ -37,6 +38,11 @@ class Case:
     truth: pl.DataFrame
 
 
+def _lower_or_none(frame: pl.DataFrame, column: str) -> pl.Expr | None:
+    """A lowercased column of the batch, or None where the model has no such field yet."""
+    return pl.col(column).str.to_lowercase() if column in frame.columns else None
+
+
 def _splink_view(frame: pl.DataFrame) -> pl.DataFrame:
     """The batch's records under the column names bench/splink_reference.py knows."""
     views = {
@@ -49,6 +55,8 @@ def _splink_view(frame: pl.DataFrame) -> pl.DataFrame:
         "phone": pl.coalesce("mobile", "phone"),
         "street": pl.col("street").str.to_lowercase(),
         "soc_sec_id": pl.col("tax_id"),
+        "birth_place": _lower_or_none(frame, "birth_place"),
+        "occupation": _lower_or_none(frame, "job_title"),
     }
     used = {name: expr for name, expr in views.items() if expr is not None}
     view = frame.select(pl.int_range(pl.len()).cast(pl.String).alias("unique_id"), **used)
@@ -92,12 +100,18 @@ def _truth(source: str, entity: pl.Series) -> pl.DataFrame:
 
 def file_case(name: str, raw: pl.DataFrame, truth: str, directory: Path) -> Case:
     """A labelled table run as a user runs it: written as CSV without its ``truth`` column,
-    then read -> map -> normalize; records are identified by their data row."""
+    then read -> map -> normalize; records are identified as the pipeline identifies them (a
+    column mapped as the record id, else the data row)."""
     path = directory / f"{name}.csv"
     raw.drop(truth).write_csv(path)
     rules = Rules()
     batch = _normalized([SourceSpec(str(path))], rules)
-    return Case(name, batch, _splink_view(batch.frame), _truth(name, raw[truth].cast(pl.String)))
+    id_column = suggest(raw.drop(truth).columns, rules.model).fields().get("record_id")
+    ids = raw[id_column[0]] if id_column else pl.int_range(1, raw.height + 1, eager=True)
+    truth_table = pl.DataFrame(
+        {"source": name, "source_id": ids.cast(pl.String), "person_id": raw[truth].cast(pl.String)}
+    )
+    return Case(name, batch, _splink_view(batch.frame), truth_table)
 
 
 def splink_fake_case(directory: Path) -> Case:
@@ -111,6 +125,15 @@ def contacts_case(directory: Path) -> Case:
     pipeline."""
     raw = pl.read_parquet(PUBLIC / "contacts_100k.parquet").cast(pl.String)
     return file_case("contacts_100k", raw, "entity_id", directory)
+
+
+def person_case(people: int, seed: int, directory: Path) -> Case:
+    """A person set in the shape of Splink's historical_50k (bench/person_like.py: names,
+    birth date, birth place, postcode, gender, occupation) through the pipeline."""
+    from person_like import person_like
+
+    raw = person_like(people, seed)
+    return file_case(f"person_like_{people}", raw, "cluster", directory)
 
 
 def febrl_case(*files: str) -> Case:

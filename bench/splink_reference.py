@@ -2,9 +2,10 @@
 
 A reasonable, standard Splink model over whichever of these columns a frame has: ``first_name``,
 ``surname``, ``dob`` (YYYY-MM-DD or YYYYMMDD text), ``city``, ``postcode``, ``email``,
-``phone``, ``street``, ``soc_sec_id``. u from random sampling, the prior from deterministic
-rules, m by EM on several blocking rules; pairs at p >= each threshold clustered by connected
-components, as Splink's docs do it.
+``phone``, ``street``, ``soc_sec_id``, ``birth_place``, ``occupation`` (exact, with term
+frequencies, as Splink's historical_50k tutorial compares them). u from random sampling, the
+prior from deterministic rules, m by EM on several blocking rules; pairs at p >= each
+threshold clustered by connected components, as Splink's docs do it.
 
 Set up robustly: an EM session that stops (Splink refuses a level never seen among the
 matches of its block, ``m_probability value 0.0``) is skipped and the next rule trains those
@@ -31,6 +32,8 @@ KNOWN = (
     "phone",
     "street",
     "soc_sec_id",
+    "birth_place",
+    "occupation",
 )
 
 
@@ -53,6 +56,12 @@ def _comparisons(columns: set[str]) -> list:
         "phone": lambda: cl.ExactMatch("phone").configure(term_frequency_adjustments=True),
         "street": lambda: cl.JaroWinklerAtThresholds("street", [0.9, 0.8]),
         "soc_sec_id": lambda: cl.LevenshteinAtThresholds("soc_sec_id", [1, 2]),
+        "birth_place": lambda: cl.ExactMatch("birth_place").configure(
+            term_frequency_adjustments=True
+        ),
+        "occupation": lambda: cl.ExactMatch("occupation").configure(
+            term_frequency_adjustments=True
+        ),
     }
     return [made[column]() for column in KNOWN if column in columns]
 

@@ -2,7 +2,7 @@
 
 The project file says it per source (``entity: companies``); else the connector spec does
 (``salesforce_account`` is companies); else the mapped columns tell: a company name with no
-person columns (names, job title, birth date) and no e-mail, or with a company-only column
+person columns (names, job title, birth date or place) and no e-mail, or with a company-only column
 (website, domain, CNPJ), is a list of companies.
 """
 
@@ -23,6 +23,7 @@ PERSON_FIELDS = frozenset(
         "last_name",
         "job_title",
         "birth_date",
+        "birth_place",
         "gender",
         "honorific",
         "mobile",

@@ -72,11 +72,25 @@ def _typo_budget(folded: str) -> int:
     return 0 if len(folded) < 4 else 1 if len(folded) <= 10 else 2
 
 
-def _guess(header: str, index: dict[str, str]) -> ColumnMapping:
-    """Exact alias, else a near-miss with the same first letter (``Emial``, not ``Idade``)."""
+def _unqualified(folded: str, qualifiers: frozenset[str]) -> str:
+    """The header without qualifier words at its ends (``postcode fake`` -> ``postcode``)."""
+    words = folded.split()
+    while len(words) > 1 and words[-1] in qualifiers:
+        words.pop()
+    while len(words) > 1 and words[0] in qualifiers:
+        words.pop(0)
+    return " ".join(words)
+
+
+def _guess(header: str, index: dict[str, str], qualifiers: frozenset[str]) -> ColumnMapping:
+    """Exact alias (qualifier words like ``fake``/``raw`` at its ends left out), else a
+    near-miss with the same first letter (``Emial``, not ``Idade``)."""
     folded = fold_header(header)
     if folded in index:
         return ColumnMapping(header, index[folded], 1.0, "alias")
+    bare = _unqualified(folded, qualifiers)
+    if bare in index:
+        return ColumnMapping(header, index[bare], 0.9, "alias")
     budget = _typo_budget(folded)
     candidates = [key for key in index if key[:1] == folded[:1]]
     best = process.extractOne(folded, candidates, scorer=OSA.distance, score_cutoff=budget)
@@ -124,7 +138,8 @@ def suggest(
 ) -> Mapping:
     """Map headers by the connector spec if any, then by alias (en/pt/es), then by near-miss."""
     index = _alias_index(model)
-    guessed = [_by_connector(h, connector) or _guess(h, index) for h in headers]
+    qualifiers = frozenset(fold_header(q) for q in model.header_qualifiers)
+    guessed = [_by_connector(h, connector) or _guess(h, index, qualifiers) for h in headers]
     return Mapping(_given_name_column(_resolve_conflicts(guessed, model)))
 
 

@@ -48,6 +48,7 @@ class ContactModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int
+    header_qualifiers: list[str] = []
     fields: dict[str, FieldSpec]
 
     @property

@@ -102,7 +102,33 @@ def test_swapped_names_are_found_through_typos() -> None:
 def test_date_levels_of_a_birth_date() -> None:
     left = ["19800514", "19800514", "19800514", "19800514", "19800514", "19800514"]
     right = ["19800514", "19800541", "19800515", "19801405", "19801231", "19790514"]
-    assert _similarity("date", left, right) == [1.0, 0.9, 0.9, 0.8, 0.5, 0.0]
+    assert _similarity("date", left, right) == [1.0, 0.9, 0.9, 0.8, 0.5, 0.7]
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "level"),
+    [
+        ("17990503", "18000503", 0.7),  # the year off, day and month right (three digits)
+        ("18061117", "18061129", 0.7),  # another day of the same month and year
+        ("18061017", "18061117", 0.9),  # one digit of the month off
+        ("18061117", "18061711", 0.8),  # day and month swapped
+        ("18060101", "18061129", 0.5),  # only the year known on one side (1 January)
+        ("18060101", "18070202", 0.0),  # nothing in common
+        ("1806", "18061129", 0.5),  # a year alone still agrees on the year
+        (None, "18061129", None),  # a missing date says nothing
+    ],
+)
+def test_date_levels_one_component_off(left: str | None, right: str, level: float | None) -> None:
+    assert _similarity("date", [left], [right]) == [level]
+
+
+@pytest.mark.parametrize("method", ["word_subset", "given_word_subset"])
+def test_an_initial_agrees_a_little_with_the_name_it_starts(method: str) -> None:
+    left = ["j", "h", "john", "j smith", "j"]
+    right = ["john", "humphrey", "j", "john smith", "mary"]
+    got = _similarity(method, left, right)
+    assert got[:4] == [0.8, 0.8, 0.8, 0.8]
+    assert got[4] < 0.8  # another initial still disagrees
 
 
 def test_company_names_run_together_or_as_acronyms_agree() -> None:

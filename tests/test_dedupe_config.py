@@ -53,7 +53,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         load_match_config(rules)
     message = str(caught.value)
     assert message.startswith(str(tmp_path / "match.yaml"))
-    assert "unknown key 'zip'; known: address, birth_date, city," in message
+    assert "unknown key 'zip'; known: address, birth_date, birth_place, birth_year," in message
     assert ", company, company_compact," in message
     assert "unknown key 'nickname'" in message
     assert "unknown method 'soundex'; known: address, any_shared, best_given_name," in message

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_dedupe_support import contacts
 
 from crmclean.dedupe.config import MatchConfig, load_match_config
-from crmclean.dedupe.keys import KEYS, RECORD, fold, matching_keys
+from crmclean.dedupe.keys import KEYS, RECORD, fold, matching_keys, postal_area
 from crmclean.rules import Rules
 
 
@@ -155,3 +157,51 @@ def test_an_unmapped_source_column_is_a_key(config: MatchConfig) -> None:
     ).with_row_index(RECORD)
     keys = matching_keys(frame, ["extra.Nº Sócio"], config)
     assert keys["extra.Nº Sócio"].to_list() == ["ab-12", "ab-12", None]
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "area"),
+    [
+        ("TQ13 8DF", "tq13"),  # a UK outward code
+        ("sw1a 1aa", "sw1a"),
+        ("M5V 2T6", "m5v"),  # a Canadian forward sortation area
+        ("01310-100", "01310"),  # a CEP's first five digits
+        ("02134", "02"),
+        ("123", None),  # too short to have an area
+        (None, None),
+    ],
+)
+def test_postal_area_is_the_district_of_the_code(
+    config: MatchConfig, postal_code: str | None, area: str | None
+) -> None:
+    (keys,) = _keys(config, {"first_name": "Ann", "postal_code": postal_code})
+    assert keys["postal_area"] == area
+
+
+def test_person_keys_birth_year_place_occupation_gender(config: MatchConfig) -> None:
+    (keys,) = _keys(
+        config,
+        {
+            "first_name": "Thomas",
+            "birth_date": "1630-08-01",
+            "birth_place": " Newcastle-upon-Tyne ",
+            "job_title": "Member of Parliament",
+            "gender": "male",
+        },
+    )
+    assert keys["birth_year"] == "1630"
+    assert keys["birth_place"] == "newcastle upon tyne"
+    assert keys["job_title"] == "member of parliament"
+    assert keys["gender"] == "male"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12)), min_size=1, max_size=20))
+def test_postal_area_is_null_or_a_shorter_start_of_the_compact_code(codes: list) -> None:
+    """On any text: never raises, and the area is the start of the code folded to lowercase
+    letters and digits, shorter than it (the district, never the whole code)."""
+    frame = pl.DataFrame({"postal_code": codes}, schema={"postal_code": pl.String})
+    compact = fold(pl.col("postal_code"), keep="a-z0-9").str.replace_all(" ", "")
+    got = frame.select(compact.alias("code"), postal_area().alias("area"))
+    for code, area in got.iter_rows():
+        assert area is None or (code.startswith(area) and 0 < len(area) < len(code))

@@ -116,3 +116,54 @@ def test_bad_yaml_names_file_and_line(rules, tmp_path: Path):
     path.write_text("columns:\n  E-mail: [email\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"m\.yaml:\d+: invalid YAML"):
         load_mapping(path, PT_SHEET, rules.model)
+
+
+# The columns of a person benchmark shaped like Splink's historical_50k (bench/person_like.py).
+PERSON_SHEET = [
+    "unique_id",
+    "cluster",
+    "full_name",
+    "first_and_surname",
+    "first_name",
+    "surname",
+    "dob",
+    "birth_place",
+    "postcode_fake",
+    "gender",
+    "occupation",
+]
+
+
+def test_person_benchmark_headers_map_by_alias_and_qualifier(rules):
+    got = fields_of(suggest(PERSON_SHEET, rules.model))
+    assert got == {
+        "unique_id": None,
+        "cluster": None,
+        "full_name": "full_name",
+        "first_and_surname": None,
+        "first_name": "first_name",
+        "surname": "last_name",
+        "dob": "birth_date",
+        "birth_place": "birth_place",
+        "postcode_fake": "postal_code",
+        "gender": "gender",
+        "occupation": "job_title",
+    }
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Place of birth", "birth_place"),
+        ("Naturalidade", "birth_place"),
+        ("Lugar de nacimiento", "birth_place"),
+        ("Profession", "job_title"),
+        ("Ocupação", "job_title"),
+        ("email_clean", "email"),
+        ("raw phone", "phone"),
+        ("DOB std", "birth_date"),
+        ("phone type", None),  # a qualifier is only a word like fake/raw/clean, never "type"
+    ],
+)
+def test_person_field_headers(rules, header, field):
+    assert fields_of(suggest([header], rules.model))[header] == field

@@ -144,12 +144,27 @@ def _best_token(gendered: bool) -> Similarity:
     return similarity
 
 
+INITIAL_SIMILARITY = 0.8
+
+
+def _initial_agrees(left: str, right: str) -> pl.Expr:
+    """The word similarity, at least :data:`INITIAL_SIMILARITY` where one word is the other's
+    initial (``j`` and ``john``): an initial never disagrees."""
+    a, b = pl.col(left), pl.col(right)
+    initial = ((a.str.len_chars() == 1) & b.str.starts_with(a)) | (
+        (b.str.len_chars() == 1) & a.str.starts_with(b)
+    )
+    sim = pl.col(_SIM)
+    return pl.when(initial).then(pl.max_horizontal(sim, INITIAL_SIMILARITY)).otherwise(sim)
+
+
 def _word_subset(gendered: bool) -> Similarity:
     """How well one value's words are all found in the other's: per word of one side its
     closest word on the other (Jaro-Winkler), the worst of them, from whichever side fits best.
     ``Ribeiro Almeida``/``Almeida`` and ``Maria Eduarda``/``Eduarda`` agree (a part kept),
     ``Chávez Cruz``/``Cruz Cervantes`` and ``Maria Eduarda``/``Maria Fernanda`` do not (a part
-    that differs); with ``gendered``, 0 for Fernando/Fernanda words."""
+    that differs); an initial agrees, a little (:func:`_initial_agrees`); with ``gendered``,
+    0 for Fernando/Fernanda words."""
 
     def similarity(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
         rows = pairs.select(left, right).with_row_index(_ROW)
@@ -167,6 +182,7 @@ def _word_subset(gendered: bool) -> Similarity:
         )
         words = words.explode(left, "_li").explode(right, "_ri")
         scored = words.with_columns(_jaro_winkler(words, left, right).alias(_SIM))
+        scored = scored.with_columns(_initial_agrees(left, right))
         if gendered:
             scored = scored.with_columns(_ungendered(scored, left, right).alias(_SIM))
         sides = [
@@ -178,6 +194,7 @@ def _word_subset(gendered: bool) -> Similarity:
         ]
         best = pl.concat(sides).group_by(_ROW).agg(pl.col(_SIM).max())
         plain = simple.with_columns(_jaro_winkler(simple, left, right).alias(_SIM))
+        plain = plain.with_columns(_initial_agrees(left, right))
         if gendered:
             plain = plain.with_columns(_ungendered(plain, left, right).alias(_SIM))
         both = pl.concat([plain.select(_ROW, _SIM), best.cast(plain.select(_ROW, _SIM).schema)])
@@ -229,13 +246,19 @@ def _company(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     return pairs.select(result).to_series()
 
 
+_DATE_PARTS = ((0, 4), (4, 2), (6, 2))  # year, month, day of YYYYMMDD
+
+
 def _date(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     """Two dates as digits (``YYYYMMDD``): 1 the same, 0.9 one digit off (or two next to each
-    other swapped), 0.8 day and month swapped, 0.5 the same year, 0 otherwise (the levels a
-    date of birth is known by)."""
+    other swapped), 0.8 day and month swapped, 0.7 two of year, month and day the same (one
+    of them wrong: another day of the month, the year off), 0.5 the same year, 0 otherwise
+    (the levels a date of birth is known by)."""
     distance = _rapidfuzz(OSA.distance)(pairs, left, right)
     a, b = pl.col(left), pl.col(right)
     swapped = a.str.slice(0, 4) + a.str.slice(6, 2) + a.str.slice(4, 2)
+    full = (a.str.len_chars() == 8) & (b.str.len_chars() == 8)
+    same = [(a.str.slice(i, n) == b.str.slice(i, n)).cast(pl.Int8) for i, n in _DATE_PARTS]
     result = (
         pl.when(a.is_null() | b.is_null())
         .then(None)
@@ -243,8 +266,10 @@ def _date(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
         .then(1.0)
         .when(pl.lit(distance) == 1)
         .then(0.9)
-        .when((swapped == b) & (a.str.len_chars() == 8))
+        .when((swapped == b) & full)
         .then(0.8)
+        .when(full & (pl.sum_horizontal(same) == 2))
+        .then(0.7)
         .when(a.str.slice(0, 4) == b.str.slice(0, 4))
         .then(0.5)
         .otherwise(0.0)

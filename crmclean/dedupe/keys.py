@@ -115,6 +115,15 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     )
 
 
+def postal_area() -> pl.Expr:
+    """The district of a postal code: a UK-style outward code (``TQ13`` of ``TQ13 8DF``), else
+    the code without its last three characters (a CEP's first five digits, a ZIP's first two)."""
+    compact = fold(pl.col("postal_code"), keep="a-z0-9").str.replace_all(" ", "")
+    outward = compact.str.extract(r"^([a-z]{1,2}[0-9][0-9a-z]?)[0-9][a-z]{2}$")
+    shorter = pl.when(compact.str.len_chars() > 4).then(compact.str.head(-3))
+    return pl.coalesce(outward, shorter)
+
+
 def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """``company``: the company name folded to letters and digits; without one, the name its
     work e-mail's domain gives (``jnascimento@nortealfa100.es`` -> ``nortealfa``: the first
@@ -167,6 +176,15 @@ KEYS: dict[str, KeyGroup] = {
         "birth_date",
         lambda: pl.col("birth_date").str.replace_all(r"[^0-9]", "").replace("", None),
     ),
+    "postal_area": _text_key(("postal_code",), "postal_area", postal_area),
+    "birth_year": _text_key(
+        ("birth_date",),
+        "birth_year",
+        lambda: pl.col("birth_date").str.extract(r"^\s*([0-9]{4})\b"),
+    ),
+    "birth_place": _text_key(("birth_place",), "birth_place", lambda: fold(pl.col("birth_place"))),
+    "job_title": _text_key(("job_title",), "job_title", lambda: fold(pl.col("job_title"))),
+    "gender": _text_key(("gender",), "gender", lambda: fold(pl.col("gender"))),
     **{name: _COMPANY_GROUPS[spec] for name, spec in companies.KEYS.items()},
 }
 EXTRA = "extra."
@@ -213,6 +231,9 @@ OPTIONAL: dict[str, pl.DataType] = {
     "company_key": pl.String(),
     "name_suffix": pl.String(),
     "birth_date": pl.String(),  # older frames and unit tests may lack it
+    "birth_place": pl.String(),
+    "job_title": pl.String(),
+    "gender": pl.String(),
     "extra": pl.String(),
     "first_name": pl.String(),  # person names, absent on companies (phone keys read them)
     "full_name": pl.String(),
