@@ -20,6 +20,7 @@ SOURCE_ID = "_source_id"
 ROW = "_row"
 RAW = "_raw"
 GOLDEN_ID = "golden_id"
+GOLDEN = "golden"  # the source of a golden contact's own findings (link conflicts)
 LINEAGE = (SOURCE, SOURCE_ID, ROW)
 
 REJECT_SCHEMA: dict[str, pl.DataType] = {

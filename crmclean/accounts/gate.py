@@ -44,7 +44,7 @@ def with_company_gate(gate: GateResult, companies: pl.DataFrame | None, rules: R
 def with_run_companies(gate: GateResult, result: CompanyResult | None, rules: Rules) -> GateResult:
     """``gate`` (a run's without a target) joined with the company gate over the golden
     companies the run would load: the same rows a load gates (those with records)."""
-    from crmclean.accounts.load import crosswalk, golden_rows  # it imports the load package
+    from crmclean.load.accounts import crosswalk, golden_rows  # it imports the load package
 
     if result is None:
         return gate

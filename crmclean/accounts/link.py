@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from crmclean.accounts.spec import LinkSpec, Method, load
-from crmclean.batch import FINDING_SCHEMA, GOLDEN_ID, SOURCE, SOURCE_ID
+from crmclean.batch import FINDING_SCHEMA, GOLDEN, GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.codes import BY_RULE
 from crmclean.company_fields import ORIGIN
 from crmclean.dedupe.company_keys import company_key
@@ -29,7 +29,6 @@ CONFLICT = "company.link_conflict"
 ID_LENGTH = 16
 _KEY, _CNPJ, _ROOT, _DOMAIN, _SITE = "_key", "_cnpj", "_root", "_domain", "_site"
 _RAW, _CLEAN = "_raw_domain", "_clean_domain"
-GOLDEN = "golden"  # the source of a golden contact's own findings (link conflicts)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,10 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from crmclean.accounts.load import (
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
+from crmclean.dedupe.config import load_match_config
+from crmclean.dedupe.merge import golden_by_slices
+from crmclean.load.accounts import (
     companies_after,
     company_rows,
     company_side_rows,
@@ -22,9 +25,6 @@ from crmclean.accounts.load import (
     no_company_rows,
     with_company_ids,
 )
-from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
-from crmclean.dedupe.config import load_match_config
-from crmclean.dedupe.merge import golden_by_slices
 from crmclean.load.changes import TableChange, diff, merge_rows
 from crmclean.load.existing import (
     EXISTING,
@@ -143,7 +143,7 @@ def desired_rows(
     batch: Batch, tables: Tables, members: pl.DataFrame, golden: pl.DataFrame, fields: list[str]
 ) -> dict[str, pl.DataFrame]:
     """The rows the run wants in each table for the keys it touches (run id ``PENDING``);
-    none of companies (:func:`crmclean.accounts.load.company_rows` adds them)."""
+    none of companies (:func:`crmclean.load.accounts.company_rows` adds them)."""
     merges = merge_rows(members, golden, fields)
     if COMPANY_ID not in golden.columns:
         golden = with_company_ids(golden, None)

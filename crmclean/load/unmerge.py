@@ -20,7 +20,6 @@ from typing import Any
 
 import polars as pl
 
-from crmclean.accounts.load import split_company_rows
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe.cluster import golden_id as anchor_id
 from crmclean.dedupe.config import load_match_config
@@ -29,6 +28,7 @@ from crmclean.dedupe.merge import golden_by_slices
 from crmclean.errors import UserError
 from crmclean.fingerprint import config_hash
 from crmclean.load import LoadPlan, RunInfo, load
+from crmclean.load.accounts import split_company_rows
 from crmclean.load.existing import TargetReader, as_records, has_tables, target_state
 from crmclean.load.plan import compare, desired_rows
 from crmclean.load.reading import frame_schema

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from crmclean.accounts.link import GOLDEN
-from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
+from crmclean.batch import GOLDEN, GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.company_fields import FIELDS, ORIGIN
 from crmclean.company_fields import PARENT_ID as PARENT
 from crmclean.load.changes import TableChange
