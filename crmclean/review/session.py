@@ -9,6 +9,7 @@ after the cursor, so a restarted session goes on where the last one stopped.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.decisions import CANNOT, MUST, read_pairs_file, record_pairs
 from crmclean.review.evidence import aligned_fields, contributions
-from crmclean.review.preview import golden_preview
+from crmclean.review.preview import Key, Survived, golden_preview, survivors
 from crmclean.review.queue import PAIR, Filters, choices, ordered
 from crmclean.review.relearn import Learner, Relearned, Worker, band, counts, labelled
 from crmclean.review.run import ReviewRun
@@ -29,7 +30,7 @@ from crmclean.review.store import Answer, DecisionStore
 DECISIONS = {"same": MUST, "different": CANNOT, "unsure": ""}
 SLICE = 4096  # pairs converted at a time while a queue is built
 PAUSE = 0.001  # seconds between slices: an answer under way runs meanwhile
-Key = tuple[int, int]  # a pair by its records (left, right): stable when pairs are re-scored
+AHEAD = 64  # pairs whose previews are computed together (one survivorship pass)
 
 
 def key_of(text: str) -> Key:
@@ -88,6 +89,7 @@ class Session:
     worker: Worker = field(default_factory=Worker)
     rows: dict[Key, int] = field(default_factory=dict, init=False)  # pair: its row in pairs
     previous: dict[Key, int] = field(default_factory=dict, init=False)  # rows before a swap
+    survived: dict[Key, Survived] = field(default_factory=dict, init=False)  # previews
 
     def __post_init__(self) -> None:
         self.rebuild()
@@ -261,6 +263,29 @@ class Session:
 
     def preview(self, pair: Key, picks: dict[str, str]) -> list[dict[str, Any]]:
         """The golden record merging ``pair`` would make, with ``picks`` (field: a or b)."""
-        run = self.run
-        records = run.frame[list(pair)]
-        return golden_preview(records, run.fields, run.config, run.findings, picks)
+        records = self.run.frame[list(pair)]
+        return golden_preview(records, self.run.fields, self._survived(pair), picks)
+
+    def _survived(self, pair: Key) -> Survived:
+        """The survivors of merging ``pair``. On a miss they are computed together with those
+        of the next open pairs in the queue (one survivorship pass for ``AHEAD`` pairs, about
+        the cost of one), so most answers find the next pair's ready. Records, findings and
+        survivorship rules never change in a session: a re-learning keeps them."""
+        with self.lock:
+            if pair not in self.survived:
+                run = self.run
+                batch = [pair, *self._upcoming(pair)]
+                found = survivors(run.frame, batch, run.fields, run.config, run.findings)
+                self.survived.update(found)
+            return self.survived[pair]
+
+    def _upcoming(self, pair: Key) -> list[Key]:
+        """Up to ``AHEAD - 1`` open pairs from the cursor on, other than ``pair``, whose
+        survivors are not known yet."""
+        upcoming: list[Key] = []
+        for key in itertools.islice(self.order, self.cursor, None):
+            if len(upcoming) == AHEAD - 1:
+                break
+            if key != pair and key not in self.status and key not in self.survived:
+                upcoming.append(key)
+        return upcoming
