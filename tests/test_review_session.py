@@ -144,6 +144,10 @@ def test_previews_merged_together_are_each_pair_merged_alone(tmp_path: Path) -> 
     shown = session.state()["pair"]
     assert shown is not None and len(session.survived) == AHEAD  # the next pairs' too
     assert session.preview(pairs[0], {}) == shown["preview"]
+    for _ in range(AHEAD // 2 + 1):
+        session.answer(_key(session), "skip")
+    session.prefetch()  # fewer than half of the pairs ahead were ready
+    assert len(session.survived) > AHEAD  # merged before they are shown
 
 
 @pytest.mark.parametrize("kind", ["same", "different"])

@@ -90,6 +90,7 @@ class Session:
     rows: dict[Key, int] = field(default_factory=dict, init=False)  # pair: its row in pairs
     previous: dict[Key, int] = field(default_factory=dict, init=False)  # rows before a swap
     survived: dict[Key, Survived] = field(default_factory=dict, init=False)  # previews
+    _prefetching: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
         self.rebuild()
@@ -267,25 +268,38 @@ class Session:
         return golden_preview(records, self.run.fields, self._survived(pair), picks)
 
     def _survived(self, pair: Key) -> Survived:
-        """The survivors of merging ``pair``. On a miss they are computed together with those
-        of the next open pairs in the queue (one survivorship pass for ``AHEAD`` pairs, about
-        the cost of one), so most answers find the next pair's ready. Records, findings and
-        survivorship rules never change in a session: a re-learning keeps them."""
+        """The survivors of merging ``pair``. On a miss (the first pair, a jump, a new
+        filter) they are computed together with those of the next open pairs in the queue:
+        one survivorship pass for ``AHEAD`` pairs costs about what one pair does. Records,
+        findings and survivorship rules never change in a session: a re-learning keeps them."""
         with self.lock:
             if pair not in self.survived:
-                run = self.run
-                batch = [pair, *self._upcoming(pair)]
-                found = survivors(run.frame, batch, run.fields, run.config, run.findings)
-                self.survived.update(found)
+                self._merge([pair, *[key for key in self._missing() if key != pair]])
             return self.survived[pair]
 
-    def _upcoming(self, pair: Key) -> list[Key]:
-        """Up to ``AHEAD - 1`` open pairs from the cursor on, other than ``pair``, whose
-        survivors are not known yet."""
-        upcoming: list[Key] = []
-        for key in itertools.islice(self.order, self.cursor, None):
-            if len(upcoming) == AHEAD - 1:
-                break
-            if key != pair and key not in self.status and key not in self.survived:
-                upcoming.append(key)
-        return upcoming
+    def prefetch(self) -> None:
+        """Merge the previews of the next ``AHEAD`` open pairs when fewer than half of them are
+        ready, outside the lock (answers go on meanwhile); one at a time. The page runs it
+        after each response is sent, so an answer rarely waits for a preview."""
+        if not self._prefetching.acquire(blocking=False):
+            return
+        try:
+            with self.lock:
+                missing = self._missing()
+            if len(missing) > AHEAD // 2:
+                self._merge(missing)
+        finally:
+            self._prefetching.release()
+
+    def _merge(self, pairs: list[Key]) -> None:
+        run = self.run
+        found = survivors(run.frame, pairs[:AHEAD], run.fields, run.config, run.findings)
+        with self.lock:
+            self.survived.update(found)
+
+    def _missing(self) -> list[Key]:
+        """Those of the next ``AHEAD`` open pairs from the cursor on whose survivors are not
+        known yet."""
+        order = itertools.islice(self.order, self.cursor, None)
+        ahead = itertools.islice((key for key in order if key not in self.status), AHEAD)
+        return [key for key in ahead if key not in self.survived]
