@@ -132,7 +132,9 @@ def test_enough_answers_each_way_re_learn_and_re_rank(tmp_path: Path) -> None:
     assert answered.isdisjoint(session.order)  # decided pairs left the re-ranked queue
 
 
-def test_previews_merged_together_are_each_pair_merged_alone(tmp_path: Path) -> None:
+def test_previews_merged_together_are_each_pair_merged_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     session, _ = _demo_session(tmp_path)
     run = session.run
     pairs = session.order[:40]
@@ -148,6 +150,9 @@ def test_previews_merged_together_are_each_pair_merged_alone(tmp_path: Path) -> 
         session.answer(_key(session), "skip")
     session.prefetch()  # fewer than half of the pairs ahead were ready
     assert len(session.survived) > AHEAD  # merged before they are shown
+    monkeypatch.setattr("crmclean.review.session.KEPT", AHEAD)
+    session._merge(pairs[:5])  # past KEPT, the older previews go
+    assert set(session.survived) == set(pairs[:5])
 
 
 @pytest.mark.parametrize("kind", ["same", "different"])

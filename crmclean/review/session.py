@@ -31,6 +31,7 @@ DECISIONS = {"same": MUST, "different": CANNOT, "unsure": ""}
 SLICE = 4096  # pairs converted at a time while a queue is built
 PAUSE = 0.001  # seconds between slices: an answer under way runs meanwhile
 AHEAD = 64  # pairs whose previews are computed together (one survivorship pass)
+KEPT = 4096  # previews kept at most
 
 
 def key_of(text: str) -> Key:
@@ -292,9 +293,13 @@ class Session:
             self._prefetching.release()
 
     def _merge(self, pairs: list[Key]) -> None:
+        """Merge the previews of ``pairs`` (at most ``AHEAD``); past ``KEPT`` previews the
+        older ones go (mostly pairs answered, or far behind after a re-ranking)."""
         run = self.run
         found = survivors(run.frame, pairs[:AHEAD], run.fields, run.config, run.findings)
         with self.lock:
+            if len(self.survived) + len(found) > KEPT:
+                self.survived = {}
             self.survived.update(found)
 
     def _missing(self) -> list[Key]:
