@@ -98,6 +98,7 @@ class Session:
         self.status.update(self._unsure_before())
         self.cursor = self._next_open(0)
         self.learner = Learner(counts(labelled(self.store.path, self.run.indexed())))
+        self.worker.prepare(self.run)  # once, before any answer
 
     @property
     def learning(self) -> dict[str, Any]:

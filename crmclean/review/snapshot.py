@@ -46,8 +46,9 @@ class _Reader(pickle.Unpickler):
 
 
 def dump(obj: Any, folder: Path) -> None:
-    """Write ``obj`` into ``folder`` (created if missing)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write ``obj`` into ``folder`` (created if missing; not its parent: a worker left
+    running after its session removed the parent leaves nothing behind)."""
+    folder.mkdir(exist_ok=True)
     with (folder / PICKLE).open("wb") as file:
         _Writer(file, folder).dump(obj)
 
