@@ -76,7 +76,8 @@ def main() -> None:
             [SourceSpec(source)], rules, folder / "decisions.csv", threshold=args.threshold
         )
         built = time.perf_counter() - start
-        threading.Thread(target=server.run, daemon=True).start()
+        serving = threading.Thread(target=server.run, daemon=True)
+        serving.start()
         base, token = server.url.split("/?token=")
         first, state = _call(base, token, "/api/state")
         print(f"records {args.rows:,}; pairs in the review band: {state['total']:,}")
@@ -96,6 +97,7 @@ def main() -> None:
         print(f"undo: median {statistics.median(undo) * 1000:.0f} ms")
         print(f"re-learned: {'after' in state['learning']}")
         server.stop()
+        serving.join()  # the session stops its re-learning worker and removes its snapshot
 
 
 if __name__ == "__main__":

@@ -13,10 +13,11 @@ from test_review_browser import CRM, PLANILHA
 from crmclean.api import dedupe_files
 from crmclean.batch import SOURCE, SOURCE_ID
 from crmclean.demo import generate_demo
+from crmclean.review.preview import survivors
 from crmclean.review.queue import Filters
 from crmclean.review.relearn import MIN_EACH
 from crmclean.review.run import review_run
-from crmclean.review.session import Session
+from crmclean.review.session import AHEAD, Session
 from crmclean.review.store import DecisionStore
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
@@ -129,6 +130,29 @@ def test_enough_answers_each_way_re_learn_and_re_rank(tmp_path: Path) -> None:
     assert not session.run.pairs["probability"].equals(before["probability"])
     answered = {key for key, kind in session.status.items() if kind in ("same", "different")}
     assert answered.isdisjoint(session.order)  # decided pairs left the re-ranked queue
+
+
+def test_previews_merged_together_are_each_pair_merged_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session, _ = _demo_session(tmp_path)
+    run = session.run
+    pairs = session.order[:40]
+    together = survivors(run.frame, pairs, run.fields, run.config, run.findings)
+    alone = {}
+    for pair in pairs:
+        alone |= survivors(run.frame, [pair], run.fields, run.config, run.findings)
+    assert len(pairs) == 40 and together == alone
+    shown = session.state()["pair"]
+    assert shown is not None and len(session.survived) == AHEAD  # the next pairs' too
+    assert session.preview(pairs[0], {}) == shown["preview"]
+    for _ in range(AHEAD // 2 + 1):
+        session.answer(_key(session), "skip")
+    session.prefetch()  # fewer than half of the pairs ahead were ready
+    assert len(session.survived) > AHEAD  # merged before they are shown
+    monkeypatch.setattr("crmclean.review.session.KEPT", AHEAD)
+    session._merge(pairs[:5])  # past KEPT, the older previews go
+    assert set(session.survived) == set(pairs[:5])
 
 
 @pytest.mark.parametrize("kind", ["same", "different"])

@@ -8,10 +8,14 @@ import click
 
 from crmclean.api import dedupe_files
 from crmclean.cli.options import (
+    SAVE_MODEL,
     THRESHOLD,
+    TRAINING_PAIRS,
     Inputs,
+    decisions_option,
     echo_json,
     json_option,
+    model_option,
     progress_printer,
     source_inputs,
 )
@@ -43,18 +47,8 @@ from crmclean.report.text import print_summary
     "the merge threshold): both records side by side, the probability and why. Fill its "
     "'decision' column and pass it back with --decisions.",
 )
-@click.option(
-    "--decisions",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="CSV of human answers, re-applied every run: source_a,source_id_a,source_b,"
-    "source_id_b,decision (must-link or cannot-link).",
-)
-@click.option(
-    "--training-pairs",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="CSV of labelled pairs to learn each comparison's m from: source_a,source_id_a,"
-    "source_b,source_id_b,match (1 for the same person, 0 for not).",
-)
+@decisions_option()
+@TRAINING_PAIRS
 @THRESHOLD
 @click.option(
     "--explain",
@@ -75,19 +69,8 @@ from crmclean.report.text import print_summary
     "with --training-pairs, how many of the pairs labelled the same person it reaches (recall); "
     "a last row for all rules together.",
 )
-@click.option(
-    "--model",
-    "model",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A match model saved by --save-model: it decides the matches (its u, m, prior, term "
-    "frequencies and thresholds) instead of one learned from these records.",
-)
-@click.option(
-    "--save-model",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="JSON file to write the match model that decided this run to (versioned; reuse it "
-    "with --model).",
-)
+@model_option()
+@SAVE_MODEL
 @source_inputs
 @json_option
 def command(

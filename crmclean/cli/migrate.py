@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from crmclean.api import migrate, migrate_rollback, migrate_status, migrate_unmerge
-from crmclean.cli.options import echo_json, json_option, progress_printer
+from crmclean.cli.options import SAVE_MODEL, echo_json, json_option, model_option, progress_printer
 from crmclean.cli.review import pending_review
 from crmclean.errors import GateFailed
 from crmclean.load.rollback import RunRow
@@ -183,23 +183,14 @@ def plan(project_file: Path, stage_rows: int, on_fail: OnFail | None, as_json: b
     "very files with these rules (by default such a run reads nothing: nothing would change).",
 )
 @ON_FAIL_OPTION
-@click.option(
-    "--model",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A match model saved by --save-model (`dedupe` or `migrate run`) to decide with "
-    "(also `model:` in crmclean.yml).",
-)
+@model_option(" (also `model:` in crmclean.yml)")
 @click.option(
     "--relearn",
     is_flag=True,
     help="Learn a new match model from the records instead of reusing the one the target's "
     "last run decided with (needed after match.yaml changed).",
 )
-@click.option(
-    "--save-model",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="JSON file to write the match model that decided this run to.",
-)
+@SAVE_MODEL
 @json_option
 def run(
     project_file: Path,

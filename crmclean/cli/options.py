@@ -31,6 +31,56 @@ THRESHOLD = click.option(
     "match.yaml).",
 )
 
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_NEW_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+def decisions_option(*, create: bool = False) -> Callable[[F], F]:
+    """``--decisions FILE``: the human answers every run re-applies; ``create``: the file the
+    review page appends to (created if missing) rather than one to read."""
+    if create:
+        return click.option(
+            "--decisions",
+            type=_NEW_FILE,
+            help="Decisions file to append answers to (created if missing). Default: the "
+            "project's `decisions:`, else decisions.csv next to the project file or in the "
+            "current folder.",
+        )
+    return click.option(
+        "--decisions",
+        type=_FILE,
+        help="CSV of human answers, re-applied every run: source_a,source_id_a,source_b,"
+        "source_id_b,decision (must-link or cannot-link).",
+    )
+
+
+TRAINING_PAIRS = click.option(
+    "--training-pairs",
+    type=_FILE,
+    help="CSV of labelled pairs to learn each comparison's m from: source_a,source_id_a,"
+    "source_b,source_id_b,match (1 for the same person, 0 for not); `review` keeps them when "
+    "it re-learns from your answers.",
+)
+
+
+def model_option(where: str = "") -> Callable[[F], F]:
+    """``--model FILE``, a saved match model; ``where``: another place that names one."""
+    return click.option(
+        "--model",
+        type=_FILE,
+        help="A match model saved by --save-model (`dedupe` or `migrate run`): it decides the "
+        "matches (its u, m, prior, term frequencies and thresholds) instead of one learned "
+        f"from the records{where}.",
+    )
+
+
+SAVE_MODEL = click.option(
+    "--save-model",
+    type=_NEW_FILE,
+    help="JSON file to write the match model that decided this run to (versioned; reuse it "
+    "with --model).",
+)
+
 
 def rules_options(func: F) -> F:
     """``--rules DIR`` and ``--region CC``."""

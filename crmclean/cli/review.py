@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from crmclean.cli.options import THRESHOLD, Inputs, source_inputs
+from crmclean.cli.options import THRESHOLD, TRAINING_PAIRS, Inputs, decisions_option, source_inputs
 from crmclean.pipeline import RunResult
 from crmclean.project import load_project
 
@@ -16,19 +16,8 @@ DEFAULT_DECISIONS = "decisions.csv"
 
 
 @click.command("review")
-@click.option(
-    "--decisions",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Decisions file to append answers to (created if missing). Default: the project's "
-    "`decisions:`, else decisions.csv next to the project file or in the current folder.",
-)
-@click.option(
-    "--training-pairs",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="CSV of labelled pairs to learn each comparison's m from, as `crmclean dedupe "
-    "--training-pairs` (source_a,source_id_a,source_b,source_id_b,match); re-learning from "
-    "your answers keeps them.",
-)
+@decisions_option(create=True)
+@TRAINING_PAIRS
 @THRESHOLD
 @click.option("--who", help="Name written with every answer (default: your login name).")
 @click.option(

@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
@@ -70,21 +71,21 @@ def create_app(session: Session, clusters: ClusterView, token: str) -> Starlette
         if key is None:
             return _unknown()
         await run_in_threadpool(session.answer, key, kind, _picks(body))  # fsync off the loop
-        return JSONResponse(await run_in_threadpool(_state, session))
+        return await _next(session)
 
     async def undo(request: Request) -> Response:
         await run_in_threadpool(session.undo)
-        return JSONResponse(await run_in_threadpool(_state, session))
+        return await _next(session)
 
     async def move(request: Request) -> Response:
         delta = (await _body(request)).get("delta", 1)
         session.move(delta if isinstance(delta, int) else 1)
-        return JSONResponse(_state(session))
+        return await _next(session)
 
     async def filters(request: Request) -> Response:
         body = await _body(request)
         session.set_filters(Filters(**{k: str(body.get(k) or "") for k in vars(Filters())}))
-        return JSONResponse(_state(session))
+        return await _next(session)
 
     async def preview(request: Request) -> Response:
         body = await _body(request)
@@ -149,6 +150,13 @@ def _picks(body: dict[str, Any]) -> dict[str, str]:
 
 def _unknown() -> Response:
     return JSONResponse({"error": "unknown pair"}, status_code=400)
+
+
+async def _next(session: Session) -> Response:
+    """The state after a move through the queue; once it is sent, the previews of the pairs
+    ahead are merged (:meth:`Session.prefetch`)."""
+    state = await run_in_threadpool(_state, session)
+    return JSONResponse(state, background=BackgroundTask(session.prefetch))
 
 
 def _state(session: Session) -> dict[str, Any]:

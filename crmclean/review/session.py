@@ -9,6 +9,7 @@ after the cursor, so a restarted session goes on where the last one stopped.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.decisions import CANNOT, MUST, read_pairs_file, record_pairs
 from crmclean.review.evidence import aligned_fields, contributions
-from crmclean.review.preview import golden_preview
+from crmclean.review.preview import Key, Survived, golden_preview, survivors
 from crmclean.review.queue import PAIR, Filters, choices, ordered
 from crmclean.review.relearn import Learner, Relearned, Worker, band, counts, labelled
 from crmclean.review.run import ReviewRun
@@ -29,7 +30,8 @@ from crmclean.review.store import Answer, DecisionStore
 DECISIONS = {"same": MUST, "different": CANNOT, "unsure": ""}
 SLICE = 4096  # pairs converted at a time while a queue is built
 PAUSE = 0.001  # seconds between slices: an answer under way runs meanwhile
-Key = tuple[int, int]  # a pair by its records (left, right): stable when pairs are re-scored
+AHEAD = 64  # pairs whose previews are computed together (one survivorship pass)
+KEPT = 4096  # previews kept at most
 
 
 def key_of(text: str) -> Key:
@@ -88,12 +90,15 @@ class Session:
     worker: Worker = field(default_factory=Worker)
     rows: dict[Key, int] = field(default_factory=dict, init=False)  # pair: its row in pairs
     previous: dict[Key, int] = field(default_factory=dict, init=False)  # rows before a swap
+    survived: dict[Key, Survived] = field(default_factory=dict, init=False)  # previews
+    _prefetching: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
         self.rebuild()
         self.status.update(self._unsure_before())
         self.cursor = self._next_open(0)
         self.learner = Learner(counts(labelled(self.store.path, self.run.indexed())))
+        self.worker.prepare(self.run)  # once, before any answer
 
     @property
     def learning(self) -> dict[str, Any]:
@@ -261,6 +266,46 @@ class Session:
 
     def preview(self, pair: Key, picks: dict[str, str]) -> list[dict[str, Any]]:
         """The golden record merging ``pair`` would make, with ``picks`` (field: a or b)."""
+        records = self.run.frame[list(pair)]
+        return golden_preview(records, self.run.fields, self._survived(pair), picks)
+
+    def _survived(self, pair: Key) -> Survived:
+        """The survivors of merging ``pair``. On a miss (the first pair, a jump, a new
+        filter) they are computed together with those of the next open pairs in the queue:
+        one survivorship pass for ``AHEAD`` pairs costs about what one pair does. Records,
+        findings and survivorship rules never change in a session: a re-learning keeps them."""
+        with self.lock:
+            if pair not in self.survived:
+                self._merge([pair, *[key for key in self._missing() if key != pair]])
+            return self.survived[pair]
+
+    def prefetch(self) -> None:
+        """Merge the previews of the next ``AHEAD`` open pairs when fewer than half of them are
+        ready, outside the lock (answers go on meanwhile); one at a time. The page runs it
+        after each response is sent, so an answer rarely waits for a preview."""
+        if not self._prefetching.acquire(blocking=False):
+            return
+        try:
+            with self.lock:
+                missing = self._missing()
+            if len(missing) > AHEAD // 2:
+                self._merge(missing)
+        finally:
+            self._prefetching.release()
+
+    def _merge(self, pairs: list[Key]) -> None:
+        """Merge the previews of ``pairs`` (at most ``AHEAD``); past ``KEPT`` previews the
+        older ones go (mostly pairs answered, or far behind after a re-ranking)."""
         run = self.run
-        records = run.frame[list(pair)]
-        return golden_preview(records, run.fields, run.config, run.findings, picks)
+        found = survivors(run.frame, pairs[:AHEAD], run.fields, run.config, run.findings)
+        with self.lock:
+            if len(self.survived) + len(found) > KEPT:
+                self.survived = {}
+            self.survived.update(found)
+
+    def _missing(self) -> list[Key]:
+        """Those of the next ``AHEAD`` open pairs from the cursor on whose survivors are not
+        known yet."""
+        order = itertools.islice(self.order, self.cursor, None)
+        ahead = itertools.islice((key for key in order if key not in self.status), AHEAD)
+        return [key for key in ahead if key not in self.survived]

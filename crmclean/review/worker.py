@@ -1,13 +1,16 @@
-"""The re-learning process a review session starts: ``python -m crmclean.review.worker JOB
-RESULT``, where the folder ``JOB`` holds a snapshot (:mod:`~crmclean.review.snapshot`) of
-``(ReviewRun, decisions path)`` and the folder ``RESULT`` gets one of
-:func:`~crmclean.review.relearn.relearned` of it (see :class:`~crmclean.review.relearn.Worker`).
+"""The re-learning process a review session starts: ``python -m crmclean.review.worker RUN
+JOB RESULT``, where the folder ``RUN`` holds a snapshot (:mod:`~crmclean.review.snapshot`) of
+the session's :class:`~crmclean.review.run.ReviewRun` without its pairs, ``JOB`` one of
+``(scored pairs, decisions path)``, and the folder ``RESULT`` gets one of
+:func:`~crmclean.review.relearn.relearned` of them (see
+:class:`~crmclean.review.relearn.Worker`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from crmclean.review import snapshot
@@ -17,8 +20,9 @@ from crmclean.review.relearn import relearned
 def main(arguments: list[str]) -> None:
     """Re-learn at the lowest priority (the page the reviewer answers on comes first)."""
     os.nice(19)
-    job, result = (Path(argument) for argument in arguments)
-    run, path = snapshot.load(job)
+    static, job, result = (Path(argument) for argument in arguments)
+    pairs, path = snapshot.load(job)
+    run = replace(snapshot.load(static), pairs=pairs)
     snapshot.dump(relearned(run, path), result)
 
 
