@@ -62,9 +62,8 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     scored = scored_pairs(frame, config, options, labelled)
     pairs = scored.pairs
     matches = pairs.filter("match")
-    cannot, disputed = (
-        cannot_link(pairs.filter(side), config) for side in (unchecked(), ~unchecked())
-    )
+    cannot = pl.concat([cannot_link(pairs.filter(unchecked()), config), scored.apart])
+    disputed = cannot_link(pairs.filter(~unchecked()), config)
     clustered = assign_golden_ids(frame, matches, cannot, disputed).drop(RECORD)
     findings = oversized_findings(scored.oversized, frame, config.oversized_report)
     result = replace(batch, frame=clustered, pairs=pairs, model=scored.model)
