@@ -3,7 +3,8 @@
 Reads a file written by ``bench/neutral.py`` (or the public contacts_100k), runs read, map and
 normalize once and caches the normalized frame beside the file (``<file>.normalized.parquet``),
 then times the dedupe stage's phases in this process: keys, blocking, parameters, EM, compare
-and score (settled), cluster check, clusters, merge. A sampling thread records the peak RSS
+and score (settled, by chunks; ``--all-pairs`` keeps every pair in full), cluster check,
+clusters, merge. A sampling thread records the peak RSS
 reached inside each phase. Prints candidate pairs and the pairwise F1 against ``entity_id``.
 Run it under the shared lock::
 
@@ -30,6 +31,7 @@ from race import _mapping, pairwise
 from crmclean import pipeline
 from crmclean.batch import GOLDEN_ID
 from crmclean.dedupe.blocking import candidate_pairs
+from crmclean.dedupe.chunks import floor_of, scored_chunks
 from crmclean.dedupe.cluster import assign_golden_ids
 from crmclean.dedupe.cohesion import Scorer, cluster_check
 from crmclean.dedupe.config import load_match_config
@@ -40,7 +42,6 @@ from crmclean.dedupe.learn import em_sample, expectation_maximisation
 from crmclean.dedupe.merge import golden_records
 from crmclean.dedupe.params import estimate
 from crmclean.dedupe.score import compared_pairs
-from crmclean.dedupe.settle import settled_pairs
 from crmclean.pipeline import RunOptions
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
@@ -91,6 +92,7 @@ def normalized(records: Path, rules: Rules) -> pl.DataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path)
+    parser.add_argument("--all-pairs", action="store_true", help="keep every pair in full")
     args = parser.parse_args()
     rules = Rules()
     config = load_match_config(rules)
@@ -109,16 +111,18 @@ def main() -> None:
         sample = compared_pairs(em_sample(pairs, config), table, config, params)
         params = expectation_maximisation(sample, config, params, table.height, pairs.height)
     with meter.phase("compare+score"):
-        scored = settled_pairs(pairs, table, config, params, sample)
+        floor = 0.0 if args.all_pairs else floor_of(config)
+        scored, apart = scored_chunks(pairs, table, config, params, sample, floor)
     with meter.phase("cluster check"):
-        cohesion = cluster_check(scored, Scorer(table, config, params))
+        cohesion = cluster_check(scored, Scorer(table, config, params), pairs)
     with meter.phase("clusters"):
         every = pl.concat(
             [scored.with_columns(pl.lit(False).alias("cluster_check")), cohesion.pairs],
             how="diagonal_relaxed",
         ).with_columns(pl.lit(None, dtype=pl.String).alias(DECISION))
         checked = pl.col("cluster_check")
-        cannot, disputed = (cannot_link(every.filter(side), config) for side in (~checked, checked))
+        cannot = pl.concat([cannot_link(every.filter(~checked), config), apart])
+        disputed = cannot_link(every.filter(checked), config)
         clustered = assign_golden_ids(keyed, every.filter("match"), cannot, disputed)
     with meter.phase("merge"):
         golden_records(clustered.drop(RECORD), rules.model.names, config.survivorship, None)
