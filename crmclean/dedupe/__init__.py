@@ -40,7 +40,8 @@ __all__ = ["DedupeOptions", "dedupe", "find_matches", "match_config", "remerge"]
 
 def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> Batch:
     """Give every record a ``golden_id``; build ``batch.golden`` (one row per golden record),
-    ``batch.pairs`` (every scored pair, for review and explain) and ``batch.merges`` (the merge
+    ``batch.pairs`` (the scored pairs that can matter; every one with ``options.all_pairs``,
+    for explain) and ``batch.merges`` (the merge
     log: every disagreeing value of a merged cluster and whether it survived).
 
     With ``batch.target`` holding golden records, the records are linked into them instead
