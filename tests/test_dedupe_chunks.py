@@ -6,16 +6,19 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from crmclean.batch import GOLDEN_ID, Batch
 from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.chunks import floor_of, scored_chunks
-from crmclean.dedupe.config import load_match_config
+from crmclean.dedupe.coded_keys import KeyTable
+from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.learn import em_sample
-from crmclean.dedupe.params import estimate
+from crmclean.dedupe.params import Parameters, estimate
 from crmclean.dedupe.score import compared_pairs
 from crmclean.dedupe.settle import settled_pairs
 from crmclean.normalize import normalize
@@ -31,11 +34,20 @@ def batch() -> Batch:
     return normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules)
 
 
-def test_chunks_score_every_pair_as_at_once(batch: Batch) -> None:
+Prepared = tuple[MatchConfig, KeyTable, pl.DataFrame, Parameters]
+
+
+@pytest.fixture(scope="module")
+def prepared(batch: Batch) -> Prepared:
+    """The sample's rules, coded keys, candidate pairs and parameters."""
     config = load_match_config(Rules())
     table = key_table(batch.frame.with_row_index(RECORD), config.key_names, config)
     pairs, _ = candidate_pairs(table, config)
-    params = estimate(table, config)
+    return config, table, pairs, estimate(table, config)
+
+
+def test_chunks_score_every_pair_as_at_once(prepared: Prepared) -> None:
+    config, table, pairs, params = prepared
     sample = compared_pairs(em_sample(pairs, config).head(500), table, config, params)
     whole = settled_pairs(pairs, table, config, params, sample)
     floor = floor_of(config)
@@ -70,3 +82,16 @@ def test_likely_pairs_alone_give_the_clusters_of_all_pairs(batch: Batch) -> None
     assert {k: slim.stats["dedupe"][k] for k in counts} == {
         k: full.stats["dedupe"][k] for k in counts
     }
+
+
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(chunk=st.integers(min_value=97, max_value=1200), start=st.integers(0, 5000))
+def test_any_chunk_size_gives_the_same_pairs(prepared: Prepared, chunk: int, start: int) -> None:
+    config, table, pairs, params = prepared
+    pairs = pairs.slice(start, 1000)
+    whole = settled_pairs(pairs, table, config, params)
+    kept, apart = scored_chunks(pairs, table, config, params, None, floor_of(config), chunk)
+    assert_frame_equal(kept, whole.filter(pl.col("probability") >= floor_of(config)))
+    assert kept.height + apart.height == pairs.height
