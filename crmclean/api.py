@@ -89,6 +89,7 @@ def dedupe_files(
         decisions=None if decisions is None else Path(decisions),
         training_pairs=None if training_pairs is None else Path(training_pairs),
         model=None if model is None else read_model(Path(model)),
+        all_pairs=explain is not None,
     )
     result = pipeline.run(sources, rules, options, stop_before="validate", progress=progress)
     if blocking_report is not None:

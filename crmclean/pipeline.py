@@ -59,7 +59,8 @@ class RunOptions:
     (and loads from) a staging table inside it. Without a target the gate runs ``suite``
     (a target is always gated with ``contacts``). ``model`` (a saved match model) decides the
     matches instead of one learned from the records; with a target and no ``model`` the
-    target's last model decides, unless ``relearn``.
+    target's last model decides, unless ``relearn``. ``all_pairs`` keeps every scored pair
+    in ``batch.pairs`` with its evidence (for explain and review), not only the likely ones.
     """
 
     target: str | None = None
@@ -75,6 +76,7 @@ class RunOptions:
     suite: str = "contacts"
     model: MatchModel | None = None
     relearn: bool = False
+    all_pairs: bool = False  # keep every scored pair in full in batch.pairs (explain, review)
 
     @property
     def dedupe(self) -> DedupeOptions:
@@ -86,6 +88,7 @@ class RunOptions:
             training_pairs=self.training_pairs,
             into_target=self.target is not None,
             model=self.model,
+            all_pairs=self.all_pairs,
         )
 
 

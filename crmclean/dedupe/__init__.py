@@ -40,7 +40,8 @@ __all__ = ["DedupeOptions", "dedupe", "find_matches", "match_config", "remerge"]
 
 def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> Batch:
     """Give every record a ``golden_id``; build ``batch.golden`` (one row per golden record),
-    ``batch.pairs`` (every scored pair, for review and explain) and ``batch.merges`` (the merge
+    ``batch.pairs`` (the scored pairs that can matter; every one with ``options.all_pairs``,
+    for explain) and ``batch.merges`` (the merge
     log: every disagreeing value of a merged cluster and whether it survived).
 
     With ``batch.target`` holding golden records, the records are linked into them instead
@@ -62,9 +63,8 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     scored = scored_pairs(frame, config, options, labelled)
     pairs = scored.pairs
     matches = pairs.filter("match")
-    cannot, disputed = (
-        cannot_link(pairs.filter(side), config) for side in (unchecked(), ~unchecked())
-    )
+    cannot = pl.concat([cannot_link(pairs.filter(unchecked()), config), scored.apart])
+    disputed = cannot_link(pairs.filter(~unchecked()), config)
     clustered = assign_golden_ids(frame, matches, cannot, disputed).drop(RECORD)
     findings = oversized_findings(scored.oversized, frame, config.oversized_report)
     result = replace(batch, frame=clustered, pairs=pairs, model=scored.model)

@@ -103,8 +103,8 @@ def unscored_pairs(
     labels: np.ndarray, scored: pl.DataFrame, config: MatchConfig
 ) -> tuple[pl.DataFrame, int]:
     """``left, right`` pairs inside the clusters of ``chain_check_size`` records or more that
-    ``scored`` lacks (sampled in clusters over ``chain_check_max_size``), and how many clusters
-    were sampled."""
+    ``scored`` (pairs scored already) lacks (sampled in clusters over
+    ``chain_check_max_size``), and how many clusters were sampled."""
     members = _members(labels, config.chain_check_size, config.seed)
     whole = pl.col(_SIZE) <= config.chain_check_max_size
     large = members.filter(~whole)
@@ -116,12 +116,16 @@ def unscored_pairs(
     return pairs.sort(LEFT, RIGHT), large[_LABEL].n_unique()
 
 
-def cluster_check(scored: pl.DataFrame, scorer: Scorer) -> Cohesion:
+def cluster_check(
+    scored: pl.DataFrame, scorer: Scorer, compared: pl.DataFrame | None = None
+) -> Cohesion:
     """The never-compared pairs inside the large clusters the matches of ``scored`` form,
     scored like the candidate pairs; they never enter review (their records are already in one
-    cluster, and a person cannot answer thousands of them)."""
+    cluster, and a person cannot answer thousands of them). ``compared``: every pair scored
+    already (``left, right``; ``scored`` without it)."""
     labels = components(scorer.table.height, scored.filter("match"))
-    pairs, sampled = unscored_pairs(labels, scored, scorer.config)
+    known = scored if compared is None else compared
+    pairs, sampled = unscored_pairs(labels, known, scorer.config)
     checked = scorer.score(pairs)
     checked = checked.with_columns(pl.lit(False).alias("review"), pl.lit(True).alias(CHECKED))
     return Cohesion(checked, sampled)

@@ -80,17 +80,25 @@ def _rapidfuzz(scorer: Callable[..., float], scale: float = 1.0) -> Similarity:
     """A method running ``scorer`` over the two columns (``process.cpdist``, all cores)."""
 
     def similarity(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
-        rows = pairs.select(left, right).with_row_index(_ROW)
-        known = rows.drop_nulls([left, right])
+        both = pl.col(left).is_not_null() & pl.col(right).is_not_null()
+        known = pairs.select(both.arg_true()).to_series()
         if known.is_empty():
-            return pl.repeat(None, pairs.height, dtype=pl.Float64, eager=True).alias(_SIM)
+            return _placed(pairs.height, known, pl.Series(_SIM, [], dtype=pl.Float64))
         values = process.cpdist(
-            known[left].to_list(), known[right].to_list(), scorer=scorer, workers=-1
+            pairs[left].gather(known).to_list(),
+            pairs[right].gather(known).to_list(),
+            scorer=scorer,
+            workers=-1,
         )
-        scores = known.select(_ROW, pl.Series(_SIM, np.asarray(values, dtype=np.float64) / scale))
-        return rows.join(scores, on=_ROW, how="left", maintain_order="left")[_SIM]
+        return _placed(pairs.height, known, pl.Series(np.asarray(values, np.float64) / scale))
 
     return similarity
+
+
+def _placed(height: int, rows: pl.Series, values: pl.Series) -> pl.Series:
+    """``height`` similarities: ``values`` at ``rows``, null elsewhere (no join needed)."""
+    empty = pl.repeat(None, height, dtype=pl.Float64, eager=True).alias(_SIM)
+    return empty.scatter(rows, values.cast(pl.Float64)) if rows.len() else empty
 
 
 _jaro_winkler = _rapidfuzz(JaroWinkler.normalized_similarity)
@@ -139,7 +147,7 @@ def _best_token(gendered: bool) -> Similarity:
         several = several.with_columns(offsets.gather(several[_ROW]).alias(_ROW))
         best = scored(several, left, right).group_by(_ROW).agg(pl.col(_SIM).max())
         both = pl.concat([scored(simple, left, right), best.cast(best.schema)])
-        return rows.select(_ROW).join(both, on=_ROW, how="left", maintain_order="left")[_SIM]
+        return _placed(rows.height, both[_ROW], both[_SIM])
 
     return similarity
 
@@ -198,7 +206,7 @@ def _word_subset(gendered: bool) -> Similarity:
         if gendered:
             plain = plain.with_columns(_ungendered(plain, left, right).alias(_SIM))
         both = pl.concat([plain.select(_ROW, _SIM), best.cast(plain.select(_ROW, _SIM).schema)])
-        return rows.select(_ROW).join(both, on=_ROW, how="left", maintain_order="left")[_SIM]
+        return _placed(rows.height, both[_ROW], both[_SIM])
 
     return similarity
 

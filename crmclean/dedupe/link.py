@@ -164,6 +164,7 @@ def link(
     combined = add_keys(both, rules).with_row_index(RECORD)
     fresh_side = (pl.col(LEFT) < f) | (pl.col(RIGHT) < f)
     counts, pairs = dict.fromkeys(PAIR_COUNTS, 0), pl.DataFrame(schema=NO_PAIRS)
+    low = pl.DataFrame(schema=NO_PAIRS).select(LEFT, RIGHT)  # unlikely pairs, kept apart
     model = options.model
     if f:  # else nothing new or changed: nothing to score
         labelled = None
@@ -171,6 +172,7 @@ def link(
             labelled = labelled_pairs(read_training_pairs(options.training_pairs), combined)
         scored = scored_pairs(combined, config, options, labelled, keep=fresh_side)
         pairs, counts = scored.pairs.filter(fresh_side), _pair_counts(scored)
+        low = scored.apart.filter(fresh_side)
         model = scored.model
     findings, counts["oversized_blocks"] = _oversized(frame, config)
 
@@ -193,6 +195,7 @@ def link(
     cannot = pl.concat(
         [
             _pairs(cannot_link(pairs.filter(unchecked()), config)),
+            _pairs(low),
             _apart(options.decisions, records.filter(pl.col(_NODE) < f), members, nodes),
         ]
     )

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
 from crmclean.dedupe.blocking import candidate_pairs
+from crmclean.dedupe.chunks import floor_of, scored_chunks
 from crmclean.dedupe.cohesion import CHECKED, Cohesion, Scorer, cluster_check
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
@@ -22,7 +24,6 @@ from crmclean.dedupe.learn import em_sample, expectation_maximisation, from_labe
 from crmclean.dedupe.model import MatchModel
 from crmclean.dedupe.params import estimate
 from crmclean.dedupe.score import compared_pairs
-from crmclean.dedupe.settle import settled_pairs
 from crmclean.dedupe.training import MATCH
 from crmclean.rules import Rules
 
@@ -41,19 +42,35 @@ class DedupeOptions:
     training_pairs: Path | None = None
     into_target: bool = False
     model: MatchModel | None = None  # decide with this saved model instead of learning one
+    all_pairs: bool = False  # keep every scored pair in full (explain, review), not only likely
+
+
+class Matched(NamedTuple):
+    """Candidate pairs scored: those kept in full, every candidate (``left, right``), those
+    left out for their low probability (``left, right``: pairs to keep apart), the oversized
+    blocks blocking skipped, and what scored them."""
+
+    scored: pl.DataFrame
+    candidates: pl.DataFrame
+    apart: pl.DataFrame
+    oversized: pl.DataFrame
+    scorer: Scorer
 
 
 @dataclass(frozen=True)
 class Scored:
-    """Every scored pair (candidates, cluster-check pairs, decisions applied), the candidate
-    pairs and cluster check behind them, the oversized blocks blocking skipped, and the
-    model that scored them."""
+    """The scored pairs (candidates, cluster-check pairs, decisions applied; without
+    ``all_pairs`` only those of a probability at :func:`~crmclean.dedupe.chunks.floor_of` or
+    more), every candidate pair (``left, right``), the candidates left out of ``pairs``
+    (``left, right``: each one below ``split_below``), the cluster check, the oversized blocks
+    blocking skipped, and the model that scored them."""
 
     pairs: pl.DataFrame
     candidates: pl.DataFrame
     cohesion: Cohesion
     oversized: pl.DataFrame
     model: MatchModel
+    apart: pl.DataFrame
 
 
 def match_config(rules: Rules, options: DedupeOptions) -> MatchConfig:
@@ -82,8 +99,8 @@ def find_matches(
     ``m`` comes from the ``labelled`` pairs marked ``match`` when given, else from EM when
     ``em_iterations`` is set, else from the rules.
     """
-    scored, oversized, _ = matched(frame, config, labelled)
-    return scored, oversized
+    found = matched(frame, config, labelled)
+    return found.scored, found.oversized
 
 
 def matched(
@@ -92,10 +109,12 @@ def matched(
     labelled: pl.DataFrame | None,
     keep: pl.Expr | None = None,
     model: MatchModel | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame, Scorer]:
+    floor: float = 0.0,
+) -> Matched:
     """:func:`find_matches` and what scored its pairs, to score more of them alike; ``keep``
     selects the candidate pairs worth comparing (all without it). With a saved ``model``
-    nothing is learned."""
+    nothing is learned. Pairs under ``floor`` (at most ``split_below``) are kept as ``left,
+    right`` only (:mod:`crmclean.dedupe.chunks`)."""
     table = key_table(frame, config.key_names, config)
     pairs, oversized = candidate_pairs(table, config)
     if keep is not None:
@@ -110,8 +129,8 @@ def matched(
     elif config.em_iterations:
         sample = compared_pairs(em_sample(pairs, config), table, config, params)
         params = expectation_maximisation(sample, config, params, table.height, pairs.height)
-    scored = settled_pairs(pairs, table, config, params, sample)
-    return scored, oversized, Scorer(table, config, params)
+    scored, apart = scored_chunks(pairs, table, config, params, sample, floor)
+    return Matched(scored, pairs, apart, oversized, Scorer(table, config, params))
 
 
 def scored_pairs(
@@ -123,10 +142,12 @@ def scored_pairs(
 ) -> Scored:
     """Candidate pairs scored, the cluster check's pairs added, ``options.decisions`` applied
     (an empty ``decision`` without them)."""
-    candidates, oversized, scorer = matched(frame, config, labelled, keep, options.model)
-    cohesion = cluster_check(candidates, scorer)
+    floor = 0.0 if options.all_pairs else floor_of(config)
+    found = matched(frame, config, labelled, keep, options.model, floor)
+    scorer = found.scorer
+    cohesion = cluster_check(found.scored, scorer, found.candidates)
     pairs = pl.concat(
-        [candidates.with_columns(pl.lit(False).alias(CHECKED)), cohesion.pairs],
+        [found.scored.with_columns(pl.lit(False).alias(CHECKED)), cohesion.pairs],
         how="diagonal_relaxed",
     )
     if options.decisions is None:
@@ -135,7 +156,7 @@ def scored_pairs(
         decided = decided_pairs(read_decisions(options.decisions), frame)
         pairs = apply_decisions(pairs, decided)
     model = options.model or MatchModel.learned(scorer.params, scorer.table, config)
-    return Scored(pairs, candidates, cohesion, oversized, model)
+    return Scored(pairs, found.candidates, cohesion, found.oversized, model, found.apart)
 
 
 def unchecked() -> pl.Expr:

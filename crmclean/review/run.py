@@ -58,7 +58,11 @@ def review_run(
     exists; ``m`` learned from ``training_pairs`` when given), as ``crmclean dedupe`` does."""
     known = decisions if decisions is not None and decisions.is_file() else None
     options = pipeline.RunOptions(
-        threshold=threshold, decisions=known, merge=False, training_pairs=training_pairs
+        threshold=threshold,
+        decisions=known,
+        merge=False,
+        training_pairs=training_pairs,
+        all_pairs=True,  # the queue, the edges and re-learning read every scored pair
     )
     batch = pipeline.run(sources, rules, options, stop_before="validate").batch
     assert batch.pairs is not None

@@ -1,0 +1,65 @@
+"""Scoring candidate pairs a chunk at a time, keeping in full only the pairs that can matter.
+
+A million records make millions of candidate pairs, nearly all of them plainly two people.
+Scored all at once they would be one frame of some forty columns per pair (gigabytes), though
+only the pairs that may merge, go to review or be shown need their similarities and weights.
+:func:`scored_chunks` scores ``chunk_pairs`` pairs at a time (each pair is scored on its own,
+so the result is that of scoring them all at once) and keeps of a pair under ``floor`` (a
+probability far below the review band and under ``split_below``) only its two record indices:
+such a pair is never a match nor in review, only a pair its clusters must keep apart.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import polars as pl
+
+from crmclean.dedupe.blocking import PAIR_SCHEMA
+from crmclean.dedupe.coded_keys import KeyTable
+from crmclean.dedupe.compare import LEFT, RIGHT
+from crmclean.dedupe.config import MatchConfig
+from crmclean.dedupe.params import Parameters
+from crmclean.dedupe.settle import settled_pairs
+
+CHUNK_PAIRS = 500_000
+PAIR_FLOOR = 0.001  # a probability far below the review band: such pairs are not kept in full
+
+
+class Chunked(NamedTuple):
+    """Scored pairs at ``floor`` or more (every column), and the pairs below it (``left,
+    right``: each one below ``split_below``, a pair to keep apart)."""
+
+    scored: pl.DataFrame
+    apart: pl.DataFrame
+
+
+def floor_of(config: MatchConfig) -> float:
+    """The probability under which a pair keeps only its indices: :data:`PAIR_FLOOR`, never
+    above ``split_below`` (so every such pair is one to keep apart)."""
+    return min(PAIR_FLOOR, config.split_below)
+
+
+def scored_chunks(
+    pairs: pl.DataFrame,
+    table: KeyTable,
+    config: MatchConfig,
+    params: Parameters,
+    compared: pl.DataFrame | None = None,
+    floor: float = 0.0,
+    chunk_pairs: int = CHUNK_PAIRS,
+) -> Chunked:
+    """:func:`~crmclean.dedupe.settle.settled_pairs` of ``pairs``, ``chunk_pairs`` at a time,
+    those of probability under ``floor`` (at most ``split_below``) kept as ``left, right``
+    only; the pairs keep their order."""
+    if floor > config.split_below:
+        raise ValueError(f"floor {floor} above split_below {config.split_below}")
+    kept, apart = [], [pl.DataFrame(schema=PAIR_SCHEMA)]
+    low = pl.col("probability") < floor
+    for start in range(0, max(pairs.height, 1), chunk_pairs):
+        chunk = settled_pairs(pairs.slice(start, chunk_pairs), table, config, params, compared)
+        if floor > 0.0:
+            apart.append(chunk.filter(low).select(LEFT, RIGHT).cast(PAIR_SCHEMA))
+            chunk = chunk.filter(~low)
+        kept.append(chunk)
+    return Chunked(pl.concat(kept, how="vertical_relaxed", rechunk=True), pl.concat(apart))

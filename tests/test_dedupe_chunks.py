@@ -1,0 +1,97 @@
+"""Scoring by chunks gives the pairs and clusters of scoring at once, on real records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from crmclean.batch import GOLDEN_ID, Batch
+from crmclean.dedupe import DedupeOptions, dedupe
+from crmclean.dedupe.blocking import candidate_pairs
+from crmclean.dedupe.chunks import floor_of, scored_chunks
+from crmclean.dedupe.coded_keys import KeyTable
+from crmclean.dedupe.config import MatchConfig, load_match_config
+from crmclean.dedupe.keys import RECORD, key_table
+from crmclean.dedupe.learn import em_sample
+from crmclean.dedupe.params import Parameters, estimate
+from crmclean.dedupe.score import compared_pairs
+from crmclean.dedupe.settle import settled_pairs
+from crmclean.normalize import normalize
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec, read_all
+
+CONTACTS = Path(__file__).parent / "data" / "public" / "contacts_10k_sample.csv"
+
+
+@pytest.fixture(scope="module")
+def batch() -> Batch:
+    rules = Rules()
+    return normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules)
+
+
+Prepared = tuple[MatchConfig, KeyTable, pl.DataFrame, Parameters]
+
+
+@pytest.fixture(scope="module")
+def prepared(batch: Batch) -> Prepared:
+    """The sample's rules, coded keys, candidate pairs and parameters."""
+    config = load_match_config(Rules())
+    table = key_table(batch.frame.with_row_index(RECORD), config.key_names, config)
+    pairs, _ = candidate_pairs(table, config)
+    return config, table, pairs, estimate(table, config)
+
+
+def test_chunks_score_every_pair_as_at_once(prepared: Prepared) -> None:
+    config, table, pairs, params = prepared
+    sample = compared_pairs(em_sample(pairs, config).head(500), table, config, params)
+    whole = settled_pairs(pairs, table, config, params, sample)
+    floor = floor_of(config)
+    kept, apart = scored_chunks(pairs, table, config, params, sample, floor, chunk_pairs=997)
+    assert_frame_equal(kept, whole.filter(pl.col("probability") >= floor))
+    assert apart.equals(whole.filter(pl.col("probability") < floor).select("left", "right"))
+    assert apart.height > 0 and kept.height > 0
+    every, _ = scored_chunks(pairs, table, config, params, sample, chunk_pairs=1000)
+    assert_frame_equal(every, whole)
+
+
+def test_a_floor_above_split_below_is_refused(batch: Batch) -> None:
+    config = load_match_config(Rules())
+    table = key_table(batch.frame.head(50).with_row_index(RECORD), config.key_names, config)
+    pairs, _ = candidate_pairs(table, config)
+    with pytest.raises(ValueError, match="split_below"):
+        scored_chunks(pairs, table, config, estimate(table, config), None, 0.5)
+
+
+def test_likely_pairs_alone_give_the_clusters_of_all_pairs(batch: Batch) -> None:
+    rules = Rules()
+    slim = dedupe(batch, rules, DedupeOptions())
+    full = dedupe(batch, rules, DedupeOptions(all_pairs=True))
+    assert slim.frame[GOLDEN_ID].equals(full.frame[GOLDEN_ID])
+    assert_frame_equal(slim.golden, full.golden)
+    assert slim.pairs is not None and full.pairs is not None
+    assert slim.pairs.height < full.pairs.height
+    floor = floor_of(load_match_config(rules))
+    likely = full.pairs.filter((pl.col("probability") >= floor) | pl.col("cluster_check"))
+    assert_frame_equal(slim.pairs, likely)
+    counts = ("candidate_pairs", "matched_pairs", "review_pairs", "checked_pairs", "golden")
+    assert {k: slim.stats["dedupe"][k] for k in counts} == {
+        k: full.stats["dedupe"][k] for k in counts
+    }
+
+
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(chunk=st.integers(min_value=97, max_value=1200), start=st.integers(0, 5000))
+def test_any_chunk_size_gives_the_same_pairs(prepared: Prepared, chunk: int, start: int) -> None:
+    config, table, pairs, params = prepared
+    pairs = pairs.slice(start, 1000)
+    whole = settled_pairs(pairs, table, config, params)
+    kept, apart = scored_chunks(pairs, table, config, params, None, floor_of(config), chunk)
+    assert_frame_equal(kept, whole.filter(pl.col("probability") >= floor_of(config)))
+    assert kept.height + apart.height == pairs.height
