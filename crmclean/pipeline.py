@@ -209,7 +209,16 @@ def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions
         return batch
     if loading is None or loading.plan is None:
         return batch
-    rejects = quarantine_rejects(gate, loading.plan.lineage, batch.frame, rules, "contacts")
+    plan = loading.plan
+    rejects = quarantine_rejects(
+        gate,
+        plan.lineage,
+        batch.frame,
+        rules,
+        "contacts",
+        after=plan.after,
+        companies=plan.companies,
+    )
     if not rejects.height:
         return batch
     drop_stage(loading.stage)
