@@ -247,7 +247,8 @@ def load_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
         return batch
     loaded = load_gated(loading, batch.gate, options.target, rules)
     if loaded is not None and loaded.run_id is not None:
-        record_segments(options.target, rules, options.orders, loaded.run_id)
+        held = None if loading.plan is None else loading.plan.after
+        record_segments(options.target, rules, options.orders, loaded.run_id, held)
     return replace(batch, loading=replace(loading, result=loaded))
 
 

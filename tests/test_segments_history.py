@@ -119,3 +119,28 @@ def test_rollback_forgets_the_runs_segments(tmp_path, rules) -> None:
     assert set(runs["run_id"]) == {first, kept.run_id}  # the second load's and the later run's
     expected = kept.segmented.assignments.select("golden_id", "segment")
     assert current.sort("golden_id").rows() == expected.sort("golden_id").rows()
+
+
+def test_a_load_segments_the_golden_records_it_planned_as_a_read_back_would(tmp_path, rules):
+    """Without orders the load segments its plan's golden records instead of reading the target
+    back: the stored segments equal a fresh segmentation of what the target holds, on a first
+    run and on a second run that keeps most golden records as they were."""
+    target = f"sqlite:///{tmp_path / 'crm.db'}"
+    sources, _ = _project(tmp_path)
+    more = tmp_path / "more.csv"
+    more.write_text("id,Name,Email,Lifecycle Stage\n9,Gil Prado,gil@exemplo.com.br,lead\n", "utf-8")
+    for run in (sources, [*sources, SourceSpec(path=more)]):
+        loaded = migrate(run, rules, target=target).loaded.run_id
+        fresh = segment_target(target, rules, write=False).segmented.assignments
+        engine = sa.create_engine(target)
+        with engine.connect() as conn:
+            query = f"select * from segment_history where run_id = '{loaded}'"
+            stored = pl.read_database(query, conn)
+            current = pl.read_database("select golden_id, segment from contacts", conn)
+        engine.dispose()
+        columns = [c for c in fresh.columns if c in stored.columns]
+        assert stored.select(columns).sort("golden_id").rows() == (
+            fresh.select(columns).sort("golden_id").rows()
+        )
+        expected = fresh.select("golden_id", "segment").sort("golden_id").rows()
+        assert current.sort("golden_id").rows() == expected
