@@ -35,6 +35,7 @@ from crmclean.segments.orders import OrderSource
 from crmclean.segments.stage import check_segment_inputs, record_segments, segment_stage
 from crmclean.sources import SourceSpec, map_sources, read_sources
 from crmclean.validate import GateResult, normalized_values, validate
+from crmclean.validate.preload import preload_gate
 from crmclean.validate.quarantine import OnFail, quarantine, quarantine_rejects
 
 StageName = Literal["read", "map", "normalize", "dedupe", "validate", "load", "end"]
@@ -284,6 +285,8 @@ def run(
             return _unchanged(previous, stop_before)
         if not options.orders:  # unchanged sources come from the target (segments rank all)
             reading = changed_sources(target, rules, hashed, sources)
+    if _before("validate", stop_before):
+        preload_gate()  # the gate's import overlaps the stages before it
     recorded = {"sha256": None} if hashed is None else hashed.to_stats()
     info = RunInfo.start(config_hash(sources, rules), stats={STATS_KEY: recorded})
     stages: dict[StageName, Stage] = {
