@@ -84,6 +84,18 @@ def _read_arrow(path: str, sql: str, schema: dict[str, pl.DataType]) -> pl.DataF
     return found.cast(schema)  # type: ignore[arg-type]
 
 
+def read_committed(
+    conn: sa.Connection, query: sa.Select, schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
+    """:func:`read_query` as committed: through ADBC on a SQLite file (:func:`_read_arrow`),
+    so only before the caller's transaction writes."""
+    path = _sqlite_file(conn)
+    if path is None:
+        return read_query(conn, query, schema)
+    sql = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    return _read_arrow(path, str(sql), schema)
+
+
 def read_rows(
     conn: sa.Connection, table: sa.Table, present: set[str], keys: pl.DataFrame | None = None
 ) -> pl.DataFrame:
