@@ -7,7 +7,9 @@ rows plus the next 1% of the generated rows. Prints, per run (each a process of 
 CLI runs): wall time, peak RSS, seconds per stage, the dedupe stage's counts (records matched
 again or not, pairs scored, records linked into existing golden records) and the plan; then
 pairwise precision/recall/F1 of both targets' clusters against the truth, and how many golden
-ids of the first run the second changed. Heavy: run it under the shared lock::
+ids of the first run the second changed. Each run quarantines what fails the gate (the
+neutral file holds a few bad values) and stops the bench if nothing loads (a second run into
+an empty target would not be incremental). Heavy: run it under the shared lock::
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/incremental.py --rows 100000
 """
@@ -44,13 +46,19 @@ def child(project: str) -> None:
         loaded.sources,
         loaded.rules,
         target=loaded.target,
+        on_fail="quarantine",  # the neutral file holds a few bad values: load what passes
         progress=lambda stage: marks.append((stage, time.perf_counter())),
     )
+    if result.loaded is None or result.loaded.run_id is None:
+        raise SystemExit(f"nothing loaded: {result.gate and result.gate.to_dict()}")
     marks.append(("end", time.perf_counter()))
     stages = {a: round(t2 - t1, 1) for (a, t1), (_, t2) in consecutive(marks)}
     plan = None if result.plan is None else result.plan.summary()
     dedupe = result.batch.stats.get("dedupe", {})
-    print(json.dumps({"stages": stages, "dedupe": dedupe, "plan": plan}))
+    quarantined = result.batch.stats.get("validate", {}).get("quarantined", 0)
+    print(
+        json.dumps({"stages": stages, "dedupe": dedupe, "plan": plan, "quarantined": quarantined})
+    )
 
 
 def project(folder: Path, rows: pl.DataFrame) -> Path:
@@ -72,7 +80,7 @@ def timed_run(label: str, path: Path) -> dict:
     print(f"  stages (s): {report['stages']}")
     keys = ("records", "fresh_records", "known_records", "candidate_pairs", "linked_records")
     print(f"  dedupe: { {k: report['dedupe'].get(k) for k in keys} }")
-    print(f"  plan: {report['plan']}", flush=True)
+    print(f"  plan: {report['plan']}, quarantined: {report['quarantined']}", flush=True)
     return report
 
 
