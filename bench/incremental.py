@@ -92,6 +92,31 @@ def clusters(database: Path) -> pl.DataFrame:
     return frame.with_columns(pl.col("unique_id").cast(pl.Int64))
 
 
+def groups(found: pl.DataFrame) -> pl.DataFrame:
+    """``members``: each cluster's record ids, sorted (one row per cluster)."""
+    return found.group_by("cluster").agg(pl.col("unique_id").sort().alias("members"))
+
+
+def differences(before: pl.DataFrame, after: pl.DataFrame, once: pl.DataFrame) -> None:
+    """The clusters of the incremental target and of the run of everything that differ: how
+    many records they hold, how many of those the first run already held, and whether the
+    first run had grouped those exactly as the incremental target does (its decisions kept)."""
+    inc, all_once = groups(after), groups(once)
+    only = pl.concat(
+        [inc.join(all_once, on="members", how="anti"), all_once.join(inc, on="members", how="anti")]
+    )
+    records = only["members"].explode().unique().to_frame("unique_id")
+    old = records.join(before, on="unique_id", how="semi")
+    kept = groups(before.join(old, on="unique_id", how="semi")).join(
+        groups(after.join(old, on="unique_id", how="semi")), on="members", how="anti"
+    )
+    print(
+        f"clusters differing from the run of everything: {only.height} "
+        f"({records.height} records, {old.height} held by the first run; the first run's "
+        f"grouping of those kept by the incremental run: {kept.is_empty()})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -117,6 +142,7 @@ def main() -> None:
         after = clusters(folder / "incremental" / "crm.db")
         timed_run("one run of all records at once", project(folder / "once", every))
         once = clusters(folder / "once" / "crm.db")
+    differences(before, after, once)
     moved = before.join(after, on="unique_id", suffix="_after")
     moved = moved.filter(pl.col("cluster") != pl.col("cluster_after")).height
     print(f"golden ids of the first run's records changed by the second: {moved:,}")
