@@ -36,7 +36,7 @@ from crmclean.segments.stage import check_segment_inputs, record_segments, segme
 from crmclean.sources import SourceSpec, map_sources, read_sources
 from crmclean.validate import GateResult, normalized_values, validate
 from crmclean.validate.preload import preload_gate
-from crmclean.validate.quarantine import OnFail, quarantine, quarantine_rejects
+from crmclean.validate.quarantine import OnFail, needs_remerge, quarantine, quarantine_rejects
 
 StageName = Literal["read", "map", "normalize", "dedupe", "validate", "load", "end"]
 STAGES: tuple[StageName, ...] = ("read", "map", "normalize", "dedupe", "validate", "load")
@@ -223,7 +223,10 @@ def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions
     if not rejects.height:
         return batch
     drop_stage(loading.stage)
-    quarantined = with_companies(remerge(quarantine(batch, rejects), rules, options.dedupe), rules)
+    quarantined = quarantine(batch, rejects)
+    if needs_remerge(batch, quarantined):
+        quarantined = remerge(quarantined, rules, options.dedupe)
+    quarantined = with_companies(quarantined, rules)
     again = _gated(quarantined, rules, options, run)
     assert again.loading is not None
     return replace(again, loading=replace(again.loading, quarantined=gate))

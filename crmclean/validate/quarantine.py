@@ -102,3 +102,22 @@ def quarantine(batch: Batch, rejects: pl.DataFrame) -> Batch:
     quarantined = replace(batch, frame=frame, golden=golden, merges=merges)
     records = rejects.select(keys).unique().height
     return quarantined.add_rejects(rejects).add_stats(STAGE, quarantined=records)
+
+
+def needs_remerge(batch: Batch, quarantined: Batch) -> bool:
+    """Whether a golden record that lost records to quarantine (``batch`` before it,
+    ``quarantined`` after) still has records (this run's, or ones the target keeps), so it
+    must be built again; else :func:`quarantine` already dropped the golden records it
+    emptied, and every other golden record and its merge log stay as they were."""
+    emptied = (
+        batch.frame.select(GOLDEN_ID)
+        .unique()
+        .join(quarantined.frame.select(GOLDEN_ID).unique(), on=GOLDEN_ID, how="anti")
+    )
+    removed = batch.frame.join(quarantined.frame, on=[SOURCE, SOURCE_ID], how="anti")
+    touched = removed.select(GOLDEN_ID).unique().join(emptied, on=GOLDEN_ID, how="anti")
+    kept = None if batch.target is None else batch.target.kept
+    held = (
+        0 if kept is None else kept.join(removed.select(GOLDEN_ID), on=GOLDEN_ID, how="semi").height
+    )
+    return touched.height > 0 or held > 0
