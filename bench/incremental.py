@@ -7,7 +7,9 @@ rows plus the next 1% of the generated rows. Prints, per run (each a process of 
 CLI runs): wall time, peak RSS, seconds per stage, the dedupe stage's counts (records matched
 again or not, pairs scored, records linked into existing golden records) and the plan; then
 pairwise precision/recall/F1 of both targets' clusters against the truth, and how many golden
-ids of the first run the second changed. Heavy: run it under the shared lock::
+ids of the first run the second changed. Each run quarantines what fails the gate (the
+neutral file holds a few bad values) and stops the bench if nothing loads (a second run into
+an empty target would not be incremental). Heavy: run it under the shared lock::
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/incremental.py --rows 100000
 """
@@ -44,13 +46,19 @@ def child(project: str) -> None:
         loaded.sources,
         loaded.rules,
         target=loaded.target,
+        on_fail="quarantine",  # the neutral file holds a few bad values: load what passes
         progress=lambda stage: marks.append((stage, time.perf_counter())),
     )
+    if result.loaded is None or result.loaded.run_id is None:
+        raise SystemExit(f"nothing loaded: {result.gate and result.gate.to_dict()}")
     marks.append(("end", time.perf_counter()))
     stages = {a: round(t2 - t1, 1) for (a, t1), (_, t2) in consecutive(marks)}
     plan = None if result.plan is None else result.plan.summary()
     dedupe = result.batch.stats.get("dedupe", {})
-    print(json.dumps({"stages": stages, "dedupe": dedupe, "plan": plan}))
+    quarantined = result.batch.stats.get("validate", {}).get("quarantined", 0)
+    print(
+        json.dumps({"stages": stages, "dedupe": dedupe, "plan": plan, "quarantined": quarantined})
+    )
 
 
 def project(folder: Path, rows: pl.DataFrame) -> Path:
@@ -72,7 +80,7 @@ def timed_run(label: str, path: Path) -> dict:
     print(f"  stages (s): {report['stages']}")
     keys = ("records", "fresh_records", "known_records", "candidate_pairs", "linked_records")
     print(f"  dedupe: { {k: report['dedupe'].get(k) for k in keys} }")
-    print(f"  plan: {report['plan']}", flush=True)
+    print(f"  plan: {report['plan']}, quarantined: {report['quarantined']}", flush=True)
     return report
 
 
@@ -82,6 +90,31 @@ def clusters(database: Path) -> pl.DataFrame:
         rows = conn.execute("select source_id, golden_id from contact_sources").fetchall()
     frame = pl.DataFrame(rows, schema=["unique_id", "cluster"], orient="row")
     return frame.with_columns(pl.col("unique_id").cast(pl.Int64))
+
+
+def groups(found: pl.DataFrame) -> pl.DataFrame:
+    """``members``: each cluster's record ids, sorted (one row per cluster)."""
+    return found.group_by("cluster").agg(pl.col("unique_id").sort().alias("members"))
+
+
+def differences(before: pl.DataFrame, after: pl.DataFrame, once: pl.DataFrame) -> None:
+    """The clusters of the incremental target and of the run of everything that differ: how
+    many records they hold, how many of those the first run already held, and whether the
+    first run had grouped those exactly as the incremental target does (its decisions kept)."""
+    inc, all_once = groups(after), groups(once)
+    only = pl.concat(
+        [inc.join(all_once, on="members", how="anti"), all_once.join(inc, on="members", how="anti")]
+    )
+    records = only["members"].explode().unique().to_frame("unique_id")
+    old = records.join(before, on="unique_id", how="semi")
+    kept = groups(before.join(old, on="unique_id", how="semi")).join(
+        groups(after.join(old, on="unique_id", how="semi")), on="members", how="anti"
+    )
+    print(
+        f"clusters differing from the run of everything: {only.height} "
+        f"({records.height} records, {old.height} held by the first run; the first run's "
+        f"grouping of those kept by the incremental run: {kept.is_empty()})"
+    )
 
 
 def main() -> None:
@@ -109,6 +142,7 @@ def main() -> None:
         after = clusters(folder / "incremental" / "crm.db")
         timed_run("one run of all records at once", project(folder / "once", every))
         once = clusters(folder / "once" / "crm.db")
+    differences(before, after, once)
     moved = before.join(after, on="unique_id", suffix="_after")
     moved = moved.filter(pl.col("cluster") != pl.col("cluster_after")).height
     print(f"golden ids of the first run's records changed by the second: {moved:,}")

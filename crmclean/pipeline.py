@@ -36,7 +36,8 @@ from crmclean.segments.orders import OrderSource
 from crmclean.segments.stage import check_segment_inputs, record_segments, segment_stage
 from crmclean.sources import SourceSpec, map_sources, read_sources
 from crmclean.validate import GateResult, normalized_values, validate
-from crmclean.validate.quarantine import OnFail, quarantine, quarantine_rejects
+from crmclean.validate.preload import preload_gate
+from crmclean.validate.quarantine import OnFail, needs_remerge, quarantine, quarantine_rejects
 
 StageName = Literal["read", "map", "normalize", "dedupe", "validate", "load", "end"]
 STAGES: tuple[StageName, ...] = ("read", "map", "normalize", "dedupe", "validate", "load")
@@ -215,11 +216,23 @@ def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions
         return batch
     if loading is None or loading.plan is None:
         return batch
-    rejects = quarantine_rejects(gate, loading.plan.lineage, batch.frame, rules, "contacts")
+    plan = loading.plan
+    rejects = quarantine_rejects(
+        gate,
+        plan.lineage,
+        batch.frame,
+        rules,
+        "contacts",
+        after=plan.after,
+        companies=plan.companies,
+    )
     if not rejects.height:
         return batch
     drop_stage(loading.stage)
-    quarantined = with_companies(remerge(quarantine(batch, rejects), rules, options.dedupe), rules)
+    quarantined = quarantine(batch, rejects)
+    if needs_remerge(batch, quarantined):
+        quarantined = remerge(quarantined, rules, options.dedupe)
+    quarantined = with_companies(quarantined, rules)
     again = _gated(quarantined, rules, options, run)
     assert again.loading is not None
     return replace(again, loading=replace(again.loading, quarantined=gate))
@@ -245,7 +258,8 @@ def load_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
         return batch
     loaded = load_gated(loading, batch.gate, options.target, rules)
     if loaded is not None and loaded.run_id is not None:
-        record_segments(options.target, rules, options.orders, loaded.run_id)
+        held = None if loading.plan is None else loading.plan.after
+        record_segments(options.target, rules, options.orders, loaded.run_id, held)
     return replace(batch, loading=replace(loading, result=loaded))
 
 
@@ -281,6 +295,8 @@ def run(
             return _unchanged(previous, stop_before)
         if not options.orders:  # unchanged sources come from the target (segments rank all)
             reading = changed_sources(target, rules, hashed, sources)
+    if _before("validate", stop_before):
+        preload_gate()  # the gate's import overlaps the stages before it
     recorded = {"sha256": None} if hashed is None else hashed.to_stats()
     info = RunInfo.start(config_hash(sources, rules), stats={STATS_KEY: recorded})
     stages: dict[StageName, Stage] = {

@@ -289,3 +289,23 @@ def test_a_rerun_with_one_percent_new_contacts_keeps_companies_right(tmp_path):
         assert got.equals(expected)
     counts = dict(incremental[0].select("name", "source_count").iter_rows())
     assert counts["Acme Ltda"] > 2  # every contact of the company, not only this run's
+
+
+def test_a_created_company_failing_its_gate_quarantines_its_contacts(tmp_path):
+    """A one-letter top-level domain (``acmef.r``, a typo of ``acme.fr``) passes the contact
+    suite but makes a company the company suite refuses: its contacts are quarantined, the
+    others load."""
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    (tmp_path / "crm.csv").write_text(
+        "id,Nome,E-mail,Empresa\n1,Ana Souza,ana@acme.com.br,Acme\n2,Bruno Lima,bruno@acmef.r,\n",
+        encoding="utf-8",
+    )
+    blocked = migrate([SourceSpec(tmp_path / "crm.csv")], target=url)
+    assert blocked.gate is not None and not blocked.gate.success
+    result = migrate([SourceSpec(tmp_path / "crm.csv")], target=url, on_fail="quarantine")
+    assert result.gate is not None and result.gate.success
+    rejects = result.batch.rejects.filter(pl.col("stage") == "validate")
+    assert rejects.select("_source_id", "column", "actual").rows() == [("2", "domain", "acmef.r")]
+    assert rejects["expected"][0].startswith("Every domain matches the pattern")
+    assert _read(url, "select full_name from contacts")["full_name"].to_list() == ["Ana Souza"]
+    assert _read(url, "select domain from companies")["domain"].to_list() == ["acme.com.br"]

@@ -145,3 +145,19 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "crm.db")
     return request.getfixturevalue("postgres_url")
+
+
+def test_the_json_is_every_field_as_dataclasses_would_give_it() -> None:
+    """``as_dict`` (no deep copy of the frequency tables) is ``dataclasses.asdict``."""
+    import dataclasses
+    import json
+
+    from crmclean.dedupe.model import MatchModel
+
+    model = MatchModel(
+        model_id="m", learned_at="2026-01-01", records=3, rules_hash="r",
+        auto_merge_threshold=0.9, review_threshold=0.5, prior=0.01,
+        u={"email": [0.9, 0.1]}, m={"email": [0.1, 0.9]}, tf={"email": {"a@b.co": 0.5}},
+    )  # fmt: skip
+    assert model.as_dict() == dataclasses.asdict(model)
+    assert json.loads(model.to_json())["tf"] == {"email": {"a@b.co": 0.5}}

@@ -12,8 +12,10 @@ import sqlalchemy as sa
 
 from crmclean.api import audit, export_golden, migrate, migrate_rollback
 from crmclean.errors import UserError
+from crmclean.load.target import connect, open_engine
 from crmclean.report.html import render_html
 from crmclean.segments import OrderSource
+from crmclean.segments.history import COLUMNS, history_runs, segments_of, write_segments
 from crmclean.segments.target import segment_target
 from crmclean.sources import SourceSpec
 
@@ -59,9 +61,19 @@ def _two_runs(target: str, tmp_path: Path, rules) -> None:
     with engine.connect() as conn:
         history = pl.read_database("select run_id, segment from segment_history", conn)
         current = pl.read_database("select segment from contacts order by golden_id", conn)
+        runs = pl.read_database("select run_id, contacts, written from segment_runs", conn)
     engine.dispose()
+    # Every run segments all 5 golden records; the history holds what changed: the load's 5,
+    # then the 3 whose RFM orders changed, then the 2 that became inactive.
     per_run = dict(history.group_by("run_id").len().iter_rows())
-    assert per_run == {loaded: 5, first.run_id: 5, second.run_id: 5}
+    assert per_run == {loaded: 5, first.run_id: 3, second.run_id: 2}
+    assert dict(runs.select("run_id", "contacts").iter_rows()) == dict.fromkeys(per_run, 5)
+    for run in (first, second):
+        with engine.connect() as conn:
+            stored = segments_of(conn, run.run_id)
+        engine.dispose()
+        expected = run.segmented.assignments.select(stored.columns)
+        assert stored.sort("golden_id").rows() == expected.sort("golden_id").rows()
     assert sorted(current["segment"].to_list()) == sorted(
         second.segmented.assignments["segment"].to_list()
     )
@@ -119,3 +131,68 @@ def test_rollback_forgets_the_runs_segments(tmp_path, rules) -> None:
     assert set(runs["run_id"]) == {first, kept.run_id}  # the second load's and the later run's
     expected = kept.segmented.assignments.select("golden_id", "segment")
     assert current.sort("golden_id").rows() == expected.sort("golden_id").rows()
+
+
+def test_a_load_segments_the_golden_records_it_planned_as_a_read_back_would(tmp_path, rules):
+    """Without orders the load segments its plan's golden records instead of reading the target
+    back: the stored segments equal a fresh segmentation of what the target holds, on a first
+    run and on a second run that keeps most golden records as they were (and appends to the
+    history only the golden record it adds)."""
+    target = f"sqlite:///{tmp_path / 'crm.db'}"
+    sources, _ = _project(tmp_path)
+    more = tmp_path / "more.csv"
+    more.write_text("id,Name,Email,Lifecycle Stage\n9,Gil Prado,gil@exemplo.com.br,lead\n", "utf-8")
+    for run, written in ((sources, 5), ([*sources, SourceSpec(path=more)], 1)):
+        loaded = migrate(run, rules, target=target).loaded.run_id
+        fresh = segment_target(target, rules, write=False).segmented.assignments
+        engine = sa.create_engine(target)
+        with engine.connect() as conn:
+            stored = segments_of(conn, loaded)
+            current = pl.read_database("select golden_id, segment from contacts", conn)
+            query = f"select count(*) as n from segment_history where run_id = '{loaded}'"
+            appended = pl.read_database(query, conn)["n"][0]
+        engine.dispose()
+        expected = fresh.select(stored.columns).sort("golden_id").rows()
+        assert stored.sort("golden_id").rows() == expected
+        assert current.sort("golden_id").rows() == [row[:2] for row in expected]
+        assert appended == written
+
+
+def _assigned(run_id: str, segments: dict[str, str]) -> pl.DataFrame:
+    rows = [
+        {"run_id": run_id, "assigned_at": f"2025-01-0{run_id[-1]}", "as_of": "2025-01-01",
+         "golden_id": golden, "segment": segment}
+        for golden, segment in segments.items()
+    ]  # fmt: skip
+    frame = pl.DataFrame(rows)
+    missing = [pl.lit(None, pl.String).alias(c) for c in COLUMNS if c not in frame.columns]
+    return frame.with_columns(missing).select(COLUMNS)
+
+
+def test_the_history_holds_what_changed_and_reads_every_run_whole(tmp_path) -> None:
+    """A run appends only new and changed golden records and one row (null segment) per golden
+    record gone; each run still reads back whole, and a run that changed nothing is listed."""
+    engine = open_engine(str(tmp_path / "crm.db"), create=True)
+    runs = [
+        ("run1", {"g1": "loyal", "g2": "lead", "g3": "lead"}),
+        ("run2", {"g1": "loyal", "g2": "inactive"}),  # g2 moves, g3 merged away
+        ("run3", {"g1": "loyal", "g2": "inactive"}),  # nothing changes
+    ]
+    with connect(engine) as conn, conn.begin():
+        sa.Table("contacts", sa.MetaData(), sa.Column("golden_id", sa.Text)).create(conn)
+        conn.execute(sa.text("insert into contacts values ('g1'), ('g2')"))
+    written = []
+    for run_id, segments in runs:
+        with connect(engine) as conn, conn.begin():
+            written.append(write_segments(conn, _assigned(run_id, segments)))
+    with connect(engine) as conn:
+        listed = history_runs(conn)
+        states = {run_id: dict(segments_of(conn, run_id).select("golden_id", "segment").iter_rows())
+                  for run_id, _ in runs}  # fmt: skip
+        current = dict(conn.execute(sa.text("select golden_id, segment from contacts")).all())
+    engine.dispose()
+    assert written == [3, 2, 0]
+    assert listed["run_id"].to_list() == ["run1", "run2", "run3"]
+    assert listed["contacts"].to_list() == [3, 2, 2]
+    assert states == {run_id: segments for run_id, segments in runs}
+    assert current == {"g1": "loyal", "g2": "inactive"}

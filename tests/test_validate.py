@@ -248,3 +248,30 @@ def test_import_does_not_load_great_expectations() -> None:
     code = "import sys, crmclean.validate; print('great_expectations' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+PRELOAD = """
+import sys
+from pathlib import Path
+from crmclean import pipeline
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec
+from crmclean.validate import preload
+spec = [SourceSpec(path=Path(sys.argv[1]))]
+pipeline.run(spec, Rules(), stop_before="validate")
+print("great_expectations" in sys.modules, len(preload._started))
+result = pipeline.run(spec, Rules(), stop_before="load")
+print(len(preload._started), preload._started[0].name, result.gate.success)
+preload._started[0].join()
+print("great_expectations" in sys.modules)
+"""
+
+
+def test_a_run_that_reaches_the_gate_imports_great_expectations_meanwhile(tmp_path: Path) -> None:
+    """A run stopping before the gate never imports Great Expectations; one that reaches it
+    starts the import in a thread at its start, and its gate runs as usual."""
+    source = tmp_path / "crm.csv"
+    source.write_text("id,Name,Email\n1,Ana Souza,ana@exemplo.com.br\n", encoding="utf-8")
+    command = [sys.executable, "-c", PRELOAD, str(source)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:3] == ["False 0", "1 crmclean-gx-import True", "True"]

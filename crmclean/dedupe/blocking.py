@@ -152,3 +152,19 @@ def oversized_findings(oversized: pl.DataFrame, frame: pl.DataFrame, top: int) -
         pl.col("value").alias("before"),
         pl.format("skipped for blocking: shared by {} records", "size").alias("after"),
     ).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
+
+
+def oversized_blocks(table: KeyTable, config: MatchConfig) -> pl.DataFrame:
+    """The oversized blocks of :func:`candidate_pairs` alone, from the blocks' sizes (no pair
+    is formed): what incremental linking reports for the run's records. ``table`` needs only
+    the blocking rules' keys (:func:`blocking_keys`)."""
+    found = [OVERSIZED_SCHEMA.to_frame()]
+    for rule in config.blocking:
+        sizes = _members(table, rule).group_by(rule).agg(size=pl.len(), first=pl.col(RECORD).min())
+        found.append(_oversized(table, rule, sizes, config.max_block_size))
+    return pl.concat(found).sort("size", "rule", "value", descending=[True, False, False])
+
+
+def blocking_keys(config: MatchConfig) -> list[str]:
+    """The keys the blocking rules name, each once."""
+    return list(dict.fromkeys(key for rule in config.blocking for key in rule))

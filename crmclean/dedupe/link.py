@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from crmclean.batch import GOLDEN_ID, RAW, SOURCE, SOURCE_ID
-from crmclean.dedupe.blocking import candidate_pairs, oversized_findings
+from crmclean.dedupe.blocking import blocking_keys, oversized_blocks, oversized_findings
 from crmclean.dedupe.chains import WEIGHT, split_chains
 from crmclean.dedupe.cluster import components, golden_id
 from crmclean.dedupe.cohesion import CHECKED
@@ -280,9 +280,10 @@ def _linked(
 
 def _oversized(frame: pl.DataFrame, config: MatchConfig) -> tuple[pl.DataFrame, int]:
     """The findings of this run's records in blocks too large to compare, as a first run
-    reports them (known records included: a re-run finds the same), and the blocks' count."""
+    reports them (known records included: a re-run finds the same), and the blocks' count:
+    from the blocks' sizes over the blocking keys alone (no pair is formed)."""
     indexed = frame.with_row_index(RECORD)
-    _, oversized = candidate_pairs(key_table(indexed, config.key_names, config), config)
+    oversized = oversized_blocks(key_table(indexed, blocking_keys(config), config), config)
     return oversized_findings(oversized, indexed, config.oversized_report), oversized.height
 
 

@@ -1,5 +1,11 @@
-"""Segments in the target: ``contacts.segment`` (the current one) and ``segment_history`` (every
-golden record's segment and RFM at each run), written in one transaction."""
+"""Segments in the target: ``contacts.segment`` (the current one), ``segment_runs`` (one row per
+segment run) and ``segment_history`` (what changed at each run: a golden record's segment and
+RFM when new or changed, a null segment when it is gone), written in one transaction.
+
+A golden record's segment at a run is its latest history row up to that run; a run that
+changes no segment appends no history row, so a rerun of a million golden records writes
+only the few that moved. Targets written before ``segment_runs`` hold a row per golden record
+and run, which reads the same way."""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ import sqlalchemy as sa
 
 from crmclean.batch import GOLDEN_ID
 from crmclean.errors import UserError
-from crmclean.load.reading import read_query
+from crmclean.load.reading import read_committed, read_query
 from crmclean.load.schema import KEY, RUN_ID, RUN_KEY
 from crmclean.load.sqlite_bulk import SideFiles
 from crmclean.load.writer import insert_frame, stage_keys
@@ -16,9 +22,15 @@ from crmclean.segments.assign import SEGMENT
 from crmclean.segments.rfm import RFM_SEGMENT
 
 HISTORY = "segment_history"
+RUNS = "segment_runs"
 _TEXT = (SEGMENT, RFM_SEGMENT, "last_order_at")
 _INTEGER = ("r", "f", "m", "orders")
 COLUMNS = (RUN_ID, "assigned_at", "as_of", GOLDEN_ID, *_TEXT, *_INTEGER, "revenue")
+_STAMPS = (RUN_ID, "assigned_at", "as_of")  # the run's, not the golden record's
+_TYPES: dict[str, pl.DataType] = {
+    **dict.fromkeys(("sequence", *_INTEGER), pl.Int64()),
+    "revenue": pl.Float64(),
+}
 
 
 def history_table(metadata: sa.MetaData | None = None) -> sa.Table:
@@ -58,56 +70,141 @@ def _add_segment_column(conn: sa.Connection, contacts: sa.Table) -> None:
         )
 
 
-def write_segments(conn: sa.Connection, rows: pl.DataFrame, side: SideFiles | None = None) -> int:
-    """Append ``rows`` (shaped as :data:`COLUMNS`) to the history and set ``contacts.segment``
-    for their golden records, inside the caller's transaction (SQLite: large inserts through
-    ``side`` files, :mod:`crmclean.load.sqlite_bulk`)."""
-    history = history_table()
-    history.create(conn, checkfirst=True)
-    contacts = _contacts()
-    _add_segment_column(conn, contacts)
-    last = conn.execute(sa.select(sa.func.max(history.c.sequence))).scalar()
-    numbered = rows.select(COLUMNS).with_columns(pl.lit((last or 0) + 1).alias("sequence"))
-    insert_frame(conn, history, numbered, side)
-    staged = stage_keys(conn, rows.select(GOLDEN_ID, SEGMENT), side)
-    conn.execute(
-        sa.update(contacts)
-        .values({SEGMENT: staged.c[SEGMENT]})
-        .where(contacts.c[GOLDEN_ID] == staged.c[GOLDEN_ID])
+def runs_table(metadata: sa.MetaData | None = None) -> sa.Table:
+    """``segment_runs``: one row per segment run (also one that changed no segment), with the
+    golden records it segmented and the history rows it appended."""
+    return sa.Table(
+        RUNS,
+        metadata or sa.MetaData(),
+        sa.Column(RUN_ID, RUN_KEY, primary_key=True),
+        sa.Column("sequence", sa.Integer, nullable=False),
+        sa.Column("assigned_at", sa.String(32), nullable=False),
+        sa.Column("as_of", sa.String(10), nullable=False),
+        sa.Column("contacts", sa.Integer, nullable=False),
+        sa.Column("written", sa.Integer, nullable=False),
     )
-    return rows.height
+
+
+def _latest(history: sa.Table, upto: int | None = None) -> sa.Select:
+    """Per golden record, its history row with the greatest sequence (up to ``upto``)."""
+    rank = sa.func.row_number().over(
+        partition_by=history.c[GOLDEN_ID], order_by=history.c.sequence.desc()
+    )
+    query = sa.select(*history.c, rank.label("_rank"))
+    if upto is not None:
+        query = query.where(history.c.sequence <= upto)
+    ranked = query.subquery()
+    return sa.select(*(ranked.c[c.name] for c in history.c)).where(ranked.c["_rank"] == 1)
+
+
+def _state(
+    conn: sa.Connection, upto: int | None = None, *, committed: bool = False
+) -> pl.DataFrame:
+    """Every golden record's segment and RFM as of sequence ``upto`` (the latest without it):
+    its latest history row, unless that row marks it gone (a null segment). ``committed``:
+    read as committed (fast on SQLite; only before the transaction writes)."""
+    history = history_table()
+    schema = {c.name: _TYPES.get(c.name, pl.String()) for c in history.c}
+    if not sa.inspect(conn).has_table(HISTORY):
+        return pl.DataFrame(schema=schema)
+    read = read_committed if committed else read_query
+    rows = read(conn, _latest(history, upto), schema)
+    return rows.filter(pl.col(SEGMENT).is_not_null())
+
+
+def write_segments(conn: sa.Connection, rows: pl.DataFrame, side: SideFiles | None = None) -> int:
+    """Store a segment run of ``rows`` (every golden record's assignment, shaped as
+    :data:`COLUMNS`) inside the caller's transaction, before it writes anything else: its
+    ``segment_runs`` row, and in the history only what changed since the latest state (new
+    golden records, changed segments or RFM, and a row with a null segment for each golden
+    record gone); ``contacts.segment`` set where it differs. SQLite: large inserts through
+    ``side`` files. Returns the history rows appended (none for an empty ``rows``)."""
+    if rows.is_empty():
+        return 0
+    rows = rows.select(COLUMNS)
+    state, current = _state(conn, committed=True), _current(conn)
+    values = [c for c in COLUMNS if c not in _STAMPS]
+    held = state.select(values).cast(rows.select(values).schema)
+    changed = rows.join(held, on=values, how="anti", nulls_equal=True)
+    gone = state.join(rows, on=GOLDEN_ID, how="anti").select(GOLDEN_ID)
+    tombstones = gone.join(rows.select(_STAMPS).head(1), how="cross")
+    appended = pl.concat([changed, tombstones], how="diagonal_relaxed").select(COLUMNS)
+    history, runs, contacts = history_table(), runs_table(), _contacts()
+    history.create(conn, checkfirst=True)
+    runs.create(conn, checkfirst=True)
+    _add_segment_column(conn, contacts)
+    sequence = _last_sequence(conn) + 1
+    insert_frame(conn, history, appended.with_columns(pl.lit(sequence).alias("sequence")), side)
+    _record_run(conn, runs, rows, sequence, appended.height)
+    stale = rows.select(GOLDEN_ID, SEGMENT).join(
+        current, on=[GOLDEN_ID, SEGMENT], how="anti", nulls_equal=True
+    )
+    if stale.height:
+        staged = stage_keys(conn, stale, side)
+        conn.execute(
+            sa.update(contacts)
+            .values({SEGMENT: staged.c[SEGMENT]})
+            .where(contacts.c[GOLDEN_ID] == staged.c[GOLDEN_ID])
+        )
+    return appended.height
+
+
+def _current(conn: sa.Connection) -> pl.DataFrame:
+    """``golden_id, segment`` from ``contacts`` as committed (none before the column exists)."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("contacts")}
+    schema: dict[str, pl.DataType] = {GOLDEN_ID: pl.String(), SEGMENT: pl.String()}
+    if SEGMENT not in columns:
+        return pl.DataFrame(schema=schema)
+    contacts = _contacts()
+    return read_committed(conn, sa.select(contacts.c[GOLDEN_ID], contacts.c[SEGMENT]), schema)
+
+
+def _last_sequence(conn: sa.Connection) -> int:
+    history, runs = history_table(), runs_table()
+    last = conn.execute(sa.select(sa.func.max(history.c.sequence))).scalar()
+    run = conn.execute(sa.select(sa.func.max(runs.c.sequence))).scalar()
+    return max(last or 0, run or 0)
+
+
+def _record_run(
+    conn: sa.Connection, runs: sa.Table, rows: pl.DataFrame, sequence: int, written: int
+) -> None:
+    """The run's ``segment_runs`` row (its stamps are those of ``rows``)."""
+    stamps = rows.select(_STAMPS).row(0, named=True)
+    values = {**stamps, "sequence": sequence, "contacts": rows.height, "written": written}
+    conn.execute(runs.insert(), values)
 
 
 def history_runs(conn: sa.Connection) -> pl.DataFrame:
-    """Every run in the history, oldest first: ``run_id, sequence, assigned_at, as_of,
-    contacts``."""
-    history = history_table()
-    if not sa.inspect(conn).has_table(HISTORY):
-        return pl.DataFrame(
-            schema={
-                RUN_ID: pl.String,
-                "assigned_at": pl.String,
-                "as_of": pl.String,
-                "contacts": pl.Int64,
-            }
-        )
-    query = (
-        sa.select(
-            history.c[RUN_ID],
-            sa.func.min(history.c.assigned_at).label("assigned_at"),
-            sa.func.min(history.c.as_of).label("as_of"),
-            sa.func.count().label("contacts"),
-        )
-        .group_by(history.c[RUN_ID])
-        .order_by(sa.func.min(history.c.sequence))
-    )
+    """Every segment run, oldest first: ``run_id, sequence, assigned_at, as_of, contacts``
+    (golden records segmented). Runs stored before ``segment_runs`` existed are read from
+    the history itself (one row per golden record each)."""
     schema = {
         RUN_ID: pl.String(),
+        "sequence": pl.Int64(),
         "assigned_at": pl.String(),
         "as_of": pl.String(),
         "contacts": pl.Int64(),
     }
-    return read_query(conn, query, schema)
+    inspector = sa.inspect(conn)
+    if not inspector.has_table(HISTORY):
+        return pl.DataFrame(schema=schema)
+    history = history_table()
+    older = sa.select(
+        history.c[RUN_ID],
+        sa.func.min(history.c.sequence).label("sequence"),
+        sa.func.min(history.c.assigned_at).label("assigned_at"),
+        sa.func.min(history.c.as_of).label("as_of"),
+        sa.func.count().label("contacts"),
+    ).group_by(history.c[RUN_ID])
+    if inspector.has_table(RUNS):
+        runs = runs_table()
+        older = older.where(history.c[RUN_ID].not_in(sa.select(runs.c[RUN_ID])))
+        recorded = read_query(conn, sa.select(*(runs.c[name] for name in schema)), schema)
+    else:
+        recorded = pl.DataFrame(schema=schema)
+    found = pl.concat([read_query(conn, older, schema), recorded])
+    return found.sort("sequence")
 
 
 def resolve_run(runs: pl.DataFrame, given: str) -> str:
@@ -121,31 +218,35 @@ def resolve_run(runs: pl.DataFrame, given: str) -> str:
 
 
 def segments_of(conn: sa.Connection, run_id: str) -> pl.DataFrame:
-    """``golden_id, segment, rfm_segment`` of every golden record at ``run_id``."""
-    history = history_table()
-    query = sa.select(history.c[GOLDEN_ID], history.c[SEGMENT], history.c[RFM_SEGMENT]).where(
-        history.c[RUN_ID] == run_id
-    )
-    schema = {GOLDEN_ID: pl.String(), SEGMENT: pl.String(), RFM_SEGMENT: pl.String()}
-    return read_query(conn, query, schema)  # type: ignore[arg-type]
+    """``golden_id, segment, rfm_segment`` of every golden record at ``run_id``: each one's
+    latest history row up to that run."""
+    runs = history_runs(conn).filter(pl.col(RUN_ID) == run_id)
+    if runs.is_empty():
+        return pl.DataFrame(
+            schema={GOLDEN_ID: pl.String, SEGMENT: pl.String, RFM_SEGMENT: pl.String}
+        )
+    return _state(conn, int(runs["sequence"][0])).select(GOLDEN_ID, SEGMENT, RFM_SEGMENT)
 
 
 def forget_runs(conn: sa.Connection, run_ids: list[str]) -> None:
     """After a rollback of ``run_ids``: their history rows, and those of segment runs made
-    since, are deleted; ``contacts.segment`` is set back from the latest run left."""
+    since, are deleted; ``contacts.segment`` is set back from the latest state left."""
     if not sa.inspect(conn).has_table(HISTORY):
         return
     history = history_table()
-    first = sa.select(sa.func.min(history.c.sequence)).where(history.c[RUN_ID].in_(run_ids))
-    since = conn.execute(first).scalar()
-    if since is not None:
+    runs = history_runs(conn).filter(pl.col(RUN_ID).is_in(run_ids))
+    if runs.height:
+        since = int(runs["sequence"].min())  # type: ignore[arg-type]
         conn.execute(history.delete().where(history.c.sequence >= since))
-    runs = history_runs(conn)
+        if sa.inspect(conn).has_table(RUNS):
+            table = runs_table()
+            conn.execute(table.delete().where(table.c.sequence >= since))
     contacts = _contacts()
-    latest = runs[RUN_ID][-1] if runs.height else None
     current = (
         sa.select(history.c[SEGMENT])
-        .where(history.c[RUN_ID] == latest, history.c[GOLDEN_ID] == contacts.c[GOLDEN_ID])
+        .where(history.c[GOLDEN_ID] == contacts.c[GOLDEN_ID])
+        .order_by(history.c.sequence.desc())
+        .limit(1)
         .scalar_subquery()
     )
     conn.execute(sa.update(contacts).values({SEGMENT: current}))

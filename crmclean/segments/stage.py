@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+import polars as pl
+
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.errors import UserError
 from crmclean.rules import Rules
@@ -26,10 +28,17 @@ def segment_stage(batch: Batch, rules: Rules, orders: Sequence[OrderSource] = ()
     return replace(counted, golden=golden)
 
 
-def record_segments(target: str, rules: Rules, orders: Sequence[OrderSource], run_id: str) -> None:
-    """After a load: every golden record the target now holds, segmented and stored under the
-    load's run id (``segment_history``, ``contacts.segment``)."""
-    segment_target(target, rules, orders=orders, run_id=run_id)
+def record_segments(
+    target: str,
+    rules: Rules,
+    orders: Sequence[OrderSource],
+    run_id: str,
+    held: pl.DataFrame | None = None,
+) -> None:
+    """After a load: every golden record the target now holds (``held``, the plan's, when the
+    run has no orders; else read back), segmented and stored under the load's run id
+    (``segment_history``, ``contacts.segment``)."""
+    segment_target(target, rules, orders=orders, run_id=run_id, held=held)
 
 
 def check_segment_inputs(rules: Rules, orders: Sequence[OrderSource]) -> None:
