@@ -48,6 +48,7 @@ PLUS, DIGITS, REGION = "__plus", "__digits", "__region"
 CC, NATIONAL, KIND, LOCAL, NINTH, SURE = "__cc", "__nsn", "__kind", "__local", "__ninth", "__sure"
 UNPARSEABLE = "__unparseable"
 _META, _ROUTE, _SIZE = "__meta", "__route", "__size"  # _META: whose national prefix is stripped
+_CLAIMED = "__claimed"
 MAX_NSN = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
 BR_MOBILE_WITHOUT_NINE = r"^([1-9][1-9])([6-9][0-9]{7})$"
 
@@ -182,21 +183,40 @@ def _validity(rows: pl.DataFrame, key: tuple[str, int]) -> pl.DataFrame:
     regions = [r for r in CODES.get(code, ()) if metadata(r) is not None]
     if not regions or len(regions) != len(CODES[code]):
         return _unsure(rows)
-    national = pl.col(NATIONAL)
-    found = kind(national, regions[0], size)
-    if len(regions) > 1:
-        chain: Then | ChainedThen = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
-        for region in regions:
-            meta = metadata(region)
-            leading = None if meta is None else meta.leading_digits
-            typed = kind(national, region, size)
-            known = national.str.contains(f"^(?:{leading})") if leading else typed.is_not_null()
-            chain = chain.when(known).then(typed)
-        found = chain.otherwise(pl.lit(None, pl.String))
-    rows = rows.with_columns(found.alias(KIND))
+    if len(regions) == 1:
+        rows = rows.with_columns(kind(pl.col(NATIONAL), regions[0], size).alias(KIND))
+    else:
+        rows = _first_region(rows, regions, size)
     if code == "55":
         return _where(rows, pl.col(KIND).is_null(), _ninth_digit)
     return rows
+
+
+def _first_region(rows: pl.DataFrame, regions: list[str], size: int) -> pl.DataFrame:
+    """:data:`KIND` of numbers of a calling code shared by ``regions``: each row is typed by
+    the first region that claims it (its leading digits, or else a type there), as
+    ``region_code_for_number`` picks it. The first region (the US for the NANP's 25) sees
+    every row, the others in one pass only the rows it left."""
+    first = _claims(regions[0], size)
+    marked = rows.with_columns(first[1].alias(KIND), first[0].alias(_CLAIMED))
+    taken, left = marked.filter(pl.col(_CLAIMED)), marked.filter(~pl.col(_CLAIMED))
+    chain: Then | ChainedThen = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    for region in regions[1:]:
+        known, typed = _claims(region, size)
+        chain = chain.when(known).then(typed)
+    left = left.with_columns(chain.otherwise(pl.lit(None, pl.String)).alias(KIND))
+    return pl.concat([taken, left]).drop(_CLAIMED)
+
+
+def _claims(region: str, size: int) -> tuple[pl.Expr, pl.Expr]:
+    """Whether ``region`` claims each national number (its leading digits, or else a type
+    there), and the type there."""
+    national = pl.col(NATIONAL)
+    meta = metadata(region)
+    leading = None if meta is None else meta.leading_digits
+    typed = kind(national, region, size)
+    known = national.str.contains(f"^(?:{leading})") if leading else typed.is_not_null()
+    return known.fill_null(False), typed
 
 
 def _ninth_digit(rows: pl.DataFrame) -> pl.DataFrame:
