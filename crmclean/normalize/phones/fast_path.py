@@ -141,9 +141,8 @@ def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
     sure, parsed = _col(_SURE, _TYPED).fill_null(False), _col(_VALUE, _TYPED)
     ext = pl.col(_EXT)
     foreign = _foreign(pl.col(_BODY), region_column).fill_null(False)
-    parsed = pl.when(~foreign).then(parsed)
-    nine = pl.when(~foreign).then(_col(port.NINTH, _TYPED))
-    local = _col(port.LOCAL, _TYPED) & ~foreign
+    # A foreign cell is no query (:func:`_queries`): its port answers are all null.
+    nine, local = _col(port.NINTH, _TYPED), _col(port.LOCAL, _TYPED).fill_null(False)
     added = parsed.is_null() & ~local & nine.is_not_null() & pl.lit(ninth)
     value = pl.coalesce(parsed, pl.when(added).then(nine))
     rule = (
@@ -178,7 +177,7 @@ def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
         "rule": rule,
         "before": pl.when(rule.is_not_null()).then(cell),
         "after": pl.when(rule.is_not_null()).then(after),
-        "kind": pl.when(added).then(pl.lit("mobile")).when(~foreign).then(_col(_KIND, _TYPED)),
+        "kind": pl.when(added).then(pl.lit("mobile")).otherwise(_col(_KIND, _TYPED)),
         "extension": pl.when(parsed.is_not_null()).then(ext),
     }
     excel_when, excel = _excel(cell)
