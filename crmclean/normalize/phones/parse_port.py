@@ -197,8 +197,8 @@ def _first_region(rows: pl.DataFrame, regions: list[str], size: int) -> pl.DataF
     the first region that claims it (its leading digits, or else a type there), as
     ``region_code_for_number`` picks it. The first region (the US for the NANP's 25) sees
     every row, the others in one pass only the rows it left."""
-    first = _claims(regions[0], size)
-    marked = rows.with_columns(first[1].alias(KIND), first[0].alias(_CLAIMED))
+    known, typed = _claims(regions[0], size)
+    marked = rows.with_columns(typed.alias(KIND), known.alias(_CLAIMED))
     taken, left = marked.filter(pl.col(_CLAIMED)), marked.filter(~pl.col(_CLAIMED))
     chain: Then | ChainedThen = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     for region in regions[1:]:
