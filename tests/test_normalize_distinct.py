@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections import Counter
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crmclean.normalize.distinct import INDEX, MANY, FastPath, cell_parts, map_distinct
 
@@ -84,3 +86,38 @@ def test_cell_parts_works_on_unique_values_when_they_repeat() -> None:
     assert result.head["out"].to_list() == ["A", None] * 50 + [None]
     assert result.head[MANY].to_list() == [False, True] * 50 + [False]
     assert result.rest.head(4).rows() == [(1, "b"), (1, "bb"), (3, "b"), (3, "bb")]
+
+
+def _pieces(value: str) -> list[tuple[str, int]]:
+    """The slow path of the property test: each ';' piece upper-cased, with its length."""
+    return [(piece.upper(), len(piece)) for piece in value.split(";") if piece]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.none()
+        | st.sampled_from(["a", "b;c", "", "qa", "q;r", "x;"])
+        | st.from_regex(r"q?[a-z;]{0,6}", fullmatch=True),
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_cell_parts_answers_every_row_as_the_function_would(
+    values: list[str | None], with_fast: bool
+) -> None:
+    """Whatever the share of null cells (answered in place or gathered and scattered back),
+    repeated or not, through the fast path or not: each row's parts are the function's."""
+    schema = {"up": pl.String(), "n": pl.Int64()}
+    fast = FastPath(
+        when=pl.col("v").str.contains(r"^q[^;]*$"),
+        then={"up": pl.col("v").str.to_uppercase(), "n": pl.col("v").str.len_chars().cast(int)},
+    )
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
+    result = cell_parts(frame, ["v"], _pieces, schema, fast if with_fast else None)
+    rest = result.rest.rows()
+    for index, (value, (up, n, many)) in enumerate(zip(values, result.head.rows(), strict=True)):
+        expected = [] if value is None else _pieces(value)
+        got = [tuple(part) for at, *part in rest if at == index] if many else [(up, n)]
+        assert many == (len(expected) > 1)
+        assert got == (expected or [(None, None)])

@@ -183,6 +183,37 @@ def test_the_fast_path_gives_what_the_library_gives(case: tuple[str, str]) -> No
     assert [got] == [tuple(part) for part in parse_cell(text, where)]
 
 
+# Shapes the fast path answers without parsing: North American 3-3-4 groupings (typed where
+# area codes have two digits, they are invalid) and numbers after "+" or an international
+# prefix whose calling code exists nowhere (unparseable), plus a "+" before a prefix.
+_NANP = r"(\+?1[ .-]?)?(\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ .-]?)[2-9][0-9]{2}[ .-][0-9]{4}"
+_NOWHERE = ["0", "28", "42", "69", "80", "83", "89", "210", "259", "384", "801", "875", "969"]
+NANP_CELLS = st.from_regex(_NANP + r"( ramal [0-9]{1,3}| x[0-9])?", fullmatch=True)
+NO_CODE_CELLS = st.tuples(
+    st.sampled_from(["+", "+ ", "00", "0014 ", "011 ", "810", "+00", "+0014", "+011", "+810"]),
+    st.sampled_from([*_NOWHERE, "1", "44", "55", "351"]),
+    st.from_regex(r"[0-9 ]{1,12}", fullmatch=True),
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(NANP_CELLS | NO_CODE_CELLS, st.sampled_from(["BR", "US", "MX", "PT", "RU"])),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_the_shapes_answered_without_parsing_are_answered_as_the_library_would(
+    cases: list[tuple[str, str]],
+) -> None:
+    fast = fast_path("p", "r")
+    cells = fast.prepared(pl.DataFrame(cases, schema=["p", "r"], orient="row"))
+    taken = cells.filter(fast.when.fill_null(False)).select("p", "r", **fast.then)
+    for text, where, *part in taken.iter_rows():
+        assert [tuple(part)] == [tuple(p) for p in parse_cell(text, where)], (text, where)
+
+
 @pytest.mark.parametrize(
     ("text", "where", "taken"),
     [
@@ -197,6 +228,12 @@ def test_the_fast_path_gives_what_the_library_gives(case: tuple[str, str]) -> No
         ("(11) 98765-4321", "US", True),
         ("5.511987654321E12", "BR", True),
         ("5,51199E+12", "BR", True),
+        ("(416) 979-5000", "BR", True),  # foreign shape: invalid without parsing
+        ("1 416 979 5000 ramal 5", "BR", True),
+        ("+0 661 690 5022", "BR", True),  # no calling code: unparseable without the library
+        ("+28 1234 5678", "US", True),
+        ("0028 1234 5678", "BR", True),
+        ("+0014 212 555 0123", "BR", False),  # read again without "+": the library's
         ("5.5 E 12", "BR", False),
         ("11 98765-4321 / 3456-7890", "BR", False),
         ("abc", "BR", False),

@@ -122,10 +122,14 @@ def _answer_present(
     schema: Mapping[str, pl.DataType],
     fast: FastPath | None,
 ) -> Parts:
-    """:class:`Parts` of every row, working on the rows with all keys present only."""
+    """:class:`Parts` of every row. Rows with a null key are answered null where they stand
+    (:func:`_answer` passes them by); only when most are null are the others gathered first
+    and their answers scattered back (two more passes over every output column, which cost
+    more than the null rows save when they are few, as in a column some of whose cells were
+    emptied as placeholders)."""
     present = rows.select(pl.all_horizontal(pl.col(k).is_not_null() for k in keys).arg_true())
     at = present.to_series()
-    if len(at) == rows.height:
+    if len(at) >= DISTINCT_SHARE * rows.height:
         head, rest = _answer(rows, keys, func, schema, fast)
         return Parts(head, rest.rename({_UNIT: INDEX}))
     head, rest = _answer(rows[at], keys, func, schema, fast)

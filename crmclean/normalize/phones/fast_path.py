@@ -5,8 +5,9 @@ A cell of digits and ``+ ( ) . -`` spaces (optionally ending in an extension suc
 ``ramal 23``), or an Excel number without spaces (``5.511987654321E12``), gets exactly what
 :func:`~crmclean.normalize.phones.one_number.to_e164` would give: the E.164 number and its
 kind, or the rule saying why not (no area code, a missing 9th digit, invalid, digits lost by
-Excel). Cells with letters, several numbers or an answer the port is not sure of go to the
-library; a property test checks the two always agree.
+Excel, no calling code). A North American number typed without ``+`` where area codes have two
+digits is answered invalid without parsing. Cells with letters, several numbers or an answer
+the port is not sure of go to the library; property tests check the two always agree.
 """
 
 from __future__ import annotations
@@ -24,13 +25,31 @@ _PUNCTUATION = ["+", " ", "(", ")", ".", "-"]  # all a SHAPE cell holds besides 
 EXCEL = r"^([0-9])[.,]([0-9]+)[eE]\+?([0-9]{1,2})$"  # no spaces: spaced ones may be split
 _BODY, _EXT, _EXCEL, _ROW, _QUERY = "__body", "__ext", "__excel", "__row", "__query"
 _TYPED, _AS_PLUS, _AS_DIGITS = 0, 1, 2  # the typed number, Excel digits with "+", without
-_VALUE, _KIND, _SURE = "__value", "__kind_", "__sure_"
+_VALUE, _KIND, _SURE, _NONE = "__value", "__kind_", "__sure_", "__unparseable_"
+
+
+def _plain(body: pl.Expr) -> pl.Expr:
+    """A cell (without its extension) typed in the plain shape, not as an Excel number."""
+    return body.str.contains(SHAPE) & pl.col(_EXCEL).is_null()
+
+
+def _foreign(body: pl.Expr, region: str) -> pl.Expr:
+    """A plain North American number typed without "+" under two-digit area codes: invalid
+    whatever its digits (``to_e164`` says so once it parses, and such a shape always parses),
+    so it is answered without parsing."""
+    return (
+        pl.col(region).is_in(list(TWO_DIGIT_AREAS))
+        & ~body.str.starts_with("+")
+        & _plain(body)
+        & body.str.contains(NANP_SHAPE)
+    )
 
 
 def _queries(cells: pl.DataFrame, region: str) -> pl.DataFrame:
-    """The numbers to parse: each plain cell's, and both readings of each Excel cell."""
+    """The numbers to parse: each plain cell's but the :func:`_foreign` ones, and both
+    readings of each Excel cell."""
     body, excel = pl.col(_BODY), pl.col(_EXCEL)
-    typed = cells.filter(body.str.contains(SHAPE) & excel.is_null()).select(
+    typed = cells.filter(_plain(body) & ~_foreign(body, region).fill_null(False)).select(
         _ROW,
         pl.lit(_TYPED).alias(_QUERY),
         body.str.starts_with("+").alias(port.PLUS),
@@ -60,6 +79,7 @@ def _answers(cells: pl.DataFrame, region: str) -> pl.DataFrame:
         found = answers.filter(pl.col(_QUERY) == query).select(
             _ROW,
             pl.col(port.SURE).alias(_col_name(_SURE, query)),
+            pl.col(port.UNPARSEABLE).alias(_col_name(_NONE, query)),
             pl.when(valid)
             .then("+" + pl.col(port.CC) + pl.col(port.NATIONAL))
             .alias(_col_name(_VALUE, query)),
@@ -120,19 +140,15 @@ def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
     cell = pl.col(field)
     sure, parsed = _col(_SURE, _TYPED).fill_null(False), _col(_VALUE, _TYPED)
     ext = pl.col(_EXT)
-    body = pl.col(_BODY)
-    foreign = (  # a North American number typed without "+" under two-digit area codes
-        pl.col(region_column).is_in(list(TWO_DIGIT_AREAS))
-        & ~body.str.starts_with("+")
-        & body.str.contains(NANP_SHAPE)
-    )
-    parsed = pl.when(~foreign).then(parsed)
-    nine = pl.when(~foreign).then(_col(port.NINTH, _TYPED))
-    local = _col(port.LOCAL, _TYPED) & ~foreign
+    foreign = _foreign(pl.col(_BODY), region_column).fill_null(False)
+    # A foreign cell is no query (:func:`_queries`): its port answers are all null.
+    nine, local = _col(port.NINTH, _TYPED), _col(port.LOCAL, _TYPED).fill_null(False)
     added = parsed.is_null() & ~local & nine.is_not_null() & pl.lit(ninth)
     value = pl.coalesce(parsed, pl.when(added).then(nine))
     rule = (
-        pl.when(added)
+        pl.when(_col(_NONE, _TYPED).fill_null(False))
+        .then(pl.lit("phone.unparseable"))
+        .when(added)
         .then(pl.lit("phone.ninth_digit_added"))
         .when(value.is_not_null() & ext.is_not_null())
         .then(pl.lit("phone.extension_kept"))
@@ -161,15 +177,17 @@ def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
         "rule": rule,
         "before": pl.when(rule.is_not_null()).then(cell),
         "after": pl.when(rule.is_not_null()).then(after),
-        "kind": pl.when(added).then(pl.lit("mobile")).when(~foreign).then(_col(_KIND, _TYPED)),
+        "kind": pl.when(added).then(pl.lit("mobile")).otherwise(_col(_KIND, _TYPED)),
         "extension": pl.when(parsed.is_not_null()).then(ext),
     }
     excel_when, excel = _excel(cell)
     return FastPath(
         prepare=(partial(_texts, field=field), partial(_answers, region=region_column)),
-        when=~cell.str.contains(r"^\s|\s$|\s[-–]\s") & (sure | excel_when),
+        when=~cell.str.contains(r"^\s|\s$|\s[-–]\s") & (sure | foreign | excel_when),
         then={
-            name: pl.when(sure).then(expr).otherwise(excel.get(name, pl.lit(None, pl.String)))
+            name: pl.when(sure | foreign)
+            .then(expr)
+            .otherwise(excel.get(name, pl.lit(None, pl.String)))
             for name, expr in typed.items()
         },
     )

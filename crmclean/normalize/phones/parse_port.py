@@ -7,13 +7,15 @@ the possible lengths, and the number-type patterns in the order ``number_type`` 
 (calling codes shared by several regions, like NANPA's ``1``, pick the region as
 ``region_code_for_number`` does). Rows are worked in partitions of one region or calling code,
 so each row meets only its own patterns. Where the library would raise (too short, unknown
-calling code...) a row is not ``sure`` and is left to the library; a property test checks the
-port against it.
+calling code...) a row is not ``sure`` and is left to the library, except where the library
+is sure to raise: a calling code that exists nowhere after ``+`` or the international prefix
+(:data:`UNPARSEABLE`). A property test checks the port against the library.
 
 Input columns: :data:`PLUS` (typed with ``+``), :data:`DIGITS` (ASCII digits), :data:`REGION`
 (the record's region). Output: :data:`CC`, :data:`NATIONAL`, :data:`KIND` (null when invalid),
 :data:`LOCAL` (typed without area code), :data:`NINTH` (a Brazilian mobile missing its 9th digit:
-the number with it) and :data:`SURE`.
+the number with it), :data:`UNPARSEABLE` (``parse`` raises; the other outputs are null) and
+:data:`SURE`.
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ from crmclean.normalize.phones.metadata import (
 
 PLUS, DIGITS, REGION = "__plus", "__digits", "__region"
 CC, NATIONAL, KIND, LOCAL, NINTH, SURE = "__cc", "__nsn", "__kind", "__local", "__ninth", "__sure"
+UNPARSEABLE = "__unparseable"
 _META, _ROUTE, _SIZE = "__meta", "__route", "__size"  # _META: whose national prefix is stripped
+_CLAIMED = "__claimed"
 MAX_NSN = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
 BR_MOBILE_WITHOUT_NINE = r"^([1-9][1-9])([6-9][0-9]{7})$"
 
@@ -64,18 +68,26 @@ def _where(
     return pl.concat([work(rows.filter(chosen)), rows.filter(~chosen)], how="diagonal_relaxed")
 
 
-def _international(rows: pl.DataFrame, digits: pl.Expr) -> pl.DataFrame:
-    """Rows typed with ``+`` or an international prefix: the calling code from ``digits``."""
+def _international(
+    rows: pl.DataFrame, digits: pl.Expr, retried: pl.Expr | None = None
+) -> pl.DataFrame:
+    """Rows typed with ``+`` or an international prefix: the calling code from ``digits``.
+
+    Where no calling code starts them, ``parse`` raises (:data:`UNPARSEABLE`), unless
+    ``retried``: typed with ``+``, it reads the digits again without it, which succeeds when
+    they start with the region's international prefix (left to the library)."""
     code = digits.str.slice(0, 3).replace_strict(
         LEADING_CODES, default=None, return_dtype=pl.String
     )
+    sure = (pl.col(SURE) & (digits.str.len_chars() > 2)).fill_null(False)
+    unknown = sure & code.is_null()
+    unknown = (unknown if retried is None else unknown & ~retried).fill_null(False)
     return rows.with_columns(
         code.alias(CC),
         digits.str.slice(code.str.len_chars()).alias(NATIONAL),
         code.replace_strict(MAIN_REGION, default=None, return_dtype=pl.String).alias(_META),
-        (pl.col(SURE) & (digits.str.len_chars() > 2) & code.is_not_null())
-        .fill_null(False)
-        .alias(SURE),
+        (sure & (code.is_not_null() | unknown)).alias(SURE),
+        unknown.alias(UNPARSEABLE),
     )
 
 
@@ -128,7 +140,7 @@ def _country_code(rows: pl.DataFrame, region: str) -> pl.DataFrame:
         route.alias(_ROUTE),
     )
     work = {
-        "plus": partial(_international, digits=digits),
+        "plus": partial(_international, digits=digits, retried=by_idd),
         "idd": partial(_by_idd, meta=meta),
         "own": partial(_own_code, meta=meta),
     }
@@ -171,21 +183,40 @@ def _validity(rows: pl.DataFrame, key: tuple[str, int]) -> pl.DataFrame:
     regions = [r for r in CODES.get(code, ()) if metadata(r) is not None]
     if not regions or len(regions) != len(CODES[code]):
         return _unsure(rows)
-    national = pl.col(NATIONAL)
-    found = kind(national, regions[0], size)
-    if len(regions) > 1:
-        chain: Then | ChainedThen = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
-        for region in regions:
-            meta = metadata(region)
-            leading = None if meta is None else meta.leading_digits
-            typed = kind(national, region, size)
-            known = national.str.contains(f"^(?:{leading})") if leading else typed.is_not_null()
-            chain = chain.when(known).then(typed)
-        found = chain.otherwise(pl.lit(None, pl.String))
-    rows = rows.with_columns(found.alias(KIND))
+    if len(regions) == 1:
+        rows = rows.with_columns(kind(pl.col(NATIONAL), regions[0], size).alias(KIND))
+    else:
+        rows = _first_region(rows, regions, size)
     if code == "55":
         return _where(rows, pl.col(KIND).is_null(), _ninth_digit)
     return rows
+
+
+def _first_region(rows: pl.DataFrame, regions: list[str], size: int) -> pl.DataFrame:
+    """:data:`KIND` of numbers of a calling code shared by ``regions``: each row is typed by
+    the first region that claims it (its leading digits, or else a type there), as
+    ``region_code_for_number`` picks it. The first region (the US for the NANP's 25) sees
+    every row, the others in one pass only the rows it left."""
+    known, typed = _claims(regions[0], size)
+    marked = rows.with_columns(typed.alias(KIND), known.alias(_CLAIMED))
+    taken, left = marked.filter(pl.col(_CLAIMED)), marked.filter(~pl.col(_CLAIMED))
+    chain: Then | ChainedThen = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    for region in regions[1:]:
+        known, typed = _claims(region, size)
+        chain = chain.when(known).then(typed)
+    left = left.with_columns(chain.otherwise(pl.lit(None, pl.String)).alias(KIND))
+    return pl.concat([taken, left]).drop(_CLAIMED)
+
+
+def _claims(region: str, size: int) -> tuple[pl.Expr, pl.Expr]:
+    """Whether ``region`` claims each national number (its leading digits, or else a type
+    there), and the type there."""
+    national = pl.col(NATIONAL)
+    meta = metadata(region)
+    leading = None if meta is None else meta.leading_digits
+    typed = kind(national, region, size)
+    known = national.str.contains(f"^(?:{leading})") if leading else typed.is_not_null()
+    return known.fill_null(False), typed
 
 
 def _ninth_digit(rows: pl.DataFrame) -> pl.DataFrame:
@@ -206,9 +237,10 @@ def _per_value(
     rows: pl.DataFrame, keys: list[str], work: Callable[[pl.DataFrame, Any], pl.DataFrame]
 ) -> pl.DataFrame:
     """``work`` on the rows of each (non-null) value of ``keys``; every row comes back, in
-    some order. Rows that are not ``sure`` pass through untouched."""
-    sure = rows.filter(pl.col(SURE))
-    parts = [rows.filter(~pl.col(SURE))]
+    some order. Rows that are not ``sure``, or unparseable, pass through untouched."""
+    todo = pl.col(SURE) & ~pl.col(UNPARSEABLE)
+    sure = rows.filter(todo)
+    parts = [rows.filter(~todo)]
     for key, part in sure.partition_by(keys, as_dict=True).items():
         if any(value is None for value in key):
             parts.append(_unsure(part))
@@ -228,6 +260,7 @@ def analyze(rows: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, pl.String).alias(KIND),
         pl.lit(False).alias(LOCAL),
         pl.lit(None, pl.String).alias(NINTH),
+        pl.lit(False).alias(UNPARSEABLE),
         pl.lit(None, pl.UInt32).alias(_SIZE),
     )
     coded = _per_value(start, [REGION], _country_code)

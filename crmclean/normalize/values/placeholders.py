@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import cache
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
@@ -78,9 +79,11 @@ def _letter(char: str) -> str:
     return f"[{char}{_ACCENTS[char]}]" if char in _ACCENTS else re.escape(char)
 
 
-def word_pattern(words: Sequence[str]) -> str:
+@cache
+def word_pattern(words: tuple[str, ...]) -> str:
     """An anchored expression matching exactly the values whose folded form is one of
-    ``words`` (no "@" in them), or that have no letter or digit."""
+    ``words`` (no "@" in them), or that have no letter or digit (cached: a run asks for it
+    once per field)."""
     folded = sorted({key for word in words if (key := fold(word))})
     spelled = ("".join(f"{_GAP}+" if c == " " else _letter(c) for c in key) for key in folded)
     alternatives = "|".join(spelled)
@@ -91,7 +94,7 @@ def word_pattern(words: Sequence[str]) -> str:
 def pattern(spec: PlaceholderSpec, field: str) -> str:
     """One expression for every placeholder of ``field`` but the length limit: a word of the
     vocabulary (any case), punctuation only, or a match of one of the patterns."""
-    words = word_pattern([*spec.words, *spec.fields.get(field, [])])
+    words = word_pattern((*spec.words, *spec.fields.get(field, [])))
     patterns = [*spec.patterns, *spec.field_patterns.get(field, [])]
     return "|".join([f"(?:{words})", *(f"(?:{p})" for p in patterns)])
 
@@ -121,7 +124,7 @@ def drop_placeholders(
         f: rows[0].filter(frame[f].gather(rows[0]).str.len_chars() <= spec.max_length)
         for f, rows in matches.collect().to_dict().items()
     }
-    found |= {f: _rows(frame[f], known[f], spec) for f in names if f in known}
+    found |= _distinct_rows(frame, {f: known[f] for f in names if f in known}, spec)
     at = {f: found[f] for f in names if len(found[f])}
     after = {f: frame[f].clone().scatter(rows, None) for f, rows in at.items()}
     findings = [
@@ -141,13 +144,24 @@ def _is_placeholder(value: pl.Expr, spec: PlaceholderSpec, field: str) -> pl.Exp
     return (value.str.contains(pattern(spec, field)) & short).fill_null(False)
 
 
-def _rows(column: pl.Series, values: pl.Series, spec: PlaceholderSpec) -> pl.Series:
-    """The rows of ``column`` holding a placeholder, testing its distinct ``values`` only."""
-    test = _is_placeholder(pl.col(column.name), spec, column.name)
-    found = values.to_frame(column.name).filter(test).to_series()
-    if found.is_empty():
-        return pl.Series(column.name, [], pl.UInt32)
-    return column.is_in(found).fill_null(False).arg_true()
+def _distinct_rows(
+    frame: pl.DataFrame, distinct: Mapping[str, pl.Series], spec: PlaceholderSpec
+) -> dict[str, pl.Series]:
+    """The rows of each column of ``distinct`` holding a placeholder, testing the column's
+    distinct values only (every column in one parallel run) and looking up the rows of a
+    column only when one of them is a placeholder."""
+    tested = [f for f, values in distinct.items() if not values.is_empty()]
+    queries = [
+        distinct[f].to_frame(f).lazy().filter(_is_placeholder(pl.col(f), spec, f)) for f in tested
+    ]
+    found = dict(zip(tested, pl.collect_all(queries), strict=True))
+    none = pl.Series([], dtype=pl.UInt32)
+    return {
+        f: frame[f].is_in(found[f][f]).fill_null(False).arg_true()
+        if f in found and not found[f].is_empty()
+        else none
+        for f in distinct
+    }
 
 
 def clean_text(
