@@ -57,10 +57,11 @@ def test_the_gate_report_reads_like_the_audit_report(browser: DevTools, tmp_path
     found = _evaluate(browser, PAGE)
     assert (found["title"], found["verdict"]) == ("Load gate report", "Gate failed")
     assert str(data) in found["meta"] and "UTC" in found["meta"]
-    assert "over 4 golden records" in found["meta"]
-    assert found["rows"] == 19
-    assert found["headers"] == ["#", "What must hold", "Severity", "Result", "Failing"]
-    assert found["failed"] == ["failed 2 of 4", "failed 1 of 4"] and found["passed"] == 17
+    assert "over 4 golden records and 2 golden companies" in found["meta"]  # from the e-mails
+    assert "Company expectations" in found["text"]  # the company suite's part, after the contacts'
+    assert found["rows"] == 19 + 7  # the contact suite, then the company suite
+    assert found["headers"] == ["#", "What must hold", "Severity", "Result", "Failing"] * 2
+    assert found["failed"] == ["failed 2 of 4", "failed 1 of 4"] and found["passed"] == 17 + 7
     assert found["links"] == found["targets"] and len(found["targets"]) == 2
     assert "No updated_at is a date in the future" in found["text"]
     assert "At least 95% of tax_id values are CPF or CNPJ" in found["text"]

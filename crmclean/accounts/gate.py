@@ -37,7 +37,8 @@ def with_company_gate(gate: GateResult, companies: pl.DataFrame | None, rules: R
         warnings=[*gate.warnings, *firms.warnings],
         exceptions=[*gate.exceptions, *firms.exceptions],
         failing_rows=pl.concat([gate.failing_rows, firms.failing_rows]),
-        records=gate.records + firms.records,
+        records=gate.records,
+        companies=firms,
     )
 
 

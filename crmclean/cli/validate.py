@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from crmclean.accounts.gate import SUITE as COMPANY_SUITE
 from crmclean.api import validate_data
 from crmclean.cli.options import echo_json, json_option, make_rules, progress_printer, rules_options
 from crmclean.errors import GateFailed
@@ -80,5 +81,12 @@ def _write_html(
     spec = load_suite(rules.path(f"expectations/{suite}.json"))
     source = ", ".join(mask_url(item) for item in data)
     checked_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    page = render_html(result, spec, rules.model, source=source, checked_at=checked_at)
+    firms = (
+        None
+        if result.companies is None
+        else load_suite(rules.path(f"expectations/{COMPANY_SUITE}.json"))
+    )
+    page = render_html(
+        result, spec, rules.model, source=source, checked_at=checked_at, company_suite=firms
+    )
     write_text(path, page)

@@ -63,13 +63,13 @@ def _verdict(row: Row, records: int) -> tuple[str, str, str]:
     return css, word, f"{failure.unexpected_count:,} of {failure.element_count or records:,}"
 
 
-def _summary(rows: list[Row], records: int) -> str:
+def _summary(rows: list[Row], records: int, title: str = "Expectations", anchor: str = "") -> str:
     """Every expectation: number, plain words (linked to its details), severity, verdict."""
     body = []
     for row in rows:
         words = escape(describe(row.entry)[0])
         if row.failure is not None or row.exception is not None:
-            words = f"<a href='#exp-{row.number}'>{words}</a>"
+            words = f"<a href='#exp-{anchor}{row.number}'>{words}</a>"
         css, verdict, failing = _verdict(row, records)
         severity = severity_of(row.entry.get("meta"))
         body.append(
@@ -82,7 +82,7 @@ def _summary(rows: list[Row], records: int) -> str:
         "<th class='n'>Failing</th></tr>"
     )
     table = f"<table class='expectations'><thead>{head}</thead><tbody>{''.join(body)}</tbody>"
-    return f"<section><h2>Expectations</h2>{table}</table></section>"
+    return f"<section><h2>{escape(title)}</h2>{table}</table></section>"
 
 
 def _examples(failure: ExpectationFailure, model: ContactModel) -> str:
@@ -102,7 +102,7 @@ def _examples(failure: ExpectationFailure, model: ContactModel) -> str:
     return f"<table class='failing'><thead>{head}</thead><tbody>{rows}</tbody></table>"
 
 
-def _detail(row: Row, suite: Suite, records: int, model: ContactModel) -> str:
+def _detail(row: Row, suite: Suite, records: int, model: ContactModel, anchor: str = "") -> str:
     """One failing expectation: what must hold, the counts, the fix, the rule, the records."""
     words, fix = describe(row.entry)
     css, verdict, failing = _verdict(row, records)
@@ -111,7 +111,7 @@ def _detail(row: Row, suite: Suite, records: int, model: ContactModel) -> str:
     rule = escape(row.entry["type"] + (f"({column})" if column else ""))
     link = f"<a href='{escape(suite.path.resolve().as_uri())}'>{escape(suite.path.name)}</a>"
     parts = [
-        f"<section id='exp-{row.number}'><h3>{row.number}. {escape(words)}</h3>",
+        f"<section id='exp-{anchor}{row.number}'><h3>{row.number}. {escape(words)}</h3>",
         f"<p class='{css}'>{escape(text)}</p>",
         f"<p class='fixit'><b>Fix:</b> {escape(fix)}.</p>",
         f"<p class='rule'>Rule: expectation {row.number} of {link}: <code>{rule}</code></p>",
@@ -123,6 +123,18 @@ def _detail(row: Row, suite: Suite, records: int, model: ContactModel) -> str:
     return "".join(parts) + "</section>"
 
 
+def _checked(result: GateResult) -> str:
+    """What the gate read: golden records, and golden companies when the company suite ran."""
+    records = f"{result.records:,} golden records"
+    firms = result.companies
+    if firms is None:
+        return records
+    return (
+        f"{records} and {firms.records:,} golden companies "
+        f"({firms.checked} of the expectations on companies)"
+    )
+
+
 def _header(result: GateResult, source: str, checked_at: str, suite: Suite) -> str:
     css, verdict = ("passed", "Gate passed") if result.success else ("failed", "Gate failed")
     counts = (
@@ -131,28 +143,48 @@ def _header(result: GateResult, source: str, checked_at: str, suite: Suite) -> s
     )
     return (
         f"<header><div><h1>Load gate report</h1><p class='verdict {css}'>{verdict}</p>"
-        f"<p class='meta'>{escape(counts)} over {result.records:,} golden records</p>"
+        f"<p class='meta'>{escape(counts)} over {_checked(result)}</p>"
         f"<p class='meta'>Data: {escape(source)} · checked {escape(checked_at)} · suite "
         f"<a href='{escape(suite.path.resolve().as_uri())}'>{escape(str(suite.path))}</a>"
         "</p></div></header>"
     )
 
 
-def render_html(
-    result: GateResult, suite: Suite, model: ContactModel, *, source: str, checked_at: str
-) -> str:
-    """The whole page: header, every expectation, then each failure and warning in detail."""
+def _part(
+    result: GateResult, suite: Suite, model: ContactModel, title: str, anchor: str
+) -> tuple[str, list[str]]:
+    """One suite's table of expectations and the details of its failures and warnings."""
     rows = _rows(result, suite)
     details = [
-        _detail(r, suite, result.records, model)
+        _detail(r, suite, result.records, model, anchor)
         for r in rows
         if r.failure is not None or r.exception is not None
     ]
+    return _summary(rows, result.records, title, anchor), details
+
+
+def render_html(
+    result: GateResult,
+    suite: Suite,
+    model: ContactModel,
+    *,
+    source: str,
+    checked_at: str,
+    company_suite: Suite | None = None,
+) -> str:
+    """The whole page: header, every expectation, then each failure and warning in detail;
+    the company suite's part after the contacts' when the run gated companies too."""
+    summary, details = _part(result, suite, model, "Expectations", "")
+    if result.companies is not None and company_suite is not None:
+        firms, firm_details = _part(
+            result.companies, company_suite, model, "Company expectations", "c"
+        )
+        summary, details = summary + firms, [*details, *firm_details]
     footer = (
         "<footer>Example values are masked; the failures CSV holds every failing row in full. "
         "Error-severity failures block the load; warnings are reported only.</footer>"
     )
-    body = _header(result, source, checked_at, suite) + _summary(rows, result.records)
+    body = _header(result, source, checked_at, suite) + summary
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"

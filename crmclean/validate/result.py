@@ -49,6 +49,7 @@ class GateResult:
     exceptions: list[str]
     failing_rows: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ROW_SCHEMA))
     records: int = 0  # golden records checked
+    companies: GateResult | None = None  # the company suite's part, joined in the totals
 
     def to_dict(self) -> dict[str, Any]:
         return {
