@@ -160,7 +160,10 @@ def test_review_by_keyboard_undo_split_reload_and_the_next_run(
         "percent(1, 1)": "100.0%",
         "percent(0.00001, 1)": "0.001%",
         "percent(0, 1)": "0.0%",
-        "unrounded(0.996, 2, 0, 1)": "0.996",
+        "edgeLabel(0.996)": ">0.99",
+        "edgeLabel(1)": "1.00",
+        "edgeLabel(0.004)": "<0.01",
+        "edgeLabel(0.5)": "0.50",
     }
     assert {js: _evaluate(browser, js) for js in shown} == shown
     _shot(browser, tmp_path / "review-pair.png")
@@ -197,6 +200,8 @@ def test_review_by_keyboard_undo_split_reload_and_the_next_run(
     assert _evaluate(browser, "document.querySelectorAll('svg.graph line').length") == 3
     clearances = _evaluate(browser, CLEARANCE)
     assert len(clearances) == 3 and min(clearances) >= 2, clearances  # no label on its line
+    texts = "[...document.querySelectorAll('svg.graph .edge-label')].map(t => t.firstChild.data)"
+    assert all(re.fullmatch(r"[01]\.\d\d|>0\.99|<0\.01", t) for t in _evaluate(browser, texts))
     halo = "getComputedStyle(document.querySelector('svg.graph .edge-label'))"
     assert _evaluate(browser, f"{halo}.paintOrder").startswith("stroke")
     assert _evaluate(browser, f"{halo}.stroke") == "rgb(255, 255, 255)"

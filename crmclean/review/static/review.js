@@ -54,19 +54,15 @@ function fmt(number, digits) {
   return number === null || number === undefined ? "" : Number(number).toFixed(digits);
 }
 
-// `value` with `digits` decimals, more where those would show a value strictly between `low`
-// and `high` as `low` or `high` (a 0.9999 threshold is not "100%").
-function unrounded(value, digits, low, high) {
+// `share` (0 to 1) as a percentage with `digits` decimals, more where those would show a share
+// that is not 0 or 1 as 0% or 100% (a 0.9999 threshold is not "100%").
+function percent(share, digits) {
+  const value = share * 100;
   let text = value.toFixed(digits);
-  while (digits < 12 && ((value < high && Number(text) >= high) || (value > low && Number(text) <= low))) {
+  while (digits < 12 && ((share < 1 && Number(text) >= 100) || (share > 0 && Number(text) <= 0))) {
     text = value.toFixed(++digits);
   }
-  return text;
-}
-
-// `share` (0 to 1) as a percentage with `digits` decimals, more as `unrounded` needs them.
-function percent(share, digits) {
-  return `${unrounded(share * 100, digits, 0, 100)}%`;
+  return `${text}%`;
 }
 
 // The fewest decimals (at most `most`) that show `value` as it is.
@@ -231,6 +227,15 @@ function labelPlace(x1, y1, x2, y2, middle) {
   return { x: mx + LABEL_GAP * nx, y: my + LABEL_GAP * ny, "text-anchor": anchor, "dominant-baseline": baseline };
 }
 
+// A line's probability in two decimals, short enough for the graph; never 1.00 (or 0.00)
+// when it is not: ">0.99" (or "<0.01"); the full figure is in its tooltip.
+function edgeLabel(probability) {
+  const text = probability.toFixed(2);
+  if (probability < 1 && text === "1.00") return ">0.99";
+  if (probability > 0 && text === "0.00") return "<0.01";
+  return text;
+}
+
 function svgNode(tag, attrs, text) {
   const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
@@ -251,7 +256,9 @@ function drawGraph(cluster) {
     const [x1, y1] = where[edge.left], [x2, y2] = where[edge.right];
     svg.append(svgNode("line", { x1, y1, x2, y2, class: edge.match ? "edge match" : "edge", "stroke-width": 1 + 4 * edge.probability }));
     const place = labelPlace(x1, y1, x2, y2, middle);
-    labels.push(svgNode("text", { ...place, class: "edge-label" }, unrounded(edge.probability, 2, 0, 1)));
+    const label = svgNode("text", { ...place, class: "edge-label" }, edgeLabel(edge.probability));
+    label.append(svgNode("title", {}, `match probability ${percent(edge.probability, 1)}`));
+    labels.push(label);
   }
   for (const [x, y, n] of Object.values(where)) {
     svg.append(svgNode("circle", { cx: x, cy: y, r: 14 }), svgNode("text", { x, y: y + 4, class: "node-label" }, String(n)));
