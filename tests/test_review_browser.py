@@ -50,6 +50,19 @@ ROOT = Path(__file__).resolve().parent.parent
 KEYS = {"ArrowRight": 39, "ArrowLeft": 37}
 chromium = devtools.browser  # the HTML report tests' browser fixture
 ROWS = "[...document.querySelectorAll('ROWS tbody tr')]"
+# Per edge label: how far (px) the nearest corner of its box is from its own line, less half the
+# line's width, negative when the line runs under the text; labels follow lines in edge order.
+CLEARANCE = """[...document.querySelectorAll('svg.graph text.edge-label')].map((label, i) => {
+  const line = document.querySelectorAll('svg.graph line')[i];
+  const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((k) => Number(line.getAttribute(k)));
+  const box = label.getBBox(), length = Math.hypot(x2 - x1, y2 - y1);
+  const corners = [[box.x, box.y], [box.x + box.width, box.y], [box.x, box.y + box.height],
+    [box.x + box.width, box.y + box.height]];
+  const side = corners.map(([x, y]) => ((x - x1) * (y2 - y1) - (y - y1) * (x2 - x1)) / length);
+  const apart = side.every((d) => d > 0) || side.every((d) => d < 0);
+  const near = Math.min(...side.map(Math.abs)) * (apart ? 1 : -1);
+  return near - Number(line.getAttribute('stroke-width')) / 2;
+})"""
 
 
 @pytest.fixture
@@ -138,6 +151,21 @@ def test_review_by_keyboard_undo_split_reload_and_the_next_run(
     assert _evaluate(browser, "document.scripts.length") == 1  # the page's own script only
     assert _evaluate(browser, "document.querySelectorAll('#preview tr').length") > 3
     assert _evaluate(browser, "document.querySelectorAll('.fields mark').length") > 0
+    assert re.search(r"merge at \d+(\.\d+)?%", _evaluate(browser, "pair.textContent"))
+    shown = {  # never 100% (or 0%) for a share that is not
+        "percent(0.9999, decimals(99.99, 2))": "99.99%",
+        "percent(0.95, decimals(95, 2))": "95%",
+        "percent(0.99999, decimals(99.999, 2))": "99.999%",
+        "percent(0.99996, 1)": "99.996%",
+        "percent(1, 1)": "100.0%",
+        "percent(0.00001, 1)": "0.001%",
+        "percent(0, 1)": "0.0%",
+        "edgeLabel(0.996)": ">0.99",
+        "edgeLabel(1)": "1.00",
+        "edgeLabel(0.004)": "<0.01",
+        "edgeLabel(0.5)": "0.50",
+    }
+    assert {js: _evaluate(browser, js) for js in shown} == shown
     _shot(browser, tmp_path / "review-pair.png")
 
     _press(browser, "y")  # crm:1 ~ planilha:10 same
@@ -170,6 +198,15 @@ def test_review_by_keyboard_undo_split_reload_and_the_next_run(
     _evaluate(browser, pick)
     _wait(browser, "document.querySelectorAll('.members tbody tr').length === 3")
     assert _evaluate(browser, "document.querySelectorAll('svg.graph line').length") == 3
+    clearances = _evaluate(browser, CLEARANCE)
+    assert len(clearances) == 3 and min(clearances) >= 2, clearances  # no label on its line
+    texts = "[...document.querySelectorAll('svg.graph .edge-label')].map(t => t.firstChild.data)"
+    assert all(re.fullmatch(r"[01]\.\d\d|>0\.99|<0\.01", t) for t in _evaluate(browser, texts))
+    halo = "getComputedStyle(document.querySelector('svg.graph .edge-label'))"
+    assert _evaluate(browser, f"{halo}.paintOrder").startswith("stroke")
+    assert _evaluate(browser, f"{halo}.stroke") == "rgb(255, 255, 255)"
+    last = "document.querySelector('svg.graph').lastElementChild.getAttribute('class')"
+    assert _evaluate(browser, last) == "edge-label"  # labels on top of lines and nodes
     _shot(browser, tmp_path / "review-cluster.png")
     member = ROWS.replace("ROWS", ".members") + ".find(r => r.textContent.includes('planilha:14'))"
     _evaluate(browser, f"{member}.querySelector('button').click() ?? true")
@@ -260,12 +297,17 @@ def test_the_page_shows_how_precision_and_recall_moved_after_re_learning(
         browser.call("Page.navigate", url=running.url)
         _wait(browser, "document.querySelectorAll('.fields tbody tr').length > 0")
         assert "re-learns at 20 each way" in _evaluate(browser, "learning.textContent")
+        assert "(merge at 99.99%," in _evaluate(browser, "pair.textContent")
         _press(browser, "y" if kind == "same" else "n")
         moved = _wait(
             browser, "(document.querySelector('#learning .moved') || {}).textContent || ''", 180
         )
-        for name in ("precision", "recall", "expected_precision", "expected_recall"):
-            assert re.search(rf"{name} (?:[0-9.]+%|n/a) → [0-9.]+%", moved), moved
+        assert "_" not in moved, moved  # words, not key names
+        measures = "[...document.querySelectorAll('#learning .measure')].map(m => m.textContent)"
+        words = ("precision", "recall", "estimated precision", "estimated recall")
+        for name, text in zip(words, _evaluate(browser, measures), strict=True):
+            assert re.fullmatch(rf"{name} (?:[0-9.]+%|n/a) → [0-9.]+%", text), moved
+        assert "; at the merge threshold estimated precision" in moved, moved
         assert session.learning["after"]["recall"] is not None
         progress = _evaluate(browser, "document.getElementById('progress').textContent")
         answered, total = (int(n) for n in re.findall(r"\d+", progress)[:2])

@@ -4,6 +4,13 @@
 
 const TOKEN = document.querySelector('meta[name="review-token"]').content;
 const KEYS = { y: "same", n: "different", u: "unsure", s: "skip" };
+// The re-learning's measures, in the order shown: key -> words.
+const MEASURES = {
+  precision: "precision",
+  recall: "recall",
+  expected_precision: "estimated precision",
+  expected_recall: "estimated recall",
+};
 let current = null; // the state shown
 let picks = {}; // field -> "a" | "b", for the pair shown
 let busy = false;
@@ -45,6 +52,23 @@ async function act(path, body) {
 
 function fmt(number, digits) {
   return number === null || number === undefined ? "" : Number(number).toFixed(digits);
+}
+
+// `share` (0 to 1) as a percentage with `digits` decimals, more where those would show a share
+// that is not 0 or 1 as 0% or 100% (a 0.9999 threshold is not "100%").
+function percent(share, digits) {
+  const value = share * 100;
+  let text = value.toFixed(digits);
+  while (digits < 12 && ((share < 1 && Number(text) >= 100) || (share > 0 && Number(text) <= 0))) {
+    text = value.toFixed(++digits);
+  }
+  return `${text}%`;
+}
+
+// The fewest decimals (at most `most`) that show `value` as it is.
+function decimals(value, most) {
+  for (let digits = 0; digits < most; digits++) if (Math.abs(Number(value.toFixed(digits)) - value) < 1e-9) return digits;
+  return most;
 }
 
 function diffCell(segments, empty) {
@@ -131,8 +155,8 @@ function renderPair(pair) {
   }
   const status = pair.status ? el("span", { cls: `badge ${pair.status}`, text: pair.status }) : null;
   const score = el("div", { cls: "probability score" },
-    el("strong", { text: `${(pair.probability * 100).toFixed(1)}%` }),
-    el("span", { text: ` match probability (merge at ${(pair.threshold * 100).toFixed(0)}%, ${fmt(pair.match_weight, 1)} bits)` }));
+    el("strong", { text: percent(pair.probability, 1) }),
+    el("span", { text: ` match probability (merge at ${percent(pair.threshold, decimals(pair.threshold * 100, 2))}, ${fmt(pair.match_weight, 1)} bits)` }));
   const clusters = el("div", { cls: "clusters" }, el("span", { text: "clusters: A " }), clusterLink(pair.a),
     el("span", { text: " · B " }), clusterLink(pair.b));
   box.append(el("div", { cls: "pair-head" }, score, status, clusters));
@@ -160,9 +184,12 @@ function renderLearning(learning) {
   else if (!learning.after) text += ` · the model re-learns at ${learning.needed_each} each way`;
   box.replaceChildren(el("span", { text }));
   if (learning.after) {
-    const pct = (value) => (value === null ? "n/a" : `${(value * 100).toFixed(1)}%`);
-    const row = (name) => `${name} ${pct(learning.before[name])} → ${pct(learning.after[name])}`;
-    box.append(el("span", { cls: "moved", text: ` · re-learned: on your answers (p ≥ 0.5) ${row("precision")}, ${row("recall")}; expected at the merge threshold ${row("expected_precision")}, ${row("expected_recall")}` }));
+    const moved = Object.entries(MEASURES).map(([name, label]) => {
+      const [before, after] = [learning.before[name], learning.after[name]].map((v) => (v === null ? "n/a" : percent(v, 1)));
+      return el("span", { cls: "measure", "data-measure": name, text: `${label} ${before} → ${after}` });
+    });
+    box.append(el("span", { cls: "moved" }, " · re-learned: on your answers (p ≥ 0.5) ", moved[0], ", ", moved[1],
+      "; at the merge threshold ", moved[2], ", ", moved[3]));
   }
 }
 
@@ -183,38 +210,60 @@ function answer(kind) {
   act("/api/answer", { key: current.pair.key, answer: kind, picks });
 }
 
+// An edge label's place: `LABEL_GAP` px off the middle of the line, on the side away from the
+// middle of the graph, anchored at the corner or side nearest the line so no part of the
+// text sits on it.
+const LABEL_GAP = 7;
+
+function labelPlace(x1, y1, x2, y2, middle) {
+  const [mx, my] = [(x1 + x2) / 2, (y1 + y2) / 2];
+  const length = Math.hypot(x2 - x1, y2 - y1) || 1;
+  let [nx, ny] = [(y1 - y2) / length, (x2 - x1) / length]; // a unit normal of the line
+  if (nx * (mx - middle) + ny * (my - middle) < 0 || (Math.abs(mx - middle) < 1 && Math.abs(my - middle) < 1 && ny < 0)) {
+    [nx, ny] = [-nx, -ny];
+  }
+  const anchor = nx > 0.3 ? "start" : nx < -0.3 ? "end" : "middle";
+  const baseline = ny > 0.3 ? "text-before-edge" : ny < -0.3 ? "text-after-edge" : "central";
+  return { x: mx + LABEL_GAP * nx, y: my + LABEL_GAP * ny, "text-anchor": anchor, "dominant-baseline": baseline };
+}
+
+// A line's probability in two decimals, short enough for the graph; never 1.00 (or 0.00)
+// when it is not: ">0.99" (or "<0.01"); the full figure is in its tooltip.
+function edgeLabel(probability) {
+  const text = probability.toFixed(2);
+  if (probability < 1 && text === "1.00") return ">0.99";
+  if (probability > 0 && text === "0.00") return "<0.01";
+  return text;
+}
+
+function svgNode(tag, attrs, text) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
 function drawGraph(cluster) {
-  const ns = "http://www.w3.org/2000/svg";
   const size = 320, middle = size / 2, radius = size / 2 - 40;
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${size} ${size}`);
-  svg.setAttribute("class", "graph");
+  const svg = svgNode("svg", { viewBox: `0 0 ${size} ${size}`, class: "graph" });
   const where = {};
   cluster.members.forEach((member, i) => {
     const angle = (2 * Math.PI * i) / cluster.members.length - Math.PI / 2;
     where[member._index] = [middle + radius * Math.cos(angle), middle + radius * Math.sin(angle), i + 1];
   });
+  const labels = [];
   for (const edge of cluster.edges) {
     const [x1, y1] = where[edge.left], [x2, y2] = where[edge.right];
-    const line = document.createElementNS(ns, "line");
-    for (const [k, v] of Object.entries({ x1, y1, x2, y2 })) line.setAttribute(k, v);
-    line.setAttribute("class", edge.match ? "edge match" : "edge");
-    line.setAttribute("stroke-width", 1 + 4 * edge.probability);
-    const label = document.createElementNS(ns, "text");
-    label.setAttribute("x", (x1 + x2) / 2);
-    label.setAttribute("y", (y1 + y2) / 2);
-    label.setAttribute("class", "edge-label");
-    label.textContent = edge.probability.toFixed(2);
-    svg.append(line, label);
+    svg.append(svgNode("line", { x1, y1, x2, y2, class: edge.match ? "edge match" : "edge", "stroke-width": 1 + 4 * edge.probability }));
+    const place = labelPlace(x1, y1, x2, y2, middle);
+    const label = svgNode("text", { ...place, class: "edge-label" }, edgeLabel(edge.probability));
+    label.append(svgNode("title", {}, `match probability ${percent(edge.probability, 1)}`));
+    labels.push(label);
   }
   for (const [x, y, n] of Object.values(where)) {
-    const dot = document.createElementNS(ns, "circle");
-    dot.setAttribute("cx", x); dot.setAttribute("cy", y); dot.setAttribute("r", 14);
-    const label = document.createElementNS(ns, "text");
-    label.setAttribute("x", x); label.setAttribute("y", y + 4); label.setAttribute("class", "node-label");
-    label.textContent = String(n);
-    svg.append(dot, label);
+    svg.append(svgNode("circle", { cx: x, cy: y, r: 14 }), svgNode("text", { x, y: y + 4, class: "node-label" }, String(n)));
   }
+  svg.append(...labels); // on top of every line and node
   return svg;
 }
 
