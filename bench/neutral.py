@@ -18,6 +18,7 @@ import argparse
 import time
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -48,12 +49,21 @@ def pools(seed: int) -> dict[str, list[str]]:
     found: dict[str, set[str]] = {kind: set() for kind in POOL}
     for index, locale in enumerate(LOCALES):
         fake = Faker(locale)
+        _sort_set_lists(fake)
         fake.seed_instance(seed + index)
         for kind, size in POOL.items():
             method = getattr(fake, kind)
             found[kind].update(method() for _ in range(size * 2))
     rng = np.random.default_rng(seed)
     return {kind: list(rng.permutation(sorted(values))) for kind, values in found.items()}
+
+
+def _sort_set_lists(fake: Any) -> None:
+    """Sort the pools Faker builds from a set (it_IT ``cities``): their order, hence what a seed
+    draws from them, would otherwise follow PYTHONHASHSEED and change between processes."""
+    for provider in fake.providers:
+        if isinstance(getattr(provider, "cities", None), list):
+            provider.cities = sorted(provider.cities)
 
 
 def zipf_pick(rng: np.random.Generator, pool: list[str], size: int, s: float = ZIPF) -> np.ndarray:

@@ -5,7 +5,8 @@ normalize once and caches the normalized frame beside the file (``<file>.normali
 then times the dedupe stage's phases in this process: keys, blocking, parameters, EM, compare
 and score (settled, by chunks; ``--all-pairs`` keeps every pair in full), cluster check,
 clusters, merge. A sampling thread records the peak RSS
-reached inside each phase. Prints candidate pairs and the pairwise F1 against ``entity_id``.
+reached inside each phase. Prints candidate pairs and the pairwise F1 against ``entity_id``;
+with ``--comparisons``, then the seconds of each comparison over every candidate pair.
 Run it under the shared lock::
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/phases.py /tmp/neutral_1m.parquet
@@ -33,8 +34,10 @@ from crmclean.batch import GOLDEN_ID
 from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.chunks import floor_of, scored_chunks
 from crmclean.dedupe.cluster import assign_golden_ids
+from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.cohesion import Scorer, cluster_check
-from crmclean.dedupe.config import load_match_config
+from crmclean.dedupe.compare import compare
+from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.decisions import DECISION, cannot_link
 from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.keys import RECORD, key_table
@@ -89,10 +92,27 @@ def normalized(records: Path, rules: Rules) -> pl.DataFrame:
     return pl.read_parquet(cache)
 
 
+def comparison_seconds(pairs: pl.DataFrame, table: KeyTable, config: MatchConfig) -> None:
+    """Print the seconds of each comparison (a key and method compared once) over ``pairs``,
+    slowest first."""
+    seconds: dict[tuple[str, str], float] = {}
+    for spec in config.comparisons:
+        if (spec.key, spec.method) not in seconds:
+            started = time.perf_counter()
+            compare(pairs, table, spec.key, spec.method)
+            seconds[spec.key, spec.method] = time.perf_counter() - started
+    names = {(s.key, s.method): s.name for s in reversed(config.comparisons)}
+    for (key, method), spent in sorted(seconds.items(), key=lambda item: -item[1]):
+        print(f"  {names[key, method]:<16} {key + '/' + method:<32} {spent:6.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path)
     parser.add_argument("--all-pairs", action="store_true", help="keep every pair in full")
+    parser.add_argument(
+        "--comparisons", action="store_true", help="then time each comparison over every pair"
+    )
     args = parser.parse_args()
     rules = Rules()
     config = load_match_config(rules)
@@ -138,6 +158,8 @@ def main() -> None:
     )
     scores = pairwise(found, truth)
     print(f"  P {scores['precision']:.4f} R {scores['recall']:.4f} F1 {scores['f1']:.4f}")
+    if args.comparisons:
+        comparison_seconds(pairs, table, config)
 
 
 if __name__ == "__main__":
