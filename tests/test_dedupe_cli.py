@@ -99,3 +99,17 @@ def test_blocking_report_counts_pairs_and_recall_per_rule(tmp_path: Path) -> Non
     assert rows["emails"]["pairs"] == 1 and rows["emails"]["recall"] == 0.5  # Ana's pair only
     assert rows["all rules"]["true_pairs_reached"] == 2
     assert rows["all rules"]["recall"] == 1.0
+
+
+def test_a_file_without_companies_prints_no_company_lines(tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "first_name,surname,dob,birth_place\nJohn,Smith,1801-02-03,Leeds\n"
+        "Jon,Smith,1801-02-03,Leeds\nMary,Jones,1799-11-30,York\n",
+        encoding="utf-8",
+    )
+    args = ["dedupe", str(source), "--crosswalk", str(tmp_path / "cw.csv")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "Golden records:" in result.output
+    assert "Companies:" not in result.output and "Contacts linked:" not in result.output

@@ -76,6 +76,8 @@ def company_lines(result: RunResult) -> list[str]:
     if result.companies is None:
         return []
     summary = result.companies.to_dict()
+    if not summary["records"] and not summary["golden"]:
+        return []  # no company in the sources or on the contacts: nothing to say
     lines = [
         f"Companies:           {summary['records']:,} records -> {summary['golden']:,} "
         f"golden companies ({summary['created_from_contacts']:,} seen only on contacts, "
@@ -84,7 +86,8 @@ def company_lines(result: RunResult) -> list[str]:
     if summary["contacts_linked"] is not None:
         by = ", ".join(f"{n:,} by {how}" for how, n in summary["linked_by"].items())
         lines.append(
-            f"Contacts linked:     {summary['contacts_linked']:,} to a company ({by}); "
+            f"Contacts linked:     {summary['contacts_linked']:,} to a company"
+            f"{f' ({by})' if by else ''}; "
             f"{summary['contacts_unlinked']:,} without one"
         )
     return lines
