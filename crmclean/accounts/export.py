@@ -9,12 +9,10 @@ from typing import Literal
 
 import polars as pl
 
-from crmclean.errors import UserError
 from crmclean.export import load_template, shape
-from crmclean.load.existing import has_tables, present_columns
+from crmclean.load.existing import crmclean_target, present_columns
 from crmclean.load.reading import read_rows
-from crmclean.load.schema import COMPANY_ID, build_tables
-from crmclean.load.target import connect, open_engine, safe_url
+from crmclean.load.schema import COMPANY_ID
 from crmclean.rules import Rules
 from crmclean.write import write_csv
 
@@ -28,18 +26,11 @@ TEMPLATES: dict[LinkedFormat, tuple[str, str, str | None]] = {
 
 def read_companies(target: str, rules: Rules) -> pl.DataFrame:
     """The target's golden companies (none in a target loaded before companies existed)."""
-    tables = build_tables(rules.model.names)
-    engine = open_engine(target)
-    try:
-        with connect(engine) as conn:
-            if not has_tables(conn, tables):
-                raise UserError(f"{safe_url(engine.url)} holds no crmclean tables")
-            present = present_columns(conn, tables).get("companies", set())
-            if not present:
-                return pl.DataFrame(schema={COMPANY_ID: pl.String})
-            return read_rows(conn, tables.data["companies"], present)
-    finally:
-        engine.dispose()
+    with crmclean_target(target, rules) as (conn, tables):
+        present = present_columns(conn, tables).get("companies", set())
+        if not present:
+            return pl.DataFrame(schema={COMPANY_ID: pl.String})
+        return read_rows(conn, tables.data["companies"], present)
 
 
 def export_linked(

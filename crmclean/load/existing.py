@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -30,6 +32,21 @@ EXISTING, FINAL = "_existing", "_final"  # ``TargetClusters.renamed``: golden id
 def has_tables(conn: sa.Connection, tables: Tables) -> bool:
     """Whether crmclean has written to this target before."""
     return sa.inspect(conn).has_table(tables.runs.name)
+
+
+@contextmanager
+def crmclean_target(target: str, rules: Rules) -> Iterator[tuple[sa.Connection, Tables]]:
+    """A connection to ``target`` in one transaction, and its tables; a user error when
+    crmclean never wrote there."""
+    tables = build_tables(rules.model.names)
+    engine = open_engine(target)
+    try:
+        with connect(engine) as conn, conn.begin():
+            if not has_tables(conn, tables):
+                raise UserError(f"{safe_url(engine.url)} holds no crmclean tables")
+            yield conn, tables
+    finally:
+        engine.dispose()
 
 
 def target_state(conn: sa.Connection, tables: Tables) -> str:
@@ -153,18 +170,11 @@ def adopt(
 
 def read_golden(target: str, rules: Rules) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The target's golden records and their lineage (``golden_id, _source, _source_id``)."""
-    tables = build_tables(rules.model.names)
-    engine = open_engine(target)
-    try:
-        with connect(engine) as conn:
-            if not has_tables(conn, tables):
-                raise UserError(f"{safe_url(engine.url)} holds no crmclean tables")
-            contacts = read_rows(conn, tables.contacts, present_columns(conn, tables)["contacts"])
-            sources = tables.contact_sources
-            query = sa.select(sources.c.golden_id, sources.c.source, sources.c.source_id)
-            lineage = pl.read_database(query, conn, schema_overrides=frame_schema(sources))
-    finally:
-        engine.dispose()
+    with crmclean_target(target, rules) as (conn, tables):
+        contacts = read_rows(conn, tables.contacts, present_columns(conn, tables)["contacts"])
+        sources = tables.contact_sources
+        query = sa.select(sources.c.golden_id, sources.c.source, sources.c.source_id)
+        lineage = pl.read_database(query, conn, schema_overrides=frame_schema(sources))
     return contacts, lineage.rename({db_name(SOURCE): SOURCE, db_name(SOURCE_ID): SOURCE_ID})
 
 

@@ -29,11 +29,10 @@ from crmclean.errors import UserError
 from crmclean.fingerprint import config_hash
 from crmclean.load import LoadPlan, RunInfo, load
 from crmclean.load.accounts import split_company_rows
-from crmclean.load.existing import TargetReader, as_records, has_tables, target_state
+from crmclean.load.existing import TargetReader, as_records, crmclean_target, target_state
 from crmclean.load.plan import compare, desired_rows
 from crmclean.load.reading import frame_schema
-from crmclean.load.schema import COMPANY_ID, LINEAGE_KEY, Tables, build_tables
-from crmclean.load.target import connect, open_engine, safe_url
+from crmclean.load.schema import COMPANY_ID, LINEAGE_KEY, Tables
 from crmclean.rules import Rules
 from crmclean.write import escape_cell, write_text
 
@@ -67,16 +66,9 @@ def unmerge(
 ) -> Unmerged:
     """Split ``record`` out of golden record ``golden_id`` in ``target``, as one run."""
     rules = rules or Rules()
-    tables = build_tables(rules.model.names)
-    engine = open_engine(target)
-    try:
-        with connect(engine) as conn, conn.begin():
-            if not has_tables(conn, tables):
-                raise UserError(f"{safe_url(engine.url)} holds no crmclean tables")
-            reader = TargetReader(conn, tables)
-            plan, split = _split(reader, golden_id, record, rules, target_state(conn, tables))
-    finally:
-        engine.dispose()
+    with crmclean_target(target, rules) as (conn, tables):
+        reader = TargetReader(conn, tables)
+        plan, split = _split(reader, golden_id, record, rules, target_state(conn, tables))
     run = RunInfo.start(config_hash([], rules), stats={"unmerge": split.to_dict()})
     split = replace(split, run_id=str(load(plan, target, run=run, rules=rules).run_id))
     if decisions is None:
