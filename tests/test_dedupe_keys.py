@@ -124,6 +124,26 @@ def test_a_line_that_people_of_other_names_share_is_no_ones_number(config: Match
     assert keys[1]["phone_tails"] == []
 
 
+def test_a_phone_its_numbering_plan_calls_a_mobile_is_the_mobile(config: MatchConfig) -> None:
+    frame = contacts(
+        {"phone": "+5511987654321"},
+        {"phone": "+551130001000"},
+        {"phone": "+5511987654321", "mobile": "+5511912345678"},
+    ).with_columns(phone_type=pl.Series(["mobile", "fixed_line", "mobile"]))
+    keys = matching_keys(frame.with_row_index(RECORD), ["mobile"], config).to_dicts()
+    assert [record["mobile"] for record in keys] == ["+5511987654321", None, "+5511912345678"]
+
+
+def test_work_domains_are_the_company_domains_of_a_record(config: MatchConfig) -> None:
+    work, free = _keys(
+        config,
+        {"email": "ana@empresa.com.br", "email_alt": ["ana@gmail.com", "a.s@outra.es"]},
+        {"email": "ana@gmail.com"},
+    )
+    assert work["work_domains"] == ["empresa.com.br", "outra.es"]
+    assert free["work_domains"] == []
+
+
 def test_company_and_postal_code_keys(config: MatchConfig) -> None:
     (keys,) = _keys(config, {"company": "Açúcar & Cia. 3M", "postal_code": "01310-100"})
     assert keys["company"] == "acucar cia 3m"

@@ -70,7 +70,7 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     primary one in its matching form (``email_key``), ``+tags`` folded on every domain;
     ``work_emails``: those at a company domain (not a free-mail provider);
     ``personal_emails``: those at a free-mail provider; ``email``: the first of ``emails``;
-    ``work_email``: the first of ``work_emails``."""
+    ``work_email``: the first of ``work_emails``; ``work_domains``: their domains."""
     local = pl.element().str.split("@").list.first()
     personal = pl.element().filter(~local.is_in(config.role_email_local_parts))
     role = pl.col("email_is_role").fill_null(False)
@@ -89,15 +89,21 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
         work_emails=pl.col("emails").list.eval(pl.element().filter(~free)),
         personal_emails=pl.col("emails").list.eval(pl.element().filter(free)),
         email=pl.col("emails").list.first(),
-    ).with_columns(work_email=pl.col("work_emails").list.first())
+    ).with_columns(
+        work_email=pl.col("work_emails").list.first(),
+        work_domains=pl.col("work_emails").list.eval(
+            pl.element().str.split("@").list.last().unique(maintain_order=True)
+        ),
+    )
 
 
 def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """``phones``: every number of a record (phone, mobile, alternates) once, except shared
     lines (a switchboard, a family's landline: :func:`_shared_values`); ``phone_tails``: their
     last eight digits (the same number with or without its country code, read in another
-    region, or a Brazilian mobile without its 9th digit); ``mobile``: the mobile number unless
-    it is a shared line."""
+    region, or a Brazilian mobile without its 9th digit); ``mobile``: the mobile number, else a
+    phone number its numbering plan says is a mobile (whatever column held it), unless it is a
+    shared line."""
     every = pl.concat_list("phone", "mobile", pl.col("phone_alt").fill_null(_NO_TEXT))
     phones = rows.select(
         phones=every.list.eval(pl.element().drop_nulls().unique(maintain_order=True))
@@ -107,11 +113,12 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
         pl.col("phones").list.eval(pl.element().filter(~pl.element().is_in(shared)))
     )
     tail = pl.element().str.replace_all(r"[^0-9]", "").str.slice(-8)
+    mobile = pl.coalesce("mobile", pl.when(pl.col("phone_type") == "mobile").then("phone"))
     return phones.with_columns(
         phone_tails=pl.col("phones").list.eval(
             tail.filter(tail.str.len_chars() == 8).unique(maintain_order=True)
         ),
-        mobile=rows.select(pl.when(~pl.col("mobile").is_in(shared)).then("mobile")).to_series(),
+        mobile=rows.select(pl.when(~mobile.is_in(shared)).then(mobile)).to_series(),
     )
 
 
@@ -145,7 +152,9 @@ _EMAILS = KeyGroup(
     _email_keys,
     False,
 )
-_PHONES = KeyGroup(("phone", "mobile", "phone_alt", "first_name", "full_name"), _phone_keys, False)
+_PHONES = KeyGroup(
+    ("phone", "mobile", "phone_alt", "phone_type", "first_name", "full_name"), _phone_keys, False
+)
 _COMPANY_GROUPS = {spec: KeyGroup(*spec) for spec in companies.KEYS.values()}
 
 KEYS: dict[str, KeyGroup] = {
@@ -155,6 +164,7 @@ KEYS: dict[str, KeyGroup] = {
     "work_emails": _EMAILS,
     "personal_emails": _EMAILS,
     "work_email": _EMAILS,
+    "work_domains": _EMAILS,
     "phones": _PHONES,
     "phone_tails": _PHONES,
     "mobile": _PHONES,
@@ -212,6 +222,7 @@ LIST_KEYS = frozenset(
     {
         "emails",
         "work_emails",
+        "work_domains",
         "personal_emails",
         "work_locals",
         "phones",
@@ -237,6 +248,7 @@ OPTIONAL: dict[str, pl.DataType] = {
     "extra": pl.String(),
     "first_name": pl.String(),  # person names, absent on companies (phone keys read them)
     "full_name": pl.String(),
+    "phone_type": pl.String(),
     **dict.fromkeys(companies.OPTIONAL, pl.String()),  # company columns, absent on contacts
 }
 
