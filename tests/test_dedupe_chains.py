@@ -11,7 +11,7 @@ from test_dedupe_support import contacts
 
 from crmclean.batch import GOLDEN_ID, SOURCE_ID
 from crmclean.dedupe.blocking import candidate_pairs
-from crmclean.dedupe.chains import split_chains
+from crmclean.dedupe.chains import WEAK, contested, split_chains, weak_links
 from crmclean.dedupe.cluster import assign_golden_ids, components
 from crmclean.dedupe.cohesion import Scorer, cluster_check, unscored_pairs
 from crmclean.dedupe.compare import LEFT, RIGHT
@@ -73,6 +73,67 @@ def test_a_star_keeps_every_member_that_contradicts_no_one() -> None:
     matches = _matches((0, 1, 0.99), (0, 2, 0.95), (0, 3, 0.92))
     labels = split_chains(components(4, matches), matches, _cannot((2, 3)), np.arange(4))
     assert _groups(labels) == [[0, 1, 2], [3]]
+
+
+def _weak(*edges: tuple[int, int, float, bool]) -> pl.DataFrame:
+    schema = {**PAIR, "probability": pl.Float64, WEAK: pl.Boolean}
+    return pl.DataFrame(edges, schema=schema, orient="row")
+
+
+def test_a_record_matching_two_namesakes_by_name_and_place_alone_joins_neither() -> None:
+    # 0 and 1 are one person (a shared e-mail), 2 another (0 and 2 contradict: two work
+    # addresses at one domain); 3 matches both by name and company alone, 4 only person 2.
+    matches = _weak(
+        (0, 1, 0.999, False), (0, 3, 0.99, True), (2, 3, 0.99, True), (2, 4, 0.97, True)
+    )
+    labels = split_chains(components(5, matches), matches, _cannot((0, 2)), np.arange(5))
+    assert _groups(labels) == [[0, 1], [2, 4], [3]]
+
+
+def test_without_weak_links_the_strongest_link_still_wins() -> None:
+    matches = _weak((0, 1, 0.999, False), (0, 3, 0.99, False), (2, 3, 0.98, False))
+    labels = split_chains(components(4, matches), matches, _cannot((0, 2)), np.arange(4))
+    assert _groups(labels) == [[0, 1, 3], [2]]
+
+
+def test_weak_links_are_matches_no_identifier_backs() -> None:
+    matches = pl.DataFrame(
+        {
+            "w_email": [12.0, 0.0, -0.9, None],
+            "w_mobile": [0.0, 9.0, 0.0, None],
+            DECISION: [None, None, None, "must-link"],
+        }
+    )
+    assert weak_links(matches, ["email", "mobile"])[WEAK].to_list() == [False, False, True, False]
+    assert WEAK not in weak_links(matches, []).columns
+
+
+def test_contested_records_are_joined_only_by_an_identifier() -> None:
+    # 0 and 2 hold two personal mailboxes and share no identifier. 1 links them by name and
+    # company alone; 3 holds both mailboxes (a person who changed address) and links 4 to 5.
+    matches = _weak(
+        (0, 1, 0.99, True), (1, 2, 0.99, True), (3, 4, 0.99, False), (3, 5, 0.99, False)
+    )
+    contested_pairs = _cannot((0, 2), (4, 5))
+    labels = split_chains(
+        components(6, matches), matches, _cannot(), np.arange(6), None, contested_pairs
+    )
+    assert _groups(labels) == [[0], [1], [2], [3, 4, 5]]
+
+
+def test_contested_pairs_are_those_no_identifier_backs_and_one_contradicts() -> None:
+    pairs = pl.DataFrame(
+        {
+            LEFT: [0, 1, 2, 3],
+            RIGHT: [9, 9, 9, 9],
+            "w_personal_email": [-4.0, -4.0, 9.0, -4.0],
+            "w_mobile": [0.0, 12.0, 0.0, None],
+            DECISION: [None, None, None, "must-link"],
+        }
+    )
+    found = contested(pairs, ["personal_email", "mobile"], ["personal_email"])
+    assert found[LEFT].to_list() == [0]
+    assert contested(pairs, ["mobile"], []).is_empty()
 
 
 EMAILS_ONLY = load_match_config(Rules()).model_copy(update={"blocking": [["emails"]]})

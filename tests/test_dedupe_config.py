@@ -113,3 +113,9 @@ def test_disagreement_takes_what_the_levels_leave(rules: Rules) -> None:
     spec = next(s for s in load_match_config(rules).comparisons if s.name == "first_name")
     assert spec.m[-1] == pytest.approx(1.0 - sum(level.m for level in spec.levels))
     assert len(spec.u) == len(spec.levels) + 1
+
+
+def test_identifiers_name_comparisons(tmp_path: Path) -> None:
+    rules = _write(tmp_path, identifiers=["email", "passport"])
+    with pytest.raises(UserError, match="identifiers names unknown comparisons: passport"):
+        load_match_config(rules)

@@ -17,8 +17,10 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, Batch
 from crmclean.dedupe.blocking import oversized_findings
+from crmclean.dedupe.chains import contested, weak_links
 from crmclean.dedupe.cluster import assign_golden_ids
 from crmclean.dedupe.cohesion import CHECKED
+from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.decisions import apply_overrides, cannot_link, field_overrides
 from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.keys import RECORD
@@ -62,10 +64,12 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
         labelled = labelled_pairs(read_training_pairs(options.training_pairs), frame)
     scored = scored_pairs(frame, config, options, labelled)
     pairs = scored.pairs
-    matches = pairs.filter("match")
+    contradicted = contested(pairs, config.identifiers, config.contradicting)
+    matches = pairs.filter("match").join(contradicted, on=[LEFT, RIGHT], how="anti")
+    matches = weak_links(matches, config.identifiers)
     cannot = pl.concat([cannot_link(pairs.filter(unchecked()), config), scored.apart])
     disputed = cannot_link(pairs.filter(~unchecked()), config)
-    clustered = assign_golden_ids(frame, matches, cannot, disputed).drop(RECORD)
+    clustered = assign_golden_ids(frame, matches, cannot, disputed, contradicted).drop(RECORD)
     findings = oversized_findings(scored.oversized, frame, config.oversized_report)
     result = replace(batch, frame=clustered, pairs=pairs, model=scored.model)
     if batch.target is not None:  # a target with no golden records yet: nothing kept

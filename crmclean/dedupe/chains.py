@@ -12,6 +12,16 @@ Pairs blocking never compared but the cluster check scored (:mod:`crmclean.dedup
 groups apart (two typo-ridden records of one person may contradict each other while everything
 else holds them together), but two groups are not joined when more than two thirds of the
 pairs between them are disputed.
+
+A *weak* link is a match no identifier backs (``identifiers`` in ``match.yaml``: a shared
+e-mail, number, tax id or birth date), only the name and the place (company, city). Two
+records are *contested* when no identifier agrees and one of ``contradicting`` disagrees (two
+personal mailboxes): they are no match, and a weak link never joins their groups, but an
+identifier-backed one may (a person who changed address, one record holding both). Inside a
+component being rebuilt, the groups the identifier-backed links make come first; a weak link
+then joins two groups only when neither group is weakly linked to two groups that must stay
+apart: a record that matches two namesakes at one company by name and company alone could be
+either of them, so it is left out of both.
 """
 
 from __future__ import annotations
@@ -21,7 +31,37 @@ import polars as pl
 
 from crmclean.dedupe.compare import LEFT, RIGHT
 
-WEIGHT = "probability"
+WEIGHT, WEAK = "probability", "weak"
+
+
+def _agrees(names: list[str]) -> pl.Expr:
+    return pl.any_horizontal(pl.col(f"w_{name}").fill_null(0.0) > 0 for name in names)
+
+
+def weak_links(matches: pl.DataFrame, identifiers: list[str]) -> pl.DataFrame:
+    """``matches`` with ``weak``: no comparison of ``identifiers`` adds evidence for the pair
+    (their ``w_<name>`` columns) and no person decided it must link; unchanged without
+    ``identifiers``."""
+    if not identifiers:
+        return matches
+    backed = _agrees(identifiers)
+    if "decision" in matches.columns:
+        backed = backed | (pl.col("decision") == "must-link").fill_null(False)
+    return matches.with_columns(backed.not_().alias(WEAK))
+
+
+def contested(
+    pairs: pl.DataFrame, identifiers: list[str], contradicting: list[str]
+) -> pl.DataFrame:
+    """``left, right`` of the scored ``pairs`` no identifier backs and a ``contradicting``
+    comparison counts against (two personal mailboxes), unless a person decided they link."""
+    if not contradicting:
+        return pairs.select(LEFT, RIGHT).clear()
+    against = pl.any_horizontal(pl.col(f"w_{name}").fill_null(0.0) < 0 for name in contradicting)
+    chosen = against & ~_agrees(identifiers)
+    if "decision" in pairs.columns:
+        chosen = chosen & (pl.col("decision") != "must-link").fill_null(True)
+    return pairs.filter(chosen).select(LEFT, RIGHT)
 
 
 def _conflicts(labels: np.ndarray, cannot: pl.DataFrame) -> pl.DataFrame:
@@ -41,11 +81,15 @@ def _neighbours(pairs: pl.DataFrame) -> dict[int, set[int]]:
 
 
 def _rebuild(
-    edges: pl.DataFrame, forbidden: dict[int, set[int]], disputed: dict[int, set[int]]
+    edges: pl.DataFrame,
+    forbidden: dict[int, set[int]],
+    disputed: dict[int, set[int]],
+    contested: dict[int, set[int]],
 ) -> dict[int, int]:
-    """Greedy union of ``edges`` (in their order, strongest first) never joining a forbidden
-    pair, nor two groups when more than two thirds of the pairs between them are disputed; the
-    root of every record seen."""
+    """Greedy union of ``edges`` (in their order, strongest first; ``weak`` ones after the
+    others) never joining a forbidden pair, nor two groups when more than two thirds of the
+    pairs between them are disputed; by a weak link, never a contested pair nor a group weakly
+    linked to two groups kept apart. The root of every record seen."""
     root: dict[int, int] = {}
     members: dict[int, set[int]] = {}
 
@@ -56,18 +100,37 @@ def _rebuild(
             node = root[node]
         return node
 
-    def apart(ra: int, rb: int) -> bool:
-        if any(forbidden.get(x, set()) & members[rb] for x in members[ra]):
+    def apart(ra: int, rb: int, weak: bool) -> bool:
+        kept = (forbidden, contested) if weak else (forbidden,)
+        if any(pairs.get(x, set()) & members[rb] for pairs in kept for x in members[ra]):
             return True
         against = sum(len(disputed.get(x, set()) & members[rb]) for x in members[ra])
         return 3 * against > 2 * len(members[ra]) * len(members[rb])
 
-    for a, b in edges.select(LEFT, RIGHT).iter_rows():
+    def join(a: int, b: int, weak: bool) -> None:
         ra, rb = find(a), find(b)
-        if ra == rb or apart(ra, rb):
-            continue
-        root[rb] = ra
-        members[ra] |= members.pop(rb)
+        if ra != rb and not apart(ra, rb, weak):
+            root[rb] = ra
+            members[ra] |= members.pop(rb)
+
+    weak = edges[WEAK] if WEAK in edges.columns else pl.repeat(False, edges.height, eager=True)
+    for a, b in edges.filter(~weak).select(LEFT, RIGHT).iter_rows():
+        join(a, b, weak=False)
+    rest = edges.filter(weak).select(LEFT, RIGHT).rows()
+    first = {node: find(node) for pair in rest for node in pair}
+    linked: dict[int, set[int]] = {}
+    for a, b in rest:
+        if first[a] != first[b]:
+            linked.setdefault(first[a], set()).add(first[b])
+            linked.setdefault(first[b], set()).add(first[a])
+    ambiguous = {
+        group
+        for group, others in linked.items()
+        if any(apart(x, y, weak=True) for x in others for y in others if x < y)
+    }
+    for a, b in rest:
+        if not {first[a], first[b]} & ambiguous:
+            join(a, b, weak=True)
     return {node: find(node) for node in list(root)}
 
 
@@ -77,18 +140,22 @@ def split_chains(
     cannot: pl.DataFrame,
     order: np.ndarray,
     disputed: pl.DataFrame | None = None,
+    contested: pl.DataFrame | None = None,
 ) -> np.ndarray:
     """``labels`` (component per record) with every conflicting component split.
 
-    ``matches`` holds the accepted pairs with their ``probability``; ``cannot`` the
-    ``left, right`` pairs that must not end together; ``disputed`` pairs that only keep two
-    groups apart when they are more than two thirds of the pairs between them (the cluster
-    check's, see :mod:`crmclean.dedupe.cohesion`); ``order`` a rank per record that breaks ties
-    between equally strong links (its lineage, so that input order does not matter).
+    ``matches`` holds the accepted pairs with their ``probability`` (and ``weak``, see
+    :func:`weak_links`); ``cannot`` the ``left, right`` pairs that must not end together;
+    ``disputed`` pairs that only keep two groups apart when they are more than two thirds of
+    the pairs between them (the cluster check's, see :mod:`crmclean.dedupe.cohesion`);
+    ``contested`` pairs a weak link must not join (:func:`contested`); ``order`` a rank per
+    record that breaks ties between equally strong links (its lineage, so that input order
+    does not matter).
     """
     cannot = cannot.select(LEFT, RIGHT)
     disputed = cannot.clear() if disputed is None else disputed.select(LEFT, RIGHT)
-    conflicts = _conflicts(labels, pl.concat([cannot, disputed]))
+    contested = cannot.clear() if contested is None else contested.select(LEFT, RIGHT)
+    conflicts = _conflicts(labels, pl.concat([cannot, disputed, contested]))
     if conflicts.is_empty():
         return labels
     touched = np.unique(labels[conflicts[LEFT].to_numpy()])
@@ -100,7 +167,12 @@ def split_chains(
     edges = edges.with_columns(_lo=pl.min_horizontal("_a", "_b"), _hi=pl.max_horizontal("_a", "_b"))
     edges = edges.sort([WEIGHT, "_lo", "_hi"], descending=[True, False, False])
     forbidden = _neighbours(_conflicts(labels, cannot))
-    roots = _rebuild(edges, forbidden, _neighbours(_conflicts(labels, disputed)))
+    roots = _rebuild(
+        edges,
+        forbidden,
+        _neighbours(_conflicts(labels, disputed)),
+        _neighbours(_conflicts(labels, contested)),
+    )
     result = labels.copy()
     base = int(labels.max()) + 1
     nodes = np.fromiter(roots, dtype=np.int64, count=len(roots))

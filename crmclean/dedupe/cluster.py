@@ -50,6 +50,7 @@ def assign_golden_ids(
     matches: pl.DataFrame,
     cannot: pl.DataFrame | None = None,
     disputed: pl.DataFrame | None = None,
+    contested: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """``frame`` (records indexed 0..n-1 in order) with a ``golden_id`` per record.
 
@@ -57,7 +58,8 @@ def assign_golden_ids(
     cluster. With ``cannot`` (``left, right`` pairs that must stay apart; ``matches`` then needs
     a ``probability``) a cluster holding such a pair is split at its weakest links, and with
     ``disputed`` (pairs of the cluster check) one where they are over two thirds of the pairs
-    between two of its groups (see :func:`~crmclean.dedupe.chains.split_chains`). The id
+    between two of its groups, and with ``contested`` pairs a weak link must not join (see
+    :func:`~crmclean.dedupe.chains.split_chains`). The id
     depends only on the cluster's smallest member, never on row order or run.
     """
     if frame.is_empty():
@@ -65,5 +67,5 @@ def assign_golden_ids(
     lineage = frame.select(pl.struct(SOURCE, SOURCE_ID).rank("dense") - 1).to_series().to_numpy()
     labels = components(frame.height, matches)
     if cannot is not None:
-        labels = split_chains(labels, matches, cannot, lineage, disputed)
+        labels = split_chains(labels, matches, cannot, lineage, disputed, contested)
     return frame.with_columns(_golden_ids(frame, labels, lineage))

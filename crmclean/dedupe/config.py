@@ -138,6 +138,8 @@ class MatchConfig(BaseModel):
     split_below: float = Field(default=0.01, ge=0.0, lt=1.0)
     chain_check_size: int = Field(default=6, ge=2)
     chain_check_max_size: int = Field(default=1_000, ge=2)
+    identifiers: list[str] = []
+    contradicting: list[str] = []
     duplicates_per_record: float = Field(default=0.8, gt=0.0)
     u_sample_pairs: int = Field(default=200_000, ge=1_000)
     u_prior_pairs: int = Field(default=1_000, ge=1)
@@ -187,6 +189,15 @@ class MatchConfig(BaseModel):
         if any(not keys for keys in blocking):
             raise ValueError("every blocking rule needs at least one key")
         return blocking
+
+    @model_validator(mode="after")
+    def _identifiers_named(self) -> MatchConfig:
+        names = {spec.name for spec in self.comparisons}
+        for field in ("identifiers", "contradicting"):
+            unknown = sorted(set(getattr(self, field)) - names)
+            if unknown:
+                raise ValueError(f"{field} names unknown comparisons: {', '.join(unknown)}")
+        return self
 
     @model_validator(mode="after")
     def _caps_name_rules(self) -> MatchConfig:
