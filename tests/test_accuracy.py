@@ -7,8 +7,9 @@ user runs it (its `dob` maps to birth_date) -> precision 1.0, recall 0.9224, F1 
 5 reaches F1 0.9516 at p >= 0.5 on it); the same records given to the stage directly ->
 precision 1.0, recall 0.9183; a 10,296-row sample of the independent contacts_100k (CC0,
 1,395 true pairs, whole entities kept) through the pipeline -> precision 0.9993, recall
-0.9943; 800 people of bench/outside_crm.py (seed 11, three sources) -> precision 0.9693,
-recall 0.8500 (0.9432 / 0.7763 before session 5). Speed is never asserted here (see bench/).
+0.9943; 800 people of bench/outside_crm.py (seed 11, three sources) -> precision 0.9822,
+recall 0.8446 (0.9693 / 0.8500 before links no identifier backs stopped joining namesakes,
+0.9432 / 0.7763 before session 5). Speed is never asserted here (see bench/).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ FAKE_1000 = Path(__file__).parent / "data" / "public" / "splink_fake_1000.csv"
 CONTACTS_PRECISION_FLOOR, CONTACTS_RECALL_FLOOR = 0.99, 0.98
 CONTACTS = Path(__file__).parent / "data" / "public" / "contacts_10k_sample.csv"
 OUTSIDE_CRM = Path(__file__).parent / "data" / "outside_crm"
-OUTSIDE_PRECISION_FLOOR, OUTSIDE_RECALL_FLOOR = 0.96, 0.84
+OUTSIDE_PRECISION_FLOOR, OUTSIDE_RECALL_FLOOR = 0.975, 0.84
 
 
 @pytest.fixture(scope="module")
