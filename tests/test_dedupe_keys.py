@@ -134,14 +134,14 @@ def test_a_phone_its_numbering_plan_calls_a_mobile_is_the_mobile(config: MatchCo
     assert [record["mobile"] for record in keys] == ["+5511987654321", None, "+5511912345678"]
 
 
-def test_work_domains_are_the_company_domains_of_a_record(config: MatchConfig) -> None:
+def test_the_work_domain_is_the_company_domain_of_the_work_address(config: MatchConfig) -> None:
     work, free = _keys(
         config,
-        {"email": "ana@empresa.com.br", "email_alt": ["ana@gmail.com", "a.s@outra.es"]},
+        {"email": "ana@gmail.com", "email_alt": ["ana@empresa.com.br", "a.s@outra.es"]},
         {"email": "ana@gmail.com"},
     )
-    assert work["work_domains"] == ["empresa.com.br", "outra.es"]
-    assert free["work_domains"] == []
+    assert work["work_domain"] == "empresa.com.br"
+    assert free["work_domain"] is None
 
 
 def test_company_and_postal_code_keys(config: MatchConfig) -> None:

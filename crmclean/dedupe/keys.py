@@ -70,7 +70,7 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     primary one in its matching form (``email_key``), ``+tags`` folded on every domain;
     ``work_emails``: those at a company domain (not a free-mail provider);
     ``personal_emails``: those at a free-mail provider; ``email``: the first of ``emails``;
-    ``work_email``: the first of ``work_emails``; ``work_domains``: their domains."""
+    ``work_email``: the first of ``work_emails``; ``work_domain``: its domain."""
     local = pl.element().str.split("@").list.first()
     personal = pl.element().filter(~local.is_in(config.role_email_local_parts))
     role = pl.col("email_is_role").fill_null(False)
@@ -85,15 +85,14 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
         pl.col("emails").list.eval(pl.element().filter(~pl.element().is_in(team)))
     )
     free = pl.element().str.split("@").list.last().is_in(config.free_email_domains)
-    return emails.with_columns(
-        work_emails=pl.col("emails").list.eval(pl.element().filter(~free)),
-        personal_emails=pl.col("emails").list.eval(pl.element().filter(free)),
-        email=pl.col("emails").list.first(),
-    ).with_columns(
-        work_email=pl.col("work_emails").list.first(),
-        work_domains=pl.col("work_emails").list.eval(
-            pl.element().str.split("@").list.last().unique(maintain_order=True)
-        ),
+    return (
+        emails.with_columns(
+            work_emails=pl.col("emails").list.eval(pl.element().filter(~free)),
+            personal_emails=pl.col("emails").list.eval(pl.element().filter(free)),
+            email=pl.col("emails").list.first(),
+        )
+        .with_columns(work_email=pl.col("work_emails").list.first())
+        .with_columns(work_domain=pl.col("work_email").str.split("@").list.last())
     )
 
 
@@ -164,7 +163,7 @@ KEYS: dict[str, KeyGroup] = {
     "work_emails": _EMAILS,
     "personal_emails": _EMAILS,
     "work_email": _EMAILS,
-    "work_domains": _EMAILS,
+    "work_domain": _EMAILS,
     "phones": _PHONES,
     "phone_tails": _PHONES,
     "mobile": _PHONES,
@@ -222,7 +221,6 @@ LIST_KEYS = frozenset(
     {
         "emails",
         "work_emails",
-        "work_domains",
         "personal_emails",
         "work_locals",
         "phones",
