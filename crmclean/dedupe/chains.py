@@ -14,8 +14,8 @@ else holds them together), but two groups are not joined when more than two thir
 pairs between them are disputed.
 
 A *weak* link is a match no identifier backs (``identifiers`` in ``match.yaml``: a shared
-e-mail or number, a tax id, a birth date, the birth place, the occupation), only the name and
-the place (company, city). Two
+e-mail or number, a tax id, a birth date, the birth place, the occupation, the street), only
+the name and the place (company, city). Two
 records are *contested* when no identifier agrees and one of ``contradicting`` disagrees (two
 personal mailboxes): they are no match, and a weak link never joins their groups, but an
 identifier-backed one may (a person who changed address, one record holding both). Inside a
