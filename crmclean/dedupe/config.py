@@ -18,6 +18,7 @@ from pydantic import (
 
 from crmclean.dedupe.compare import METHODS
 from crmclean.dedupe.keys import KEYS, LIST_KEYS, is_key
+from crmclean.dedupe.nicknames import load_nicknames
 from crmclean.dedupe.survivorship import Survivorship
 from crmclean.errors import UserError
 from crmclean.model import format_validation_error
@@ -225,9 +226,12 @@ class MatchConfig(BaseModel):
 
 
 def load_match_config(rules: Rules) -> MatchConfig:
-    """Load and validate ``match.yaml``, reporting every problem at once."""
+    """Load and validate ``match.yaml``, reporting every problem at once; its ``nicknames``
+    are added to those of ``nicknames.yaml``."""
     path = rules.path(MATCH_FILE)
     try:
-        return MatchConfig.model_validate(rules.load(MATCH_FILE))
+        config = MatchConfig.model_validate(rules.load(MATCH_FILE))
     except ValidationError as exc:
         raise UserError(format_validation_error(exc), file=str(path)) from None
+    nicknames = {**load_nicknames(rules), **config.nicknames}
+    return config.model_copy(update={"nicknames": nicknames})
