@@ -113,3 +113,14 @@ def test_disagreement_takes_what_the_levels_leave(rules: Rules) -> None:
     spec = next(s for s in load_match_config(rules).comparisons if s.name == "first_name")
     assert spec.m[-1] == pytest.approx(1.0 - sum(level.m for level in spec.levels))
     assert len(spec.u) == len(spec.levels) + 1
+
+
+@pytest.mark.parametrize("part", ["birth_date@1.5", "birth_date@x"])
+def test_a_veto_similarity_is_a_number_from_0_to_1(tmp_path: Path, part: str) -> None:
+    data = yaml.safe_load(Rules().path("match.yaml").read_text(encoding="utf-8"))
+    first = next(spec for spec in data["comparisons"] if spec["name"] == "first_name")
+    first["veto_unless"] = [part]
+    (tmp_path / "match.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_match_config(Rules(directory=tmp_path))
+    assert f"veto_unless '{part}'" in str(caught.value)

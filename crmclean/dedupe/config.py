@@ -113,6 +113,21 @@ class ComparisonSpec(BaseModel):
         return self
 
 
+def comparison_name(part: str) -> str:
+    """The comparison a ``veto_unless`` part names: ``birth_date@0.8`` -> ``birth_date``."""
+    return part.partition("@")[0]
+
+
+def _similarity(part: str) -> None:
+    """A ``veto_unless`` part's ``@`` similarity, when it has one, is a number from 0 to 1."""
+    _, at, value = part.partition("@")
+    try:
+        if at and not 0.0 <= float(value) <= 1.0:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"veto_unless '{part}': the similarity after @ is from 0 to 1") from None
+
+
 def rule_name(rule: list[str]) -> str:
     """A blocking rule as the report and ``rule_caps`` name it: its keys joined by ``+``."""
     return " + ".join(rule)
@@ -206,7 +221,7 @@ class MatchConfig(BaseModel):
             raise ValueError(f"comparison names must be unique; repeated: {', '.join(repeated)}")
         for field in ("veto_unless", "explained_by", "superseded_by"):
             named = {
-                part
+                comparison_name(part)
                 for spec in comparisons
                 for name in getattr(spec, field)
                 for part in name.split("+")
@@ -214,6 +229,9 @@ class MatchConfig(BaseModel):
             unknown = sorted(named - set(names))
             if unknown:
                 raise ValueError(f"{field} names unknown comparisons: {', '.join(unknown)}")
+        for spec in comparisons:
+            for part in (part for name in spec.veto_unless for part in name.split("+")):
+                _similarity(part)
         return comparisons
 
     @property
