@@ -6,10 +6,14 @@ A short form is kept when it is unambiguous and not a given name of its own:
 
 - both names plain letters, the short form shorter than the full name (the list also holds
   rows the other way round, "bill,has_nickname,william");
-- exactly one full name has it (`al` is Albert, Alan, Alfred...: left out);
+- exactly one full name has it (`al` is Albert, Alan, Alfred...: left out), or its full names
+  are spellings of one name (Jaro-Winkler 0.88 or more between each two) and only one of them
+  is a first name of Faker's English pools: that one (`lottie` is Charlotte, not Carlotta;
+  `drea`, Andre or Andrea, is left out);
 - it is not a full name of the list itself, nor a given name in Faker's first-name pools of
   the locales crmclean serves (a typo of `erin` must still compare with `erin`, not `aaron`);
-- neither name is a generation marker of rules/match.yaml (`jr` is no short form of `junior`).
+- neither name is a generation marker of rules/match.yaml (`jr` is no short form of `junior`);
+- no locale section of rules/nicknames.yaml has it (those are kept by hand and win).
 
     PYTHONPATH=$PWD python bench/nickname_table.py PATH/names.csv
 
@@ -28,15 +32,18 @@ from collections import defaultdict
 from pathlib import Path
 
 import yaml
+from rapidfuzz.distance import JaroWinkler
 
-LOCALES = ["en_US", "en_GB", "pt_BR", "pt_PT", "es_ES", "es_MX", "de_DE", "it_IT", "fr_FR"]
+ENGLISH = ["en_US", "en_GB"]
+LOCALES = [*ENGLISH, "pt_BR", "pt_PT", "es_ES", "es_MX", "de_DE", "it_IT", "fr_FR"]
 _PLAIN = re.compile(r"^[a-z]+$")
+SPELLINGS = 0.88
 
 
-def given_names() -> set[str]:
-    """Every first name of Faker's person providers for :data:`LOCALES`, folded."""
+def given_names(locales: list[str]) -> set[str]:
+    """Every first name of Faker's person providers for ``locales``, folded."""
     names: set[str] = set()
-    for locale in LOCALES:
+    for locale in locales:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         for attr in ("first_names", "first_names_female", "first_names_male"):
             names |= {_fold(name) for name in getattr(provider, attr, ())}
@@ -48,19 +55,31 @@ def _fold(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def short_forms(rows: list[dict[str, str]], excluded: set[str]) -> dict[str, str]:
-    """Short form -> its only full name, by the rules of the module docstring."""
+def short_forms(
+    rows: list[dict[str, str]], excluded: set[str], english: set[str]
+) -> dict[str, str]:
+    """Short form -> its full name, by the rules of the module docstring."""
     full_names = {row["name1"] for row in rows}
     fulls: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         full, short = row["name1"], row["name2"]
         if _PLAIN.match(full) and _PLAIN.match(short) and len(short) < len(full):
             fulls[short].add(full)
+    table = {short: _one_name(names, english) for short, names in sorted(fulls.items())}
     return {
-        short: next(iter(names))
-        for short, names in sorted(fulls.items())
-        if len(names) == 1 and short not in full_names and short not in excluded
+        short: full
+        for short, full in table.items()
+        if full and short not in full_names and short not in excluded
     }
+
+
+def _one_name(names: set[str], english: set[str]) -> str | None:
+    """The one full name, or the only common one of spellings of one name; else None."""
+    if len(names) == 1:
+        return next(iter(names))
+    spellings = all(JaroWinkler.similarity(a, b) >= SPELLINGS for a in names for b in names)
+    common = names & english
+    return next(iter(common)) if spellings and len(common) == 1 else None
 
 
 def main() -> None:
@@ -71,7 +90,9 @@ def main() -> None:
         rows = [row for row in csv.DictReader(handle) if row["relationship"] == "has_nickname"]
     markers = set(yaml.safe_load(Path("rules/match.yaml").read_text())["name_suffixes"])
     rows = [row for row in rows if not {row["name1"], row["name2"]} & markers]
-    table = short_forms(rows, given_names())
+    tables = yaml.safe_load(Path("rules/nicknames.yaml").read_text())
+    kept = {short for name, table in tables.items() if name != "en_list" for short in table}
+    table = short_forms(rows, given_names(LOCALES) | kept, given_names(ENGLISH))
     print(f"{len(rows)} rows -> {len(table)} short forms", file=sys.stderr)
     for short, full in table.items():
         print(f"  {short}: {full}")
