@@ -22,6 +22,7 @@ def vocab() -> NameRules:
     ("typed", "cased"),
     [
         ("JOÃO DA SILVA", "João da Silva"),
+        ("NEVILLE FITZROY, 3RD EARL OF YORK", "Neville Fitzroy, 3rd Earl of York"),
         ("maria das graças", "Maria das Graças"),
         ("JOSÉ DOS SANTOS E SOUZA", "José dos Santos e Souza"),
         ("O'BRIEN", "O'Brien"),

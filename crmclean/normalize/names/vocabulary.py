@@ -146,6 +146,9 @@ def _capitalize(part: str, prefixes: tuple[str, ...]) -> str:
 
 
 def _upper_first(text: str) -> str:
+    """The first letter upper case; an ordinal ("1st", "3rd") is left as it is."""
+    if text[:1].isdigit():
+        return text
     for index, char in enumerate(text):
         if char.isalpha():
             return text[:index] + char.title() + text[index + 1 :]
