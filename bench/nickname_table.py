@@ -8,10 +8,11 @@ A short form is kept when it is unambiguous and not a given name of its own:
   rows the other way round, "bill,has_nickname,william");
 - exactly one full name has it (`al` is Albert, Alan, Alfred...: left out), or its full names
   are spellings of one name (Jaro-Winkler 0.88 or more between each two) and only one of them
-  is a first name of Faker's English pools: that one (`lottie` is Charlotte, not Carlotta;
-  `drea`, Andre or Andrea, is left out);
+  is a first name of Faker's English pools: that one (`jenn` is Jennifer, not Jennet; `drea`,
+  Andre or Andrea, is left out);
 - it is not a full name of the list itself, nor a given name in Faker's first-name pools of
-  the locales crmclean serves (a typo of `erin` must still compare with `erin`, not `aaron`);
+  the locales crmclean serves, and of the US baby names of Faker's `en` (a typo of `millie`
+  must still compare with `millie`, not `camille`);
 - neither name is a generation marker of rules/match.yaml (`jr` is no short form of `junior`);
 - no locale section of rules/nicknames.yaml has it (those are kept by hand and win).
 
@@ -34,7 +35,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz.distance import JaroWinkler
 
-ENGLISH = ["en_US", "en_GB"]
+ENGLISH = ["en", "en_US", "en_GB", "en_IE", "en_NZ"]
 LOCALES = [*ENGLISH, "pt_BR", "pt_PT", "es_ES", "es_MX", "de_DE", "it_IT", "fr_FR"]
 _PLAIN = re.compile(r"^[a-z]+$")
 SPELLINGS = 0.88
