@@ -119,3 +119,14 @@ def test_identifiers_name_comparisons(tmp_path: Path) -> None:
     rules = _write(tmp_path, identifiers=["email", "passport"])
     with pytest.raises(UserError, match="identifiers names unknown comparisons: passport"):
         load_match_config(rules)
+
+
+@pytest.mark.parametrize("part", ["birth_date@1.5", "birth_date@x"])
+def test_a_veto_similarity_is_a_number_from_0_to_1(tmp_path: Path, part: str) -> None:
+    data = yaml.safe_load(Rules().path("match.yaml").read_text(encoding="utf-8"))
+    first = next(spec for spec in data["comparisons"] if spec["name"] == "first_name")
+    first["veto_unless"] = [part]
+    (tmp_path / "match.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_match_config(Rules(directory=tmp_path))
+    assert f"veto_unless '{part}'" in str(caught.value)

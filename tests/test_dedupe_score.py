@@ -234,3 +234,14 @@ def test_two_work_addresses_at_one_domain_forbid_the_merge() -> None:
     )
     assert colleague["veto"]
     assert not typo["veto"]
+
+
+def test_a_birth_date_one_digit_off_lifts_the_first_name_veto() -> None:
+    """A short form no table knows (Jack, John): a near birth date is evidence, not a
+    contradiction; another year leaves the veto."""
+    jack = {"first_name": "Jack", "last_name": "Hall", "birth_date": "1890-06-11"}
+    john = {"first_name": "John", "last_name": "Hall"}
+    near = _scored(jack, {**john, "birth_date": "1890-06-19"})
+    apart = _scored(jack, {**john, "birth_date": "1920-02-03"})
+    assert near["w_first_name"] < 0
+    assert (near["veto"], apart["veto"]) == (False, True)

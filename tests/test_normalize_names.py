@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
@@ -22,6 +22,7 @@ def vocab() -> NameRules:
     ("typed", "cased"),
     [
         ("JOÃO DA SILVA", "João da Silva"),
+        ("NEVILLE FITZROY, 3RD EARL OF YORK", "Neville Fitzroy, 3rd Earl of York"),
         ("maria das graças", "Maria das Graças"),
         ("JOSÉ DOS SANTOS E SOUZA", "José dos Santos e Souza"),
         ("O'BRIEN", "O'Brien"),
@@ -70,6 +71,11 @@ def test_recase(vocab: NameRules, typed: str, cased: str) -> None:
         ("João Silva Carlos Santos", (None, "João", "Silva", "Carlos Santos", None)),
         ("Pedro Alves Neto", (None, "Pedro", None, "Alves", "Neto")),
         ("Prof. Dr. Luiz Souza Filho", ("Prof. Dr.", "Luiz", None, "Souza", "Filho")),
+        ("Dña. María López García", ("Doña", "María", None, "López García", None)),
+        ("Anne Chatley, 1st Baron Hull", (None, "Anne", None, "Chatley", None)),
+        ("Sir Roger Penham, 3rd Earl of York", ("Sir", "Roger", None, "Penham", None)),
+        ("Hastings, of Durham", (None, "Hastings", None, None, None)),
+        ("Smith, Earl", (None, "Earl", None, "Smith", None)),
     ],
 )
 def test_parse_full(vocab: NameRules, full: str, parts: tuple[str | None, ...]) -> None:
@@ -84,6 +90,7 @@ def test_parse_full(vocab: NameRules, full: str, parts: tuple[str | None, ...]) 
         ("O'Brien Jr., Patrick", "Patrick O'Brien Jr.", "name.reordered"),
         ("Dra. Ana Lima", "Ana Lima", "name.honorific_moved"),
         ("Ana Lima Filho", "Ana Lima Filho", None),
+        ("Sir Rui Lee, 1st Baron Hull", "Rui Lee, 1st Baron Hull", "name.honorific_moved"),
     ],
 )
 def test_parse_full_display(vocab: NameRules, full: str, display: str, rule: str | None) -> None:
@@ -192,3 +199,15 @@ def test_the_full_name_fast_path_takes_plain_names() -> None:
     ]
     table = fast.prepared(pl.DataFrame({"n": names}))
     assert table.select(fast.when)["n"].to_list() == [True, True, False, True, False]
+
+
+HONOURS = st.sampled_from(["1st Baron Hull", "of Durham", "Viscount Lisle", "3rd Earl of York"])
+
+
+@given(st.lists(NAME_WORDS, min_size=1, max_size=5).map(" ".join), HONOURS)
+def test_an_honour_after_the_name_changes_no_part(name: str, honour: str) -> None:
+    """A name without a comma of its own (and a word) splits the same with an honour after it."""
+    assume("," not in name and name.strip())
+    vocab = NameRules.load(Rules())
+    alone, honoured = parse_full(name, vocab), parse_full(f"{name}, {honour}", vocab)
+    assert honoured == alone._replace(full=f"{alone.full}, {honour}")

@@ -13,7 +13,6 @@ from crmclean.normalize.phones.columns import (
     clean_phones,
     normalize_phones,
     parse_cell,
-    region,
     split,
 )
 from crmclean.normalize.phones.fast_path import fast_path
@@ -89,12 +88,6 @@ def test_parse_cell_adds_a_split_part_for_several_numbers() -> None:
         Part(None, "phone.missing_area_code", "98765-4321"),
         Part(None, "phone.split", "+5511987654321; 98765-4321", "+5511987654321"),
     ]
-
-
-def test_region_from_country_or_default() -> None:
-    countries = pl.DataFrame({"c": ["BR", "US", None, "Narnia", "PT"]})
-    regions = countries.select(region(pl.col("c"), "BR"))["c"].to_list()
-    assert regions == ["BR", "US", "BR", "BR", "PT"]
 
 
 def test_normalize_phones_primaries_alternates_and_findings() -> None:

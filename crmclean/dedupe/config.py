@@ -18,6 +18,7 @@ from pydantic import (
 
 from crmclean.dedupe.compare import METHODS
 from crmclean.dedupe.keys import KEYS, LIST_KEYS, is_key
+from crmclean.dedupe.nicknames import load_nicknames
 from crmclean.dedupe.survivorship import Survivorship
 from crmclean.errors import UserError
 from crmclean.model import format_validation_error
@@ -110,6 +111,21 @@ class ComparisonSpec(BaseModel):
             kind = "list" if self.key in LIST_KEYS else "text"
             raise ValueError(f"method '{self.method}' cannot compare the {kind} key '{self.key}'")
         return self
+
+
+def comparison_name(part: str) -> str:
+    """The comparison a ``veto_unless`` part names: ``birth_date@0.8`` -> ``birth_date``."""
+    return part.partition("@")[0]
+
+
+def _similarity(part: str) -> None:
+    """A ``veto_unless`` part's ``@`` similarity, when it has one, is a number from 0 to 1."""
+    _, at, value = part.partition("@")
+    try:
+        if at and not 0.0 <= float(value) <= 1.0:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"veto_unless '{part}': the similarity after @ is from 0 to 1") from None
 
 
 def rule_name(rule: list[str]) -> str:
@@ -216,7 +232,7 @@ class MatchConfig(BaseModel):
             raise ValueError(f"comparison names must be unique; repeated: {', '.join(repeated)}")
         for field in ("veto_unless", "explained_by", "superseded_by"):
             named = {
-                part
+                comparison_name(part)
                 for spec in comparisons
                 for name in getattr(spec, field)
                 for part in name.split("+")
@@ -224,6 +240,9 @@ class MatchConfig(BaseModel):
             unknown = sorted(named - set(names))
             if unknown:
                 raise ValueError(f"{field} names unknown comparisons: {', '.join(unknown)}")
+        for spec in comparisons:
+            for part in (part for name in spec.veto_unless for part in name.split("+")):
+                _similarity(part)
         return comparisons
 
     @property
@@ -236,9 +255,12 @@ class MatchConfig(BaseModel):
 
 
 def load_match_config(rules: Rules) -> MatchConfig:
-    """Load and validate ``match.yaml``, reporting every problem at once."""
+    """Load and validate ``match.yaml``, reporting every problem at once; its ``nicknames``
+    are added to those of ``nicknames.yaml``."""
     path = rules.path(MATCH_FILE)
     try:
-        return MatchConfig.model_validate(rules.load(MATCH_FILE))
+        config = MatchConfig.model_validate(rules.load(MATCH_FILE))
     except ValidationError as exc:
         raise UserError(format_validation_error(exc), file=str(path)) from None
+    nicknames = {**load_nicknames(rules), **config.nicknames}
+    return config.model_copy(update={"nicknames": nicknames})

@@ -96,9 +96,10 @@ def _evidence(specs: list[ComparisonSpec]) -> pl.Expr:
 
 
 def _agrees(name: str, config: MatchConfig) -> pl.Expr:
-    """True when comparison ``name`` reaches its first level."""
+    """True when comparison ``name`` reaches its first level (``name@0.8``: that similarity)."""
+    name, _, at = name.partition("@")
     spec = next(spec for spec in config.comparisons if spec.name == name)
-    return pl.col(f"sim_{name}").fill_null(0.0) >= spec.levels[0].at
+    return pl.col(f"sim_{name}").fill_null(0.0) >= (float(at) if at else spec.levels[0].at)
 
 
 def _explained(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:

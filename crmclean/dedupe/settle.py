@@ -23,7 +23,7 @@ import polars as pl
 
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, compare
-from crmclean.dedupe.config import ComparisonSpec, MatchConfig
+from crmclean.dedupe.config import ComparisonSpec, MatchConfig, comparison_name
 from crmclean.dedupe.params import Parameters
 from crmclean.dedupe.score import compared_pairs, tf_columns, weighed_pairs
 
@@ -35,7 +35,7 @@ def deferrable(config: MatchConfig) -> list[ComparisonSpec]:
     """Text comparisons that only move the score: no veto, and no other comparison asks
     whether they agree."""
     referred = {
-        part
+        comparison_name(part)
         for spec in config.comparisons
         for name in [*spec.explained_by, *spec.superseded_by, *spec.veto_unless]
         for part in name.split("+")

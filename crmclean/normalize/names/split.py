@@ -20,6 +20,7 @@ _NAME_LIKE = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+){0,3}\.?$")
 SURNAME_GROUPS = 2
 _JOINING = frozenset({"e", "y"})  # "Carlos e Silva", "García y Márquez": one surname
 _INITIAL = re.compile(r"^[^\W\d_]\.$")  # "R." between the given name and the surname
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th|º|ª|°)?\.?$", re.IGNORECASE)  # "1st", "3rd", "2º"
 
 
 class FullName(NamedTuple):
@@ -50,8 +51,31 @@ def take_suffix(value: str, vocab: NameRules) -> tuple[str | None, str]:
     return vocab.suffixes[word_key(words[-1])], " ".join(words[:-1]).rstrip(",")
 
 
+def take_honour(value: str, vocab: NameRules) -> tuple[str | None, str]:
+    """``("1st Baron Hull", "Anne Chatley")`` from "Anne Chatley, 1st Baron Hull": after a
+    comma, an ordinal or an honour word and at least one more word ("Smith, Earl" is Earl
+    Smith)."""
+    name, comma, tail = value.partition(",")
+    words = tail.split()
+    opening = words[1:2] if words and _ORDINAL.match(words[0]) else words[:1]
+    if not comma or len(words) < 2 or not name.strip():
+        return None, value
+    if opening and word_key(opening[0]) in vocab.honours:
+        return " ".join(words), name
+    return None, value
+
+
 def parse_full(full: str, vocab: NameRules) -> FullName:
-    """Every part of a full name; "Silva, João" (surname first) is put in natural order."""
+    """Every part of a full name; "Silva, João" (surname first) is put in natural order; an
+    honour after the name ("..., 1st Baron Hull") is kept in ``full`` and out of the parts."""
+    honour, name = take_honour(full, vocab)
+    if honour is None:
+        return _parse_name(full, vocab)
+    parsed = _parse_name(name, vocab)
+    return parsed._replace(full=f"{parsed.full}, {honour}")
+
+
+def _parse_name(full: str, vocab: NameRules) -> FullName:
     surname, comma, given = full.partition(",")
     if comma and _NAME_LIKE.match(surname.strip()) and _NAME_LIKE.match(given.strip()):
         honorific, given = take_honorific(recase(given.strip(), vocab), vocab)

@@ -28,6 +28,7 @@ class NameSpec(BaseModel):
     titles: dict[str, list[str]] = {}
     suffixes: dict[str, list[str]] = {}
     compound_given_names: list[str] = []
+    honours: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class NameRules:
     titles: dict[str, str]
     suffixes: dict[str, str]
     compounds: frozenset[str] = frozenset()
+    honours: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, rules: Rules) -> NameRules:
@@ -51,6 +53,7 @@ class NameRules:
             titles=_spellings(spec.titles),
             suffixes=_spellings(spec.suffixes),
             compounds=frozenset(plain_key(name) for name in spec.compound_given_names),
+            honours=frozenset(word_key(word) for word in spec.honours),
         )
 
 
@@ -143,6 +146,9 @@ def _capitalize(part: str, prefixes: tuple[str, ...]) -> str:
 
 
 def _upper_first(text: str) -> str:
+    """The first letter upper case; an ordinal ("1st", "3rd") is left as it is."""
+    if text[:1].isdigit():
+        return text
     for index, char in enumerate(text):
         if char.isalpha():
             return text[:index] + char.title() + text[index + 1 :]

@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from functools import partial
 
-import phonenumbers
 import polars as pl
 
 from crmclean.normalize.distinct import INDEX, Parts, cell_parts
@@ -14,6 +13,7 @@ from crmclean.normalize.findings import Step, concat, from_parts
 from crmclean.normalize.phones import words as phone_words
 from crmclean.normalize.phones.fast_path import fast_path
 from crmclean.normalize.phones.one_number import to_e164
+from crmclean.normalize.phones.regions import record_region
 from crmclean.normalize.phones.words import PhoneSpec, unjoin
 from crmclean.normalize.values.multi_cells import (
     EMPTY,
@@ -34,12 +34,6 @@ EXTENSION, KIND = "phone_extension", "phone_type"
 _SEPARATORS = re.compile(
     r"\s*(?:[;/|\r\n]|,(?![0-9]+\s*e)|\s(?:e|ou|or|y|o|and)\s)\s*", re.IGNORECASE
 )
-
-
-def region(country: pl.Expr, default: str) -> pl.Expr:
-    """The phonenumbers region of a record: its country code when known there, else ``default``."""
-    known = sorted(phonenumbers.SUPPORTED_REGIONS)
-    return pl.when(country.is_in(known)).then(country).otherwise(pl.lit(default))
 
 
 def split(cell: str) -> list[str]:
@@ -69,7 +63,8 @@ def normalize_phones(
     country: str = "country",
     spec: PhoneSpec | None = None,
 ) -> Step:
-    """Each field keeps its first number; every other number goes to ``phone_alt``.
+    """Each field keeps its first number; every other number goes to ``phone_alt``. A number
+    without a country code is read in the record's region (see ``regions``).
 
     The first field's number also gives ``phone_extension`` and ``phone_type``. ``spec``: the
     words around numbers and the ninth-digit setting (none and on without it).
@@ -77,7 +72,8 @@ def normalize_phones(
     spec = spec or PhoneSpec()
     parse = partial(parse_cell, words=tuple(spec.words), ninth=spec.br_ninth_digit)
     fast = partial(fast_path, region_column=REGION, ninth=spec.br_ninth_digit)
-    keyed = frame.with_columns(region(pl.col(country), default_region).alias(REGION))
+    region = record_region(frame, default_region, spec.generic_cctlds, country)
+    keyed = frame.with_columns(region.alias(REGION))
     parts = {f: cell_parts(keyed, [f, REGION], parse, PART_SCHEMA, fast(f)) for f in fields}
     kept = frame[ALT] if ALT in frame.columns else None
     primaries, alternates = _spread([parts[f] for f in fields], kept)

@@ -24,6 +24,7 @@ class PhoneSpec(BaseModel):
 
     words: list[str] = Field(default_factory=list)
     br_ninth_digit: bool = True
+    generic_cctlds: list[str] = Field(default_factory=list)
 
 
 def load(rules: Rules) -> PhoneSpec:

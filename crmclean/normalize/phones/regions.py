@@ -1,0 +1,67 @@
+"""The region a record's numbers are read in when they carry no country code of their own.
+
+In this order: the record's country; the country of its e-mail's domain (a ccTLD: ``.pt``,
+``.co.uk``; not one sold to anyone, like ``.io`` or ``.co`` alone); the country most of its
+source's records give (a Portuguese export fills the gaps with PT); then the run's default.
+A number typed with ``+`` already gave the record its country (see ``country_hints``).
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+import polars as pl
+
+from crmclean.batch import SOURCE
+
+EMAIL, COUNTRY = "email", "country"
+# ccTLDs other than the ISO code of their country
+CCTLD_REGIONS = {"uk": "GB"}
+# A share of a source's records with a country: its commonest one fills the others' gaps when
+# it is at least this.
+DOMINANT_SHARE = 0.5
+_KNOWN = sorted(phonenumbers.SUPPORTED_REGIONS)
+_SECOND_LEVEL = r"(?:com|net|org|gov|edu|co|ac|gob|gv)"
+
+
+def email_region(email: pl.Expr, generic: list[str]) -> pl.Expr:
+    """The region of an e-mail's ccTLD; a ``generic`` one only under a second level that is
+    not ("x.co" says nothing, "x.com.co" is Colombian)."""
+    domain = email.str.strip_chars().str.to_lowercase().str.extract(r"@([^@\s]+)$")
+    under = domain.str.extract(rf"\.{_SECOND_LEVEL}\.([a-z]{{2}})$")
+    alone = domain.str.extract(r"\.([a-z]{2})$")
+    tld = pl.coalesce(under, pl.when(~alone.is_in(generic)).then(alone))
+    return _supported(tld.replace(CCTLD_REGIONS).str.to_uppercase())
+
+
+def source_region(frame: pl.DataFrame, country: pl.Expr) -> pl.Expr:
+    """The country most records of each source give, when at least :data:`DOMINANT_SHARE` of
+    those with a country give it."""
+    if SOURCE not in frame.columns:
+        return pl.lit(None, pl.String)
+    counted = (
+        frame.select(pl.col(SOURCE), _supported(country).alias("_c"))
+        .drop_nulls()
+        .group_by(SOURCE, "_c")
+        .len()
+        .with_columns(share=pl.col("len") / pl.col("len").sum().over(SOURCE))
+        .filter(pl.col("share") >= DOMINANT_SHARE)
+        .sort("len", "_c", descending=[True, False])
+        .unique(SOURCE, keep="first")
+    )
+    lookup = dict(zip(counted[SOURCE], counted["_c"], strict=True))
+    return pl.col(SOURCE).replace_strict(lookup, default=None, return_dtype=pl.String)
+
+
+def record_region(
+    frame: pl.DataFrame, default: str, generic: list[str], country_column: str = COUNTRY
+) -> pl.Expr:
+    """The region of each record's numbers, by the order of the module docstring."""
+    columns = set(frame.columns)
+    country = pl.col(country_column) if country_column in columns else pl.lit(None, pl.String)
+    by_email = email_region(pl.col(EMAIL), generic) if EMAIL in columns else None
+    hints = [_supported(country), by_email, source_region(frame, country)]
+    return pl.coalesce(*(h for h in hints if h is not None), pl.lit(default))
+
+
+def _supported(region: pl.Expr) -> pl.Expr:
+    return pl.when(region.is_in(_KNOWN)).then(region)

@@ -1,0 +1,81 @@
+"""The region a record's numbers are read in: country, e-mail ccTLD, the source's commonest
+country, the default."""
+
+from __future__ import annotations
+
+import phonenumbers
+import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
+from normalize_support import frame
+
+from crmclean.batch import SOURCE
+from crmclean.normalize.phones.columns import normalize_phones
+from crmclean.normalize.phones.regions import record_region
+from crmclean.normalize.phones.words import PhoneSpec
+
+GENERIC = ["io", "co", "me"]
+
+
+def _regions(data: pl.DataFrame, default: str = "BR") -> list[str]:
+    return data.select(record_region(data, default, GENERIC).alias("r"))["r"].to_list()
+
+
+def test_country_first_then_the_emails_cctld_then_the_default() -> None:
+    data = pl.DataFrame(
+        {
+            "country": ["US", None, None, None, None, None, "Narnia", None],
+            "email": [
+                "a@x.pt",
+                "b@empresa.pt",
+                "c@firm.co.uk",
+                "d@startup.io",
+                "e@marca.co",
+                "f@empresa.com.co",
+                "g@x.de",
+                "not an e-mail",
+            ],
+        }
+    )
+    assert _regions(data) == ["US", "PT", "GB", "BR", "BR", "CO", "DE", "BR"]
+
+
+def test_the_sources_commonest_country_fills_its_gaps() -> None:
+    data = pl.DataFrame(
+        {
+            SOURCE: ["lisboa"] * 4 + ["mixed"] * 4,
+            "country": ["PT", "PT", "ES", None, "PT", "ES", "MX", None],
+            "email": [None, None, None, None, None, None, None, "h@x.ar"],
+        }
+    )
+    # mixed: no country reaches half of its records with one; the e-mail beats the source
+    assert _regions(data) == ["PT", "PT", "ES", "PT", "PT", "ES", "MX", "AR"]
+
+
+def test_a_number_without_a_country_code_is_read_in_the_emails_country() -> None:
+    data = frame(
+        phone=["912 345 678", "(11) 98765-4321"],
+        email=["ana@empresa.pt", "joao@empresa.com.br"],
+        country=[None, None],
+    )
+    step = normalize_phones(data, "BR", fields=("phone",), spec=PhoneSpec(generic_cctlds=GENERIC))
+    assert step.frame["phone"].to_list() == ["+351912345678", "+5511987654321"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.none() | st.text(max_size=4) | st.sampled_from(["PT", "GB", "xx"]),
+            st.none() | st.text(max_size=12) | st.sampled_from(["a@b.uk", "a@b.com.co", "@.io"]),
+            st.sampled_from(["s1", "s2"]),
+        ),
+        max_size=12,
+    )
+)
+def test_every_record_gets_a_supported_region(rows: list[tuple[str | None, ...]]) -> None:
+    data = pl.DataFrame(
+        rows, schema={c: pl.String for c in ("country", "email", SOURCE)}, orient="row"
+    )
+    regions = _regions(data)
+    assert len(regions) == len(rows)
+    assert all(region in phonenumbers.SUPPORTED_REGIONS for region in regions)
