@@ -79,9 +79,25 @@ class MatchModel:
             m={spec.name: params.m_of(spec) for spec in config.comparisons},
             tf=tf,
         )
-        body = {k: v for k, v in model.as_dict().items() if k not in ("model_id", "learned_at")}
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
-        return replace(model, model_id=digest)
+        return replace(model, model_id=model.digest())
+
+    def digest(self) -> str:
+        """A hash of what the model decides with (not its id, not when it was learned); each
+        term-frequency table is hashed as columns sorted by value, not as JSON text (a million
+        values through ``json.dumps(sort_keys=True)`` cost seconds)."""
+        skipped = ("model_id", "learned_at", "tf")
+        body = {k: v for k, v in self.as_dict().items() if k not in skipped}
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode())
+        for name in sorted(self.tf):
+            table = pl.DataFrame(
+                {"value": list(self.tf[name]), "tf": list(self.tf[name].values())},
+                schema={"value": pl.String, "tf": pl.Float64},
+            ).sort("value")
+            digest.update(json.dumps(name).encode())
+            digest.update(table["value"].str.len_bytes().to_numpy().tobytes())
+            digest.update(table["value"].str.join("").item().encode())
+            digest.update(table["tf"].to_numpy().tobytes())
+        return digest.hexdigest()[:12]
 
     def summary(self) -> dict[str, Any]:
         """Which model: id, when learned, from how many records, under which rules."""
