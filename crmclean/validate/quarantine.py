@@ -120,7 +120,10 @@ def needs_remerge(batch: Batch, quarantined: Batch) -> bool:
         .unique()
         .join(quarantined.frame.select(GOLDEN_ID).unique(), on=GOLDEN_ID, how="anti")
     )
-    removed = batch.frame.join(quarantined.frame, on=[SOURCE, SOURCE_ID], how="anti")
+    keys = [SOURCE, SOURCE_ID]
+    removed = batch.frame.select(*keys, GOLDEN_ID).join(
+        quarantined.frame.select(keys), on=keys, how="anti"
+    )
     touched = removed.select(GOLDEN_ID).unique().join(emptied, on=GOLDEN_ID, how="anti")
     kept = None if batch.target is None else batch.target.kept
     held = (
