@@ -106,6 +106,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     path = args.file or build(args.rows, args.data)
+    args.data.mkdir(parents=True, exist_ok=True)  # the HTML report goes there
     marks: list[tuple[str, float]] = []
     start = time.perf_counter()
 
