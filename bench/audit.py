@@ -5,6 +5,10 @@ tiled until it has ``--rows`` rows; each copy gets its own ids, e-mails, phones 
 copies are different people. It is cached in ``--data`` and reused.
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/audit.py --rows 1000000
+
+The copies keep each person's first name, city and postcode (rules/match.yaml blocks on
+``[first_name, postal_code]``), so every copy of a person meets every other as a candidate
+pair; ``--file`` audits another CSV instead (the neutral file of bench/migrate.py, say).
 """
 
 from __future__ import annotations
@@ -95,8 +99,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "crmclean-bench")
+    parser.add_argument(
+        "--file",
+        type=Path,
+        help="audit this CSV instead (e.g. one from bench/neutral.py: people who are not copies)",
+    )
     args = parser.parse_args()
-    path = build(args.rows, args.data)
+    path = args.file or build(args.rows, args.data)
+    args.data.mkdir(parents=True, exist_ok=True)  # the HTML report goes there
     marks: list[tuple[str, float]] = []
     start = time.perf_counter()
 

@@ -6,7 +6,8 @@ is read, normalized and matched again (with K=100, 1% of the records).
 
 The CSV comes from bench/neutral.py (seeded). Each run is a process of its own (as the CLI
 runs): its wall time including imports, its peak RSS, and the seconds between the stages it
-reports (read, normalize, dedupe, plan, validate, load). Then the target file's size and what
+reports (read, normalize, dedupe, plan, validate, load), wall and CPU (all threads: steadier
+than wall time on a shared machine). Then the target file's size and what
 each table and index takes in it (SQLite's ``dbstat``). Heavy: run it under the shared lock::
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/migrate.py --rows 1000000
@@ -34,21 +35,27 @@ def child(project: str, full: bool, quarantine: bool) -> None:
     from crmclean.api import migrate
     from crmclean.project import load_project
 
-    marks: list[tuple[str, float]] = [("start", time.perf_counter())]
+    marks: list[tuple[str, float, float]] = [("start", time.perf_counter(), time.process_time())]
     loaded = load_project(Path(project))
+
+    def mark(stage: str) -> None:
+        marks.append((stage, time.perf_counter(), time.process_time()))
+
     result = migrate(
         loaded.sources,
         loaded.rules,
         target=loaded.target,
         full=full,
         on_fail="quarantine" if quarantine else "block",
-        progress=lambda stage: marks.append((stage, time.perf_counter())),
+        progress=mark,
     )
-    marks.append(("end", time.perf_counter()))
-    stages = {a: round(t2 - t1, 1) for (a, t1), (_, t2) in pairwise(marks)}
+    mark("end")
+    stages = {a: round(t2 - t1, 1) for (a, t1, _), (_, t2, _) in pairwise(marks)}
+    cpu = {a: round(c2 - c1, 1) for (a, _, c1), (_, _, c2) in pairwise(marks)}
     gate = None if result.gate is None else result.gate.success
     written = None if result.loaded is None else result.loaded.counts
-    print(json.dumps({"stages": stages, "gate": gate, "written": written, **result.info}))
+    report = {"stages": stages, "cpu": cpu, "gate": gate, "written": written, **result.info}
+    print(json.dumps(report))
 
 
 def project_file(folder: Path, rows: int, seed: int, sources: int = 1) -> Path:
@@ -96,6 +103,7 @@ def timed_run(label: str, project: Path, full: bool = False, quarantine: bool = 
     report = json.loads(lap.stdout.strip().splitlines()[-1])
     print(f"{label:<34} {lap.seconds:7.1f} s  peak {lap.peak / 1024**3:5.2f} GB", flush=True)
     print(f"  stages (s): {report.pop('stages')}")
+    print(f"  stages, CPU of all threads (s): {report.pop('cpu')}")
     print(f"  {report}", flush=True)
 
 

@@ -161,3 +161,24 @@ def test_the_json_is_every_field_as_dataclasses_would_give_it() -> None:
     )  # fmt: skip
     assert model.as_dict() == dataclasses.asdict(model)
     assert json.loads(model.to_json())["tf"] == {"email": {"a@b.co": 0.5}}
+
+
+def test_the_model_id_hashes_the_frequency_tables_by_value_not_by_order() -> None:
+    """The id of a model is the same whatever order its term-frequency tables come in, and
+    changes with any value or frequency in them."""
+    from crmclean.dedupe.model import MatchModel, _digest
+
+    model = MatchModel(
+        model_id="", learned_at="2026-01-01", records=3, rules_hash="r",
+        auto_merge_threshold=0.9, review_threshold=0.5, prior=0.01,
+        u={"email": [0.9, 0.1]}, m={"email": [0.1, 0.9]}, tf={},
+    )  # fmt: skip
+    table = pl.DataFrame({"value": ["a@b.co", "c@d.co", "ab"], "tf": [0.5, 0.25, 0.25]})
+    same = _digest(model, {"email": table})
+    assert _digest(model, {"email": table.reverse()}) == same
+    assert len(same) == 12
+    changed = table.with_columns(pl.Series("tf", [0.5, 0.25, 0.125]))
+    assert _digest(model, {"email": changed}) != same
+    split = pl.DataFrame({"value": ["a@b.coc", "@d.co", "ab"], "tf": [0.5, 0.25, 0.25]})
+    assert _digest(model, {"email": split}) != same
+    assert _digest(model, {"phone": table}) != same

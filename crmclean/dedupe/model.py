@@ -56,13 +56,12 @@ class MatchModel:
     @classmethod
     def learned(cls, params: Parameters, table: KeyTable, config: MatchConfig) -> MatchModel:
         """The model behind ``params`` (estimated on ``table`` under ``config``)."""
-        tf = {
-            spec.name: dict(
-                zip(
-                    table.values[spec.key].cast(pl.String).to_list(),
-                    params.tf[spec.name].to_list(),
-                    strict=True,
-                )
+        tables = {
+            spec.name: pl.DataFrame(
+                {
+                    "value": table.values[spec.key].cast(pl.String),
+                    "tf": params.tf[spec.name].cast(pl.Float64),
+                }
             )
             for spec in config.comparisons
             if spec.name in params.tf
@@ -77,11 +76,12 @@ class MatchModel:
             prior=params.prior,
             u=params.u,
             m={spec.name: params.m_of(spec) for spec in config.comparisons},
-            tf=tf,
+            tf={
+                name: dict(zip(frame["value"].to_list(), frame["tf"].to_list(), strict=True))
+                for name, frame in tables.items()
+            },
         )
-        body = {k: v for k, v in model.as_dict().items() if k not in ("model_id", "learned_at")}
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
-        return replace(model, model_id=digest)
+        return replace(model, model_id=_digest(model, tables))
 
     def summary(self) -> dict[str, Any]:
         """Which model: id, when learned, from how many records, under which rules."""
@@ -133,6 +133,22 @@ class MatchModel:
             joined = values.join(known, on="value", how="left", maintain_order="left")
             tf[name] = joined["saved"].fill_null(current).alias(current.name)
         return replace(fresh, u=self.u, m=self.m, prior=self.prior, tf=tf)
+
+
+def _digest(model: MatchModel, tables: dict[str, pl.DataFrame]) -> str:
+    """A hash of what ``model`` decides with (not its id, not when it was learned); each
+    term-frequency table (``value, tf``) hashed as columns sorted by value, not as JSON text
+    (a million values through ``json.dumps(sort_keys=True)`` cost seconds)."""
+    skipped = ("model_id", "learned_at", "tf")
+    body = {k: v for k, v in model.as_dict().items() if k not in skipped}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode())
+    for name in sorted(tables):
+        table = tables[name].sort("value")
+        digest.update(json.dumps(name).encode())
+        digest.update(table["value"].str.len_bytes().to_numpy().tobytes())
+        digest.update(table["value"].str.join("").item().encode())
+        digest.update(table["tf"].to_numpy().tobytes())
+    return digest.hexdigest()[:12]
 
 
 def model_of_json(text: str, where: str) -> MatchModel:

@@ -21,7 +21,17 @@ _RULES = (("read.mojibake", MOJIBAKE), ("read.formula", FORMULA), ("read.nul_rem
 def check_cells(table: SourceTable) -> tuple[SourceTable, pl.DataFrame]:
     """``table`` with NUL bytes removed, and its cell findings: ``_row, field, rule, before``."""
     columns = [c for c in table.frame.columns if c != ROW]
-    found = [_matches(table.frame, c, rule, pattern) for c in columns for rule, pattern in _RULES]
+    checks = [(column, rule, pattern) for column in columns for rule, pattern in _RULES]
+    # Every check in one select (polars runs them in parallel), then rows only where one hit.
+    hits = table.frame.select(
+        pl.col(column).str.contains(pattern).fill_null(False).alias(str(i))
+        for i, (column, _, pattern) in enumerate(checks)
+    )
+    found = [
+        _matches(table.frame, column, rule, hits[str(i)])
+        for i, (column, rule, _) in enumerate(checks)
+        if hits[str(i)].any()
+    ]
     found.append(_repaired(table))
     cleaned = table.frame.with_columns(map(_without_nul, columns))
     return replace(table, frame=cleaned), pl.concat(found)
@@ -33,13 +43,17 @@ def _without_nul(column: str) -> pl.Expr:
     return pl.when(stripped != "").then(stripped).alias(column)
 
 
-def _matches(frame: pl.DataFrame, column: str, rule: str, pattern: str) -> pl.DataFrame:
-    hit = pl.col(column).str.contains(pattern).fill_null(False)
-    return frame.filter(hit).select(
-        pl.col(ROW),
-        pl.lit(column).alias("field"),
-        pl.lit(rule).alias("rule"),
-        pl.col(column).str.replace_all("\x00", "\\0", literal=True).alias("before"),
+def _matches(frame: pl.DataFrame, column: str, rule: str, hit: pl.Series) -> pl.DataFrame:
+    """The cells of ``column`` where ``hit``, as findings of ``rule``."""
+    return (
+        frame.select(ROW, column)
+        .filter(hit)
+        .select(
+            pl.col(ROW),
+            pl.lit(column).alias("field"),
+            pl.lit(rule).alias("rule"),
+            pl.col(column).str.replace_all("\x00", "\\0", literal=True).alias("before"),
+        )
     )
 
 

@@ -93,13 +93,18 @@ def quarantine_rejects(
     )
 
 
+_OUT = "_quarantined"
+
+
 def quarantine(batch: Batch, rejects: pl.DataFrame) -> Batch:
     """``batch`` without the records of ``rejects``, which join its rejects."""
     keys = [SOURCE, SOURCE_ID]
-    frame = batch.frame.join(rejects.select(keys).unique(), on=keys, how="anti")
-    kept = frame.select(GOLDEN_ID).unique()
-    golden = None if batch.golden is None else batch.golden.join(kept, on=GOLDEN_ID, how="semi")
-    merges = None if batch.merges is None else batch.merges.join(kept, on=GOLDEN_ID, how="semi")
+    named = rejects.select(keys).unique().with_columns(pl.lit(True).alias(_OUT))
+    marks = batch.frame.select(keys).join(named, on=keys, how="left", maintain_order="left")
+    frame = batch.frame.filter(marks[_OUT].is_null())  # a filter, not a join of the wide frame
+    held = pl.col(GOLDEN_ID).is_in(frame[GOLDEN_ID].unique())
+    golden = None if batch.golden is None else batch.golden.filter(held)
+    merges = None if batch.merges is None else batch.merges.filter(held)
     quarantined = replace(batch, frame=frame, golden=golden, merges=merges)
     records = rejects.select(keys).unique().height
     return quarantined.add_rejects(rejects).add_stats(STAGE, quarantined=records)
@@ -115,7 +120,10 @@ def needs_remerge(batch: Batch, quarantined: Batch) -> bool:
         .unique()
         .join(quarantined.frame.select(GOLDEN_ID).unique(), on=GOLDEN_ID, how="anti")
     )
-    removed = batch.frame.join(quarantined.frame, on=[SOURCE, SOURCE_ID], how="anti")
+    keys = [SOURCE, SOURCE_ID]
+    removed = batch.frame.select(*keys, GOLDEN_ID).join(
+        quarantined.frame.select(keys), on=keys, how="anti"
+    )
     touched = removed.select(GOLDEN_ID).unique().join(emptied, on=GOLDEN_ID, how="anti")
     kept = None if batch.target is None else batch.target.kept
     held = (
