@@ -62,6 +62,27 @@ def test_a_number_without_a_country_code_is_read_in_the_emails_country() -> None
     assert step.frame["phone"].to_list() == ["+351912345678", "+5511987654321"]
 
 
+def test_a_number_invalid_in_the_emails_country_is_read_in_the_next_region() -> None:
+    # a Sao Paulo mobile (old 8 digits) at a German company's domain; a Berlin number at one
+    # stays German
+    data = frame(
+        phone=["11 61064210", "(11) 3123-4567", "030 1234567", "(201) 543-3634"],
+        email=["dp@andeslitoral.de", "ana@firma.de", "k@firma.de", "j@vale.de"],
+        country=[None, None, None, None],
+    )
+    spec = PhoneSpec(generic_cctlds=GENERIC)
+    step = normalize_phones(data, "BR", fields=("phone",), spec=spec)
+    assert step.frame["phone"].to_list() == [
+        "+5511961064210",
+        "+551131234567",
+        "+49301234567",
+        "+492015433634",  # valid in Germany: the e-mail's country stands
+    ]
+    assert step.frame["phone_type"].to_list()[0] == "mobile"
+    rules = step.findings.filter(pl.col("field") == "phone")["rule"].to_list()
+    assert "phone.invalid" not in rules
+
+
 @given(
     st.lists(
         st.tuples(

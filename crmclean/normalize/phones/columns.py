@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import polars as pl
 
-from crmclean.normalize.distinct import INDEX, Parts, cell_parts
+from crmclean.normalize.distinct import INDEX, MANY, FastPath, Parts, cell_parts
 from crmclean.normalize.findings import Step, concat, from_parts
 from crmclean.normalize.phones import words as phone_words
 from crmclean.normalize.phones.fast_path import fast_path
@@ -27,7 +27,7 @@ from crmclean.normalize.values.multi_cells import (
 from crmclean.rules import Rules
 
 ALT = "phone_alt"
-REGION = "_region"
+REGION, FALLBACK = "_region", "_fallback_region"
 EXTENSION, KIND = "phone_extension", "phone_type"
 
 # Separators between numbers; a comma followed by "digits E" is Excel's decimal comma.
@@ -73,8 +73,14 @@ def normalize_phones(
     parse = partial(parse_cell, words=tuple(spec.words), ninth=spec.br_ninth_digit)
     fast = partial(fast_path, region_column=REGION, ninth=spec.br_ninth_digit)
     region = record_region(frame, default_region, spec.generic_cctlds, country)
-    keyed = frame.with_columns(region.alias(REGION))
-    parts = {f: cell_parts(keyed, [f, REGION], parse, PART_SCHEMA, fast(f)) for f in fields}
+    fallback = record_region(frame, default_region, spec.generic_cctlds, country, by_email=False)
+    keyed = frame.with_columns(region.alias(REGION), fallback.alias(FALLBACK))
+    parts = {
+        f: _read_again(
+            keyed, f, cell_parts(keyed, [f, REGION], parse, PART_SCHEMA, fast(f)), parse, fast(f)
+        )
+        for f in fields
+    }
     kept = frame[ALT] if ALT in frame.columns else None
     primaries, alternates = _spread([parts[f] for f in fields], kept)
     updated = frame.with_columns(
@@ -83,6 +89,29 @@ def normalize_phones(
         *_primary_details(parts[fields[0]], frame),
     )
     return Step(updated, concat([from_parts(frame, parts[f], f) for f in fields]))
+
+
+def _read_again(
+    keyed: pl.DataFrame, field: str, parts: Parts, parse: Callable[..., list[Part]], fast: FastPath
+) -> Parts:
+    """``parts`` with each single number the e-mail's region called invalid read in the
+    region the record's other hints give, where it is valid there."""
+    head = parts.head
+    other = keyed.select((pl.col(REGION) != pl.col(FALLBACK)) & pl.col(field).is_not_null())
+    retry = other.to_series() & head["value"].is_null() & ~head[MANY]
+    rows = retry.fill_null(False).arg_true()
+    if rows.is_empty():
+        return parts
+    again = keyed[rows].select(field, pl.col(FALLBACK).alias(REGION))
+    second = cell_parts(again, [field, REGION], parse, PART_SCHEMA, fast)
+    found = second.head.select(pl.col("value").is_not_null() & ~pl.col(MANY)).to_series()
+    rows, better = rows.filter(found), second.head.filter(found)
+    if rows.is_empty():
+        return parts
+    return Parts(
+        head.with_columns(scatter(head[name], rows, better[name]) for name in head.columns),
+        parts.rest,
+    )
 
 
 def clean_phones(frame: pl.DataFrame, rules: Rules) -> Step:

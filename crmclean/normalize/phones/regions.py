@@ -3,6 +3,8 @@
 In this order: the record's country; the country of its e-mail's domain (a ccTLD: ``.pt``,
 ``.co.uk``; not one sold to anyone, like ``.io`` or ``.co`` alone); the country most of its
 source's records give (a Portuguese export fills the gaps with PT); then the run's default.
+The e-mail's country is the weakest hint (a company's domain says little of where each of its
+people is): a number invalid there is read in the region the other hints give.
 A number typed with ``+`` already gave the record its country (see ``country_hints``).
 """
 
@@ -53,13 +55,19 @@ def source_region(frame: pl.DataFrame, country: pl.Expr) -> pl.Expr:
 
 
 def record_region(
-    frame: pl.DataFrame, default: str, generic: list[str], country_column: str = COUNTRY
+    frame: pl.DataFrame,
+    default: str,
+    generic: list[str],
+    country_column: str = COUNTRY,
+    by_email: bool = True,
 ) -> pl.Expr:
-    """The region of each record's numbers, by the order of the module docstring."""
+    """The region of each record's numbers, by the order of the module docstring
+    (``by_email=False``: without the e-mail's hint, the region a number the e-mail's region
+    calls invalid is read in again)."""
     columns = set(frame.columns)
     country = pl.col(country_column) if country_column in columns else pl.lit(None, pl.String)
-    by_email = email_region(pl.col(EMAIL), generic) if EMAIL in columns else None
-    hints = [_supported(country), by_email, source_region(frame, country)]
+    email = email_region(pl.col(EMAIL), generic) if by_email and EMAIL in columns else None
+    hints = [_supported(country), email, source_region(frame, country)]
     return pl.coalesce(*(h for h in hints if h is not None), pl.lit(default))
 
 
