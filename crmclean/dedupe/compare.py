@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -227,10 +228,23 @@ def _swapped(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     return pl.DataFrame({"a": one, "b": other}).select(pl.min_horizontal("a", "b")).to_series()
 
 
-def _swapped_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
-    """:func:`_swapped` of ``values`` at the codes ``left`` and ``right``: each value split
-    once, each distinct (given names, other's surnames) pair of the two halves scored once (the
-    same given name and surname meet in many pairs of names)."""
+class _Halves(NamedTuple):
+    """The distinct words of ``given|surnames`` values, and each value's two halves as codes
+    into them."""
+
+    words: pl.Series
+    given: pl.Series
+    surnames: pl.Series
+
+
+_LAST_HALVES: list[tuple[pl.Series, _Halves]] = []  # every chunk of a run splits the same values
+
+
+def _halves(values: pl.Series) -> _Halves:
+    """:class:`_Halves` of ``values``, split once for the chunks of a run (the last values
+    split are kept, and known by identity)."""
+    if _LAST_HALVES and _LAST_HALVES[0][0] is values:
+        return _LAST_HALVES[0][1]
     split = values.str.split_exact("|", 1).struct.rename_fields(["given", "surnames"])
     parts = split.struct.unnest()
     words = pl.concat([parts["given"], parts["surnames"]]).drop_nulls().unique().sort()
@@ -238,6 +252,16 @@ def _swapped_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.
         parts[part].cast(pl.Enum(words)).to_physical().cast(pl.UInt64)
         for part in ("given", "surnames")
     )
+    halves = _Halves(words, given, surnames)
+    _LAST_HALVES[:] = [(values, halves)]
+    return halves
+
+
+def _swapped_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
+    """:func:`_swapped` of ``values`` at the codes ``left`` and ``right``: each value split
+    once, each distinct (given names, other's surnames) pair of the two halves scored once (the
+    same given name and surname meet in many pairs of names)."""
+    words, given, surnames = _halves(values)
     half_l = pl.concat([given.gather(left), surnames.gather(left)])
     half_r = pl.concat([surnames.gather(right), given.gather(right)])
     unit = pl.DataFrame({LEFT: half_l, RIGHT: half_r}).select(pl.col(LEFT) * 2**32 + pl.col(RIGHT))
