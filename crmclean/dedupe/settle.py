@@ -25,10 +25,11 @@ from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, compare
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig
 from crmclean.dedupe.params import Parameters
-from crmclean.dedupe.score import compared_pairs, tf_columns, weighed_pairs
+from crmclean.dedupe.score import compared_pairs, decisive_columns, tf_columns, weighed_pairs
 
 _MIN_SHARE = 1e-12
 _ORDER = "_order"
+_SLACK = 1e-9  # bits: a partial weight summed in another order may differ in its last bits
 
 
 def deferrable(config: MatchConfig) -> list[ComparisonSpec]:
@@ -83,6 +84,7 @@ def _settled(partial: pl.DataFrame, config: MatchConfig, up: float, down: float)
     into a match, a review or a split."""
     split, review = _logit(config.split_below), _logit(config.review_threshold)
     weight = pl.col("match_weight")
+    up, down = up + _SLACK, down - _SLACK
     below_split = weight + up < split
     between = (weight + down >= split) & (weight + up < review)
     return partial.select(pl.col("veto") | below_split | between).to_series()
@@ -126,7 +128,7 @@ def _settled_pairs(
     unknown = [pl.lit(None, dtype=pl.Float64).alias(f"sim_{spec.name}") for spec in later]
     compared = compared.with_columns(unknown)
     up, down = _reach(later, params)
-    settled = _settled(weighed_pairs(compared, config, params), config, up, down)
+    settled = _settled(decisive_columns(compared, config, params), config, up, down)
     open_rows = np.flatnonzero(~settled.to_numpy())
     if open_rows.size:
         unsettled = pairs[open_rows]
