@@ -26,7 +26,7 @@ from crmclean.dedupe.coded_keys import KeyTable, group_of
 
 LEFT = "left"
 RIGHT = "right"
-_PAIR, _SIM, _ROW = "_pair", "_sim", "_row"
+_SIM, _ROW = "_sim", "_row"
 
 Similarity = Callable[[pl.DataFrame, str, str], pl.Series]
 ValueSimilarity = Callable[[pl.Series, pl.Series, pl.Series], pl.Series]
@@ -363,26 +363,23 @@ METHODS: dict[str, Method] = {
 def _text_similarity(
     left: pl.Series, right: pl.Series, values: pl.Series, method: Method
 ) -> pl.Series:
-    """``method`` over pairs of text codes: once per distinct pair of different values."""
-    codes = pl.DataFrame({LEFT: left, RIGHT: right}).with_columns(
-        (pl.col(LEFT).cast(pl.UInt64) * 2**32 + pl.col(RIGHT)).alias(_PAIR)
-    )
-    distinct = codes.filter(pl.col(LEFT) != pl.col(RIGHT)).unique(_PAIR)
+    """``method`` over pairs of text codes: once per distinct pair of different values (found
+    by a sort of their packed codes, whose inverse places the similarities back)."""
+    sides = pl.DataFrame({LEFT: left, RIGHT: right})
+    same = sides.select(pl.when(pl.col(LEFT) == pl.col(RIGHT)).then(1.0).alias(_SIM))
+    differ = sides.select((pl.col(LEFT) != pl.col(RIGHT)).fill_null(False)).to_series()
+    packed = sides.filter(differ).select(pl.col(LEFT).cast(pl.UInt64) * 2**32 + pl.col(RIGHT))
+    if packed.is_empty():
+        return same.to_series()
+    distinct, inverse = np.unique(packed.to_series().to_numpy(), return_inverse=True)
+    codes_l = pl.Series(LEFT, distinct >> 32, dtype=pl.UInt32)
+    codes_r = pl.Series(RIGHT, distinct & (2**32 - 1), dtype=pl.UInt32)
     if method.on_values is not None:
-        similarity = method.on_values(distinct[LEFT], distinct[RIGHT], values)
-        scored = pl.DataFrame({_PAIR: distinct[_PAIR], _SIM: similarity})
+        similarity = method.on_values(codes_l, codes_r, values)
     else:
-        texts = pl.DataFrame(
-            {
-                _PAIR: distinct[_PAIR],
-                "value_l": values.gather(distinct[LEFT]),
-                "value_r": values.gather(distinct[RIGHT]),
-            }
-        )
-        scored = texts.select(_PAIR, method.similarity(texts, "value_l", "value_r").alias(_SIM))
-    joined = codes.join(scored, on=_PAIR, how="left", maintain_order="left")
-    same = pl.col(LEFT) == pl.col(RIGHT)
-    return joined.select(pl.when(same).then(1.0).otherwise(_SIM)).to_series()
+        texts = pl.DataFrame({"value_l": values.gather(codes_l), "value_r": values.gather(codes_r)})
+        similarity = method.similarity(texts, "value_l", "value_r")
+    return same.to_series().scatter(differ.arg_true(), similarity.cast(pl.Float64).gather(inverse))
 
 
 def compare(pairs: pl.DataFrame, table: KeyTable, key: str, method: str) -> pl.Series:
