@@ -41,7 +41,8 @@ def _alternates(
     every = pl.concat_list(*columns, pl.col(alternates).fill_null(_NO_TEXT)).alias(_VALUE)
     values = records.select(GOLDEN_ID, every).explode(_VALUE).drop_nulls(_VALUE)
     values = values.unique([GOLDEN_ID, _VALUE], keep="first", maintain_order=True)
-    kept = golden.select(GOLDEN_ID, pl.concat_list(columns).alias(_VALUE)).explode(_VALUE)
+    kept = golden.join(values.select(GOLDEN_ID).unique(), on=GOLDEN_ID, how="semi")
+    kept = kept.select(GOLDEN_ID, pl.concat_list(columns).alias(_VALUE)).explode(_VALUE)
     others = values.join(kept, on=[GOLDEN_ID, _VALUE], how="anti", maintain_order="left")
     lists = others.group_by(GOLDEN_ID, maintain_order=True).agg(pl.col(_VALUE).alias(alternates))
     joined = golden.select(GOLDEN_ID).join(lists, on=GOLDEN_ID, how="left", maintain_order="left")
@@ -79,9 +80,9 @@ def golden_records(
     """
     rules = rules or DEFAULT
     slim = frame.select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields, _EMAIL_ALT, _PHONE_ALT)
-    size = pl.len().over(GOLDEN_ID)
-    alone = slim.filter(size == 1)
-    merged = _with_flags(slim.filter(size > 1), flagged_fields(fields, rules), findings)
+    several = slim.select(pl.len().over(GOLDEN_ID) > 1).to_series()
+    alone = slim.filter(~several)
+    merged = _with_flags(slim.filter(several), flagged_fields(fields, rules), findings)
     merged = with_ranks(newest_first(merged), fields, rules)
     survivors = merged.group_by(GOLDEN_ID).agg(
         *(survivor(field, rules) for field in fields), source_count=pl.len().cast(pl.Int64)
@@ -105,7 +106,8 @@ def merge_log(frame: pl.DataFrame, golden: pl.DataFrame, fields: list[str]) -> p
     (``golden_id, field, _source, _source_id, value, survived``), nothing lost."""
     merged = golden.filter(pl.col("source_count") > 1).select(GOLDEN_ID, *fields)
     text = [pl.col(field).cast(pl.String) for field in fields]
-    records = frame.join(merged.select(GOLDEN_ID), on=GOLDEN_ID, how="semi")
+    records = frame.select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields)  # no other column copied
+    records = records.join(merged.select(GOLDEN_ID), on=GOLDEN_ID, how="semi")
     values = records.select(GOLDEN_ID, SOURCE, SOURCE_ID, *text).unpivot(
         fields, index=[GOLDEN_ID, SOURCE, SOURCE_ID], variable_name="field", value_name="value"
     )
