@@ -173,7 +173,7 @@ def decisive_columns(
 def _weighed(compared: Frame, config: MatchConfig, params: Parameters) -> Frame:
     """:func:`weighed_pairs` of a frame or a lazy frame."""
     specs = config.comparisons
-    tf = [name for name in compared.columns if name.startswith("_tf_")]
+    tf = [name for name in compared.collect_schema().names() if name.startswith("_tf_")]
     weights = [
         _weight(spec, params.m_of(spec), params.u[spec.name], _tf_column(spec, tf))
         for spec in specs
