@@ -64,6 +64,26 @@ def _with_flags(
     return records.with_columns(pl.col(FLAGGED + field).fill_null(False) for field in fields)
 
 
+def _in_id_order(
+    records: pl.DataFrame, alone: pl.Series, survivors: pl.DataFrame, fields: list[str]
+) -> pl.DataFrame:
+    """The golden records sorted by id: ``records`` at rows ``alone`` (each its own golden
+    record) and ``survivors``, gathered a column at a time (no sorted copy of the whole frame
+    beside the result)."""
+    ids = pl.concat([records[GOLDEN_ID].gather(alone), survivors[GOLDEN_ID]])
+    order = ids.arg_sort()
+    columns = [
+        pl.concat([records[name].gather(alone), survivors[name].cast(records.schema[name])]).gather(
+            order
+        )
+        for name in (GOLDEN_ID, *fields)
+    ]
+    count = pl.concat(
+        [pl.repeat(1, alone.len(), dtype=pl.Int64, eager=True), survivors["source_count"]]
+    )
+    return pl.DataFrame([*columns, count.gather(order).alias("source_count")])
+
+
 def golden_records(
     frame: pl.DataFrame,
     fields: list[str],
@@ -81,17 +101,15 @@ def golden_records(
     rules = rules or DEFAULT
     slim = frame.select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields, _EMAIL_ALT, _PHONE_ALT)
     several = slim.select(pl.len().over(GOLDEN_ID) > 1).to_series()
-    alone = slim.filter(~several)
     merged = _with_flags(slim.filter(several), flagged_fields(fields, rules), findings)
     merged = with_ranks(newest_first(merged), fields, rules)
     survivors = merged.group_by(GOLDEN_ID).agg(
         *(survivor(field, rules) for field in fields), source_count=pl.len().cast(pl.Int64)
     )
     survivors = best_forms(merged, survivors, fields, rules)
-    single = alone.select(GOLDEN_ID, *fields, source_count=pl.lit(1, dtype=pl.Int64))
-    golden = pl.concat([single, survivors], how="vertical_relaxed").sort(GOLDEN_ID)
+    golden = _in_id_order(slim, several.not_().arg_true(), survivors, fields)
     listed = (pl.col(_EMAIL_ALT).list.len() > 0) | (pl.col(_PHONE_ALT).list.len() > 0)
-    records = pl.concat([alone.filter(listed), merged], how="diagonal_relaxed")
+    records = pl.concat([slim.filter(listed & ~pl.lit(several)), merged], how="diagonal_relaxed")
     return golden.select(
         GOLDEN_ID,
         *fields,
