@@ -121,29 +121,33 @@ def golden_records(
 
 def merge_log(frame: pl.DataFrame, golden: pl.DataFrame, fields: list[str]) -> pl.DataFrame:
     """Every field of a merged cluster whose records disagree: one row per record and value
-    (``golden_id, field, _source, _source_id, value, survived``), nothing lost."""
+    (``golden_id, field, _source, _source_id, value, survived``), nothing lost. Built a field
+    at a time: only the disagreeing values of one field are ever unpivoted."""
     merged = golden.filter(pl.col("source_count") > 1).select(GOLDEN_ID, *fields)
-    text = [pl.col(field).cast(pl.String) for field in fields]
     records = frame.select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields)  # no other column copied
     records = records.join(merged.select(GOLDEN_ID), on=GOLDEN_ID, how="semi")
-    values = records.select(GOLDEN_ID, SOURCE, SOURCE_ID, *text).unpivot(
-        fields, index=[GOLDEN_ID, SOURCE, SOURCE_ID], variable_name="field", value_name="value"
+    logged = [_field_log(records, merged, field) for field in fields]
+    schema = {GOLDEN_ID: pl.String, "field": pl.String, SOURCE: pl.String, SOURCE_ID: pl.String}
+    empty = pl.DataFrame(schema={**schema, "value": pl.String, "survived": pl.Boolean})
+    return pl.concat([empty, *logged], how="vertical_relaxed").sort(
+        GOLDEN_ID, "field", SOURCE, SOURCE_ID
     )
-    values = values.drop_nulls("value").filter(
-        pl.col("value").n_unique().over(GOLDEN_ID, "field") > 1
-    )
-    survivors = merged.select(GOLDEN_ID, *text).unpivot(
-        fields, index=GOLDEN_ID, variable_name="field", value_name="survivor"
-    )
-    logged = values.join(survivors, on=[GOLDEN_ID, "field"], how="left", maintain_order="left")
+
+
+def _field_log(records: pl.DataFrame, merged: pl.DataFrame, field: str) -> pl.DataFrame:
+    """:func:`merge_log`'s rows of one field."""
+    values = records.select(GOLDEN_ID, SOURCE, SOURCE_ID, value=pl.col(field).cast(pl.String))
+    values = values.drop_nulls("value").filter(pl.col("value").n_unique().over(GOLDEN_ID) > 1)
+    survivors = merged.select(GOLDEN_ID, survivor=pl.col(field).cast(pl.String))
+    logged = values.join(survivors, on=GOLDEN_ID, how="left", maintain_order="left")
     return logged.select(
         GOLDEN_ID,
-        "field",
+        pl.lit(field).alias("field"),
         SOURCE,
         SOURCE_ID,
         "value",
         survived=pl.col("value").eq_missing(pl.col("survivor")),
-    ).sort(GOLDEN_ID, "field", SOURCE, SOURCE_ID)
+    )
 
 
 def golden_by_slices(members: pl.DataFrame, fields: list[str], rules: Survivorship) -> pl.DataFrame:
