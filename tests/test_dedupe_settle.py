@@ -7,12 +7,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from crmclean.dedupe.blocking import candidate_pairs
+from crmclean.dedupe.blocking import PAIR_SCHEMA, candidate_pairs
+from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.params import estimate
 from crmclean.dedupe.score import compared_pairs, score_pairs
-from crmclean.dedupe.settle import deferrable, settled_pairs
+from crmclean.dedupe.settle import _reach, deferrable, settled_pairs
 from crmclean.normalize import normalize
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
@@ -76,3 +77,19 @@ def test_settled_scoring_skips_the_plain_non_matches(
     full, settled = scored
     skipped = settled["sim_street"].is_null().sum() - full["sim_street"].is_null().sum()
     assert skipped > full.height // 4
+
+
+def test_a_comparison_a_record_has_no_value_for_cannot_move_the_pair(config: MatchConfig) -> None:
+    rules = Rules()
+    frame = normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules).frame
+    table = key_table(frame.with_row_index(RECORD), config.key_names, config)
+    params, later = estimate(table, config), deferrable(config)
+    pairs = pl.DataFrame({"left": [0] * 50, "right": range(1, 51)}, schema=PAIR_SCHEMA)
+    first = pl.int_range(pl.len()) == 0
+    blanked = table.codes.with_columns(
+        pl.when(~first).then(pl.col(key)).alias(key) for key in {spec.key for spec in later}
+    )
+    nothing = _reach(later, params, pairs, KeyTable(blanked, table.values))
+    assert (nothing["up"] == 0).all() and (nothing["down"] == 0).all()
+    reach = _reach(later, params, pairs, table)
+    assert (reach["up"] > 0).any() and (reach["down"] < 0).any()

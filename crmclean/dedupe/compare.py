@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -25,7 +26,7 @@ from crmclean.dedupe.coded_keys import KeyTable, group_of
 
 LEFT = "left"
 RIGHT = "right"
-_PAIR, _SIM, _ROW = "_pair", "_sim", "_row"
+_SIM, _ROW = "_sim", "_row"
 
 Similarity = Callable[[pl.DataFrame, str, str], pl.Series]
 ValueSimilarity = Callable[[pl.Series, pl.Series, pl.Series], pl.Series]
@@ -227,10 +228,23 @@ def _swapped(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     return pl.DataFrame({"a": one, "b": other}).select(pl.min_horizontal("a", "b")).to_series()
 
 
-def _swapped_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
-    """:func:`_swapped` of ``values`` at the codes ``left`` and ``right``: each value split
-    once, each distinct (given names, other's surnames) pair of the two halves scored once (the
-    same given name and surname meet in many pairs of names)."""
+class _Halves(NamedTuple):
+    """The distinct words of ``given|surnames`` values, and each value's two halves as codes
+    into them."""
+
+    words: pl.Series
+    given: pl.Series
+    surnames: pl.Series
+
+
+_LAST_HALVES: list[tuple[pl.Series, _Halves]] = []  # every chunk of a run splits the same values
+
+
+def _halves(values: pl.Series) -> _Halves:
+    """:class:`_Halves` of ``values``, split once for the chunks of a run (the last values
+    split are kept, and known by identity)."""
+    if _LAST_HALVES and _LAST_HALVES[0][0] is values:
+        return _LAST_HALVES[0][1]
     split = values.str.split_exact("|", 1).struct.rename_fields(["given", "surnames"])
     parts = split.struct.unnest()
     words = pl.concat([parts["given"], parts["surnames"]]).drop_nulls().unique().sort()
@@ -238,6 +252,16 @@ def _swapped_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.
         parts[part].cast(pl.Enum(words)).to_physical().cast(pl.UInt64)
         for part in ("given", "surnames")
     )
+    halves = _Halves(words, given, surnames)
+    _LAST_HALVES[:] = [(values, halves)]
+    return halves
+
+
+def _swapped_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
+    """:func:`_swapped` of ``values`` at the codes ``left`` and ``right``: each value split
+    once, each distinct (given names, other's surnames) pair of the two halves scored once (the
+    same given name and surname meet in many pairs of names)."""
+    words, given, surnames = _halves(values)
     half_l = pl.concat([given.gather(left), surnames.gather(left)])
     half_r = pl.concat([surnames.gather(right), given.gather(right)])
     unit = pl.DataFrame({LEFT: half_l, RIGHT: half_r}).select(pl.col(LEFT) * 2**32 + pl.col(RIGHT))
@@ -339,26 +363,23 @@ METHODS: dict[str, Method] = {
 def _text_similarity(
     left: pl.Series, right: pl.Series, values: pl.Series, method: Method
 ) -> pl.Series:
-    """``method`` over pairs of text codes: once per distinct pair of different values."""
-    codes = pl.DataFrame({LEFT: left, RIGHT: right}).with_columns(
-        (pl.col(LEFT).cast(pl.UInt64) * 2**32 + pl.col(RIGHT)).alias(_PAIR)
-    )
-    distinct = codes.filter(pl.col(LEFT) != pl.col(RIGHT)).unique(_PAIR)
+    """``method`` over pairs of text codes: once per distinct pair of different values (found
+    by a sort of their packed codes, whose inverse places the similarities back)."""
+    sides = pl.DataFrame({LEFT: left, RIGHT: right})
+    same = sides.select(pl.when(pl.col(LEFT) == pl.col(RIGHT)).then(1.0).alias(_SIM))
+    differ = sides.select((pl.col(LEFT) != pl.col(RIGHT)).fill_null(False)).to_series()
+    packed = sides.filter(differ).select(pl.col(LEFT).cast(pl.UInt64) * 2**32 + pl.col(RIGHT))
+    if packed.is_empty():
+        return same.to_series()
+    distinct, inverse = np.unique(packed.to_series().to_numpy(), return_inverse=True)
+    codes_l = pl.Series(LEFT, distinct >> 32, dtype=pl.UInt32)
+    codes_r = pl.Series(RIGHT, distinct & (2**32 - 1), dtype=pl.UInt32)
     if method.on_values is not None:
-        similarity = method.on_values(distinct[LEFT], distinct[RIGHT], values)
-        scored = pl.DataFrame({_PAIR: distinct[_PAIR], _SIM: similarity})
+        similarity = method.on_values(codes_l, codes_r, values)
     else:
-        texts = pl.DataFrame(
-            {
-                _PAIR: distinct[_PAIR],
-                "value_l": values.gather(distinct[LEFT]),
-                "value_r": values.gather(distinct[RIGHT]),
-            }
-        )
-        scored = texts.select(_PAIR, method.similarity(texts, "value_l", "value_r").alias(_SIM))
-    joined = codes.join(scored, on=_PAIR, how="left", maintain_order="left")
-    same = pl.col(LEFT) == pl.col(RIGHT)
-    return joined.select(pl.when(same).then(1.0).otherwise(_SIM)).to_series()
+        texts = pl.DataFrame({"value_l": values.gather(codes_l), "value_r": values.gather(codes_r)})
+        similarity = method.similarity(texts, "value_l", "value_r")
+    return same.to_series().scatter(differ.arg_true(), similarity.cast(pl.Float64).gather(inverse))
 
 
 def compare(pairs: pl.DataFrame, table: KeyTable, key: str, method: str) -> pl.Series:

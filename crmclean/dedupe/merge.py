@@ -41,7 +41,8 @@ def _alternates(
     every = pl.concat_list(*columns, pl.col(alternates).fill_null(_NO_TEXT)).alias(_VALUE)
     values = records.select(GOLDEN_ID, every).explode(_VALUE).drop_nulls(_VALUE)
     values = values.unique([GOLDEN_ID, _VALUE], keep="first", maintain_order=True)
-    kept = golden.select(GOLDEN_ID, pl.concat_list(columns).alias(_VALUE)).explode(_VALUE)
+    kept = golden.join(values.select(GOLDEN_ID).unique(), on=GOLDEN_ID, how="semi")
+    kept = kept.select(GOLDEN_ID, pl.concat_list(columns).alias(_VALUE)).explode(_VALUE)
     others = values.join(kept, on=[GOLDEN_ID, _VALUE], how="anti", maintain_order="left")
     lists = others.group_by(GOLDEN_ID, maintain_order=True).agg(pl.col(_VALUE).alias(alternates))
     joined = golden.select(GOLDEN_ID).join(lists, on=GOLDEN_ID, how="left", maintain_order="left")
@@ -63,6 +64,26 @@ def _with_flags(
     return records.with_columns(pl.col(FLAGGED + field).fill_null(False) for field in fields)
 
 
+def _in_id_order(
+    records: pl.DataFrame, alone: pl.Series, survivors: pl.DataFrame, fields: list[str]
+) -> pl.DataFrame:
+    """The golden records sorted by id: ``records`` at rows ``alone`` (each its own golden
+    record) and ``survivors``, gathered a column at a time (no sorted copy of the whole frame
+    beside the result)."""
+    ids = pl.concat([records[GOLDEN_ID].gather(alone), survivors[GOLDEN_ID]])
+    order = ids.arg_sort()
+    columns = [
+        pl.concat([records[name].gather(alone), survivors[name].cast(records.schema[name])]).gather(
+            order
+        )
+        for name in (GOLDEN_ID, *fields)
+    ]
+    count = pl.concat(
+        [pl.repeat(1, alone.len(), dtype=pl.Int64, eager=True), survivors["source_count"]]
+    )
+    return pl.DataFrame([*columns, count.gather(order).alias("source_count")])
+
+
 def golden_records(
     frame: pl.DataFrame,
     fields: list[str],
@@ -79,18 +100,16 @@ def golden_records(
     """
     rules = rules or DEFAULT
     slim = frame.select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields, _EMAIL_ALT, _PHONE_ALT)
-    size = pl.len().over(GOLDEN_ID)
-    alone = slim.filter(size == 1)
-    merged = _with_flags(slim.filter(size > 1), flagged_fields(fields, rules), findings)
+    several = slim.select(pl.len().over(GOLDEN_ID) > 1).to_series()
+    merged = _with_flags(slim.filter(several), flagged_fields(fields, rules), findings)
     merged = with_ranks(newest_first(merged), fields, rules)
     survivors = merged.group_by(GOLDEN_ID).agg(
         *(survivor(field, rules) for field in fields), source_count=pl.len().cast(pl.Int64)
     )
     survivors = best_forms(merged, survivors, fields, rules)
-    single = alone.select(GOLDEN_ID, *fields, source_count=pl.lit(1, dtype=pl.Int64))
-    golden = pl.concat([single, survivors], how="vertical_relaxed").sort(GOLDEN_ID)
+    golden = _in_id_order(slim, several.not_().arg_true(), survivors, fields)
     listed = (pl.col(_EMAIL_ALT).list.len() > 0) | (pl.col(_PHONE_ALT).list.len() > 0)
-    records = pl.concat([alone.filter(listed), merged], how="diagonal_relaxed")
+    records = pl.concat([slim.filter(listed & ~pl.lit(several)), merged], how="diagonal_relaxed")
     return golden.select(
         GOLDEN_ID,
         *fields,
@@ -102,28 +121,33 @@ def golden_records(
 
 def merge_log(frame: pl.DataFrame, golden: pl.DataFrame, fields: list[str]) -> pl.DataFrame:
     """Every field of a merged cluster whose records disagree: one row per record and value
-    (``golden_id, field, _source, _source_id, value, survived``), nothing lost."""
+    (``golden_id, field, _source, _source_id, value, survived``), nothing lost. Built a field
+    at a time: only the disagreeing values of one field are ever unpivoted."""
     merged = golden.filter(pl.col("source_count") > 1).select(GOLDEN_ID, *fields)
-    text = [pl.col(field).cast(pl.String) for field in fields]
-    records = frame.join(merged.select(GOLDEN_ID), on=GOLDEN_ID, how="semi")
-    values = records.select(GOLDEN_ID, SOURCE, SOURCE_ID, *text).unpivot(
-        fields, index=[GOLDEN_ID, SOURCE, SOURCE_ID], variable_name="field", value_name="value"
+    records = frame.select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields)  # no other column copied
+    records = records.join(merged.select(GOLDEN_ID), on=GOLDEN_ID, how="semi")
+    logged = [_field_log(records, merged, field) for field in fields]
+    schema = {GOLDEN_ID: pl.String, "field": pl.String, SOURCE: pl.String, SOURCE_ID: pl.String}
+    empty = pl.DataFrame(schema={**schema, "value": pl.String, "survived": pl.Boolean})
+    return pl.concat([empty, *logged], how="vertical_relaxed").sort(
+        GOLDEN_ID, "field", SOURCE, SOURCE_ID
     )
-    values = values.drop_nulls("value").filter(
-        pl.col("value").n_unique().over(GOLDEN_ID, "field") > 1
-    )
-    survivors = merged.select(GOLDEN_ID, *text).unpivot(
-        fields, index=GOLDEN_ID, variable_name="field", value_name="survivor"
-    )
-    logged = values.join(survivors, on=[GOLDEN_ID, "field"], how="left", maintain_order="left")
+
+
+def _field_log(records: pl.DataFrame, merged: pl.DataFrame, field: str) -> pl.DataFrame:
+    """:func:`merge_log`'s rows of one field."""
+    values = records.select(GOLDEN_ID, SOURCE, SOURCE_ID, value=pl.col(field).cast(pl.String))
+    values = values.drop_nulls("value").filter(pl.col("value").n_unique().over(GOLDEN_ID) > 1)
+    survivors = merged.select(GOLDEN_ID, survivor=pl.col(field).cast(pl.String))
+    logged = values.join(survivors, on=GOLDEN_ID, how="left", maintain_order="left")
     return logged.select(
         GOLDEN_ID,
-        "field",
+        pl.lit(field).alias("field"),
         SOURCE,
         SOURCE_ID,
         "value",
         survived=pl.col("value").eq_missing(pl.col("survivor")),
-    ).sort(GOLDEN_ID, "field", SOURCE, SOURCE_ID)
+    )
 
 
 def golden_by_slices(members: pl.DataFrame, fields: list[str], rules: Survivorship) -> pl.DataFrame:

@@ -17,6 +17,7 @@ comparisons agrees (first and last names that differ because the name was swappe
 from __future__ import annotations
 
 import math
+from typing import TypeVar
 
 import polars as pl
 from polars.expr.whenthen import ChainedThen, Then
@@ -27,6 +28,7 @@ from crmclean.dedupe.config import ComparisonSpec, MatchConfig
 from crmclean.dedupe.params import Parameters, level_index
 
 _ROW, _TF = "_row", "_tf"
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 def default_parameters(config: MatchConfig) -> Parameters:
@@ -157,8 +159,22 @@ def tf_columns(
 def weighed_pairs(compared: pl.DataFrame, config: MatchConfig, params: Parameters) -> pl.DataFrame:
     """:func:`compared_pairs` with ``w_<name>``, ``match_weight``, ``probability``, ``score``
     (the probability, rounded), ``veto``, ``match`` and ``review``; the ``_tf_`` columns go."""
+    return _weighed(compared, config, params)
+
+
+def decisive_columns(
+    compared: pl.DataFrame, config: MatchConfig, params: Parameters
+) -> pl.DataFrame:
+    """Only ``match_weight`` and ``veto`` of :func:`weighed_pairs`, from one lazy query (no
+    other column is materialized; the weight may differ from the eager one in its last bits)."""
+    query = _weighed(compared.lazy(), config, params)
+    return query.select("match_weight", "veto").collect()
+
+
+def _weighed(compared: Frame, config: MatchConfig, params: Parameters) -> Frame:
+    """:func:`weighed_pairs` of a frame or a lazy frame."""
     specs = config.comparisons
-    tf = [name for name in compared.columns if name.startswith("_tf_")]
+    tf = [name for name in compared.collect_schema().names() if name.startswith("_tf_")]
     weights = [
         _weight(spec, params.m_of(spec), params.u[spec.name], _tf_column(spec, tf))
         for spec in specs

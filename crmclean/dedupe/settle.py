@@ -6,7 +6,8 @@ text comparisons of the place (street, city, company, postal code) cannot change
 ones (text comparisons no other comparison refers to through ``explained_by``,
 ``superseded_by`` or ``veto_unless``, and no veto) still unknown. Each deferrable comparison can
 add at most its strongest weight for and at least its strongest against (a group: its members'
-strongest, counted once), so the final match weight lies in a known interval. A pair whose
+strongest, counted once; nothing when either record has no value for it, as a null similarity
+weighs nothing), so each pair's final match weight lies in a known interval. A pair whose
 interval is vetoed, wholly below ``split_below`` or wholly between ``split_below`` and
 ``review_threshold`` is settled as a non-match: its deferrable similarities stay null. Every
 other pair (a possible match, review or split) is compared in full, so ``match``, ``review``,
@@ -25,10 +26,11 @@ from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, compare
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig, comparison_name
 from crmclean.dedupe.params import Parameters
-from crmclean.dedupe.score import compared_pairs, tf_columns, weighed_pairs
+from crmclean.dedupe.score import compared_pairs, decisive_columns, tf_columns, weighed_pairs
 
 _MIN_SHARE = 1e-12
 _ORDER = "_order"
+_SLACK = 1e-9  # bits: a partial weight summed in another order may differ in its last bits
 
 
 def deferrable(config: MatchConfig) -> list[ComparisonSpec]:
@@ -60,17 +62,34 @@ def _weights(spec: ComparisonSpec, params: Parameters) -> list[float]:
     return weights
 
 
-def _reach(specs: list[ComparisonSpec], params: Parameters) -> tuple[float, float]:
-    """How far ``specs`` can move the match weight: at most ``up`` bits for, ``down`` against
-    (``down`` <= 0 <= ``up``); a group's members count once, others add up."""
-    ups: dict[str, float] = {}
-    downs: dict[str, float] = {}
+def _reach(
+    specs: list[ComparisonSpec], params: Parameters, pairs: pl.DataFrame, table: KeyTable
+) -> pl.DataFrame:
+    """Per pair, how far ``specs`` can move its match weight: at most ``up`` bits for,
+    ``down`` against (``down`` <= 0 <= ``up``); a group's members count once, others add up,
+    and a comparison either record has no value for moves nothing."""
+    groups: dict[str, list[tuple[pl.Expr, float, float]]] = {}
     for spec in specs:
         weights = _weights(spec, params)
-        group = spec.group or f"_{spec.name}"
-        ups[group] = max(ups.get(group, 0.0), *weights, 0.0)
-        downs[group] = min(downs.get(group, 0.0), *weights, 0.0)
-    return sum(ups.values()), sum(downs.values())
+        member = (pl.col(spec.name), max(*weights, 0.0), min(*weights, 0.0))
+        groups.setdefault(spec.group or f"_{spec.name}", []).append(member)
+    codes = table.codes
+    known = pl.DataFrame(
+        {
+            spec.name: codes[spec.key].gather(pairs[LEFT]).is_not_null()
+            & codes[spec.key].gather(pairs[RIGHT]).is_not_null()
+            for spec in specs
+        }
+    )
+    up = [
+        pl.max_horizontal(pl.when(k).then(u).otherwise(0.0) for k, u, _ in g)
+        for g in groups.values()
+    ]
+    down = [
+        pl.min_horizontal(pl.when(k).then(d).otherwise(0.0) for k, _, d in g)
+        for g in groups.values()
+    ]
+    return known.select(up=pl.sum_horizontal(up), down=pl.sum_horizontal(down))
 
 
 def _logit(probability: float) -> float:
@@ -78,14 +97,15 @@ def _logit(probability: float) -> float:
     return math.log2(probability / (1.0 - probability)) if probability > 0 else -math.inf
 
 
-def _settled(partial: pl.DataFrame, config: MatchConfig, up: float, down: float) -> pl.Series:
+def _settled(partial: pl.DataFrame, config: MatchConfig, reach: pl.DataFrame) -> pl.Series:
     """Pairs of ``partial`` (scored without the deferred comparisons) that those cannot turn
-    into a match, a review or a split."""
+    into a match, a review or a split (``reach``: how far they can move each pair)."""
     split, review = _logit(config.split_below), _logit(config.review_threshold)
     weight = pl.col("match_weight")
+    up, down = pl.col("up") + _SLACK, pl.col("down") - _SLACK
     below_split = weight + up < split
     between = (weight + down >= split) & (weight + up < review)
-    return partial.select(pl.col("veto") | below_split | between).to_series()
+    return partial.with_columns(reach).select(pl.col("veto") | below_split | between).to_series()
 
 
 def settled_pairs(
@@ -125,8 +145,8 @@ def _settled_pairs(
     compared = compared_pairs(pairs, table, now, params)
     unknown = [pl.lit(None, dtype=pl.Float64).alias(f"sim_{spec.name}") for spec in later]
     compared = compared.with_columns(unknown)
-    up, down = _reach(later, params)
-    settled = _settled(weighed_pairs(compared, config, params), config, up, down)
+    reach = _reach(later, params, pairs, table)
+    settled = _settled(decisive_columns(compared, config, params), config, reach)
     open_rows = np.flatnonzero(~settled.to_numpy())
     if open_rows.size:
         unsettled = pairs[open_rows]
