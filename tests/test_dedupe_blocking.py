@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import polars as pl
 import pytest
 from test_dedupe_support import contacts
@@ -79,11 +81,12 @@ def test_a_capped_rule_keeps_small_blocks_whole(config: MatchConfig) -> None:
 
 
 def test_a_capped_rule_splits_larger_blocks_by_its_own_keys(config: MatchConfig) -> None:
-    """Past its cap, a birth date pairs only records sharing the first or the last name's
-    initial (a typo in one name keeps the pair), and is not reported as oversized."""
+    """Past its cap, a birth date pairs only records sharing the sound of the first or the last
+    name (a typo in one name keeps the pair), and is not reported as oversized."""
     only_dates = config.model_copy(update={"blocking": [["birth_date"]]})
     cap = config.rule_caps["birth_date"].max_block_size
-    strangers = [(f"{a}x", f"{b}y") for a, b in zip("bcdefghijk", "lmnopqrtuv", strict=True)]
+    sounds = [(a, b) for a, b in itertools.product("bfklmnprt", repeat=2) if a != b]
+    strangers = [(f"{a}o{b}a", f"{b}e{a}ur") for a, b in sounds]  # Bofa Febur: all sounds apart
     frame = _born_on_one_day(
         [("Ana", "Silva"), ("Anna", "Sylva"), ("Xana", "Silva"), *strangers[:cap]]
     )

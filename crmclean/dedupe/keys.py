@@ -54,8 +54,11 @@ def _shared_values(lists: pl.Series, rows: pl.DataFrame, config: MatchConfig) ->
     last, still share theirs). A team's mailbox or a switchboard, learned from the data."""
     words = fold(pl.coalesce("full_name", "first_name")).str.split(" ")
     initials = words.list.eval(pl.element().replace(config.nicknames).str.slice(0, 1))
-    holders = pl.DataFrame({"_value": lists, "_initial": rows.select(initials).to_series()})
-    holders = holders.with_row_index(_DISTINCT).explode("_value").drop_nulls()
+    holding = (
+        lists.to_frame("_value").with_row_index(_DISTINCT).filter(pl.col("_value").list.len() > 0)
+    )
+    named = rows[holding[_DISTINCT]].select(initials.alias("_initial"))  # only rows with values
+    holders = holding.hstack(named).explode("_value").drop_nulls()
     counts = holders.group_by("_value").agg(pl.len().alias("_holders"))
     letters = holders.explode("_initial").unique([_DISTINCT, "_value", "_initial"])
     shared = letters.group_by("_value", "_initial").agg(pl.len().alias("_sharing"))

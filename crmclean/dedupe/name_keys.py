@@ -2,11 +2,13 @@
 
 :func:`name_keys` builds every name key in a few passes over a frame of *distinct* names
 (:data:`NAME_INPUTS`); :mod:`crmclean.dedupe.keys` joins them back to the records, so each
-regex and each metaphone code runs once per distinct name, never per record.
+regex and each metaphone code runs once per distinct name, never per record, and those of the
+first and the last name once per distinct first or last name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import jellyfish
@@ -36,6 +38,7 @@ NAME_KEYS = (
     "surname_words",
 )
 _WHOLE, _FIRST, _LAST = "_whole", "_first", "_last"
+_FIRST_KEY, _GIVEN, _FAMILY, _NAMED_LAST = "_first_key", "_given", "_family", "_named_last"
 # Words that join surnames (da Silva, de la Cruz, van der Berg): never a name token of their own.
 PARTICLES = r"\b(?:de|da|do|das|dos|del|la|las|los|y|e|van|von|der|den|di|du|le|dei|della)\b"
 
@@ -76,16 +79,46 @@ def _metaphone(values: pl.Series) -> pl.Series:
     return values.replace_strict(distinct, codes, default=None, return_dtype=pl.String)
 
 
-def _folded_parts() -> list[pl.Expr]:
-    """The whole name (``full_name``, else first + middle + last), first and last name, folded."""
+def _whole() -> pl.Expr:
+    """The whole name (``full_name``, else first + middle + last), folded."""
     parts = pl.concat_str(
         "first_name", "middle_name", "last_name", separator=" ", ignore_nulls=True
     )
-    return [
-        fold(pl.coalesce(pl.col("full_name"), parts)).alias(_WHOLE),
-        fold(pl.col("first_name")).alias(_FIRST),
-        fold(pl.col("last_name")).alias(_LAST),
-    ]
+    return fold(pl.coalesce(pl.col("full_name"), parts)).alias(_WHOLE)
+
+
+def _first_parts(values: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+    """Per first name: folded, its first word with a nickname replaced, its words (nicknames
+    replaced)."""
+    folded = values.with_columns(fold(pl.col("first_name")).alias(_FIRST))
+    return folded.with_columns(
+        pl.col(_FIRST).str.extract(r"^(\S+)").replace(config.nicknames).alias(_FIRST_KEY),
+        _nicknamed(_tokens(pl.col(_FIRST), config), config).alias(_GIVEN),
+    )
+
+
+def _last_parts(values: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+    """Per last name: folded, its last word that is not a generation suffix, its words."""
+    folded = values.with_columns(fold(pl.col("last_name")).alias(_LAST))
+    surname = pl.col(_LAST)
+    return folded.with_columns(
+        pl.coalesce(_last_word(_without_suffixes(surname, config)), _last_word(surname)).alias(
+            _NAMED_LAST
+        ),
+        _tokens(surname, config).alias(_FAMILY),
+    )
+
+
+def _by_value(
+    names: pl.DataFrame,
+    column: str,
+    build: Callable[[pl.DataFrame, MatchConfig], pl.DataFrame],
+    config: MatchConfig,
+) -> pl.DataFrame:
+    """``names`` with the columns ``build`` makes of each distinct value of ``column`` (a first
+    or a last name: far fewer values than whole names)."""
+    values = build(names.select(column).unique(), config)
+    return names.join(values, on=column, how="left", nulls_equal=True, maintain_order="left")
 
 
 def _generation(config: MatchConfig) -> pl.Expr:
@@ -100,9 +133,8 @@ def _generation(config: MatchConfig) -> pl.Expr:
 def _last_name(config: MatchConfig) -> pl.Expr:
     """The last word of the folded last name that is not a generation suffix; without a last
     name, the last word of a whole name of two words or more."""
-    surname = pl.col(_LAST)
-    named = pl.coalesce(_last_word(_without_suffixes(surname, config)), _last_word(surname))
-    words = pl.col("name")
+    named = pl.col(_NAMED_LAST)
+    words = pl.when(named.is_null()).then(pl.col("name"))  # the regexes only where needed
     return pl.coalesce(named, pl.when(words.str.contains(" ")).then(_last_word(words)))
 
 
@@ -121,13 +153,14 @@ def _nicknamed(words: pl.Expr, config: MatchConfig) -> pl.Expr:
 def _token_keys(config: MatchConfig) -> list[pl.Expr]:
     """``given_names`` and ``surnames``: the words of the first and last name (nicknames
     replaced); without them, the first word of the whole name and the words after it."""
-    whole = _tokens(pl.col(_WHOLE), config)
+    # the whole name's words only where the first name has none (the regexes only where needed)
+    whole = _tokens(pl.when(pl.col(_GIVEN).is_null()).then(pl.col(_WHOLE)), config)
     head = whole.str.extract(r"^(\S+)")
     rest = whole.str.extract(r"^\S+ (.+)$")
-    given = pl.coalesce(_tokens(pl.col(_FIRST), config), head)
+    given = pl.coalesce(pl.col(_GIVEN), _nicknamed(head, config))
     family = pl.when(pl.col(_FIRST).is_null() & pl.col(_LAST).is_null()).then(rest)
-    surnames = pl.coalesce(_tokens(pl.col(_LAST), config), family)
-    return [_nicknamed(given, config).alias("given_names"), surnames.alias("surnames")]
+    surnames = pl.coalesce(pl.col(_FAMILY), family)
+    return [given.alias("given_names"), surnames.alias("surnames")]
 
 
 def _pairs(tokens: pl.Series) -> pl.Series:
@@ -151,11 +184,11 @@ def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     (``ze`` -> ``jose``); ``last_name``: see :func:`_last_name`; ``generation``: the name's
     generation marker; the phonetic keys are metaphone codes.
     """
-    folded = names.with_columns(_folded_parts())
-    first = pl.col(_FIRST).str.extract(r"^(\S+)").replace(config.nicknames)
+    parts = _by_value(names, "first_name", _first_parts, config)
+    folded = _by_value(parts, "last_name", _last_parts, config).with_columns(_whole())
     keys = folded.with_columns(
         name=_without_suffixes(pl.col(_WHOLE), config),
-        first_name=first,
+        first_name=pl.col(_FIRST_KEY),
         generation=_generation(config),
     ).with_columns(last_name=_last_name(config))
     words = pl.concat_str("given_names", "surnames", separator=" ", ignore_nulls=True)
