@@ -19,6 +19,7 @@ from crmclean.batch import GOLDEN_ID, Batch
 from crmclean.dedupe.blocking import oversized_findings
 from crmclean.dedupe.cluster import assign_golden_ids
 from crmclean.dedupe.cohesion import CHECKED
+from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.decisions import apply_overrides, cannot_link, field_overrides
 from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.keys import RECORD
@@ -57,6 +58,20 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
         result = result.add_findings(linked.findings)
         return remerge(result.add_stats("dedupe", **linked.stats), rules, options)
     frame = frame.with_row_index(RECORD)
+    clustered, scored = clusters(frame, config, options)
+    findings = oversized_findings(scored.oversized, frame, config.oversized_report)
+    result = replace(batch, frame=clustered, pairs=scored.pairs, model=scored.model)
+    if batch.target is not None:  # a target with no golden records yet: nothing kept
+        result = replace(result, target=replace(batch.target, kept=None, renamed=None))
+    result = remerge(result, rules, options).add_findings(findings)
+    return result.add_stats("dedupe", **stage_counts(scored, clustered))
+
+
+def clusters(
+    frame: pl.DataFrame, config: MatchConfig, options: DedupeOptions
+) -> tuple[pl.DataFrame, Scored]:
+    """``frame`` (records indexed by ``_record``, with their matching keys' columns) with a
+    ``golden_id`` per record (``_record`` dropped), and the scored pairs that decided them."""
     labelled = None
     if options.training_pairs is not None:
         labelled = labelled_pairs(read_training_pairs(options.training_pairs), frame)
@@ -65,13 +80,7 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     matches = pairs.filter("match")
     cannot = pl.concat([cannot_link(pairs.filter(unchecked()), config), scored.apart])
     disputed = cannot_link(pairs.filter(~unchecked()), config)
-    clustered = assign_golden_ids(frame, matches, cannot, disputed).drop(RECORD)
-    findings = oversized_findings(scored.oversized, frame, config.oversized_report)
-    result = replace(batch, frame=clustered, pairs=pairs, model=scored.model)
-    if batch.target is not None:  # a target with no golden records yet: nothing kept
-        result = replace(result, target=replace(batch.target, kept=None, renamed=None))
-    result = remerge(result, rules, options).add_findings(findings)
-    return result.add_stats("dedupe", **stage_counts(scored, clustered))
+    return assign_golden_ids(frame, matches, cannot, disputed).drop(RECORD), scored
 
 
 def stage_counts(scored: Scored, clustered: pl.DataFrame) -> dict[str, int]:
