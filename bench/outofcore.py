@@ -16,6 +16,7 @@ precision, recall and F1 of the golden ids against ``entity_id``. Run it under t
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -45,15 +46,20 @@ def _rss() -> int:
 
 class PhaseMeter:
     """Called with each phase's name as it starts: prints the previous phase's seconds and
-    peak RSS (sampled every 20 ms)."""
+    peak RSS (sampled every 20 ms). Ends the process when RSS passes ``limit`` bytes (the
+    machine is shared)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: float) -> None:
         self.peak, self.name, self.started = _rss(), "", time.perf_counter()
+        self.limit = limit
         threading.Thread(target=self._sample, daemon=True).start()
 
     def _sample(self) -> None:
         while True:
             self.peak = max(self.peak, _rss())
+            if self.peak > self.limit:
+                print(f"  {self.name}: RSS {self.peak / GB:.2f} GB over the limit", flush=True)
+                os._exit(3)
             time.sleep(0.02)
 
     def __call__(self, name: str) -> None:
@@ -114,6 +120,7 @@ def main() -> None:
     parser.add_argument(
         "--file", type=Path, help="a neutral file normalized whole by bench/phases.py instead"
     )
+    parser.add_argument("--max-gb", type=float, default=15.5, help="stop past this RSS")
     parser.add_argument("--normalize", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.normalize is not None:
@@ -128,7 +135,7 @@ def main() -> None:
         files = sorted((work / "normalized").glob("part-*.parquet"))
         findings = sorted((work / "findings").glob("part-*.parquet"))
     print(f"{raw.name}: {len(files)} normalized files, RSS {_rss() / GB:.2f} GB", flush=True)
-    meter, started = PhaseMeter(), time.perf_counter()
+    meter, started = PhaseMeter(args.max_gb * GB), time.perf_counter()
     spilled = dedupe_parquet(
         files,
         work / "out",

@@ -83,9 +83,9 @@ def dedupe_parquet(
     out.mkdir(parents=True, exist_ok=True)
     crosswalk = out / "crosswalk.parquet"
     clustered.select(SOURCE, SOURCE_ID, GOLDEN_ID).write_parquet(crosswalk)
-    ids = clustered.select(GOLDEN_ID).with_row_index(RECORD)
+    ids = clustered[GOLDEN_ID]
     del clustered
     progress("merge")
-    parts = MergeParts(out, ids.height // part_records + 1)
+    parts = MergeParts(out, ids.len() // part_records + 1, part_records)
     written = merge_parts(scan, ids, rules, config, options, parts, findings)
     return Spilled(crosswalk, written.golden, written.merges, stats)
