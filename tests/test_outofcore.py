@@ -12,13 +12,16 @@ from polars.testing import assert_frame_equal
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.dedupe.config import load_match_config
+from crmclean.dedupe.merge import golden_records
 from crmclean.dedupe.outofcore import Spilled, dedupe_parquet, matching_columns
 from crmclean.normalize import normalize
+from crmclean.resources import bundled_dir
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
 
 CONTACTS = Path(__file__).parent / "data" / "public" / "contacts_10k_sample.csv"
 FILES = 3
+RULES = bundled_dir("rules")
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +71,28 @@ def test_same_merge_log(in_memory: Batch, spilled: Spilled) -> None:
 
 def test_same_counts(in_memory: Batch, spilled: Spilled) -> None:
     assert spilled.stats == in_memory.stats["dedupe"]
+
+
+def test_valid_only_fields_read_the_findings(in_memory: Batch, tmp_path: Path) -> None:
+    """A ``valid_only`` field skips the values the spilled findings flag, as in memory."""
+    match = (RULES / "match.yaml").read_text(encoding="utf-8")
+    flagged = "  fields:\n    city: valid_only\n"
+    (tmp_path / "match.yaml").write_text(match.replace("  fields:\n", flagged, 1), "utf-8")
+    rules = Rules(directory=tmp_path)
+    survivorship = load_match_config(rules).survivorship
+    records = in_memory.frame.drop(GOLDEN_ID)
+    source, findings = tmp_path / "normalized.parquet", tmp_path / "findings.parquet"
+    records.write_parquet(source)
+    even = pl.col(SOURCE_ID).str.extract(r"(\d+)$").cast(pl.Int64) % 2 == 0
+    flags = records.filter(even).select(SOURCE, SOURCE_ID, field=pl.lit("city"))
+    flags.with_columns(severity=pl.lit("warning")).write_parquet(findings)
+    spilled = dedupe_parquet([source], tmp_path / "out", rules, findings=[findings])
+    golden = pl.read_parquet(spilled.golden).sort(GOLDEN_ID)
+    fields = rules.model.names
+    expected = golden_records(in_memory.frame, fields, survivorship, pl.read_parquet(findings))
+    assert_frame_equal(golden, expected)
+    unflagged = golden_records(in_memory.frame, fields, survivorship)
+    assert not golden["city"].equals(unflagged["city"])
 
 
 def test_reads_only_matching_columns(normalized: Batch) -> None:
