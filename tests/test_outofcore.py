@@ -106,3 +106,16 @@ def test_no_merge_writes_only_the_crosswalk(normalized: Batch, tmp_path: Path) -
     normalized.frame.head(500).write_parquet(source)
     spilled = dedupe_parquet([source], tmp_path / "out", Rules(), DedupeOptions(merge=False))
     assert spilled.golden == [] and pl.read_parquet(spilled.crosswalk).height == 500
+
+
+def test_normalizing_by_slices_gives_the_whole_frame(normalized: Batch) -> None:
+    """Normalizers work per value, never from the whole file: slices normalized on their own
+    give the frame and findings of one pass (``bench/outofcore.py`` normalizes 10M by slices)."""
+    rules = Rules()
+    read = read_all([SourceSpec(str(CONTACTS))], rules)
+    size = read.frame.height // FILES + 1
+    parts = [normalize(Batch(read.frame.slice(i * size, size)), rules) for i in range(FILES)]
+    frame = pl.concat([part.frame for part in parts], how="diagonal_relaxed")
+    assert_frame_equal(frame.select(normalized.frame.columns), normalized.frame, check_dtypes=False)
+    findings = pl.concat([part.findings for part in parts], how="diagonal_relaxed")
+    assert_frame_equal(findings, normalized.findings, check_row_order=False, check_dtypes=False)
