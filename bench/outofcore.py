@@ -2,13 +2,13 @@
 
 Generates ``neutral_<N>.parquet`` with ``bench/neutral.py`` (seed 7) in ``--dir`` unless it is
 there, then reads, maps and normalizes it in slices of ``--batch`` rows, in a child process,
-into ``normalized/part-N.parquet`` and ``findings/part-N.parquet`` (cached; a slice is
-normalized on its own, so the normalizers that learn from the data, e.g. e-mail typo domains,
-see a slice, not the file). With ``--file``, that file's normalized cache written by
-``bench/phases.py`` (the in-memory stage's input) instead. Then runs
-:func:`crmclean.dedupe.outofcore.dedupe_parquet` in this process and prints each phase's
-seconds and peak RSS (sampled every 20 ms), the process's peak RSS, and the pairwise
-precision, recall and F1 of the golden ids against ``entity_id``. Run it under the lock::
+into ``normalized/part-N.parquet`` and ``findings/part-N.parquet`` (cached; slices give the
+frame and findings of one pass: ``tests/test_outofcore.py``). With ``--file``, that file's
+normalized cache written by ``bench/phases.py`` (the in-memory stage's input) instead. Then
+runs :func:`crmclean.dedupe.outofcore.dedupe_parquet` in this process and prints the seconds
+and peak RSS (sampled every 20 ms) of each phase and of the steps inside matching, the
+process's peak RSS, and the pairwise precision, recall and F1 of the golden ids against
+``entity_id``. Run it under the lock::
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/outofcore.py --rows 1000000
 """
@@ -22,7 +22,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -30,8 +32,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from race import _mapping, pairwise
 
-from crmclean import pipeline
+from crmclean import dedupe, pipeline
 from crmclean.batch import GOLDEN_ID, SOURCE
+from crmclean.dedupe import matching
 from crmclean.dedupe.outofcore import PART_RECORDS, dedupe_parquet
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
@@ -67,11 +70,37 @@ class PhaseMeter:
         if self.name:
             self.peak = max(self.peak, _rss())
             print(
-                f"  {self.name:<10} {now - self.started:7.1f} s  peak {self.peak / GB:5.2f} GB"
+                f"  {self.name:<14} {now - self.started:7.1f} s  peak {self.peak / GB:5.2f} GB"
                 f"  after {_rss() / GB:5.2f} GB",
                 flush=True,
             )
         self.name, self.started, self.peak = name, now, _rss()
+
+
+def meter_inside(meter: PhaseMeter) -> None:
+    """Report the phases inside matching too: each step the dedupe stage calls through
+    :mod:`crmclean.dedupe.matching` (and the clustering) starts a phase."""
+    steps = {
+        matching: {
+            "key_table": "keys",
+            "candidate_pairs": "blocking",
+            "estimate": "params+em",
+            "scored_chunks": "compare+score",
+            "cluster_check": "cluster check",
+        },
+        dedupe: {"assign_golden_ids": "clusters"},
+    }
+    for module, names in steps.items():
+        for name, label in names.items():
+            setattr(module, name, _metered(meter, label, getattr(module, name)))
+
+
+def _metered(meter: PhaseMeter, name: str, step: Callable[..., Any]) -> Callable[..., Any]:
+    def run(*args: Any, **kwargs: Any) -> Any:
+        meter(name)
+        return step(*args, **kwargs)
+
+    return run
 
 
 def normalize_slices(raw: Path, folder: Path, batch: int) -> None:
@@ -136,6 +165,7 @@ def main() -> None:
         findings = sorted((work / "findings").glob("part-*.parquet"))
     print(f"{raw.name}: {len(files)} normalized files, RSS {_rss() / GB:.2f} GB", flush=True)
     meter, started = PhaseMeter(args.max_gb * GB), time.perf_counter()
+    meter_inside(meter)
     spilled = dedupe_parquet(
         files,
         work / "out",

@@ -1,17 +1,17 @@
 """The dedupe stage out of core: normalized records left in Parquet, not held in memory.
 
 In memory the stage holds every normalized column of every record from matching to merge
-(about 4 GB per million records). :func:`dedupe_parquet` reads the normalized records from
-Parquet files (record ``i`` is row ``i`` of the files read in order) phase by phase:
+(neutral 1M: 3.9 GB peak). :func:`dedupe_parquet` reads the normalized records from Parquet
+files (record ``i`` is row ``i`` of the files read in order) phase by phase:
 
-- ``keys``: only the lineage and the columns the matching keys are built from are read; pairs
-  are then found, scored (by chunks, only the likely ones kept in full) and clustered exactly
-  as :func:`crmclean.dedupe.dedupe` does, on record indices;
+- ``read``: only the lineage and the columns the matching keys are built from;
+- ``match``: pairs found, scored (by chunks, only the likely ones kept in full) and clustered
+  exactly as :func:`crmclean.dedupe.dedupe` does, on record indices;
 - ``crosswalk``: ``_source, _source_id, golden_id`` per record, in record order, to Parquet;
-- ``merge``: golden records (and the merge log) by partitions of golden ids, each partition's
-  records read back from the files alone, each written to its own Parquet file.
+- ``merge``: golden records and merge log by partitions of golden ids
+  (:mod:`crmclean.dedupe.spill`), each partition written to its own Parquet files.
 
-Same golden ids, golden records and merge log as the in-memory stage (``tests/test_outofcore.py``).
+Same golden ids, golden records and merge log as the in-memory stage (tests/test_outofcore.py).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def dedupe_parquet(
         raise ValueError("out of core, the dedupe stage cannot link into a target yet")
     config = match_config(rules, options)
     scan = pl.scan_parquet(files)
-    progress("keys")
+    progress("read")
     columns = matching_columns(scan.collect_schema(), config)
     frame = add_keys(scan.select(columns).collect(), rules).with_row_index(RECORD)
     progress("match")
