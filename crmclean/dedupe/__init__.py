@@ -21,6 +21,7 @@ from crmclean.dedupe.chains import contested, weak_links
 from crmclean.dedupe.cluster import assign_golden_ids
 from crmclean.dedupe.cohesion import CHECKED
 from crmclean.dedupe.compare import LEFT, RIGHT
+from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.decisions import apply_overrides, cannot_link, field_overrides
 from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.keys import RECORD
@@ -59,6 +60,20 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
         result = result.add_findings(linked.findings)
         return remerge(result.add_stats("dedupe", **linked.stats), rules, options)
     frame = frame.with_row_index(RECORD)
+    clustered, scored = clusters(frame, config, options)
+    findings = oversized_findings(scored.oversized, frame, config.oversized_report)
+    result = replace(batch, frame=clustered, pairs=scored.pairs, model=scored.model)
+    if batch.target is not None:  # a target with no golden records yet: nothing kept
+        result = replace(result, target=replace(batch.target, kept=None, renamed=None))
+    result = remerge(result, rules, options).add_findings(findings)
+    return result.add_stats("dedupe", **stage_counts(scored, clustered))
+
+
+def clusters(
+    frame: pl.DataFrame, config: MatchConfig, options: DedupeOptions
+) -> tuple[pl.DataFrame, Scored]:
+    """``frame`` (records indexed by ``_record``, with their matching keys' columns) with a
+    ``golden_id`` per record (``_record`` dropped), and the scored pairs that decided them."""
     labelled = None
     if options.training_pairs is not None:
         labelled = labelled_pairs(read_training_pairs(options.training_pairs), frame)
@@ -69,13 +84,8 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     matches = weak_links(matches, config.identifiers)
     cannot = pl.concat([cannot_link(pairs.filter(unchecked()), config), scored.apart])
     disputed = cannot_link(pairs.filter(~unchecked()), config)
-    clustered = assign_golden_ids(frame, matches, cannot, disputed, contradicted).drop(RECORD)
-    findings = oversized_findings(scored.oversized, frame, config.oversized_report)
-    result = replace(batch, frame=clustered, pairs=pairs, model=scored.model)
-    if batch.target is not None:  # a target with no golden records yet: nothing kept
-        result = replace(result, target=replace(batch.target, kept=None, renamed=None))
-    result = remerge(result, rules, options).add_findings(findings)
-    return result.add_stats("dedupe", **stage_counts(scored, clustered))
+    clustered = assign_golden_ids(frame, matches, cannot, disputed, contradicted)
+    return clustered.drop(RECORD), scored
 
 
 def stage_counts(scored: Scored, clustered: pl.DataFrame) -> dict[str, int]:
