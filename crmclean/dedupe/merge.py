@@ -137,7 +137,10 @@ def merge_log(frame: pl.DataFrame, golden: pl.DataFrame, fields: list[str]) -> p
 def _field_log(records: pl.DataFrame, merged: pl.DataFrame, field: str) -> pl.DataFrame:
     """:func:`merge_log`'s rows of one field."""
     values = records.select(GOLDEN_ID, SOURCE, SOURCE_ID, value=pl.col(field).cast(pl.String))
-    values = values.drop_nulls("value").filter(pl.col("value").n_unique().over(GOLDEN_ID) > 1)
+    # "another value than the first" rather than n_unique().over(): under polars 2.1 that
+    # counted two equal strings of one golden id as two values (a cluster logged as disagreeing)
+    differs = (pl.col("value") != pl.col("value").first()).any().over(GOLDEN_ID)
+    values = values.drop_nulls("value").filter(differs)
     survivors = merged.select(GOLDEN_ID, survivor=pl.col(field).cast(pl.String))
     logged = values.join(survivors, on=GOLDEN_ID, how="left", maintain_order="left")
     return logged.select(
