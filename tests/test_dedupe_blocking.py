@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 from test_dedupe_support import contacts
 
 from crmclean.dedupe.blocking import candidate_pairs, oversized_findings
+from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
-from crmclean.dedupe.keys import key_table
+from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.score import score_pairs
+from crmclean.normalize import normalize
 from crmclean.rules import Rules
+from crmclean.sources import SourceSpec, read_all
 
 SWITCHBOARD = "+551130001000"
+CONTACTS = Path(__file__).parent / "data" / "public" / "contacts_10k_sample.csv"
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +144,21 @@ def test_an_unmapped_column_is_a_blocking_key_and_a_comparison(config: MatchConf
         {"left": [0, 0], "right": [1, 2]}, schema={"left": pl.UInt32, "right": pl.UInt32}
     )
     assert score_pairs(both, table, member)["sim_member"].to_list() == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("max_block_size", [200, 12])
+def test_pairs_by_ranges_equal_pairs_in_one_pass(config: MatchConfig, max_block_size: int) -> None:
+    """Pairs formed and made distinct by ranges of left records are the pairs (and order) of
+    one pass over every record, oversized blocks and their splits included."""
+    rules = Rules()
+    batch = normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules)
+    capped = config.model_copy(update={"max_block_size": max_block_size})
+    table = key_table(batch.frame.with_row_index(RECORD), capped.key_names, capped)
+    whole, oversized = candidate_pairs(table, capped, records=table.height)
+    assert whole.height > 1000
+    assert oversized.height > (5 if max_block_size == 12 else -1)
+    for records in (997, 4096):
+        ranged, skipped = candidate_pairs(table, capped, records=records)
+        assert_frame_equal(ranged, whole)
+        assert_frame_equal(skipped, oversized)
+    assert whole.equals(whole.unique().sort(LEFT, RIGHT))

@@ -12,6 +12,8 @@ with its square.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from crmclean.batch import FINDING_SCHEMA, SOURCE, SOURCE_ID
@@ -26,6 +28,8 @@ OVERSIZED_SCHEMA = pl.Schema(
 )
 _SHIFT = 2**32
 PAIR_SCHEMA = pl.Schema({LEFT: pl.UInt32(), RIGHT: pl.UInt32()})
+# Left records per range of candidate_pairs: bounds the pairs held at once (issue #12).
+RANGE_RECORDS = 250_000
 
 
 def _members(table: KeyTable, rule: list[str]) -> pl.DataFrame:
@@ -62,13 +66,25 @@ def _oversized(
     )
 
 
-def _pairs_within(blocks: pl.DataFrame, on: list[str]) -> pl.DataFrame:
-    """Every two records of the same block (``left < right``)."""
-    return (
-        blocks.join(blocks, on=on, suffix="_r")
-        .filter(pl.col(RECORD) < pl.col(f"{RECORD}_r"))
-        .select(pl.col(RECORD).alias(LEFT), pl.col(f"{RECORD}_r").alias(RIGHT))
-    )
+@dataclass(frozen=True)
+class Blocks:
+    """The records of usable blocks (``RECORD`` and the keys ``on``, one row per record and
+    key value): every two records sharing all of ``on`` form a candidate pair."""
+
+    members: pl.DataFrame
+    on: list[str]
+
+    def pairs(self, low: int = 0, high: int = _SHIFT) -> pl.DataFrame:
+        """The pairs (``left < right``) whose left record lies in ``[low, high)``."""
+        record = pl.col(RECORD)
+        left = self.members.filter(record.is_between(low, high, closed="left"))
+        right = self.members.filter(record > low)
+        return (
+            left.join(right, on=self.on, suffix="_r")
+            .filter(record < pl.col(f"{RECORD}_r"))
+            .select(record.alias(LEFT), pl.col(f"{RECORD}_r").alias(RIGHT))
+            .cast(PAIR_SCHEMA)
+        )
 
 
 def _split(
@@ -77,25 +93,24 @@ def _split(
     members: pl.DataFrame,
     split_keys: list[str],
     max_size: int,
-) -> pl.DataFrame:
-    """Pairs of oversized blocks split by each of ``split_keys`` in turn: records sharing the
-    rule's keys and that key too, where such a smaller block fits ``max_size``."""
-    found = [pl.DataFrame(schema=PAIR_SCHEMA)]
+) -> list[Blocks]:
+    """Oversized blocks split by each of ``split_keys`` in turn: records sharing the rule's keys
+    and that key too, where such a smaller block fits ``max_size``."""
+    found = []
     for key in (key for key in split_keys if key not in rule and key in table.codes):
         codes = table.codes.select(key).with_row_index(RECORD)
         codes = codes.explode(key) if table.is_list(key) else codes
         with_key = members.join(codes, on=RECORD).drop_nulls(key)
         sizes = with_key.group_by([*rule, key]).agg(size=pl.len())
         usable = sizes.filter(pl.col("size").is_between(2, max_size))
-        kept = with_key.join(usable, on=[*rule, key], how="semi")
-        found.append(_pairs_within(kept, [*rule, key]).cast(PAIR_SCHEMA))
-    return pl.concat(found)
+        found.append(Blocks(with_key.join(usable, on=[*rule, key], how="semi"), [*rule, key]))
+    return found
 
 
-def block_pairs(
+def rule_blocks(
     table: KeyTable, rule: list[str], config: MatchConfig
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Candidate pairs of one rule, and its blocks over ``max_block_size`` (compared only
+) -> tuple[list[Blocks], pl.DataFrame]:
+    """The usable blocks of one rule, and its blocks over ``max_block_size`` (compared only
     within the smaller blocks a second key makes, see :func:`_split`). A rule of ``rule_caps``
     splits its blocks from its own, smaller cap on, by its own split keys."""
     cap = config.rule_caps.get(rule_name(rule))
@@ -104,35 +119,49 @@ def block_pairs(
     members = _members(table, rule)
     sizes = members.group_by(rule).agg(size=pl.len(), first=pl.col(RECORD).min())
     usable = sizes.filter((pl.col("size") >= 2) & (pl.col("size") <= max_size))
-    kept = members.join(usable, on=rule, how="semi")
-    pairs = _pairs_within(kept, rule).cast(PAIR_SCHEMA)
+    found = [Blocks(members.join(usable, on=rule, how="semi"), rule)]
     too_big = members.join(sizes.filter(pl.col("size") > max_size), on=rule, how="semi")
     if not too_big.is_empty():
-        split = _split(
+        found += _split(
             table, rule, too_big.select(RECORD, *rule), split_keys, config.max_block_size
         )
-        pairs = pl.concat([pairs, split])
-    return pairs, _oversized(table, rule, sizes, config.max_block_size)
+    return found, _oversized(table, rule, sizes, config.max_block_size)
+
+
+def block_pairs(
+    table: KeyTable, rule: list[str], config: MatchConfig
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Candidate pairs of one rule (a pair may repeat), and its oversized blocks."""
+    found, oversized = rule_blocks(table, rule, config)
+    return pl.concat([blocks.pairs() for blocks in found]), oversized
 
 
 def _distinct(pairs: list[pl.DataFrame]) -> pl.DataFrame:
     """The distinct pairs, sorted; deduplicated as one 64-bit code per pair (much faster)."""
     code = pl.col(LEFT).cast(pl.UInt64) * _SHIFT + pl.col(RIGHT)
-    codes = pl.concat(pairs).select(code.unique().sort().alias("pair"))
+    codes = pl.concat([PAIR_SCHEMA.to_frame(), *pairs]).select(code.unique().sort().alias("pair"))
     return codes.select(
         (pl.col("pair") // _SHIFT).cast(pl.UInt32).alias(LEFT),
         (pl.col("pair") % _SHIFT).cast(pl.UInt32).alias(RIGHT),
     )
 
 
-def candidate_pairs(table: KeyTable, config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The distinct pairs of every blocking rule, and every oversized block skipped (``rule, value,
-    size``, largest first)."""
-    blocks = [block_pairs(table, rule, config) for rule in config.blocking]
+def candidate_pairs(
+    table: KeyTable, config: MatchConfig, records: int = RANGE_RECORDS
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The distinct pairs of every blocking rule, sorted, and every oversized block skipped
+    (``rule, value, size``, largest first). Pairs are formed and made distinct by ranges of
+    ``records`` left records, so only one range's pairs of every rule are held at once."""
+    blocks = [rule_blocks(table, rule, config) for rule in config.blocking]
     oversized = pl.concat([skipped for _, skipped in blocks]).sort(
         "size", "rule", "value", descending=[True, False, False]
     )
-    return _distinct([pairs for pairs, _ in blocks]), oversized
+    found = [one for rule, _ in blocks for one in rule]
+    ranges = [
+        _distinct([one.pairs(low, low + records) for one in found])
+        for low in range(0, table.height, records)
+    ]
+    return pl.concat([PAIR_SCHEMA.to_frame(), *ranges]), oversized
 
 
 OVERSIZED = BY_RULE["dedupe.oversized_block"]
