@@ -66,13 +66,15 @@ def _oversized(
     )
 
 
+BLOCK = "block"
+
+
 @dataclass(frozen=True)
 class Blocks:
-    """The records of usable blocks (``RECORD`` and the keys ``on``, one row per record and
-    key value): every two records sharing all of ``on`` form a candidate pair."""
+    """The records of usable blocks (``RECORD`` and its ``BLOCK`` number, one row per record
+    and block): every two records of one block form a candidate pair."""
 
     members: pl.DataFrame
-    on: list[str]
 
     def pairs(self, low: int = 0, high: int = _SHIFT) -> pl.DataFrame:
         """The pairs (``left < right``) whose left record lies in ``[low, high)``."""
@@ -80,11 +82,18 @@ class Blocks:
         left = self.members.filter(record.is_between(low, high, closed="left"))
         right = self.members.filter(record > low)
         return (
-            left.join(right, on=self.on, suffix="_r")
+            left.join(right, on=BLOCK, suffix="_r")
             .filter(record < pl.col(f"{RECORD}_r"))
             .select(record.alias(LEFT), pl.col(f"{RECORD}_r").alias(RIGHT))
             .cast(PAIR_SCHEMA)
         )
+
+
+def _numbered(members: pl.DataFrame, usable: pl.DataFrame, on: list[str]) -> Blocks:
+    """The ``members`` of the ``usable`` blocks (distinct values of ``on``), each block's
+    keys replaced by one number: a join on one integer column, not several."""
+    numbers = usable.select(on).with_row_index(BLOCK)
+    return Blocks(members.join(numbers, on=on).select(RECORD, BLOCK))
 
 
 def _split(
@@ -103,7 +112,7 @@ def _split(
         with_key = members.join(codes, on=RECORD).drop_nulls(key)
         sizes = with_key.group_by([*rule, key]).agg(size=pl.len())
         usable = sizes.filter(pl.col("size").is_between(2, max_size))
-        found.append(Blocks(with_key.join(usable, on=[*rule, key], how="semi"), [*rule, key]))
+        found.append(_numbered(with_key, usable, [*rule, key]))
     return found
 
 
@@ -119,7 +128,7 @@ def rule_blocks(
     members = _members(table, rule)
     sizes = members.group_by(rule).agg(size=pl.len(), first=pl.col(RECORD).min())
     usable = sizes.filter((pl.col("size") >= 2) & (pl.col("size") <= max_size))
-    found = [Blocks(members.join(usable, on=rule, how="semi"), rule)]
+    found = [_numbered(members, usable, rule)]
     too_big = members.join(sizes.filter(pl.col("size") > max_size), on=rule, how="semi")
     if not too_big.is_empty():
         found += _split(
