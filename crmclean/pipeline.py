@@ -33,7 +33,12 @@ from crmclean.normalize import normalize
 from crmclean.overrides import apply_overrides, read_overrides
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
-from crmclean.segments.stage import check_segment_inputs, record_segments, segment_stage
+from crmclean.segments.stage import (
+    check_segment_inputs,
+    record_segments,
+    segment_plan,
+    segment_stage,
+)
 from crmclean.sources import SourceSpec, map_sources, read_sources
 from crmclean.validate import GateResult, normalized_values, validate
 from crmclean.validate.preload import preload_gate
@@ -256,10 +261,11 @@ def load_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
     loading = batch.loading
     if options.target is None or loading is None or batch.gate is None:
         return batch
-    loaded = load_gated(loading, batch.gate, options.target, rules)
+    segmented = segment_plan(loading.plan, rules, options.orders) if batch.gate.success else None
+    segments = None if segmented is None else segmented.assignments
+    loaded = load_gated(loading, batch.gate, options.target, rules, segments)
     if loaded is not None and loaded.run_id is not None:
-        held = None if loading.plan is None else loading.plan.after
-        record_segments(options.target, rules, options.orders, loaded.run_id, held)
+        record_segments(options.target, rules, options.orders, loaded.run_id, segmented)
     return replace(batch, loading=replace(loading, result=loaded))
 
 

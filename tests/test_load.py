@@ -175,6 +175,20 @@ def test_rollback_restores_previous_contents_exactly(target: str, rules: Rules) 
     assert [r.status for r in run_status(target, rules)] == ["loaded", "rolled_back"]
 
 
+def test_a_load_given_segments_writes_them_with_its_rows(target: str, rules: Rules) -> None:
+    """Given ``segments`` the load adds ``contacts.segment`` and inserts each new or changed
+    golden record with its segment, so the segment run after it sets none."""
+    first = pl.DataFrame({"golden_id": ["g1", "g2", "g3"], "segment": ["loyal", "lead", None]})
+    plan = plan_load(make_batch(rules), target, rules)
+    load(plan, target, run=RunInfo.start("cfg"), rules=rules, segments=first)
+    query = "select golden_id, segment from contacts order by 1"
+    assert read(target, query) == [("g1", "loyal"), ("g2", "lead"), ("g3", None)]
+    second = pl.DataFrame({"golden_id": ["g1", "g3"], "segment": ["inactive", "lead"]})
+    plan = plan_load(changed_batch(rules), target, rules)
+    load(plan, target, run=RunInfo.start("cfg"), rules=rules, segments=second)
+    assert read(target, query) == [("g1", "inactive"), ("g3", "lead")]
+
+
 def test_rollback_refuses_a_run_others_built_on(target: str, rules: Rules) -> None:
     first = run_load(make_batch(rules), target, rules)
     second = run_load(changed_batch(rules), target, rules)

@@ -133,15 +133,24 @@ def test_rollback_forgets_the_runs_segments(tmp_path, rules) -> None:
     assert current.sort("golden_id").rows() == expected.sort("golden_id").rows()
 
 
-def test_a_load_segments_the_golden_records_it_planned_as_a_read_back_would(tmp_path, rules):
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_a_load_segments_the_golden_records_it_planned_as_a_read_back_would(
+    tmp_path, rules, dialect, request
+):
     """Without orders the load segments its plan's golden records instead of reading the target
-    back: the stored segments equal a fresh segmentation of what the target holds, on a first
-    run and on a second run that keeps most golden records as they were (and appends to the
-    history only the golden record it adds)."""
-    target = f"sqlite:///{tmp_path / 'crm.db'}"
+    back, and inserts them with their segments: the stored segments equal a fresh segmentation
+    of what the target holds, on a first run and on a second run that keeps most golden records
+    as they were (and appends to the history only the golden record it adds); a rollback of
+    the second run sets ``contacts.segment`` back to the first's."""
+    target = (
+        f"sqlite:///{tmp_path / 'crm.db'}"
+        if dialect == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     sources, _ = _project(tmp_path)
     more = tmp_path / "more.csv"
     more.write_text("id,Name,Email,Lifecycle Stage\n9,Gil Prado,gil@exemplo.com.br,lead\n", "utf-8")
+    runs: list[tuple[str | None, pl.DataFrame]] = []
     for run, written in ((sources, 5), ([*sources, SourceSpec(path=more)], 1)):
         loaded = migrate(run, rules, target=target).loaded.run_id
         fresh = segment_target(target, rules, write=False).segmented.assignments
@@ -156,6 +165,13 @@ def test_a_load_segments_the_golden_records_it_planned_as_a_read_back_would(tmp_
         assert stored.sort("golden_id").rows() == expected
         assert current.sort("golden_id").rows() == [row[:2] for row in expected]
         assert appended == written
+        runs.append((loaded, current))
+    migrate_rollback(target, runs[1][0])
+    engine = sa.create_engine(target)
+    with engine.connect() as conn:
+        current = pl.read_database("select golden_id, segment from contacts", conn)
+    engine.dispose()
+    assert current.sort("golden_id").rows() == runs[0][1].sort("golden_id").rows()
 
 
 def _assigned(run_id: str, segments: dict[str, str]) -> pl.DataFrame:

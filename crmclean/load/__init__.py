@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
+from crmclean.batch import GOLDEN_ID
 from crmclean.errors import UserError
 from crmclean.load.existing import target_state
 from crmclean.load.models import store_model
@@ -14,9 +15,10 @@ from crmclean.load.schema import DATA_KEYS, RUN_ID, Tables, build_tables
 from crmclean.load.sqlite_bulk import SideFiles, side_files
 from crmclean.load.staging import Stage, insert_staged
 from crmclean.load.target import connect, disk_full_as_error, open_engine
-from crmclean.load.upgrade import ensure_schema
+from crmclean.load.upgrade import ensure_columns, ensure_schema
 from crmclean.load.writer import indexes_rebuilt, insert_frame, save_and_delete
 from crmclean.rules import Rules
+from crmclean.segments.assign import SEGMENT
 
 __all__ = ["LoadPlan", "LoadResult", "RunInfo", "load", "plan_load"]
 
@@ -28,6 +30,7 @@ def load(
     run: RunInfo,
     rules: Rules | None = None,
     stage: Stage | None = None,
+    segments: pl.DataFrame | None = None,
 ) -> LoadResult:
     """Apply ``plan`` to ``target`` (a SQLAlchemy URL, or a file path meaning SQLite).
 
@@ -36,6 +39,9 @@ def load(
     ``migrate rollback`` can undo the run. A plan that changes nothing writes nothing, not even
     a ``runs`` row (``run_id`` is then None). With ``stage`` (the plan's golden records staged
     in the target) the new golden records are copied from there instead of from memory.
+    ``segments`` (``golden_id, segment``: the segment run that follows the load) adds
+    ``contacts.segment`` if missing, and the new golden records from memory carry theirs, so
+    that run need not set them one by one.
     """
     if plan.empty:
         return LoadResult(None, dict.fromkeys(DATA_KEYS, 0))
@@ -49,10 +55,12 @@ def load(
             conn.begin(),
         ):
             ensure_schema(conn, tables)
+            if segments is not None:  # before any write: DDL commits on MariaDB
+                ensure_columns(conn, _with_segment(tables.contacts), [SEGMENT])
             lock_runs(conn, tables.runs)
             if target_state(conn, tables) != plan.state:
                 raise UserError("the target changed since this run read it; run it again")
-            return _write(conn, tables, plan, run, stage, side)
+            return _write(conn, tables, plan, run, stage, side, segments)
     finally:
         engine.dispose()
 
@@ -64,8 +72,10 @@ def _write(
     run: RunInfo,
     stage: Stage | None,
     side: SideFiles | None,
+    segments: pl.DataFrame | None,
 ) -> LoadResult:
-    """Record the run, save and delete the rows it replaces, insert its rows."""
+    """Record the run, save and delete the rows it replaces, insert its rows (new golden
+    records with their ``segments``, when given)."""
     start_run(conn, tables.runs, run)
     if run.details.get("model") is not None:
         store_model(conn, tables.models, run.run_id, run.details["model"])
@@ -73,12 +83,29 @@ def _write(
     for name in DATA_KEYS:
         change = plan.changes[name]
         save_and_delete(conn, tables.data[name], tables.before[name], change.replace, run.run_id)
-        staged = stage if name == "contacts" else None
-        counts[name] = _insert(conn, tables.data[name], change.insert, run.run_id, staged, side)
+        table, rows, staged = tables.data[name], change.insert, None
+        if name == "contacts":
+            staged = stage
+            if segments is not None and stage is None:
+                table, rows = _with_segment(table), _segmented(rows, segments)
+        counts[name] = _insert(conn, table, rows, run.run_id, staged, side)
     changes = {name: plan.changes[name].counts for name in DATA_KEYS}
     result = LoadResult(run.run_id, counts, changes)
     finish_run(conn, tables.runs, result)
     return result
+
+
+def _with_segment(contacts: sa.Table) -> sa.Table:
+    """``contacts`` with the ``segment`` column the segment runs add."""
+    table = contacts.to_metadata(sa.MetaData())
+    table.append_column(sa.Column(SEGMENT, sa.Text))
+    return table
+
+
+def _segmented(rows: pl.DataFrame, segments: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` of ``contacts`` with each one's segment (null where ``segments`` has none)."""
+    found = segments.select(GOLDEN_ID, SEGMENT)
+    return rows.join(found, on=GOLDEN_ID, how="left", maintain_order="left")
 
 
 def _insert(

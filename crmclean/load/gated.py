@@ -69,14 +69,22 @@ def gate_plan(
     return gate, stage
 
 
-def load_gated(loading: Loading, gate: GateResult, target: str, rules: Rules) -> LoadResult | None:
-    """Apply ``loading.plan`` as its run when ``gate`` passed (None when nothing was written);
-    the staging table, if any, is dropped after."""
+def load_gated(
+    loading: Loading,
+    gate: GateResult,
+    target: str,
+    rules: Rules,
+    segments: pl.DataFrame | None = None,
+) -> LoadResult | None:
+    """Apply ``loading.plan`` as its run when ``gate`` passed (None when nothing was written),
+    new golden records with their ``segments`` (see :func:`~crmclean.load.load`); the staging
+    table, if any, is dropped after."""
     if loading.plan is None or loading.run is None or not gate.success:
         return None
     run = loading.run.with_details(gate=gate.to_dict())
     try:
-        return load(loading.plan, target, run=run, rules=rules, stage=loading.stage)
+        stage = loading.stage
+        return load(loading.plan, target, run=run, rules=rules, stage=stage, segments=segments)
     finally:
         drop_stage(loading.stage)
 

@@ -29,8 +29,7 @@ def ensure_schema(conn: sa.Connection, tables: Tables) -> None:
     elif found != [SCHEMA_VERSION]:
         raise UserError(f"target has schema version {found}, this crmclean writes {SCHEMA_VERSION}")
     for name, columns in ADDED.items():
-        table = tables.data[name]
-        _add_columns(conn, table, [c for c in _missing_columns(conn, table) if c in columns])
+        ensure_columns(conn, tables.data[name], list(columns))
     missing = _missing_columns(conn, tables.contacts)
     if missing:
         raise UserError(f"target table 'contacts' lacks columns {missing} of the contact model")
@@ -50,6 +49,11 @@ def _upgrade_from_1(conn: sa.Connection, tables: Tables) -> None:
     ordered = conn.execute(sa.select(runs.c.run_id).order_by(runs.c.started_at)).scalars()
     for number, run_id in enumerate(list(ordered), start=1):
         conn.execute(runs.update().where(runs.c.run_id == run_id).values(sequence=number))
+
+
+def ensure_columns(conn: sa.Connection, table: sa.Table, names: list[str]) -> None:
+    """Add those nullable columns ``names`` of ``table`` the target's table lacks."""
+    _add_columns(conn, table, [c for c in _missing_columns(conn, table) if c in names])
 
 
 def _add_columns(conn: sa.Connection, table: sa.Table, names: list[str]) -> None:

@@ -17,6 +17,7 @@ from crmclean.errors import UserError
 from crmclean.load.reading import read_committed, read_query
 from crmclean.load.schema import KEY, RUN_ID, RUN_KEY
 from crmclean.load.sqlite_bulk import SideFiles
+from crmclean.load.upgrade import ensure_columns
 from crmclean.load.writer import insert_frame, stage_keys
 from crmclean.segments.assign import SEGMENT
 from crmclean.segments.rfm import RFM_SEGMENT
@@ -58,16 +59,6 @@ def _contacts() -> sa.Table:
         sa.Column(GOLDEN_ID, KEY, primary_key=True),
         sa.Column(SEGMENT, sa.Text),
     )
-
-
-def _add_segment_column(conn: sa.Connection, contacts: sa.Table) -> None:
-    """``contacts.segment``, added to a target that lacks it (null until a run fills it)."""
-    columns = {c["name"] for c in sa.inspect(conn).get_columns(contacts.name)}
-    if SEGMENT not in columns:
-        quote = conn.dialect.identifier_preparer
-        conn.exec_driver_sql(
-            f"ALTER TABLE {quote.format_table(contacts)} ADD COLUMN {quote.quote(SEGMENT)} TEXT"
-        )
 
 
 def runs_table(metadata: sa.MetaData | None = None) -> sa.Table:
@@ -132,7 +123,7 @@ def write_segments(conn: sa.Connection, rows: pl.DataFrame, side: SideFiles | No
     history, runs, contacts = history_table(), runs_table(), _contacts()
     history.create(conn, checkfirst=True)
     runs.create(conn, checkfirst=True)
-    _add_segment_column(conn, contacts)
+    ensure_columns(conn, contacts, [SEGMENT])  # null until a run fills it
     sequence = _last_sequence(conn) + 1
     insert_frame(conn, history, appended.with_columns(pl.lit(sequence).alias("sequence")), side)
     _record_run(conn, runs, rows, sequence, appended.height)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-import polars as pl
-
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.errors import UserError
+from crmclean.load.plan import LoadPlan
 from crmclean.rules import Rules
-from crmclean.segments import OrderSource, load_rules, segment_golden
+from crmclean.segments import OrderSource, Segmented, load_rules, segment_golden
 from crmclean.segments.assign import SEGMENT
 from crmclean.segments.target import segment_target
 
@@ -28,17 +27,28 @@ def segment_stage(batch: Batch, rules: Rules, orders: Sequence[OrderSource] = ()
     return replace(counted, golden=golden)
 
 
+def segment_plan(
+    plan: LoadPlan | None, rules: Rules, orders: Sequence[OrderSource]
+) -> Segmented | None:
+    """Before a load: the golden records the target will hold after it (``plan.after``),
+    segmented, so the load writes each new one with its segment. None without a plan or with
+    orders (linking orders needs every record's lineage, read back after the load)."""
+    if plan is None or plan.empty or orders:
+        return None
+    return segment_golden(plan.after, rules)
+
+
 def record_segments(
     target: str,
     rules: Rules,
     orders: Sequence[OrderSource],
     run_id: str,
-    held: pl.DataFrame | None = None,
+    segmented: Segmented | None = None,
 ) -> None:
-    """After a load: every golden record the target now holds (``held``, the plan's, when the
-    run has no orders; else read back), segmented and stored under the load's run id
-    (``segment_history``, ``contacts.segment``)."""
-    segment_target(target, rules, orders=orders, run_id=run_id, held=held)
+    """After a load: every golden record the target now holds (``segmented``, the plan's,
+    when the run has no orders; else read back), segmented and stored under the load's run id
+    (``segment_history``, ``contacts.segment`` where it differs)."""
+    segment_target(target, rules, orders=orders, run_id=run_id, segmented=segmented)
 
 
 def check_segment_inputs(rules: Rules, orders: Sequence[OrderSource]) -> None:

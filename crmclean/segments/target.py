@@ -70,17 +70,15 @@ def segment_target(
     since: str | None = None,
     run_id: str | None = None,
     write: bool = True,
-    held: pl.DataFrame | None = None,
+    segmented: Segmented | None = None,
 ) -> SegmentRun:
     """Segment every golden record of ``target`` and (with ``write``) store the run as
     ``run_id`` (a load run's id, or a new one); ``since`` (a run id or prefix) adds the moves.
-    ``held``: the target's golden records as the caller knows them (a load's plan), so they are
-    not read back; only without orders (linking orders needs every record's lineage)."""
-    if held is not None and not orders:
-        golden, lineage = held, None
-    else:
+    ``segmented``: the target's golden records already segmented by the caller (a load's plan,
+    :func:`~crmclean.segments.stage.segment_plan`), so they are not read back."""
+    if segmented is None:
         golden, lineage = read_golden(target, rules)
-    segmented = segment_golden(golden, rules, lineage=lineage, orders=orders, as_of=as_of)
+        segmented = segment_golden(golden, rules, lineage=lineage, orders=orders, as_of=as_of)
     run_id = run_id or uuid.uuid4().hex
     engine = open_engine(target)
     try:
