@@ -138,6 +138,15 @@ def test_company_names_run_together_or_as_acronyms_agree() -> None:
     assert _similarity("company", left, right)[3] < 0.5
 
 
+def test_company_names_each_with_a_word_of_its_own_disagree_but_for_a_typo() -> None:
+    left = ["orion nova systems", "nexus consultores", "vertex systems"]
+    right = ["horizonte nova systems", "nexus consultore", "vertex granito systems"]
+    two, typo, within = _similarity("company", left, right)
+    assert two is not None and two < 0.9
+    assert typo is not None and typo >= 0.9
+    assert within == 1.0
+
+
 def test_work_address_tells_a_typo_from_a_colleague() -> None:
     left = ["ana@alfa.com", "hannah88@powers.com", "pedro.ptavares@alfa.com", "ana@alfa.com"]
     right = ["ana@alfa.com", "hannah8@powers.com", "ptavares@alfa.com", "ana@beta.com"]

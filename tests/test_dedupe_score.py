@@ -222,6 +222,20 @@ def test_a_shared_private_number_lifts_the_surname_veto() -> None:
     assert not row["veto"]
 
 
+def test_a_shared_number_never_joins_two_whole_other_names() -> None:
+    """A number lifts the veto of one name part that differs, not of both: two people sharing
+    a line (a household, a reassigned number) unless an e-mail says one person."""
+    line = {"mobile": "+5511961046895"}
+    carla, cintia = {"first_name": "Carla", "last_name": "Borges"}, {"first_name": "Cintia"}
+    other = _scored({**carla, **line}, {**cintia, "last_name": "Guimaraes", **line})
+    mail = {"email": "cbg@gmail.com", **line}
+    mailed = _scored({**carla, **mail}, {**cintia, "last_name": "Guimaraes", **mail})
+    unnamed = _scored({"first_name": "Anna", **line}, {"first_name": "Ana", **line})
+    assert other["veto"]
+    assert not mailed["veto"]
+    assert not unnamed["veto"]  # a part missing does not disagree
+
+
 def test_two_work_addresses_at_one_domain_forbid_the_merge() -> None:
     """The namesake colleague: the same name and company, another address at its domain."""
     pedro = {"first_name": "Pedro", "last_name": "Tavares", "company": "Alfa Nova"}

@@ -88,6 +88,17 @@ def test_namesake_colleagues_with_their_own_mobiles_stay_apart() -> None:
     assert _groups(batch) == [["1"], ["2"]]
 
 
+def test_namesakes_at_one_company_in_two_cities_stay_apart_unless_a_number_joins_them() -> None:
+    """Name and company alone, two cities: two people at two branches; a shared mobile says
+    one person who moved."""
+    office = {"first_name": "Renata", "last_name": "Martins", "company": "Transportes Guanabara"}
+    branches = _run({**office, "city": "Rio de Janeiro"}, {**office, "city": "Curitiba"})
+    mobile = {**office, "mobile": "+5521966821408"}
+    moved = _run({**mobile, "city": "Rio de Janeiro"}, {**mobile, "city": "Curitiba"})
+    assert _groups(branches) == [["1"], ["2"]]
+    assert _groups(moved) == [["1", "2"]]
+
+
 def test_same_email_with_different_name_casing_merges() -> None:
     batch = _run(
         {"first_name": "Ana", "last_name": "Costa", "email": "ana.costa@acme.com"},

@@ -283,7 +283,8 @@ def _initials(column: str) -> pl.Expr:
 def _company(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     """Token-set similarity of two company names, but 1 for the same name run together
     (``Norte Andes`` / ``NorteAndes``), 0.95 for a name and its acronym (``ADC``) or a longer
-    name that starts with it run together."""
+    name that starts with it run together; two names each with a word of its own (``Orion
+    Nova`` / ``Horizonte Nova``) by token-sort similarity (only a typo makes them one)."""
     a, b = pl.col(left), pl.col(right)
     compact_a, compact_b = a.str.replace_all(" ", ""), b.str.replace_all(" ", "")
     acronym = ((_initials(left) == compact_b) & a.str.contains(" ")) | (
@@ -294,7 +295,9 @@ def _company(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
         compact_a.str.starts_with(compact_b) | compact_b.str.starts_with(compact_a)
     )
     acronym = acronym | prefix  # "NorteAndes" and "Norte Andes Servizi"
-    words = _rapidfuzz(fuzz.token_set_ratio, scale=100.0)(pairs, left, right)
+    within = _rapidfuzz(fuzz.token_set_ratio, scale=100.0)(pairs, left, right)
+    spelled = _rapidfuzz(fuzz.token_sort_ratio, scale=100.0)(pairs, left, right)
+    words = within.zip_with(within >= 1.0, spelled)
     result = (
         pl.when(a.is_null() | b.is_null())
         .then(None)

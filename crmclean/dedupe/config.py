@@ -114,8 +114,9 @@ class ComparisonSpec(BaseModel):
 
 
 def comparison_name(part: str) -> str:
-    """The comparison a ``veto_unless`` part names: ``birth_date@0.8`` -> ``birth_date``."""
-    return part.partition("@")[0]
+    """The comparison a ``veto_unless`` part names: ``birth_date@0.8`` -> ``birth_date``,
+    ``~last_name`` -> ``last_name``."""
+    return part.partition("@")[0].removeprefix("~")
 
 
 def _similarity(part: str) -> None:

@@ -98,9 +98,14 @@ def _evidence(specs: list[ComparisonSpec]) -> pl.Expr:
 
 
 def _agrees(name: str, config: MatchConfig) -> pl.Expr:
-    """True when comparison ``name`` reaches its first level (``name@0.8``: that similarity)."""
+    """True when comparison ``name`` reaches its first level (``name@0.8``: that similarity;
+    ``~name``: it does not disagree, its last level reached or a value missing)."""
     name, _, at = name.partition("@")
+    unopposed = name.startswith("~")
+    name = name.removeprefix("~")
     spec = next(spec for spec in config.comparisons if spec.name == name)
+    if unopposed:
+        return pl.col(f"sim_{name}").fill_null(1.0) >= spec.levels[-1].at
     return pl.col(f"sim_{name}").fill_null(0.0) >= (float(at) if at else spec.levels[0].at)
 
 
@@ -127,7 +132,8 @@ def _superseded(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
 
 def _vetoed(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
     """True when a veto comparison has both values below every level and none of its
-    ``veto_unless`` comparisons agrees at its first level (``a+b``: both of them agree)."""
+    ``veto_unless`` comparisons agrees at its first level (``a+b``: both of them agree;
+    ``a+~b``: a agrees and b does not disagree)."""
     disagrees = pl.col(f"sim_{spec.name}").fill_null(1.0) < spec.levels[-1].at
     rescued = [
         pl.all_horizontal(_agrees(part, config) for part in name.split("+"))
