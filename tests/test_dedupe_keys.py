@@ -89,7 +89,7 @@ def test_email_keys_split_personal_and_work_mailboxes(config: MatchConfig) -> No
     assert keys["personal_emails"] == ["ana.s@gmx.de", "ana@gmail.com"]
 
 
-def test_a_work_address_names_the_company_a_record_lacks(config: MatchConfig) -> None:
+def test_a_work_or_team_address_names_the_company_a_record_lacks(config: MatchConfig) -> None:
     named, work, free, team = _keys(
         config,
         {"company": "NorteAlfa Logística", "email": "j@other.com"},
@@ -100,7 +100,7 @@ def test_a_work_address_names_the_company_a_record_lacks(config: MatchConfig) ->
     assert named["company"] == "nortealfa logistica"
     assert work["company"] == "nortealfa"
     assert free["company"] is None
-    assert team["company"] is None
+    assert team["company"] == "nortealfa"  # a team mailbox's domain is the employer's too
 
 
 def test_phones_key_holds_every_number_once(config: MatchConfig) -> None:

@@ -135,13 +135,12 @@ def postal_area() -> pl.Expr:
 
 def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """``company``: the company name folded to letters and digits; without one, the name its
-    work e-mail's domain gives (``jnascimento@nortealfa100.es`` -> ``nortealfa``: the first
-    label without digits; none at a free-mail provider or for a team mailbox)."""
+    e-mail's domain gives (``jnascimento@nortealfa100.es`` -> ``nortealfa``: the first label
+    without digits; none at a free-mail provider). A team mailbox's domain names the employer
+    too (``equipe@sul145.com``)."""
     domain = pl.col("email").str.to_lowercase().str.split("@").list.get(1, null_on_oob=True)
     label = domain.str.split(".").list.first().str.replace_all(r"[^a-z]", "")
-    work = ~domain.is_in(config.free_email_domains) & ~pl.col("email_is_role").fill_null(False)
-    local = pl.col("email").str.to_lowercase().str.split("@").list.first()
-    work = work & ~local.is_in(config.role_email_local_parts)
+    work = ~domain.is_in(config.free_email_domains)
     named = fold(pl.coalesce("company_key", "company"), keep="a-z0-9")
     return rows.select(
         company=pl.coalesce(named, pl.when(work & (label.str.len_chars() >= 3)).then(label))
@@ -170,7 +169,7 @@ KEYS: dict[str, KeyGroup] = {
     "phones": _PHONES,
     "phone_tails": _PHONES,
     "mobile": _PHONES,
-    "company": KeyGroup(("company_key", "company", "email", "email_is_role"), _company_key),
+    "company": KeyGroup(("company_key", "company", "email"), _company_key),
     "postal_code": _text_key(
         ("postal_code",),
         "postal_code",
