@@ -103,6 +103,18 @@ def test_a_work_or_team_address_names_the_company_a_record_lacks(config: MatchCo
     assert team["company"] == "nortealfa"  # a team mailbox's domain is the employer's too
 
 
+def test_company_start_is_one_workplace_however_written(config: MatchConfig) -> None:
+    records = _keys(
+        config,
+        {"company": "Pampa Logística Ltda."},
+        {"company": "PampaLogistica"},
+        {"email": "lpacheco@pampa1266.com.br"},
+        {"company": "Ppampa"},
+        {"email": "ana@gmail.com"},
+    )
+    assert [keys["company_start"] for keys in records] == ["pamp", "pamp", "pamp", "pamp", None]
+
+
 def test_phones_key_holds_every_number_once(config: MatchConfig) -> None:
     (keys,) = _keys(
         config,

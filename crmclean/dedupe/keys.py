@@ -142,12 +142,13 @@ def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     label = domain.str.split(".").list.first().str.replace_all(r"[^a-z]", "")
     work = ~domain.is_in(config.free_email_domains)
     named = fold(pl.coalesce("company_key", "company"), keep="a-z0-9")
-    return rows.select(
-        company=pl.coalesce(named, pl.when(work & (label.str.len_chars() >= 3)).then(label))
-    )
+    company = pl.coalesce(named, pl.when(work & (label.str.len_chars() >= 3)).then(label))
+    start = companies.single_letters(company.str.replace_all(" ", "")).str.slice(0, 4)
+    return rows.select(company=company, company_start=start)
 
 
 _NAMES = KeyGroup(NAME_INPUTS, name_keys)
+_COMPANY = KeyGroup(("company_key", "company", "email"), _company_key)
 _EMAILS = KeyGroup(
     ("email", "email_key", "email_is_role", "email_alt", "first_name", "full_name"),
     _email_keys,
@@ -169,7 +170,7 @@ KEYS: dict[str, KeyGroup] = {
     "phones": _PHONES,
     "phone_tails": _PHONES,
     "mobile": _PHONES,
-    "company": KeyGroup(("company_key", "company", "email"), _company_key),
+    **dict.fromkeys(("company", "company_start"), _COMPANY),
     "postal_code": _text_key(
         ("postal_code",),
         "postal_code",
