@@ -146,6 +146,17 @@ def test_a_phone_its_numbering_plan_calls_a_mobile_is_the_mobile(config: MatchCo
     assert [record["mobile"] for record in keys] == ["+5511987654321", None, "+5511912345678"]
 
 
+def test_a_landline_in_the_mobile_column_is_no_mobile(config: MatchConfig) -> None:
+    frame = contacts(
+        {"mobile": "+551151457431"},  # a São Paulo landline
+        {"phone": "+5511987654321", "mobile": "+551151457431"},
+        {"mobile": "+12015083418"},  # a US number may be either: kept
+    ).with_columns(phone_type=pl.Series([None, "mobile", None]))
+    keys = matching_keys(frame.with_row_index(RECORD), ["mobile", "phones"], config).to_dicts()
+    assert [record["mobile"] for record in keys] == [None, "+5511987654321", "+12015083418"]
+    assert keys[0]["phones"] == ["+551151457431"]  # still one of its numbers
+
+
 def test_the_work_domain_is_the_company_domain_of_the_work_address(config: MatchConfig) -> None:
     work, free = _keys(
         config,

@@ -20,6 +20,7 @@ import polars as pl
 from crmclean.dedupe import company_match_keys as companies
 from crmclean.dedupe.coded_keys import KeyTable, encode
 from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
+from crmclean.dedupe.phone_kinds import is_landline
 
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
@@ -103,9 +104,9 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """``phones``: every number of a record (phone, mobile, alternates) once, except shared
     lines (a switchboard, a family's landline: :func:`_shared_values`); ``phone_tails``: their
     last eight digits (the same number with or without its country code, read in another
-    region, or a Brazilian mobile without its 9th digit); ``mobile``: the mobile number, else a
-    phone number its numbering plan says is a mobile (whatever column held it), unless it is a
-    shared line."""
+    region, or a Brazilian mobile without its 9th digit); ``mobile``: the mobile number (not a
+    landline there: :func:`~crmclean.dedupe.phone_kinds.is_landline`), else a phone number its
+    numbering plan says is a mobile (whatever column held it), unless it is a shared line."""
     every = pl.concat_list("phone", "mobile", pl.col("phone_alt").fill_null(_NO_TEXT))
     phones = rows.select(
         phones=every.list.eval(pl.element().drop_nulls().unique(maintain_order=True))
@@ -115,7 +116,11 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
         pl.col("phones").list.eval(pl.element().filter(~pl.element().is_in(shared)))
     )
     tail = pl.element().str.replace_all(r"[^0-9]", "").str.slice(-8)
-    mobile = pl.coalesce("mobile", pl.when(pl.col("phone_type") == "mobile").then("phone"))
+    landline = is_landline(rows["mobile"])
+    mobile = pl.coalesce(
+        pl.when(~pl.lit(landline)).then("mobile"),
+        pl.when(pl.col("phone_type") == "mobile").then("phone"),
+    )
     return phones.with_columns(
         phone_tails=pl.col("phones").list.eval(
             tail.filter(tail.str.len_chars() == 8).unique(maintain_order=True)
