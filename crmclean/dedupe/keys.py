@@ -19,6 +19,9 @@ import polars as pl
 
 from crmclean.dedupe import company_match_keys as companies
 from crmclean.dedupe.coded_keys import KeyTable, encode
+from crmclean.dedupe.mail_names import INPUTS as MAIL_NAME_INPUTS
+from crmclean.dedupe.mail_names import KEYS as MAIL_NAME_KEYS
+from crmclean.dedupe.mail_names import mail_name_keys
 from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
 from crmclean.dedupe.phone_kinds import is_landline
 
@@ -166,6 +169,7 @@ _COMPANY_GROUPS = {spec: KeyGroup(*spec) for spec in companies.KEYS.values()}
 
 KEYS: dict[str, KeyGroup] = {
     **dict.fromkeys(NAME_KEYS, _NAMES),
+    **dict.fromkeys(MAIL_NAME_KEYS, KeyGroup(MAIL_NAME_INPUTS, mail_name_keys)),
     "email": _EMAILS,
     "emails": _EMAILS,
     "work_emails": _EMAILS,
@@ -235,6 +239,7 @@ LIST_KEYS = frozenset(
         "phone_tails",
         "name_pairs",
         "surname_words",
+        "surname_words_with_mail",
     }
     | companies.LIST_KEYS
 )

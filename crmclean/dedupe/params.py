@@ -115,6 +115,7 @@ def _frequencies(
 _SHARED_AS = {
     "given_names": "first_name",
     "surnames": "last_name",
+    "surnames_with_mail": "last_name",
 }
 
 
