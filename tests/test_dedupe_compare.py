@@ -155,3 +155,11 @@ def test_work_address_tells_a_typo_from_a_colleague() -> None:
     assert typo is not None and 0.75 <= typo < 1.0
     assert colleague is not None and colleague < 0.75
     assert elsewhere is None
+
+
+def test_a_looser_short_form_of_a_company_name_scores_below_its_acronym() -> None:
+    left = ["vertex alfa", "atlanticadelta tecnologia", "orion"]
+    right = ["vas", "adt", "beta"]
+    got = _similarity("company", left, right)
+    assert got[:2] == [0.8, 0.8]
+    assert got[2] < 0.5

@@ -89,7 +89,7 @@ def test_email_keys_split_personal_and_work_mailboxes(config: MatchConfig) -> No
     assert keys["personal_emails"] == ["ana.s@gmx.de", "ana@gmail.com"]
 
 
-def test_a_work_address_names_the_company_a_record_lacks(config: MatchConfig) -> None:
+def test_a_work_or_team_address_names_the_company_a_record_lacks(config: MatchConfig) -> None:
     named, work, free, team = _keys(
         config,
         {"company": "NorteAlfa Logística", "email": "j@other.com"},
@@ -100,7 +100,19 @@ def test_a_work_address_names_the_company_a_record_lacks(config: MatchConfig) ->
     assert named["company"] == "nortealfa logistica"
     assert work["company"] == "nortealfa"
     assert free["company"] is None
-    assert team["company"] is None
+    assert team["company"] == "nortealfa"  # a team mailbox's domain is the employer's too
+
+
+def test_company_start_is_one_workplace_however_written(config: MatchConfig) -> None:
+    records = _keys(
+        config,
+        {"company": "Pampa Logística Ltda."},
+        {"company": "PampaLogistica"},
+        {"email": "lpacheco@pampa1266.com.br"},
+        {"company": "Ppampa"},
+        {"email": "ana@gmail.com"},
+    )
+    assert [keys["company_start"] for keys in records] == ["pamp", "pamp", "pamp", "pamp", None]
 
 
 def test_phones_key_holds_every_number_once(config: MatchConfig) -> None:
@@ -132,6 +144,17 @@ def test_a_phone_its_numbering_plan_calls_a_mobile_is_the_mobile(config: MatchCo
     ).with_columns(phone_type=pl.Series(["mobile", "fixed_line", "mobile"]))
     keys = matching_keys(frame.with_row_index(RECORD), ["mobile"], config).to_dicts()
     assert [record["mobile"] for record in keys] == ["+5511987654321", None, "+5511912345678"]
+
+
+def test_a_landline_in_the_mobile_column_is_no_mobile(config: MatchConfig) -> None:
+    frame = contacts(
+        {"mobile": "+551151457431"},  # a São Paulo landline
+        {"phone": "+5511987654321", "mobile": "+551151457431"},
+        {"mobile": "+12015083418"},  # a US number may be either: kept
+    ).with_columns(phone_type=pl.Series([None, "mobile", None]))
+    keys = matching_keys(frame.with_row_index(RECORD), ["mobile", "phones"], config).to_dicts()
+    assert [record["mobile"] for record in keys] == [None, "+5511987654321", "+12015083418"]
+    assert keys[0]["phones"] == ["+551151457431"]  # still one of its numbers
 
 
 def test_the_work_domain_is_the_company_domain_of_the_work_address(config: MatchConfig) -> None:

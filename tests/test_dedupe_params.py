@@ -64,6 +64,21 @@ def test_common_names_are_never_taken_as_rare(config: MatchConfig) -> None:
     assert names["ieda zanetti"] == pytest.approx(1 / 1000)
 
 
+def test_first_and_last_names_weigh_by_their_frequency_never_below_their_known_share(
+    config: MatchConfig,
+) -> None:
+    records = [
+        {"first_name": "Maria", "last_name": "Silva"},
+        {"first_name": "Maria", "last_name": "Silva"},
+        {"first_name": "Ieda", "last_name": "Zanetti"},
+        {"first_name": "Ieda", "last_name": "Zanetti"},
+    ]
+    first, last = _tf(config, "first_name", *records), _tf(config, "last_name", *records)
+    assert first["maria"] == pytest.approx(0.06)
+    assert last["silva"] == pytest.approx(0.1)
+    assert first["ieda"] == last["zanetti"] == pytest.approx(1 / 1000)
+
+
 def test_the_prior_shrinks_as_the_data_grows(config: MatchConfig) -> None:
     small = estimate(_keys(config, {"first_name": "Ana"}), config).prior
     larger = config.model_copy(update={"min_population": 10_000})

@@ -42,7 +42,7 @@ def _initials(key: pl.Expr) -> pl.Expr:
     return pl.when(words.list.len() > 1).then(initials).when(short).then(key)
 
 
-def _single_letters(text: pl.Expr) -> pl.Expr:
+def single_letters(text: pl.Expr) -> pl.Expr:
     for letter in "abcdefghijklmnopqrstuvwxyz":
         text = text.str.replace_all(f"{letter}{letter}+", letter)
     return text
@@ -53,7 +53,7 @@ def _names(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
         company_name=_NAME,
         company_words=_NAME.str.split(" ").list.unique(maintain_order=True),
         company_compact=_NAME.str.replace_all(" ", ""),
-        company_prefix=_single_letters(_NAME.str.replace_all(" ", "")).str.slice(0, 4),
+        company_prefix=single_letters(_NAME.str.replace_all(" ", "")).str.slice(0, 4),
         company_initials=_initials(_NAME),
     )
 

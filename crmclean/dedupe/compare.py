@@ -21,7 +21,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from crmclean.dedupe import company_compare
+from crmclean.dedupe import acronyms, company_compare
 from crmclean.dedupe.coded_keys import KeyTable, group_of
 
 LEFT = "left"
@@ -283,9 +283,12 @@ def _initials(column: str) -> pl.Expr:
 def _company(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     """Token-set similarity of two company names, but 1 for the same name run together
     (``Norte Andes`` / ``NorteAndes``), 0.95 for a name and its acronym (``ADC``) or a longer
-    name that starts with it run together; two names each with a word of its own (``Orion
-    Nova`` / ``Horizonte Nova``) by token-sort similarity (only a typo makes them one)."""
+    name that starts with it run together, 0.8 for a looser short form (``VAS``, ``ADT`` for
+    ``Vertex Alfa``, ``AtlânticaDelta Tecnologia``: :func:`acronyms.abbreviates`); two names
+    each with a word of its own (``Orion Nova`` / ``Horizonte Nova``) by token-sort similarity
+    (only a typo makes them one)."""
     a, b = pl.col(left), pl.col(right)
+    short = acronyms.abbreviates(pairs[left], pairs[right])
     compact_a, compact_b = a.str.replace_all(" ", ""), b.str.replace_all(" ", "")
     acronym = ((_initials(left) == compact_b) & a.str.contains(" ")) | (
         (_initials(right) == compact_a) & b.str.contains(" ")
@@ -305,6 +308,8 @@ def _company(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
         .then(1.0)
         .when(acronym)
         .then(pl.max_horizontal(pl.lit(words), pl.lit(0.95)))
+        .when(pl.lit(short))
+        .then(pl.max_horizontal(pl.lit(words), pl.lit(0.8)))
         .otherwise(pl.lit(words))
     )
     return pairs.select(result).to_series()

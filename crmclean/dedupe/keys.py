@@ -19,7 +19,11 @@ import polars as pl
 
 from crmclean.dedupe import company_match_keys as companies
 from crmclean.dedupe.coded_keys import KeyTable, encode
+from crmclean.dedupe.mail_names import INPUTS as MAIL_NAME_INPUTS
+from crmclean.dedupe.mail_names import KEYS as MAIL_NAME_KEYS
+from crmclean.dedupe.mail_names import mail_name_keys
 from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
+from crmclean.dedupe.phone_kinds import is_landline
 
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
@@ -103,9 +107,9 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """``phones``: every number of a record (phone, mobile, alternates) once, except shared
     lines (a switchboard, a family's landline: :func:`_shared_values`); ``phone_tails``: their
     last eight digits (the same number with or without its country code, read in another
-    region, or a Brazilian mobile without its 9th digit); ``mobile``: the mobile number, else a
-    phone number its numbering plan says is a mobile (whatever column held it), unless it is a
-    shared line."""
+    region, or a Brazilian mobile without its 9th digit); ``mobile``: the mobile number (not a
+    landline there: :func:`~crmclean.dedupe.phone_kinds.is_landline`), else a phone number its
+    numbering plan says is a mobile (whatever column held it), unless it is a shared line."""
     every = pl.concat_list("phone", "mobile", pl.col("phone_alt").fill_null(_NO_TEXT))
     phones = rows.select(
         phones=every.list.eval(pl.element().drop_nulls().unique(maintain_order=True))
@@ -115,7 +119,11 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
         pl.col("phones").list.eval(pl.element().filter(~pl.element().is_in(shared)))
     )
     tail = pl.element().str.replace_all(r"[^0-9]", "").str.slice(-8)
-    mobile = pl.coalesce("mobile", pl.when(pl.col("phone_type") == "mobile").then("phone"))
+    landline = is_landline(rows["mobile"])
+    mobile = pl.coalesce(
+        pl.when(~pl.lit(landline)).then("mobile"),
+        pl.when(pl.col("phone_type") == "mobile").then("phone"),
+    )
     return phones.with_columns(
         phone_tails=pl.col("phones").list.eval(
             tail.filter(tail.str.len_chars() == 8).unique(maintain_order=True)
@@ -135,20 +143,20 @@ def postal_area() -> pl.Expr:
 
 def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """``company``: the company name folded to letters and digits; without one, the name its
-    work e-mail's domain gives (``jnascimento@nortealfa100.es`` -> ``nortealfa``: the first
-    label without digits; none at a free-mail provider or for a team mailbox)."""
+    e-mail's domain gives (``jnascimento@nortealfa100.es`` -> ``nortealfa``: the first label
+    without digits; none at a free-mail provider). A team mailbox's domain names the employer
+    too (``equipe@sul145.com``)."""
     domain = pl.col("email").str.to_lowercase().str.split("@").list.get(1, null_on_oob=True)
     label = domain.str.split(".").list.first().str.replace_all(r"[^a-z]", "")
-    work = ~domain.is_in(config.free_email_domains) & ~pl.col("email_is_role").fill_null(False)
-    local = pl.col("email").str.to_lowercase().str.split("@").list.first()
-    work = work & ~local.is_in(config.role_email_local_parts)
+    work = ~domain.is_in(config.free_email_domains)
     named = fold(pl.coalesce("company_key", "company"), keep="a-z0-9")
-    return rows.select(
-        company=pl.coalesce(named, pl.when(work & (label.str.len_chars() >= 3)).then(label))
-    )
+    company = pl.coalesce(named, pl.when(work & (label.str.len_chars() >= 3)).then(label))
+    start = companies.single_letters(company.str.replace_all(" ", "")).str.slice(0, 4)
+    return rows.select(company=company, company_start=start)
 
 
 _NAMES = KeyGroup(NAME_INPUTS, name_keys)
+_COMPANY = KeyGroup(("company_key", "company", "email"), _company_key)
 _EMAILS = KeyGroup(
     ("email", "email_key", "email_is_role", "email_alt", "first_name", "full_name"),
     _email_keys,
@@ -161,6 +169,7 @@ _COMPANY_GROUPS = {spec: KeyGroup(*spec) for spec in companies.KEYS.values()}
 
 KEYS: dict[str, KeyGroup] = {
     **dict.fromkeys(NAME_KEYS, _NAMES),
+    **dict.fromkeys(MAIL_NAME_KEYS, KeyGroup(MAIL_NAME_INPUTS, mail_name_keys)),
     "email": _EMAILS,
     "emails": _EMAILS,
     "work_emails": _EMAILS,
@@ -170,7 +179,7 @@ KEYS: dict[str, KeyGroup] = {
     "phones": _PHONES,
     "phone_tails": _PHONES,
     "mobile": _PHONES,
-    "company": KeyGroup(("company_key", "company", "email", "email_is_role"), _company_key),
+    **dict.fromkeys(("company", "company_start"), _COMPANY),
     "postal_code": _text_key(
         ("postal_code",),
         "postal_code",
@@ -230,6 +239,7 @@ LIST_KEYS = frozenset(
         "phone_tails",
         "name_pairs",
         "surname_words",
+        "surname_words_with_mail",
     }
     | companies.LIST_KEYS
 )

@@ -144,6 +144,12 @@ def _tokens(expr: pl.Expr, config: MatchConfig) -> pl.Expr:
     return _without_suffixes(kept.str.replace_all(" +", " ").str.strip_chars(), config)
 
 
+def name_words(folded: pl.Expr, config: MatchConfig) -> pl.Expr:
+    """The words of a folded name without particles and generation suffixes (space-separated);
+    null for none."""
+    return _tokens(folded, config)
+
+
 def _nicknamed(words: pl.Expr, config: MatchConfig) -> pl.Expr:
     """Space-separated words with every known nickname replaced by the full name."""
     full = pl.element().replace(config.nicknames)

@@ -111,16 +111,25 @@ def _frequencies(
     return shares.select(pl.max_horizontal("u", _KNOWN)).to_series().alias(spec.key)
 
 
+# Keys whose common values are those of another key's ``common_names`` table.
+_SHARED_AS = {
+    "given_names": "first_name",
+    "surnames": "last_name",
+    "surnames_with_mail": "last_name",
+}
+
+
 def _known_shares(key: str, config: MatchConfig) -> pl.DataFrame:
-    """The population share of common values of ``key`` (``first_last`` and ``name_tokens``:
-    first x last)."""
+    """The population share of common values of ``key`` (``given_names`` and ``surnames``: those
+    of the first and the last name; ``first_last`` and ``name_tokens``: first x last)."""
     schema = {key: pl.String, _KNOWN: pl.Float64}
     tables = {
         name: pl.DataFrame(list(shares.items()), schema=list(schema), orient="row")
         for name, shares in config.common_names.items()
     }
-    if key in tables:
-        return tables[key].rename({tables[key].columns[0]: key})
+    named = _SHARED_AS.get(key, key)
+    if named in tables:
+        return tables[named].rename({tables[named].columns[0]: key})
     if key in ("first_last", "name_tokens") and {"first_name", "last_name"} <= set(tables):
         first, last = tables["first_name"], tables["last_name"]
         both = first.join(last, how="cross", suffix="_last")
