@@ -15,30 +15,40 @@ from crmclean.cell_patterns import FORMULA, MOJIBAKE
 from crmclean.codes import BY_RULE
 from crmclean.read.table import SourceTable
 
-_RULES = (("read.mojibake", MOJIBAKE), ("read.formula", FORMULA), ("read.nul_removed", "\x00"))
+_NUL = "read.nul_removed"
+_RULES = (("read.mojibake", MOJIBAKE), ("read.formula", FORMULA), (_NUL, "\x00"))
+_ANY = "|".join(f"(?:{pattern})" for _, pattern in _RULES)
 
 
 def check_cells(table: SourceTable) -> tuple[SourceTable, pl.DataFrame]:
     """``table`` with NUL bytes removed, and its cell findings: ``_row, field, rule, before``."""
     columns = [c for c in table.frame.columns if c != ROW]
-    checks = [(column, rule, pattern) for column in columns for rule, pattern in _RULES]
-    # Every check in one select (polars runs them in parallel), then rows only where one hit.
+    # One scan of every column for any of the patterns and for empty cells (polars runs the
+    # columns in parallel); each rule apart, and the cleaning, only where that scan hit.
+    scan = table.frame.select(
+        *(pl.col(c).str.contains(_ANY).any().alias(f"hit{i}") for i, c in enumerate(columns)),
+        *((pl.col(c) == "").any().alias(f"empty{i}") for i, c in enumerate(columns)),
+    )
+    flagged = [c for i, c in enumerate(columns) if scan[f"hit{i}"].item()]
+    blank = [c for i, c in enumerate(columns) if scan[f"empty{i}"].item()]
+    checks = [(column, rule, pattern) for column in flagged for rule, pattern in _RULES]
     hits = table.frame.select(
         pl.col(column).str.contains(pattern).fill_null(False).alias(str(i))
         for i, (column, _, pattern) in enumerate(checks)
     )
-    found = [
-        _matches(table.frame, column, rule, hits[str(i)])
-        for i, (column, rule, _) in enumerate(checks)
-        if hits[str(i)].any()
-    ]
+    found, cleaning = [], [*blank]
+    for i, (column, rule, _) in enumerate(checks):
+        if hits[str(i)].any():
+            found.append(_matches(table.frame, column, rule, hits[str(i)]))
+            cleaning += [column] if rule == _NUL and column not in blank else []
     found.append(_repaired(table))
-    cleaned = table.frame.with_columns(map(_without_nul, columns))
+    cleaned = table.frame.with_columns(map(_without_nul, cleaning))
     return replace(table, frame=cleaned), pl.concat(found)
 
 
 def _without_nul(column: str) -> pl.Expr:
-    """The column without NUL bytes; a cell that held nothing else becomes empty (null)."""
+    """The column without NUL bytes; a cell that held nothing else (or nothing) becomes
+    empty (null)."""
     stripped = pl.col(column).str.replace_all("\x00", "", literal=True)
     return pl.when(stripped != "").then(stripped).alias(column)
 
