@@ -52,11 +52,31 @@ def _tf_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> 
     """The ``u`` of the value each pair agrees on: the commoner of the two records' values (a
     text key: the same value, or a compound name and its part), the rarest shared one (a list
     key)."""
+    if table.is_list(key):
+        return _tf_list_u(pairs, table, key, shares)
     left = table.codes[key].gather(pairs[LEFT])
     right = table.codes[key].gather(pairs[RIGHT])
-    if not table.is_list(key):
-        both = pl.DataFrame({LEFT: shares.gather(left), RIGHT: shares.gather(right)})
-        return both.select(pl.max_horizontal(LEFT, RIGHT)).to_series()
+    both = pl.DataFrame({LEFT: shares.gather(left), RIGHT: shares.gather(right)})
+    return both.select(pl.max_horizontal(LEFT, RIGHT)).to_series()
+
+
+def _tf_list_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> pl.Series:
+    """:func:`_tf_u` of a list key: the value's ``u`` where both records hold that one value,
+    the rarest shared one's where either holds several."""
+    left, right, several = table.single(key).pairs(pairs[LEFT], pairs[RIGHT])
+    codes = pl.DataFrame({LEFT: left, RIGHT: right})
+    agreed = codes.select(pl.when(pl.col(LEFT) == pl.col(RIGHT)).then(index_of(pl.col(LEFT))))
+    result = shares.gather(agreed.to_series()).cast(pl.Float64)
+    if several.is_empty():
+        return result
+    rows = pairs.select(LEFT, RIGHT)[several]
+    return result.scatter(several, _tf_lists_u(rows, table, key, shares).cast(pl.Float64))
+
+
+def _tf_lists_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> pl.Series:
+    """:func:`_tf_u` of a list key, from the two records' lists."""
+    left = table.codes[key].gather(pairs[LEFT])
+    right = table.codes[key].gather(pairs[RIGHT])
     shared = pl.DataFrame({key: left.list.set_intersection(right)}).with_row_index(_ROW)
     flat = shared.explode(key).drop_nulls(key)
     flat = flat.select(
