@@ -16,7 +16,9 @@ comparisons agrees (first and last names that differ because the name was swappe
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from typing import TypeVar
 
 import polars as pl
@@ -101,9 +103,10 @@ def _weight(spec: ComparisonSpec, m: list[float], u: list[float], tf_u: pl.Expr 
 
 
 def _evidence(specs: list[ComparisonSpec]) -> pl.Expr:
-    """The sum of the weights; a group counts once for (its largest positive weight) and once
-    against (its most negative). A ``group_against`` comparison counts for alone and against
-    with that group."""
+    """The sum of the weights (added in one order: ``sum_horizontal`` may add them in another
+    each run, a difference in the last bits); a group counts once for (its largest positive
+    weight) and once against (its most negative). A ``group_against`` comparison counts for
+    alone and against with that group."""
     weight = {spec.name: pl.col(f"w_{spec.name}") for spec in specs}
     alone = [weight[s.name] for s in specs if s.group is None and s.group_against is None]
     alone += [weight[s.name].clip(lower_bound=0.0) for s in specs if s.group_against]
@@ -114,7 +117,7 @@ def _evidence(specs: list[ComparisonSpec]) -> pl.Expr:
         if members:
             alone.append(pl.max_horizontal(*(w.clip(lower_bound=0.0) for w in members)))
         alone.append(pl.min_horizontal(*(w.clip(upper_bound=0.0) for w in against)))
-    return pl.sum_horizontal(alone)
+    return functools.reduce(operator.add, alone, pl.lit(0.0))
 
 
 def _agrees(name: str, config: MatchConfig) -> pl.Expr:
