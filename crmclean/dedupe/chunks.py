@@ -11,7 +11,6 @@ such a pair is never a match nor in review, only a pair its clusters must keep a
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import polars as pl
@@ -24,7 +23,6 @@ from crmclean.dedupe.params import Parameters
 from crmclean.dedupe.settle import settled_pairs
 
 CHUNK_PAIRS = 500_000
-CHUNK_WORKERS = 2  # chunks scored side by side: most polars steps on one column use one core
 PAIR_FLOOR = 0.001  # a probability far below the review band: such pairs are not kept in full
 
 
@@ -51,27 +49,17 @@ def scored_chunks(
     floor: float = 0.0,
     chunk_pairs: int = CHUNK_PAIRS,
 ) -> Chunked:
-    """:func:`~crmclean.dedupe.settle.settled_pairs` of ``pairs``, ``chunk_pairs`` at a time
-    (:data:`CHUNK_WORKERS` chunks at once), those of probability under ``floor`` (at most
-    ``split_below``) kept as ``left, right`` only; the pairs keep their order."""
+    """:func:`~crmclean.dedupe.settle.settled_pairs` of ``pairs``, ``chunk_pairs`` at a time,
+    those of probability under ``floor`` (at most ``split_below``) kept as ``left, right``
+    only; the pairs keep their order."""
     if floor > config.split_below:
         raise ValueError(f"floor {floor} above split_below {config.split_below}")
-
-    def settled(start: int) -> Chunked:
-        chunk = settled_pairs(pairs.slice(start, chunk_pairs), table, config, params, compared)
-        return _above(chunk, floor)
-
-    with ThreadPoolExecutor(CHUNK_WORKERS) as pool:
-        chunks = list(pool.map(settled, range(0, max(pairs.height, 1), chunk_pairs)))
-    return Chunked(
-        pl.concat([chunk.scored for chunk in chunks], how="vertical_relaxed", rechunk=True),
-        pl.concat([pl.DataFrame(schema=PAIR_SCHEMA), *(chunk.apart for chunk in chunks)]),
-    )
-
-
-def _above(chunk: pl.DataFrame, floor: float) -> Chunked:
-    """The pairs of ``chunk`` at ``floor`` or more, and those below it as ``left, right``."""
-    if floor <= 0.0:
-        return Chunked(chunk, pl.DataFrame(schema=PAIR_SCHEMA))
+    kept, apart = [], [pl.DataFrame(schema=PAIR_SCHEMA)]
     low = pl.col("probability") < floor
-    return Chunked(chunk.filter(~low), chunk.filter(low).select(LEFT, RIGHT).cast(PAIR_SCHEMA))
+    for start in range(0, max(pairs.height, 1), chunk_pairs):
+        chunk = settled_pairs(pairs.slice(start, chunk_pairs), table, config, params, compared)
+        if floor > 0.0:
+            apart.append(chunk.filter(low).select(LEFT, RIGHT).cast(PAIR_SCHEMA))
+            chunk = chunk.filter(~low)
+        kept.append(chunk)
+    return Chunked(pl.concat(kept, how="vertical_relaxed", rechunk=True), pl.concat(apart))
