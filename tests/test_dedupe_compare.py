@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from crmclean.dedupe.coded_keys import encode
+from crmclean.dedupe.coded_keys import KeyTable, encode
 from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, compare
 
 
@@ -54,6 +54,30 @@ def test_any_shared_compares_lists() -> None:
     left = [["a@x.com", "b@x.com"], ["a@x.com"], [], None]
     right = [["c@x.com", "b@x.com"], ["c@x.com"], ["a@x.com"], ["a@x.com"]]
     assert _similarity("any_shared", left, right) == [1.0, 0.0, None, None]
+
+
+_LISTS = [[], ["a@x.com"], ["b@x.com"], ["a@y.com"], ["a@x.com", "c@y.com"], ["c@y.com", "b@x.com"]]
+
+
+def _every_pair() -> tuple[KeyTable, pl.DataFrame]:
+    """The records of :data:`_LISTS` (none, one or several addresses), every pair of them."""
+    table = encode(pl.DataFrame({"k": _LISTS}))
+    count = len(_LISTS)
+    pairs = pl.DataFrame(
+        [(i, j) for i in range(count) for j in range(count) if i != j],
+        schema={LEFT: pl.UInt32, RIGHT: pl.UInt32},
+        orient="row",
+    )
+    return table, pairs
+
+
+@pytest.mark.parametrize("method", ["any_shared", "same_domain"])
+def test_list_methods_on_one_value_agree_with_the_lists(method: str) -> None:
+    table, pairs = _every_pair()
+    lists = table.codes["k"]
+    sides = pl.DataFrame({LEFT: lists.gather(pairs[LEFT]), RIGHT: lists.gather(pairs[RIGHT])})
+    expected = METHODS[method].similarity(sides, LEFT, RIGHT).cast(pl.Float64).to_list()
+    assert compare(pairs, table, "k", method).to_list() == expected
 
 
 def test_methods_score_text_columns_directly() -> None:

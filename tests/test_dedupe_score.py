@@ -9,10 +9,11 @@ import pytest
 from test_dedupe_support import contacts
 
 from crmclean.dedupe.coded_keys import KeyTable, encode
+from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import key_table
 from crmclean.dedupe.params import Parameters
-from crmclean.dedupe.score import score_pairs
+from crmclean.dedupe.score import _tf_u, score_pairs
 from crmclean.rules import Rules
 
 PRIOR = 0.001  # prior log-odds: log2(0.001 / 0.999) ~ -9.96 bits
@@ -259,3 +260,12 @@ def test_a_birth_date_one_digit_off_lifts_the_first_name_veto() -> None:
     apart = _scored(jack, {**john, "birth_date": "1920-02-03"})
     assert near["w_first_name"] < 0
     assert (near["veto"], apart["veto"]) == (False, True)
+
+
+def test_tf_takes_the_rarest_shared_value_of_one_or_several() -> None:
+    table = encode(pl.DataFrame({"emails": [["a"], ["a"], ["a", "b"], ["b", "a"], [], ["c"]]}))
+    shares = pl.Series([0.1, 0.01, 0.5])  # a, b, c: codes in order of first appearance
+    pairs = pl.DataFrame(
+        [(0, 1), (2, 3), (0, 2), (4, 5), (0, 5)], schema=[LEFT, RIGHT], orient="row"
+    ).cast(pl.UInt32)
+    assert _tf_u(pairs, table, "emails", shares).to_list() == [0.1, 0.01, 0.1, None, None]

@@ -9,7 +9,8 @@ so "two addresses at the same domain" is a comparison of integers too (:func:`gr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import polars as pl
 
@@ -19,12 +20,27 @@ INDEX_MASK = 2**GROUP_SHIFT - 1
 _VALUE, _ROW = "_value", "_row"
 
 
+class Single(NamedTuple):
+    """A list key as one code per record: the code of a record holding one value (null for
+    none), and whether the record holds several (then ``code`` is its first)."""
+
+    code: pl.Series
+    several: pl.Series
+
+    def pairs(self, left: pl.Series, right: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
+        """The codes of records ``left`` and ``right`` (two columns of record indices), and
+        the positions where either record holds several values."""
+        several = self.several.gather(left) | self.several.gather(right)
+        return self.code.gather(left), self.code.gather(right), several.arg_true()
+
+
 @dataclass(frozen=True)
 class KeyTable:
     """The coded keys of every record (record ``i`` at row ``i``) and each key's values."""
 
     codes: pl.DataFrame
     values: dict[str, pl.Series]
+    _singles: dict[str, Single] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def height(self) -> int:
@@ -32,6 +48,14 @@ class KeyTable:
 
     def is_list(self, key: str) -> bool:
         return isinstance(self.codes.schema[key], pl.List)
+
+    def single(self, key: str) -> Single:
+        """List key ``key`` as :class:`Single` codes, made once: most records hold one value
+        or none, and their pairs need no list gathered."""
+        if key not in self._singles:
+            column = self.codes[key]
+            self._singles[key] = Single(column.list.first(), column.list.len() > 1)
+        return self._singles[key]
 
     def decoded(self) -> pl.DataFrame:
         """The keys as text (lists of text for list keys)."""

@@ -42,6 +42,7 @@ class Method:
     on_lists: bool = False
     on_codes: bool = False  # the similarity of two codes is that of their values (equality)
     on_values: ValueSimilarity | None = None
+    on_single: Similarity | None = None  # a list method on one code per side (null: none)
 
 
 def _exact(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
@@ -55,6 +56,13 @@ def _any_shared(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     return pairs.select(pl.when(both).then(shared.cast(pl.Float64))).to_series()
 
 
+def _single_shared(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+    """:func:`_any_shared` of records holding one value or none (codes, null for none)."""
+    both = pl.col(left).is_not_null() & pl.col(right).is_not_null()
+    shared = (pl.col(left) == pl.col(right)).cast(pl.Float64)
+    return pairs.select(pl.when(both).then(shared)).to_series()
+
+
 def _domains(column: str) -> pl.Expr:
     return pl.col(column).list.eval(group_of(pl.element()))
 
@@ -65,6 +73,13 @@ def _same_domain(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     shared = pl.col(left).list.set_intersection(pl.col(right)).list.len() > 0
     domain = _domains(left).list.set_intersection(_domains(right)).list.len() > 0
     result = pl.when(shared).then(1.0).when(domain).then(0.0)
+    return pairs.select(result.cast(pl.Float64)).to_series()
+
+
+def _single_domain(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+    """:func:`_same_domain` of records holding one value or none (codes, null for none)."""
+    a, b = pl.col(left), pl.col(right)
+    result = pl.when(a == b).then(1.0).when(group_of(a) == group_of(b)).then(0.0)
     return pairs.select(result.cast(pl.Float64)).to_series()
 
 
@@ -360,8 +375,8 @@ METHODS: dict[str, Method] = {
     "best_given_name": Method(_best_token(gendered=True)),
     "word_subset": Method(_word_subset(gendered=False)),
     "given_word_subset": Method(_word_subset(gendered=True)),
-    "any_shared": Method(_any_shared, on_lists=True),
-    "same_domain": Method(_same_domain, on_lists=True),
+    "any_shared": Method(_any_shared, on_lists=True, on_single=_single_shared),
+    "same_domain": Method(_same_domain, on_lists=True, on_single=_single_domain),
     "work_address": Method(_work_address),
     "address": Method(company_compare.address),
     "weighted_name": Method(company_compare.weighted_name),
@@ -392,10 +407,27 @@ def _text_similarity(
 
 def compare(pairs: pl.DataFrame, table: KeyTable, key: str, method: str) -> pl.Series:
     """The similarity of ``key`` by ``method`` for every pair (``left``, ``right``)."""
+    chosen = METHODS[method]
+    if chosen.on_single is not None:
+        return _list_similarity(pairs, table, key, chosen.on_single, chosen.similarity)
     left = table.codes[key].gather(pairs[LEFT])
     right = table.codes[key].gather(pairs[RIGHT])
-    chosen = METHODS[method]
     if chosen.on_lists or chosen.on_codes:
         sides = pl.DataFrame({LEFT: left, RIGHT: right})
         return chosen.similarity(sides, LEFT, RIGHT)
     return _text_similarity(left, right, table.values[key], chosen)
+
+
+def _list_similarity(
+    pairs: pl.DataFrame, table: KeyTable, key: str, on_single: Similarity, on_lists: Similarity
+) -> pl.Series:
+    """A list method of every pair: ``on_single`` codes where neither record holds several
+    values (no list gathered), ``on_lists`` of the two lists elsewhere."""
+    left, right, several = table.single(key).pairs(pairs[LEFT], pairs[RIGHT])
+    result = on_single(pl.DataFrame({LEFT: left, RIGHT: right}), LEFT, RIGHT)
+    if several.is_empty():
+        return result
+    lists = table.codes[key]
+    rows = pairs[LEFT].gather(several), pairs[RIGHT].gather(several)
+    both = pl.DataFrame({LEFT: lists.gather(rows[0]), RIGHT: lists.gather(rows[1])})
+    return result.scatter(several, on_lists(both, LEFT, RIGHT).cast(pl.Float64))

@@ -68,14 +68,16 @@ def _in_id_order(
     records: pl.DataFrame, alone: pl.Series, survivors: pl.DataFrame, fields: list[str]
 ) -> pl.DataFrame:
     """The golden records sorted by id: ``records`` at rows ``alone`` (each its own golden
-    record) and ``survivors``, gathered a column at a time (no sorted copy of the whole frame
-    beside the result)."""
+    record) and ``survivors``, each column one gather from the two frames' columns side by
+    side (no sorted copy of the whole frame beside the result)."""
     ids = pl.concat([records[GOLDEN_ID].gather(alone), survivors[GOLDEN_ID]])
     order = ids.arg_sort()
+    after = pl.int_range(records.height, records.height + survivors.height, eager=True)
+    rows = pl.concat([alone.cast(pl.Int64), after.cast(pl.Int64)]).gather(order)
     columns = [
-        pl.concat([records[name].gather(alone), survivors[name].cast(records.schema[name])]).gather(
-            order
-        )
+        pl.concat([records[name], survivors[name].cast(records.schema[name])], rechunk=False)
+        .gather(rows)
+        .rechunk()
         for name in (GOLDEN_ID, *fields)
     ]
     count = pl.concat(

@@ -16,7 +16,9 @@ comparisons agrees (first and last names that differ because the name was swappe
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from typing import TypeVar
 
 import polars as pl
@@ -52,11 +54,31 @@ def _tf_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> 
     """The ``u`` of the value each pair agrees on: the commoner of the two records' values (a
     text key: the same value, or a compound name and its part), the rarest shared one (a list
     key)."""
+    if table.is_list(key):
+        return _tf_list_u(pairs, table, key, shares)
     left = table.codes[key].gather(pairs[LEFT])
     right = table.codes[key].gather(pairs[RIGHT])
-    if not table.is_list(key):
-        both = pl.DataFrame({LEFT: shares.gather(left), RIGHT: shares.gather(right)})
-        return both.select(pl.max_horizontal(LEFT, RIGHT)).to_series()
+    both = pl.DataFrame({LEFT: shares.gather(left), RIGHT: shares.gather(right)})
+    return both.select(pl.max_horizontal(LEFT, RIGHT)).to_series()
+
+
+def _tf_list_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> pl.Series:
+    """:func:`_tf_u` of a list key: the value's ``u`` where both records hold that one value,
+    the rarest shared one's where either holds several."""
+    left, right, several = table.single(key).pairs(pairs[LEFT], pairs[RIGHT])
+    codes = pl.DataFrame({LEFT: left, RIGHT: right})
+    agreed = codes.select(pl.when(pl.col(LEFT) == pl.col(RIGHT)).then(index_of(pl.col(LEFT))))
+    result = shares.gather(agreed.to_series()).cast(pl.Float64)
+    if several.is_empty():
+        return result
+    rows = pairs.select(LEFT, RIGHT)[several]
+    return result.scatter(several, _tf_lists_u(rows, table, key, shares).cast(pl.Float64))
+
+
+def _tf_lists_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> pl.Series:
+    """:func:`_tf_u` of a list key, from the two records' lists."""
+    left = table.codes[key].gather(pairs[LEFT])
+    right = table.codes[key].gather(pairs[RIGHT])
     shared = pl.DataFrame({key: left.list.set_intersection(right)}).with_row_index(_ROW)
     flat = shared.explode(key).drop_nulls(key)
     flat = flat.select(
@@ -81,9 +103,10 @@ def _weight(spec: ComparisonSpec, m: list[float], u: list[float], tf_u: pl.Expr 
 
 
 def _evidence(specs: list[ComparisonSpec]) -> pl.Expr:
-    """The sum of the weights; a group counts once for (its largest positive weight) and once
-    against (its most negative). A ``group_against`` comparison counts for alone and against
-    with that group."""
+    """The sum of the weights (added in one order: ``sum_horizontal`` may add them in another
+    each run, a difference in the last bits); a group counts once for (its largest positive
+    weight) and once against (its most negative). A ``group_against`` comparison counts for
+    alone and against with that group."""
     weight = {spec.name: pl.col(f"w_{spec.name}") for spec in specs}
     alone = [weight[s.name] for s in specs if s.group is None and s.group_against is None]
     alone += [weight[s.name].clip(lower_bound=0.0) for s in specs if s.group_against]
@@ -94,7 +117,7 @@ def _evidence(specs: list[ComparisonSpec]) -> pl.Expr:
         if members:
             alone.append(pl.max_horizontal(*(w.clip(lower_bound=0.0) for w in members)))
         alone.append(pl.min_horizontal(*(w.clip(upper_bound=0.0) for w in against)))
-    return pl.sum_horizontal(alone)
+    return functools.reduce(operator.add, alone, pl.lit(0.0))
 
 
 def _agrees(name: str, config: MatchConfig) -> pl.Expr:

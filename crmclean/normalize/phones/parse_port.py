@@ -26,7 +26,6 @@ from typing import Any
 
 import polars as pl
 from phonenumbers import PhoneMetadata
-from polars.expr.whenthen import ChainedThen, Then
 
 from crmclean.normalize.phones.metadata import (
     CODES,
@@ -195,17 +194,19 @@ def _validity(rows: pl.DataFrame, key: tuple[str, int]) -> pl.DataFrame:
 def _first_region(rows: pl.DataFrame, regions: list[str], size: int) -> pl.DataFrame:
     """:data:`KIND` of numbers of a calling code shared by ``regions``: each row is typed by
     the first region that claims it (its leading digits, or else a type there), as
-    ``region_code_for_number`` picks it. The first region (the US for the NANP's 25) sees
-    every row, the others in one pass only the rows it left."""
-    known, typed = _claims(regions[0], size)
-    marked = rows.with_columns(typed.alias(KIND), known.alias(_CLAIMED))
-    taken, left = marked.filter(pl.col(_CLAIMED)), marked.filter(~pl.col(_CLAIMED))
-    chain: Then | ChainedThen = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
-    for region in regions[1:]:
+    ``region_code_for_number`` picks it. Each region in turn sees only the rows the ones
+    before it left, and types only those it claims (the NANP's 25 regions: a when/then chain
+    would type every row in every region)."""
+    done, left = [], rows
+    for region in regions:
         known, typed = _claims(region, size)
-        chain = chain.when(known).then(typed)
-    left = left.with_columns(chain.otherwise(pl.lit(None, pl.String)).alias(KIND))
-    return pl.concat([taken, left]).drop(_CLAIMED)
+        claimed = left.select(known.alias(_CLAIMED))[_CLAIMED]
+        done.append(left.filter(claimed).with_columns(typed.alias(KIND)))
+        left = left.filter(~claimed)
+        if left.is_empty():
+            break
+    unclaimed = left.with_columns(pl.lit(None, pl.String).alias(KIND))
+    return pl.concat([*done, unclaimed], how="diagonal_relaxed")
 
 
 def _claims(region: str, size: int) -> tuple[pl.Expr, pl.Expr]:
