@@ -30,13 +30,14 @@ RECORD = "_record"
 _DISTINCT = "_distinct"
 _NO_TEXT: pl.Expr = pl.lit([], dtype=pl.List(pl.String))
 
-Build = Callable[[pl.DataFrame, "MatchConfig"], pl.DataFrame]
+Build = Callable[[pl.DataFrame, "MatchConfig"], pl.DataFrame | pl.LazyFrame]
 
 
 @dataclass(frozen=True)
 class KeyGroup:
     """Keys built together from the same columns; ``per_distinct`` groups are built once per
-    distinct combination of their ``inputs``."""
+    distinct combination of their ``inputs``. A build returning a query (a ``LazyFrame``)
+    computes only the keys selected of it."""
 
     inputs: tuple[str, ...]
     build: Build
@@ -258,11 +259,12 @@ def _coded(rows: pl.DataFrame, group: KeyGroup, names: list[str], config: MatchC
     """The group's keys ``names`` for every row of ``rows``, coded; built on the distinct
     input rows (and their codes gathered back) when the group is ``per_distinct``."""
     if not group.per_distinct:
-        return encode(group.build(rows, config).select(names))
+        return encode(group.build(rows, config).lazy().select(names).collect())
     distinct = rows.unique().with_row_index(_DISTINCT)
     inputs = list(group.inputs)
     index = rows.join(distinct, on=inputs, how="left", nulls_equal=True, maintain_order="left")
-    table = encode(group.build(distinct.drop(_DISTINCT), config).select(names))
+    keys = group.build(distinct.drop(_DISTINCT), config).lazy().select(names).collect()
+    table = encode(keys)
     return KeyTable(table.codes.select(pl.all().gather(index[_DISTINCT])), table.values)
 
 
