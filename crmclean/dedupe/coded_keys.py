@@ -50,18 +50,24 @@ def group_of(code: pl.Expr) -> pl.Expr:
     return code // 2**GROUP_SHIFT
 
 
+def factorize(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """The distinct rows of ``frame`` (nulls equal, in order of first appearance) and, for each
+    row, the UInt32 number of its distinct row. One hash pass: the rows of each distinct row are
+    grouped, numbered and put back in row order."""
+    rows = frame.with_row_index(_ROW)
+    groups = rows.group_by(frame.columns, maintain_order=True).agg(pl.col(_ROW))
+    numbered = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(CODE), _ROW)
+    return groups.drop(_ROW), numbered.explode(_ROW).sort(_ROW)[CODE]
+
+
 def encode_text(column: pl.Series) -> tuple[pl.Series, pl.Series]:
     """UInt32 codes of a text column (null stays null) and its distinct values, code ``i``
-    standing for ``values[i]`` (in order of first appearance). One hash pass over the text:
-    the rows of each value are grouped, numbered and put back in row order."""
-    rows = column.to_frame(_VALUE).with_row_index(_ROW)
-    groups = rows.group_by(_VALUE, maintain_order=True).agg(pl.col(_ROW))
+    standing for ``values[i]`` (in order of first appearance)."""
+    distinct, index = factorize(column.to_frame(_VALUE))
     known = pl.col(_VALUE).is_not_null()
-    numbered = groups.select(
-        pl.when(known).then(known.cum_sum() - 1).cast(pl.UInt32).alias(CODE), _ROW
-    )
-    codes = numbered.explode(_ROW).sort(_ROW)[CODE]
-    return codes.alias(column.name), groups[_VALUE].drop_nulls().alias(column.name)
+    codes = distinct.select(pl.when(known).then(known.cum_sum() - 1).cast(pl.UInt32))[_VALUE]
+    values = distinct[_VALUE].drop_nulls()
+    return codes.gather(index).alias(column.name), values.alias(column.name)
 
 
 def _domain_groups(values: pl.Series) -> pl.Series:

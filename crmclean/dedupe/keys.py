@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from crmclean.dedupe import company_match_keys as companies
-from crmclean.dedupe.coded_keys import KeyTable, encode
+from crmclean.dedupe.coded_keys import KeyTable, encode, factorize
 from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
 
 if TYPE_CHECKING:
@@ -260,12 +260,9 @@ def _coded(rows: pl.DataFrame, group: KeyGroup, names: list[str], config: MatchC
     input rows (and their codes gathered back) when the group is ``per_distinct``."""
     if not group.per_distinct:
         return encode(group.build(rows, config).lazy().select(names).collect())
-    distinct = rows.unique().with_row_index(_DISTINCT)
-    inputs = list(group.inputs)
-    index = rows.join(distinct, on=inputs, how="left", nulls_equal=True, maintain_order="left")
-    keys = group.build(distinct.drop(_DISTINCT), config).lazy().select(names).collect()
-    table = encode(keys)
-    return KeyTable(table.codes.select(pl.all().gather(index[_DISTINCT])), table.values)
+    distinct, index = factorize(rows)
+    table = encode(group.build(distinct, config).lazy().select(names).collect())
+    return KeyTable(table.codes.select(pl.all().gather(index)), table.values)
 
 
 def key_table(frame: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
