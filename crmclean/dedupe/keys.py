@@ -10,7 +10,9 @@ read and gathered back to the records, so folding and regexes cost per distinct 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -266,16 +268,19 @@ def _coded(rows: pl.DataFrame, group: KeyGroup, names: list[str], config: MatchC
 
 
 def key_table(frame: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
-    """The named keys of every record, coded (``frame`` holds record ``i`` at row ``i``)."""
+    """The named keys of every record, coded (``frame`` holds record ``i`` at row ``i``). The
+    groups are built side by side, one thread per core (polars runs outside the GIL): most of
+    their string work is single-threaded."""
     missing = [pl.lit(None, dtype).alias(c) for c, dtype in OPTIONAL.items() if c not in frame]
     source = frame.with_columns(missing) if missing else frame
     groups = list(dict.fromkeys(key_group(name) for name in names))
-    tables = [
-        _coded(
-            source.select(group.inputs), group, [n for n in names if key_group(n) is group], config
-        )
-        for group in groups
-    ]
+
+    def coded(group: KeyGroup) -> KeyTable:
+        wanted = [name for name in names if key_group(name) is group]
+        return _coded(source.select(group.inputs), group, wanted, config)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        tables = list(pool.map(coded, groups))
     codes = pl.concat([table.codes for table in tables], how="horizontal")
     values = {key: column for table in tables for key, column in table.values.items()}
     return KeyTable(codes.select(names), values)
