@@ -74,27 +74,44 @@ def group_of(code: pl.Expr) -> pl.Expr:
     return code // 2**GROUP_SHIFT
 
 
+def factorize(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """The distinct rows of ``frame`` (nulls equal, in order of first appearance) and, for each
+    row, the UInt32 number of its distinct row. One hash pass: the rows of each distinct row are
+    grouped, numbered and put back in row order."""
+    rows = frame.with_row_index(_ROW)
+    groups = rows.group_by(frame.columns, maintain_order=True).agg(pl.col(_ROW))
+    numbered = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(CODE), _ROW)
+    return groups.drop(_ROW), numbered.explode(_ROW).sort(_ROW)[CODE]
+
+
 def encode_text(column: pl.Series) -> tuple[pl.Series, pl.Series]:
     """UInt32 codes of a text column (null stays null) and its distinct values, code ``i``
     standing for ``values[i]`` (in order of first appearance)."""
-    values = column.drop_nulls().unique(maintain_order=True)
-    table = pl.DataFrame({_VALUE: values}).with_row_index(CODE)
-    codes = column.to_frame(_VALUE).join(table, on=_VALUE, how="left", maintain_order="left")
-    return codes[CODE].alias(column.name), values.alias(column.name)
+    distinct, index = factorize(column.to_frame(_VALUE))
+    known = pl.col(_VALUE).is_not_null()
+    codes = distinct.select(pl.when(known).then(known.cum_sum() - 1).cast(pl.UInt32))[_VALUE]
+    values = distinct[_VALUE].drop_nulls()
+    return codes.gather(index).alias(column.name), values.alias(column.name)
+
+
+def _domain_groups(values: pl.Series) -> pl.Series:
+    """The domain number of each of the distinct ``values``: the text after ``@`` numbered,
+    the whole value when it has none (then every value is its own domain)."""
+    domains = values.str.extract(r"@([^@]*)$")
+    if domains.null_count() == values.len():
+        return pl.int_range(values.len(), eager=True, dtype=pl.UInt32)
+    return encode_text(domains.fill_null(values))[0]
 
 
 def encode_list(column: pl.Series) -> tuple[pl.Series, pl.Series]:
     """List-of-UInt64 codes of a list-of-text column (``group << 32 | index``) and its distinct
     values; missing lists become empty ones."""
     flat = column.to_frame(_VALUE).with_row_index(_ROW).explode(_VALUE, empty_as_null=True)
-    values = flat[_VALUE].drop_nulls().unique(maintain_order=True)
-    domains = values.str.extract(r"@([^@]*)$").fill_null(values)
-    groups, _ = encode_text(domains)
-    packed = groups.cast(pl.UInt64) * 2**GROUP_SHIFT + pl.int_range(
+    index, values = encode_text(flat[_VALUE])
+    packed = _domain_groups(values).cast(pl.UInt64) * 2**GROUP_SHIFT + pl.int_range(
         values.len(), eager=True, dtype=pl.UInt64
     )
-    table = pl.DataFrame({_VALUE: values, CODE: packed})
-    coded = flat.join(table, on=_VALUE, how="left", maintain_order="left")
+    coded = flat.select(_ROW, packed.gather(index).alias(CODE))
     lists = coded.group_by(_ROW, maintain_order=True).agg(pl.col(CODE).drop_nulls())
     return lists[CODE].alias(column.name), values.alias(column.name)
 

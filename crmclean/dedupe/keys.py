@@ -10,7 +10,9 @@ read and gathered back to the records, so folding and regexes cost per distinct 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from crmclean.dedupe import company_match_keys as companies
-from crmclean.dedupe.coded_keys import KeyTable, encode
+from crmclean.dedupe.coded_keys import KeyTable, encode, factorize
 from crmclean.dedupe.mail_names import INPUTS as MAIL_NAME_INPUTS
 from crmclean.dedupe.mail_names import KEYS as MAIL_NAME_KEYS
 from crmclean.dedupe.mail_names import mail_name_keys
@@ -34,13 +36,14 @@ RECORD = "_record"
 _DISTINCT = "_distinct"
 _NO_TEXT: pl.Expr = pl.lit([], dtype=pl.List(pl.String))
 
-Build = Callable[[pl.DataFrame, "MatchConfig"], pl.DataFrame]
+Build = Callable[[pl.DataFrame, "MatchConfig"], pl.DataFrame | pl.LazyFrame]
 
 
 @dataclass(frozen=True)
 class KeyGroup:
     """Keys built together from the same columns; ``per_distinct`` groups are built once per
-    distinct combination of their ``inputs``."""
+    distinct combination of their ``inputs``. A build returning a query (a ``LazyFrame``)
+    computes only the keys selected of it."""
 
     inputs: tuple[str, ...]
     build: Build
@@ -268,25 +271,26 @@ def _coded(rows: pl.DataFrame, group: KeyGroup, names: list[str], config: MatchC
     """The group's keys ``names`` for every row of ``rows``, coded; built on the distinct
     input rows (and their codes gathered back) when the group is ``per_distinct``."""
     if not group.per_distinct:
-        return encode(group.build(rows, config).select(names))
-    distinct = rows.unique().with_row_index(_DISTINCT)
-    inputs = list(group.inputs)
-    index = rows.join(distinct, on=inputs, how="left", nulls_equal=True, maintain_order="left")
-    table = encode(group.build(distinct.drop(_DISTINCT), config).select(names))
-    return KeyTable(table.codes.select(pl.all().gather(index[_DISTINCT])), table.values)
+        return encode(group.build(rows, config).lazy().select(names).collect())
+    distinct, index = factorize(rows)
+    table = encode(group.build(distinct, config).lazy().select(names).collect())
+    return KeyTable(table.codes.select(pl.all().gather(index)), table.values)
 
 
 def key_table(frame: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
-    """The named keys of every record, coded (``frame`` holds record ``i`` at row ``i``)."""
+    """The named keys of every record, coded (``frame`` holds record ``i`` at row ``i``). The
+    groups are built side by side, one thread per core (polars runs outside the GIL): most of
+    their string work is single-threaded."""
     missing = [pl.lit(None, dtype).alias(c) for c, dtype in OPTIONAL.items() if c not in frame]
     source = frame.with_columns(missing) if missing else frame
     groups = list(dict.fromkeys(key_group(name) for name in names))
-    tables = [
-        _coded(
-            source.select(group.inputs), group, [n for n in names if key_group(n) is group], config
-        )
-        for group in groups
-    ]
+
+    def coded(group: KeyGroup) -> KeyTable:
+        wanted = [name for name in names if key_group(name) is group]
+        return _coded(source.select(group.inputs), group, wanted, config)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        tables = list(pool.map(coded, groups))
     codes = pl.concat([table.codes for table in tables], how="horizontal")
     values = {key: column for table in tables for key, column in table.values.items()}
     return KeyTable(codes.select(names), values)

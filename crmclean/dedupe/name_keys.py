@@ -87,7 +87,7 @@ def _whole() -> pl.Expr:
     return fold(pl.coalesce(pl.col("full_name"), parts)).alias(_WHOLE)
 
 
-def _first_parts(values: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+def _first_parts(values: pl.LazyFrame, config: MatchConfig) -> pl.LazyFrame:
     """Per first name: folded, its first word with a nickname replaced, its words (nicknames
     replaced)."""
     folded = values.with_columns(fold(pl.col("first_name")).alias(_FIRST))
@@ -97,7 +97,7 @@ def _first_parts(values: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     )
 
 
-def _last_parts(values: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+def _last_parts(values: pl.LazyFrame, config: MatchConfig) -> pl.LazyFrame:
     """Per last name: folded, its last word that is not a generation suffix, its words."""
     folded = values.with_columns(fold(pl.col("last_name")).alias(_LAST))
     surname = pl.col(_LAST)
@@ -110,11 +110,11 @@ def _last_parts(values: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
 
 
 def _by_value(
-    names: pl.DataFrame,
+    names: pl.LazyFrame,
     column: str,
-    build: Callable[[pl.DataFrame, MatchConfig], pl.DataFrame],
+    build: Callable[[pl.LazyFrame, MatchConfig], pl.LazyFrame],
     config: MatchConfig,
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     """``names`` with the columns ``build`` makes of each distinct value of ``column`` (a first
     or a last name: far fewer values than whole names)."""
     values = build(names.select(column).unique(), config)
@@ -181,16 +181,17 @@ def _pairs(tokens: pl.Series) -> pl.Series:
     return rows.join(joined, on="row", how="left", maintain_order="left")["code"]
 
 
-def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
     """Every key of :data:`NAME_KEYS` for each row of ``names`` (the :data:`NAME_INPUTS`
-    columns; the keys ``first_name`` and ``last_name`` replace the inputs of those names).
+    columns; the keys ``first_name`` and ``last_name`` replace the inputs of those names), as a
+    query: selecting some keys builds those and what they need only.
 
     ``name``: the whole name folded to ASCII letters, generation suffixes (Jr, Filho) left out;
     ``first_name``: the first word of the folded first name, a known nickname replaced
     (``ze`` -> ``jose``); ``last_name``: see :func:`_last_name`; ``generation``: the name's
     generation marker; the phonetic keys are metaphone codes.
     """
-    parts = _by_value(names, "first_name", _first_parts, config)
+    parts = _by_value(names.lazy(), "first_name", _first_parts, config)
     folded = _by_value(parts, "last_name", _last_parts, config).with_columns(_whole())
     keys = folded.with_columns(
         name=_without_suffixes(pl.col(_WHOLE), config),
