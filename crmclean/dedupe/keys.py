@@ -24,7 +24,16 @@ from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
 
-__all__ = ["KEYS", "LIST_KEYS", "RECORD", "fold", "is_key", "key_table", "matching_keys"]
+__all__ = [
+    "KEYS",
+    "LIST_KEYS",
+    "RECORD",
+    "fold",
+    "grouped_key_table",
+    "is_key",
+    "key_table",
+    "matching_keys",
+]
 
 RECORD = "_record"
 _DISTINCT = "_distinct"
@@ -270,11 +279,17 @@ def key_table(frame: pl.DataFrame, names: list[str], config: MatchConfig) -> Key
     """The named keys of every record, coded (``frame`` holds record ``i`` at row ``i``)."""
     missing = [pl.lit(None, dtype).alias(c) for c, dtype in OPTIONAL.items() if c not in frame]
     source = frame.with_columns(missing) if missing else frame
+    return grouped_key_table(lambda inputs: source.select(inputs), names, config)
+
+
+def grouped_key_table(
+    read: Callable[[tuple[str, ...]], pl.DataFrame], names: list[str], config: MatchConfig
+) -> KeyTable:
+    """:func:`key_table` with each group's input columns (every record, in order) got from
+    ``read`` when the group is built: out of core, only one group's columns are held."""
     groups = list(dict.fromkeys(key_group(name) for name in names))
     tables = [
-        _coded(
-            source.select(group.inputs), group, [n for n in names if key_group(n) is group], config
-        )
+        _coded(read(group.inputs), group, [n for n in names if key_group(n) is group], config)
         for group in groups
     ]
     codes = pl.concat([table.codes for table in tables], how="horizontal")
