@@ -29,6 +29,7 @@ from crmclean.load.rollback import RunRow, rollback, run_status
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.load.target import is_target
 from crmclean.load.unmerge import Unmerged, unmerge
+from crmclean.outofcore_run import SpilledRun, run_out_of_core, write_parts
 from crmclean.pipeline import Progress, RunOptions, RunResult, StageName
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
@@ -106,6 +107,45 @@ def dedupe_files(
     _write_pairs(batch, rules, review=review, explain=explain)
     if save_model is not None and batch.model is not None:
         batch.model.save(Path(save_model))
+    return result
+
+
+def dedupe_files_out_of_core(
+    sources: list[SourceSpec],
+    rules: Rules | None = None,
+    *,
+    work: Path | str,
+    crosswalk: Path | str,
+    golden: Path | str | None = None,
+    rejects: Path | str | None = None,
+    merges: Path | str | None = None,
+    decisions: Path | str | None = None,
+    threshold: float | None = None,
+    training_pairs: Path | str | None = None,
+    model: Path | str | None = None,
+    progress: Progress = _quiet,
+) -> SpilledRun:
+    """:func:`dedupe_files` for inputs larger than memory (``crmclean dedupe --out-of-core``):
+    each source normalized alone into folder ``work``, then deduplicated there out of core
+    (:mod:`crmclean.outofcore_run`); the same crosswalk, golden records and merge log."""
+    rules = rules or Rules()
+    outputs = [crosswalk, golden, rejects, merges]
+    refuse_inputs(outputs, [*_paths(sources), decisions, training_pairs, model])
+    check_folders(outputs)
+    options = RunOptions(
+        threshold=threshold,
+        decisions=None if decisions is None else Path(decisions),
+        training_pairs=None if training_pairs is None else Path(training_pairs),
+        model=None if model is None else read_model(Path(model)),
+    )
+    result = run_out_of_core(sources, rules, options, Path(work), progress)
+    write_table(result.crosswalk(), Path(crosswalk))
+    if golden is not None:
+        write_parts(result.spilled.golden, Path(golden))
+    if merges is not None:
+        write_parts(result.spilled.merges, Path(merges))
+    if rejects is not None:
+        write_table(result.normalized.rejects, Path(rejects))
     return result
 
 

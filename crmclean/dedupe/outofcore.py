@@ -86,7 +86,7 @@ def dedupe_parquet(
     if options.into_target:
         raise ValueError("out of core, the dedupe stage cannot link into a target yet")
     config = match_config(rules, options)
-    scan = pl.scan_parquet(files)
+    scan = pl.concat([pl.scan_parquet(file) for file in files], how="diagonal_relaxed")
     progress("read")
     frame = scan.select(SOURCE, SOURCE_ID).collect().with_row_index(RECORD)
     progress("keys")
