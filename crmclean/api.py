@@ -85,13 +85,7 @@ def dedupe_files(
     outputs = [crosswalk, golden, rejects, review, explain, merges, save_model]
     refuse_inputs(outputs, [*_paths(sources), decisions, training_pairs, model])
     check_folders(outputs)
-    options = RunOptions(
-        threshold=threshold,
-        decisions=None if decisions is None else Path(decisions),
-        training_pairs=None if training_pairs is None else Path(training_pairs),
-        model=None if model is None else read_model(Path(model)),
-        all_pairs=explain is not None,
-    )
+    options = _dedupe_options(threshold, decisions, training_pairs, model, explain is not None)
     result = pipeline.run(sources, rules, options, stop_before="validate", progress=progress)
     if blocking_report is not None:
         pairs = options.training_pairs
@@ -132,12 +126,7 @@ def dedupe_files_out_of_core(
     outputs = [crosswalk, golden, rejects, merges]
     refuse_inputs(outputs, [*_paths(sources), decisions, training_pairs, model])
     check_folders(outputs)
-    options = RunOptions(
-        threshold=threshold,
-        decisions=None if decisions is None else Path(decisions),
-        training_pairs=None if training_pairs is None else Path(training_pairs),
-        model=None if model is None else read_model(Path(model)),
-    )
+    options = _dedupe_options(threshold, decisions, training_pairs, model)
     result = run_out_of_core(sources, rules, options, Path(work), progress)
     write_table(result.crosswalk(), Path(crosswalk))
     if golden is not None:
@@ -147,6 +136,23 @@ def dedupe_files_out_of_core(
     if rejects is not None:
         write_table(result.normalized.rejects, Path(rejects))
     return result
+
+
+def _dedupe_options(
+    threshold: float | None,
+    decisions: Path | str | None,
+    training_pairs: Path | str | None,
+    model: Path | str | None,
+    all_pairs: bool = False,
+) -> RunOptions:
+    """The run options of ``dedupe_files`` (in memory or out of core)."""
+    return RunOptions(
+        threshold=threshold,
+        decisions=None if decisions is None else Path(decisions),
+        training_pairs=None if training_pairs is None else Path(training_pairs),
+        model=None if model is None else read_model(Path(model)),
+        all_pairs=all_pairs,
+    )
 
 
 def _paths(sources: list[SourceSpec]) -> list[Path | None]:
