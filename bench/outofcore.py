@@ -82,7 +82,6 @@ def meter_inside(meter: PhaseMeter) -> None:
     :mod:`crmclean.dedupe.matching` (and the clustering) starts a phase."""
     steps = {
         matching: {
-            "key_table": "keys",
             "candidate_pairs": "blocking",
             "estimate": "params+em",
             "scored_chunks": "compare+score",

@@ -29,6 +29,7 @@ from crmclean.load.rollback import RunRow, rollback, run_status
 from crmclean.load.staging import STAGE_ROWS
 from crmclean.load.target import is_target
 from crmclean.load.unmerge import Unmerged, unmerge
+from crmclean.outofcore_run import SpilledRun, run_out_of_core, write_parts
 from crmclean.pipeline import Progress, RunOptions, RunResult, StageName
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
@@ -84,13 +85,7 @@ def dedupe_files(
     outputs = [crosswalk, golden, rejects, review, explain, merges, save_model]
     refuse_inputs(outputs, [*_paths(sources), decisions, training_pairs, model])
     check_folders(outputs)
-    options = RunOptions(
-        threshold=threshold,
-        decisions=None if decisions is None else Path(decisions),
-        training_pairs=None if training_pairs is None else Path(training_pairs),
-        model=None if model is None else read_model(Path(model)),
-        all_pairs=explain is not None,
-    )
+    options = _dedupe_options(threshold, decisions, training_pairs, model, explain is not None)
     result = pipeline.run(sources, rules, options, stop_before="validate", progress=progress)
     if blocking_report is not None:
         pairs = options.training_pairs
@@ -107,6 +102,57 @@ def dedupe_files(
     if save_model is not None and batch.model is not None:
         batch.model.save(Path(save_model))
     return result
+
+
+def dedupe_files_out_of_core(
+    sources: list[SourceSpec],
+    rules: Rules | None = None,
+    *,
+    work: Path | str,
+    crosswalk: Path | str,
+    golden: Path | str | None = None,
+    rejects: Path | str | None = None,
+    merges: Path | str | None = None,
+    decisions: Path | str | None = None,
+    threshold: float | None = None,
+    training_pairs: Path | str | None = None,
+    model: Path | str | None = None,
+    progress: Progress = _quiet,
+) -> SpilledRun:
+    """:func:`dedupe_files` for inputs larger than memory (``crmclean dedupe --out-of-core``):
+    each source normalized alone into folder ``work``, then deduplicated there out of core
+    (:mod:`crmclean.outofcore_run`); the same crosswalk, golden records and merge log."""
+    rules = rules or Rules()
+    outputs = [crosswalk, golden, rejects, merges]
+    refuse_inputs(outputs, [*_paths(sources), decisions, training_pairs, model])
+    check_folders(outputs)
+    options = _dedupe_options(threshold, decisions, training_pairs, model)
+    result = run_out_of_core(sources, rules, options, Path(work), progress)
+    write_table(result.crosswalk(), Path(crosswalk))
+    if golden is not None:
+        write_parts(result.spilled.golden, Path(golden))
+    if merges is not None:
+        write_parts(result.spilled.merges, Path(merges))
+    if rejects is not None:
+        write_table(result.normalized.rejects, Path(rejects))
+    return result
+
+
+def _dedupe_options(
+    threshold: float | None,
+    decisions: Path | str | None,
+    training_pairs: Path | str | None,
+    model: Path | str | None,
+    all_pairs: bool = False,
+) -> RunOptions:
+    """The run options of ``dedupe_files`` (in memory or out of core)."""
+    return RunOptions(
+        threshold=threshold,
+        decisions=None if decisions is None else Path(decisions),
+        training_pairs=None if training_pairs is None else Path(training_pairs),
+        model=None if model is None else read_model(Path(model)),
+        all_pairs=all_pairs,
+    )
 
 
 def _paths(sources: list[SourceSpec]) -> list[Path | None]:

@@ -6,7 +6,7 @@ import polars as pl
 from test_dedupe_support import contacts
 
 from crmclean.batch import GOLDEN_ID, SOURCE_ID
-from crmclean.dedupe.cluster import assign_golden_ids, components, golden_id
+from crmclean.dedupe.cluster import assign_golden_ids, components, golden_id, within_components
 from crmclean.dedupe.compare import LEFT, RIGHT
 
 
@@ -23,6 +23,12 @@ def test_chains_join_one_component_and_unmatched_records_stay_alone() -> None:
     labels = components(5, _matches((0, 1), (1, 3)))
     assert labels[0] == labels[1] == labels[3]
     assert len({labels[0], labels[2], labels[4]}) == 3
+
+
+def test_only_pairs_inside_one_component_can_split_it() -> None:
+    labels = components(6, _matches((0, 1), (1, 3), (4, 5)))
+    apart = _matches((0, 3), (0, 4), (2, 5), (4, 5))
+    assert within_components(apart, labels).rows() == [(0, 3), (4, 5)]
 
 
 def test_golden_id_comes_from_the_smallest_member() -> None:

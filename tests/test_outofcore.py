@@ -12,8 +12,9 @@ from polars.testing import assert_frame_equal
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.dedupe.config import load_match_config
+from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.merge import golden_records
-from crmclean.dedupe.outofcore import Spilled, dedupe_parquet, matching_columns
+from crmclean.dedupe.outofcore import ColumnReader, Spilled, dedupe_parquet
 from crmclean.normalize import normalize
 from crmclean.resources import bundled_dir
 from crmclean.rules import Rules
@@ -95,10 +96,16 @@ def test_valid_only_fields_read_the_findings(in_memory: Batch, tmp_path: Path) -
     assert not golden["city"].equals(unflagged["city"])
 
 
-def test_reads_only_matching_columns(normalized: Batch) -> None:
-    columns = matching_columns(normalized.frame.schema, load_match_config(Rules()))
-    assert {SOURCE, SOURCE_ID, "email", "last_name"} <= set(columns)
-    assert "lifecycle_stage" not in columns and len(columns) < normalized.frame.width
+def test_column_reader_reads_one_key_group_at_a_time(normalized: Batch, tmp_path: Path) -> None:
+    """A key group's columns only: derived ones derived, optional ones the files lack null."""
+    source = tmp_path / "normalized.parquet"
+    normalized.frame.drop("birth_place").write_parquet(source)
+    read = ColumnReader(pl.scan_parquet(source), Rules())
+    columns = read(("email_key", "last_name", "birth_place"))
+    assert columns.columns == ["email_key", "last_name", "birth_place"]
+    assert columns.height == normalized.frame.height and columns["birth_place"].is_null().all()
+    expected = add_keys(normalized.frame, Rules())["email_key"]
+    assert columns["email_key"].equals(expected)
 
 
 def test_no_merge_writes_only_the_crosswalk(normalized: Batch, tmp_path: Path) -> None:

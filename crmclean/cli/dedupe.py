@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from crmclean.api import dedupe_files
+from crmclean.api import dedupe_files, dedupe_files_out_of_core
 from crmclean.cli.options import (
     SAVE_MODEL,
     THRESHOLD,
@@ -20,6 +20,7 @@ from crmclean.cli.options import (
     source_inputs,
 )
 from crmclean.cli.review import pending_review
+from crmclean.outofcore_run import SpilledRun
 from crmclean.report.text import print_summary
 
 
@@ -71,6 +72,15 @@ from crmclean.report.text import print_summary
 )
 @model_option()
 @SAVE_MODEL
+@click.option(
+    "--out-of-core",
+    "out_of_core",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="For inputs larger than memory: a work folder where each source is normalized alone "
+    "and the records are deduplicated from Parquet, holding only their matching keys (the "
+    "golden records come out partition by partition). Contacts only; not with --review, "
+    "--explain, --blocking-report or --save-model.",
+)
 @source_inputs
 @json_option
 def command(
@@ -87,6 +97,7 @@ def command(
     blocking_report: Path | None,
     model: Path | None,
     save_model: Path | None,
+    out_of_core: Path | None,
     as_json: bool,
 ) -> None:
     """Find the records that are the same person across SOURCES.
@@ -108,6 +119,26 @@ def command(
       crmclean dedupe planilha.csv crm_export.csv evento.xlsx \\
           --crosswalk crosswalk.csv --decisions review.csv --threshold 0.95
     """
+    if out_of_core is not None:
+        _refuse_with_out_of_core(
+            review=review, explain=explain, blocking_report=blocking_report, save_model=save_model
+        )
+        spilled = dedupe_files_out_of_core(
+            inputs.sources,
+            inputs.rules,
+            work=out_of_core,
+            crosswalk=crosswalk,
+            golden=golden,
+            rejects=rejects,
+            merges=merges,
+            decisions=decisions,
+            training_pairs=training_pairs,
+            threshold=threshold,
+            model=model,
+            progress=progress_printer(as_json),
+        )
+        _print_spilled(spilled, out_of_core, crosswalk, as_json)
+        return
     result = dedupe_files(
         inputs.sources,
         inputs.rules,
@@ -143,3 +174,21 @@ def _review_arguments(
     arguments += ["--decisions", str(decisions or "decisions.csv")]
     arguments += [] if training is None else ["--training-pairs", str(training)]
     return arguments + ([] if threshold is None else ["--threshold", str(threshold)])
+
+
+def _refuse_with_out_of_core(**options: Path | None) -> None:
+    given = [f"--{name.replace('_', '-')}" for name, value in options.items() if value is not None]
+    if given:
+        raise click.UsageError(f"--out-of-core cannot be used with {', '.join(given)}")
+
+
+def _print_spilled(result: SpilledRun, work: Path, crosswalk: Path, as_json: bool) -> None:
+    summary = result.to_dict()
+    if as_json:
+        echo_json(summary)
+        return
+    click.echo(
+        f"{summary['records']:,} records -> {summary['golden']:,} golden records, "
+        f"{summary['rejects']:,} rejected (out of core, work folder {work})"
+    )
+    click.echo(f"Crosswalk: {crosswalk}")

@@ -18,7 +18,8 @@ import polars as pl
 from crmclean.batch import GOLDEN_ID, Batch
 from crmclean.dedupe.blocking import oversized_findings
 from crmclean.dedupe.chains import contested, weak_links
-from crmclean.dedupe.cluster import assign_golden_ids
+from crmclean.dedupe.cluster import assign_golden_ids, components, within_components
+from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.cohesion import CHECKED
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
@@ -70,19 +71,21 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
 
 
 def clusters(
-    frame: pl.DataFrame, config: MatchConfig, options: DedupeOptions
+    frame: pl.DataFrame, config: MatchConfig, options: DedupeOptions, table: KeyTable | None = None
 ) -> tuple[pl.DataFrame, Scored]:
-    """``frame`` (records indexed by ``_record``, with their matching keys' columns) with a
-    ``golden_id`` per record (``_record`` dropped), and the scored pairs that decided them."""
+    """``frame`` (records indexed by ``_record``, with their matching keys' columns, or only
+    the lineage when their coded keys are given as ``table``) with a ``golden_id`` per record
+    (``_record`` dropped), and the scored pairs that decided them."""
     labelled = None
     if options.training_pairs is not None:
         labelled = labelled_pairs(read_training_pairs(options.training_pairs), frame)
-    scored = scored_pairs(frame, config, options, labelled)
+    scored = scored_pairs(frame, config, options, labelled, table=table)
     pairs = scored.pairs
     contradicted = contested(pairs, config.identifiers, config.contradicting)
     matches = pairs.filter("match").join(contradicted, on=[LEFT, RIGHT], how="anti")
     matches = weak_links(matches, config.identifiers)
-    cannot = pl.concat([cannot_link(pairs.filter(unchecked()), config), scored.apart])
+    apart = within_components(scored.apart, components(frame.height, matches))
+    cannot = pl.concat([cannot_link(pairs.filter(unchecked()), config), apart])
     disputed = cannot_link(pairs.filter(~unchecked()), config)
     clustered = assign_golden_ids(frame, matches, cannot, disputed, contradicted)
     return clustered.drop(RECORD), scored

@@ -26,6 +26,14 @@ def components(size: int, matches: pl.DataFrame) -> np.ndarray:
     return labels
 
 
+def within_components(pairs: pl.DataFrame, labels: np.ndarray) -> pl.DataFrame:
+    """The ``left, right`` pairs of ``pairs`` whose two records share a component of
+    ``labels``: of the pairs to keep apart, the only ones that can split a cluster (the
+    clusters only ever lose links from there)."""
+    same = labels[pairs[LEFT].to_numpy()] == labels[pairs[RIGHT].to_numpy()]
+    return pairs.filter(pl.Series(same, dtype=pl.Boolean))
+
+
 def golden_id(source: str, source_id: str) -> str:
     """``g_`` + the start of the SHA-1 of a record's lineage: the same anchor, the same id."""
     digest = hashlib.sha1(f"{source}\x1f{source_id}".encode(), usedforsecurity=False)

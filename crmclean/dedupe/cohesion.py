@@ -112,7 +112,9 @@ def unscored_pairs(
     if not large.is_empty():
         pairs = pl.concat([pairs, _ring_pairs(large, config.chain_check_max_size // 2)])
     pairs = pairs.cast(PAIR_SCHEMA)
-    pairs = pairs.join(scored.select(LEFT, RIGHT), on=[LEFT, RIGHT], how="anti")
+    nodes = members.select(pl.col(_NODE).alias(LEFT))
+    known = scored.select(LEFT, RIGHT).join(nodes, on=LEFT, how="semi")  # those of the clusters
+    pairs = pairs.join(known, on=[LEFT, RIGHT], how="anti")
     return pairs.sort(LEFT, RIGHT), large[_LABEL].n_unique()
 
 

@@ -30,7 +30,16 @@ from crmclean.dedupe.phone_kinds import is_landline
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
 
-__all__ = ["KEYS", "LIST_KEYS", "RECORD", "fold", "is_key", "key_table", "matching_keys"]
+__all__ = [
+    "KEYS",
+    "LIST_KEYS",
+    "RECORD",
+    "fold",
+    "grouped_key_table",
+    "is_key",
+    "key_table",
+    "matching_keys",
+]
 
 RECORD = "_record"
 _DISTINCT = "_distinct"
@@ -283,13 +292,27 @@ def key_table(frame: pl.DataFrame, names: list[str], config: MatchConfig) -> Key
     their string work is single-threaded."""
     missing = [pl.lit(None, dtype).alias(c) for c, dtype in OPTIONAL.items() if c not in frame]
     source = frame.with_columns(missing) if missing else frame
+    return grouped_key_table(
+        lambda inputs: source.select(inputs), names, config, threads=os.cpu_count() or 1
+    )
+
+
+def grouped_key_table(
+    read: Callable[[tuple[str, ...]], pl.DataFrame],
+    names: list[str],
+    config: MatchConfig,
+    threads: int = 1,
+) -> KeyTable:
+    """:func:`key_table` with each group's input columns (every record, in order) got from
+    ``read`` when the group is built: out of core (one thread), only one group's columns are
+    held at a time."""
     groups = list(dict.fromkeys(key_group(name) for name in names))
 
     def coded(group: KeyGroup) -> KeyTable:
         wanted = [name for name in names if key_group(name) is group]
-        return _coded(source.select(group.inputs), group, wanted, config)
+        return _coded(read(group.inputs), group, wanted, config)
 
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         tables = list(pool.map(coded, groups))
     codes = pl.concat([table.codes for table in tables], how="horizontal")
     values = {key: column for table in tables for key, column in table.values.items()}

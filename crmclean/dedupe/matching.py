@@ -15,6 +15,7 @@ import polars as pl
 
 from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.chunks import floor_of, scored_chunks
+from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.cohesion import CHECKED, Cohesion, Scorer, cluster_check
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
@@ -110,12 +111,15 @@ def matched(
     keep: pl.Expr | None = None,
     model: MatchModel | None = None,
     floor: float = 0.0,
+    table: KeyTable | None = None,
 ) -> Matched:
     """:func:`find_matches` and what scored its pairs, to score more of them alike; ``keep``
     selects the candidate pairs worth comparing (all without it). With a saved ``model``
     nothing is learned. Pairs under ``floor`` (at most ``split_below``) are kept as ``left,
-    right`` only (:mod:`crmclean.dedupe.chunks`)."""
-    table = key_table(frame, config.key_names, config)
+    right`` only (:mod:`crmclean.dedupe.chunks`). ``table``: the records' coded keys, built
+    already (out of core, ``frame`` then holds only the lineage)."""
+    if table is None:
+        table = key_table(frame, config.key_names, config)
     pairs, oversized = candidate_pairs(table, config)
     if keep is not None:
         pairs = pairs.filter(keep)
@@ -139,11 +143,12 @@ def scored_pairs(
     options: DedupeOptions,
     labelled: pl.DataFrame | None = None,
     keep: pl.Expr | None = None,
+    table: KeyTable | None = None,
 ) -> Scored:
     """Candidate pairs scored, the cluster check's pairs added, ``options.decisions`` applied
-    (an empty ``decision`` without them)."""
+    (an empty ``decision`` without them); ``table`` as :func:`matched` takes it."""
     floor = 0.0 if options.all_pairs else floor_of(config)
-    found = matched(frame, config, labelled, keep, options.model, floor)
+    found = matched(frame, config, labelled, keep, options.model, floor, table)
     scorer = found.scorer
     cohesion = cluster_check(found.scored, scorer, found.candidates)
     pairs = pl.concat(

@@ -4,7 +4,9 @@ In memory the stage holds every normalized column of every record from matching 
 (neutral 1M: 3.9 GB peak). :func:`dedupe_parquet` reads the normalized records from Parquet
 files (record ``i`` is row ``i`` of the files read in order) phase by phase:
 
-- ``read``: only the lineage and the columns the matching keys are built from;
+- ``read``: only the lineage (``_source, _source_id``);
+- ``keys``: the matching keys, coded, a key group at a time, each group reading only the
+  columns it is built from;
 - ``match``: pairs found, scored (by chunks, only the likely ones kept in full) and clustered
   exactly as :func:`crmclean.dedupe.dedupe` does, on record indices;
 - ``crosswalk``: ``_source, _source_id, golden_id`` per record, in record order, to Parquet;
@@ -24,9 +26,8 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.dedupe import clusters, stage_counts
-from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.derived_keys import DERIVED, add_keys
-from crmclean.dedupe.keys import RECORD, key_group
+from crmclean.dedupe.keys import OPTIONAL, RECORD, grouped_key_table
 from crmclean.dedupe.matching import DedupeOptions, match_config
 from crmclean.dedupe.spill import MergeParts, merge_parts
 from crmclean.rules import Rules
@@ -46,11 +47,26 @@ class Spilled:
     stats: dict[str, int]
 
 
-def matching_columns(schema: pl.Schema, config: MatchConfig) -> list[str]:
-    """The lineage and the columns of ``schema`` the matching keys are built from."""
-    inputs = [column for name in config.key_names for column in key_group(name).inputs]
-    wanted = [SOURCE, SOURCE_ID, *_DERIVED_FROM, *inputs]
-    return [c for c in dict.fromkeys(wanted) if c in schema and c not in DERIVED]
+@dataclass(frozen=True)
+class ColumnReader:
+    """Columns of the normalized records read from Parquet on demand (every record, in
+    order): an optional column the files lack reads as null, a derived one (``email_key``...)
+    is derived from the columns it comes from."""
+
+    scan: pl.LazyFrame
+    rules: Rules
+
+    def __call__(self, columns: tuple[str, ...]) -> pl.DataFrame:
+        schema = self.scan.collect_schema()
+        derived = any(column in DERIVED for column in columns)
+        wanted = [*columns, *(_DERIVED_FROM if derived else ())]
+        present = [c for c in dict.fromkeys(wanted) if c in schema and c not in DERIVED]
+        frame = self.scan.select(present).collect()
+        frame = add_keys(frame, self.rules) if derived else frame
+        absent = [c for c in columns if c not in frame and c in OPTIONAL]
+        return frame.with_columns(pl.lit(None, OPTIONAL[c]).alias(c) for c in absent).select(
+            columns
+        )
 
 
 def dedupe_parquet(
@@ -70,13 +86,14 @@ def dedupe_parquet(
     if options.into_target:
         raise ValueError("out of core, the dedupe stage cannot link into a target yet")
     config = match_config(rules, options)
-    scan = pl.scan_parquet(files)
+    scan = pl.concat([pl.scan_parquet(file) for file in files], how="diagonal_relaxed")
     progress("read")
-    columns = matching_columns(scan.collect_schema(), config)
-    frame = add_keys(scan.select(columns).collect(), rules).with_row_index(RECORD)
+    frame = scan.select(SOURCE, SOURCE_ID).collect().with_row_index(RECORD)
+    progress("keys")
+    table = grouped_key_table(ColumnReader(scan, rules), config.key_names, config)
     progress("match")
-    clustered, scored = clusters(frame, config, options)
-    del frame
+    clustered, scored = clusters(frame, config, options, table)
+    del frame, table
     stats = stage_counts(scored, clustered)
     del scored
     progress("crosswalk")
