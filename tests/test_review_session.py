@@ -96,7 +96,7 @@ def test_answers_skip_unsure_undo_and_a_restart(tmp_path: Path) -> None:
 
 def _demo_session(tmp_path: Path) -> tuple[Session, dict[int, str]]:
     """The demo sources with a wide review band (false pairs too), and each record's person."""
-    case = generate_demo(tmp_path / "demo", people=200)
+    case = generate_demo(tmp_path / "demo", people=300)
     rules_dir = tmp_path / "rules"
     rules_dir.mkdir()
     text = (ROOT / "rules" / "match.yaml").read_text(encoding="utf-8")
@@ -143,6 +143,7 @@ def test_previews_merged_together_are_each_pair_merged_alone(
     for pair in pairs:
         alone |= survivors(run.frame, [pair], run.fields, run.config, run.findings)
     assert len(pairs) == 40 and together == alone
+    assert len(session.order) > 2 * AHEAD + AHEAD // 2  # pairs enough to prefetch past skips
     shown = session.state()["pair"]
     assert shown is not None and len(session.survived) == AHEAD  # the next pairs' too
     assert session.preview(pairs[0], {}) == shown["preview"]
