@@ -15,7 +15,7 @@ from test_migrate import cli, project
 
 from crmclean.api import dedupe_files, explain_golden_record
 from crmclean.cli import main
-from crmclean.dedupe.model import FORMAT
+from crmclean.dedupe.model import FORMAT, VERSION, MatchModel, model_of_json
 from crmclean.errors import UserError
 from crmclean.sources import SourceSpec
 
@@ -182,3 +182,15 @@ def test_the_model_id_hashes_the_frequency_tables_by_value_not_by_order() -> Non
     split = pl.DataFrame({"value": ["a@b.coc", "@d.co", "ab"], "tf": [0.5, 0.25, 0.25]})
     assert _digest(model, {"email": split}) != same
     assert _digest(model, {"phone": table}) != same
+
+
+def test_the_json_text_reads_back_as_python_would_write_it() -> None:
+    values = ["a", 'quote"s', "back\\slash", "ção ünï", "ctrl\x01\n\t", "", "😀", "\u2028"]
+    numbers = [0.5, 1e-5, 1 / 3, 2.5e-300, 0.1, 1.0, 123456.789, 0.0]
+    tf = {"email": dict(zip(values, numbers, strict=True)), "phone": {}, 'x"y': {"k": 0.25}}
+    model = MatchModel("id", "now", 3, "hash", 0.9, 0.5, 1e-4, {"a": [0.1]}, {"a": [0.3]}, tf)
+    written = json.loads(model.to_json())
+    assert written == json.loads(
+        json.dumps({"format": FORMAT, "version": VERSION, **model.as_dict()})
+    )
+    assert model_of_json(model.to_json(), "model.json") == model
