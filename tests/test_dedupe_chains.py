@@ -11,7 +11,7 @@ from test_dedupe_support import contacts
 
 from crmclean.batch import GOLDEN_ID, SOURCE_ID
 from crmclean.dedupe.blocking import candidate_pairs
-from crmclean.dedupe.chains import WEAK, contested, split_chains, weak_links
+from crmclean.dedupe.chains import WEAK, contested, doubted, split_chains, weak_links
 from crmclean.dedupe.cluster import assign_golden_ids, components
 from crmclean.dedupe.cohesion import Scorer, cluster_check, unscored_pairs
 from crmclean.dedupe.compare import LEFT, RIGHT
@@ -134,6 +134,47 @@ def test_contested_pairs_are_those_no_identifier_backs_and_one_contradicts() -> 
     found = contested(pairs, ["personal_email", "mobile"], ["personal_email"])
     assert found[LEFT].to_list() == [0]
     assert contested(pairs, ["mobile"], []).is_empty()
+
+
+def test_a_weak_link_with_more_doubt_than_support_joins_nothing() -> None:
+    # 0, 1 and 6 are one person (a shared mobile), 2 a namesake at the company. 2 matches 1 by
+    # name and company alone; 0 and 6, no match with 2, have another mobile: 2 stays apart.
+    # 3 matches 4 by name and company alone, and 5 (one person with 4) was compared with 3 and
+    # no match, but nothing counts against: 3, 4 and 5 stay together.
+    matches = _weak(
+        (0, 1, 0.999, False),
+        (1, 6, 0.999, False),
+        (1, 2, 0.95, True),
+        (4, 5, 0.999, False),
+        (3, 4, 0.95, True),
+    )
+    doubts = _cannot((0, 2), (2, 6))
+    labels = split_chains(
+        components(7, matches), matches, _cannot(), np.arange(7), None, None, doubts
+    )
+    assert _groups(labels) == [[0, 1, 6], [2], [3, 4, 5]]
+
+
+def test_a_weak_link_with_as_much_support_as_doubt_joins() -> None:
+    matches = _weak((0, 1, 0.999, False), (1, 2, 0.95, True))
+    labels = split_chains(
+        components(3, matches), matches, _cannot(), np.arange(3), None, None, _cannot((0, 2))
+    )
+    assert _groups(labels) == [[0, 1, 2]]
+
+
+def test_doubted_pairs_are_no_match_with_a_doubting_comparison_against() -> None:
+    pairs = pl.DataFrame(
+        {
+            LEFT: [0, 1, 2, 3],
+            RIGHT: [9, 9, 9, 9],
+            "match": [False, False, True, False],
+            "w_mobile": [-1.8, 0.0, -1.8, None],
+            "w_email": [0.0, -0.7, 0.0, 0.0],
+        }
+    )
+    assert doubted(pairs, ["mobile"])[LEFT].to_list() == [0]
+    assert doubted(pairs, []).is_empty()
 
 
 EMAILS_ONLY = load_match_config(Rules()).model_copy(update={"blocking": [["emails"]]})
