@@ -23,9 +23,9 @@ component being rebuilt, the groups the identifier-backed links make come first;
 then joins two groups only when neither group is weakly linked to two groups that must stay
 apart: a record that matches two namesakes at one company by name and company alone could be
 either of them, so it is left out of both. A weak link needs support too: it does not join two
-groups when more of the pairs compared between them are *doubted* (no match, and a
-``doubting`` comparison counts against: another mobile, another employer's domain) than match
-(the link itself among them): the namesake whose other records have another mobile.
+groups when as many of the pairs compared between them are *doubted* (no match, and a
+``doubting`` comparison counts against: another employer's domain, two personal mailboxes) as
+match (the link itself among them): the namesake whose other record has another address.
 """
 
 from __future__ import annotations
@@ -96,9 +96,9 @@ def _neighbours(pairs: pl.DataFrame) -> dict[int, set[int]]:
 def _unsupported(
     one: set[int], other: set[int], matched: dict[int, set[int]], doubted: dict[int, set[int]]
 ) -> bool:
-    """More of the pairs between two groups are doubted than match."""
+    """As many of the pairs between two groups are doubted as match (none doubted: never)."""
     against = sum(len(doubted.get(x, set()) & other) for x in one)
-    return against > 0 and against > sum(len(matched.get(x, set()) & other) for x in one)
+    return against > 0 and against >= sum(len(matched.get(x, set()) & other) for x in one)
 
 
 def _rebuild(
