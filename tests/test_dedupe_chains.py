@@ -11,7 +11,7 @@ from test_dedupe_support import contacts
 
 from crmclean.batch import GOLDEN_ID, SOURCE_ID
 from crmclean.dedupe.blocking import candidate_pairs
-from crmclean.dedupe.chains import WEAK, contested, split_chains, weak_links
+from crmclean.dedupe.chains import WEAK, contested, doubted, split_chains, weak_links
 from crmclean.dedupe.cluster import assign_golden_ids, components
 from crmclean.dedupe.cohesion import Scorer, cluster_check, unscored_pairs
 from crmclean.dedupe.compare import LEFT, RIGHT
@@ -134,6 +134,46 @@ def test_contested_pairs_are_those_no_identifier_backs_and_one_contradicts() -> 
     found = contested(pairs, ["personal_email", "mobile"], ["personal_email"])
     assert found[LEFT].to_list() == [0]
     assert contested(pairs, ["mobile"], []).is_empty()
+
+
+def test_a_weak_link_with_as_much_doubt_as_support_joins_nothing() -> None:
+    # 0 and 1 are one person (a shared e-mail), 2 a namesake at the company. 2 matches 1 by
+    # name and company alone; 0 and 2, no match, have two personal mailboxes: 2 stays apart.
+    # 3 matches 4 by name and company alone, and 5 (one person with 4) was compared with 3 and
+    # no match, but nothing counts against: 3, 4 and 5 stay together.
+    matches = _weak(
+        (0, 1, 0.999, False), (1, 2, 0.95, True), (4, 5, 0.999, False), (3, 4, 0.95, True)
+    )
+    doubts = _cannot((0, 2))
+    labels = split_chains(
+        components(6, matches), matches, _cannot(), np.arange(6), None, None, doubts
+    )
+    assert _groups(labels) == [[0, 1], [2], [3, 4, 5]]
+
+
+def test_a_weak_link_with_more_support_than_doubt_joins() -> None:
+    # 2 matches 0 and 1 by name and company; only 2 and 3 (one person with 1) are doubted.
+    matches = _weak(
+        (0, 1, 0.999, False), (1, 3, 0.999, False), (1, 2, 0.95, True), (0, 2, 0.93, True)
+    )
+    labels = split_chains(
+        components(4, matches), matches, _cannot(), np.arange(4), None, None, _cannot((2, 3))
+    )
+    assert _groups(labels) == [[0, 1, 2, 3]]
+
+
+def test_doubted_pairs_are_no_match_with_a_doubting_comparison_against() -> None:
+    pairs = pl.DataFrame(
+        {
+            LEFT: [0, 1, 2, 3],
+            RIGHT: [9, 9, 9, 9],
+            "match": [False, False, True, False],
+            "w_mobile": [-1.8, 0.0, -1.8, None],
+            "w_email": [0.0, -0.7, 0.0, 0.0],
+        }
+    )
+    assert doubted(pairs, ["mobile"])[LEFT].to_list() == [0]
+    assert doubted(pairs, []).is_empty()
 
 
 EMAILS_ONLY = load_match_config(Rules()).model_copy(update={"blocking": [["emails"]]})

@@ -163,12 +163,18 @@ def test_company_names_run_together_or_as_acronyms_agree() -> None:
 
 
 def test_company_names_each_with_a_word_of_its_own_disagree_but_for_a_typo() -> None:
-    left = ["orion nova systems", "nexus consultores", "vertex systems"]
-    right = ["horizonte nova systems", "nexus consultore", "vertex granito systems"]
-    two, typo, within = _similarity("company", left, right)
+    left = ["orion nova systems", "nexus consultores", "vertex", "vertex"]
+    right = ["horizonte nova systems", "nexus consultore", "vertex granito systems", "vertex"]
+    two, typo, leading, same = _similarity("company", left, right)
     assert two is not None and two < 0.9
     assert typo is not None and typo >= 0.9
-    assert within == 1.0
+    assert leading == same == 1.0
+
+
+def test_a_name_found_inside_another_not_at_its_start_agrees_only_loosely() -> None:
+    left = ["vertex systems", "nova", "norte andes", "andes norte"]
+    right = ["vertex granito systems", "granito nova logistica", "andes norte servizi", "andes"]
+    assert _similarity("company", left, right) == [0.8, 0.8, 0.8, 1.0]
 
 
 def test_work_address_tells_a_typo_from_a_colleague() -> None:

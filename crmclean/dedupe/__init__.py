@@ -17,7 +17,7 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, Batch
 from crmclean.dedupe.blocking import oversized_findings
-from crmclean.dedupe.chains import contested, weak_links
+from crmclean.dedupe.chains import contested, doubted, weak_links
 from crmclean.dedupe.cluster import assign_golden_ids, components, within_components
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.cohesion import CHECKED
@@ -87,7 +87,8 @@ def clusters(
     apart = within_components(scored.apart, components(frame.height, matches))
     cannot = pl.concat([cannot_link(pairs.filter(unchecked()), config), apart])
     disputed = cannot_link(pairs.filter(~unchecked()), config)
-    clustered = assign_golden_ids(frame, matches, cannot, disputed, contradicted)
+    doubts = doubted(pairs, config.doubting)
+    clustered = assign_golden_ids(frame, matches, cannot, disputed, contradicted, doubts)
     return clustered.drop(RECORD), scored
 
 

@@ -22,7 +22,10 @@ identifier-backed one may (a person who changed address, one record holding both
 component being rebuilt, the groups the identifier-backed links make come first; a weak link
 then joins two groups only when neither group is weakly linked to two groups that must stay
 apart: a record that matches two namesakes at one company by name and company alone could be
-either of them, so it is left out of both.
+either of them, so it is left out of both. A weak link needs support too: it does not join two
+groups when as many of the pairs compared between them are *doubted* (no match, and a
+``doubting`` comparison counts against: another employer's domain, two personal mailboxes) as
+match (the link itself among them): the namesake whose other record has another address.
 """
 
 from __future__ import annotations
@@ -65,6 +68,15 @@ def contested(
     return pairs.filter(chosen).select(LEFT, RIGHT)
 
 
+def doubted(pairs: pl.DataFrame, doubting: list[str]) -> pl.DataFrame:
+    """``left, right`` of the scored ``pairs`` that do not match and that a ``doubting``
+    comparison counts against (their ``w_<name>`` below 0)."""
+    if not doubting:
+        return pairs.select(LEFT, RIGHT).clear()
+    against = pl.any_horizontal(pl.col(f"w_{name}").fill_null(0.0) < 0 for name in doubting)
+    return pairs.filter(~pl.col("match") & against).select(LEFT, RIGHT)
+
+
 def _conflicts(labels: np.ndarray, cannot: pl.DataFrame) -> pl.DataFrame:
     """The cannot-link pairs whose two records ended in the same component."""
     left = labels[cannot[LEFT].to_numpy()]
@@ -81,16 +93,26 @@ def _neighbours(pairs: pl.DataFrame) -> dict[int, set[int]]:
     return neighbours
 
 
+def _unsupported(
+    one: set[int], other: set[int], matched: dict[int, set[int]], doubted: dict[int, set[int]]
+) -> bool:
+    """As many of the pairs between two groups are doubted as match (none doubted: never)."""
+    against = sum(len(doubted.get(x, set()) & other) for x in one)
+    return against > 0 and against >= sum(len(matched.get(x, set()) & other) for x in one)
+
+
 def _rebuild(
     edges: pl.DataFrame,
     forbidden: dict[int, set[int]],
     disputed: dict[int, set[int]],
     contested: dict[int, set[int]],
+    doubted: dict[int, set[int]] | None = None,
 ) -> dict[int, int]:
     """Greedy union of ``edges`` (in their order, strongest first; ``weak`` ones after the
     others) never joining a forbidden pair, nor two groups when more than two thirds of the
     pairs between them are disputed; by a weak link, never a contested pair nor a group weakly
-    linked to two groups kept apart. The root of every record seen."""
+    linked to two groups kept apart, nor two groups it has no support between (``doubted``,
+    :func:`_unsupported`). The root of every record seen."""
     root: dict[int, int] = {}
     members: dict[int, set[int]] = {}
 
@@ -101,6 +123,8 @@ def _rebuild(
             node = root[node]
         return node
 
+    matched = _neighbours(edges) if doubted else {}
+
     def apart(ra: int, rb: int, weak: bool) -> bool:
         kept = (forbidden, contested) if weak else (forbidden,)
         if any(pairs.get(x, set()) & members[rb] for pairs in kept for x in members[ra]):
@@ -110,9 +134,12 @@ def _rebuild(
 
     def join(a: int, b: int, weak: bool) -> None:
         ra, rb = find(a), find(b)
-        if ra != rb and not apart(ra, rb, weak):
-            root[rb] = ra
-            members[ra] |= members.pop(rb)
+        if ra == rb or apart(ra, rb, weak):
+            return
+        if weak and doubted and _unsupported(members[ra], members[rb], matched, doubted):
+            return
+        root[rb] = ra
+        members[ra] |= members.pop(rb)
 
     weak = edges[WEAK] if WEAK in edges.columns else pl.repeat(False, edges.height, eager=True)
     for a, b in edges.filter(~weak).select(LEFT, RIGHT).iter_rows():
@@ -142,6 +169,7 @@ def split_chains(
     order: np.ndarray,
     disputed: pl.DataFrame | None = None,
     contested: pl.DataFrame | None = None,
+    doubted: pl.DataFrame | None = None,
 ) -> np.ndarray:
     """``labels`` (component per record) with every conflicting component split.
 
@@ -149,14 +177,16 @@ def split_chains(
     :func:`weak_links`); ``cannot`` the ``left, right`` pairs that must not end together;
     ``disputed`` pairs that only keep two groups apart when they are more than two thirds of
     the pairs between them (the cluster check's, see :mod:`crmclean.dedupe.cohesion`);
-    ``contested`` pairs a weak link must not join (:func:`contested`); ``order`` a rank per
-    record that breaks ties between equally strong links (its lineage, so that input order
-    does not matter).
+    ``contested`` pairs a weak link must not join (:func:`contested`); ``doubted`` pairs that
+    keep two groups apart when a weak link has no more support between them (:func:`doubted`);
+    ``order`` a rank per record that breaks ties between equally strong links (its lineage, so
+    that input order does not matter).
     """
     cannot = cannot.select(LEFT, RIGHT)
     disputed = cannot.clear() if disputed is None else disputed.select(LEFT, RIGHT)
     contested = cannot.clear() if contested is None else contested.select(LEFT, RIGHT)
-    conflicts = _conflicts(labels, pl.concat([cannot, disputed, contested]))
+    doubted = cannot.clear() if doubted is None else doubted.select(LEFT, RIGHT)
+    conflicts = _conflicts(labels, pl.concat([cannot, disputed, contested, doubted]))
     if conflicts.is_empty():
         return labels
     touched = np.unique(labels[conflicts[LEFT].to_numpy()])
@@ -173,6 +203,7 @@ def split_chains(
         forbidden,
         _neighbours(_conflicts(labels, disputed)),
         _neighbours(_conflicts(labels, contested)),
+        _neighbours(_conflicts(labels, doubted)),
     )
     result = labels.copy()
     base = int(labels.max()) + 1

@@ -59,6 +59,7 @@ def assign_golden_ids(
     cannot: pl.DataFrame | None = None,
     disputed: pl.DataFrame | None = None,
     contested: pl.DataFrame | None = None,
+    doubted: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """``frame`` (records indexed 0..n-1 in order) with a ``golden_id`` per record.
 
@@ -66,7 +67,8 @@ def assign_golden_ids(
     cluster. With ``cannot`` (``left, right`` pairs that must stay apart; ``matches`` then needs
     a ``probability``) a cluster holding such a pair is split at its weakest links, and with
     ``disputed`` (pairs of the cluster check) one where they are over two thirds of the pairs
-    between two of its groups, and with ``contested`` pairs a weak link must not join (see
+    between two of its groups, with ``contested`` pairs a weak link must not join, and with
+    ``doubted`` pairs one that a weak link has no more support against (see
     :func:`~crmclean.dedupe.chains.split_chains`). The id
     depends only on the cluster's smallest member, never on row order or run.
     """
@@ -75,5 +77,5 @@ def assign_golden_ids(
     lineage = frame.select(pl.struct(SOURCE, SOURCE_ID).rank("dense") - 1).to_series().to_numpy()
     labels = components(frame.height, matches)
     if cannot is not None:
-        labels = split_chains(labels, matches, cannot, lineage, disputed, contested)
+        labels = split_chains(labels, matches, cannot, lineage, disputed, contested, doubted)
     return frame.with_columns(_golden_ids(frame, labels, lineage))

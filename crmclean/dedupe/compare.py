@@ -295,13 +295,24 @@ def _initials(column: str) -> pl.Expr:
     return pl.col(column).str.split(" ").list.eval(pl.element().str.slice(0, 1)).list.join("")
 
 
+_ELSEWHERE = 0.8  # one name's words within the other's, but not as its first words
+
+
+def _leading(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """The shorter name is the longer one's first words (``pampa`` / ``pampa logistica``), not
+    words found elsewhere in it (``pampa systems`` / ``pampa norte systems``, ``norte andes`` /
+    ``andes norte``: two companies)."""
+    return (a + " ").str.starts_with(b + " ") | (b + " ").str.starts_with(a + " ")
+
+
 def _company(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     """Token-set similarity of two company names, but 1 for the same name run together
     (``Norte Andes`` / ``NorteAndes``), 0.95 for a name and its acronym (``ADC``) or a longer
     name that starts with it run together, 0.8 for a looser short form (``VAS``, ``ADT`` for
-    ``Vertex Alfa``, ``AtlânticaDelta Tecnologia``: :func:`acronyms.abbreviates`); two names
-    each with a word of its own (``Orion Nova`` / ``Horizonte Nova``) by token-sort similarity
-    (only a typo makes them one)."""
+    ``Vertex Alfa``, ``AtlânticaDelta Tecnologia``: :func:`acronyms.abbreviates`) and for one
+    name's words found within the other's but not as its first words (:func:`_leading`); two
+    names each with a word of its own (``Orion Nova`` / ``Horizonte Nova``) by token-sort
+    similarity (only a typo makes them one)."""
     a, b = pl.col(left), pl.col(right)
     short = acronyms.abbreviates(pairs[left], pairs[right])
     compact_a, compact_b = a.str.replace_all(" ", ""), b.str.replace_all(" ", "")
@@ -315,17 +326,22 @@ def _company(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     acronym = acronym | prefix  # "NorteAndes" and "Norte Andes Servizi"
     within = _rapidfuzz(fuzz.token_set_ratio, scale=100.0)(pairs, left, right)
     spelled = _rapidfuzz(fuzz.token_sort_ratio, scale=100.0)(pairs, left, right)
-    words = within.zip_with(within >= 1.0, spelled)
+    elsewhere = (pl.lit(within) >= 1.0) & ~_leading(a, b)
+    words = (
+        pl.when(elsewhere)
+        .then(_ELSEWHERE)
+        .otherwise(pl.lit(within.zip_with(within >= 1.0, spelled)))
+    )
     result = (
         pl.when(a.is_null() | b.is_null())
         .then(None)
         .when(compact_a == compact_b)
         .then(1.0)
         .when(acronym)
-        .then(pl.max_horizontal(pl.lit(words), pl.lit(0.95)))
+        .then(pl.max_horizontal(words, pl.lit(0.95)))
         .when(pl.lit(short))
-        .then(pl.max_horizontal(pl.lit(words), pl.lit(0.8)))
-        .otherwise(pl.lit(words))
+        .then(pl.max_horizontal(words, pl.lit(0.8)))
+        .otherwise(words)
     )
     return pairs.select(result).to_series()
 

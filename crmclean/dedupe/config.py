@@ -157,6 +157,7 @@ class MatchConfig(BaseModel):
     chain_check_max_size: int = Field(default=1_000, ge=2)
     identifiers: list[str] = []
     contradicting: list[str] = []
+    doubting: list[str] = []
     duplicates_per_record: float = Field(default=0.8, gt=0.0)
     u_sample_pairs: int = Field(default=200_000, ge=1_000)
     u_prior_pairs: int = Field(default=1_000, ge=1)
@@ -210,7 +211,7 @@ class MatchConfig(BaseModel):
     @model_validator(mode="after")
     def _identifiers_named(self) -> MatchConfig:
         names = {spec.name for spec in self.comparisons}
-        for field in ("identifiers", "contradicting"):
+        for field in ("identifiers", "contradicting", "doubting"):
             unknown = sorted(set(getattr(self, field)) - names)
             if unknown:
                 raise ValueError(f"{field} names unknown comparisons: {', '.join(unknown)}")
