@@ -7,8 +7,9 @@
 lock), so later runs take seconds; ``--save`` writes the pairs and records as parquet.
 
 A false merge is *direct* (the pair itself scored over the threshold) or a *chain* (joined
-through other records). A missed pair was never compared (blocking), vetoed, scored below the
-threshold, or matched and then cut (chain protection).
+through other records). A missed pair was never compared (blocking), compared and found far
+below (under the floor of pairs kept in full: only its indices are kept), vetoed, scored below
+the threshold, or matched and then cut (chain protection).
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ import polars as pl
 from outside_crm import outside_crm_case
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
-from crmclean.dedupe import DedupeOptions, dedupe
+from crmclean.dedupe import DedupeOptions, add_keys, dedupe
+from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.cohesion import CHECKED
+from crmclean.dedupe.keys import RECORD, key_table
+from crmclean.dedupe.matching import match_config
 from crmclean.rules import Rules
 
 SHOWN = ["first_name", "last_name", "email", "phone", "mobile", "company", "city"]
@@ -58,6 +62,14 @@ def _show(pairs: pl.DataFrame, records: pl.DataFrame, count: int, weights: list[
         print(f"    p={row.get('probability') or 0:.3f} veto={row.get('veto')} {evidence}")
         for side in (a, b):
             print("      " + " | ".join(str(side[c]) for c in SHOWN if c in side))
+
+
+def _candidates(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """``left, right`` of every candidate pair blocking makes (records in ``frame`` order)."""
+    config = match_config(rules, DedupeOptions())
+    keyed = add_keys(frame, rules).with_row_index(RECORD)
+    pairs, _ = candidate_pairs(key_table(keyed, config.key_names, config), config)
+    return pairs.with_columns(candidate=pl.lit(True))
 
 
 def _case(people: int, seed: int, cache: Path | None) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -107,9 +119,12 @@ def main() -> None:
     fp = fp.with_columns(
         kind=pl.when(pl.col("match")).then(pl.lit("direct")).otherwise(pl.lit("chain"))
     )
-    fn = missed.join(scored, on=["left", "right"], how="left").with_columns(
-        kind=pl.when(pl.col("probability").is_null())
+    fn = missed.join(scored, on=["left", "right"], how="left")
+    fn = fn.join(_candidates(frame, Rules()), on=["left", "right"], how="left").with_columns(
+        kind=pl.when(pl.col("probability").is_null() & pl.col("candidate").is_null())
         .then(pl.lit("not compared"))
+        .when(pl.col("probability").is_null())
+        .then(pl.lit("far below"))
         .when(pl.col("veto"))
         .then(pl.lit("vetoed"))
         .when(~pl.col("match"))

@@ -90,6 +90,21 @@ def test_a_record_matching_two_namesakes_by_name_and_place_alone_joins_neither()
     assert _groups(labels) == [[0, 1], [2, 4], [3]]
 
 
+def test_a_record_matching_one_namesake_far_better_joins_that_one() -> None:
+    # As above, but 3 matches person 0 far better (16.6 bits of match weight) than person 2
+    # (4.2 bits): more than CLEAR_MARGIN bits apart, so 3 is person 0's; 4 holds person 2's.
+    matches = _weak(
+        (0, 1, 0.999, False), (0, 3, 0.99999, True), (2, 3, 0.95, True), (2, 4, 0.97, True)
+    )
+    labels = split_chains(components(5, matches), matches, _cannot((0, 2)), np.arange(5))
+    assert _groups(labels) == [[0, 1, 3], [2, 4]]
+    # The match weight, when the edges carry it, says how much stronger (probabilities of
+    # strong links round to 1).
+    weighed = matches.with_columns(match_weight=pl.Series([30.0, 12.0, 10.0, 5.0]))
+    labels = split_chains(components(5, weighed), weighed, _cannot((0, 2)), np.arange(5))
+    assert _groups(labels) == [[0, 1], [2, 4], [3]]
+
+
 def test_without_weak_links_the_strongest_link_still_wins() -> None:
     matches = _weak((0, 1, 0.999, False), (0, 3, 0.99, False), (2, 3, 0.98, False))
     labels = split_chains(components(4, matches), matches, _cannot((0, 2)), np.arange(4))

@@ -237,6 +237,20 @@ def test_a_shared_number_never_joins_two_whole_other_names() -> None:
     assert not unnamed["veto"]  # a part missing does not disagree
 
 
+def test_a_shared_mobile_joins_one_name_split_otherwise_with_a_typo() -> None:
+    """Both name parts differ only because the name was split otherwise between the fields
+    and mistyped (Karl Heinz Köhler / Köhler, Kaal Heinz): with the same mobile, the words
+    of the whole name agreeing loosely (name_order 0.8) lift the veto; a whole other name on
+    the same line does not."""
+    line = {"mobile": "+4915126928386"}
+    karl = {"first_name": "Karl Heinz", "last_name": "Köhler", **line}
+    split = _scored(karl, {"first_name": "Köhler", "last_name": "Kaal Heinz", **line})
+    other = _scored(karl, {"first_name": "Klaus", "last_name": "Becker", **line})
+    assert split["w_first_name"] < 0 and split["w_last_name"] < 0
+    assert not split["veto"]
+    assert other["veto"]
+
+
 def test_two_work_addresses_at_one_domain_forbid_the_merge() -> None:
     """The namesake colleague: the same name and company, another address at its domain."""
     pedro = {"first_name": "Pedro", "last_name": "Tavares", "company": "Alfa Nova"}

@@ -22,7 +22,9 @@ identifier-backed one may (a person who changed address, one record holding both
 component being rebuilt, the groups the identifier-backed links make come first; a weak link
 then joins two groups only when neither group is weakly linked to two groups that must stay
 apart: a record that matches two namesakes at one company by name and company alone could be
-either of them, so it is left out of both. A weak link needs support too: it does not join two
+either of them, so it is left out of both, unless its link to one is stronger by
+:data:`CLEAR_MARGIN` bits of match weight (eight times the odds) than to every other kept
+apart from that one: then it joins that one. A weak link needs support too: it does not join two
 groups when as many of the pairs compared between them are *doubted* (no match, and a
 ``doubting`` comparison counts against: another employer's domain, two personal mailboxes) as
 match (the link itself among them): the namesake whose other record has another address.
@@ -30,12 +32,18 @@ match (the link itself among them): the namesake whose other record has another 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import polars as pl
 
 from crmclean.dedupe.compare import LEFT, RIGHT
 
 WEIGHT, WEAK = "probability", "weak"
+_STRENGTH = "_strength"
+# How much stronger (bits of match weight) a record's weak link to one group must be than its
+# weak links to groups kept apart from it, for that record to join the one group.
+CLEAR_MARGIN = 3.0
 
 
 def _agrees(names: list[str]) -> pl.Expr:
@@ -144,22 +152,48 @@ def _rebuild(
     weak = edges[WEAK] if WEAK in edges.columns else pl.repeat(False, edges.height, eager=True)
     for a, b in edges.filter(~weak).select(LEFT, RIGHT).iter_rows():
         join(a, b, weak=False)
-    rest = edges.filter(weak).select(LEFT, RIGHT).rows()
-    first = {node: find(node) for pair in rest for node in pair}
-    linked: dict[int, set[int]] = {}
-    for a, b in rest:
-        if first[a] != first[b]:
-            linked.setdefault(first[a], set()).add(first[b])
-            linked.setdefault(first[b], set()).add(first[a])
-    ambiguous = {
-        group
-        for group, others in linked.items()
-        if any(apart(x, y, weak=True) for x in others for y in others if x < y)
+    rest = edges.filter(weak).select(LEFT, RIGHT, _strength(edges.filter(weak))).rows()
+    first = {node: find(node) for pair in rest for node in pair[:2]}
+    linked: dict[int, dict[int, float]] = {}
+    for a, b, strength in rest:
+        for one, other in ((first[a], first[b]), (first[b], first[a])):
+            if one != other:
+                partners = linked.setdefault(one, {})
+                partners[other] = max(partners.get(other, strength), strength)
+    allowed = {
+        group: _allowed(partners, lambda x, y: apart(x, y, weak=True))
+        for group, partners in linked.items()
     }
-    for a, b in rest:
-        if not {first[a], first[b]} & ambiguous:
+    for a, b, _ in rest:
+        ga, gb = first[a], first[b]
+        if ga == gb or (gb in allowed[ga] and ga in allowed[gb]):
             join(a, b, weak=True)
     return {node: find(node) for node in list(root)}
+
+
+def _strength(edges: pl.DataFrame) -> pl.Expr:
+    """The log-odds of each edge: its ``match_weight``, else that of its probability."""
+    if "match_weight" in edges.columns:
+        return pl.col("match_weight").alias(_STRENGTH)
+    p = pl.col(WEIGHT).clip(1e-12, 1.0 - 1e-12)
+    return (p / (1.0 - p)).log(2).alias(_STRENGTH)
+
+
+def _allowed(partners: dict[int, float], apart: Callable[[int, int], bool]) -> set[int]:
+    """The groups a group weakly linked to ``partners`` (group: its strongest link) may join:
+    all of them when no two must stay apart; else those within :data:`CLEAR_MARGIN` bits of
+    the strongest link, when no two of these must stay apart (a record that matches one
+    namesake far better than the other, by name and company alone, is the first one's); else
+    none (it could be either)."""
+    if not _clash(set(partners), apart):
+        return set(partners)
+    strongest = max(partners.values())
+    close = {group for group, strength in partners.items() if strength > strongest - CLEAR_MARGIN}
+    return set() if _clash(close, apart) else close
+
+
+def _clash(groups: set[int], apart: Callable[[int, int], bool]) -> bool:
+    return any(apart(x, y) for x in groups for y in groups if x < y)
 
 
 def split_chains(

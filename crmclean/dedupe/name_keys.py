@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import jellyfish
 import polars as pl
 
+from crmclean.dedupe.suffix_typos import typo_markers
+
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
 
@@ -122,12 +124,15 @@ def _by_value(
 
 
 def _generation(config: MatchConfig) -> pl.Expr:
-    """The generation marker of a name (``junior`` for Jr/Filho); "" for none, null without name."""
+    """The generation marker of a name (``junior`` for Jr/Filho, and for a mistyped one at its
+    end: see :mod:`crmclean.dedupe.suffix_typos`); "" for none, null without name."""
     whole = pl.col(_WHOLE)
     named = pl.concat_str(whole, fold(pl.col("name_suffix")), separator=" ", ignore_nulls=True)
     marker = named.str.extract_all(_suffix_pattern(config)).list.last()
     generation = marker.replace_strict(config.name_suffixes, default=None, return_dtype=pl.String)
-    return pl.when(whole.is_not_null()).then(generation.fill_null(""))
+    suffixes = config.name_suffixes
+    mistyped = whole.map_batches(lambda names: typo_markers(names, suffixes), pl.String)
+    return pl.when(whole.is_not_null()).then(pl.coalesce(generation, mistyped).fill_null(""))
 
 
 def _last_name(config: MatchConfig) -> pl.Expr:

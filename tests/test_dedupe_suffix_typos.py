@@ -1,0 +1,34 @@
+"""Mistyped generation markers: read as the marker, never a real surname a letter longer."""
+
+from __future__ import annotations
+
+import polars as pl
+from test_dedupe_support import contacts
+
+from crmclean.dedupe.config import load_match_config
+from crmclean.dedupe.keys import key_table
+from crmclean.dedupe.suffix_typos import typo_markers
+from crmclean.rules import Rules
+
+SUFFIXES = load_match_config(Rules()).name_suffixes
+
+
+def test_a_mistyped_marker_at_the_end_of_a_name_is_that_marker() -> None:
+    names = ["melina brito fliho", "joao souza ffilho", "mary anderson jjr", "luis perez jnior"]
+    assert typo_markers(pl.Series(names), SUFFIXES).to_list() == ["junior"] * 4
+
+
+def test_real_surnames_and_short_names_are_no_markers() -> None:
+    names = ["pedro costa fialho", "ana garcia nieto", "juan perez sobrino", "brito fliho", None]
+    assert typo_markers(pl.Series(names), SUFFIXES).to_list() == [None] * 5
+
+
+def test_the_generation_key_reads_a_mistyped_marker() -> None:
+    frame = contacts(
+        {"first_name": "Melina", "last_name": "Brito Fliho"},
+        {"first_name": "Melina", "last_name": "Brito Filho"},
+        {"first_name": "Pedro", "last_name": "Costa Fialho"},
+    )
+    config = load_match_config(Rules())
+    keys = key_table(frame.with_row_index("_record"), ["generation"], config).decoded()
+    assert keys["generation"].to_list() == ["junior", "junior", ""]
