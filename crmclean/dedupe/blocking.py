@@ -7,7 +7,9 @@ compared only within the smaller blocks a second key (``split_keys``: the postal
 city, the company) makes of it, and reported (``rule, value, size`` and the block's ``first``
 record). A rule of ``rule_caps`` splits its blocks from a smaller size on, by keys of its own
 (the records of one birth date sharing a name initial), so its pairs grow with the file, not
-with its square.
+with its square. Past ``cap_rows`` records every cap shrinks with the file
+(:meth:`~crmclean.dedupe.config.MatchConfig.caps_for`), so the pairs per record stay about the
+same.
 """
 
 from __future__ import annotations
