@@ -162,3 +162,28 @@ def test_pairs_by_ranges_equal_pairs_in_one_pass(config: MatchConfig, max_block_
         assert_frame_equal(ranged, whole)
         assert_frame_equal(skipped, oversized)
     assert whole.equals(whole.unique().sort(LEFT, RIGHT))
+
+
+def test_caps_shrink_past_cap_rows(config: MatchConfig) -> None:
+    scaled = config.model_copy(update={"cap_rows": 1_000, "cap_exponent": 0.5})
+    assert scaled.caps_for(1_000) is scaled
+    quarter = scaled.caps_for(4_000)  # (1,000 / 4,000) ** 0.5: half of each cap
+    assert quarter.max_block_size == round(config.max_block_size / 2)
+    assert quarter.rule_caps["birth_date"].max_block_size == round(
+        config.rule_caps["birth_date"].max_block_size / 2
+    )
+    assert scaled.caps_for(10**12).max_block_size == 2
+
+
+def test_shrunk_caps_give_fewer_of_the_same_pairs(config: MatchConfig) -> None:
+    """On the public sample (10,000 records), caps set for 2,500 records keep a subset of the
+    pairs: blocks past the smaller caps are compared within their splits only."""
+    rules = Rules()
+    batch = normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules)
+    table = key_table(batch.frame.with_row_index(RECORD), config.key_names, config)
+    whole, _ = candidate_pairs(table, config)
+    scaled = config.model_copy(update={"cap_rows": 2_500, "cap_exponent": 1.0})
+    fewer, oversized = candidate_pairs(table, scaled)
+    assert 0 < fewer.height < whole.height
+    assert fewer.join(whole, on=[LEFT, RIGHT], how="anti").is_empty()
+    assert oversized.height > candidate_pairs(table, config)[1].height

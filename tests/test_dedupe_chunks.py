@@ -84,6 +84,21 @@ def test_likely_pairs_alone_give_the_clusters_of_all_pairs(batch: Batch) -> None
     }
 
 
+def test_pairs_slimmed_to_what_clustering_reads_give_the_same_clusters(batch: Batch) -> None:
+    rules = Rules()
+    slim = dedupe(batch, rules, DedupeOptions(slim_pairs=True))
+    full = dedupe(batch, rules, DedupeOptions())
+    assert slim.frame[GOLDEN_ID].equals(full.frame[GOLDEN_ID])
+    assert slim.pairs is not None and full.pairs is not None
+    assert slim.pairs.height == full.pairs.height
+    assert slim.pairs.estimated_size() * 3 < full.pairs.estimated_size()
+    signs = [c for c in slim.pairs.columns if c.startswith("w_")]
+    assert signs and all(slim.pairs[c].dtype == pl.Int8 for c in signs)
+    kept = ["left", "right", "probability", "match", "review", "veto", "cluster_check"]
+    assert_frame_equal(slim.pairs.select(kept), full.pairs.select(kept))
+    assert slim.stats["dedupe"] == full.stats["dedupe"]
+
+
 @settings(
     max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

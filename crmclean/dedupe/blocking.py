@@ -7,7 +7,9 @@ compared only within the smaller blocks a second key (``split_keys``: the postal
 city, the company) makes of it, and reported (``rule, value, size`` and the block's ``first``
 record). A rule of ``rule_caps`` splits its blocks from a smaller size on, by keys of its own
 (the records of one birth date sharing a name initial), so its pairs grow with the file, not
-with its square.
+with its square. Past ``cap_rows`` records every cap shrinks with the file
+(:meth:`~crmclean.dedupe.config.MatchConfig.caps_for`), so the pairs per record stay about the
+same.
 """
 
 from __future__ import annotations
@@ -121,7 +123,9 @@ def rule_blocks(
 ) -> tuple[list[Blocks], pl.DataFrame]:
     """The usable blocks of one rule, and its blocks over ``max_block_size`` (compared only
     within the smaller blocks a second key makes, see :func:`_split`). A rule of ``rule_caps``
-    splits its blocks from its own, smaller cap on, by its own split keys."""
+    splits its blocks from its own, smaller cap on, by its own split keys. The caps are those
+    for the table's records (:meth:`~crmclean.dedupe.config.MatchConfig.caps_for`)."""
+    config = config.caps_for(table.height)
     cap = config.rule_caps.get(rule_name(rule))
     max_size = cap.max_block_size if cap else config.max_block_size
     split_keys = cap.split_keys if cap else config.split_keys
@@ -197,6 +201,7 @@ def oversized_blocks(table: KeyTable, config: MatchConfig) -> pl.DataFrame:
     is formed): what incremental linking reports for the run's records. ``table`` needs only
     the blocking rules' keys (:func:`blocking_keys`)."""
     found = [OVERSIZED_SCHEMA.to_frame()]
+    config = config.caps_for(table.height)
     for rule in config.blocking:
         sizes = _members(table, rule).group_by(rule).agg(size=pl.len(), first=pl.col(RECORD).min())
         found.append(_oversized(table, rule, sizes, config.max_block_size))

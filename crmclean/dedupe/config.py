@@ -171,6 +171,8 @@ class MatchConfig(BaseModel):
     training_prior_pairs: int = Field(default=10, ge=1)
     max_block_size: int = Field(default=200, ge=2)
     split_keys: list[KeyName] = []
+    cap_rows: int | None = Field(default=None, ge=2)
+    cap_exponent: float = Field(default=0.5, ge=0.0, le=1.0)
     oversized_report: int = Field(default=10, ge=0)
     role_email_local_parts: list[str] = []
     free_email_domains: list[str] = []
@@ -246,6 +248,25 @@ class MatchConfig(BaseModel):
             for part in (part for name in spec.veto_unless for part in name.split("+")):
                 _similarity(part)
         return comparisons
+
+    def caps_for(self, records: int) -> MatchConfig:
+        """The config with its block caps (``max_block_size`` and every rule's) shrunk for a
+        file of ``records`` past ``cap_rows``: times ``(cap_rows / records) ** cap_exponent``,
+        never below 2 (unchanged up to ``cap_rows``)."""
+        if self.cap_rows is None or records <= self.cap_rows:
+            return self
+        factor = (self.cap_rows / records) ** self.cap_exponent
+
+        def cap(size: int) -> int:
+            return max(2, round(size * factor))
+
+        caps = {
+            name: rule.model_copy(update={"max_block_size": cap(rule.max_block_size)})
+            for name, rule in self.rule_caps.items()
+        }
+        return self.model_copy(
+            update={"max_block_size": cap(self.max_block_size), "rule_caps": caps}
+        )
 
     @property
     def key_names(self) -> list[str]:

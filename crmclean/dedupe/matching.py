@@ -14,7 +14,7 @@ from typing import NamedTuple
 import polars as pl
 
 from crmclean.dedupe.blocking import candidate_pairs
-from crmclean.dedupe.chunks import floor_of, scored_chunks
+from crmclean.dedupe.chunks import cluster_columns, floor_of, scored_chunks
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.cohesion import CHECKED, Cohesion, Scorer, cluster_check
 from crmclean.dedupe.compare import LEFT, RIGHT
@@ -44,6 +44,7 @@ class DedupeOptions:
     into_target: bool = False
     model: MatchModel | None = None  # decide with this saved model instead of learning one
     all_pairs: bool = False  # keep every scored pair in full (explain, review), not only likely
+    slim_pairs: bool = False  # keep of each scored pair only what clustering reads (out of core)
 
 
 class Matched(NamedTuple):
@@ -112,12 +113,14 @@ def matched(
     model: MatchModel | None = None,
     floor: float = 0.0,
     table: KeyTable | None = None,
+    slim: bool = False,
 ) -> Matched:
     """:func:`find_matches` and what scored its pairs, to score more of them alike; ``keep``
     selects the candidate pairs worth comparing (all without it). With a saved ``model``
     nothing is learned. Pairs under ``floor`` (at most ``split_below``) are kept as ``left,
     right`` only (:mod:`crmclean.dedupe.chunks`). ``table``: the records' coded keys, built
-    already (out of core, ``frame`` then holds only the lineage)."""
+    already (out of core, ``frame`` then holds only the lineage); ``slim``: the pairs kept as
+    :func:`~crmclean.dedupe.chunks.cluster_columns`."""
     if table is None:
         table = key_table(frame, config.key_names, config)
     pairs, oversized = candidate_pairs(table, config)
@@ -133,7 +136,7 @@ def matched(
     elif config.em_iterations:
         sample = compared_pairs(em_sample(pairs, config), table, config, params)
         params = expectation_maximisation(sample, config, params, table.height, pairs.height)
-    scored, apart = scored_chunks(pairs, table, config, params, sample, floor)
+    scored, apart = scored_chunks(pairs, table, config, params, sample, floor, slim=slim)
     return Matched(scored, pairs, apart, oversized, Scorer(table, config, params))
 
 
@@ -148,9 +151,13 @@ def scored_pairs(
     """Candidate pairs scored, the cluster check's pairs added, ``options.decisions`` applied
     (an empty ``decision`` without them); ``table`` as :func:`matched` takes it."""
     floor = 0.0 if options.all_pairs else floor_of(config)
-    found = matched(frame, config, labelled, keep, options.model, floor, table)
+    slim = options.slim_pairs
+    found = matched(frame, config, labelled, keep, options.model, floor, table, slim)
     scorer = found.scorer
     cohesion = cluster_check(found.scored, scorer, found.candidates)
+    if slim:
+        checked = cohesion.pairs.select(*cluster_columns(config), CHECKED)
+        cohesion = Cohesion(checked, cohesion.sampled_clusters)
     pairs = pl.concat(
         [found.scored.with_columns(pl.lit(False).alias(CHECKED)), cohesion.pairs],
         how="diagonal_relaxed",

@@ -19,7 +19,7 @@ Same golden ids, golden records and merge log as the in-memory stage (tests/test
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -82,7 +82,7 @@ def dedupe_parquet(
     """Deduplicate the normalized records of ``files`` into folder ``out``; ``findings``
     (normalize's, as Parquet) tell the ``valid_only`` fields which values were flagged.
     ``progress`` is called with each phase's name as it starts."""
-    options = options or DedupeOptions()
+    options = replace(options or DedupeOptions(), slim_pairs=True)  # no review or explain here
     if options.into_target:
         raise ValueError("out of core, the dedupe stage cannot link into a target yet")
     config = match_config(rules, options)
