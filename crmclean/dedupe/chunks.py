@@ -43,13 +43,14 @@ def floor_of(config: MatchConfig) -> float:
 
 
 def cluster_columns(config: MatchConfig) -> list[pl.Expr]:
-    """What clustering reads of a scored pair: its records, ``probability``, ``match``,
-    ``review`` and ``veto``, and of each ``identifiers`` and ``contradicting`` comparison only
-    the sign of its weight (:mod:`crmclean.dedupe.chains` asks only whether it is for or
-    against), as ``Int8``."""
-    names = dict.fromkeys([*config.identifiers, *config.contradicting])
+    """What clustering reads of a scored pair: its records, ``probability``, ``match_weight``,
+    ``match``, ``review`` and ``veto``, and of each ``identifiers``, ``contradicting`` and
+    ``doubting`` comparison only the sign of its weight (:mod:`crmclean.dedupe.chains` asks
+    only whether it is for or against), as ``Int8``."""
+    names = dict.fromkeys([*config.identifiers, *config.contradicting, *config.doubting])
     signs = [pl.col(f"w_{name}").sign().cast(pl.Int8) for name in names]
-    return [pl.col(LEFT, RIGHT, "probability", "match", "review", "veto"), *signs]
+    kept = pl.col(LEFT, RIGHT, "probability", "match_weight", "match", "review", "veto")
+    return [kept, *signs]
 
 
 def scored_chunks(
