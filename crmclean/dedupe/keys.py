@@ -25,7 +25,7 @@ from crmclean.dedupe.mail_names import INPUTS as MAIL_NAME_INPUTS
 from crmclean.dedupe.mail_names import KEYS as MAIL_NAME_KEYS
 from crmclean.dedupe.mail_names import mail_name_keys
 from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
-from crmclean.dedupe.phone_kinds import is_landline
+from crmclean.dedupe.phone_kinds import LANDLINE, is_landline
 
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
@@ -120,8 +120,8 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     lines (a switchboard, a family's landline: :func:`_shared_values`); ``phone_tails``: their
     last eight digits (the same number with or without its country code, read in another
     region, or a Brazilian mobile without its 9th digit); ``mobile``: the mobile number (not a
-    landline there: :func:`~crmclean.dedupe.phone_kinds.is_landline`), else a phone number its
-    numbering plan says is a mobile (whatever column held it), unless it is a shared line."""
+    landline there: :func:`_landline`), else a phone number its numbering plan says is a
+    mobile (whatever column held it), unless it is a shared line."""
     every = pl.concat_list("phone", "mobile", pl.col("phone_alt").fill_null(_NO_TEXT))
     phones = rows.select(
         phones=every.list.eval(pl.element().drop_nulls().unique(maintain_order=True))
@@ -131,7 +131,7 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
         pl.col("phones").list.eval(pl.element().filter(~pl.element().is_in(shared)))
     )
     tail = pl.element().str.replace_all(r"[^0-9]", "").str.slice(-8)
-    landline = is_landline(rows["mobile"])
+    landline = _landline(rows)
     mobile = pl.coalesce(
         pl.when(~pl.lit(landline)).then("mobile"),
         pl.when(pl.col("phone_type") == "mobile").then("phone"),
@@ -142,6 +142,20 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
         ),
         mobile=rows.select(pl.when(~mobile.is_in(shared)).then(mobile)).to_series(),
     )
+
+
+def _landline(rows: pl.DataFrame) -> pl.Series:
+    """Per record: its mobile is a fixed line, as the phone normalizer typed it
+    (``mobile_type``); mobiles it did not type (a target's golden records, frames normalized
+    before it did) are typed here (:func:`~crmclean.dedupe.phone_kinds.is_landline`)."""
+    typed = rows.select(
+        (pl.col("mobile_type") == LANDLINE).fill_null(False).alias("_fixed"),
+        (pl.col("mobile").is_not_null() & pl.col("mobile_type").is_null()).alias("_untyped"),
+    )
+    untyped = typed["_untyped"].arg_true()
+    if untyped.is_empty():
+        return typed["_fixed"]
+    return typed["_fixed"].scatter(untyped, is_landline(rows["mobile"].gather(untyped)))
 
 
 def postal_area() -> pl.Expr:
@@ -175,7 +189,9 @@ _EMAILS = KeyGroup(
     False,
 )
 _PHONES = KeyGroup(
-    ("phone", "mobile", "phone_alt", "phone_type", "first_name", "full_name"), _phone_keys, False
+    ("phone", "mobile", "phone_alt", "phone_type", "mobile_type", "first_name", "full_name"),
+    _phone_keys,
+    False,
 )
 _COMPANY_GROUPS = {spec: KeyGroup(*spec) for spec in companies.KEYS.values()}
 
@@ -272,6 +288,7 @@ OPTIONAL: dict[str, pl.DataType] = {
     "first_name": pl.String(),  # person names, absent on companies (phone keys read them)
     "full_name": pl.String(),
     "phone_type": pl.String(),
+    "mobile_type": pl.String(),  # absent from frames normalized before it was added
     **dict.fromkeys(companies.OPTIONAL, pl.String()),  # company columns, absent on contacts
 }
 
