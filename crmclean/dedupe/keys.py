@@ -60,7 +60,7 @@ class KeyGroup:
 
 
 def _text_key(inputs: tuple[str, ...], name: str, expr: Callable[[], pl.Expr]) -> KeyGroup:
-    return KeyGroup(inputs, lambda rows, config: rows.select(expr().alias(name)))
+    return KeyGroup(inputs, lambda rows, config: rows.lazy().select(expr().alias(name)))
 
 
 def _shared_values(lists: pl.Series, rows: pl.DataFrame, config: MatchConfig) -> pl.Series:
@@ -167,7 +167,7 @@ def postal_area() -> pl.Expr:
     return pl.coalesce(outward, shorter)
 
 
-def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
     """``company``: the company name folded to letters and digits; without one, the name its
     e-mail's domain gives (``jnascimento@nortealfa100.es`` -> ``nortealfa``: the first label
     without digits; none at a free-mail provider). A team mailbox's domain names the employer
@@ -178,7 +178,7 @@ def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     named = fold(pl.coalesce("company_key", "company"), keep="a-z0-9")
     company = pl.coalesce(named, pl.when(work & (label.str.len_chars() >= 3)).then(label))
     start = companies.single_letters(company.str.replace_all(" ", "")).str.slice(0, 4)
-    return rows.select(company=company, company_start=start)
+    return rows.lazy().select(company=company, company_start=start)
 
 
 _NAMES = KeyGroup(NAME_INPUTS, name_keys)

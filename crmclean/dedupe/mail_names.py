@@ -33,9 +33,9 @@ _NAMED = "_mail_named"
 
 def _per_distinct(rows: pl.DataFrame, columns: list[pl.Expr], result: pl.Expr) -> pl.Series:
     """``result`` computed once per distinct combination of ``columns`` (each named), given back
-    for every row of ``rows``."""
+    for every row of ``rows`` (lazily: a subexpression ``result`` reads twice runs once)."""
     distinct, index = factorize(rows.select(columns))
-    return distinct.select(result).to_series().gather(index)
+    return distinct.lazy().select(result).collect().to_series().gather(index)
 
 
 def _unique_words(words: pl.Expr) -> pl.Expr:
