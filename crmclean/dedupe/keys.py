@@ -67,14 +67,14 @@ def _shared_values(lists: pl.Series, rows: pl.DataFrame, config: MatchConfig) ->
     """Values of ``lists`` (a list per record) that records of different people hold: no first
     letter of a name word is shared by more than half the named records holding the value
     (nicknames replaced; a swapped name, or one record with the first name and another with the
-    last, still share theirs). A team's mailbox or a switchboard, learned from the data."""
+    last, still share theirs). A team's mailbox or a switchboard, learned from the data. Only
+    a value two records hold or more can be shared: the names of other holders are not read."""
     words = fold(pl.coalesce("full_name", "first_name")).str.split(" ")
     initials = words.list.eval(pl.element().replace(config.nicknames).str.slice(0, 1))
-    holding = (
-        lists.to_frame("_value").with_row_index(_DISTINCT).filter(pl.col("_value").list.len() > 0)
-    )
-    named = rows[holding[_DISTINCT]].select(initials.alias("_initial"))  # only rows with values
-    holders = holding.hstack(named).explode("_value").drop_nulls()
+    held = lists.to_frame("_value").with_row_index(_DISTINCT).explode("_value")
+    several = held.drop_nulls("_value").filter(pl.len().over("_value") > 1)
+    named = rows[several[_DISTINCT]].select(initials.alias("_initial"))
+    holders = several.hstack(named).drop_nulls()
     counts = holders.group_by("_value").agg(pl.len().alias("_holders"))
     letters = holders.explode("_initial").unique([_DISTINCT, "_value", "_initial"])
     shared = letters.group_by("_value", "_initial").agg(pl.len().alias("_sharing"))
