@@ -157,6 +157,19 @@ def test_a_landline_in_the_mobile_column_is_no_mobile(config: MatchConfig) -> No
     assert keys[0]["phones"] == ["+551151457431"]  # still one of its numbers
 
 
+def test_the_mobile_type_normalize_gave_is_read_and_only_untyped_mobiles_are_typed(
+    config: MatchConfig,
+) -> None:
+    landline, mobile = "+551151457431", "+5511987654321"
+    frame = contacts(
+        {"mobile": mobile},  # typed fixed_line by normalize: its word is taken, not re-parsed
+        {"mobile": landline},  # not typed (a golden record of the target): typed here
+        {"mobile": mobile},
+    ).with_columns(mobile_type=pl.Series(["fixed_line", None, "mobile"]))
+    keys = matching_keys(frame.with_row_index(RECORD), ["mobile"], config).to_dicts()
+    assert [record["mobile"] for record in keys] == [None, None, mobile]
+
+
 def test_the_work_domain_is_the_company_domain_of_the_work_address(config: MatchConfig) -> None:
     work, free = _keys(
         config,

@@ -120,6 +120,20 @@ def test_normalize_phones_primaries_alternates_and_findings() -> None:
     assert again.findings.is_empty()
 
 
+def test_the_mobile_columns_first_number_gets_its_type() -> None:
+    # a landline typed as the mobile, a cell of two numbers (the first valid one's type), an
+    # invalid number and an old mobile given its 9th digit
+    mobiles = ["(11) 3456-7890", "abc / 11 98765-4321 / 11 3456-7891", "123", "11 8765-4321"]
+    step = normalize_phones(frame(phone=[None] * 4, mobile=mobiles, country=["BR"] * 4), "BR")
+    assert step.frame["mobile_type"].to_list() == ["fixed_line", "mobile", None, "mobile"]
+    assert step.frame["mobile_type"].equals(normalize_phones(step.frame, "BR").frame["mobile_type"])
+
+
+def test_a_field_list_without_mobile_adds_no_mobile_type() -> None:
+    step = normalize_phones(frame(phone=["(11) 3456-7890"]), "BR", fields=("phone",))
+    assert "mobile_type" not in step.frame.columns
+
+
 REGIONS = st.sampled_from(["BR", "US", "PT", "ES", "MX", "AR", "GB"])
 TYPED = st.from_regex(r"\+?[0-9 ()\-.]{6,18}", fullmatch=True) | st.text(max_size=30)
 

@@ -25,7 +25,7 @@ from crmclean.dedupe.mail_names import INPUTS as MAIL_NAME_INPUTS
 from crmclean.dedupe.mail_names import KEYS as MAIL_NAME_KEYS
 from crmclean.dedupe.mail_names import mail_name_keys
 from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
-from crmclean.dedupe.phone_kinds import is_landline
+from crmclean.dedupe.phone_kinds import LANDLINE, is_landline
 
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
@@ -60,21 +60,21 @@ class KeyGroup:
 
 
 def _text_key(inputs: tuple[str, ...], name: str, expr: Callable[[], pl.Expr]) -> KeyGroup:
-    return KeyGroup(inputs, lambda rows, config: rows.select(expr().alias(name)))
+    return KeyGroup(inputs, lambda rows, config: rows.lazy().select(expr().alias(name)))
 
 
 def _shared_values(lists: pl.Series, rows: pl.DataFrame, config: MatchConfig) -> pl.Series:
     """Values of ``lists`` (a list per record) that records of different people hold: no first
     letter of a name word is shared by more than half the named records holding the value
     (nicknames replaced; a swapped name, or one record with the first name and another with the
-    last, still share theirs). A team's mailbox or a switchboard, learned from the data."""
+    last, still share theirs). A team's mailbox or a switchboard, learned from the data. Only
+    a value two records hold or more can be shared: the names of other holders are not read."""
     words = fold(pl.coalesce("full_name", "first_name")).str.split(" ")
     initials = words.list.eval(pl.element().replace(config.nicknames).str.slice(0, 1))
-    holding = (
-        lists.to_frame("_value").with_row_index(_DISTINCT).filter(pl.col("_value").list.len() > 0)
-    )
-    named = rows[holding[_DISTINCT]].select(initials.alias("_initial"))  # only rows with values
-    holders = holding.hstack(named).explode("_value").drop_nulls()
+    held = lists.to_frame("_value").with_row_index(_DISTINCT).explode("_value")
+    several = held.drop_nulls("_value").filter(pl.len().over("_value") > 1)
+    named = rows[several[_DISTINCT]].select(initials.alias("_initial"))
+    holders = several.hstack(named).drop_nulls()
     counts = holders.group_by("_value").agg(pl.len().alias("_holders"))
     letters = holders.explode("_initial").unique([_DISTINCT, "_value", "_initial"])
     shared = letters.group_by("_value", "_initial").agg(pl.len().alias("_sharing"))
@@ -120,8 +120,8 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     lines (a switchboard, a family's landline: :func:`_shared_values`); ``phone_tails``: their
     last eight digits (the same number with or without its country code, read in another
     region, or a Brazilian mobile without its 9th digit); ``mobile``: the mobile number (not a
-    landline there: :func:`~crmclean.dedupe.phone_kinds.is_landline`), else a phone number its
-    numbering plan says is a mobile (whatever column held it), unless it is a shared line."""
+    landline there: :func:`_landline`), else a phone number its numbering plan says is a
+    mobile (whatever column held it), unless it is a shared line."""
     every = pl.concat_list("phone", "mobile", pl.col("phone_alt").fill_null(_NO_TEXT))
     phones = rows.select(
         phones=every.list.eval(pl.element().drop_nulls().unique(maintain_order=True))
@@ -131,7 +131,7 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
         pl.col("phones").list.eval(pl.element().filter(~pl.element().is_in(shared)))
     )
     tail = pl.element().str.replace_all(r"[^0-9]", "").str.slice(-8)
-    landline = is_landline(rows["mobile"])
+    landline = _landline(rows)
     mobile = pl.coalesce(
         pl.when(~pl.lit(landline)).then("mobile"),
         pl.when(pl.col("phone_type") == "mobile").then("phone"),
@@ -144,6 +144,20 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     )
 
 
+def _landline(rows: pl.DataFrame) -> pl.Series:
+    """Per record: its mobile is a fixed line, as the phone normalizer typed it
+    (``mobile_type``); mobiles it did not type (a target's golden records, frames normalized
+    before it did) are typed here (:func:`~crmclean.dedupe.phone_kinds.is_landline`)."""
+    typed = rows.select(
+        (pl.col("mobile_type") == LANDLINE).fill_null(False).alias("_fixed"),
+        (pl.col("mobile").is_not_null() & pl.col("mobile_type").is_null()).alias("_untyped"),
+    )
+    untyped = typed["_untyped"].arg_true()
+    if untyped.is_empty():
+        return typed["_fixed"]
+    return typed["_fixed"].scatter(untyped, is_landline(rows["mobile"].gather(untyped)))
+
+
 def postal_area() -> pl.Expr:
     """The district of a postal code: a UK-style outward code (``TQ13`` of ``TQ13 8DF``), else
     the code without its last three characters (a CEP's first five digits, a ZIP's first two)."""
@@ -153,7 +167,7 @@ def postal_area() -> pl.Expr:
     return pl.coalesce(outward, shorter)
 
 
-def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
     """``company``: the company name folded to letters and digits; without one, the name its
     e-mail's domain gives (``jnascimento@nortealfa100.es`` -> ``nortealfa``: the first label
     without digits; none at a free-mail provider). A team mailbox's domain names the employer
@@ -164,7 +178,7 @@ def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     named = fold(pl.coalesce("company_key", "company"), keep="a-z0-9")
     company = pl.coalesce(named, pl.when(work & (label.str.len_chars() >= 3)).then(label))
     start = companies.single_letters(company.str.replace_all(" ", "")).str.slice(0, 4)
-    return rows.select(company=company, company_start=start)
+    return rows.lazy().select(company=company, company_start=start)
 
 
 _NAMES = KeyGroup(NAME_INPUTS, name_keys)
@@ -175,7 +189,9 @@ _EMAILS = KeyGroup(
     False,
 )
 _PHONES = KeyGroup(
-    ("phone", "mobile", "phone_alt", "phone_type", "first_name", "full_name"), _phone_keys, False
+    ("phone", "mobile", "phone_alt", "phone_type", "mobile_type", "first_name", "full_name"),
+    _phone_keys,
+    False,
 )
 _COMPANY_GROUPS = {spec: KeyGroup(*spec) for spec in companies.KEYS.values()}
 
@@ -272,6 +288,7 @@ OPTIONAL: dict[str, pl.DataType] = {
     "first_name": pl.String(),  # person names, absent on companies (phone keys read them)
     "full_name": pl.String(),
     "phone_type": pl.String(),
+    "mobile_type": pl.String(),  # absent from frames normalized before it was added
     **dict.fromkeys(companies.OPTIONAL, pl.String()),  # company columns, absent on contacts
 }
 

@@ -33,9 +33,9 @@ _NAMED = "_mail_named"
 
 def _per_distinct(rows: pl.DataFrame, columns: list[pl.Expr], result: pl.Expr) -> pl.Series:
     """``result`` computed once per distinct combination of ``columns`` (each named), given back
-    for every row of ``rows``."""
+    for every row of ``rows`` (lazily: a subexpression ``result`` reads twice runs once)."""
     distinct, index = factorize(rows.select(columns))
-    return distinct.select(result).to_series().gather(index)
+    return distinct.lazy().select(result).collect().to_series().gather(index)
 
 
 def _unique_words(words: pl.Expr) -> pl.Expr:
@@ -59,11 +59,8 @@ def _address_words(rows: pl.DataFrame, config: MatchConfig) -> pl.Series:
     """The surname words of the record's own address (see the module), as a list; null where
     the address is not the person's own. The first name is folded once per distinct name and
     only the own addresses are split."""
-    given = _per_distinct(
-        rows,
-        [pl.col("first_name"), pl.col("full_name")],
-        fold(pl.coalesce("first_name", "full_name")),
-    )
+    name = pl.coalesce("first_name", "full_name").alias("given")
+    given = _per_distinct(rows, [name], fold(pl.col("given")))
     local = pl.col("email").str.to_lowercase().str.split("@").list.first()
     local = local.str.replace(r"\+.*$", "")
     frame = rows.select(local.alias("local"), given.str.split(" ").alias("given"))

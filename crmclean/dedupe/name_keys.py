@@ -46,7 +46,8 @@ PARTICLES = r"\b(?:de|da|do|das|dos|del|la|las|los|y|e|van|von|der|den|di|du|le|
 
 
 def fold(expr: pl.Expr, keep: str = "a-z") -> pl.Expr:
-    """ASCII, lowercase, runs of other characters turned into one space; empty -> null."""
+    """ASCII, lowercase, runs of other characters turned into one space; empty -> null (by
+    ``replace``: a ``when`` reading the folded text twice folds it twice in an eager select)."""
     folded = (
         expr.str.normalize("NFKD")
         .str.replace_all(r"\p{M}", "")
@@ -54,7 +55,7 @@ def fold(expr: pl.Expr, keep: str = "a-z") -> pl.Expr:
         .str.replace_all(f"[^{keep}]+", " ")
         .str.strip_chars()
     )
-    return pl.when(folded != "").then(folded)
+    return folded.replace("", None)
 
 
 def _suffix_pattern(config: MatchConfig) -> str:
@@ -176,14 +177,37 @@ def _token_keys(config: MatchConfig) -> list[pl.Expr]:
 
 def _pairs(tokens: pl.Series) -> pl.Series:
     """Every two words of a name as their metaphone codes, in order (``JN SLF``): a name shares
-    one with the same name swapped, given in one field or missing a part."""
-    codes = _metaphone(tokens.str.split(" ").explode()).alias("code")
-    rows = pl.DataFrame({"row": pl.int_range(tokens.len(), eager=True)})
-    flat = rows.with_columns(code=tokens.str.split(" ")).explode("code")
-    flat = flat.with_columns(codes).drop_nulls().unique()
+    one with the same name swapped, given in one field or missing a part. A name of two words
+    (most) is answered by columns; longer ones by a join of their codes."""
+    words = tokens.str.split(" ")
+    distinct = words.explode().drop_nulls().unique()
+    codes = pl.Series([jellyfish.metaphone(value) or None for value in distinct], dtype=pl.String)
+
+    def code(word: pl.Expr) -> pl.Expr:
+        return word.replace_strict(distinct, codes, default=None, return_dtype=pl.String)
+
+    size = words.list.len()
+    ends = pl.DataFrame({"words": words, "size": size}).select(
+        "size", first=code(pl.col("words").list.first()), last=code(pl.col("words").list.last())
+    )
+    low, high = pl.min_horizontal("first", "last"), pl.max_horizontal("first", "last")
+    two = (pl.col("size") == 2) & (pl.col("first") != pl.col("last"))
+    pairs = ends.select(pl.when(two).then(pl.concat_list(pl.concat_str(low, high, separator=" "))))
+    longer = (size > 2).fill_null(False).arg_true()
+    if longer.is_empty():
+        return pairs.to_series()
+    joined = _joined_pairs(words.gather(longer).to_frame("code").with_columns(row=longer), code)
+    indexed = pairs.to_series().to_frame("pairs").with_row_index("row")
+    found = indexed.join(joined, on="row", how="left", maintain_order="left")
+    return found.select(pl.coalesce("code", "pairs")).to_series()
+
+
+def _joined_pairs(words: pl.DataFrame, code: Callable[[pl.Expr], pl.Expr]) -> pl.DataFrame:
+    """``row`` and pairs (``code``) of names of three words or more (``row`` and their words,
+    ``code``): their codes joined to themselves."""
+    flat = words.explode("code").with_columns(code(pl.col("code"))).drop_nulls().unique()
     pairs = flat.join(flat, on="row", suffix="_r").filter(pl.col("code") < pl.col("code_r"))
-    joined = pairs.group_by("row").agg(pl.concat_str("code", "code_r", separator=" "))
-    return rows.join(joined, on="row", how="left", maintain_order="left")["code"]
+    return pairs.group_by("row").agg(pl.concat_str("code", "code_r", separator=" "))
 
 
 def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:

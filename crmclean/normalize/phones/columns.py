@@ -29,6 +29,7 @@ from crmclean.rules import Rules
 ALT = "phone_alt"
 REGION, FALLBACK = "_region", "_fallback_region"
 EXTENSION, KIND = "phone_extension", "phone_type"
+MOBILE_KIND = "mobile_type"  # the dedupe stage's landline test reads it (keys.py)
 
 # Separators between numbers; a comma followed by "digits E" is Excel's decimal comma.
 _SEPARATORS = re.compile(
@@ -66,8 +67,9 @@ def normalize_phones(
     """Each field keeps its first number; every other number goes to ``phone_alt``. A number
     without a country code is read in the record's region (see ``regions``).
 
-    The first field's number also gives ``phone_extension`` and ``phone_type``. ``spec``: the
-    words around numbers and the ninth-digit setting (none and on without it).
+    The first field's number also gives ``phone_extension`` and ``phone_type``; a ``mobile``
+    field's, ``mobile_type`` (the parse already done, so dedupe types no mobile again).
+    ``spec``: the words around numbers and the ninth-digit setting (none and on without it).
     """
     spec = spec or PhoneSpec()
     parse = partial(parse_cell, words=tuple(spec.words), ninth=spec.br_ninth_digit)
@@ -87,6 +89,11 @@ def normalize_phones(
         *(primary.alias(f) for primary, f in zip(primaries, fields, strict=True)),
         alternates.alias(ALT),
         *_primary_details(parts[fields[0]], frame),
+        *(
+            [pl.lit(_first_valid(parts["mobile"])[0]).alias(MOBILE_KIND)]
+            if "mobile" in parts
+            else []
+        ),
     )
     return Step(updated, concat([from_parts(frame, parts[f], f) for f in fields]))
 
@@ -139,16 +146,20 @@ def _spread(parts: list[Parts], kept: pl.Series | None) -> tuple[list[pl.Series]
     return primaries, scatter(alternates, rows, odd["alt"])
 
 
-def _primary_details(parts: Parts, frame: pl.DataFrame) -> list[pl.Expr]:
-    """``phone_extension`` (a typed one wins) and ``phone_type`` of the first valid number."""
+def _first_valid(parts: Parts) -> tuple[pl.Series, pl.Series]:
+    """Kind and extension of each row's first valid number (the field's primary)."""
     valid = pl.col("value").is_not_null()
     first = parts.rest.filter(valid).group_by(INDEX, maintain_order=True).first()
-    kinds, extensions = parts.head["kind"], parts.head["extension"]
     rows = first[INDEX]
-    kinds, extensions = (
-        scatter(kinds, rows, first["kind"]),
-        scatter(extensions, rows, first["extension"]),
+    return (
+        scatter(parts.head["kind"], rows, first["kind"]),
+        scatter(parts.head["extension"], rows, first["extension"]),
     )
+
+
+def _primary_details(parts: Parts, frame: pl.DataFrame) -> list[pl.Expr]:
+    """``phone_extension`` (a typed one wins) and ``phone_type`` of the first valid number."""
+    kinds, extensions = _first_valid(parts)
     typed = pl.col(EXTENSION) if EXTENSION in frame.columns else pl.lit(None, pl.String)
     return [
         pl.coalesce(typed, pl.lit(extensions)).alias(EXTENSION),
