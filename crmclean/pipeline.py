@@ -16,7 +16,7 @@ from typing import Any, Literal
 import polars as pl
 
 from crmclean.accounts.gate import with_run_companies
-from crmclean.accounts.stage import CompanyResult, company_stage
+from crmclean.accounts.stage import CompanyResult, company_stage, links_alone, without_contacts
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import DedupeOptions, dedupe, remerge
 from crmclean.dedupe.model import MatchModel
@@ -26,6 +26,7 @@ from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
 from crmclean.load.existing import read_clusters
 from crmclean.load.gated import Loading, drop_stage, gate_plan, load_gated
 from crmclean.load.models import stored_model
+from crmclean.load.replan import without_records
 from crmclean.load.rerun import STATS_KEY, changed_sources, hash_inputs, loaded_with
 from crmclean.load.schema import build_tables
 from crmclean.load.staging import STAGE_ROWS
@@ -235,18 +236,52 @@ def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions
         return batch
     drop_stage(loading.stage)
     quarantined = quarantine(batch, rejects)
-    if needs_remerge(batch, quarantined):
-        quarantined = remerge(quarantined, rules, options.dedupe)
-    quarantined = with_companies(quarantined, rules)
-    again = _gated(quarantined, rules, options, run)
+    again = _regated(batch, quarantined, rejects, plan, rules, options, run)
+    if again is None:
+        if needs_remerge(batch, quarantined):
+            quarantined = remerge(quarantined, rules, options.dedupe)
+        quarantined = with_companies(quarantined, rules)
+        again = _gated(quarantined, rules, options, run)
     assert again.loading is not None
     return replace(again, loading=replace(again.loading, quarantined=gate))
+
+
+def _regated(
+    batch: Batch,
+    quarantined: Batch,
+    rejects: pl.DataFrame,
+    plan: LoadPlan,
+    rules: Rules,
+    options: RunOptions,
+    run: RunInfo,
+) -> Batch | None:
+    """``quarantined`` gated over ``plan`` (the failed gate's) less the quarantined records,
+    when they emptied every golden record they were in (none to build again), none of those
+    was linked to a company, and the target held none of their rows
+    (:func:`~crmclean.load.replan.without_records`); else None: plan again."""
+    records = rejects.select(SOURCE, SOURCE_ID).unique()
+    if needs_remerge(batch, quarantined):
+        return None
+    emptied = batch.frame.join(records, on=[SOURCE, SOURCE_ID], how="semi")[GOLDEN_ID].unique()
+    if not links_alone(batch.company_result, emptied):
+        return None
+    tables = build_tables(rules.model.names)
+    derived = without_records(plan, records, emptied, rejects, tables)
+    if derived is None:
+        return None
+    companies = without_contacts(quarantined.company_result, emptied, records)
+    return _gate(replace(quarantined, company_result=companies), derived, rules, options, run)
 
 
 def _gated(batch: Batch, rules: Rules, options: RunOptions, run: RunInfo) -> Batch:
     """``batch`` with its load plan against the target and the plan's gate."""
     assert options.target is not None
-    plan = plan_load(batch, options.target, rules)
+    return _gate(batch, plan_load(batch, options.target, rules), rules, options, run)
+
+
+def _gate(batch: Batch, plan: LoadPlan, rules: Rules, options: RunOptions, run: RunInfo) -> Batch:
+    """``batch`` with ``plan`` (against the target) and the plan's gate."""
+    assert options.target is not None
     stats = {**run.details.get("stats", {}), **batch.run_stats()}
     run = run.with_details(stats=stats, model=batch.model)
     accepted = normalized_values(batch.frame)
