@@ -16,7 +16,13 @@ from typing import Any, Literal
 import polars as pl
 
 from crmclean.accounts.gate import with_run_companies
-from crmclean.accounts.stage import CompanyResult, company_stage, links_alone, without_contacts
+from crmclean.accounts.stage import (
+    CompanyResult,
+    company_stage,
+    links_alone,
+    same_links,
+    without_contacts,
+)
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import DedupeOptions, dedupe, remerge
 from crmclean.dedupe.model import MatchModel
@@ -26,6 +32,7 @@ from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
 from crmclean.load.existing import read_clusters
 from crmclean.load.gated import Loading, drop_stage, gate_plan, load_gated
 from crmclean.load.models import stored_model
+from crmclean.load.plan import company_changes
 from crmclean.load.replan import without_records
 from crmclean.load.rerun import STATS_KEY, changed_sources, hash_inputs, loaded_with
 from crmclean.load.schema import build_tables
@@ -256,21 +263,29 @@ def _regated(
     run: RunInfo,
 ) -> Batch | None:
     """``quarantined`` gated over ``plan`` (the failed gate's) less the quarantined records,
-    when they emptied every golden record they were in (none to build again), none of those
-    was linked to a company, and the target held none of their rows
-    (:func:`~crmclean.load.replan.without_records`); else None: plan again."""
+    when they emptied every golden record they were in (none to build again), the target held
+    none of their rows (:func:`~crmclean.load.replan.without_records`) and every other golden
+    contact keeps its company (when one of those was linked to a company, the company stage
+    runs again and only the company tables are planned again); else None: plan again."""
     records = rejects.select(SOURCE, SOURCE_ID).unique()
     if needs_remerge(batch, quarantined):
         return None
     emptied = batch.frame.join(records, on=[SOURCE, SOURCE_ID], how="semi")[GOLDEN_ID].unique()
+    companies = without_contacts(quarantined.company_result, emptied, records)
+    quarantined = replace(quarantined, company_result=companies)
+    company_tables = None
     if not links_alone(batch.company_result, emptied):
-        return None
+        relinked = with_companies(quarantined, rules)
+        if not same_links(companies, relinked.company_result):
+            return None
+        assert options.target is not None
+        quarantined = relinked
+        company_tables = company_changes(quarantined, options.target, rules)
     tables = build_tables(rules.model.names)
-    derived = without_records(plan, records, emptied, rejects, tables)
+    derived = without_records(plan, records, emptied, rejects, tables, company_tables)
     if derived is None:
         return None
-    companies = without_contacts(quarantined.company_result, emptied, records)
-    return _gate(replace(quarantined, company_result=companies), derived, rules, options, run)
+    return _gate(quarantined, derived, rules, options, run)
 
 
 def _gated(batch: Batch, rules: Rules, options: RunOptions, run: RunInfo) -> Batch:

@@ -24,7 +24,15 @@ ROWS = (
     "5,Carla Dias,carla@gama.com.br,Gama,2024-03-01\n"
 )
 LATER = "6,Davi Reis,davi@gmail.com,,2099-02-01\n7,Eva Melo,eva@acme.com.br,Acme,2024-04-01\n"
-TABLES = ("contacts", "contact_sources", "merges", "rejects", "findings", "companies")
+TABLES = (
+    "contacts",
+    "contact_sources",
+    "merges",
+    "rejects",
+    "findings",
+    "companies",
+    "company_sources",
+)
 
 
 def _contents(database: Path) -> dict[str, pl.DataFrame]:
@@ -94,15 +102,20 @@ def test_a_failing_new_record_in_a_second_run_is_derived_too(
         assert mine[table].equals(theirs[table]), table
 
 
-def test_a_quarantined_contact_linked_to_a_company_plans_again(
+def test_a_quarantined_contact_linked_to_a_company(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rows = ROWS.replace("Bruno Lima,bruno@gmail.com,,2099", "Bruno Lima,bruno@gmail.com,Beta,2099")
-    rows = rows.replace("4,Bruno Lima,bruno@gmail.com,,", "4,Bruno Lima,bruno@gmail.com,Beta,")
-    (tmp_path / "crm.csv").write_text(HEADER + rows, encoding="utf-8")
-    called: list[bool] = []
-    monkeypatch.setattr(pipeline, "without_records", lambda *_args: called.append(True))
-    url = f"sqlite:///{tmp_path / 'crm.db'}"
-    result = migrate([SourceSpec(tmp_path / "crm.csv")], target=url, on_fail="quarantine")
-    assert result.loaded is not None and result.loaded.counts["contacts"] == 2
-    assert not called
+    """Bruno's records name a company of their own (created from contacts): the company stage
+    runs again, and as no other contact changes company only the company tables are planned
+    again; Ana's company Acme stays, Beta goes with Bruno."""
+    rows = ROWS.replace("bruno@gmail.com,,", "bruno@beta.com.br,Beta,")
+    made: list[Any] = []
+    derive = pipeline.without_records
+    monkeypatch.setattr(pipeline, "without_records", lambda *a: made.append(derive(*a)) or made[-1])
+    derived = _runs(tmp_path / "derived", rows)
+    assert len(made) == 2 and made[0] is not None and made[0].companies is not None
+    monkeypatch.setattr(pipeline, "without_records", lambda *_args: None)
+    mine, theirs = _contents(derived), _contents(_runs(tmp_path / "planned", rows))
+    assert sorted(mine["companies"]["name"].to_list()) == ["Acme", "Gama"]
+    for table in ("runs", *TABLES):
+        assert mine[table].equals(theirs[table]), table

@@ -123,3 +123,12 @@ def without_contacts(
     lineage = result.contacts_lineage.join(records, on=keys, how="anti", maintain_order="left")
     links = replace(result.links, contacts=contacts)
     return replace(result, links=links, contacts_lineage=lineage)
+
+
+def same_links(before: CompanyResult | None, after: CompanyResult | None) -> bool:
+    """Whether both results link every golden contact to the same company, with the same
+    link findings."""
+    if before is None or after is None or before.links is None or after.links is None:
+        return before is None and after is None
+    contacts, findings = before.links.contacts, before.links.findings
+    return contacts.equals(after.links.contacts) and findings.equals(after.links.findings)

@@ -13,11 +13,13 @@ from dataclasses import replace
 
 import polars as pl
 
-from crmclean.batch import GOLDEN_ID, REJECT_SCHEMA, SOURCE, SOURCE_ID
+from crmclean.batch import GOLDEN, GOLDEN_ID, REJECT_SCHEMA, SOURCE, SOURCE_ID
 from crmclean.load.changes import TableChange
 from crmclean.load.frames import table_frame
-from crmclean.load.plan import LoadPlan
+from crmclean.load.plan import CompanyTables, LoadPlan
 from crmclean.load.schema import LINEAGE_KEY, PENDING, Tables
+
+_GONE = "_gone"
 
 
 def without_records(
@@ -26,10 +28,13 @@ def without_records(
     golden_ids: pl.Series,
     rejects: pl.DataFrame,
     tables: Tables,
+    companies: CompanyTables | None = None,
 ) -> LoadPlan | None:
     """``plan`` without ``records`` (``_source, _source_id``: this run's, quarantined) and the
-    golden records they emptied (``golden_ids``), with their ``rejects`` added; None when the
-    target holds rows of either, so only planning again can say what changes."""
+    golden records they emptied (``golden_ids``), with their ``rejects`` added, and with
+    ``companies`` (the company tables' changes and golden companies after them, when the
+    company stage ran again); None when the target holds rows of either, so only planning
+    again can say what changes."""
     records = records.select(SOURCE, SOURCE_ID).unique()
     keys = records.select(
         pl.col(SOURCE).alias(LINEAGE_KEY[0]), pl.col(SOURCE_ID).alias(LINEAGE_KEY[1])
@@ -42,6 +47,11 @@ def without_records(
         return None
     if _touches(changes["rejects"].replace, keys) or _touches(changes["rejects"].insert, keys):
         return None
+    linked = golden.select(
+        pl.lit(GOLDEN).alias(keys.columns[0]), pl.col(GOLDEN_ID).alias(keys.columns[1])
+    )
+    if any(_touches(changes[name].replace, linked) for name in ("rejects", "findings")):
+        return None  # a link finding the target holds for one of them
     typed = rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
     rows = table_frame(typed, tables.rejects, PENDING)
     dropped = {
@@ -50,9 +60,12 @@ def without_records(
         "merges": _dropped(changes["merges"], golden),
         "rejects": _added(changes["rejects"], rows, keys),
     }
-    after = plan.after.join(golden, on=GOLDEN_ID, how="anti", maintain_order="left")
-    lineage = plan.lineage.join(records, on=[SOURCE, SOURCE_ID], how="anti", maintain_order="left")
-    return replace(plan, changes=changes | dropped, after=after, lineage=lineage)
+    after, lineage = _without(plan.after, golden), _without(plan.lineage, records)
+    if companies is None:
+        return replace(plan, changes=changes | dropped, after=after, lineage=lineage)
+    firms, linked_changes = companies[1], companies[0]
+    changes = changes | dropped | linked_changes
+    return replace(plan, changes=changes, after=after, lineage=lineage, companies=firms)
 
 
 def _keys(rows: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
@@ -74,10 +87,21 @@ def _touches(rows: pl.DataFrame, keys: pl.DataFrame) -> bool:
 def _dropped(change: TableChange, keys: pl.DataFrame) -> TableChange:
     """``change`` without inserting the rows of ``keys``."""
     gone = _keys(change.insert, keys).height
-    insert = change.insert.join(keys, on=keys.columns, how="anti", maintain_order="left")
     return replace(
-        change, insert=insert, counts={**change.counts, "insert": change.counts["insert"] - gone}
+        change,
+        insert=_without(change.insert, keys),
+        counts={**change.counts, "insert": change.counts["insert"] - gone},
     )
+
+
+def _without(rows: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` less those of ``keys``, in order: a filter by a mask the key columns alone
+    give (an anti join would gather every wide column)."""
+    marked = keys.unique().with_columns(pl.lit(True).alias(_GONE))
+    mask = rows.select(keys.columns).join(
+        marked, on=keys.columns, how="left", maintain_order="left"
+    )
+    return rows.filter(mask[_GONE].is_null())
 
 
 def _added(change: TableChange, rows: pl.DataFrame, keys: pl.DataFrame) -> TableChange:
