@@ -43,9 +43,13 @@ def in_target_ids(companies: CompanyResult | None, final: pl.DataFrame) -> Compa
     if companies is None or companies.links is None:
         return companies
     links = companies.links
-    renamed = _renames(companies.contacts_lineage, final)
-    findings = links.findings.join(renamed, left_on=SOURCE_ID, right_on=GOLDEN_ID)
-    findings = findings.with_columns(pl.col(_FINAL).alias(SOURCE_ID)).drop(_FINAL)
+    if companies.contacts_lineage.equals(final.select(SOURCE, SOURCE_ID, GOLDEN_ID)):
+        renamed = None  # the company stage saw these very golden ids: nothing to rename
+        findings = links.findings
+    else:
+        renamed = _renames(companies.contacts_lineage, final)
+        findings = links.findings.join(renamed, left_on=SOURCE_ID, right_on=GOLDEN_ID)
+        findings = findings.with_columns(pl.col(_FINAL).alias(SOURCE_ID)).drop(_FINAL)
     return replace(
         companies,
         links=replace(
@@ -75,8 +79,13 @@ def _renames(lineage: pl.DataFrame, final: pl.DataFrame) -> pl.DataFrame:
     return lineage.join(ids, on=[SOURCE, SOURCE_ID]).select(GOLDEN_ID, _FINAL).unique()
 
 
-def _renamed(frame: pl.DataFrame, renamed: pl.DataFrame) -> pl.DataFrame:
-    moved = frame.join(renamed, on=GOLDEN_ID).drop(GOLDEN_ID).rename({_FINAL: GOLDEN_ID})
+def _renamed(frame: pl.DataFrame, renamed: pl.DataFrame | None) -> pl.DataFrame:
+    """``frame`` with each golden id renamed (None: as it is), one row per golden id (the
+    first by company id), the golden id last."""
+    if renamed is None:
+        moved = frame.select(pl.exclude(GOLDEN_ID), GOLDEN_ID)
+    else:
+        moved = frame.join(renamed, on=GOLDEN_ID).drop(GOLDEN_ID).rename({_FINAL: GOLDEN_ID})
     return moved.sort(COMPANY_ID, nulls_last=True).unique(GOLDEN_ID, keep="first")
 
 
