@@ -48,7 +48,8 @@ from crmclean.segments.stage import (
     segment_stage,
 )
 from crmclean.sources import SourceSpec, map_sources, read_sources
-from crmclean.validate import GateResult, normalized_values, validate
+from crmclean.validate import GateResult, normalized_values, validate, warned
+from crmclean.validate.gx_runner import Checks
 from crmclean.validate.preload import preload_gate
 from crmclean.validate.quarantine import OnFail, needs_remerge, quarantine, quarantine_rejects
 
@@ -243,12 +244,13 @@ def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions
         return batch
     drop_stage(loading.stage)
     quarantined = quarantine(batch, rejects)
-    again = _regated(batch, quarantined, rejects, plan, rules, options, run)
+    likely = warned(gate)
+    again = _regated(batch, quarantined, rejects, plan, rules, options, run, likely)
     if again is None:
         if needs_remerge(batch, quarantined):
             quarantined = remerge(quarantined, rules, options.dedupe)
         quarantined = with_companies(quarantined, rules)
-        again = _gated(quarantined, rules, options, run)
+        again = _gated(quarantined, rules, options, run, likely)
     assert again.loading is not None
     return replace(again, loading=replace(again.loading, quarantined=gate))
 
@@ -261,6 +263,7 @@ def _regated(
     rules: Rules,
     options: RunOptions,
     run: RunInfo,
+    likely: Checks,
 ) -> Batch | None:
     """``quarantined`` gated over ``plan`` (the failed gate's) less the quarantined records,
     when they emptied every golden record they were in (none to build again), the target held
@@ -285,23 +288,39 @@ def _regated(
     derived = without_records(plan, records, emptied, rejects, tables, company_tables)
     if derived is None:
         return None
-    return _gate(quarantined, derived, rules, options, run)
+    return _gate(quarantined, derived, rules, options, run, likely)
 
 
-def _gated(batch: Batch, rules: Rules, options: RunOptions, run: RunInfo) -> Batch:
-    """``batch`` with its load plan against the target and the plan's gate."""
+def _gated(
+    batch: Batch, rules: Rules, options: RunOptions, run: RunInfo, likely: Checks = frozenset()
+) -> Batch:
+    """``batch`` with its load plan against the target and the plan's gate (``likely``: the
+    expectations likely to fail, see :func:`~crmclean.validate.validate_frame`)."""
     assert options.target is not None
-    return _gate(batch, plan_load(batch, options.target, rules), rules, options, run)
+    return _gate(batch, plan_load(batch, options.target, rules), rules, options, run, likely)
 
 
-def _gate(batch: Batch, plan: LoadPlan, rules: Rules, options: RunOptions, run: RunInfo) -> Batch:
+def _gate(
+    batch: Batch,
+    plan: LoadPlan,
+    rules: Rules,
+    options: RunOptions,
+    run: RunInfo,
+    likely: Checks = frozenset(),
+) -> Batch:
     """``batch`` with ``plan`` (against the target) and the plan's gate."""
     assert options.target is not None
     stats = {**run.details.get("stats", {}), **batch.run_stats()}
     run = run.with_details(stats=stats, model=batch.model)
     accepted = normalized_values(batch.frame)
     gate, stage = gate_plan(
-        plan, options.target, rules, run=run, stage_rows=options.stage_rows, accepted=accepted
+        plan,
+        options.target,
+        rules,
+        run=run,
+        stage_rows=options.stage_rows,
+        accepted=accepted,
+        likely=likely,
     )
     return replace(batch, gate=gate, loading=Loading(plan, run, stage))
 
