@@ -16,7 +16,13 @@ from typing import Any, Literal
 import polars as pl
 
 from crmclean.accounts.gate import with_run_companies
-from crmclean.accounts.stage import CompanyResult, company_stage
+from crmclean.accounts.stage import (
+    CompanyResult,
+    company_stage,
+    links_alone,
+    same_links,
+    without_contacts,
+)
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import DedupeOptions, dedupe, remerge
 from crmclean.dedupe.model import MatchModel
@@ -26,6 +32,8 @@ from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
 from crmclean.load.existing import read_clusters
 from crmclean.load.gated import Loading, drop_stage, gate_plan, load_gated
 from crmclean.load.models import stored_model
+from crmclean.load.plan import company_changes
+from crmclean.load.replan import without_records
 from crmclean.load.rerun import STATS_KEY, changed_sources, hash_inputs, loaded_with
 from crmclean.load.schema import build_tables
 from crmclean.load.staging import STAGE_ROWS
@@ -40,7 +48,8 @@ from crmclean.segments.stage import (
     segment_stage,
 )
 from crmclean.sources import SourceSpec, map_sources, read_sources
-from crmclean.validate import GateResult, normalized_values, validate
+from crmclean.validate import GateResult, normalized_values, validate, warned
+from crmclean.validate.gx_runner import Checks
 from crmclean.validate.preload import preload_gate
 from crmclean.validate.quarantine import OnFail, needs_remerge, quarantine, quarantine_rejects
 
@@ -235,23 +244,83 @@ def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions
         return batch
     drop_stage(loading.stage)
     quarantined = quarantine(batch, rejects)
-    if needs_remerge(batch, quarantined):
-        quarantined = remerge(quarantined, rules, options.dedupe)
-    quarantined = with_companies(quarantined, rules)
-    again = _gated(quarantined, rules, options, run)
+    likely = warned(gate)
+    again = _regated(batch, quarantined, rejects, plan, rules, options, run, likely)
+    if again is None:
+        if needs_remerge(batch, quarantined):
+            quarantined = remerge(quarantined, rules, options.dedupe)
+        quarantined = with_companies(quarantined, rules)
+        again = _gated(quarantined, rules, options, run, likely)
     assert again.loading is not None
     return replace(again, loading=replace(again.loading, quarantined=gate))
 
 
-def _gated(batch: Batch, rules: Rules, options: RunOptions, run: RunInfo) -> Batch:
-    """``batch`` with its load plan against the target and the plan's gate."""
+def _regated(
+    batch: Batch,
+    quarantined: Batch,
+    rejects: pl.DataFrame,
+    plan: LoadPlan,
+    rules: Rules,
+    options: RunOptions,
+    run: RunInfo,
+    likely: Checks,
+) -> Batch | None:
+    """``quarantined`` gated over ``plan`` (the failed gate's) less the quarantined records,
+    when they emptied every golden record they were in (none to build again), the target held
+    none of their rows (:func:`~crmclean.load.replan.without_records`) and every other golden
+    contact keeps its company (when one of those was linked to a company, the company stage
+    runs again and only the company tables are planned again); else None: plan again."""
+    records = rejects.select(SOURCE, SOURCE_ID).unique()
+    if needs_remerge(batch, quarantined):
+        return None
+    emptied = batch.frame.join(records, on=[SOURCE, SOURCE_ID], how="semi")[GOLDEN_ID].unique()
+    companies = without_contacts(quarantined.company_result, emptied, records)
+    quarantined = replace(quarantined, company_result=companies)
+    company_tables = None
+    if not links_alone(batch.company_result, emptied):
+        relinked = with_companies(quarantined, rules)
+        if not same_links(companies, relinked.company_result):
+            return None
+        assert options.target is not None
+        quarantined = relinked
+        company_tables = company_changes(quarantined, options.target, rules)
+    tables = build_tables(rules.model.names)
+    derived = without_records(plan, records, emptied, rejects, tables, company_tables)
+    if derived is None:
+        return None
+    return _gate(quarantined, derived, rules, options, run, likely)
+
+
+def _gated(
+    batch: Batch, rules: Rules, options: RunOptions, run: RunInfo, likely: Checks = frozenset()
+) -> Batch:
+    """``batch`` with its load plan against the target and the plan's gate (``likely``: the
+    expectations likely to fail, see :func:`~crmclean.validate.validate_frame`)."""
     assert options.target is not None
-    plan = plan_load(batch, options.target, rules)
+    return _gate(batch, plan_load(batch, options.target, rules), rules, options, run, likely)
+
+
+def _gate(
+    batch: Batch,
+    plan: LoadPlan,
+    rules: Rules,
+    options: RunOptions,
+    run: RunInfo,
+    likely: Checks = frozenset(),
+) -> Batch:
+    """``batch`` with ``plan`` (against the target) and the plan's gate."""
+    assert options.target is not None
     stats = {**run.details.get("stats", {}), **batch.run_stats()}
     run = run.with_details(stats=stats, model=batch.model)
     accepted = normalized_values(batch.frame)
     gate, stage = gate_plan(
-        plan, options.target, rules, run=run, stage_rows=options.stage_rows, accepted=accepted
+        plan,
+        options.target,
+        rules,
+        run=run,
+        stage_rows=options.stage_rows,
+        accepted=accepted,
+        likely=likely,
     )
     return replace(batch, gate=gate, loading=Loading(plan, run, stage))
 

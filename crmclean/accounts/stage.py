@@ -7,7 +7,7 @@ matched by :mod:`crmclean.companies`; every golden contact is then linked to a g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -96,3 +96,39 @@ def company_stage(companies: Batch | None, contacts: Batch, rules: Rules) -> Com
         golden = links.companies
         batch = batch.add_findings(links.findings)
     return CompanyResult(inputs, batch, golden, matches.parents, links, lineage)
+
+
+def links_alone(result: CompanyResult | None, golden_ids: pl.Series) -> bool:
+    """Whether none of the golden contacts ``golden_ids`` is linked to a company or has a link
+    finding: then no other contact's link depends on them (a contact linked to no company
+    creates none), and dropping them leaves every other link as it is."""
+    if result is None or result.links is None:
+        return True
+    links, ids = result.links, golden_ids.implode()
+    linked = links.contacts.filter(pl.col(GOLDEN_ID).is_in(ids) & pl.col(COMPANY_ID).is_not_null())
+    noted = links.findings.filter(pl.col(SOURCE_ID).is_in(ids))
+    return linked.is_empty() and noted.is_empty()
+
+
+def without_contacts(
+    result: CompanyResult | None, golden_ids: pl.Series, records: pl.DataFrame
+) -> CompanyResult | None:
+    """``result`` without the golden contacts ``golden_ids`` (each linked to no company, see
+    :func:`links_alone`) and their ``records`` (``_source, _source_id``)."""
+    if result is None or result.links is None:
+        return result
+    ids = golden_ids.implode()
+    contacts = result.links.contacts.filter(~pl.col(GOLDEN_ID).is_in(ids))
+    keys = [SOURCE, SOURCE_ID]
+    lineage = result.contacts_lineage.join(records, on=keys, how="anti", maintain_order="left")
+    links = replace(result.links, contacts=contacts)
+    return replace(result, links=links, contacts_lineage=lineage)
+
+
+def same_links(before: CompanyResult | None, after: CompanyResult | None) -> bool:
+    """Whether both results link every golden contact to the same company, with the same
+    link findings."""
+    if before is None or after is None or before.links is None or after.links is None:
+        return before is None and after is None
+    contacts, findings = before.links.contacts, before.links.findings
+    return contacts.equals(after.links.contacts) and findings.equals(after.links.findings)

@@ -43,28 +43,50 @@ def in_target_ids(companies: CompanyResult | None, final: pl.DataFrame) -> Compa
     if companies is None or companies.links is None:
         return companies
     links = companies.links
-    ids = final.select(SOURCE, SOURCE_ID, pl.col(GOLDEN_ID).alias(_FINAL))
-    renamed = (
-        companies.contacts_lineage.join(ids, on=[SOURCE, SOURCE_ID])
-        .select(GOLDEN_ID, _FINAL)
-        .unique()
-    )
-
-    def rename(frame: pl.DataFrame) -> pl.DataFrame:
-        moved = frame.join(renamed, on=GOLDEN_ID).drop(GOLDEN_ID).rename({_FINAL: GOLDEN_ID})
-        return moved.sort(COMPANY_ID, nulls_last=True).unique(GOLDEN_ID, keep="first")
-
-    findings = links.findings.join(renamed, left_on=SOURCE_ID, right_on=GOLDEN_ID)
-    findings = findings.with_columns(pl.col(_FINAL).alias(SOURCE_ID)).drop(_FINAL)
+    if companies.contacts_lineage.equals(final.select(SOURCE, SOURCE_ID, GOLDEN_ID)):
+        renamed = None  # the company stage saw these very golden ids: nothing to rename
+        findings = links.findings
+    else:
+        renamed = _renames(companies.contacts_lineage, final)
+        findings = links.findings.join(renamed, left_on=SOURCE_ID, right_on=GOLDEN_ID)
+        findings = findings.with_columns(pl.col(_FINAL).alias(SOURCE_ID)).drop(_FINAL)
     return replace(
         companies,
         links=replace(
             links,
-            contacts=rename(links.contacts),
-            lineage=rename(links.lineage),
+            contacts=_renamed(links.contacts, renamed),
+            lineage=_renamed(links.lineage, renamed),
             findings=findings.unique([SOURCE_ID, "code"], keep="first", maintain_order=True),
         ),
     )
+
+
+def lineage_in_target(companies: CompanyResult | None, final: pl.DataFrame) -> CompanyResult | None:
+    """``companies`` with only the lineage of the companies created from contacts renamed as
+    :func:`in_target_ids` renames it: all the company tables need."""
+    if companies is None or companies.links is None:
+        return companies
+    links = companies.links
+    members = companies.contacts_lineage.join(links.lineage, on=GOLDEN_ID, how="semi")
+    lineage = _renamed(links.lineage, _renames(members, final))
+    return replace(companies, links=replace(links, lineage=lineage))
+
+
+def _renames(lineage: pl.DataFrame, final: pl.DataFrame) -> pl.DataFrame:
+    """``golden_id, _final_golden_id``: the golden id each contact of ``lineage`` had in the
+    company stage, and the one the load gives it."""
+    ids = final.select(SOURCE, SOURCE_ID, pl.col(GOLDEN_ID).alias(_FINAL))
+    return lineage.join(ids, on=[SOURCE, SOURCE_ID]).select(GOLDEN_ID, _FINAL).unique()
+
+
+def _renamed(frame: pl.DataFrame, renamed: pl.DataFrame | None) -> pl.DataFrame:
+    """``frame`` with each golden id renamed (None: as it is), one row per golden id (the
+    first by company id), the golden id last."""
+    if renamed is None:
+        moved = frame.select(pl.exclude(GOLDEN_ID), GOLDEN_ID)
+    else:
+        moved = frame.join(renamed, on=GOLDEN_ID).drop(GOLDEN_ID).rename({_FINAL: GOLDEN_ID})
+    return moved.sort(COMPANY_ID, nulls_last=True).unique(GOLDEN_ID, keep="first")
 
 
 def with_company_ids(golden: pl.DataFrame, companies: CompanyResult | None) -> pl.DataFrame:

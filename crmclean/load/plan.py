@@ -17,11 +17,13 @@ import sqlalchemy as sa
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.merge import golden_by_slices
+from crmclean.load.accounts import TABLES as COMPANY_TABLES
 from crmclean.load.accounts import (
     companies_after,
     company_rows,
     company_side_rows,
     in_target_ids,
+    lineage_in_target,
     no_company_rows,
     with_company_ids,
 )
@@ -214,3 +216,34 @@ def _plan(reader: TargetReader, batch: Batch, rules: Rules) -> LoadPlan:
     lineage = members.select(GOLDEN_ID, SOURCE, SOURCE_ID)
     firms = None if companies is None else companies_after(reader, changes["companies"])
     return LoadPlan(clusters.state, changes, after, merged, lineage, firms)
+
+
+CompanyTables = tuple[dict[str, TableChange], pl.DataFrame | None]
+
+
+def company_changes(batch: Batch, target: str, rules: Rules) -> CompanyTables:
+    """The changes of the company tables alone, for ``batch`` as linked into the target's
+    clusters, and the golden companies the target will hold after them (as in
+    :class:`LoadPlan`)."""
+    tables = build_tables(rules.model.names)
+    url = target_url(target)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return _company_changes(TargetReader(None, tables), batch)
+    engine = open_engine(target)
+    try:
+        with connect(engine) as conn, conn.begin():
+            return _company_changes(TargetReader(conn, tables), batch)
+    finally:
+        engine.dispose()
+
+
+def _company_changes(reader: TargetReader, batch: Batch) -> CompanyTables:
+    companies = lineage_in_target(batch.company_result, batch.frame)
+    existing, desired = company_rows(reader, companies)
+    changes = {}
+    for name in COMPANY_TABLES:
+        key = DATA_KEYS[name]
+        unique = _primary(reader.tables.data[name], key)
+        changes[name] = diff(existing[name], desired[name], list(key), unique=unique)
+    firms = None if companies is None else companies_after(reader, changes["companies"])
+    return changes, firms

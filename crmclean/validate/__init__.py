@@ -9,7 +9,7 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.rules import Rules
-from crmclean.validate.gx_runner import run_suite, run_suite_on_table
+from crmclean.validate.gx_runner import Checks, run_suite, run_suite_on_table
 from crmclean.validate.result import (
     ExpectationFailure,
     GateResult,
@@ -34,6 +34,7 @@ __all__ = [
     "validate",
     "validate_frame",
     "validate_table",
+    "warned",
     "write_failures",
 ]
 
@@ -95,6 +96,7 @@ def validate_frame(
     suite: str = "contacts",
     lineage: pl.DataFrame | None = None,
     accepted: dict[str, pl.Series] | None = None,
+    likely: Checks = frozenset(),
 ) -> GateResult:
     """Run ``rules/expectations/<suite>.json`` over ``golden`` (one row per golden record).
 
@@ -102,13 +104,21 @@ def validate_frame(
     gate; an expectation that raised fails it, whatever its severity. ``lineage``
     (``golden_id, _source, _source_id``) names a source record of each failing example.
     ``accepted`` (from :func:`normalized_values`) carries the normalizer's verdict: crmclean's
-    own per-value checks skip the values it lists.
+    own per-value checks skip the values it lists. ``likely``: expectations (type, column)
+    likely to fail, such as an earlier gate's warnings (:func:`warned`), listed in detail at
+    once instead of after a cheap pass.
     """
     if golden is None:
         raise ValueError("validate needs golden records: run dedupe first")
     spec = load_suite(rules.path(f"expectations/{suite}.json"))
-    validation = run_suite(golden, spec, accepted)
+    validation = run_suite(golden, spec, accepted, likely)
     return gate_result(validation, golden, len(spec.expectations), lineage)
+
+
+def warned(gate: GateResult) -> Checks:
+    """The expectations (type, column) ``gate`` warned about: gating the same golden records
+    again less some failing ones, they warn again."""
+    return frozenset((warning.expectation, warning.column) for warning in gate.warnings)
 
 
 def validate_table(

@@ -15,7 +15,7 @@ import polars as pl
 
 from crmclean.errors import UserError
 from crmclean.validate.result import MAX_EXAMPLES
-from crmclean.validate.suite import Suite
+from crmclean.validate.suite import Suite, checked_columns
 
 # Failing values only: asking GX for ``unexpected_index_column_names`` builds a dict per failing
 # row, 8x slower at 100k bad rows (minutes at 1M); the result maps values back to golden ids.
@@ -23,13 +23,18 @@ DETAILED = {"result_format": "COMPLETE", "partial_unexpected_count": MAX_EXAMPLE
 SOURCE = "crmclean"
 ASSET = "golden"
 BatchOf = Callable[[Any], Any]  # context.data_sources -> a batch definition
+Checks = frozenset[tuple[str, str | None]]  # expectation type and column
 
 
 def run_suite(
-    frame: pl.DataFrame, suite: Suite, accepted: dict[str, pl.Series] | None = None
+    frame: pl.DataFrame,
+    suite: Suite,
+    accepted: dict[str, pl.Series] | None = None,
+    likely: Checks = frozenset(),
 ) -> Any:
     """Validate ``frame`` in memory (GX's pandas backend). ``accepted``: per column, values
-    the normalizer wrote in this run, which crmclean's own checks take as valid.
+    the normalizer wrote in this run, which crmclean's own checks take as valid; ``likely``:
+    expectations likely to fail, run at once in detail (see :func:`_run`).
 
     Returns GX's ``ExpectationSuiteValidationResult``.
     """
@@ -39,12 +44,26 @@ def run_suite(
         asset = sources.add_pandas(SOURCE).add_dataframe_asset(ASSET)
         return asset.add_batch_definition_whole_dataframe(ASSET)
 
-    data = {"dataframe": frame.to_pandas(use_pyarrow_extension_array=True)}
+    data = {"dataframe": _pandas(frame, checked_columns(suite))}
     token = ACCEPTED.set(accepted or {})
     try:
-        return _run(suite, batch, data)
+        return _run(suite, batch, data, likely)
     finally:
         ACCEPTED.reset(token)
+
+
+def _pandas(frame: pl.DataFrame, columns: set[str] | None) -> Any:
+    """``frame`` for GX's pandas backend: only ``columns`` when given (GX filters the whole
+    frame for each column it checks), Arrow-backed, but integers without nulls as NumPy
+    ``int64`` arrays (GX compares those in one vectorized step, others value by value)."""
+    if columns is not None:
+        kept = [name for name in frame.columns if name in columns]
+        frame = frame.select(kept or frame.columns[:1])
+    data = frame.to_pandas(use_pyarrow_extension_array=True)
+    for name, dtype in frame.schema.items():
+        if dtype.is_integer() and dtype != pl.UInt64 and not frame[name].has_nulls():
+            data[name] = frame[name].cast(pl.Int64).to_numpy()
+    return data
 
 
 def run_suite_on_table(url: str, schema: str, table: str, suite: Suite) -> Any:
@@ -65,10 +84,14 @@ def run_suite_on_table(url: str, schema: str, table: str, suite: Suite) -> Any:
             source.get_execution_engine().engine.dispose()
 
 
-def _run(suite: Suite, batch_of: BatchOf, parameters: dict[str, Any] | None) -> Any:
+def _run(
+    suite: Suite, batch_of: BatchOf, parameters: dict[str, Any] | None, likely: Checks = frozenset()
+) -> Any:
     """One cheap pass of the whole suite, then, if some expectations failed (errors or
     warnings), a second pass of those alone listing their failing values; their detailed
-    outcomes replace the cheap ones in the first pass's result."""
+    outcomes replace the cheap ones in the first pass's result. Expectations ``likely`` to
+    fail (``type, column``: a gate's warnings, gating again after a quarantine) skip the cheap
+    pass: each expectation then runs once unless it fails unforeseen."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
     from great_expectations.execution_engine import pandas_execution_engine
@@ -80,6 +103,9 @@ def _run(suite: Suite, batch_of: BatchOf, parameters: dict[str, Any] | None) -> 
     pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(project_config=_config(), mode="ephemeral")
     batch = batch_of(context.data_sources).get_batch(batch_parameters=parameters)
+    foreseen = [i for i, item in enumerate(suite.expectations) if check_of(item) in likely]
+    if foreseen and len(foreseen) < len(suite.expectations):
+        return _run_foreseen(context, batch, suite, foreseen)
     result, order = _validate(context, batch, suite, "BOOLEAN_ONLY")
     failed = sorted(order[o.expectation_config.id] for o in result.results if not o.success)
     if not failed:
@@ -89,6 +115,33 @@ def _run(suite: Suite, batch_of: BatchOf, parameters: dict[str, Any] | None) -> 
     by_index = {failed[retry_order[o.expectation_config.id]]: o for o in detailed.results}
     result.results = [by_index.get(order[o.expectation_config.id], o) for o in result.results]
     return result
+
+
+def check_of(expectation: dict[str, Any]) -> tuple[str, str | None]:
+    """``type, column`` of a suite entry, as a gate's failures name it."""
+    return expectation["type"], expectation["kwargs"].get("column")
+
+
+def _run_foreseen(context: Any, batch: Any, suite: Suite, foreseen: list[int]) -> Any:
+    """The expectations not ``foreseen`` to fail in one cheap pass, then the foreseen ones and
+    any other that failed in one detailed pass; outcomes in suite order."""
+    cheap = [i for i in range(len(suite.expectations)) if i not in set(foreseen)]
+    result, outcomes = _outcomes(context, batch, suite, cheap, "BOOLEAN_ONLY")
+    failed = [i for i in cheap if not outcomes[i].success]
+    _, detailed = _outcomes(context, batch, suite, sorted(foreseen + failed), DETAILED)
+    result.results = [(outcomes | detailed)[i] for i in range(len(suite.expectations))]
+    return result
+
+
+def _outcomes(
+    context: Any, batch: Any, suite: Suite, indexes: list[int], result_format: Any
+) -> tuple[Any, dict[int, Any]]:
+    """The expectations at ``indexes`` of ``suite`` over ``batch``: GX's result and each
+    outcome by its index in ``suite``."""
+    name = f"{suite.name}.{'detailed' if result_format is DETAILED else 'cheap'}"
+    part = Suite(name, [suite.expectations[i] for i in indexes], suite.path)
+    result, order = _validate(context, batch, part, result_format)
+    return result, {indexes[order[o.expectation_config.id]]: o for o in result.results}
 
 
 def _validate(

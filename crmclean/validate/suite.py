@@ -66,3 +66,42 @@ def load_suite(path: Path) -> Suite:
     except ValidationError as exc:
         raise UserError(format_validation_error(exc), file=str(path)) from None
     return Suite(data["name"], data["expectations"], path)
+
+
+# Table-level expectations that count rows and never read a column.
+_ROW_COUNT = frozenset({"expect_table_row_count_to_be_between", "expect_table_row_count_to_equal"})
+_COLUMN_SET = "expect_table_columns_to_match_set"
+
+
+def checked_columns(suite: Suite) -> set[str] | None:
+    """The columns ``suite`` reads, or None when an expectation may look at every column
+    (the table's column names as an exact set, their number or order, a row condition, or a
+    check that names no column): a gate then hands GX only these columns."""
+    found: set[str] = set()
+    for item in suite.expectations:
+        kind, kwargs = item["type"], item["kwargs"]
+        named = _named_columns(kwargs)
+        if kind in _ROW_COUNT:
+            continue
+        if named is None or not named or kwargs.get("row_condition") is not None:
+            return None
+        if kind == _COLUMN_SET and kwargs.get("exact_match", True) is not False:
+            return None
+        if kind.startswith("expect_table_") and kind != _COLUMN_SET:
+            return None
+        found |= named
+    return found
+
+
+def _named_columns(kwargs: dict[str, Any]) -> set[str] | None:
+    """The columns an expectation's arguments name (``column``, ``column_list``, ``column_A``,
+    ``column_set``...); None when one is not a plain name (a suite parameter, say)."""
+    named: set[str] = set()
+    for key, value in kwargs.items():
+        if not key.startswith("column"):
+            continue
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            return None
+        named.update(values)
+    return named
