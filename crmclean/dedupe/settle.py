@@ -18,6 +18,7 @@ other pair (a possible match, review or split) is compared in full, so ``match``
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -31,6 +32,7 @@ from crmclean.dedupe.score import compared_pairs, decisive_columns, tf_columns, 
 _MIN_SHARE = 1e-12
 _ORDER = "_order"
 _SLACK = 1e-9  # bits: a partial weight summed in another order may differ in its last bits
+_FLOOR_SLACK = 1e-6  # bits: a partial weight this far below the floor is below it eagerly too
 
 
 def deferrable(config: MatchConfig) -> list[ComparisonSpec]:
@@ -108,6 +110,14 @@ def _settled(partial: pl.DataFrame, config: MatchConfig, reach: pl.DataFrame) ->
     return partial.with_columns(reach).select(pl.col("veto") | below_split | between).to_series()
 
 
+class Floored(NamedTuple):
+    """Scored pairs at a floor probability or more (every column), and whether each pair fell
+    below it (a mask over the pairs scored, in their order)."""
+
+    kept: pl.DataFrame
+    low: pl.Series
+
+
 def settled_pairs(
     pairs: pl.DataFrame,
     table: KeyTable,
@@ -119,25 +129,47 @@ def settled_pairs(
     (null ``sim_<name>``) only where they could change the decision. ``compared``: some of the
     pairs already compared in full (:func:`crmclean.dedupe.score.compared_pairs`, EM's sample),
     scored as they are and not compared again; the pairs keep their order."""
+    return floored_pairs(pairs, table, config, params, compared).kept
+
+
+def floored_pairs(
+    pairs: pl.DataFrame,
+    table: KeyTable,
+    config: MatchConfig,
+    params: Parameters,
+    compared: pl.DataFrame | None = None,
+    floor: float = 0.0,
+) -> Floored:
+    """:func:`settled_pairs` of ``pairs`` split at ``floor``: the pairs of that probability or
+    more in full, and the mask of those below it. A pair settled plainly below ``floor`` is
+    never weighed in full (its partial weight already says so: the deferred comparisons are
+    null, and null weighs nothing)."""
     if compared is None or compared.is_empty():
-        return _settled_pairs(pairs, table, config, params)
+        return _floored(pairs, table, config, params, floor)
     order = pairs.select(LEFT, RIGHT).with_row_index(_ORDER)
     known = compared.join(order, on=[LEFT, RIGHT], how="inner")
     rest = order.join(compared.select(LEFT, RIGHT), on=[LEFT, RIGHT], how="anti")
-    scored = [
-        weighed_pairs(known.drop(_ORDER), config, params).with_columns(known[_ORDER]),
-        _settled_pairs(rest.drop(_ORDER), table, config, params).with_columns(rest[_ORDER]),
-    ]
-    return pl.concat(scored).sort(_ORDER).drop(_ORDER)
+    weighed = weighed_pairs(known.drop(_ORDER), config, params).with_columns(known[_ORDER])
+    known_low = weighed["probability"] < floor
+    others = _floored(rest.drop(_ORDER), table, config, params, floor)
+    kept = [weighed.filter(~known_low), others.kept.with_columns(rest[_ORDER].filter(~others.low))]
+    low = pl.concat([known[_ORDER].filter(known_low), rest[_ORDER].filter(others.low)])
+    mask = pl.repeat(False, pairs.height, eager=True).scatter(low, True) if low.len() else None
+    return Floored(
+        pl.concat(kept).sort(_ORDER).drop(_ORDER),
+        pl.repeat(False, pairs.height, eager=True) if mask is None else mask,
+    )
 
 
-def _settled_pairs(
-    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters
-) -> pl.DataFrame:
-    """:func:`settled_pairs` without pairs compared already."""
+def _floored(
+    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters, floor: float
+) -> Floored:
+    """:func:`floored_pairs` without pairs compared already."""
     later = deferrable(config)
     if not later or pairs.is_empty():
-        return weighed_pairs(compared_pairs(pairs, table, config, params), config, params)
+        weighed = weighed_pairs(compared_pairs(pairs, table, config, params), config, params)
+        low = weighed["probability"] < floor
+        return Floored(weighed.filter(~low), low)
     names = {spec.name for spec in later}
     now = config.model_copy(
         update={"comparisons": [s for s in config.comparisons if s.name not in names]}
@@ -145,8 +177,29 @@ def _settled_pairs(
     compared = compared_pairs(pairs, table, now, params)
     unknown = [pl.lit(None, dtype=pl.Float64).alias(f"sim_{spec.name}") for spec in later]
     compared = compared.with_columns(unknown)
-    reach = _reach(later, params, pairs, table)
-    settled = _settled(decisive_columns(compared, config, params), config, reach)
+    decisive = decisive_columns(compared, config, params)
+    settled = _settled(decisive, config, _reach(later, params, pairs, table))
+    plainly = (settled & (decisive["match_weight"] < _logit(floor) - _FLOOR_SLACK)).fill_null(False)
+    rest = ~plainly
+    if plainly.any():
+        pairs, compared, settled = pairs.filter(rest), compared.filter(rest), settled.filter(rest)
+    weighed = _weighed_rest(pairs, compared, settled, table, config, params, later)
+    low = weighed["probability"] < floor
+    every = plainly.scatter(rest.arg_true(), low) if low.len() else plainly
+    return Floored(weighed.filter(~low), every)
+
+
+def _weighed_rest(
+    pairs: pl.DataFrame,
+    compared: pl.DataFrame,
+    settled: pl.Series,
+    table: KeyTable,
+    config: MatchConfig,
+    params: Parameters,
+    later: list[ComparisonSpec],
+) -> pl.DataFrame:
+    """``compared`` (``pairs`` without the ``later`` comparisons) weighed in full, the
+    ``later`` comparisons compared where the pair is not ``settled``."""
     open_rows = np.flatnonzero(~settled.to_numpy())
     if open_rows.size:
         unsettled = pairs[open_rows]
