@@ -31,6 +31,7 @@ from crmclean.dedupe.score import compared_pairs, decisive_columns, tf_columns, 
 
 _MIN_SHARE = 1e-12
 _ORDER = "_order"
+_BITS = "_bits"  # which of the deferred comparisons both records of a pair can weigh
 _SLACK = 1e-9  # bits: a partial weight summed in another order may differ in its last bits
 _FLOOR_SLACK = 1e-6  # bits: a partial weight this far below the floor is below it eagerly too
 
@@ -69,20 +70,19 @@ def _reach(
 ) -> pl.DataFrame:
     """Per pair, how far ``specs`` can move its match weight: at most ``up`` bits for,
     ``down`` against (``down`` <= 0 <= ``up``); a group's members count once, others add up,
-    and a comparison either record has no value for moves nothing."""
+    and a comparison either record has no value for moves nothing. Which of ``specs`` both
+    records hold is one bit each of an integer, so each distinct combination is weighed once."""
     groups: dict[str, list[tuple[pl.Expr, float, float]]] = {}
-    for spec in specs:
+    for bit, spec in enumerate(specs):
         weights = _weights(spec, params)
-        member = (pl.col(spec.name), max(*weights, 0.0), min(*weights, 0.0))
+        member = ((pl.col(_BITS) & (1 << bit)) > 0, max(*weights, 0.0), min(*weights, 0.0))
         groups.setdefault(spec.group or f"_{spec.name}", []).append(member)
-    codes = table.codes
-    known = pl.DataFrame(
-        {
-            spec.name: codes[spec.key].gather(pairs[LEFT]).is_not_null()
-            & codes[spec.key].gather(pairs[RIGHT]).is_not_null()
-            for spec in specs
-        }
+    held = pl.sum_horizontal(
+        pl.col(spec.key).is_not_null().cast(pl.UInt64) * (1 << bit)
+        for bit, spec in enumerate(specs)
     )
+    bits = table.codes.select(held.cast(pl.UInt64).alias(_BITS))[_BITS]
+    both = (bits.gather(pairs[LEFT]) & bits.gather(pairs[RIGHT])).alias(_BITS)
     up = [
         pl.max_horizontal(pl.when(k).then(u).otherwise(0.0) for k, u, _ in g)
         for g in groups.values()
@@ -91,7 +91,9 @@ def _reach(
         pl.min_horizontal(pl.when(k).then(d).otherwise(0.0) for k, _, d in g)
         for g in groups.values()
     ]
-    return known.select(up=pl.sum_horizontal(up), down=pl.sum_horizontal(down))
+    distinct = both.unique().to_frame()
+    reach = distinct.with_columns(up=pl.sum_horizontal(up), down=pl.sum_horizontal(down))
+    return both.to_frame().join(reach, on=_BITS, how="left", maintain_order="left").drop(_BITS)
 
 
 def _logit(probability: float) -> float:
