@@ -24,10 +24,16 @@ import numpy as np
 import polars as pl
 
 from crmclean.dedupe.coded_keys import KeyTable
-from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, compare
+from crmclean.dedupe.compare import LEFT, METHODS, RIGHT
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig, comparison_name
 from crmclean.dedupe.params import Parameters
-from crmclean.dedupe.score import compared_pairs, decisive_columns, tf_columns, weighed_pairs
+from crmclean.dedupe.score import (
+    compared_pairs,
+    decisive_columns,
+    similarities,
+    tf_columns,
+    weighed_pairs,
+)
 
 _MIN_SHARE = 1e-12
 _ORDER = "_order"
@@ -204,16 +210,11 @@ def _weighed_rest(
     ``later`` comparisons compared where the pair is not ``settled``."""
     open_rows = np.flatnonzero(~settled.to_numpy())
     if open_rows.size:
-        unsettled = pairs[open_rows]
-        done: dict[tuple[str, str], pl.Series] = {}
-        columns = []
-        for spec in later:
-            if (spec.key, spec.method) not in done:
-                done[spec.key, spec.method] = compare(unsettled, table, spec.key, spec.method)
-            empty = pl.repeat(None, pairs.height, dtype=pl.Float64, eager=True)
-            full = empty.alias(f"sim_{spec.name}")
-            columns.append(full.scatter(open_rows, done[spec.key, spec.method]))
-        compared = compared.with_columns(columns)
+        empty = pl.repeat(None, pairs.height, dtype=pl.Float64, eager=True)
+        found = similarities(pairs[open_rows], table, later)
+        compared = compared.with_columns(
+            empty.alias(sim.name).scatter(open_rows, sim) for sim in found
+        )
     tf = tf_columns(pairs, table, [spec for spec in later if spec.name in params.tf], params)
     sims = [f"sim_{spec.name}" for spec in config.comparisons]
     rest = [name for name in compared.columns if name not in sims and name not in pairs.columns]
