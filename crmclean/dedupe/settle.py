@@ -157,11 +157,13 @@ def floored_pairs(
     order = pairs.select(LEFT, RIGHT).with_row_index(_ORDER)
     known = compared.join(order, on=[LEFT, RIGHT], how="inner")
     rest = order.join(compared.select(LEFT, RIGHT), on=[LEFT, RIGHT], how="anti")
-    weighed = weighed_pairs(known.drop(_ORDER), config, params).with_columns(known[_ORDER])
-    known_low = weighed["probability"] < floor
+    first = _weighed_above(known.drop(_ORDER), config, params, floor)
     others = _floored(rest.drop(_ORDER), table, config, params, floor)
-    kept = [weighed.filter(~known_low), others.kept.with_columns(rest[_ORDER].filter(~others.low))]
-    low = pl.concat([known[_ORDER].filter(known_low), rest[_ORDER].filter(others.low)])
+    kept = [
+        first.kept.with_columns(known[_ORDER].filter(~first.low)),
+        others.kept.with_columns(rest[_ORDER].filter(~others.low)),
+    ]
+    low = pl.concat([known[_ORDER].filter(first.low), rest[_ORDER].filter(others.low)])
     mask = pl.repeat(False, pairs.height, eager=True).scatter(low, True) if low.len() else None
     return Floored(
         pl.concat(kept).sort(_ORDER).drop(_ORDER),
@@ -175,9 +177,7 @@ def _floored(
     """:func:`floored_pairs` without pairs compared already."""
     later = deferrable(config)
     if not later or pairs.is_empty():
-        weighed = weighed_pairs(compared_pairs(pairs, table, config, params), config, params)
-        low = weighed["probability"] < floor
-        return Floored(weighed.filter(~low), low)
+        return _weighed_above(compared_pairs(pairs, table, config, params), config, params, floor)
     names = {spec.name for spec in later}
     now = config.model_copy(
         update={"comparisons": [s for s in config.comparisons if s.name not in names]}
@@ -187,17 +187,42 @@ def _floored(
     compared = compared.with_columns(unknown)
     decisive = decisive_columns(compared, config, params)
     settled = _settled(decisive, config, _reach(later, params, pairs, table))
-    plainly = (settled & (decisive["match_weight"] < _logit(floor) - _FLOOR_SLACK)).fill_null(False)
-    rest = ~plainly
+    plainly = (settled & _plainly_below(decisive, floor)).fill_null(False)
     if plainly.any():
+        rest = ~plainly
         pairs, compared, settled = pairs.filter(rest), compared.filter(rest), settled.filter(rest)
-    weighed = _weighed_rest(pairs, compared, settled, table, config, params, later)
+    completed = _completed(pairs, compared, settled, table, config, params, later)
+    return _widened(_weighed_above(completed, config, params, floor), plainly)
+
+
+def _plainly_below(decisive: pl.DataFrame, floor: float) -> pl.Series:
+    """Pairs of :func:`~crmclean.dedupe.score.decisive_columns` whose weight is below
+    ``floor`` by more than the last bits an eager sum could differ in."""
+    return decisive["match_weight"] < _logit(floor) - _FLOOR_SLACK
+
+
+def _widened(scored: Floored, plainly: pl.Series) -> Floored:
+    """``scored`` (the pairs not ``plainly`` below the floor) with its mask over every pair."""
+    if not scored.low.len():
+        return Floored(scored.kept, plainly)
+    return Floored(scored.kept, plainly.scatter((~plainly).arg_true(), scored.low))
+
+
+def _weighed_above(
+    compared: pl.DataFrame, config: MatchConfig, params: Parameters, floor: float
+) -> Floored:
+    """``compared`` weighed in full where the probability may reach ``floor`` (a quick weight
+    plainly below it is enough elsewhere)."""
+    plainly = pl.repeat(False, compared.height, eager=True)
+    if floor > 0.0 and not compared.is_empty():
+        plainly = _plainly_below(decisive_columns(compared, config, params), floor)
+        compared = compared.filter(~plainly)
+    weighed = weighed_pairs(compared, config, params)
     low = weighed["probability"] < floor
-    every = plainly.scatter(rest.arg_true(), low) if low.len() else plainly
-    return Floored(weighed.filter(~low), every)
+    return _widened(Floored(weighed.filter(~low), low), plainly)
 
 
-def _weighed_rest(
+def _completed(
     pairs: pl.DataFrame,
     compared: pl.DataFrame,
     settled: pl.Series,
@@ -206,8 +231,8 @@ def _weighed_rest(
     params: Parameters,
     later: list[ComparisonSpec],
 ) -> pl.DataFrame:
-    """``compared`` (``pairs`` without the ``later`` comparisons) weighed in full, the
-    ``later`` comparisons compared where the pair is not ``settled``."""
+    """``compared`` (``pairs`` without the ``later`` comparisons) with them, compared where the
+    pair is not ``settled``, and their term frequencies."""
     open_rows = np.flatnonzero(~settled.to_numpy())
     if open_rows.size:
         empty = pl.repeat(None, pairs.height, dtype=pl.Float64, eager=True)
@@ -218,5 +243,4 @@ def _weighed_rest(
     tf = tf_columns(pairs, table, [spec for spec in later if spec.name in params.tf], params)
     sims = [f"sim_{spec.name}" for spec in config.comparisons]
     rest = [name for name in compared.columns if name not in sims and name not in pairs.columns]
-    compared = compared.with_columns(**tf).select(*pairs.columns, *sims, *rest, *tf)
-    return weighed_pairs(compared, config, params)
+    return compared.with_columns(**tf).select(*pairs.columns, *sims, *rest, *tf)
