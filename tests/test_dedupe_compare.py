@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crmclean.dedupe.coded_keys import KeyTable, encode
 from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, compare
@@ -193,3 +195,27 @@ def test_a_looser_short_form_of_a_company_name_scores_below_its_acronym() -> Non
     got = _similarity("company", left, right)
     assert got[:2] == [0.8, 0.8]
     assert got[2] < 0.5
+
+
+_DATES = st.text(alphabet="0123456789", min_size=8, max_size=8) | st.sampled_from(
+    ["1985", "198503", "1985031x", "19850312", "19851203", "19580312", "2001031é"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_DATES, _DATES), min_size=1, max_size=40))
+def test_date_on_digits_is_date_on_text(dates: list[tuple[str, str]]) -> None:
+    """Full dates compared on their digits give what the text method gives, every level."""
+    values = pl.Series(sorted({value for pair in dates for value in pair}))
+    index = {value: code for code, value in enumerate(values)}
+    left = pl.Series([index[a] for a, _ in dates], dtype=pl.UInt32)
+    right = pl.Series([index[b] for _, b in dates], dtype=pl.UInt32)
+    differ = left != right
+    left, right = left.filter(differ), right.filter(differ)
+    texts = pl.DataFrame({"a": values.gather(left), "b": values.gather(right)})
+    on_digits = METHODS["date"].on_values
+    assert on_digits is not None
+    assert (
+        on_digits(left, right, values).to_list()
+        == METHODS["date"].similarity(texts, "a", "b").to_list()
+    )

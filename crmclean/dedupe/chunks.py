@@ -22,7 +22,7 @@ from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.params import Parameters
-from crmclean.dedupe.settle import settled_pairs
+from crmclean.dedupe.settle import floored_pairs
 
 CHUNK_PAIRS = 500_000
 PAIR_FLOOR = 0.001  # a probability far below the review band: such pairs are not kept in full
@@ -63,17 +63,15 @@ def scored_chunks(
     chunk_pairs: int = CHUNK_PAIRS,
     slim: bool = False,
 ) -> Chunked:
-    """:func:`~crmclean.dedupe.settle.settled_pairs` of ``pairs``, ``chunk_pairs`` at a time,
+    """:func:`~crmclean.dedupe.settle.floored_pairs` of ``pairs``, ``chunk_pairs`` at a time,
     those of probability under ``floor`` (at most ``split_below``) kept as ``left, right``
     only, the others (with ``slim``) as :func:`cluster_columns`; the pairs keep their order."""
     if floor > config.split_below:
         raise ValueError(f"floor {floor} above split_below {config.split_below}")
     kept, apart = [], [pl.DataFrame(schema=PAIR_SCHEMA)]
-    low = pl.col("probability") < floor
     for start in range(0, max(pairs.height, 1), chunk_pairs):
-        chunk = settled_pairs(pairs.slice(start, chunk_pairs), table, config, params, compared)
-        if floor > 0.0:
-            apart.append(chunk.filter(low).select(LEFT, RIGHT).cast(PAIR_SCHEMA))
-            chunk = chunk.filter(~low)
-        kept.append(chunk.select(cluster_columns(config)) if slim else chunk)
+        chunk = pairs.slice(start, chunk_pairs)
+        scored = floored_pairs(chunk, table, config, params, compared, floor)
+        apart.append(chunk.filter(scored.low).select(LEFT, RIGHT).cast(PAIR_SCHEMA))
+        kept.append(scored.kept.select(cluster_columns(config)) if slim else scored.kept)
     return Chunked(pl.concat(kept, how="vertical_relaxed", rechunk=True), pl.concat(apart))

@@ -21,7 +21,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from crmclean.dedupe import acronyms, company_compare
+from crmclean.dedupe import acronyms, company_compare, date_compare
 from crmclean.dedupe.coded_keys import KeyTable, group_of
 
 LEFT = "left"
@@ -377,6 +377,22 @@ def _date(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     return pairs.select(result).to_series()
 
 
+def _date_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
+    """:func:`_date` of ``values`` at the codes ``left`` and ``right``: two full dates on their
+    digits (:mod:`crmclean.dedupe.date_compare`), any other shape as text."""
+    similarity, done = date_compare.full_dates(
+        left.to_numpy(), right.to_numpy(), date_compare.digits_of(values)
+    )
+    result = pl.Series(_SIM, similarity)
+    rest = np.flatnonzero(~done)
+    if not rest.size:
+        return result
+    texts = pl.DataFrame(
+        {"value_l": values.gather(left.gather(rest)), "value_r": values.gather(right.gather(rest))}
+    )
+    return result.scatter(rest, _date(texts, "value_l", "value_r"))
+
+
 METHODS: dict[str, Method] = {
     "exact": Method(_exact, on_codes=True),
     "jaro_winkler": Method(_jaro_winkler),
@@ -385,7 +401,7 @@ METHODS: dict[str, Method] = {
     "token_set": Method(_rapidfuzz(fuzz.token_set_ratio, scale=100.0)),
     "token_sort": Method(_rapidfuzz(fuzz.token_sort_ratio, scale=100.0)),
     "best_token": Method(_best_token(gendered=False)),
-    "date": Method(_date),
+    "date": Method(_date, on_values=_date_values),
     "swapped": Method(_swapped, on_values=_swapped_values),
     "company": Method(_company),
     "best_given_name": Method(_best_token(gendered=True)),

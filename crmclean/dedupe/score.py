@@ -19,6 +19,8 @@ from __future__ import annotations
 import functools
 import math
 import operator
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import polars as pl
@@ -30,6 +32,7 @@ from crmclean.dedupe.config import ComparisonSpec, MatchConfig
 from crmclean.dedupe.params import Parameters, level_index
 
 _ROW, _TF = "_row", "_tf"
+THREADS = os.cpu_count() or 1
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
@@ -39,14 +42,17 @@ def default_parameters(config: MatchConfig) -> Parameters:
     return Parameters(u, {}, config.duplicates_per_record / (config.min_population - 1))
 
 
-def _similarities(
+def similarities(
     pairs: pl.DataFrame, table: KeyTable, specs: list[ComparisonSpec]
 ) -> list[pl.Series]:
-    """``sim_<name>`` per comparison; a key compared twice by one method is compared once."""
-    done: dict[tuple[str, str], pl.Series] = {}
-    for spec in specs:
-        if (spec.key, spec.method) not in done:
-            done[spec.key, spec.method] = compare(pairs, table, spec.key, spec.method)
+    """``sim_<name>`` per comparison; a key compared twice by one method is compared once.
+    The comparisons run side by side, one thread per core (polars and rapidfuzz work outside
+    the GIL, and much of a comparison's string work is single-threaded)."""
+    wanted = list(dict.fromkeys((spec.key, spec.method) for spec in specs))
+    with ThreadPoolExecutor(max_workers=min(THREADS, len(wanted) or 1)) as pool:
+        done = dict(
+            zip(wanted, pool.map(lambda pair: compare(pairs, table, *pair), wanted), strict=True)
+        )
     return [done[spec.key, spec.method].alias(f"sim_{spec.name}") for spec in specs]
 
 
@@ -172,7 +178,7 @@ def compared_pairs(
     each ``tf`` comparison agrees on (``_tf_<name>``): the costly part, done once."""
     specs = config.comparisons
     tf = tf_columns(pairs, table, [spec for spec in specs if spec.name in params.tf], params)
-    return pairs.with_columns(*_similarities(pairs, table, specs), **tf)
+    return pairs.with_columns(*similarities(pairs, table, specs), **tf)
 
 
 def tf_columns(

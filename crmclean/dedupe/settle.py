@@ -18,19 +18,28 @@ other pair (a possible match, review or split) is compared in full, so ``match``
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
 
 from crmclean.dedupe.coded_keys import KeyTable
-from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, compare
+from crmclean.dedupe.compare import LEFT, METHODS, RIGHT
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig, comparison_name
 from crmclean.dedupe.params import Parameters
-from crmclean.dedupe.score import compared_pairs, decisive_columns, tf_columns, weighed_pairs
+from crmclean.dedupe.score import (
+    compared_pairs,
+    decisive_columns,
+    similarities,
+    tf_columns,
+    weighed_pairs,
+)
 
 _MIN_SHARE = 1e-12
 _ORDER = "_order"
+_BITS = "_bits"  # which of the deferred comparisons both records of a pair can weigh
 _SLACK = 1e-9  # bits: a partial weight summed in another order may differ in its last bits
+_FLOOR_SLACK = 1e-6  # bits: a partial weight this far below the floor is below it eagerly too
 
 
 def deferrable(config: MatchConfig) -> list[ComparisonSpec]:
@@ -67,20 +76,19 @@ def _reach(
 ) -> pl.DataFrame:
     """Per pair, how far ``specs`` can move its match weight: at most ``up`` bits for,
     ``down`` against (``down`` <= 0 <= ``up``); a group's members count once, others add up,
-    and a comparison either record has no value for moves nothing."""
+    and a comparison either record has no value for moves nothing. Which of ``specs`` both
+    records hold is one bit each of an integer, so each distinct combination is weighed once."""
     groups: dict[str, list[tuple[pl.Expr, float, float]]] = {}
-    for spec in specs:
+    for bit, spec in enumerate(specs):
         weights = _weights(spec, params)
-        member = (pl.col(spec.name), max(*weights, 0.0), min(*weights, 0.0))
+        member = ((pl.col(_BITS) & (1 << bit)) > 0, max(*weights, 0.0), min(*weights, 0.0))
         groups.setdefault(spec.group or f"_{spec.name}", []).append(member)
-    codes = table.codes
-    known = pl.DataFrame(
-        {
-            spec.name: codes[spec.key].gather(pairs[LEFT]).is_not_null()
-            & codes[spec.key].gather(pairs[RIGHT]).is_not_null()
-            for spec in specs
-        }
+    held = pl.sum_horizontal(
+        pl.col(spec.key).is_not_null().cast(pl.UInt64) * (1 << bit)
+        for bit, spec in enumerate(specs)
     )
+    bits = table.codes.select(held.cast(pl.UInt64).alias(_BITS))[_BITS]
+    both = (bits.gather(pairs[LEFT]) & bits.gather(pairs[RIGHT])).alias(_BITS)
     up = [
         pl.max_horizontal(pl.when(k).then(u).otherwise(0.0) for k, u, _ in g)
         for g in groups.values()
@@ -89,7 +97,9 @@ def _reach(
         pl.min_horizontal(pl.when(k).then(d).otherwise(0.0) for k, _, d in g)
         for g in groups.values()
     ]
-    return known.select(up=pl.sum_horizontal(up), down=pl.sum_horizontal(down))
+    distinct = both.unique().to_frame()
+    reach = distinct.with_columns(up=pl.sum_horizontal(up), down=pl.sum_horizontal(down))
+    return both.to_frame().join(reach, on=_BITS, how="left", maintain_order="left").drop(_BITS)
 
 
 def _logit(probability: float) -> float:
@@ -108,6 +118,14 @@ def _settled(partial: pl.DataFrame, config: MatchConfig, reach: pl.DataFrame) ->
     return partial.with_columns(reach).select(pl.col("veto") | below_split | between).to_series()
 
 
+class Floored(NamedTuple):
+    """Scored pairs at a floor probability or more (every column), and whether each pair fell
+    below it (a mask over the pairs scored, in their order)."""
+
+    kept: pl.DataFrame
+    low: pl.Series
+
+
 def settled_pairs(
     pairs: pl.DataFrame,
     table: KeyTable,
@@ -119,25 +137,47 @@ def settled_pairs(
     (null ``sim_<name>``) only where they could change the decision. ``compared``: some of the
     pairs already compared in full (:func:`crmclean.dedupe.score.compared_pairs`, EM's sample),
     scored as they are and not compared again; the pairs keep their order."""
+    return floored_pairs(pairs, table, config, params, compared).kept
+
+
+def floored_pairs(
+    pairs: pl.DataFrame,
+    table: KeyTable,
+    config: MatchConfig,
+    params: Parameters,
+    compared: pl.DataFrame | None = None,
+    floor: float = 0.0,
+) -> Floored:
+    """:func:`settled_pairs` of ``pairs`` split at ``floor``: the pairs of that probability or
+    more in full, and the mask of those below it. A pair settled plainly below ``floor`` is
+    never weighed in full (its partial weight already says so: the deferred comparisons are
+    null, and null weighs nothing)."""
     if compared is None or compared.is_empty():
-        return _settled_pairs(pairs, table, config, params)
+        return _floored(pairs, table, config, params, floor)
     order = pairs.select(LEFT, RIGHT).with_row_index(_ORDER)
     known = compared.join(order, on=[LEFT, RIGHT], how="inner")
     rest = order.join(compared.select(LEFT, RIGHT), on=[LEFT, RIGHT], how="anti")
-    scored = [
-        weighed_pairs(known.drop(_ORDER), config, params).with_columns(known[_ORDER]),
-        _settled_pairs(rest.drop(_ORDER), table, config, params).with_columns(rest[_ORDER]),
+    first = _weighed_above(known.drop(_ORDER), config, params, floor)
+    others = _floored(rest.drop(_ORDER), table, config, params, floor)
+    kept = [
+        first.kept.with_columns(known[_ORDER].filter(~first.low)),
+        others.kept.with_columns(rest[_ORDER].filter(~others.low)),
     ]
-    return pl.concat(scored).sort(_ORDER).drop(_ORDER)
+    low = pl.concat([known[_ORDER].filter(first.low), rest[_ORDER].filter(others.low)])
+    mask = pl.repeat(False, pairs.height, eager=True).scatter(low, True) if low.len() else None
+    return Floored(
+        pl.concat(kept).sort(_ORDER).drop(_ORDER),
+        pl.repeat(False, pairs.height, eager=True) if mask is None else mask,
+    )
 
 
-def _settled_pairs(
-    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters
-) -> pl.DataFrame:
-    """:func:`settled_pairs` without pairs compared already."""
+def _floored(
+    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters, floor: float
+) -> Floored:
+    """:func:`floored_pairs` without pairs compared already."""
     later = deferrable(config)
     if not later or pairs.is_empty():
-        return weighed_pairs(compared_pairs(pairs, table, config, params), config, params)
+        return _weighed_above(compared_pairs(pairs, table, config, params), config, params, floor)
     names = {spec.name for spec in later}
     now = config.model_copy(
         update={"comparisons": [s for s in config.comparisons if s.name not in names]}
@@ -145,22 +185,62 @@ def _settled_pairs(
     compared = compared_pairs(pairs, table, now, params)
     unknown = [pl.lit(None, dtype=pl.Float64).alias(f"sim_{spec.name}") for spec in later]
     compared = compared.with_columns(unknown)
-    reach = _reach(later, params, pairs, table)
-    settled = _settled(decisive_columns(compared, config, params), config, reach)
+    decisive = decisive_columns(compared, config, params)
+    settled = _settled(decisive, config, _reach(later, params, pairs, table))
+    plainly = (settled & _plainly_below(decisive, floor)).fill_null(False)
+    if plainly.any():
+        rest = ~plainly
+        pairs, compared, settled = pairs.filter(rest), compared.filter(rest), settled.filter(rest)
+    completed = _completed(pairs, compared, settled, table, config, params, later)
+    return _widened(_weighed_above(completed, config, params, floor), plainly)
+
+
+def _plainly_below(decisive: pl.DataFrame, floor: float) -> pl.Series:
+    """Pairs of :func:`~crmclean.dedupe.score.decisive_columns` whose weight is below
+    ``floor`` by more than the last bits an eager sum could differ in."""
+    return decisive["match_weight"] < _logit(floor) - _FLOOR_SLACK
+
+
+def _widened(scored: Floored, plainly: pl.Series) -> Floored:
+    """``scored`` (the pairs not ``plainly`` below the floor) with its mask over every pair."""
+    if not scored.low.len():
+        return Floored(scored.kept, plainly)
+    return Floored(scored.kept, plainly.scatter((~plainly).arg_true(), scored.low))
+
+
+def _weighed_above(
+    compared: pl.DataFrame, config: MatchConfig, params: Parameters, floor: float
+) -> Floored:
+    """``compared`` weighed in full where the probability may reach ``floor`` (a quick weight
+    plainly below it is enough elsewhere)."""
+    plainly = pl.repeat(False, compared.height, eager=True)
+    if floor > 0.0 and not compared.is_empty():
+        plainly = _plainly_below(decisive_columns(compared, config, params), floor)
+        compared = compared.filter(~plainly)
+    weighed = weighed_pairs(compared, config, params)
+    low = weighed["probability"] < floor
+    return _widened(Floored(weighed.filter(~low), low), plainly)
+
+
+def _completed(
+    pairs: pl.DataFrame,
+    compared: pl.DataFrame,
+    settled: pl.Series,
+    table: KeyTable,
+    config: MatchConfig,
+    params: Parameters,
+    later: list[ComparisonSpec],
+) -> pl.DataFrame:
+    """``compared`` (``pairs`` without the ``later`` comparisons) with them, compared where the
+    pair is not ``settled``, and their term frequencies."""
     open_rows = np.flatnonzero(~settled.to_numpy())
     if open_rows.size:
-        unsettled = pairs[open_rows]
-        done: dict[tuple[str, str], pl.Series] = {}
-        columns = []
-        for spec in later:
-            if (spec.key, spec.method) not in done:
-                done[spec.key, spec.method] = compare(unsettled, table, spec.key, spec.method)
-            empty = pl.repeat(None, pairs.height, dtype=pl.Float64, eager=True)
-            full = empty.alias(f"sim_{spec.name}")
-            columns.append(full.scatter(open_rows, done[spec.key, spec.method]))
-        compared = compared.with_columns(columns)
+        empty = pl.repeat(None, pairs.height, dtype=pl.Float64, eager=True)
+        found = similarities(pairs[open_rows], table, later)
+        compared = compared.with_columns(
+            empty.alias(sim.name).scatter(open_rows, sim) for sim in found
+        )
     tf = tf_columns(pairs, table, [spec for spec in later if spec.name in params.tf], params)
     sims = [f"sim_{spec.name}" for spec in config.comparisons]
     rest = [name for name in compared.columns if name not in sims and name not in pairs.columns]
-    compared = compared.with_columns(**tf).select(*pairs.columns, *sims, *rest, *tf)
-    return weighed_pairs(compared, config, params)
+    return compared.with_columns(**tf).select(*pairs.columns, *sims, *rest, *tf)
