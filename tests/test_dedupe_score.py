@@ -12,7 +12,7 @@ from crmclean.dedupe.coded_keys import KeyTable, encode
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import key_table
-from crmclean.dedupe.params import Parameters
+from crmclean.dedupe.params import Parameters, estimate
 from crmclean.dedupe.score import _tf_u, score_pairs
 from crmclean.rules import Rules
 
@@ -283,3 +283,25 @@ def test_tf_takes_the_rarest_shared_value_of_one_or_several() -> None:
         [(0, 1), (2, 3), (0, 2), (4, 5), (0, 5)], schema=[LEFT, RIGHT], orient="row"
     ).cast(pl.UInt32)
     assert _tf_u(pairs, table, "emails", shares).to_list() == [0.1, 0.01, 0.1, None, None]
+
+
+def test_an_address_two_records_hold_weighs_more_than_one_forty_hold() -> None:
+    """A home shared by two records (one person) against an office shared by forty: the exact
+    address weighs by its frequency; another house number of the street is no exact match."""
+    config = load_match_config(Rules())
+    home = {"street": "12 Rua das Flores", "city": "Recife"}
+    office = {"street": "500 Avenida Paulista", "city": "Sao Paulo"}
+    others = [{"street": f"{n} Rua {n}", "city": "Recife"} for n in range(1, 2000)]
+    records = [home, home, office, {"street": "14 Rua das Flores", "city": "Recife"}]
+    records += [office] * 39 + others
+    named = [{"first_name": f"Ana{n}", "last_name": "Tavares", **r} for n, r in enumerate(records)]
+    table = key_table(contacts(*named), config.key_names, config)
+    pairs = pl.DataFrame(
+        {"left": [0, 2, 0], "right": [1, 4, 3]}, schema={"left": pl.UInt32, "right": pl.UInt32}
+    )
+    shared, crowded, neighbour = score_pairs(
+        pairs, table, config, estimate(table, config)
+    ).to_dicts()
+    assert shared["w_address"] > shared["w_street"] > 0
+    assert crowded["w_address"] < shared["w_address"]
+    assert neighbour["w_address"] <= 0
