@@ -25,7 +25,7 @@ from functools import partial
 from typing import Any
 
 import polars as pl
-from phonenumbers import PhoneMetadata
+from phonenumbers import SUPPORTED_REGIONS, PhoneMetadata
 
 from crmclean.normalize.phones.metadata import (
     CODES,
@@ -148,12 +148,28 @@ def _country_code(rows: pl.DataFrame, region: str) -> pl.DataFrame:
     return pl.concat(done, how="diagonal_relaxed").drop(_ROUTE)
 
 
-def _national(rows: pl.DataFrame, key: tuple[str, str]) -> pl.DataFrame:
+def _local_lengths(region: PhoneMetadata) -> str:
+    """The region's local-only lengths as ``",7,8,"`` (a row's length is looked up in it)."""
+    descs = (region.general_desc, region.fixed_line, region.mobile)
+    local = sorted({n for desc in descs if desc for n in desc.possible_length_local_only})
+    return "," + ",".join(map(str, local)) + ","
+
+
+_RECORD_REGIONS = {r: meta for r in SUPPORTED_REGIONS if (meta := metadata(r)) is not None}
+_REGION_CODE = {r: str(meta.country_code) for r, meta in _RECORD_REGIONS.items()}
+_REGION_LOCAL = {r: _local_lengths(meta) for r, meta in _RECORD_REGIONS.items()}
+
+
+def _national(rows: pl.DataFrame, key: str) -> pl.DataFrame:
     """The national number as parse leaves it (prefix stripped when the rest stays possible),
-    and whether it is a number typed without its area code in the record's region."""
-    meta, region = metadata(key[0]), metadata(key[1])
-    if meta is None or region is None:
+    and whether it is a number typed without its area code in the record's region (whose
+    calling code and local-only lengths are looked up per row: one pass per ``key``)."""
+    meta = metadata(key)
+    known = pl.col(REGION).is_in(list(_RECORD_REGIONS)).fill_null(False)
+    if meta is None:
         return _unsure(rows)
+    unknown = _unsure(rows.filter(~known))
+    rows = rows.filter(known)
     typed = pl.col(NATIONAL)
     rows = rows.with_columns((pl.col(SURE) & (typed.str.len_chars() >= 2)).alias(SURE))
     if meta.national_prefix_for_parsing:
@@ -163,16 +179,17 @@ def _national(rows: pl.DataFrame, key: tuple[str, str]) -> pl.DataFrame:
         found = typed.str.contains(f"^(?:{meta.national_prefix_for_parsing})")
         rows = _where(rows, found, lambda part: part.with_columns(national.alias(NATIONAL)))
     size = typed.str.len_chars()
-    descs = (region.general_desc, region.fixed_line, region.mobile)
-    local = sorted({n for desc in descs if desc for n in desc.possible_length_local_only})
     significant = typed.str.strip_chars_start("0").str.len_chars().clip(lower_bound=1)
-    return rows.with_columns(
+    region = pl.col(REGION)
+    code = region.replace_strict(_REGION_CODE, default=None, return_dtype=pl.String)
+    local = region.replace_strict(_REGION_LOCAL, default=None, return_dtype=pl.String)
+    in_local = local.str.contains(pl.format(",{},", significant), literal=True)
+    done = rows.with_columns(
         (pl.col(SURE) & (size >= 2) & (size <= MAX_NSN)).alias(SURE),
-        (~pl.col(PLUS) & (pl.col(CC) == str(region.country_code)) & significant.is_in(local))
-        .fill_null(False)
-        .alias(LOCAL),
+        (~pl.col(PLUS) & (pl.col(CC) == code) & in_local).fill_null(False).alias(LOCAL),
         size.alias(_SIZE),
     )
+    return pl.concat([done, unknown], how="diagonal_relaxed")
 
 
 def _validity(rows: pl.DataFrame, key: tuple[str, int]) -> pl.DataFrame:
@@ -189,6 +206,40 @@ def _validity(rows: pl.DataFrame, key: tuple[str, int]) -> pl.DataFrame:
     if code == "55":
         return _where(rows, pl.col(KIND).is_null(), _ninth_digit)
     return rows
+
+
+def _lengths() -> dict[str, set[int]]:
+    """Calling codes whose regions the port all knows -> the national lengths possible in one
+    of them (any other length has no type there)."""
+    found: dict[str, set[int]] = {}
+    for code, regions in CODES.items():
+        metas = [metadata(region) for region in regions]
+        if regions and all(metas):
+            found[code] = {n for meta in metas if meta for n in general_desc(meta).possible_length}
+    return found
+
+
+_LENGTHS = _lengths()
+_PAIRS = sorted(f"{code}:{size}" for code, sizes in _LENGTHS.items() for size in sizes)
+
+
+def _impossible(rows: pl.DataFrame) -> pl.Series:
+    """Rows whose national number has a length no region of their calling code allows: no
+    type (as :func:`_validity` finds, pattern by pattern), so answered in one pass instead of
+    one partition per code and length."""
+    todo = pl.col(SURE) & ~pl.col(UNPARSEABLE) & pl.col(_SIZE).is_not_null()
+    known = pl.col(CC).is_in(list(_LENGTHS))
+    pair = pl.concat_str(pl.col(CC), pl.lit(":"), pl.col(_SIZE).cast(pl.String))
+    return rows.select((todo & known & ~pair.is_in(_PAIRS)).fill_null(False).alias("c"))["c"]
+
+
+def _typed(rows: pl.DataFrame) -> pl.DataFrame:
+    """:func:`_validity` of every row, its numbers of an impossible length in one pass."""
+    impossible = _impossible(rows)
+    rest = _per_value(rows.filter(~impossible), [CC, _SIZE], _validity)
+    none = rows.filter(impossible).with_columns(pl.lit(None, pl.String).alias(KIND))
+    none = _where(none, (pl.col(CC) == "55") & pl.col(KIND).is_null(), _ninth_digit)
+    return pl.concat([rest, none], how="diagonal_relaxed")
 
 
 def _first_region(rows: pl.DataFrame, regions: list[str], size: int) -> pl.DataFrame:
@@ -265,5 +316,5 @@ def analyze(rows: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, pl.UInt32).alias(_SIZE),
     )
     coded = _per_value(start, [REGION], _country_code)
-    national = _per_value(coded, [_META, REGION], _national)
-    return _per_value(national, [CC, _SIZE], _validity).drop(_META, _SIZE)
+    national = _per_value(coded, [_META], _national)
+    return _typed(national).drop(_META, _SIZE)
