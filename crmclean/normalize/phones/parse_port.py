@@ -160,36 +160,62 @@ _REGION_CODE = {r: str(meta.country_code) for r, meta in _RECORD_REGIONS.items()
 _REGION_LOCAL = {r: _local_lengths(meta) for r, meta in _RECORD_REGIONS.items()}
 
 
-def _national(rows: pl.DataFrame, key: str) -> pl.DataFrame:
+_PREFIX = {
+    r: f"^(?:{meta.national_prefix_for_parsing})"
+    for r, meta in _RECORD_REGIONS.items()
+    if meta.national_prefix_for_parsing
+}
+
+
+def _national(rows: pl.DataFrame) -> pl.DataFrame:
     """The national number as parse leaves it (prefix stripped when the rest stays possible),
-    and whether it is a number typed without its area code in the record's region (whose
-    calling code and local-only lengths are looked up per row: one pass per ``key``)."""
-    meta = metadata(key)
-    known = pl.col(REGION).is_in(list(_RECORD_REGIONS)).fill_null(False)
-    if meta is None:
-        return _unsure(rows)
-    unknown = _unsure(rows.filter(~known))
-    rows = rows.filter(known)
+    and whether it is a number typed without its area code in the record's region. Only the
+    numbers starting with a national prefix are worked per metadata region (:data:`_META`);
+    the rest in one pass, the record region's calling code and lengths looked up per row."""
+    todo = pl.col(SURE) & ~pl.col(UNPARSEABLE)
+    regions = list(_RECORD_REGIONS)
+    known = (pl.col(_META).is_in(regions) & pl.col(REGION).is_in(regions)).fill_null(False)
     typed = pl.col(NATIONAL)
-    rows = rows.with_columns((pl.col(SURE) & (typed.str.len_chars() >= 2)).alias(SURE))
-    if meta.national_prefix_for_parsing:
-        stripped = strip_national_prefix(typed, meta)
-        keep = length(stripped, meta).is_in([SHORT, LOCAL_ONLY, INVALID]).fill_null(False)
-        national = pl.when(keep).then(typed).otherwise(stripped)
-        found = typed.str.contains(f"^(?:{meta.national_prefix_for_parsing})")
-        rows = _where(rows, found, lambda part: part.with_columns(national.alias(NATIONAL)))
+    work = rows.filter(todo & known).with_columns(
+        (pl.col(SURE) & (typed.str.len_chars() >= 2)).alias(SURE)
+    )
+    prefix = pl.col(_META).replace_strict(_PREFIX, default=None, return_dtype=pl.String)
+    found = typed.str.contains(prefix).fill_null(False)
+    stripped = [
+        _strip(part, key[0])
+        for key, part in work.filter(found).partition_by(_META, as_dict=True).items()
+    ]
+    done = _local(pl.concat([work.filter(~found), *stripped], how="diagonal_relaxed"))
+    return pl.concat(
+        [rows.filter(~todo), _unsure(rows.filter(todo & ~known)), done], how="diagonal_relaxed"
+    )
+
+
+def _strip(rows: pl.DataFrame, region: str) -> pl.DataFrame:
+    """Numbers of ``region`` starting with its national prefix: stripped unless the rest is
+    not a possible number."""
+    meta = _RECORD_REGIONS[region]
+    typed = pl.col(NATIONAL)
+    stripped = strip_national_prefix(typed, meta)
+    keep = length(stripped, meta).is_in([SHORT, LOCAL_ONLY, INVALID]).fill_null(False)
+    return rows.with_columns(pl.when(keep).then(typed).otherwise(stripped).alias(NATIONAL))
+
+
+def _local(rows: pl.DataFrame) -> pl.DataFrame:
+    """:data:`SURE` for the national number's length, :data:`_SIZE`, and :data:`LOCAL` from
+    the record region's calling code and local-only lengths."""
+    typed = pl.col(NATIONAL)
     size = typed.str.len_chars()
     significant = typed.str.strip_chars_start("0").str.len_chars().clip(lower_bound=1)
     region = pl.col(REGION)
     code = region.replace_strict(_REGION_CODE, default=None, return_dtype=pl.String)
     local = region.replace_strict(_REGION_LOCAL, default=None, return_dtype=pl.String)
     in_local = local.str.contains(pl.format(",{},", significant), literal=True)
-    done = rows.with_columns(
+    return rows.with_columns(
         (pl.col(SURE) & (size >= 2) & (size <= MAX_NSN)).alias(SURE),
         (~pl.col(PLUS) & (pl.col(CC) == code) & in_local).fill_null(False).alias(LOCAL),
         size.alias(_SIZE),
     )
-    return pl.concat([done, unknown], how="diagonal_relaxed")
 
 
 def _validity(rows: pl.DataFrame, key: tuple[str, int]) -> pl.DataFrame:
@@ -316,5 +342,5 @@ def analyze(rows: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, pl.UInt32).alias(_SIZE),
     )
     coded = _per_value(start, [REGION], _country_code)
-    national = _per_value(coded, [_META], _national)
+    national = _national(coded)
     return _typed(national).drop(_META, _SIZE)
