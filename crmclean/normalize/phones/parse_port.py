@@ -47,7 +47,7 @@ PLUS, DIGITS, REGION = "__plus", "__digits", "__region"
 CC, NATIONAL, KIND, LOCAL, NINTH, SURE = "__cc", "__nsn", "__kind", "__local", "__ninth", "__sure"
 UNPARSEABLE = "__unparseable"
 _META, _ROUTE, _SIZE = "__meta", "__route", "__size"  # _META: whose national prefix is stripped
-_CLAIMED = "__claimed"
+_CLAIMED, _ROW = "__claimed", "__port_row"
 MAX_NSN = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
 BR_MOBILE_WITHOUT_NINE = r"^([1-9][1-9])([6-9][0-9]{7})$"
 
@@ -273,17 +273,18 @@ def _first_region(rows: pl.DataFrame, regions: list[str], size: int) -> pl.DataF
     the first region that claims it (its leading digits, or else a type there), as
     ``region_code_for_number`` picks it. Each region in turn sees only the rows the ones
     before it left, and types only those it claims (the NANP's 25 regions: a when/then chain
-    would type every row in every region)."""
-    done, left = [], rows
+    would type every row in every region). The regions pass on the national numbers alone,
+    each with its row; the types found are joined back."""
+    done, left = [], rows.select(NATIONAL).with_row_index(_ROW)
     for region in regions:
         known, typed = _claims(region, size)
         claimed = left.select(known.alias(_CLAIMED))[_CLAIMED]
-        done.append(left.filter(claimed).with_columns(typed.alias(KIND)))
+        done.append(left.filter(claimed).select(_ROW, typed.alias(KIND)))
         left = left.filter(~claimed)
         if left.is_empty():
             break
-    unclaimed = left.with_columns(pl.lit(None, pl.String).alias(KIND))
-    return pl.concat([*done, unclaimed], how="diagonal_relaxed")
+    typed_rows = rows.drop(KIND).with_row_index(_ROW)
+    return typed_rows.join(pl.concat(done), on=_ROW, how="left").drop(_ROW)
 
 
 def _claims(region: str, size: int) -> tuple[pl.Expr, pl.Expr]:
