@@ -211,3 +211,31 @@ def test_an_honour_after_the_name_changes_no_part(name: str, honour: str) -> Non
     vocab = NameRules.load(Rules())
     alone, honoured = parse_full(name, vocab), parse_full(f"{name}, {honour}", vocab)
     assert honoured == alone._replace(full=f"{alone.full}, {honour}")
+
+
+def test_full_names_left_unparsed_come_out_as_if_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Full names with a first or last name, no comma and no leading title are not parsed
+    (the names _fill builds): the frame and findings are those of parsing every one."""
+    from crmclean.normalize.names import columns
+
+    rows = [
+        ("Ana", None, "Lima", None),
+        ("JOÃO", "pedro", "DA SILVA", None),
+        ("Dr.", None, "Souza", None),
+        ("Maria", None, "Eduarda Santos", None),
+        (None, None, None, "Silva, João"),
+        ("João", None, "Silva", "SILVA, JOÃO"),
+        ("Ana", None, "Lima", "Dra. Ana Lima"),
+        ("Ana", None, "Lima", "Ana Lima, 1st Baroness Lima"),
+        ("Carlos", None, "Souza Neto", "carlos souza neto"),
+        (None, "José", None, None),
+        (None, None, None, "Pedro Álvares Cabral"),
+    ]
+    first, middle, last, full = (list(column) for column in zip(*rows, strict=True))
+    typed = frame(first_name=first, middle_name=middle, last_name=last, full_name=full)
+    rules = Rules()
+    lazy = normalize_names(typed, rules)
+    monkeypatch.setattr(columns, "_parsed", lambda vocab: pl.lit(True))
+    eager = normalize_names(typed, rules)
+    assert lazy.frame.equals(eager.frame)
+    assert found(lazy.findings) == found(eager.findings)

@@ -69,8 +69,9 @@ def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
     suffix kept only then: "João Neto" built from first "João", last "Neto" has none)."""
     titled = map_distinct(frame, [FIRST], partial(take_honorific, vocab=vocab), _pair(FIRST))
     suffixed = map_distinct(frame, [LAST], partial(take_suffix, vocab=vocab), _pair(LAST))
+    asked = frame.select(pl.when(_parsed(vocab)).then(pl.col(FULL)).alias(FULL))
     full = map_distinct(
-        frame, [FULL], partial(parse_full, vocab=vocab), PARSED, name_fast.fast_path(FULL, vocab)
+        asked, [FULL], partial(parse_full, vocab=vocab), PARSED, name_fast.fast_path(FULL, vocab)
     )
     alone = pl.col(FIRST).is_null() & pl.col(LAST).is_null() & pl.lit(full["first"]).is_not_null()
     alone = alone & ~_formula(FULL)
@@ -94,6 +95,19 @@ def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
 
 
 _SPLIT = {FIRST: "first", MIDDLE: "middle", LAST: "last"}
+
+
+def _parsed(vocab: NameRules) -> pl.Expr:
+    """The full names :func:`_parts` needs parsed: those it may split (no first or last name),
+    and those ``parse_full`` changes (a comma: reordered or an honour; a title in front).
+    Any other gives no honorific, no rule and itself as ``full`` (as the names ``_fill``
+    builds from first and last names, most of a CRM's): nothing to parse."""
+    head = pl.col(FULL).str.extract(r"^([^ ]*)", 1)
+    return (
+        (pl.col(FIRST).is_null() & pl.col(LAST).is_null())
+        | pl.col(FULL).str.contains(",", literal=True)
+        | name_fast.word_key(head).is_in(list(vocab.titles))
+    ).fill_null(True)
 
 
 def _formula(field: str) -> pl.Expr:

@@ -22,7 +22,7 @@ _WORDS, _GROUPS = "__words", "__groups"
 _PARTS = ("__first", "__middle", "__last", "__two")
 
 
-def _key(word: pl.Expr) -> pl.Expr:
+def word_key(word: pl.Expr) -> pl.Expr:
     """``names.word_key``: lower case, no final dot or comma."""
     return word.str.to_lowercase().str.strip_chars_end(".,")
 
@@ -65,8 +65,8 @@ def fast_path(field: str, vocab: NameRules) -> FastPath:
     }
     plain = (
         name.str.contains(PLAIN)
-        & ~_key(first).is_in(list(vocab.titles))
-        & ~_key(words.list.last()).is_in(list(vocab.suffixes))
+        & ~word_key(first).is_in(list(vocab.titles))
+        & ~word_key(words.list.last()).is_in(list(vocab.suffixes))
         & ~two.is_in(sorted(vocab.compounds)).fill_null(False)
         & kept_as_typed(first, vocab.particles)
         & (middle.is_null() | kept_as_typed(middle, vocab.particles, first=False))

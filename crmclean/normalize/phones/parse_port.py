@@ -25,7 +25,7 @@ from functools import partial
 from typing import Any
 
 import polars as pl
-from phonenumbers import PhoneMetadata
+from phonenumbers import SUPPORTED_REGIONS, PhoneMetadata
 
 from crmclean.normalize.phones.metadata import (
     CODES,
@@ -47,7 +47,7 @@ PLUS, DIGITS, REGION = "__plus", "__digits", "__region"
 CC, NATIONAL, KIND, LOCAL, NINTH, SURE = "__cc", "__nsn", "__kind", "__local", "__ninth", "__sure"
 UNPARSEABLE = "__unparseable"
 _META, _ROUTE, _SIZE = "__meta", "__route", "__size"  # _META: whose national prefix is stripped
-_CLAIMED = "__claimed"
+_CLAIMED, _ROW = "__claimed", "__port_row"
 MAX_NSN = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
 BR_MOBILE_WITHOUT_NINE = r"^([1-9][1-9])([6-9][0-9]{7})$"
 
@@ -148,29 +148,72 @@ def _country_code(rows: pl.DataFrame, region: str) -> pl.DataFrame:
     return pl.concat(done, how="diagonal_relaxed").drop(_ROUTE)
 
 
-def _national(rows: pl.DataFrame, key: tuple[str, str]) -> pl.DataFrame:
-    """The national number as parse leaves it (prefix stripped when the rest stays possible),
-    and whether it is a number typed without its area code in the record's region."""
-    meta, region = metadata(key[0]), metadata(key[1])
-    if meta is None or region is None:
-        return _unsure(rows)
-    typed = pl.col(NATIONAL)
-    rows = rows.with_columns((pl.col(SURE) & (typed.str.len_chars() >= 2)).alias(SURE))
-    if meta.national_prefix_for_parsing:
-        stripped = strip_national_prefix(typed, meta)
-        keep = length(stripped, meta).is_in([SHORT, LOCAL_ONLY, INVALID]).fill_null(False)
-        national = pl.when(keep).then(typed).otherwise(stripped)
-        found = typed.str.contains(f"^(?:{meta.national_prefix_for_parsing})")
-        rows = _where(rows, found, lambda part: part.with_columns(national.alias(NATIONAL)))
-    size = typed.str.len_chars()
+def _local_lengths(region: PhoneMetadata) -> str:
+    """The region's local-only lengths as ``",7,8,"`` (a row's length is looked up in it)."""
     descs = (region.general_desc, region.fixed_line, region.mobile)
     local = sorted({n for desc in descs if desc for n in desc.possible_length_local_only})
+    return "," + ",".join(map(str, local)) + ","
+
+
+_RECORD_REGIONS = {r: meta for r in SUPPORTED_REGIONS if (meta := metadata(r)) is not None}
+_REGION_CODE = {r: str(meta.country_code) for r, meta in _RECORD_REGIONS.items()}
+_REGION_LOCAL = {r: _local_lengths(meta) for r, meta in _RECORD_REGIONS.items()}
+
+
+_PREFIX = {
+    r: f"^(?:{meta.national_prefix_for_parsing})"
+    for r, meta in _RECORD_REGIONS.items()
+    if meta.national_prefix_for_parsing
+}
+
+
+def _national(rows: pl.DataFrame) -> pl.DataFrame:
+    """The national number as parse leaves it (prefix stripped when the rest stays possible),
+    and whether it is a number typed without its area code in the record's region. Only the
+    numbers starting with a national prefix are worked per metadata region (:data:`_META`);
+    the rest in one pass, the record region's calling code and lengths looked up per row."""
+    todo = pl.col(SURE) & ~pl.col(UNPARSEABLE)
+    regions = list(_RECORD_REGIONS)
+    known = (pl.col(_META).is_in(regions) & pl.col(REGION).is_in(regions)).fill_null(False)
+    typed = pl.col(NATIONAL)
+    work = rows.filter(todo & known).with_columns(
+        (pl.col(SURE) & (typed.str.len_chars() >= 2)).alias(SURE)
+    )
+    prefix = pl.col(_META).replace_strict(_PREFIX, default=None, return_dtype=pl.String)
+    found = typed.str.contains(prefix).fill_null(False)
+    stripped = [
+        _strip(part, key[0])
+        for key, part in work.filter(found).partition_by(_META, as_dict=True).items()
+    ]
+    done = _local(pl.concat([work.filter(~found), *stripped], how="diagonal_relaxed"))
+    return pl.concat(
+        [rows.filter(~todo), _unsure(rows.filter(todo & ~known)), done], how="diagonal_relaxed"
+    )
+
+
+def _strip(rows: pl.DataFrame, region: str) -> pl.DataFrame:
+    """Numbers of ``region`` starting with its national prefix: stripped unless the rest is
+    not a possible number."""
+    meta = _RECORD_REGIONS[region]
+    typed = pl.col(NATIONAL)
+    stripped = strip_national_prefix(typed, meta)
+    keep = length(stripped, meta).is_in([SHORT, LOCAL_ONLY, INVALID]).fill_null(False)
+    return rows.with_columns(pl.when(keep).then(typed).otherwise(stripped).alias(NATIONAL))
+
+
+def _local(rows: pl.DataFrame) -> pl.DataFrame:
+    """:data:`SURE` for the national number's length, :data:`_SIZE`, and :data:`LOCAL` from
+    the record region's calling code and local-only lengths."""
+    typed = pl.col(NATIONAL)
+    size = typed.str.len_chars()
     significant = typed.str.strip_chars_start("0").str.len_chars().clip(lower_bound=1)
+    region = pl.col(REGION)
+    code = region.replace_strict(_REGION_CODE, default=None, return_dtype=pl.String)
+    local = region.replace_strict(_REGION_LOCAL, default=None, return_dtype=pl.String)
+    in_local = local.str.contains(pl.format(",{},", significant), literal=True)
     return rows.with_columns(
         (pl.col(SURE) & (size >= 2) & (size <= MAX_NSN)).alias(SURE),
-        (~pl.col(PLUS) & (pl.col(CC) == str(region.country_code)) & significant.is_in(local))
-        .fill_null(False)
-        .alias(LOCAL),
+        (~pl.col(PLUS) & (pl.col(CC) == code) & in_local).fill_null(False).alias(LOCAL),
         size.alias(_SIZE),
     )
 
@@ -191,22 +234,57 @@ def _validity(rows: pl.DataFrame, key: tuple[str, int]) -> pl.DataFrame:
     return rows
 
 
+def _lengths() -> dict[str, set[int]]:
+    """Calling codes whose regions the port all knows -> the national lengths possible in one
+    of them (any other length has no type there)."""
+    found: dict[str, set[int]] = {}
+    for code, regions in CODES.items():
+        metas = [metadata(region) for region in regions]
+        if regions and all(metas):
+            found[code] = {n for meta in metas if meta for n in general_desc(meta).possible_length}
+    return found
+
+
+_LENGTHS = _lengths()
+_PAIRS = sorted(f"{code}:{size}" for code, sizes in _LENGTHS.items() for size in sizes)
+
+
+def _impossible(rows: pl.DataFrame) -> pl.Series:
+    """Rows whose national number has a length no region of their calling code allows: no
+    type (as :func:`_validity` finds, pattern by pattern), so answered in one pass instead of
+    one partition per code and length."""
+    todo = pl.col(SURE) & ~pl.col(UNPARSEABLE) & pl.col(_SIZE).is_not_null()
+    known = pl.col(CC).is_in(list(_LENGTHS))
+    pair = pl.concat_str(pl.col(CC), pl.lit(":"), pl.col(_SIZE).cast(pl.String))
+    return rows.select((todo & known & ~pair.is_in(_PAIRS)).fill_null(False).alias("c"))["c"]
+
+
+def _typed(rows: pl.DataFrame) -> pl.DataFrame:
+    """:func:`_validity` of every row, its numbers of an impossible length in one pass."""
+    impossible = _impossible(rows)
+    rest = _per_value(rows.filter(~impossible), [CC, _SIZE], _validity)
+    none = rows.filter(impossible).with_columns(pl.lit(None, pl.String).alias(KIND))
+    none = _where(none, (pl.col(CC) == "55") & pl.col(KIND).is_null(), _ninth_digit)
+    return pl.concat([rest, none], how="diagonal_relaxed")
+
+
 def _first_region(rows: pl.DataFrame, regions: list[str], size: int) -> pl.DataFrame:
     """:data:`KIND` of numbers of a calling code shared by ``regions``: each row is typed by
     the first region that claims it (its leading digits, or else a type there), as
     ``region_code_for_number`` picks it. Each region in turn sees only the rows the ones
     before it left, and types only those it claims (the NANP's 25 regions: a when/then chain
-    would type every row in every region)."""
-    done, left = [], rows
+    would type every row in every region). The regions pass on the national numbers alone,
+    each with its row; the types found are joined back."""
+    done, left = [], rows.select(NATIONAL).with_row_index(_ROW)
     for region in regions:
         known, typed = _claims(region, size)
         claimed = left.select(known.alias(_CLAIMED))[_CLAIMED]
-        done.append(left.filter(claimed).with_columns(typed.alias(KIND)))
+        done.append(left.filter(claimed).select(_ROW, typed.alias(KIND)))
         left = left.filter(~claimed)
         if left.is_empty():
             break
-    unclaimed = left.with_columns(pl.lit(None, pl.String).alias(KIND))
-    return pl.concat([*done, unclaimed], how="diagonal_relaxed")
+    typed_rows = rows.drop(KIND).with_row_index(_ROW)
+    return typed_rows.join(pl.concat(done), on=_ROW, how="left").drop(_ROW)
 
 
 def _claims(region: str, size: int) -> tuple[pl.Expr, pl.Expr]:
@@ -265,5 +343,5 @@ def analyze(rows: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, pl.UInt32).alias(_SIZE),
     )
     coded = _per_value(start, [REGION], _country_code)
-    national = _per_value(coded, [_META, REGION], _national)
-    return _per_value(national, [CC, _SIZE], _validity).drop(_META, _SIZE)
+    national = _national(coded)
+    return _typed(national).drop(_META, _SIZE)

@@ -1,0 +1,78 @@
+"""CPU seconds of chosen normalize steps on a neutral file, best of ``--rounds``.
+
+Reads a file written by ``bench/neutral.py``, maps it as ``crmclean dedupe`` does and runs the
+steps before the first chosen one (cached beside the file: ``<file>.before-<step>.parquet``),
+then times each chosen step in turn on the previous one's output. With ``--out DIR`` it writes
+each step's frame and findings there, to compare two trees' outputs. Compare two trees by
+alternating them under the shared lock::
+
+    flock /tmp/crmclean-bench.lock .venv/bin/python bench/normalize_steps.py \\
+        /tmp/neutral_1m.parquet --steps phone,name
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+from pathlib import Path
+
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from race import _mapping
+
+from crmclean import pipeline
+from crmclean.normalize.stage import steps
+from crmclean.pipeline import RunOptions
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec
+
+
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+def before(records: Path, rules: Rules, first: str) -> pl.DataFrame:
+    """The mapped file after every step before ``first`` (cached)."""
+    cache = records.with_suffix(f".before-{first}.parquet")
+    if not cache.exists():
+        source = SourceSpec(path=records, mapping=_mapping(records.parent))
+        frame = pipeline.run([source], rules, RunOptions(), stop_before="normalize").batch.frame
+        for name, step in steps(rules):
+            if name == first:
+                break
+            frame, _ = step(frame)
+        frame.write_parquet(cache)
+    return pl.read_parquet(cache)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--steps", default="phone,name", help="comma-separated, in stage order")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--out", type=Path, help="write each step's frame and findings here")
+    args = parser.parse_args()
+    rules = Rules()
+    named = dict(steps(rules))
+    chosen = [name for name, _ in steps(rules) if name in args.steps.split(",")]
+    frame = before(args.file, rules, chosen[0])
+    for name in chosen:
+        times = []
+        for _ in range(args.rounds):
+            start = _cpu()
+            out, found = named[name](frame)
+            times.append(_cpu() - start)
+        best, count = min(times), found.height
+        print(f"  {name:<12} {best:6.2f} s CPU  best of {args.rounds}  findings {count:,}")
+        if args.out:
+            out.write_parquet(args.out / f"{name}_frame.parquet")
+            found.write_parquet(args.out / f"{name}_findings.parquet")
+        frame = out
+
+
+if __name__ == "__main__":
+    main()
