@@ -64,6 +64,15 @@ def _with_flags(
     return records.with_columns(pl.col(FLAGGED + field).fill_null(False) for field in fields)
 
 
+def _gathered(records: pl.Series, survivors: pl.Series, rows: pl.Series) -> pl.Series:
+    """``records`` then ``survivors`` at ``rows``; a column empty in every record stays a
+    column of nulls (a gather would still give every null a 16-byte string view)."""
+    if records.null_count() == records.len():
+        return pl.repeat(None, rows.len(), dtype=records.dtype, eager=True).alias(records.name)
+    both = pl.concat([records, survivors.cast(records.dtype)], rechunk=False)
+    return both.gather(rows).rechunk()
+
+
 def _in_id_order(
     records: pl.DataFrame, alone: pl.Series, survivors: pl.DataFrame, fields: list[str]
 ) -> pl.DataFrame:
@@ -74,12 +83,7 @@ def _in_id_order(
     order = ids.arg_sort()
     after = pl.int_range(records.height, records.height + survivors.height, eager=True)
     rows = pl.concat([alone.cast(pl.Int64), after.cast(pl.Int64)]).gather(order)
-    columns = [
-        pl.concat([records[name], survivors[name].cast(records.schema[name])], rechunk=False)
-        .gather(rows)
-        .rechunk()
-        for name in (GOLDEN_ID, *fields)
-    ]
+    columns = [_gathered(records[name], survivors[name], rows) for name in (GOLDEN_ID, *fields)]
     count = pl.concat(
         [pl.repeat(1, alone.len(), dtype=pl.Int64, eager=True), survivors["source_count"]]
     )
