@@ -26,6 +26,8 @@ RECENCY = pl.coalesce("updated_at", "created_at", "last_activity_at")
 DEFAULT = Survivorship()
 GOLDEN_SLICE = 250_000  # records per survivorship pass of golden_by_slices
 _VALUE, _EMAIL_ALT, _PHONE_ALT = "_value", "email_alt", "phone_alt"
+_ALTERNATED = [GOLDEN_ID, "email", "phone", "mobile", _EMAIL_ALT, _PHONE_ALT]
+_ALWAYS = {"updated_at", "created_at", "last_activity_at", "email", "phone", "mobile"}
 
 
 def newest_first(frame: pl.DataFrame) -> pl.DataFrame:
@@ -64,12 +66,15 @@ def _with_flags(
     return records.with_columns(pl.col(FLAGGED + field).fill_null(False) for field in fields)
 
 
-def _gathered(records: pl.Series, survivors: pl.Series, rows: pl.Series) -> pl.Series:
-    """``records`` then ``survivors`` at ``rows``; a column empty in every record stays a
-    column of nulls (a gather would still give every null a 16-byte string view)."""
-    if records.null_count() == records.len():
-        return pl.repeat(None, rows.len(), dtype=records.dtype, eager=True).alias(records.name)
-    both = pl.concat([records, survivors.cast(records.dtype)], rechunk=False)
+def _gathered(
+    records: pl.DataFrame, survivors: pl.DataFrame, name: str, rows: pl.Series
+) -> pl.Series:
+    """Column ``name`` of ``records`` then ``survivors`` at ``rows``; a column empty in every
+    record stays a column of nulls (a gather would still give every null a 16-byte view)."""
+    column = records[name]
+    if column.null_count() == column.len():
+        return pl.repeat(None, rows.len(), dtype=column.dtype, eager=True).alias(name)
+    both = pl.concat([column, survivors[name].cast(column.dtype)], rechunk=False)
     return both.gather(rows).rechunk()
 
 
@@ -83,11 +88,32 @@ def _in_id_order(
     order = ids.arg_sort()
     after = pl.int_range(records.height, records.height + survivors.height, eager=True)
     rows = pl.concat([alone.cast(pl.Int64), after.cast(pl.Int64)]).gather(order)
-    columns = [_gathered(records[name], survivors[name], rows) for name in (GOLDEN_ID, *fields)]
+    columns = [_gathered(records, survivors, name, rows) for name in (GOLDEN_ID, *fields)]
     count = pl.concat(
         [pl.repeat(1, alone.len(), dtype=pl.Int64, eager=True), survivors["source_count"]]
     )
     return pl.DataFrame([*columns, count.gather(order).alias("source_count")])
+
+
+def _survivors(
+    slim: pl.DataFrame,
+    several: pl.Series,
+    fields: list[str],
+    rules: Survivorship,
+    findings: pl.DataFrame | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The survivors of the clusters of several records (``slim`` at ``several``), and those
+    records' columns that alternates come from, newest first. A field empty in every record
+    is left out (its survivor is null), unless recency or the alternates read it; only the
+    columns the alternates need outlive the call."""
+    kept = [f for f in fields if f in _ALWAYS or slim[f].null_count() < slim.height]
+    merged = slim.select(GOLDEN_ID, SOURCE, SOURCE_ID, *kept, _EMAIL_ALT, _PHONE_ALT)
+    merged = _with_flags(merged.filter(several), flagged_fields(kept, rules), findings)
+    merged = with_ranks(newest_first(merged), kept, rules)
+    survivors = merged.group_by(GOLDEN_ID).agg(
+        *(survivor(field, rules) for field in kept), source_count=pl.len().cast(pl.Int64)
+    )
+    return best_forms(merged, survivors, kept, rules), merged.select(_ALTERNATED)
 
 
 def golden_records(
@@ -107,15 +133,10 @@ def golden_records(
     rules = rules or DEFAULT
     slim = frame.select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields, _EMAIL_ALT, _PHONE_ALT)
     several = slim.select(pl.len().over(GOLDEN_ID) > 1).to_series()
-    merged = _with_flags(slim.filter(several), flagged_fields(fields, rules), findings)
-    merged = with_ranks(newest_first(merged), fields, rules)
-    survivors = merged.group_by(GOLDEN_ID).agg(
-        *(survivor(field, rules) for field in fields), source_count=pl.len().cast(pl.Int64)
-    )
-    survivors = best_forms(merged, survivors, fields, rules)
+    survivors, merged = _survivors(slim, several, fields, rules, findings)
     golden = _in_id_order(slim, several.not_().arg_true(), survivors, fields)
     listed = (pl.col(_EMAIL_ALT).list.len() > 0) | (pl.col(_PHONE_ALT).list.len() > 0)
-    records = pl.concat([slim.filter(listed & ~pl.lit(several)), merged], how="diagonal_relaxed")
+    records = pl.concat([slim.filter(listed & ~pl.lit(several)).select(_ALTERNATED), merged])
     return golden.select(
         GOLDEN_ID,
         *fields,
@@ -128,7 +149,9 @@ def golden_records(
 def merge_log(frame: pl.DataFrame, golden: pl.DataFrame, fields: list[str]) -> pl.DataFrame:
     """Every field of a merged cluster whose records disagree: one row per record and value
     (``golden_id, field, _source, _source_id, value, survived``), nothing lost. Built a field
-    at a time: only the disagreeing values of one field are ever unpivoted."""
+    at a time: only the disagreeing values of one field are ever unpivoted, and no field
+    empty in every record is copied."""
+    fields = [field for field in fields if frame[field].null_count() < frame.height]
     merged = golden.filter(pl.col("source_count") > 1).select(GOLDEN_ID, *fields)
     records = frame.select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields)  # no other column copied
     records = records.join(merged.select(GOLDEN_ID), on=GOLDEN_ID, how="semi")
