@@ -107,9 +107,12 @@ def _survivors(
     is left out (its survivor is null), unless recency or the alternates read it; only the
     columns the alternates need outlive the call."""
     kept = [f for f in fields if f in _ALWAYS or slim[f].null_count() < slim.height]
-    merged = slim.select(GOLDEN_ID, SOURCE, SOURCE_ID, *kept, _EMAIL_ALT, _PHONE_ALT)
-    merged = _with_flags(merged.filter(several), flagged_fields(kept, rules), findings)
-    merged = with_ranks(newest_first(merged), kept, rules)
+    rows = pl.int_range(pl.len(), dtype=pl.UInt32).filter(several)
+    newest = RECENCY.filter(several)
+    rows = rows.sort_by(newest, descending=True, nulls_last=True, maintain_order=True)
+    columns = pl.col(GOLDEN_ID, SOURCE, SOURCE_ID, *kept, _EMAIL_ALT, _PHONE_ALT)
+    merged = slim.select(columns.gather(slim.select(rows).to_series()))  # one copy, sorted
+    merged = with_ranks(_with_flags(merged, flagged_fields(kept, rules), findings), kept, rules)
     survivors = merged.group_by(GOLDEN_ID).agg(
         *(survivor(field, rules) for field in kept), source_count=pl.len().cast(pl.Int64)
     )
@@ -132,7 +135,7 @@ def golden_records(
     """
     rules = rules or DEFAULT
     slim = frame.select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields, _EMAIL_ALT, _PHONE_ALT)
-    several = slim.select(pl.len().over(GOLDEN_ID) > 1).to_series()
+    several = slim[GOLDEN_ID].is_duplicated()  # a hash of ids only, no count per record
     survivors, merged = _survivors(slim, several, fields, rules, findings)
     golden = _in_id_order(slim, several.not_().arg_true(), survivors, fields)
     listed = (pl.col(_EMAIL_ALT).list.len() > 0) | (pl.col(_PHONE_ALT).list.len() > 0)
