@@ -96,22 +96,22 @@ def _in_id_order(
 
 
 def _survivors(
-    slim: pl.DataFrame,
+    frame: pl.DataFrame,
     several: pl.Series,
     fields: list[str],
     rules: Survivorship,
     findings: pl.DataFrame | None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The survivors of the clusters of several records (``slim`` at ``several``), and those
+    """The survivors of the clusters of several records (``frame`` at ``several``), and those
     records' columns that alternates come from, newest first. A field empty in every record
     is left out (its survivor is null), unless recency or the alternates read it; only the
     columns the alternates need outlive the call."""
-    kept = [f for f in fields if f in _ALWAYS or slim[f].null_count() < slim.height]
+    kept = [f for f in fields if f in _ALWAYS or frame[f].null_count() < frame.height]
     rows = pl.int_range(pl.len(), dtype=pl.UInt32).filter(several)
     newest = RECENCY.filter(several)
     rows = rows.sort_by(newest, descending=True, nulls_last=True, maintain_order=True)
     columns = pl.col(GOLDEN_ID, SOURCE, SOURCE_ID, *kept, _EMAIL_ALT, _PHONE_ALT)
-    merged = slim.select(columns.gather(slim.select(rows).to_series()))  # one copy, sorted
+    merged = frame.select(columns.gather(frame.select(rows).to_series()))  # one copy, sorted
     merged = with_ranks(_with_flags(merged, flagged_fields(kept, rules), findings), kept, rules)
     survivors = merged.group_by(GOLDEN_ID).agg(
         *(survivor(field, rules) for field in kept), source_count=pl.len().cast(pl.Int64)
@@ -134,12 +134,14 @@ def golden_records(
     that can leave an alternate are exploded.
     """
     rules = rules or DEFAULT
-    slim = frame.select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields, _EMAIL_ALT, _PHONE_ALT)
-    several = slim[GOLDEN_ID].is_duplicated()  # a hash of ids only, no count per record
-    survivors, merged = _survivors(slim, several, fields, rules, findings)
-    golden = _in_id_order(slim, several.not_().arg_true(), survivors, fields)
+    # no frame.select of the columns used: were a column chunked unlike the others, a frame
+    # of them would be rechunked whole (neutral 1M: +0.5 GB)
+    several = frame[GOLDEN_ID].is_duplicated()  # a hash of ids only, no count per record
+    survivors, merged = _survivors(frame, several, fields, rules, findings)
+    golden = _in_id_order(frame, several.not_().arg_true(), survivors, fields)
     listed = (pl.col(_EMAIL_ALT).list.len() > 0) | (pl.col(_PHONE_ALT).list.len() > 0)
-    records = pl.concat([slim.filter(listed & ~pl.lit(several)).select(_ALTERNATED), merged])
+    alone = frame.select(pl.col(_ALTERNATED).filter(listed & ~pl.lit(several)))
+    records = pl.concat([alone, merged])
     return golden.select(
         GOLDEN_ID,
         *fields,
