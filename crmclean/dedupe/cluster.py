@@ -55,10 +55,10 @@ def _golden_ids(frame: pl.DataFrame, labels: np.ndarray, lineage: np.ndarray) ->
 
 
 def _chunked_like(column: pl.Series, frame: pl.DataFrame) -> pl.Series:
-    """``column`` cut into the chunks of ``frame``'s first column (slices share its buffers):
-    a column chunked unlike the others makes the next frame built from them (a ``drop``, a
+    """``column`` cut into the chunks of ``frame``'s lineage (slices share its buffers): a
+    column chunked unlike the others makes the next frame built from them (a ``drop``, a
     ``select``) rechunk every column (neutral 1M read from Parquet: 0.5 GB copied)."""
-    lengths = frame.to_series(0).chunk_lengths()
+    lengths = frame[SOURCE_ID].chunk_lengths()
     starts = accumulate([0, *lengths[:-1]])
     return pl.concat([column.slice(s, n) for s, n in zip(starts, lengths, strict=True)])
 
