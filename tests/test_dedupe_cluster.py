@@ -55,3 +55,13 @@ def test_no_records_no_clusters() -> None:
     clustered = assign_golden_ids(contacts().with_row_index("_record"), _matches())
     assert clustered.is_empty()
     assert clustered.schema[GOLDEN_ID] == pl.String
+
+
+def test_golden_ids_come_in_the_chunks_of_the_frame() -> None:
+    records = contacts(*({"first_name": name} for name in ("Ana", "Bia", "Caio", "Davi", "Eva")))
+    parts = [records.slice(0, 2), records.slice(2, 2), records.slice(4)]  # as read by row groups
+    frame = pl.concat(parts, rechunk=False).with_row_index("_record")
+    clustered = assign_golden_ids(frame, _matches((0, 3)))
+    assert clustered[GOLDEN_ID].chunk_lengths() == frame[SOURCE_ID].chunk_lengths() == [2, 2, 1]
+    ids = clustered[GOLDEN_ID].to_list()
+    assert ids[0] == ids[3] and len(set(ids)) == 4

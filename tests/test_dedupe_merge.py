@@ -131,6 +131,21 @@ def test_the_merge_log_keeps_every_value_that_lost() -> None:
     assert agreeing.is_empty()  # both records say Ana: nothing to log
 
 
+def test_a_field_empty_in_every_record_stays_empty_whatever_its_strategy() -> None:
+    rules = Survivorship(fields={"job_title": "most_complete", "company": "source_priority"})
+    empty = ("job_title", "company", "state")
+    frame = contacts(OLD, NEW, {"first_name": "Bia", "email": "bia@x.com"}).with_columns(
+        pl.lit(None, dtype=pl.String).alias(name) for name in empty
+    )
+    frame = frame.with_columns(golden_id=pl.Series(["g_1", "g_1", "g_2"]))
+    golden = golden_records(frame, FIELDS, rules)
+    assert golden.schema == golden_records(frame.head(1), FIELDS, rules).schema
+    assert golden.select(empty).null_count().row(0) == (2, 2, 2)
+    assert golden["email"].to_list() == ["ana@new.com", "bia@x.com"]
+    fields = set(merge_log(frame, golden, FIELDS)["field"])
+    assert "email" in fields and fields.isdisjoint(empty)
+
+
 def _finding(source_id: str, field: str, severity: str) -> dict[str, str]:
     return {"_source": "crm", "_source_id": source_id, "field": field, "severity": severity}
 

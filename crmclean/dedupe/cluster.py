@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from itertools import accumulate
 
 import numpy as np
 import polars as pl
@@ -53,6 +54,15 @@ def _golden_ids(frame: pl.DataFrame, labels: np.ndarray, lineage: np.ndarray) ->
     return pl.Series(GOLDEN_ID, ids, dtype=pl.String).gather(cluster_of)
 
 
+def _chunked_like(column: pl.Series, frame: pl.DataFrame) -> pl.Series:
+    """``column`` cut into the chunks of ``frame``'s lineage (slices share its buffers): a
+    column chunked unlike the others makes the next frame built from them (a ``drop``, a
+    ``select``) rechunk every column (neutral 1M read from Parquet: 0.5 GB copied)."""
+    lengths = frame[SOURCE_ID].chunk_lengths()
+    starts = accumulate([0, *lengths[:-1]])
+    return pl.concat([column.slice(s, n) for s, n in zip(starts, lengths, strict=True)])
+
+
 def assign_golden_ids(
     frame: pl.DataFrame,
     matches: pl.DataFrame,
@@ -78,4 +88,4 @@ def assign_golden_ids(
     labels = components(frame.height, matches)
     if cannot is not None:
         labels = split_chains(labels, matches, cannot, lineage, disputed, contested, doubted)
-    return frame.with_columns(_golden_ids(frame, labels, lineage))
+    return frame.with_columns(_chunked_like(_golden_ids(frame, labels, lineage), frame))

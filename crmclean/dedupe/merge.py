@@ -26,6 +26,8 @@ RECENCY = pl.coalesce("updated_at", "created_at", "last_activity_at")
 DEFAULT = Survivorship()
 GOLDEN_SLICE = 250_000  # records per survivorship pass of golden_by_slices
 _VALUE, _EMAIL_ALT, _PHONE_ALT = "_value", "email_alt", "phone_alt"
+_ALTERNATED = [GOLDEN_ID, "email", "phone", "mobile", _EMAIL_ALT, _PHONE_ALT]
+_ALWAYS = {"updated_at", "created_at", "last_activity_at", "email", "phone", "mobile"}
 
 
 def newest_first(frame: pl.DataFrame) -> pl.DataFrame:
@@ -64,6 +66,18 @@ def _with_flags(
     return records.with_columns(pl.col(FLAGGED + field).fill_null(False) for field in fields)
 
 
+def _gathered(
+    records: pl.DataFrame, survivors: pl.DataFrame, name: str, rows: pl.Series
+) -> pl.Series:
+    """Column ``name`` of ``records`` then ``survivors`` at ``rows``; a column empty in every
+    record stays a column of nulls (a gather would still give every null a 16-byte view)."""
+    column = records[name]
+    if column.null_count() == column.len():
+        return pl.repeat(None, rows.len(), dtype=column.dtype, eager=True).alias(name)
+    both = pl.concat([column, survivors[name].cast(column.dtype)], rechunk=False)
+    return both.gather(rows).rechunk()
+
+
 def _in_id_order(
     records: pl.DataFrame, alone: pl.Series, survivors: pl.DataFrame, fields: list[str]
 ) -> pl.DataFrame:
@@ -74,16 +88,35 @@ def _in_id_order(
     order = ids.arg_sort()
     after = pl.int_range(records.height, records.height + survivors.height, eager=True)
     rows = pl.concat([alone.cast(pl.Int64), after.cast(pl.Int64)]).gather(order)
-    columns = [
-        pl.concat([records[name], survivors[name].cast(records.schema[name])], rechunk=False)
-        .gather(rows)
-        .rechunk()
-        for name in (GOLDEN_ID, *fields)
-    ]
+    columns = [_gathered(records, survivors, name, rows) for name in (GOLDEN_ID, *fields)]
     count = pl.concat(
         [pl.repeat(1, alone.len(), dtype=pl.Int64, eager=True), survivors["source_count"]]
     )
     return pl.DataFrame([*columns, count.gather(order).alias("source_count")])
+
+
+def _survivors(
+    frame: pl.DataFrame,
+    several: pl.Series,
+    fields: list[str],
+    rules: Survivorship,
+    findings: pl.DataFrame | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The survivors of the clusters of several records (``frame`` at ``several``), and those
+    records' columns that alternates come from, newest first. A field empty in every record
+    is left out (its survivor is null), unless recency or the alternates read it; only the
+    columns the alternates need outlive the call."""
+    kept = [f for f in fields if f in _ALWAYS or frame[f].null_count() < frame.height]
+    rows = pl.int_range(pl.len(), dtype=pl.UInt32).filter(several)
+    newest = RECENCY.filter(several)
+    rows = rows.sort_by(newest, descending=True, nulls_last=True, maintain_order=True)
+    columns = pl.col(GOLDEN_ID, SOURCE, SOURCE_ID, *kept, _EMAIL_ALT, _PHONE_ALT)
+    merged = frame.select(columns.gather(frame.select(rows).to_series()))  # one copy, sorted
+    merged = with_ranks(_with_flags(merged, flagged_fields(kept, rules), findings), kept, rules)
+    survivors = merged.group_by(GOLDEN_ID).agg(
+        *(survivor(field, rules) for field in kept), source_count=pl.len().cast(pl.Int64)
+    )
+    return best_forms(merged, survivors, kept, rules), merged.select(_ALTERNATED)
 
 
 def golden_records(
@@ -101,17 +134,14 @@ def golden_records(
     that can leave an alternate are exploded.
     """
     rules = rules or DEFAULT
-    slim = frame.select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields, _EMAIL_ALT, _PHONE_ALT)
-    several = slim.select(pl.len().over(GOLDEN_ID) > 1).to_series()
-    merged = _with_flags(slim.filter(several), flagged_fields(fields, rules), findings)
-    merged = with_ranks(newest_first(merged), fields, rules)
-    survivors = merged.group_by(GOLDEN_ID).agg(
-        *(survivor(field, rules) for field in fields), source_count=pl.len().cast(pl.Int64)
-    )
-    survivors = best_forms(merged, survivors, fields, rules)
-    golden = _in_id_order(slim, several.not_().arg_true(), survivors, fields)
+    # no frame.select of the columns used: were a column chunked unlike the others, a frame
+    # of them would be rechunked whole (neutral 1M: +0.5 GB)
+    several = frame[GOLDEN_ID].is_duplicated()  # a hash of ids only, no count per record
+    survivors, merged = _survivors(frame, several, fields, rules, findings)
+    golden = _in_id_order(frame, several.not_().arg_true(), survivors, fields)
     listed = (pl.col(_EMAIL_ALT).list.len() > 0) | (pl.col(_PHONE_ALT).list.len() > 0)
-    records = pl.concat([slim.filter(listed & ~pl.lit(several)), merged], how="diagonal_relaxed")
+    alone = frame.select(pl.col(_ALTERNATED).filter(listed & ~pl.lit(several)))
+    records = pl.concat([alone, merged])
     return golden.select(
         GOLDEN_ID,
         *fields,
@@ -124,7 +154,9 @@ def golden_records(
 def merge_log(frame: pl.DataFrame, golden: pl.DataFrame, fields: list[str]) -> pl.DataFrame:
     """Every field of a merged cluster whose records disagree: one row per record and value
     (``golden_id, field, _source, _source_id, value, survived``), nothing lost. Built a field
-    at a time: only the disagreeing values of one field are ever unpivoted."""
+    at a time: only the disagreeing values of one field are ever unpivoted, and no field
+    empty in every record is copied."""
+    fields = [field for field in fields if frame[field].null_count() < frame.height]
     merged = golden.filter(pl.col("source_count") > 1).select(GOLDEN_ID, *fields)
     records = frame.select(GOLDEN_ID, SOURCE, SOURCE_ID, *fields)  # no other column copied
     records = records.join(merged.select(GOLDEN_ID), on=GOLDEN_ID, how="semi")
