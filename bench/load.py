@@ -4,8 +4,8 @@ writes (default 200k): findings, crosswalk with raw values, merge log, golden re
 The first call runs the pipeline up to the load once (bench/neutral.py CSV, seeded) and keeps
 the plan's rows as Parquet in ``--cache`` (default ``/tmp/crmclean-loadbench-N``), so later calls
 time only the load: each into a new SQLite file (and with ``--postgres`` a new PostgreSQL
-schema), printing seconds and rows per table, the file size and what each table and index
-takes in it. Run it under the shared lock::
+schema), printing seconds (wall, and CPU of all threads) and rows per table, the file size and
+what each table and index takes in it. Run it under the shared lock::
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/load.py --rows 1000000
 """
@@ -41,13 +41,14 @@ def build_cache(folder: Path, rows: int, seed: int) -> None:
     """Run read .. plan on N neutral contacts; keep each table's rows to insert as Parquet."""
     from migrate import project_file
 
-    from crmclean.pipeline import run
+    from crmclean.pipeline import RunOptions, run
     from crmclean.project import load_project
 
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     loaded = load_project(project_file(folder, rows, seed))
-    result = run(loaded.sources, loaded.rules, target=str(folder / "absent.db"), stop_before="load")
+    options = RunOptions(target=str(folder / "absent.db"))
+    result = run(loaded.sources, loaded.rules, options, stop_before="load")
     assert result.plan is not None
     for name, change in result.plan.changes.items():
         change.insert.write_parquet(folder / f"{name}.parquet")
@@ -64,17 +65,17 @@ def cached_plan(folder: Path) -> LoadPlan:
     return LoadPlan("", changes, changes["contacts"].insert, 0, pl.DataFrame())
 
 
-def timed_tables() -> dict[str, float]:
-    """Wrap the load's per-table insert so it records seconds per table."""
-    seconds: dict[str, float] = {}
+def timed_tables() -> dict[str, tuple[float, float]]:
+    """Wrap the load's per-table insert so it records seconds per table (wall, CPU)."""
+    seconds: dict[str, tuple[float, float]] = {}
     insert: Callable[..., int] = load_module._insert
 
     def timed(conn: Any, table: sa.Table, *args: Any) -> int:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             return insert(conn, table, *args)
         finally:
-            seconds[table.name] = time.perf_counter() - started
+            seconds[table.name] = (time.perf_counter() - started, time.process_time() - cpu)
 
     load_module._insert = timed  # type: ignore[assignment]
     return seconds
@@ -82,14 +83,17 @@ def timed_tables() -> dict[str, float]:
 
 def time_load(label: str, plan: LoadPlan, target: str) -> None:
     seconds = timed_tables()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = load(plan, target, run=RunInfo.start("bench"), rules=Rules())
-    total = time.perf_counter() - started
-    print(f"{label}: load {total:.1f} s", flush=True)
-    for name, took in seconds.items():
+    total, total_cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"{label}: load {total:.1f} s (CPU {total_cpu:.1f} s)", flush=True)
+    for name, (took, took_cpu) in seconds.items():
         rows = result.counts[name]
         rate = rows / took / 1000 if took else 0
-        print(f"  {name:<16} {rows:>10,} rows {took:7.2f} s  {rate:8.0f}k rows/s")
+        print(
+            f"  {name:<16} {rows:>10,} rows {took:7.2f} s  {rate:8.0f}k rows/s"
+            f"  CPU {took_cpu:6.2f} s"
+        )
 
 
 def sqlite_sizes(database: Path) -> None:
