@@ -16,7 +16,7 @@ from crmclean.load.sqlite_bulk import SideFiles, side_files
 from crmclean.load.staging import Stage, insert_staged
 from crmclean.load.target import connect, disk_full_as_error, open_engine
 from crmclean.load.upgrade import ensure_columns, ensure_schema
-from crmclean.load.writer import indexes_rebuilt, insert_frame, save_and_delete
+from crmclean.load.writer import indexes_rebuilt, insert_frame, save_and_delete, sent_columns
 from crmclean.rules import Rules
 from crmclean.segments.assign import SEGMENT
 
@@ -79,20 +79,33 @@ def _write(
     start_run(conn, tables.runs, run)
     if run.details.get("model") is not None:
         store_model(conn, tables.models, run.run_id, run.details["model"])
+    inserts = {name: _inserted(tables, plan, name, stage, segments) for name in DATA_KEYS}
+    if side is not None:
+        for table, rows, staged in inserts.values():
+            if staged is None:
+                side.write_ahead(table.name, sent_columns(rows.drop(RUN_ID, strict=False)))
     counts = {}
-    for name in DATA_KEYS:
+    for name, (table, rows, staged) in inserts.items():
         change = plan.changes[name]
         save_and_delete(conn, tables.data[name], tables.before[name], change.replace, run.run_id)
-        table, rows, staged = tables.data[name], change.insert, None
-        if name == "contacts":
-            staged = stage
-            if segments is not None and stage is None:
-                table, rows = _with_segment(table), _segmented(rows, segments)
         counts[name] = _insert(conn, table, rows, run.run_id, staged, side)
     changes = {name: plan.changes[name].counts for name in DATA_KEYS}
     result = LoadResult(run.run_id, counts, changes)
     finish_run(conn, tables.runs, result)
     return result
+
+
+def _inserted(
+    tables: Tables, plan: LoadPlan, name: str, stage: Stage | None, segments: pl.DataFrame | None
+) -> tuple[sa.Table, pl.DataFrame, Stage | None]:
+    """The table the run inserts ``name``'s new rows into, the rows, and the stage they come
+    from instead (golden records gated in a staging table)."""
+    table, rows = tables.data[name], plan.changes[name].insert
+    if name != "contacts":
+        return table, rows, None
+    if segments is not None and stage is None:
+        return _with_segment(table), _segmented(rows, segments), None
+    return table, rows, stage
 
 
 def _with_segment(contacts: sa.Table) -> sa.Table:
@@ -120,8 +133,9 @@ def _insert(
     (golden records) from the stage."""
     if stage is None:
         with indexes_rebuilt(conn, table, rows.height):
-            stamped = rows.with_columns(pl.lit(run_id).alias(RUN_ID))
-            return insert_frame(conn, table, stamped, side)
+            return insert_frame(
+                conn, table, rows.drop(RUN_ID, strict=False), side, {RUN_ID: run_id}
+            )
     copied = insert_staged(conn, table, stage, run_id)
     if copied != rows.height:
         raise RuntimeError(f"staging table {stage.table.name} changed after the gate")

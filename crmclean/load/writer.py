@@ -34,21 +34,29 @@ def execute_many(conn: sa.Connection, statement: sa.ClauseElement, frame: pl.Dat
 
 
 def insert_frame(
-    conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, side: SideFiles | None = None
+    conn: sa.Connection,
+    table: sa.Table,
+    frame: pl.DataFrame,
+    side: SideFiles | None = None,
+    same: dict[str, str] | None = None,
 ) -> int:
-    """Insert every row of ``frame`` (already shaped as ``table``); large SQLite inserts go
-    through ``side`` files when given (:mod:`crmclean.load.sqlite_bulk`)."""
+    """Insert every row of ``frame`` (already shaped as ``table``) with the columns of
+    ``same`` (one text value for every row, such as the run id); large SQLite inserts go
+    through ``side`` files when given (:mod:`crmclean.load.sqlite_bulk`), which take ``same``
+    as parameters of the copy rather than as a column of the file."""
     if frame.is_empty():
         return 0
-    frame = _without_null_columns(frame)
-    if side is not None and side.takes(frame):
-        return insert_through(conn, table, frame, side)
+    same = same or {}
+    frame = sent_columns(frame)
+    if side is not None and side.takes(frame, table.name):
+        return insert_through(conn, table, frame, side, same)
+    frame = frame.with_columns(pl.lit(value, pl.String).alias(name) for name, value in same.items())
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         return copy_frame(conn, table, frame)
     return execute_many(conn, table.insert(), frame)
 
 
-def _without_null_columns(frame: pl.DataFrame) -> pl.DataFrame:
+def sent_columns(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` less its columns that are null on every row (the database fills those in):
     most of a wide model's fields are empty in a given export, and every cell sent costs."""
     kept = [name for name in frame.columns if frame[name].null_count() < frame.height]
