@@ -136,8 +136,8 @@ def gate_result(
     exceptions = [message for outcome in outcomes for message in _exceptions(outcome)]
     if len(outcomes) != expected:
         exceptions.append(f"the suite lists {expected} expectations but {len(outcomes)} ran")
-    sources = _first_sources(lineage)
     failed = [o for o in outcomes if not o.success and not _exceptions(o)]
+    sources = _first_sources(lineage if failed else None)  # sorts every record: only if needed
     rows = [_failing_rows(o, golden, sources) for o in failed]
     reported = [_failure(o, r) for o, r in zip(failed, rows, strict=True)]
     failures = [f for f in reported if f.severity == ERROR]
