@@ -15,7 +15,7 @@ hand.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -112,7 +112,7 @@ def insert_through(
     table: sa.Table,
     frame: pl.DataFrame,
     side: SideFiles,
-    same: dict[str, str] | None = None,
+    same: Mapping[str, str | int] | None = None,
 ) -> int:
     """Insert ``frame`` (columns named as ``table``'s) into ``table`` through a side file (one
     written ahead for ``table``, else a new one); the columns of ``same`` (one value for every

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -38,10 +38,10 @@ def insert_frame(
     table: sa.Table,
     frame: pl.DataFrame,
     side: SideFiles | None = None,
-    same: dict[str, str] | None = None,
+    same: Mapping[str, str | int] | None = None,
 ) -> int:
     """Insert every row of ``frame`` (already shaped as ``table``) with the columns of
-    ``same`` (one text value for every row, such as the run id); large SQLite inserts go
+    ``same`` (one value for every row, such as the run id); large SQLite inserts go
     through ``side`` files when given (:mod:`crmclean.load.sqlite_bulk`), which take ``same``
     as parameters of the copy rather than as a column of the file."""
     if frame.is_empty():
@@ -50,7 +50,7 @@ def insert_frame(
     frame = sent_columns(frame)
     if side is not None and side.takes(frame, table.name):
         return insert_through(conn, table, frame, side, same)
-    frame = frame.with_columns(pl.lit(value, pl.String).alias(name) for name, value in same.items())
+    frame = frame.with_columns(pl.lit(value).alias(name) for name, value in same.items())
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         return copy_frame(conn, table, frame)
     return execute_many(conn, table.insert(), frame)

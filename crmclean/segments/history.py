@@ -18,7 +18,7 @@ from crmclean.load.reading import read_committed, read_query
 from crmclean.load.schema import KEY, RUN_ID, RUN_KEY
 from crmclean.load.sqlite_bulk import SideFiles
 from crmclean.load.upgrade import ensure_columns
-from crmclean.load.writer import insert_frame, stage_keys
+from crmclean.load.writer import indexes_rebuilt, insert_frame, stage_keys
 from crmclean.segments.assign import SEGMENT
 from crmclean.segments.rfm import RFM_SEGMENT
 
@@ -125,7 +125,9 @@ def write_segments(conn: sa.Connection, rows: pl.DataFrame, side: SideFiles | No
     runs.create(conn, checkfirst=True)
     ensure_columns(conn, contacts, [SEGMENT])  # null until a run fills it
     sequence = _last_sequence(conn) + 1
-    insert_frame(conn, history, appended.with_columns(pl.lit(sequence).alias("sequence")), side)
+    stamps = {**rows.select(_STAMPS).row(0, named=True), "sequence": sequence}
+    with indexes_rebuilt(conn, history, appended.height):
+        insert_frame(conn, history, appended.drop(_STAMPS), side, stamps)
     _record_run(conn, runs, rows, sequence, appended.height)
     stale = rows.select(GOLDEN_ID, SEGMENT).join(
         current, on=[GOLDEN_ID, SEGMENT], how="anti", nulls_equal=True
