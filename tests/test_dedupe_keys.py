@@ -136,6 +136,17 @@ def test_a_line_that_people_of_other_names_share_is_no_ones_number(config: Match
     assert keys[1]["phone_tails"] == []
 
 
+def test_a_number_normalize_could_not_read_is_matched_on_its_digits(config: MatchConfig) -> None:
+    # one US number typed with the 00 prefix, in US dots, and read (+1) elsewhere
+    frame = contacts(
+        {"first_name": "Ana"}, {"first_name": "Ana"}, {"first_name": "Ana", "phone": "+12818224304"}
+    ).with_columns(phone_unread=pl.Series([["0012818224304"], ["2818224304"], []]))
+    keys = matching_keys(frame.with_row_index(RECORD), ["phones", "phone_tails", "mobile"], config)
+    assert keys["phone_tails"].to_list() == [["18224304"]] * 3
+    assert keys["phones"][0].to_list() == ["0012818224304"]
+    assert keys["mobile"].to_list() == [None] * 3  # an unread number is never the mobile
+
+
 def test_a_phone_its_numbering_plan_calls_a_mobile_is_the_mobile(config: MatchConfig) -> None:
     frame = contacts(
         {"phone": "+5511987654321"},

@@ -129,6 +129,21 @@ def test_the_mobile_columns_first_number_gets_its_type() -> None:
     assert step.frame["mobile_type"].equals(normalize_phones(step.frame, "BR").frame["mobile_type"])
 
 
+def test_the_digits_of_a_number_no_region_reads_are_kept_for_matching() -> None:
+    # a US number typed with the 00 prefix and one in US dots, under the default region BR: no
+    # number for BR, nor anywhere (no country known); a valid one and a short one add nothing
+    typed = ["0012818224304", "281.822.4304", "+55 11 98765-4321", "123"]
+    step = normalize_phones(frame(phone=typed, mobile=[None, "(393) 278-5680", None, None]), "BR")
+    assert step.frame["phone"].to_list() == [None, None, "+5511987654321", None]
+    assert step.frame["phone_unread"].to_list() == [
+        ["0012818224304"],
+        ["2818224304", "3932785680"],
+        [],
+        [],
+    ]
+    assert normalize_phones(step.frame, "BR").frame.equals(step.frame)  # kept on a second run
+
+
 def test_a_field_list_without_mobile_adds_no_mobile_type() -> None:
     step = normalize_phones(frame(phone=["(11) 3456-7890"]), "BR", fields=("phone",))
     assert "mobile_type" not in step.frame.columns

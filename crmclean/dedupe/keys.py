@@ -116,13 +116,15 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
 
 
 def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
-    """``phones``: every number of a record (phone, mobile, alternates) once, except shared
-    lines (a switchboard, a family's landline: :func:`_shared_values`); ``phone_tails``: their
-    last eight digits (the same number with or without its country code, read in another
-    region, or a Brazilian mobile without its 9th digit); ``mobile``: the mobile number (not a
-    landline there: :func:`_landline`), else a phone number its numbering plan says is a
-    mobile (whatever column held it), unless it is a shared line."""
-    every = pl.concat_list("phone", "mobile", pl.col("phone_alt").fill_null(_NO_TEXT))
+    """``phones``: every number of a record (phone, mobile, alternates, and the digits of those
+    normalize could not read: ``phone_unread``) once, except shared lines (a switchboard, a
+    family's landline: :func:`_shared_values`); ``phone_tails``: their last eight digits (the
+    same number with or without its country code, read in another region, or a Brazilian
+    mobile without its 9th digit); ``mobile``: the mobile number (not a landline there:
+    :func:`_landline`), else a phone number its numbering plan says is a mobile (whatever
+    column held it), unless it is a shared line."""
+    unread = pl.col("phone_unread").fill_null(_NO_TEXT)
+    every = pl.concat_list("phone", "mobile", pl.col("phone_alt").fill_null(_NO_TEXT), unread)
     phones = rows.select(
         phones=every.list.eval(pl.element().drop_nulls().unique(maintain_order=True))
     )
@@ -189,7 +191,16 @@ _EMAILS = KeyGroup(
     False,
 )
 _PHONES = KeyGroup(
-    ("phone", "mobile", "phone_alt", "phone_type", "mobile_type", "first_name", "full_name"),
+    (
+        "phone",
+        "mobile",
+        "phone_alt",
+        "phone_unread",
+        "phone_type",
+        "mobile_type",
+        "first_name",
+        "full_name",
+    ),
     _phone_keys,
     False,
 )
@@ -289,6 +300,7 @@ OPTIONAL: dict[str, pl.DataType] = {
     "full_name": pl.String(),
     "phone_type": pl.String(),
     "mobile_type": pl.String(),  # absent from frames normalized before it was added
+    "phone_unread": pl.List(pl.String()),  # likewise
     **dict.fromkeys(companies.OPTIONAL, pl.String()),  # company columns, absent on contacts
 }
 

@@ -30,6 +30,7 @@ ALT = "phone_alt"
 REGION, FALLBACK = "_region", "_fallback_region"
 EXTENSION, KIND = "phone_extension", "phone_type"
 MOBILE_KIND = "mobile_type"  # the dedupe stage's landline test reads it (keys.py)
+UNREAD = "phone_unread"  # the dedupe stage's phone keys read it (keys.py)
 
 # Separators between numbers; a comma followed by "digits E" is Excel's decimal comma.
 _SEPARATORS = re.compile(
@@ -70,6 +71,9 @@ def normalize_phones(
     The first field's number also gives ``phone_extension`` and ``phone_type``; a ``mobile``
     field's, ``mobile_type`` (the parse already done, so dedupe types no mobile again).
     ``spec``: the words around numbers and the ninth-digit setting (none and on without it).
+    The digits of a number no region reads (a foreign number typed without its country code,
+    one of a wrong length) go to ``phone_unread``, a list the dedupe stage matches on (two
+    records typing one unreadable number alike still share it).
     """
     spec = spec or PhoneSpec()
     parse = partial(parse_cell, words=tuple(spec.words), ninth=spec.br_ninth_digit)
@@ -88,6 +92,7 @@ def normalize_phones(
     updated = frame.with_columns(
         *(primary.alias(f) for primary, f in zip(primaries, fields, strict=True)),
         alternates.alias(ALT),
+        _unread([parts[f] for f in fields], frame),
         *_primary_details(parts[fields[0]], frame),
         *(
             [pl.lit(_first_valid(parts["mobile"])[0]).alias(MOBILE_KIND)]
@@ -144,6 +149,17 @@ def _spread(parts: list[Parts], kept: pl.Series | None) -> tuple[list[pl.Series]
     odd = pl.select(*(f.alias(str(i)) for i, f in enumerate(firsts)), alt=every.list.slice(taken))
     primaries = [scatter(p, rows, odd[str(i)]) for i, p in enumerate(primaries)]
     return primaries, scatter(alternates, rows, odd["alt"])
+
+
+def _unread(parts: list[Parts], frame: pl.DataFrame) -> pl.Expr:
+    """``phone_unread``: the digits (8 or more) of each field's number left out, a cell of
+    one number; after those a previous run kept, so normalizing twice changes nothing."""
+    typed = pl.col("before").str.replace_all(r"[^0-9]", "")
+    left_out = pl.col("value").is_null() & (typed.str.len_chars() >= 8)
+    digits = [part.head.select(pl.when(left_out).then(typed)).to_series() for part in parts]
+    kept = pl.col(UNREAD).fill_null(EMPTY) if UNREAD in frame.columns else EMPTY
+    every = pl.concat_list(kept, *(pl.lit(d) for d in digits))
+    return every.list.drop_nulls().list.unique(maintain_order=True).alias(UNREAD)
 
 
 def _first_valid(parts: Parts) -> tuple[pl.Series, pl.Series]:
