@@ -11,7 +11,7 @@ from normalize_support import frame
 
 from crmclean.batch import SOURCE
 from crmclean.normalize.phones.columns import normalize_phones
-from crmclean.normalize.phones.regions import record_region
+from crmclean.normalize.phones.regions import record_region, record_regions
 from crmclean.normalize.phones.words import PhoneSpec
 
 GENERIC = ["io", "co", "me"]
@@ -83,16 +83,17 @@ def test_a_number_invalid_in_the_emails_country_is_read_in_the_next_region() -> 
     assert "phone.invalid" not in rules
 
 
-@given(
-    st.lists(
-        st.tuples(
-            st.none() | st.text(max_size=4) | st.sampled_from(["PT", "GB", "xx"]),
-            st.none() | st.text(max_size=12) | st.sampled_from(["a@b.uk", "a@b.com.co", "@.io"]),
-            st.sampled_from(["s1", "s2"]),
-        ),
-        max_size=12,
-    )
+RECORDS = st.lists(
+    st.tuples(
+        st.none() | st.text(max_size=4) | st.sampled_from(["PT", "GB", "xx"]),
+        st.none() | st.text(max_size=12) | st.sampled_from(["a@b.uk", "a@b.com.co", "@.io"]),
+        st.sampled_from(["s1", "s2"]),
+    ),
+    max_size=12,
 )
+
+
+@given(RECORDS)
 def test_every_record_gets_a_supported_region(rows: list[tuple[str | None, ...]]) -> None:
     data = pl.DataFrame(
         rows, schema={c: pl.String for c in ("country", "email", SOURCE)}, orient="row"
@@ -100,3 +101,22 @@ def test_every_record_gets_a_supported_region(rows: list[tuple[str | None, ...]]
     regions = _regions(data)
     assert len(regions) == len(rows)
     assert all(region in phonenumbers.SUPPORTED_REGIONS for region in regions)
+
+
+@given(RECORDS, st.booleans())
+def test_both_regions_at_once_are_each_alone(
+    rows: list[tuple[str | None, ...]], mail: bool
+) -> None:
+    """``record_regions`` (the e-mail's region once per domain) gives what ``record_region``
+    gives with and without the e-mail's hint."""
+    data = pl.DataFrame(
+        rows, schema={c: pl.String for c in ("country", "email", SOURCE)}, orient="row"
+    )
+    data = data if mail else data.drop("email")
+    region, fallback = record_regions(data, "BR", GENERIC)
+    alone = data.select(
+        record_region(data, "BR", GENERIC).alias("r"),
+        record_region(data, "BR", GENERIC, by_email=False).alias("f"),
+    )
+    assert region.to_list() == alone["r"].to_list()
+    assert fallback.to_list() == alone["f"].to_list()

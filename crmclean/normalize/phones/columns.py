@@ -13,7 +13,7 @@ from crmclean.normalize.findings import Step, concat, from_parts
 from crmclean.normalize.phones import words as phone_words
 from crmclean.normalize.phones.fast_path import fast_path
 from crmclean.normalize.phones.one_number import to_e164
-from crmclean.normalize.phones.regions import record_region
+from crmclean.normalize.phones.regions import record_regions
 from crmclean.normalize.phones.words import PhoneSpec, unjoin
 from crmclean.normalize.values.multi_cells import (
     EMPTY,
@@ -78,8 +78,7 @@ def normalize_phones(
     spec = spec or PhoneSpec()
     parse = partial(parse_cell, words=tuple(spec.words), ninth=spec.br_ninth_digit)
     fast = partial(fast_path, region_column=REGION, ninth=spec.br_ninth_digit)
-    region = record_region(frame, default_region, spec.generic_cctlds, country)
-    fallback = record_region(frame, default_region, spec.generic_cctlds, country, by_email=False)
+    region, fallback = record_regions(frame, default_region, spec.generic_cctlds, country)
     keyed = frame.with_columns(region.alias(REGION), fallback.alias(FALLBACK))
     parts = {
         f: _read_again(

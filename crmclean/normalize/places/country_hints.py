@@ -82,7 +82,8 @@ def infer_country(frame: pl.DataFrame, rules: Rules) -> Step:
     if empty.is_empty():
         return Step(frame, by_rule(_no_rows(frame), COUNTRY, pl.lit(None, pl.String)))
     needed = [c for c in (SOURCE, SOURCE_ID, STATE, POSTAL, *PHONES) if c in frame.columns]
-    subset = frame.select(needed)[empty]
+    every = len(empty) == frame.height  # no record has a country: no gather, no scatter
+    subset = frame.select(needed) if every else frame.select(needed)[empty]
     subset = subset.with_columns(_hints(subset, rules))
     hints = [pl.col(name) for name in _HINTS]
     first = pl.coalesce(hints)
@@ -99,7 +100,8 @@ def infer_country(frame: pl.DataFrame, rules: Rules) -> Step:
             ignore_nulls=True,
         ).alias("before"),
     )
-    country = frame[COUNTRY].clone().scatter(empty, guessed["after"])
+    after = guessed["after"]
+    country = after if every else frame[COUNTRY].clone().scatter(empty, after)
     rule = pl.when(pl.col("after").is_not_null()).then(pl.lit("country.inferred"))
     return Step(frame.with_columns(country.alias(COUNTRY)), by_rule(guessed, COUNTRY, rule))
 
