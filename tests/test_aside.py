@@ -8,8 +8,14 @@ from pathlib import Path
 import polars as pl
 from polars.testing import assert_frame_equal
 
+from crmclean import pipeline
 from crmclean.aside import set_aside, take_back
 from crmclean.batch import RAW, Batch
+from crmclean.pipeline import RunOptions
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec
+
+DATA = Path(__file__).parent / "data" / "public"
 
 
 def _batch() -> Batch:
@@ -64,3 +70,21 @@ def test_take_back_joins_raw_when_rows_moved(tmp_path: Path) -> None:
 def test_nothing_written_when_nobody_takes_back(tmp_path: Path) -> None:
     set_aside(_batch(), tmp_path, keep=False)
     assert not list(tmp_path.iterdir())
+
+
+def test_a_run_left_without_them_says_the_same(rules: Rules) -> None:
+    """``take_back=False`` (``crmclean dedupe``): the same clusters and golden records, every
+    finding still counted; the full run has every ``_raw`` and finding back."""
+    sources = [SourceSpec(DATA / "splink_fake_1000.csv")]
+    full = pipeline.run(sources, rules, stop_before="validate")
+    lean = pipeline.run(
+        sources, rules, RunOptions(take_back=False, companies=False), stop_before="validate"
+    )
+    assert RAW in full.batch.frame.columns and RAW not in lean.batch.frame.columns
+    assert_frame_equal(full.crosswalk(), lean.crosswalk())
+    assert full.batch.golden is not None and lean.batch.golden is not None
+    assert_frame_equal(full.batch.golden, lean.batch.golden)
+    assert lean.to_dict()["findings"] == full.to_dict()["findings"] == full.batch.findings.height
+    normalized = pipeline.run(sources, rules, stop_before="dedupe").batch
+    assert_frame_equal(full.batch.findings.head(normalized.findings.height), normalized.findings)
+    assert_frame_equal(full.batch.frame.select(normalized.frame.columns), normalized.frame)
