@@ -152,6 +152,8 @@ def _dedupe_options(
         training_pairs=None if training_pairs is None else Path(training_pairs),
         model=None if model is None else read_model(Path(model)),
         all_pairs=all_pairs,
+        companies=False,  # no golden companies: dedupe_files writes none
+        take_back=False,  # nor _raw nor the findings (their count stays in to_dict)
     )
 
 

@@ -7,6 +7,7 @@ stopped before a stage. Each stage is ``stage(batch, rules, options) -> batch``
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -23,6 +24,7 @@ from crmclean.accounts.stage import (
     same_links,
     without_contacts,
 )
+from crmclean.aside import set_aside, take_back
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import DedupeOptions, dedupe, remerge
 from crmclean.dedupe.model import MatchModel
@@ -76,6 +78,11 @@ class RunOptions:
     matches instead of one learned from the records; with a target and no ``model`` the
     target's last model decides, unless ``relearn``. ``all_pairs`` keeps every scored pair
     in ``batch.pairs`` with its evidence (for explain and review), not only the likely ones.
+    Without ``companies`` no golden company is built from the contacts (``crmclean dedupe``
+    writes none; company sources are still matched and linked). Without ``take_back`` the
+    records' ``_raw`` and the findings below ``warning``, set aside during the dedupe stage
+    (:mod:`crmclean.aside`), stay out of the result (``crmclean dedupe`` writes neither;
+    ``to_dict`` still counts every finding).
     """
 
     target: str | None = None
@@ -92,6 +99,8 @@ class RunOptions:
     model: MatchModel | None = None
     relearn: bool = False
     all_pairs: bool = False  # keep every scored pair in full in batch.pairs (explain, review)
+    companies: bool = True  # golden companies from the contacts (crmclean dedupe writes none)
+    take_back: bool = True  # _raw and the findings below warning back after dedupe
 
     @property
     def dedupe(self) -> DedupeOptions:
@@ -118,6 +127,7 @@ class RunResult:
     inputs: pl.DataFrame
     stopped_before: StageName = "end"
     info: dict[str, Any] = field(default_factory=dict)
+    findings_aside: int = 0  # findings left out of the batch (RunOptions.take_back)
 
     @property
     def plan(self) -> LoadPlan | None:
@@ -164,7 +174,7 @@ class RunResult:
             "records": self.batch.frame.height,
             "golden": None if self.batch.golden is None else self.batch.golden.height,
             "rejects": self.batch.rejects.height,
-            "findings": self.batch.findings.height,
+            "findings": self.batch.findings.height + self.findings_aside,
             "plan": None if self.plan is None else self.plan.summary(),
             "gate": None if self.gate is None else self.gate.to_dict(),
             "load": None if self.loaded is None else self.loaded.to_dict(),
@@ -203,8 +213,10 @@ def dedupe_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
         if options.model is None and not options.relearn:
             stored = stored_model(options.target, build_tables(rules.model.names))
             options = replace(options, model=stored)
-    batch = dedupe(batch, rules, options.dedupe)
-    return with_companies(segment_stage(batch, rules, options.orders), rules)
+    batch = segment_stage(dedupe(batch, rules, options.dedupe), rules, options.orders)
+    if not options.companies and batch.companies is None:
+        return batch
+    return with_companies(batch, rules)
 
 
 def with_companies(batch: Batch, rules: Rules) -> Batch:
@@ -392,16 +404,40 @@ def run(
             if name == "validate":
                 refuse_nothing(_all_inputs(result), sources)
             progress(name)
+            if name == "dedupe":
+                _dedupe_aside(result, rules, options)
+                continue
             result.batch = stages[name](result.batch, rules, options)
             if name == "map":
                 result.inputs = _inputs(result.batch)
-            if name in ("dedupe", "validate"):
-                check_conservation(result.inputs, result.batch)
-                _check_companies(result.batch)
+            if name == "validate":
+                _check(result)
     finally:
         if result.batch.loading is not None:
             drop_stage(result.batch.loading.stage)
     return result
+
+
+def _dedupe_aside(result: RunResult, rules: Rules, options: RunOptions) -> None:
+    """The dedupe stage and its checks with what it never reads set aside on disk
+    (:mod:`crmclean.aside`); ``result`` is the batch's only owner, so what is set aside
+    leaves memory."""
+    with tempfile.TemporaryDirectory(prefix="crmclean-aside-") as folder:
+        result.batch, aside = set_aside(
+            result.batch, Path(folder), options.take_back, raw=options.target is None
+        )
+        result.batch = dedupe_stage(result.batch, rules, options)
+        _check(result)
+        if options.take_back:
+            result.batch = take_back(result.batch, aside)
+        else:
+            result.findings_aside = aside.left_out
+
+
+def _check(result: RunResult) -> None:
+    """Every record in one golden record or in rejects, contacts and companies."""
+    check_conservation(result.inputs, result.batch)
+    _check_companies(result.batch)
 
 
 def _inputs(batch: Batch) -> pl.DataFrame:

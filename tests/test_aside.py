@@ -1,0 +1,90 @@
+"""crmclean.aside: what the dedupe stage never reads comes back in its place and order."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from crmclean import pipeline
+from crmclean.aside import set_aside, take_back
+from crmclean.batch import RAW, Batch
+from crmclean.pipeline import RunOptions
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec
+
+DATA = Path(__file__).parent / "data" / "public"
+
+
+def _batch() -> Batch:
+    frame = pl.DataFrame(
+        {
+            "_source": ["a", "a", "b"],
+            "_source_id": ["1", "2", "1"],
+            "_row": [1, 2, 1],
+            RAW: ['{"n": "x"}', '{"n": "y"}', '{"n": "z"}'],
+            "email": ["x@a.com", None, "z@b.com"],
+        }
+    )
+    findings = pl.DataFrame(
+        {
+            "_source": ["a", "a", "b", "b"],
+            "_source_id": ["1", "2", "1", "1"],
+            "field": ["email", "phone", "email", "phone"],
+            "code": ["EM01", "PH01", "EM02", "PH02"],
+            "rule": ["r1", "r2", "r3", "r4"],
+            "severity": ["info", "warning", "error", "info"],
+            "before": ["X", "1", "z@b", "2"],
+            "after": ["x", None, None, "+2"],
+        }
+    )
+    return Batch(frame).add_findings(findings)
+
+
+def test_set_aside_keeps_what_survivorship_reads(tmp_path: Path) -> None:
+    lean, aside = set_aside(_batch(), tmp_path)
+    assert RAW not in lean.frame.columns
+    assert lean.findings["severity"].to_list() == ["warning", "error"]
+    assert aside.left_out == 2
+
+
+def test_take_back_restores_order_and_appended_findings(tmp_path: Path) -> None:
+    batch = _batch()
+    lean, aside = set_aside(batch, tmp_path)
+    extra = batch.findings.head(1).with_columns(code=pl.lit("DD01"))
+    staged = lean.with_frame(lean.frame.with_columns(golden_id=pl.lit("g"))).add_findings(extra)
+    back = take_back(staged, aside)
+    assert_frame_equal(back.frame.drop("golden_id"), batch.frame)
+    assert_frame_equal(back.findings, pl.concat([batch.findings, extra]))
+
+
+def test_take_back_joins_raw_when_rows_moved(tmp_path: Path) -> None:
+    batch = _batch()
+    lean, aside = set_aside(batch, tmp_path)
+    back = take_back(replace(lean, frame=lean.frame.reverse()), aside)
+    assert_frame_equal(back.frame, batch.frame.reverse())
+
+
+def test_nothing_written_when_nobody_takes_back(tmp_path: Path) -> None:
+    set_aside(_batch(), tmp_path, keep=False)
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_run_left_without_them_says_the_same(rules: Rules) -> None:
+    """``take_back=False`` (``crmclean dedupe``): the same clusters and golden records, every
+    finding still counted; the full run has every ``_raw`` and finding back."""
+    sources = [SourceSpec(DATA / "splink_fake_1000.csv")]
+    full = pipeline.run(sources, rules, stop_before="validate")
+    lean = pipeline.run(
+        sources, rules, RunOptions(take_back=False, companies=False), stop_before="validate"
+    )
+    assert RAW in full.batch.frame.columns and RAW not in lean.batch.frame.columns
+    assert_frame_equal(full.crosswalk(), lean.crosswalk())
+    assert full.batch.golden is not None and lean.batch.golden is not None
+    assert_frame_equal(full.batch.golden, lean.batch.golden)
+    assert lean.to_dict()["findings"] == full.to_dict()["findings"] == full.batch.findings.height
+    normalized = pipeline.run(sources, rules, stop_before="dedupe").batch
+    assert_frame_equal(full.batch.findings.head(normalized.findings.height), normalized.findings)
+    assert_frame_equal(full.batch.frame.select(normalized.frame.columns), normalized.frame)
