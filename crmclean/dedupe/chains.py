@@ -152,7 +152,7 @@ def _rebuild(
     weak = edges[WEAK] if WEAK in edges.columns else pl.repeat(False, edges.height, eager=True)
     for a, b in edges.filter(~weak).select(LEFT, RIGHT).iter_rows():
         join(a, b, weak=False)
-    rest = edges.filter(weak).select(LEFT, RIGHT, _strength(edges.filter(weak))).rows()
+    rest = edges.filter(weak).select(LEFT, RIGHT, link_strength(edges.filter(weak))).rows()
     first = {node: find(node) for pair in rest for node in pair[:2]}
     linked: dict[int, dict[int, float]] = {}
     for a, b, strength in rest:
@@ -171,7 +171,7 @@ def _rebuild(
     return {node: find(node) for node in list(root)}
 
 
-def _strength(edges: pl.DataFrame) -> pl.Expr:
+def link_strength(edges: pl.DataFrame) -> pl.Expr:
     """The log-odds of each edge: its ``match_weight``, else that of its probability."""
     if "match_weight" in edges.columns:
         return pl.col("match_weight").alias(_STRENGTH)
