@@ -13,7 +13,7 @@ from crmclean.batch import GOLDEN_ID, SOURCE_ID
 from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.chains import WEAK, contested, doubted, split_chains, weak_links
 from crmclean.dedupe.cluster import assign_golden_ids, components
-from crmclean.dedupe.cohesion import Scorer, cluster_check, unscored_pairs
+from crmclean.dedupe.cohesion import Scorer, cluster_check, doubt_pairs, unscored_pairs
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.decisions import DECISION, cannot_link
@@ -269,3 +269,33 @@ def test_a_cluster_over_the_maximum_size_is_checked_on_a_sample() -> None:
     assert pairs.height == 12 * 2  # each member with the next two in the shuffled ring
     assert pairs.filter(pl.col(LEFT) >= pl.col(RIGHT)).is_empty()
     assert pairs.unique().height == pairs.height
+
+
+def test_smaller_clusters_are_checked_for_the_doubt_rule_alone() -> None:
+    # A cluster of three (0 ~ 1 ~ 2, never 0 with 2), one of seven (the cluster check's) and a
+    # pair: only 0 and 2 are scored for the doubt rule.
+    labels = np.array([0, 0, 0, *[1] * 7, 2, 2], dtype=np.int64)
+    scored = _cannot((0, 1), (1, 2), (10, 11))
+    assert doubt_pairs(labels, scored, EMAILS_ONLY).rows() == [(0, 2)]
+    nothing = EMAILS_ONLY.model_copy(update={"doubting": []})
+    assert doubt_pairs(labels, scored, nothing).is_empty()
+    off = EMAILS_ONLY.model_copy(update={"doubt_check_size": EMAILS_ONLY.chain_check_size})
+    assert doubt_pairs(labels, scored, off).is_empty()
+
+
+def test_the_doubt_checks_are_neither_disputed_nor_links() -> None:
+    # Three records of one Ana Lima chained by e-mails: the first and the last, never compared,
+    # are scored for the doubt rule only; the cluster check proper takes none of them.
+    records = [
+        _person("Ana", "Lima", "ana.lima@gmail.com", None),
+        _person("Ana", "Lima", "ana.lima@gmail.com", None, email_alt=["ana@lima.com.br"]),
+        _person("Ana", "Lima", "ana@lima.com.br", None),
+    ]
+    frame = contacts(*records).with_row_index(RECORD)
+    table = key_table(frame, EMAILS_ONLY.key_names, EMAILS_ONLY)
+    candidates, _ = candidate_pairs(table, EMAILS_ONLY)
+    scorer = Scorer(table, EMAILS_ONLY, default_parameters(EMAILS_ONLY))
+    cohesion = cluster_check(scorer.score(candidates), scorer, candidates)
+    assert cohesion.pairs.is_empty()
+    assert cohesion.doubts is not None
+    assert cohesion.doubts.select(LEFT, RIGHT).rows() == [(0, 2)]

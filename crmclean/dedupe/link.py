@@ -46,7 +46,13 @@ from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.decisions import CANNOT, DECISION, cannot_link, read_decisions, record_pairs
 from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.keys import RECORD, key_table
-from crmclean.dedupe.matching import DedupeOptions, Scored, scored_pairs, unchecked
+from crmclean.dedupe.matching import (
+    DedupeOptions,
+    Scored,
+    scored_pairs,
+    unchecked,
+    with_doubt_checks,
+)
 from crmclean.dedupe.model import MatchModel
 from crmclean.dedupe.training import labelled_pairs, read_training_pairs
 from crmclean.load.existing import EXISTING, FINAL, TargetClusters, as_records, golden_nodes
@@ -196,6 +202,7 @@ def link(
     combined = add_keys(both, rules).with_row_index(RECORD)
     fresh_side = (pl.col(LEFT) < f) | (pl.col(RIGHT) < f)
     counts, pairs = dict.fromkeys(PAIR_COUNTS, 0), pl.DataFrame(schema=NO_PAIRS)
+    checks = pairs
     low = pl.DataFrame(schema=NO_PAIRS).select(LEFT, RIGHT)  # unlikely pairs, kept apart
     model = options.model
     if f:  # else nothing new or changed: nothing to score
@@ -205,6 +212,7 @@ def link(
         scored = scored_pairs(combined, config, options, labelled, keep=fresh_side)
         pairs, counts = scored.pairs.filter(fresh_side), _pair_counts(scored)
         low = scored.apart.filter(fresh_side)
+        checks = with_doubt_checks(pairs, scored.cohesion).filter(fresh_side)
         model = scored.model
     findings, counts["oversized_blocks"] = _oversized(frame, config)
 
@@ -233,7 +241,7 @@ def link(
         ]
     )
     disputed = _pairs(cannot_link(pairs.filter(~unchecked()), config))
-    doubts = pairs.select(LEFT, RIGHT) if pairs.is_empty() else doubted(pairs, config.doubting)
+    doubts = checks.select(LEFT, RIGHT) if checks.is_empty() else doubted(checks, config.doubting)
     contradicted, doubts = _pairs(contradicted), _pairs(doubts)
     if cannot.height or disputed.height or contradicted.height or doubts.height:
         order = _order(fresh, golden, held)
