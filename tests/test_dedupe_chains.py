@@ -167,14 +167,27 @@ def test_a_weak_link_with_as_much_doubt_as_support_joins_nothing() -> None:
 
 
 def test_a_weak_link_with_more_support_than_doubt_joins() -> None:
-    # 2 matches 0 and 1 by name and company; only 2 and 3 (one person with 1) are doubted.
+    # 2 matches 0, 1 and 4 by name and company; only 2 and 3 (one person with 1) are doubted:
+    # one doubt outweighs two matches (DOUBT_WEIGHT), not three.
+    matches = _weak(
+        (0, 1, 0.999, False), (1, 3, 0.999, False), (0, 4, 0.999, False),
+        (1, 2, 0.95, True), (0, 2, 0.93, True), (4, 2, 0.92, True),
+    )  # fmt: skip
+    labels = split_chains(
+        components(5, matches), matches, _cannot(), np.arange(5), None, None, _cannot((2, 3))
+    )
+    assert _groups(labels) == [[0, 1, 2, 3, 4]]
+
+
+def test_one_doubt_outweighs_two_matches() -> None:
+    # 2 matches 0 and 1 by name and company; 2 and 3 (one person with 1) are doubted.
     matches = _weak(
         (0, 1, 0.999, False), (1, 3, 0.999, False), (1, 2, 0.95, True), (0, 2, 0.93, True)
     )
     labels = split_chains(
         components(4, matches), matches, _cannot(), np.arange(4), None, None, _cannot((2, 3))
     )
-    assert _groups(labels) == [[0, 1, 2, 3]]
+    assert _groups(labels) == [[0, 1, 3], [2]]
 
 
 def test_doubted_pairs_are_no_match_with_a_doubting_comparison_against() -> None:
