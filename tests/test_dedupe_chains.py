@@ -13,7 +13,7 @@ from crmclean.batch import GOLDEN_ID, SOURCE_ID
 from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.chains import WEAK, contested, doubted, split_chains, weak_links
 from crmclean.dedupe.cluster import assign_golden_ids, components
-from crmclean.dedupe.cohesion import Scorer, cluster_check, unscored_pairs
+from crmclean.dedupe.cohesion import Scorer, cluster_check, doubt_pairs, unscored_pairs
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.decisions import DECISION, cannot_link
@@ -167,14 +167,27 @@ def test_a_weak_link_with_as_much_doubt_as_support_joins_nothing() -> None:
 
 
 def test_a_weak_link_with_more_support_than_doubt_joins() -> None:
-    # 2 matches 0 and 1 by name and company; only 2 and 3 (one person with 1) are doubted.
+    # 2 matches 0, 1 and 4 by name and company; only 2 and 3 (one person with 1) are doubted:
+    # one doubt outweighs two matches (DOUBT_WEIGHT), not three.
+    matches = _weak(
+        (0, 1, 0.999, False), (1, 3, 0.999, False), (0, 4, 0.999, False),
+        (1, 2, 0.95, True), (0, 2, 0.93, True), (4, 2, 0.92, True),
+    )  # fmt: skip
+    labels = split_chains(
+        components(5, matches), matches, _cannot(), np.arange(5), None, None, _cannot((2, 3))
+    )
+    assert _groups(labels) == [[0, 1, 2, 3, 4]]
+
+
+def test_one_doubt_outweighs_two_matches() -> None:
+    # 2 matches 0 and 1 by name and company; 2 and 3 (one person with 1) are doubted.
     matches = _weak(
         (0, 1, 0.999, False), (1, 3, 0.999, False), (1, 2, 0.95, True), (0, 2, 0.93, True)
     )
     labels = split_chains(
         components(4, matches), matches, _cannot(), np.arange(4), None, None, _cannot((2, 3))
     )
-    assert _groups(labels) == [[0, 1, 2, 3]]
+    assert _groups(labels) == [[0, 1, 3], [2]]
 
 
 def test_doubted_pairs_are_no_match_with_a_doubting_comparison_against() -> None:
@@ -269,3 +282,33 @@ def test_a_cluster_over_the_maximum_size_is_checked_on_a_sample() -> None:
     assert pairs.height == 12 * 2  # each member with the next two in the shuffled ring
     assert pairs.filter(pl.col(LEFT) >= pl.col(RIGHT)).is_empty()
     assert pairs.unique().height == pairs.height
+
+
+def test_smaller_clusters_are_checked_for_the_doubt_rule_alone() -> None:
+    # A cluster of three (0 ~ 1 ~ 2, never 0 with 2), one of seven (the cluster check's) and a
+    # pair: only 0 and 2 are scored for the doubt rule.
+    labels = np.array([0, 0, 0, *[1] * 7, 2, 2], dtype=np.int64)
+    scored = _cannot((0, 1), (1, 2), (10, 11))
+    assert doubt_pairs(labels, scored, EMAILS_ONLY).rows() == [(0, 2)]
+    nothing = EMAILS_ONLY.model_copy(update={"doubting": []})
+    assert doubt_pairs(labels, scored, nothing).is_empty()
+    off = EMAILS_ONLY.model_copy(update={"doubt_check_size": EMAILS_ONLY.chain_check_size})
+    assert doubt_pairs(labels, scored, off).is_empty()
+
+
+def test_the_doubt_checks_are_neither_disputed_nor_links() -> None:
+    # Three records of one Ana Lima chained by e-mails: the first and the last, never compared,
+    # are scored for the doubt rule only; the cluster check proper takes none of them.
+    records = [
+        _person("Ana", "Lima", "ana.lima@gmail.com", None),
+        _person("Ana", "Lima", "ana.lima@gmail.com", None, email_alt=["ana@lima.com.br"]),
+        _person("Ana", "Lima", "ana@lima.com.br", None),
+    ]
+    frame = contacts(*records).with_row_index(RECORD)
+    table = key_table(frame, EMAILS_ONLY.key_names, EMAILS_ONLY)
+    candidates, _ = candidate_pairs(table, EMAILS_ONLY)
+    scorer = Scorer(table, EMAILS_ONLY, default_parameters(EMAILS_ONLY))
+    cohesion = cluster_check(scorer.score(candidates), scorer, candidates)
+    assert cohesion.pairs.is_empty()
+    assert cohesion.doubts is not None
+    assert cohesion.doubts.select(LEFT, RIGHT).rows() == [(0, 2)]

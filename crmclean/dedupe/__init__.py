@@ -34,6 +34,7 @@ from crmclean.dedupe.matching import (
     match_config,
     scored_pairs,
     unchecked,
+    with_doubt_checks,
 )
 from crmclean.dedupe.merge import golden_by_slices, golden_records, merge_log
 from crmclean.dedupe.training import labelled_pairs, read_training_pairs
@@ -87,7 +88,7 @@ def clusters(
     apart = within_components(scored.apart, components(frame.height, matches))
     cannot = pl.concat([cannot_link(pairs.filter(unchecked()), config), apart])
     disputed = cannot_link(pairs.filter(~unchecked()), config)
-    doubts = doubted(pairs, config.doubting)
+    doubts = doubted(with_doubt_checks(pairs, scored.cohesion), config.doubting)
     clustered = assign_golden_ids(frame, matches, cannot, disputed, contradicted, doubts)
     return clustered.drop(RECORD), scored
 

@@ -10,6 +10,12 @@ disputed between them stay apart); the matching ones are extra links for its reb
 over ``chain_check_max_size`` records is checked on a seeded sample instead of all its pairs:
 each member against about ``chain_check_max_size`` others (its neighbours in a shuffled ring of
 the cluster).
+
+Smaller clusters, from ``doubt_check_size`` records, are checked for the *doubt* rule alone:
+their pairs not scored yet are scored alike, and those that are no match with a ``doubting``
+comparison against count as doubted pairs (a weak link then needs as much support), never as
+disputed pairs nor as links. A namesake's record that a name and a company tie to one record
+of a person meets the person's other records there, though blocking never compared them.
 """
 
 from __future__ import annotations
@@ -46,11 +52,13 @@ class Scorer:
 
 @dataclass(frozen=True)
 class Cohesion:
-    """The scored within-cluster pairs (``cluster_check`` true, never in review) and how many
-    clusters were too large for all their pairs and were sampled."""
+    """The scored within-cluster pairs (``cluster_check`` true, never in review), how many
+    clusters were too large for all their pairs and were sampled, and the pairs scored for the
+    doubt rule alone (``None``: none)."""
 
     pairs: pl.DataFrame
     sampled_clusters: int
+    doubts: pl.DataFrame | None = None
 
 
 def _members(labels: np.ndarray, min_size: int, seed: int) -> pl.DataFrame:
@@ -118,16 +126,30 @@ def unscored_pairs(
     return pairs.sort(LEFT, RIGHT), large[_LABEL].n_unique()
 
 
+def doubt_pairs(labels: np.ndarray, scored: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+    """``left, right`` pairs inside the clusters of ``doubt_check_size`` records up to those
+    the cluster check takes that ``scored`` lacks (none without ``doubting`` comparisons)."""
+    members = _members(labels, config.doubt_check_size, config.seed)
+    members = members.filter(pl.col(_SIZE) < config.chain_check_size)
+    if not config.doubting or members.is_empty():
+        return pl.DataFrame(schema=PAIR_SCHEMA)
+    pairs = _all_pairs(members).cast(PAIR_SCHEMA)
+    known = scored.select(LEFT, RIGHT).join(members.select(pl.col(_NODE).alias(LEFT)), on=LEFT)
+    return pairs.join(known, on=[LEFT, RIGHT], how="anti").sort(LEFT, RIGHT)
+
+
 def cluster_check(
     scored: pl.DataFrame, scorer: Scorer, compared: pl.DataFrame | None = None
 ) -> Cohesion:
     """The never-compared pairs inside the large clusters the matches of ``scored`` form,
     scored like the candidate pairs; they never enter review (their records are already in one
-    cluster, and a person cannot answer thousands of them). ``compared``: every pair scored
-    already (``left, right``; ``scored`` without it)."""
+    cluster, and a person cannot answer thousands of them); and those of the smaller clusters
+    for the doubt rule (:func:`doubt_pairs`). ``compared``: every pair scored already
+    (``left, right``; ``scored`` without it)."""
     labels = components(scorer.table.height, scored.filter("match"))
     known = scored if compared is None else compared
     pairs, sampled = unscored_pairs(labels, known, scorer.config)
     checked = scorer.score(pairs)
     checked = checked.with_columns(pl.lit(False).alias("review"), pl.lit(True).alias(CHECKED))
-    return Cohesion(checked, sampled)
+    doubts = scorer.score(doubt_pairs(labels, known, scorer.config))
+    return Cohesion(checked, sampled, doubts)

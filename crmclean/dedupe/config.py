@@ -155,6 +155,7 @@ class MatchConfig(BaseModel):
     split_below: float = Field(default=0.01, ge=0.0, lt=1.0)
     chain_check_size: int = Field(default=6, ge=2)
     chain_check_max_size: int = Field(default=1_000, ge=2)
+    doubt_check_size: int = Field(default=3, ge=2)
     identifiers: list[str] = []
     contradicting: list[str] = []
     doubting: list[str] = []

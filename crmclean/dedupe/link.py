@@ -8,7 +8,10 @@ the target's clusters are not matched again). One graph then holds the fresh rec
 golden records and the known records; its edges are the matched pairs and, for each known or
 changed record, a certain link to the golden record that held it. Cannot-link pairs (vetoes,
 very unlikely pairs, decisions; a record only the target holds stands for its golden record)
-split a component at its weakest links, as :func:`~crmclean.dedupe.chains.split_chains` does.
+split a component at its weakest links, as :func:`~crmclean.dedupe.chains.split_chains` does,
+with the weak, contested and doubted pairs of a full run (:mod:`crmclean.dedupe.chains`), so
+that records added by a rerun end as one run of them all would put them. The fresh records'
+keys read all their columns (the golden records lack some: the phone types, the company key).
 
 Golden ids stay stable: each existing golden id goes to the component holding most of its
 records (a cluster that gains a member keeps its id; a split keeps the id with the larger
@@ -27,7 +30,15 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, RAW, SOURCE, SOURCE_ID
 from crmclean.dedupe.blocking import blocking_keys, oversized_blocks, oversized_findings
-from crmclean.dedupe.chains import WEIGHT, split_chains
+from crmclean.dedupe.chains import (
+    WEAK,
+    WEIGHT,
+    contested,
+    doubted,
+    link_strength,
+    split_chains,
+    weak_links,
+)
 from crmclean.dedupe.cluster import components, golden_id
 from crmclean.dedupe.cohesion import CHECKED
 from crmclean.dedupe.compare import LEFT, RIGHT
@@ -35,13 +46,20 @@ from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.decisions import CANNOT, DECISION, cannot_link, read_decisions, record_pairs
 from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.keys import RECORD, key_table
-from crmclean.dedupe.matching import DedupeOptions, Scored, scored_pairs, unchecked
+from crmclean.dedupe.matching import (
+    DedupeOptions,
+    Scored,
+    scored_pairs,
+    unchecked,
+    with_doubt_checks,
+)
 from crmclean.dedupe.model import MatchModel
 from crmclean.dedupe.training import labelled_pairs, read_training_pairs
 from crmclean.load.existing import EXISTING, FINAL, TargetClusters, as_records, golden_nodes
 from crmclean.rules import Rules
 
 LABEL, _NODE, _PRIOR, _VOTES = "_label", "_node", "_prior", "_votes"
+_BITS = "match_weight"
 _HASH, _KNOWN = "_hash", "_known"
 CERTAIN = 1.0  # the weight of a link between a record and the golden record that held it
 NODE_VOTE = 0.5  # a golden record's own vote: ties go to the component it is in
@@ -108,12 +126,31 @@ def _decided(frame: pl.DataFrame, decisions: Path | None) -> pl.Series:
     return flagged[_KNOWN].fill_null(False)
 
 
-def _edges(frame: pl.DataFrame, left: str, right: str, weight: pl.Expr) -> pl.DataFrame:
+def _edges(
+    frame: pl.DataFrame, left: str, right: str, weight: pl.Expr, weak: pl.Expr, bits: pl.Expr
+) -> pl.DataFrame:
+    """Graph edges: ``probability``, ``weak`` and ``match_weight`` (the strength of a weak
+    link, see :func:`~crmclean.dedupe.chains.split_chains`)."""
     return frame.select(
         pl.col(left).cast(pl.Int64).alias(LEFT),
         pl.col(right).cast(pl.Int64).alias(RIGHT),
         weight.cast(pl.Float64).alias(WEIGHT),
+        weak.alias(WEAK),
+        bits.cast(pl.Float64).alias(_BITS),
     )
+
+
+def _matches(pairs: pl.DataFrame, config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The matched ``pairs`` as a full run clusters them (:func:`~crmclean.dedupe.clusters`):
+    without the contested ones, each marked weak or not; and the contested pairs."""
+    if pairs.is_empty():  # nothing new was scored: no comparison columns either
+        return pairs.with_columns(pl.lit(False).alias(WEAK)), pairs.select(LEFT, RIGHT)
+    contradicted = contested(pairs, config.identifiers, config.contradicting)
+    matches = pairs.filter("match").join(contradicted, on=[LEFT, RIGHT], how="anti")
+    matches = weak_links(matches, config.identifiers)
+    if WEAK not in matches.columns:
+        matches = matches.with_columns(pl.lit(False).alias(WEAK))
+    return matches, contradicted
 
 
 def _pairs(frame: pl.DataFrame) -> pl.DataFrame:
@@ -159,11 +196,13 @@ def link(
     known = known_records(frame, prior) & ~_decided(frame, options.decisions)
     fresh, held = frame.filter(~known), frame.filter(known)
     f, g = fresh.height, golden.height
-    fields = [c for c in fresh.columns if c in golden.columns]
-    both = pl.concat([fresh.select(fields), golden.select(fields)], how="vertical_relaxed")
+    fields = [c for c in fresh.columns if c != RAW]  # the columns keys read, as a full run's
+    golden_fields = golden.select(c for c in fields if c in golden.columns)
+    both = pl.concat([fresh.select(fields), golden_fields], how="diagonal_relaxed")
     combined = add_keys(both, rules).with_row_index(RECORD)
     fresh_side = (pl.col(LEFT) < f) | (pl.col(RIGHT) < f)
     counts, pairs = dict.fromkeys(PAIR_COUNTS, 0), pl.DataFrame(schema=NO_PAIRS)
+    checks = pairs
     low = pl.DataFrame(schema=NO_PAIRS).select(LEFT, RIGHT)  # unlikely pairs, kept apart
     model = options.model
     if f:  # else nothing new or changed: nothing to score
@@ -173,6 +212,7 @@ def link(
         scored = scored_pairs(combined, config, options, labelled, keep=fresh_side)
         pairs, counts = scored.pairs.filter(fresh_side), _pair_counts(scored)
         low = scored.apart.filter(fresh_side)
+        checks = with_doubt_checks(pairs, scored.cohesion).filter(fresh_side)
         model = scored.model
     findings, counts["oversized_blocks"] = _oversized(frame, config)
 
@@ -184,10 +224,11 @@ def link(
         ]
     ).join(prior.select(*_KEYS, pl.col(GOLDEN_ID).alias(_PRIOR)), on=_KEYS, how="left")
     lineage = records.join(nodes, on=_PRIOR, suffix="_golden")
+    matches, contradicted = _matches(pairs, config)
     edges = pl.concat(
         [
-            _edges(pairs.filter("match"), LEFT, RIGHT, pl.col(WEIGHT)),
-            _edges(lineage, _NODE, f"{_NODE}_golden", pl.lit(CERTAIN)),
+            _edges(matches, LEFT, RIGHT, pl.col(WEIGHT), pl.col(WEAK), link_strength(matches)),
+            _edges(lineage, _NODE, f"{_NODE}_golden", pl.lit(CERTAIN), pl.lit(False), pl.lit(None)),
         ]
     )
     size = f + g + held.height
@@ -200,9 +241,11 @@ def link(
         ]
     )
     disputed = _pairs(cannot_link(pairs.filter(~unchecked()), config))
-    if cannot.height or disputed.height:
+    doubts = checks.select(LEFT, RIGHT) if checks.is_empty() else doubted(checks, config.doubting)
+    contradicted, doubts = _pairs(contradicted), _pairs(doubts)
+    if cannot.height or disputed.height or contradicted.height or doubts.height:
         order = _order(fresh, golden, held)
-        labels = split_chains(labels, edges, cannot, order, disputed)
+        labels = split_chains(labels, edges, cannot, order, disputed, contradicted, doubts)
     label_of = pl.Series(LABEL, labels, dtype=pl.Int64)
     records = records.with_columns(label_of.gather(records[_NODE]))
     nodes = nodes.with_columns(label_of.gather(nodes[_NODE]))

@@ -157,7 +157,9 @@ def scored_pairs(
     cohesion = cluster_check(found.scored, scorer, found.candidates)
     if slim:
         checked = cohesion.pairs.select(*cluster_columns(config), CHECKED)
-        cohesion = Cohesion(checked, cohesion.sampled_clusters)
+        doubts = cohesion.doubts
+        doubts = None if doubts is None else doubts.select(*cluster_columns(config))
+        cohesion = Cohesion(checked, cohesion.sampled_clusters, doubts)
     pairs = pl.concat(
         [found.scored.with_columns(pl.lit(False).alias(CHECKED)), cohesion.pairs],
         how="diagonal_relaxed",
@@ -169,6 +171,14 @@ def scored_pairs(
         pairs = apply_decisions(pairs, decided)
     model = options.model or MatchModel.learned(scorer.params, scorer.table, config)
     return Scored(pairs, found.candidates, cohesion, found.oversized, model, found.apart)
+
+
+def with_doubt_checks(pairs: pl.DataFrame, cohesion: Cohesion) -> pl.DataFrame:
+    """``pairs`` and the pairs the cluster check scored for the doubt rule alone (see
+    :mod:`crmclean.dedupe.cohesion`): what :func:`~crmclean.dedupe.chains.doubted` reads."""
+    if cohesion.doubts is None or cohesion.doubts.is_empty():
+        return pairs
+    return pl.concat([pairs, cohesion.doubts], how="diagonal_relaxed")
 
 
 def unchecked() -> pl.Expr:
