@@ -77,7 +77,8 @@ class RunOptions:
     (a target is always gated with ``contacts``). ``model`` (a saved match model) decides the
     matches instead of one learned from the records; with a target and no ``model`` the
     target's last model decides, unless ``relearn``. ``all_pairs`` keeps every scored pair
-    in ``batch.pairs`` with its evidence (for explain and review), not only the likely ones.
+    in ``batch.pairs`` with its evidence (for explain and review), not only the likely ones;
+    ``slim_pairs`` keeps of each pair only what clustering reads (an audit shows no pair).
     Without ``companies`` no golden company is built from the contacts (``crmclean dedupe``
     writes none; company sources are still matched and linked). Without ``take_back`` the
     records' ``_raw`` and the findings below ``warning``, set aside during the dedupe stage
@@ -99,6 +100,7 @@ class RunOptions:
     model: MatchModel | None = None
     relearn: bool = False
     all_pairs: bool = False  # keep every scored pair in full in batch.pairs (explain, review)
+    slim_pairs: bool = False  # keep of each pair only what clustering reads (audit)
     companies: bool = True  # golden companies from the contacts (crmclean dedupe writes none)
     take_back: bool = True  # _raw and the findings below warning back after dedupe
 
@@ -113,6 +115,7 @@ class RunOptions:
             into_target=self.target is not None,
             model=self.model,
             all_pairs=self.all_pairs,
+            slim_pairs=self.slim_pairs,
         )
 
 

@@ -116,7 +116,8 @@ def audit(
     as_of = as_of or datetime.now(UTC).date()
     with tempfile.TemporaryDirectory(prefix="crmclean-audit-") as tmp:
         specs = _specs(sources, Path(tmp))
-        options = pipeline.RunOptions(merge=False)  # clusters are enough
+        # clusters are enough: no golden records, no pair's evidence (the audit shows none)
+        options = pipeline.RunOptions(merge=False, slim_pairs=True)
         result = pipeline.run(specs, rules, options, stop_before="validate", progress=progress)
     progress("audit")
     examples = Examples(rules.model, mask_pii, settings.examples)

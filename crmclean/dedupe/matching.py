@@ -44,7 +44,7 @@ class DedupeOptions:
     into_target: bool = False
     model: MatchModel | None = None  # decide with this saved model instead of learning one
     all_pairs: bool = False  # keep every scored pair in full (explain, review), not only likely
-    slim_pairs: bool = False  # keep of each scored pair only what clustering reads (out of core)
+    slim_pairs: bool = False  # keep only what clustering reads (no evidence, no model)
 
 
 class Matched(NamedTuple):
@@ -65,13 +65,14 @@ class Scored:
     ``all_pairs`` only those of a probability at :func:`~crmclean.dedupe.chunks.floor_of` or
     more), every candidate pair (``left, right``), the candidates left out of ``pairs``
     (``left, right``: each one below ``split_below``), the cluster check, the oversized blocks
-    blocking skipped, and the model that scored them."""
+    blocking skipped, and the model that scored them (None with ``slim_pairs``: no one
+    reads it)."""
 
     pairs: pl.DataFrame
     candidates: pl.DataFrame
     cohesion: Cohesion
     oversized: pl.DataFrame
-    model: MatchModel
+    model: MatchModel | None
     apart: pl.DataFrame
 
 
@@ -169,7 +170,9 @@ def scored_pairs(
     else:
         decided = decided_pairs(read_decisions(options.decisions), frame)
         pairs = apply_decisions(pairs, decided)
-    model = options.model or MatchModel.learned(scorer.params, scorer.table, config)
+    model = options.model
+    if model is None and not slim:  # slim: what clustering reads, and no model reads it
+        model = MatchModel.learned(scorer.params, scorer.table, config)
     return Scored(pairs, found.candidates, cohesion, found.oversized, model, found.apart)
 
 
