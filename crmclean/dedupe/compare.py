@@ -23,6 +23,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from crmclean.dedupe import acronyms, company_compare, date_compare
 from crmclean.dedupe.coded_keys import KeyTable, group_of
+from crmclean.dedupe.pair_cache import PairScores
 
 LEFT = "left"
 RIGHT = "right"
@@ -244,12 +245,13 @@ def _swapped(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
 
 
 class _Halves(NamedTuple):
-    """The distinct words of ``given|surnames`` values, and each value's two halves as codes
-    into them."""
+    """The distinct words of ``given|surnames`` values, each value's two halves as codes into
+    them, and the similarities of the half pairs scored so far in the run."""
 
     words: pl.Series
     given: pl.Series
     surnames: pl.Series
+    scores: PairScores
 
 
 _LAST_HALVES: list[tuple[pl.Series, _Halves]] = []  # every chunk of a run splits the same values
@@ -267,28 +269,33 @@ def _halves(values: pl.Series) -> _Halves:
         parts[part].cast(pl.Enum(words)).to_physical().cast(pl.UInt64)
         for part in ("given", "surnames")
     )
-    halves = _Halves(words, given, surnames)
+    halves = _Halves(words, given, surnames, PairScores())
     _LAST_HALVES[:] = [(values, halves)]
     return halves
 
 
 def _swapped_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
     """:func:`_swapped` of ``values`` at the codes ``left`` and ``right``: each value split
-    once, each distinct (given names, other's surnames) pair of the two halves scored once (the
-    same given name and surname meet in many pairs of names)."""
-    words, given, surnames = _halves(values)
+    once, each distinct (given names, other's surnames) pair of the two halves scored once in a
+    run (the same given name and surname meet in many pairs of names, and in every chunk)."""
+    words, given, surnames, kept = _halves(values)
     half_l = pl.concat([given.gather(left), surnames.gather(left)])
     half_r = pl.concat([surnames.gather(right), given.gather(right)])
     unit = pl.DataFrame({LEFT: half_l, RIGHT: half_r}).select(pl.col(LEFT) * 2**32 + pl.col(RIGHT))
     known = unit.select(pl.first().is_not_null().arg_true()).to_series()
     distinct, inverse = np.unique(unit.to_series().gather(known).to_numpy(), return_inverse=True)
-    texts = pl.DataFrame(
-        {LEFT: words.gather(distinct >> 32), RIGHT: words.gather(distinct & (2**32 - 1))}
-    )
-    scored = _best_token(gendered=False)(texts, LEFT, RIGHT).gather(inverse)
-    best = _placed(half_l.len(), known, scored)
+    scores = kept.of(distinct, lambda new: _best_words(words, new).to_numpy())
+    best = _placed(half_l.len(), known, pl.Series(_SIM, scores).fill_nan(None).gather(inverse))
     one, other = best.head(left.len()), best.tail(left.len())
     return pl.DataFrame({"a": one, "b": other}).select(pl.min_horizontal("a", "b")).to_series()
+
+
+def _best_words(words: pl.Series, packed: np.ndarray) -> pl.Series:
+    """:func:`_best_token` of the word pairs ``packed`` (``left << 32 | right`` into ``words``)."""
+    texts = pl.DataFrame(
+        {LEFT: words.gather(packed >> 32), RIGHT: words.gather(packed & (2**32 - 1))}
+    )
+    return _best_token(gendered=False)(texts, LEFT, RIGHT)
 
 
 def _initials(column: str) -> pl.Expr:
