@@ -44,6 +44,7 @@ class Method:
     on_codes: bool = False  # the similarity of two codes is that of their values (equality)
     on_values: ValueSimilarity | None = None
     on_single: Similarity | None = None  # a list method on one code per side (null: none)
+    kept: bool = False  # keep each value pair's similarity for the run's next chunks
 
 
 def _exact(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
@@ -412,8 +413,8 @@ METHODS: dict[str, Method] = {
     "swapped": Method(_swapped, on_values=_swapped_values),
     "company": Method(_company),
     "best_given_name": Method(_best_token(gendered=True)),
-    "word_subset": Method(_word_subset(gendered=False)),
-    "given_word_subset": Method(_word_subset(gendered=True)),
+    "word_subset": Method(_word_subset(gendered=False), kept=True),
+    "given_word_subset": Method(_word_subset(gendered=True), kept=True),
     "any_shared": Method(_any_shared, on_lists=True, on_single=_single_shared),
     "same_domain": Method(_same_domain, on_lists=True, on_single=_single_domain),
     "work_address": Method(_work_address),
@@ -434,14 +435,38 @@ def _text_similarity(
     if packed.is_empty():
         return same.to_series()
     distinct, inverse = np.unique(packed.to_series().to_numpy(), return_inverse=True)
-    codes_l = pl.Series(LEFT, distinct >> 32, dtype=pl.UInt32)
-    codes_r = pl.Series(RIGHT, distinct & (2**32 - 1), dtype=pl.UInt32)
     if method.on_values is not None:
+        codes_l = pl.Series(LEFT, distinct >> 32, dtype=pl.UInt32)
+        codes_r = pl.Series(RIGHT, distinct & (2**32 - 1), dtype=pl.UInt32)
         similarity = method.on_values(codes_l, codes_r, values)
+    elif method.kept:
+        scored = _kept(method, values).of(
+            distinct, lambda new: _on_texts(method, values, new).to_numpy()
+        )
+        similarity = pl.Series(_SIM, scored).fill_nan(None)
     else:
-        texts = pl.DataFrame({"value_l": values.gather(codes_l), "value_r": values.gather(codes_r)})
-        similarity = method.similarity(texts, "value_l", "value_r")
+        similarity = _on_texts(method, values, distinct)
     return same.to_series().scatter(differ.arg_true(), similarity.cast(pl.Float64).gather(inverse))
+
+
+def _on_texts(method: Method, values: pl.Series, packed: np.ndarray) -> pl.Series:
+    """``method`` of the value pairs ``packed`` (``left << 32 | right`` codes into ``values``)."""
+    codes_l = pl.Series(LEFT, packed >> 32, dtype=pl.UInt32)
+    codes_r = pl.Series(RIGHT, packed & (2**32 - 1), dtype=pl.UInt32)
+    texts = pl.DataFrame({"value_l": values.gather(codes_l), "value_r": values.gather(codes_r)})
+    return method.similarity(texts, "value_l", "value_r").cast(pl.Float64)
+
+
+_KEPT: dict[Method, tuple[pl.Series, PairScores]] = {}  # per method, the values last compared
+
+
+def _kept(method: Method, values: pl.Series) -> PairScores:
+    """The similarities ``method`` gave pairs of ``values`` so far (the chunks of a run compare
+    the same values: known by identity)."""
+    held = _KEPT.get(method)
+    if held is None or held[0] is not values:
+        held = _KEPT[method] = (values, PairScores())
+    return held[1]
 
 
 def compare(pairs: pl.DataFrame, table: KeyTable, key: str, method: str) -> pl.Series:
