@@ -23,6 +23,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from crmclean.dedupe import acronyms, company_compare, date_compare
 from crmclean.dedupe.coded_keys import KeyTable, group_of
+from crmclean.dedupe.pair_cache import PairScores
 
 LEFT = "left"
 RIGHT = "right"
@@ -43,6 +44,7 @@ class Method:
     on_codes: bool = False  # the similarity of two codes is that of their values (equality)
     on_values: ValueSimilarity | None = None
     on_single: Similarity | None = None  # a list method on one code per side (null: none)
+    kept: bool = False  # keep each value pair's similarity for the run's next chunks
 
 
 def _exact(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
@@ -244,12 +246,13 @@ def _swapped(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
 
 
 class _Halves(NamedTuple):
-    """The distinct words of ``given|surnames`` values, and each value's two halves as codes
-    into them."""
+    """The distinct words of ``given|surnames`` values, each value's two halves as codes into
+    them, and the similarities of the half pairs scored so far in the run."""
 
     words: pl.Series
     given: pl.Series
     surnames: pl.Series
+    scores: PairScores
 
 
 _LAST_HALVES: list[tuple[pl.Series, _Halves]] = []  # every chunk of a run splits the same values
@@ -267,28 +270,33 @@ def _halves(values: pl.Series) -> _Halves:
         parts[part].cast(pl.Enum(words)).to_physical().cast(pl.UInt64)
         for part in ("given", "surnames")
     )
-    halves = _Halves(words, given, surnames)
+    halves = _Halves(words, given, surnames, PairScores())
     _LAST_HALVES[:] = [(values, halves)]
     return halves
 
 
 def _swapped_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
     """:func:`_swapped` of ``values`` at the codes ``left`` and ``right``: each value split
-    once, each distinct (given names, other's surnames) pair of the two halves scored once (the
-    same given name and surname meet in many pairs of names)."""
-    words, given, surnames = _halves(values)
+    once, each distinct (given names, other's surnames) pair of the two halves scored once in a
+    run (the same given name and surname meet in many pairs of names, and in every chunk)."""
+    words, given, surnames, kept = _halves(values)
     half_l = pl.concat([given.gather(left), surnames.gather(left)])
     half_r = pl.concat([surnames.gather(right), given.gather(right)])
     unit = pl.DataFrame({LEFT: half_l, RIGHT: half_r}).select(pl.col(LEFT) * 2**32 + pl.col(RIGHT))
     known = unit.select(pl.first().is_not_null().arg_true()).to_series()
     distinct, inverse = np.unique(unit.to_series().gather(known).to_numpy(), return_inverse=True)
-    texts = pl.DataFrame(
-        {LEFT: words.gather(distinct >> 32), RIGHT: words.gather(distinct & (2**32 - 1))}
-    )
-    scored = _best_token(gendered=False)(texts, LEFT, RIGHT).gather(inverse)
-    best = _placed(half_l.len(), known, scored)
+    scores = kept.of(distinct, lambda new: _best_words(words, new).to_numpy())
+    best = _placed(half_l.len(), known, pl.Series(_SIM, scores).fill_nan(None).gather(inverse))
     one, other = best.head(left.len()), best.tail(left.len())
     return pl.DataFrame({"a": one, "b": other}).select(pl.min_horizontal("a", "b")).to_series()
+
+
+def _best_words(words: pl.Series, packed: np.ndarray) -> pl.Series:
+    """:func:`_best_token` of the word pairs ``packed`` (``left << 32 | right`` into ``words``)."""
+    texts = pl.DataFrame(
+        {LEFT: words.gather(packed >> 32), RIGHT: words.gather(packed & (2**32 - 1))}
+    )
+    return _best_token(gendered=False)(texts, LEFT, RIGHT)
 
 
 def _initials(column: str) -> pl.Expr:
@@ -405,8 +413,8 @@ METHODS: dict[str, Method] = {
     "swapped": Method(_swapped, on_values=_swapped_values),
     "company": Method(_company),
     "best_given_name": Method(_best_token(gendered=True)),
-    "word_subset": Method(_word_subset(gendered=False)),
-    "given_word_subset": Method(_word_subset(gendered=True)),
+    "word_subset": Method(_word_subset(gendered=False), kept=True),
+    "given_word_subset": Method(_word_subset(gendered=True), kept=True),
     "any_shared": Method(_any_shared, on_lists=True, on_single=_single_shared),
     "same_domain": Method(_same_domain, on_lists=True, on_single=_single_domain),
     "work_address": Method(_work_address),
@@ -427,14 +435,38 @@ def _text_similarity(
     if packed.is_empty():
         return same.to_series()
     distinct, inverse = np.unique(packed.to_series().to_numpy(), return_inverse=True)
-    codes_l = pl.Series(LEFT, distinct >> 32, dtype=pl.UInt32)
-    codes_r = pl.Series(RIGHT, distinct & (2**32 - 1), dtype=pl.UInt32)
     if method.on_values is not None:
+        codes_l = pl.Series(LEFT, distinct >> 32, dtype=pl.UInt32)
+        codes_r = pl.Series(RIGHT, distinct & (2**32 - 1), dtype=pl.UInt32)
         similarity = method.on_values(codes_l, codes_r, values)
+    elif method.kept:
+        scored = _kept(method, values).of(
+            distinct, lambda new: _on_texts(method, values, new).to_numpy()
+        )
+        similarity = pl.Series(_SIM, scored).fill_nan(None)
     else:
-        texts = pl.DataFrame({"value_l": values.gather(codes_l), "value_r": values.gather(codes_r)})
-        similarity = method.similarity(texts, "value_l", "value_r")
+        similarity = _on_texts(method, values, distinct)
     return same.to_series().scatter(differ.arg_true(), similarity.cast(pl.Float64).gather(inverse))
+
+
+def _on_texts(method: Method, values: pl.Series, packed: np.ndarray) -> pl.Series:
+    """``method`` of the value pairs ``packed`` (``left << 32 | right`` codes into ``values``)."""
+    codes_l = pl.Series(LEFT, packed >> 32, dtype=pl.UInt32)
+    codes_r = pl.Series(RIGHT, packed & (2**32 - 1), dtype=pl.UInt32)
+    texts = pl.DataFrame({"value_l": values.gather(codes_l), "value_r": values.gather(codes_r)})
+    return method.similarity(texts, "value_l", "value_r").cast(pl.Float64)
+
+
+_KEPT: dict[Method, tuple[pl.Series, PairScores]] = {}  # per method, the values last compared
+
+
+def _kept(method: Method, values: pl.Series) -> PairScores:
+    """The similarities ``method`` gave pairs of ``values`` so far (the chunks of a run compare
+    the same values: known by identity)."""
+    held = _KEPT.get(method)
+    if held is None or held[0] is not values:
+        held = _KEPT[method] = (values, PairScores())
+    return held[1]
 
 
 def compare(pairs: pl.DataFrame, table: KeyTable, key: str, method: str) -> pl.Series:
