@@ -129,7 +129,12 @@ _NORMALIZE: tuple[_Row, ...] = (
     ),
     ("ST01", "state.coded", "info", "State rewritten as its code (UF, US state)."),
     ("ST02", "state.unknown", "warning", "Not a state of the record's country; kept as typed."),
-    ("PC01", "postal_code.invalid", "warning", "Not a postal code of the country; dropped."),
+    (
+        "PC01",
+        "postal_code.invalid",
+        "warning",
+        "Not a postal code of the country; emptied (matched as typed).",
+    ),
     ("PC02", "postal_code.formatted", "info", "Postal code rewritten in its country's format."),
     ("PC03", "postal_code.zero_restored", "info", "Leading zero lost by a spreadsheet restored."),
     ("CI01", "city.recased", "info", "ALL CAPS or all-lowercase city cased."),

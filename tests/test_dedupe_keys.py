@@ -272,3 +272,12 @@ def test_postal_area_is_null_or_a_shorter_start_of_the_compact_code(codes: list)
     got = frame.select(compact.alias("code"), postal_area().alias("area"))
     for code, area in got.iter_rows():
         assert area is None or (code.startswith(area) and 0 < len(area) < len(code))
+
+
+def test_a_postcode_normalize_could_not_read_gives_no_postal_area(config: MatchConfig) -> None:
+    # a US ZIP under the default BR: emptied by normalize, kept as typed in postal_unread
+    frame = contacts({"first_name": "Ana"}, {"first_name": "Ana", "postal_code": "01310-100"})
+    frame = frame.with_columns(postal_unread=pl.Series(["10001", None]))
+    keys = matching_keys(frame.with_row_index(RECORD), ["postal_unread", "postal_area"], config)
+    assert keys["postal_unread"].to_list() == ["10001", None]
+    assert keys["postal_area"].to_list() == [None, "01310"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from test_dedupe_support import contacts
 
@@ -93,3 +94,23 @@ def test_u_is_measured_on_the_data_and_smoothed_toward_the_rules(config: MatchCo
     configured = next(spec for spec in config.comparisons if spec.name == "city").u
     assert u[0] > configured[0]  # every random pair agrees on the city here
     assert sum(u) == pytest.approx(1.0)
+
+
+def test_a_postcode_normalize_could_not_read_is_never_rarer_than_random_pairs_say(
+    config: MatchConfig,
+) -> None:
+    frame = contacts(*[{"first_name": "Ana"}] * 3)
+    unread = frame.with_columns(postal_unread=pl.Series(["10001", "10001", "20002"]))
+    table = key_table(unread, config.key_names, config)
+    params = estimate(table, config)
+    shares = dict(zip(table.values["postal_unread"], params.tf["postal_unread"], strict=True))
+    assert shares["20002"] == pytest.approx(params.u["postal_unread"][0])  # not 1 / 1000
+
+
+def test_a_one_word_name_is_as_common_as_the_names_holding_that_word(
+    config: MatchConfig,
+) -> None:
+    named = [{"first_name": f"P{i}", "last_name": "Pera"} for i in range(9)]
+    names = _tf(config, "name_order", *named, {"last_name": "Pera"}, {"last_name": "Zanetti"})
+    assert names["pera"] == pytest.approx(9 / 1000)  # ten records hold "pera", one its own
+    assert names["zanetti"] == pytest.approx(1 / 1000)

@@ -75,6 +75,7 @@ class ComparisonSpec(BaseModel):
     tf: bool = False
     tf_min: float = Field(default=1.0, gt=0.0)
     tf_own: float = Field(default=1.0, ge=1.0)
+    tf_common_only: bool = False  # term frequencies only weaken a value more common than u
     group: str | None = None
     group_against: str | None = None
     veto: bool = False

@@ -224,6 +224,9 @@ KEYS: dict[str, KeyGroup] = {
         "postal_code",
         lambda: fold(pl.col("postal_code"), keep="a-z0-9").str.replace_all(" ", ""),
     ),
+    "postal_unread": _text_key(
+        ("postal_unread",), "postal_unread", lambda: pl.col("postal_unread")
+    ),
     "city": _text_key(("city",), "city", lambda: fold(pl.col("city"))),
     "street": _text_key(("street",), "street", lambda: fold(pl.col("street"), keep="a-z0-9")),
     "tax_id": _text_key(
@@ -301,6 +304,7 @@ OPTIONAL: dict[str, pl.DataType] = {
     "phone_type": pl.String(),
     "mobile_type": pl.String(),  # absent from frames normalized before it was added
     "phone_unread": pl.List(pl.String()),  # likewise
+    "postal_unread": pl.String(),  # likewise
     **dict.fromkeys(companies.OPTIONAL, pl.String()),  # company columns, absent on contacts
 }
 

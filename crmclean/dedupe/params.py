@@ -98,17 +98,34 @@ def _holders(table: KeyTable, key: str) -> tuple[np.ndarray, int]:
 
 
 def _frequencies(
-    table: KeyTable, spec: ComparisonSpec, config: MatchConfig, population: int
+    table: KeyTable, spec: ComparisonSpec, config: MatchConfig, population: int, u: float
 ) -> pl.Series:
     """The ``u`` of each value of the key (by code): how many *other* records carry it (never
-    below ``tf_min``), over the records with a value; never below its known share."""
+    below ``tf_min``), over the records with a value; never below its known share, nor below
+    the first level's ``u`` (random pairs) with ``tf_common_only``. A name of one word (a
+    record with only a surname or a first name) is as common as the names holding that word."""
     counts, carriers = _holders(table, spec.key)
-    others = np.maximum(counts - spec.tf_own, spec.tf_min) / max(carriers, population)
     values = table.values[spec.key]
+    if spec.key == "name_tokens":
+        counts = np.maximum(counts, _word_holders(values, counts))
+    others = np.maximum(counts - spec.tf_own, spec.tf_min) / max(carriers, population)
+    others = np.maximum(others, u) if spec.tf_common_only else others
     known = _known_shares(spec.key, config)
     floor = values.to_frame().join(known, on=spec.key, how="left", maintain_order="left")
     shares = pl.Series(others).to_frame("u").with_columns(floor[_KNOWN])
     return shares.select(pl.max_horizontal("u", _KNOWN)).to_series().alias(spec.key)
+
+
+def _word_holders(values: pl.Series, counts: np.ndarray) -> np.ndarray:
+    """Per value of ``name_tokens``: how many records' names hold it as a word, for a value of
+    one word (``pera``: every Pera); 0 for longer ones."""
+    held = pl.DataFrame({"value": values, "count": counts}).with_columns(
+        word=pl.col("value").str.split(" ")
+    )
+    words = held.explode("word").group_by("word").agg(pl.col("count").sum().alias("held"))
+    lone = held.select(word=pl.when(~pl.col("value").str.contains(" ")).then(pl.col("value")))
+    found = lone.join(words, on="word", how="left", maintain_order="left")
+    return found["held"].fill_null(0).to_numpy()
 
 
 # Keys whose common values are those of another key's ``common_names`` table.
@@ -152,7 +169,7 @@ def estimate(table: KeyTable, config: MatchConfig) -> Parameters:
     }
     population = max(size, config.min_population)
     tf = {
-        spec.name: _frequencies(table, spec, config, population)
+        spec.name: _frequencies(table, spec, config, population, u[spec.name][0])
         for spec in config.comparisons
         if spec.tf
     }

@@ -2,7 +2,8 @@
 and the formats of ``postal_formats`` in ``rules/normalize/addresses.yaml`` (UK ``SW1A 1AA``,
 Canada ``M5V 2T6``, Portugal ``1000-001``...); a leading zero a spreadsheet dropped comes back
 where that is exact. A code of a checked country is written in its format or not at all: one
-that does not fit becomes empty, with a finding holding it as typed."""
+that does not fit becomes empty, with a finding holding it as typed, and its letters and digits
+go to ``postal_unread`` for matching only (a postcode of another country is evidence)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from crmclean.normalize.places.states import AddressSpec, country_or_default, lo
 from crmclean.rules import Rules
 
 POSTAL = "__postal"
+UNREAD = "postal_unread"  # the dedupe stage's postal_unread key reads it (keys.py)
 # The digit groups a CEP is typed in (8 digits, or 7 when the zero was lost): 01310-100,
 # 01.310-100, 01310 - 100, 01310100, 1310-100.
 _BR_SHAPE = r"(?i)^(?:cep\s*:?\s*)?(?:[0-9]{2}\.?[0-9]{3}|[0-9]{4,5})\s*[-.]?\s*[0-9]{3}$"
@@ -115,4 +117,15 @@ def normalize_postal(
         .when(changed())
         .then(pl.lit("postal_code.formatted"))
     )
-    return Step(frame.with_columns(after.alias(field)), by_rule(both, field, rule))
+    kept = frame.with_columns(after.alias(field), _unread(frame, field, invalid))
+    return Step(kept, by_rule(both, field, rule))
+
+
+def _unread(frame: pl.DataFrame, field: str, invalid: pl.Series) -> pl.Expr:
+    """``postal_unread``: a code emptied as invalid, lowercase letters and digits (3 or more,
+    one a digit); the one a previous run kept otherwise, so normalizing twice changes nothing."""
+    compact = pl.col(field).str.to_lowercase().str.replace_all(r"[^a-z0-9]", "")
+    readable = compact.str.contains(r"^[a-z0-9]{3,}$") & compact.str.contains(r"[0-9]")
+    typed = pl.when(pl.lit(invalid) & readable).then(compact)
+    kept = pl.col(UNREAD) if UNREAD in frame.columns else pl.lit(None, pl.String)
+    return pl.coalesce(typed, kept).alias(UNREAD)
