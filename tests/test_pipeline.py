@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from crmclean import pipeline
 from crmclean.batch import Batch
-from crmclean.pipeline import ConservationError, check_conservation
+from crmclean.conservation import ConservationError, check_conservation
 from crmclean.sources import SourceSpec
 
 HEADERS = ["Nome", "Sobrenome", "E-mail", "Telefone", "Empresa", "Cidade", "Data de cadastro"]
