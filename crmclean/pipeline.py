@@ -162,9 +162,16 @@ class RunResult:
         Rejected records have no golden id (null); ``batch.rejects`` says why.
         """
         ids = self.batch.frame.select(SOURCE, SOURCE_ID, *self._golden_column())
-        return self.inputs.join(
-            ids, on=[SOURCE, SOURCE_ID], how="left", maintain_order="left"
-        ).rename({SOURCE: "source", SOURCE_ID: "source_id"})
+        if _leads(ids, self.inputs):  # the records kept, in input order: no join
+            tail = self.inputs.slice(ids.height).with_columns(
+                pl.lit(None, ids.schema[name]).alias(name) for name in self._golden_column()
+            )
+            crosswalk = pl.concat([ids, tail], rechunk=False)
+        else:
+            crosswalk = self.inputs.join(
+                ids, on=[SOURCE, SOURCE_ID], how="left", maintain_order="left"
+            )
+        return crosswalk.rename({SOURCE: "source", SOURCE_ID: "source_id"})
 
     def _golden_column(self) -> list[str]:
         return [GOLDEN_ID] if GOLDEN_ID in self.batch.frame.columns else []
@@ -185,6 +192,14 @@ class RunResult:
             "companies": None if self.companies is None else self.companies.to_dict(),
             **self.info,
         }
+
+
+def _leads(ids: pl.DataFrame, inputs: pl.DataFrame) -> bool:
+    """Whether ``ids``' lineage is the first rows of ``inputs``, in their order."""
+    head = inputs.slice(0, ids.height)
+    return ids.height <= inputs.height and all(
+        ids[name].equals(head[name]) for name in (SOURCE, SOURCE_ID)
+    )
 
 
 def read_stage(sources: list[SourceSpec], batch: Batch, rules: Rules, options: RunOptions) -> Batch:
