@@ -26,6 +26,7 @@ from crmclean.accounts.stage import (
 )
 from crmclean.aside import set_aside, take_back
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
+from crmclean.conservation import check_conservation
 from crmclean.dedupe import DedupeOptions, dedupe, remerge
 from crmclean.dedupe.model import MatchModel
 from crmclean.errors import UserError
@@ -164,9 +165,16 @@ class RunResult:
         Rejected records have no golden id (null); ``batch.rejects`` says why.
         """
         ids = self.batch.frame.select(SOURCE, SOURCE_ID, *self._golden_column())
-        return self.inputs.join(
-            ids, on=[SOURCE, SOURCE_ID], how="left", maintain_order="left"
-        ).rename({SOURCE: "source", SOURCE_ID: "source_id"})
+        if _leads(ids, self.inputs):  # the records kept, in input order: no join
+            tail = self.inputs.slice(ids.height).with_columns(
+                pl.lit(None, ids.schema[name]).alias(name) for name in self._golden_column()
+            )
+            crosswalk = pl.concat([ids, tail], rechunk=False)
+        else:
+            crosswalk = self.inputs.join(
+                ids, on=[SOURCE, SOURCE_ID], how="left", maintain_order="left"
+            )
+        return crosswalk.rename({SOURCE: "source", SOURCE_ID: "source_id"})
 
     def _golden_column(self) -> list[str]:
         return [GOLDEN_ID] if GOLDEN_ID in self.batch.frame.columns else []
@@ -187,6 +195,14 @@ class RunResult:
             "companies": None if self.companies is None else self.companies.to_dict(),
             **self.info,
         }
+
+
+def _leads(ids: pl.DataFrame, inputs: pl.DataFrame) -> bool:
+    """Whether ``ids``' lineage is the first rows of ``inputs``, in their order."""
+    head = inputs.slice(0, ids.height)
+    return ids.height <= inputs.height and all(
+        ids[name].equals(head[name]) for name in (SOURCE, SOURCE_ID)
+    )
 
 
 def read_stage(sources: list[SourceSpec], batch: Batch, rules: Rules, options: RunOptions) -> Batch:
@@ -475,39 +491,3 @@ def _unchanged(run_id: str, stop_before: StageName) -> RunResult:
     result.batch = replace(result.batch, loading=Loading.unchanged())
     result.info["unchanged_since"] = run_id
     return result
-
-
-class ConservationError(AssertionError):
-    """A record was lost or duplicated between stages: a bug, never a user error."""
-
-
-def check_conservation(inputs: pl.DataFrame, batch: Batch) -> None:
-    """Every record a source holds is an input, and every input record is in exactly one
-    golden record or in rejects, never both."""
-    check_seen(inputs, batch.stats)
-    kept = batch.frame.select(SOURCE, SOURCE_ID)
-    rejected = batch.rejects.select(SOURCE, SOURCE_ID).unique()
-    accounted = pl.concat([kept, rejected])
-    if accounted.height != inputs.height or accounted.n_unique() != inputs.height:
-        raise ConservationError(
-            f"{inputs.height} records read but {kept.height} kept and {rejected.height} rejected"
-        )
-    missing = inputs.join(accounted, on=[SOURCE, SOURCE_ID], how="anti")
-    if missing.height:
-        raise ConservationError(f"{missing.height} records lost, e.g. {missing.row(0)}")
-
-
-def check_seen(inputs: pl.DataFrame, stats: dict[str, dict[str, int]]) -> None:
-    """Each source's own count of its records (``seen``, counted apart from the parse) equals
-    its input records plus the blank and footer rows it skipped: no reader dropped a row."""
-    for stage, counts in stats.items():
-        if not stage.startswith("read:") or "seen" not in counts:
-            continue
-        name = stage.removeprefix("read:")
-        read = inputs.filter(pl.col(SOURCE) == name).height
-        skipped = counts.get("blank_rows", 0) + counts.get("footer_rows", 0)
-        if read + skipped != counts["seen"]:
-            raise ConservationError(
-                f"source {name!r} holds {counts['seen']} records but {read} were read "
-                f"({skipped} blank or footer rows skipped): the reader lost or invented rows"
-            )

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from crmclean import pipeline
 from crmclean.batch import Batch
-from crmclean.pipeline import ConservationError, check_conservation
+from crmclean.conservation import ConservationError, check_conservation
 from crmclean.sources import SourceSpec
 
 HEADERS = ["Nome", "Sobrenome", "E-mail", "Telefone", "Empresa", "Cidade", "Data de cadastro"]
@@ -98,3 +98,17 @@ def test_deleted_export_rows_are_accounted_for_in_rejects(rules, tmp_path):
     assert result.batch.rejects.filter(pl.col("_source_id") == "003B")["rule"].to_list() == [
         "source.deleted"
     ]
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2], [2, 0, 1]])
+def test_crosswalk_gives_each_input_its_golden_id_in_input_order(order):
+    inputs = pl.DataFrame({"_source": ["a", "a", "b", "a"], "_source_id": ["1", "2", "1", "3"]})
+    kept = inputs.head(3).with_columns(golden_id=pl.Series(["g1", "g1", "g2"]))[order]
+    crosswalk = pipeline.RunResult(Batch(kept), inputs).crosswalk()
+    assert crosswalk.rows() == [
+        ("a", "1", "g1"),
+        ("a", "2", "g1"),
+        ("b", "1", "g2"),
+        ("a", "3", None),
+    ]
+    assert crosswalk.columns == ["source", "source_id", "golden_id"]

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from crmclean import pipeline
-from crmclean.pipeline import ConservationError
+from crmclean.conservation import ConservationError
 from crmclean.read import delimited as delimited_module
 from crmclean.read import read_file
 from crmclean.read import sql as sql_module
