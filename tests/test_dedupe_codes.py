@@ -37,3 +37,12 @@ def test_an_all_null_column_of_unknown_type_is_a_key_without_values() -> None:
     table = encode(pl.DataFrame({"tax_id": [None, None]}))
     assert table.codes["tax_id"].null_count() == 2
     assert table.values["tax_id"].is_empty()
+
+
+def test_record_shares_follow_the_shares_given() -> None:
+    table = encode(pl.DataFrame({"city": ["recife", None, "recife", "natal"]}))
+    shares = pl.Series([0.5, 0.25])
+    assert table.record_shares("city", shares).to_list() == [0.5, None, 0.5, 0.25]
+    assert table.record_shares("city", shares) is table.record_shares("city", shares)
+    other = pl.Series([0.1, 0.9])
+    assert table.record_shares("city", other).to_list() == [0.1, None, 0.1, 0.9]

@@ -41,6 +41,9 @@ class KeyTable:
     codes: pl.DataFrame
     values: dict[str, pl.Series]
     _singles: dict[str, Single] = field(default_factory=dict, compare=False, repr=False)
+    _shares: dict[str, tuple[pl.Series, pl.Series]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def height(self) -> int:
@@ -56,6 +59,15 @@ class KeyTable:
             column = self.codes[key]
             self._singles[key] = Single(column.list.first(), column.list.len() > 1)
         return self._singles[key]
+
+    def record_shares(self, key: str, shares: pl.Series) -> pl.Series:
+        """Text key ``key``'s ``shares`` (one per value) as one per record, made once per
+        ``shares`` series: each chunk of pairs then gathers a number per record, not a code
+        and then its number."""
+        made = self._shares.get(key)
+        if made is None or made[0] is not shares:
+            made = self._shares[key] = (shares, shares.gather(self.codes[key]))
+        return made[1]
 
     def decoded(self) -> pl.DataFrame:
         """The keys as text (lists of text for list keys)."""

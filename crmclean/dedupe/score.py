@@ -62,9 +62,10 @@ def _tf_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> 
     key)."""
     if table.is_list(key):
         return _tf_list_u(pairs, table, key, shares)
-    left = table.codes[key].gather(pairs[LEFT])
-    right = table.codes[key].gather(pairs[RIGHT])
-    both = pl.DataFrame({LEFT: shares.gather(left), RIGHT: shares.gather(right)})
+    per_record = table.record_shares(key, shares)
+    both = pl.DataFrame(
+        {LEFT: per_record.gather(pairs[LEFT]), RIGHT: per_record.gather(pairs[RIGHT])}
+    )
     return both.select(pl.max_horizontal(LEFT, RIGHT)).to_series()
 
 

@@ -157,7 +157,7 @@ def floored_pairs(
     order = pairs.select(LEFT, RIGHT).with_row_index(_ORDER)
     known = compared.join(order, on=[LEFT, RIGHT], how="inner")
     rest = order.join(compared.select(LEFT, RIGHT), on=[LEFT, RIGHT], how="anti")
-    first = _weighed_above(known.drop(_ORDER), config, params, floor)
+    first = _weighed_at(known.drop(_ORDER), config, params, floor)
     others = _floored(rest.drop(_ORDER), table, config, params, floor)
     kept = [
         first.kept.with_columns(known[_ORDER].filter(~first.low)),
@@ -192,7 +192,7 @@ def _floored(
         rest = ~plainly
         pairs, compared, settled = pairs.filter(rest), compared.filter(rest), settled.filter(rest)
     completed = _completed(pairs, compared, settled, table, config, params, later)
-    return _widened(_weighed_above(completed, config, params, floor), plainly)
+    return _widened(_weighed_at(completed, config, params, floor), plainly)
 
 
 def _plainly_below(decisive: pl.DataFrame, floor: float) -> pl.Series:
@@ -217,9 +217,18 @@ def _weighed_above(
     if floor > 0.0 and not compared.is_empty():
         plainly = _plainly_below(decisive_columns(compared, config, params), floor)
         compared = compared.filter(~plainly)
+    return _widened(_weighed_at(compared, config, params, floor), plainly)
+
+
+def _weighed_at(
+    compared: pl.DataFrame, config: MatchConfig, params: Parameters, floor: float
+) -> Floored:
+    """``compared`` weighed in full and split at ``floor``. The pairs the quick weight of
+    :func:`_floored` left, and EM's sample, are weighed so: a second quick weight would cost
+    more than it saves (on the 1M neutral inputs, 101 -> 84 ms per chunk's 171k pairs)."""
     weighed = weighed_pairs(compared, config, params)
     low = weighed["probability"] < floor
-    return _widened(Floored(weighed.filter(~low), low), plainly)
+    return Floored(weighed.filter(~low), low)
 
 
 def _completed(
