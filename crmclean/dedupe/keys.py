@@ -208,7 +208,8 @@ _COMPANY_GROUPS = {spec: KeyGroup(*spec) for spec in companies.KEYS.values()}
 
 KEYS: dict[str, KeyGroup] = {
     **dict.fromkeys(NAME_KEYS, _NAMES),
-    **dict.fromkeys(MAIL_NAME_KEYS, KeyGroup(MAIL_NAME_INPUTS, mail_name_keys)),
+    # the e-mail makes nearly every input row distinct; the builder works per distinct name
+    **dict.fromkeys(MAIL_NAME_KEYS, KeyGroup(MAIL_NAME_INPUTS, mail_name_keys, False)),
     "email": _EMAILS,
     "emails": _EMAILS,
     "work_emails": _EMAILS,

@@ -47,14 +47,11 @@ PARTICLES = r"\b(?:de|da|do|das|dos|del|la|las|los|y|e|van|von|der|den|di|du|le|
 
 def fold(expr: pl.Expr, keep: str = "a-z") -> pl.Expr:
     """ASCII, lowercase, runs of other characters turned into one space; empty -> null (by
-    ``replace``: a ``when`` reading the folded text twice folds it twice in an eager select)."""
-    folded = (
-        expr.str.normalize("NFKD")
-        .str.replace_all(r"\p{M}", "")
-        .str.to_lowercase()
-        .str.replace_all(f"[^{keep}]+", " ")
-        .str.strip_chars()
-    )
+    ``replace``: a ``when`` reading the folded text twice folds it twice in an eager select).
+    Only text with a non-ASCII character is decomposed (ASCII text is its own NFKD form)."""
+    accented = pl.when(expr.str.contains(r"[^\x00-\x7f]")).then(expr)
+    ascii_text = pl.coalesce(accented.str.normalize("NFKD").str.replace_all(r"\p{M}", ""), expr)
+    folded = ascii_text.str.to_lowercase().str.replace_all(f"[^{keep}]+", " ").str.strip_chars()
     return folded.replace("", None)
 
 
