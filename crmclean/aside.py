@@ -37,24 +37,36 @@ def set_aside(
 ) -> tuple[Batch, Aside]:
     """``batch`` with only its serious findings and, with ``raw``, without ``_raw`` (a run into
     a target merges its stored records, ``_raw`` and all); the rest in ``folder`` (nowhere
-    without ``keep``: nobody takes them back)."""
+    without ``keep``: nobody takes them back). When ``folder`` cannot take them (a full disk)
+    everything stays in memory: setting aside only saves memory, it never fails a run."""
+    raw = raw and RAW in batch.frame.columns
     if keep:
-        batch.findings.write_parquet(folder / _FINDINGS, compression="lz4")
+        try:
+            _write(batch, folder, raw)
+        except OSError:
+            return batch, Aside(folder, batch.findings.height, None, 0)
     serious = batch.findings.filter(pl.col("severity").is_in(SERIOUS))
     frame, raw_at = batch.frame, None
-    if raw and RAW in frame.columns:
+    if raw:
         raw_at = frame.get_column_index(RAW)
-        if keep:
-            frame.select(SOURCE, SOURCE_ID, RAW).write_parquet(folder / _RAW, compression="lz4")
         frame = frame.drop(RAW)
     return replace(batch, frame=frame, findings=serious), Aside(
         folder, serious.height, raw_at, batch.findings.height - serious.height
     )
 
 
+def _write(batch: Batch, folder: Path, raw: bool) -> None:
+    """The findings and, with ``raw``, each record's ``_raw`` with its lineage, into ``folder``."""
+    batch.findings.write_parquet(folder / _FINDINGS, compression="lz4")
+    if raw:
+        batch.frame.select(SOURCE, SOURCE_ID, RAW).write_parquet(folder / _RAW, compression="lz4")
+
+
 def take_back(batch: Batch, aside: Aside) -> Batch:
     """``batch`` with what :func:`set_aside` took: every finding in its order (then those the
     stage added) and each record's ``_raw`` in its column."""
+    if aside.left_out == 0 and aside.raw_at is None:
+        return batch  # nothing was set aside
     added = batch.findings.slice(aside.kept)
     findings = pl.concat([pl.read_parquet(aside.folder / _FINDINGS), added], rechunk=False)
     if aside.raw_at is None:

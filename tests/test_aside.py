@@ -72,6 +72,24 @@ def test_nothing_written_when_nobody_takes_back(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
+def test_a_full_disk_keeps_everything_in_memory(tmp_path: Path, monkeypatch) -> None:
+    """Setting aside only saves memory: a folder that cannot take the files fails nothing."""
+
+    def full(self: pl.DataFrame, target: object, *_a: object, **_k: object) -> None:
+        Path(str(target)).write_bytes(b"half a fi")
+        raise OSError(28, "No space left on device")
+
+    batch = _batch()
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+    lean, aside = set_aside(batch, tmp_path)
+    monkeypatch.undo()
+    assert_frame_equal(lean.frame, batch.frame)
+    assert_frame_equal(lean.findings, batch.findings)
+    back = take_back(lean.with_frame(lean.frame.with_columns(golden_id=pl.lit("g"))), aside)
+    assert_frame_equal(back.frame.drop("golden_id"), batch.frame)
+    assert_frame_equal(back.findings, batch.findings)
+
+
 def test_a_run_left_without_them_says_the_same(rules: Rules) -> None:
     """``take_back=False`` (``crmclean dedupe``): the same clusters and golden records, every
     finding still counted; the full run has every ``_raw`` and finding back."""
