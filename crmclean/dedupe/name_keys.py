@@ -172,6 +172,22 @@ def _token_keys(config: MatchConfig) -> list[pl.Expr]:
     return [given.alias("given_names"), surnames.alias("surnames")]
 
 
+def _name_tokens() -> pl.Expr:
+    """The distinct words of ``given_names`` and ``surnames``, sorted (space-separated); null
+    for none. A one-word given name and surname (most names) are ordered by columns; only the
+    rest are split, sorted and joined (a ``coalesce``: a ``when``/``otherwise`` builds both)."""
+    given, family = pl.col("given_names"), pl.col("surnames")
+    spaced = given.str.contains(" ", literal=True) | family.str.contains(" ", literal=True)
+    simple = spaced.not_() & given.is_not_null() & family.is_not_null()
+    low = pl.min_horizontal(given, family)  # both present: min/max skip no null here
+    high = pl.when(given != family).then(pl.max_horizontal(given, family))
+    two = pl.concat_str(low, high, separator=" ", ignore_nulls=True)
+    words = pl.concat_str(given, family, separator=" ", ignore_nulls=True)
+    rest = pl.when(simple.not_() & (words != "")).then(words)
+    tokens = rest.str.split(" ").list.unique().list.sort().list.join(" ")
+    return pl.coalesce(pl.when(simple).then(two), tokens)
+
+
 def _pairs(tokens: pl.Series) -> pl.Series:
     """Every two words of a name as their metaphone codes, in order (``JN SLF``): a name shares
     one with the same name swapped, given in one field or missing a part. A name of two words
@@ -224,11 +240,7 @@ def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
         first_name=pl.col(_FIRST_KEY),
         generation=_generation(config),
     ).with_columns(last_name=_last_name(config))
-    words = pl.concat_str("given_names", "surnames", separator=" ", ignore_nulls=True)
-    tokens = words.str.split(" ").list.unique().list.sort().list.join(" ")
-    keys = keys.with_columns(_token_keys(config)).with_columns(
-        name_tokens=pl.when(words != "").then(tokens)
-    )
+    keys = keys.with_columns(_token_keys(config)).with_columns(name_tokens=_name_tokens())
     return keys.with_columns(
         name_pairs=pl.col("name_tokens").map_batches(_pairs, return_dtype=pl.List(pl.String)),
         name_parts=pl.when(
