@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crmclean.dedupe.coded_keys import KeyTable, encode
-from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, compare
+from crmclean.dedupe.compare import _KEPT, LEFT, METHODS, RIGHT, compare
 
 
 def _similarity(method: str, left: list[object], right: list[object]) -> list[float | None]:
@@ -219,3 +219,25 @@ def test_date_on_digits_is_date_on_text(dates: list[tuple[str, str]]) -> None:
         on_digits(left, right, values).to_list()
         == METHODS["date"].similarity(texts, "a", "b").to_list()
     )
+
+
+def test_token_set_keeps_one_cache_per_key_across_chunks() -> None:
+    """Two keys compared by ``token_set`` in turn, chunk after chunk, score as a fresh table
+    does, and each key keeps the value pairs of every chunk (not reset by the other key)."""
+    keys = pl.DataFrame(
+        {
+            "a": ["ann lee", "lee ann", "bo ray", "ray bo jo"],
+            "b": ["main st", "high st", "main street", "st high"],
+        }
+    )
+    table = encode(keys)
+    schema = {LEFT: pl.UInt32, RIGHT: pl.UInt32}
+    chunks = [
+        pl.DataFrame({LEFT: [0, 2], RIGHT: [1, 3]}, schema=schema),
+        pl.DataFrame({LEFT: [0, 1], RIGHT: [1, 3]}, schema=schema),
+    ]
+    fresh = [[compare(c, encode(keys), key, "token_set").to_list() for key in "ab"] for c in chunks]
+    kept = [[compare(c, table, key, "token_set").to_list() for key in "ab"] for c in chunks]
+    assert kept == fresh
+    for key in "ab":
+        assert _KEPT[METHODS["token_set"], key][1].pairs.size == 3

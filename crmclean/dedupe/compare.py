@@ -406,7 +406,7 @@ METHODS: dict[str, Method] = {
     "jaro_winkler": Method(_jaro_winkler),
     "given_name": Method(_given_name),
     "levenshtein": Method(_rapidfuzz(Levenshtein.normalized_similarity)),
-    "token_set": Method(_rapidfuzz(fuzz.token_set_ratio, scale=100.0)),
+    "token_set": Method(_rapidfuzz(fuzz.token_set_ratio, scale=100.0), kept=True),
     "token_sort": Method(_rapidfuzz(fuzz.token_sort_ratio, scale=100.0)),
     "best_token": Method(_best_token(gendered=False)),
     "date": Method(_date, on_values=_date_values),
@@ -424,7 +424,7 @@ METHODS: dict[str, Method] = {
 
 
 def _text_similarity(
-    left: pl.Series, right: pl.Series, values: pl.Series, method: Method
+    left: pl.Series, right: pl.Series, values: pl.Series, method: Method, key: str
 ) -> pl.Series:
     """``method`` over pairs of text codes: once per distinct pair of different values (found
     by a sort of their packed codes, whose inverse places the similarities back)."""
@@ -440,7 +440,7 @@ def _text_similarity(
         codes_r = pl.Series(RIGHT, distinct & (2**32 - 1), dtype=pl.UInt32)
         similarity = method.on_values(codes_l, codes_r, values)
     elif method.kept:
-        scored = _kept(method, values).of(
+        scored = _kept(method, key, values).of(
             distinct, lambda new: _on_texts(method, values, new).to_numpy()
         )
         similarity = pl.Series(_SIM, scored).fill_nan(None)
@@ -457,15 +457,16 @@ def _on_texts(method: Method, values: pl.Series, packed: np.ndarray) -> pl.Serie
     return method.similarity(texts, "value_l", "value_r").cast(pl.Float64)
 
 
-_KEPT: dict[Method, tuple[pl.Series, PairScores]] = {}  # per method, the values last compared
+_KEPT: dict[tuple[Method, str], tuple[pl.Series, PairScores]] = {}  # the values last compared
 
 
-def _kept(method: Method, values: pl.Series) -> PairScores:
-    """The similarities ``method`` gave pairs of ``values`` so far (the chunks of a run compare
-    the same values: known by identity)."""
-    held = _KEPT.get(method)
+def _kept(method: Method, key: str, values: pl.Series) -> PairScores:
+    """The similarities ``method`` gave pairs of ``key``'s ``values`` so far (the chunks of a
+    run compare the same values: known by identity; one cache per method and key, as the keys
+    of a method are compared side by side)."""
+    held = _KEPT.get((method, key))
     if held is None or held[0] is not values:
-        held = _KEPT[method] = (values, PairScores())
+        held = _KEPT[method, key] = (values, PairScores())
     return held[1]
 
 
@@ -479,7 +480,7 @@ def compare(pairs: pl.DataFrame, table: KeyTable, key: str, method: str) -> pl.S
     if chosen.on_lists or chosen.on_codes:
         sides = pl.DataFrame({LEFT: left, RIGHT: right})
         return chosen.similarity(sides, LEFT, RIGHT)
-    return _text_similarity(left, right, table.values[key], chosen)
+    return _text_similarity(left, right, table.values[key], chosen, key)
 
 
 def _list_similarity(
