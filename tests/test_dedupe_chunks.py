@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from crmclean.batch import GOLDEN_ID, Batch
-from crmclean.dedupe import DedupeOptions, dedupe
+from crmclean.dedupe import DedupeOptions, compare, dedupe
 from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.chunks import floor_of, scored_chunks
 from crmclean.dedupe.coded_keys import KeyTable
@@ -57,6 +57,14 @@ def test_chunks_score_every_pair_as_at_once(prepared: Prepared) -> None:
     assert apart.height > 0 and kept.height > 0
     every, _ = scored_chunks(pairs, table, config, params, sample, chunk_pairs=1000)
     assert_frame_equal(every, whole)
+
+
+def test_what_the_chunks_kept_does_not_outlive_them(prepared: Prepared) -> None:
+    """The similarities kept from chunk to chunk (and the key values they hold) are dropped
+    when the chunks are scored: a long-lived process does not carry the last run's."""
+    config, table, pairs, params = prepared
+    scored_chunks(pairs, table, config, params, None, floor_of(config), chunk_pairs=997)
+    assert not compare._KEPT and not compare._LAST_HALVES
 
 
 def test_a_floor_above_split_below_is_refused(batch: Batch) -> None:

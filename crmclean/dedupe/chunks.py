@@ -19,7 +19,7 @@ import polars as pl
 
 from crmclean.dedupe.blocking import PAIR_SCHEMA
 from crmclean.dedupe.coded_keys import KeyTable
-from crmclean.dedupe.compare import LEFT, RIGHT
+from crmclean.dedupe.compare import LEFT, RIGHT, forget_kept
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.params import Parameters
 from crmclean.dedupe.settle import floored_pairs
@@ -69,9 +69,12 @@ def scored_chunks(
     if floor > config.split_below:
         raise ValueError(f"floor {floor} above split_below {config.split_below}")
     kept, apart = [], [pl.DataFrame(schema=PAIR_SCHEMA)]
-    for start in range(0, max(pairs.height, 1), chunk_pairs):
-        chunk = pairs.slice(start, chunk_pairs)
-        scored = floored_pairs(chunk, table, config, params, compared, floor)
-        apart.append(chunk.filter(scored.low).select(LEFT, RIGHT).cast(PAIR_SCHEMA))
-        kept.append(scored.kept.select(cluster_columns(config)) if slim else scored.kept)
+    try:
+        for start in range(0, max(pairs.height, 1), chunk_pairs):
+            chunk = pairs.slice(start, chunk_pairs)
+            scored = floored_pairs(chunk, table, config, params, compared, floor)
+            apart.append(chunk.filter(scored.low).select(LEFT, RIGHT).cast(PAIR_SCHEMA))
+            kept.append(scored.kept.select(cluster_columns(config)) if slim else scored.kept)
+    finally:
+        forget_kept()
     return Chunked(pl.concat(kept, how="vertical_relaxed", rechunk=True), pl.concat(apart))

@@ -470,6 +470,13 @@ def _kept(method: Method, key: str, values: pl.Series) -> PairScores:
     return held[1]
 
 
+def forget_kept() -> None:
+    """Drop the similarities and split values kept across a run's chunks (with them the key
+    values they hold): called when a run's comparing is over, so they do not outlive it."""
+    _KEPT.clear()
+    _LAST_HALVES.clear()
+
+
 def compare(pairs: pl.DataFrame, table: KeyTable, key: str, method: str) -> pl.Series:
     """The similarity of ``key`` by ``method`` for every pair (``left``, ``right``)."""
     chosen = METHODS[method]

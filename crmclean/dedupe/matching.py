@@ -17,7 +17,7 @@ from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.chunks import cluster_columns, floor_of, scored_chunks
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.cohesion import CHECKED, Cohesion, Scorer, cluster_check
-from crmclean.dedupe.compare import LEFT, RIGHT
+from crmclean.dedupe.compare import LEFT, RIGHT, forget_kept
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.decisions import DECISION, apply_decisions, decided_pairs, read_decisions
 from crmclean.dedupe.keys import key_table
@@ -156,6 +156,7 @@ def scored_pairs(
     found = matched(frame, config, labelled, keep, options.model, floor, table, slim)
     scorer = found.scorer
     cohesion = cluster_check(found.scored, scorer, found.candidates)
+    forget_kept()  # the cluster check compared last
     if slim:
         checked = cohesion.pairs.select(*cluster_columns(config), CHECKED)
         doubts = cohesion.doubts
