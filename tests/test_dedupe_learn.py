@@ -123,3 +123,28 @@ def test_em_never_makes_a_disagreement_rarer_than_the_rules_say(config: MatchCon
     assert learned[-1] == pytest.approx(rules_m[-1])
     assert learned[0] > rules_m[0]
     assert sum(learned) == pytest.approx(1.0)
+
+
+def _swapped(people: int = 40) -> pl.DataFrame:
+    """Two records per person, the same e-mail, the first and last names swapped on one."""
+    records = [
+        names
+        for i in range(people)
+        for names in (
+            {"first_name": f"Pessoa{i}", "last_name": "Zanetti", "email": f"p{i}@x.com"},
+            {"first_name": "Zanetti", "last_name": f"Pessoa{i}", "email": f"p{i}@x.com"},
+        )
+    ]
+    return contacts(*records)
+
+
+def test_a_disagreement_a_swap_explains_teaches_em_nothing(config: MatchConfig) -> None:
+    """The swapped names weigh nothing against the pair (``explained_by``), so they do not
+    make differing first names look common among one person's records either."""
+    config = config.model_copy(update={"blocking": [["emails"]]})
+    table = key_table(_swapped(), config.key_names, config)
+    pairs, _ = candidate_pairs(table, config)
+    params = estimate(table, config)
+    learned = expectation_maximisation(compared_pairs(pairs, table, config, params), config, params)
+    rules_m = next(spec for spec in config.comparisons if spec.name == "first_name").m
+    assert learned.m["first_name"] == pytest.approx(rules_m)

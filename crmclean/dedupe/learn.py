@@ -32,12 +32,30 @@ from crmclean.dedupe.score import compared_pairs, weighed_pairs
 TOLERANCE = 1e-4
 
 
+def _explained(spec: ComparisonSpec, specs: list[ComparisonSpec]) -> pl.Expr:
+    """True where one of ``spec``'s ``explained_by`` comparisons reaches its first level."""
+    first = {other.name: other.levels[0].at for other in specs}
+    return pl.any_horizontal(
+        pl.lit(False),
+        *(pl.col(f"sim_{name}").fill_null(0.0) >= first[name] for name in spec.explained_by),
+    )
+
+
 def _levels(compared: pl.DataFrame, specs: list[ComparisonSpec]) -> dict[str, np.ndarray]:
     """The level each pair reaches per comparison (``len(levels)`` below all; -1 when a
-    record has no value)."""
+    record has no value, or when the comparison disagrees only because of what one of its
+    ``explained_by`` comparisons found: the model weighs that disagreement as no evidence, so
+    it says nothing of how often one person's records disagree so (a swapped name's first
+    names differ, a sibling's too))."""
     levels = compared.select(
-        level_index(pl.col(f"sim_{spec.name}"), spec).cast(pl.Int16).fill_null(-1).alias(spec.name)
+        pl.when(_explained(spec, specs) & (level_index(sim, spec) == len(spec.levels)))
+        .then(None)
+        .otherwise(level_index(sim, spec))
+        .cast(pl.Int16)
+        .fill_null(-1)
+        .alias(spec.name)
         for spec in specs
+        for sim in [pl.col(f"sim_{spec.name}")]
     )
     return {name: levels[name].to_numpy() for name in levels.columns}
 
