@@ -127,6 +127,35 @@ def encode_list(column: pl.Series) -> tuple[pl.Series, pl.Series]:
     return lists[CODE].alias(column.name), values.alias(column.name)
 
 
+def encode_values(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """:func:`encode_list` of a list column, else :func:`encode_text`."""
+    if isinstance(values.dtype, pl.List):
+        return encode_list(values)
+    return encode_text(values)
+
+
+def ranks(unit: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The distinct values of an integer column (nulls equal) in order of first appearance,
+    and each row's UInt32 number among them. Hash passes over integers, no sort."""
+    seen = unit.filter(unit.is_first_distinct())
+    numbers = pl.int_range(seen.len(), dtype=pl.UInt32, eager=True)
+    return seen, unit.replace_strict(seen, numbers, return_dtype=pl.UInt32)
+
+
+def encode_units(unit: pl.Series, values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The codes and values of a key whose value on row ``i`` is ``values[unit[i]]``, as
+    :func:`encode_values` of that column would give them (the same codes and values, in order
+    of first appearance), valued once per unit, not per row. ``unit`` numbers the units in
+    order of first appearance (``0`` on the first row, each new unit the next number), as
+    :func:`factorize` and the codes of a text key do; a null ``unit`` (a key without a value)
+    has no value: a text key's code is null, a list key's list empty."""
+    codes, distinct = encode_values(values)
+    coded = codes.gather(unit)
+    if isinstance(codes.dtype, pl.List) and coded.null_count():
+        coded = pl.select(pl.lit(coded).fill_null(pl.lit([], dtype=codes.dtype))).to_series()
+    return coded.alias(values.name), distinct
+
+
 def decode(codes: pl.Series, values: pl.Series) -> pl.Series:
     """The text behind ``codes`` (a text key's codes or a list key's lists of codes)."""
     if isinstance(codes.dtype, pl.List):

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from crmclean.dedupe import company_match_keys as companies
-from crmclean.dedupe.coded_keys import KeyTable, encode, factorize
+from crmclean.dedupe.coded_keys import KeyTable, encode, encode_units, factorize
+from crmclean.dedupe.coded_names import coded_name_keys
 from crmclean.dedupe.mail_names import INPUTS as MAIL_NAME_INPUTS
 from crmclean.dedupe.mail_names import KEYS as MAIL_NAME_KEYS
 from crmclean.dedupe.mail_names import mail_name_keys
@@ -46,17 +47,20 @@ _DISTINCT = "_distinct"
 _NO_TEXT: pl.Expr = pl.lit([], dtype=pl.List(pl.String))
 
 Build = Callable[[pl.DataFrame, "MatchConfig"], pl.DataFrame | pl.LazyFrame]
+Coded = Callable[[pl.DataFrame, list[str], "MatchConfig"], KeyTable]
 
 
 @dataclass(frozen=True)
 class KeyGroup:
     """Keys built together from the same columns; ``per_distinct`` groups are built once per
     distinct combination of their ``inputs``. A build returning a query (a ``LazyFrame``)
-    computes only the keys selected of it."""
+    computes only the keys selected of it. A group with a ``coded`` build has it code the
+    keys selected (as :func:`encode` of ``build`` would)."""
 
     inputs: tuple[str, ...]
     build: Build
     per_distinct: bool = True
+    coded: Coded | None = None
 
 
 def _text_key(inputs: tuple[str, ...], name: str, expr: Callable[[], pl.Expr]) -> KeyGroup:
@@ -173,18 +177,39 @@ def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
     """``company``: the company name folded to letters and digits; without one, the name its
     e-mail's domain gives (``jnascimento@nortealfa100.es`` -> ``nortealfa``: the first label
     without digits; none at a free-mail provider). A team mailbox's domain names the employer
-    too (``equipe@sul145.com``)."""
+    too (``equipe@sul145.com``). ``company_start``: see :func:`_company_start`."""
     domain = pl.col("email").str.to_lowercase().str.split("@").list.get(1, null_on_oob=True)
     label = domain.str.split(".").list.first().str.replace_all(r"[^a-z]", "")
     work = ~domain.is_in(config.free_email_domains)
     named = fold(pl.coalesce("company_key", "company"), keep="a-z0-9")
     company = pl.coalesce(named, pl.when(work & (label.str.len_chars() >= 3)).then(label))
-    start = companies.single_letters(company.str.replace_all(" ", "")).str.slice(0, 4)
-    return rows.lazy().select(company=company, company_start=start)
+    return rows.lazy().select(company=company).with_columns(company_start=_company_start())
 
 
-_NAMES = KeyGroup(NAME_INPUTS, name_keys)
-_COMPANY = KeyGroup(("company_key", "company", "email"), _company_key)
+def _company_start() -> pl.Expr:
+    """The first four letters of ``company`` run together, doubled letters written once."""
+    return companies.single_letters(pl.col("company").str.replace_all(" ", "")).str.slice(0, 4)
+
+
+def _company_keys(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
+    """:func:`_company_key` coded: ``company`` once per distinct input row, ``company_start``
+    once per distinct company."""
+    distinct, index = factorize(rows)
+    company = encode(_company_key(distinct, config).select("company").collect())
+    codes = company.codes["company"].gather(index)
+    values = company.values["company"]
+    keys = {"company": (codes, values)}
+    if "company_start" in names:
+        start = values.to_frame().select(_company_start().alias("company_start")).to_series()
+        keys["company_start"] = encode_units(codes, start)
+    return KeyTable(
+        pl.DataFrame([keys[key][0].alias(key) for key in names]),
+        {key: keys[key][1] for key in names},
+    )
+
+
+_NAMES = KeyGroup(NAME_INPUTS, name_keys, coded=coded_name_keys)
+_COMPANY = KeyGroup(("company_key", "company", "email"), _company_key, coded=_company_keys)
 _EMAILS = KeyGroup(
     ("email", "email_key", "email_is_role", "email_alt", "first_name", "full_name"),
     _email_keys,
@@ -313,6 +338,8 @@ OPTIONAL: dict[str, pl.DataType] = {
 def _coded(rows: pl.DataFrame, group: KeyGroup, names: list[str], config: MatchConfig) -> KeyTable:
     """The group's keys ``names`` for every row of ``rows``, coded; built on the distinct
     input rows (and their codes gathered back) when the group is ``per_distinct``."""
+    if group.coded is not None:
+        return group.coded(rows, names, config)
     if not group.per_distinct:
         return encode(group.build(rows, config).lazy().select(names).collect())
     distinct, index = factorize(rows)
