@@ -24,7 +24,7 @@ from crmclean.dedupe.coded_keys import KeyTable, encode, encode_units, factorize
 from crmclean.dedupe.coded_names import coded_name_keys
 from crmclean.dedupe.mail_names import INPUTS as MAIL_NAME_INPUTS
 from crmclean.dedupe.mail_names import KEYS as MAIL_NAME_KEYS
-from crmclean.dedupe.mail_names import mail_name_keys
+from crmclean.dedupe.mail_names import coded_mail_name_keys, mail_name_keys
 from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
 from crmclean.dedupe.phone_kinds import LANDLINE, is_landline
 
@@ -234,7 +234,9 @@ _COMPANY_GROUPS = {spec: KeyGroup(*spec) for spec in companies.KEYS.values()}
 KEYS: dict[str, KeyGroup] = {
     **dict.fromkeys(NAME_KEYS, _NAMES),
     # the e-mail makes nearly every input row distinct; the builder works per distinct name
-    **dict.fromkeys(MAIL_NAME_KEYS, KeyGroup(MAIL_NAME_INPUTS, mail_name_keys, False)),
+    **dict.fromkeys(
+        MAIL_NAME_KEYS, KeyGroup(MAIL_NAME_INPUTS, mail_name_keys, False, coded_mail_name_keys)
+    ),
     "email": _EMAILS,
     "emails": _EMAILS,
     "work_emails": _EMAILS,
