@@ -98,11 +98,15 @@ def factorize(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
 
 def encode_text(column: pl.Series) -> tuple[pl.Series, pl.Series]:
     """UInt32 codes of a text column (null stays null) and its distinct values, code ``i``
-    standing for ``values[i]`` (in order of first appearance). Two hash passes, no sort."""
-    values = column.filter(column.is_first_distinct() & column.is_not_null())
-    numbers = pl.int_range(values.len(), dtype=pl.UInt32, eager=True)
-    codes = column.replace_strict(values, numbers, default=None, return_dtype=pl.UInt32)
-    return codes.alias(column.name), values.alias(column.name)
+    standing for ``values[i]`` (in order of first appearance). One hash pass: the rows of each
+    value are grouped, numbered and scattered back, no sort."""
+    rows = column.to_frame(_VALUE).with_row_index(_ROW)
+    groups = rows.group_by(_VALUE, maintain_order=True).agg(_ROW).drop_nulls(_VALUE)
+    numbered = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(CODE), _ROW)
+    flat = numbered.explode(_ROW)
+    codes = pl.repeat(None, column.len(), dtype=pl.UInt32, eager=True)
+    codes = codes.scatter(flat[_ROW], flat[CODE]) if flat.height else codes
+    return codes.alias(column.name), groups[_VALUE].alias(column.name)
 
 
 def _domain_groups(values: pl.Series) -> pl.Series:
