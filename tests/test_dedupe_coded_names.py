@@ -25,6 +25,14 @@ _NAMES = [
     ("Van der Berg", "van", None, "der", None),
     ("Ana Silva", "Ana", None, "Silva Filho", "III"),
     ("O'Brien", None, None, "O'Brien", None),
+    ("Ana Souza FFilho", "Ana", None, "Souza FFilho", None),
+    ("Ana Fliho", "Ana", None, "Fliho", None),
+    ("Júnior Silva", "Júnior", None, "Silva", None),
+    ("Ana Neto Silva", "Ana Neto", None, "Silva", "Sr."),
+    (None, "Ana", None, "Silva Jnior", None),
+    (None, "Ana", "Maria", "Silva Jnior", None),
+    ("Ana  Silva", "Ana", None, "Silva", None),
+    ("Ana Silva Sobrinho", "Ana", None, "Silva", None),
 ]
 
 

@@ -21,14 +21,17 @@ from crmclean.dedupe.coded_keys import (
     INDEX_MASK,
     KeyTable,
     encode,
+    encode_text,
     encode_units,
     factorize,
     ranks,
 )
 from crmclean.dedupe.name_keys import (
     _FAMILY,
+    _FIRST,
     _FIRST_KEY,
     _GIVEN,
+    _LAST,
     _NAMED_LAST,
     _WHOLE,
     DERIVED,
@@ -36,15 +39,16 @@ from crmclean.dedupe.name_keys import (
     _last_parts,
     fold,
     name_keys,
+    suffix_generation,
     whole_name_keys,
     whole_text,
 )
+from crmclean.dedupe.suffix_typos import word_markers
 
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
 
 Coded = tuple[pl.Series, pl.Series]  # a key's code per record and its values
-_WHOLE_KEYS = ("name", "generation")  # read the whole name: built per distinct name
 # The base keys built per distinct first or last name: (the name, its column of the parts).
 _PARTS = {
     "first_name": ("first_name", _FIRST_KEY),
@@ -78,17 +82,27 @@ def _whole_keys(rows: pl.DataFrame, wanted: list[str], config: MatchConfig) -> d
     return {key: (table.codes[key].gather(index), table.values[key]) for key in wanted}
 
 
-def _part_keys(rows: pl.DataFrame, wanted: list[str], config: MatchConfig) -> dict[str, Coded]:
-    """The keys of :data:`_PARTS` wanted, per distinct first or last name; where the given
-    name or the last name is read from the whole name, per record."""
+Parts = dict[str, tuple[pl.Series, pl.DataFrame]]  # per name: each row's number, the parts
+
+
+def _parts(rows: pl.DataFrame, config: MatchConfig) -> Parts:
+    """The parts of each distinct first name and last name, and each row's number of its."""
     firsts, first_index = factorize(rows.select("first_name"))
     lasts, last_index = factorize(rows.select("last_name"))
-    parts = {
+    return {
         "first_name": (first_index, _first_parts(firsts.lazy(), config).collect()),
         "last_name": (last_index, _last_parts(lasts.lazy(), config).collect()),
     }
-    unnamed = parts["first_name"][1][_GIVEN].is_null().gather(first_index)
-    unnamed |= parts["last_name"][1][_NAMED_LAST].is_null().gather(last_index)
+
+
+def _part_keys(
+    rows: pl.DataFrame, wanted: list[str], config: MatchConfig, parts: Parts
+) -> dict[str, Coded]:
+    """The keys of :data:`_PARTS` wanted, per distinct first or last name; where the given
+    name or the last name is read from the whole name, per record."""
+    (first_index, first), (last_index, last) = parts["first_name"], parts["last_name"]
+    unnamed = first[_GIVEN].is_null().gather(first_index)
+    unnamed |= last[_NAMED_LAST].is_null().gather(last_index)
     whole_rows = unnamed.arg_true()
     whole = name_keys(rows[whole_rows], config).select(wanted).collect()
     coded: dict[str, Coded] = {}
@@ -105,6 +119,50 @@ def _part_keys(rows: pl.DataFrame, wanted: list[str], config: MatchConfig) -> di
         seen, rank = ranks(unit)
         coded[key] = encode_units(rank, pl.concat([values, whole[key]]).gather(seen))
     return coded
+
+
+def _generation(rows: pl.DataFrame, config: MatchConfig, parts: Parts) -> Coded:
+    """``generation`` of the names whose whole name is the first name and the last name (its
+    folded form is then theirs joined): the last suffix of the name suffix, of the last name
+    or of the first name, else a mistyped one ending the last name of a name of three words
+    or more; of the other names, per distinct whole name (:func:`_whole_keys`)."""
+    (first_index, first), (last_index, last) = parts["first_name"], parts["last_name"]
+    suffixes, suffix_index = factorize(rows.select("name_suffix"))
+    first = first.select(
+        suffix_generation(pl.col(_FIRST), config).alias("_first_marker"),
+        (pl.col(_FIRST).str.count_matches(" ") + 1).alias("_first_words"),
+    )
+    ends = last[_LAST].str.extract(r"(\S+)$")
+    last = last.select(
+        suffix_generation(pl.col(_LAST), config).alias("_last_marker"),
+        (pl.col(_LAST).str.count_matches(" ") + 1).alias("_last_words"),
+        word_markers(ends, config.name_suffixes).alias("_last_typo"),
+    )
+    suffix = suffixes.select(
+        suffix_generation(fold(pl.col("name_suffix")), config).alias("_suffix_marker")
+    )
+    frame = pl.concat(
+        [
+            rows.select("full_name", "middle_name", "first_name", "last_name"),
+            first.gather(first_index),
+            last.gather(last_index),
+            suffix.gather(suffix_index),
+        ],
+        how="horizontal",
+    )
+    given = pl.col("full_name") == pl.concat_str("first_name", "last_name", separator=" ")
+    parted = pl.col("full_name").is_null() & pl.col("middle_name").is_null()
+    joined = (given.fill_null(False) | parted) & pl.col("_first_words").is_not_null()
+    joined &= pl.col("_last_words").is_not_null()
+    typo = pl.when(pl.col("_first_words") + pl.col("_last_words") >= 3).then("_last_typo")
+    marker = pl.coalesce("_suffix_marker", "_last_marker", "_first_marker", typo)
+    made = frame.select(pl.when(joined).then(marker.fill_null("")), joined.alias("_joined"))
+    text = made.to_series(0).alias("generation")
+    apart = (~made["_joined"]).arg_true()
+    if apart.len():
+        codes, values = _whole_keys(rows[apart], ["generation"], config)["generation"]
+        text = text.scatter(apart, values.gather(codes))
+    return encode_text(text)
 
 
 def _injective_units(unit: pl.Series, values: pl.Series) -> Coded:
@@ -146,9 +204,13 @@ def _derived(
 def coded_name_keys(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
     """The name keys ``names`` of every row of ``rows`` (the name's columns), coded."""
     needed = _needed(names)
-    coded = _whole_keys(rows, [key for key in _WHOLE_KEYS if key in needed], config)
-    if parts := [key for key in _PARTS if key in needed]:
-        coded |= _part_keys(rows, parts, config)
+    coded = _whole_keys(rows, ["name"] if "name" in needed else [], config)
+    wanted = [key for key in _PARTS if key in needed]
+    if wanted or "generation" in needed:
+        parts = _parts(rows, config)
+        coded |= _part_keys(rows, wanted, config, parts) if wanted else {}
+        if "generation" in needed:
+            coded["generation"] = _generation(rows, config, parts)
     for stage in DERIVED:
         for key, (inputs, build) in stage.items():
             if key in needed:

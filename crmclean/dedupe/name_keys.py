@@ -127,13 +127,20 @@ def _by_value(
     return names.join(values, on=column, how="left", nulls_equal=True, maintain_order="left")
 
 
+def suffix_generation(folded: pl.Expr, config: MatchConfig) -> pl.Expr:
+    """The generation of the last generation suffix among the words of folded text; null for
+    none. Every suffix is one word: the last of words joined is the last of the last words
+    holding one."""
+    marker = folded.str.extract_all(_suffix_pattern(config)).list.last()
+    return marker.replace_strict(config.name_suffixes, default=None, return_dtype=pl.String)
+
+
 def _generation(config: MatchConfig) -> pl.Expr:
     """The generation marker of a name (``junior`` for Jr/Filho, and for a mistyped one at its
     end: see :mod:`crmclean.dedupe.suffix_typos`); "" for none, null without name."""
     whole = pl.col(_WHOLE)
     named = pl.concat_str(whole, fold(pl.col("name_suffix")), separator=" ", ignore_nulls=True)
-    marker = named.str.extract_all(_suffix_pattern(config)).list.last()
-    generation = marker.replace_strict(config.name_suffixes, default=None, return_dtype=pl.String)
+    generation = suffix_generation(named, config)
     suffixes = config.name_suffixes
     mistyped = whole.map_batches(lambda names: typo_markers(names, suffixes), pl.String)
     return pl.when(whole.is_not_null()).then(pl.coalesce(generation, mistyped).fill_null(""))
