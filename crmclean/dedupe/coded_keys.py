@@ -89,24 +89,34 @@ def group_of(code: pl.Expr) -> pl.Expr:
 def factorize(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     """The distinct rows of ``frame`` (nulls equal, in order of first appearance) and, for each
     row, the UInt32 number of its distinct row. One hash pass: the rows of each distinct row are
-    grouped, numbered and put back in row order."""
+    grouped, numbered and scattered back, no sort."""
     rows = frame.with_row_index(_ROW)
     groups = rows.group_by(frame.columns, maintain_order=True).agg(pl.col(_ROW))
     numbered = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(CODE), _ROW)
-    return groups.drop(_ROW), numbered.explode(_ROW).sort(_ROW)[CODE]
+    flat = numbered.explode(_ROW)
+    index = pl.repeat(0, frame.height, dtype=pl.UInt32, eager=True).alias(CODE)
+    return groups.drop(_ROW), index.scatter(flat[_ROW], flat[CODE]) if flat.height else index
 
 
-def encode_text(column: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """UInt32 codes of a text column (null stays null) and its distinct values, code ``i``
-    standing for ``values[i]`` (in order of first appearance). One hash pass: the rows of each
-    value are grouped, numbered and scattered back, no sort."""
+def _numbered(column: pl.Series, nulls: bool) -> tuple[pl.Series, pl.Series]:
+    """The distinct values of ``column`` in order of first appearance (null among them when
+    ``nulls``) and each row's UInt32 number among them (null for null otherwise). One hash
+    pass: the rows of each value are grouped, numbered and scattered back, no sort."""
     rows = column.to_frame(_VALUE).with_row_index(_ROW)
-    groups = rows.group_by(_VALUE, maintain_order=True).agg(_ROW).drop_nulls(_VALUE)
+    groups = rows.group_by(_VALUE, maintain_order=True).agg(_ROW)
+    groups = groups if nulls else groups.drop_nulls(_VALUE)
     numbered = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(CODE), _ROW)
     flat = numbered.explode(_ROW)
     codes = pl.repeat(None, column.len(), dtype=pl.UInt32, eager=True)
     codes = codes.scatter(flat[_ROW], flat[CODE]) if flat.height else codes
-    return codes.alias(column.name), groups[_VALUE].alias(column.name)
+    return groups[_VALUE].alias(column.name), codes.alias(column.name)
+
+
+def encode_text(column: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """UInt32 codes of a text column (null stays null) and its distinct values, code ``i``
+    standing for ``values[i]`` (in order of first appearance)."""
+    values, codes = _numbered(column, nulls=False)
+    return codes, values
 
 
 def _domain_groups(values: pl.Series) -> pl.Series:
@@ -140,10 +150,8 @@ def encode_values(values: pl.Series) -> tuple[pl.Series, pl.Series]:
 
 def ranks(unit: pl.Series) -> tuple[pl.Series, pl.Series]:
     """The distinct values of an integer column (nulls equal) in order of first appearance,
-    and each row's UInt32 number among them. Hash passes over integers, no sort."""
-    seen = unit.filter(unit.is_first_distinct())
-    numbers = pl.int_range(seen.len(), dtype=pl.UInt32, eager=True)
-    return seen, unit.replace_strict(seen, numbers, return_dtype=pl.UInt32)
+    and each row's UInt32 number among them."""
+    return _numbered(unit, nulls=True)
 
 
 def encode_units(unit: pl.Series, values: pl.Series) -> tuple[pl.Series, pl.Series]:
