@@ -78,18 +78,25 @@ def _address_words(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     own = pl.col("local").str.starts_with(first.str.slice(0, 1))
     own = own & ~pl.col("local").is_in(config.role_email_local_parts)
     words = pl.col("local").str.replace_all(r"[^a-z]+", " ").str.strip_chars().str.split(" ")
-    single = words.list.first()
+    single = pl.col(_WORDS).list.first()
     rest = (
         pl.when(single.str.starts_with(first) & (single.str.len_chars() > first.str.len_chars()))
         .then(single.str.slice(first.str.len_chars()))
         .otherwise(single.str.slice(1))
     )
-    several = words.list.set_difference(pl.col("given"))
-    found = pl.when(words.list.len() == 1).then(pl.concat_list(rest)).otherwise(several)
+    several = pl.col(_WORDS).list.set_difference(pl.col("given"))
     kept = pl.element().str.len_chars() >= _SHORTEST
     kept = kept & ~pl.element().is_in(list(config.name_suffixes))
     mine = frame.with_columns(mailed.alias(_ROW)).filter(own.fill_null(False))
-    return mine.select(_ROW, found.list.eval(pl.element().filter(kept)).alias(_WORDS))
+    mine = mine.with_columns(words.alias(_WORDS))
+    one = (pl.col(_WORDS).list.len() == 1).fill_null(False)
+    found = pl.concat(  # each branch on its rows only (a when/then computes both on all)
+        [
+            mine.filter(one).select(_ROW, pl.concat_list(rest).alias(_WORDS)),
+            mine.filter(~one).select(_ROW, several.alias(_WORDS)),
+        ]
+    ).sort(_ROW)
+    return found.select(_ROW, pl.col(_WORDS).list.eval(pl.element().filter(kept)))
 
 
 def coded_mail_name_keys(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
