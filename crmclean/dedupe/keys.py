@@ -44,6 +44,7 @@ __all__ = [
 
 RECORD = "_record"
 _DISTINCT = "_distinct"
+_ROW, _VALUE = "_key_row", "_key_value"
 _NO_TEXT: pl.Expr = pl.lit([], dtype=pl.List(pl.String))
 
 Build = Callable[[pl.DataFrame, "MatchConfig"], pl.DataFrame | pl.LazyFrame]
@@ -119,6 +120,20 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     )
 
 
+def _every_value(rows: pl.DataFrame, columns: tuple[str, ...], lists: tuple[str, ...]) -> pl.Series:
+    """Each row's values of ``columns`` then of the lists ``lists``, in that order, each once,
+    nulls left out (an empty list for none): every value listed as a row (a stable sort puts
+    them back in order), not a list built per row."""
+    indexed = rows.with_row_index(_ROW)
+    parts = [indexed.select(_ROW, pl.col(name).alias(_VALUE)) for name in columns]
+    parts += [indexed.select(_ROW, pl.col(name).alias(_VALUE)).explode(_VALUE) for name in lists]
+    flat = pl.concat(parts).drop_nulls(_VALUE).sort(_ROW, maintain_order=True)
+    once = flat.unique([_ROW, _VALUE], keep="first", maintain_order=True)
+    listed = once.group_by(_ROW, maintain_order=True).agg(_VALUE)
+    every = indexed.select(_ROW).join(listed, on=_ROW, how="left", maintain_order="left")
+    return every[_VALUE].fill_null(_NO_TEXT)
+
+
 def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """``phones``: every number of a record (phone, mobile, alternates, and the digits of those
     normalize could not read: ``phone_unread``) once, except shared lines (a switchboard, a
@@ -127,11 +142,8 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     mobile without its 9th digit); ``mobile``: the mobile number (not a landline there:
     :func:`_landline`), else a phone number its numbering plan says is a mobile (whatever
     column held it), unless it is a shared line."""
-    unread = pl.col("phone_unread").fill_null(_NO_TEXT)
-    every = pl.concat_list("phone", "mobile", pl.col("phone_alt").fill_null(_NO_TEXT), unread)
-    phones = rows.select(
-        phones=every.list.eval(pl.element().drop_nulls().unique(maintain_order=True))
-    )
+    listed = _every_value(rows, ("phone", "mobile"), ("phone_alt", "phone_unread"))
+    phones = listed.alias("phones").to_frame()
     shared = _shared_values(phones["phones"], rows, config)
     phones = phones.select(
         pl.col("phones").list.eval(pl.element().filter(~pl.element().is_in(shared)))
