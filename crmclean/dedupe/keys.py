@@ -95,15 +95,15 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     ``work_emails``: those at a company domain (not a free-mail provider);
     ``personal_emails``: those at a free-mail provider; ``email``: the first of ``emails``;
     ``work_email``: the first of ``work_emails``; ``work_domain``: its domain."""
-    local = pl.element().str.split("@").list.first()
-    personal = pl.element().filter(~local.is_in(config.role_email_local_parts))
     role = pl.col("email_is_role").fill_null(False)
     primary = pl.when(~role).then(pl.coalesce("email_key", "email"))
-    every = pl.concat_list(primary, pl.col("email_alt").fill_null(_NO_TEXT))
-    untagged = every.list.eval(pl.element().str.replace(r"\+[^@]*@", "@"))
-    emails = rows.select(
-        emails=untagged.list.eval(personal.drop_nulls().unique(maintain_order=True))
-    )
+    emails = _every_value(
+        rows,
+        (primary,),
+        ("email_alt",),
+        lambda address: address.str.replace(r"\+[^@]*@", "@"),
+        lambda address: ~address.str.split("@").list.first().is_in(config.role_email_local_parts),
+    ).to_frame("emails")
     team = _shared_values(emails["emails"], rows, config)
     emails = emails.select(
         pl.col("emails").list.eval(pl.element().filter(~pl.element().is_in(team)))
@@ -120,15 +120,22 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     )
 
 
-def _every_value(rows: pl.DataFrame, columns: tuple[str, ...], lists: tuple[str, ...]) -> pl.Series:
-    """Each row's values of ``columns`` then of the lists ``lists``, in that order, each once,
-    nulls left out (an empty list for none): every value listed as a row (a stable sort puts
-    them back in order), not a list built per row."""
+def _every_value(
+    rows: pl.DataFrame,
+    columns: tuple[pl.Expr, ...],
+    lists: tuple[str, ...],
+    value: Callable[[pl.Expr], pl.Expr] = lambda text: text,
+    kept: Callable[[pl.Expr], pl.Expr] = lambda text: text.is_not_null(),
+) -> pl.Series:
+    """Each row's values of ``columns`` then of the lists ``lists``, in that order, each as
+    ``value`` makes it, those ``kept`` (never null) once (an empty list for none): every value
+    listed as a row (a stable sort puts them back in order), not a list built per row."""
     indexed = rows.with_row_index(_ROW)
-    parts = [indexed.select(_ROW, pl.col(name).alias(_VALUE)) for name in columns]
+    parts = [indexed.select(_ROW, column.alias(_VALUE)) for column in columns]
     parts += [indexed.select(_ROW, pl.col(name).alias(_VALUE)).explode(_VALUE) for name in lists]
-    flat = pl.concat(parts).drop_nulls(_VALUE).sort(_ROW, maintain_order=True)
-    once = flat.unique([_ROW, _VALUE], keep="first", maintain_order=True)
+    made = pl.concat(parts).with_columns(value(pl.col(_VALUE)))
+    flat = made.filter(kept(pl.col(_VALUE)) & pl.col(_VALUE).is_not_null())
+    once = flat.sort(_ROW, maintain_order=True).unique([_ROW, _VALUE], maintain_order=True)
     listed = once.group_by(_ROW, maintain_order=True).agg(_VALUE)
     every = indexed.select(_ROW).join(listed, on=_ROW, how="left", maintain_order="left")
     return every[_VALUE].fill_null(_NO_TEXT)
@@ -142,7 +149,8 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     mobile without its 9th digit); ``mobile``: the mobile number (not a landline there:
     :func:`_landline`), else a phone number its numbering plan says is a mobile (whatever
     column held it), unless it is a shared line."""
-    listed = _every_value(rows, ("phone", "mobile"), ("phone_alt", "phone_unread"))
+    scalars = (pl.col("phone"), pl.col("mobile"))
+    listed = _every_value(rows, scalars, ("phone_alt", "phone_unread"))
     phones = listed.alias("phones").to_frame()
     shared = _shared_values(phones["phones"], rows, config)
     phones = phones.select(
