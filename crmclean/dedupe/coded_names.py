@@ -5,8 +5,10 @@ last names are not (20k each): ``first_name``, ``last_name``, ``given_names`` an
 are built once per distinct first or last name (the records whose keys read the whole name,
 without a first or last name, are built as :func:`~crmclean.dedupe.name_keys.name_keys`
 builds them), and every key made of those (:data:`~crmclean.dedupe.name_keys.DERIVED`) once
-per distinct value or pair of values of its inputs, from their codes. The codes and values
-are those :func:`~crmclean.dedupe.coded_keys.encode` gives of :func:`name_keys`.
+per distinct value or pair of values of its inputs, from their codes; ``generation`` from the
+first and last names' parts where the whole name is the two joined (:func:`_generation`),
+``name`` once per distinct whole name. The codes and values are those
+:func:`~crmclean.dedupe.coded_keys.encode` gives of :func:`name_keys`.
 """
 
 from __future__ import annotations
