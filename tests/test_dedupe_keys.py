@@ -281,3 +281,21 @@ def test_a_postcode_normalize_could_not_read_gives_no_postal_area(config: MatchC
     keys = matching_keys(frame.with_row_index(RECORD), ["postal_unread", "postal_area"], config)
     assert keys["postal_unread"].to_list() == ["10001", None]
     assert keys["postal_area"].to_list() == [None, "01310"]
+
+
+def test_every_value_lists_each_value_once_in_column_order() -> None:
+    from crmclean.dedupe.keys import _every_value
+
+    rows = pl.DataFrame(
+        {
+            "a": ["1", None, "3", None, "5"],
+            "b": ["2", "2", "3", None, None],
+            "x": [["9", "1"], None, [], [None], ["5", "6", "5"]],
+            "y": [["8"], ["2", "7"], None, None, ["4"]],
+        }
+    )
+    every = pl.concat_list("a", "b", pl.col("x").fill_null([]), pl.col("y").fill_null([]))
+    expected = rows.select(every.list.eval(pl.element().drop_nulls().unique(maintain_order=True)))
+    listed = _every_value(rows, (pl.col("a"), pl.col("b")), ("x", "y"))
+    assert listed.to_list() == expected.to_series().to_list()
+    assert listed.to_list() == [["1", "2", "9", "8"], ["2", "7"], ["3"], [], ["5", "6", "4"]]

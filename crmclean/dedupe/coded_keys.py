@@ -89,20 +89,34 @@ def group_of(code: pl.Expr) -> pl.Expr:
 def factorize(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     """The distinct rows of ``frame`` (nulls equal, in order of first appearance) and, for each
     row, the UInt32 number of its distinct row. One hash pass: the rows of each distinct row are
-    grouped, numbered and put back in row order."""
+    grouped, numbered and scattered back, no sort."""
     rows = frame.with_row_index(_ROW)
     groups = rows.group_by(frame.columns, maintain_order=True).agg(pl.col(_ROW))
     numbered = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(CODE), _ROW)
-    return groups.drop(_ROW), numbered.explode(_ROW).sort(_ROW)[CODE]
+    flat = numbered.explode(_ROW)
+    index = pl.repeat(0, frame.height, dtype=pl.UInt32, eager=True).alias(CODE)
+    return groups.drop(_ROW), index.scatter(flat[_ROW], flat[CODE]) if flat.height else index
+
+
+def _numbered(column: pl.Series, nulls: bool) -> tuple[pl.Series, pl.Series]:
+    """The distinct values of ``column`` in order of first appearance (null among them when
+    ``nulls``) and each row's UInt32 number among them (null for null otherwise). One hash
+    pass: the rows of each value are grouped, numbered and scattered back, no sort."""
+    rows = column.to_frame(_VALUE).with_row_index(_ROW)
+    groups = rows.group_by(_VALUE, maintain_order=True).agg(_ROW)
+    groups = groups if nulls else groups.drop_nulls(_VALUE)
+    numbered = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(CODE), _ROW)
+    flat = numbered.explode(_ROW)
+    codes = pl.repeat(None, column.len(), dtype=pl.UInt32, eager=True)
+    codes = codes.scatter(flat[_ROW], flat[CODE]) if flat.height else codes
+    return groups[_VALUE].alias(column.name), codes.alias(column.name)
 
 
 def encode_text(column: pl.Series) -> tuple[pl.Series, pl.Series]:
     """UInt32 codes of a text column (null stays null) and its distinct values, code ``i``
-    standing for ``values[i]`` (in order of first appearance). Two hash passes, no sort."""
-    values = column.filter(column.is_first_distinct() & column.is_not_null())
-    numbers = pl.int_range(values.len(), dtype=pl.UInt32, eager=True)
-    codes = column.replace_strict(values, numbers, default=None, return_dtype=pl.UInt32)
-    return codes.alias(column.name), values.alias(column.name)
+    standing for ``values[i]`` (in order of first appearance)."""
+    values, codes = _numbered(column, nulls=False)
+    return codes, values
 
 
 def _domain_groups(values: pl.Series) -> pl.Series:
@@ -125,6 +139,33 @@ def encode_list(column: pl.Series) -> tuple[pl.Series, pl.Series]:
     coded = flat.select(_ROW, packed.gather(index).alias(CODE))
     lists = coded.group_by(_ROW, maintain_order=True).agg(pl.col(CODE).drop_nulls())
     return lists[CODE].alias(column.name), values.alias(column.name)
+
+
+def encode_values(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """:func:`encode_list` of a list column, else :func:`encode_text`."""
+    if isinstance(values.dtype, pl.List):
+        return encode_list(values)
+    return encode_text(values)
+
+
+def ranks(unit: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The distinct values of an integer column (nulls equal) in order of first appearance,
+    and each row's UInt32 number among them."""
+    return _numbered(unit, nulls=True)
+
+
+def encode_units(unit: pl.Series, values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The codes and values of a key whose value on row ``i`` is ``values[unit[i]]``, as
+    :func:`encode_values` of that column would give them (the same codes and values, in order
+    of first appearance), valued once per unit, not per row. ``unit`` numbers the units in
+    order of first appearance (``0`` on the first row, each new unit the next number), as
+    :func:`factorize` and the codes of a text key do; a null ``unit`` (a key without a value)
+    has no value: a text key's code is null, a list key's list empty."""
+    codes, distinct = encode_values(values)
+    coded = codes.gather(unit)
+    if isinstance(codes.dtype, pl.List) and coded.null_count():
+        coded = pl.select(pl.lit(coded).fill_null(pl.lit([], dtype=codes.dtype))).to_series()
+    return coded.alias(values.name), distinct
 
 
 def decode(codes: pl.Series, values: pl.Series) -> pl.Series:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from crmclean.dedupe.coded_keys import factorize
 from crmclean.normalize.emails.vocabulary import EmailSpec, domain, local_part, role_pattern
 
 KEY, ROLE = "email_key", "email_is_role"
@@ -52,9 +53,9 @@ def email_key(lower: pl.Series, spec: EmailSpec) -> pl.Series:
 
 def with_keys(frame: pl.DataFrame, spec: EmailSpec, field: str = "email") -> pl.DataFrame:
     """``frame`` plus ``email_key`` and ``email_is_role`` (null when there is no address) of
-    its primary address."""
-    lower = frame.select(pl.col(field).str.to_lowercase())[field]
+    its primary address, made once per distinct address."""
+    distinct, index = factorize(frame.select(field))
+    lower = distinct.select(pl.col(field).str.to_lowercase())[field]
     role = pl.when(pl.col(field).is_not_null()).then(pl.col(field).str.contains(role_pattern(spec)))
-    return frame.with_columns(
-        email_key(lower, spec).alias(KEY), lower.to_frame().select(role)[field].alias(ROLE)
-    )
+    keys = pl.DataFrame([email_key(lower, spec).alias(KEY), lower.to_frame().select(role)[field]])
+    return frame.with_columns(keys[KEY].gather(index), keys[field].gather(index).alias(ROLE))

@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from crmclean.dedupe import company_match_keys as companies
-from crmclean.dedupe.coded_keys import KeyTable, encode, factorize
+from crmclean.dedupe.coded_keys import KeyTable, encode, encode_units, factorize
+from crmclean.dedupe.coded_names import coded_name_keys
 from crmclean.dedupe.mail_names import INPUTS as MAIL_NAME_INPUTS
 from crmclean.dedupe.mail_names import KEYS as MAIL_NAME_KEYS
-from crmclean.dedupe.mail_names import mail_name_keys
+from crmclean.dedupe.mail_names import coded_mail_name_keys, mail_name_keys
 from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, fold, name_keys
 from crmclean.dedupe.phone_kinds import LANDLINE, is_landline
 
@@ -43,20 +44,24 @@ __all__ = [
 
 RECORD = "_record"
 _DISTINCT = "_distinct"
+_ROW, _VALUE = "_key_row", "_key_value"
 _NO_TEXT: pl.Expr = pl.lit([], dtype=pl.List(pl.String))
 
 Build = Callable[[pl.DataFrame, "MatchConfig"], pl.DataFrame | pl.LazyFrame]
+Coded = Callable[[pl.DataFrame, list[str], "MatchConfig"], KeyTable]
 
 
 @dataclass(frozen=True)
 class KeyGroup:
     """Keys built together from the same columns; ``per_distinct`` groups are built once per
     distinct combination of their ``inputs``. A build returning a query (a ``LazyFrame``)
-    computes only the keys selected of it."""
+    computes only the keys selected of it. A group with a ``coded`` build has it code the
+    keys selected (as :func:`encode` of ``build`` would)."""
 
     inputs: tuple[str, ...]
     build: Build
     per_distinct: bool = True
+    coded: Coded | None = None
 
 
 def _text_key(inputs: tuple[str, ...], name: str, expr: Callable[[], pl.Expr]) -> KeyGroup:
@@ -90,15 +95,15 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     ``work_emails``: those at a company domain (not a free-mail provider);
     ``personal_emails``: those at a free-mail provider; ``email``: the first of ``emails``;
     ``work_email``: the first of ``work_emails``; ``work_domain``: its domain."""
-    local = pl.element().str.split("@").list.first()
-    personal = pl.element().filter(~local.is_in(config.role_email_local_parts))
     role = pl.col("email_is_role").fill_null(False)
     primary = pl.when(~role).then(pl.coalesce("email_key", "email"))
-    every = pl.concat_list(primary, pl.col("email_alt").fill_null(_NO_TEXT))
-    untagged = every.list.eval(pl.element().str.replace(r"\+[^@]*@", "@"))
-    emails = rows.select(
-        emails=untagged.list.eval(personal.drop_nulls().unique(maintain_order=True))
-    )
+    emails = _every_value(
+        rows,
+        (primary,),
+        ("email_alt",),
+        lambda address: address.str.replace(r"\+[^@]*@", "@"),
+        lambda address: ~address.str.split("@").list.first().is_in(config.role_email_local_parts),
+    ).to_frame("emails")
     team = _shared_values(emails["emails"], rows, config)
     emails = emails.select(
         pl.col("emails").list.eval(pl.element().filter(~pl.element().is_in(team)))
@@ -115,6 +120,27 @@ def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     )
 
 
+def _every_value(
+    rows: pl.DataFrame,
+    columns: tuple[pl.Expr, ...],
+    lists: tuple[str, ...],
+    value: Callable[[pl.Expr], pl.Expr] = lambda text: text,
+    kept: Callable[[pl.Expr], pl.Expr] = lambda text: text.is_not_null(),
+) -> pl.Series:
+    """Each row's values of ``columns`` then of the lists ``lists``, in that order, each as
+    ``value`` makes it, those ``kept`` (never null) once (an empty list for none): every value
+    listed as a row (a stable sort puts them back in order), not a list built per row."""
+    indexed = rows.with_row_index(_ROW)
+    parts = [indexed.select(_ROW, column.alias(_VALUE)) for column in columns]
+    parts += [indexed.select(_ROW, pl.col(name).alias(_VALUE)).explode(_VALUE) for name in lists]
+    made = pl.concat(parts).with_columns(value(pl.col(_VALUE)))
+    flat = made.filter(kept(pl.col(_VALUE)) & pl.col(_VALUE).is_not_null())
+    once = flat.sort(_ROW, maintain_order=True).unique([_ROW, _VALUE], maintain_order=True)
+    listed = once.group_by(_ROW, maintain_order=True).agg(_VALUE)
+    every = indexed.select(_ROW).join(listed, on=_ROW, how="left", maintain_order="left")
+    return every[_VALUE].fill_null(_NO_TEXT)
+
+
 def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """``phones``: every number of a record (phone, mobile, alternates, and the digits of those
     normalize could not read: ``phone_unread``) once, except shared lines (a switchboard, a
@@ -123,11 +149,9 @@ def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     mobile without its 9th digit); ``mobile``: the mobile number (not a landline there:
     :func:`_landline`), else a phone number its numbering plan says is a mobile (whatever
     column held it), unless it is a shared line."""
-    unread = pl.col("phone_unread").fill_null(_NO_TEXT)
-    every = pl.concat_list("phone", "mobile", pl.col("phone_alt").fill_null(_NO_TEXT), unread)
-    phones = rows.select(
-        phones=every.list.eval(pl.element().drop_nulls().unique(maintain_order=True))
-    )
+    scalars = (pl.col("phone"), pl.col("mobile"))
+    listed = _every_value(rows, scalars, ("phone_alt", "phone_unread"))
+    phones = listed.alias("phones").to_frame()
     shared = _shared_values(phones["phones"], rows, config)
     phones = phones.select(
         pl.col("phones").list.eval(pl.element().filter(~pl.element().is_in(shared)))
@@ -173,18 +197,39 @@ def _company_key(rows: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
     """``company``: the company name folded to letters and digits; without one, the name its
     e-mail's domain gives (``jnascimento@nortealfa100.es`` -> ``nortealfa``: the first label
     without digits; none at a free-mail provider). A team mailbox's domain names the employer
-    too (``equipe@sul145.com``)."""
+    too (``equipe@sul145.com``). ``company_start``: see :func:`_company_start`."""
     domain = pl.col("email").str.to_lowercase().str.split("@").list.get(1, null_on_oob=True)
     label = domain.str.split(".").list.first().str.replace_all(r"[^a-z]", "")
     work = ~domain.is_in(config.free_email_domains)
     named = fold(pl.coalesce("company_key", "company"), keep="a-z0-9")
     company = pl.coalesce(named, pl.when(work & (label.str.len_chars() >= 3)).then(label))
-    start = companies.single_letters(company.str.replace_all(" ", "")).str.slice(0, 4)
-    return rows.lazy().select(company=company, company_start=start)
+    return rows.lazy().select(company=company).with_columns(company_start=_company_start())
 
 
-_NAMES = KeyGroup(NAME_INPUTS, name_keys)
-_COMPANY = KeyGroup(("company_key", "company", "email"), _company_key)
+def _company_start() -> pl.Expr:
+    """The first four letters of ``company`` run together, doubled letters written once."""
+    return companies.single_letters(pl.col("company").str.replace_all(" ", "")).str.slice(0, 4)
+
+
+def _company_keys(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
+    """:func:`_company_key` coded: ``company`` once per distinct input row, ``company_start``
+    once per distinct company."""
+    distinct, index = factorize(rows)
+    company = encode(_company_key(distinct, config).select("company").collect())
+    codes = company.codes["company"].gather(index)
+    values = company.values["company"]
+    keys = {"company": (codes, values)}
+    if "company_start" in names:
+        start = values.to_frame().select(_company_start().alias("company_start")).to_series()
+        keys["company_start"] = encode_units(codes, start)
+    return KeyTable(
+        pl.DataFrame([keys[key][0].alias(key) for key in names]),
+        {key: keys[key][1] for key in names},
+    )
+
+
+_NAMES = KeyGroup(NAME_INPUTS, name_keys, coded=coded_name_keys)
+_COMPANY = KeyGroup(("company_key", "company", "email"), _company_key, coded=_company_keys)
 _EMAILS = KeyGroup(
     ("email", "email_key", "email_is_role", "email_alt", "first_name", "full_name"),
     _email_keys,
@@ -209,7 +254,9 @@ _COMPANY_GROUPS = {spec: KeyGroup(*spec) for spec in companies.KEYS.values()}
 KEYS: dict[str, KeyGroup] = {
     **dict.fromkeys(NAME_KEYS, _NAMES),
     # the e-mail makes nearly every input row distinct; the builder works per distinct name
-    **dict.fromkeys(MAIL_NAME_KEYS, KeyGroup(MAIL_NAME_INPUTS, mail_name_keys, False)),
+    **dict.fromkeys(
+        MAIL_NAME_KEYS, KeyGroup(MAIL_NAME_INPUTS, mail_name_keys, False, coded_mail_name_keys)
+    ),
     "email": _EMAILS,
     "emails": _EMAILS,
     "work_emails": _EMAILS,
@@ -313,6 +360,8 @@ OPTIONAL: dict[str, pl.DataType] = {
 def _coded(rows: pl.DataFrame, group: KeyGroup, names: list[str], config: MatchConfig) -> KeyTable:
     """The group's keys ``names`` for every row of ``rows``, coded; built on the distinct
     input rows (and their codes gathered back) when the group is ``per_distinct``."""
+    if group.coded is not None:
+        return group.coded(rows, names, config)
     if not group.per_distinct:
         return encode(group.build(rows, config).lazy().select(names).collect())
     distinct, index = factorize(rows)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from crmclean.dedupe.coded_keys import factorize
+from crmclean.dedupe.coded_keys import KeyTable, encode_units, factorize, ranks
 from crmclean.dedupe.name_keys import fold, name_words
 
 if TYPE_CHECKING:
@@ -29,70 +29,101 @@ _SHORTEST = 4
 _ROW = "_mail_row"
 _WORDS = "_mail_words"
 _NAMED = "_mail_named"
+Coded = tuple[pl.Series, pl.Series]
 
 
-def _per_distinct(rows: pl.DataFrame, columns: list[pl.Expr], result: pl.Expr) -> pl.Series:
-    """``result`` computed once per distinct combination of ``columns`` (each named), given back
-    for every row of ``rows`` (lazily: a subexpression ``result`` reads twice runs once)."""
+def _distinct(rows: pl.DataFrame, columns: list[pl.Expr], result: pl.Expr) -> Coded:
+    """``result`` computed once per distinct combination of ``columns`` (each named): each
+    row's number of its combination, and the results (lazily: a subexpression ``result`` reads
+    twice runs once)."""
     distinct, index = factorize(rows.select(columns))
-    return distinct.lazy().select(result).collect().to_series().gather(index)
+    return index, distinct.lazy().select(result).collect().to_series()
 
 
 def _unique_words(words: pl.Expr) -> pl.Expr:
     return words.str.split(" ").list.unique(maintain_order=True).list.join(" ")
 
 
-def _surnames(rows: pl.DataFrame, config: MatchConfig) -> pl.Series:
+def _surnames(rows: pl.DataFrame, config: MatchConfig) -> Coded:
     """The distinct surname words of the name fields (space-separated; null for none): of the
     last name, else of the whole name after its first word where there is no first name; once
-    per distinct last name and such whole name."""
-    named = _per_distinct(
+    per distinct last name and such whole name (each row's number of its value, and the
+    values)."""
+    last, named = _distinct(
         rows, [pl.col("last_name")], _unique_words(name_words(fold(pl.col("last_name")), config))
     )
     whole = name_words(fold(pl.col("full_name")), config).str.extract(r"^\S+ (.+)$")
     alone = pl.when(pl.col("first_name").is_null()).then(pl.col("full_name")).alias("full_name")
-    alone_words = _per_distinct(rows, [alone], _unique_words(whole))
-    return named.zip_with(named.is_not_null(), alone_words)
+    unnamed, alone_words = _distinct(rows, [alone], _unique_words(whole))
+    unit = pl.select(
+        pl.when(named.is_not_null().gather(last)).then(last).otherwise(unnamed + named.len())
+    ).to_series()
+    return unit, named.clone().append(alone_words)
 
 
-def _address_words(rows: pl.DataFrame, config: MatchConfig) -> pl.Series:
-    """The surname words of the record's own address (see the module), as a list; null where
-    the address is not the person's own. The first name is folded once per distinct name and
-    only the own addresses are split."""
+def _address_words(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+    """The surname words of the record's own address (see the module), as a list, of the rows
+    (``_mail_row``) whose address is the person's own. The first name is folded once per
+    distinct name and only the own addresses are split."""
     name = pl.coalesce("first_name", "full_name").alias("given")
-    given = _per_distinct(rows, [name], fold(pl.col("given")))
+    given = _distinct(rows, [name], fold(pl.col("given")))
     local = pl.col("email").str.to_lowercase().str.split("@").list.first()
     local = local.str.replace(r"\+.*$", "")
-    frame = rows.select(local.alias("local"), given.str.split(" ").alias("given"))
+    mailed = rows.select(pl.col("email").is_not_null()).to_series().arg_true()
+    frame = rows[mailed].select(
+        local.alias("local"),
+        given[1].gather(given[0].gather(mailed)).str.split(" ").alias("given"),
+    )
     first = pl.col("given").list.first()
     own = pl.col("local").str.starts_with(first.str.slice(0, 1))
     own = own & ~pl.col("local").is_in(config.role_email_local_parts)
     words = pl.col("local").str.replace_all(r"[^a-z]+", " ").str.strip_chars().str.split(" ")
-    single = words.list.first()
+    single = pl.col(_WORDS).list.first()
     rest = (
         pl.when(single.str.starts_with(first) & (single.str.len_chars() > first.str.len_chars()))
         .then(single.str.slice(first.str.len_chars()))
         .otherwise(single.str.slice(1))
     )
-    several = words.list.set_difference(pl.col("given"))
-    found = pl.when(words.list.len() == 1).then(pl.concat_list(rest)).otherwise(several)
+    several = pl.col(_WORDS).list.set_difference(pl.col("given"))
     kept = pl.element().str.len_chars() >= _SHORTEST
     kept = kept & ~pl.element().is_in(list(config.name_suffixes))
-    mine = frame.with_row_index(_ROW).filter(own.fill_null(False))
-    found_words = mine.select(_ROW, found.list.eval(pl.element().filter(kept)).alias(_WORDS))
-    every = pl.int_range(rows.height, dtype=pl.UInt32, eager=True).alias(_ROW).to_frame()
-    return every.join(found_words, on=_ROW, how="left", maintain_order="left")[_WORDS]
+    mine = frame.with_columns(mailed.alias(_ROW)).filter(own.fill_null(False))
+    mine = mine.with_columns(words.alias(_WORDS))
+    one = (pl.col(_WORDS).list.len() == 1).fill_null(False)
+    found = pl.concat(  # each branch on its rows only (a when/then computes both on all)
+        [
+            mine.filter(one).select(_ROW, pl.concat_list(rest).alias(_WORDS)),
+            mine.filter(~one).select(_ROW, several.alias(_WORDS)),
+        ]
+    ).sort(_ROW)
+    return found.select(_ROW, pl.col(_WORDS).list.eval(pl.element().filter(kept)))
+
+
+def coded_mail_name_keys(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
+    """:data:`KEYS` ``names`` for each row of ``rows`` (the :data:`INPUTS` columns), coded:
+    the surnames once per distinct last name (or whole name), the address's words joined to
+    them on the rows that have some."""
+    unit, named = _surnames(rows, config)
+    found = _address_words(rows, config).filter(pl.col(_WORDS).list.len() > 0)
+    own = found[_ROW]
+    surnames = named.gather(unit.gather(own)).str.split(" ").fill_null([]).alias(_NAMED)
+    known = pl.concat_list(_NAMED, _WORDS).list.unique(maintain_order=True).list.join(" ")
+    values = named.clone().append(found.with_columns(surnames).select(known).to_series())
+    if own.len():
+        unit = unit.scatter(own, pl.int_range(named.len(), values.len(), eager=True))
+    seen, rank = ranks(unit)
+    text = encode_units(rank, values.gather(seen).alias("surnames_with_mail"))
+    words = text[1].str.split(" ").alias("surname_words_with_mail")
+    coded: dict[str, Coded] = {
+        "surnames_with_mail": text,
+        "surname_words_with_mail": encode_units(text[0], words),
+    }
+    return KeyTable(
+        pl.DataFrame([coded[key][0].alias(key) for key in names]),
+        {key: coded[key][1] for key in names},
+    )
 
 
 def mail_name_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
-    """:data:`KEYS` for each row of ``rows`` (the :data:`INPUTS` columns); the address's words
-    are joined to the surnames only on the rows that have some."""
-    frame = pl.DataFrame([_surnames(rows, config).alias(_NAMED), _address_words(rows, config)])
-    frame = frame.with_row_index(_ROW)
-    surnames = pl.col(_NAMED).str.split(" ").fill_null([])
-    known = pl.concat_list(surnames, _WORDS).list.unique(maintain_order=True).list.join(" ")
-    mixed = frame.filter(pl.col(_WORDS).list.len() > 0).select(_ROW, known.alias(_WORDS))
-    text = frame.select(_ROW, _NAMED).join(mixed, on=_ROW, how="left", maintain_order="left")
-    text = text.select(pl.coalesce(_WORDS, _NAMED).alias("surnames_with_mail"))
-    words = pl.col("surnames_with_mail").str.split(" ").fill_null([])
-    return text.with_columns(words.alias("surname_words_with_mail"))
+    """:data:`KEYS` for each row of ``rows`` (the :data:`INPUTS` columns)."""
+    return coded_mail_name_keys(rows, list(KEYS), config).decoded()

@@ -79,12 +79,18 @@ def _metaphone(values: pl.Series) -> pl.Series:
     return values.replace_strict(distinct, codes, default=None, return_dtype=pl.String)
 
 
-def _whole() -> pl.Expr:
-    """The whole name (``full_name``, else first + middle + last), folded."""
+def whole_text() -> pl.Expr:
+    """The whole name as given: ``full_name``, else first + middle + last."""
     parts = pl.concat_str(
         "first_name", "middle_name", "last_name", separator=" ", ignore_nulls=True
     )
-    return fold(pl.coalesce(pl.col("full_name"), parts)).alias(_WHOLE)
+    return pl.coalesce(pl.col("full_name"), parts)
+
+
+def whole_name_keys(config: MatchConfig) -> dict[str, pl.Expr]:
+    """``name`` and ``generation``: the keys of the folded whole name (``_whole``) and the
+    ``name_suffix``, which read no other column."""
+    return {"name": _without_suffixes(pl.col(_WHOLE), config), "generation": _generation(config)}
 
 
 def _first_parts(values: pl.LazyFrame, config: MatchConfig) -> pl.LazyFrame:
@@ -121,13 +127,20 @@ def _by_value(
     return names.join(values, on=column, how="left", nulls_equal=True, maintain_order="left")
 
 
+def suffix_generation(folded: pl.Expr, config: MatchConfig) -> pl.Expr:
+    """The generation of the last generation suffix among the words of folded text; null for
+    none. Every suffix is one word: the last of words joined is the last of the last words
+    holding one."""
+    marker = folded.str.extract_all(_suffix_pattern(config)).list.last()
+    return marker.replace_strict(config.name_suffixes, default=None, return_dtype=pl.String)
+
+
 def _generation(config: MatchConfig) -> pl.Expr:
     """The generation marker of a name (``junior`` for Jr/Filho, and for a mistyped one at its
     end: see :mod:`crmclean.dedupe.suffix_typos`); "" for none, null without name."""
     whole = pl.col(_WHOLE)
     named = pl.concat_str(whole, fold(pl.col("name_suffix")), separator=" ", ignore_nulls=True)
-    marker = named.str.extract_all(_suffix_pattern(config)).list.last()
-    generation = marker.replace_strict(config.name_suffixes, default=None, return_dtype=pl.String)
+    generation = suffix_generation(named, config)
     suffixes = config.name_suffixes
     mistyped = whole.map_batches(lambda names: typo_markers(names, suffixes), pl.String)
     return pl.when(whole.is_not_null()).then(pl.coalesce(generation, mistyped).fill_null(""))
@@ -223,6 +236,55 @@ def _joined_pairs(words: pl.DataFrame, code: Callable[[pl.Expr], pl.Expr]) -> pl
     return pairs.group_by("row").agg(pl.concat_str("code", "code_r", separator=" "))
 
 
+# The name keys made of other name keys only (their inputs and expression), in stages: a stage
+# reads the keys of those before it. ``name``, ``generation``, ``first_name``, ``last_name``,
+# ``given_names`` and ``surnames`` are the keys the rest are made of.
+DERIVED: tuple[dict[str, tuple[tuple[str, ...], Callable[[], pl.Expr]]], ...] = (
+    {"name_tokens": (("given_names", "surnames"), _name_tokens)},
+    {
+        "name_pairs": (
+            ("name_tokens",),
+            lambda: pl.col("name_tokens").map_batches(_pairs, return_dtype=pl.List(pl.String)),
+        ),
+        "name_parts": (
+            ("given_names", "surnames"),
+            lambda: pl.when(
+                pl.col("given_names").is_not_null() & pl.col("surnames").is_not_null()
+            ).then(pl.concat_str("given_names", "surnames", separator="|")),
+        ),
+        "last_name_prefix": (("last_name",), lambda: pl.col("last_name").str.slice(0, 3)),
+        "surname_words": (
+            ("surnames",),
+            lambda: pl.col("surnames").str.split(" ").list.unique(maintain_order=True),
+        ),
+        "first_initial": (("first_name",), lambda: pl.col("first_name").str.slice(0, 1)),
+        "last_initial": (("last_name",), lambda: pl.col("last_name").str.slice(0, 1)),
+        "initials": (
+            ("first_name", "last_name"),
+            lambda: (
+                pl.concat_list(
+                    pl.col("first_name").str.slice(0, 1), pl.col("last_name").str.slice(0, 1)
+                )
+                .list.drop_nulls()
+                .list.unique(maintain_order=True)
+            ),
+        ),
+        "first_name_phonetic": (
+            ("first_name",),
+            lambda: pl.col("first_name").map_batches(_metaphone, return_dtype=pl.String),
+        ),
+        "last_name_phonetic": (
+            ("last_name",),
+            lambda: pl.col("last_name").map_batches(_metaphone, return_dtype=pl.String),
+        ),
+        "first_last": (
+            ("first_name", "last_name"),
+            lambda: pl.concat_str("first_name", "last_name", separator=" "),
+        ),
+    },
+)
+
+
 def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
     """Every key of :data:`NAME_KEYS` for each row of ``names`` (the :data:`NAME_INPUTS`
     columns; the keys ``first_name`` and ``last_name`` replace the inputs of those names), as a
@@ -234,28 +296,11 @@ def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
     generation marker; the phonetic keys are metaphone codes.
     """
     parts = _by_value(names.lazy(), "first_name", _first_parts, config)
-    folded = _by_value(parts, "last_name", _last_parts, config).with_columns(_whole())
-    keys = folded.with_columns(
-        name=_without_suffixes(pl.col(_WHOLE), config),
-        first_name=pl.col(_FIRST_KEY),
-        generation=_generation(config),
-    ).with_columns(last_name=_last_name(config))
-    keys = keys.with_columns(_token_keys(config)).with_columns(name_tokens=_name_tokens())
-    return keys.with_columns(
-        name_pairs=pl.col("name_tokens").map_batches(_pairs, return_dtype=pl.List(pl.String)),
-        name_parts=pl.when(
-            pl.col("given_names").is_not_null() & pl.col("surnames").is_not_null()
-        ).then(pl.concat_str("given_names", "surnames", separator="|")),
-        last_name_prefix=pl.col("last_name").str.slice(0, 3),
-        surname_words=pl.col("surnames").str.split(" ").list.unique(maintain_order=True),
-        first_initial=pl.col("first_name").str.slice(0, 1),
-        last_initial=pl.col("last_name").str.slice(0, 1),
-        initials=pl.concat_list(
-            pl.col("first_name").str.slice(0, 1), pl.col("last_name").str.slice(0, 1)
-        )
-        .list.drop_nulls()
-        .list.unique(maintain_order=True),
-        first_name_phonetic=pl.col("first_name").map_batches(_metaphone, return_dtype=pl.String),
-        last_name_phonetic=pl.col("last_name").map_batches(_metaphone, return_dtype=pl.String),
-        first_last=pl.concat_str("first_name", "last_name", separator=" "),
-    ).select(NAME_KEYS)
+    folded = _by_value(parts, "last_name", _last_parts, config)
+    folded = folded.with_columns(fold(whole_text()).alias(_WHOLE))
+    keys = folded.with_columns(first_name=pl.col(_FIRST_KEY), **whole_name_keys(config))
+    keys = keys.with_columns(last_name=_last_name(config))
+    keys = keys.with_columns(_token_keys(config))
+    for stage in DERIVED:
+        keys = keys.with_columns(build().alias(key) for key, (_, build) in stage.items())
+    return keys.select(NAME_KEYS)

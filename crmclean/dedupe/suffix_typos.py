@@ -37,7 +37,11 @@ def typo_markers(whole: pl.Series, suffixes: dict[str, str]) -> pl.Series:
     """The generation each folded whole name's last word stands for when it is a mistyped
     marker (null otherwise, and for names of fewer than three words)."""
     last = pl.when(whole.str.count_matches(" ") >= 2).then(whole.str.extract(r"(\S+)$"))
-    words = pl.select(last.alias("word")).to_series()
+    return word_markers(pl.select(last.alias("word")).to_series(), suffixes)
+
+
+def word_markers(words: pl.Series, suffixes: dict[str, str]) -> pl.Series:
+    """The generation each word stands for, typo and all (null when it is no marker)."""
     distinct = words.drop_nulls().unique()
     found = [_marker(word, suffixes) for word in distinct]
     return words.replace_strict(distinct, found, default=None, return_dtype=pl.String)

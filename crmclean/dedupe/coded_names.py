@@ -1,0 +1,221 @@
+"""The name keys coded once per distinct first name, last name or pair of keys.
+
+Whole names are nearly all distinct (700k of 1M records on the neutral file), their first and
+last names are not (20k each): ``first_name``, ``last_name``, ``given_names`` and ``surnames``
+are built once per distinct first or last name (the records whose keys read the whole name,
+without a first or last name, are built as :func:`~crmclean.dedupe.name_keys.name_keys`
+builds them), and every key made of those (:data:`~crmclean.dedupe.name_keys.DERIVED`) once
+per distinct value or pair of values of its inputs, from their codes; ``generation`` from the
+first and last names' parts where the whole name is the two joined (:func:`_generation`),
+``name`` once per distinct whole name. The codes and values are those
+:func:`~crmclean.dedupe.coded_keys.encode` gives of :func:`name_keys`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from crmclean.dedupe.coded_keys import (
+    GROUP_SHIFT,
+    INDEX_MASK,
+    KeyTable,
+    encode,
+    encode_text,
+    encode_units,
+    factorize,
+    ranks,
+)
+from crmclean.dedupe.name_keys import (
+    _FAMILY,
+    _FIRST,
+    _FIRST_KEY,
+    _GIVEN,
+    _LAST,
+    _NAMED_LAST,
+    _WHOLE,
+    DERIVED,
+    _first_parts,
+    _last_parts,
+    fold,
+    name_keys,
+    suffix_generation,
+    whole_name_keys,
+    whole_text,
+)
+from crmclean.dedupe.suffix_typos import word_markers
+
+if TYPE_CHECKING:
+    from crmclean.dedupe.config import MatchConfig
+
+Coded = tuple[pl.Series, pl.Series]  # a key's code per record and its values
+# The base keys built per distinct first or last name: (the name, its column of the parts).
+_PARTS = {
+    "first_name": ("first_name", _FIRST_KEY),
+    "given_names": ("first_name", _GIVEN),
+    "last_name": ("last_name", _NAMED_LAST),
+    "surnames": ("last_name", _FAMILY),
+}
+# Keys whose value tells their inputs' values apart (none of them holds the separator: the
+# last name is one word, the names are folded to letters): coded by their inputs' codes.
+_INJECTIVE = frozenset({"first_last", "name_parts"})
+
+
+def _needed(names: list[str]) -> set[str]:
+    """``names`` and every key they are made of."""
+    needed = set(names)
+    for stage in reversed(DERIVED):
+        for key, (inputs, _) in stage.items():
+            if key in needed:
+                needed.update(inputs)
+    return needed
+
+
+def _whole_keys(rows: pl.DataFrame, wanted: list[str], config: MatchConfig) -> dict[str, Coded]:
+    """The keys of the whole name, per distinct whole name and suffix."""
+    if not wanted:
+        return {}
+    distinct, index = factorize(rows.select(whole_text().alias(_WHOLE), "name_suffix"))
+    made = whole_name_keys(config)
+    folded = distinct.lazy().with_columns(fold(pl.col(_WHOLE)))
+    table = encode(folded.select(made[key].alias(key) for key in wanted).collect())
+    return {key: (table.codes[key].gather(index), table.values[key]) for key in wanted}
+
+
+Parts = dict[str, tuple[pl.Series, pl.DataFrame]]  # per name: each row's number, the parts
+
+
+def _parts(rows: pl.DataFrame, config: MatchConfig) -> Parts:
+    """The parts of each distinct first name and last name, and each row's number of its."""
+    firsts, first_index = factorize(rows.select("first_name"))
+    lasts, last_index = factorize(rows.select("last_name"))
+    return {
+        "first_name": (first_index, _first_parts(firsts.lazy(), config).collect()),
+        "last_name": (last_index, _last_parts(lasts.lazy(), config).collect()),
+    }
+
+
+def _part_keys(
+    rows: pl.DataFrame, wanted: list[str], config: MatchConfig, parts: Parts
+) -> dict[str, Coded]:
+    """The keys of :data:`_PARTS` wanted, per distinct first or last name; where the given
+    name or the last name is read from the whole name, per record."""
+    (first_index, first), (last_index, last) = parts["first_name"], parts["last_name"]
+    unnamed = first[_GIVEN].is_null().gather(first_index)
+    unnamed |= last[_NAMED_LAST].is_null().gather(last_index)
+    whole_rows = unnamed.arg_true()
+    whole = name_keys(rows[whole_rows], config).select(wanted).collect()
+    coded: dict[str, Coded] = {}
+    for key in wanted:
+        column, part = _PARTS[key]
+        index, values = parts[column][0], parts[column][1][part].alias(key)
+        if key == "first_name" or whole_rows.is_empty():  # the first name reads no whole name
+            coded[key] = encode_units(index, values)
+            continue
+        start = values.len()
+        unit = index.clone().scatter(
+            whole_rows, pl.int_range(start, start + whole_rows.len(), eager=True)
+        )
+        seen, rank = ranks(unit)
+        coded[key] = encode_units(rank, pl.concat([values, whole[key]]).gather(seen))
+    return coded
+
+
+def _generation(rows: pl.DataFrame, config: MatchConfig, parts: Parts) -> Coded:
+    """``generation`` of the names whose whole name is the first name and the last name (its
+    folded form is then theirs joined): the last suffix of the name suffix, of the last name
+    or of the first name, else a mistyped one ending the last name of a name of three words
+    or more; of the other names, per distinct whole name (:func:`_whole_keys`)."""
+    (first_index, first), (last_index, last) = parts["first_name"], parts["last_name"]
+    suffixes, suffix_index = factorize(rows.select("name_suffix"))
+    first = first.select(
+        suffix_generation(pl.col(_FIRST), config).alias("_first_marker"),
+        (pl.col(_FIRST).str.count_matches(" ") + 1).alias("_first_words"),
+    )
+    ends = last[_LAST].str.extract(r"(\S+)$")
+    last = last.select(
+        suffix_generation(pl.col(_LAST), config).alias("_last_marker"),
+        (pl.col(_LAST).str.count_matches(" ") + 1).alias("_last_words"),
+        word_markers(ends, config.name_suffixes).alias("_last_typo"),
+    )
+    suffix = suffixes.select(
+        suffix_generation(fold(pl.col("name_suffix")), config).alias("_suffix_marker")
+    )
+    frame = pl.concat(
+        [
+            rows.select("full_name", "middle_name", "first_name", "last_name"),
+            first.gather(first_index),
+            last.gather(last_index),
+            suffix.gather(suffix_index),
+        ],
+        how="horizontal",
+    )
+    given = pl.col("full_name") == pl.concat_str("first_name", "last_name", separator=" ")
+    parted = pl.col("full_name").is_null() & pl.col("middle_name").is_null()
+    joined = (given.fill_null(False) | parted) & pl.col("_first_words").is_not_null()
+    joined &= pl.col("_last_words").is_not_null()
+    typo = pl.when(pl.col("_first_words") + pl.col("_last_words") >= 3).then("_last_typo")
+    marker = pl.coalesce("_suffix_marker", "_last_marker", "_first_marker", typo)
+    made = frame.select(pl.when(joined).then(marker.fill_null("")), joined.alias("_joined"))
+    text = made.to_series(0).alias("generation")
+    apart = (~made["_joined"]).arg_true()
+    if apart.len():
+        codes, values = _whole_keys(rows[apart], ["generation"], config)["generation"]
+        text = text.scatter(apart, values.gather(codes))
+    return encode_text(text)
+
+
+def _injective_units(unit: pl.Series, values: pl.Series) -> Coded:
+    """:func:`encode_units` of values told apart by their units: the codes number the units
+    with a value."""
+    kept = values.is_not_null()
+    number = pl.select(pl.when(kept).then(kept.cum_sum() - 1)).to_series().cast(pl.UInt32)
+    return number.gather(unit), values.filter(kept)
+
+
+def _derived(
+    key: str, inputs: tuple[str, ...], build: Callable[[], pl.Expr], coded: dict[str, Coded]
+) -> Coded:
+    """Key ``key`` made of ``inputs``: once per value of one input (their codes number them
+    in order of first appearance), once per pair of values of two."""
+    if len(inputs) == 1:
+        codes, values = coded[inputs[0]]
+        made = values.to_frame(inputs[0]).select(build().alias(key)).to_series()
+        return encode_units(codes, made)
+    (left, left_values), (right, right_values) = (coded[name] for name in inputs)
+    none = INDEX_MASK  # no code: the input has no value
+    pair = left.cast(pl.UInt64).fill_null(none) * 2**GROUP_SHIFT + right.fill_null(none)
+    seen, rank = ranks(pair)
+    sides = seen.to_frame("pair").select(
+        (pl.col("pair") // 2**GROUP_SHIFT).alias("left"),
+        (pl.col("pair") & INDEX_MASK).alias("right"),
+    )
+    sides = sides.select(pl.when(pl.col(side) != none).then(side) for side in sides.columns)
+    frame = pl.DataFrame(
+        [
+            left_values.gather(sides["left"]).alias(inputs[0]),
+            right_values.gather(sides["right"]).alias(inputs[1]),
+        ]
+    )
+    made = frame.select(build().alias(key)).to_series()
+    return (_injective_units if key in _INJECTIVE else encode_units)(rank, made)
+
+
+def coded_name_keys(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
+    """The name keys ``names`` of every row of ``rows`` (the name's columns), coded."""
+    needed = _needed(names)
+    coded = _whole_keys(rows, ["name"] if "name" in needed else [], config)
+    wanted = [key for key in _PARTS if key in needed]
+    if wanted or "generation" in needed:
+        parts = _parts(rows, config)
+        coded |= _part_keys(rows, wanted, config, parts) if wanted else {}
+        if "generation" in needed:
+            coded["generation"] = _generation(rows, config, parts)
+    for stage in DERIVED:
+        for key, (inputs, build) in stage.items():
+            if key in needed:
+                coded[key] = _derived(key, inputs, build, coded)
+    codes = pl.DataFrame([coded[key][0].alias(key) for key in names])
+    return KeyTable(codes, {key: coded[key][1].alias(key) for key in names})
