@@ -230,10 +230,11 @@ def _pairs(tokens: pl.Series) -> pl.Series:
 
 def _joined_pairs(words: pl.DataFrame, code: Callable[[pl.Expr], pl.Expr]) -> pl.DataFrame:
     """``row`` and pairs (``code``) of names of three words or more (``row`` and their words,
-    ``code``): their codes joined to themselves."""
+    ``code``): their codes joined to themselves, each row's pairs sorted (a join and a group
+    keep no order: unsorted, two runs listed them differently and EM drew other samples)."""
     flat = words.explode("code").with_columns(code(pl.col("code"))).drop_nulls().unique()
     pairs = flat.join(flat, on="row", suffix="_r").filter(pl.col("code") < pl.col("code_r"))
-    return pairs.group_by("row").agg(pl.concat_str("code", "code_r", separator=" "))
+    return pairs.group_by("row").agg(pl.concat_str("code", "code_r", separator=" ").sort())
 
 
 # The name keys made of other name keys only (their inputs and expression), in stages: a stage
