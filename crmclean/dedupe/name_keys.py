@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import jellyfish
 import polars as pl
 
+from crmclean.dedupe.nickname_typos import typo_nicknames, word_counts
 from crmclean.dedupe.suffix_typos import typo_markers
 
 if TYPE_CHECKING:
@@ -223,6 +224,15 @@ def _joined_pairs(words: pl.DataFrame, code: Callable[[pl.Expr], pl.Expr]) -> pl
     return pairs.group_by("row").agg(pl.concat_str("code", "code_r", separator=" "))
 
 
+def _with_typo_nicknames(names: pl.DataFrame, config: MatchConfig) -> MatchConfig:
+    """``config`` with the mistyped short forms among the words of ``names`` added to its
+    nicknames (see :mod:`crmclean.dedupe.nickname_typos`); each distinct name part folded once."""
+    parts = [names[c].value_counts(name="n").rename({c: "words"}) for c in NAME_INPUTS[:4]]
+    counts = word_counts(pl.concat(parts).with_columns(fold(pl.col("words"))))
+    typos = typo_nicknames(counts, config.nicknames)
+    return config.model_copy(update={"nicknames": {**config.nicknames, **typos}})
+
+
 def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
     """Every key of :data:`NAME_KEYS` for each row of ``names`` (the :data:`NAME_INPUTS`
     columns; the keys ``first_name`` and ``last_name`` replace the inputs of those names), as a
@@ -233,6 +243,7 @@ def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
     (``ze`` -> ``jose``); ``last_name``: see :func:`_last_name`; ``generation``: the name's
     generation marker; the phonetic keys are metaphone codes.
     """
+    config = _with_typo_nicknames(names, config)
     parts = _by_value(names.lazy(), "first_name", _first_parts, config)
     folded = _by_value(parts, "last_name", _last_parts, config).with_columns(_whole())
     keys = folded.with_columns(
