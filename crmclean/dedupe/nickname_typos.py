@@ -1,15 +1,18 @@
-"""Nicknames typed wrong: ``Tnoy`` is ``Tony`` (Anthony), ``Bbo`` is ``Bob`` (Robert).
+"""Nicknames typed wrong: ``Tnoy`` is ``Tony`` (Anthony), ``Jhonny`` is ``Johnny`` (John).
 
 The nickname tables know the short form, not its typos, and a typo breaks the sound of the name
-too, so ``Tnoy Smith`` and ``Anthony Smith`` would neither meet nor agree. A given name of
+too, so ``Tnoy Smith`` and ``Anthony Smith`` would neither meet nor agree. A word of
 :data:`MIN_LENGTH` letters or more that no table knows is read as a short form when it is one
-typo away from it (a letter off, more or missing, or two letters swapped: the optimal string
-alignment distance), rare in the data, and the short form is the only name one typo away from
-it, or held :data:`TYPO_RATIO` times as often as each other one (Tony and Troy are both one
-typo from Tnoy: where Tony is that much commoner, Tnoy is a Tony). The names are the tables'
-and the words the data's names hold often (first and last names alike: a surname in the
-first-name field stays a surname); a word held often is never read as a typo (Toby beside
-Tony). Only the words near a short form are looked at, each distinct word once.
+typo from it (a letter off, more or missing, or two letters swapped: the optimal string
+alignment distance), the word is rare in the data and the short form common, held
+:data:`TYPO_RATIO` times as often, and the short form is the only name one typo from the word,
+or held that many times as often as each other one (Tony and Troy are both one typo from
+Tnoy: where Tony is that much commoner, Tnoy is a Tony). The names are the tables' and the
+words the data's names hold often (first and last names alike: a surname in the first-name
+field stays a surname); a word held often is never read as a typo (Toby beside Tony), nor one
+beside a short form the data holds rarely (Anna beside Lanna, Nora beside Norm: a small file
+says nothing of which is the name). Only the words near a short form are looked at, each
+distinct word once.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ MIN_LENGTH = 4  # shorter words are one letter from too many names (Tom, Tim, Ki
 # name of its own, never read as a typo (Toby beside Tony); a typo of a common name is rarer.
 COMMON_SHARE = 2e-5
 COMMON_MIN = 3
-# Of several names one typo from a word, the word is read as one held this many times as often
-# as each other one.
-TYPO_RATIO = 20
+# A word is read as a short form held this many times as often as the word, and as each other
+# name one typo from it.
+TYPO_RATIO = 10
 
 
 def word_counts(names: pl.DataFrame) -> dict[str, int]:
@@ -112,6 +115,8 @@ def typo_nicknames(counts: dict[str, int], nicknames: dict[str, str]) -> dict[st
     found = {}
     for word in _near_short_forms(words, list(nicknames)):
         meant = names.meant(word)
-        if meant in nicknames:
+        if meant in nicknames and names.counts.get(meant, 0) >= max(
+            names.common, TYPO_RATIO * names.counts.get(word, 0)
+        ):
             found[word] = nicknames[meant]
     return found
