@@ -16,6 +16,7 @@ import polars as pl
 
 from crmclean.dedupe.nickname_typos import typo_nicknames, word_counts
 from crmclean.dedupe.suffix_typos import typo_markers
+from crmclean.dedupe.typo_keys import read_surnames
 
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
@@ -39,6 +40,7 @@ NAME_KEYS = (
     "name_parts",
     "last_name_prefix",
     "surname_words",
+    "last_name_read",
 )
 _WHOLE, _FIRST, _LAST = "_whole", "_first", "_last"
 _FIRST_KEY, _GIVEN, _FAMILY, _NAMED_LAST = "_first_key", "_given", "_family", "_named_last"
@@ -268,5 +270,6 @@ def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
         .list.unique(maintain_order=True),
         first_name_phonetic=pl.col("first_name").map_batches(_metaphone, return_dtype=pl.String),
         last_name_phonetic=pl.col("last_name").map_batches(_metaphone, return_dtype=pl.String),
+        last_name_read=pl.col("last_name").map_batches(read_surnames, return_dtype=pl.String),
         first_last=pl.concat_str("first_name", "last_name", separator=" "),
     ).select(NAME_KEYS)
