@@ -228,9 +228,12 @@ def _joined_pairs(words: pl.DataFrame, code: Callable[[pl.Expr], pl.Expr]) -> pl
 
 def _with_typo_nicknames(names: pl.DataFrame, config: MatchConfig) -> MatchConfig:
     """``config`` with the mistyped short forms among the words of ``names`` added to its
-    nicknames (see :mod:`crmclean.dedupe.nickname_typos`); each distinct name part folded once."""
-    parts = [names[c].value_counts(name="n").rename({c: "words"}) for c in NAME_INPUTS[:4]]
-    counts = word_counts(pl.concat(parts).with_columns(fold(pl.col("words"))))
+    nicknames (see :mod:`crmclean.dedupe.nickname_typos`): the words of the first, middle and
+    last names, and of the whole name where those are missing; each distinct value folded once."""
+    alone = names.filter(pl.col("first_name").is_null() & pl.col("last_name").is_null())
+    parts = [alone["full_name"], *(names[c] for c in ("first_name", "middle_name", "last_name"))]
+    counted = [part.value_counts(name="n").rename({part.name: "words"}) for part in parts]
+    counts = word_counts(pl.concat(counted).with_columns(fold(pl.col("words"))))
     typos = typo_nicknames(counts, config.nicknames)
     return config.model_copy(update={"nicknames": {**config.nicknames, **typos}})
 

@@ -83,9 +83,9 @@ class _Names:
         return None
 
 
-def _near_short_forms(words: pl.Series, shorts: list[str]) -> list[str]:
-    """The ``words`` of :data:`MIN_LENGTH` letters or more one typo from a short form: those
-    sharing one of its one-letter deletions (found by a join), then checked one by one."""
+def _near_short_forms(words: pl.Series, shorts: list[str]) -> list[tuple[str, str]]:
+    """Each of the ``words`` of :data:`MIN_LENGTH` letters or more and a short form one typo
+    from it: those sharing a one-letter deletion (found by a join), checked one by one."""
     longest = max(map(len, shorts), default=0) + 1
     word = pl.col("word")
 
@@ -95,28 +95,28 @@ def _near_short_forms(words: pl.Series, shorts: list[str]) -> list[str]:
 
     sized = words.to_frame("word").filter(word.str.len_chars().is_between(MIN_LENGTH, longest))
     pairs = deletions(sized).join(
-        deletions(pl.DataFrame({"word": shorts})).unique(), on="shorter", suffix="_short"
+        deletions(pl.DataFrame({"word": shorts}, schema={"word": pl.String})).unique(),
+        on="shorter",
+        suffix="_short",
     )
-    pairs = pairs.unique(["word", "word_short"])
-    return sorted(
-        {
-            found
-            for found, short in pairs.select("word", "word_short").iter_rows()
-            if OSA.distance(found, short, score_cutoff=1) <= 1
-        }
-    )
+    pairs = pairs.unique(["word", "word_short"]).select("word", "word_short")
+    return [pair for pair in pairs.iter_rows() if OSA.distance(*pair, score_cutoff=1) <= 1]
 
 
 def typo_nicknames(counts: dict[str, int], nicknames: dict[str, str]) -> dict[str, str]:
     """Mistyped short form -> full name, for the words of ``counts`` (word -> distinct names
     holding it) read as a short form of ``nicknames`` (short form -> full name)."""
     names = _Names(counts, set(nicknames) | set(nicknames.values()))
-    words = pl.Series([word for word in counts if word not in names.known], dtype=pl.String)
+    shorts = [short for short in nicknames if counts.get(short, 0) >= names.common]
+    rare = [word for word in counts if not names.is_name(word)]
+    near = _near_short_forms(pl.Series(rare, dtype=pl.String), shorts)
     found = {}
-    for word in _near_short_forms(words, list(nicknames)):
+    for word in sorted(
+        {word for word, short in near if counts[short] >= TYPO_RATIO * counts[word]}
+    ):
         meant = names.meant(word)
-        if meant in nicknames and names.counts.get(meant, 0) >= max(
-            names.common, TYPO_RATIO * names.counts.get(word, 0)
+        if meant in nicknames and counts.get(meant, 0) >= max(
+            names.common, TYPO_RATIO * counts[word]
         ):
             found[word] = nicknames[meant]
     return found
