@@ -40,12 +40,14 @@ from crmclean.dedupe.name_keys import (
     _first_parts,
     _last_parts,
     fold,
-    name_keys,
+    keys_of,
     suffix_generation,
     whole_name_keys,
     whole_text,
+    with_typo_nicknames,
 )
 from crmclean.dedupe.suffix_typos import word_markers
+from crmclean.dedupe.typo_keys import readings
 
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
@@ -65,7 +67,7 @@ _INJECTIVE = frozenset({"first_last", "name_parts"})
 
 def _needed(names: list[str]) -> set[str]:
     """``names`` and every key they are made of."""
-    needed = set(names)
+    needed = set(names) | ({"last_name"} if "last_name_read" in names else set())
     for stage in reversed(DERIVED):
         for key, (inputs, _) in stage.items():
             if key in needed:
@@ -106,7 +108,7 @@ def _part_keys(
     unnamed = first[_GIVEN].is_null().gather(first_index)
     unnamed |= last[_NAMED_LAST].is_null().gather(last_index)
     whole_rows = unnamed.arg_true()
-    whole = name_keys(rows[whole_rows], config).select(wanted).collect()
+    whole = keys_of(rows[whole_rows], config).select(wanted).collect()
     coded: dict[str, Coded] = {}
     for key in wanted:
         column, part = _PARTS[key]
@@ -203,8 +205,19 @@ def _derived(
     return (_injective_units if key in _INJECTIVE else encode_units)(rank, made)
 
 
+def _read_last_names(last_name: Coded) -> Coded:
+    """``last_name_read``: the last names' values, a rare one one typo from a common one read
+    as that one (counted over the records, by their codes)."""
+    codes, values = last_name
+    held = codes.drop_nulls().value_counts(name="n")
+    counted = held.select(values.gather(held[codes.name]).alias("word"), "n")
+    read = readings(counted)
+    return encode_units(codes, values.replace(list(read), list(read.values())) if read else values)
+
+
 def coded_name_keys(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
     """The name keys ``names`` of every row of ``rows`` (the name's columns), coded."""
+    config = with_typo_nicknames(rows, config)
     needed = _needed(names)
     coded = _whole_keys(rows, ["name"] if "name" in needed else [], config)
     wanted = [key for key in _PARTS if key in needed]
@@ -217,5 +230,7 @@ def coded_name_keys(rows: pl.DataFrame, names: list[str], config: MatchConfig) -
         for key, (inputs, build) in stage.items():
             if key in needed:
                 coded[key] = _derived(key, inputs, build, coded)
+    if "last_name_read" in needed:
+        coded["last_name_read"] = _read_last_names(coded["last_name"])
     codes = pl.DataFrame([coded[key][0].alias(key) for key in names])
     return KeyTable(codes, {key: coded[key][1].alias(key) for key in names})

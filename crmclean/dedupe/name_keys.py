@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 import jellyfish
 import polars as pl
 
+from crmclean.dedupe.nickname_typos import typo_nicknames, word_counts
 from crmclean.dedupe.suffix_typos import typo_markers
+from crmclean.dedupe.typo_keys import read_surnames
 
 if TYPE_CHECKING:
     from crmclean.dedupe.config import MatchConfig
@@ -38,6 +40,7 @@ NAME_KEYS = (
     "name_parts",
     "last_name_prefix",
     "surname_words",
+    "last_name_read",
 )
 _WHOLE, _FIRST, _LAST = "_whole", "_first", "_last"
 _FIRST_KEY, _GIVEN, _FAMILY, _NAMED_LAST = "_first_key", "_given", "_family", "_named_last"
@@ -286,6 +289,19 @@ DERIVED: tuple[dict[str, tuple[tuple[str, ...], Callable[[], pl.Expr]]], ...] = 
 )
 
 
+def with_typo_nicknames(names: pl.DataFrame, config: MatchConfig) -> MatchConfig:
+    """``config`` with the mistyped short forms among the words of ``names`` added to its
+    nicknames (see :mod:`crmclean.dedupe.nickname_typos`): the words of the first, middle and
+    last names, and of the whole name where those are missing; each distinct value folded once.
+    Counted over all of ``names``: build keys of some of them with :func:`keys_of`."""
+    alone = names.filter(pl.col("first_name").is_null() & pl.col("last_name").is_null())
+    parts = [alone["full_name"], *(names[c] for c in ("first_name", "middle_name", "last_name"))]
+    counted = [part.value_counts(name="n").rename({part.name: "words"}) for part in parts]
+    counts = word_counts(pl.concat(counted).with_columns(fold(pl.col("words"))))
+    typos = typo_nicknames(counts, config.nicknames)
+    return config.model_copy(update={"nicknames": {**config.nicknames, **typos}})
+
+
 def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
     """Every key of :data:`NAME_KEYS` for each row of ``names`` (the :data:`NAME_INPUTS`
     columns; the keys ``first_name`` and ``last_name`` replace the inputs of those names), as a
@@ -294,8 +310,15 @@ def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
     ``name``: the whole name folded to ASCII letters, generation suffixes (Jr, Filho) left out;
     ``first_name``: the first word of the folded first name, a known nickname replaced
     (``ze`` -> ``jose``); ``last_name``: see :func:`_last_name`; ``generation``: the name's
-    generation marker; the phonetic keys are metaphone codes.
+    generation marker; the phonetic keys are metaphone codes; a mistyped nickname read as its
+    short form (:func:`with_typo_nicknames`); ``last_name_read``: see
+    :mod:`crmclean.dedupe.typo_keys`.
     """
+    return keys_of(names, with_typo_nicknames(names, config))
+
+
+def keys_of(names: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
+    """:func:`name_keys` under ``config`` as it is (its typo nicknames already added)."""
     parts = _by_value(names.lazy(), "first_name", _first_parts, config)
     folded = _by_value(parts, "last_name", _last_parts, config)
     folded = folded.with_columns(fold(whole_text()).alias(_WHOLE))
@@ -304,4 +327,5 @@ def name_keys(names: pl.DataFrame, config: MatchConfig) -> pl.LazyFrame:
     keys = keys.with_columns(_token_keys(config))
     for stage in DERIVED:
         keys = keys.with_columns(build().alias(key) for key, (_, build) in stage.items())
-    return keys.select(NAME_KEYS)
+    read = pl.col("last_name").map_batches(read_surnames, return_dtype=pl.String)
+    return keys.with_columns(last_name_read=read).select(NAME_KEYS)
