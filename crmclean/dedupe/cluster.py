@@ -45,8 +45,11 @@ def golden_id(source: str, source_id: str) -> str:
 def _golden_ids(frame: pl.DataFrame, labels: np.ndarray, lineage: np.ndarray) -> pl.Series:
     """The golden id of every record: that of its cluster's smallest lineage (``lineage`` ranks
     the records by ``(_source, _source_id)``)."""
-    clusters, cluster_of = np.unique(labels, return_inverse=True)
-    smallest = np.full(clusters.size, np.iinfo(np.int64).max, dtype=np.int64)
+    present = np.zeros(int(labels.max()) + 1, dtype=bool)
+    present[labels] = True  # the labels (small integers) in use, numbered in order: no sort
+    numbers = np.cumsum(present)
+    cluster_of = numbers[labels] - 1
+    smallest = np.full(int(numbers[-1]), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(smallest, cluster_of, lineage)
     record_of = np.empty(int(lineage.max()) + 1, dtype=np.int64)
     record_of[lineage] = np.arange(lineage.size)
