@@ -111,7 +111,9 @@ def _survivors(
     kept = [f for f in fields if f in _ALWAYS or frame[f].null_count() < frame.height]
     rows = pl.int_range(pl.len(), dtype=pl.UInt32).filter(several)
     newest = RECENCY.filter(several)
-    rows = rows.sort_by(newest, descending=True, nulls_last=True, maintain_order=True)
+    rows = rows.sort_by(
+        newest, descending=True, nulls_last=True, maintain_order=True, multithreaded=False
+    )
     columns = pl.col(GOLDEN_ID, SOURCE, SOURCE_ID, *kept, _EMAIL_ALT, _PHONE_ALT)
     merged = frame.select(columns.gather(frame.select(rows).to_series()))  # one copy, sorted
     merged = with_ranks(_with_flags(merged, flagged_fields(kept, rules), findings), kept, rules)
