@@ -70,12 +70,14 @@ def _gathered(
     records: pl.DataFrame, survivors: pl.DataFrame, name: str, rows: pl.Series
 ) -> pl.Series:
     """Column ``name`` of ``records`` then ``survivors`` at ``rows``; a column empty in every
-    record stays a column of nulls (a gather would still give every null a 16-byte view)."""
+    record stays a column of nulls (a gather would still give every null a 16-byte view).
+    The two are made one chunk first: a gather across chunks costs five times the CPU of
+    that copy (16 bytes a text value, one column at a time) and a gather from one chunk."""
     column = records[name]
     if column.null_count() == column.len():
         return pl.repeat(None, rows.len(), dtype=column.dtype, eager=True).alias(name)
-    both = pl.concat([column, survivors[name].cast(column.dtype)], rechunk=False)
-    return both.gather(rows).rechunk()
+    both = pl.concat([column, survivors[name].cast(column.dtype)], rechunk=True)
+    return both.gather(rows)
 
 
 def _in_id_order(
@@ -89,10 +91,11 @@ def _in_id_order(
     ranked = ids.to_frame().with_row_index(_ROW).sort(GOLDEN_ID, multithreaded=False)
     order = ranked[_ROW]
     after = pl.int_range(records.height, records.height + survivors.height, eager=True)
-    rows = pl.concat([alone.cast(pl.Int64), after.cast(pl.Int64)]).gather(order)
+    rows = pl.concat([alone.cast(pl.Int64), after.cast(pl.Int64)], rechunk=True).gather(order)
     columns = [_gathered(records, survivors, name, rows) for name in (GOLDEN_ID, *fields)]
     count = pl.concat(
-        [pl.repeat(1, alone.len(), dtype=pl.Int64, eager=True), survivors["source_count"]]
+        [pl.repeat(1, alone.len(), dtype=pl.Int64, eager=True), survivors["source_count"]],
+        rechunk=True,
     )
     return pl.DataFrame([*columns, count.gather(order).alias("source_count")])
 
