@@ -39,16 +39,22 @@ def _alternates(
     records: pl.DataFrame, golden: pl.DataFrame, columns: list[str], alternates: str
 ) -> pl.Series:
     """Per golden id, the distinct values of ``columns`` and ``alternates`` in its records (in
-    their order), the golden record's own ``columns`` left out; ``[]`` when none."""
+    their order), the golden record's own ``columns`` left out; ``[]`` when none. ``golden``
+    is sorted by id (:func:`_in_id_order`): the few golden records holding values are found
+    by a binary search, not by joins over every golden id (most of them alone, with none)."""
     every = pl.concat_list(*columns, pl.col(alternates).fill_null(_NO_TEXT)).alias(_VALUE)
     values = records.select(GOLDEN_ID, every).explode(_VALUE).drop_nulls(_VALUE)
     values = values.unique([GOLDEN_ID, _VALUE], keep="first", maintain_order=True)
-    kept = golden.join(values.select(GOLDEN_ID).unique(), on=GOLDEN_ID, how="semi")
+    ids = golden[GOLDEN_ID]
+    held = ids.search_sorted(values[GOLDEN_ID].unique())
+    kept = golden.select(pl.col(GOLDEN_ID, *columns).gather(held))
     kept = kept.select(GOLDEN_ID, pl.concat_list(columns).alias(_VALUE)).explode(_VALUE)
     others = values.join(kept, on=[GOLDEN_ID, _VALUE], how="anti", maintain_order="left")
     lists = others.group_by(GOLDEN_ID, maintain_order=True).agg(pl.col(_VALUE).alias(alternates))
-    joined = golden.select(GOLDEN_ID).join(lists, on=GOLDEN_ID, how="left", maintain_order="left")
-    return joined.select(pl.col(alternates).fill_null(_NO_TEXT)).to_series()
+    rows = pl.int_range(lists.height, dtype=pl.UInt32, eager=True)
+    at = pl.repeat(None, golden.height, dtype=pl.UInt32, eager=True)
+    at = at.scatter(ids.search_sorted(lists[GOLDEN_ID]), rows)  # each golden record's list
+    return lists[alternates].gather(at).fill_null(_NO_TEXT)
 
 
 def _with_flags(
