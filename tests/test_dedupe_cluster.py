@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from test_dedupe_support import contacts
 
-from crmclean.batch import GOLDEN_ID, SOURCE_ID
+from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.dedupe.cluster import assign_golden_ids, components, golden_id, within_components
 from crmclean.dedupe.compare import LEFT, RIGHT
 
@@ -49,6 +49,21 @@ def test_golden_ids_do_not_depend_on_row_order() -> None:
 def test_golden_ids_are_stable_across_runs_and_versions() -> None:
     assert golden_id("crm", "1") == "g_04066b3700939781"  # SHA-1 of "crm\x1f1"
     assert golden_id("crm", "11") != golden_id("crm1", "1")
+
+
+def test_every_clusters_id_is_the_golden_id_of_its_anchor() -> None:
+    """The ids written a cluster at a time by polars are :func:`golden_id`'s, whatever the
+    lineage holds (accents, emoji, quotes, control characters, a number as the id)."""
+    ids = ["1", "ção ü", "😀", 'q"\\', "a\x1fb", "", "0042"]
+    frame = pl.DataFrame(
+        {SOURCE: ["crm", "crm", "ERP x", "crm", "crm", "crm", "e"], SOURCE_ID: ids}
+    )
+    clustered = assign_golden_ids(frame.with_row_index("_record"), _matches())
+    expected = [golden_id(source, id_) for source, id_ in frame.iter_rows()]
+    assert clustered[GOLDEN_ID].to_list() == expected
+    numbered = pl.DataFrame({SOURCE: ["crm", "crm"], SOURCE_ID: [7, 12]})
+    clustered = assign_golden_ids(numbered.with_row_index("_record"), _matches((0, 1)))
+    assert clustered[GOLDEN_ID].to_list() == [golden_id("crm", "7")] * 2
 
 
 def test_no_records_no_clusters() -> None:

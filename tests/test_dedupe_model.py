@@ -194,3 +194,19 @@ def test_the_json_text_reads_back_as_python_would_write_it() -> None:
         json.dumps({"format": FORMAT, "version": VERSION, **model.as_dict()})
     )
     assert model_of_json(model.to_json(), "model.json") == model
+
+
+def test_a_learned_models_frequencies_read_as_the_saved_ones() -> None:
+    """A learned model keeps each frequency table as a frame: it reads, compares and writes as
+    the dict a saved model holds."""
+    from crmclean.dedupe.model import Frequencies
+
+    frame = pl.DataFrame({"value": ["a@b.co", "c@d.co"], "tf": [0.5, 0.25]})
+    table = Frequencies(frame)
+    assert table == {"a@b.co": 0.5, "c@d.co": 0.25} and table["c@d.co"] == 0.25
+    assert list(table) == ["a@b.co", "c@d.co"] and len(table) == 2
+    head = ("m", "now", 3, "r", 0.9, 0.5, 0.01, {"email": [0.9, 0.1]}, {"email": [0.1, 0.9]})
+    learned = MatchModel(*head, {"email": table, "phone": Frequencies(frame.clear())})
+    saved = MatchModel(*head, {"email": dict(table), "phone": {}})
+    assert learned == saved and learned.to_json() == saved.to_json()
+    assert model_of_json(learned.to_json(), "model.json") == learned

@@ -15,6 +15,7 @@ from crmclean.dedupe.chains import split_chains
 from crmclean.dedupe.compare import LEFT, RIGHT
 
 ID_LENGTH = 16
+_SEPARATOR = "\x1f"
 
 
 def components(size: int, matches: pl.DataFrame) -> np.ndarray:
@@ -37,21 +38,35 @@ def within_components(pairs: pl.DataFrame, labels: np.ndarray) -> pl.DataFrame:
 
 def golden_id(source: str, source_id: str) -> str:
     """``g_`` + the start of the SHA-1 of a record's lineage: the same anchor, the same id."""
-    digest = hashlib.sha1(f"{source}\x1f{source_id}".encode(), usedforsecurity=False)
+    digest = hashlib.sha1(f"{source}{_SEPARATOR}{source_id}".encode(), usedforsecurity=False)
     return "g_" + digest.hexdigest()[:ID_LENGTH]
 
 
 def _golden_ids(frame: pl.DataFrame, labels: np.ndarray, lineage: np.ndarray) -> pl.Series:
     """The golden id of every record: that of its cluster's smallest lineage (``lineage`` ranks
     the records by ``(_source, _source_id)``)."""
-    clusters, cluster_of = np.unique(labels, return_inverse=True)
-    smallest = np.full(clusters.size, np.iinfo(np.int64).max, dtype=np.int64)
+    present = np.zeros(int(labels.max()) + 1, dtype=bool)
+    present[labels] = True  # the labels (small integers) in use, numbered in order: no sort
+    numbers = np.cumsum(present)
+    cluster_of = numbers[labels] - 1
+    smallest = np.full(int(numbers[-1]), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(smallest, cluster_of, lineage)
     record_of = np.empty(int(lineage.max()) + 1, dtype=np.int64)
     record_of[lineage] = np.arange(lineage.size)
     anchors = frame.select(pl.col(SOURCE, SOURCE_ID).gather(record_of[smallest]))
-    ids = [golden_id(s, i) for s, i in zip(anchors[SOURCE], anchors[SOURCE_ID], strict=True)]
-    return pl.Series(GOLDEN_ID, ids, dtype=pl.String).gather(cluster_of)
+    return _lineage_ids(anchors).gather(cluster_of)
+
+
+def _lineage_ids(anchors: pl.DataFrame) -> pl.Series:
+    """:func:`golden_id` of each ``_source, _source_id`` row: the lineage joined and encoded
+    by polars, only the SHA-1 itself per row in Python, the digests cut and written as hex
+    by polars (873k clusters at neutral 1M: half the time of one f-string and hexdigest each)."""
+    text = pl.col(SOURCE, SOURCE_ID).cast(pl.String).fill_null("None")  # as golden_id writes it
+    lineage = pl.concat_str(text, separator=_SEPARATOR).cast(pl.Binary)
+    keys = anchors.select(lineage).to_series().to_list()
+    digests = [hashlib.sha1(key, usedforsecurity=False).digest() for key in keys]
+    hexes = pl.Series(digests, dtype=pl.Binary).bin.slice(0, ID_LENGTH // 2).bin.encode("hex")
+    return ("g_" + hexes).alias(GOLDEN_ID)
 
 
 def _chunked_like(column: pl.Series, frame: pl.DataFrame) -> pl.Series:

@@ -42,17 +42,17 @@ def _explained(spec: ComparisonSpec, specs: list[ComparisonSpec]) -> pl.Expr:
 
 
 def _levels(compared: pl.DataFrame, specs: list[ComparisonSpec]) -> dict[str, np.ndarray]:
-    """The level each pair reaches per comparison (``len(levels)`` below all; -1 when a
-    record has no value, or when the comparison disagrees only because of what one of its
-    ``explained_by`` comparisons found: the model weighs that disagreement as no evidence, so
-    it says nothing of how often one person's records disagree so (a swapped name's first
-    names differ, a sibling's too))."""
+    """The level each pair reaches per comparison, plus one (so ``len(levels) + 1`` below
+    all; 0 when a record has no value, or when the comparison disagrees only because of what
+    one of its ``explained_by`` comparisons found: the model weighs that disagreement as no
+    evidence, so it says nothing of how often one person's records disagree so (a swapped
+    name's first names differ, a sibling's too)): bins that :func:`_shares` counts as they are,
+    every EM iteration, with no pairs filtered out first."""
     levels = compared.select(
         pl.when(_explained(spec, specs) & (level_index(sim, spec) == len(spec.levels)))
         .then(None)
-        .otherwise(level_index(sim, spec))
-        .cast(pl.Int16)
-        .fill_null(-1)
+        .otherwise(level_index(sim, spec).cast(pl.Int64) + 1)
+        .fill_null(0)
         .alias(spec.name)
         for spec in specs
         for sim in [pl.col(f"sim_{spec.name}")]
@@ -73,10 +73,9 @@ def _floored(shares: list[float], spec: ComparisonSpec) -> list[float]:
 def _shares(
     levels: np.ndarray, weights: np.ndarray, spec: ComparisonSpec, strength: int
 ) -> list[float]:
-    """Each level's weighed share among the pairs with both values, smoothed toward the
-    rules' ``m`` by ``strength`` pseudo-pairs."""
-    known = levels >= 0
-    counts = np.bincount(levels[known], weights=weights[known], minlength=len(spec.m))
+    """Each level's weighed share among the pairs with both values (``levels`` of
+    :func:`_levels`), smoothed toward the rules' ``m`` by ``strength`` pseudo-pairs."""
+    counts = np.bincount(levels, weights=weights, minlength=len(spec.m) + 1)[1:]
     total = counts.sum() + strength
     return [float((count + strength * m) / total) for count, m in zip(counts, spec.m, strict=True)]
 

@@ -25,7 +25,7 @@ _NO_TEXT: pl.Expr = pl.lit([], dtype=pl.List(pl.String))
 RECENCY = pl.coalesce("updated_at", "created_at", "last_activity_at")
 DEFAULT = Survivorship()
 GOLDEN_SLICE = 250_000  # records per survivorship pass of golden_by_slices
-_VALUE, _EMAIL_ALT, _PHONE_ALT = "_value", "email_alt", "phone_alt"
+_VALUE, _ROW, _EMAIL_ALT, _PHONE_ALT = "_value", "_row", "email_alt", "phone_alt"
 _ALTERNATED = [GOLDEN_ID, "email", "phone", "mobile", _EMAIL_ALT, _PHONE_ALT]
 _ALWAYS = {"updated_at", "created_at", "last_activity_at", "email", "phone", "mobile"}
 
@@ -39,16 +39,22 @@ def _alternates(
     records: pl.DataFrame, golden: pl.DataFrame, columns: list[str], alternates: str
 ) -> pl.Series:
     """Per golden id, the distinct values of ``columns`` and ``alternates`` in its records (in
-    their order), the golden record's own ``columns`` left out; ``[]`` when none."""
+    their order), the golden record's own ``columns`` left out; ``[]`` when none. ``golden``
+    is sorted by id (:func:`_in_id_order`): the few golden records holding values are found
+    by a binary search, not by joins over every golden id (most of them alone, with none)."""
     every = pl.concat_list(*columns, pl.col(alternates).fill_null(_NO_TEXT)).alias(_VALUE)
     values = records.select(GOLDEN_ID, every).explode(_VALUE).drop_nulls(_VALUE)
     values = values.unique([GOLDEN_ID, _VALUE], keep="first", maintain_order=True)
-    kept = golden.join(values.select(GOLDEN_ID).unique(), on=GOLDEN_ID, how="semi")
+    ids = golden[GOLDEN_ID]
+    held = ids.search_sorted(values[GOLDEN_ID].unique())
+    kept = golden.select(pl.col(GOLDEN_ID, *columns).gather(held))
     kept = kept.select(GOLDEN_ID, pl.concat_list(columns).alias(_VALUE)).explode(_VALUE)
     others = values.join(kept, on=[GOLDEN_ID, _VALUE], how="anti", maintain_order="left")
     lists = others.group_by(GOLDEN_ID, maintain_order=True).agg(pl.col(_VALUE).alias(alternates))
-    joined = golden.select(GOLDEN_ID).join(lists, on=GOLDEN_ID, how="left", maintain_order="left")
-    return joined.select(pl.col(alternates).fill_null(_NO_TEXT)).to_series()
+    rows = pl.int_range(lists.height, dtype=pl.UInt32, eager=True)
+    at = pl.repeat(None, golden.height, dtype=pl.UInt32, eager=True)
+    at = at.scatter(ids.search_sorted(lists[GOLDEN_ID]), rows)  # each golden record's list
+    return lists[alternates].gather(at).fill_null(_NO_TEXT)
 
 
 def _with_flags(
@@ -70,12 +76,14 @@ def _gathered(
     records: pl.DataFrame, survivors: pl.DataFrame, name: str, rows: pl.Series
 ) -> pl.Series:
     """Column ``name`` of ``records`` then ``survivors`` at ``rows``; a column empty in every
-    record stays a column of nulls (a gather would still give every null a 16-byte view)."""
+    record stays a column of nulls (a gather would still give every null a 16-byte view).
+    The two are made one chunk first: a gather across chunks costs five times the CPU of
+    that copy (16 bytes a text value, one column at a time) and a gather from one chunk."""
     column = records[name]
     if column.null_count() == column.len():
         return pl.repeat(None, rows.len(), dtype=column.dtype, eager=True).alias(name)
-    both = pl.concat([column, survivors[name].cast(column.dtype)], rechunk=False)
-    return both.gather(rows).rechunk()
+    both = pl.concat([column, survivors[name].cast(column.dtype)], rechunk=True)
+    return both.gather(rows)
 
 
 def _in_id_order(
@@ -83,14 +91,17 @@ def _in_id_order(
 ) -> pl.DataFrame:
     """The golden records sorted by id: ``records`` at rows ``alone`` (each its own golden
     record) and ``survivors``, each column one gather from the two frames' columns side by
-    side (no sorted copy of the whole frame beside the result)."""
+    side (no sorted copy of the whole frame beside the result). The ids are distinct: one
+    thread sorts them (polars' parallel string sort costs three times the CPU)."""
     ids = pl.concat([records[GOLDEN_ID].gather(alone), survivors[GOLDEN_ID]])
-    order = ids.arg_sort()
+    ranked = ids.to_frame().with_row_index(_ROW).sort(GOLDEN_ID, multithreaded=False)
+    order = ranked[_ROW]
     after = pl.int_range(records.height, records.height + survivors.height, eager=True)
-    rows = pl.concat([alone.cast(pl.Int64), after.cast(pl.Int64)]).gather(order)
+    rows = pl.concat([alone.cast(pl.Int64), after.cast(pl.Int64)], rechunk=True).gather(order)
     columns = [_gathered(records, survivors, name, rows) for name in (GOLDEN_ID, *fields)]
     count = pl.concat(
-        [pl.repeat(1, alone.len(), dtype=pl.Int64, eager=True), survivors["source_count"]]
+        [pl.repeat(1, alone.len(), dtype=pl.Int64, eager=True), survivors["source_count"]],
+        rechunk=True,
     )
     return pl.DataFrame([*columns, count.gather(order).alias("source_count")])
 
@@ -109,7 +120,9 @@ def _survivors(
     kept = [f for f in fields if f in _ALWAYS or frame[f].null_count() < frame.height]
     rows = pl.int_range(pl.len(), dtype=pl.UInt32).filter(several)
     newest = RECENCY.filter(several)
-    rows = rows.sort_by(newest, descending=True, nulls_last=True, maintain_order=True)
+    rows = rows.sort_by(
+        newest, descending=True, nulls_last=True, maintain_order=True, multithreaded=False
+    )
     columns = pl.col(GOLDEN_ID, SOURCE, SOURCE_ID, *kept, _EMAIL_ALT, _PHONE_ALT)
     merged = frame.select(columns.gather(frame.select(rows).to_series()))  # one copy, sorted
     merged = with_ranks(_with_flags(merged, flagged_fields(kept, rules), findings), kept, rules)

@@ -7,12 +7,17 @@ versioned JSON file (``--save-model``), read back (``--model``) and stored per r
 target's ``models`` table, so an incremental run decides as the earlier one did: the same
 records with the same model give the same clusters. A value the model never saw (a new
 e-mail) takes the frequency the current records give it.
+
+A learned model keeps each term-frequency table as the polars frame it was estimated as
+(:class:`Frequencies`); a Python ``dict`` of one (a million values at 1M records) is only built
+when a caller looks a value up.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +43,45 @@ def rules_hash(config: MatchConfig) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 
+class Frequencies(Mapping[str, float]):
+    """A term-frequency table ``{value: frequency}`` held as a frame (``value``, ``tf``: the
+    distinct values of a key); the ``dict`` of it is made on the first lookup only."""
+
+    __slots__ = ("_lookup", "frame")
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self._lookup: dict[str, float] | None = None
+
+    def _dict(self) -> dict[str, float]:
+        if self._lookup is None:
+            values, tf = self.frame["value"].to_list(), self.frame["tf"].to_list()
+            self._lookup = dict(zip(values, tf, strict=True))
+        return self._lookup
+
+    def __getitem__(self, value: str) -> float:
+        return self._dict()[value]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self._dict())
+
+    def __repr__(self) -> str:
+        return f"Frequencies({self.frame.height} values)"
+
+
+def _frame_of(table: Mapping[str, float]) -> pl.DataFrame:
+    """``table`` as a ``value, tf`` frame (a learned table's own frame, not rebuilt)."""
+    if isinstance(table, Frequencies):
+        return table.frame
+    return pl.DataFrame(
+        {"value": list(table), "tf": list(table.values())},
+        schema={"value": pl.String, "tf": pl.Float64},
+    )
+
+
 @dataclass(frozen=True)
 class MatchModel:
     """Learned parameters, the thresholds and the rules' hash; ``model_id`` hashes them all."""
@@ -51,7 +95,7 @@ class MatchModel:
     prior: float
     u: dict[str, list[float]]
     m: dict[str, list[float]]
-    tf: dict[str, dict[str, float]]
+    tf: dict[str, Mapping[str, float]]
 
     @classmethod
     def learned(cls, params: Parameters, table: KeyTable, config: MatchConfig) -> MatchModel:
@@ -76,10 +120,7 @@ class MatchModel:
             prior=params.prior,
             u=params.u,
             m={spec.name: params.m_of(spec) for spec in config.comparisons},
-            tf={
-                name: dict(zip(frame["value"].to_list(), frame["tf"].to_list(), strict=True))
-                for name, frame in tables.items()
-            },
+            tf={name: Frequencies(frame) for name, frame in tables.items()},
         )
         return replace(model, model_id=_digest(model, tables))
 
@@ -129,26 +170,19 @@ class MatchModel:
         tf = {}
         for name, current in fresh.tf.items():
             spec = next(s for s in config.comparisons if s.name == name)
-            saved = self.tf.get(name, {})
-            known = pl.DataFrame(
-                {"value": list(saved), "saved": list(saved.values())},
-                schema={"value": pl.String, "saved": pl.Float64},
-            )
+            known = _frame_of(self.tf.get(name, {})).rename({"tf": "saved"})
             values = table.values[spec.key].cast(pl.String).to_frame("value")
             joined = values.join(known, on="value", how="left", maintain_order="left")
             tf[name] = joined["saved"].fill_null(current).alias(current.name)
         return replace(fresh, u=self.u, m=self.m, prior=self.prior, tf=tf)
 
 
-def _object(table: dict[str, float]) -> str:
+def _object(table: Mapping[str, float]) -> str:
     """``{value: frequency}`` as a JSON object, encoded by polars (strings escaped as JSON,
     floats in their shortest form that reads back the same)."""
-    if not table:
+    frame = _frame_of(table)
+    if frame.is_empty():
         return "{}"
-    frame = pl.DataFrame(
-        {"value": list(table), "tf": list(table.values())},
-        schema={"value": pl.String, "tf": pl.Float64},
-    )
     value = pl.struct("value").struct.json_encode().str.strip_prefix('{"value":')
     number = pl.struct("tf").struct.json_encode().str.strip_prefix('{"tf":')
     entry = value.str.strip_suffix("}") + ":" + number.str.strip_suffix("}")
@@ -158,12 +192,13 @@ def _object(table: dict[str, float]) -> str:
 def _digest(model: MatchModel, tables: dict[str, pl.DataFrame]) -> str:
     """A hash of what ``model`` decides with (not its id, not when it was learned); each
     term-frequency table (``value, tf``) hashed as columns sorted by value, not as JSON text
-    (a million values through ``json.dumps(sort_keys=True)`` cost seconds)."""
+    (a million values through ``json.dumps(sort_keys=True)`` cost seconds). One thread sorts:
+    the values are distinct, and polars' parallel string sort costs four times the CPU."""
     skipped = ("model_id", "learned_at", "tf")
     body = {k: v for k, v in model.as_dict().items() if k not in skipped}
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode())
     for name in sorted(tables):
-        table = tables[name].sort("value")
+        table = tables[name].sort("value", multithreaded=False)
         digest.update(json.dumps(name).encode())
         digest.update(table["value"].str.len_bytes().to_numpy().tobytes())
         digest.update(table["value"].str.join("").item().encode())
