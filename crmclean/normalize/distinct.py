@@ -223,6 +223,10 @@ def select_distinct(
     ``keys`` values and brought back when they repeat (one column through one key by a
     lookup, which costs less than a join)."""
     rows = frame.select(keys)
+    if rows.height and not rows.select(pl.any_horizontal(pl.all().is_not_null()).any()).item():
+        # every key empty (a field the source does not have): one row answers for all
+        once = rows.head(1).lazy().select(**columns).collect()
+        return once.select(pl.all().gather(pl.zeros(rows.height, pl.UInt32, eager=True)))
     if not repeats(rows, keys):
         return rows.lazy().select(**columns).collect()
     units = rows.unique()
