@@ -87,8 +87,21 @@ def _answers(cells: pl.DataFrame, region: str) -> pl.DataFrame:
             pl.col(port.LOCAL).alias(_col_name(port.LOCAL, query)),
             pl.col(port.NINTH).alias(_col_name(port.NINTH, query)),
         )
-        indexed = indexed.join(found, on=_ROW, how="left", maintain_order="left")
+        indexed = indexed.with_columns(_placed(found, indexed.height))
     return indexed.drop(_ROW)
+
+
+def _placed(found: pl.DataFrame, height: int) -> list[pl.Series]:
+    """The columns of ``found`` (one row per ``__row``) at their rows of a frame of
+    ``height`` rows, null elsewhere (a left join on the row number, without hashing)."""
+    rows = found[_ROW]
+    return [
+        pl.repeat(None, height, dtype=found[name].dtype, eager=True)
+        .alias(name)
+        .scatter(rows, found[name])
+        for name in found.columns
+        if name != _ROW
+    ]
 
 
 def _col_name(name: str, query: int) -> str:
