@@ -91,19 +91,19 @@ def cell_parts(
     rows = frame.select(keys)
     if not repeats(rows, keys):
         return _answer_present(rows, keys, func, schema, fast)
-    units = rows.unique()
-    head, rest = _answer(units, keys, func, schema, fast)
-    outputs = {name: _OUT + name for name in schema}
-    table = pl.concat([units, head.rename(outputs)], how="horizontal").with_row_index(_UNIT)
-    indexed = rows.with_row_index(INDEX)
-    joined = indexed.join(table, on=list(keys), how="left", maintain_order="left")
-    several = joined.filter(pl.col(MANY)).select(INDEX, _UNIT)
+    # The rows of each distinct value in one hashing pass; each row then reads its value's
+    # answers by position (a join on the values would hash them all again).
+    groups = rows.with_row_index(INDEX).group_by(keys).agg(INDEX)
+    head, rest = _answer(groups.select(keys), keys, func, schema, fast)
+    unit = pl.int_range(pl.len(), dtype=pl.UInt32).alias(_UNIT)
+    members = groups.select(INDEX, unit).explode(INDEX)
+    position = pl.zeros(rows.height, pl.UInt32, eager=True)
+    position = position.scatter(members[INDEX], members[_UNIT])
+    placed = head.select(*schema, MANY)[position]
+    at = placed[MANY].arg_true()
+    several = pl.DataFrame({INDEX: at, _UNIT: position.gather(at)})
     spread = several.join(rest, on=_UNIT, how="inner", maintain_order="left_right")
-    head = joined.select(
-        *(pl.col(inner).alias(name) for name, inner in outputs.items()),
-        pl.col(MANY).fill_null(False),
-    )
-    return Parts(head, spread.select(INDEX, *schema))
+    return Parts(placed, spread.select(INDEX, *schema))
 
 
 def repeats(frame: pl.DataFrame, keys: Sequence[str]) -> bool:
@@ -223,6 +223,10 @@ def select_distinct(
     ``keys`` values and brought back when they repeat (one column through one key by a
     lookup, which costs less than a join)."""
     rows = frame.select(keys)
+    if rows.height and not rows.select(pl.any_horizontal(pl.all().is_not_null()).any()).item():
+        # every key empty (a field the source does not have): one row answers for all
+        once = rows.head(1).lazy().select(**columns).collect()
+        return once.select(pl.all().gather(pl.zeros(rows.height, pl.UInt32, eager=True)))
     if not repeats(rows, keys):
         return rows.lazy().select(**columns).collect()
     units = rows.unique()

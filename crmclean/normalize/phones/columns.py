@@ -113,7 +113,7 @@ def _read_again(
     rows = retry.fill_null(False).arg_true()
     if rows.is_empty():
         return parts
-    again = keyed[rows].select(field, pl.col(FALLBACK).alias(REGION))
+    again = keyed.select(field, pl.col(FALLBACK).alias(REGION))[rows]
     second = cell_parts(again, [field, REGION], parse, PART_SCHEMA, fast)
     found = second.head.select(pl.col("value").is_not_null() & ~pl.col(MANY)).to_series()
     rows, better = rows.filter(found), second.head.filter(found)
@@ -150,15 +150,44 @@ def _spread(parts: list[Parts], kept: pl.Series | None) -> tuple[list[pl.Series]
     return primaries, scatter(alternates, rows, odd["alt"])
 
 
-def _unread(parts: list[Parts], frame: pl.DataFrame) -> pl.Expr:
+def _unread(parts: list[Parts], frame: pl.DataFrame) -> pl.Series:
     """``phone_unread``: the digits (8 or more) of each field's number left out, a cell of
-    one number; after those a previous run kept, so normalizing twice changes nothing."""
+    one number; after those a previous run kept, so normalizing twice changes nothing.
+
+    Lists are built where a row has something for them: one number left out and nothing
+    kept is a list of it by a when/then; only rows with more go through list work."""
+    digits = [_left_out(part) for part in parts]
+    kept = frame[UNREAD] if UNREAD in frame.columns else None
+    lone = pl.coalesce(*(pl.lit(d) for d in digits))
+    lists = pl.select(
+        pl.when(lone.is_null()).then(EMPTY).otherwise(pl.concat_list(lone)).alias(UNREAD)
+    ).to_series()
+    several = pl.sum_horizontal(pl.lit(d).is_not_null() for d in digits) > 1
+    if kept is not None:
+        several = several | (kept.list.len() > 0).fill_null(False)
+    rows = pl.select(several.arg_true()).to_series()
+    if rows.is_empty():
+        return lists
+    every = pl.concat_list(
+        pl.lit(kept.gather(rows)).fill_null(EMPTY) if kept is not None else EMPTY,
+        *(pl.lit(d.gather(rows)) for d in digits),
+    )
+    odd = pl.select(every.list.drop_nulls().list.unique(maintain_order=True)).to_series()
+    return scatter(lists, rows, odd)
+
+
+def _left_out(parts: Parts) -> pl.Series:
+    """The digits typed of each row's number left out (null where none, or under 8); worked
+    on the rows with a cell and no value only."""
+    head = parts.head
+    rows = head.select((pl.col("value").is_null() & pl.col("before").is_not_null()).arg_true())
+    at = rows.to_series()
+    found = pl.repeat(None, head.height, dtype=pl.String, eager=True)
+    if at.is_empty():
+        return found
     typed = pl.col("before").str.replace_all(r"[^0-9]", "")
-    left_out = pl.col("value").is_null() & (typed.str.len_chars() >= 8)
-    digits = [part.head.select(pl.when(left_out).then(typed)).to_series() for part in parts]
-    kept = pl.col(UNREAD).fill_null(EMPTY) if UNREAD in frame.columns else EMPTY
-    every = pl.concat_list(kept, *(pl.lit(d) for d in digits))
-    return every.list.drop_nulls().list.unique(maintain_order=True).alias(UNREAD)
+    digits = head.select("before")[at].select(pl.when(typed.str.len_chars() >= 8).then(typed))
+    return found.scatter(at, digits.to_series())
 
 
 def _first_valid(parts: Parts) -> tuple[pl.Series, pl.Series]:

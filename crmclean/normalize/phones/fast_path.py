@@ -26,6 +26,7 @@ EXCEL = r"^([0-9])[.,]([0-9]+)[eE]\+?([0-9]{1,2})$"  # no spaces: spaced ones ma
 _BODY, _EXT, _EXCEL, _ROW, _QUERY = "__body", "__ext", "__excel", "__row", "__query"
 _TYPED, _AS_PLUS, _AS_DIGITS = 0, 1, 2  # the typed number, Excel digits with "+", without
 _VALUE, _KIND, _SURE, _NONE = "__value", "__kind_", "__sure_", "__unparseable_"
+_FOREIGN = "__foreign"
 
 
 def _plain(body: pl.Expr) -> pl.Expr:
@@ -46,10 +47,10 @@ def _foreign(body: pl.Expr, region: str) -> pl.Expr:
 
 
 def _queries(cells: pl.DataFrame, region: str) -> pl.DataFrame:
-    """The numbers to parse: each plain cell's but the :func:`_foreign` ones, and both
-    readings of each Excel cell."""
+    """The numbers to parse: each plain cell's but the :func:`_foreign` ones (``cells`` says
+    which in a column), and both readings of each Excel cell."""
     body, excel = pl.col(_BODY), pl.col(_EXCEL)
-    typed = cells.filter(_plain(body) & ~_foreign(body, region).fill_null(False)).select(
+    typed = cells.filter(_plain(body) & ~pl.col(_FOREIGN)).select(
         _ROW,
         pl.lit(_TYPED).alias(_QUERY),
         body.str.starts_with("+").alias(port.PLUS),
@@ -72,7 +73,8 @@ def _queries(cells: pl.DataFrame, region: str) -> pl.DataFrame:
 
 def _answers(cells: pl.DataFrame, region: str) -> pl.DataFrame:
     """``cells`` plus, for each query, whether the port is sure, the E.164 value and kind."""
-    indexed = cells.with_row_index(_ROW)
+    foreign = _foreign(pl.col(_BODY), region).fill_null(False).alias(_FOREIGN)
+    indexed = cells.with_row_index(_ROW).with_columns(foreign)
     answers = port.analyze(_queries(indexed, region))
     valid = pl.col(port.SURE) & pl.col(port.KIND).is_not_null()
     for query in (_TYPED, _AS_PLUS, _AS_DIGITS):
@@ -87,8 +89,21 @@ def _answers(cells: pl.DataFrame, region: str) -> pl.DataFrame:
             pl.col(port.LOCAL).alias(_col_name(port.LOCAL, query)),
             pl.col(port.NINTH).alias(_col_name(port.NINTH, query)),
         )
-        indexed = indexed.join(found, on=_ROW, how="left", maintain_order="left")
+        indexed = indexed.with_columns(_placed(found, indexed.height))
     return indexed.drop(_ROW)
+
+
+def _placed(found: pl.DataFrame, height: int) -> list[pl.Series]:
+    """The columns of ``found`` (one row per ``__row``) at their rows of a frame of
+    ``height`` rows, null elsewhere (a left join on the row number, without hashing)."""
+    rows = found[_ROW]
+    return [
+        pl.repeat(None, height, dtype=found[name].dtype, eager=True)
+        .alias(name)
+        .scatter(rows, found[name])
+        for name in found.columns
+        if name != _ROW
+    ]
 
 
 def _col_name(name: str, query: int) -> str:
@@ -140,7 +155,7 @@ def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
     cell = pl.col(field)
     sure, parsed = _col(_SURE, _TYPED).fill_null(False), _col(_VALUE, _TYPED)
     ext = pl.col(_EXT)
-    foreign = _foreign(pl.col(_BODY), region_column).fill_null(False)
+    foreign = pl.col(_FOREIGN)  # found once by :func:`_answers`
     # A foreign cell is no query (:func:`_queries`): its port answers are all null.
     nine, local = _col(port.NINTH, _TYPED), _col(port.LOCAL, _TYPED).fill_null(False)
     added = parsed.is_null() & ~local & nine.is_not_null() & pl.lit(ninth)

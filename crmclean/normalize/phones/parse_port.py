@@ -26,6 +26,7 @@ from typing import Any
 
 import polars as pl
 from phonenumbers import SUPPORTED_REGIONS, PhoneMetadata
+from polars.expr.whenthen import ChainedThen, Then
 
 from crmclean.normalize.phones.metadata import (
     CODES,
@@ -272,14 +273,19 @@ def _first_region(rows: pl.DataFrame, regions: list[str], size: int) -> pl.DataF
     """:data:`KIND` of numbers of a calling code shared by ``regions``: each row is typed by
     the first region that claims it (its leading digits, or else a type there), as
     ``region_code_for_number`` picks it. Each region in turn sees only the rows the ones
-    before it left, and types only those it claims (the NANP's 25 regions: a when/then chain
-    would type every row in every region). The regions pass on the national numbers alone,
-    each with its row; the types found are joined back."""
+    before it left (the NANP's 25 regions: a when/then chain would type every row in every
+    region); regions claiming by leading digits one after another take their rows in one
+    pass, and each types only the rows it took. The regions pass on the national numbers
+    alone, each with its row; the types found are joined back."""
     done, left = [], rows.select(NATIONAL).with_row_index(_ROW)
-    for region in regions:
-        known, typed = _claims(region, size)
-        claimed = left.select(known.alias(_CLAIMED))[_CLAIMED]
-        done.append(left.filter(claimed).select(_ROW, typed.alias(KIND)))
+    for run in _runs(regions):
+        if len(run) == 1 and _leading(run[0]) is None:
+            typed = left.select(_ROW, kind(pl.col(NATIONAL), run[0], size).alias(KIND))
+            claimed = typed[KIND].is_not_null()
+            done.append(typed.filter(claimed))
+        else:
+            claimed, found = _by_leading(left, run, size)
+            done.append(found)
         left = left.filter(~claimed)
         if left.is_empty():
             break
@@ -287,15 +293,42 @@ def _first_region(rows: pl.DataFrame, regions: list[str], size: int) -> pl.DataF
     return typed_rows.join(pl.concat(done), on=_ROW, how="left").drop(_ROW)
 
 
-def _claims(region: str, size: int) -> tuple[pl.Expr, pl.Expr]:
-    """Whether ``region`` claims each national number (its leading digits, or else a type
-    there), and the type there."""
-    national = pl.col(NATIONAL)
+def _leading(region: str) -> str | None:
+    """The leading digits by which ``region`` claims a number of its calling code."""
     meta = metadata(region)
-    leading = None if meta is None else meta.leading_digits
-    typed = kind(national, region, size)
-    known = national.str.contains(f"^(?:{leading})") if leading else typed.is_not_null()
-    return known.fill_null(False), typed
+    return None if meta is None else meta.leading_digits
+
+
+def _runs(regions: list[str]) -> list[list[str]]:
+    """``regions`` in order, those claiming by leading digits one after another together."""
+    runs: list[list[str]] = []
+    for region in regions:
+        joins = runs and _leading(region) is not None and _leading(runs[-1][0]) is not None
+        if joins:
+            runs[-1].append(region)
+        else:
+            runs.append([region])
+    return runs
+
+
+def _by_leading(left: pl.DataFrame, run: list[str], size: int) -> tuple[pl.Series, pl.DataFrame]:
+    """The rows of ``left`` the ``run`` of regions claims by leading digits, and their
+    :data:`KIND` in the first of them whose leading digits they start with."""
+    national = pl.col(NATIONAL)
+    starts = {region: f"^(?:{_leading(region)})" for region in run}
+    every = "^(?:" + "|".join(f"(?:{_leading(region)})" for region in run) + ")"
+    claimed = left.select(national.str.contains(every).fill_null(False).alias(_CLAIMED))
+    taken = left.filter(claimed[_CLAIMED])
+    chain: Then | ChainedThen = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    for region, start in starts.items():
+        chain = chain.when(national.str.contains(start)).then(pl.lit(region))
+    which = taken.with_columns(chain.otherwise(pl.lit(None, pl.String)).alias(_META))
+    found = [
+        part.select(_ROW, kind(national, key[0], size).alias(KIND))
+        for key, part in which.partition_by(_META, as_dict=True).items()
+    ]
+    empty = pl.DataFrame(schema={_ROW: pl.UInt32, KIND: pl.String})
+    return claimed[_CLAIMED], pl.concat([empty, *found])
 
 
 def _ninth_digit(rows: pl.DataFrame) -> pl.DataFrame:
