@@ -1,11 +1,14 @@
-"""The dedupe stage on a neutral file, phase by phase: seconds and peak RSS of each phase.
+"""The dedupe stage on a neutral file, phase by phase: seconds, CPU, page faults and peak RSS.
 
 Reads a file written by ``bench/neutral.py`` (or the public contacts_100k), runs read, map and
 normalize once and caches the normalized frame beside the file (``<file>.normalized.parquet``),
 then times the dedupe stage's phases in this process: keys, blocking, parameters, EM, compare
 and score (settled, by chunks; ``--all-pairs`` keeps every pair in full), cluster check,
-clusters, merge. A sampling thread records the peak RSS
-reached inside each phase. Prints candidate pairs and the pairwise F1 against ``entity_id``;
+clusters, merge. Each phase's line has its CPU seconds (user + system, every thread of the
+process), its minor page faults (``ru_minflt``: pages the kernel mapped in, many of them freed
+and faulted in again) and the peak RSS reached inside it (a sampling thread). Polars' allocator
+runs with the ``crmclean`` command's options (``crmclean/allocator.py``) unless
+``_RJEM_MALLOC_CONF`` is set. Prints candidate pairs and the pairwise F1 against ``entity_id``;
 with ``--comparisons``, then the seconds of each comparison over every candidate pair.
 Run it under the shared lock::
 
@@ -15,6 +18,7 @@ Run it under the shared lock::
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import threading
@@ -23,10 +27,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import polars as pl
-
 sys.path.insert(0, str(Path(__file__).parent))
 
+from crmclean.allocator import OPTIONS, VARIABLE
+
+os.environ.setdefault(VARIABLE, OPTIONS)  # as the command does, before polars loads
+
+import polars as pl
 from race import _mapping, pairwise
 
 from crmclean import pipeline
@@ -56,8 +63,14 @@ def _rss() -> int:
         return int(statm.read().split()[1]) * resource.getpagesize()
 
 
+def _usage() -> tuple[float, float, int]:
+    """This process's user and system CPU seconds and minor page faults so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime, usage.ru_stime, usage.ru_minflt
+
+
 class Meter:
-    """Seconds and peak RSS per phase (RSS sampled every 20 ms)."""
+    """Seconds, CPU, minor faults and peak RSS per phase (RSS sampled every 20 ms)."""
 
     def __init__(self) -> None:
         self.peak = 0
@@ -71,12 +84,16 @@ class Meter:
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
         self.peak = _rss()
+        user, system, faults = _usage()
         started = time.perf_counter()
         yield
         seconds = time.perf_counter() - started
         self.peak = max(self.peak, _rss())
+        user_after, system_after, faults_after = _usage()
+        cpu = user_after - user + system_after - system
         print(
-            f"  {name:<14} {seconds:7.2f} s  peak {self.peak / 1024**3:5.2f} GB  "
+            f"  {name:<14} {seconds:7.2f} s  cpu {cpu:6.2f} s (sys {system_after - system:5.2f})  "
+            f"faults {(faults_after - faults) / 1e6:5.2f}M  peak {self.peak / 1024**3:5.2f} GB  "
             f"after {_rss() / 1024**3:5.2f} GB",
             flush=True,
         )

@@ -14,10 +14,14 @@ import click
 from click.utils import make_default_short_help as short_help
 
 from crmclean import __version__
+from crmclean.allocator import tune_allocator
 from crmclean.errors import GateFailed, UserError
 from crmclean.urls import mask_credentials
 
 EXIT_GATE, EXIT_USER, EXIT_INTERNAL = 1, 2, 3
+
+# Before any command's module loads polars: polars' allocator reads its options once, then.
+tune_allocator()
 
 
 # Each command's module and the first paragraph of its help: ``crmclean --help`` lists the
