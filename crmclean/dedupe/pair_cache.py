@@ -1,10 +1,15 @@
 """Similarities of value pairs kept from one chunk of candidate pairs to the next.
 
 The chunks of a run meet many of the same value pairs again (the same given name and surname
-in another pair of names): :class:`PairScores` keeps each distinct pair's similarity, as a
-sorted array of packed pair codes and their scores, so a later chunk scores only the pairs no
-earlier chunk met. Each pair's similarity is its own, so the scores are those of scoring every
-pair again.
+in another pair of names): :class:`PairScores` keeps each distinct pair's similarity, so a later
+chunk scores only the pairs no earlier chunk met. Each pair's similarity is its own, so the
+scores are those of scoring every pair again.
+
+Kept pairs cost memory (16 bytes each), so a cache keeps them only while they are met again:
+when its second chunk finds fewer than :data:`MIN_REPEATS` of its pairs kept (street names,
+whole names: most pairs are new), it drops them and scores every later pair as it comes. Each
+chunk's new pairs are kept as one more sorted run (a chunk adds to the cache without copying
+what it holds, as inserting into one sorted array would).
 """
 
 from __future__ import annotations
@@ -13,26 +18,36 @@ from collections.abc import Callable
 
 import numpy as np
 
+MIN_REPEATS = 0.15  # the share of a second chunk's pairs found kept for a cache to keep going
+
 
 class PairScores:
-    """Scores of packed value pairs (``left << 32 | right``), kept sorted by pair."""
+    """Scores of packed value pairs (``left << 32 | right``), as sorted runs of pairs and
+    their scores (one run per chunk that met new pairs)."""
 
     def __init__(self) -> None:
-        self.pairs = np.empty(0, dtype=np.uint64)
-        self.scores = np.empty(0, dtype=np.float64)
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.chunks = 0
+        self.keeping = True
 
     def of(self, distinct: np.ndarray, score: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
         """The scores of ``distinct`` (sorted, distinct packed pairs): those met before as they
-        were, the others by ``score`` (then kept)."""
-        at = np.searchsorted(self.pairs, distinct)
-        known = at < self.pairs.size
-        known[known] = self.pairs[at[known]] == distinct[known]
+        were, the others by ``score`` (then kept, while the cache pays)."""
+        if not self.keeping:
+            return np.asarray(score(distinct), dtype=np.float64)
         result = np.empty(distinct.size, dtype=np.float64)
-        result[known] = self.scores[at[known]]
+        known = np.zeros(distinct.size, dtype=bool)
+        for pairs, scores in self.runs:
+            at = np.minimum(np.searchsorted(pairs, distinct), pairs.size - 1)
+            found = pairs[at] == distinct
+            result[found] = scores[at[found]]
+            known |= found
         new = ~known
-        if new.any():
-            fresh = np.asarray(score(distinct[new]), dtype=np.float64)
-            result[new] = fresh
-            self.pairs = np.insert(self.pairs, at[new], distinct[new])
-            self.scores = np.insert(self.scores, at[new], fresh)
+        fresh = np.asarray(score(distinct[new]), dtype=np.float64)
+        result[new] = fresh
+        self.chunks += 1
+        if self.chunks == 2 and known.sum() < MIN_REPEATS * distinct.size:
+            self.runs, self.keeping = [], False
+        elif fresh.size:
+            self.runs.append((distinct[new], fresh))
         return result
