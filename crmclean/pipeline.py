@@ -51,8 +51,7 @@ from crmclean.segments.stage import (
     segment_stage,
 )
 from crmclean.sources import SourceSpec, map_sources, read_sources
-from crmclean.validate import GateResult, normalized_values, validate, warned
-from crmclean.validate.gx_runner import Checks
+from crmclean.validate import GateResult, normalized_values, still_holding, validate
 from crmclean.validate.preload import preload_gate
 from crmclean.validate.quarantine import OnFail, needs_remerge, quarantine, quarantine_rejects
 
@@ -275,13 +274,12 @@ def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions
         return batch
     drop_stage(loading.stage)
     quarantined = quarantine(batch, rejects)
-    likely = warned(gate)
-    again = _regated(batch, quarantined, rejects, plan, rules, options, run, likely)
+    again = _regated(batch, quarantined, rejects, gate, plan, rules, options, run)
     if again is None:
         if needs_remerge(batch, quarantined):
             quarantined = remerge(quarantined, rules, options.dedupe)
         quarantined = with_companies(quarantined, rules)
-        again = _gated(quarantined, rules, options, run, likely)
+        again = _gated(quarantined, rules, options, run)
     assert again.loading is not None
     return replace(again, loading=replace(again.loading, quarantined=gate))
 
@@ -290,17 +288,21 @@ def _regated(
     batch: Batch,
     quarantined: Batch,
     rejects: pl.DataFrame,
+    gate: GateResult,
     plan: LoadPlan,
     rules: Rules,
     options: RunOptions,
     run: RunInfo,
-    likely: Checks,
 ) -> Batch | None:
     """``quarantined`` gated over ``plan`` (the failed gate's) less the quarantined records,
     when they emptied every golden record they were in (none to build again), the target held
     none of their rows (:func:`~crmclean.load.replan.without_records`) and every other golden
     contact keeps its company (when one of those was linked to a company, the company stage
-    runs again and only the company tables are planned again); else None: plan again."""
+    runs again and only the company tables are planned again); else None: plan again. The
+    company suite runs again only if the golden companies changed (else ``gate``'s, the failed
+    gate's, company part stands); of the contact suite, only the expectations that failed, or
+    that holding over more rows may not hold over fewer: the golden contacts are ``gate``'s
+    less some (:func:`~crmclean.validate.still_holding`)."""
     records = rejects.select(SOURCE, SOURCE_ID).unique()
     if needs_remerge(batch, quarantined):
         return None
@@ -319,16 +321,22 @@ def _regated(
     derived = without_records(plan, records, emptied, rejects, tables, company_tables)
     if derived is None:
         return None
-    return _gate(quarantined, derived, rules, options, run, likely)
+    firms = gate.companies if _same(plan.companies, derived.companies) else None
+    held = still_holding(gate, "contacts", rules)
+    return _gate(quarantined, derived, rules, options, run, firms, held)
 
 
-def _gated(
-    batch: Batch, rules: Rules, options: RunOptions, run: RunInfo, likely: Checks = frozenset()
-) -> Batch:
-    """``batch`` with its load plan against the target and the plan's gate (``likely``: the
-    expectations likely to fail, see :func:`~crmclean.validate.validate_frame`)."""
+def _same(before: pl.DataFrame | None, after: pl.DataFrame | None) -> bool:
+    """Whether two plans' golden companies are the very same rows (or both absent)."""
+    if before is None or after is None:
+        return before is after
+    return before is after or before.equals(after)
+
+
+def _gated(batch: Batch, rules: Rules, options: RunOptions, run: RunInfo) -> Batch:
+    """``batch`` with its load plan against the target and the plan's gate."""
     assert options.target is not None
-    return _gate(batch, plan_load(batch, options.target, rules), rules, options, run, likely)
+    return _gate(batch, plan_load(batch, options.target, rules), rules, options, run)
 
 
 def _gate(
@@ -337,9 +345,12 @@ def _gate(
     rules: Rules,
     options: RunOptions,
     run: RunInfo,
-    likely: Checks = frozenset(),
+    firms: GateResult | None = None,
+    held: frozenset[int] = frozenset(),
 ) -> Batch:
-    """``batch`` with ``plan`` (against the target) and the plan's gate."""
+    """``batch`` with ``plan`` (against the target) and the plan's gate (``firms``: its
+    company part, when known; ``held``: expectations known to hold, see
+    :func:`~crmclean.load.gated.gate_plan`)."""
     assert options.target is not None
     stats = {**run.details.get("stats", {}), **batch.run_stats()}
     run = run.with_details(stats=stats, model=batch.model)
@@ -351,7 +362,8 @@ def _gate(
         run=run,
         stage_rows=options.stage_rows,
         accepted=accepted,
-        likely=likely,
+        firms=firms,
+        held=held,
     )
     return replace(batch, gate=gate, loading=Loading(plan, run, stage))
 

@@ -25,11 +25,18 @@ def company_gate(companies: pl.DataFrame, rules: Rules) -> GateResult:
     return validate_frame(companies.rename({COMPANY_ID: GOLDEN_ID}), rules, suite=SUITE)
 
 
-def with_company_gate(gate: GateResult, companies: pl.DataFrame | None, rules: Rules) -> GateResult:
-    """``gate`` joined with the company gate's verdict when the run has companies."""
+def with_company_gate(
+    gate: GateResult,
+    companies: pl.DataFrame | None,
+    rules: Rules,
+    firms: GateResult | None = None,
+) -> GateResult:
+    """``gate`` joined with the company gate's verdict when the run has companies; ``firms``:
+    that verdict when already known (an earlier gate of the run over the very same golden
+    companies), else the company suite runs."""
     if companies is None or companies.is_empty():
         return gate
-    firms = company_gate(companies, rules)
+    firms = firms or company_gate(companies, rules)
     return GateResult(
         success=gate.success and firms.success,
         checked=gate.checked + firms.checked,
@@ -39,6 +46,7 @@ def with_company_gate(gate: GateResult, companies: pl.DataFrame | None, rules: R
         failing_rows=pl.concat([gate.failing_rows, firms.failing_rows]),
         records=gate.records,
         companies=firms,
+        passed=gate.passed,
     )
 
 

@@ -18,7 +18,6 @@ from crmclean.load.schema import build_tables
 from crmclean.load.staging import STAGE_ROWS, Stage, drop_stage, open_stage, stages
 from crmclean.rules import Rules
 from crmclean.validate import GateResult, stored_values, validate_frame, validate_table
-from crmclean.validate.gx_runner import Checks
 
 __all__ = ["Loading", "drop_stage", "gate_and_load", "gate_plan", "load_gated"]
 
@@ -49,25 +48,27 @@ def gate_plan(
     run: RunInfo,
     stage_rows: int = STAGE_ROWS,
     accepted: dict[str, pl.Series] | None = None,
-    likely: Checks = frozenset(),
+    firms: GateResult | None = None,
+    held: frozenset[int] = frozenset(),
 ) -> tuple[GateResult, Stage | None]:
     """Gate ``plan.after``: in memory, or in a staging table the caller drops (returned);
     joined with the company gate over ``plan.companies`` when the run has companies.
     ``accepted``: values the normalizer wrote in this run; with the values of the golden
     records the run leaves as the target holds them, the in-memory gate's per-value checks
-    skip them (:func:`~crmclean.validate.stored_values`); ``likely``: expectations likely to
-    fail, checked in detail at once (in memory)."""
+    skip them (:func:`~crmclean.validate.stored_values`); ``firms``: the company gate of
+    ``plan.companies`` when an earlier gate of the run checked the very same golden companies
+    (:func:`~crmclean.accounts.gate.with_company_gate`); ``held``: positions in the suite of
+    expectations known to hold over ``plan.after``, not run again in memory
+    (:func:`~crmclean.validate.still_holding`)."""
     if not stages(target, plan.after.height, stage_rows):
         trusted = stored_values(plan.kept(), rules, accepted)
-        gate = validate_frame(
-            plan.after, rules, lineage=plan.lineage, accepted=trusted, likely=likely
-        )
-        return with_company_gate(gate, plan.companies, rules), None
+        gate = validate_frame(plan.after, rules, lineage=plan.lineage, accepted=trusted, held=held)
+        return with_company_gate(gate, plan.companies, rules, firms), None
     contacts = build_tables(rules.model.names).contacts
     stage = open_stage(plan.after, target, run.run_id, contacts)
     try:
         gate = validate_table(stage.url, stage.location, plan.after, rules, lineage=plan.lineage)
-        gate = with_company_gate(gate, plan.companies, rules)
+        gate = with_company_gate(gate, plan.companies, rules, firms)
     except BaseException:
         drop_stage(stage)
         raise

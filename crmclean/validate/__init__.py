@@ -9,7 +9,7 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.rules import Rules
-from crmclean.validate.gx_runner import Checks, run_suite, run_suite_on_table
+from crmclean.validate.gx_runner import run_suite, run_suite_on_table
 from crmclean.validate.result import (
     ExpectationFailure,
     GateResult,
@@ -17,7 +17,7 @@ from crmclean.validate.result import (
     render_text,
     write_failures,
 )
-from crmclean.validate.suite import load_suite
+from crmclean.validate.suite import holds_on_fewer_rows, load_suite
 
 # crmclean's expectations that check values one at a time in Python (behind a fast path): the
 # ones a verdict already given (``accepted``) spares.
@@ -30,11 +30,11 @@ __all__ = [
     "GateResult",
     "normalized_values",
     "render_text",
+    "still_holding",
     "stored_values",
     "validate",
     "validate_frame",
     "validate_table",
-    "warned",
     "write_failures",
 ]
 
@@ -96,7 +96,7 @@ def validate_frame(
     suite: str = "contacts",
     lineage: pl.DataFrame | None = None,
     accepted: dict[str, pl.Series] | None = None,
-    likely: Checks = frozenset(),
+    held: frozenset[int] = frozenset(),
 ) -> GateResult:
     """Run ``rules/expectations/<suite>.json`` over ``golden`` (one row per golden record).
 
@@ -104,21 +104,22 @@ def validate_frame(
     gate; an expectation that raised fails it, whatever its severity. ``lineage``
     (``golden_id, _source, _source_id``) names a source record of each failing example.
     ``accepted`` (from :func:`normalized_values`) carries the normalizer's verdict: crmclean's
-    own per-value checks skip the values it lists. ``likely``: expectations (type, column)
-    likely to fail, such as an earlier gate's warnings (:func:`warned`), listed in detail at
-    once instead of after a cheap pass.
+    own per-value checks skip the values it lists. ``held``: positions in the suite of
+    expectations known to hold over ``golden`` (:func:`still_holding`), not run again.
     """
     if golden is None:
         raise ValueError("validate needs golden records: run dedupe first")
     spec = load_suite(rules.path(f"expectations/{suite}.json"))
-    validation = run_suite(golden, spec, accepted, likely)
-    return gate_result(validation, golden, len(spec.expectations), lineage)
+    validation, positions = run_suite(golden, spec, accepted, held)
+    return gate_result(validation, golden, len(spec.expectations), positions, lineage, held)
 
 
-def warned(gate: GateResult) -> Checks:
-    """The expectations (type, column) ``gate`` warned about: gating the same golden records
-    again less some failing ones, they warn again."""
-    return frozenset((warning.expectation, warning.column) for warning in gate.warnings)
+def still_holding(gate: GateResult, suite: str, rules: Rules) -> frozenset[int]:
+    """Positions in ``suite`` of the expectations that held in ``gate`` (run over some golden
+    records) and hold over any subset of them (:func:`.suite.holds_on_fewer_rows`): a gate
+    over fewer of those very rows need not run them again."""
+    spec = load_suite(rules.path(f"expectations/{suite}.json"))
+    return frozenset(i for i in gate.passed if holds_on_fewer_rows(spec.expectations[i]))
 
 
 def validate_table(
@@ -136,5 +137,5 @@ def validate_table(
     :func:`validate_frame`.
     """
     spec = load_suite(rules.path(f"expectations/{suite}.json"))
-    validation = run_suite_on_table(url, *table, spec)
-    return gate_result(validation, golden, len(spec.expectations), lineage)
+    validation, positions = run_suite_on_table(url, *table, spec)
+    return gate_result(validation, golden, len(spec.expectations), positions, lineage)

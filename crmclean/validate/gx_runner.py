@@ -23,20 +23,22 @@ DETAILED = {"result_format": "COMPLETE", "partial_unexpected_count": MAX_EXAMPLE
 SOURCE = "crmclean"
 ASSET = "golden"
 BatchOf = Callable[[Any], Any]  # context.data_sources -> a batch definition
-Checks = frozenset[tuple[str, str | None]]  # expectation type and column
 
 
 def run_suite(
     frame: pl.DataFrame,
     suite: Suite,
     accepted: dict[str, pl.Series] | None = None,
-    likely: Checks = frozenset(),
-) -> Any:
-    """Validate ``frame`` in memory (GX's pandas backend). ``accepted``: per column, values
-    the normalizer wrote in this run, which crmclean's own checks take as valid; ``likely``:
-    expectations likely to fail, run at once in detail (see :func:`_run`).
+    held: frozenset[int] = frozenset(),
+) -> tuple[Any, list[int]]:
+    """Validate ``frame`` in memory (GX's pandas backend), in one detailed pass (see
+    :func:`_run`). ``accepted``: per column, values the normalizer wrote in this run, which
+    crmclean's own checks take as valid; ``held``: positions in ``suite`` of expectations
+    known to hold over ``frame`` (see :func:`crmclean.validate.suite.holds_on_fewer_rows`),
+    not run.
 
-    Returns GX's ``ExpectationSuiteValidationResult``.
+    Returns GX's ``ExpectationSuiteValidationResult`` and the position in ``suite`` of each
+    of its outcomes.
     """
     from crmclean.validate.custom import ACCEPTED
 
@@ -45,11 +47,14 @@ def run_suite(
         return asset.add_batch_definition_whole_dataframe(ASSET)
 
     data = {"dataframe": _pandas(frame, checked_columns(suite))}
+    kept = [i for i in range(len(suite.expectations)) if i not in held]
+    part = Suite(suite.name, [suite.expectations[i] for i in kept], suite.path)
     token = ACCEPTED.set(accepted or {})
     try:
-        return _run(suite, batch, data, likely)
+        result, positions = _run(part, batch, data, at_once=True)
     finally:
         ACCEPTED.reset(token)
+    return result, [kept[i] for i in positions]
 
 
 def _pandas(frame: pl.DataFrame, columns: set[str] | None) -> Any:
@@ -66,9 +71,10 @@ def _pandas(frame: pl.DataFrame, columns: set[str] | None) -> Any:
     return data
 
 
-def run_suite_on_table(url: str, schema: str, table: str, suite: Suite) -> Any:
+def run_suite_on_table(url: str, schema: str, table: str, suite: Suite) -> tuple[Any, list[int]]:
     """Validate ``schema.table`` in the PostgreSQL database at ``url`` through GX's SQL
-    datasource: every metric is a query there; only results come back."""
+    datasource: every metric is a query there; only results come back (as
+    :func:`run_suite`'s)."""
     sources: list[Any] = []
 
     def batch(data_sources: Any) -> Any:
@@ -85,13 +91,15 @@ def run_suite_on_table(url: str, schema: str, table: str, suite: Suite) -> Any:
 
 
 def _run(
-    suite: Suite, batch_of: BatchOf, parameters: dict[str, Any] | None, likely: Checks = frozenset()
-) -> Any:
-    """One cheap pass of the whole suite, then, if some expectations failed (errors or
-    warnings), a second pass of those alone listing their failing values; their detailed
-    outcomes replace the cheap ones in the first pass's result. Expectations ``likely`` to
-    fail (``type, column``: a gate's warnings, gating again after a quarantine) skip the cheap
-    pass: each expectation then runs once unless it fails unforeseen."""
+    suite: Suite, batch_of: BatchOf, parameters: dict[str, Any] | None, *, at_once: bool = False
+) -> tuple[Any, list[int]]:
+    """The whole suite in one pass listing the failing values (``at_once``: in memory, where
+    that pass costs about what a cheap pass and a detailed one of the failed expectations do);
+    else (in a database, where listing failing values is a scan of the table per expectation)
+    one cheap pass, then, if some expectations failed (errors or warnings), a second pass of
+    those alone listing their failing values, whose detailed outcomes replace the cheap ones in
+    the first pass's result. Returns GX's result and the position in ``suite`` of each of its
+    outcomes."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
     from great_expectations.execution_engine import pandas_execution_engine
@@ -103,45 +111,16 @@ def _run(
     pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(project_config=_config(), mode="ephemeral")
     batch = batch_of(context.data_sources).get_batch(batch_parameters=parameters)
-    foreseen = [i for i, item in enumerate(suite.expectations) if check_of(item) in likely]
-    if foreseen and len(foreseen) < len(suite.expectations):
-        return _run_foreseen(context, batch, suite, foreseen)
-    result, order = _validate(context, batch, suite, "BOOLEAN_ONLY")
+    result, order = _validate(context, batch, suite, DETAILED if at_once else "BOOLEAN_ONLY")
+    positions = [order[o.expectation_config.id] for o in result.results]
     failed = sorted(order[o.expectation_config.id] for o in result.results if not o.success)
-    if not failed:
-        return result
+    if at_once or not failed:
+        return result, positions
     retry = Suite(f"{suite.name}.failed", [suite.expectations[i] for i in failed], suite.path)
     detailed, retry_order = _validate(context, batch, retry, DETAILED)
     by_index = {failed[retry_order[o.expectation_config.id]]: o for o in detailed.results}
     result.results = [by_index.get(order[o.expectation_config.id], o) for o in result.results]
-    return result
-
-
-def check_of(expectation: dict[str, Any]) -> tuple[str, str | None]:
-    """``type, column`` of a suite entry, as a gate's failures name it."""
-    return expectation["type"], expectation["kwargs"].get("column")
-
-
-def _run_foreseen(context: Any, batch: Any, suite: Suite, foreseen: list[int]) -> Any:
-    """The expectations not ``foreseen`` to fail in one cheap pass, then the foreseen ones and
-    any other that failed in one detailed pass; outcomes in suite order."""
-    cheap = [i for i in range(len(suite.expectations)) if i not in set(foreseen)]
-    result, outcomes = _outcomes(context, batch, suite, cheap, "BOOLEAN_ONLY")
-    failed = [i for i in cheap if not outcomes[i].success]
-    _, detailed = _outcomes(context, batch, suite, sorted(foreseen + failed), DETAILED)
-    result.results = [(outcomes | detailed)[i] for i in range(len(suite.expectations))]
-    return result
-
-
-def _outcomes(
-    context: Any, batch: Any, suite: Suite, indexes: list[int], result_format: Any
-) -> tuple[Any, dict[int, Any]]:
-    """The expectations at ``indexes`` of ``suite`` over ``batch``: GX's result and each
-    outcome by its index in ``suite``."""
-    name = f"{suite.name}.{'detailed' if result_format is DETAILED else 'cheap'}"
-    part = Suite(name, [suite.expectations[i] for i in indexes], suite.path)
-    result, order = _validate(context, batch, part, result_format)
-    return result, {indexes[order[o.expectation_config.id]]: o for o in result.results}
+    return result, positions
 
 
 def _validate(

@@ -50,6 +50,7 @@ class GateResult:
     failing_rows: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ROW_SCHEMA))
     records: int = 0  # golden records checked
     companies: GateResult | None = None  # the company suite's part, joined in the totals
+    passed: frozenset[int] = frozenset()  # positions in the suite of the expectations that held
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -81,22 +82,33 @@ def _exceptions(outcome: Any) -> list[str]:
     return list(dict.fromkeys(messages))
 
 
-def _failing_rows(outcome: Any, golden: pl.DataFrame, lineage: pl.DataFrame) -> pl.DataFrame:
-    """Every golden record holding one of the failing values of the expectation's column."""
+def _failing_values(outcome: Any, golden: pl.DataFrame) -> pl.DataFrame:
+    """``golden_id, value``: every golden record holding one of the failing values of the
+    expectation's column."""
     config, details = outcome.expectation_config, outcome.result or {}
     column = config.kwargs.get("column")
     values = details.get("unexpected_list") or details.get("partial_unexpected_list") or []
     if column not in golden.columns or not values:
-        return pl.DataFrame(schema=ROW_SCHEMA)
+        return pl.DataFrame(schema={GOLDEN_ID: pl.String, "value": pl.String})
     found = [v for v in values if isinstance(v, str | int | float)]
     holds = pl.col(column).is_in(found)
     if len(found) < len(values):  # GX lists a null as None or pandas.NA
         holds = holds | pl.col(column).is_null()
-    rows = golden.filter(holds).select(GOLDEN_ID, pl.col(column).cast(pl.String).alias("value"))
-    rows = rows.join(lineage, on=GOLDEN_ID, how="left", maintain_order="left").rename(
+    return golden.filter(holds).select(GOLDEN_ID, pl.col(column).cast(pl.String).alias("value"))
+
+
+def _failing_rows(outcome: Any, values: pl.DataFrame, lineage: pl.DataFrame) -> pl.DataFrame:
+    """``values`` (:func:`_failing_values`) with a source record of each and the
+    expectation, as :data:`ROW_SCHEMA` rows."""
+    config = outcome.expectation_config
+    rows = values.join(lineage, on=GOLDEN_ID, how="left", maintain_order="left").rename(
         {SOURCE: "source", SOURCE_ID: "source_id"}
     )
-    labels = {"expectation": config.type, "column": column, "severity": severity_of(config.meta)}
+    labels = {
+        "expectation": config.type,
+        "column": config.kwargs.get("column"),
+        "severity": severity_of(config.meta),
+    }
     return rows.with_columns(pl.lit(v, pl.String).alias(k) for k, v in labels.items()).select(
         list(ROW_SCHEMA)
     )
@@ -116,36 +128,51 @@ def _failure(outcome: Any, rows: pl.DataFrame) -> ExpectationFailure:
     )
 
 
-def _first_sources(lineage: pl.DataFrame | None) -> pl.DataFrame:
-    """One ``(source, source_id)`` per golden id (the smallest), to show where a failing value
-    came from."""
-    if lineage is None:
+def _first_sources(lineage: pl.DataFrame | None, golden_ids: pl.Series) -> pl.DataFrame:
+    """One ``(source, source_id)`` per golden id of ``golden_ids`` (the smallest), to show
+    where a failing value came from."""
+    if lineage is None or golden_ids.is_empty():
         return pl.DataFrame(schema={GOLDEN_ID: pl.String, SOURCE: pl.String, SOURCE_ID: pl.String})
-    first = lineage.select(GOLDEN_ID, SOURCE, SOURCE_ID).sort(SOURCE, SOURCE_ID)
-    return first.unique(GOLDEN_ID, keep="first")
+    first = lineage.select(GOLDEN_ID, SOURCE, SOURCE_ID).filter(
+        pl.col(GOLDEN_ID).is_in(golden_ids.implode())
+    )
+    return first.sort(SOURCE, SOURCE_ID).unique(GOLDEN_ID, keep="first")
 
 
 def gate_result(
-    validation: Any, golden: pl.DataFrame, expected: int, lineage: pl.DataFrame | None = None
+    validation: Any,
+    golden: pl.DataFrame,
+    expected: int,
+    positions: list[int],
+    lineage: pl.DataFrame | None = None,
+    held: frozenset[int] = frozenset(),
 ) -> GateResult:
     """Sort GX's ``ExpectationSuiteValidationResult`` over ``golden``; fail closed.
 
-    ``lineage`` (``golden_id, _source, _source_id``) names a source record of each example.
+    ``positions``: the position in the suite of each outcome; ``lineage`` (``golden_id,
+    _source, _source_id``) names a source record of each example; ``held``: the positions of
+    the expectations known to hold, not run (counted as checked and passed).
     """
     outcomes = validation.results
     exceptions = [message for outcome in outcomes for message in _exceptions(outcome)]
-    if len(outcomes) != expected:
-        exceptions.append(f"the suite lists {expected} expectations but {len(outcomes)} ran")
+    if len(outcomes) + len(held) != expected:
+        ran = len(outcomes) + len(held)
+        exceptions.append(f"the suite lists {expected} expectations but {ran} ran")
     failed = [o for o in outcomes if not o.success and not _exceptions(o)]
-    sources = _first_sources(lineage if failed else None)  # sorts every record: only if needed
-    rows = [_failing_rows(o, golden, sources) for o in failed]
+    values = [_failing_values(o, golden) for o in failed]
+    ids = pl.concat([v[GOLDEN_ID] for v in values]).unique() if values else pl.Series([])
+    sources = _first_sources(lineage, ids)  # sorts the records of failing golden ids only
+    rows = [_failing_rows(o, v, sources) for o, v in zip(failed, values, strict=True)]
     reported = [_failure(o, r) for o, r in zip(failed, rows, strict=True)]
     failures = [f for f in reported if f.severity == ERROR]
     warnings = [f for f in reported if f.severity == WARNING]
     success = not failures and not exceptions
     failing = pl.concat([pl.DataFrame(schema=ROW_SCHEMA), *rows])
+    outcome_at = zip(positions, outcomes, strict=True)
+    passed = held | {i for i, o in outcome_at if o.success and not _exceptions(o)}
+    checked = len(outcomes) + len(held)
     return GateResult(
-        success, len(outcomes), failures, warnings, exceptions, failing, golden.height
+        success, checked, failures, warnings, exceptions, failing, golden.height, passed=passed
     )
 
 

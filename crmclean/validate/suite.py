@@ -68,6 +68,39 @@ def load_suite(path: Path) -> Suite:
     return Suite(data["name"], data["expectations"], path)
 
 
+# Expectations over one column whose every row passes or fails on its own value (or, for
+# uniqueness, on the other rows' values): holding over some rows, they hold over any of them.
+_ROW_WISE = frozenset(
+    {
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_null",
+        "expect_column_values_to_be_unique",
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_not_match_regex",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_in_set",
+        "expect_column_value_lengths_to_be_between",
+        "expect_column_value_lengths_to_equal",
+        "expect_column_values_to_be_valid_email",
+        "expect_column_values_to_be_valid_br_tax_id",
+        "expect_column_values_to_not_be_in_the_future",
+    }
+)
+
+
+def holds_on_fewer_rows(expectation: dict[str, Any]) -> bool:
+    """Whether ``expectation`` (a suite entry), holding over a frame, holds over any subset of
+    its rows: a check of each value (or of repeated values) that every value must pass (no
+    ``mostly`` below 1, which a smaller share of passing values may miss) and no
+    ``row_condition``. (Dates not in the future stay so as time passes.)"""
+    kwargs = expectation["kwargs"]
+    mostly = kwargs.get("mostly")
+    whole = mostly is None or (isinstance(mostly, int | float) and mostly >= 1)
+    plain = isinstance(kwargs.get("column"), str) and kwargs.get("row_condition") is None
+    return expectation["type"] in _ROW_WISE and whole and plain
+
+
 # Table-level expectations that count rows and never read a column.
 _ROW_COUNT = frozenset({"expect_table_row_count_to_be_between", "expect_table_row_count_to_equal"})
 _COLUMN_SET = "expect_table_columns_to_match_set"
