@@ -87,26 +87,37 @@ def _gathered(
     return both.gather(rows)
 
 
-def _id_order(ids: pl.Series) -> pl.Series:
-    """The positions of the distinct ``ids`` in their sorted order, by one thread (polars'
-    parallel string sort costs three times the CPU). Ids as :mod:`~crmclean.dedupe.cluster`
-    writes them (``g_`` and 16 lowercase hex digits) sort as the 64-bit numbers they spell
-    (a quarter of a string sort's CPU); any other id as text."""
-    key = ids
+def _id_keys(ids: pl.Series) -> pl.Series:
+    """Ids as :mod:`~crmclean.dedupe.cluster` writes them (``g_`` and 16 lowercase hex digits)
+    as the 64-bit numbers they spell: the same order and the same duplicates, for a quarter
+    of the CPU of a one-thread string sort and half that of a string hash. Other ids as
+    they are."""
     if ids.str.contains(_HEX_ID).all():
-        key = ids.str.slice(2).str.to_integer(base=16, dtype=pl.UInt64)
-    return key.to_frame(_VALUE).with_row_index(_ROW).sort(_VALUE, multithreaded=False)[_ROW]
+        return _numbers(ids)
+    return ids
+
+
+def _numbers(ids: pl.Series) -> pl.Series:
+    """The 64-bit numbers ids of the form ``g_`` + 16 hex digits spell."""
+    return ids.str.slice(2).str.to_integer(base=16, dtype=pl.UInt64)
 
 
 def _in_id_order(
-    records: pl.DataFrame, alone: pl.Series, survivors: pl.DataFrame, fields: list[str]
+    records: pl.DataFrame,
+    keys: pl.Series,
+    alone: pl.Series,
+    survivors: pl.DataFrame,
+    fields: list[str],
 ) -> pl.DataFrame:
     """The golden records sorted by id: ``records`` at rows ``alone`` (each its own golden
     record) and ``survivors``, each column one gather from the two frames' columns side by
     side (no sorted copy of the whole frame beside the result). The ids are distinct: one
-    thread sorts them (:func:`_id_order`)."""
-    ids = pl.concat([records[GOLDEN_ID].gather(alone), survivors[GOLDEN_ID]])
-    order = _id_order(ids)
+    thread sorts them (polars' parallel string sort costs three times the CPU), by their
+    ``keys`` (:func:`_id_keys` of ``records``' ids; the survivors' ids are some of them)."""
+    ids = survivors[GOLDEN_ID]
+    ids = ids if keys.dtype == pl.String else _numbers(ids)
+    ranked = pl.concat([keys.gather(alone), ids]).to_frame(_VALUE).with_row_index(_ROW)
+    order = ranked.sort(_VALUE, multithreaded=False)[_ROW]
     after = pl.int_range(records.height, records.height + survivors.height, eager=True)
     rows = pl.concat([alone.cast(pl.Int64), after.cast(pl.Int64)], rechunk=True).gather(order)
     columns = [_gathered(records, survivors, name, rows) for name in (GOLDEN_ID, *fields)]
@@ -160,9 +171,10 @@ def golden_records(
     rules = rules or DEFAULT
     # no frame.select of the columns used: were a column chunked unlike the others, a frame
     # of them would be rechunked whole (neutral 1M: +0.5 GB)
-    several = frame[GOLDEN_ID].is_duplicated()  # a hash of ids only, no count per record
+    keys = _id_keys(frame[GOLDEN_ID])
+    several = keys.is_duplicated()  # a hash of ids only, no count per record
     survivors, merged = _survivors(frame, several, fields, rules, findings)
-    golden = _in_id_order(frame, several.not_().arg_true(), survivors, fields)
+    golden = _in_id_order(frame, keys, several.not_().arg_true(), survivors, fields)
     listed = (pl.col(_EMAIL_ALT).list.len() > 0) | (pl.col(_PHONE_ALT).list.len() > 0)
     alone = frame.select(pl.col(_ALTERNATED).filter(listed & ~pl.lit(several)))
     records = pl.concat([alone, merged])
