@@ -91,6 +91,17 @@ def test_one_row_per_golden_id_with_empty_alternates() -> None:
     ]
 
 
+def test_golden_records_come_in_id_order_whatever_the_ids_look_like() -> None:
+    hexes = ["g_f000000000000001", "g_0fffffffffffffff", "g_f000000000000001", "g_00000000000000a0"]
+    for ids in (hexes, [*hexes[:3], "G_1"], [*hexes[:3], "g_00000000000000A0"]):
+        names = ["Ana", "Bia", "Caio", "Duda"]
+        rows = _golden(*({"first_name": name} for name in names), golden_ids=ids)
+        assert [row["golden_id"] for row in rows] == sorted(set(ids))
+        assert [row["source_count"] for row in rows] == [
+            2 if i == ids[0] else 1 for i in sorted(set(ids))
+        ]
+
+
 def _with(strategy: str, **extra: object) -> Survivorship:
     return Survivorship(fields={"job_title": strategy, "company": strategy}, **extra)
 

@@ -124,12 +124,17 @@ def survivor(field: str, rules: Survivorship) -> pl.Expr:
 
 
 def best_forms(
-    records: pl.DataFrame, golden: pl.DataFrame, fields: list[str], rules: Survivorship
+    records: pl.DataFrame,
+    golden: pl.DataFrame,
+    fields: list[str],
+    rules: Survivorship,
+    by: str = GOLDEN_ID,
 ) -> pl.DataFrame:
     """``golden`` with each text field's survivor replaced by its best-written form among
-    ``records`` (newest first): dates and values kept as typed (``email``) excepted."""
+    ``records`` (newest first) of the same cluster (column ``by`` of both, one value per
+    cluster): dates and values kept as typed (``email``) excepted."""
     for field in fields:
         text = records.schema[field] == pl.String
         if text and field not in _AS_TYPED and rules.strategy(field) not in ("earliest", "latest"):
-            golden = best_written(records, golden, field)
+            golden = best_written(records, golden, field, by)
     return golden

@@ -20,51 +20,59 @@ from rapidfuzz.distance import OSA
 from crmclean.batch import GOLDEN_ID
 
 PERSONAL, ROLE, TYPO = 0, 1, 2
-_KEY, _BEST = "_folded_", "_best_"
+_KEY, _BEST, _NFD = "_folded_", "_best_", "_nfd_"
 
 
 def folded(expr: pl.Expr) -> pl.Expr:
     """Text without case, accents, punctuation or spaces (``"São-Paulo"`` -> ``saopaulo``)."""
-    plain = expr.str.normalize("NFD").str.replace_all(r"\p{M}", "").str.to_lowercase()
+    return _folded_nfd(expr.str.normalize("NFD"))
+
+
+def _folded_nfd(nfd: pl.Expr) -> pl.Expr:
+    """:func:`folded` of text already decomposed (NFD)."""
+    plain = nfd.str.replace_all(r"\p{M}", "").str.to_lowercase()
     return plain.str.replace_all(r"[^\p{L}\p{N}]+", "")
 
 
-def _written(column: pl.Expr) -> list[pl.Expr]:
+def _written(column: pl.Expr, nfd: pl.Expr) -> list[pl.Expr]:
     """Sort keys, best first when sorted descending: accents, mixed case, length."""
-    accents = column.str.normalize("NFD").str.count_matches(r"\p{M}")
+    accents = nfd.str.count_matches(r"\p{M}")
     mixed = (column != column.str.to_uppercase()) & (column != column.str.to_lowercase())
     length = column.str.len_chars().alias("_length_")
     return [accents.alias("_accents_"), mixed.alias("_mixed_"), length]
 
 
-def _forms(values: pl.DataFrame, field: str) -> pl.DataFrame:
-    """Each distinct value of ``field`` with its folded text and how well it is written."""
-    column = pl.col(field)
-    return values.select(field).unique().with_columns(folded(column).alias(_KEY), *_written(column))
-
-
-def best_written(records: pl.DataFrame, golden: pl.DataFrame, field: str) -> pl.DataFrame:
+def best_written(
+    records: pl.DataFrame, golden: pl.DataFrame, field: str, by: str = GOLDEN_ID
+) -> pl.DataFrame:
     """``golden`` with ``field`` replaced by the best-written value among ``records`` (newest
-    first) of the same golden id that fold to the same text as the survivor. Only clusters
-    whose records disagree on ``field`` are looked at, and each distinct value once."""
-    present = records.select(GOLDEN_ID, field).drop_nulls(field)
-    distinct = present.unique(maintain_order=True).filter(pl.len().over(GOLDEN_ID) > 1)
-    if distinct.is_empty():  # no cluster holds two values of the field: nothing to choose
+    first) of the same cluster (column ``by``: the golden id, or any one value per cluster)
+    that fold to the same text as the survivor. Only clusters whose records disagree on
+    ``field`` are looked at; each distinct value is decomposed (NFD) and folded once, and
+    only values sharing their folded text with another of their cluster are told how well
+    they are written."""
+    present = records.select(by, field).drop_nulls(field)
+    counts = present.group_by(by, field, maintain_order=True).agg(_count_=pl.len())
+    counts = counts.filter(pl.len().over(by) > 1)
+    if counts.is_empty():  # no cluster holds two values of the field: nothing to choose
         return golden
-    counts = present.join(distinct, on=[GOLDEN_ID, field], how="semi")
-    counts = counts.group_by(GOLDEN_ID, field, maintain_order=True).agg(_count_=pl.len())
-    forms = _forms(counts, field)
+    column = pl.col(field)
+    forms = counts.select(column.unique()).with_columns(**{_NFD: column.str.normalize("NFD")})
+    forms = forms.with_columns(_folded_nfd(pl.col(_NFD)).alias(_KEY))
     values = counts.join(forms, on=field, how="left", maintain_order="left")
-    values = values.filter(pl.len().over(GOLDEN_ID, _KEY) > 1)
+    values = values.filter(pl.len().over(by, _KEY) > 1)
     if values.is_empty():
         return golden
+    values = values.with_columns(*_written(column, pl.col(_NFD)))
     keys = ["_accents_", "_mixed_", "_length_", "_count_"]
     best = values.sort(keys, descending=True, maintain_order=True)
-    best = best.unique([GOLDEN_ID, _KEY], keep="first", maintain_order=True)
-    best = best.select(GOLDEN_ID, _KEY, pl.col(field).alias(_BEST))
-    keyed = golden.join(forms.select(field, _KEY), on=field, how="left", maintain_order="left")
-    joined = keyed.join(best, on=[GOLDEN_ID, _KEY], how="left", maintain_order="left")
-    return joined.with_columns(pl.coalesce(_BEST, field).alias(field)).drop(_KEY, _BEST)
+    best = best.unique([by, _KEY], keep="first", maintain_order=True)
+    # each value of a cluster to the best form of its folded text: the survivor is one of them
+    chosen = values.select(by, field, _KEY).join(
+        best.select(by, _KEY, pl.col(field).alias(_BEST)), on=[by, _KEY]
+    )
+    joined = golden.join(chosen.drop(_KEY), on=[by, field], how="left", maintain_order="left")
+    return joined.with_columns(pl.coalesce(_BEST, field).alias(field)).drop(_BEST)
 
 
 def _typo_domains(domains: pl.Series, free: list[str]) -> list[str]:
