@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from crmclean.dedupe.pair_cache import PairScores
+from crmclean.dedupe.pair_cache import PairScores, distinct_pairs
 
 
 def _scorer(asked: list[list[int]]):
@@ -40,3 +40,16 @@ def test_a_cache_whose_pairs_are_rarely_met_again_stops_keeping():
     assert third.tolist() == [0.0, 0.1]
     assert asked[1:] == [list(range(10, 29)), [0, 1]]
     assert not kept.keeping and kept.runs == []
+
+
+def test_distinct_pairs_are_those_of_np_unique() -> None:
+    rng = np.random.default_rng(3)
+    for packed in (
+        rng.integers(0, 50, 1000, dtype=np.uint64) << np.uint64(32),
+        np.sort(rng.integers(0, 2**40, 500, dtype=np.uint64)),
+        np.array([], dtype=np.uint64),
+    ):
+        distinct, inverse = distinct_pairs(packed)
+        expected, where = np.unique(packed, return_inverse=True)
+        np.testing.assert_array_equal(distinct, expected)
+        np.testing.assert_array_equal(inverse, where.ravel())
