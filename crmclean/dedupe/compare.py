@@ -102,6 +102,11 @@ def _rapidfuzz(scorer: Callable[..., float], scale: float = 1.0) -> Similarity:
     """A method running ``scorer`` over the two columns (``process.cpdist``, all cores)."""
 
     def similarity(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+        if not (pairs[left].null_count() or pairs[right].null_count()):  # distinct value pairs
+            values = process.cpdist(
+                pairs[left].to_list(), pairs[right].to_list(), scorer=scorer, workers=-1
+            )
+            return pl.Series(_SIM, np.asarray(values, np.float64) / scale)
         both = pl.col(left).is_not_null() & pl.col(right).is_not_null()
         known = pairs.select(both.arg_true()).to_series()
         if known.is_empty():
