@@ -27,7 +27,8 @@ def test_scores_only_pairs_not_met_before_and_keeps_every_score():
     assert second.tolist() == [0.1, 0.3, 0.5, 0.7, 0.9]
     assert third.tolist() == [0.0, 0.1, 0.7, 0.9, 1.1]
     assert asked == [[3, 7], [1, 5, 9], [0, 11]]
-    assert [run.tolist() for run, _ in kept.runs] == [[3, 7], [1, 5, 9], [0, 11]]
+    assert kept.pairs.tolist() == [0, 1, 3, 5, 7, 9, 11]
+    assert kept.scores.tolist() == [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.1]
 
 
 def test_a_cache_whose_pairs_are_rarely_met_again_stops_keeping():
@@ -39,7 +40,7 @@ def test_a_cache_whose_pairs_are_rarely_met_again_stops_keeping():
     assert second.tolist() == [value / 10 for value in range(9, 29)]
     assert third.tolist() == [0.0, 0.1]
     assert asked[1:] == [list(range(10, 29)), [0, 1]]
-    assert not kept.keeping and kept.runs == []
+    assert not kept.keeping and kept.pairs.size == 0
 
 
 def test_distinct_pairs_are_those_of_np_unique() -> None:
