@@ -241,4 +241,4 @@ def test_token_set_keeps_one_cache_per_key_across_chunks() -> None:
     assert kept == fresh
     for key in "ab":
         kept_pairs = _KEPT[METHODS["token_set"], key][1]
-        assert kept_pairs.keeping and sum(run.size for run, _ in kept_pairs.runs) == 3
+        assert kept_pairs.keeping and kept_pairs.pairs.size == 3

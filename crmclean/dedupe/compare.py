@@ -23,7 +23,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from crmclean.dedupe import acronyms, company_compare, date_compare
 from crmclean.dedupe.coded_keys import KeyTable, group_of
-from crmclean.dedupe.pair_cache import PairScores
+from crmclean.dedupe.pair_cache import PairScores, distinct_pairs
 
 LEFT = "left"
 RIGHT = "right"
@@ -102,6 +102,11 @@ def _rapidfuzz(scorer: Callable[..., float], scale: float = 1.0) -> Similarity:
     """A method running ``scorer`` over the two columns (``process.cpdist``, all cores)."""
 
     def similarity(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
+        if not (pairs[left].null_count() or pairs[right].null_count()):  # distinct value pairs
+            values = process.cpdist(
+                pairs[left].to_list(), pairs[right].to_list(), scorer=scorer, workers=-1
+            )
+            return pl.Series(_SIM, np.asarray(values, np.float64) / scale)
         both = pl.col(left).is_not_null() & pl.col(right).is_not_null()
         known = pairs.select(both.arg_true()).to_series()
         if known.is_empty():
@@ -284,7 +289,7 @@ def _swapped_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.
     half_r = pl.concat([surnames.gather(right), given.gather(right)])
     unit = pl.DataFrame({LEFT: half_l, RIGHT: half_r}).select(pl.col(LEFT) * 2**32 + pl.col(RIGHT))
     known = unit.select(pl.first().is_not_null().arg_true()).to_series()
-    distinct, inverse = np.unique(unit.to_series().gather(known).to_numpy(), return_inverse=True)
+    distinct, inverse = distinct_pairs(unit.to_series().gather(known).to_numpy())
     scores = kept.of(distinct, lambda new: _best_words(words, new).to_numpy())
     best = _placed(half_l.len(), known, pl.Series(_SIM, scores).fill_nan(None).gather(inverse))
     one, other = best.head(left.len()), best.tail(left.len())
@@ -434,7 +439,7 @@ def _text_similarity(
     packed = sides.filter(differ).select(pl.col(LEFT).cast(pl.UInt64) * 2**32 + pl.col(RIGHT))
     if packed.is_empty():
         return same.to_series()
-    distinct, inverse = np.unique(packed.to_series().to_numpy(), return_inverse=True)
+    distinct, inverse = distinct_pairs(packed.to_series().to_numpy())
     if method.on_values is not None:
         codes_l = pl.Series(LEFT, distinct >> 32, dtype=pl.UInt32)
         codes_r = pl.Series(RIGHT, distinct & (2**32 - 1), dtype=pl.UInt32)

@@ -7,9 +7,9 @@ scores are those of scoring every pair again.
 
 Kept pairs cost memory (16 bytes each), so a cache keeps them only while they are met again:
 when its second chunk finds fewer than :data:`MIN_REPEATS` of its pairs kept (street names,
-whole names: most pairs are new), it drops them and scores every later pair as it comes. Each
-chunk's new pairs are kept as one more sorted run (a chunk adds to the cache without copying
-what it holds, as inserting into one sorted array would).
+whole names: most pairs are new), it drops them and scores every later pair as it comes. The
+kept pairs are one sorted array: each chunk's new pairs are merged into it (a stable sort of two
+sorted runs, linear), so a chunk looks its pairs up once, not once per earlier chunk.
 """
 
 from __future__ import annotations
@@ -21,12 +21,27 @@ import numpy as np
 MIN_REPEATS = 0.15  # the share of a second chunk's pairs found kept for a cache to keep going
 
 
+def distinct_pairs(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(packed, return_inverse=True)``: the sorted distinct packed pairs and where
+    each pair is among them, by a stable sort (a chunk's pairs come in runs of one record's
+    pairs: the stable sort merges those runs, faster than the sort ``np.unique`` makes)."""
+    order = np.argsort(packed, kind="stable")
+    ordered = packed[order]
+    first = np.empty(ordered.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    inverse = np.empty(ordered.size, dtype=np.intp)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
+
+
 class PairScores:
-    """Scores of packed value pairs (``left << 32 | right``), as sorted runs of pairs and
-    their scores (one run per chunk that met new pairs)."""
+    """Scores of packed value pairs (``left << 32 | right``): the pairs kept, sorted, and
+    their scores."""
 
     def __init__(self) -> None:
-        self.runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.pairs = np.empty(0, dtype=np.uint64)
+        self.scores = np.empty(0, dtype=np.float64)
         self.chunks = 0
         self.keeping = True
 
@@ -37,17 +52,18 @@ class PairScores:
             return np.asarray(score(distinct), dtype=np.float64)
         result = np.empty(distinct.size, dtype=np.float64)
         known = np.zeros(distinct.size, dtype=bool)
-        for pairs, scores in self.runs:
-            at = np.minimum(np.searchsorted(pairs, distinct), pairs.size - 1)
-            found = pairs[at] == distinct
-            result[found] = scores[at[found]]
-            known |= found
+        if self.pairs.size:
+            at = np.minimum(np.searchsorted(self.pairs, distinct), self.pairs.size - 1)
+            known = self.pairs[at] == distinct
+            result[known] = self.scores[at[known]]
         new = ~known
         fresh = np.asarray(score(distinct[new]), dtype=np.float64)
         result[new] = fresh
         self.chunks += 1
         if self.chunks == 2 and known.sum() < MIN_REPEATS * distinct.size:
-            self.runs, self.keeping = [], False
+            self.pairs, self.scores, self.keeping = self.pairs[:0], self.scores[:0], False
         elif fresh.size:
-            self.runs.append((distinct[new], fresh))
+            merged = np.concatenate([self.pairs, distinct[new]])
+            order = np.argsort(merged, kind="stable")
+            self.pairs, self.scores = merged[order], np.concatenate([self.scores, fresh])[order]
         return result
