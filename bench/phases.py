@@ -123,6 +123,20 @@ def comparison_seconds(pairs: pl.DataFrame, table: KeyTable, config: MatchConfig
         print(f"  {names[key, method]:<16} {key + '/' + method:<32} {spent:6.2f} s")
 
 
+def links(
+    scored: pl.DataFrame, checked: pl.DataFrame, apart: pl.DataFrame, config: MatchConfig
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Every scored pair (blocking's and the cluster check's ``checked``), the pairs kept apart
+    and those disputed, as the dedupe stage builds them before clustering."""
+    every = pl.concat(
+        [scored.with_columns(pl.lit(False).alias("cluster_check")), checked],
+        how="diagonal_relaxed",
+    ).with_columns(pl.lit(None, dtype=pl.String).alias(DECISION))
+    by_check = pl.col("cluster_check")
+    cannot = pl.concat([cannot_link(every.filter(~by_check), config), apart])
+    return every, cannot, cannot_link(every.filter(by_check), config)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path)
@@ -153,13 +167,7 @@ def main() -> None:
     with meter.phase("cluster check"):
         cohesion = cluster_check(scored, Scorer(table, config, params), pairs)
     with meter.phase("clusters"):
-        every = pl.concat(
-            [scored.with_columns(pl.lit(False).alias("cluster_check")), cohesion.pairs],
-            how="diagonal_relaxed",
-        ).with_columns(pl.lit(None, dtype=pl.String).alias(DECISION))
-        checked = pl.col("cluster_check")
-        cannot = pl.concat([cannot_link(every.filter(~checked), config), apart])
-        disputed = cannot_link(every.filter(checked), config)
+        every, cannot, disputed = links(scored, cohesion.pairs, apart, config)
         clustered = assign_golden_ids(keyed, every.filter("match"), cannot, disputed)
     with meter.phase("merge"):
         golden_records(clustered.drop(RECORD), rules.model.names, config.survivorship, None)

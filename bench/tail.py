@@ -43,13 +43,12 @@ def _cpu() -> float:
 def prepare(file: Path, state: Path) -> None:
     """Pickle the records with their keys, the key table, the candidate pairs and what
     clustering reads (matched, cannot-link and disputed pairs)."""
-    from phases import normalized
+    from phases import links, normalized
 
     from crmclean.dedupe.blocking import candidate_pairs
     from crmclean.dedupe.chunks import floor_of, scored_chunks
     from crmclean.dedupe.cohesion import Scorer, cluster_check
     from crmclean.dedupe.config import load_match_config
-    from crmclean.dedupe.decisions import DECISION, cannot_link
     from crmclean.dedupe.derived_keys import add_keys
     from crmclean.dedupe.keys import RECORD, key_table
     from crmclean.dedupe.learn import em_sample, expectation_maximisation
@@ -67,13 +66,7 @@ def prepare(file: Path, state: Path) -> None:
     params = expectation_maximisation(sample, config, params, table.height, pairs.height)
     scored, apart = scored_chunks(pairs, table, config, params, sample, floor_of(config))
     cohesion = cluster_check(scored, Scorer(table, config, params), pairs)
-    every = pl.concat(
-        [scored.with_columns(pl.lit(False).alias("cluster_check")), cohesion.pairs],
-        how="diagonal_relaxed",
-    ).with_columns(pl.lit(None, dtype=pl.String).alias(DECISION))
-    checked = pl.col("cluster_check")
-    cannot = pl.concat([cannot_link(every.filter(~checked), config), apart])
-    disputed = cannot_link(every.filter(checked), config)
+    every, cannot, disputed = links(scored, cohesion.pairs, apart, config)
     with state.open("wb") as out:
         pickle.dump((keyed, table, pairs, every.filter("match"), cannot, disputed), out)
 
