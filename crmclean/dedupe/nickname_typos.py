@@ -83,19 +83,23 @@ class _Names:
         return None
 
 
+def deletions(words: pl.DataFrame, longest: int) -> pl.DataFrame:
+    """``words`` (a ``word`` column and any others) with a row per word one letter shorter each
+    gives, and the word itself (``shorter``): two words one typo apart share one."""
+    word = pl.col("word")
+    cut = [word.str.slice(0, at) + word.str.slice(at + 1) for at in range(longest)]
+    shorter = pl.concat_list(word, *cut).list.unique()
+    return words.with_columns(shorter.alias("shorter")).explode("shorter")
+
+
 def _near_short_forms(words: pl.Series, shorts: list[str]) -> list[tuple[str, str]]:
     """Each of the ``words`` of :data:`MIN_LENGTH` letters or more and a short form one typo
     from it: those sharing a one-letter deletion (found by a join), checked one by one."""
     longest = max(map(len, shorts), default=0) + 1
     word = pl.col("word")
-
-    def deletions(frame: pl.DataFrame) -> pl.DataFrame:
-        cut = [word.str.slice(0, at) + word.str.slice(at + 1) for at in range(longest)]
-        return frame.select(word, shorter=pl.concat_list(word, *cut)).explode("shorter")
-
     sized = words.to_frame("word").filter(word.str.len_chars().is_between(MIN_LENGTH, longest))
-    pairs = deletions(sized).join(
-        deletions(pl.DataFrame({"word": shorts}, schema={"word": pl.String})).unique(),
+    pairs = deletions(sized, longest).join(
+        deletions(pl.DataFrame({"word": shorts}, schema={"word": pl.String}), longest).unique(),
         on="shorter",
         suffix="_short",
     )

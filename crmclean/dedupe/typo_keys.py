@@ -14,18 +14,9 @@ from __future__ import annotations
 import polars as pl
 from rapidfuzz.distance import OSA
 
-from crmclean.dedupe.nickname_typos import COMMON_MIN, COMMON_SHARE, TYPO_RATIO
+from crmclean.dedupe.nickname_typos import COMMON_MIN, COMMON_SHARE, TYPO_RATIO, deletions
 
 SHORTEST = 5  # shorter surnames are one typo from too many others (Lima, Lina, Luna)
-
-
-def _deletions(words: pl.DataFrame, longest: int) -> pl.DataFrame:
-    """``words`` (``word``, ``n``) with a row per word one letter shorter each gives, and the
-    word itself (``shorter``)."""
-    word = pl.col("word")
-    cut = [word.str.slice(0, at) + word.str.slice(at + 1) for at in range(longest)]
-    shorter = pl.concat_list(word, *cut).list.unique()
-    return words.with_columns(shorter.alias("shorter")).explode("shorter")
 
 
 def read_surnames(values: pl.Series) -> pl.Series:
@@ -45,7 +36,7 @@ def readings(counted: pl.DataFrame) -> dict[str, str]:
     if often.is_empty() or rare.is_empty():
         return {}
     longest = int(sized["word"].str.len_chars().max() or 0)  # type: ignore[arg-type]
-    near = _deletions(rare, longest).join(_deletions(often, longest), on="shorter", suffix="_often")
+    near = deletions(rare, longest).join(deletions(often, longest), on="shorter", suffix="_often")
     near = near.filter(pl.col("word") != pl.col("word_often")).unique(["word", "word_often"])
     close: dict[str, list[tuple[int, str]]] = {}
     held_by = dict(zip(rare["word"], rare["n"], strict=True))
