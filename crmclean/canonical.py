@@ -45,10 +45,12 @@ def _source_id(frame: pl.DataFrame, id_headers: list[str]) -> pl.Expr:
     return pl.col(id_headers[0])
 
 
-def to_canonical(table: SourceTable, mapping: Mapping, model: ContactModel) -> Batch:
-    """Project a source onto the canonical model; nothing is dropped (unmapped -> ``extra``);
-    records whose id is repeated or too long for a key go to rejects (see
-    :func:`reject_bad_ids`)."""
+def to_canonical(
+    table: SourceTable, mapping: Mapping, model: ContactModel, raw: bool = True
+) -> Batch:
+    """Project a source onto the canonical model; nothing is dropped (unmapped -> ``extra``;
+    each row as read -> ``_raw``, unless not ``raw``: an audit never reads it); records whose
+    id is repeated or too long for a key go to rejects (see :func:`reject_bad_ids`)."""
     frame = table.frame
     by_field = mapping.fields()
     headers = [c for c in frame.columns if c != ROW]
@@ -56,7 +58,7 @@ def to_canonical(table: SourceTable, mapping: Mapping, model: ContactModel) -> B
         pl.lit(table.name).alias(SOURCE),
         _source_id(frame, by_field.get("record_id", [])).alias(SOURCE_ID),
         pl.col(ROW).cast(pl.Int64),
-        _json_of(headers).alias(RAW),
+        *([_json_of(headers).alias(RAW)] if raw else []),
         *[_field_expr(n, by_field.get(n, []), s.multi) for n, s in model.fields.items()],
         _json_of(mapping.unmapped()).alias(EXTRA),
     )

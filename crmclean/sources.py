@@ -128,15 +128,15 @@ def read_source(spec: SourceSpec, rules: Rules) -> SourceRead:
     return SourceRead(spec, table, notes)
 
 
-def map_source(read: SourceRead, rules: Rules) -> tuple[Entity, Batch]:
+def map_source(read: SourceRead, rules: Rules, raw: bool = True) -> tuple[Entity, Batch]:
     """Project one source as read onto the canonical model (its connector applied): the
-    entity its records are and the records."""
+    entity its records are and the records (without ``_raw`` unless ``raw``)."""
     spec, table = read.spec, read.table
     headers = [c for c in table.frame.columns if c != ROW]
     connector = connector_for(spec, headers, rules)
     table, footer_rows = drop_footer(table, connector.footer if connector else [])
     mapping = _check_mapped(_mapping(spec, headers, rules, connector), spec, headers)
-    batch = to_canonical(table, mapping, rules.model)
+    batch = to_canonical(table, mapping, rules.model, raw)
     batch = batch.add_findings(as_findings(read.notes, batch.frame, table.name))
     entity = entity_of(mapping, connector, spec.entity)
     if connector is None:
@@ -195,10 +195,11 @@ def read_sources(specs: list[SourceSpec], rules: Rules) -> tuple[SourceRead, ...
     return tuple(read_source(spec, rules) for spec in specs)
 
 
-def map_sources(reads: tuple[SourceRead, ...], rules: Rules) -> Batch:
+def map_sources(reads: tuple[SourceRead, ...], rules: Rules, raw: bool = True) -> Batch:
     """Map every source as read (the map stage): a batch of the contacts (maybe no rows)
-    carrying the companies' records apart in ``companies`` (None without a company source)."""
-    mapped = [map_source(read, rules) for read in reads]
+    carrying the companies' records apart in ``companies`` (None without a company source);
+    each record's ``_raw`` only with ``raw``."""
+    mapped = [map_source(read, rules, raw) for read in reads]
     people = [batch for entity, batch in mapped if entity == "contacts"]
     companies = [batch for entity, batch in mapped if entity == "companies"]
     if not people:  # a run of companies only: contacts is the same frame, with no rows

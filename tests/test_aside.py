@@ -106,3 +106,18 @@ def test_a_run_left_without_them_says_the_same(rules: Rules) -> None:
     normalized = pipeline.run(sources, rules, stop_before="dedupe").batch
     assert_frame_equal(full.batch.findings.head(normalized.findings.height), normalized.findings)
     assert_frame_equal(full.batch.frame.select(normalized.frame.columns), normalized.frame)
+
+
+def test_a_run_without_aside_or_raw_says_the_same(rules: Rules) -> None:
+    """``aside=False, raw=False`` (the audit's run): nothing set aside, no ``_raw`` built, and
+    else the very records, clusters, golden records and findings of a full run."""
+    sources = [SourceSpec(DATA / "splink_fake_1000.csv")]
+    full = pipeline.run(sources, rules, stop_before="validate")
+    lean = pipeline.run(sources, rules, RunOptions(aside=False, raw=False), stop_before="validate")
+    assert RAW not in lean.batch.frame.columns
+    assert_frame_equal(full.batch.frame.drop(RAW), lean.batch.frame)
+    assert_frame_equal(full.batch.findings, lean.batch.findings)
+    assert full.batch.golden is not None and lean.batch.golden is not None
+    assert_frame_equal(full.batch.golden, lean.batch.golden)
+    said, lean_said = full.to_dict(), lean.to_dict()
+    assert {**lean_said, "model": None} == {**said, "model": None}  # the model: when learned
