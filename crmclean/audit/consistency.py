@@ -8,7 +8,7 @@ most common spelling of its value.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -18,22 +18,22 @@ from crmclean.audit.measure import Context, Measure, score_of
 from crmclean.audit.records import flagged
 
 SPELLING, VALUE = "spelling", "value"
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
-def _written(ctx: Context, field: str) -> pl.DataFrame:
-    """``_source, _source_id, field, written``: each record with a value in ``field`` and what
-    its source wrote (null: the value as it is). Values a normalizer inferred (the source had
-    none: ``country.inferred``) are not spellings."""
-    of_field = ctx.findings.filter(pl.col("field") == field)
+def _written(findings: Frame, frame: Frame, field: str) -> Frame:
+    """``_source, _source_id, field, written``: each record of ``frame`` with a value in
+    ``field`` and what its source wrote (null: the value as it is), by the ``findings``. Values
+    a normalizer inferred (the source had none: ``country.inferred``) are not spellings."""
+    of_field = findings.filter(pl.col("field") == field)
     inferred = of_field.filter(pl.col("rule").str.ends_with(".inferred")).select(KEYS)
     written = of_field.unique(KEYS, keep="first").select(*KEYS, pl.col("before").alias("written"))
-    rows = ctx.frame.select(*KEYS, field).filter(pl.col(field).is_not_null())
-    if inferred.height:
-        rows = rows.join(inferred, on=KEYS, how="anti")
+    rows = frame.select(*KEYS, field).filter(pl.col(field).is_not_null())
+    rows = rows.join(inferred, on=KEYS, how="anti")
     return rows.join(written, on=KEYS, how="left")
 
 
-def _pairs(ctx: Context, field: str, rows: pl.DataFrame) -> pl.DataFrame:
+def _pairs(ctx: Context, field: str, rows: Frame) -> Frame:
     """``field, written, spelling, value, n`` once per distinct (value, as written) pair."""
     pairs = rows.group_by(field, "written").agg(n=pl.len())
     spelled = pl.coalesce("written", field).str.strip_chars().str.replace_all(r"\s+", " ")
@@ -42,14 +42,14 @@ def _pairs(ctx: Context, field: str, rows: pl.DataFrame) -> pl.DataFrame:
 
 def spellings(ctx: Context, field: str) -> pl.DataFrame:
     """``value, spelling, n``: how many records with a value in ``field`` wrote it that way."""
-    pairs = _pairs(ctx, field, _written(ctx, field))
+    pairs = _pairs(ctx, field, _written(ctx.findings, ctx.frame, field))
     return pairs.group_by(VALUE, SPELLING).agg(pl.col("n").sum())
 
 
-def off_usual(ctx: Context, field: str) -> pl.DataFrame:
+def off_usual(ctx: Context, field: str) -> pl.LazyFrame:
     """The records of ``field`` not in their value's usual spelling (``CS01`` per record, the
-    value as written)."""
-    rows = _written(ctx, field)
+    value as written; lazy: only a findings file reads them)."""
+    rows = _written(ctx.findings.lazy(), ctx.frame.lazy(), field)
     pairs = _pairs(ctx, field, rows)
     counts = pairs.group_by(VALUE, SPELLING).agg(pl.col("n").sum())
     usual = variants(counts).select(VALUE, pl.col("spellings").list.first().struct.field(SPELLING))
@@ -68,7 +68,7 @@ def _value(ctx: Context, field: str) -> pl.Expr:
     return without_suffixes(pl.col(field), suffixes).str.replace_all(" ", "", literal=True)
 
 
-def variants(counts: pl.DataFrame) -> pl.DataFrame:
+def variants(counts: Frame) -> Frame:
     """Per value written several ways: its spellings with counts, and the records off the usual."""
     counts = counts.sort(["n", SPELLING], descending=[True, False])
     grouped = counts.group_by(VALUE).agg(

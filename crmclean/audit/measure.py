@@ -41,7 +41,7 @@ class Measure:
     failed: int
     metrics: dict[str, Any] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-    records: list[pl.DataFrame] = field(default_factory=list)  # per record (audit.records)
+    records: list[pl.LazyFrame] = field(default_factory=list)  # per record (audit.records)
 
 
 def score_of(failed: int, checked: int) -> float | None:

@@ -28,11 +28,14 @@ SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def flagged(code: str, rows: pl.DataFrame, value: pl.Expr | None = None) -> pl.DataFrame:
-    """Rows of one of the audit's own codes for the records of ``rows``."""
+def flagged(
+    code: str, rows: pl.DataFrame | pl.LazyFrame, value: pl.Expr | None = None
+) -> pl.LazyFrame:
+    """Rows of one of the audit's own codes for the records of ``rows`` (lazy: only a
+    findings file collects them)."""
     spec = BY_CODE[code]
     labels = {"code": code, "rule": spec.rule, "severity": spec.severity}
-    return rows.select(
+    return rows.lazy().select(
         SOURCE,
         SOURCE_ID,
         *(pl.lit(v, pl.String).alias(k) for k, v in labels.items()),
@@ -42,9 +45,9 @@ def flagged(code: str, rows: pl.DataFrame, value: pl.Expr | None = None) -> pl.D
     )
 
 
-def normalizer_rows(findings: pl.DataFrame, rejects: pl.DataFrame) -> list[pl.DataFrame]:
+def normalizer_rows(findings: pl.DataFrame, rejects: pl.DataFrame) -> list[pl.LazyFrame]:
     """The normalizers' findings (value as written) and the rejects (the reason)."""
-    written = findings.select(
+    written = findings.lazy().select(
         SOURCE, SOURCE_ID, "code", "rule", "severity",
         pl.lit(NORMALIZE_DIMENSION, pl.String).alias("dimension"), "field",
         pl.col("before").alias("value"),
@@ -64,10 +67,10 @@ def masked(frame: pl.DataFrame, model: ContactModel) -> pl.DataFrame:
     return joined.with_columns(pl.col("_masked").alias("value")).drop("_masked")
 
 
-def per_record(parts: list[pl.DataFrame], model: ContactModel, mask: bool) -> pl.DataFrame:
+def per_record(parts: list[pl.LazyFrame], model: ContactModel, mask: bool) -> pl.DataFrame:
     """Every part in the shared schema, the most severe first, then by source and record."""
-    frame = pl.concat([p.select(list(SCHEMA)).cast(SCHEMA) for p in parts])  # type: ignore[arg-type]
+    rows = pl.concat([p.select(list(SCHEMA)).cast(SCHEMA) for p in parts])  # type: ignore[arg-type]
     rank = pl.col("severity").replace_strict({"error": 0, "warning": 1}, default=2)
-    frame = frame.sort([rank, "code", SOURCE, SOURCE_ID], maintain_order=True)
+    frame = rows.sort([rank, "code", SOURCE, SOURCE_ID], maintain_order=True).collect()
     frame = masked(frame, model) if mask else frame
     return frame.rename({SOURCE: "source", SOURCE_ID: "source_id"})

@@ -66,9 +66,11 @@ def measure_uniqueness(ctx: Context) -> Measure:
                    findings, [_duplicates(ctx, sizes)])  # fmt: skip
 
 
-def _duplicates(ctx: Context, sizes: pl.DataFrame) -> pl.DataFrame:
-    """Every record of a cluster but its first (by source and id): the value is the golden id."""
-    members = ctx.frame.join(sizes.select(GOLDEN_ID), on=GOLDEN_ID).sort(SOURCE, SOURCE_ID)
+def _duplicates(ctx: Context, sizes: pl.DataFrame) -> pl.LazyFrame:
+    """Every record of a cluster but its first (by source and id): the value is the golden id
+    (lazy: only a findings file reads it)."""
+    clustered = sizes.lazy().select(GOLDEN_ID)
+    members = ctx.frame.lazy().join(clustered, on=GOLDEN_ID).sort(SOURCE, SOURCE_ID)
     extra = members.filter(~pl.col(GOLDEN_ID).is_first_distinct())
     return flagged("DU01", extra, pl.col(GOLDEN_ID))
 
