@@ -17,7 +17,9 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, Batch
 from crmclean.dedupe.blocking import oversized_findings
+from crmclean.dedupe.bridges import bridged
 from crmclean.dedupe.chains import contested, doubted, weak_links
+from crmclean.dedupe.chunks import floor_of
 from crmclean.dedupe.cluster import assign_golden_ids, components, within_components
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.cohesion import CHECKED
@@ -88,6 +90,9 @@ def clusters(
     apart = within_components(scored.apart, components(frame.height, matches))
     cannot = pl.concat([cannot_link(pairs.filter(unchecked()), config), apart])
     disputed = cannot_link(pairs.filter(~unchecked()), config)
+    lifted = bridged(pairs.filter(unchecked()), matches, config, floor_of(config))
+    cannot = cannot.join(lifted, on=[LEFT, RIGHT], how="anti")
+    disputed = pl.concat([disputed, lifted])
     doubts = doubted(with_doubt_checks(pairs, scored.cohesion), config.doubting)
     clustered = assign_golden_ids(frame, matches, cannot, disputed, contradicted, doubts)
     return clustered.drop(RECORD), scored

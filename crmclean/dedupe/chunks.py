@@ -18,6 +18,7 @@ from typing import NamedTuple
 import polars as pl
 
 from crmclean.dedupe.blocking import PAIR_SCHEMA
+from crmclean.dedupe.bridges import BRIDGEABLE, bridgeable
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, RIGHT, forget_kept
 from crmclean.dedupe.config import MatchConfig
@@ -45,12 +46,14 @@ def floor_of(config: MatchConfig) -> float:
 def cluster_columns(config: MatchConfig) -> list[pl.Expr]:
     """What clustering reads of a scored pair: its records, ``probability``, ``match_weight``,
     ``match``, ``review`` and ``veto``, and of each ``identifiers``, ``contradicting`` and
-    ``doubting`` comparison only the sign of its weight (:mod:`crmclean.dedupe.chains` asks
-    only whether it is for or against), as ``Int8``."""
-    names = dict.fromkeys([*config.identifiers, *config.contradicting, *config.doubting])
-    signs = [pl.col(f"w_{name}").sign().cast(pl.Int8) for name in names]
+    ``doubting`` comparison (and ``bridge.through``) only the sign of its weight
+    (:mod:`crmclean.dedupe.chains` asks only whether it is for or against), as ``Int8``; and
+    whether a bridge may lift its veto (:func:`~crmclean.dedupe.bridges.bridgeable`)."""
+    names = [*config.identifiers, *config.contradicting, *config.doubting, *config.bridge.through]
+    signs = [pl.col(f"w_{name}").sign().cast(pl.Int8) for name in dict.fromkeys(names)]
     kept = pl.col(LEFT, RIGHT, "probability", "match_weight", "match", "review", "veto")
-    return [kept, *signs]
+    flag = [bridgeable(config, floor_of(config)).alias(BRIDGEABLE)] if config.bridge.through else []
+    return [kept, *signs, *flag]
 
 
 def scored_chunks(

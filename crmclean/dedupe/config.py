@@ -120,14 +120,15 @@ def comparison_name(part: str) -> str:
     return part.partition("@")[0].removeprefix("~")
 
 
-def _similarity(part: str) -> None:
-    """A ``veto_unless`` part's ``@`` similarity, when it has one, is a number from 0 to 1."""
+def _similarity(part: str, field: str = "veto_unless") -> None:
+    """A ``veto_unless`` part's (or ``field``'s) ``@`` similarity, when it has one, is a number
+    from 0 to 1."""
     _, at, value = part.partition("@")
     try:
         if at and not 0.0 <= float(value) <= 1.0:
             raise ValueError
     except ValueError:
-        raise ValueError(f"veto_unless '{part}': the similarity after @ is from 0 to 1") from None
+        raise ValueError(f"{field} '{part}': the similarity after @ is from 0 to 1") from None
 
 
 def rule_name(rule: list[str]) -> str:
@@ -145,6 +146,26 @@ class RuleCap(BaseModel):
     split_keys: list[KeyName] = Field(min_length=1)
 
 
+class Bridge(BaseModel):
+    """When a name veto between two records only disputes their cluster: both match one third
+    record by one of ``through`` (a shared e-mail, number, birth date), only vetoes of
+    ``vetoes`` disagree, and the whole names agree as loosely as ``names`` asks
+    (``name_order@0.7``: that comparison at similarity 0.7 or more). Nothing without
+    ``through``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    through: list[str] = []
+    vetoes: list[str] = []
+    names: str = Field(default="", pattern=r"^([a-z][a-z0-9_]*@[0-9.]+)?$")
+
+    @property
+    def names_at(self) -> tuple[str, float]:
+        """The comparison ``names`` names and its similarity (none: ``"", 0.0``)."""
+        name, _, at = self.names.partition("@")
+        return name, float(at or 0.0)
+
+
 class MatchConfig(BaseModel):
     """Blocking keys, comparisons, thresholds and the vocabularies they use."""
 
@@ -160,6 +181,7 @@ class MatchConfig(BaseModel):
     identifiers: list[str] = []
     contradicting: list[str] = []
     doubting: list[str] = []
+    bridge: Bridge = Bridge()
     duplicates_per_record: float = Field(default=0.8, gt=0.0)
     u_sample_pairs: int = Field(default=200_000, ge=1_000)
     u_prior_pairs: int = Field(default=1_000, ge=1)
@@ -219,6 +241,19 @@ class MatchConfig(BaseModel):
             unknown = sorted(set(getattr(self, field)) - names)
             if unknown:
                 raise ValueError(f"{field} names unknown comparisons: {', '.join(unknown)}")
+        return self
+
+    @model_validator(mode="after")
+    def _bridge_named(self) -> MatchConfig:
+        specs = {spec.name: spec for spec in self.comparisons}
+        bridge = self.bridge
+        _similarity(bridge.names, "bridge names")
+        named = [*bridge.through, *bridge.vetoes, *filter(None, [bridge.names_at[0]])]
+        unknown = sorted(set(named) - set(specs))
+        if unknown:
+            raise ValueError(f"bridge names unknown comparisons: {', '.join(unknown)}")
+        if not_vetoes := sorted(name for name in bridge.vetoes if not specs[name].veto):
+            raise ValueError(f"bridge vetoes are no vetoes: {', '.join(not_vetoes)}")
         return self
 
     @model_validator(mode="after")

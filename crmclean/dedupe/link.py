@@ -30,6 +30,7 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, RAW, SOURCE, SOURCE_ID
 from crmclean.dedupe.blocking import blocking_keys, oversized_blocks, oversized_findings
+from crmclean.dedupe.bridges import bridged
 from crmclean.dedupe.chains import (
     WEAK,
     WEIGHT,
@@ -39,6 +40,7 @@ from crmclean.dedupe.chains import (
     split_chains,
     weak_links,
 )
+from crmclean.dedupe.chunks import floor_of
 from crmclean.dedupe.cluster import components, golden_id
 from crmclean.dedupe.cohesion import CHECKED
 from crmclean.dedupe.compare import LEFT, RIGHT
@@ -241,6 +243,9 @@ def link(
         ]
     )
     disputed = _pairs(cannot_link(pairs.filter(~unchecked()), config))
+    lifted = _pairs(bridged(pairs.filter(unchecked()), matches, config, floor_of(config)))
+    cannot = cannot.join(lifted, on=[LEFT, RIGHT], how="anti")
+    disputed = pl.concat([disputed, lifted])
     doubts = checks.select(LEFT, RIGHT) if checks.is_empty() else doubted(checks, config.doubting)
     contradicted, doubts = _pairs(contradicted), _pairs(doubts)
     if cannot.height or disputed.height or contradicted.height or doubts.height:
