@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -39,7 +40,8 @@ TABLES = (
     "runs", "models", "segment_history", "segment_runs", "schema_version",
 )  # fmt: skip
 CLOCK = {"started_at", "finished_at", "rolled_back_at", "learned_at", "assigned_at", "host",
-         "user_name", "at", "ran_at"}  # fmt: skip
+         "user_name", "at", "ran_at", "generated_at"}  # fmt: skip
+WORK = [Path()]  # the story's work folder, named WORK in the answers
 RUNNER = "import sys; from crmclean.cli import main; sys.argv[0] = 'crmclean'; sys.exit(main())"
 
 
@@ -61,9 +63,10 @@ def labels(database: Path) -> dict[str, str]:
 
 
 def relabel(text: str, runs: dict[str, str]) -> str:
+    """``text`` with run ids as labels and times of day (a model's ``learned_at``) as TIME."""
     for run_id, label in runs.items():
         text = text.replace(run_id, label)
-    return text
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?", "TIME", text)
 
 
 def dump(database: Path, out: Path, step: str) -> None:
@@ -81,13 +84,14 @@ def dump(database: Path, out: Path, step: str) -> None:
             rows = cursor.fetchall()
             frame = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
             frame = frame.select(c for c in columns if c not in CLOCK)
-            frame = frame.select(pl.all().cast(pl.String)).sort(pl.all(), nulls_last=True)
-            text = relabel(frame.write_csv(), runs)
-            (out / f"{step}.{name}.csv").write_text(text)
+            header, *lines = relabel(frame.write_csv(), runs).splitlines()
+            (out / f"{step}.{name}.csv").write_text("\n".join([header, *sorted(lines)]))
 
 
 def answer(out: Path, step: str, text: str, runs: dict[str, str]) -> None:
-    """A command's JSON output, run ids relabelled and clock fields dropped."""
+    """A command's JSON output, run ids relabelled (and the work folder named ``WORK``),
+    clock fields dropped."""
+    runs = {**runs, str(WORK[0]): "WORK"}
     try:
         document = json.loads(text)
     except json.JSONDecodeError:
@@ -108,6 +112,7 @@ def story(code: Path, work: Path, out: Path, rows: int, sources: int, target: Pa
     from migrate import change_first_source, project_file
 
     project = project_file(work, rows, 7, sources)
+    WORK[0] = work
     database = work / "crm.db"
     run = ("migrate", "run", str(project), "--on-fail", "quarantine", "--json")
     if target is None:
@@ -135,7 +140,8 @@ def story(code: Path, work: Path, out: Path, rows: int, sources: int, target: Pa
     status = cli(code, work, "migrate", "status", "--project", str(project), "--json")
     answer(out, "5-status", status, labels(database))
     cli(code, work, "export", "--project", str(project), "--to", "csv", str(work / "out.csv"))
-    (out / "5-export.csv").write_bytes((work / "out.csv").read_bytes())
+    exported = relabel((work / "out.csv").read_text(encoding="utf-8-sig"), labels(database))
+    (out / "5-export.csv").write_text(exported)
     audited = cli(code, work, "audit", f"sqlite:///{database}", "--json")
     answer(out, "5-audit", audited, labels(database))
     runs = labels(database)
