@@ -77,7 +77,8 @@ def run_stamp(tables: Tables, name: str, run_id: str, sequence: int) -> dict[str
 
 
 def _view(conn: sa.Connection, tables: Tables, stored: sa.Table, before: bool) -> str:
-    """The SELECT of the ``findings`` view (or ``findings_before``) over ``stored``."""
+    """The SELECT of the ``findings`` view (or ``findings_before``) over ``stored``: LEFT
+    JOINs on unique keys, so the view has exactly the stored table's rows."""
     quote = conn.dialect.identifier_preparer.quote
     rows, kinds, runs = (quote(t.name) for t in (stored, tables.kinds, tables.runs))
     columns = [
@@ -88,7 +89,7 @@ def _view(conn: sa.Connection, tables: Tables, stored: sa.Table, before: bool) -
         *([f"f.{quote(REPLACED_BY)}"] if before else []),
     ]
     return (
-        f"SELECT {', '.join(columns)} FROM {rows} f JOIN {kinds} k ON k.{quote(KIND)} = "
+        f"SELECT {', '.join(columns)} FROM {rows} f LEFT JOIN {kinds} k ON k.{quote(KIND)} = "
         f"f.{quote(KIND)} LEFT JOIN {runs} r ON r.sequence = f.{quote(RUN)}"
     )
 
