@@ -35,6 +35,7 @@ from crmclean.load.schema import DATA_KEYS  # noqa: E402
 from crmclean.rules import Rules  # noqa: E402
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+STORED_AS = {"finding_rows": "findings"}  # a data table written under another name
 
 
 def build_cache(folder: Path, rows: int, seed: int) -> None:
@@ -75,7 +76,8 @@ def timed_tables() -> dict[str, tuple[float, float]]:
         try:
             return insert(conn, table, *args)
         finally:
-            seconds[table.name] = (time.perf_counter() - started, time.process_time() - cpu)
+            name = STORED_AS.get(table.name, table.name)  # findings: finding_rows
+            seconds[name] = (time.perf_counter() - started, time.process_time() - cpu)
 
     load_module._insert = timed  # type: ignore[assignment]
     return seconds

@@ -88,10 +88,12 @@ def count(target: str, table: str) -> int:
 
 
 def snapshot(target: str, tables: tuple[str, ...] | None = None) -> dict[str, list[str]]:
-    """Every row of every table (or of ``tables``), sorted, as the driver returns it."""
+    """Every row of every table and view (or of ``tables``), sorted, as the driver returns
+    it."""
     engine = sa.create_engine(target_url(target))
     with engine.connect() as conn:
-        names = tables or sa.inspect(conn).get_table_names()
+        inspector = sa.inspect(conn)
+        names = tables or [*inspector.get_table_names(), *inspector.get_view_names()]
         rows = {t: conn.execute(sa.text(f"select * from {t}")).all() for t in names}
     engine.dispose()
     return {table: sorted(map(repr, found)) for table, found in rows.items()}
@@ -122,7 +124,7 @@ def test_load_round_trip(target: str, rules: Rules) -> None:
     runs = read(target, "select run_id, status, config_hash, sequence, finished_at from runs")
     assert [r[:4] for r in runs] == [(result.run_id, "loaded", "cfg", 1)]
     assert runs[0][4] is not None
-    assert read(target, "select version from schema_version") == [(2,)]
+    assert read(target, "select version from schema_version") == [(3,)]
 
 
 def test_same_input_again_writes_nothing(target: str, rules: Rules) -> None:
@@ -305,7 +307,7 @@ def test_version_1_target_is_upgraded(tmp_path: Path, rules: Rules) -> None:
             conn.exec_driver_sql(statement)
     engine.dispose()
     result = run_load(make_batch(rules), target, rules)
-    assert read(target, "select version from schema_version") == [(2,)]
+    assert read(target, "select version from schema_version") == [(3,)]
     assert read(target, "select run_id, sequence from runs order by sequence") == [
         ("old", 1), (result.run_id, 2)
     ]  # fmt: skip

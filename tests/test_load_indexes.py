@@ -27,7 +27,7 @@ def test_first_and_later_loads_keep_every_index(tmp_path: Path, rules: Rules) ->
     target = tmp_path / "crm.db"
     run_load(make_batch(rules), str(target), rules)
     first = indexes(target)
-    declared = {i.name for t in build_tables(rules.model.names).data.values() for i in t.indexes}
+    declared = {i.name for t in build_tables(rules.model.names).stored.values() for i in t.indexes}
     assert {sql.split()[2] for _, sql in first} >= declared
     run_load(changed_batch(rules), str(target), rules)
     assert indexes(target) == first

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from crmclean.batch import GOLDEN_ID
 from crmclean.errors import UserError
+from crmclean.load.compact import FINDINGS, compact_rows, run_stamp
 from crmclean.load.existing import target_state
 from crmclean.load.models import store_model
 from crmclean.load.plan import LoadPlan, plan_load
@@ -76,19 +77,23 @@ def _write(
 ) -> LoadResult:
     """Record the run, save and delete the rows it replaces, insert its rows (new golden
     records with their ``segments``, when given)."""
-    start_run(conn, tables.runs, run)
+    sequence = start_run(conn, tables.runs, run)
     if run.details.get("model") is not None:
         store_model(conn, tables.models, run.run_id, run.details["model"])
     inserts = {name: _inserted(tables, plan, name, stage, segments) for name in DATA_KEYS}
+    if not plan.changes[FINDINGS].insert.is_empty():  # stored compactly: kinds numbered
+        table, rows, _ = inserts[FINDINGS]
+        inserts[FINDINGS] = (tables.stored[FINDINGS], compact_rows(conn, tables, rows), None)
     if side is not None:
         for table, rows, staged in inserts.values():
             if staged is None:
                 side.write_ahead(table.name, sent_columns(rows.drop(RUN_ID, strict=False)))
     counts = {}
     for name, (table, rows, staged) in inserts.items():
-        change = plan.changes[name]
-        save_and_delete(conn, tables.data[name], tables.before[name], change.replace, run.run_id)
-        counts[name] = _insert(conn, table, rows, run.run_id, staged, side)
+        stored, before = tables.stored[name], tables.stored_before[name]
+        save_and_delete(conn, stored, before, plan.changes[name].replace, run.run_id)
+        stamp = run_stamp(tables, name, run.run_id, sequence)
+        counts[name] = _insert(conn, table, rows, stamp, staged, side)
     changes = {name: plan.changes[name].counts for name in DATA_KEYS}
     result = LoadResult(run.run_id, counts, changes)
     finish_run(conn, tables.runs, result)
@@ -125,18 +130,16 @@ def _insert(
     conn: sa.Connection,
     table: sa.Table,
     rows: pl.DataFrame,
-    run_id: str,
+    stamp: dict[str, str | int],
     stage: Stage | None,
     side: SideFiles | None,
 ) -> int:
     """The run's new rows of ``table``, from memory (through ``side`` files on SQLite) or
-    (golden records) from the stage."""
+    (golden records) from the stage; ``stamp`` names their run (its id, or its number)."""
     if stage is None:
         with indexes_rebuilt(conn, table, rows.height):
-            return insert_frame(
-                conn, table, rows.drop(RUN_ID, strict=False), side, {RUN_ID: run_id}
-            )
-    copied = insert_staged(conn, table, stage, run_id)
+            return insert_frame(conn, table, rows.drop(RUN_ID, strict=False), side, stamp)
+    copied = insert_staged(conn, table, stage, str(stamp[RUN_ID]))
     if copied != rows.height:
         raise RuntimeError(f"staging table {stage.table.name} changed after the gate")
     return copied

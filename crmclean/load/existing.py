@@ -203,8 +203,12 @@ class TargetReader:
         return read_rows(self.conn, table, present, keys)
 
     def _mostly(self, table: sa.Table, keys: pl.DataFrame) -> bool:
-        """Whether ``keys`` name a large share of ``table``'s rows (or it has none)."""
+        """Whether ``keys`` name a large share of ``table``'s rows (or it has none); counted
+        in the table that stores them (a view's joins would cost a lookup per row)."""
         assert self.conn is not None
+        stored = self.tables.stored[table.name]
+        if stored is not table and sa.inspect(self.conn).has_table(stored.name):
+            table = stored
         count = self.conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
         return keys.height >= count * WHOLE_TABLE_SHARE
 

@@ -9,10 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from crmclean.errors import UserError
+from crmclean.load.compact import run_rows
 from crmclean.load.existing import has_tables
 from crmclean.load.models import run_models
 from crmclean.load.run import lock_runs, now
-from crmclean.load.schema import REPLACED_BY, RUN_ID, Tables, build_tables
+from crmclean.load.schema import REPLACED_BY, Tables, build_tables
 from crmclean.load.target import connect, open_engine, safe_url
 from crmclean.load.upgrade import ensure_schema
 from crmclean.rules import Rules
@@ -122,9 +123,9 @@ def _runs_to_undo(conn: sa.Connection, tables: Tables, run_id: str, cascade: boo
 
 def _undo(conn: sa.Connection, tables: Tables, run_id: str) -> None:
     """Delete the rows ``run_id`` wrote, put back the rows it replaced, mark it rolled back."""
-    for name, table in tables.data.items():
-        before = tables.before[name]
-        conn.execute(table.delete().where(table.c[RUN_ID] == run_id))
+    for name, table in tables.stored.items():
+        before = tables.stored_before[name]
+        conn.execute(table.delete().where(run_rows(conn, tables, name, run_id)))
         saved = sa.select(*(before.c[c.name] for c in table.columns))
         saved = saved.where(before.c[REPLACED_BY] == run_id)
         conn.execute(table.insert().from_select([c.name for c in table.columns], saved))

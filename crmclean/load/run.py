@@ -59,8 +59,8 @@ class LoadResult:
         return {"run_id": self.run_id, "counts": dict(self.counts), "changes": self.changes}
 
 
-def start_run(conn: sa.Connection, runs: sa.Table, run: RunInfo) -> None:
-    """Record the run as started, numbered after every earlier run."""
+def start_run(conn: sa.Connection, runs: sa.Table, run: RunInfo) -> int:
+    """Record the run as started, numbered after every earlier run; returns its number."""
     last = conn.execute(sa.select(sa.func.max(runs.c.sequence))).scalar()
     conn.execute(
         runs.insert(),
@@ -77,6 +77,7 @@ def start_run(conn: sa.Connection, runs: sa.Table, run: RunInfo) -> None:
             "gate": json.dumps(run.details.get("gate")),
         },
     )
+    return (last or 0) + 1
 
 
 def finish_run(conn: sa.Connection, runs: sa.Table, result: LoadResult) -> None:

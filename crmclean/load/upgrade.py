@@ -5,13 +5,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from crmclean.errors import UserError
+from crmclean.load.compact import FINDINGS, create_views, upgrade_findings
 from crmclean.load.schema import COMPANY_ID, SCHEMA_VERSION, Tables
 
 ADDED = {"contacts": (COMPANY_ID,)}  # nullable columns added in place to older targets
 
 
 def ensure_schema(conn: sa.Connection, tables: Tables) -> None:
-    """Create missing tables; upgrade a version-1 target; refuse any other version or model.
+    """Create missing tables; upgrade a version-1 or 2 target; refuse any other version or
+    model.
     On PostgreSQL a lock held to the end of the transaction makes two first runs take turns
     (the second then finds the target changed) instead of racing to create the tables."""
     if conn.dialect.name == "postgresql":
@@ -23,8 +25,11 @@ def ensure_schema(conn: sa.Connection, tables: Tables) -> None:
     found = conn.execute(sa.select(version.c.version)).scalars().all()
     if not found:
         conn.execute(version.insert(), {"version": SCHEMA_VERSION})
-    elif found == [1]:
-        _upgrade_from_1(conn, tables)
+        create_views(conn, tables)
+    elif found in ([1], [2]):
+        if found == [1]:
+            _upgrade_from_1(conn, tables)
+        _upgrade_from_2(conn, tables)
         conn.execute(version.update().values(version=SCHEMA_VERSION))
     elif found != [SCHEMA_VERSION]:
         raise UserError(f"target has schema version {found}, this crmclean writes {SCHEMA_VERSION}")
@@ -49,6 +54,14 @@ def _upgrade_from_1(conn: sa.Connection, tables: Tables) -> None:
     ordered = conn.execute(sa.select(runs.c.run_id).order_by(runs.c.started_at)).scalars()
     for number, run_id in enumerate(list(ordered), start=1):
         conn.execute(runs.update().where(runs.c.run_id == run_id).values(sequence=number))
+
+
+def _upgrade_from_2(conn: sa.Connection, tables: Tables) -> None:
+    """Version 2 stored findings as text rows: store them compactly behind views
+    (:mod:`crmclean.load.compact`). Older targets may lack the tables: created first."""
+    for table in (tables.data[FINDINGS], tables.before[FINDINGS]):
+        table.create(conn, checkfirst=True)
+    upgrade_findings(conn, tables)
 
 
 def ensure_columns(conn: sa.Connection, table: sa.Table, names: list[str]) -> None:
