@@ -93,3 +93,12 @@ def test_a_comparison_a_record_has_no_value_for_cannot_move_the_pair(config: Mat
     assert (nothing["up"] == 0).all() and (nothing["down"] == 0).all()
     reach = _reach(later, params, pairs, table)
     assert (reach["up"] > 0).any() and (reach["down"] < 0).any()
+
+
+def test_which_keys_a_record_holds_is_one_bit_each_made_once() -> None:
+    codes = pl.DataFrame({"city": [1, None, 3, None], "street": [None, None, 5, 6]}).cast(pl.UInt32)
+    table = KeyTable(codes, {})
+    held = table.held(("city", "street"))
+    assert held.to_list() == [1, 0, 3, 2]
+    assert table.held(("city", "street")) is held
+    assert table.held(("street",)).to_list() == [0, 0, 1, 1]

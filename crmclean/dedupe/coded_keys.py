@@ -44,6 +44,7 @@ class KeyTable:
     _shares: dict[str, tuple[pl.Series, pl.Series]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _held: dict[tuple[str, ...], pl.Series] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def height(self) -> int:
@@ -68,6 +69,17 @@ class KeyTable:
         if made is None or made[0] is not shares:
             made = self._shares[key] = (shares, shares.gather(self.codes[key]))
         return made[1]
+
+    def held(self, keys: tuple[str, ...]) -> pl.Series:
+        """Which of ``keys`` each record holds, as bits of a UInt64 (bit ``i``: ``keys[i]``
+        not null), made once: each chunk of pairs then gathers one integer per record."""
+        if keys not in self._held:
+            bits = pl.sum_horizontal(
+                pl.col(key).is_not_null().cast(pl.UInt64) * (1 << bit)
+                for bit, key in enumerate(keys)
+            )
+            self._held[keys] = self.codes.select(bits.cast(pl.UInt64)).to_series()
+        return self._held[keys]
 
     def decoded(self) -> pl.DataFrame:
         """The keys as text (lists of text for list keys)."""

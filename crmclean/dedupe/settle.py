@@ -77,18 +77,15 @@ def _reach(
     """Per pair, how far ``specs`` can move its match weight: at most ``up`` bits for,
     ``down`` against (``down`` <= 0 <= ``up``); a group's members count once, others add up,
     and a comparison either record has no value for moves nothing. Which of ``specs`` both
-    records hold is one bit each of an integer, so each distinct combination is weighed once."""
+    records hold is one bit each of an integer (per record, made once a run), so each distinct
+    combination is weighed once and looked up by its place among them."""
     groups: dict[str, list[tuple[pl.Expr, float, float]]] = {}
     for bit, spec in enumerate(specs):
         weights = _weights(spec, params)
         member = ((pl.col(_BITS) & (1 << bit)) > 0, max(*weights, 0.0), min(*weights, 0.0))
         groups.setdefault(spec.group or f"_{spec.name}", []).append(member)
-    held = pl.sum_horizontal(
-        pl.col(spec.key).is_not_null().cast(pl.UInt64) * (1 << bit)
-        for bit, spec in enumerate(specs)
-    )
-    bits = table.codes.select(held.cast(pl.UInt64).alias(_BITS))[_BITS]
-    both = (bits.gather(pairs[LEFT]) & bits.gather(pairs[RIGHT])).alias(_BITS)
+    bits = table.held(tuple(spec.key for spec in specs))
+    both = bits.gather(pairs[LEFT]) & bits.gather(pairs[RIGHT])
     up = [
         pl.max_horizontal(pl.when(k).then(u).otherwise(0.0) for k, u, _ in g)
         for g in groups.values()
@@ -97,9 +94,9 @@ def _reach(
         pl.min_horizontal(pl.when(k).then(d).otherwise(0.0) for k, _, d in g)
         for g in groups.values()
     ]
-    distinct = both.unique().to_frame()
-    reach = distinct.with_columns(up=pl.sum_horizontal(up), down=pl.sum_horizontal(down))
-    return both.to_frame().join(reach, on=_BITS, how="left", maintain_order="left").drop(_BITS)
+    distinct = both.unique().sort()
+    reach = distinct.to_frame(_BITS).select(up=pl.sum_horizontal(up), down=pl.sum_horizontal(down))
+    return reach[distinct.search_sorted(both)]
 
 
 def _logit(probability: float) -> float:
