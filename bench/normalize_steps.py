@@ -46,7 +46,10 @@ def before(records: Path, rules: Rules, first: str) -> pl.DataFrame:
                 break
             frame, _ = step(frame)
         frame.write_parquet(cache)
-    return pl.read_parquet(cache)
+    # One chunk per column, as the map stage hands the frame over: a parquet file reads in
+    # several, and a step adding a one-chunk column would make every later select copy the
+    # whole frame to line the chunks up (13.3 s CPU for the steps at 1M instead of 8.3).
+    return pl.read_parquet(cache).rechunk()
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmclean.normalize.distinct import INDEX, MANY, FastPath, cell_parts, map_distinct
+from crmclean.normalize.distinct import INDEX, MANY, FastPath, cell_parts, lazily, map_distinct
 
 
 def test_map_distinct_calls_once_per_value_and_keeps_row_order() -> None:
@@ -121,3 +121,15 @@ def test_cell_parts_answers_every_row_as_the_function_would(
         got = [tuple(part) for at, *part in rest if at == index] if many else [(up, n)]
         assert many == (len(expected) > 1)
         assert got == (expected or [(None, None)])
+
+
+def test_lazily_selects_as_an_eager_query_does_in_one_chunk_a_column() -> None:
+    # Large enough for a lazy query to split its output into chunks.
+    frame = pl.DataFrame({"v": [f" {i % 97}a " for i in range(300_000)], "n": range(300_000)})
+    shared = pl.col("v").str.strip_chars().str.to_uppercase()
+    exprs = [pl.when(shared.str.len_bytes() > 2).then(shared).alias("u"), "n", shared.alias("s")]
+    result = lazily(frame, *exprs)
+    assert result.equals(frame.select(*exprs))
+    assert result.n_chunks("all") == [1, 1, 1]
+    # Its columns join an eager frame without splitting it into unlike chunks.
+    assert frame.with_columns(result.iter_columns()).n_chunks("all") == [1, 1, 1, 1]

@@ -216,6 +216,15 @@ def _scatter(frame: pl.DataFrame, at: pl.Series, values: pl.DataFrame) -> pl.Dat
     )
 
 
+def lazily(frame: pl.DataFrame, *exprs: pl.Expr | pl.Series | str) -> pl.DataFrame:
+    """``frame.select(*exprs)`` computed lazily, so a subexpression read by several outputs
+    (or twice by one) is computed once (an eager query computes it once per use); in one
+    chunk a column, as an eager query gives it: a lazy one splits its output into chunks, and
+    a frame whose columns are chunked unlike each other is copied whole by every later
+    ``select`` to line them up."""
+    return frame.lazy().select(*exprs).collect().rechunk()
+
+
 def select_distinct(
     frame: pl.DataFrame, keys: Sequence[str], columns: Mapping[str, pl.Expr]
 ) -> pl.DataFrame:

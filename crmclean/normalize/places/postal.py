@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 from polars.expr.whenthen import ChainedThen, Then
 
+from crmclean.normalize.distinct import lazily
 from crmclean.normalize.findings import BEFORE, Step, by_rule, changed, pairs
 from crmclean.normalize.places.states import AddressSpec, country_or_default, load
 from crmclean.rules import Rules
@@ -117,7 +118,8 @@ def normalize_postal(
         .when(changed())
         .then(pl.lit("postal_code.formatted"))
     )
-    kept = frame.with_columns(after.alias(field), _unread(frame, field, invalid))
+    unread = lazily(frame, _unread(frame, field, invalid)).to_series()  # compact code read thrice
+    kept = frame.with_columns(after.alias(field), unread)
     return Step(kept, by_rule(both, field, rule))
 
 
