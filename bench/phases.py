@@ -100,13 +100,15 @@ class Meter:
 
 
 def normalized(records: Path, rules: Rules) -> pl.DataFrame:
-    """The file read, mapped and normalized as ``crmclean dedupe`` does (cached)."""
+    """The file read, mapped and normalized as ``crmclean dedupe`` does (cached). Rechunked:
+    the stage hands dedupe one chunk a column, a parquet file reads in several, and frames
+    whose columns are chunked unlike each other copy themselves on every select."""
     cache = records.with_suffix(".normalized.parquet")
     if not cache.exists():
         source = SourceSpec(path=records, mapping=_mapping(records.parent))
         result = pipeline.run([source], rules, RunOptions(), stop_before="dedupe")
         result.batch.frame.write_parquet(cache)
-    return pl.read_parquet(cache)
+    return pl.read_parquet(cache).rechunk()
 
 
 def comparison_seconds(pairs: pl.DataFrame, table: KeyTable, config: MatchConfig) -> None:
