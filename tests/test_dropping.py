@@ -30,3 +30,12 @@ def test_positions_ascending_and_nulls_never_match() -> None:
     found = positions(rows, keys)
     assert found.to_list() == [0, 3]
     assert without_positions(rows, found).equals(rows.slice(1, 2))
+
+
+def test_one_source_counts_its_distinct_ids_as_two_columns_do() -> None:
+    from crmclean.load.changes import _distinct
+
+    one = pl.DataFrame({"s": ["a"] * 4, "i": ["1", "2", "2", None]})
+    two = pl.DataFrame({"s": ["a", "b", "a", "b"], "i": ["1", "1", "1", None]})
+    for rows in (one, two, one.clear()):
+        assert _distinct(rows, ["s", "i"]) == rows.select("s", "i").n_unique()
