@@ -281,7 +281,7 @@ def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions
     quarantined = quarantine(batch, rejects)
     again = _regated(batch, quarantined, rejects, gate, plan, rules, options, run)
     if again is None:
-        if needs_remerge(batch, quarantined):
+        if needs_remerge(batch, rejects):
             quarantined = remerge(quarantined, rules, options.dedupe)
         quarantined = with_companies(quarantined, rules)
         again = _gated(quarantined, rules, options, run)
@@ -309,7 +309,7 @@ def _regated(
     that holding over more rows may not hold over fewer: the golden contacts are ``gate``'s
     less some (:func:`~crmclean.validate.still_holding`)."""
     records = rejects.select(SOURCE, SOURCE_ID).unique()
-    if needs_remerge(batch, quarantined):
+    if needs_remerge(batch, records):
         return None
     emptied = batch.frame.join(records, on=[SOURCE, SOURCE_ID], how="semi")[GOLDEN_ID].unique()
     companies = without_contacts(quarantined.company_result, emptied, records)

@@ -63,8 +63,16 @@ def diff(
 
 def _one_sided(existing: pl.DataFrame, desired: pl.DataFrame, key: list[str]) -> TableChange:
     replaced = existing.select(key).unique()
-    counts = {"insert": desired.select(key).n_unique(), "update": 0, "delete": replaced.height}
+    counts = {"insert": _distinct(desired, key), "update": 0, "delete": replaced.height}
     return TableChange(replaced, desired, counts)
+
+
+def _distinct(rows: pl.DataFrame, key: list[str]) -> int:
+    """The number of distinct ``key`` tuples of ``rows``: the last key column's distinct values
+    when every other holds one value (one source), which one column counts faster."""
+    if len(key) > 1 and all(rows.get_column(name).n_unique() == 1 for name in key[:-1]):
+        return rows.get_column(key[-1]).n_unique()
+    return rows.select(key).n_unique()
 
 
 def merge_rows(members: pl.DataFrame, golden: pl.DataFrame, fields: list[str]) -> pl.DataFrame:

@@ -191,7 +191,10 @@ def _plan(reader: TargetReader, batch: Batch, rules: Rules) -> LoadPlan:
     touched = pl.concat([golden[GOLDEN_ID], renamed[EXISTING]]).unique().to_frame(GOLDEN_ID)
     held = renamed.select(pl.col(EXISTING).alias(GOLDEN_ID))
     company_keys, company_side = company_side_rows(companies)
-    incoming = incoming_keys(batch, company_keys)
+    if reader.conn is None:  # a new target holds no rejects or findings: no keys to look up
+        incoming = pl.DataFrame(schema=dict.fromkeys(LINEAGE_KEY, pl.String))
+    else:
+        incoming = incoming_keys(batch, company_keys)
     with_side = batch.add_rejects(company_side.rejects).add_findings(company_side.findings)
     desired = desired_rows(with_side, reader.tables, members, golden, fields)
     contacts = clusters.contacts

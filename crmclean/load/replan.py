@@ -14,12 +14,11 @@ from dataclasses import replace
 import polars as pl
 
 from crmclean.batch import GOLDEN, GOLDEN_ID, REJECT_SCHEMA, SOURCE, SOURCE_ID
+from crmclean.dropping import positions, without_keys, without_positions
 from crmclean.load.changes import TableChange
 from crmclean.load.frames import table_frame
 from crmclean.load.plan import CompanyTables, LoadPlan
 from crmclean.load.schema import LINEAGE_KEY, PENDING, Tables
-
-_GONE = "_gone"
 
 
 def without_records(
@@ -60,7 +59,7 @@ def without_records(
         "merges": _dropped(changes["merges"], golden),
         "rejects": _added(changes["rejects"], rows, keys),
     }
-    after, lineage = _without(plan.after, golden), _without(plan.lineage, records)
+    after, lineage = without_keys(plan.after, golden), without_keys(plan.lineage, records)
     if companies is None:
         return replace(plan, changes=changes | dropped, after=after, lineage=lineage)
     firms, linked_changes = companies[1], companies[0]
@@ -86,22 +85,13 @@ def _touches(rows: pl.DataFrame, keys: pl.DataFrame) -> bool:
 
 def _dropped(change: TableChange, keys: pl.DataFrame) -> TableChange:
     """``change`` without inserting the rows of ``keys``."""
-    gone = _keys(change.insert, keys).height
+    found = positions(change.insert, keys)
+    gone = change.insert.select(keys.columns)[found].unique().height
     return replace(
         change,
-        insert=_without(change.insert, keys),
+        insert=without_positions(change.insert, found),
         counts={**change.counts, "insert": change.counts["insert"] - gone},
     )
-
-
-def _without(rows: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
-    """``rows`` less those of ``keys``, in order: a filter by a mask the key columns alone
-    give (an anti join would gather every wide column)."""
-    marked = keys.unique().with_columns(pl.lit(True).alias(_GONE))
-    mask = rows.select(keys.columns).join(
-        marked, on=keys.columns, how="left", maintain_order="left"
-    )
-    return rows.filter(mask[_GONE].is_null())
 
 
 def _added(change: TableChange, rows: pl.DataFrame, keys: pl.DataFrame) -> TableChange:

@@ -18,6 +18,7 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.company_fields import ORIGIN
+from crmclean.dropping import positions, without_keys, without_positions
 from crmclean.load.schema import COMPANY_ID
 from crmclean.rules import Rules
 from crmclean.validate.plain import describe
@@ -93,40 +94,40 @@ def quarantine_rejects(
     )
 
 
-_OUT = "_quarantined"
-
-
 def quarantine(batch: Batch, rejects: pl.DataFrame) -> Batch:
-    """``batch`` without the records of ``rejects``, which join its rejects."""
-    keys = [SOURCE, SOURCE_ID]
-    named = rejects.select(keys).unique().with_columns(pl.lit(True).alias(_OUT))
-    marks = batch.frame.select(keys).join(named, on=keys, how="left", maintain_order="left")
-    frame = batch.frame.filter(marks[_OUT].is_null())  # a filter, not a join of the wide frame
-    held = pl.col(GOLDEN_ID).is_in(frame[GOLDEN_ID].unique())
-    golden = None if batch.golden is None else batch.golden.filter(held)
-    merges = None if batch.merges is None else batch.merges.filter(held)
+    """``batch`` without the records of ``rejects``, which join its rejects; without the golden
+    records (and their merge log) left with no record. What is kept is not copied
+    (:mod:`crmclean.dropping`)."""
+    keys = batch.frame.select(SOURCE, SOURCE_ID).join(
+        rejects.select(SOURCE, SOURCE_ID).unique(), on=[SOURCE, SOURCE_ID], how="semi"
+    )
+    frame = without_keys(batch.frame, keys)
+    held = frame.get_column(GOLDEN_ID).unique().implode()
+    golden = None if batch.golden is None else _held(batch.golden, held)
+    merges = None if batch.merges is None else _held(batch.merges, held)
     quarantined = replace(batch, frame=frame, golden=golden, merges=merges)
-    records = rejects.select(keys).unique().height
+    records = rejects.select(SOURCE, SOURCE_ID).unique().height
     return quarantined.add_rejects(rejects).add_stats(STAGE, quarantined=records)
 
 
-def needs_remerge(batch: Batch, quarantined: Batch) -> bool:
-    """Whether a golden record that lost records to quarantine (``batch`` before it,
-    ``quarantined`` after) still has records (this run's, or ones the target keeps), so it
-    must be built again; else :func:`quarantine` already dropped the golden records it
-    emptied, and every other golden record and its merge log stay as they were."""
-    emptied = (
-        batch.frame.select(GOLDEN_ID)
-        .unique()
-        .join(quarantined.frame.select(GOLDEN_ID).unique(), on=GOLDEN_ID, how="anti")
-    )
+def _held(rows: pl.DataFrame, held: pl.Series) -> pl.DataFrame:
+    """``rows`` of the golden ids ``held`` (imploded), in order."""
+    gone = pl.arg_where(pl.col(GOLDEN_ID).is_in(held).fill_null(False).not_())
+    return without_positions(rows, rows.select(gone).to_series())
+
+
+def needs_remerge(batch: Batch, records: pl.DataFrame) -> bool:
+    """Whether a golden record that loses ``records`` (``_source, _source_id`` of ``batch``'s
+    records, quarantined) keeps others (this run's, or ones the target keeps), so it must be
+    built again; else :func:`quarantine` drops the golden records they empty, and every other
+    golden record and its merge log stay as they were."""
     keys = [SOURCE, SOURCE_ID]
-    removed = batch.frame.select(*keys, GOLDEN_ID).join(
-        quarantined.frame.select(keys), on=keys, how="anti"
-    )
-    touched = removed.select(GOLDEN_ID).unique().join(emptied, on=GOLDEN_ID, how="anti")
+    frame = batch.frame.select(*keys, GOLDEN_ID)
+    removed = frame[positions(frame, records.select(keys).unique())]
+    ids = removed.get_column(GOLDEN_ID).unique().implode()
+    members = frame.filter(pl.col(GOLDEN_ID).is_in(ids)).group_by(GOLDEN_ID).len()
+    lost = removed.group_by(GOLDEN_ID).len()
+    touched = members.join(lost, on=GOLDEN_ID).filter(pl.col("len") > pl.col("len_right"))
     kept = None if batch.target is None else batch.target.kept
-    held = (
-        0 if kept is None else kept.join(removed.select(GOLDEN_ID), on=GOLDEN_ID, how="semi").height
-    )
+    held = 0 if kept is None else kept.filter(pl.col(GOLDEN_ID).is_in(ids)).height
     return touched.height > 0 or held > 0
