@@ -52,11 +52,11 @@ def test_a_damaged_packed_model_is_a_clear_error() -> None:
         unpacked(blob[: len(blob) // 2], "models table, model m")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "postgres", "mariadb"])
 def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "crm.db")
-    return request.getfixturevalue("postgres_url")
+    return request.getfixturevalue(f"{request.param}_url")
 
 
 def test_a_target_of_json_models_still_gives_its_model(target: str, tmp_path: Path) -> None:
@@ -75,6 +75,10 @@ def test_a_target_of_json_models_still_gives_its_model(target: str, tmp_path: Pa
     assert stored_model(target, tables) == model
     second = cli("migrate", "run", str(project(tmp_path, target, "crm.csv", "event.csv")))
     assert second["model"]["model_id"] == model.model_id
-    rows = read(target, "select body is null, packed is null from models order by records")
+    rows = read(
+        target,
+        "select m.body is null, m.packed is null from models m"
+        " join runs r on r.run_id = m.run_id order by r.sequence",
+    )
     assert [tuple(map(bool, row)) for row in rows] == [(False, True), (True, True)]
     assert stored_model(target, tables) == model
