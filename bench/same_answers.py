@@ -1,8 +1,9 @@
 """Does a change to the target's storage change anything a user reads? Runs one migration
 story through the CLI with the crmclean of ``--code`` (a source tree, default this one) and
 writes every answer to ``--out``: each command's JSON output, and after each step every
-table and view a user queries, rows sorted, as CSV. Run ids become ``run#<sequence>`` and
-clock times are left out, so two trees' folders compare file by file (``--compare A B``).
+table and view a user queries, rows sorted, as CSV (the match model in ``models`` as its JSON,
+however it is stored). Run ids become ``run#<sequence>`` and clock times are left out, so two
+trees' folders compare file by file (``--compare A B``).
 
 The story: N neutral contacts (bench/neutral.py) in K CSV files, ``migrate run --on-fail
 quarantine``; the same again (nothing changed); the first file changed and run again; one
@@ -27,6 +28,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -82,10 +84,30 @@ def dump(database: Path, out: Path, step: str) -> None:
             cursor = conn.execute(f"select * from {name}")
             columns = [d[0] for d in cursor.description]
             rows = cursor.fetchall()
+            if name == "models":  # the model as its JSON, however it is stored
+                rows, columns = _models_as_json(rows, columns)
             frame = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
             frame = frame.select(c for c in columns if c not in CLOCK)
             header, *lines = relabel(frame.write_csv(), runs).splitlines()
             (out / f"{step}.{name}.csv").write_text("\n".join([header, *sorted(lines)]))
+
+
+def _models_as_json(rows: list[Any], columns: list[str]) -> tuple[list[Any], list[str]]:
+    """``models`` rows with the model as JSON text in ``body`` (a packed one unpacked by the
+    crmclean this script runs with), no ``packed`` column."""
+    if "packed" not in columns:
+        return rows, columns
+    from crmclean.load.packed import unpacked
+
+    at = columns.index("packed")
+    body = columns.index("body")
+    unpacked_rows = []
+    for row in rows:
+        values = list(row)
+        if values[at] is not None:
+            values[body] = unpacked(values[at], "models").to_json()
+        unpacked_rows.append(values[:at] + values[at + 1 :])
+    return unpacked_rows, columns[:at] + columns[at + 1 :]
 
 
 def answer(out: Path, step: str, text: str, runs: dict[str, str]) -> None:

@@ -5,6 +5,7 @@ match rules changed."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -107,7 +108,7 @@ def test_incremental_runs_reuse_the_targets_model(target: str, tmp_path: Path) -
     both = project(tmp_path, target, "crm.csv", "event.csv")
     second = cli("migrate", "run", str(both))
     assert second["model"]["model_id"] == learned
-    rows = read(target, "select model_id, body is null from models order by records, run_id")
+    rows = read(target, "select model_id, packed is null from models order by records, run_id")
     assert [row[0] for row in rows] == [learned, learned]
     assert sorted(bool(row[1]) for row in rows) == [False, True]  # stored once
     status = CliRunner().invoke(main, ["migrate", "status", "--project", str(both)])
@@ -121,14 +122,15 @@ def test_changed_rules_need_relearn(target: str, tmp_path: Path) -> None:
     read(target, "select 1")  # the target exists
     import sqlalchemy as sa
 
+    from crmclean.load.packed import packed, unpacked
     from crmclean.load.target import target_url
 
     engine = sa.create_engine(target_url(target))
     with engine.begin() as conn:
         conn.execute(sa.text("update models set rules_hash = 'other'"))
-        body = conn.execute(sa.text("select body from models")).scalar()
-        changed = json.dumps({**json.loads(body), "rules_hash": "other"})
-        conn.execute(sa.text("update models set body = :b"), {"b": changed})
+        blob = conn.execute(sa.text("select packed from models")).scalar()
+        changed = packed(replace(unpacked(blob, "models"), rules_hash="other"))
+        conn.execute(sa.text("update models set packed = :b"), {"b": changed})
     engine.dispose()
     both = project(tmp_path, target, "crm.csv", "event.csv")
     refused = CliRunner().invoke(main, ["migrate", "run", str(both)])

@@ -72,7 +72,7 @@ class Frequencies(Mapping[str, float]):
         return f"Frequencies({self.frame.height} values)"
 
 
-def _frame_of(table: Mapping[str, float]) -> pl.DataFrame:
+def frame_of(table: Mapping[str, float]) -> pl.DataFrame:
     """``table`` as a ``value, tf`` frame (a learned table's own frame, not rebuilt)."""
     if isinstance(table, Frequencies):
         return table.frame
@@ -137,10 +137,18 @@ class MatchModel:
     def to_json(self) -> str:
         """The model as JSON text; the term-frequency tables (a million values at 1M records)
         written by polars, not one Python value at a time."""
-        head = {k: v for k, v in self.as_dict().items() if k != "tf"}
         tables = ",".join(f"{json.dumps(name)}:{_object(table)}" for name, table in self.tf.items())
-        body = json.dumps({"format": FORMAT, "version": VERSION, **head})
-        return f'{body[:-1]}, "tf": {{{tables}}}}}'
+        head = self.head_json().removesuffix('"tf": {}}')
+        return f'{head}"tf": {{{tables}}}}}'
+
+    def head_json(self) -> str:
+        """The model as JSON text with empty term-frequency tables (``"tf": {}``)."""
+        head = {k: v for k, v in self.as_dict().items() if k != "tf"}
+        return json.dumps({"format": FORMAT, "version": VERSION, **head, "tf": {}})
+
+    def with_tables(self, frames: Mapping[str, pl.DataFrame]) -> MatchModel:
+        """This model with term-frequency tables ``frames`` (``value, tf`` each)."""
+        return replace(self, tf={name: Frequencies(frame) for name, frame in frames.items()})
 
     def save(self, path: Path) -> None:
         """Write the model to ``path`` (whole or not at all)."""
@@ -170,7 +178,7 @@ class MatchModel:
         tf = {}
         for name, current in fresh.tf.items():
             spec = next(s for s in config.comparisons if s.name == name)
-            known = _frame_of(self.tf.get(name, {})).rename({"tf": "saved"})
+            known = frame_of(self.tf.get(name, {})).rename({"tf": "saved"})
             values = table.values[spec.key].cast(pl.String).to_frame("value")
             joined = values.join(known, on="value", how="left", maintain_order="left")
             tf[name] = joined["saved"].fill_null(current).alias(current.name)
@@ -180,7 +188,7 @@ class MatchModel:
 def _object(table: Mapping[str, float]) -> str:
     """``{value: frequency}`` as a JSON object, encoded by polars (strings escaped as JSON,
     floats in their shortest form that reads back the same)."""
-    frame = _frame_of(table)
+    frame = frame_of(table)
     if frame.is_empty():
         return "{}"
     value = pl.struct("value").struct.json_encode().str.strip_prefix('{"value":')

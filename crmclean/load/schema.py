@@ -107,8 +107,8 @@ def _runs(metadata: sa.MetaData) -> sa.Table:
 
 
 def _models(metadata: sa.MetaData) -> sa.Table:
-    """Which match model decided each run (:mod:`crmclean.load.models`); the model's JSON
-    with the first run it decided."""
+    """Which match model decided each run (:mod:`crmclean.load.models`); the model itself
+    with the first run it decided (``packed``; ``body``, its JSON, in older targets)."""
     return sa.Table(
         "models",
         metadata,
@@ -118,6 +118,7 @@ def _models(metadata: sa.MetaData) -> sa.Table:
         sa.Column("records", sa.Integer, nullable=False),
         sa.Column("rules_hash", sa.String(32), nullable=False),
         sa.Column("body", sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")),
+        sa.Column("packed", sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")),
     )
 
 

@@ -35,6 +35,7 @@ def ensure_schema(conn: sa.Connection, tables: Tables) -> None:
         raise UserError(f"target has schema version {found}, this crmclean writes {SCHEMA_VERSION}")
     for name, columns in ADDED.items():
         ensure_columns(conn, tables.data[name], list(columns))
+    ensure_columns(conn, tables.models, ["packed"])  # models before: JSON text only
     missing = _missing_columns(conn, tables.contacts)
     if missing:
         raise UserError(f"target table 'contacts' lacks columns {missing} of the contact model")
