@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -86,6 +87,12 @@ def dedupe_files(
     refuse_inputs(outputs, [*_paths(sources), decisions, training_pairs, model])
     check_folders(outputs)
     options = _dedupe_options(threshold, decisions, training_pairs, model, explain is not None)
+    options = replace(  # nothing written reads _raw; no golden record asked: segments' fields
+        options,
+        raw=False,
+        full_golden=golden is not None or merges is not None,
+        merge_log=merges is not None,
+    )
     result = pipeline.run(sources, rules, options, stop_before="validate", progress=progress)
     if blocking_report is not None:
         pairs = options.training_pairs

@@ -47,6 +47,7 @@ from crmclean.segments.orders import OrderSource
 from crmclean.segments.stage import (
     check_segment_inputs,
     record_segments,
+    segment_fields,
     segment_plan,
     segment_stage,
 )
@@ -86,7 +87,10 @@ class RunOptions:
     ``to_dict`` still counts every finding). Without ``aside`` nothing is set aside (an audit:
     its memory peak comes after the stage, and writing and reading back 3M findings costs
     ~2 s at 1M records); without ``raw`` the map stage builds no ``_raw`` (an audit never
-    reads it).
+    reads it). Without ``full_golden`` the golden records hold only the fields the segments
+    read (their count and segments are the same; ``crmclean dedupe`` writing no golden
+    record), unless company sources, orders or a target read more; without ``merge_log`` no
+    merge log is built (``crmclean dedupe`` without ``--merges``).
     """
 
     target: str | None = None
@@ -108,6 +112,8 @@ class RunOptions:
     take_back: bool = True  # _raw and the findings below warning back after dedupe
     aside: bool = True  # set aside during dedupe what it never reads (memory; audit: no)
     raw: bool = True  # each record's _raw (the source row as JSON; an audit never reads it)
+    full_golden: bool = True  # every field of the golden records (else the segments' only)
+    merge_log: bool = True  # the merge log (batch.merges)
 
     @property
     def dedupe(self) -> DedupeOptions:
@@ -121,6 +127,7 @@ class RunOptions:
             model=self.model,
             all_pairs=self.all_pairs,
             slim_pairs=self.slim_pairs,
+            merge_log=self.merge_log,
         )
 
 
@@ -236,10 +243,21 @@ def dedupe_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
         if options.model is None and not options.relearn:
             stored = stored_model(options.target, build_tables(rules.model.names))
             options = replace(options, model=stored)
-    batch = segment_stage(dedupe(batch, rules, options.dedupe), rules, options.orders)
+    batch = segment_stage(
+        dedupe(batch, rules, _dedupe_options(batch, rules, options)), rules, options.orders
+    )
     if not options.companies and batch.companies is None:
         return batch
     return with_companies(batch, rules)
+
+
+def _dedupe_options(batch: Batch, rules: Rules, options: RunOptions) -> DedupeOptions:
+    """The dedupe stage's options: golden records of only the segments' fields without
+    ``options.full_golden``, when neither company sources, orders nor a target read more."""
+    narrow = batch.companies is None and not options.orders and options.target is None
+    if options.full_golden or not narrow:
+        return options.dedupe
+    return replace(options.dedupe, golden_fields=segment_fields(rules))
 
 
 def with_companies(batch: Batch, rules: Rules) -> Batch:

@@ -112,6 +112,9 @@ def command(
     merge threshold up are merged, pairs in the review band go to --review, and --explain
     shows why any pair scored as it did.
 
+    Only what is written is built: every field of the golden records with --golden or
+    --merges, the merge log with --merges (the --json counts are the same either way).
+
     \b
     Example:
       crmclean dedupe planilha.csv crm_export.csv evento.xlsx \\

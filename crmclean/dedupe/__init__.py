@@ -43,6 +43,7 @@ from crmclean.dedupe.training import labelled_pairs, read_training_pairs
 from crmclean.rules import Rules
 
 __all__ = ["DedupeOptions", "dedupe", "find_matches", "match_config", "remerge"]
+ALTERNATED = ("email", "phone", "mobile")  # the fields golden records' alternates come from
 
 
 def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> Batch:
@@ -117,17 +118,23 @@ def remerge(batch: Batch, rules: Rules, options: DedupeOptions) -> Batch:
     """``batch`` with its golden records and merge log (re)built from its clusters (nothing
     without ``options.merge``). Into a target, the target's records of the touched golden
     records take part too, and survivorship runs by slices in lineage order, as the load
-    stores the golden records."""
+    stores the golden records. Else the golden records hold only ``options.golden_fields``
+    when given (the segments' fields: a run writing no golden record), and the merge log is
+    built only with ``options.merge_log``."""
     if not options.merge:
         return batch
     config = match_config(rules, options)
     fields, clustered = rules.model.names, batch.frame
     if not options.into_target:
+        if options.golden_fields is not None:
+            wanted = {*options.golden_fields, *ALTERNATED}
+            fields = [name for name in fields if name in wanted]
         golden = golden_records(clustered, fields, config.survivorship, batch.findings)
         if options.decisions is not None:
             overrides = field_overrides(options.decisions, clustered)
             golden = apply_overrides(golden, clustered, overrides)
-        return replace(batch, golden=golden, merges=merge_log(clustered, golden, fields))
+        merges = merge_log(clustered, golden, fields) if options.merge_log else None
+        return replace(batch, golden=golden, merges=merges)
     members = clustered
     kept = None if batch.target is None else batch.target.kept
     if kept is not None:

@@ -45,6 +45,8 @@ class DedupeOptions:
     model: MatchModel | None = None  # decide with this saved model instead of learning one
     all_pairs: bool = False  # keep every scored pair in full (explain, review), not only likely
     slim_pairs: bool = False  # keep only what clustering reads (no evidence, no model)
+    golden_fields: tuple[str, ...] | None = None  # the golden records' fields (None: all)
+    merge_log: bool = True  # the merge log too (batch.merges)
 
 
 class Matched(NamedTuple):

@@ -27,6 +27,14 @@ def segment_stage(batch: Batch, rules: Rules, orders: Sequence[OrderSource] = ()
     return replace(counted, golden=golden)
 
 
+def segment_fields(rules: Rules) -> tuple[str, ...]:
+    """The golden record fields :func:`segment_stage` reads without orders: those the segment
+    files test, and the last activity (RFM's recency)."""
+    spec, rfm_map = load_rules(rules)
+    tested = {c.field for file in (spec, rfm_map) for s in file.segments for c in s.conditions()}
+    return tuple(name for name in rules.model.names if name in tested | {"last_activity_at"})
+
+
 def segment_plan(
     plan: LoadPlan | None, rules: Rules, orders: Sequence[OrderSource]
 ) -> Segmented | None:
