@@ -60,3 +60,17 @@ def test_an_unknown_command_is_a_usage_error():
     probe = _probe("nosuchcommand")
     assert probe["code"] == 2
     assert "No such command" in probe["out"]
+
+
+def test_python_dash_m_runs_the_command_under_its_own_name():
+    """``python -m crmclean`` is the ``crmclean`` command: same help, same exit codes."""
+    help_run = subprocess.run(
+        [sys.executable, "-m", "crmclean", "--help"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert help_run.returncode == 0
+    assert help_run.stdout.startswith("Usage: crmclean ")
+    wrong = subprocess.run(
+        [sys.executable, "-m", "crmclean", "no-such-command"], capture_output=True, text=True
+    )
+    assert wrong.returncode == 2
+    assert "No such command" in wrong.stderr
