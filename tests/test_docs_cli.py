@@ -18,7 +18,8 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 INTRO = """# CLI reference
 
 Every command is a thin shell over a function in `crmclean.api` (or the module named in its
-help); `python -m crmclean` is the same command. Exit codes: `0` ok; `1` the gate failed; `2` user error (bad file, spec, option or URL:
+help); `python -m crmclean` is the same command.
+Exit codes: `0` ok; `1` the gate failed; `2` user error (bad file, spec, option or URL:
 one line on stderr, no traceback); `3` internal error (rerun with `--debug`). With `--json` a
 command prints exactly one JSON document on stdout; progress goes to stderr.
 
