@@ -579,7 +579,7 @@ def _list_similarity(
 ) -> pl.Series:
     """A list method of every pair: ``on_single`` codes where neither record holds several
     values (no list gathered), ``on_lists`` of the two lists elsewhere."""
-    left, right, several = table.single(key).pairs(pairs[LEFT], pairs[RIGHT])
+    left, right, several = table.single_pairs(key, pairs, LEFT, RIGHT)
     result = on_single(pl.DataFrame({LEFT: left, RIGHT: right}), LEFT, RIGHT)
     if several.is_empty():
         return result
