@@ -46,3 +46,20 @@ def test_record_shares_follow_the_shares_given() -> None:
     assert table.record_shares("city", shares) is table.record_shares("city", shares)
     other = pl.Series([0.1, 0.9])
     assert table.record_shares("city", other).to_list() == [0.1, None, 0.1, 0.9]
+
+
+def test_single_pairs_are_made_once_per_chunk_of_pairs() -> None:
+    table = encode(pl.DataFrame({"emails": [["a@x.com"], ["a@x.com", "b@y.com"], [], ["b@y.com"]]}))
+    chunk = pl.DataFrame(
+        {"left": [0, 0, 2], "right": [1, 3, 3]}, schema={"left": pl.UInt32, "right": pl.UInt32}
+    )
+    made = table.single_pairs("emails", chunk, "left", "right")
+    expected = table.single("emails").pairs(chunk["left"], chunk["right"])
+    assert all(a.equals(b) for a, b in zip(made, expected, strict=True))
+    assert made[2].to_list() == [0]  # record 1 holds two addresses
+    assert table.single_pairs("emails", chunk, "left", "right") is made  # the comparison's and tf's
+    other = chunk.slice(1)  # the next chunk: made anew
+    assert (
+        table.single_pairs("emails", other, "left", "right")[0].to_list()
+        == expected[0].to_list()[1:]
+    )

@@ -45,6 +45,9 @@ class KeyTable:
         default_factory=dict, compare=False, repr=False
     )
     _held: dict[tuple[str, ...], pl.Series] = field(default_factory=dict, compare=False, repr=False)
+    _paired: dict[str, tuple[pl.DataFrame, tuple[pl.Series, pl.Series, pl.Series]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def height(self) -> int:
@@ -60,6 +63,17 @@ class KeyTable:
             column = self.codes[key]
             self._singles[key] = Single(column.list.first(), column.list.len() > 1)
         return self._singles[key]
+
+    def single_pairs(
+        self, key: str, pairs: pl.DataFrame, left: str, right: str
+    ) -> tuple[pl.Series, pl.Series, pl.Series]:
+        """:meth:`Single.pairs` of list key ``key`` for the records ``left`` and ``right`` of
+        ``pairs``, made once per chunk of pairs (its comparison and its term frequency both
+        read them; the last chunk's kept per key, known by identity)."""
+        made = self._paired.get(key)
+        if made is None or made[0] is not pairs:
+            made = self._paired[key] = (pairs, self.single(key).pairs(pairs[left], pairs[right]))
+        return made[1]
 
     def record_shares(self, key: str, shares: pl.Series) -> pl.Series:
         """Text key ``key``'s ``shares`` (one per value) as one per record, made once per

@@ -24,6 +24,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from crmclean.dedupe import acronyms, company_compare, date_compare
 from crmclean.dedupe.coded_keys import KeyTable, group_of
 from crmclean.dedupe.pair_cache import PairScores, distinct_pairs
+from crmclean.dedupe.word_ids import Words, best_of_all, word_pairs, words_of, worst_best
 
 LEFT = "left"
 RIGHT = "right"
@@ -250,13 +251,87 @@ def _swapped(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     return pl.DataFrame({"a": one, "b": other}).select(pl.min_horizontal("a", "b")).to_series()
 
 
-class _Halves(NamedTuple):
-    """The distinct words of ``given|surnames`` values, each value's two halves as codes into
-    them, and the similarities of the half pairs scored so far in the run."""
+class _Vocabulary(NamedTuple):
+    """The words of a key's values (:class:`~crmclean.dedupe.word_ids.Words`), and per word
+    what the word comparisons ask of it as integers: its first letter, whether it is one
+    letter, its stem without a gender ending (:data:`_GENDER_ENDING`)."""
 
-    words: pl.Series
-    given: pl.Series
-    surnames: pl.Series
+    words: Words
+    first: np.ndarray
+    letter: np.ndarray
+    stem: np.ndarray
+
+
+def _vocabulary(words: Words) -> _Vocabulary:
+    def ranks(texts: pl.Series) -> np.ndarray:
+        return texts.rank("dense").to_numpy()  # equal texts, equal ranks
+
+    text = words.words
+    letter = (text.str.len_chars() == 1).to_numpy()
+    stem = ranks(text.str.replace(_GENDER_ENDING, ""))
+    return _Vocabulary(words, ranks(text.str.slice(0, 1)), letter, stem)
+
+
+def _word_scorer(
+    vocabulary: _Vocabulary, gendered: bool, initials: bool
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """The similarity of two arrays of word ids: Jaro-Winkler, with ``initials`` at least
+    :data:`INITIAL_SIMILARITY` for a word and its initial (:func:`_initial_agrees`), with
+    ``gendered`` 0 for Fernando/Fernanda words (:func:`_ungendered`): those two asked of each
+    word once, not of each pair's texts."""
+    text = vocabulary.words.words
+
+    def scored(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        texts = text.gather(pl.Series(left)).to_list(), text.gather(pl.Series(right)).to_list()
+        sim = np.asarray(
+            process.cpdist(*texts, scorer=JaroWinkler.normalized_similarity, workers=-1),
+            np.float64,
+        )
+        if initials:
+            one_letter = vocabulary.letter[left] | vocabulary.letter[right]
+            initial = one_letter & (vocabulary.first[left] == vocabulary.first[right])
+            sim = np.where(initial, np.maximum(sim, INITIAL_SIMILARITY), sim)
+        if gendered:
+            stemmed = (vocabulary.stem[left] == vocabulary.stem[right]) & (left != right)
+            sim = np.where(stemmed, 0.0, sim)
+        return sim
+
+    return scored
+
+
+_WORDS: dict[int, tuple[pl.Series, _Vocabulary]] = {}  # per run, see forget_kept
+
+
+def _words(values: pl.Series) -> _Vocabulary:
+    """The :class:`_Vocabulary` of ``values``, made once for the chunks of a run (``values``
+    known by identity; one per key, as a method's keys are compared side by side)."""
+    held = _WORDS.get(id(values))
+    if held is None or held[0] is not values:
+        held = _WORDS[id(values)] = (values, _vocabulary(words_of(values)))
+    return held[1]
+
+
+def _word_subset_values(gendered: bool) -> ValueSimilarity:
+    """:func:`_word_subset` of ``values`` at the codes ``left`` and ``right``, on word ids
+    (:mod:`crmclean.dedupe.word_ids`: each value split into words once a run, the best and
+    worst per word by reductions, not group-bys)."""
+
+    def similarity(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
+        vocabulary = _words(values)
+        pairs = word_pairs(vocabulary.words, left.to_numpy(), right.to_numpy())
+        scores = _word_scorer(vocabulary, gendered, initials=True)(pairs.left, pairs.right)
+        return pl.Series(_SIM, worst_best(pairs, scores))
+
+    return similarity
+
+
+class _Halves(NamedTuple):
+    """The distinct halves of ``given|surnames`` values (their :class:`_Vocabulary`), each
+    value's given names and then each one's surnames as codes into them (-1 for none), and
+    the similarities of the half pairs scored so far in the run."""
+
+    vocabulary: _Vocabulary
+    codes: np.ndarray
     scores: PairScores
 
 
@@ -268,40 +343,40 @@ def _halves(values: pl.Series) -> _Halves:
     split are kept, and known by identity)."""
     if _LAST_HALVES and _LAST_HALVES[0][0] is values:
         return _LAST_HALVES[0][1]
-    split = values.str.split_exact("|", 1).struct.rename_fields(["given", "surnames"])
-    parts = split.struct.unnest()
-    words = pl.concat([parts["given"], parts["surnames"]]).drop_nulls().unique().sort()
-    given, surnames = (
-        parts[part].cast(pl.Enum(words)).to_physical().cast(pl.UInt64)
-        for part in ("given", "surnames")
-    )
-    halves = _Halves(words, given, surnames, PairScores())
-    _LAST_HALVES[:] = [(values, halves)]
-    return halves
+    parts = values.str.split_exact("|", 1).struct.unnest()
+    halves = pl.concat([parts[parts.columns[0]], parts[parts.columns[1]]])
+    distinct = halves.drop_nulls().unique().sort()
+    codes = halves.cast(pl.Enum(distinct)).to_physical().cast(pl.Int64).fill_null(-1)
+    made = _Halves(_vocabulary(words_of(distinct)), codes.to_numpy(), PairScores())
+    _LAST_HALVES[:] = [(values, made)]
+    return made
 
 
 def _swapped_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
     """:func:`_swapped` of ``values`` at the codes ``left`` and ``right``: each value split
     once, each distinct (given names, other's surnames) pair of the two halves scored once in a
-    run (the same given name and surname meet in many pairs of names, and in every chunk)."""
-    words, given, surnames, kept = _halves(values)
-    half_l = pl.concat([given.gather(left), surnames.gather(left)])
-    half_r = pl.concat([surnames.gather(right), given.gather(right)])
-    unit = pl.DataFrame({LEFT: half_l, RIGHT: half_r}).select(pl.col(LEFT) * 2**32 + pl.col(RIGHT))
-    known = unit.select(pl.first().is_not_null().arg_true()).to_series()
-    distinct, inverse = distinct_pairs(unit.to_series().gather(known).to_numpy())
-    scores = kept.of(distinct, lambda new: _best_words(words, new).to_numpy())
-    best = _placed(half_l.len(), known, pl.Series(_SIM, scores).fill_nan(None).gather(inverse))
+    run (the same given name and surname meet in many pairs of names, and in every chunk), on
+    word ids (:mod:`crmclean.dedupe.word_ids`: the best word pair by a reduction)."""
+    vocabulary, codes, kept = _halves(values)
+    size = values.len()
+    codes_l, codes_r = left.to_numpy().astype(np.int64), right.to_numpy().astype(np.int64)
+    half_l = codes[np.concatenate([codes_l, codes_l + size])]  # given names, then surnames
+    half_r = codes[np.concatenate([codes_r + size, codes_r])]  # the other's surnames, given
+    known = np.flatnonzero((half_l >= 0) & (half_r >= 0))
+    packed = half_l[known].astype(np.uint64) << np.uint64(32) | half_r[known].astype(np.uint64)
+    distinct, inverse = distinct_pairs(packed)
+    scores = kept.of(distinct, lambda new: _best_words(vocabulary, new))[inverse]
+    best = _placed(half_l.size, pl.Series(known), pl.Series(_SIM, scores))
     one, other = best.head(left.len()), best.tail(left.len())
     return pl.DataFrame({"a": one, "b": other}).select(pl.min_horizontal("a", "b")).to_series()
 
 
-def _best_words(words: pl.Series, packed: np.ndarray) -> pl.Series:
-    """:func:`_best_token` of the word pairs ``packed`` (``left << 32 | right`` into ``words``)."""
-    texts = pl.DataFrame(
-        {LEFT: words.gather(packed >> 32), RIGHT: words.gather(packed & (2**32 - 1))}
-    )
-    return _best_token(gendered=False)(texts, LEFT, RIGHT)
+def _best_words(vocabulary: _Vocabulary, packed: np.ndarray) -> np.ndarray:
+    """:func:`_best_token` of the half pairs ``packed`` (``left << 32 | right`` codes)."""
+    left = (packed >> np.uint64(32)).astype(np.int64)
+    right = (packed & np.uint64(2**32 - 1)).astype(np.int64)
+    pairs = word_pairs(vocabulary.words, left, right)
+    return best_of_all(pairs, _word_scorer(vocabulary, False, False)(pairs.left, pairs.right))
 
 
 def _initials(column: str) -> pl.Expr:
@@ -418,8 +493,12 @@ METHODS: dict[str, Method] = {
     "swapped": Method(_swapped, on_values=_swapped_values),
     "company": Method(_company),
     "best_given_name": Method(_best_token(gendered=True)),
-    "word_subset": Method(_word_subset(gendered=False), kept=True),
-    "given_word_subset": Method(_word_subset(gendered=True), kept=True),
+    "word_subset": Method(
+        _word_subset(gendered=False), on_values=_word_subset_values(gendered=False), kept=True
+    ),
+    "given_word_subset": Method(
+        _word_subset(gendered=True), on_values=_word_subset_values(gendered=True), kept=True
+    ),
     "any_shared": Method(_any_shared, on_lists=True, on_single=_single_shared),
     "same_domain": Method(_same_domain, on_lists=True, on_single=_single_domain),
     "work_address": Method(_work_address),
@@ -440,11 +519,7 @@ def _text_similarity(
     if packed.is_empty():
         return same.to_series()
     distinct, inverse = distinct_pairs(packed.to_series().to_numpy())
-    if method.on_values is not None:
-        codes_l = pl.Series(LEFT, distinct >> 32, dtype=pl.UInt32)
-        codes_r = pl.Series(RIGHT, distinct & (2**32 - 1), dtype=pl.UInt32)
-        similarity = method.on_values(codes_l, codes_r, values)
-    elif method.kept:
+    if method.kept:
         scored = _kept(method, key, values).of(
             distinct, lambda new: _on_texts(method, values, new).to_numpy()
         )
@@ -455,9 +530,12 @@ def _text_similarity(
 
 
 def _on_texts(method: Method, values: pl.Series, packed: np.ndarray) -> pl.Series:
-    """``method`` of the value pairs ``packed`` (``left << 32 | right`` codes into ``values``)."""
+    """``method`` of the value pairs ``packed`` (``left << 32 | right`` codes into ``values``):
+    its ``on_values`` when it has one, else its similarity of the two texts."""
     codes_l = pl.Series(LEFT, packed >> 32, dtype=pl.UInt32)
     codes_r = pl.Series(RIGHT, packed & (2**32 - 1), dtype=pl.UInt32)
+    if method.on_values is not None:
+        return method.on_values(codes_l, codes_r, values).cast(pl.Float64)
     texts = pl.DataFrame({"value_l": values.gather(codes_l), "value_r": values.gather(codes_r)})
     return method.similarity(texts, "value_l", "value_r").cast(pl.Float64)
 
@@ -479,6 +557,7 @@ def forget_kept() -> None:
     """Drop the similarities and split values kept across a run's chunks (with them the key
     values they hold): called when a run's comparing is over, so they do not outlive it."""
     _KEPT.clear()
+    _WORDS.clear()
     _LAST_HALVES.clear()
 
 
@@ -500,7 +579,7 @@ def _list_similarity(
 ) -> pl.Series:
     """A list method of every pair: ``on_single`` codes where neither record holds several
     values (no list gathered), ``on_lists`` of the two lists elsewhere."""
-    left, right, several = table.single(key).pairs(pairs[LEFT], pairs[RIGHT])
+    left, right, several = table.single_pairs(key, pairs, LEFT, RIGHT)
     result = on_single(pl.DataFrame({LEFT: left, RIGHT: right}), LEFT, RIGHT)
     if several.is_empty():
         return result

@@ -72,7 +72,7 @@ def _tf_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> 
 def _tf_list_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Series) -> pl.Series:
     """:func:`_tf_u` of a list key: the value's ``u`` where both records hold that one value,
     the rarest shared one's where either holds several."""
-    left, right, several = table.single(key).pairs(pairs[LEFT], pairs[RIGHT])
+    left, right, several = table.single_pairs(key, pairs, LEFT, RIGHT)
     codes = pl.DataFrame({LEFT: left, RIGHT: right})
     agreed = codes.select(pl.when(pl.col(LEFT) == pl.col(RIGHT)).then(index_of(pl.col(LEFT))))
     result = shares.gather(agreed.to_series()).cast(pl.Float64)

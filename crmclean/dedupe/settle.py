@@ -238,15 +238,19 @@ def _completed(
     later: list[ComparisonSpec],
 ) -> pl.DataFrame:
     """``compared`` (``pairs`` without the ``later`` comparisons) with them, compared where the
-    pair is not ``settled``, and their term frequencies."""
+    pair is not ``settled``, and their term frequencies there (null where settled: a null
+    similarity weighs 0 whatever its value's frequency)."""
     open_rows = np.flatnonzero(~settled.to_numpy())
+    empty = pl.repeat(None, pairs.height, dtype=pl.Float64, eager=True)
+    tf_specs = [spec for spec in later if spec.name in params.tf]
+    tf = {f"_tf_{spec.name}": empty.alias(f"_tf_{spec.name}") for spec in tf_specs}
     if open_rows.size:
-        empty = pl.repeat(None, pairs.height, dtype=pl.Float64, eager=True)
         found = similarities(pairs[open_rows], table, later)
         compared = compared.with_columns(
             empty.alias(sim.name).scatter(open_rows, sim) for sim in found
         )
-    tf = tf_columns(pairs, table, [spec for spec in later if spec.name in params.tf], params)
+        tf_open = tf_columns(pairs[open_rows], table, tf_specs, params)
+        tf = {name: tf[name].scatter(open_rows, u.cast(pl.Float64)) for name, u in tf_open.items()}
     sims = [f"sim_{spec.name}" for spec in config.comparisons]
     rest = [name for name in compared.columns if name not in sims and name not in pairs.columns]
     return compared.with_columns(**tf).select(*pairs.columns, *sims, *rest, *tf)
