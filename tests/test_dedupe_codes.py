@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmclean.dedupe.coded_keys import encode, group_of, index_of
+from crmclean.dedupe.coded_keys import encode, factorize, group_of, index_of, ranks
 
 
 def test_text_and_list_keys_round_trip() -> None:
@@ -46,3 +46,19 @@ def test_record_shares_follow_the_shares_given() -> None:
     assert table.record_shares("city", shares) is table.record_shares("city", shares)
     other = pl.Series([0.1, 0.9])
     assert table.record_shares("city", other).to_list() == [0.1, None, 0.1, 0.9]
+
+
+def test_values_and_rows_are_numbered_in_order_of_first_appearance() -> None:
+    distinct, index = factorize(
+        pl.DataFrame(
+            {"first": ["ana", None, "ana", "bia", None], "last": ["s", "s", "s", "s", None]}
+        )
+    )
+    assert distinct.rows() == [("ana", "s"), (None, "s"), ("bia", "s"), (None, None)]
+    assert index.to_list() == [0, 1, 0, 2, 3] and index.dtype == pl.UInt32
+    seen, rank = ranks(pl.Series("unit", [7, None, 3, 7, None, 3, 9], dtype=pl.UInt64))
+    assert seen.to_list() == [7, None, 3, 9] and rank.to_list() == [0, 1, 2, 0, 1, 2, 3]
+    table = encode(pl.DataFrame({"city": [None, None, "natal", None, "recife", "natal"]}))
+    assert table.codes["city"].to_list() == [None, None, 0, None, 1, 0]
+    empty, none = factorize(pl.DataFrame({"city": []}, schema={"city": pl.String}))
+    assert empty.is_empty() and none.is_empty()
