@@ -10,7 +10,8 @@ import pytest
 from polars.testing import assert_frame_equal
 from test_dedupe_support import contacts
 
-from crmclean.dedupe.blocking import candidate_pairs, oversized_findings
+from crmclean.dedupe.blocking import _members, candidate_pairs, oversized_findings
+from crmclean.dedupe.coded_keys import encode
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import RECORD, key_table
@@ -187,3 +188,13 @@ def test_shrunk_caps_give_fewer_of_the_same_pairs(config: MatchConfig) -> None:
     assert 0 < fewer.height < whole.height
     assert fewer.join(whole, on=[LEFT, RIGHT], how="anti").is_empty()
     assert oversized.height > candidate_pairs(table, config)[1].height
+
+
+def test_a_value_listed_twice_by_a_record_is_one_member() -> None:
+    table = encode(
+        pl.DataFrame({"tails": [["1111", "2222", "1111"], ["1111"], []], "city": ["a", "a", "b"]})
+    )
+    members = _members(table, ["tails", "city"]).sort(RECORD, "tails")
+    assert members[RECORD].to_list() == [0, 0, 1]
+    once = encode(pl.DataFrame({"tails": [["1111", "2222"], ["1111"], []]}))
+    assert _members(once, ["tails"]).sort(RECORD, "tails")[RECORD].to_list() == [0, 0, 1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmclean.dedupe.coded_keys import encode, group_of, index_of
+from crmclean.dedupe.coded_keys import encode, factorize, group_of, index_of, ranks
 
 
 def test_text_and_list_keys_round_trip() -> None:
@@ -63,3 +63,19 @@ def test_single_pairs_are_made_once_per_chunk_of_pairs() -> None:
         table.single_pairs("emails", other, "left", "right")[0].to_list()
         == expected[0].to_list()[1:]
     )
+
+
+def test_values_and_rows_are_numbered_in_order_of_first_appearance() -> None:
+    distinct, index = factorize(
+        pl.DataFrame(
+            {"first": ["ana", None, "ana", "bia", None], "last": ["s", "s", "s", "s", None]}
+        )
+    )
+    assert distinct.rows() == [("ana", "s"), (None, "s"), ("bia", "s"), (None, None)]
+    assert index.to_list() == [0, 1, 0, 2, 3] and index.dtype == pl.UInt32
+    seen, rank = ranks(pl.Series("unit", [7, None, 3, 7, None, 3, 9], dtype=pl.UInt64))
+    assert seen.to_list() == [7, None, 3, 9] and rank.to_list() == [0, 1, 2, 0, 1, 2, 3]
+    table = encode(pl.DataFrame({"city": [None, None, "natal", None, "recife", "natal"]}))
+    assert table.codes["city"].to_list() == [None, None, 0, None, 1, 0]
+    empty, none = factorize(pl.DataFrame({"city": []}, schema={"city": pl.String}))
+    assert empty.is_empty() and none.is_empty()

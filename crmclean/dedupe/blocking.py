@@ -35,6 +35,13 @@ PAIR_SCHEMA = pl.Schema({LEFT: pl.UInt32(), RIGHT: pl.UInt32()})
 RANGE_RECORDS = 250_000
 
 
+def _repeats(table: KeyTable, key: str) -> bool:
+    """Some record's list of list key ``key`` holds a value twice (the builders list each value
+    once: counting is much cheaper than making the exploded rows unique)."""
+    lists = table.codes[key]
+    return bool(lists.list.n_unique().sum() < lists.list.len().sum())
+
+
 def _members(table: KeyTable, rule: list[str]) -> pl.DataFrame:
     """One row per record and key value of the rule (list keys exploded), nulls dropped."""
     rows = table.codes.select(rule).with_row_index(RECORD)
@@ -42,7 +49,8 @@ def _members(table: KeyTable, rule: list[str]) -> pl.DataFrame:
     for key in lists:
         rows = rows.explode(key)
     rows = rows.drop_nulls()
-    return rows.unique() if lists else rows  # a record's values repeat only in its lists
+    # a record's values repeat only in its lists
+    return rows.unique() if any(_repeats(table, key) for key in lists) else rows
 
 
 def _packed(rows: pl.DataFrame, rule: list[str]) -> pl.DataFrame:

@@ -112,30 +112,41 @@ def group_of(code: pl.Expr) -> pl.Expr:
     return code // 2**GROUP_SHIFT
 
 
+def _firsts(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
+    """Each row's first row of equal ``columns`` (nulls equal): one hash pass (a window's
+    minimum), no list of rows built per value."""
+    rows = frame.with_row_index(_ROW)
+    return rows.select(pl.col(_ROW).min().over(columns)).to_series()
+
+
 def factorize(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     """The distinct rows of ``frame`` (nulls equal, in order of first appearance) and, for each
-    row, the UInt32 number of its distinct row. One hash pass: the rows of each distinct row are
-    grouped, numbered and scattered back, no sort."""
-    rows = frame.with_row_index(_ROW)
-    groups = rows.group_by(frame.columns, maintain_order=True).agg(pl.col(_ROW))
-    numbered = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(CODE), _ROW)
-    flat = numbered.explode(_ROW)
-    index = pl.repeat(0, frame.height, dtype=pl.UInt32, eager=True).alias(CODE)
-    return groups.drop(_ROW), index.scatter(flat[_ROW], flat[CODE]) if flat.height else index
+    row, the UInt32 number of its distinct row: each row's first equal row found
+    (:func:`_firsts`), the first rows numbered in order, their numbers gathered, no sort."""
+    if not frame.height:
+        return frame, pl.Series(CODE, [], dtype=pl.UInt32)
+    firsts = _firsts(frame, frame.columns)
+    new = firsts == pl.int_range(frame.height, eager=True, dtype=pl.UInt32)
+    index = (new.cum_sum().gather(firsts) - 1).cast(pl.UInt32).alias(CODE)
+    return frame.filter(new), index
 
 
 def _numbered(column: pl.Series, nulls: bool) -> tuple[pl.Series, pl.Series]:
     """The distinct values of ``column`` in order of first appearance (null among them when
-    ``nulls``) and each row's UInt32 number among them (null for null otherwise). One hash
-    pass: the rows of each value are grouped, numbered and scattered back, no sort."""
-    rows = column.to_frame(_VALUE).with_row_index(_ROW)
-    groups = rows.group_by(_VALUE, maintain_order=True).agg(_ROW)
-    groups = groups if nulls else groups.drop_nulls(_VALUE)
-    numbered = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(CODE), _ROW)
-    flat = numbered.explode(_ROW)
-    codes = pl.repeat(None, column.len(), dtype=pl.UInt32, eager=True)
-    codes = codes.scatter(flat[_ROW], flat[CODE]) if flat.height else codes
-    return groups[_VALUE].alias(column.name), codes.alias(column.name)
+    ``nulls``) and each row's UInt32 number among them (null for null otherwise): each row's
+    first equal row found (:func:`_firsts`), the first rows numbered in order (a running
+    count), their numbers gathered; no sort, no list of rows per value."""
+    if not nulls and column.null_count() == column.len():
+        codes = pl.repeat(None, column.len(), dtype=pl.UInt32, eager=True)
+        return column.clear(), codes.alias(column.name)
+    firsts = _firsts(column.to_frame(_VALUE), [_VALUE])
+    new = firsts == pl.int_range(column.len(), eager=True, dtype=pl.UInt32)
+    held = column.is_not_null() if not nulls and column.has_nulls() else None
+    new = new & held if held is not None else new
+    seen = new.cum_sum().gather(firsts)
+    if held is not None:
+        seen = pl.select(pl.when(pl.lit(held)).then(pl.lit(seen))).to_series()
+    return column.filter(new), (seen - 1).cast(pl.UInt32).alias(column.name)
 
 
 def encode_text(column: pl.Series) -> tuple[pl.Series, pl.Series]:

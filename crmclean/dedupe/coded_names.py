@@ -177,15 +177,15 @@ def _injective_units(unit: pl.Series, values: pl.Series) -> Coded:
     return number.gather(unit), values.filter(kept)
 
 
-def _derived(
-    key: str, inputs: tuple[str, ...], build: Callable[[], pl.Expr], coded: dict[str, Coded]
-) -> Coded:
-    """Key ``key`` made of ``inputs``: once per value of one input (their codes number them
-    in order of first appearance), once per pair of values of two."""
-    if len(inputs) == 1:
-        codes, values = coded[inputs[0]]
-        made = values.to_frame(inputs[0]).select(build().alias(key)).to_series()
-        return encode_units(codes, made)
+Pairs = dict[tuple[str, ...], tuple[pl.Series, pl.DataFrame]]  # inputs: rank, their values
+
+
+def _paired(inputs: tuple[str, ...], coded: dict[str, Coded], paired: Pairs) -> Pairs:
+    """``paired`` with each row's number of its pair of values of the two ``inputs`` (in
+    order of first appearance) and those pairs' values, found once per pair of inputs
+    (``name_tokens`` and ``name_parts`` both read the given names and the surnames)."""
+    if inputs in paired:
+        return paired
     (left, left_values), (right, right_values) = (coded[name] for name in inputs)
     none = INDEX_MASK  # no code: the input has no value
     pair = left.cast(pl.UInt64).fill_null(none) * 2**GROUP_SHIFT + right.fill_null(none)
@@ -201,6 +201,24 @@ def _derived(
             right_values.gather(sides["right"]).alias(inputs[1]),
         ]
     )
+    return paired | {inputs: (rank, frame)}
+
+
+def _derived(
+    key: str,
+    inputs: tuple[str, ...],
+    build: Callable[[], pl.Expr],
+    coded: dict[str, Coded],
+    paired: Pairs,
+) -> Coded:
+    """Key ``key`` made of ``inputs``: once per value of one input (their codes number them
+    in order of first appearance), once per pair of values of two (:func:`_paired`, which
+    ``paired`` holds)."""
+    if len(inputs) == 1:
+        codes, values = coded[inputs[0]]
+        made = values.to_frame(inputs[0]).select(build().alias(key)).to_series()
+        return encode_units(codes, made)
+    rank, frame = paired[inputs]
     made = frame.select(build().alias(key)).to_series()
     return (_injective_units if key in _INJECTIVE else encode_units)(rank, made)
 
@@ -226,10 +244,12 @@ def coded_name_keys(rows: pl.DataFrame, names: list[str], config: MatchConfig) -
         coded |= _part_keys(rows, wanted, config, parts) if wanted else {}
         if "generation" in needed:
             coded["generation"] = _generation(rows, config, parts)
+    paired: Pairs = {}
     for stage in DERIVED:
         for key, (inputs, build) in stage.items():
             if key in needed:
-                coded[key] = _derived(key, inputs, build, coded)
+                paired = _paired(inputs, coded, paired) if len(inputs) == 2 else paired
+                coded[key] = _derived(key, inputs, build, coded, paired)
     if "last_name_read" in needed:
         coded["last_name_read"] = _read_last_names(coded["last_name"])
     codes = pl.DataFrame([coded[key][0].alias(key) for key in names])
