@@ -72,20 +72,83 @@ def _shared_values(lists: pl.Series, rows: pl.DataFrame, config: MatchConfig) ->
     """Values of ``lists`` (a list per record) that records of different people hold: no first
     letter of a name word is shared by more than half the named records holding the value
     (nicknames replaced; a swapped name, or one record with the first name and another with the
-    last, still share theirs). A team's mailbox or a switchboard, learned from the data. Only
-    a value two records hold or more can be shared: the names of other holders are not read."""
-    words = fold(pl.coalesce("full_name", "first_name")).str.split(" ")
-    initials = words.list.eval(pl.element().replace(config.nicknames).str.slice(0, 1))
+    last, still share theirs), or no holder's given name is more than half the holders'
+    (:func:`_other_given`: a parent and a child, two siblings on a family's landline share the
+    surname only). A team's mailbox or a switchboard, learned from the data. Only a value two
+    records hold or more can be shared: the names of other holders are not read."""
     held = lists.to_frame("_value").with_row_index(_DISTINCT).explode("_value")
     several = held.drop_nulls("_value").filter(pl.len().over("_value") > 1)
-    named = rows[several[_DISTINCT]].select(initials.alias("_initial"))
-    holders = several.hstack(named).drop_nulls()
+    named = rows[several[_DISTINCT]].select(
+        _initials(pl.coalesce("full_name", "first_name"), config).alias("_initial"),
+        _initials(pl.col("first_name"), config).alias("_given"),
+        fold(pl.col("first_name")).str.split(" ").alias("_words"),
+    )
+    holders = several.hstack(named).drop_nulls("_initial")
     counts = holders.group_by("_value").agg(pl.len().alias("_holders"))
     letters = holders.explode("_initial").unique([_DISTINCT, "_value", "_initial"])
     shared = letters.group_by("_value", "_initial").agg(pl.len().alias("_sharing"))
     best = shared.group_by("_value").agg(pl.col("_sharing").max())
     verdict = counts.join(best, on="_value", how="left")
-    return verdict.filter(pl.col("_sharing").fill_null(0) * 2 <= pl.col("_holders"))["_value"]
+    team = pl.col("_sharing").fill_null(0) * 2 <= pl.col("_holders")
+    family = verdict.filter(~team & (pl.col("_holders") <= _HOUSEHOLD))["_value"]
+    return pl.concat([verdict.filter(team)["_value"], _other_given(holders, family, rows)])
+
+
+_HOUSEHOLD = 16  # the most holders a family's landline is read for given names
+
+
+def _initials(name: pl.Expr, config: MatchConfig) -> pl.Expr:
+    """The first letters of the words of ``name`` folded, as written and nicknames replaced."""
+    words = fold(name).str.split(" ")
+    written = words.list.eval(pl.element().str.slice(0, 1))
+    replaced = words.list.eval(pl.element().replace(config.nicknames).str.slice(0, 1))
+    return written.list.concat(replaced).list.unique()
+
+
+def _other_given(holders: pl.DataFrame, values: pl.Series, rows: pl.DataFrame) -> pl.Series:
+    """Of ``values``, those no holder's given name may be more than half its holders': two
+    holders may be one person when the first letter of a word of either one's first name
+    starts a word of the other's name (``_given`` within ``_initial``: a typo, a nickname, an
+    initial, a swapped name or a first name split otherwise keep it), or when a word of each
+    first name are the two words of some record's first name (:func:`_given_pairs`: Maria /
+    Aparecida of Maria Aparecida, Juan / Carlos); a holder without a first name may be
+    anyone."""
+    kept = holders.filter(pl.col("_value").is_in(values.implode()))
+    pairs = kept.join(kept, on="_value", suffix="_other")
+    given = pl.col("_given").fill_null(_NO_TEXT)
+    given_other = pl.col("_given_other").fill_null(_NO_TEXT)
+    alike = (
+        (given.list.len() == 0)
+        | (given_other.list.len() == 0)
+        | (given.list.set_intersection("_initial_other").list.len() > 0)
+        | (given_other.list.set_intersection("_initial").list.len() > 0)
+    )
+    pairs = pairs.with_columns(alike.alias("_alike"))
+    words = (
+        pairs.filter(~pl.col("_alike"))
+        .select("_value", _DISTINCT, f"{_DISTINCT}_other", "_words", "_words_other")
+        .explode("_words")
+        .explode("_words_other")
+        .join(_given_pairs(rows), on=["_words", "_words_other"], how="semi")
+        .select("_value", _DISTINCT, f"{_DISTINCT}_other", _compound=pl.lit(True))
+        .unique()
+    )
+    pairs = pairs.join(words, on=["_value", _DISTINCT, f"{_DISTINCT}_other"], how="left")
+    alike = pl.col("_alike") | pl.col("_compound").fill_null(False)
+    same = pairs.group_by("_value", _DISTINCT).agg(alike.sum().alias("_alike"), pl.len())
+    best = same.group_by("_value").agg(pl.col("_alike").max(), pl.col("len").first())
+    return best.filter(pl.col("_alike") * 2 <= pl.col("len"))["_value"]
+
+
+def _given_pairs(rows: pl.DataFrame) -> pl.DataFrame:
+    """``_words, _words_other``: two words of one first name (either order) somewhere in
+    ``rows``: a compound given name one record keeps in part, another in the other part."""
+    names = rows.select(fold(pl.col("first_name")).unique().str.split(" ").alias("_words"))
+    several = names.filter(pl.col("_words").list.len() > 1).with_columns(
+        pl.col("_words").alias("_words_other")
+    )
+    both = several.explode("_words").explode("_words_other")
+    return both.filter(pl.col("_words") != pl.col("_words_other")).unique()
 
 
 def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
