@@ -81,6 +81,7 @@ def _shared_values(lists: pl.Series, rows: pl.DataFrame, config: MatchConfig) ->
     named = rows[several[_DISTINCT]].select(
         _initials(pl.coalesce("full_name", "first_name"), config).alias("_initial"),
         _initials(pl.col("first_name"), config).alias("_given"),
+        _initials(pl.col("last_name"), config).alias("_surname"),
         fold(pl.col("first_name")).str.split(" ").alias("_words"),
     )
     holders = several.hstack(named).drop_nulls("_initial")
@@ -107,43 +108,56 @@ def _initials(name: pl.Expr, config: MatchConfig) -> pl.Expr:
 
 def _other_given(holders: pl.DataFrame, values: pl.Series, rows: pl.DataFrame) -> pl.Series:
     """Of ``values``, those no holder's given name may be more than half its holders': two
-    holders may be one person when the first letter of a word of either one's first name
-    starts a word of the other's name (``_given`` within ``_initial``: a typo, a nickname, an
-    initial, a swapped name or a first name split otherwise keep it), or when a word of each
-    first name are the two words of some record's first name (:func:`_given_pairs`: Maria /
-    Aparecida of Maria Aparecida, Juan / Carlos); a holder without a first name may be
-    anyone."""
+    holders may be one person when (:func:`_alike`) their first names share an initial, or one
+    first name's initial starts a word of the other's name that is not a surname initial both
+    hold (a typo, a nickname, an initial, a swapped name, a first name split otherwise keep it;
+    Horacio and Almudena Hoyos do not), or when a word of each first name are the two words of
+    some record's first name (:func:`_given_pairs`: Maria / Aparecida of Maria Aparecida); a
+    holder without a first name may be anyone."""
     kept = holders.filter(pl.col("_value").is_in(values.implode()))
-    pairs = kept.join(kept, on="_value", suffix="_other")
-    given = pl.col("_given").fill_null(_NO_TEXT)
-    given_other = pl.col("_given_other").fill_null(_NO_TEXT)
-    alike = (
-        (given.list.len() == 0)
-        | (given_other.list.len() == 0)
-        | (given.list.set_intersection("_initial_other").list.len() > 0)
-        | (given_other.list.set_intersection("_initial").list.len() > 0)
+    pairs = kept.join(kept, on="_value", suffix="_other").with_columns(_alike().alias("_alike"))
+    other = f"{_DISTINCT}_other"
+    unlike = pairs.filter(~pl.col("_alike")).select(
+        "_value", _DISTINCT, other, "_words", "_words_other"
     )
-    pairs = pairs.with_columns(alike.alias("_alike"))
+    words = unlike.explode("_words").explode("_words_other")
+    compound = _given_pairs(rows) if words.height else words.select("_words", "_words_other")
     words = (
-        pairs.filter(~pl.col("_alike"))
-        .select("_value", _DISTINCT, f"{_DISTINCT}_other", "_words", "_words_other")
-        .explode("_words")
-        .explode("_words_other")
-        .join(_given_pairs(rows), on=["_words", "_words_other"], how="semi")
-        .select("_value", _DISTINCT, f"{_DISTINCT}_other", _compound=pl.lit(True))
+        words.join(compound, on=["_words", "_words_other"], how="semi")
+        .select("_value", _DISTINCT, other, _compound=pl.lit(True))
         .unique()
     )
-    pairs = pairs.join(words, on=["_value", _DISTINCT, f"{_DISTINCT}_other"], how="left")
+    pairs = pairs.join(words, on=["_value", _DISTINCT, other], how="left")
     alike = pl.col("_alike") | pl.col("_compound").fill_null(False)
     same = pairs.group_by("_value", _DISTINCT).agg(alike.sum().alias("_alike"), pl.len())
     best = same.group_by("_value").agg(pl.col("_alike").max(), pl.col("len").first())
     return best.filter(pl.col("_alike") * 2 <= pl.col("len"))["_value"]
 
 
+def _alike() -> pl.Expr:
+    """Two holders' initials (``_given``, ``_initial``, ``_surname`` and the ``_other``'s) may
+    be one person's given name; see :func:`_other_given`."""
+    given, given_other = (pl.col(c).fill_null(_NO_TEXT) for c in ("_given", "_given_other"))
+    surnames = (pl.col(c).fill_null(_NO_TEXT) for c in ("_surname", "_surname_other"))
+    family = next(surnames).list.set_intersection(next(surnames))
+
+    def within(letters: pl.Expr, name: pl.Expr) -> pl.Expr:
+        return letters.list.set_intersection(name).list.len() > 0
+
+    return (
+        (given.list.len() == 0)
+        | (given_other.list.len() == 0)
+        | within(given, given_other)
+        | within(given, pl.col("_initial_other").list.set_difference(family))
+        | within(given_other, pl.col("_initial").list.set_difference(family))
+    )
+
+
 def _given_pairs(rows: pl.DataFrame) -> pl.DataFrame:
     """``_words, _words_other``: two words of one first name (either order) somewhere in
     ``rows``: a compound given name one record keeps in part, another in the other part."""
-    names = rows.select(fold(pl.col("first_name")).unique().str.split(" ").alias("_words"))
+    first = rows.select(pl.col("first_name").unique())
+    names = first.select(fold(pl.col("first_name")).unique().str.split(" ").alias("_words"))
     several = names.filter(pl.col("_words").list.len() > 1).with_columns(
         pl.col("_words").alias("_words_other")
     )
@@ -294,7 +308,7 @@ def _company_keys(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> 
 _NAMES = KeyGroup(NAME_INPUTS, name_keys, coded=coded_name_keys)
 _COMPANY = KeyGroup(("company_key", "company", "email"), _company_key, coded=_company_keys)
 _EMAILS = KeyGroup(
-    ("email", "email_key", "email_is_role", "email_alt", "first_name", "full_name"),
+    ("email", "email_key", "email_is_role", "email_alt", "first_name", "last_name", "full_name"),
     _email_keys,
     False,
 )
@@ -307,6 +321,7 @@ _PHONES = KeyGroup(
         "phone_type",
         "mobile_type",
         "first_name",
+        "last_name",
         "full_name",
     ),
     _phone_keys,
@@ -412,6 +427,7 @@ OPTIONAL: dict[str, pl.DataType] = {
     "extra": pl.String(),
     "first_name": pl.String(),  # person names, absent on companies (phone keys read them)
     "full_name": pl.String(),
+    "last_name": pl.String(),
     "phone_type": pl.String(),
     "mobile_type": pl.String(),  # absent from frames normalized before it was added
     "phone_unread": pl.List(pl.String()),  # likewise
