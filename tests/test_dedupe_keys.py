@@ -170,6 +170,19 @@ def test_a_familys_landline_is_no_ones_number(config: MatchConfig) -> None:
             {"first_name": "José", "last_name": "Paiva"},
             {"first_name": "Pepe", "last_name": "Paiva"},
         ),
+        # a slip on the first letter: another one, one left out, the first two swapped
+        (
+            {"first_name": "Gillian", "last_name": "Bonanno"},
+            {"first_name": "Rillian", "last_name": "Bonanno"},
+        ),
+        (
+            {"first_name": "Antoine", "last_name": "Sokolov"},
+            {"first_name": "Ntoine", "last_name": "Sokolov"},
+        ),
+        (
+            {"first_name": "Boris", "last_name": "Middleton"},
+            {"first_name": "Obris", "last_name": "Middleton"},
+        ),
         # a compound given name kept in part, each record its own part
         (
             {"first_name": "Maria", "last_name": "Souza"},

@@ -78,11 +78,15 @@ def _shared_values(lists: pl.Series, rows: pl.DataFrame, config: MatchConfig) ->
     records hold or more can be shared: the names of other holders are not read."""
     held = lists.to_frame("_value").with_row_index(_DISTINCT).explode("_value")
     several = held.drop_nulls("_value").filter(pl.len().over("_value") > 1)
-    named = rows[several[_DISTINCT]].select(
-        _initials(pl.coalesce("full_name", "first_name"), config).alias("_initial"),
-        _initials(pl.col("first_name"), config).alias("_given"),
-        _initials(pl.col("last_name"), config).alias("_surname"),
-        fold(pl.col("first_name")).str.split(" ").alias("_words"),
+    named = (
+        rows[several[_DISTINCT]]
+        .select(
+            _initials(pl.coalesce("full_name", "first_name"), config).alias("_initial"),
+            _initials(pl.col("first_name"), config).alias("_given"),
+            _initials(pl.col("last_name"), config).alias("_surname"),
+            fold(pl.col("first_name")).str.split(" ").alias("_words"),
+        )
+        .with_columns(pl.col("_words").list.first().alias("_first"))
     )
     holders = several.hstack(named).drop_nulls("_initial")
     counts = holders.group_by("_value").agg(pl.len().alias("_holders"))
@@ -147,9 +151,20 @@ def _alike() -> pl.Expr:
     return (
         (given.list.len() == 0)
         | (given_other.list.len() == 0)
+        | _first_letter_typo(pl.col("_first"), pl.col("_first_other")).fill_null(False)
         | within(given, given_other)
         | within(given, pl.col("_initial_other").list.set_difference(family))
         | within(given_other, pl.col("_initial").list.set_difference(family))
+    )
+
+
+def _first_letter_typo(first: pl.Expr, other: pl.Expr) -> pl.Expr:
+    """Two first words that differ in their first letter only: another one (Ria / Lia), one
+    left out or added (Ntoine, Wcarmen) or the first two swapped (Obris / Boris)."""
+    rest, rest_other = first.str.slice(1), other.str.slice(1)
+    swapped = first.str.slice(1, 1) + first.str.slice(0, 1) + first.str.slice(2)
+    return ((rest == rest_other) | (rest == other) | (rest_other == first) | (swapped == other)) & (
+        first.str.len_chars() > 2
     )
 
 
