@@ -136,6 +136,81 @@ def test_a_line_that_people_of_other_names_share_is_no_ones_number(config: Match
     assert keys[1]["phone_tails"] == []
 
 
+def test_a_familys_landline_is_no_ones_number(config: MatchConfig) -> None:
+    # a parent and children at one address: the surname is shared, the given names are not
+    # (Sofia starts like the surname: a surname initial both hold is no given name)
+    landline = "+551130001000"
+    keys = _keys(
+        config,
+        {"first_name": "Maria", "last_name": "Silva", "phone": landline},
+        {"first_name": "João", "last_name": "Silva", "phone": landline},
+        {"first_name": "Sofia", "last_name": "Silva", "phone": landline},
+    )
+    assert [record["phones"] for record in keys] == [[], [], []]
+    assert [record["phone_tails"] for record in keys] == [[], [], []]
+
+
+@pytest.mark.parametrize(
+    ("first", "other"),
+    [
+        (
+            {"first_name": "William", "last_name": "Smith"},
+            {"first_name": "Bill", "last_name": "Smith"},
+        ),
+        ({"first_name": "João", "last_name": "Silva"}, {"first_name": "J.", "last_name": "Silva"}),
+        (
+            {"first_name": "Hans", "last_name": "Köhler"},
+            {"first_name": "Htns", "last_name": "Köhler"},
+        ),
+        (
+            {"first_name": "Thiago", "last_name": "Araújo"},
+            {"first_name": "Araújo", "last_name": "Thiago"},
+        ),
+        (
+            {"first_name": "José", "last_name": "Paiva"},
+            {"first_name": "Pepe", "last_name": "Paiva"},
+        ),
+        # a slip on the first letter: another one, one left out, the first two swapped
+        (
+            {"first_name": "Gillian", "last_name": "Bonanno"},
+            {"first_name": "Rillian", "last_name": "Bonanno"},
+        ),
+        (
+            {"first_name": "Antoine", "last_name": "Sokolov"},
+            {"first_name": "Ntoine", "last_name": "Sokolov"},
+        ),
+        (
+            {"first_name": "Boris", "last_name": "Middleton"},
+            {"first_name": "Obris", "last_name": "Middleton"},
+        ),
+        # a compound given name kept in part, each record its own part
+        (
+            {"first_name": "Maria", "last_name": "Souza"},
+            {"first_name": "Aparecida", "last_name": "Souza"},
+        ),
+    ],
+)
+def test_one_persons_number_under_another_form_of_the_given_name_stays_theirs(
+    config: MatchConfig, first: dict[str, object], other: dict[str, object]
+) -> None:
+    number = "+551130001000"
+    compound = {"first_name": "Maria Aparecida", "last_name": "Lima"}  # another person
+    keys = _keys(config, {**first, "phone": number}, {**other, "phone": number}, compound)
+    assert [record["phones"] for record in keys] == [[number], [number], []]
+
+
+def test_a_persons_two_records_and_a_child_keep_the_number(config: MatchConfig) -> None:
+    # more than half the holders may be one person: the number is theirs
+    landline = "+551130001000"
+    keys = _keys(
+        config,
+        {"first_name": "Maria", "last_name": "Silva", "phone": landline},
+        {"first_name": "Mria", "last_name": "Silva", "phone": landline},
+        {"first_name": "João", "last_name": "Silva", "phone": landline},
+    )
+    assert [record["phones"] for record in keys] == [[landline]] * 3
+
+
 def test_a_number_normalize_could_not_read_is_matched_on_its_digits(config: MatchConfig) -> None:
     # one US number typed with the 00 prefix, in US dots, and read (+1) elsewhere
     frame = contacts(

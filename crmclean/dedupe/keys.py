@@ -72,20 +72,112 @@ def _shared_values(lists: pl.Series, rows: pl.DataFrame, config: MatchConfig) ->
     """Values of ``lists`` (a list per record) that records of different people hold: no first
     letter of a name word is shared by more than half the named records holding the value
     (nicknames replaced; a swapped name, or one record with the first name and another with the
-    last, still share theirs). A team's mailbox or a switchboard, learned from the data. Only
-    a value two records hold or more can be shared: the names of other holders are not read."""
-    words = fold(pl.coalesce("full_name", "first_name")).str.split(" ")
-    initials = words.list.eval(pl.element().replace(config.nicknames).str.slice(0, 1))
+    last, still share theirs), or no holder's given name is more than half the holders'
+    (:func:`_other_given`: a parent and a child, two siblings on a family's landline share the
+    surname only). A team's mailbox or a switchboard, learned from the data. Only a value two
+    records hold or more can be shared: the names of other holders are not read."""
     held = lists.to_frame("_value").with_row_index(_DISTINCT).explode("_value")
     several = held.drop_nulls("_value").filter(pl.len().over("_value") > 1)
-    named = rows[several[_DISTINCT]].select(initials.alias("_initial"))
-    holders = several.hstack(named).drop_nulls()
+    named = (
+        rows[several[_DISTINCT]]
+        .select(
+            _initials(pl.coalesce("full_name", "first_name"), config).alias("_initial"),
+            _initials(pl.col("first_name"), config).alias("_given"),
+            _initials(pl.col("last_name"), config).alias("_surname"),
+            fold(pl.col("first_name")).str.split(" ").alias("_words"),
+        )
+        .with_columns(pl.col("_words").list.first().alias("_first"))
+    )
+    holders = several.hstack(named).drop_nulls("_initial")
     counts = holders.group_by("_value").agg(pl.len().alias("_holders"))
     letters = holders.explode("_initial").unique([_DISTINCT, "_value", "_initial"])
     shared = letters.group_by("_value", "_initial").agg(pl.len().alias("_sharing"))
     best = shared.group_by("_value").agg(pl.col("_sharing").max())
     verdict = counts.join(best, on="_value", how="left")
-    return verdict.filter(pl.col("_sharing").fill_null(0) * 2 <= pl.col("_holders"))["_value"]
+    team = pl.col("_sharing").fill_null(0) * 2 <= pl.col("_holders")
+    family = verdict.filter(~team & (pl.col("_holders") <= _HOUSEHOLD))["_value"]
+    return pl.concat([verdict.filter(team)["_value"], _other_given(holders, family, rows)])
+
+
+_HOUSEHOLD = 16  # the most holders a family's landline is read for given names
+
+
+def _initials(name: pl.Expr, config: MatchConfig) -> pl.Expr:
+    """The first letters of the words of ``name`` folded, as written and nicknames replaced."""
+    words = fold(name).str.split(" ")
+    written = words.list.eval(pl.element().str.slice(0, 1))
+    replaced = words.list.eval(pl.element().replace(config.nicknames).str.slice(0, 1))
+    return written.list.concat(replaced).list.unique()
+
+
+def _other_given(holders: pl.DataFrame, values: pl.Series, rows: pl.DataFrame) -> pl.Series:
+    """Of ``values``, those no holder's given name may be more than half its holders': two
+    holders may be one person when (:func:`_alike`) their first names share an initial, or one
+    first name's initial starts a word of the other's name that is not a surname initial both
+    hold (a typo, a nickname, an initial, a swapped name, a first name split otherwise keep it;
+    Horacio and Almudena Hoyos do not), or when a word of each first name are the two words of
+    some record's first name (:func:`_given_pairs`: Maria / Aparecida of Maria Aparecida); a
+    holder without a first name may be anyone."""
+    kept = holders.filter(pl.col("_value").is_in(values.implode()))
+    pairs = kept.join(kept, on="_value", suffix="_other").with_columns(_alike().alias("_alike"))
+    other = f"{_DISTINCT}_other"
+    unlike = pairs.filter(~pl.col("_alike")).select(
+        "_value", _DISTINCT, other, "_words", "_words_other"
+    )
+    words = unlike.explode("_words").explode("_words_other")
+    compound = _given_pairs(rows) if words.height else words.select("_words", "_words_other")
+    words = (
+        words.join(compound, on=["_words", "_words_other"], how="semi")
+        .select("_value", _DISTINCT, other, _compound=pl.lit(True))
+        .unique()
+    )
+    pairs = pairs.join(words, on=["_value", _DISTINCT, other], how="left")
+    alike = pl.col("_alike") | pl.col("_compound").fill_null(False)
+    same = pairs.group_by("_value", _DISTINCT).agg(alike.sum().alias("_alike"), pl.len())
+    best = same.group_by("_value").agg(pl.col("_alike").max(), pl.col("len").first())
+    return best.filter(pl.col("_alike") * 2 <= pl.col("len"))["_value"]
+
+
+def _alike() -> pl.Expr:
+    """Two holders' initials (``_given``, ``_initial``, ``_surname`` and the ``_other``'s) may
+    be one person's given name; see :func:`_other_given`."""
+    given, given_other = (pl.col(c).fill_null(_NO_TEXT) for c in ("_given", "_given_other"))
+    surnames = (pl.col(c).fill_null(_NO_TEXT) for c in ("_surname", "_surname_other"))
+    family = next(surnames).list.set_intersection(next(surnames))
+
+    def within(letters: pl.Expr, name: pl.Expr) -> pl.Expr:
+        return letters.list.set_intersection(name).list.len() > 0
+
+    return (
+        (given.list.len() == 0)
+        | (given_other.list.len() == 0)
+        | _first_letter_typo(pl.col("_first"), pl.col("_first_other")).fill_null(False)
+        | within(given, given_other)
+        | within(given, pl.col("_initial_other").list.set_difference(family))
+        | within(given_other, pl.col("_initial").list.set_difference(family))
+    )
+
+
+def _first_letter_typo(first: pl.Expr, other: pl.Expr) -> pl.Expr:
+    """Two first words that differ in their first letter only: another one (Ria / Lia), one
+    left out or added (Ntoine, Wcarmen) or the first two swapped (Obris / Boris)."""
+    rest, rest_other = first.str.slice(1), other.str.slice(1)
+    swapped = first.str.slice(1, 1) + first.str.slice(0, 1) + first.str.slice(2)
+    return ((rest == rest_other) | (rest == other) | (rest_other == first) | (swapped == other)) & (
+        first.str.len_chars() > 2
+    )
+
+
+def _given_pairs(rows: pl.DataFrame) -> pl.DataFrame:
+    """``_words, _words_other``: two words of one first name (either order) somewhere in
+    ``rows``: a compound given name one record keeps in part, another in the other part."""
+    first = rows.select(pl.col("first_name").unique())
+    names = first.select(fold(pl.col("first_name")).unique().str.split(" ").alias("_words"))
+    several = names.filter(pl.col("_words").list.len() > 1).with_columns(
+        pl.col("_words").alias("_words_other")
+    )
+    both = several.explode("_words").explode("_words_other")
+    return both.filter(pl.col("_words") != pl.col("_words_other")).unique()
 
 
 def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
@@ -231,7 +323,7 @@ def _company_keys(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> 
 _NAMES = KeyGroup(NAME_INPUTS, name_keys, coded=coded_name_keys)
 _COMPANY = KeyGroup(("company_key", "company", "email"), _company_key, coded=_company_keys)
 _EMAILS = KeyGroup(
-    ("email", "email_key", "email_is_role", "email_alt", "first_name", "full_name"),
+    ("email", "email_key", "email_is_role", "email_alt", "first_name", "last_name", "full_name"),
     _email_keys,
     False,
 )
@@ -244,6 +336,7 @@ _PHONES = KeyGroup(
         "phone_type",
         "mobile_type",
         "first_name",
+        "last_name",
         "full_name",
     ),
     _phone_keys,
@@ -349,6 +442,7 @@ OPTIONAL: dict[str, pl.DataType] = {
     "extra": pl.String(),
     "first_name": pl.String(),  # person names, absent on companies (phone keys read them)
     "full_name": pl.String(),
+    "last_name": pl.String(),
     "phone_type": pl.String(),
     "mobile_type": pl.String(),  # absent from frames normalized before it was added
     "phone_unread": pl.List(pl.String()),  # likewise
