@@ -88,7 +88,8 @@ def dedupe_files(
     check_folders(outputs)
     options = _dedupe_options(threshold, decisions, training_pairs, model, explain is not None)
     options = replace(  # nothing written reads _raw; no golden record asked: segments' fields
-        options,
+        options,  # no review nor explain: of each pair what clustering reads (the model kept)
+        slim_pairs=review is None and explain is None,
         raw=False,
         full_golden=golden is not None or merges is not None,
         merge_log=merges is not None,

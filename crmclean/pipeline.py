@@ -79,7 +79,11 @@ class RunOptions:
     matches instead of one learned from the records; with a target and no ``model`` the
     target's last model decides, unless ``relearn``. ``all_pairs`` keeps every scored pair
     in ``batch.pairs`` with its evidence (for explain and review), not only the likely ones;
-    ``slim_pairs`` keeps of each pair only what clustering reads (an audit shows no pair).
+    ``slim_pairs`` keeps of each pair only what clustering reads (an audit shows no pair;
+    ``crmclean dedupe`` without ``--review`` or ``--explain`` writes none:
+    ``batch.pairs`` then still counts the pairs in the stats). Without ``learned_model`` no
+    model is built from the records (``batch.model`` None, unless ``model`` is given: an
+    audit prints none).
     Without ``companies`` no golden company is built from the contacts (``crmclean dedupe``
     writes none; company sources are still matched and linked). Without ``take_back`` the
     records' ``_raw`` and the findings below ``warning``, set aside during the dedupe stage
@@ -107,7 +111,8 @@ class RunOptions:
     model: MatchModel | None = None
     relearn: bool = False
     all_pairs: bool = False  # keep every scored pair in full in batch.pairs (explain, review)
-    slim_pairs: bool = False  # keep of each pair only what clustering reads (audit)
+    slim_pairs: bool = False  # keep of each pair only what clustering reads (audit, dedupe)
+    learned_model: bool = True  # the model learned in batch.model (an audit reads none)
     companies: bool = True  # golden companies from the contacts (crmclean dedupe writes none)
     take_back: bool = True  # _raw and the findings below warning back after dedupe
     aside: bool = True  # set aside during dedupe what it never reads (memory; audit: no)
@@ -127,6 +132,7 @@ class RunOptions:
             model=self.model,
             all_pairs=self.all_pairs,
             slim_pairs=self.slim_pairs,
+            learned_model=self.learned_model,
             merge_log=self.merge_log,
         )
 

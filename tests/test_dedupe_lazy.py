@@ -82,3 +82,24 @@ def test_segment_fields_are_those_the_segment_files_test() -> None:
     fields = segment_fields(Rules())
     assert {"lifecycle_stage", "last_activity_at"} <= set(fields)
     assert "first_name" not in fields
+
+
+def test_slim_pairs_give_the_full_pairs_crosswalk_stats_and_model(
+    source: Path, tmp_path: Path
+) -> None:
+    """Without ``--review`` or ``--explain`` the pairs keep only what clustering reads: the
+    same crosswalk, stats and model (``--json``) as a run keeping every pair's evidence."""
+    specs = [SourceSpec(source)]
+    slim = dedupe_files(specs, crosswalk=tmp_path / "cw_slim.csv")
+    full = dedupe_files(specs, crosswalk=tmp_path / "cw_full.csv", review=tmp_path / "r.csv")
+    crosswalk = pl.read_csv(tmp_path / "cw_slim.csv", infer_schema=False)
+    assert crosswalk.equals(pl.read_csv(tmp_path / "cw_full.csv", infer_schema=False))
+    assert crosswalk["golden_id"].n_unique() < crosswalk.height  # some records merged
+    assert slim.batch.stats["dedupe"] == full.batch.stats["dedupe"]
+    assert _document(slim) == _document(full)
+    assert slim.batch.model is not None and full.batch.model is not None
+    assert slim.batch.model.model_id == full.batch.model.model_id
+    assert slim.batch.pairs is not None and full.batch.pairs is not None
+    assert slim.batch.pairs.height == full.batch.pairs.height
+    evidence = {c for c in full.batch.pairs.columns if c.startswith("sim_")}
+    assert evidence and not evidence & set(slim.batch.pairs.columns)  # slim: no evidence

@@ -117,8 +117,10 @@ def audit(
     with tempfile.TemporaryDirectory(prefix="crmclean-audit-") as tmp:
         specs = _specs(sources, Path(tmp))
         # clusters are enough: no golden records, no pair's evidence (the audit shows none),
-        # no _raw, and nothing set aside on disk during dedupe (the peak comes later)
-        options = pipeline.RunOptions(merge=False, slim_pairs=True, aside=False, raw=False)
+        # no model, no _raw, and nothing set aside on disk during dedupe (the peak comes later)
+        options = pipeline.RunOptions(
+            merge=False, slim_pairs=True, learned_model=False, aside=False, raw=False
+        )
         result = pipeline.run(specs, rules, options, stop_before="validate", progress=progress)
     progress("audit")
     examples = Examples(rules.model, mask_pii, settings.examples)

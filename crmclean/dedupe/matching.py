@@ -44,7 +44,8 @@ class DedupeOptions:
     into_target: bool = False
     model: MatchModel | None = None  # decide with this saved model instead of learning one
     all_pairs: bool = False  # keep every scored pair in full (explain, review), not only likely
-    slim_pairs: bool = False  # keep only what clustering reads (no evidence, no model)
+    slim_pairs: bool = False  # keep only what clustering reads (no evidence)
+    learned_model: bool = True  # build the model learned (batch.model; an audit reads none)
     golden_fields: tuple[str, ...] | None = None  # the golden records' fields (None: all)
     merge_log: bool = True  # the merge log too (batch.merges)
 
@@ -67,8 +68,8 @@ class Scored:
     ``all_pairs`` only those of a probability at :func:`~crmclean.dedupe.chunks.floor_of` or
     more), every candidate pair (``left, right``), the candidates left out of ``pairs``
     (``left, right``: each one below ``split_below``), the cluster check, the oversized blocks
-    blocking skipped, and the model that scored them (None with ``slim_pairs``: no one
-    reads it)."""
+    blocking skipped, and the model that scored them (None without ``learned_model`` when
+    none was given: no one reads it)."""
 
     pairs: pl.DataFrame
     candidates: pl.DataFrame
@@ -174,7 +175,7 @@ def scored_pairs(
         decided = decided_pairs(read_decisions(options.decisions), frame)
         pairs = apply_decisions(pairs, decided)
     model = options.model
-    if model is None and not slim:  # slim: what clustering reads, and no model reads it
+    if model is None and options.learned_model:  # else no one reads it (an audit)
         model = MatchModel.learned(scorer.params, scorer.table, config)
     return Scored(pairs, found.candidates, cohesion, found.oversized, model, found.apart)
 

@@ -82,7 +82,8 @@ def dedupe_parquet(
     """Deduplicate the normalized records of ``files`` into folder ``out``; ``findings``
     (normalize's, as Parquet) tell the ``valid_only`` fields which values were flagged.
     ``progress`` is called with each phase's name as it starts."""
-    options = replace(options or DedupeOptions(), slim_pairs=True)  # no review or explain here
+    # no review or explain here, and the stats hold no model
+    options = replace(options or DedupeOptions(), slim_pairs=True, learned_model=False)
     if options.into_target:
         raise ValueError("out of core, the dedupe stage cannot link into a target yet")
     config = match_config(rules, options)
