@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import polars as pl
@@ -305,3 +306,30 @@ def test_an_address_two_records_hold_weighs_more_than_one_forty_hold() -> None:
     assert shared["w_address"] > shared["w_street"] > 0
     assert crowded["w_address"] < shared["w_address"]
     assert neighbour["w_address"] <= 0
+
+
+def test_a_typo_in_a_rare_surname_weighs_more_than_in_a_common_one() -> None:
+    """A near surname (one typo) weighs by the commoner spelling's frequency (tf_levels): a
+    rare surname mistyped says more than a common one mistyped, never more than an average
+    exact agreement."""
+    config = load_match_config(Rules())
+    spec = next(spec for spec in config.comparisons if spec.name == "last_name")
+    syllables = ["".join(p) for p in itertools.product("bdfglmprtv", "aeiou", "lnrs", "aeiou")]
+    others = [{"first_name": "Rita", "last_name": word.title()} for word in syllables[:1500]]
+    common = [{"first_name": "Joana", "last_name": "Tavares"} for _ in range(300)]
+    records = [
+        {"first_name": "Ana", "last_name": "Tavares"},
+        {"first_name": "Carla", "last_name": "Tavarse"},
+        {"first_name": "Ana", "last_name": "Zubizarreta"},
+        {"first_name": "Carla", "last_name": "Zubizaretta"},
+        *common,
+        *others,
+    ]
+    table = key_table(contacts(*records), config.key_names, config)
+    pairs = pl.DataFrame({"left": [0, 2], "right": [1, 3]}).cast(pl.UInt32)
+    params = estimate(table, config)
+    tavares, zubizarreta = score_pairs(pairs, table, config, params).to_dicts()
+    assert 0 < tavares["sim_last_name"] < 1 and 0 < zubizarreta["sim_last_name"] < 1
+    m, u = spec.m, params.u["last_name"]
+    assert 0 < tavares["w_last_name"] < zubizarreta["w_last_name"]
+    assert zubizarreta["w_last_name"] <= max(math.log2(m[0] / u[0]), math.log2(m[1] / u[1]))
