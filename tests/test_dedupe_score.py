@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import polars as pl
@@ -305,3 +306,29 @@ def test_an_address_two_records_hold_weighs_more_than_one_forty_hold() -> None:
     assert shared["w_address"] > shared["w_street"] > 0
     assert crowded["w_address"] < shared["w_address"]
     assert neighbour["w_address"] <= 0
+
+
+def test_a_typo_in_a_rare_first_name_weighs_more_than_in_a_common_one() -> None:
+    """A near first name (one typo) weighs by the commoner spelling's frequency (tf_levels): a
+    rare name mistyped says more than a common one mistyped, never more than an average
+    exact agreement."""
+    config = load_match_config(Rules())
+    syllables = ["".join(p) for p in itertools.product("bdfglmprtv", "aeiou", "lnrs", "aeiou")]
+    common = [{"first_name": "Joana", "last_name": word.title()} for word in syllables[:300]]
+    others = [{"first_name": word.title(), "last_name": "Rocha"} for word in syllables[300:]]
+    records = [
+        {"first_name": "Joana", "last_name": "Tavares"},
+        {"first_name": "Jaona", "last_name": "Moreira"},
+        {"first_name": "Wenceslau", "last_name": "Tavares"},
+        {"first_name": "Wencselau", "last_name": "Moreira"},
+        *common,
+        *others,
+    ]
+    table = key_table(contacts(*records), config.key_names, config)
+    pairs = pl.DataFrame({"left": [0, 2], "right": [1, 3]}).cast(pl.UInt32)
+    params = estimate(table, config)
+    joana, wenceslau = score_pairs(pairs, table, config, params).to_dicts()
+    assert 0 < joana["sim_first_name"] < 1 and 0 < wenceslau["sim_first_name"] < 1
+    m, u = next(spec.m for spec in config.comparisons if spec.name == "first_name"), params.u
+    cap = max(math.log2(m[0] / u["first_name"][0]), math.log2(m[1] / u["first_name"][1]))
+    assert 0 < joana["w_first_name"] < wenceslau["w_first_name"] <= cap

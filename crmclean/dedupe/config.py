@@ -76,6 +76,7 @@ class ComparisonSpec(BaseModel):
     tf_min: float = Field(default=1.0, gt=0.0)
     tf_own: float = Field(default=1.0, ge=1.0)
     tf_common_only: bool = False  # term frequencies only weaken a value more common than u
+    tf_levels: bool = False  # the lower levels weigh by the commoner value's frequency too
     group: str | None = None
     group_against: str | None = None
     veto: bool = False

@@ -97,16 +97,31 @@ def _tf_lists_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Serie
 
 
 def _weight(spec: ComparisonSpec, m: list[float], u: list[float], tf_u: pl.Expr | None) -> pl.Expr:
-    """``log2(m / u)`` of the level reached; the value's own ``u`` at the first level with tf."""
+    """``log2(m / u)`` of the level reached; the value's own ``u`` at the first level with tf,
+    and with ``tf_levels`` at the lower ones too (:func:`near_weight`)."""
     level = level_index(pl.col(f"sim_{spec.name}"), spec)
     chain: Then | ChainedThen = pl.when(level.is_null()).then(pl.lit(0.0))
     if tf_u is not None:
         chain = chain.when((level == 0) & tf_u.is_not_null()).then(
             (m[0] / tf_u.clip(1e-12, 1.0)).log(2)
         )
+        for index in range(1, len(spec.levels) if spec.tf_levels else 1):
+            chain = chain.when((level == index) & tf_u.is_not_null()).then(
+                near_weight(m, u, index, tf_u)
+            )
     for index, (m_level, u_level) in enumerate(zip(m, u, strict=True)):
         chain = chain.when(level == index).then(pl.lit(math.log2(m_level / u_level)))
     return chain.otherwise(pl.lit(0.0)).alias(f"w_{spec.name}")
+
+
+def near_weight(m: list[float], u: list[float], index: int, tf_u: pl.Expr) -> pl.Expr:
+    """The weight of lower level ``index`` (a typo) by the commoner value's frequency
+    ``tf_u``: its own ``log2(m / u)`` moved as the first level's would be (``log2(u / tf_u)``,
+    as Splink adjusts fuzzy levels), but never above an average exact agreement (two rare
+    spellings one typo apart are as often two rare names)."""
+    own = math.log2(m[index] / u[index])
+    shift = (u[0] / tf_u.clip(1e-12, 1.0)).log(2)
+    return (own + shift).clip(upper_bound=max(own, math.log2(m[0] / u[0])))
 
 
 def _evidence(specs: list[ComparisonSpec]) -> pl.Expr:

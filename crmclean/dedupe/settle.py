@@ -61,13 +61,18 @@ def deferrable(config: MatchConfig) -> list[ComparisonSpec]:
 
 
 def _weights(spec: ComparisonSpec, params: Parameters) -> list[float]:
-    """Every weight the comparison can give, in bits (a ``tf`` first level: its rarest value)."""
+    """Every weight the comparison can give, in bits (a ``tf`` first level: its rarest value;
+    ``tf_levels``: the lower levels' by the commonest one too, their highest is an average
+    exact agreement's)."""
     m, u = params.m_of(spec), params.u[spec.name]
     weights = [math.log2(m_level / u_level) for m_level, u_level in zip(m, u, strict=True)]
     shares = params.tf.get(spec.name)
     if shares is not None and shares.len():
         rarest = max(float(shares.min() or _MIN_SHARE), _MIN_SHARE)  # type: ignore[arg-type]
         weights.append(math.log2(m[0] / min(rarest, 1.0)))
+        commonest = min(float(shares.max() or 1.0), 1.0)  # type: ignore[arg-type]
+        for index in range(1, len(spec.levels) if spec.tf_levels else 1):
+            weights.append(math.log2(m[index] / u[index] * u[0] / max(commonest, _MIN_SHARE)))
     return weights
 
 

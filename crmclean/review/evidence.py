@@ -5,21 +5,24 @@ part the term-frequency adjustment added or took away.
 A ``tf`` comparison agreeing at its first level weighs ``log2(m / u_value)`` instead of
 ``log2(m / u)``: the adjustment is ``log2(u / u_value)``, positive for a value rarer than the
 field's typical agreement (a rare surname), negative for a common one (``silva``, a
-switchboard).
+switchboard); with ``tf_levels`` its lower levels move alike (capped, see
+:func:`~crmclean.dedupe.score.near_weight`).
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 from typing import Any
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, RIGHT
-from crmclean.dedupe.config import MatchConfig
-from crmclean.dedupe.params import Parameters
-from crmclean.dedupe.score import compared_pairs
+from crmclean.dedupe.config import ComparisonSpec, MatchConfig
+from crmclean.dedupe.params import Parameters, level_index
+from crmclean.dedupe.score import compared_pairs, near_weight
 
 Segment = tuple[str, bool]  # text, whether it differs from the other side
 
@@ -60,13 +63,25 @@ def tf_bits(
     ids = band.select(pl.col(LEFT).cast(pl.UInt32), pl.col(RIGHT).cast(pl.UInt32))
     values = compared_pairs(ids, table, config, params)
     shifts = [
-        pl.when(pl.col(f"sim_{spec.name}") >= spec.levels[0].at)
-        .then((params.u[spec.name][0] / pl.col(f"_tf_{spec.name}").clip(1e-12)).log(2))
-        .alias(f"tf_{spec.name}")
+        _shift(spec, params).alias(f"tf_{spec.name}")
         for spec in config.comparisons
         if f"_tf_{spec.name}" in values.columns
     ]
     return values.select(LEFT, RIGHT, *shifts)
+
+
+def _shift(spec: ComparisonSpec, params: Parameters) -> pl.Expr:
+    """The bits the term frequency moved the level reached by (null when it moved none: below
+    the first level, unless ``tf_levels``)."""
+    m, u = params.m_of(spec), params.u[spec.name]
+    sim, tf = pl.col(f"sim_{spec.name}"), pl.col(f"_tf_{spec.name}")
+    chain: Then | ChainedThen = pl.when(sim >= spec.levels[0].at).then(
+        (u[0] / tf.clip(1e-12)).log(2)
+    )
+    for index in range(1, len(spec.levels) if spec.tf_levels else 1):
+        own = math.log2(m[index] / u[index])
+        chain = chain.when(level_index(sim, spec) == index).then(near_weight(m, u, index, tf) - own)
+    return chain
 
 
 def contributions(pair: dict[str, Any], config: MatchConfig) -> list[dict[str, Any]]:
