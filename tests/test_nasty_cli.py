@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -37,11 +38,21 @@ def people(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with people.csv, its project and the target a first ``migrate run`` made."""
+    folder = tmp_path_factory.mktemp("migrated")
+    (folder / "people.csv").write_text(PEOPLE, encoding="utf-8")
+    project = folder / "crmclean.yml"
+    project.write_text("sources:\n  - path: people.csv\ntarget: crm.db\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["migrate", "run", str(project)]).exit_code == 0
+    return folder
+
+
 @pytest.fixture()
-def target(tmp_path: Path, people: Path, runner: CliRunner) -> Path:
-    project = tmp_path / "crmclean.yml"
-    project.write_text(f"sources:\n  - path: {people.name}\ntarget: crm.db\n", encoding="utf-8")
-    assert runner.invoke(main, ["migrate", "run", str(project)]).exit_code == 0
+def target(tmp_path: Path, people: Path, migrated: Path) -> Path:
+    """A copy of the migrated folder beside ``people``: the target is each test's own."""
+    shutil.copytree(migrated, tmp_path, dirs_exist_ok=True)
     return tmp_path / "crm.db"
 
 
