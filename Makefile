@@ -21,7 +21,7 @@ browser:  ## Debian's headless Chromium, for the HTML report tests (installed wh
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 test: setup browser  ## run the whole test suite (needs the local PostgreSQL and MariaDB)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check .
