@@ -305,6 +305,15 @@ def test_a_family_landline_lifts_no_first_name_veto_over_two_mobiles() -> None:
     assert (both["veto"], one["veto"]) == (True, False)
 
 
+def test_a_sibling_known_by_an_initial_that_spells_a_particle_is_another_person() -> None:
+    """E. and Jonás Tejeda Aparicio at one address: the initial E is not Jonás (it is no
+    particle to leave out, which made the whole names agree)."""
+    home = {"last_name": "Tejeda Aparicio", "street": "Boulevard Sur Chacón 869"}
+    row = _scored({"first_name": "E.", **home}, {"first_name": "Jonás", **home})
+    assert row["w_name_order"] < 0 and row["w_first_name"] < 0
+    assert row["veto"]
+
+
 def test_tf_takes_the_rarest_shared_value_of_one_or_several() -> None:
     table = encode(pl.DataFrame({"emails": [["a"], ["a"], ["a", "b"], ["b", "a"], [], ["c"]]}))
     shares = pl.Series([0.1, 0.01, 0.5])  # a, b, c: codes in order of first appearance
