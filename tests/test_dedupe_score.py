@@ -314,6 +314,17 @@ def test_a_sibling_known_by_an_initial_that_spells_a_particle_is_another_person(
     assert row["veto"]
 
 
+def test_a_generation_marker_on_one_record_gives_way_to_the_same_birth_date() -> None:
+    """Raúl Cañizares Cabrero Jr. and a record of him without the marker, one birth date: a
+    father and a son are never born on one day; another birth date leaves them apart."""
+    son = {"first_name": "Raúl", "last_name": "Cañizares Cabrero", "birth_date": "2007-07-08"}
+    marked = {**son, "last_name": "Cañizares Cabrero Jr."}
+    same = _scored(marked, son)
+    father = _scored(marked, {**son, "birth_date": "1975-02-11"})
+    assert same["w_generation"] < 0 and father["w_generation"] < 0
+    assert (same["veto"], father["veto"]) == (False, True)
+
+
 def test_tf_takes_the_rarest_shared_value_of_one_or_several() -> None:
     table = encode(pl.DataFrame({"emails": [["a"], ["a"], ["a", "b"], ["b", "a"], [], ["c"]]}))
     shares = pl.Series([0.1, 0.01, 0.5])  # a, b, c: codes in order of first appearance
