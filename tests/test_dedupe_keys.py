@@ -38,6 +38,24 @@ def test_name_keys(config: MatchConfig) -> None:
     assert keys["generation"] == "junior"
 
 
+def test_an_initial_that_spells_a_particle_is_the_given_name(config: MatchConfig) -> None:
+    """``E.`` and ``Y`` are initials, not the ``e`` of ``Tejeda e Aparicio``: the given name
+    (never the first surname), and a word of the whole name; a particle within a first name
+    and a first name of a longer particle (``Del`` of a name split badly) are left out."""
+    initial, other, within, split = _keys(
+        config,
+        {"first_name": "E.", "last_name": "Tejeda Aparicio"},
+        {"first_name": "Y", "last_name": "Tejeda e Aparicio"},
+        {"first_name": "María del Carmen", "last_name": "Ruiz"},
+        {"first_name": "Del", "last_name": "Martinez"},
+    )
+    assert (initial["given_names"], initial["surnames"]) == ("e", "tejeda aparicio")
+    assert initial["name_tokens"] == "aparicio e tejeda"
+    assert (other["given_names"], other["surnames"]) == ("y", "tejeda aparicio")
+    assert within["given_names"] == "maria carmen"
+    assert split["given_names"] == "martinez"
+
+
 def test_lost_accents_give_the_same_keys(config: MatchConfig) -> None:
     accented, plain = _keys(
         config,

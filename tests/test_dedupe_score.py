@@ -184,6 +184,7 @@ def test_a_swapped_name_explains_different_first_and_last_names() -> None:
 
 
 def _scored(*records: dict[str, object]) -> dict[str, object]:
+    """The first two records' pair scored, keys made of every record."""
     config = load_match_config(Rules())
     table = key_table(contacts(*records), config.key_names, config)
     (row,) = score_pairs(PAIR, table, config).to_dicts()
@@ -275,6 +276,54 @@ def test_a_birth_date_one_digit_off_lifts_the_first_name_veto() -> None:
     apart = _scored(jack, {**john, "birth_date": "1920-02-03"})
     assert near["w_first_name"] < 0
     assert (near["veto"], apart["veto"]) == (False, True)
+
+
+def test_twins_with_their_own_mailboxes_stay_two_people() -> None:
+    """Twin sisters at one address, birth dates one digit apart in the records: the near
+    birth date lifts no first-name veto when each has her own personal mailbox or mobile;
+    one person with a short form no table knows still merges on it."""
+    home = {"last_name": "Moon", "street": "620 Mary Vista", "postal_code": "92228"}
+    janet = {"first_name": "Janet", "birth_date": "1993-03-03", **home}
+    linda = {"first_name": "Linda", "birth_date": "1993-03-02", **home}
+    twins = _scored({**janet, "email": "jmoon@aol.com"}, {**linda, "email": "lmoon@icloud.com"})
+    mobiles = _scored({**janet, "mobile": "+16175844586"}, {**linda, "mobile": "+12065547449"})
+    one = _scored({**janet, "email": "jmoon@aol.com"}, {**janet, "first_name": "Jenny"})
+    assert twins["w_birth_date"] > 0 and twins["w_first_name"] < 0
+    assert (twins["veto"], mobiles["veto"], one["veto"]) == (True, True, False)
+
+
+def test_a_family_landline_lifts_no_first_name_veto_over_two_mobiles() -> None:
+    """Deborah and Christopher Morton share the home landline, Christopher in two records (so
+    the line reads as his); each has a mobile of their own: two whole other first names with
+    two mobiles are two people, while a record without a mobile of its own may still be his
+    (a first name no table relates)."""
+    line = {"last_name": "Morton", "phone": "+12068695740", "street": "86934 Connie Rd"}
+    christopher = {"first_name": "Christopher", "mobile": "+14157469912", **line}
+    deborah = {"first_name": "Deborah", **line}
+    both = _scored({**deborah, "mobile": "+12127772216"}, christopher, christopher)
+    one = _scored(deborah, christopher, christopher)
+    assert both["w_phone_national"] > 0 and both["w_first_name"] < 0
+    assert (both["veto"], one["veto"]) == (True, False)
+
+
+def test_a_sibling_known_by_an_initial_that_spells_a_particle_is_another_person() -> None:
+    """E. and Jonás Tejeda Aparicio at one address: the initial E is not Jonás (it is no
+    particle to leave out, which made the whole names agree)."""
+    home = {"last_name": "Tejeda Aparicio", "street": "Boulevard Sur Chacón 869"}
+    row = _scored({"first_name": "E.", **home}, {"first_name": "Jonás", **home})
+    assert row["w_name_order"] < 0 and row["w_first_name"] < 0
+    assert row["veto"]
+
+
+def test_a_generation_marker_on_one_record_gives_way_to_the_same_birth_date() -> None:
+    """Raúl Cañizares Cabrero Jr. and a record of him without the marker, one birth date: a
+    father and a son are never born on one day; another birth date leaves them apart."""
+    son = {"first_name": "Raúl", "last_name": "Cañizares Cabrero", "birth_date": "2007-07-08"}
+    marked = {**son, "last_name": "Cañizares Cabrero Jr."}
+    same = _scored(marked, son)
+    father = _scored(marked, {**son, "birth_date": "1975-02-11"})
+    assert same["w_generation"] < 0 and father["w_generation"] < 0
+    assert (same["veto"], father["veto"]) == (False, True)
 
 
 def test_tf_takes_the_rarest_shared_value_of_one_or_several() -> None:

@@ -99,7 +99,9 @@ def _shared_values(lists: pl.Series, rows: pl.DataFrame, config: MatchConfig) ->
     return pl.concat([verdict.filter(team)["_value"], _other_given(holders, family, rows)])
 
 
-_HOUSEHOLD = 16  # the most holders a family's landline is read for given names
+# The most holders a family's landline is read for given names (4 to 64 give the same probe
+# and outside CRM 5k figures, bench/match_errors.py seeds 2024).
+_HOUSEHOLD = 16
 
 
 def _initials(name: pl.Expr, config: MatchConfig) -> pl.Expr:

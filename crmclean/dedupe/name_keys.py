@@ -98,11 +98,13 @@ def whole_name_keys(config: MatchConfig) -> dict[str, pl.Expr]:
 
 def _first_parts(values: pl.LazyFrame, config: MatchConfig) -> pl.LazyFrame:
     """Per first name: folded, its first word with a nickname replaced, its words (nicknames
-    replaced)."""
+    replaced; an initial is no particle: ``E.`` is one, not the ``e`` of ``Tejeda e Ruiz``)."""
     folded = values.with_columns(fold(pl.col("first_name")).alias(_FIRST))
+    first = pl.col(_FIRST)
+    words = pl.coalesce(_tokens(first, config), pl.when(first.str.len_chars() == 1).then(first))
     return folded.with_columns(
-        pl.col(_FIRST).str.extract(r"^(\S+)").replace(config.nicknames).alias(_FIRST_KEY),
-        _nicknamed(_tokens(pl.col(_FIRST), config), config).alias(_GIVEN),
+        first.str.extract(r"^(\S+)").replace(config.nicknames).alias(_FIRST_KEY),
+        _nicknamed(words, config).alias(_GIVEN),
     )
 
 
