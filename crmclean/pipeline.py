@@ -329,9 +329,9 @@ def _regated(
     contact keeps its company (when one of those was linked to a company, the company stage
     runs again and only the company tables are planned again); else None: plan again. The
     company suite runs again only if the golden companies changed (else ``gate``'s, the failed
-    gate's, company part stands); of the contact suite, only the expectations that failed, or
-    that holding over more rows may not hold over fewer: the golden contacts are ``gate``'s
-    less some (:func:`~crmclean.validate.still_holding`)."""
+    gate's, company part stands); of the contact suite, only the expectations whose verdict
+    ``gate`` cannot tell: the golden contacts are ``gate``'s less the ones emptied
+    (:func:`~crmclean.validate.still_holding`)."""
     records = rejects.select(SOURCE, SOURCE_ID).unique()
     if needs_remerge(batch, records):
         return None
@@ -351,7 +351,7 @@ def _regated(
     if derived is None:
         return None
     firms = gate.companies if _same(plan.companies, derived.companies) else None
-    held = still_holding(gate, "contacts", rules)
+    held = still_holding(gate, "contacts", rules, emptied)
     return _gate(quarantined, derived, rules, options, run, firms, held)
 
 
