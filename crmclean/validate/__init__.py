@@ -69,6 +69,8 @@ def stored_values(
     merged = dict(accepted or {})
     for column in sorted(c for c in columns if isinstance(c, str) and c in kept.columns):
         values = kept.get_column(column).drop_nulls()
+        if column in merged and values.is_empty():  # a first load: ``accepted``'s are distinct
+            continue
         if column in merged:
             values = pl.concat([merged[column], values.cast(merged[column].dtype)])
         merged[column] = values.unique()
