@@ -21,6 +21,7 @@ from crmclean.accounts.stage import (
     CompanyResult,
     company_stage,
     links_alone,
+    relinked_without,
     same_links,
     without_contacts,
 )
@@ -326,12 +327,13 @@ def _regated(
     """``quarantined`` gated over ``plan`` (the failed gate's) less the quarantined records,
     when they emptied every golden record they were in (none to build again), the target held
     none of their rows (:func:`~crmclean.load.replan.without_records`) and every other golden
-    contact keeps its company (when one of those was linked to a company, the company stage
-    runs again and only the company tables are planned again); else None: plan again. The
+    contact keeps its company (when one of those was linked to a company, the links are made
+    again where they can change, :func:`~crmclean.accounts.stage.relinked_without`, and only
+    the company tables are planned again); else None: plan again. The
     company suite runs again only if the golden companies changed (else ``gate``'s, the failed
-    gate's, company part stands); of the contact suite, only the expectations that failed, or
-    that holding over more rows may not hold over fewer: the golden contacts are ``gate``'s
-    less some (:func:`~crmclean.validate.still_holding`)."""
+    gate's, company part stands); of the contact suite, only the expectations whose verdict
+    ``gate`` cannot tell: the golden contacts are ``gate``'s less the ones emptied
+    (:func:`~crmclean.validate.still_holding`)."""
     records = rejects.select(SOURCE, SOURCE_ID).unique()
     if needs_remerge(batch, records):
         return None
@@ -340,18 +342,18 @@ def _regated(
     quarantined = replace(quarantined, company_result=companies)
     company_tables = None
     if not links_alone(batch.company_result, emptied):
-        relinked = with_companies(quarantined, rules)
-        if not same_links(companies, relinked.company_result):
+        assert batch.company_result is not None and options.target is not None
+        relinked = relinked_without(batch.company_result, quarantined, emptied)
+        if not same_links(companies, relinked):
             return None
-        assert options.target is not None
-        quarantined = relinked
+        quarantined = replace(quarantined, company_result=relinked)
         company_tables = company_changes(quarantined, options.target, rules)
     tables = build_tables(rules.model.names)
     derived = without_records(plan, records, emptied, rejects, tables, company_tables)
     if derived is None:
         return None
     firms = gate.companies if _same(plan.companies, derived.companies) else None
-    held = still_holding(gate, "contacts", rules)
+    held = still_holding(gate, "contacts", rules, emptied)
     return _gate(quarantined, derived, rules, options, run, firms, held)
 
 

@@ -190,3 +190,33 @@ def test_company_sources_are_in_the_run_stats_and_the_sources_table(tmp_path, ru
     lines = shown.getvalue().splitlines()
     assert any("accounts" in line and "companies" in line and "4" in line for line in lines)
     assert any("contatos" in line and "contacts" in line and "5" in line for line in lines)
+
+
+def test_links_without_some_contacts_are_those_of_the_contacts_left(rules):
+    from crmclean.accounts.link import without_golden
+
+    rows = [
+        ("g1", None, "ana@acme.com.br", None, None),  # a golden company's domain
+        ("g2", "Umbrella Corp", "bia@umbrella.com", None, None),  # created by name
+        ("g3", "Umbrella", "caio@umbrella.io", None, None),  # the same key, another domain
+        ("g4", "Umbrella Corp", "davi@umbrella.io", None, None),
+        ("g5", None, "eva@umbrella.io", None, None),  # domain only: joins a named company
+        ("g6", "Hooli", "fabio@shared.com", None, None),  # two names, one domain
+        ("g7", "Pied Piper", "gil@shared.com", None, None),
+        ("g8", None, "hugo@shared.com", None, None),  # its domain fits two names
+        ("g9", None, "ines@solo.com", None, None),  # created by domain
+        ("g10", "Initech", None, "acme.com.br", None),  # a conflict
+    ]
+    full = link_contacts(_contacts(rows), COMPANIES, rules)
+    for removed in (["g2"], ["g3", "g4"], ["g6"], ["g9"], ["g10"], ["g2", "g3", "g4", "g5"]):
+        left = [r for r in rows if r[0] not in removed]
+        fresh = link_contacts(_contacts(left), COMPANIES, rules)
+        kept = without_golden(full, pl.Series(removed))
+        for name in ("contacts", "companies", "lineage", "findings"):
+            ours, theirs = getattr(kept, name), getattr(fresh, name)
+            assert ours.sort(pl.all()).equals(theirs.sort(pl.all())), (removed, name)
+    before = dict(full.contacts.select("golden_id", COMPANY_ID).iter_rows())
+    after = dict(
+        without_golden(full, pl.Series(["g6"])).contacts.select("golden_id", COMPANY_ID).iter_rows()
+    )
+    assert before["g8"] != after["g8"] == after["g7"]  # shared.com now names one company

@@ -47,6 +47,7 @@ def with_company_gate(
         records=gate.records,
         companies=firms,
         passed=gate.passed,
+        culprits=gate.culprits,
     )
 
 

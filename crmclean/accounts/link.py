@@ -39,12 +39,15 @@ class Links:
     ``company_link_reason`` (why there is no company). ``companies``: the golden companies,
     plus those created from contacts (``origin`` says which). ``lineage``: ``company_id,
     golden_id`` of the contacts a created company came from. ``findings``: conflicts.
+    ``unlinked``: the contacts companies were created from (``golden_id, company, _key,
+    _domain``; None when none are created), for :func:`without_golden`.
     """
 
     contacts: pl.DataFrame
     companies: pl.DataFrame
     lineage: pl.DataFrame
     findings: pl.DataFrame
+    unlinked: pl.DataFrame | None = None
 
 
 def compact_cnpj(value: pl.Expr) -> pl.Expr:
@@ -322,9 +325,11 @@ def link_contacts(contacts: pl.DataFrame, companies: pl.DataFrame, rules: Rules)
     frame = _choose(_candidates(_evidence(contacts, spec, pattern), index), spec.methods)
     known = companies.with_columns(pl.lit("sources").alias(ORIGIN))
     lineage = pl.DataFrame(schema={COMPANY_ID: pl.String, GOLDEN_ID: pl.String})
+    unlinked = None
     if spec.create_companies:
         unlinked = frame.filter(pl.col(COMPANY_ID).is_null())
         unlinked = unlinked.filter(~_taken(_KEY, index), ~_taken(_DOMAIN, index))
+        unlinked = unlinked.select(GOLDEN_ID, "company", _KEY, _DOMAIN)
         created, lineage = _created(unlinked)
         frame = frame.join(
             lineage.rename({COMPANY_ID: "_created"}), on=GOLDEN_ID, how="left"
@@ -341,4 +346,27 @@ def link_contacts(contacts: pl.DataFrame, companies: pl.DataFrame, rules: Rules)
         companies=known,
         lineage=lineage,
         findings=_conflicts(frame, spec.methods),
+        unlinked=unlinked,
     )
+
+
+def without_golden(links: Links, golden_ids: pl.Series) -> Links:
+    """``links`` as :func:`link_contacts` makes them for its contacts less ``golden_ids``,
+    without linking the others again: a contact's evidence, the company it points to, its
+    reason and its conflicts are its own; only the companies created from the contacts left
+    unlinked (their names and domains, which contacts each takes) are made again."""
+    ids = golden_ids.implode()
+    contacts = links.contacts.filter(~pl.col(GOLDEN_ID).is_in(ids))
+    findings = links.findings.filter(~pl.col(SOURCE_ID).is_in(ids))
+    if links.unlinked is None:
+        return Links(contacts, links.companies, links.lineage, findings)
+    unlinked = links.unlinked.filter(~pl.col(GOLDEN_ID).is_in(ids))
+    created, lineage = _created(unlinked)
+    anew = contacts.join(
+        lineage.rename({COMPANY_ID: "_created"}), on=GOLDEN_ID, how="left", maintain_order="left"
+    )
+    company = pl.when(pl.col(LINK) == "created").then(pl.col("_created"))
+    contacts = anew.with_columns(company.otherwise(pl.col(COMPANY_ID)).alias(COMPANY_ID))
+    known = links.companies.filter(pl.col(ORIGIN) != "contacts")
+    companies = pl.concat([known, created], how="diagonal_relaxed")
+    return Links(contacts.drop("_created"), companies, lineage, findings, unlinked)

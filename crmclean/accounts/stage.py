@@ -12,8 +12,16 @@ from typing import Any
 
 import polars as pl
 
-from crmclean.accounts.link import COMPANY_ID, LINK, Links, compact_cnpj, link_contacts
-from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
+from crmclean.accounts.link import (
+    COMPANY_ID,
+    CONFLICT,
+    LINK,
+    Links,
+    compact_cnpj,
+    link_contacts,
+    without_golden,
+)
+from crmclean.batch import GOLDEN, GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.companies import dedupe_companies, normalize_companies
 from crmclean.company_fields import ORIGIN
 from crmclean.rules import Rules
@@ -123,6 +131,27 @@ def without_contacts(
     lineage = result.contacts_lineage.join(records, on=keys, how="anti", maintain_order="left")
     links = replace(result.links, contacts=contacts)
     return replace(result, links=links, contacts_lineage=lineage)
+
+
+def relinked_without(
+    result: CompanyResult, contacts: Batch, golden_ids: pl.Series
+) -> CompanyResult:
+    """:func:`company_stage` over ``contacts``, the contacts ``result`` was made from less the
+    golden contacts ``golden_ids`` and their records (the others as they were), from
+    ``result``: the company records' matching kept, the links made again only where they can
+    change (:func:`~crmclean.accounts.link.without_golden`)."""
+    if result.links is None:
+        return result
+    links = without_golden(result.links, golden_ids)
+    own = (pl.col(SOURCE) == GOLDEN) & (pl.col("rule") == CONFLICT)
+    kept = result.batch.findings.filter(~(own & pl.col(SOURCE_ID).is_in(golden_ids.implode())))
+    return replace(
+        result,
+        batch=replace(result.batch, findings=kept),
+        golden=links.companies,
+        links=links,
+        contacts_lineage=contacts.frame.select(SOURCE, SOURCE_ID, GOLDEN_ID),
+    )
 
 
 def same_links(before: CompanyResult | None, after: CompanyResult | None) -> bool:

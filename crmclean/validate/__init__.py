@@ -17,7 +17,7 @@ from crmclean.validate.result import (
     render_text,
     write_failures,
 )
-from crmclean.validate.suite import holds_on_fewer_rows, load_suite
+from crmclean.validate.suite import holds_on_fewer_rows, load_suite, row_wise
 
 # crmclean's expectations that check values one at a time in Python (behind a fast path): the
 # ones a verdict already given (``accepted``) spares.
@@ -69,6 +69,8 @@ def stored_values(
     merged = dict(accepted or {})
     for column in sorted(c for c in columns if isinstance(c, str) and c in kept.columns):
         values = kept.get_column(column).drop_nulls()
+        if column in merged and values.is_empty():  # a first load: ``accepted``'s are distinct
+            continue
         if column in merged:
             values = pl.concat([merged[column], values.cast(merged[column].dtype)])
         merged[column] = values.unique()
@@ -114,12 +116,24 @@ def validate_frame(
     return gate_result(validation, golden, len(spec.expectations), positions, lineage, held)
 
 
-def still_holding(gate: GateResult, suite: str, rules: Rules) -> frozenset[int]:
-    """Positions in ``suite`` of the expectations that held in ``gate`` (run over some golden
-    records) and hold over any subset of them (:func:`.suite.holds_on_fewer_rows`): a gate
-    over fewer of those very rows need not run them again."""
+def still_holding(
+    gate: GateResult, suite: str, rules: Rules, removed: pl.Series | None = None
+) -> frozenset[int]:
+    """Positions in ``suite`` of the expectations that hold over ``gate``'s golden records
+    less ``removed`` (golden ids), the others' rows unchanged, as ``gate`` tells without
+    running them: those that held and hold over any subset (:func:`.suite.holds_on_fewer_rows`),
+    and the row-wise ones (:func:`.suite.row_wise`, whatever their ``mostly``) whose every
+    unexpected row is known and among ``removed`` (or that found none): a gate over fewer of
+    those very rows need not run them again."""
     spec = load_suite(rules.path(f"expectations/{suite}.json"))
-    return frozenset(i for i in gate.passed if holds_on_fewer_rows(spec.expectations[i]))
+    held = {i for i in gate.passed if holds_on_fewer_rows(spec.expectations[i])}
+    gone = pl.Series(GOLDEN_ID, [], pl.String) if removed is None else removed
+    cleared = {
+        i
+        for i, ids in gate.culprits.items()
+        if row_wise(spec.expectations[i]) and ids.is_in(gone.implode()).all()
+    }
+    return frozenset(held | cleared)
 
 
 def validate_table(

@@ -51,6 +51,9 @@ class GateResult:
     records: int = 0  # golden records checked
     companies: GateResult | None = None  # the company suite's part, joined in the totals
     passed: frozenset[int] = frozenset()  # positions in the suite of the expectations that held
+    # Position in the suite -> golden ids of every row it found unexpected (empty: none), for
+    # the outcomes whose unexpected rows are all known (see :func:`gate_result`).
+    culprits: dict[int, pl.Series] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -171,9 +174,35 @@ def gate_result(
     outcome_at = zip(positions, outcomes, strict=True)
     passed = held | {i for i, o in outcome_at if o.success and not _exceptions(o)}
     checked = len(outcomes) + len(held)
+    failing_ids = {id(o): v[GOLDEN_ID] for o, v in zip(failed, values, strict=True)}
     return GateResult(
-        success, checked, failures, warnings, exceptions, failing, golden.height, passed=passed
+        success,
+        checked,
+        failures,
+        warnings,
+        exceptions,
+        failing,
+        golden.height,
+        passed=passed,
+        culprits=_culprits(outcomes, positions, failing_ids),
     )
+
+
+def _culprits(
+    outcomes: list[Any], positions: list[int], failing_ids: dict[int, pl.Series]
+) -> dict[int, pl.Series]:
+    """Position in the suite -> golden ids of every row the outcome found unexpected, for the
+    outcomes whose every such row is known: one that found none, or a failed one whose
+    failing values (``failing_ids``, by ``id`` of the outcome) are held by as many golden
+    records as it counted (GX lists at most 200 failing values; each row holding one fails)."""
+    none = pl.Series(GOLDEN_ID, [], pl.String)
+    known = {}
+    for position, outcome in zip(positions, outcomes, strict=True):
+        count = (outcome.result or {}).get("unexpected_count")
+        ids = failing_ids.get(id(outcome), none)
+        if isinstance(count, int) and not _exceptions(outcome) and ids.len() == count:
+            known[position] = ids
+    return known
 
 
 def _example(row: dict[str, JsonScalar]) -> str:

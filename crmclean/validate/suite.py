@@ -89,21 +89,35 @@ _ROW_WISE = frozenset(
 )
 
 
+def row_wise(expectation: dict[str, Any]) -> bool:
+    """Whether ``expectation`` (a suite entry) checks each row of one column on its own value
+    (or, for uniqueness, on repeated values), with no ``row_condition``: over a subset of the
+    rows, the rows it finds unexpected are those of the subset it found before (a value is
+    repeated in a subset only if it was in the whole)."""
+    kwargs = expectation["kwargs"]
+    plain = isinstance(kwargs.get("column"), str) and kwargs.get("row_condition") is None
+    return expectation["type"] in _ROW_WISE and plain
+
+
 def holds_on_fewer_rows(expectation: dict[str, Any]) -> bool:
     """Whether ``expectation`` (a suite entry), holding over a frame, holds over any subset of
-    its rows: a check of each value (or of repeated values) that every value must pass (no
-    ``mostly`` below 1, which a smaller share of passing values may miss) and no
-    ``row_condition``. (Dates not in the future stay so as time passes.)"""
-    kwargs = expectation["kwargs"]
-    mostly = kwargs.get("mostly")
+    its rows: :func:`row_wise`, and every value must pass (no ``mostly`` below 1, which a
+    smaller share of passing values may miss), or it reads only the frame's column names.
+    (Dates not in the future stay so as time passes.)"""
+    mostly = expectation["kwargs"].get("mostly")
     whole = mostly is None or (isinstance(mostly, int | float) and mostly >= 1)
-    plain = isinstance(kwargs.get("column"), str) and kwargs.get("row_condition") is None
-    return expectation["type"] in _ROW_WISE and whole and plain
+    return (row_wise(expectation) and whole) or expectation["type"] == _COLUMN_SET
 
 
 # Table-level expectations that count rows and never read a column.
 _ROW_COUNT = frozenset({"expect_table_row_count_to_be_between", "expect_table_row_count_to_equal"})
 _COLUMN_SET = "expect_table_columns_to_match_set"
+
+
+def reads_column_names(suite: Suite) -> bool:
+    """Whether an expectation of ``suite`` reports the frame's column names (a failed column
+    set lists those it found)."""
+    return any(item["type"] == _COLUMN_SET for item in suite.expectations)
 
 
 def checked_columns(suite: Suite) -> set[str] | None:
