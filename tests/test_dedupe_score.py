@@ -14,7 +14,7 @@ from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import key_table
 from crmclean.dedupe.params import Parameters, estimate
-from crmclean.dedupe.score import _tf_u, score_pairs
+from crmclean.dedupe.score import _tf_u, compared_pairs, score_pairs
 from crmclean.rules import Rules
 
 PRIOR = 0.001  # prior log-odds: log2(0.001 / 0.999) ~ -9.96 bits
@@ -333,6 +333,29 @@ def test_tf_takes_the_rarest_shared_value_of_one_or_several() -> None:
         [(0, 1), (2, 3), (0, 2), (4, 5), (0, 5)], schema=[LEFT, RIGHT], orient="row"
     ).cast(pl.UInt32)
     assert _tf_u(pairs, table, "emails", shares).to_list() == [0.1, 0.01, 0.1, None, None]
+
+
+def test_tf_is_looked_up_only_where_the_pair_agrees_at_the_first_level(
+    config: MatchConfig,
+) -> None:
+    """The ``u`` of the value agreed on weighs only at the first level: a pair sharing no
+    e-mail has none, a pair sharing one has that value's."""
+    frame = pl.DataFrame(
+        {
+            "emails": [["a"], ["a"], ["b"], ["a", "b"]],
+            "phones": [[], [], [], []],
+            "company": [None] * 4,
+            "last_name": ["hall"] * 4,
+        },
+        schema=KINDS,
+    )
+    table = encode(frame)
+    rows = [(0, 1), (1, 2), (2, 3), (0, 3)]
+    pairs = pl.DataFrame(rows, schema=[LEFT, RIGHT], orient="row").cast(pl.UInt32)
+    params = _params(config, table, {"a": 0.1, "b": 0.01})
+    compared = compared_pairs(pairs, table, config, params)
+    assert compared["sim_email"].to_list() == [1.0, 0.0, 1.0, 1.0]
+    assert compared["_tf_email"].to_list() == [0.1, None, 0.01, 0.1]
 
 
 def test_an_address_two_records_hold_weighs_more_than_one_forty_hold() -> None:

@@ -193,18 +193,42 @@ def compared_pairs(
     """``pairs`` with ``sim_<name>`` per comparison and the term-frequency ``u`` of the value
     each ``tf`` comparison agrees on (``_tf_<name>``): the costly part, done once."""
     specs = config.comparisons
-    tf = tf_columns(pairs, table, [spec for spec in specs if spec.name in params.tf], params)
-    return pairs.with_columns(*similarities(pairs, table, specs), **tf)
+    sims = similarities(pairs, table, specs)
+    tf = tf_columns(pairs, table, [spec for spec in specs if spec.name in params.tf], params, sims)
+    return pairs.with_columns(*sims, **tf)
 
 
 def tf_columns(
-    pairs: pl.DataFrame, table: KeyTable, specs: list[ComparisonSpec], params: Parameters
+    pairs: pl.DataFrame,
+    table: KeyTable,
+    specs: list[ComparisonSpec],
+    params: Parameters,
+    sims: list[pl.Series],
 ) -> dict[str, pl.Series]:
     """``_tf_<name>`` of each ``tf`` comparison of ``specs``: the ``u`` of the value each pair
-    agrees on."""
-    return {
-        f"_tf_{spec.name}": _tf_u(pairs, table, spec.key, params.tf[spec.name]) for spec in specs
-    }
+    agrees on, where its ``sim_<name>`` (one of ``sims``) reaches a level the term frequency
+    weighs (the first; every level with ``tf_levels``), null elsewhere: few pairs agree, so few
+    are looked up."""
+    found = {sim.name: sim for sim in sims}
+    return {f"_tf_{spec.name}": _agreed_u(pairs, table, spec, params, found) for spec in specs}
+
+
+def _agreed_u(
+    pairs: pl.DataFrame,
+    table: KeyTable,
+    spec: ComparisonSpec,
+    params: Parameters,
+    sims: dict[str, pl.Series],
+) -> pl.Series:
+    """:func:`_tf_u` of ``spec`` where its similarity reaches a level the term frequency weighs
+    (the first; every level with ``tf_levels``), null elsewhere."""
+    weighed = spec.levels[-1] if spec.tf_levels else spec.levels[0]
+    agreed = (sims[f"sim_{spec.name}"] >= weighed.at).fill_null(False).arg_true()
+    empty = pl.repeat(None, pairs.height, dtype=pl.Float64, eager=True)
+    if agreed.is_empty():
+        return empty
+    u = _tf_u(pairs[agreed], table, spec.key, params.tf[spec.name])
+    return empty.scatter(agreed, u.cast(pl.Float64))
 
 
 def weighed_pairs(compared: pl.DataFrame, config: MatchConfig, params: Parameters) -> pl.DataFrame:

@@ -254,7 +254,7 @@ def _completed(
         compared = compared.with_columns(
             empty.alias(sim.name).scatter(open_rows, sim) for sim in found
         )
-        tf_open = tf_columns(pairs[open_rows], table, tf_specs, params)
+        tf_open = tf_columns(pairs[open_rows], table, tf_specs, params, found)
         tf = {name: tf[name].scatter(open_rows, u.cast(pl.Float64)) for name, u in tf_open.items()}
     sims = [f"sim_{spec.name}" for spec in config.comparisons]
     rest = [name for name in compared.columns if name not in sims and name not in pairs.columns]
