@@ -36,11 +36,13 @@ _TYPES: dict[str, pl.DataType] = {
 
 def history_table(metadata: sa.MetaData | None = None) -> sa.Table:
     """``segment_history``: one row per golden record per run, runs numbered in the order they
-    were stored (times as ISO 8601 text)."""
+    were stored (times as ISO 8601 text). No index on ``run_id`` (targets before session 12
+    have one): nothing looks rows up by it, and on a first run it took a third of the
+    history's size (every row holds the same id)."""
     return sa.Table(
         HISTORY,
         metadata or sa.MetaData(),
-        sa.Column(RUN_ID, RUN_KEY, nullable=False, index=True),
+        sa.Column(RUN_ID, RUN_KEY, nullable=False),
         sa.Column("sequence", sa.Integer, nullable=False),
         sa.Column("assigned_at", sa.String(32), nullable=False),
         sa.Column("as_of", sa.String(10), nullable=False),
