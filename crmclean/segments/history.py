@@ -36,11 +36,13 @@ _TYPES: dict[str, pl.DataType] = {
 
 def history_table(metadata: sa.MetaData | None = None) -> sa.Table:
     """``segment_history``: one row per golden record per run, runs numbered in the order they
-    were stored (times as ISO 8601 text)."""
+    were stored (times as ISO 8601 text). No index on ``run_id`` (targets before session 12
+    have one): nothing looks rows up by it, and on a first run it took a third of the
+    history's size (every row holds the same id)."""
     return sa.Table(
         HISTORY,
         metadata or sa.MetaData(),
-        sa.Column(RUN_ID, RUN_KEY, nullable=False, index=True),
+        sa.Column(RUN_ID, RUN_KEY, nullable=False),
         sa.Column("sequence", sa.Integer, nullable=False),
         sa.Column("assigned_at", sa.String(32), nullable=False),
         sa.Column("as_of", sa.String(10), nullable=False),
@@ -52,12 +54,13 @@ def history_table(metadata: sa.MetaData | None = None) -> sa.Table:
 
 
 def _contacts() -> sa.Table:
-    """The two columns of ``contacts`` this module touches."""
+    """The columns of ``contacts`` this module touches."""
     return sa.Table(
         "contacts",
         sa.MetaData(),
         sa.Column(GOLDEN_ID, KEY, primary_key=True),
         sa.Column(SEGMENT, sa.Text),
+        sa.Column(RUN_ID, RUN_KEY),
     )
 
 
@@ -113,7 +116,8 @@ def write_segments(conn: sa.Connection, rows: pl.DataFrame, side: SideFiles | No
     if rows.is_empty():
         return 0
     rows = rows.select(COLUMNS)
-    state, current = _state(conn, committed=True), _current(conn)
+    run_id = rows[RUN_ID][0]
+    state, current = _state(conn, committed=True), _current(conn, run_id)
     values = [c for c in COLUMNS if c not in _STAMPS]
     held = state.select(values).cast(rows.select(values).schema)
     changed = rows.join(held, on=values, how="anti", nulls_equal=True)
@@ -129,9 +133,8 @@ def write_segments(conn: sa.Connection, rows: pl.DataFrame, side: SideFiles | No
     with indexes_rebuilt(conn, history, appended.height):
         insert_frame(conn, history, appended.drop(_STAMPS), side, stamps)
     _record_run(conn, runs, rows, sequence, appended.height)
-    stale = rows.select(GOLDEN_ID, SEGMENT).join(
-        current, on=[GOLDEN_ID, SEGMENT], how="anti", nulls_equal=True
-    )
+    held_by = rows.select(GOLDEN_ID, SEGMENT).join(current.select(GOLDEN_ID), on=GOLDEN_ID)
+    stale = held_by.join(current, on=[GOLDEN_ID, SEGMENT], how="anti", nulls_equal=True)
     if stale.height:
         staged = stage_keys(conn, stale, side)
         conn.execute(
@@ -142,14 +145,20 @@ def write_segments(conn: sa.Connection, rows: pl.DataFrame, side: SideFiles | No
     return appended.height
 
 
-def _current(conn: sa.Connection) -> pl.DataFrame:
-    """``golden_id, segment`` from ``contacts`` as committed (none before the column exists)."""
+def _current(conn: sa.Connection, run_id: str) -> pl.DataFrame:
+    """``golden_id, segment`` from ``contacts`` as committed (none before the column exists),
+    less the golden records load run ``run_id`` wrote with a segment: the one this run stores
+    (:func:`crmclean.load.load`'s ``segments``), so on a first load none is read back."""
     columns = {c["name"] for c in sa.inspect(conn).get_columns("contacts")}
     schema: dict[str, pl.DataType] = {GOLDEN_ID: pl.String(), SEGMENT: pl.String()}
     if SEGMENT not in columns:
         return pl.DataFrame(schema=schema)
     contacts = _contacts()
-    return read_committed(conn, sa.select(contacts.c[GOLDEN_ID], contacts.c[SEGMENT]), schema)
+    query = sa.select(contacts.c[GOLDEN_ID], contacts.c[SEGMENT])
+    if RUN_ID in columns:
+        written = (contacts.c[RUN_ID] == run_id) & contacts.c[SEGMENT].is_not(None)
+        query = query.where(sa.not_(written))
+    return read_committed(conn, query, schema)
 
 
 def _last_sequence(conn: sa.Connection) -> int:
