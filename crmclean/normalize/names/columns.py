@@ -67,8 +67,20 @@ def _recase(frame: pl.DataFrame, vocab: NameRules, fields: Sequence[str]) -> Ste
 def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
     """Titles off first/full names, a suffix off the last name, a lone full name split (its
     suffix kept only then: "João Neto" built from first "João", last "Neto" has none)."""
-    titled = map_distinct(frame, [FIRST], partial(take_honorific, vocab=vocab), _pair(FIRST))
-    suffixed = map_distinct(frame, [LAST], partial(take_suffix, vocab=vocab), _pair(LAST))
+    titled = map_distinct(
+        frame,
+        [FIRST],
+        partial(take_honorific, vocab=vocab),
+        _pair(FIRST),
+        name_fast.untitled(FIRST, vocab),
+    )
+    suffixed = map_distinct(
+        frame,
+        [LAST],
+        partial(take_suffix, vocab=vocab),
+        _pair(LAST),
+        name_fast.unsuffixed(LAST, vocab),
+    )
     asked = frame.select(pl.when(_parsed(vocab)).then(pl.col(FULL)).alias(FULL))
     full = map_distinct(
         asked, [FULL], partial(parse_full, vocab=vocab), PARSED, name_fast.fast_path(FULL, vocab)

@@ -27,6 +27,24 @@ def word_key(word: pl.Expr) -> pl.Expr:
     return word.str.to_lowercase().str.strip_chars_end(".,")
 
 
+def untitled(field: str, vocab: NameRules) -> FastPath:
+    """Values :func:`~crmclean.normalize.names.split.take_honorific` leaves whole (no title,
+    the value itself): one word, or a first word that is no title."""
+    value = pl.col(field)
+    head = value.str.extract(r"^([^ ]*)", 1)
+    whole = ~value.str.contains(" ", literal=True) | ~word_key(head).is_in(list(vocab.titles))
+    return FastPath(when=whole, then={field: value})
+
+
+def unsuffixed(field: str, vocab: NameRules) -> FastPath:
+    """Values :func:`~crmclean.normalize.names.split.take_suffix` leaves whole (no suffix,
+    the value itself): one word, or a last word that is no suffix."""
+    value = pl.col(field)
+    tail = value.str.extract(r"([^ ]*)$", 1)
+    whole = ~value.str.contains(" ", literal=True) | ~word_key(tail).is_in(list(vocab.suffixes))
+    return FastPath(when=whole, then={field: value})
+
+
 def _joined(words: pl.Expr) -> pl.Expr:
     text = words.list.join(" ")
     return pl.when(text != "").then(text)
