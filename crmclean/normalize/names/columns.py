@@ -22,6 +22,7 @@ from crmclean.rules import Rules
 FIRST, MIDDLE, LAST, FULL = "first_name", "middle_name", "last_name", "full_name"
 HONORIFIC, SUFFIX = "honorific", "name_suffix"
 NAME_FIELDS = (FULL, FIRST, MIDDLE, LAST)
+WRITTEN = (*NAME_FIELDS, HONORIFIC, SUFFIX)  # every column the step may write (and its fields)
 _TEXT = pl.String()
 PARSED = {name: _TEXT for name in FullName._fields}
 
