@@ -68,19 +68,12 @@ def _recase(frame: pl.DataFrame, vocab: NameRules, fields: Sequence[str]) -> Ste
 def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
     """Titles off first/full names, a suffix off the last name, a lone full name split (its
     suffix kept only then: "João Neto" built from first "João", last "Neto" has none)."""
-    titled = map_distinct(
-        frame,
-        [FIRST],
-        partial(take_honorific, vocab=vocab),
-        _pair(FIRST),
-        name_fast.untitled(FIRST, vocab),
-    )
-    suffixed = map_distinct(
-        frame,
-        [LAST],
-        partial(take_suffix, vocab=vocab),
-        _pair(LAST),
-        name_fast.unsuffixed(LAST, vocab),
+    titled, suffixed = (
+        map_distinct(frame, [field], partial(take, vocab=vocab), _pair(field), fast(field, vocab))
+        for field, take, fast in (
+            (FIRST, take_honorific, name_fast.untitled),
+            (LAST, take_suffix, name_fast.unsuffixed),
+        )
     )
     asked = frame.select(pl.when(_parsed(vocab)).then(pl.col(FULL)).alias(FULL))
     full = map_distinct(
