@@ -8,7 +8,7 @@ from normalize_support import found, frame
 
 from crmclean.normalize.names import fast_path as name_fast
 from crmclean.normalize.names.columns import normalize_names
-from crmclean.normalize.names.split import FullName, parse_full
+from crmclean.normalize.names.split import FullName, parse_full, take_honorific, take_suffix
 from crmclean.normalize.names.vocabulary import NameRules, kept_as_typed, recase
 from crmclean.rules import Rules
 
@@ -190,6 +190,42 @@ def test_the_full_name_fast_path_splits_as_parse_full(names: list[str]) -> None:
     taken = table.filter(fast.when.fill_null(False)).select("n", **fast.then)
     for name, *parts in taken.iter_rows():
         assert tuple(parts) == tuple(parse_full(name, vocab))
+
+
+TAG_WORDS = NAME_WORDS | st.sampled_from(["DRA.", "sr", "Jr.", "NETO,", "İ", "Herr", "ſr"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(TAG_WORDS, min_size=1, max_size=4).map(" ".join), max_size=20))
+def test_the_title_and_suffix_fast_paths_agree_with_python(names: list[str]) -> None:
+    """A value either fast path takes is one the Python function leaves whole, untagged."""
+    vocab = NameRules.load(Rules())
+    table = pl.DataFrame({"n": names}, schema={"n": pl.String})
+    for fast, func in (
+        (name_fast.untitled("n", vocab), take_honorific),
+        (name_fast.unsuffixed("n", vocab), take_suffix),
+    ):
+        for (name,) in table.filter(fast.when.fill_null(False)).iter_rows():
+            assert func(name, vocab) == (None, name)
+
+
+def test_the_title_and_suffix_fast_paths_leave_tags_to_python() -> None:
+    vocab = NameRules.load(Rules())
+    names = pl.DataFrame({"n": ["Dra. Ana", "Ana", "Silva Filho", "Ana Lima", "DR"]})
+    assert names.select(name_fast.untitled("n", vocab).when)["n"].to_list() == [
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
+    assert names.select(name_fast.unsuffixed("n", vocab).when)["n"].to_list() == [
+        True,
+        True,
+        False,
+        True,
+        True,
+    ]
 
 
 def test_the_full_name_fast_path_takes_plain_names() -> None:

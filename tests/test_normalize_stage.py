@@ -11,6 +11,7 @@ from normalize_support import found, mapped
 from crmclean.batch import Batch
 from crmclean.errors import UserError
 from crmclean.normalize import normalize
+from crmclean.normalize.stage import run_steps, steps
 from crmclean.rules import Rules
 
 RECORDS = [
@@ -33,6 +34,22 @@ EXPECTED = "a name, e-mail, phone or company"
 def result() -> Batch:
     rules = Rules()
     return normalize(Batch(mapped(rules, RECORDS)), rules)
+
+
+def test_the_steps_beside_each_other_give_what_they_give_in_turn() -> None:
+    """The name step in its own thread: the same frame (columns in the same order) and the
+    same findings as every step run one after another."""
+    rules = Rules()
+    frame = mapped(rules, RECORDS * 3)
+    found = []
+    alone = frame
+    for _, step in steps(rules):
+        alone, step_findings = step(alone)
+        found.append(step_findings)
+    together, beside = run_steps(frame, rules)
+    assert together.columns == alone.columns
+    assert together.equals(alone)
+    assert [f.to_dicts() for f in beside] == [f.to_dicts() for f in found]
 
 
 def test_frame_holds_the_normalized_records(result: Batch) -> None:

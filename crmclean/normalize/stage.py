@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import polars as pl
@@ -15,7 +16,7 @@ from crmclean.normalize.emails.deliverability import check_deliverability
 from crmclean.normalize.emails.typos import find_typos
 from crmclean.normalize.findings import Step, concat
 from crmclean.normalize.ids.tax_ids import normalize_tax_ids
-from crmclean.normalize.names.columns import normalize_names
+from crmclean.normalize.names.columns import WRITTEN, normalize_names
 from crmclean.normalize.phones.columns import clean_phones
 from crmclean.normalize.places.cities import normalize_city
 from crmclean.normalize.places.countries import normalize_country
@@ -30,6 +31,11 @@ from crmclean.normalize.values.placeholders import clean_text
 from crmclean.rules import Rules
 
 Normalizer = Callable[[pl.DataFrame], Step]
+
+# The name step reads and writes only the name columns, which no step between the text step and
+# it reads or writes: it runs in a second thread beside those steps, so its per-value Python
+# and their single-column polars work keep both cores busy.
+BESIDE, AFTER = "name", "text"
 
 
 def steps(rules: Rules, placeholders: bool = True) -> list[tuple[str, Normalizer]]:
@@ -65,14 +71,34 @@ def normalize(batch: Batch, rules: Rules) -> Batch:
 
     A record left with no name, e-mail, phone or company moves to ``rejects``.
     """
-    frame, found = batch.frame, []
-    for _, step in steps(rules):
-        frame, step_findings = step(frame)
-        found.append(step_findings)
+    frame, found = run_steps(batch.frame, rules)
     kept, rejects = unidentifiable(frame, batch.frame)
     findings = concat(found)
     result = batch.with_frame(kept).add_rejects(rejects).add_findings(findings)
     return result.add_stats("normalize", **_stats(findings, rejects.height))
+
+
+def run_steps(frame: pl.DataFrame, rules: Rules) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Every step of :func:`steps` on ``frame``: the frame and each step's findings, in step
+    order, as if run one after another (the :data:`BESIDE` step runs in a thread of its own
+    from the :data:`AFTER` step's frame, its columns then laid over the others' frame)."""
+    ordered = steps(rules)
+    names = [name for name, _ in ordered]
+    start, beside = names.index(AFTER) + 1, names.index(BESIDE)
+    found: dict[str, pl.DataFrame] = {}
+    for name, step in ordered[:start]:
+        frame, found[name] = step(frame)
+    with ThreadPoolExecutor(1, thread_name_prefix="crmclean-normalize") as pool:
+        side = pool.submit(ordered[beside][1], frame)
+        main = frame
+        for name, step in ordered[start:beside]:
+            main, found[name] = step(main)
+        named, found[BESIDE] = side.result()
+    written = {*WRITTEN, *rules.model.of_type("name")}
+    frame = main.with_columns(named[c] for c in named.columns if c in written or c not in main)
+    for name, step in ordered[beside + 1 :]:
+        frame, found[name] = step(frame)
+    return frame, [found[name] for name in names]
 
 
 def _stats(findings: pl.DataFrame, rejected: int) -> dict[str, int]:

@@ -85,7 +85,8 @@ def build(
     blank = pl.all_horizontal(pl.col(names).is_null())
     numbered = text.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     blank_rows = int(numbered.select(blank.sum()).item())
-    kept = numbered.filter(~blank).select(*names, ROW)
+    kept = numbered.filter(~blank) if blank_rows else numbered  # no copy of a full table
+    kept = kept.select(*names, ROW)
     return SourceTable(path.stem, path, kept, encoding, delimiter, sheet, blank_rows)
 
 

@@ -22,6 +22,7 @@ from crmclean.rules import Rules
 FIRST, MIDDLE, LAST, FULL = "first_name", "middle_name", "last_name", "full_name"
 HONORIFIC, SUFFIX = "honorific", "name_suffix"
 NAME_FIELDS = (FULL, FIRST, MIDDLE, LAST)
+WRITTEN = (*NAME_FIELDS, HONORIFIC, SUFFIX)  # every column the step may write (and its fields)
 _TEXT = pl.String()
 PARSED = {name: _TEXT for name in FullName._fields}
 
@@ -67,8 +68,13 @@ def _recase(frame: pl.DataFrame, vocab: NameRules, fields: Sequence[str]) -> Ste
 def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
     """Titles off first/full names, a suffix off the last name, a lone full name split (its
     suffix kept only then: "João Neto" built from first "João", last "Neto" has none)."""
-    titled = map_distinct(frame, [FIRST], partial(take_honorific, vocab=vocab), _pair(FIRST))
-    suffixed = map_distinct(frame, [LAST], partial(take_suffix, vocab=vocab), _pair(LAST))
+    titled, suffixed = (
+        map_distinct(frame, [field], partial(take, vocab=vocab), _pair(field), fast(field, vocab))
+        for field, take, fast in (
+            (FIRST, take_honorific, name_fast.untitled),
+            (LAST, take_suffix, name_fast.unsuffixed),
+        )
+    )
     asked = frame.select(pl.when(_parsed(vocab)).then(pl.col(FULL)).alias(FULL))
     full = map_distinct(
         asked, [FULL], partial(parse_full, vocab=vocab), PARSED, name_fast.fast_path(FULL, vocab)

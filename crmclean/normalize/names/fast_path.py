@@ -10,6 +10,8 @@ to Python; a property test checks the two always agree.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import polars as pl
 
 from crmclean.normalize.distinct import FastPath
@@ -25,6 +27,26 @@ _PARTS = ("__first", "__middle", "__last", "__two")
 def word_key(word: pl.Expr) -> pl.Expr:
     """``names.word_key``: lower case, no final dot or comma."""
     return word.str.to_lowercase().str.strip_chars_end(".,")
+
+
+def untitled(field: str, vocab: NameRules) -> FastPath:
+    """Values :func:`~crmclean.normalize.names.split.take_honorific` leaves whole (no title,
+    the value itself): one word, or a first word that is no title."""
+    return _untagged(field, r"^([^ ]*)", vocab.titles)
+
+
+def unsuffixed(field: str, vocab: NameRules) -> FastPath:
+    """Values :func:`~crmclean.normalize.names.split.take_suffix` leaves whole (no suffix,
+    the value itself): one word, or a last word that is no suffix."""
+    return _untagged(field, r"([^ ]*)$", vocab.suffixes)
+
+
+def _untagged(field: str, word: str, tags: Collection[str]) -> FastPath:
+    """Values of one word, or whose ``word`` (a pattern's first group) is none of ``tags``."""
+    value = pl.col(field)
+    key = word_key(value.str.extract(word, 1))
+    whole = ~value.str.contains(" ", literal=True) | ~key.is_in(list(tags))
+    return FastPath(when=whole, then={field: value})
 
 
 def _joined(words: pl.Expr) -> pl.Expr:
