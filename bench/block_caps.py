@@ -1,7 +1,7 @@
 """Block caps against file size: candidate pairs per record and blocking recall on a neutral
 file normalized by ``bench/outofcore.py``, for each ``cap_exponent`` (``cap_rows`` given).
 
-The keys are built once, out of core (:class:`crmclean.dedupe.outofcore.ColumnReader`); then,
+The keys are built once, out of core (:class:`crmclean.dedupe.records.ColumnReader`); then,
 per exponent, the candidate pairs of :func:`crmclean.dedupe.blocking.candidate_pairs` and the
 share of the true pairs (records of one ``entity_id``) among them. Run it under the lock::
 
@@ -22,7 +22,7 @@ from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.keys import RECORD, grouped_key_table
 from crmclean.dedupe.matching import DedupeOptions, match_config
-from crmclean.dedupe.outofcore import ColumnReader
+from crmclean.dedupe.records import ColumnReader
 from crmclean.rules import Rules
 
 

@@ -6,6 +6,13 @@ survivorship reads (any below ``warning``; ``valid_only`` reads the others) wait
 files in a temporary folder; :func:`take_back` puts them back in their place and order once
 the stage is over (a run into a target keeps ``_raw``: its stored records merge with
 them). Neutral 1M: 2.95M findings and 1M ``_raw`` values out of memory.
+
+A run with no target sets aside the records too (``records``): the frame keeps only their
+lineage and the batch only the findings survivorship reads (warnings and errors on its
+``valid_only`` fields); the dedupe stage builds the matching keys from the records' columns
+on disk and reads back what the merge reads, then the whole frame
+(:class:`~crmclean.dedupe.records.ColumnReader`). Neutral 1M: the records' 40 columns and
+1.4M warnings out of memory while the pairs are scored.
 """
 
 from __future__ import annotations
@@ -16,59 +23,86 @@ from pathlib import Path
 import polars as pl
 
 from crmclean.batch import RAW, SOURCE, SOURCE_ID, Batch
+from crmclean.dedupe.config import load_match_config
+from crmclean.dedupe.records import ColumnReader
+from crmclean.dedupe.survivorship import flagged_fields
+from crmclean.rules import Rules
 
 SERIOUS = ("warning", "error")  # the severities survivorship's valid_only reads
-_FINDINGS, _RAW = "findings.parquet", "raw.parquet"
+_FINDINGS, _RAW, _RECORDS = "findings.parquet", "raw.parquet", "records.parquet"
 
 
 @dataclass(frozen=True)
 class Aside:
-    """Where the set-aside parts wait: ``kept`` serious findings stayed on the batch and the
-    frame's ``_raw`` was its column ``raw_at`` (None: the frame had none)."""
+    """Where the set-aside parts wait: the findings to take back (``written``: else the
+    batch's are them, of which the first ``kept`` stayed on the batch), the frame's ``_raw``
+    (its column ``raw_at``; None: not to take back), and the records (None: not set aside)."""
 
     folder: Path
     kept: int
     raw_at: int | None
-    left_out: int  # the findings not kept on the batch
+    left_out: int  # the findings neither kept nor written (nobody takes them back)
+    written: bool = False
+    records: ColumnReader | None = None
 
 
 def set_aside(
-    batch: Batch, folder: Path, keep: bool = True, raw: bool = True
+    batch: Batch, folder: Path, keep: bool = True, raw: bool = True, records: Rules | None = None
 ) -> tuple[Batch, Aside]:
     """``batch`` with only its serious findings and, with ``raw``, without ``_raw`` (a run into
     a target merges its stored records, ``_raw`` and all); the rest in ``folder`` (nowhere
-    without ``keep``: nobody takes them back). When ``folder`` cannot take them (a full disk)
-    everything stays in memory: setting aside only saves memory, it never fails a run."""
+    without ``keep``: nobody takes them back). With ``records`` (the run's rules), the
+    records and the serious findings wait in ``folder`` too: the frame keeps only its lineage
+    and the findings only those survivorship reads. When ``folder`` cannot take them (a full
+    disk) everything stays in memory: setting aside only saves memory, it never fails a
+    run."""
     raw = raw and RAW in batch.frame.columns
-    if keep:
-        try:
-            _write(batch, folder, raw)
-        except OSError:
-            return batch, Aside(folder, batch.findings.height, None, 0)
     serious = batch.findings.filter(pl.col("severity").is_in(SERIOUS))
-    frame, raw_at = batch.frame, None
+    taken = batch.findings if keep else serious
+    written = keep or records is not None
+    try:
+        if written:
+            taken.write_parquet(folder / _FINDINGS, compression="lz4")
+        if keep and raw:
+            lineage = batch.frame.select(SOURCE, SOURCE_ID, RAW)
+            lineage.write_parquet(folder / _RAW, compression="lz4")
+        if records is not None:
+            scan = _records(batch.frame.drop(RAW, strict=False), folder)
+    except OSError:
+        return batch, Aside(folder, batch.findings.height, None, 0)
+    frame, raw_at, reader = batch.frame, None, None
     if raw:
-        raw_at = frame.get_column_index(RAW)
+        raw_at = frame.get_column_index(RAW) if keep else None
         frame = frame.drop(RAW)
-    return replace(batch, frame=frame, findings=serious), Aside(
-        folder, serious.height, raw_at, batch.findings.height - serious.height
-    )
+    if records is not None:
+        frame, serious = frame.select(SOURCE, SOURCE_ID), _read_by_survivorship(serious, records)
+        reader = ColumnReader(scan, records)
+    left_out = batch.findings.height - taken.height
+    aside = Aside(folder, serious.height, raw_at, left_out, written, reader)
+    return replace(batch, frame=frame, findings=serious), aside
 
 
-def _write(batch: Batch, folder: Path, raw: bool) -> None:
-    """The findings and, with ``raw``, each record's ``_raw`` with its lineage, into ``folder``."""
-    batch.findings.write_parquet(folder / _FINDINGS, compression="lz4")
-    if raw:
-        batch.frame.select(SOURCE, SOURCE_ID, RAW).write_parquet(folder / _RAW, compression="lz4")
+def _records(frame: pl.DataFrame, folder: Path) -> pl.LazyFrame:
+    """``frame`` written to ``folder`` (uncompressed: written and read back at the speed of
+    a copy), one row group (every column read back in one chunk), and its scan."""
+    path = folder / _RECORDS
+    frame.write_parquet(path, compression="uncompressed", row_group_size=max(frame.height, 1))
+    return pl.scan_parquet(path)
+
+
+def _read_by_survivorship(serious: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """The ``serious`` findings survivorship reads: those on its ``valid_only`` fields."""
+    fields = flagged_fields(rules.model.names, load_match_config(rules).survivorship)
+    return serious.filter(pl.col("field").is_in(fields))
 
 
 def take_back(batch: Batch, aside: Aside) -> Batch:
-    """``batch`` with what :func:`set_aside` took: every finding in its order (then those the
-    stage added) and each record's ``_raw`` in its column."""
-    if aside.left_out == 0 and aside.raw_at is None:
-        return batch  # nothing was set aside
-    added = batch.findings.slice(aside.kept)
-    findings = pl.concat([pl.read_parquet(aside.folder / _FINDINGS), added], rechunk=False)
+    """``batch`` with what :func:`set_aside` took: every finding written in its order (then
+    those the stage added) and each record's ``_raw`` in its column."""
+    findings = batch.findings
+    if aside.written:
+        added = batch.findings.slice(aside.kept)
+        findings = pl.concat([pl.read_parquet(aside.folder / _FINDINGS), added], rechunk=False)
     if aside.raw_at is None:
         return replace(batch, findings=findings)
     return replace(batch, frame=_with_raw(batch.frame, aside), findings=findings)

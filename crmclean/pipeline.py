@@ -30,6 +30,7 @@ from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.conservation import check_conservation
 from crmclean.dedupe import DedupeOptions, dedupe, remerge
 from crmclean.dedupe.model import MatchModel
+from crmclean.dedupe.records import ColumnReader
 from crmclean.errors import UserError
 from crmclean.fingerprint import config_hash
 from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
@@ -242,17 +243,19 @@ def normalize_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
     return normalize(batch, rules)
 
 
-def dedupe_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
+def dedupe_stage(
+    batch: Batch, rules: Rules, options: RunOptions, records: ColumnReader | None = None
+) -> Batch:
     """Clusters and golden records; with a target, linked into the target's clusters; then
-    the segments; then the companies (:func:`with_companies`)."""
+    the segments; then the companies (:func:`with_companies`). ``records``: the records'
+    columns, set aside on disk (``batch.frame`` then holds their lineage)."""
     if options.target is not None:
         batch = replace(batch, target=read_clusters(options.target, rules))
         if options.model is None and not options.relearn:
             stored = stored_model(options.target, build_tables(rules.model.names))
             options = replace(options, model=stored)
-    batch = segment_stage(
-        dedupe(batch, rules, _dedupe_options(batch, rules, options)), rules, options.orders
-    )
+    chosen = replace(_dedupe_options(batch, rules, options), records=records)
+    batch = segment_stage(dedupe(batch, rules, chosen), rules, options.orders)
     if not options.companies and batch.companies is None:
         return batch
     return with_companies(batch, rules)
@@ -488,16 +491,15 @@ def _dedupe_aside(result: RunResult, rules: Rules, options: RunOptions) -> None:
         result.batch = dedupe_stage(result.batch, rules, options)
         _check(result)
         return
+    alone = options.target is None  # else the records link into the target's, whole
     with tempfile.TemporaryDirectory(prefix="crmclean-aside-") as folder:
         result.batch, aside = set_aside(
-            result.batch, Path(folder), options.take_back, raw=options.target is None
+            result.batch, Path(folder), options.take_back, alone, rules if alone else None
         )
-        result.batch = dedupe_stage(result.batch, rules, options)
+        result.batch = dedupe_stage(result.batch, rules, options, aside.records)
         _check(result)
-        if options.take_back:
-            result.batch = take_back(result.batch, aside)
-        else:
-            result.findings_aside = aside.left_out
+        result.batch = take_back(result.batch, aside)
+        result.findings_aside = aside.left_out
 
 
 def _check(result: RunResult) -> None:

@@ -6,16 +6,19 @@ from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from crmclean import pipeline
 from crmclean.aside import set_aside, take_back
 from crmclean.batch import RAW, Batch
 from crmclean.pipeline import RunOptions
+from crmclean.resources import bundled_dir
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
 
 DATA = Path(__file__).parent / "data" / "public"
+RULES = bundled_dir("rules")
 
 
 def _batch() -> Batch:
@@ -47,7 +50,8 @@ def test_set_aside_keeps_what_survivorship_reads(tmp_path: Path) -> None:
     lean, aside = set_aside(_batch(), tmp_path)
     assert RAW not in lean.frame.columns
     assert lean.findings["severity"].to_list() == ["warning", "error"]
-    assert aside.left_out == 2
+    assert aside.left_out == 0  # every finding comes back
+    assert set_aside(_batch(), tmp_path, keep=False)[1].left_out == 2
 
 
 def test_take_back_restores_order_and_appended_findings(tmp_path: Path) -> None:
@@ -121,3 +125,52 @@ def test_a_run_without_aside_or_raw_says_the_same(rules: Rules) -> None:
     assert_frame_equal(full.batch.golden, lean.batch.golden)
     said, lean_said = full.to_dict(), lean.to_dict()
     assert {**lean_said, "model": None} == {**said, "model": None}  # the model: when learned
+
+
+def _valid_only_email(folder: Path) -> Rules:
+    """The bundled rules with the e-mail's survivor picked among unflagged values."""
+    match = (RULES / "match.yaml").read_text(encoding="utf-8")
+    flagged = "  fields:\n    email: valid_only\n"
+    (folder / "match.yaml").write_text(match.replace("  fields:\n", flagged, 1), "utf-8")
+    return Rules(directory=folder)
+
+
+def test_records_wait_on_disk_with_the_serious_findings(tmp_path: Path, rules: Rules) -> None:
+    """With ``records`` the frame keeps its lineage and the batch no finding survivorship
+    reads (the bundled rules flag no field valid_only); the serious ones come back."""
+    batch = _batch()
+    lean, aside = set_aside(batch, tmp_path, keep=False, records=rules)
+    assert lean.frame.columns == ["_source", "_source_id"] and lean.findings.is_empty()
+    assert aside.records is not None and aside.left_out == 2
+    assert_frame_equal(aside.records(("_row", "email")), batch.frame.select("_row", "email"))
+    extra = batch.findings.head(1).with_columns(code=pl.lit("DD01"))
+    back = take_back(lean.add_findings(extra), aside)
+    serious = batch.findings.filter(pl.col("severity").is_in(["warning", "error"]))
+    assert_frame_equal(back.findings, pl.concat([serious, extra]))
+
+
+def test_valid_only_fields_keep_their_findings(tmp_path: Path) -> None:
+    lean, aside = set_aside(_batch(), tmp_path, records=_valid_only_email(tmp_path))
+    assert lean.findings["code"].to_list() == ["EM02"]  # the e-mail's error, not the phone's
+    assert aside.left_out == 0
+
+
+@pytest.mark.parametrize("merge", ["full", "lean"])
+def test_a_run_with_its_records_aside_says_the_same(tmp_path: Path, merge: str) -> None:
+    """The records on disk while the stage runs (a run with no target): the very frame,
+    clusters, golden records, merge log and findings as with everything in memory, with a
+    ``valid_only`` field reading the findings, every golden field or only the segments'."""
+    rules = _valid_only_email(tmp_path)
+    sources = [SourceSpec(DATA / "splink_fake_1000.csv")]
+    lean = {"full_golden": False, "merge_log": False, "take_back": False, "raw": False}
+    chosen = RunOptions(**(lean if merge == "lean" else {}))  # type: ignore[arg-type]
+    aside = pipeline.run(sources, rules, chosen, stop_before="validate")
+    held = pipeline.run(sources, rules, replace(chosen, aside=False), stop_before="validate")
+    assert_frame_equal(aside.batch.frame, held.batch.frame)
+    assert aside.batch.golden is not None and held.batch.golden is not None
+    assert_frame_equal(aside.batch.golden, held.batch.golden)
+    if merge == "full":
+        assert aside.batch.merges is not None and held.batch.merges is not None
+        assert_frame_equal(aside.batch.merges, held.batch.merges)
+        assert_frame_equal(aside.batch.findings, held.batch.findings)
+    assert {**aside.to_dict(), "model": None} == {**held.to_dict(), "model": None}

@@ -14,7 +14,8 @@ from crmclean.dedupe import DedupeOptions, dedupe
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.merge import golden_records
-from crmclean.dedupe.outofcore import ColumnReader, Spilled, dedupe_parquet
+from crmclean.dedupe.outofcore import Spilled, dedupe_parquet
+from crmclean.dedupe.records import ColumnReader
 from crmclean.normalize import normalize
 from crmclean.resources import bundled_dir
 from crmclean.rules import Rules

@@ -11,6 +11,7 @@ target's clusters (:mod:`crmclean.dedupe.link`); golden ids stay stable. The rul
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import polars as pl
@@ -27,7 +28,7 @@ from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.decisions import apply_overrides, cannot_link, field_overrides
 from crmclean.dedupe.derived_keys import add_keys
-from crmclean.dedupe.keys import RECORD
+from crmclean.dedupe.keys import RECORD, grouped_key_table
 from crmclean.dedupe.link import link, linking
 from crmclean.dedupe.matching import (
     DedupeOptions,
@@ -38,7 +39,8 @@ from crmclean.dedupe.matching import (
     unchecked,
     with_doubt_checks,
 )
-from crmclean.dedupe.merge import golden_by_slices, golden_records, merge_log
+from crmclean.dedupe.merge import golden_by_slices, golden_records, merge_columns, merge_log
+from crmclean.dedupe.records import ColumnReader
 from crmclean.dedupe.training import labelled_pairs, read_training_pairs
 from crmclean.rules import Rules
 
@@ -57,21 +59,41 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     """
     options = options or DedupeOptions()
     config = match_config(rules, options)
-    frame = add_keys(batch.frame.drop(GOLDEN_ID, strict=False), rules)
+    records = options.records
+    frame = batch.frame.drop(GOLDEN_ID, strict=False)
     if linking(batch.target):
-        assert batch.target is not None
+        assert batch.target is not None and records is None
+        frame = add_keys(frame, rules)
         linked = link(frame, batch.rejects, batch.target, config, options, rules)
         result = replace(batch, frame=linked.frame, target=linked.target, model=linked.model)
         result = result.add_findings(linked.findings)
         return remerge(result.add_stats("dedupe", **linked.stats), rules, options)
+    table = None
+    if records is None:
+        frame = add_keys(frame, rules)
+    else:  # the frame holds the lineage: the keys are built from the records set aside
+        table = grouped_key_table(records, config.key_names, config, threads=os.cpu_count() or 1)
     frame = frame.with_row_index(RECORD)
-    clustered, scored = clusters(frame, config, options)
+    clustered, scored = clusters(frame, config, options, table)
+    del table
     findings = oversized_findings(scored.oversized, frame, config.oversized_report)
+    if records is not None:  # what survivorship reads, for the merge
+        clustered = clustered.hstack(
+            records(records.held(merge_columns(golden_fields(rules, options))))
+        )
     result = replace(batch, frame=clustered, pairs=scored.pairs, model=scored.model)
     if batch.target is not None:  # a target with no golden records yet: nothing kept
         result = replace(result, target=replace(batch.target, kept=None, renamed=None))
     result = remerge(result, rules, options).add_findings(findings)
+    if records is not None:  # then the whole frame, as built from the records in memory
+        result = result.with_frame(_restored(records, clustered))
     return result.add_stats("dedupe", **stage_counts(scored, clustered))
+
+
+def _restored(records: ColumnReader, clustered: pl.DataFrame) -> pl.DataFrame:
+    """Every column of ``records`` and the derived keys, and ``clustered``'s golden ids."""
+    columns = tuple(name for name in records.columns() if name != GOLDEN_ID)
+    return records(columns).with_columns(clustered[GOLDEN_ID])
 
 
 def clusters(
@@ -124,11 +146,8 @@ def remerge(batch: Batch, rules: Rules, options: DedupeOptions) -> Batch:
     if not options.merge:
         return batch
     config = match_config(rules, options)
-    fields, clustered = rules.model.names, batch.frame
+    fields, clustered = golden_fields(rules, options), batch.frame
     if not options.into_target:
-        if options.golden_fields is not None:
-            wanted = {*options.golden_fields, *ALTERNATED}
-            fields = [name for name in fields if name in wanted]
         golden = golden_records(clustered, fields, config.survivorship, batch.findings)
         if options.decisions is not None:
             overrides = field_overrides(options.decisions, clustered)
@@ -141,6 +160,16 @@ def remerge(batch: Batch, rules: Rules, options: DedupeOptions) -> Batch:
         members = pl.concat([kept, clustered.select(kept.columns)], how="vertical_relaxed")
     golden = golden_by_slices(members, fields, config.survivorship)
     return replace(batch, golden=golden, merges=merge_log(members, golden, fields))
+
+
+def golden_fields(rules: Rules, options: DedupeOptions) -> list[str]:
+    """The fields of the golden records :func:`remerge` builds: every field of the model, or
+    ``options.golden_fields`` and :data:`ALTERNATED` when given (never into a target)."""
+    fields = rules.model.names
+    if options.into_target or options.golden_fields is None:
+        return fields
+    wanted = {*options.golden_fields, *ALTERNATED}
+    return [name for name in fields if name in wanted]
 
 
 def _cluster_counts(clustered: pl.DataFrame) -> dict[str, int]:

@@ -24,6 +24,7 @@ from crmclean.dedupe.keys import key_table
 from crmclean.dedupe.learn import em_sample, expectation_maximisation, from_labelled_pairs
 from crmclean.dedupe.model import MatchModel
 from crmclean.dedupe.params import estimate
+from crmclean.dedupe.records import ColumnReader
 from crmclean.dedupe.score import compared_pairs
 from crmclean.dedupe.training import MATCH
 from crmclean.rules import Rules
@@ -35,7 +36,8 @@ class DedupeOptions:
     whether to merge clusters into golden records (an audit only needs the clusters), a file
     of labelled pairs to learn ``m`` from, whether the golden records are meant for a
     target (then built by lineage-ordered slices, as the load stores them), and a saved model
-    to decide with."""
+    to decide with; the records' columns, when the frame holds only their lineage (set aside
+    on disk while the stage runs: :mod:`crmclean.aside`)."""
 
     threshold: float | None = None
     decisions: Path | None = None
@@ -48,6 +50,7 @@ class DedupeOptions:
     learned_model: bool = True  # build the model learned (batch.model; an audit reads none)
     golden_fields: tuple[str, ...] | None = None  # the golden records' fields (None: all)
     merge_log: bool = True  # the merge log too (batch.merges)
+    records: ColumnReader | None = None  # the records set aside (the frame holds the lineage)
 
 
 class Matched(NamedTuple):

@@ -32,6 +32,12 @@ _HEX_ID = r"^g_[0-9a-f]{16}$"  # a golden id of crmclean.dedupe.cluster
 _ALWAYS = {"updated_at", "created_at", "last_activity_at", "email", "phone", "mobile"}
 
 
+def merge_columns(fields: list[str]) -> list[str]:
+    """The records' columns :func:`golden_records` and :func:`merge_log` read of ``fields``,
+    besides the lineage and golden ids: the fields, recency and the alternates' columns."""
+    return list(dict.fromkeys([*fields, *sorted(_ALWAYS), _EMAIL_ALT, _PHONE_ALT]))
+
+
 def newest_first(frame: pl.DataFrame) -> pl.DataFrame:
     """Records ordered newest first, ties in their original order."""
     return frame.sort(RECENCY, descending=True, nulls_last=True, maintain_order=True)

@@ -26,14 +26,13 @@ import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.dedupe import clusters, stage_counts
-from crmclean.dedupe.derived_keys import DERIVED, add_keys
-from crmclean.dedupe.keys import OPTIONAL, RECORD, grouped_key_table
+from crmclean.dedupe.keys import RECORD, grouped_key_table
 from crmclean.dedupe.matching import DedupeOptions, match_config
+from crmclean.dedupe.records import ColumnReader
 from crmclean.dedupe.spill import MergeParts, merge_parts
 from crmclean.rules import Rules
 
 PART_RECORDS = 1_000_000  # records per merge partition (about 2 GB of working memory each)
-_DERIVED_FROM = ("email", "company")  # the columns add_keys derives its keys from
 
 
 @dataclass(frozen=True)
@@ -45,28 +44,6 @@ class Spilled:
     golden: list[Path]
     merges: list[Path]
     stats: dict[str, int]
-
-
-@dataclass(frozen=True)
-class ColumnReader:
-    """Columns of the normalized records read from Parquet on demand (every record, in
-    order): an optional column the files lack reads as null, a derived one (``email_key``...)
-    is derived from the columns it comes from."""
-
-    scan: pl.LazyFrame
-    rules: Rules
-
-    def __call__(self, columns: tuple[str, ...]) -> pl.DataFrame:
-        schema = self.scan.collect_schema()
-        derived = any(column in DERIVED for column in columns)
-        wanted = [*columns, *(_DERIVED_FROM if derived else ())]
-        present = [c for c in dict.fromkeys(wanted) if c in schema and c not in DERIVED]
-        frame = self.scan.select(present).collect()
-        frame = add_keys(frame, self.rules) if derived else frame
-        absent = [c for c in columns if c not in frame and c in OPTIONAL]
-        return frame.with_columns(pl.lit(None, OPTIONAL[c]).alias(c) for c in absent).select(
-            columns
-        )
 
 
 def dedupe_parquet(

@@ -54,11 +54,13 @@ class WordPairs(NamedTuple):
 
 def _runs(sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For runs of ``sizes`` (each at least 1): where each run starts, each element's run and
-    its place within the run."""
-    first = np.zeros(sizes.size, dtype=np.int64)
+    its place within the run; ``int32`` when every index fits (half the bytes of the word
+    pairs' index arrays, the same integers)."""
+    kind = np.int32 if int(sizes.sum()) < 2**31 else np.int64
+    first = np.zeros(sizes.size, dtype=kind)
     np.cumsum(sizes[:-1], out=first[1:])
-    run = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
-    return first, run, np.arange(run.size, dtype=np.int64) - first[run]
+    run = np.repeat(np.arange(sizes.size, dtype=kind), sizes)
+    return first, run, np.arange(run.size, dtype=kind) - first[run]
 
 
 def word_pairs(words: Words, left: np.ndarray, right: np.ndarray) -> WordPairs:
@@ -66,6 +68,7 @@ def word_pairs(words: Words, left: np.ndarray, right: np.ndarray) -> WordPairs:
     a word each: never null)."""
     rows, cols = words.sizes[left], words.sizes[right]
     first, run, within = _runs(rows * cols)
+    rows, cols = rows.astype(run.dtype), cols.astype(run.dtype)  # no int64 copies below
     i, j = within // cols[run], within % cols[run]
     ids_l = words.flat[words.start[left][run] + i]
     ids_r = words.flat[words.start[right][run] + j]
