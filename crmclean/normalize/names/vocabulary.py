@@ -124,9 +124,15 @@ def _recase_word(word: str, first: bool, vocab: NameRules, whole: bool) -> str:
 
 
 def _proper(word: str) -> bool:
-    """Starts (its first letter) with a capital and holds a lower-case letter: kept."""
+    """Starts (its first letter) with a capital and holds a lower-case letter: kept. A
+    lower-case letter has a capital (``ª`` and ``º`` have none): as :func:`recase` tells a
+    value in one case, so that a recased value is recased to itself."""
     letters = [char for char in word if char.isalpha()]
-    return bool(letters) and letters[0].isupper() and any(c.islower() for c in letters)
+    return (
+        bool(letters)
+        and letters[0].isupper()
+        and any(c.islower() and c != c.upper() for c in letters)
+    )
 
 
 def _case_word(word: str, first: bool, vocab: NameRules) -> str:
