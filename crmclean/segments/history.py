@@ -146,14 +146,16 @@ def write_segments(conn: sa.Connection, rows: pl.DataFrame, side: SideFiles | No
 
 
 def _current(conn: sa.Connection, run_id: str) -> pl.DataFrame:
-    """``golden_id, segment`` from ``contacts`` as committed (none before the column exists),
-    less the golden records load run ``run_id`` wrote with a segment: the one this run stores
-    (:func:`crmclean.load.load`'s ``segments``), so on a first load none is read back."""
+    """``golden_id, segment`` from ``contacts`` as committed (a null segment before the column
+    exists), less the golden records load run ``run_id`` wrote with a segment: the one this
+    run stores (:func:`crmclean.load.load`'s ``segments``), so on a first load none is read
+    back."""
     columns = {c["name"] for c in sa.inspect(conn).get_columns("contacts")}
     schema: dict[str, pl.DataType] = {GOLDEN_ID: pl.String(), SEGMENT: pl.String()}
-    if SEGMENT not in columns:
-        return pl.DataFrame(schema=schema)
     contacts = _contacts()
+    if SEGMENT not in columns:  # every golden record held, none with a segment yet
+        ids = read_committed(conn, sa.select(contacts.c[GOLDEN_ID]), {GOLDEN_ID: pl.String()})
+        return ids.with_columns(pl.lit(None, pl.String()).alias(SEGMENT))
     query = sa.select(contacts.c[GOLDEN_ID], contacts.c[SEGMENT])
     if RUN_ID in columns:
         written = (contacts.c[RUN_ID] == run_id) & contacts.c[SEGMENT].is_not(None)
