@@ -197,10 +197,12 @@ def test_the_history_holds_what_changed_and_reads_every_run_whole(tmp_path) -> N
     with connect(engine) as conn, conn.begin():
         sa.Table("contacts", sa.MetaData(), sa.Column("golden_id", sa.Text)).create(conn)
         conn.execute(sa.text("insert into contacts values ('g1'), ('g2')"))
-    written = []
+    written, stored = [], []
     for run_id, segments in runs:
         with connect(engine) as conn, conn.begin():
             written.append(write_segments(conn, _assigned(run_id, segments)))
+            read = conn.execute(sa.text("select golden_id, segment from contacts order by 1"))
+            stored.append(dict(read.all()))
     with connect(engine) as conn:
         listed = history_runs(conn)
         states = {run_id: dict(segments_of(conn, run_id).select("golden_id", "segment").iter_rows())
@@ -212,3 +214,5 @@ def test_the_history_holds_what_changed_and_reads_every_run_whole(tmp_path) -> N
     assert listed["contacts"].to_list() == [3, 2, 2]
     assert states == {run_id: segments for run_id, segments in runs}
     assert current == {"g1": "loyal", "g2": "inactive"}
+    # the first run adds the column and sets it: every golden record the contacts hold
+    assert stored == [{"g1": "loyal", "g2": "lead"}, current, current]
