@@ -105,13 +105,24 @@ def _weight(spec: ComparisonSpec, m: list[float], u: list[float], tf_u: pl.Expr 
         chain = chain.when((level == 0) & tf_u.is_not_null()).then(
             (m[0] / tf_u.clip(1e-12, 1.0)).log(2)
         )
-        for index in range(1, len(spec.levels) if spec.tf_levels else 1):
-            chain = chain.when((level == index) & tf_u.is_not_null()).then(
-                near_weight(m, u, index, tf_u)
-            )
+        for index, weight in near_weights(spec, m, u, tf_u).items():
+            chain = chain.when((level == index) & tf_u.is_not_null()).then(weight)
     for index, (m_level, u_level) in enumerate(zip(m, u, strict=True)):
         chain = chain.when(level == index).then(pl.lit(math.log2(m_level / u_level)))
     return chain.otherwise(pl.lit(0.0)).alias(f"w_{spec.name}")
+
+
+def tf_lower_levels(spec: ComparisonSpec) -> range:
+    """The levels below the first that a ``tf`` comparison's value frequency moves: every
+    one with ``tf_levels``, none without."""
+    return range(1, len(spec.levels) if spec.tf_levels else 1)
+
+
+def near_weights(
+    spec: ComparisonSpec, m: list[float], u: list[float], tf_u: pl.Expr
+) -> dict[int, pl.Expr]:
+    """:func:`near_weight` of each of :func:`tf_lower_levels`, by level index."""
+    return {index: near_weight(m, u, index, tf_u) for index in tf_lower_levels(spec)}
 
 
 def near_weight(m: list[float], u: list[float], index: int, tf_u: pl.Expr) -> pl.Expr:

@@ -32,6 +32,7 @@ from crmclean.dedupe.score import (
     decisive_columns,
     similarities,
     tf_columns,
+    tf_lower_levels,
     weighed_pairs,
 )
 
@@ -71,7 +72,7 @@ def _weights(spec: ComparisonSpec, params: Parameters) -> list[float]:
         rarest = max(float(shares.min() or _MIN_SHARE), _MIN_SHARE)  # type: ignore[arg-type]
         weights.append(math.log2(m[0] / min(rarest, 1.0)))
         commonest = min(float(shares.max() or 1.0), 1.0)  # type: ignore[arg-type]
-        for index in range(1, len(spec.levels) if spec.tf_levels else 1):
+        for index in tf_lower_levels(spec):
             weights.append(math.log2(m[index] / u[index] * u[0] / max(commonest, _MIN_SHARE)))
     return weights
 

@@ -22,7 +22,7 @@ from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig
 from crmclean.dedupe.params import Parameters, level_index
-from crmclean.dedupe.score import compared_pairs, near_weight
+from crmclean.dedupe.score import compared_pairs, near_weights
 
 Segment = tuple[str, bool]  # text, whether it differs from the other side
 
@@ -78,9 +78,9 @@ def _shift(spec: ComparisonSpec, params: Parameters) -> pl.Expr:
     chain: Then | ChainedThen = pl.when(sim >= spec.levels[0].at).then(
         (u[0] / tf.clip(1e-12)).log(2)
     )
-    for index in range(1, len(spec.levels) if spec.tf_levels else 1):
+    for index, weight in near_weights(spec, m, u, tf).items():
         own = math.log2(m[index] / u[index])
-        chain = chain.when(level_index(sim, spec) == index).then(near_weight(m, u, index, tf) - own)
+        chain = chain.when(level_index(sim, spec) == index).then(weight - own)
     return chain
 
 
