@@ -253,10 +253,13 @@ def _swapped(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
 
 class _Vocabulary(NamedTuple):
     """The words of a key's values (:class:`~crmclean.dedupe.word_ids.Words`), and per word
-    what the word comparisons ask of it as integers: its first letter, whether it is one
-    letter, its stem without a gender ending (:data:`_GENDER_ENDING`)."""
+    its text as a Python string (made once a run: a chunk's word pairs gather them, no string
+    is converted again) and what the word comparisons ask of it as integers: its first
+    letter, whether it is one letter, its stem without a gender ending
+    (:data:`_GENDER_ENDING`)."""
 
     words: Words
+    texts: np.ndarray
     first: np.ndarray
     letter: np.ndarray
     stem: np.ndarray
@@ -269,7 +272,8 @@ def _vocabulary(words: Words) -> _Vocabulary:
     text = words.words
     letter = (text.str.len_chars() == 1).to_numpy()
     stem = ranks(text.str.replace(_GENDER_ENDING, ""))
-    return _Vocabulary(words, ranks(text.str.slice(0, 1)), letter, stem)
+    texts = np.asarray(text.to_list(), dtype=object)
+    return _Vocabulary(words, texts, ranks(text.str.slice(0, 1)), letter, stem)
 
 
 def _word_scorer(
@@ -279,10 +283,10 @@ def _word_scorer(
     :data:`INITIAL_SIMILARITY` for a word and its initial (:func:`_initial_agrees`), with
     ``gendered`` 0 for Fernando/Fernanda words (:func:`_ungendered`): those two asked of each
     word once, not of each pair's texts."""
-    text = vocabulary.words.words
+    text = vocabulary.texts
 
     def scored(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        texts = text.gather(pl.Series(left)).to_list(), text.gather(pl.Series(right)).to_list()
+        texts = text[left].tolist(), text[right].tolist()
         sim = np.asarray(
             process.cpdist(*texts, scorer=JaroWinkler.normalized_similarity, workers=-1),
             np.float64,
