@@ -32,6 +32,7 @@ _SIM, _ROW = "_sim", "_row"
 
 Similarity = Callable[[pl.DataFrame, str, str], pl.Series]
 ValueSimilarity = Callable[[pl.Series, pl.Series, pl.Series], pl.Series]
+Strings = Callable[[list[str], list[str]], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Method:
     on_values: ValueSimilarity | None = None
     on_single: Similarity | None = None  # a list method on one code per side (null: none)
     kept: bool = False  # keep each value pair's similarity for the run's next chunks
+    on_strings: Strings | None = None  # the similarity of two lists of texts, none null
 
 
 def _exact(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
@@ -99,15 +101,23 @@ def _work_address(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     return pl.select(pl.when(pl.lit(same)).then(pl.lit(local).clip(upper_bound=0.99))).to_series()
 
 
+def _on_strings(scorer: Callable[..., float], scale: float = 1.0) -> Strings:
+    """``scorer`` of each two texts of two lists (``process.cpdist``, all cores)."""
+
+    def scored(left: list[str], right: list[str]) -> np.ndarray:
+        values = process.cpdist(left, right, scorer=scorer, workers=-1)
+        return np.asarray(values, np.float64) / scale
+
+    return scored
+
+
 def _rapidfuzz(scorer: Callable[..., float], scale: float = 1.0) -> Similarity:
     """A method running ``scorer`` over the two columns (``process.cpdist``, all cores)."""
+    on_strings = _on_strings(scorer, scale)
 
     def similarity(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
         if not (pairs[left].null_count() or pairs[right].null_count()):  # distinct value pairs
-            values = process.cpdist(
-                pairs[left].to_list(), pairs[right].to_list(), scorer=scorer, workers=-1
-            )
-            return pl.Series(_SIM, np.asarray(values, np.float64) / scale)
+            return pl.Series(_SIM, on_strings(pairs[left].to_list(), pairs[right].to_list()))
         both = pl.col(left).is_not_null() & pl.col(right).is_not_null()
         known = pairs.select(both.arg_true()).to_series()
         if known.is_empty():
@@ -485,13 +495,18 @@ def _date_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Ser
     return result.scatter(rest, _date(texts, "value_l", "value_r"))
 
 
+def _scorer(scorer: Callable[..., float], scale: float = 1.0, kept: bool = False) -> Method:
+    """A method that is rapidfuzz's ``scorer`` of the two texts (divided by ``scale``)."""
+    return Method(_rapidfuzz(scorer, scale), kept=kept, on_strings=_on_strings(scorer, scale))
+
+
 METHODS: dict[str, Method] = {
     "exact": Method(_exact, on_codes=True),
-    "jaro_winkler": Method(_jaro_winkler),
+    "jaro_winkler": _scorer(JaroWinkler.normalized_similarity),
     "given_name": Method(_given_name),
-    "levenshtein": Method(_rapidfuzz(Levenshtein.normalized_similarity)),
-    "token_set": Method(_rapidfuzz(fuzz.token_set_ratio, scale=100.0), kept=True),
-    "token_sort": Method(_rapidfuzz(fuzz.token_sort_ratio, scale=100.0)),
+    "levenshtein": _scorer(Levenshtein.normalized_similarity),
+    "token_set": _scorer(fuzz.token_set_ratio, scale=100.0, kept=True),
+    "token_sort": _scorer(fuzz.token_sort_ratio, scale=100.0),
     "best_token": Method(_best_token(gendered=False)),
     "date": Method(_date, on_values=_date_values),
     "swapped": Method(_swapped, on_values=_swapped_values),
@@ -540,11 +555,29 @@ def _on_texts(method: Method, values: pl.Series, packed: np.ndarray) -> pl.Serie
     codes_r = pl.Series(RIGHT, packed & (2**32 - 1), dtype=pl.UInt32)
     if method.on_values is not None:
         return method.on_values(codes_l, codes_r, values).cast(pl.Float64)
+    if method.on_strings is not None and values.len() <= FEW_VALUES:
+        strings = _strings(values)
+        left, right = strings[codes_l.to_numpy()].tolist(), strings[codes_r.to_numpy()].tolist()
+        return pl.Series(_SIM, method.on_strings(left, right))
     texts = pl.DataFrame({"value_l": values.gather(codes_l), "value_r": values.gather(codes_r)})
     return method.similarity(texts, "value_l", "value_r").cast(pl.Float64)
 
 
 _KEPT: dict[tuple[Method, str], tuple[pl.Series, PairScores]] = {}  # the values last compared
+FEW_VALUES = 65_536  # a key of no more values has its Python strings made once a run
+_STRINGS: dict[int, tuple[pl.Series, np.ndarray]] = {}  # per run, see forget_kept
+
+
+def _strings(values: pl.Series) -> np.ndarray:
+    """``values`` as Python strings (an object array), made once for the chunks of a run and
+    gathered by code (``values`` known by identity). Only for keys of :data:`FEW_VALUES` or
+    fewer (cities, postal codes): rapidfuzz reads many strings scattered in memory slower than
+    strings made afresh in the order it reads them, which costs less than it saves for keys
+    of many values (streets, names)."""
+    held = _STRINGS.get(id(values))
+    if held is None or held[0] is not values:
+        held = _STRINGS[id(values)] = (values, np.asarray(values.to_list(), dtype=object))
+    return held[1]
 
 
 def _kept(method: Method, key: str, values: pl.Series) -> PairScores:
@@ -562,6 +595,7 @@ def forget_kept() -> None:
     values they hold): called when a run's comparing is over, so they do not outlive it."""
     _KEPT.clear()
     _WORDS.clear()
+    _STRINGS.clear()
     _LAST_HALVES.clear()
 
 
