@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crmclean.dedupe import compare as compare_module
 from crmclean.dedupe.coded_keys import KeyTable, encode
 from crmclean.dedupe.compare import _KEPT, LEFT, METHODS, RIGHT, compare
 
@@ -242,3 +243,16 @@ def test_token_set_keeps_one_cache_per_key_across_chunks() -> None:
     for key in "ab":
         kept_pairs = _KEPT[METHODS["token_set"], key][1]
         assert kept_pairs.keeping and kept_pairs.pairs.size == 3
+
+
+@pytest.mark.parametrize("method", ["jaro_winkler", "levenshtein", "token_set", "token_sort"])
+def test_a_key_of_few_values_scores_as_a_key_of_many(
+    method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Texts gathered from the strings a key of few values keeps for the run score as texts
+    converted per chunk do."""
+    left = ["rio de janeiro", "sao paulo", "belo horizonte", "rio", None, "niteroi"]
+    right = ["rio janeiro", "são paulo", "horizonte belo", "rio", "rio", "niterói"]
+    few = _similarity(method, left, right)
+    monkeypatch.setattr(compare_module, "FEW_VALUES", 0)
+    assert _similarity(method, left, right) == few

@@ -102,3 +102,25 @@ def test_which_keys_a_record_holds_is_one_bit_each_made_once() -> None:
     assert held.to_list() == [1, 0, 3, 2]
     assert table.held(("city", "street")) is held
     assert table.held(("street",)).to_list() == [0, 0, 1, 1]
+
+
+def test_a_chunk_scores_the_pairs_compared_already_that_it_holds(config: MatchConfig) -> None:
+    """EM's sample holds pairs of every chunk: a chunk scores as they are those it holds (found
+    among the sample's pairs, in the chunk's order) and no pair of another chunk."""
+    rules = Rules()
+    frame = normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules).frame
+    table = key_table(frame.with_row_index(RECORD), config.key_names, config)
+    pairs, _ = candidate_pairs(table, config)
+    params = estimate(table, config)
+    known = compared_pairs(pairs.sample(pairs.height // 2, seed=2), table, config, params)
+    chunk = pairs.slice(pairs.height // 3, pairs.height // 3)
+    settled = settled_pairs(chunk, table, config, params, known)
+    assert settled.select("left", "right").equals(chunk)
+    sims = [f"sim_{spec.name}" for spec in deferrable(config)]
+    held = known.join(chunk, on=["left", "right"], how="semi").select("left", "right", *sims)
+    as_they_are = settled.join(held, on=["left", "right"], how="semi").select(held.columns)
+    assert 0 < held.height < chunk.height
+    assert as_they_are.sort("left", "right").equals(held.sort("left", "right"))
+    full = score_pairs(chunk, table, config, params)
+    for column in ("match", "review", "veto"):
+        assert settled[column].equals(full[column])
