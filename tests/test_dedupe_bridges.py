@@ -25,7 +25,7 @@ def config() -> MatchConfig:
 
 def _vetoed(config: MatchConfig, **changes: object) -> pl.DataFrame:
     """One vetoed candidate pair 0-1: its names close (name_order 0.9), probability 0.5, no
-    other veto disagreeing; ``changes`` overrides columns."""
+    other veto disagreeing, no identifier agreeing; ``changes`` overrides columns."""
     row: dict[str, object] = {
         "left": 0,
         "right": 1,
@@ -35,6 +35,7 @@ def _vetoed(config: MatchConfig, **changes: object) -> pl.DataFrame:
         **{f"sim_{spec.name}": 1.0 for spec in config.comparisons if spec.veto},
         "sim_name_order": 0.9,
         "sim_last_name": 0.6,
+        **{f"w_{name}": 0.0 for name in config.bridge.through},
     }
     row.update(changes)
     frame = pl.DataFrame([row])
@@ -50,7 +51,8 @@ def _matches(config: MatchConfig, links: list[tuple[int, int, str]]) -> pl.DataF
         {"left": a, "right": b, **{f"w_{n}": 5.0 if n == by else 0.0 for n in names}}
         for a, b, by in links
     ]
-    return pl.DataFrame(rows).with_columns(pl.col("left", "right").cast(pl.UInt32))
+    schema = {"left": pl.UInt32, "right": pl.UInt32, **{f"w_{n}": pl.Float64 for n in names}}
+    return pl.DataFrame(rows, schema=schema)
 
 
 def _lifted(config: MatchConfig, pairs: pl.DataFrame, matches: pl.DataFrame) -> list[tuple]:
@@ -84,18 +86,43 @@ def test_what_a_bridge_never_lifts(config: MatchConfig, changes: dict) -> None:
     assert _lifted(config, _vetoed(config, **changes), matches) == []
 
 
+def test_a_name_veto_between_records_sharing_a_mobile_is_bridged(config: MatchConfig) -> None:
+    """Otávio Macedo Viana / Viana Luiz on one mobile (the names apart, name_order 0.67):
+    bridged without a third record; a shared landline (a household's) is not enough, nor a
+    number two names share nothing of (Pedro Batista / Rafael Ttixeira, 0.36)."""
+    mobile = _vetoed(config, sim_name_order=0.67, w_mobile=19.7)
+    assert _lifted(config, mobile, _matches(config, [])) == [(0, 1)]
+    landline = _vetoed(config, sim_name_order=0.67, w_phone_national=12.6)
+    assert _lifted(config, landline, _matches(config, [])) == []
+    colleagues = _vetoed(config, sim_name_order=0.36, w_mobile=19.7)
+    assert _lifted(config, colleagues, _matches(config, [])) == []
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"sim_work_email": 0.5},  # two colleagues' addresses at one domain
+        {"sim_generation": 0.0},  # Jr and Sr
+        {"decision": "cannot-link"},  # a person said so
+        {"probability": 0.0001},  # under the floor of pairs kept in full
+    ],
+)
+def test_what_a_shared_mobile_never_lifts(config: MatchConfig, changes: dict) -> None:
+    pairs = _vetoed(config, **{"sim_name_order": 0.6, "w_mobile": 19.7, **changes})
+    assert _lifted(config, pairs, _matches(config, [])) == []
+
+
 def test_slim_pairs_carry_the_flag(config: MatchConfig) -> None:
     """Out of core the pairs keep no similarity: the flag computed while scoring decides."""
     pairs = _vetoed(config, sim_name_order=0.5)
     slim = pairs.with_columns(bridgeable(config, floor_of(config)).alias(BRIDGEABLE))
     matches = _matches(config, [(0, 2, "email"), (1, 2, "mobile")])
-    assert _lifted(config, slim.select("left", "right", "decision", BRIDGEABLE), matches) == []
+    kept = ["left", "right", "decision", BRIDGEABLE, *[f"w_{n}" for n in config.bridge.through]]
+    assert _lifted(config, slim.select(kept), matches) == []
     flagged = slim.with_columns(pl.lit(True).alias(BRIDGEABLE))
-    assert _lifted(config, flagged.select("left", "right", "decision", BRIDGEABLE), matches) == [
-        (0, 1)
-    ]
-    kept = [str(expr) for expr in cluster_columns(config)]
-    assert any(BRIDGEABLE in text for text in kept)
+    assert _lifted(config, flagged.select(kept), matches) == [(0, 1)]
+    columns = [str(expr) for expr in cluster_columns(config)]
+    assert any(BRIDGEABLE in text for text in columns)
 
 
 def test_no_bridge_configured_lifts_nothing(config: MatchConfig) -> None:
@@ -110,6 +137,8 @@ def test_bridge_names_are_checked(config: MatchConfig) -> None:
         ({"through": ["nope"]}, "unknown comparisons"),
         ({"through": ["email"], "vetoes": ["email"]}, "no vetoes"),
         ({"through": ["email"], "names": "name_order@1.5"}, "from 0 to 1"),
+        ({"through": ["email"], "shared": ["mobile"]}, "shared not in through"),
+        ({"through": ["email"], "shared_names": "nope@0.5"}, "unknown comparisons"),
     ]:
         with pytest.raises(ValueError, match=message):
             MatchConfig.model_validate({**data, "bridge": bridge})

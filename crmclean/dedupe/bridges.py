@@ -8,11 +8,16 @@ identifier (a shared e-mail, number, tax id or birth date), only ``vetoes`` of t
 disagree (the name vetoes: never two colleagues' addresses nor Jr and Sr), and the whole names
 still agree loosely (``names``: the words of both names in any order, typos and all, at
 similarity 0.7 or more, so ``Murilo Ribeiro`` and ``Maria Fernanda Ribero`` sharing a work
-mailbox stay apart). A bridged pair is a *disputed* pair to chain protection
-(:mod:`crmclean.dedupe.chains`): it keeps two groups apart only when most of the pairs between
-them are disputed, no longer whatever else links them. Pairs scored under the floor of pairs
-kept in full (:func:`~crmclean.dedupe.chunks.floor_of`) are never bridged: only their records
-are known.
+mailbox stay apart). A vetoed pair whose two records share one of ``shared`` themselves (a
+mobile, a personal mailbox, a tax id: what a household does not share) is bridged too when
+the whole names agree in part (``shared_names``, ``name_order@0.5``): ``Otávio Macedo Viana``
+and ``Viana Luiz`` on one mobile (0.67), each linked to ``Luiz Otávio Macedo Viana``, are one
+person whose name was split otherwise between the fields; ``Pedro Batista`` and ``Rafael
+Ttixeira`` on one number (0.36) are two colleagues. A bridged pair is a *disputed* pair to
+chain protection (:mod:`crmclean.dedupe.chains`): it keeps two groups apart only when most of
+the pairs between them are disputed, no longer whatever else links them. Pairs scored under
+the floor of pairs kept in full (:func:`~crmclean.dedupe.chunks.floor_of`) are never bridged:
+only their records are known.
 """
 
 from __future__ import annotations
@@ -26,9 +31,15 @@ BRIDGEABLE = "bridgeable"
 _X, _VIA = "_x", "_via"
 
 
+def _agree(names: list[str]) -> pl.Expr:
+    """True where one of the comparisons ``names`` adds evidence for the pair."""
+    return pl.any_horizontal(pl.col(f"w_{name}").fill_null(0) > 0 for name in names)
+
+
 def bridgeable(config: MatchConfig, floor: float) -> pl.Expr:
     """True for a scored pair a bridge may lift: vetoed, of probability ``floor`` or more,
-    no veto outside the bridge's ``vetoes`` disagreeing, the whole names close enough."""
+    no veto outside the bridge's ``vetoes`` disagreeing, the whole names close enough or one
+    of the bridge's ``shared`` agreeing."""
     bridge = config.bridge
     if not bridge.through:
         return pl.lit(False)
@@ -36,16 +47,20 @@ def bridgeable(config: MatchConfig, floor: float) -> pl.Expr:
     chosen = pl.col("veto").fill_null(False) & (pl.col("probability") >= floor)
     for spec in firm:
         chosen = chosen & (pl.col(f"sim_{spec.name}").fill_null(1.0) >= spec.levels[-1].at)
-    name, at = bridge.names_at
-    if name:
-        chosen = chosen & (pl.col(f"sim_{name}").fill_null(0.0) >= at)
-    return chosen
+    close = _close(*bridge.names_at)
+    if bridge.shared:
+        close = close | (_agree(bridge.shared) & _close(*bridge.shared_names_at))
+    return chosen & close
+
+
+def _close(name: str, at: float) -> pl.Expr:
+    """True where comparison ``name`` reaches similarity ``at`` (always without a name)."""
+    return pl.col(f"sim_{name}").fill_null(0.0) >= at if name else pl.lit(True)
 
 
 def _through(matches: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     """Each record of a match one of ``names`` backs, with the record it matches (both ways)."""
-    backed = pl.any_horizontal(pl.col(f"w_{name}").fill_null(0) > 0 for name in names)
-    links = matches.filter(backed).select(LEFT, RIGHT)
+    links = matches.filter(_agree(names)).select(LEFT, RIGHT)
     return pl.concat(
         [
             links.select(pl.col(LEFT).alias(_X), pl.col(RIGHT).alias(_VIA)),
@@ -58,7 +73,8 @@ def bridged(
     pairs: pl.DataFrame, matches: pl.DataFrame, config: MatchConfig, floor: float
 ) -> pl.DataFrame:
     """``left, right`` of the vetoed candidate ``pairs`` (no cluster-check pair, no decided
-    pair) that are :func:`bridgeable` and whose two records both match one third record of
+    pair) that are :func:`bridgeable` and whose two records share a ``shared`` identifier (the
+    names as close as ``shared_names`` or ``names`` asks) or both match one third record of
     ``matches`` by a ``through`` identifier."""
     through = config.bridge.through
     if not through or pairs.is_empty():
@@ -69,5 +85,8 @@ def bridged(
     vetoed = pairs.filter(flag).select(LEFT, RIGHT)
     ends = _through(matches, through)
     via = vetoed.join(ends.rename({_X: LEFT}), on=LEFT)
-    both = via.join(ends.rename({_X: RIGHT}), on=[RIGHT, _VIA], how="semi")
-    return both.select(LEFT, RIGHT).unique(maintain_order=True)
+    both = via.join(ends.rename({_X: RIGHT}), on=[RIGHT, _VIA], how="semi").select(LEFT, RIGHT)
+    if config.bridge.shared:
+        shared = pairs.filter(flag & _agree(config.bridge.shared)).select(LEFT, RIGHT)
+        both = pl.concat([both, shared])
+    return both.unique(maintain_order=True)

@@ -147,24 +147,39 @@ class RuleCap(BaseModel):
     split_keys: list[KeyName] = Field(min_length=1)
 
 
+_AT = r"^([a-z][a-z0-9_]*@[0-9.]+)?$"  # a comparison at a similarity: name_order@0.7
+
+
 class Bridge(BaseModel):
     """When a name veto between two records only disputes their cluster: both match one third
     record by one of ``through`` (a shared e-mail, number, birth date), only vetoes of
     ``vetoes`` disagree, and the whole names agree as loosely as ``names`` asks
-    (``name_order@0.7``: that comparison at similarity 0.7 or more). Nothing without
-    ``through``."""
+    (``name_order@0.7``: that comparison at similarity 0.7 or more), or the two records share
+    one of ``shared`` (a subset of ``through``: a mobile, a personal mailbox) and their whole
+    names agree as loosely as ``shared_names`` asks. Nothing without ``through``."""
 
     model_config = ConfigDict(extra="forbid")
 
     through: list[str] = []
+    shared: list[str] = []
     vetoes: list[str] = []
-    names: str = Field(default="", pattern=r"^([a-z][a-z0-9_]*@[0-9.]+)?$")
+    names: str = Field(default="", pattern=_AT)
+    shared_names: str = Field(default="", pattern=_AT)
 
     @property
     def names_at(self) -> tuple[str, float]:
         """The comparison ``names`` names and its similarity (none: ``"", 0.0``)."""
-        name, _, at = self.names.partition("@")
-        return name, float(at or 0.0)
+        return _at(self.names)
+
+    @property
+    def shared_names_at(self) -> tuple[str, float]:
+        """The comparison ``shared_names`` names and its similarity (none: ``"", 0.0``)."""
+        return _at(self.shared_names)
+
+
+def _at(text: str) -> tuple[str, float]:
+    name, _, at = text.partition("@")
+    return name, float(at or 0.0)
 
 
 class MatchConfig(BaseModel):
@@ -249,12 +264,16 @@ class MatchConfig(BaseModel):
         specs = {spec.name: spec for spec in self.comparisons}
         bridge = self.bridge
         _similarity(bridge.names, "bridge names")
-        named = [*bridge.through, *bridge.vetoes, *filter(None, [bridge.names_at[0]])]
+        _similarity(bridge.shared_names, "bridge shared_names")
+        loose = filter(None, [bridge.names_at[0], bridge.shared_names_at[0]])
+        named = [*bridge.through, *bridge.vetoes, *loose]
         unknown = sorted(set(named) - set(specs))
         if unknown:
             raise ValueError(f"bridge names unknown comparisons: {', '.join(unknown)}")
         if not_vetoes := sorted(name for name in bridge.vetoes if not specs[name].veto):
             raise ValueError(f"bridge vetoes are no vetoes: {', '.join(not_vetoes)}")
+        if not_through := sorted(set(bridge.shared) - set(bridge.through)):
+            raise ValueError(f"bridge shared not in through: {', '.join(not_through)}")
         return self
 
     @model_validator(mode="after")
