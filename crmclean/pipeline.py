@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -28,7 +29,8 @@ from crmclean.accounts.stage import (
 from crmclean.aside import set_aside, take_back
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.conservation import check_conservation
-from crmclean.dedupe import DedupeOptions, dedupe, remerge
+from crmclean.dedupe import DedupeOptions, dedupe, keys_beside, remerge
+from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.model import MatchModel
 from crmclean.dedupe.records import ColumnReader
 from crmclean.errors import UserError
@@ -244,17 +246,22 @@ def normalize_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
 
 
 def dedupe_stage(
-    batch: Batch, rules: Rules, options: RunOptions, records: ColumnReader | None = None
+    batch: Batch,
+    rules: Rules,
+    options: RunOptions,
+    records: ColumnReader | None = None,
+    keys: Future[KeyTable] | None = None,
 ) -> Batch:
     """Clusters and golden records; with a target, linked into the target's clusters; then
     the segments; then the companies (:func:`with_companies`). ``records``: the records'
-    columns, set aside on disk (``batch.frame`` then holds their lineage)."""
+    columns, set aside on disk (``batch.frame`` then holds their lineage); ``keys``: their
+    coded keys, being built meanwhile (:func:`~crmclean.dedupe.keys_beside`)."""
     if options.target is not None:
         batch = replace(batch, target=read_clusters(options.target, rules))
         if options.model is None and not options.relearn:
             stored = stored_model(options.target, build_tables(rules.model.names))
             options = replace(options, model=stored)
-    chosen = replace(_dedupe_options(batch, rules, options), records=records)
+    chosen = replace(_dedupe_options(batch, rules, options), records=records, keys=keys)
     batch = segment_stage(dedupe(batch, rules, chosen), rules, options.orders)
     if not options.companies and batch.companies is None:
         return batch
@@ -486,17 +493,20 @@ def run(
 def _dedupe_aside(result: RunResult, rules: Rules, options: RunOptions) -> None:
     """The dedupe stage and its checks with what it never reads set aside on disk
     (:mod:`crmclean.aside`); ``result`` is the batch's only owner, so what is set aside
-    leaves memory. Without ``options.aside`` the stage runs on the batch as it is."""
+    leaves memory. With no target the records' matching keys are built in a thread while
+    they are written (:func:`~crmclean.dedupe.keys_beside`: both cores busy, the keys' columns
+    not read back). Without ``options.aside`` the stage runs on the batch as it is."""
     if not options.aside:
         result.batch = dedupe_stage(result.batch, rules, options)
         _check(result)
         return
     alone = options.target is None  # else the records link into the target's, whole
+    keys = keys_beside(result.batch.frame, rules, options.dedupe) if alone else None
     with tempfile.TemporaryDirectory(prefix="crmclean-aside-") as folder:
         result.batch, aside = set_aside(
             result.batch, Path(folder), options.take_back, alone, rules if alone else None
         )
-        result.batch = dedupe_stage(result.batch, rules, options, aside.records)
+        result.batch = dedupe_stage(result.batch, rules, options, aside.records, keys)
         _check(result)
         result.batch = take_back(result.batch, aside)
         result.findings_aside = aside.left_out

@@ -38,6 +38,7 @@ __all__ = [
     "fold",
     "grouped_key_table",
     "is_key",
+    "key_inputs",
     "key_table",
     "matching_keys",
 ]
@@ -407,6 +408,11 @@ def key_group(name: str) -> KeyGroup:
     value = pl.col("extra").str.json_path_match(f"$['{column}']").str.strip_chars()
     text = value.str.to_lowercase()
     return _text_key(("extra",), name, lambda: pl.when(text != "").then(text))
+
+
+def key_inputs(names: list[str]) -> tuple[str, ...]:
+    """The columns the groups building keys ``names`` read, each once."""
+    return tuple(dict.fromkeys(column for name in names for column in key_group(name).inputs))
 
 
 def is_key(name: str) -> bool:
