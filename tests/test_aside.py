@@ -7,13 +7,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from polars.testing import assert_frame_equal, assert_series_equal
+from polars.testing import assert_frame_equal
 
 from crmclean import pipeline
 from crmclean.aside import set_aside, take_back
 from crmclean.batch import RAW, Batch
-from crmclean.dedupe import DedupeOptions, keys_beside, match_config
-from crmclean.dedupe.keys import grouped_key_table
 from crmclean.pipeline import RunOptions
 from crmclean.resources import bundled_dir
 from crmclean.rules import Rules
@@ -176,22 +174,3 @@ def test_a_run_with_its_records_aside_says_the_same(tmp_path: Path, merge: str) 
         assert_frame_equal(aside.batch.merges, held.batch.merges)
         assert_frame_equal(aside.batch.findings, held.batch.findings)
     assert {**aside.to_dict(), "model": None} == {**held.to_dict(), "model": None}
-
-
-def test_keys_built_beside_the_spill_are_those_read_back(tmp_path: Path, rules: Rules) -> None:
-    """The records' coded keys built in a thread from the frame while it is written
-    (``keys_beside``) are those the stage builds from the records read back from disk: the
-    same codes and values, key by key."""
-    sources = [SourceSpec(DATA / "splink_fake_1000.csv")]
-    batch = pipeline.run(sources, rules, stop_before="dedupe").batch
-    options = DedupeOptions()
-    config = match_config(rules, options)
-    beside = keys_beside(batch.frame, rules, options)
-    _, aside = set_aside(batch, tmp_path, keep=False, records=rules)
-    assert aside.records is not None
-    read_back = grouped_key_table(aside.records, config.key_names, config)
-    built = beside.result()
-    assert_frame_equal(built.codes, read_back.codes)
-    assert built.values.keys() == read_back.values.keys()
-    for key, values in read_back.values.items():
-        assert_series_equal(built.values[key], values)

@@ -12,7 +12,6 @@ target's clusters (:mod:`crmclean.dedupe.link`); golden ids stay stable. The rul
 from __future__ import annotations
 
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 
 import polars as pl
@@ -28,8 +27,8 @@ from crmclean.dedupe.cohesion import CHECKED
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.decisions import apply_overrides, cannot_link, field_overrides
-from crmclean.dedupe.derived_keys import DERIVED, DERIVED_FROM, add_keys
-from crmclean.dedupe.keys import RECORD, grouped_key_table, key_inputs, key_table
+from crmclean.dedupe.derived_keys import add_keys
+from crmclean.dedupe.keys import RECORD, grouped_key_table
 from crmclean.dedupe.link import link, linking
 from crmclean.dedupe.matching import (
     DedupeOptions,
@@ -45,7 +44,7 @@ from crmclean.dedupe.records import ColumnReader
 from crmclean.dedupe.training import labelled_pairs, read_training_pairs
 from crmclean.rules import Rules
 
-__all__ = ["DedupeOptions", "dedupe", "find_matches", "keys_beside", "match_config", "remerge"]
+__all__ = ["DedupeOptions", "dedupe", "find_matches", "match_config", "remerge"]
 ALTERNATED = ("email", "phone", "mobile")  # the fields golden records' alternates come from
 
 
@@ -89,25 +88,6 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     if records is not None:  # then the whole frame, as built from the records in memory
         result = result.with_frame(_restored(records, clustered))
     return result.add_stats("dedupe", **stage_counts(scored, clustered))
-
-
-def keys_beside(frame: pl.DataFrame, rules: Rules, options: DedupeOptions) -> Future[KeyTable]:
-    """The coded keys of ``frame``'s records (no target's), as :func:`dedupe` builds them,
-    being built in a thread of their own (``options.keys``): the pipeline sets the records
-    aside on disk meanwhile (:mod:`crmclean.aside`), then the stage takes the keys. Only the
-    columns the keys read are held until they are built."""
-    config = match_config(rules, options)
-    read = {*key_inputs(config.key_names), *DERIVED_FROM}.difference(DERIVED)
-    source = frame.select(column for column in frame.columns if column in read)
-
-    def build() -> KeyTable:
-        return key_table(add_keys(source, rules), config.key_names, config)
-
-    pool = ThreadPoolExecutor(1, thread_name_prefix="crmclean-keys")
-    try:
-        return pool.submit(build)
-    finally:
-        pool.shutdown(wait=False)
 
 
 def _restored(records: ColumnReader, clustered: pl.DataFrame) -> pl.DataFrame:

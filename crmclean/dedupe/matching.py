@@ -39,7 +39,7 @@ class DedupeOptions:
     target (then built by lineage-ordered slices, as the load stores them), and a saved model
     to decide with; the records' columns, when the frame holds only their lineage (set aside
     on disk while the stage runs: :mod:`crmclean.aside`) and their coded keys, when a thread
-    builds them meanwhile (:func:`~crmclean.dedupe.keys_beside`)."""
+    builds them meanwhile (:class:`~crmclean.dedupe.beside.KeysBeside`)."""
 
     threshold: float | None = None
     decisions: Path | None = None
@@ -53,7 +53,7 @@ class DedupeOptions:
     golden_fields: tuple[str, ...] | None = None  # the golden records' fields (None: all)
     merge_log: bool = True  # the merge log too (batch.merges)
     records: ColumnReader | None = None  # the records set aside (the frame holds the lineage)
-    keys: Future[KeyTable] | None = None  # the records' coded keys, being built (keys_beside)
+    keys: Future[KeyTable] | None = None  # the records' coded keys, being built (beside.py)
 
 
 class Matched(NamedTuple):

@@ -1,0 +1,94 @@
+"""The records' coded keys, built beside the work before the dedupe stage.
+
+With no target, the pipeline's last work before the stage is single-threaded for long spells:
+the phone normalizer's per-value Python, then setting the records aside on disk
+(:mod:`crmclean.aside`). :class:`KeysBeside` builds the matching keys on the other core
+meanwhile: :meth:`~KeysBeside.start` (before the phone step) builds each key group whose
+input columns the frame already holds, :meth:`~KeysBeside.finish` (before the records are set
+aside) the others, in a thread of their own. A group built early stands only when its input
+columns came out of normalize unchanged, row for row (the steps after the phone step left
+them alone and no record was rejected); else it is built again from the final frame. The keys
+are those :func:`~crmclean.dedupe.keys.key_table` builds of the final frame.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import polars as pl
+
+from crmclean.dedupe.coded_keys import KeyTable
+from crmclean.dedupe.config import MatchConfig
+from crmclean.dedupe.derived_keys import DERIVED, DERIVED_FROM, add_keys
+from crmclean.dedupe.keys import KeyGroup, group_table, joined_tables, key_groups, with_optional
+from crmclean.rules import Rules
+
+
+def _read(group: KeyGroup) -> list[str]:
+    """The frame's columns ``group`` reads: its inputs, those it derives from for a derived
+    one (``email_key`` from ``email``)."""
+    derived = any(column in DERIVED for column in group.inputs)
+    wanted = [*group.inputs, *(DERIVED_FROM if derived else ())]
+    return [column for column in dict.fromkeys(wanted) if column not in DERIVED]
+
+
+def _rows(group: KeyGroup, columns: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """``group``'s input columns made of ``columns`` (:func:`_read`'s)."""
+    derived = any(column in DERIVED for column in group.inputs)
+    made = add_keys(columns, rules) if derived else columns
+    return with_optional(made).select(group.inputs)
+
+
+def _same(early: pl.DataFrame, frame: pl.DataFrame) -> bool:
+    """Whether ``frame`` holds ``early``'s columns, row for row."""
+    return early.height == frame.height and all(
+        column in frame.columns and frame[column].equals(early[column], check_dtypes=True)
+        for column in early.columns
+    )
+
+
+class KeysBeside:
+    """The coded keys ``config`` names of a frame's records, built in a thread of their own:
+    some from the frame as normalize has it before its phone step, the rest from the final
+    frame (see the module)."""
+
+    def __init__(self, rules: Rules, config: MatchConfig) -> None:
+        self._rules, self._config = rules, config
+        self._names = config.key_names
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="crmclean-keys")
+        self._early: dict[KeyGroup, tuple[pl.DataFrame, Future[KeyTable]]] = {}
+
+    def start(self, frame: pl.DataFrame) -> None:
+        """Start building the groups whose columns ``frame`` holds (``frame``: the records
+        part way through normalize)."""
+        for group in key_groups(self._names):
+            read = _read(group)
+            if group in self._early or not all(column in frame.columns for column in read):
+                continue
+            columns = frame.select(read)
+            built = self._pool.submit(self._build, group, columns)
+            self._early[group] = (columns, built)
+
+    def finish(self, frame: pl.DataFrame) -> Future[KeyTable]:
+        """The keys of ``frame``'s records (normalized, rejects gone), being built: the groups
+        built early whose columns ``frame`` holds unchanged, the others from ``frame``."""
+        columns = {
+            group: frame.select(c for c in _read(group) if c in frame.columns)
+            for group in key_groups(self._names)
+        }
+        built = self._pool.submit(self._joined, columns)
+        self._pool.shutdown(wait=False)
+        return built
+
+    def _build(self, group: KeyGroup, columns: pl.DataFrame) -> KeyTable:
+        return group_table(group, _rows(group, columns, self._rules), self._names, self._config)
+
+    def _joined(self, columns: dict[KeyGroup, pl.DataFrame]) -> KeyTable:
+        tables = []
+        for group, final in columns.items():
+            early = self._early.get(group)
+            if early is not None and _same(early[0], final):
+                tables.append(early[1].result())
+            else:
+                tables.append(self._build(group, final))
+        return joined_tables(tables, self._names)
