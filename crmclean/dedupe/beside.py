@@ -84,11 +84,14 @@ class KeysBeside:
         return group_table(group, _rows(group, columns, self._rules), self._names, self._config)
 
     def _joined(self, columns: dict[KeyGroup, pl.DataFrame]) -> KeyTable:
+        """The groups' keys (``columns``: each group's columns of the final frame); the
+        columns held since :meth:`start` let go."""
         tables = []
         for group, final in columns.items():
-            early = self._early.get(group)
+            early = self._early.pop(group, None)
             if early is not None and _same(early[0], final):
                 tables.append(early[1].result())
             else:
                 tables.append(self._build(group, final))
+        columns.clear()
         return joined_tables(tables, self._names)
