@@ -71,27 +71,25 @@ class KeysBeside:
 
     def finish(self, frame: pl.DataFrame) -> Future[KeyTable]:
         """The keys of ``frame``'s records (normalized, rejects gone), being built: the groups
-        built early whose columns ``frame`` holds unchanged, the others from ``frame``."""
-        columns = {
-            group: frame.select(c for c in _read(group) if c in frame.columns)
-            for group in key_groups(self._names)
-        }
-        built = self._pool.submit(self._joined, columns)
+        built early whose columns ``frame`` holds unchanged (checked here: only the columns of
+        the groups still to build are held), the others from ``frame``."""
+        groups: dict[KeyGroup, Future[KeyTable] | pl.DataFrame] = {}
+        for group in key_groups(self._names):
+            final = frame.select(c for c in _read(group) if c in frame.columns)
+            early = self._early.pop(group, None)
+            groups[group] = early[1] if early is not None and _same(early[0], final) else final
+        built = self._pool.submit(self._joined, groups)
         self._pool.shutdown(wait=False)
         return built
 
     def _build(self, group: KeyGroup, columns: pl.DataFrame) -> KeyTable:
         return group_table(group, _rows(group, columns, self._rules), self._names, self._config)
 
-    def _joined(self, columns: dict[KeyGroup, pl.DataFrame]) -> KeyTable:
-        """The groups' keys (``columns``: each group's columns of the final frame); the
-        columns held since :meth:`start` let go."""
+    def _joined(self, groups: dict[KeyGroup, Future[KeyTable] | pl.DataFrame]) -> KeyTable:
+        """The groups' keys: those built early, the others built from their columns (let go
+        once built)."""
         tables = []
-        for group, final in columns.items():
-            early = self._early.pop(group, None)
-            if early is not None and _same(early[0], final):
-                tables.append(early[1].result())
-            else:
-                tables.append(self._build(group, final))
-        columns.clear()
+        for group in list(groups):
+            made = groups.pop(group)
+            tables.append(made.result() if isinstance(made, Future) else self._build(group, made))
         return joined_tables(tables, self._names)
