@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -254,12 +253,12 @@ def dedupe_stage(
     rules: Rules,
     options: RunOptions,
     records: ColumnReader | None = None,
-    keys: Future[KeyTable] | None = None,
+    keys: Callable[[], KeyTable] | None = None,
 ) -> Batch:
     """Clusters and golden records; with a target, linked into the target's clusters; then
     the segments; then the companies (:func:`with_companies`). ``records``: the records'
-    columns, set aside on disk (``batch.frame`` then holds their lineage); ``keys``: their
-    coded keys, being built meanwhile (:mod:`crmclean.dedupe.beside`)."""
+    columns, set aside on disk (``batch.frame`` then holds their lineage); ``keys``: gives
+    their coded keys, built meanwhile (:mod:`crmclean.dedupe.beside`)."""
     if options.target is not None:
         batch = replace(batch, target=read_clusters(options.target, rules))
         if options.model is None and not options.relearn:
@@ -516,12 +515,14 @@ def _dedupe_aside(
         _check(result)
         return
     alone = options.target is None  # else the records link into the target's, whole
-    built = None if keys is None else keys.finish(result.batch.frame)
+    if keys is not None:
+        keys.finish(result.batch.frame)
     with tempfile.TemporaryDirectory(prefix="crmclean-aside-") as folder:
         result.batch, aside = set_aside(
             result.batch, Path(folder), options.take_back, alone, rules if alone else None
         )
-        result.batch = dedupe_stage(result.batch, rules, options, aside.records, built)
+        taken = None if keys is None else keys.take
+        result.batch = dedupe_stage(result.batch, rules, options, aside.records, taken)
         _check(result)
         result.batch = take_back(result.batch, aside)
         result.findings_aside = aside.left_out

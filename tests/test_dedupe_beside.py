@@ -40,7 +40,8 @@ def _built(start: pl.DataFrame | None, final: pl.DataFrame, rules: Rules) -> Key
     keys = KeysBeside(rules, config)
     if start is not None:
         keys.start(start)
-    built = keys.finish(final).result()
+    keys.finish(final)
+    built = keys.take()
     _same_keys(built, key_table(add_keys(final, rules), config.key_names, config))
     return built
 

@@ -68,7 +68,7 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
         result = replace(batch, frame=linked.frame, target=linked.target, model=linked.model)
         result = result.add_findings(linked.findings)
         return remerge(result.add_stats("dedupe", **linked.stats), rules, options)
-    table = None if options.keys is None else options.keys.result()
+    table = None if options.keys is None else options.keys()
     if records is None:
         frame = add_keys(frame, rules)
     elif table is None:  # the frame holds the lineage: the keys built from the records aside

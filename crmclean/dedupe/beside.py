@@ -57,6 +57,7 @@ class KeysBeside:
         self._names = config.key_names
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="crmclean-keys")
         self._early: dict[KeyGroup, tuple[pl.DataFrame, Future[KeyTable]]] = {}
+        self._built: Future[KeyTable] | None = None
 
     def start(self, frame: pl.DataFrame) -> None:
         """Start building the groups whose columns ``frame`` holds (``frame``: the records
@@ -69,18 +70,24 @@ class KeysBeside:
             built = self._pool.submit(self._build, group, columns)
             self._early[group] = (columns, built)
 
-    def finish(self, frame: pl.DataFrame) -> Future[KeyTable]:
-        """The keys of ``frame``'s records (normalized, rejects gone), being built: the groups
-        built early whose columns ``frame`` holds unchanged (checked here: only the columns of
-        the groups still to build are held), the others from ``frame``."""
+    def finish(self, frame: pl.DataFrame) -> None:
+        """Go on to build the keys of ``frame``'s records (normalized, rejects gone): the
+        groups built early whose columns ``frame`` holds unchanged (checked here: only the
+        columns of the groups still to build are held), the others from ``frame``."""
         groups: dict[KeyGroup, Future[KeyTable] | pl.DataFrame] = {}
         for group in key_groups(self._names):
             final = frame.select(c for c in _read(group) if c in frame.columns)
             early = self._early.pop(group, None)
             groups[group] = early[1] if early is not None and _same(early[0], final) else final
-        built = self._pool.submit(self._joined, groups)
+        self._built = self._pool.submit(self._joined, groups)
         self._pool.shutdown(wait=False)
-        return built
+
+    def take(self) -> KeyTable:
+        """The keys :meth:`finish` builds, once they are built; held no longer here (the
+        stage lets them go before the merge)."""
+        built, self._built = self._built, None
+        assert built is not None, "take() once, after finish()"
+        return built.result()
 
     def _build(self, group: KeyGroup, columns: pl.DataFrame) -> KeyTable:
         return group_table(group, _rows(group, columns, self._rules), self._names, self._config)
