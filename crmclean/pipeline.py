@@ -28,7 +28,9 @@ from crmclean.accounts.stage import (
 from crmclean.aside import set_aside, take_back
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.conservation import check_conservation
-from crmclean.dedupe import DedupeOptions, dedupe, remerge
+from crmclean.dedupe import DedupeOptions, dedupe, match_config, remerge
+from crmclean.dedupe.beside import KeysBeside
+from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.model import MatchModel
 from crmclean.dedupe.records import ColumnReader
 from crmclean.errors import UserError
@@ -238,23 +240,31 @@ def map_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
     return apply_overrides(mapped, read_overrides(options.overrides, rules.model.names))
 
 
-def normalize_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
-    """Canonical values, findings, rejects for the unidentifiable."""
-    return normalize(batch, rules)
+def normalize_stage(
+    batch: Batch, rules: Rules, options: RunOptions, keys: KeysBeside | None = None
+) -> Batch:
+    """Canonical values, findings, rejects for the unidentifiable; the records' matching keys
+    (``keys``) start being built part way (:mod:`crmclean.dedupe.beside`)."""
+    return normalize(batch, rules, None if keys is None else keys.start)
 
 
 def dedupe_stage(
-    batch: Batch, rules: Rules, options: RunOptions, records: ColumnReader | None = None
+    batch: Batch,
+    rules: Rules,
+    options: RunOptions,
+    records: ColumnReader | None = None,
+    keys: Callable[[], KeyTable] | None = None,
 ) -> Batch:
     """Clusters and golden records; with a target, linked into the target's clusters; then
     the segments; then the companies (:func:`with_companies`). ``records``: the records'
-    columns, set aside on disk (``batch.frame`` then holds their lineage)."""
+    columns, set aside on disk (``batch.frame`` then holds their lineage); ``keys``: gives
+    their coded keys, built meanwhile (:mod:`crmclean.dedupe.beside`)."""
     if options.target is not None:
         batch = replace(batch, target=read_clusters(options.target, rules))
         if options.model is None and not options.relearn:
             stored = stored_model(options.target, build_tables(rules.model.names))
             options = replace(options, model=stored)
-    chosen = replace(_dedupe_options(batch, rules, options), records=records)
+    chosen = replace(_dedupe_options(batch, rules, options), records=records, keys=keys)
     batch = segment_stage(dedupe(batch, rules, chosen), rules, options.orders)
     if not options.companies and batch.companies is None:
         return batch
@@ -451,10 +461,11 @@ def run(
         preload_gate()  # the gate's import overlaps the stages before it
     recorded = {"sha256": None} if hashed is None else hashed.to_stats()
     info = RunInfo.start(config_hash(sources, rules), stats={STATS_KEY: recorded})
+    keys = _keys_beside(rules, options, stop_before)
     stages: dict[StageName, Stage] = {
         "read": partial(read_stage, reading),
         "map": map_stage,
-        "normalize": normalize_stage,
+        "normalize": partial(normalize_stage, keys=keys),
         "dedupe": dedupe_stage,
         "validate": partial(validate_stage, info),
         "load": load_stage,
@@ -470,7 +481,7 @@ def run(
                 refuse_nothing(_all_inputs(result), sources)
             progress(name)
             if name == "dedupe":
-                _dedupe_aside(result, rules, options)
+                _dedupe_aside(result, rules, options, keys)
                 continue
             result.batch = stages[name](result.batch, rules, options)
             if name == "map":
@@ -483,20 +494,35 @@ def run(
     return result
 
 
-def _dedupe_aside(result: RunResult, rules: Rules, options: RunOptions) -> None:
+def _keys_beside(rules: Rules, options: RunOptions, stop_before: StageName) -> KeysBeside | None:
+    """The records' keys built beside normalize and the records set aside, in a run that
+    sets them aside (no target: :func:`_dedupe_aside`); None otherwise."""
+    if not options.aside or options.target is not None or not _before("dedupe", stop_before):
+        return None
+    return KeysBeside(rules, match_config(rules, options.dedupe))
+
+
+def _dedupe_aside(
+    result: RunResult, rules: Rules, options: RunOptions, keys: KeysBeside | None = None
+) -> None:
     """The dedupe stage and its checks with what it never reads set aside on disk
     (:mod:`crmclean.aside`); ``result`` is the batch's only owner, so what is set aside
-    leaves memory. Without ``options.aside`` the stage runs on the batch as it is."""
+    leaves memory. With no target the records' matching keys (``keys``) are built in a
+    thread while they are written (:mod:`crmclean.dedupe.beside`: both cores busy, no key
+    column read back). Without ``options.aside`` the stage runs on the batch as it is."""
     if not options.aside:
         result.batch = dedupe_stage(result.batch, rules, options)
         _check(result)
         return
     alone = options.target is None  # else the records link into the target's, whole
+    if keys is not None:
+        keys.finish(result.batch.frame)
     with tempfile.TemporaryDirectory(prefix="crmclean-aside-") as folder:
         result.batch, aside = set_aside(
             result.batch, Path(folder), options.take_back, alone, rules if alone else None
         )
-        result.batch = dedupe_stage(result.batch, rules, options, aside.records)
+        taken = None if keys is None else keys.take
+        result.batch = dedupe_stage(result.batch, rules, options, aside.records, taken)
         _check(result)
         result.batch = take_back(result.batch, aside)
         result.findings_aside = aside.left_out

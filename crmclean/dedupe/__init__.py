@@ -68,10 +68,10 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
         result = replace(batch, frame=linked.frame, target=linked.target, model=linked.model)
         result = result.add_findings(linked.findings)
         return remerge(result.add_stats("dedupe", **linked.stats), rules, options)
-    table = None
+    table = None if options.keys is None else options.keys()
     if records is None:
         frame = add_keys(frame, rules)
-    else:  # the frame holds the lineage: the keys are built from the records set aside
+    elif table is None:  # the frame holds the lineage: the keys built from the records aside
         table = grouped_key_table(records, config.key_names, config, threads=os.cpu_count() or 1)
     frame = frame.with_row_index(RECORD)
     clustered, scored = clusters(frame, config, options, table)

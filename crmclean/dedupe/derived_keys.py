@@ -14,6 +14,7 @@ from crmclean.normalize.emails import vocabulary as emails
 from crmclean.rules import Rules
 
 DERIVED = (email_keys.KEY, email_keys.ROLE, companies.KEY)
+DERIVED_FROM = ("email", "company")  # the columns add_keys derives them from
 
 
 def add_keys(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:

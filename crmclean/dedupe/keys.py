@@ -36,10 +36,14 @@ __all__ = [
     "LIST_KEYS",
     "RECORD",
     "fold",
+    "group_table",
     "grouped_key_table",
     "is_key",
+    "joined_tables",
+    "key_groups",
     "key_table",
     "matching_keys",
+    "with_optional",
 ]
 
 RECORD = "_record"
@@ -469,11 +473,16 @@ def key_table(frame: pl.DataFrame, names: list[str], config: MatchConfig) -> Key
     """The named keys of every record, coded (``frame`` holds record ``i`` at row ``i``). The
     groups are built side by side, one thread per core (polars runs outside the GIL): most of
     their string work is single-threaded."""
-    missing = [pl.lit(None, dtype).alias(c) for c, dtype in OPTIONAL.items() if c not in frame]
-    source = frame.with_columns(missing) if missing else frame
+    source = with_optional(frame)
     return grouped_key_table(
         lambda inputs: source.select(inputs), names, config, threads=os.cpu_count() or 1
     )
+
+
+def with_optional(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the :data:`OPTIONAL` columns it lacks, all null."""
+    missing = [pl.lit(None, dtype).alias(c) for c, dtype in OPTIONAL.items() if c not in frame]
+    return frame.with_columns(missing) if missing else frame
 
 
 def grouped_key_table(
@@ -485,14 +494,29 @@ def grouped_key_table(
     """:func:`key_table` with each group's input columns (every record, in order) got from
     ``read`` when the group is built: out of core (one thread), only one group's columns are
     held at a time."""
-    groups = list(dict.fromkeys(key_group(name) for name in names))
 
     def coded(group: KeyGroup) -> KeyTable:
-        wanted = [name for name in names if key_group(name) is group]
-        return _coded(read(group.inputs), group, wanted, config)
+        return group_table(group, read(group.inputs), names, config)
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        tables = list(pool.map(coded, groups))
+        tables = list(pool.map(coded, key_groups(names)))
+    return joined_tables(tables, names)
+
+
+def key_groups(names: list[str]) -> list[KeyGroup]:
+    """The groups that build keys ``names``, each once, in the order of their first key."""
+    return list(dict.fromkeys(key_group(name) for name in names))
+
+
+def group_table(
+    group: KeyGroup, rows: pl.DataFrame, names: list[str], config: MatchConfig
+) -> KeyTable:
+    """The keys of ``names`` that ``group`` builds, of every row of ``rows`` (its inputs)."""
+    return _coded(rows, group, [name for name in names if key_group(name) is group], config)
+
+
+def joined_tables(tables: list[KeyTable], names: list[str]) -> KeyTable:
+    """The key tables of groups (of the same records) as one, its keys in the order of ``names``."""
     codes = pl.concat([table.codes for table in tables], how="horizontal")
     values = {key: column for table in tables for key, column in table.values.items()}
     return KeyTable(codes.select(names), values)

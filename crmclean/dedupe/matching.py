@@ -7,6 +7,7 @@ keys (coded) -> blocking (candidate pairs) -> parameters (u, term frequencies, p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -37,7 +38,8 @@ class DedupeOptions:
     of labelled pairs to learn ``m`` from, whether the golden records are meant for a
     target (then built by lineage-ordered slices, as the load stores them), and a saved model
     to decide with; the records' columns, when the frame holds only their lineage (set aside
-    on disk while the stage runs: :mod:`crmclean.aside`)."""
+    on disk while the stage runs: :mod:`crmclean.aside`) and what gives their coded keys, when
+    a thread builds them meanwhile (:meth:`~crmclean.dedupe.beside.KeysBeside.take`)."""
 
     threshold: float | None = None
     decisions: Path | None = None
@@ -51,6 +53,7 @@ class DedupeOptions:
     golden_fields: tuple[str, ...] | None = None  # the golden records' fields (None: all)
     merge_log: bool = True  # the merge log too (batch.merges)
     records: ColumnReader | None = None  # the records set aside (the frame holds the lineage)
+    keys: Callable[[], KeyTable] | None = None  # gives the records' coded keys (beside.py)
 
 
 class Matched(NamedTuple):

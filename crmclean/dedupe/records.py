@@ -12,11 +12,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from crmclean.dedupe.derived_keys import DERIVED, add_keys
+from crmclean.dedupe.derived_keys import DERIVED, DERIVED_FROM, add_keys
 from crmclean.dedupe.keys import OPTIONAL
 from crmclean.rules import Rules
-
-_DERIVED_FROM = ("email", "company")  # the columns add_keys derives its keys from
 
 
 @dataclass(frozen=True)
@@ -31,7 +29,7 @@ class ColumnReader:
     def __call__(self, columns: tuple[str, ...]) -> pl.DataFrame:
         schema = self.scan.collect_schema()
         derived = any(column in DERIVED for column in columns)
-        wanted = [*columns, *(_DERIVED_FROM if derived else ())]
+        wanted = [*columns, *(DERIVED_FROM if derived else ())]
         present = [c for c in dict.fromkeys(wanted) if c in schema and c not in DERIVED]
         frame = self.scan.select(present).collect()
         frame = add_keys(frame, self.rules) if derived else frame

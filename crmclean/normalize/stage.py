@@ -36,6 +36,10 @@ Normalizer = Callable[[pl.DataFrame], Step]
 # it reads or writes: it runs in a second thread beside those steps, so its per-value Python
 # and their single-column polars work keep both cores busy.
 BESIDE, AFTER = "name", "text"
+# The step whose per-value Python holds one core longest: the frame as it is before it (the
+# names laid over it when their step is done) goes to ``early`` (work for the other core).
+EARLY = "phone"
+Early = Callable[[pl.DataFrame], None]
 
 
 def steps(rules: Rules, placeholders: bool = True) -> list[tuple[str, Normalizer]]:
@@ -66,25 +70,30 @@ def steps(rules: Rules, placeholders: bool = True) -> list[tuple[str, Normalizer
     ]
 
 
-def normalize(batch: Batch, rules: Rules) -> Batch:
-    """Run every normalizer of :func:`steps` (matching keys are the dedupe stage's).
+def normalize(batch: Batch, rules: Rules, early: Early | None = None) -> Batch:
+    """Run every normalizer of :func:`steps` (matching keys are the dedupe stage's); ``early``
+    gets the frame part way (see :data:`EARLY`).
 
     A record left with no name, e-mail, phone or company moves to ``rejects``.
     """
-    frame, found = run_steps(batch.frame, rules)
+    frame, found = run_steps(batch.frame, rules, early)
     kept, rejects = unidentifiable(frame, batch.frame)
     findings = concat(found)
     result = batch.with_frame(kept).add_rejects(rejects).add_findings(findings)
     return result.add_stats("normalize", **_stats(findings, rejects.height))
 
 
-def run_steps(frame: pl.DataFrame, rules: Rules) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+def run_steps(
+    frame: pl.DataFrame, rules: Rules, early: Early | None = None
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Every step of :func:`steps` on ``frame``: the frame and each step's findings, in step
     order, as if run one after another (the :data:`BESIDE` step runs in a thread of its own
-    from the :data:`AFTER` step's frame, its columns then laid over the others' frame)."""
+    from the :data:`AFTER` step's frame, its columns then laid over the others' frame).
+    ``early`` gets the frame before the :data:`EARLY` step."""
     ordered = steps(rules)
     names = [name for name, _ in ordered]
     start, beside = names.index(AFTER) + 1, names.index(BESIDE)
+    written = {*WRITTEN, *rules.model.of_type("name")}
     found: dict[str, pl.DataFrame] = {}
     for name, step in ordered[:start]:
         frame, found[name] = step(frame)
@@ -92,13 +101,21 @@ def run_steps(frame: pl.DataFrame, rules: Rules) -> tuple[pl.DataFrame, list[pl.
         side = pool.submit(ordered[beside][1], frame)
         main = frame
         for name, step in ordered[start:beside]:
+            if name == EARLY and early is not None:
+                early(_laid_over(main, side.result()[0], written) if side.done() else main)
             main, found[name] = step(main)
         named, found[BESIDE] = side.result()
-    written = {*WRITTEN, *rules.model.of_type("name")}
-    frame = main.with_columns(named[c] for c in named.columns if c in written or c not in main)
+    frame = _laid_over(main, named, written)
     for name, step in ordered[beside + 1 :]:
+        if name == EARLY and early is not None:
+            early(frame)
         frame, found[name] = step(frame)
     return frame, [found[name] for name in names]
+
+
+def _laid_over(main: pl.DataFrame, named: pl.DataFrame, written: set[str]) -> pl.DataFrame:
+    """``main`` with the name step's columns (``named``: those it wrote or added)."""
+    return main.with_columns(named[c] for c in named.columns if c in written or c not in main)
 
 
 def _stats(findings: pl.DataFrame, rejected: int) -> dict[str, int]:

@@ -1,0 +1,102 @@
+"""The records' coded keys, built beside the work before the dedupe stage.
+
+With no target, the pipeline's last work before the stage is single-threaded for long spells:
+the phone normalizer's per-value Python, then setting the records aside on disk
+(:mod:`crmclean.aside`). :class:`KeysBeside` builds the matching keys on the other core
+meanwhile: :meth:`~KeysBeside.start` (before the phone step) builds each key group whose
+input columns the frame already holds, :meth:`~KeysBeside.finish` (before the records are set
+aside) the others, in a thread of their own. A group built early stands only when its input
+columns came out of normalize unchanged, row for row (the steps after the phone step left
+them alone and no record was rejected); else it is built again from the final frame. The keys
+are those :func:`~crmclean.dedupe.keys.key_table` builds of the final frame.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import polars as pl
+
+from crmclean.dedupe.coded_keys import KeyTable
+from crmclean.dedupe.config import MatchConfig
+from crmclean.dedupe.derived_keys import DERIVED, DERIVED_FROM, add_keys
+from crmclean.dedupe.keys import KeyGroup, group_table, joined_tables, key_groups, with_optional
+from crmclean.rules import Rules
+
+
+def _read(group: KeyGroup) -> list[str]:
+    """The frame's columns ``group`` reads: its inputs, those it derives from for a derived
+    one (``email_key`` from ``email``)."""
+    derived = any(column in DERIVED for column in group.inputs)
+    wanted = [*group.inputs, *(DERIVED_FROM if derived else ())]
+    return [column for column in dict.fromkeys(wanted) if column not in DERIVED]
+
+
+def _rows(group: KeyGroup, columns: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """``group``'s input columns made of ``columns`` (:func:`_read`'s)."""
+    derived = any(column in DERIVED for column in group.inputs)
+    made = add_keys(columns, rules) if derived else columns
+    return with_optional(made).select(group.inputs)
+
+
+def _same(early: pl.DataFrame, frame: pl.DataFrame) -> bool:
+    """Whether ``frame`` holds ``early``'s columns, row for row."""
+    return early.height == frame.height and all(
+        column in frame.columns and frame[column].equals(early[column], check_dtypes=True)
+        for column in early.columns
+    )
+
+
+class KeysBeside:
+    """The coded keys ``config`` names of a frame's records, built in a thread of their own:
+    some from the frame as normalize has it before its phone step, the rest from the final
+    frame (see the module)."""
+
+    def __init__(self, rules: Rules, config: MatchConfig) -> None:
+        self._rules, self._config = rules, config
+        self._names = config.key_names
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="crmclean-keys")
+        self._early: dict[KeyGroup, tuple[pl.DataFrame, Future[KeyTable]]] = {}
+        self._built: Future[KeyTable] | None = None
+
+    def start(self, frame: pl.DataFrame) -> None:
+        """Start building the groups whose columns ``frame`` holds (``frame``: the records
+        part way through normalize)."""
+        for group in key_groups(self._names):
+            read = _read(group)
+            if group in self._early or not all(column in frame.columns for column in read):
+                continue
+            columns = frame.select(read)
+            built = self._pool.submit(self._build, group, columns)
+            self._early[group] = (columns, built)
+
+    def finish(self, frame: pl.DataFrame) -> None:
+        """Go on to build the keys of ``frame``'s records (normalized, rejects gone): the
+        groups built early whose columns ``frame`` holds unchanged (checked here: only the
+        columns of the groups still to build are held), the others from ``frame``."""
+        groups: dict[KeyGroup, Future[KeyTable] | pl.DataFrame] = {}
+        for group in key_groups(self._names):
+            final = frame.select(c for c in _read(group) if c in frame.columns)
+            early = self._early.pop(group, None)
+            groups[group] = early[1] if early is not None and _same(early[0], final) else final
+        self._built = self._pool.submit(self._joined, groups)
+        self._pool.shutdown(wait=False)
+
+    def take(self) -> KeyTable:
+        """The keys :meth:`finish` builds, once they are built; held no longer here (the
+        stage lets them go before the merge)."""
+        built, self._built = self._built, None
+        assert built is not None, "take() once, after finish()"
+        return built.result()
+
+    def _build(self, group: KeyGroup, columns: pl.DataFrame) -> KeyTable:
+        return group_table(group, _rows(group, columns, self._rules), self._names, self._config)
+
+    def _joined(self, groups: dict[KeyGroup, Future[KeyTable] | pl.DataFrame]) -> KeyTable:
+        """The groups' keys: those built early, the others built from their columns (let go
+        once built)."""
+        tables = []
+        for group in list(groups):
+            made = groups.pop(group)
+            tables.append(made.result() if isinstance(made, Future) else self._build(group, made))
+        return joined_tables(tables, self._names)

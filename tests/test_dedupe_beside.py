@@ -1,0 +1,67 @@
+"""crmclean.dedupe.beside: keys built part way through normalize are the final frame's keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal, assert_series_equal
+
+from crmclean import pipeline
+from crmclean.dedupe import DedupeOptions, match_config
+from crmclean.dedupe.beside import KeysBeside
+from crmclean.dedupe.coded_keys import KeyTable
+from crmclean.dedupe.derived_keys import add_keys
+from crmclean.dedupe.keys import key_table
+from crmclean.rules import Rules
+from crmclean.sources import SourceSpec
+
+DATA = Path(__file__).parent / "data" / "public"
+
+
+@pytest.fixture(scope="module")
+def normalized() -> pl.DataFrame:
+    sources = [SourceSpec(DATA / "splink_fake_1000.csv")]
+    return pipeline.run(sources, Rules(), stop_before="dedupe").batch.frame
+
+
+def _same_keys(built: KeyTable, expected: KeyTable) -> None:
+    assert_frame_equal(built.codes, expected.codes)
+    assert built.values.keys() == expected.values.keys()
+    for key, values in expected.values.items():
+        assert_series_equal(built.values[key], values)
+
+
+def _built(start: pl.DataFrame | None, final: pl.DataFrame, rules: Rules) -> KeyTable:
+    """The keys :class:`KeysBeside` gives of ``final``, started on ``start`` (if any), and
+    checked against those :func:`key_table` builds of ``final``."""
+    config = match_config(rules, DedupeOptions())
+    keys = KeysBeside(rules, config)
+    if start is not None:
+        keys.start(start)
+    keys.finish(final)
+    built = keys.take()
+    _same_keys(built, key_table(add_keys(final, rules), config.key_names, config))
+    return built
+
+
+def test_keys_started_early_are_the_final_frames(normalized: pl.DataFrame) -> None:
+    _built(None, normalized, Rules())
+    _built(normalized, normalized, Rules())
+
+
+def test_a_column_changed_after_the_start_is_read_again(normalized: pl.DataFrame) -> None:
+    """Names, a city and an e-mail normalize changed after the keys started: the groups
+    reading them are built again from the final frame."""
+    start = normalized.with_columns(
+        pl.col("first_name").str.to_uppercase(),
+        pl.col("city").str.reverse(),
+        pl.col("email").str.replace("@", "x@"),
+    )
+    _built(start, normalized, Rules())
+
+
+def test_records_rejected_after_the_start_leave_no_key(normalized: pl.DataFrame) -> None:
+    _built(normalized, normalized.slice(3), Rules())
+    _built(normalized.drop("city"), normalized, Rules())  # a column added after the start
