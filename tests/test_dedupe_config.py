@@ -130,3 +130,15 @@ def test_a_veto_similarity_is_a_number_from_0_to_1(tmp_path: Path, part: str) ->
     with pytest.raises(UserError) as caught:
         load_match_config(Rules(directory=tmp_path))
     assert f"veto_unless '{part}'" in str(caught.value)
+
+
+def test_a_veto_lift_that_asks_a_comparison_not_to_agree_names_a_known_one(
+    tmp_path: Path,
+) -> None:
+    """``a+!b`` (b does not agree) names b like ``a+~b`` does: an unknown one is an error."""
+    data = yaml.safe_load(Rules().path("match.yaml").read_text(encoding="utf-8"))
+    first = next(spec for spec in data["comparisons"] if spec["name"] == "first_name")
+    first["veto_unless"] = ["phone_national+!address", "phone_national+!dwelling"]
+    (tmp_path / "match.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(UserError, match="veto_unless names unknown comparisons: dwelling"):
+        load_match_config(Rules(directory=tmp_path))

@@ -152,6 +152,23 @@ def test_a_veto_forbids_the_merge_unless_a_rescuing_comparison_agrees(
     assert (rescued["veto"], rescued["match"]) == (False, True)
 
 
+def test_a_lift_can_ask_that_a_comparison_does_not_agree(config: MatchConfig) -> None:
+    """``phone+!company``: a shared number lifts the veto only where the company does not
+    agree (another one, or none on a record); a shared company explains the shared number."""
+    specs = [
+        spec.model_copy(update={"veto_unless": ["phone+!company"]})
+        if spec.name == "last_name"
+        else spec
+        for spec in config.comparisons
+    ]
+    lifted = config.model_copy(update={"comparisons": specs})
+    phones, names = (["+1"], ["+1"]), ("silva", "costa")
+    apart = _score(lifted, phones=phones, last_name=names, company=("alfa", "beta"))
+    unknown = _score(lifted, phones=phones, last_name=names, company=("alfa", None))
+    colleagues = _score(lifted, phones=phones, last_name=names, company=("alfa", "alfa"))
+    assert (apart["veto"], unknown["veto"], colleagues["veto"]) == (False, False, True)
+
+
 def test_the_review_band_lies_between_the_thresholds(config: MatchConfig) -> None:
     row = _score(config, company=("acme", "acme"), last_name=("pereira", "pereria"))
     assert 0.5 <= row["probability"] < 0.9
@@ -295,15 +312,57 @@ def test_twins_with_their_own_mailboxes_stay_two_people() -> None:
 def test_a_family_landline_lifts_no_first_name_veto_over_two_mobiles() -> None:
     """Deborah and Christopher Morton share the home landline, Christopher in two records (so
     the line reads as his); each has a mobile of their own: two whole other first names with
-    two mobiles are two people, while a record without a mobile of its own may still be his
-    (a first name no table relates)."""
-    line = {"last_name": "Morton", "phone": "+12068695740", "street": "86934 Connie Rd"}
+    two mobiles are two people, while a record without a mobile of its own and without the
+    home address may still be his (a first name no table relates)."""
+    line = {"last_name": "Morton", "phone": "+12068695740"}
     christopher = {"first_name": "Christopher", "mobile": "+14157469912", **line}
+    christopher |= {"street": "86934 Connie Rd"}
     deborah = {"first_name": "Deborah", **line}
     both = _scored({**deborah, "mobile": "+12127772216"}, christopher, christopher)
     one = _scored(deborah, christopher, christopher)
     assert both["w_phone_national"] > 0 and both["w_first_name"] < 0
     assert (both["veto"], one["veto"]) == (True, False)
+
+
+def test_a_landline_at_one_address_is_the_homes_and_lifts_no_first_name_veto() -> None:
+    """Derek and Alicia Hoffman at one address, the home landline in two of her records (so
+    it reads as hers), his record without a mobile: the number the address shares says "one
+    home", which the address says already, not "one person"; the same number on a record
+    without the address still lifts the veto of a first name no table relates."""
+    home = {"last_name": "Hoffman", "street": "257 Whitehead Mountains", "postal_code": "61689"}
+    line = {"phone": "+17136794207"}
+    alicia = {"first_name": "Alicia", **home, **line, "mobile": "+14153270527"}
+    derek = _scored({"first_name": "Derek", **home, **line}, alicia, alicia)
+    elsewhere = _scored({"first_name": "Derek", "last_name": "Hoffman", **line}, alicia, alicia)
+    assert derek["w_phone_national"] > 0 and derek["sim_address"] == 1.0
+    assert (derek["veto"], elsewhere["veto"]) == (True, False)
+
+
+def test_sisters_with_their_own_mailboxes_stay_two_people() -> None:
+    """Delia and Celia Armendáriz Marrero: one letter apart, a long shared double surname (the
+    whole names' words agree at 0.95), one landline, each her own personal mailbox: a first
+    name that only comes near (below 0.9) with two personal mailboxes is two people; one
+    person with two personal mailboxes and the same first name is not vetoed."""
+    home = {"last_name": "Armendáriz Marrero", "phone": "+528116989210"}
+    delia = {"first_name": "Delia", "email": "armendarizmarrerod@icloud.com", **home}
+    celia = {"first_name": "Celia", "email": "armendarizmarreroc@outlook.com", **home}
+    sisters = _scored(delia, celia)
+    one = _scored(delia, {**delia, "email": "delia.armendariz@gmail.com"})
+    assert sisters["w_personal_email"] < 0 and sisters["w_name_order"] > 0
+    assert (sisters["veto"], one["veto"]) == (True, False)
+
+
+def test_a_father_and_son_of_one_name_with_two_mobiles_and_birth_years_stay_apart() -> None:
+    """Michael Wood and his son Michael, no generation marker, one address: two mobiles and
+    birth dates in other years are two contradicting personal identifiers; two mobiles alone
+    are one person who changed numbers, and two years alone a typo (FEBRL's duplicates)."""
+    home = {"first_name": "Michael", "last_name": "Wood", "street": "6429 Dougherty Radial"}
+    father = {**home, "mobile": "+15124641886", "birth_date": "1949-01-30"}
+    son = {**home, "mobile": "+16178488480", "birth_date": "1983-07-12"}
+    apart = _scored(father, son)
+    changed = _scored(father, {**son, "birth_date": father["birth_date"]})
+    retyped = _scored(father, {**son, "mobile": father["mobile"]})
+    assert (apart["veto"], changed["veto"], retyped["veto"]) == (True, False, False)
 
 
 def test_a_sibling_known_by_an_initial_that_spells_a_particle_is_another_person() -> None:

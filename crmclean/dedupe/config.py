@@ -117,8 +117,8 @@ class ComparisonSpec(BaseModel):
 
 def comparison_name(part: str) -> str:
     """The comparison a ``veto_unless`` part names: ``birth_date@0.8`` -> ``birth_date``,
-    ``~last_name`` -> ``last_name``."""
-    return part.partition("@")[0].removeprefix("~")
+    ``~last_name`` and ``!address`` -> ``last_name`` and ``address``."""
+    return part.partition("@")[0].lstrip("~!")
 
 
 def _similarity(part: str, field: str = "veto_unless") -> None:

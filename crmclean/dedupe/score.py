@@ -155,7 +155,10 @@ def _evidence(specs: list[ComparisonSpec]) -> pl.Expr:
 
 def _agrees(name: str, config: MatchConfig) -> pl.Expr:
     """True when comparison ``name`` reaches its first level (``name@0.8``: that similarity;
-    ``~name``: it does not disagree, its last level reached or a value missing)."""
+    ``~name``: it does not disagree, its last level reached or a value missing; ``!name``: it
+    does not agree, below its first level (or ``@`` similarity) or a value missing)."""
+    if name.startswith("!"):
+        return ~_agrees(name[1:], config)
     name, _, at = name.partition("@")
     unopposed = name.startswith("~")
     name = name.removeprefix("~")
@@ -189,7 +192,7 @@ def _superseded(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
 def _vetoed(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
     """True when a veto comparison has both values below every level and none of its
     ``veto_unless`` comparisons agrees at its first level (``a+b``: both of them agree;
-    ``a+~b``: a agrees and b does not disagree)."""
+    ``a+~b``: a agrees and b does not disagree; ``a+!b``: a agrees and b does not agree)."""
     disagrees = pl.col(f"sim_{spec.name}").fill_null(1.0) < spec.levels[-1].at
     rescued = [
         pl.all_horizontal(_agrees(part, config) for part in name.split("+"))
