@@ -470,7 +470,7 @@ def run(
                 refuse_nothing(_all_inputs(result), sources)
             progress(name)
             if name == "dedupe":
-                _dedupe_aside(result, rules, options)
+                run_dedupe(result, rules, options)
                 continue
             result.batch = stages[name](result.batch, rules, options)
             if name == "map":
@@ -483,8 +483,9 @@ def run(
     return result
 
 
-def _dedupe_aside(result: RunResult, rules: Rules, options: RunOptions) -> None:
-    """The dedupe stage and its checks with what it never reads set aside on disk
+def run_dedupe(result: RunResult, rules: Rules, options: RunOptions) -> None:
+    """The dedupe stage and its checks, on a result :func:`run` stopped before ``dedupe``
+    (an audit measures the records meanwhile), with what it never reads set aside on disk
     (:mod:`crmclean.aside`); ``result`` is the batch's only owner, so what is set aside
     leaves memory. Without ``options.aside`` the stage runs on the batch as it is."""
     if not options.aside:
