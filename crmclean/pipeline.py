@@ -481,7 +481,7 @@ def run(
                 refuse_nothing(_all_inputs(result), sources)
             progress(name)
             if name == "dedupe":
-                _dedupe_aside(result, rules, options, keys)
+                run_dedupe(result, rules, options, keys)
                 continue
             result.batch = stages[name](result.batch, rules, options)
             if name == "map":
@@ -496,16 +496,17 @@ def run(
 
 def _keys_beside(rules: Rules, options: RunOptions, stop_before: StageName) -> KeysBeside | None:
     """The records' keys built beside normalize and the records set aside, in a run that
-    sets them aside (no target: :func:`_dedupe_aside`); None otherwise."""
+    sets them aside (no target: :func:`run_dedupe`); None otherwise."""
     if not options.aside or options.target is not None or not _before("dedupe", stop_before):
         return None
     return KeysBeside(rules, match_config(rules, options.dedupe))
 
 
-def _dedupe_aside(
+def run_dedupe(
     result: RunResult, rules: Rules, options: RunOptions, keys: KeysBeside | None = None
 ) -> None:
-    """The dedupe stage and its checks with what it never reads set aside on disk
+    """The dedupe stage and its checks, on a result :func:`run` stopped before ``dedupe``
+    (an audit measures the records meanwhile), with what it never reads set aside on disk
     (:mod:`crmclean.aside`); ``result`` is the batch's only owner, so what is set aside
     leaves memory. With no target the records' matching keys (``keys``) are built in a
     thread while they are written (:mod:`crmclean.dedupe.beside`: both cores busy, no key

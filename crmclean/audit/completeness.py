@@ -22,20 +22,20 @@ def measure_completeness(ctx: Context) -> Measure:
     records = ctx.frame.height
     reach = ctx.present(ctx.config.completeness.reach)
     reachable = pl.any_horizontal(filled(ctx.frame, f) for f in reach) if reach else pl.lit(False)
-    unreachable = ctx.frame.filter(~reachable)
+    unreachable = int(ctx.frame.select((~reachable).sum()).item())
     counts = fill_rates(ctx)
     scored = [counts.get(f, 0) for f in ctx.config.completeness.fields]
-    scored.append(records - unreachable.height)
+    scored.append(records - unreachable)
     score = round(100.0 * sum(scored) / (len(scored) * records), 1) if records else None
     findings = reject_findings(ctx.rejects, ctx.examples)
-    if unreachable.height:
-        examples = ctx.examples.records(unreachable)
-        findings.append(audit_finding("CT01", None, unreachable.height, examples))
+    if unreachable:
+        examples = ctx.examples.records(ctx.frame, ~reachable)
+        findings.append(audit_finding("CT01", None, unreachable, examples))
     metrics = {
         "records": records,
         "rejected": ctx.rejects.select("_source", "_source_id").n_unique(),
-        "unreachable": unreachable.height,
+        "unreachable": unreachable,
         "filled": counts,
     }
-    flags = [flagged("CT01", unreachable)]
-    return Measure("completeness", score, records, unreachable.height, metrics, findings, flags)
+    flags = [flagged("CT01", ctx.frame.lazy().filter(~reachable))]
+    return Measure("completeness", score, records, unreachable, metrics, findings, flags)

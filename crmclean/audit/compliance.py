@@ -45,14 +45,16 @@ def measure_compliance(ctx: Context) -> Measure:
     """Score: ``100 * (1 - records with any compliance problem / records)``."""
     flagged = flags(ctx)
     checks = (("CP02", "opted_out_marketable"), ("CP01", "no_consent"), ("CP03", "past_retention"))
-    counts, findings, records = {}, [], []
+    problem = pl.any_horizontal(flag for _, flag in checks).alias("with_problem")
+    sums = flagged.select(*(pl.col(flag).sum() for _, flag in checks), problem.sum())
+    counts = {flag: int(sums[flag][0]) for _, flag in checks}
+    findings, records = [], []
     for code, flag in checks:
-        rows = flagged.filter(flag)
-        counts[flag] = rows.height
-        records.append(per_record(code, rows))
-        if rows.height:
-            findings.append(audit_finding(code, None, rows.height, ctx.examples.records(rows)))
-    failed = flagged.filter(pl.any_horizontal(flag for _, flag in checks)).height
+        records.append(per_record(code, flagged.lazy().filter(flag)))
+        if counts[flag]:
+            examples = ctx.examples.records(flagged, pl.col(flag))
+            findings.append(audit_finding(code, None, counts[flag], examples))
+    failed = int(sums["with_problem"][0])
     metrics = {**counts, "records": flagged.height, "with_problem": failed}
     return Measure("compliance", score_of(failed, flagged.height), flagged.height, failed,
                    metrics, findings, records)  # fmt: skip

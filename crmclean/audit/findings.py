@@ -13,6 +13,7 @@ from crmclean.codes import BY_CODE, BY_RULE, SEVERITY_RANK, VALIDITY
 from crmclean.model import ContactModel
 
 NORMALIZE_DIMENSION = VALIDITY
+LABELLED = ("full_name", "email")  # what an example record shows (Examples.label)
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,13 @@ class Examples:
         shown = values[: self.limit]
         return [masker(self.model, field)(v) for v in shown] if self.mask else shown
 
-    def records(self, frame: pl.DataFrame) -> list[str]:
-        """``Name <e-mail>`` of the first records of ``frame``."""
-        return [self.label(row) for row in frame.head(self.limit).iter_rows(named=True)]
+    def records(self, frame: pl.DataFrame, where: pl.Expr | None = None) -> list[str]:
+        """``Name <e-mail>`` of the first records of ``frame`` (those meeting ``where``: only
+        the few shown are gathered)."""
+        shown = [name for name in LABELLED if name in frame.columns]
+        rows = frame.lazy() if where is None else frame.lazy().filter(where)
+        first = rows.select(shown).head(self.limit).collect()
+        return [self.label(row) for row in first.iter_rows(named=True)]
 
     def label(self, row: dict[str, Any]) -> str:
         name, email = row.get("full_name"), row.get("email")

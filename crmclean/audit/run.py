@@ -1,11 +1,13 @@
 """``audit()``: the pipeline stopped once duplicates are clustered (no golden records are
-built), then the six dimensions measured."""
+built), then the six dimensions measured. Every dimension but uniqueness reads only the
+normalized records, so they are measured on another thread while the dedupe stage runs."""
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -18,14 +20,14 @@ from crmclean.audit.compliance import measure_compliance
 from crmclean.audit.config import AuditConfig, load_audit_config
 from crmclean.audit.consistency import measure_consistency
 from crmclean.audit.document import build_document
-from crmclean.audit.findings import Examples
+from crmclean.audit.findings import Examples, Finding, normalizer_findings
 from crmclean.audit.measure import Context, Measure
 from crmclean.audit.records import normalizer_rows, per_record
 from crmclean.audit.target import database_source, is_database_url, source_label
 from crmclean.audit.timeliness import measure_timeliness
 from crmclean.audit.uniqueness import measure_uniqueness
 from crmclean.audit.validity import measure_validity
-from crmclean.batch import RAW
+from crmclean.batch import RAW, Batch
 from crmclean.codes import SEVERITY_RANK
 from crmclean.model import EXTRA
 from crmclean.pipeline import Progress
@@ -44,6 +46,7 @@ MEASURES = (
     measure_timeliness,
     measure_compliance,
 )
+CLUSTERED = (measure_uniqueness,)  # the measures that read the golden ids
 
 
 @dataclass(frozen=True)
@@ -88,12 +91,50 @@ def _label(source: Source) -> str:
     return source_label(source)
 
 
-def measure(result: pipeline.RunResult, rules: Rules, ctx_args: dict[str, Any]) -> list[Measure]:
-    """Every dimension measured over the run's records."""
-    batch = result.batch
+def _context(batch: Batch, rules: Rules, ctx_args: dict[str, Any]) -> Context:
     frame = batch.frame.drop(RAW, EXTRA, strict=False)  # the raw rows are not measured
-    ctx = Context(frame, batch.findings, batch.rejects, rules.model, **ctx_args)
+    return Context(frame, batch.findings, batch.rejects, rules.model, **ctx_args)
+
+
+def measure(batch: Batch, rules: Rules, ctx_args: dict[str, Any]) -> list[Measure]:
+    """Every dimension measured over the batch's records."""
+    ctx = _context(batch, rules, ctx_args)
     return [step(ctx) for step in MEASURES]
+
+
+def measure_records(batch: Batch, rules: Rules, ctx_args: dict[str, Any]) -> list[Measure]:
+    """The dimensions that do not read the golden ids, over the normalized records."""
+    ctx = _context(batch, rules, ctx_args)
+    return [step(ctx) for step in MEASURES if step not in CLUSTERED]
+
+
+def settled(
+    early: list[Measure], before: Batch, after: Batch, rules: Rules, ctx_args: dict[str, Any]
+) -> list[Measure]:
+    """Every dimension over ``after`` (the clustered batch), given ``early``
+    (:func:`measure_records` of ``before``, the normalized batch). The dedupe stage keeps the
+    records and their values and appends its own findings (oversized blocks, on matching
+    keys): those join the validity findings. Should it reject records or find something on
+    a record's field, everything is measured again over ``after``."""
+    added = after.findings.slice(before.findings.height)
+    on_fields = added["field"].is_in(rules.model.names).any()
+    if on_fields or after.rejects.height != before.rejects.height:
+        return measure(after, rules, ctx_args)
+    ctx = _context(after, rules, ctx_args)
+    found = normalizer_findings(added, ctx.examples)
+    records = iter(_with_findings(m, found, after, ctx) for m in early)
+    return [step(ctx) if step in CLUSTERED else next(records) for step in MEASURES]
+
+
+def _with_findings(measure: Measure, found: list[Finding], after: Batch, ctx: Context) -> Measure:
+    """``measure`` with the dedupe stage's findings ``found`` among the validity findings
+    (a finding of a kind the normalizers found too is counted again over every finding)."""
+    if measure.dimension != "validity" or not found:
+        return measure
+    kinds = {(f.code, f.rule, f.severity, f.field) for f in measure.findings}
+    if any((f.code, f.rule, f.severity, f.field) in kinds for f in found):
+        return replace(measure, findings=normalizer_findings(after.findings, ctx.examples))
+    return replace(measure, findings=[*measure.findings, *found])
 
 
 def audit(
@@ -117,15 +158,22 @@ def audit(
     with tempfile.TemporaryDirectory(prefix="crmclean-audit-") as tmp:
         specs = _specs(sources, Path(tmp))
         # clusters are enough: no golden records, no pair's evidence (the audit shows none),
-        # no model, no _raw, and nothing set aside on disk during dedupe (the peak comes later)
+        # no model, no _raw, and nothing set aside on disk during dedupe (the measures read
+        # the normalized records meanwhile)
         options = pipeline.RunOptions(
             merge=False, slim_pairs=True, learned_model=False, aside=False, raw=False
         )
-        result = pipeline.run(specs, rules, options, stop_before="validate", progress=progress)
+        result = pipeline.run(specs, rules, options, stop_before="dedupe", progress=progress)
+        examples = Examples(rules.model, mask_pii, settings.examples)
+        args = {"config": settings, "as_of": as_of, "examples": examples}
+        before = result.batch
+        progress("dedupe")
+        with ThreadPoolExecutor(1, thread_name_prefix="crmclean-audit") as pool:
+            early = pool.submit(measure_records, before, rules, args)
+            pipeline.run_dedupe(result, rules, options)
+            measured = early.result()
     progress("audit")
-    examples = Examples(rules.model, mask_pii, settings.examples)
-    args = {"config": settings, "as_of": as_of, "examples": examples}
-    measures = measure(result, rules, args)
+    measures = settled(measured, before, result.batch, rules, args)
     if findings is not None:
         parts = normalizer_rows(result.batch.findings, result.batch.rejects)
         parts += [rows for m in measures for rows in m.records]

@@ -26,24 +26,27 @@ def measure_timeliness(ctx: Context) -> Measure:
         last=latest(settings.dates, ctx.frame.columns), future=future_dates(ctx)
     )
     flags = flags.with_columns(stale=(pl.col("last") < cutoff).fill_null(False))
-    dated = flags.filter(pl.col("last").is_not_null() | pl.col("future"))
-    undated = flags.filter(pl.col("last").is_null() & ~pl.col("future"))
-    stale, future = flags.filter("stale"), flags.filter("future")
-    failed = dated.filter(pl.col("stale") | pl.col("future")).height
-    checks = (("TM01", stale), ("TM02", future), ("TM03", undated))
+    dated = pl.col("last").is_not_null() | pl.col("future")
+    undated = pl.col("last").is_null() & ~pl.col("future")
+    checks = (("TM01", pl.col("stale")), ("TM02", pl.col("future")), ("TM03", undated))
+    sums = flags.select(
+        *(check.sum().alias(code) for code, check in checks),
+        dated.sum().alias("dated"),
+        (dated & (pl.col("stale") | pl.col("future"))).sum().alias("failed"),
+    ).row(0, named=True)
     findings = [
-        audit_finding(code, None, rows.height, ctx.examples.records(rows))
-        for code, rows in checks
-        if rows.height
+        audit_finding(code, None, sums[code], ctx.examples.records(flags, check))
+        for code, check in checks
+        if sums[code]
     ]
     metrics = {
         "as_of": ctx.as_of.isoformat(),
         "stale_before": cutoff.isoformat(),
-        "dated": dated.height,
-        "stale": stale.height,
-        "future": future.height,
-        "undated": undated.height,
+        "dated": sums["dated"],
+        "stale": sums["TM01"],
+        "future": sums["TM02"],
+        "undated": sums["TM03"],
     }
-    rows_flagged = [flagged(code, rows) for code, rows in checks]
-    return Measure("timeliness", score_of(failed, dated.height), dated.height, failed, metrics,
-                   findings, rows_flagged)  # fmt: skip
+    rows_flagged = [flagged(code, flags.lazy().filter(check)) for code, check in checks]
+    return Measure("timeliness", score_of(sums["failed"], sums["dated"]), sums["dated"],
+                   sums["failed"], metrics, findings, rows_flagged)  # fmt: skip

@@ -16,8 +16,8 @@ MEMBER_FIELDS = ("full_name", "email", "phone", "company")
 
 def cluster_sizes(frame: pl.DataFrame) -> pl.DataFrame:
     """``golden_id, size`` of every cluster of two or more records, largest first."""
-    sizes = frame.group_by(GOLDEN_ID).agg(size=pl.len()).filter(pl.col("size") > 1)
-    return sizes.sort(["size", GOLDEN_ID], descending=[True, False])
+    sizes = frame.lazy().group_by(GOLDEN_ID).agg(size=pl.len()).filter(pl.col("size") > 1)
+    return sizes.sort(["size", GOLDEN_ID], descending=[True, False]).collect()
 
 
 def top_clusters(ctx: Context, sizes: pl.DataFrame) -> list[dict[str, Any]]:
