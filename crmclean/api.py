@@ -88,11 +88,13 @@ def dedupe_files(
     check_folders(outputs)
     options = _dedupe_options(threshold, decisions, training_pairs, model, explain is not None)
     options = replace(  # nothing written reads _raw; no golden record asked: segments' fields
-        options,  # no review nor explain: of each pair what clustering reads (the model kept)
+        options,  # no review nor explain: of each pair what clustering reads (the model kept);
+        # the frame's every column only for the review, explain or blocking report
         slim_pairs=review is None and explain is None,
         raw=False,
         full_golden=golden is not None or merges is not None,
         merge_log=merges is not None,
+        whole_frame=any(path is not None for path in (review, explain, blocking_report)),
     )
     result = pipeline.run(sources, rules, options, stop_before="validate", progress=progress)
     if blocking_report is not None:

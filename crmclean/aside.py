@@ -11,22 +11,21 @@ A run with no target sets aside the records too (``records``): the frame keeps o
 lineage and the batch only the findings survivorship reads (warnings and errors on its
 ``valid_only`` fields); the dedupe stage builds the matching keys from the records' columns
 on disk and reads back what the merge reads, then the whole frame
-(:class:`~crmclean.dedupe.records.ColumnReader`). Neutral 1M: the records' 40 columns and
-1.4M warnings out of memory while the pairs are scored.
+(:class:`~crmclean.dedupe.records.ColumnReader` reads the scan set aside here). Neutral 1M:
+the records' 40 columns and 1.4M warnings out of memory while the pairs are scored. What the
+stage reads is the caller's to say (the fields whose findings survivorship reads): this
+module knows nothing of the dedupe stage.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
 
 from crmclean.batch import RAW, SOURCE, SOURCE_ID, Batch
-from crmclean.dedupe.config import load_match_config
-from crmclean.dedupe.records import ColumnReader
-from crmclean.dedupe.survivorship import flagged_fields
-from crmclean.rules import Rules
 
 SERIOUS = ("warning", "error")  # the severities survivorship's valid_only reads
 _FINDINGS, _RAW, _RECORDS = "findings.parquet", "raw.parquet", "records.parquet"
@@ -36,26 +35,31 @@ _FINDINGS, _RAW, _RECORDS = "findings.parquet", "raw.parquet", "records.parquet"
 class Aside:
     """Where the set-aside parts wait: the findings to take back (``written``: else the
     batch's are them, of which the first ``kept`` stayed on the batch), the frame's ``_raw``
-    (its column ``raw_at``; None: not to take back), and the records (None: not set aside)."""
+    (its column ``raw_at``; None: not to take back), and the records' scan (None: not set
+    aside)."""
 
     folder: Path
     kept: int
     raw_at: int | None
     left_out: int  # the findings neither kept nor written (nobody takes them back)
     written: bool = False
-    records: ColumnReader | None = None
+    records: pl.LazyFrame | None = None
 
 
 def set_aside(
-    batch: Batch, folder: Path, keep: bool = True, raw: bool = True, records: Rules | None = None
+    batch: Batch,
+    folder: Path,
+    keep: bool = True,
+    raw: bool = True,
+    records: Collection[str] | None = None,
 ) -> tuple[Batch, Aside]:
     """``batch`` with only its serious findings and, with ``raw``, without ``_raw`` (a run into
     a target merges its stored records, ``_raw`` and all); the rest in ``folder`` (nowhere
-    without ``keep``: nobody takes them back). With ``records`` (the run's rules), the
-    records and the serious findings wait in ``folder`` too: the frame keeps only its lineage
-    and the findings only those survivorship reads. When ``folder`` cannot take them (a full
-    disk) everything stays in memory: setting aside only saves memory, it never fails a
-    run."""
+    without ``keep``: nobody takes them back). With ``records`` (the fields whose serious
+    findings the stage reads), the records and the serious findings wait in ``folder`` too:
+    the frame keeps only its lineage and the findings only those on ``records``. When
+    ``folder`` cannot take them (a full disk) everything stays in memory: setting aside only
+    saves memory, it never fails a run."""
     raw = raw and RAW in batch.frame.columns
     serious = batch.findings.filter(pl.col("severity").is_in(SERIOUS))
     taken = batch.findings if keep else serious
@@ -70,15 +74,15 @@ def set_aside(
             scan = _records(batch.frame.drop(RAW, strict=False), folder)
     except OSError:
         return batch, Aside(folder, batch.findings.height, None, 0)
-    frame, raw_at, reader = batch.frame, None, None
+    frame, raw_at, scanned = batch.frame, None, None
     if raw:
         raw_at = frame.get_column_index(RAW) if keep else None
         frame = frame.drop(RAW)
     if records is not None:
-        frame, serious = frame.select(SOURCE, SOURCE_ID), _read_by_survivorship(serious, records)
-        reader = ColumnReader(scan, records)
+        frame, scanned = frame.select(SOURCE, SOURCE_ID), scan
+        serious = serious.filter(pl.col("field").is_in(list(records)))
     left_out = batch.findings.height - taken.height
-    aside = Aside(folder, serious.height, raw_at, left_out, written, reader)
+    aside = Aside(folder, serious.height, raw_at, left_out, written, scanned)
     return replace(batch, frame=frame, findings=serious), aside
 
 
@@ -88,12 +92,6 @@ def _records(frame: pl.DataFrame, folder: Path) -> pl.LazyFrame:
     path = folder / _RECORDS
     frame.write_parquet(path, compression="uncompressed", row_group_size=max(frame.height, 1))
     return pl.scan_parquet(path)
-
-
-def _read_by_survivorship(serious: pl.DataFrame, rules: Rules) -> pl.DataFrame:
-    """The ``serious`` findings survivorship reads: those on its ``valid_only`` fields."""
-    fields = flagged_fields(rules.model.names, load_match_config(rules).survivorship)
-    return serious.filter(pl.col("field").is_in(fields))
 
 
 def take_back(batch: Batch, aside: Aside) -> Batch:

@@ -28,7 +28,7 @@ from crmclean.accounts.stage import (
 from crmclean.aside import set_aside, take_back
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.conservation import check_conservation
-from crmclean.dedupe import DedupeOptions, dedupe, match_config, remerge
+from crmclean.dedupe import DedupeOptions, dedupe, match_config, remerge, survivorship_reads
 from crmclean.dedupe.beside import KeysBeside
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.model import MatchModel
@@ -98,7 +98,10 @@ class RunOptions:
     reads it). Without ``full_golden`` the golden records hold only the fields the segments
     read (their count and segments are the same; ``crmclean dedupe`` writing no golden
     record), unless company sources, orders or a target read more; without ``merge_log`` no
-    merge log is built (``crmclean dedupe`` without ``--merges``).
+    merge log is built (``crmclean dedupe`` without ``--merges``). Without ``whole_frame`` the
+    frame after a stage that set the records aside keeps only their lineage, golden ids and
+    the columns survivorship read (``crmclean dedupe`` writing no review, explain nor
+    blocking report: the crosswalk is all it reads), unless company sources read more.
     """
 
     target: str | None = None
@@ -123,6 +126,7 @@ class RunOptions:
     raw: bool = True  # each record's _raw (the source row as JSON; an audit never reads it)
     full_golden: bool = True  # every field of the golden records (else the segments' only)
     merge_log: bool = True  # the merge log (batch.merges)
+    whole_frame: bool = True  # every column of the records on the frame after dedupe
 
     @property
     def dedupe(self) -> DedupeOptions:
@@ -138,6 +142,7 @@ class RunOptions:
             slim_pairs=self.slim_pairs,
             learned_model=self.learned_model,
             merge_log=self.merge_log,
+            whole_frame=self.whole_frame,
         )
 
 
@@ -273,11 +278,15 @@ def dedupe_stage(
 
 def _dedupe_options(batch: Batch, rules: Rules, options: RunOptions) -> DedupeOptions:
     """The dedupe stage's options: golden records of only the segments' fields without
-    ``options.full_golden``, when neither company sources, orders nor a target read more."""
+    ``options.full_golden``, when neither company sources, orders nor a target read more;
+    the whole frame back after the stage when company sources read it."""
     narrow = batch.companies is None and not options.orders and options.target is None
+    chosen = options.dedupe
+    if batch.companies is not None:  # the company stage reads the contacts' columns
+        chosen = replace(chosen, whole_frame=True)
     if options.full_golden or not narrow:
-        return options.dedupe
-    return replace(options.dedupe, golden_fields=segment_fields(rules))
+        return chosen
+    return replace(chosen, golden_fields=segment_fields(rules))
 
 
 def with_companies(batch: Batch, rules: Rules) -> Batch:
@@ -518,12 +527,12 @@ def run_dedupe(
     alone = options.target is None  # else the records link into the target's, whole
     if keys is not None:
         keys.finish(result.batch.frame)
+    read = survivorship_reads(rules) if alone else None
     with tempfile.TemporaryDirectory(prefix="crmclean-aside-") as folder:
-        result.batch, aside = set_aside(
-            result.batch, Path(folder), options.take_back, alone, rules if alone else None
-        )
+        result.batch, aside = set_aside(result.batch, Path(folder), options.take_back, alone, read)
+        records = None if aside.records is None else ColumnReader(aside.records, rules)
         taken = None if keys is None else keys.take
-        result.batch = dedupe_stage(result.batch, rules, options, aside.records, taken)
+        result.batch = dedupe_stage(result.batch, rules, options, records, taken)
         _check(result)
         result.batch = take_back(result.batch, aside)
         result.findings_aside = aside.left_out

@@ -12,6 +12,8 @@ from polars.testing import assert_frame_equal
 from crmclean import pipeline
 from crmclean.aside import set_aside, take_back
 from crmclean.batch import RAW, Batch
+from crmclean.dedupe import survivorship_reads
+from crmclean.dedupe.records import ColumnReader
 from crmclean.pipeline import RunOptions
 from crmclean.resources import bundled_dir
 from crmclean.rules import Rules
@@ -139,10 +141,11 @@ def test_records_wait_on_disk_with_the_serious_findings(tmp_path: Path, rules: R
     """With ``records`` the frame keeps its lineage and the batch no finding survivorship
     reads (the bundled rules flag no field valid_only); the serious ones come back."""
     batch = _batch()
-    lean, aside = set_aside(batch, tmp_path, keep=False, records=rules)
+    lean, aside = set_aside(batch, tmp_path, keep=False, records=survivorship_reads(rules))
     assert lean.frame.columns == ["_source", "_source_id"] and lean.findings.is_empty()
     assert aside.records is not None and aside.left_out == 2
-    assert_frame_equal(aside.records(("_row", "email")), batch.frame.select("_row", "email"))
+    records = ColumnReader(aside.records, rules)
+    assert_frame_equal(records(("_row", "email")), batch.frame.select("_row", "email"))
     extra = batch.findings.head(1).with_columns(code=pl.lit("DD01"))
     back = take_back(lean.add_findings(extra), aside)
     serious = batch.findings.filter(pl.col("severity").is_in(["warning", "error"]))
@@ -150,7 +153,9 @@ def test_records_wait_on_disk_with_the_serious_findings(tmp_path: Path, rules: R
 
 
 def test_valid_only_fields_keep_their_findings(tmp_path: Path) -> None:
-    lean, aside = set_aside(_batch(), tmp_path, records=_valid_only_email(tmp_path))
+    read = survivorship_reads(_valid_only_email(tmp_path))
+    assert read == ["email"]
+    lean, aside = set_aside(_batch(), tmp_path, records=read)
     assert lean.findings["code"].to_list() == ["EM02"]  # the e-mail's error, not the phone's
     assert aside.left_out == 0
 

@@ -103,3 +103,21 @@ def test_slim_pairs_give_the_full_pairs_crosswalk_stats_and_model(
     assert slim.batch.pairs.height == full.batch.pairs.height
     evidence = {c for c in full.batch.pairs.columns if c.startswith("sim_")}
     assert evidence and not evidence & set(slim.batch.pairs.columns)  # slim: no evidence
+
+
+def test_the_records_come_back_only_for_a_report_reading_them(source: Path, tmp_path: Path) -> None:
+    """A crosswalk-only run leaves the records' columns on disk after the stage (the frame:
+    lineage, golden ids, survivorship's columns); a blocking report reads them, so its run
+    gets them back. Both give the same crosswalk and ``--json`` document."""
+    specs = [SourceSpec(source)]
+    alone = dedupe_files(specs, crosswalk=tmp_path / "cw_alone.csv")
+    report = dedupe_files(
+        specs, crosswalk=tmp_path / "cw_report.csv", blocking_report=tmp_path / "blocking.csv"
+    )
+    crosswalk = pl.read_csv(tmp_path / "cw_alone.csv", infer_schema=False)
+    assert crosswalk.equals(pl.read_csv(tmp_path / "cw_report.csv", infer_schema=False))
+    assert _document(alone) == _document(report)
+    assert {"first_name", "email_key"} <= set(report.batch.frame.columns)
+    assert not {"first_name", "email_key"} & set(alone.batch.frame.columns)
+    assert {"_source", "_source_id", "golden_id"} <= set(alone.batch.frame.columns)
+    assert alone.batch.frame.height == report.batch.frame.height == len(ROWS)

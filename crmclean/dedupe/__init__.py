@@ -25,7 +25,7 @@ from crmclean.dedupe.cluster import assign_golden_ids, components, within_compon
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.cohesion import CHECKED
 from crmclean.dedupe.compare import LEFT, RIGHT
-from crmclean.dedupe.config import MatchConfig
+from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.decisions import apply_overrides, cannot_link, field_overrides
 from crmclean.dedupe.derived_keys import add_keys
 from crmclean.dedupe.keys import RECORD, grouped_key_table
@@ -41,10 +41,18 @@ from crmclean.dedupe.matching import (
 )
 from crmclean.dedupe.merge import golden_by_slices, golden_records, merge_columns, merge_log
 from crmclean.dedupe.records import ColumnReader
+from crmclean.dedupe.survivorship import flagged_fields
 from crmclean.dedupe.training import labelled_pairs, read_training_pairs
 from crmclean.rules import Rules
 
-__all__ = ["DedupeOptions", "dedupe", "find_matches", "match_config", "remerge"]
+__all__ = [
+    "DedupeOptions",
+    "dedupe",
+    "find_matches",
+    "match_config",
+    "remerge",
+    "survivorship_reads",
+]
 ALTERNATED = ("email", "phone", "mobile")  # the fields golden records' alternates come from
 
 
@@ -85,7 +93,7 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     if batch.target is not None:  # a target with no golden records yet: nothing kept
         result = replace(result, target=replace(batch.target, kept=None, renamed=None))
     result = remerge(result, rules, options).add_findings(findings)
-    if records is not None:  # then the whole frame, as built from the records in memory
+    if records is not None and options.whole_frame:  # the frame as built in memory
         result = result.with_frame(_restored(records, clustered))
     return result.add_stats("dedupe", **stage_counts(scored, clustered))
 
@@ -160,6 +168,12 @@ def remerge(batch: Batch, rules: Rules, options: DedupeOptions) -> Batch:
         members = pl.concat([kept, clustered.select(kept.columns)], how="vertical_relaxed")
     golden = golden_by_slices(members, fields, config.survivorship)
     return replace(batch, golden=golden, merges=merge_log(members, golden, fields))
+
+
+def survivorship_reads(rules: Rules) -> list[str]:
+    """The fields whose findings survivorship reads (its ``valid_only`` fields): of the
+    findings, all the stage reads."""
+    return flagged_fields(rules.model.names, load_match_config(rules).survivorship)
 
 
 def golden_fields(rules: Rules, options: DedupeOptions) -> list[str]:

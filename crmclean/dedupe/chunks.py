@@ -25,7 +25,7 @@ from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.params import Parameters
 from crmclean.dedupe.settle import floored_pairs
 
-CHUNK_PAIRS = 500_000
+CHUNK_PAIRS = 150_000  # each chunk scored in full at once: its transient memory (docs/dedupe.md)
 PAIR_FLOOR = 0.001  # a probability far below the review band: such pairs are not kept in full
 
 

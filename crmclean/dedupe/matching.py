@@ -38,8 +38,10 @@ class DedupeOptions:
     of labelled pairs to learn ``m`` from, whether the golden records are meant for a
     target (then built by lineage-ordered slices, as the load stores them), and a saved model
     to decide with; the records' columns, when the frame holds only their lineage (set aside
-    on disk while the stage runs: :mod:`crmclean.aside`) and what gives their coded keys, when
-    a thread builds them meanwhile (:meth:`~crmclean.dedupe.beside.KeysBeside.take`)."""
+    on disk while the stage runs: :mod:`crmclean.aside`), what gives their coded keys, when
+    a thread builds them meanwhile (:meth:`~crmclean.dedupe.beside.KeysBeside.take`), and
+    whether the frame gets every column of those records back after the stage (else it keeps
+    their lineage, golden ids and the columns survivorship read: all a crosswalk reads)."""
 
     threshold: float | None = None
     decisions: Path | None = None
@@ -54,6 +56,7 @@ class DedupeOptions:
     merge_log: bool = True  # the merge log too (batch.merges)
     records: ColumnReader | None = None  # the records set aside (the frame holds the lineage)
     keys: Callable[[], KeyTable] | None = None  # gives the records' coded keys (beside.py)
+    whole_frame: bool = True  # records set aside: every column back on the frame after the stage
 
 
 class Matched(NamedTuple):

@@ -17,7 +17,6 @@ import polars as pl
 import sqlalchemy as sa
 
 from crmclean.errors import UserError
-from crmclean.read.seen import query_rows
 from crmclean.read.table import SourceTable, build, clean_headers
 from crmclean.sql_guard import read_only_statement
 from crmclean.urls import mask_url, parse_url, scrub
@@ -30,6 +29,18 @@ READ_ONLY = {
     "sqlite": "PRAGMA query_only = ON",
 }
 Progress = Callable[[int], None]
+
+
+def query_rows(conn: sa.Connection, query: str) -> int | None:
+    """``SELECT COUNT(*)`` over ``query``, on the connection that then reads it (a count apart
+    from the rows the driver hands over, :mod:`crmclean.read.seen`); None when the query cannot
+    be a subquery (MariaDB refuses one whose columns repeat a name)."""
+    counted = sa.text(f"SELECT COUNT(*) FROM ({query}) AS crmclean_seen")
+    try:
+        with conn.begin_nested():
+            return int(conn.execute(counted).scalar() or 0)
+    except sa.exc.DBAPIError:
+        return None
 
 
 def mask(url: str) -> str:
