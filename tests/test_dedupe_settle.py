@@ -11,7 +11,7 @@ from crmclean.dedupe.blocking import PAIR_SCHEMA, candidate_pairs
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import RECORD, key_table
-from crmclean.dedupe.params import estimate
+from crmclean.dedupe.params import Parameters, estimate
 from crmclean.dedupe.score import compared_pairs, score_pairs
 from crmclean.dedupe.settle import _reach, deferrable, settled_pairs
 from crmclean.normalize import normalize
@@ -27,22 +27,28 @@ def config() -> MatchConfig:
 
 
 @pytest.fixture(scope="module")
-def scored(config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Every candidate pair of the public contacts sample scored in full and settled."""
+def blocked(config: MatchConfig) -> tuple[KeyTable, pl.DataFrame, Parameters]:
+    """The public contacts sample's key table, candidate pairs and estimated parameters."""
     rules = Rules()
     frame = normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules).frame
     table = key_table(frame.with_row_index(RECORD), config.key_names, config)
     pairs, _ = candidate_pairs(table, config)
-    params = estimate(table, config)
+    return table, pairs, estimate(table, config)
+
+
+@pytest.fixture(scope="module")
+def scored(
+    config: MatchConfig, blocked: tuple[KeyTable, pl.DataFrame, Parameters]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every candidate pair of the public contacts sample scored in full and settled."""
+    table, pairs, params = blocked
     return score_pairs(pairs, table, config, params), settled_pairs(pairs, table, config, params)
 
 
-def test_pairs_compared_already_are_scored_as_they_are(config: MatchConfig) -> None:
-    rules = Rules()
-    frame = normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules).frame
-    table = key_table(frame.with_row_index(RECORD), config.key_names, config)
-    pairs, _ = candidate_pairs(table, config)
-    params = estimate(table, config)
+def test_pairs_compared_already_are_scored_as_they_are(
+    config: MatchConfig, blocked: tuple[KeyTable, pl.DataFrame, Parameters]
+) -> None:
+    table, pairs, params = blocked
     known = compared_pairs(pairs.sample(pairs.height // 3, seed=1), table, config, params)
     settled = settled_pairs(pairs, table, config, params, known)
     assert settled.select("left", "right").equals(pairs)
@@ -79,11 +85,11 @@ def test_settled_scoring_skips_the_plain_non_matches(
     assert skipped > full.height // 4
 
 
-def test_a_comparison_a_record_has_no_value_for_cannot_move_the_pair(config: MatchConfig) -> None:
-    rules = Rules()
-    frame = normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules).frame
-    table = key_table(frame.with_row_index(RECORD), config.key_names, config)
-    params, later = estimate(table, config), deferrable(config)
+def test_a_comparison_a_record_has_no_value_for_cannot_move_the_pair(
+    config: MatchConfig, blocked: tuple[KeyTable, pl.DataFrame, Parameters]
+) -> None:
+    table, _, params = blocked
+    later = deferrable(config)
     pairs = pl.DataFrame({"left": [0] * 50, "right": range(1, 51)}, schema=PAIR_SCHEMA)
     first = pl.int_range(pl.len()) == 0
     blanked = table.codes.with_columns(
@@ -104,14 +110,12 @@ def test_which_keys_a_record_holds_is_one_bit_each_made_once() -> None:
     assert table.held(("street",)).to_list() == [0, 0, 1, 1]
 
 
-def test_a_chunk_scores_the_pairs_compared_already_that_it_holds(config: MatchConfig) -> None:
+def test_a_chunk_scores_the_pairs_compared_already_that_it_holds(
+    config: MatchConfig, blocked: tuple[KeyTable, pl.DataFrame, Parameters]
+) -> None:
     """EM's sample holds pairs of every chunk: a chunk scores as they are those it holds (found
     among the sample's pairs, in the chunk's order) and no pair of another chunk."""
-    rules = Rules()
-    frame = normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules).frame
-    table = key_table(frame.with_row_index(RECORD), config.key_names, config)
-    pairs, _ = candidate_pairs(table, config)
-    params = estimate(table, config)
+    table, pairs, params = blocked
     known = compared_pairs(pairs.sample(pairs.height // 2, seed=2), table, config, params)
     chunk = pairs.slice(pairs.height // 3, pairs.height // 3)
     settled = settled_pairs(chunk, table, config, params, known)
