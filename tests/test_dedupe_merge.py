@@ -4,10 +4,12 @@ and the merge log of every value that lost."""
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from test_dedupe_support import FIELDS, contacts
 
+import crmclean.dedupe.merge as merge
 from crmclean.dedupe.config import load_match_config
-from crmclean.dedupe.merge import golden_records, merge_log
+from crmclean.dedupe.merge import golden_by_slices, golden_records, merge_log
 from crmclean.dedupe.survivorship import Survivorship
 from crmclean.rules import Rules
 
@@ -100,6 +102,23 @@ def test_golden_records_come_in_id_order_whatever_the_ids_look_like() -> None:
         assert [row["source_count"] for row in rows] == [
             2 if i == ids[0] else 1 for i in sorted(set(ids))
         ]
+
+
+def test_golden_records_by_slices_are_those_of_one_pass_in_lineage_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Several slices (two records each), undated records whose survivors follow the
+    lineage order, members given in any order: the golden records of one pass over the
+    members sorted by lineage, each slice in id order."""
+    titles = ["Diretora", "Analista", "Gerente", None, "Estagiária", "Sócia"] * 2
+    records = [{"job_title": title, "email": f"p{i % 5}@x.com"} for i, title in enumerate(titles)]
+    frame = contacts(*records).with_columns(golden_id=pl.format("g_{}", pl.int_range(12) % 5))
+    one_pass = golden_records(frame.sort("_source", "_source_id"), FIELDS).sort("golden_id")
+    monkeypatch.setattr(merge, "GOLDEN_SLICE", 2)
+    for members in (frame, frame.reverse(), frame.sample(fraction=1.0, shuffle=True, seed=3)):
+        sliced = golden_by_slices(members, FIELDS, Survivorship())
+        assert sliced.sort("golden_id").equals(one_pass)
+        assert sliced.height == 5
 
 
 def _with(strategy: str, **extra: object) -> Survivorship:

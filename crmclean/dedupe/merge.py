@@ -235,11 +235,12 @@ def golden_by_slices(members: pl.DataFrame, fields: list[str], rules: Survivorsh
     lineage order (ties in survivorship never depend on input order). The same rows as one
     pass (sorted within each slice), with a bounded working memory: every sorted copy of a
     wide frame costs 16 bytes a cell, and survivorship over 1M records at once peaks near
-    1 GB."""
+    1 GB. The lineage is sorted once, and each slice gathers only the columns survivorship
+    reads (neutral 1M: a filter and a sort of all 46 columns per slice cost 1.5 s CPU)."""
     parts = members.height // GOLDEN_SLICE + 1
-    part = pl.col(GOLDEN_ID).hash() % parts
-    slices = [
-        golden_records(members.filter(part == i).sort(SOURCE, SOURCE_ID), fields, rules)
-        for i in range(parts)
-    ]
+    rows = pl.int_range(pl.len(), dtype=pl.UInt32).sort_by(SOURCE, SOURCE_ID, maintain_order=True)
+    order = members.select(rows).to_series()
+    part = members.select(pl.col(GOLDEN_ID).hash() % parts).to_series().gather(order)
+    read = members.select(*dict.fromkeys([GOLDEN_ID, SOURCE, SOURCE_ID, *merge_columns(fields)]))
+    slices = [golden_records(read[order.filter(part == i)], fields, rules) for i in range(parts)]
     return pl.concat(slices)
