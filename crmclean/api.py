@@ -269,6 +269,7 @@ def migrate(
         stage_rows=stage_rows,
         model=None if model is None else read_model(model),
         relearn=relearn,
+        merge_log=False,  # the target's merges are the plan's (crmclean.load.changes)
     )
     stop: StageName = "load" if dry_run else "end"
     result = pipeline.run(sources, rules or Rules(), options, stop_before=stop, progress=progress)

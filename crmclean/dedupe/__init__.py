@@ -149,8 +149,9 @@ def remerge(batch: Batch, rules: Rules, options: DedupeOptions) -> Batch:
     without ``options.merge``). Into a target, the target's records of the touched golden
     records take part too, and survivorship runs by slices in lineage order, as the load
     stores the golden records. Else the golden records hold only ``options.golden_fields``
-    when given (the segments' fields: a run writing no golden record), and the merge log is
-    built only with ``options.merge_log``."""
+    when given (the segments' fields: a run writing no golden record). The merge log is
+    built only with ``options.merge_log`` (``migrate`` builds none: the load plan writes the
+    target's ``merges`` from the golden records, :func:`~crmclean.load.changes.merge_rows`)."""
     if not options.merge:
         return batch
     config = match_config(rules, options)
@@ -167,7 +168,8 @@ def remerge(batch: Batch, rules: Rules, options: DedupeOptions) -> Batch:
     if kept is not None:
         members = pl.concat([kept, clustered.select(kept.columns)], how="vertical_relaxed")
     golden = golden_by_slices(members, fields, config.survivorship)
-    return replace(batch, golden=golden, merges=merge_log(members, golden, fields))
+    merges = merge_log(members, golden, fields) if options.merge_log else None
+    return replace(batch, golden=golden, merges=merges)
 
 
 def survivorship_reads(rules: Rules) -> list[str]:
