@@ -39,6 +39,7 @@ def test_each_kind_of_evidence_links(rules):
             ("g4", None, None, None, "11.222.333/0009-99"),  # root only: the head office
             ("g5", None, "bia@vendas.globex.com", None, None),  # subdomain? no: exact only
             ("g6", "Initech", None, "acme.com.br", None),  # website domain beats the name
+            ("g7", "Acme Ltda", "caio@acme.com.br", None, "11.222.333/0001-81"),  # all agree
         ],
     )
     assert got["g1"][COMPANY_ID] == "c1" and got["g1"][LINK] == "domain"
@@ -46,6 +47,7 @@ def test_each_kind_of_evidence_links(rules):
     assert got["g3"][COMPANY_ID] == "c3" and got["g3"][LINK] == "cnpj"
     assert got["g4"][COMPANY_ID] == "c1" and got["g4"][LINK] == "cnpj"
     assert got["g6"][COMPANY_ID] == "c1" and got["g6"][LINK] == "domain"
+    assert got["g7"][COMPANY_ID] == "c1" and got["g7"][LINK] == "cnpj"
     conflicts = links.findings.filter(pl.col("rule") == "company.link_conflict")
     assert conflicts["_source_id"].to_list() == ["g6"]
     assert conflicts["before"][0] == "domain=c1, name=c3"
