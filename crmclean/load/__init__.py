@@ -78,16 +78,15 @@ def _write(
     """Record the run, save and delete the rows it replaces, insert its rows (new golden
     records with their ``segments``, when given)."""
     sequence = start_run(conn, tables.runs, run)
+    inserts = {name: _inserted(tables, plan, name, stage, segments) for name in DATA_KEYS}
+    compact = not plan.changes[FINDINGS].insert.is_empty()  # stored compactly: kinds numbered
+    _write_ahead(side, inserts, [name for name in DATA_KEYS if not (compact and name == FINDINGS)])
     if run.details.get("model") is not None:
         store_model(conn, tables.models, run.run_id, run.details["model"])
-    inserts = {name: _inserted(tables, plan, name, stage, segments) for name in DATA_KEYS}
-    if not plan.changes[FINDINGS].insert.is_empty():  # stored compactly: kinds numbered
+    if compact:
         table, rows, _ = inserts[FINDINGS]
         inserts[FINDINGS] = (tables.stored[FINDINGS], compact_rows(conn, tables, rows), None)
-    if side is not None:
-        for table, rows, staged in inserts.values():
-            if staged is None:
-                side.write_ahead(table.name, sent_columns(rows.drop(RUN_ID, strict=False)))
+        _write_ahead(side, inserts, [FINDINGS])
     counts = {}
     for name, (table, rows, staged) in inserts.items():
         stored, before = tables.stored[name], tables.stored_before[name]
@@ -98,6 +97,22 @@ def _write(
     result = LoadResult(run.run_id, counts, changes)
     finish_run(conn, tables.runs, result)
     return result
+
+
+def _write_ahead(
+    side: SideFiles | None,
+    inserts: dict[str, tuple[sa.Table, pl.DataFrame, Stage | None]],
+    names: list[str],
+) -> None:
+    """Start writing the side files of tables ``names``' rows from memory (SQLite), in the
+    order the load copies them: before the model and the findings' kinds are written, which
+    the side files need not wait for (neutral 1M: 0.8 s)."""
+    if side is None:
+        return
+    for name in names:
+        table, rows, staged = inserts[name]
+        if staged is None:
+            side.write_ahead(table.name, sent_columns(rows.drop(RUN_ID, strict=False)))
 
 
 def _inserted(
