@@ -5,9 +5,12 @@ Per labelled set, per rule of rules/match.yaml: ``pairs`` (distinct), ``unique``
 other rule makes), ``true`` (true pairs it reaches), ``u_true`` (true pairs only it reaches),
 ``u_match`` / ``u_review`` (its unique pairs the dedupe stage's scoring puts at
 auto_merge_threshold or in the review band) and ``u_true_match`` (unique true pairs scored a
-match). Sets: a neutral file of bench/neutral.py (``--neutral FILE``, normalized and cached by
-bench/phases.py), and the sets of bench/accuracy.py by name (``--sets``). Run it under the
-shared lock::
+match); a last row, ``all rules``: every candidate pair, the true pairs among them, and the
+matches and review pairs among them (``u_match``, ``u_review``). A rule with blocks past its
+cap has a line per part: its whole blocks, then ``rule / key`` per split key (``unique``: no
+other part of any rule makes the pair). Sets: a neutral file of bench/neutral.py
+(``--neutral FILE``, normalized and cached by bench/phases.py), and the sets of
+bench/accuracy.py by name (``--sets``). Run it under the shared lock::
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/block_yield.py \\
         --neutral /tmp/neutral_1m.parquet --sets febrl3 fake1000 crm5000 --people 5000
@@ -102,12 +105,12 @@ def rule_yield(frame: pl.DataFrame, truth: pl.DataFrame, config: MatchConfig) ->
             {
                 "rule": ["all rules"],
                 "pairs": [counts.height],
-                "unique": [0],
+                "unique": [None],
                 "true": [rows.filter("true")[PAIR].n_unique()],
-                "u_true": [truth.height],
+                "u_true": [None],
                 "u_match": [int(scored["match"].sum())],
                 "u_review": [int(scored["review"].sum())],
-                "u_true_match": [0],
+                "u_true_match": [None],
             }
         ).cast(table_.schema)
     )
