@@ -51,10 +51,9 @@ def _code(pairs: pl.DataFrame) -> pl.Series:
 def _parts(table: KeyTable, rule: list[str], config: MatchConfig) -> list[str]:
     """The name of each part of a rule's blocks (:func:`rule_blocks`): its blocks up to its cap,
     then those of each split key."""
-    config = config.caps_for(table.height)
+    found, _ = rule_blocks(table, rule, config)  # caps for the table's records (not twice)
     cap = config.rule_caps.get(rule_name(rule))
     split_keys = cap.split_keys if cap else config.split_keys
-    found, _ = rule_blocks(table, rule, config)
     keys = [key for key in split_keys if key not in rule and key in table.codes]
     parts = [rule_name(rule), *(f"{rule_name(rule)} / {key}" for key in keys)]
     return parts[: len(found)]
