@@ -120,8 +120,11 @@ def _blocking(case: Case) -> None:
     frame = case.batch.frame.with_row_index(RECORD)
     table = key_table(frame, config.key_names, config)
     report = blocking_report(table, config, _true_pairs(case))
-    for rule, pairs, _, recall in report.iter_rows():
-        print(f"    blocking {rule:<40} pairs {pairs:>9,}  recall {recall:.4f}", flush=True)
+    for row in report.iter_rows(named=True):
+        rule, pairs, recall = row["rule"], row["pairs"], row["recall"]
+        alone = "" if row["only_here"] is None else f"  only here {row['only_here']:>8,}"
+        alone += "" if row["true_only_here"] is None else f" ({row['true_only_here']:,} true)"
+        print(f"    blocking {rule:<40} pairs {pairs:>9,}  recall {recall:.4f}{alone}", flush=True)
 
 
 def report(case: Case, with_splink: bool) -> None:

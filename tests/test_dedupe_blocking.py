@@ -102,6 +102,21 @@ def test_a_capped_rule_splits_larger_blocks_by_its_own_keys(config: MatchConfig)
     assert oversized.is_empty()
 
 
+def test_a_street_past_its_cap_pairs_records_of_one_city(config: MatchConfig) -> None:
+    """A street shared by more records than its cap pairs those of one city even when one of
+    them has no postal code."""
+    only_streets = config.model_copy(update={"blocking": [["street"]]})
+    cap = config.rule_caps["street"].max_block_size
+    towns = ["".join(letters) for letters in itertools.product("bcdfgl", repeat=3)][:cap]
+    others = ({"street": "Rua A 1", "city": town} for town in towns)
+    frame = contacts(
+        {"street": "Rua A 1", "city": "Recife", "postal_code": "50000-000"},
+        {"street": "Rua A 1", "city": "Recife"},
+        *others,
+    )
+    assert _pairs(only_streets, frame)[0] == [(0, 1)]
+
+
 def test_rule_caps_name_blocking_rules(config: MatchConfig) -> None:
     settings = config.model_dump() | {"blocking": [["emails"]]}
     with pytest.raises(ValueError, match="rule_caps names no blocking rule: birth_date"):

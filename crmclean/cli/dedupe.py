@@ -66,9 +66,10 @@ from crmclean.report.text import print_summary
 @click.option(
     "--blocking-report",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV to write: per blocking rule of match.yaml, the candidate pairs it generates and, "
-    "with --training-pairs, how many of the pairs labelled the same person it reaches (recall); "
-    "a last row for all rules together.",
+    help="CSV to write: per blocking rule of match.yaml, the candidate pairs it generates, those "
+    "no other rule generates (only_here) and, with --training-pairs, how many of the pairs "
+    "labelled the same person it reaches (recall) and reaches alone; a last row for all rules "
+    "together.",
 )
 @model_option()
 @SAVE_MODEL
