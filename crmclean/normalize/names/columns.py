@@ -79,8 +79,11 @@ def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
     full = map_distinct(
         asked, [FULL], partial(parse_full, vocab=vocab), PARSED, name_fast.fast_path(FULL, vocab)
     )
-    alone = pl.col(FIRST).is_null() & pl.col(LAST).is_null() & pl.lit(full["first"]).is_not_null()
-    alone = alone & ~_formula(FULL)
+    lone = pl.col(FIRST).is_null() & pl.col(LAST).is_null() & pl.lit(full["first"]).is_not_null()
+    # Found once (four columns below and the findings read it; an eager query would test
+    # every full name for a formula once per use).
+    was_split = frame.select((lone & ~_formula(FULL)).alias("split"))["split"]
+    alone = pl.lit(was_split)
     # A part of nothing but punctuation (";" of "1 ;") is no name: left empty, as the
     # placeholder step would empty it on a second run.
     worded = {p: pl.lit(full[p]).str.contains(r"[\p{L}\p{N}]") for p in _SPLIT.values()}
@@ -97,7 +100,7 @@ def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
         .otherwise(pl.coalesce(pl.lit(full["full"]), pl.col(FULL)))
         .alias(FULL),
     )
-    return Step(updated, _part_findings(frame, updated, full["rule"], alone))
+    return Step(updated, _part_findings(frame, updated, full["rule"], was_split))
 
 
 _SPLIT = {FIRST: "first", MIDDLE: "middle", LAST: "last"}
@@ -126,9 +129,8 @@ def _pair(field: str) -> dict[str, pl.DataType]:
 
 
 def _part_findings(
-    frame: pl.DataFrame, updated: pl.DataFrame, full_rule: pl.Series, alone: pl.Expr
+    frame: pl.DataFrame, updated: pl.DataFrame, full_rule: pl.Series, was_split: pl.Series
 ) -> pl.DataFrame:
-    was_split = frame.select(alone.alias("split"))["split"]
     split = pl.lit(was_split) & AFTER.is_not_null()
     own = {FIRST: "name.honorific_moved", LAST: "name.suffix_moved"}
     findings = []

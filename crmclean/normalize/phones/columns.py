@@ -186,7 +186,8 @@ def _left_out(parts: Parts) -> pl.Series:
     if at.is_empty():
         return found
     typed = pl.col("before").str.replace_all(r"[^0-9]", "")
-    digits = head.select("before")[at].select(pl.when(typed.str.len_chars() >= 8).then(typed))
+    typed_at = head.select("before")[at].lazy()  # lazily: the digits are found once
+    digits = typed_at.select(pl.when(typed.str.len_chars() >= 8).then(typed)).collect()
     return found.scatter(at, digits.to_series())
 
 

@@ -21,7 +21,7 @@ the number with it), :data:`UNPARSEABLE` (``parse`` raises; the other outputs ar
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import polars as pl
@@ -57,6 +57,13 @@ def _unsure(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns(pl.lit(False).alias(SURE))
 
 
+def _added(rows: pl.DataFrame, *columns: pl.Expr) -> pl.DataFrame:
+    """``rows.with_columns(*columns)`` computed lazily: a subexpression the columns read
+    several times (a stripped number, a calling code) is computed once, where an eager query
+    computes it once per use."""
+    return rows.lazy().with_columns(*columns).collect()
+
+
 def _where(
     rows: pl.DataFrame, condition: pl.Expr, work: Callable[[pl.DataFrame], pl.DataFrame]
 ) -> pl.DataFrame:
@@ -82,7 +89,8 @@ def _international(
     sure = (pl.col(SURE) & (digits.str.len_chars() > 2)).fill_null(False)
     unknown = sure & code.is_null()
     unknown = (unknown if retried is None else unknown & ~retried).fill_null(False)
-    return rows.with_columns(
+    return _added(
+        rows,
         code.alias(CC),
         digits.str.slice(code.str.len_chars()).alias(NATIONAL),
         code.replace_strict(MAIN_REGION, default=None, return_dtype=pl.String).alias(_META),
@@ -99,7 +107,8 @@ def _own_code(rows: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
     tail = strip_national_prefix(digits.str.slice(len(own)), meta)
     better = (~fits(digits, general) & fits(tail, general)) | (length(digits, meta) == LONG)
     main = MAIN_REGION[own]
-    return rows.with_columns(
+    return _added(
+        rows,
         pl.when(better).then(tail).otherwise(digits).alias(NATIONAL),
         pl.when(better).then(pl.lit(main)).otherwise(pl.col(_META)).alias(_META),
     )
@@ -195,11 +204,27 @@ def _national(rows: pl.DataFrame) -> pl.DataFrame:
 def _strip(rows: pl.DataFrame, region: str) -> pl.DataFrame:
     """Numbers of ``region`` starting with its national prefix: stripped unless the rest is
     not a possible number."""
+    return _added(rows, _stripped(region))
+
+
+@cache
+def _stripped(region: str) -> pl.Expr:
+    """:data:`NATIONAL` as :func:`_strip` leaves it (built once per region and run: a run
+    strips in each region once per query frame)."""
     meta = _RECORD_REGIONS[region]
     typed = pl.col(NATIONAL)
     stripped = strip_national_prefix(typed, meta)
     keep = length(stripped, meta).is_in([SHORT, LOCAL_ONLY, INVALID]).fill_null(False)
-    return rows.with_columns(pl.when(keep).then(typed).otherwise(stripped).alias(NATIONAL))
+    return pl.when(keep).then(typed).otherwise(stripped).alias(NATIONAL)
+
+
+@cache
+def _national_kind(region: str, size: int) -> pl.Expr:
+    """:func:`~crmclean.normalize.phones.metadata.kind` of :data:`NATIONAL` numbers of
+    ``size`` digits in ``region`` as :data:`KIND` (built once: a run types the numbers of
+    each calling code and length in each region once per query frame, and building the
+    expression costs as much as typing a few hundred numbers)."""
+    return kind(pl.col(NATIONAL), region, size).alias(KIND)
 
 
 def _local(rows: pl.DataFrame) -> pl.DataFrame:
@@ -227,7 +252,7 @@ def _validity(rows: pl.DataFrame, key: tuple[str, int]) -> pl.DataFrame:
     if not regions or len(regions) != len(CODES[code]):
         return _unsure(rows)
     if len(regions) == 1:
-        rows = rows.with_columns(kind(pl.col(NATIONAL), regions[0], size).alias(KIND))
+        rows = rows.with_columns(_national_kind(regions[0], size))
     else:
         rows = _first_region(rows, regions, size)
     if code == "55":
@@ -280,7 +305,7 @@ def _first_region(rows: pl.DataFrame, regions: list[str], size: int) -> pl.DataF
     done, left = [], rows.select(NATIONAL).with_row_index(_ROW)
     for run in _runs(regions):
         if len(run) == 1 and _leading(run[0]) is None:
-            typed = left.select(_ROW, kind(pl.col(NATIONAL), run[0], size).alias(KIND))
+            typed = left.select(_ROW, _national_kind(run[0], size))
             claimed = typed[KIND].is_not_null()
             done.append(typed.filter(claimed))
         else:
@@ -324,7 +349,7 @@ def _by_leading(left: pl.DataFrame, run: list[str], size: int) -> tuple[pl.Serie
         chain = chain.when(national.str.contains(start)).then(pl.lit(region))
     which = taken.with_columns(chain.otherwise(pl.lit(None, pl.String)).alias(_META))
     found = [
-        part.select(_ROW, kind(national, key[0], size).alias(KIND))
+        part.select(_ROW, _national_kind(key[0], size))
         for key, part in which.partition_by(_META, as_dict=True).items()
     ]
     empty = pl.DataFrame(schema={_ROW: pl.UInt32, KIND: pl.String})
@@ -341,7 +366,7 @@ def _ninth_digit(rows: pl.DataFrame) -> pl.DataFrame:
     return _where(
         rows,
         fixable,
-        lambda part: part.with_columns(pl.when(mobile).then("+55" + candidate).alias(NINTH)),
+        lambda part: _added(part, pl.when(mobile).then("+55" + candidate).alias(NINTH)),
     )
 
 
