@@ -56,12 +56,3 @@ def test_any_texts_score_as_rapidfuzz(values: list[str], data: st.DataObject) ->
     right = [data.draw(index) for _ in left]
     ours, theirs = _both(values, left, right)
     assert ours.tolist() == theirs.tolist()
-
-
-def test_the_values_are_left_as_they_are() -> None:
-    """Values whose words are out of order or repeated are joined again in a copy: the key's
-    own values (its term frequencies, what `explain` shows) keep their text."""
-    values = pl.Series("k", ["rua b a", "a a", "c d"])
-    sets = token_sets(values)
-    assert values.to_list() == ["rua b a", "a a", "c d"]
-    assert sets.joined.to_list() == ["a b rua", "a", "c d"]

@@ -84,7 +84,7 @@ def _joined(values: pl.Series, words: Words, owner: np.ndarray, changed: np.ndar
     mine = changed[owner]
     words_of_rows = pl.DataFrame({_OWNER: owner[mine], _WORD: words.words.gather(words.flat[mine])})
     joined = words_of_rows.group_by(_OWNER, maintain_order=True).agg(pl.col(_WORD).str.join(" "))
-    return values.clone().scatter(rows, joined[_WORD])  # scatter writes in place
+    return values.scatter(rows, joined[_WORD])
 
 
 def _ratio(distance: np.ndarray, total: np.ndarray) -> np.ndarray:
