@@ -24,7 +24,6 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from crmclean.dedupe import acronyms, company_compare, date_compare
 from crmclean.dedupe.coded_keys import KeyTable, group_of
 from crmclean.dedupe.pair_cache import PairScores, distinct_pairs
-from crmclean.dedupe.token_sets import TokenSets, token_set_ratio, token_sets
 from crmclean.dedupe.word_ids import Words, best_of_all, word_pairs, words_of, worst_best
 
 LEFT = "left"
@@ -496,20 +495,6 @@ def _date_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Ser
     return result.scatter(rest, _date(texts, "value_l", "value_r"))
 
 
-_TOKEN_SETS: dict[int, tuple[pl.Series, TokenSets]] = {}  # per run, see forget_kept
-
-
-def _token_set_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
-    """``token_set`` of ``values`` at the codes ``left`` and ``right``: each value's word set
-    made once for the chunks of a run (known by identity), each pair's ratio from word ids
-    (:mod:`crmclean.dedupe.token_sets`)."""
-    held = _TOKEN_SETS.get(id(values))
-    if held is None or held[0] is not values:
-        held = _TOKEN_SETS[id(values)] = (values, token_sets(values))
-    codes = left.to_numpy().astype(np.int64), right.to_numpy().astype(np.int64)
-    return pl.Series(_SIM, token_set_ratio(held[1], values, *codes) / 100.0)
-
-
 def _scorer(scorer: Callable[..., float], scale: float = 1.0, kept: bool = False) -> Method:
     """A method that is rapidfuzz's ``scorer`` of the two texts (divided by ``scale``)."""
     return Method(_rapidfuzz(scorer, scale), kept=kept, on_strings=_on_strings(scorer, scale))
@@ -520,9 +505,7 @@ METHODS: dict[str, Method] = {
     "jaro_winkler": _scorer(JaroWinkler.normalized_similarity),
     "given_name": Method(_given_name),
     "levenshtein": _scorer(Levenshtein.normalized_similarity),
-    "token_set": Method(
-        _rapidfuzz(fuzz.token_set_ratio, 100.0), on_values=_token_set_values, kept=True
-    ),
+    "token_set": _scorer(fuzz.token_set_ratio, scale=100.0, kept=True),
     "token_sort": _scorer(fuzz.token_sort_ratio, scale=100.0),
     "best_token": Method(_best_token(gendered=False)),
     "date": Method(_date, on_values=_date_values),
@@ -621,7 +604,6 @@ def forget_kept() -> None:
     values they hold): called when a run's comparing is over, so they do not outlive it."""
     _KEPT.clear()
     _WORDS.clear()
-    _TOKEN_SETS.clear()
     _STRINGS.clear()
     _LAST_HALVES.clear()
 

@@ -63,13 +63,6 @@ def _runs(sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return first, run, np.arange(run.size, dtype=kind) - first[run]
 
 
-def value_words(words: Words, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The words of the values at ``codes``, value after value: each word's place in
-    ``codes`` and its id."""
-    _, run, within = _runs(words.sizes[codes])
-    return run, words.flat[words.start[codes][run] + within]
-
-
 def word_pairs(words: Words, left: np.ndarray, right: np.ndarray) -> WordPairs:
     """Every word of value ``left[p]`` against every word of value ``right[p]`` (values with
     a word each: never null)."""
