@@ -6,14 +6,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from crmclean.dedupe.blocking import PAIR_SCHEMA, candidate_pairs
+from crmclean.dedupe.chunks import floor_of
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.params import Parameters, estimate
 from crmclean.dedupe.score import compared_pairs, score_pairs
-from crmclean.dedupe.settle import _reach, deferrable, settled_pairs
+from crmclean.dedupe.settle import _reach, deferrable, floored_pairs, settled_pairs
 from crmclean.normalize import normalize
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
@@ -128,3 +130,20 @@ def test_a_chunk_scores_the_pairs_compared_already_that_it_holds(
     full = score_pairs(chunk, table, config, params)
     for column in ("match", "review", "veto"):
         assert settled[column].equals(full[column])
+
+
+def test_a_floor_keeps_what_settled_scoring_puts_at_it_or_above(
+    scored: tuple[pl.DataFrame, pl.DataFrame],
+    config: MatchConfig,
+    blocked: tuple[KeyTable, pl.DataFrame, Parameters],
+) -> None:
+    """Pairs left below the floor by their partial weight and what their deferred comparisons
+    add at most, unweighed, are those weighing in full puts below it; the others as they are."""
+    table, pairs, params = blocked
+    floor = floor_of(config)
+    floored = floored_pairs(pairs, table, config, params, None, floor)
+    settled = scored[1]
+    at_floor = settled["probability"] >= floor
+    assert floored.low.equals(~at_floor)
+    assert 0 < floored.kept.height < pairs.height
+    assert_frame_equal(floored.kept, settled.filter(at_floor))

@@ -526,26 +526,35 @@ METHODS: dict[str, Method] = {
 }
 
 
+_NO_CODE = 2**32 - 1  # a null code, as an integer array holds it
+
+
+def _codes(codes: pl.Series) -> np.ndarray:
+    """Text codes as ``uint32``, null as :data:`_NO_CODE`."""
+    return codes.cast(pl.UInt32).fill_null(_NO_CODE).to_numpy()
+
+
 def _text_similarity(
     left: pl.Series, right: pl.Series, values: pl.Series, method: Method, key: str
 ) -> pl.Series:
     """``method`` over pairs of text codes: once per distinct pair of different values (found
-    by a sort of their packed codes, whose inverse places the similarities back)."""
-    sides = pl.DataFrame({LEFT: left, RIGHT: right})
-    same = sides.select(pl.when(pl.col(LEFT) == pl.col(RIGHT)).then(1.0).alias(_SIM))
-    differ = sides.select((pl.col(LEFT) != pl.col(RIGHT)).fill_null(False)).to_series()
-    packed = sides.filter(differ).select(pl.col(LEFT).cast(pl.UInt64) * 2**32 + pl.col(RIGHT))
-    if packed.is_empty():
-        return same.to_series()
-    distinct, inverse = distinct_pairs(packed.to_series().to_numpy())
-    if method.kept:
-        scored = _kept(method, key, values).of(
-            distinct, lambda new: _on_texts(method, values, new).to_numpy()
-        )
-        similarity = pl.Series(_SIM, scored).fill_nan(None)
-    else:
-        similarity = _on_texts(method, values, distinct)
-    return same.to_series().scatter(differ.arg_true(), similarity.cast(pl.Float64).gather(inverse))
+    by a sort of their packed codes, whose inverse places the similarities back), in NumPy
+    (null as NaN until the end: no similarity is NaN)."""
+    a, b = _codes(left), _codes(right)
+    known = (a != _NO_CODE) & (b != _NO_CODE)
+    result = np.where(known & (a == b), 1.0, np.nan)
+    rows = np.flatnonzero(known & (a != b))
+    if rows.size:
+        packed = a[rows].astype(np.uint64) << np.uint64(32) | b[rows]
+        distinct, inverse = distinct_pairs(packed)
+        if method.kept:
+            scored = _kept(method, key, values).of(
+                distinct, lambda new: _on_texts(method, values, new).to_numpy()
+            )
+        else:
+            scored = _on_texts(method, values, distinct).to_numpy()
+        result[rows] = scored[inverse]
+    return pl.Series(_SIM, result, nan_to_null=True)
 
 
 def _on_texts(method: Method, values: pl.Series, packed: np.ndarray) -> pl.Series:

@@ -283,6 +283,13 @@ def _weighed(compared: Frame, config: MatchConfig, params: Parameters) -> Frame:
     return scored.with_columns(match=likely & ~vetoed, review=maybe & ~likely & ~vetoed)
 
 
+def weight(spec: ComparisonSpec, params: Parameters, columns: list[str]) -> pl.Expr:
+    """``w_<name>`` of ``spec`` (before ``explained_by`` and ``superseded_by``) over a frame
+    of ``columns`` (its ``_tf_<name>`` when there)."""
+    tf = [name for name in columns if name.startswith("_tf_")]
+    return _weight(spec, params.m_of(spec), params.u[spec.name], _tf_column(spec, tf))
+
+
 def _tf_column(spec: ComparisonSpec, tf: list[str]) -> pl.Expr | None:
     name = f"_tf_{spec.name}"
     return pl.col(name) if name in tf else None
