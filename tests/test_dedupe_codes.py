@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmclean.dedupe.coded_keys import encode, factorize, group_of, index_of, ranks
+from crmclean.dedupe.coded_keys import (
+    encode,
+    encode_firsts,
+    encode_flat,
+    encode_list,
+    encode_text,
+    factorize,
+    group_of,
+    index_of,
+    ranks,
+)
 
 
 def test_text_and_list_keys_round_trip() -> None:
@@ -79,3 +89,17 @@ def test_values_and_rows_are_numbered_in_order_of_first_appearance() -> None:
     assert table.codes["city"].to_list() == [None, None, 0, None, 1, 0]
     empty, none = factorize(pl.DataFrame({"city": []}, schema={"city": pl.String}))
     assert empty.is_empty() and none.is_empty()
+
+
+def test_lists_laid_out_flat_code_as_the_lists_do() -> None:
+    lists = pl.Series("k", [["b@y", "a@x"], [], None, ["a@x", "c@y"], ["d"]])
+    flat = lists.to_frame().with_row_index("row").explode("k", keep_nulls=False).drop_nulls()
+    rows, values = flat["row"], flat["k"]
+    codes, distinct = encode_flat(rows, values, lists.len())
+    expected_codes, expected_values = encode_list(lists)
+    assert codes.to_list() == expected_codes.to_list()
+    assert distinct.to_list() == expected_values.to_list() == ["b@y", "a@x", "c@y", "d"]
+    first, values_first = encode_firsts(rows, values, lists.len())
+    text, text_values = encode_text(lists.list.first())
+    assert first.to_list() == text.to_list() == [0, None, None, 1, 2]
+    assert values_first.to_list() == text_values.to_list()

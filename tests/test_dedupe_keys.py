@@ -389,6 +389,8 @@ def test_every_value_lists_each_value_once_in_column_order() -> None:
     )
     every = pl.concat_list("a", "b", pl.col("x").fill_null([]), pl.col("y").fill_null([]))
     expected = rows.select(every.list.eval(pl.element().drop_nulls().unique(maintain_order=True)))
-    listed = _every_value(rows, (pl.col("a"), pl.col("b")), ("x", "y"))
-    assert listed.to_list() == expected.to_series().to_list()
-    assert listed.to_list() == [["1", "2", "9", "8"], ["2", "7"], ["3"], [], ["5", "6", "4"]]
+    flat = _every_value(rows, (pl.col("a"), pl.col("b")), ("x", "y"))
+    listed = flat.group_by("_key_row", maintain_order=True).agg("_key_value")
+    lists = dict(zip(listed["_key_row"], listed["_key_value"].to_list(), strict=True))
+    assert [lists.get(row, []) for row in range(rows.height)] == expected.to_series().to_list()
+    assert lists == {0: ["1", "2", "9", "8"], 1: ["2", "7"], 2: ["3"], 4: ["5", "6", "4"]}

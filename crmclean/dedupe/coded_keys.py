@@ -178,6 +178,31 @@ def encode_list(column: pl.Series) -> tuple[pl.Series, pl.Series]:
     return lists[CODE].alias(column.name), values.alias(column.name)
 
 
+def encode_flat(rows: pl.Series, flat: pl.Series, height: int) -> tuple[pl.Series, pl.Series]:
+    """:func:`encode_list` of the lists of ``height`` rows laid out flat: row ``rows[i]`` holds
+    ``flat[i]`` (``rows`` ascending, a row's values in order; a row not in ``rows`` holds
+    none). The same codes and values, with no list of text built and exploded again."""
+    index, values = encode_text(flat)
+    packed = _domain_groups(values).cast(pl.UInt64) * 2**GROUP_SHIFT + pl.int_range(
+        values.len(), eager=True, dtype=pl.UInt64
+    )
+    coded = pl.DataFrame([rows.cast(pl.UInt32).alias(_ROW), packed.gather(index).alias(CODE)])
+    lists = coded.group_by(_ROW, maintain_order=True).agg(CODE)
+    every = pl.int_range(height, eager=True, dtype=pl.UInt32).alias(_ROW).to_frame()
+    every = every.join(lists, on=_ROW, how="left", maintain_order="left")
+    empty = pl.lit([], dtype=pl.List(pl.UInt64))
+    return every[CODE].fill_null(empty).alias(flat.name), values.alias(flat.name)
+
+
+def encode_firsts(rows: pl.Series, flat: pl.Series, height: int) -> tuple[pl.Series, pl.Series]:
+    """:func:`encode_text` of the first value of each of ``height`` rows laid out flat (as
+    :func:`encode_flat` reads them; null for a row without one)."""
+    first = rows.is_first_distinct()
+    codes, values = encode_text(flat.filter(first))
+    none = pl.repeat(None, height, dtype=pl.UInt32, eager=True)
+    return none.scatter(rows.filter(first), codes).alias(flat.name), values
+
+
 def encode_values(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     """:func:`encode_list` of a list column, else :func:`encode_text`."""
     if isinstance(values.dtype, pl.List):

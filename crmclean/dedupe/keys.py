@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from crmclean.dedupe import company_match_keys as companies
-from crmclean.dedupe.coded_keys import KeyTable, encode, encode_units, factorize
+from crmclean.dedupe.coded_keys import (
+    KeyTable,
+    encode,
+    encode_firsts,
+    encode_flat,
+    encode_text,
+    encode_units,
+    factorize,
+)
 from crmclean.dedupe.coded_names import coded_name_keys
 from crmclean.dedupe.mail_names import INPUTS as MAIL_NAME_INPUTS
 from crmclean.dedupe.mail_names import KEYS as MAIL_NAME_KEYS
@@ -72,16 +80,16 @@ def _text_key(inputs: tuple[str, ...], name: str, expr: Callable[[], pl.Expr]) -
     return KeyGroup(inputs, lambda rows, config: rows.lazy().select(expr().alias(name)))
 
 
-def _shared_values(lists: pl.Series, rows: pl.DataFrame, config: MatchConfig) -> pl.Series:
-    """Values of ``lists`` (a list per record) that records of different people hold: no first
+def _shared_values(flat: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) -> pl.Series:
+    """Values of ``flat`` (:func:`_every_value`'s) that records of different people hold: no first
     letter of a name word is shared by more than half the named records holding the value
     (nicknames replaced; a swapped name, or one record with the first name and another with the
     last, still share theirs), or no holder's given name is more than half the holders'
     (:func:`_other_given`: a parent and a child, two siblings on a family's landline share the
     surname only). A team's mailbox or a switchboard, learned from the data. Only a value two
     records hold or more can be shared: the names of other holders are not read."""
-    held = lists.to_frame("_value").with_row_index(_DISTINCT).explode("_value")
-    several = held.drop_nulls("_value").filter(pl.len().over("_value") > 1)
+    held = flat.select(pl.col(_ROW).alias(_DISTINCT), pl.col(_VALUE).alias("_value"))
+    several = held.filter(pl.len().over("_value") > 1)
     named = (
         rows[several[_DISTINCT]]
         .select(
@@ -186,35 +194,50 @@ def _given_pairs(rows: pl.DataFrame) -> pl.DataFrame:
     return both.filter(pl.col("_words") != pl.col("_words_other")).unique()
 
 
-def _email_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+def _email_table(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
     """``emails``: every e-mail of a record except role addresses (``contato@``, ``info@``, or
     flagged ``email_is_role`` by normalize) and team mailboxes (:func:`_shared_values`), the
     primary one in its matching form (``email_key``), ``+tags`` folded on every domain;
     ``work_emails``: those at a company domain (not a free-mail provider);
     ``personal_emails``: those at a free-mail provider; ``email``: the first of ``emails``;
-    ``work_email``: the first of ``work_emails``; ``work_domain``: its domain."""
+    ``work_email``: the first of ``work_emails``; ``work_domain``: its domain. Coded from the
+    addresses laid out flat (:func:`_every_value`), no list of text built per record."""
     role = pl.col("email_is_role").fill_null(False)
     primary = pl.when(~role).then(pl.coalesce("email_key", "email"))
-    emails = _every_value(
+    flat = _every_value(
         rows,
         (primary,),
         ("email_alt",),
         lambda address: address.str.replace(r"\+[^@]*@", "@"),
         lambda address: ~address.str.split("@").list.first().is_in(config.role_email_local_parts),
-    ).to_frame("emails")
-    team = _shared_values(emails["emails"], rows, config)
-    emails = emails.select(
-        pl.col("emails").list.eval(pl.element().filter(~pl.element().is_in(team)))
     )
-    free = pl.element().str.split("@").list.last().is_in(config.free_email_domains)
-    return (
-        emails.with_columns(
-            work_emails=pl.col("emails").list.eval(pl.element().filter(~free)),
-            personal_emails=pl.col("emails").list.eval(pl.element().filter(free)),
-            email=pl.col("emails").list.first(),
-        )
-        .with_columns(work_email=pl.col("work_emails").list.first())
-        .with_columns(work_domain=pl.col("work_email").str.split("@").list.last())
+    flat = flat.filter(~pl.col(_VALUE).is_in(_shared_values(flat, rows, config).implode()))
+    free = pl.col(_VALUE).str.split("@").list.last().is_in(config.free_email_domains)
+    flat = flat.with_columns(free.alias("_free"))
+    work = flat.filter(~pl.col("_free"))
+    domains = work[_VALUE].str.split("@").list.last()
+    made = {
+        "emails": lambda: encode_flat(flat[_ROW], flat[_VALUE], rows.height),
+        "work_emails": lambda: encode_flat(work[_ROW], work[_VALUE], rows.height),
+        "personal_emails": lambda: _encode_where(flat, pl.col("_free"), rows.height),
+        "email": lambda: encode_firsts(flat[_ROW], flat[_VALUE], rows.height),
+        "work_email": lambda: encode_firsts(work[_ROW], work[_VALUE], rows.height),
+        "work_domain": lambda: encode_firsts(work[_ROW], domains, rows.height),
+    }
+    return _table({key: made[key]() for key in names})
+
+
+def _encode_where(flat: pl.DataFrame, kept: pl.Expr, height: int) -> tuple[pl.Series, pl.Series]:
+    """:func:`encode_flat` of the values of ``flat`` ``kept``."""
+    some = flat.filter(kept)
+    return encode_flat(some[_ROW], some[_VALUE], height)
+
+
+def _table(coded: dict[str, tuple[pl.Series, pl.Series]]) -> KeyTable:
+    """A :class:`KeyTable` of each key's codes and values."""
+    return KeyTable(
+        pl.DataFrame([codes.alias(key) for key, (codes, _) in coded.items()]),
+        {key: values.alias(key) for key, (_, values) in coded.items()},
     )
 
 
@@ -224,48 +247,62 @@ def _every_value(
     lists: tuple[str, ...],
     value: Callable[[pl.Expr], pl.Expr] = lambda text: text,
     kept: Callable[[pl.Expr], pl.Expr] = lambda text: text.is_not_null(),
-) -> pl.Series:
+) -> pl.DataFrame:
     """Each row's values of ``columns`` then of the lists ``lists``, in that order, each as
-    ``value`` makes it, those ``kept`` (never null) once (an empty list for none): every value
-    listed as a row (a stable sort puts them back in order), not a list built per row."""
+    ``value`` makes it, those ``kept`` (never null) once, laid out flat: ``_key_row`` (the
+    row's number, ascending) and ``_key_value``, a row per value (a stable sort puts them in
+    order), no list built per row; the missing values left out first (most rows have no
+    alternate)."""
     indexed = rows.with_row_index(_ROW)
-    parts = [indexed.select(_ROW, column.alias(_VALUE)) for column in columns]
-    parts += [indexed.select(_ROW, pl.col(name).alias(_VALUE)).explode(_VALUE) for name in lists]
+    parts = [indexed.select(_ROW, column.alias(_VALUE)).drop_nulls(_VALUE) for column in columns]
+    parts += [
+        indexed.select(_ROW, pl.col(name).alias(_VALUE))
+        .explode(_VALUE, keep_nulls=False)
+        .drop_nulls(_VALUE)
+        for name in lists
+    ]
     made = pl.concat(parts).with_columns(value(pl.col(_VALUE)))
     flat = made.filter(kept(pl.col(_VALUE)) & pl.col(_VALUE).is_not_null())
-    once = flat.sort(_ROW, maintain_order=True).unique([_ROW, _VALUE], maintain_order=True)
-    listed = once.group_by(_ROW, maintain_order=True).agg(_VALUE)
-    every = indexed.select(_ROW).join(listed, on=_ROW, how="left", maintain_order="left")
-    return every[_VALUE].fill_null(_NO_TEXT)
+    return flat.sort(_ROW, maintain_order=True).unique([_ROW, _VALUE], maintain_order=True)
 
 
-def _phone_keys(rows: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+def _phone_table(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
     """``phones``: every number of a record (phone, mobile, alternates, and the digits of those
     normalize could not read: ``phone_unread``) once, except shared lines (a switchboard, a
     family's landline: :func:`_shared_values`); ``phone_tails``: their last eight digits (the
     same number with or without its country code, read in another region, or a Brazilian
     mobile without its 9th digit); ``mobile``: the mobile number (not a landline there:
     :func:`_landline`), else a phone number its numbering plan says is a mobile (whatever
-    column held it), unless it is a shared line."""
+    column held it), unless it is a shared line. Coded from the numbers laid out flat
+    (:func:`_every_value`), no list of text built per record."""
     scalars = (pl.col("phone"), pl.col("mobile"))
-    listed = _every_value(rows, scalars, ("phone_alt", "phone_unread"))
-    phones = listed.alias("phones").to_frame()
-    shared = _shared_values(phones["phones"], rows, config)
-    phones = phones.select(
-        pl.col("phones").list.eval(pl.element().filter(~pl.element().is_in(shared)))
-    )
-    tail = pl.element().str.replace_all(r"[^0-9]", "").str.slice(-8)
+    flat = _every_value(rows, scalars, ("phone_alt", "phone_unread"))
+    shared = _shared_values(flat, rows, config)
+    flat = flat.filter(~pl.col(_VALUE).is_in(shared.implode()))
+    made = {
+        "phones": lambda: encode_flat(flat[_ROW], flat[_VALUE], rows.height),
+        "phone_tails": lambda: _phone_tails(flat, rows.height),
+        "mobile": lambda: encode_text(_mobile(rows, shared)),
+    }
+    return _table({key: made[key]() for key in names})
+
+
+def _phone_tails(flat: pl.DataFrame, height: int) -> tuple[pl.Series, pl.Series]:
+    """``phone_tails`` coded: the last eight digits of each number of ``flat``, once a row."""
+    tail = pl.col(_VALUE).str.replace_all(r"[^0-9]", "").str.slice(-8)
+    tails = flat.select(_ROW, tail).filter(pl.col(_VALUE).str.len_chars() == 8)
+    once = tails.unique([_ROW, _VALUE], maintain_order=True)
+    return encode_flat(once[_ROW], once[_VALUE], height)
+
+
+def _mobile(rows: pl.DataFrame, shared: pl.Series) -> pl.Series:
+    """``mobile`` of every row (see :func:`_phone_table`)."""
     landline = _landline(rows)
     mobile = pl.coalesce(
         pl.when(~pl.lit(landline)).then("mobile"),
         pl.when(pl.col("phone_type") == "mobile").then("phone"),
     )
-    return phones.with_columns(
-        phone_tails=pl.col("phones").list.eval(
-            tail.filter(tail.str.len_chars() == 8).unique(maintain_order=True)
-        ),
-        mobile=rows.select(pl.when(~mobile.is_in(shared)).then(mobile)).to_series(),
-    )
+    return rows.select(pl.when(~mobile.is_in(shared)).then(mobile).alias("mobile")).to_series()
 
 
 def _landline(rows: pl.DataFrame) -> pl.Series:
@@ -326,12 +363,15 @@ def _company_keys(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> 
     )
 
 
+_EMAIL_KEYS = ("emails", "work_emails", "personal_emails", "email", "work_email", "work_domain")
+_PHONE_KEYS = ("phones", "phone_tails", "mobile")
 _NAMES = KeyGroup(NAME_INPUTS, name_keys, coded=coded_name_keys)
 _COMPANY = KeyGroup(("company_key", "company", "email"), _company_key, coded=_company_keys)
 _EMAILS = KeyGroup(
     ("email", "email_key", "email_is_role", "email_alt", "first_name", "last_name", "full_name"),
-    _email_keys,
+    lambda rows, config: _email_table(rows, list(_EMAIL_KEYS), config).decoded(),
     False,
+    _email_table,
 )
 _PHONES = KeyGroup(
     (
@@ -345,8 +385,9 @@ _PHONES = KeyGroup(
         "last_name",
         "full_name",
     ),
-    _phone_keys,
+    lambda rows, config: _phone_table(rows, list(_PHONE_KEYS), config).decoded(),
     False,
+    _phone_table,
 )
 _COMPANY_GROUPS = {spec: KeyGroup(*spec) for spec in companies.KEYS.values()}
 
@@ -356,15 +397,8 @@ KEYS: dict[str, KeyGroup] = {
     **dict.fromkeys(
         MAIL_NAME_KEYS, KeyGroup(MAIL_NAME_INPUTS, mail_name_keys, False, coded_mail_name_keys)
     ),
-    "email": _EMAILS,
-    "emails": _EMAILS,
-    "work_emails": _EMAILS,
-    "personal_emails": _EMAILS,
-    "work_email": _EMAILS,
-    "work_domain": _EMAILS,
-    "phones": _PHONES,
-    "phone_tails": _PHONES,
-    "mobile": _PHONES,
+    **dict.fromkeys(_EMAIL_KEYS, _EMAILS),
+    **dict.fromkeys(_PHONE_KEYS, _PHONES),
     **dict.fromkeys(("company", "company_start"), _COMPANY),
     "postal_code": _text_key(
         ("postal_code",),

@@ -192,18 +192,30 @@ def _token_keys(config: MatchConfig) -> list[pl.Expr]:
 
 def _name_tokens() -> pl.Expr:
     """The distinct words of ``given_names`` and ``surnames``, sorted (space-separated); null
-    for none. A one-word given name and surname (most names) are ordered by columns; only the
-    rest are split, sorted and joined (a ``coalesce``: a ``when``/``otherwise`` builds both)."""
+    for none (:func:`_tokens_of`)."""
+    names = pl.struct("given_names", "surnames")
+    return names.map_batches(_tokens_of, return_dtype=pl.String)
+
+
+def _tokens_of(names: pl.Series) -> pl.Series:
+    """:func:`_name_tokens` of a struct of ``given_names`` and ``surnames``. A one-word given
+    name and surname (most names) are ordered by columns; only the rest (their rows alone:
+    a ``when`` splits and sorts every row) are split, sorted and joined."""
+    frame = names.struct.unnest()
     given, family = pl.col("given_names"), pl.col("surnames")
     spaced = given.str.contains(" ", literal=True) | family.str.contains(" ", literal=True)
     simple = spaced.not_() & given.is_not_null() & family.is_not_null()
     low = pl.min_horizontal(given, family)  # both present: min/max skip no null here
     high = pl.when(given != family).then(pl.max_horizontal(given, family))
     two = pl.concat_str(low, high, separator=" ", ignore_nulls=True)
+    made = frame.select(pl.when(simple).then(two).alias(names.name), simple.alias("_simple"))
+    rest = (~made["_simple"]).arg_true()
+    if rest.is_empty():
+        return made[names.name]
     words = pl.concat_str(given, family, separator=" ", ignore_nulls=True)
-    rest = pl.when(simple.not_() & (words != "")).then(words)
-    tokens = rest.str.split(" ").list.unique().list.sort().list.join(" ")
-    return pl.coalesce(pl.when(simple).then(two), tokens)
+    sorted_words = pl.when(words != "").then(words).str.split(" ").list.unique().list.sort()
+    tokens = frame[rest].select(sorted_words.list.join(" ")).to_series()
+    return made[names.name].scatter(rest, tokens)
 
 
 def _pairs(tokens: pl.Series) -> pl.Series:
