@@ -525,8 +525,9 @@ def run_dedupe(
     (an audit measures the records meanwhile), with what it never reads set aside on disk
     (:mod:`crmclean.aside`); ``result`` is the batch's only owner, so what is set aside
     leaves memory. The records' matching keys (``keys``, started in normalize) are finished
-    in a thread while they are written (:mod:`crmclean.dedupe.beside`: both cores busy, no
-    key column read back). Without ``options.aside`` the stage runs on the batch as it is."""
+    in their thread while the records are written (:mod:`crmclean.dedupe.beside`: both cores
+    busy, no key column read back). Without ``options.aside`` the stage runs on the batch as
+    it is (the audit's keys are finished beside its measures)."""
     if keys is not None:
         keys.finish(result.batch.frame)
     taken = None if keys is None else keys.take

@@ -1,14 +1,17 @@
 """The records' coded keys, built beside the work before the dedupe stage.
 
-With no target, the pipeline's last work before the stage is single-threaded for long spells:
-the phone normalizer's per-value Python, then setting the records aside on disk
-(:mod:`crmclean.aside`). :class:`KeysBeside` builds the matching keys on the other core
-meanwhile: :meth:`~KeysBeside.start` (before the phone step) builds each key group whose
-input columns the frame already holds, :meth:`~KeysBeside.finish` (before the records are set
-aside) the others, in a thread of their own. A group built early stands only when its input
-columns came out of normalize unchanged, row for row (the steps after the phone step left
-them alone and no record was rejected); else it is built again from the final frame. The keys
-are those :func:`~crmclean.dedupe.keys.key_table` builds of the final frame.
+The pipeline's last work before the stage is single-threaded for long spells: the phone
+normalizer's per-value Python, then setting the records (or their ``_raw`` and findings)
+aside on disk (:mod:`crmclean.aside`). :class:`KeysBeside` builds the matching keys on the
+other core meanwhile: :meth:`~KeysBeside.start` (before the phone step) builds each key group
+whose input columns the frame already holds, :meth:`~KeysBeside.finish` (before the records
+are set aside, or the audit's stage starts) the others, in a thread of their own. Every run
+through the stage has them but one linking into a target's golden records, which builds the
+keys of its fresh and golden records together (:func:`~crmclean.pipeline.keys_beside`). A
+group built early stands only when its input columns came out of normalize unchanged, row for
+row (the steps after the phone step left them alone and no record was rejected); else it is
+built again from the final frame. The keys are those :func:`~crmclean.dedupe.keys.key_table`
+builds of the final frame.
 """
 
 from __future__ import annotations
