@@ -36,7 +36,7 @@ from crmclean.dedupe.records import ColumnReader
 from crmclean.errors import UserError
 from crmclean.fingerprint import config_hash
 from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
-from crmclean.load.existing import read_clusters
+from crmclean.load.existing import holds_golden, read_clusters
 from crmclean.load.gated import Loading, drop_stage, gate_plan, load_gated
 from crmclean.load.models import stored_model
 from crmclean.load.plan import company_changes
@@ -445,8 +445,12 @@ def run(
     *,
     stop_before: StageName = "end",
     progress: Progress = lambda _stage: None,
+    keys: KeysBeside | None = None,
 ) -> RunResult:
     """Run the stages in order, stopping before ``stop_before``; load only with a target.
+    ``keys``: the matching keys to start in normalize, for a caller that stops before
+    ``dedupe`` and runs it next (:func:`run_dedupe`); a run through the stage makes its own
+    (:func:`keys_beside`).
 
     A load whose inputs the target's last run already loaded (:mod:`crmclean.load.rerun`)
     reads nothing and changes nothing, as a full run would; ``options.full`` runs every stage
@@ -470,7 +474,8 @@ def run(
         preload_gate()  # the gate's import overlaps the stages before it
     recorded = {"sha256": None} if hashed is None else hashed.to_stats()
     info = RunInfo.start(config_hash(sources, rules), stats={STATS_KEY: recorded})
-    keys = _keys_beside(rules, options, stop_before)
+    if keys is None and _before("dedupe", stop_before):
+        keys = keys_beside(rules, options)
     stages: dict[StageName, Stage] = {
         "read": partial(read_stage, reading),
         "map": map_stage,
@@ -503,10 +508,12 @@ def run(
     return result
 
 
-def _keys_beside(rules: Rules, options: RunOptions, stop_before: StageName) -> KeysBeside | None:
-    """The records' keys built beside normalize and the records set aside, in a run that
-    sets them aside (no target: :func:`run_dedupe`); None otherwise."""
-    if not options.aside or options.target is not None or not _before("dedupe", stop_before):
+def keys_beside(rules: Rules, options: RunOptions) -> KeysBeside | None:
+    """The records' matching keys, built beside normalize and the work before the dedupe
+    stage (:func:`run_dedupe`); None into a target holding golden records: the stage links
+    into them, from the keys of the new and changed records and the golden records together
+    (:mod:`crmclean.dedupe.link`)."""
+    if options.target is not None and holds_golden(options.target, rules):
         return None
     return KeysBeside(rules, match_config(rules, options.dedupe))
 
@@ -517,21 +524,22 @@ def run_dedupe(
     """The dedupe stage and its checks, on a result :func:`run` stopped before ``dedupe``
     (an audit measures the records meanwhile), with what it never reads set aside on disk
     (:mod:`crmclean.aside`); ``result`` is the batch's only owner, so what is set aside
-    leaves memory. With no target the records' matching keys (``keys``) are built in a
-    thread while they are written (:mod:`crmclean.dedupe.beside`: both cores busy, no key
-    column read back). Without ``options.aside`` the stage runs on the batch as it is."""
+    leaves memory. The records' matching keys (``keys``, started in normalize) are finished
+    in their thread while the records are written (:mod:`crmclean.dedupe.beside`: both cores
+    busy, no key column read back). Without ``options.aside`` the stage runs on the batch as
+    it is (the audit's keys are finished beside its measures)."""
+    if keys is not None:
+        keys.finish(result.batch.frame)
+    taken = None if keys is None else keys.take
     if not options.aside:
-        result.batch = dedupe_stage(result.batch, rules, options)
+        result.batch = dedupe_stage(result.batch, rules, options, keys=taken)
         _check(result)
         return
     alone = options.target is None  # else the records link into the target's, whole
-    if keys is not None:
-        keys.finish(result.batch.frame)
     read = survivorship_reads(rules) if alone else None
     with tempfile.TemporaryDirectory(prefix="crmclean-aside-") as folder:
         result.batch, aside = set_aside(result.batch, Path(folder), options.take_back, alone, read)
         records = None if aside.records is None else ColumnReader(aside.records, rules)
-        taken = None if keys is None else keys.take
         result.batch = dedupe_stage(result.batch, rules, options, records, taken)
         _check(result)
         result.batch = take_back(result.batch, aside)

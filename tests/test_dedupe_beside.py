@@ -9,7 +9,7 @@ import pytest
 from polars.testing import assert_frame_equal, assert_series_equal
 
 from crmclean import pipeline
-from crmclean.dedupe import DedupeOptions, match_config
+from crmclean.dedupe import DedupeOptions, beside, match_config
 from crmclean.dedupe.beside import KeysBeside
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.derived_keys import add_keys
@@ -33,13 +33,15 @@ def _same_keys(built: KeyTable, expected: KeyTable) -> None:
         assert_series_equal(built.values[key], values)
 
 
-def _built(start: pl.DataFrame | None, final: pl.DataFrame, rules: Rules) -> KeyTable:
-    """The keys :class:`KeysBeside` gives of ``final``, started on ``start`` (if any), and
-    checked against those :func:`key_table` builds of ``final``."""
+def _built(
+    start: pl.DataFrame | None, final: pl.DataFrame, rules: Rules, *then: pl.DataFrame
+) -> KeyTable:
+    """The keys :class:`KeysBeside` gives of ``final``, started on ``start`` (if any) then on
+    ``then``, and checked against those :func:`key_table` builds of ``final``."""
     config = match_config(rules, DedupeOptions())
     keys = KeysBeside(rules, config)
-    if start is not None:
-        keys.start(start)
+    for frame in [start, *then] if start is not None else then:
+        keys.start(frame)
     keys.finish(final)
     built = keys.take()
     _same_keys(built, key_table(add_keys(final, rules), config.key_names, config))
@@ -60,6 +62,22 @@ def test_a_column_changed_after_the_start_is_read_again(normalized: pl.DataFrame
         pl.col("email").str.replace("@", "x@"),
     )
     _built(start, normalized, Rules())
+
+
+def test_groups_started_again_later_stand_when_unchanged(
+    normalized: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started before the phones are normalized (no phone columns yet), then after: the phone
+    group starts the second time and stands."""
+    stood: list[tuple[list[str], bool]] = []
+    same = beside._same
+    monkeypatch.setattr(
+        beside, "_same", lambda e, f: stood.append((e.columns, same(e, f))) or stood[-1][1]
+    )
+    phones = ["phone", "mobile", "phone_alt", "phone_unread", "phone_type", "mobile_type"]
+    _built(normalized.drop(phones, strict=False), normalized, Rules(), normalized)
+    assert all(verdict for _columns, verdict in stood)
+    assert any("phone" in columns for columns, _verdict in stood)
 
 
 def test_records_rejected_after_the_start_leave_no_key(normalized: pl.DataFrame) -> None:

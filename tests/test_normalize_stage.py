@@ -149,16 +149,18 @@ def test_any_input_is_kept_or_rejected_and_settles(records: list[dict[str, str]]
     assert set(twice.findings["rule"]) <= LASTING
 
 
-def test_early_gets_the_frame_before_the_phone_step() -> None:
-    """``early`` sees the frame once, before the phones are normalized (the names are by then
-    when their thread is done); the steps give the same frame and findings as without it."""
+def test_early_gets_the_frame_before_and_after_the_phone_step() -> None:
+    """``early`` sees the frame twice, before the phones are normalized and after (the names
+    are by then when their thread is done); the steps give the same frame and findings as
+    without it."""
     rules = Rules()
     frame = mapped(rules, RECORDS * 3)
     seen: list[pl.DataFrame] = []
     together, found_early = run_steps(frame, rules, seen.append)
     alone, found_alone = run_steps(frame, rules)
-    assert len(seen) == 1 and seen[0].height == frame.height
+    assert len(seen) == 2 and seen[0].height == seen[1].height == frame.height
     assert seen[0]["phone"].to_list()[:2] == ["(11) 98765-4321", "98765-4321"]
+    assert seen[1]["phone"].to_list()[:2] == together["phone"].to_list()[:2]
     assert seen[0]["email"][0] == "joao.silva@gmail.com"  # the e-mail step came before
     assert together.equals(alone)
     assert [f.to_dicts() for f in found_early] == [f.to_dicts() for f in found_alone]

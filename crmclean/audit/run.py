@@ -163,14 +163,17 @@ def audit(
         options = pipeline.RunOptions(
             merge=False, slim_pairs=True, learned_model=False, aside=False, raw=False
         )
-        result = pipeline.run(specs, rules, options, stop_before="dedupe", progress=progress)
+        keys = pipeline.keys_beside(rules, options)  # started in normalize, beside the phones
+        result = pipeline.run(
+            specs, rules, options, stop_before="dedupe", progress=progress, keys=keys
+        )
         examples = Examples(rules.model, mask_pii, settings.examples)
         args = {"config": settings, "as_of": as_of, "examples": examples}
         before = result.batch
         progress("dedupe")
         with ThreadPoolExecutor(1, thread_name_prefix="crmclean-audit") as pool:
             early = pool.submit(measure_records, before, rules, args)
-            pipeline.run_dedupe(result, rules, options)
+            pipeline.run_dedupe(result, rules, options, keys)
             measured = early.result()
     progress("audit")
     measures = settled(measured, before, result.batch, rules, args)

@@ -69,7 +69,7 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     config = match_config(rules, options)
     records = options.records
     frame = batch.frame.drop(GOLDEN_ID, strict=False)
-    if linking(batch.target):
+    if linking(batch.target):  # keys of the fresh and golden records (options.keys unread)
         assert batch.target is not None and records is None
         frame = add_keys(frame, rules)
         linked = link(frame, batch.rejects, batch.target, config, options, rules)

@@ -1,14 +1,18 @@
 """The records' coded keys, built beside the work before the dedupe stage.
 
-With no target, the pipeline's last work before the stage is single-threaded for long spells:
-the phone normalizer's per-value Python, then setting the records aside on disk
-(:mod:`crmclean.aside`). :class:`KeysBeside` builds the matching keys on the other core
-meanwhile: :meth:`~KeysBeside.start` (before the phone step) builds each key group whose
-input columns the frame already holds, :meth:`~KeysBeside.finish` (before the records are set
-aside) the others, in a thread of their own. A group built early stands only when its input
-columns came out of normalize unchanged, row for row (the steps after the phone step left
-them alone and no record was rejected); else it is built again from the final frame. The keys
-are those :func:`~crmclean.dedupe.keys.key_table` builds of the final frame.
+The pipeline's last work before the stage is single-threaded for long spells: the phone
+normalizer's per-value Python, then setting the records (or their ``_raw`` and findings)
+aside on disk (:mod:`crmclean.aside`). :class:`KeysBeside` builds the matching keys on the
+other core meanwhile: :meth:`~KeysBeside.start` (before the phone step, and after it) builds
+each key group whose input columns the frame already holds, in a thread of their own;
+:meth:`~KeysBeside.finish` (before the records are set aside, or the audit's stage starts)
+the others and those still waiting, on two threads (the caller mostly writes, then waits for
+them). Every run through the stage has them but one linking into a target's golden records,
+which builds the keys of its fresh and golden records together
+(:func:`~crmclean.pipeline.keys_beside`). A group built early stands only when its input
+columns came out of normalize unchanged, row for row (the steps after the start left them
+alone and no record was rejected); else it is built again from the final frame. The keys are
+those :func:`~crmclean.dedupe.keys.key_table` builds of the final frame.
 """
 
 from __future__ import annotations
@@ -48,20 +52,20 @@ def _same(early: pl.DataFrame, frame: pl.DataFrame) -> bool:
 
 
 class KeysBeside:
-    """The coded keys ``config`` names of a frame's records, built in a thread of their own:
-    some from the frame as normalize has it before its phone step, the rest from the final
-    frame (see the module)."""
+    """The coded keys ``config`` names of a frame's records, built in a thread of their own
+    while normalize runs, on two once it is over: some from the frame as normalize has it
+    before and after its phone step, the rest from the final frame (see the module)."""
 
     def __init__(self, rules: Rules, config: MatchConfig) -> None:
         self._rules, self._config = rules, config
         self._names = config.key_names
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="crmclean-keys")
         self._early: dict[KeyGroup, tuple[pl.DataFrame, Future[KeyTable]]] = {}
-        self._built: Future[KeyTable] | None = None
+        self._built: list[Future[KeyTable]] | None = None
 
     def start(self, frame: pl.DataFrame) -> None:
-        """Start building the groups whose columns ``frame`` holds (``frame``: the records
-        part way through normalize)."""
+        """Start building the groups whose columns ``frame`` holds and none started before
+        (``frame``: the records part way through normalize)."""
         for group in key_groups(self._names):
             read = _read(group)
             if group in self._early or not all(column in frame.columns for column in read):
@@ -72,31 +76,31 @@ class KeysBeside:
 
     def finish(self, frame: pl.DataFrame) -> None:
         """Go on to build the keys of ``frame``'s records (normalized, rejects gone): the
-        groups built early whose columns ``frame`` holds unchanged (checked here: only the
-        columns of the groups still to build are held), the others from ``frame``."""
-        groups: dict[KeyGroup, Future[KeyTable] | pl.DataFrame] = {}
+        groups built (or being built) early stand when ``frame`` holds their columns
+        unchanged (checked here: only the columns of the groups still to build are held);
+        the others, and those still waiting for the early thread, are built from ``frame``
+        on two threads (normalize is over: the caller's work is mostly writing, then waiting
+        for them)."""
+        pool = ThreadPoolExecutor(2, thread_name_prefix="crmclean-keys")
+        built = []
         for group in key_groups(self._names):
             final = frame.select(c for c in _read(group) if c in frame.columns)
             early = self._early.pop(group, None)
-            groups[group] = early[1] if early is not None and _same(early[0], final) else final
-        self._built = self._pool.submit(self._joined, groups)
-        self._pool.shutdown(wait=False)
+            stands = early is not None and _same(early[0], final)
+            if early is not None and not early[1].cancel() and stands:
+                built.append(early[1])  # built, or being built
+            else:  # changed (a waiting early build cancelled), late, or waiting
+                built.append(pool.submit(self._build, group, final))
+        self._built = built
+        for used in (self._pool, pool):
+            used.shutdown(wait=False)
 
     def take(self) -> KeyTable:
         """The keys :meth:`finish` builds, once they are built; held no longer here (the
         stage lets them go before the merge)."""
         built, self._built = self._built, None
         assert built is not None, "take() once, after finish()"
-        return built.result()
+        return joined_tables([group.result() for group in built], self._names)
 
     def _build(self, group: KeyGroup, columns: pl.DataFrame) -> KeyTable:
         return group_table(group, _rows(group, columns, self._rules), self._names, self._config)
-
-    def _joined(self, groups: dict[KeyGroup, Future[KeyTable] | pl.DataFrame]) -> KeyTable:
-        """The groups' keys: those built early, the others built from their columns (let go
-        once built)."""
-        tables = []
-        for group in list(groups):
-            made = groups.pop(group)
-            tables.append(made.result() if isinstance(made, Future) else self._build(group, made))
-        return joined_tables(tables, self._names)

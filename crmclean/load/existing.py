@@ -121,6 +121,25 @@ def read_clusters(target: str, rules: Rules) -> TargetClusters:
         engine.dispose()
 
 
+def holds_golden(target: str, rules: Rules) -> bool:
+    """Whether ``target`` holds a golden contact (the dedupe stage then links into its
+    clusters, :func:`~crmclean.dedupe.link.linking`): one row read at most."""
+    url = target_url(target)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return False
+    tables = build_tables(rules.model.names)
+    engine = open_engine(target)
+    try:
+        with connect(engine) as conn:
+            contacts = tables.data["contacts"]
+            if not has_tables(conn, tables) or not sa.inspect(conn).has_table(contacts.name):
+                return False  # read as empty (TargetReader)
+            first = sa.select(sa.literal(1)).select_from(contacts).limit(1)
+            return conn.execute(first).first() is not None
+    finally:
+        engine.dispose()
+
+
 def adopt(
     clusters: TargetClusters, frame: pl.DataFrame, rejects: pl.DataFrame
 ) -> tuple[TargetClusters, pl.DataFrame]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
 import polars as pl
@@ -36,8 +36,9 @@ Normalizer = Callable[[pl.DataFrame], Step]
 # it reads or writes: it runs in a second thread beside those steps, so its per-value Python
 # and their single-column polars work keep both cores busy.
 BESIDE, AFTER = "name", "text"
-# The step whose per-value Python holds one core longest: the frame as it is before it (the
-# names laid over it when their step is done) goes to ``early`` (work for the other core).
+# The step whose per-value Python holds one core longest: the frame as it is before it, then
+# after it (the names laid over it when their step is done), goes to ``early`` (work for the
+# other core: before it, what does not read its columns; after it, what does).
 EARLY = "phone"
 Early = Callable[[pl.DataFrame], None]
 
@@ -89,7 +90,7 @@ def run_steps(
     """Every step of :func:`steps` on ``frame``: the frame and each step's findings, in step
     order, as if run one after another (the :data:`BESIDE` step runs in a thread of its own
     from the :data:`AFTER` step's frame, its columns then laid over the others' frame).
-    ``early`` gets the frame before the :data:`EARLY` step."""
+    ``early`` gets the frame before the :data:`EARLY` step and again after it."""
     ordered = steps(rules)
     names = [name for name, _ in ordered]
     start, beside = names.index(AFTER) + 1, names.index(BESIDE)
@@ -102,15 +103,24 @@ def run_steps(
         main = frame
         for name, step in ordered[start:beside]:
             if name == EARLY and early is not None:
-                early(_laid_over(main, side.result()[0], written) if side.done() else main)
+                early(_named_once_done(main, side, written))
             main, found[name] = step(main)
+            if name == EARLY and early is not None:
+                early(_named_once_done(main, side, written))
         named, found[BESIDE] = side.result()
     frame = _laid_over(main, named, written)
     for name, step in ordered[beside + 1 :]:
         if name == EARLY and early is not None:
             early(frame)
         frame, found[name] = step(frame)
+        if name == EARLY and early is not None:
+            early(frame)
     return frame, [found[name] for name in names]
+
+
+def _named_once_done(main: pl.DataFrame, side: Future[Step], written: set[str]) -> pl.DataFrame:
+    """``main`` with the name step's columns when its thread (``side``) is done."""
+    return _laid_over(main, side.result()[0], written) if side.done() else main
 
 
 def _laid_over(main: pl.DataFrame, named: pl.DataFrame, written: set[str]) -> pl.DataFrame:
