@@ -29,6 +29,7 @@ from crmclean.batch import RAW, SOURCE, SOURCE_ID, Batch
 
 SERIOUS = ("warning", "error")  # the severities survivorship's valid_only reads
 _FINDINGS, _RAW, _RECORDS = "findings.parquet", "raw.parquet", "records.parquet"
+GROUP_ROWS = 2**18  # the records' rows per row group: the writer holds one group's pages
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,11 @@ def set_aside(
 
 def _records(frame: pl.DataFrame, folder: Path) -> pl.LazyFrame:
     """``frame`` written to ``folder`` (uncompressed: written and read back at the speed of
-    a copy), one row group (every column read back in one chunk), and its scan."""
+    a copy), :data:`GROUP_ROWS` rows a row group (a single one held every page of the file
+    in memory while it was written; :class:`~crmclean.dedupe.records.ColumnReader` joins
+    a column's chunks), and its scan."""
     path = folder / _RECORDS
-    frame.write_parquet(path, compression="uncompressed", row_group_size=max(frame.height, 1))
+    frame.write_parquet(path, compression="uncompressed", row_group_size=GROUP_ROWS)
     return pl.scan_parquet(path)
 
 

@@ -152,6 +152,21 @@ def test_records_wait_on_disk_with_the_serious_findings(tmp_path: Path, rules: R
     assert_frame_equal(back.findings, pl.concat([serious, extra]))
 
 
+def test_records_in_several_row_groups_read_back_whole(
+    tmp_path: Path, rules: Rules, monkeypatch
+) -> None:
+    """Records written a row group at a time (the writer holds one group's pages) read back
+    in order, each column in one chunk."""
+    monkeypatch.setattr("crmclean.aside.GROUP_ROWS", 2)
+    batch = _batch()
+    _, aside = set_aside(batch, tmp_path, keep=False, records=survivorship_reads(rules))
+    assert aside.records is not None
+    assert pl.scan_parquet(tmp_path / "records.parquet").collect()["_row"].n_chunks() == 2
+    read = ColumnReader(aside.records, rules)(("_row", "email"))
+    assert_frame_equal(read, batch.frame.select("_row", "email"))
+    assert [column.n_chunks() for column in read.get_columns()] == [1, 1]
+
+
 def test_valid_only_fields_keep_their_findings(tmp_path: Path) -> None:
     read = survivorship_reads(_valid_only_email(tmp_path))
     assert read == ["email"]

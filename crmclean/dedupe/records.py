@@ -31,7 +31,7 @@ class ColumnReader:
         derived = any(column in DERIVED for column in columns)
         wanted = [*columns, *(DERIVED_FROM if derived else ())]
         present = [c for c in dict.fromkeys(wanted) if c in schema and c not in DERIVED]
-        frame = self.scan.select(present).collect()
+        frame = self.scan.select(present).collect().rechunk()  # one chunk per column
         frame = add_keys(frame, self.rules) if derived else frame
         absent = [c for c in columns if c not in frame and c in OPTIONAL]
         return frame.with_columns(pl.lit(None, OPTIONAL[c]).alias(c) for c in absent).select(
