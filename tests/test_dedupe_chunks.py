@@ -13,7 +13,7 @@ from polars.testing import assert_frame_equal
 from crmclean.batch import GOLDEN_ID, Batch
 from crmclean.dedupe import DedupeOptions, compare, dedupe
 from crmclean.dedupe.blocking import candidate_pairs
-from crmclean.dedupe.chunks import floor_of, scored_chunks
+from crmclean.dedupe.chunks import by_chunk, floor_of, scored_chunks
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import RECORD, key_table
@@ -57,6 +57,26 @@ def test_chunks_score_every_pair_as_at_once(prepared: Prepared) -> None:
     assert apart.height > 0 and kept.height > 0
     every, _ = scored_chunks(pairs, table, config, params, sample, chunk_pairs=1000)
     assert_frame_equal(every, whole)
+
+
+def test_the_sample_split_by_chunk_is_taken_piece_by_piece(prepared: Prepared) -> None:
+    """EM's sample split by chunk: every compared pair once, in the pairs' order, each piece
+    taken out of the list as its chunk is scored, with the result of the whole sample."""
+    config, table, pairs, params = prepared
+    sample = compared_pairs(em_sample(pairs, config).head(3000), table, config, params)
+    pieces = by_chunk(sample, pairs, 997)
+    assert len(pieces) == -(-pairs.height // 997)
+    ordered = pl.concat(pieces)
+    assert ordered.sort("left", "right").equals(sample.sort("left", "right"))
+    position = pairs.with_row_index("at").join(
+        ordered, on=["left", "right"], maintain_order="right"
+    )
+    assert position["at"].is_sorted() and position.height == sample.height
+    floor = floor_of(config)
+    whole, _ = scored_chunks(pairs, table, config, params, sample, floor, chunk_pairs=997)
+    kept, _ = scored_chunks(pairs, table, config, params, pieces, floor, chunk_pairs=997)
+    assert_frame_equal(kept, whole)
+    assert pieces == []
 
 
 def test_what_the_chunks_kept_does_not_outlive_them(prepared: Prepared) -> None:

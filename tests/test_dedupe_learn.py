@@ -9,7 +9,7 @@ import pytest
 from test_dedupe_support import contacts
 
 from crmclean.batch import Batch
-from crmclean.dedupe import DedupeOptions, dedupe
+from crmclean.dedupe import DedupeOptions, dedupe, learn
 from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import key_table
@@ -148,3 +148,19 @@ def test_a_disagreement_a_swap_explains_teaches_em_nothing(config: MatchConfig) 
     learned = expectation_maximisation(compared_pairs(pairs, table, config, params), config, params)
     rules_m = next(spec for spec in config.comparisons if spec.name == "first_name").m
     assert learned.m["first_name"] == pytest.approx(rules_m)
+
+
+def test_em_weighs_its_sample_by_slices_as_at_once(
+    config: MatchConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each pair is weighed on its own: slices of the sample learn the very same ``m``."""
+    frame = _moved(200)
+    table = key_table(frame, config.key_names, config)
+    pairs, _ = candidate_pairs(table, config)
+    params = estimate(table, config)
+    compared = compared_pairs(pairs, table, config, params)
+    whole = expectation_maximisation(compared, config, params, table.height, pairs.height)
+    monkeypatch.setattr(learn, "WEIGHED_SLICE", 7)
+    sliced = expectation_maximisation(compared, config, params, table.height, pairs.height)
+    assert compared.height > 7 * 3
+    assert sliced.m == whole.m and sliced.prior == whole.prior

@@ -8,13 +8,16 @@ so the result is that of scoring them all at once) and keeps of a pair under ``f
 probability far below the review band and under ``split_below``) only its two record indices:
 such a pair is never a match nor in review, only a pair its clusters must keep apart. Out of
 core (no review or explain reads the pairs), ``slim`` keeps of the other pairs too only what
-clustering reads (:func:`cluster_columns`): about a tenth of the bytes.
+clustering reads (:func:`cluster_columns`): about a tenth of the bytes. EM's sample, compared
+already, comes split by chunk in the pairs' order (:func:`by_chunk`): each chunk takes its piece
+as it is (no copy) and frees it once scored.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
 import polars as pl
 
 from crmclean.dedupe.blocking import PAIR_SCHEMA
@@ -23,7 +26,7 @@ from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.compare import LEFT, RIGHT, forget_kept
 from crmclean.dedupe.config import MatchConfig
 from crmclean.dedupe.params import Parameters
-from crmclean.dedupe.settle import floored_pairs
+from crmclean.dedupe.settle import floored_pairs, found_in
 
 CHUNK_PAIRS = 150_000  # each chunk scored in full at once: its transient memory (docs/dedupe.md)
 PAIR_FLOOR = 0.001  # a probability far below the review band: such pairs are not kept in full
@@ -56,26 +59,42 @@ def cluster_columns(config: MatchConfig) -> list[pl.Expr]:
     return [kept, *signs, *flag]
 
 
+def by_chunk(
+    compared: pl.DataFrame, pairs: pl.DataFrame, chunk_pairs: int = CHUNK_PAIRS
+) -> list[pl.DataFrame]:
+    """``compared`` (some of ``pairs`` compared: EM's sample) split by the chunk of
+    ``chunk_pairs`` pairs each row falls in, each piece in the pairs' order."""
+    rows, found = found_in(pairs, compared)
+    ends = np.searchsorted(rows, np.arange(chunk_pairs, pairs.height + chunk_pairs, chunk_pairs))
+    return [compared[piece] for piece in np.split(found, ends[:-1])]
+
+
 def scored_chunks(
     pairs: pl.DataFrame,
     table: KeyTable,
     config: MatchConfig,
     params: Parameters,
-    compared: pl.DataFrame | None = None,
+    compared: pl.DataFrame | list[pl.DataFrame] | None = None,
     floor: float = 0.0,
     chunk_pairs: int = CHUNK_PAIRS,
     slim: bool = False,
 ) -> Chunked:
     """:func:`~crmclean.dedupe.settle.floored_pairs` of ``pairs``, ``chunk_pairs`` at a time,
     those of probability under ``floor`` (at most ``split_below``) kept as ``left, right``
-    only, the others (with ``slim``) as :func:`cluster_columns`; the pairs keep their order."""
+    only, the others (with ``slim``) as :func:`cluster_columns`; the pairs keep their order.
+    ``compared``: some pairs compared already, or those by chunk (:func:`by_chunk`), each piece
+    taken out of the list as its chunk is scored."""
     if floor > config.split_below:
         raise ValueError(f"floor {floor} above split_below {config.split_below}")
     kept, apart = [], [pl.DataFrame(schema=PAIR_SCHEMA)]
+    pieces = (
+        by_chunk(compared, pairs, chunk_pairs) if isinstance(compared, pl.DataFrame) else compared
+    )
     try:
         for start in range(0, max(pairs.height, 1), chunk_pairs):
             chunk = pairs.slice(start, chunk_pairs)
-            scored = floored_pairs(chunk, table, config, params, compared, floor)
+            piece = pieces.pop(0) if pieces else None
+            scored = floored_pairs(chunk, table, config, params, piece, floor)
             apart.append(chunk.filter(scored.low).select(LEFT, RIGHT).cast(PAIR_SCHEMA))
             kept.append(scored.kept.select(cluster_columns(config)) if slim else scored.kept)
     finally:

@@ -30,6 +30,7 @@ from crmclean.dedupe.params import Parameters, level_index
 from crmclean.dedupe.score import compared_pairs, weighed_pairs
 
 TOLERANCE = 1e-4
+WEIGHED_SLICE = 50_000  # EM's sample weighed this many pairs at a time (the weights held)
 
 
 def _explained(spec: ComparisonSpec, specs: list[ComparisonSpec]) -> pl.Expr:
@@ -94,6 +95,20 @@ def _prior(probability: np.ndarray, candidates: int, population: int, config: Ma
     return min(max(estimated, low), high, 0.5)
 
 
+def _probability(sample: pl.DataFrame, config: MatchConfig, params: Parameters) -> np.ndarray:
+    """The match probability of each pair of ``sample``, weighed :data:`WEIGHED_SLICE` pairs at
+    a time (each pair is weighed on its own, so as all at once; one slice's weights are held)."""
+    slices = range(0, max(sample.height, 1), WEIGHED_SLICE)
+    return np.concatenate(
+        [
+            weighed_pairs(sample.slice(start, WEIGHED_SLICE), config, params)[
+                "probability"
+            ].to_numpy()
+            for start in slices
+        ]
+    )
+
+
 def em_sample(pairs: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """The seeded sample of up to ``em_sample_pairs`` candidate pairs EM learns on."""
     size = min(config.em_sample_pairs, pairs.height)
@@ -118,7 +133,7 @@ def expectation_maximisation(
     levels = _levels(sample, specs)
     estimable = candidates >= config.em_prior_min_pairs
     for _ in range(config.em_iterations):
-        probability = weighed_pairs(sample, config, params)["probability"].to_numpy()
+        probability = _probability(sample, config, params)
         m = {
             spec.name: _floored(
                 _shares(levels[spec.name], probability, spec, config.m_prior_pairs), spec

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import polars as pl
 
 from crmclean.dedupe.blocking import candidate_pairs
-from crmclean.dedupe.chunks import cluster_columns, floor_of, scored_chunks
+from crmclean.dedupe.chunks import by_chunk, cluster_columns, floor_of, scored_chunks
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.cohesion import CHECKED, Cohesion, Scorer, cluster_check
 from crmclean.dedupe.compare import LEFT, RIGHT, forget_kept
@@ -24,7 +24,7 @@ from crmclean.dedupe.decisions import DECISION, apply_decisions, decided_pairs, 
 from crmclean.dedupe.keys import key_table
 from crmclean.dedupe.learn import em_sample, expectation_maximisation, from_labelled_pairs
 from crmclean.dedupe.model import MatchModel
-from crmclean.dedupe.params import estimate
+from crmclean.dedupe.params import Parameters, estimate
 from crmclean.dedupe.records import ColumnReader
 from crmclean.dedupe.score import compared_pairs
 from crmclean.dedupe.training import MATCH
@@ -140,17 +140,26 @@ def matched(
     if keep is not None:
         pairs = pairs.filter(keep)
     params = estimate(table, config)
-    sample = None
+    known: list[pl.DataFrame] = []
     if model is not None:
         params = model.parameters(table, config, params)
     elif labelled is not None:
         found = labelled.filter(MATCH).select(LEFT, RIGHT)
         params = from_labelled_pairs(found, table, config, params)
     elif config.em_iterations:
-        sample = compared_pairs(em_sample(pairs, config), table, config, params)
-        params = expectation_maximisation(sample, config, params, table.height, pairs.height)
-    scored, apart = scored_chunks(pairs, table, config, params, sample, floor, slim=slim)
+        params, known = _learned(pairs, table, config, params)
+    scored, apart = scored_chunks(pairs, table, config, params, known, floor, slim=slim)
     return Matched(scored, pairs, apart, oversized, Scorer(table, config, params))
+
+
+def _learned(
+    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters
+) -> tuple[Parameters, list[pl.DataFrame]]:
+    """``params`` with ``m`` learned by EM, and EM's sample (compared) split by chunk: each
+    piece freed once its chunk is scored (:func:`~crmclean.dedupe.chunks.by_chunk`)."""
+    sample = compared_pairs(em_sample(pairs, config), table, config, params)
+    params = expectation_maximisation(sample, config, params, table.height, pairs.height)
+    return params, by_chunk(sample, pairs)
 
 
 def scored_pairs(

@@ -160,8 +160,11 @@ def floored_pairs(
     null, and null weighs nothing)."""
     if compared is None or compared.is_empty():
         return _floored(pairs, table, config, params, floor)
-    rows, found = _found_in(pairs, compared)
-    known = compared[found].with_columns(pl.Series(_ORDER, rows, dtype=pl.UInt32))
+    rows, found = found_in(pairs, compared)
+    in_order = found.size == compared.height and bool((found == np.arange(found.size)).all())
+    known = (compared if in_order else compared[found]).with_columns(
+        pl.Series(_ORDER, rows, dtype=pl.UInt32)
+    )
     rest = pairs.select(LEFT, RIGHT).with_row_index(_ORDER).filter(pl.Series(~_mask(rows, pairs)))
     first = _weighed_at(known.drop(_ORDER), config, params, floor)
     others = _floored(rest.drop(_ORDER), table, config, params, floor)
@@ -183,7 +186,7 @@ def _packed(pairs: pl.DataFrame) -> np.ndarray:
     return left << np.uint64(32) | right
 
 
-def _found_in(pairs: pl.DataFrame, compared: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def found_in(pairs: pl.DataFrame, compared: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """The rows of ``pairs`` that ``compared`` holds too, in order, and where it holds each
     (a search among its packed pairs, sorted: cheaper than joins on both columns)."""
     keys, held = _packed(pairs), _packed(compared)
