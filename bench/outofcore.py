@@ -126,6 +126,7 @@ def prepare(rows: int, folder: Path, batch: int) -> Path:
     raw = folder / f"neutral_{rows}.parquet"
     here = Path(__file__).parent
     if not raw.exists():
+        folder.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         generate = [sys.executable, str(here / "neutral.py"), "--rows", str(rows), "--out"]
         subprocess.run([*generate, str(raw)], check=True)
