@@ -39,7 +39,7 @@ from race import _mapping, pairwise
 from crmclean import pipeline
 from crmclean.batch import GOLDEN_ID
 from crmclean.dedupe.blocking import candidate_pairs
-from crmclean.dedupe.chunks import floor_of, scored_chunks
+from crmclean.dedupe.chunks import by_chunk, floor_of, scored_chunks
 from crmclean.dedupe.cluster import assign_golden_ids
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.cohesion import Scorer, cluster_check
@@ -163,9 +163,11 @@ def main() -> None:
     with meter.phase("em"):
         sample = compared_pairs(em_sample(pairs, config), table, config, params)
         params = expectation_maximisation(sample, config, params, table.height, pairs.height)
+        known = by_chunk(sample, pairs)  # as the command: each piece freed once its chunk is
+        del sample  # scored, the sample itself not held meanwhile
     with meter.phase("compare+score"):
         floor = 0.0 if args.all_pairs else floor_of(config)
-        scored, apart = scored_chunks(pairs, table, config, params, sample, floor)
+        scored, apart = scored_chunks(pairs, table, config, params, known, floor)
     with meter.phase("cluster check"):
         cohesion = cluster_check(scored, Scorer(table, config, params), pairs)
     with meter.phase("clusters"):

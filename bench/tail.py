@@ -46,7 +46,7 @@ def prepare(file: Path, state: Path) -> None:
     from phases import links, normalized
 
     from crmclean.dedupe.blocking import candidate_pairs
-    from crmclean.dedupe.chunks import floor_of, scored_chunks
+    from crmclean.dedupe.chunks import by_chunk, floor_of, scored_chunks
     from crmclean.dedupe.cohesion import Scorer, cluster_check
     from crmclean.dedupe.config import load_match_config
     from crmclean.dedupe.derived_keys import add_keys
@@ -64,7 +64,9 @@ def prepare(file: Path, state: Path) -> None:
     params = estimate(table, config)
     sample = compared_pairs(em_sample(pairs, config), table, config, params)
     params = expectation_maximisation(sample, config, params, table.height, pairs.height)
-    scored, apart = scored_chunks(pairs, table, config, params, sample, floor_of(config))
+    known = by_chunk(sample, pairs)  # as the command: the sample not held while scoring
+    del sample
+    scored, apart = scored_chunks(pairs, table, config, params, known, floor_of(config))
     cohesion = cluster_check(scored, Scorer(table, config, params), pairs)
     every, cannot, disputed = links(scored, cohesion.pairs, apart, config)
     with state.open("wb") as out:
