@@ -50,6 +50,7 @@ __all__ = [
     "dedupe",
     "find_matches",
     "match_config",
+    "read_back",
     "remerge",
     "survivorship_reads",
 ]
@@ -176,6 +177,16 @@ def survivorship_reads(rules: Rules) -> list[str]:
     """The fields whose findings survivorship reads (its ``valid_only`` fields): of the
     findings, all the stage reads."""
     return flagged_fields(rules.model.names, load_match_config(rules).survivorship)
+
+
+def read_back(rules: Rules, options: DedupeOptions, keys: bool) -> list[str] | None:
+    """The columns of the records set aside that :func:`dedupe` reads back when their coded
+    keys come built (``keys``, :attr:`DedupeOptions.keys`) and the frame does not get its
+    every column back (``options.whole_frame``): the merge's; else None (every column: the
+    keys built from them, or the whole frame read back)."""
+    if options.whole_frame or not keys:
+        return None
+    return merge_columns(golden_fields(rules, options))
 
 
 def golden_fields(rules: Rules, options: DedupeOptions) -> list[str]:
