@@ -96,7 +96,8 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     result = remerge(result, rules, options).add_findings(findings)
     if records is not None and options.whole_frame:  # the frame as built in memory
         result = result.with_frame(_restored(records, clustered))
-    return result.add_stats("dedupe", **stage_counts(scored, clustered))
+    golden = result.golden if options.merge else None  # one row per cluster
+    return result.add_stats("dedupe", **stage_counts(scored, clustered, golden))
 
 
 def _restored(records: ColumnReader, clustered: pl.DataFrame) -> pl.DataFrame:
@@ -130,8 +131,11 @@ def clusters(
     return clustered.drop(RECORD), scored
 
 
-def stage_counts(scored: Scored, clustered: pl.DataFrame) -> dict[str, int]:
-    """The dedupe stage's counts: pairs, clusters, golden records."""
+def stage_counts(
+    scored: Scored, clustered: pl.DataFrame, golden: pl.DataFrame | None = None
+) -> dict[str, int]:
+    """The dedupe stage's counts: pairs, clusters, golden records (the clusters' sizes read
+    from ``golden``'s ``source_count`` when given: one row per cluster of ``clustered``)."""
     matches = scored.pairs.filter("match")
     return {
         "records": clustered.height,
@@ -140,7 +144,7 @@ def stage_counts(scored: Scored, clustered: pl.DataFrame) -> dict[str, int]:
         "sampled_clusters": scored.cohesion.sampled_clusters,
         "matched_pairs": int(matches[CHECKED].not_().fill_null(True).sum()),
         "review_pairs": int(scored.pairs["review"].sum()),
-        **_cluster_counts(clustered),
+        **_cluster_counts(clustered, golden),
         "oversized_blocks": scored.oversized.height,
     }
 
@@ -199,9 +203,12 @@ def golden_fields(rules: Rules, options: DedupeOptions) -> list[str]:
     return [name for name in fields if name in wanted]
 
 
-def _cluster_counts(clustered: pl.DataFrame) -> dict[str, int]:
+def _cluster_counts(clustered: pl.DataFrame, golden: pl.DataFrame | None) -> dict[str, int]:
     """Golden records, clusters of several records, records merged into another, largest."""
-    sizes = clustered[GOLDEN_ID].value_counts()["count"]
+    if golden is None:  # no merge: the sizes counted by golden id
+        sizes = clustered[GOLDEN_ID].value_counts()["count"]
+    else:
+        sizes = golden["source_count"]
     return {
         "clusters": int((sizes > 1).sum()),
         "merged_records": clustered.height - sizes.len(),
