@@ -12,6 +12,8 @@ target's clusters (:mod:`crmclean.dedupe.link`); golden ids stay stable. The rul
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import polars as pl
@@ -21,7 +23,12 @@ from crmclean.dedupe.blocking import oversized_findings
 from crmclean.dedupe.bridges import bridged
 from crmclean.dedupe.chains import contested, doubted, weak_links
 from crmclean.dedupe.chunks import floor_of
-from crmclean.dedupe.cluster import assign_golden_ids, components, within_components
+from crmclean.dedupe.cluster import (
+    assign_golden_ids,
+    components,
+    lineage_digests,
+    within_components,
+)
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.cohesion import CHECKED
 from crmclean.dedupe.compare import LEFT, RIGHT
@@ -83,7 +90,9 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     elif table is None:  # the frame holds the lineage: the keys built from the records aside
         table = grouped_key_table(records, config.key_names, config, threads=os.cpu_count() or 1)
     frame = frame.with_row_index(RECORD)
-    clustered, scored = clusters(frame, config, options, table)
+    with ThreadPoolExecutor(1, thread_name_prefix="crmclean-ids") as pool:
+        digests = pool.submit(lineage_digests, frame)  # beside the matching, on a core it idles
+        clustered, scored = clusters(frame, config, options, table, digests.result)
     del table
     findings = oversized_findings(scored.oversized, frame, config.oversized_report)
     if records is not None:  # what survivorship reads, for the merge
@@ -107,11 +116,16 @@ def _restored(records: ColumnReader, clustered: pl.DataFrame) -> pl.DataFrame:
 
 
 def clusters(
-    frame: pl.DataFrame, config: MatchConfig, options: DedupeOptions, table: KeyTable | None = None
+    frame: pl.DataFrame,
+    config: MatchConfig,
+    options: DedupeOptions,
+    table: KeyTable | None = None,
+    digests: Callable[[], pl.Series] | None = None,
 ) -> tuple[pl.DataFrame, Scored]:
     """``frame`` (records indexed by ``_record``, with their matching keys' columns, or only
     the lineage when their coded keys are given as ``table``) with a ``golden_id`` per record
-    (``_record`` dropped), and the scored pairs that decided them."""
+    (``_record`` dropped), and the scored pairs that decided them. ``digests`` gives the
+    records' :func:`~crmclean.dedupe.cluster.lineage_digests`, hashed meanwhile."""
     labelled = None
     if options.training_pairs is not None:
         labelled = labelled_pairs(read_training_pairs(options.training_pairs), frame)
@@ -127,7 +141,8 @@ def clusters(
     cannot = cannot.join(lifted, on=[LEFT, RIGHT], how="anti")
     disputed = pl.concat([disputed, lifted])
     doubts = doubted(with_doubt_checks(pairs, scored.cohesion), config.doubting)
-    clustered = assign_golden_ids(frame, matches, cannot, disputed, contradicted, doubts)
+    hashed = None if digests is None else digests()
+    clustered = assign_golden_ids(frame, matches, cannot, disputed, contradicted, doubts, hashed)
     return clustered.drop(RECORD), scored
 
 
