@@ -53,12 +53,14 @@ def set_aside(
     keep: bool = True,
     raw: bool = True,
     records: Collection[str] | None = None,
+    columns: Collection[str] | None = None,
 ) -> tuple[Batch, Aside]:
     """``batch`` with only its serious findings and, with ``raw``, without ``_raw`` (a run into
     a target merges its stored records, ``_raw`` and all); the rest in ``folder`` (nowhere
     without ``keep``: nobody takes them back). With ``records`` (the fields whose serious
     findings the stage reads), the records and the serious findings wait in ``folder`` too:
-    the frame keeps only its lineage and the findings only those on ``records``. When
+    the frame keeps only its lineage and the findings only those on ``records``; of the
+    records, only ``columns`` when given (all the stage reads back: the others leave). When
     ``folder`` cannot take them (a full disk) everything stays in memory: setting aside only
     saves memory, it never fails a run."""
     raw = raw and RAW in batch.frame.columns
@@ -72,7 +74,7 @@ def set_aside(
             lineage = batch.frame.select(SOURCE, SOURCE_ID, RAW)
             lineage.write_parquet(folder / _RAW, compression="lz4")
         if records is not None:
-            scan = _records(batch.frame.drop(RAW, strict=False), folder)
+            scan = _records(_kept(batch.frame, columns), folder)
     except OSError:
         return batch, Aside(folder, batch.findings.height, None, 0)
     frame, raw_at, scanned = batch.frame, None, None
@@ -85,6 +87,14 @@ def set_aside(
     left_out = batch.findings.height - taken.height
     aside = Aside(folder, serious.height, raw_at, left_out, written, scanned)
     return replace(batch, frame=frame, findings=serious), aside
+
+
+def _kept(frame: pl.DataFrame, columns: Collection[str] | None) -> pl.DataFrame:
+    """The columns of ``frame`` to set aside: ``columns`` (those it holds), else all but
+    ``_raw``."""
+    if columns is None:
+        return frame.drop(RAW, strict=False)
+    return frame.select(name for name in frame.columns if name in set(columns))
 
 
 def _records(frame: pl.DataFrame, folder: Path) -> pl.LazyFrame:

@@ -28,7 +28,14 @@ from crmclean.accounts.stage import (
 from crmclean.aside import set_aside, take_back
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.conservation import check_conservation
-from crmclean.dedupe import DedupeOptions, dedupe, match_config, remerge, survivorship_reads
+from crmclean.dedupe import (
+    DedupeOptions,
+    dedupe,
+    match_config,
+    read_back,
+    remerge,
+    survivorship_reads,
+)
 from crmclean.dedupe.beside import KeysBeside
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.model import MatchModel
@@ -101,7 +108,8 @@ class RunOptions:
     merge log is built (``crmclean dedupe`` without ``--merges``). Without ``whole_frame`` the
     frame after a stage that set the records aside keeps only their lineage, golden ids and
     the columns survivorship read (``crmclean dedupe`` writing no review, explain nor
-    blocking report: the crosswalk is all it reads), unless company sources read more.
+    blocking report: the crosswalk is all it reads), unless company sources read more; only
+    those columns are then set aside (the others leave memory unwritten).
     """
 
     target: str | None = None
@@ -526,8 +534,9 @@ def run_dedupe(
     (:mod:`crmclean.aside`); ``result`` is the batch's only owner, so what is set aside
     leaves memory. The records' matching keys (``keys``, started in normalize) are finished
     in their thread while the records are written (:mod:`crmclean.dedupe.beside`: both cores
-    busy, no key column read back). Without ``options.aside`` the stage runs on the batch as
-    it is (the audit's keys are finished beside its measures)."""
+    busy, no key column read back); of the records, only the columns the stage reads back
+    (:func:`~crmclean.dedupe.read_back`). Without ``options.aside`` the stage runs on the batch
+    as it is (the audit's keys are finished beside its measures)."""
     if keys is not None:
         keys.finish(result.batch.frame)
     taken = None if keys is None else keys.take
@@ -537,8 +546,12 @@ def run_dedupe(
         return
     alone = options.target is None  # else the records link into the target's, whole
     read = survivorship_reads(rules) if alone else None
+    chosen = _dedupe_options(result.batch, rules, options)
+    columns = read_back(rules, chosen, keys is not None) if alone else None  # None: all
     with tempfile.TemporaryDirectory(prefix="crmclean-aside-") as folder:
-        result.batch, aside = set_aside(result.batch, Path(folder), options.take_back, alone, read)
+        result.batch, aside = set_aside(
+            result.batch, Path(folder), options.take_back, alone, read, columns
+        )
         records = None if aside.records is None else ColumnReader(aside.records, rules)
         result.batch = dedupe_stage(result.batch, rules, options, records, taken)
         _check(result)

@@ -12,11 +12,13 @@ from polars.testing import assert_frame_equal
 from crmclean import pipeline
 from crmclean.aside import set_aside, take_back
 from crmclean.batch import RAW, Batch
-from crmclean.dedupe import survivorship_reads
+from crmclean.dedupe import DedupeOptions, golden_fields, survivorship_reads
+from crmclean.dedupe.merge import merge_columns
 from crmclean.dedupe.records import ColumnReader
 from crmclean.pipeline import RunOptions
 from crmclean.resources import bundled_dir
 from crmclean.rules import Rules
+from crmclean.segments.stage import segment_fields
 from crmclean.sources import SourceSpec
 
 DATA = Path(__file__).parent / "data" / "public"
@@ -194,3 +196,31 @@ def test_a_run_with_its_records_aside_says_the_same(tmp_path: Path, merge: str) 
         assert_frame_equal(aside.batch.merges, held.batch.merges)
         assert_frame_equal(aside.batch.findings, held.batch.findings)
     assert {**aside.to_dict(), "model": None} == {**held.to_dict(), "model": None}
+
+
+def test_a_crosswalk_run_sets_aside_only_what_the_merge_reads(
+    rules: Rules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``crmclean dedupe``'s run (the frame not read back whole): of the records, only the
+    columns the merge reads go to disk, and the crosswalk, golden records and counts are those
+    of a run setting every column aside."""
+    written: list[list[str]] = []
+
+    def spy(*args: object, **kwargs: object) -> tuple[Batch, object]:
+        lean, aside = set_aside(*args, **kwargs)  # type: ignore[arg-type]
+        assert aside.records is not None
+        written.append(aside.records.collect_schema().names())
+        return lean, aside
+
+    monkeypatch.setattr(pipeline, "set_aside", spy)
+    sources = [SourceSpec(DATA / "splink_fake_1000.csv")]
+    lean = {"full_golden": False, "merge_log": False, "take_back": False, "raw": False}
+    narrow = RunOptions(**lean, companies=False, whole_frame=False)  # type: ignore[arg-type]
+    crosswalk = pipeline.run(sources, rules, narrow, stop_before="validate")
+    whole = pipeline.run(sources, rules, replace(narrow, whole_frame=True), stop_before="validate")
+    fields = golden_fields(rules, DedupeOptions(golden_fields=segment_fields(rules)))
+    assert set(written[0]) <= set(merge_columns(fields)) < set(written[1])
+    assert_frame_equal(crosswalk.crosswalk(), whole.crosswalk())
+    assert crosswalk.batch.golden is not None and whole.batch.golden is not None
+    assert_frame_equal(crosswalk.batch.golden, whole.batch.golden)
+    assert {**crosswalk.to_dict(), "model": None} == {**whole.to_dict(), "model": None}

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
 from test_dedupe_support import contacts
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
-from crmclean.dedupe.cluster import assign_golden_ids, components, golden_id, within_components
+from crmclean.dedupe.cluster import (
+    assign_golden_ids,
+    components,
+    golden_id,
+    lineage_digests,
+    within_components,
+)
 from crmclean.dedupe.compare import LEFT, RIGHT
 
 
@@ -80,3 +88,18 @@ def test_golden_ids_come_in_the_chunks_of_the_frame() -> None:
     assert clustered[GOLDEN_ID].chunk_lengths() == frame[SOURCE_ID].chunk_lengths() == [2, 2, 1]
     ids = clustered[GOLDEN_ID].to_list()
     assert ids[0] == ids[3] and len(set(ids)) == 4
+
+
+def test_ids_from_digests_hashed_beforehand_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every record's lineage hashed beforehand (beside the matching), a slice at a time:
+    the very ids of hashing only the clusters' anchors."""
+    monkeypatch.setattr("crmclean.dedupe.cluster.DIGEST_ROWS", 2)
+    ids = ["1", "ção ü", "😀", 'q"\\', "a\x1fb", "", "0042"]
+    frame = pl.DataFrame({SOURCE: ["crm"] * 3 + ["ERP x"] * 4, SOURCE_ID: ids})
+    frame = frame.with_row_index("_record")
+    matches = _matches((0, 5), (2, 3), (3, 6))
+    digests = lineage_digests(frame)
+    assert digests.len() == frame.height
+    hashed = assign_golden_ids(frame, matches, digests=digests)
+    assert_frame_equal(hashed, assign_golden_ids(frame, matches))
+    assert hashed[GOLDEN_ID].to_list()[0] == golden_id("ERP x", "")  # the smaller lineage

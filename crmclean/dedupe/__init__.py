@@ -12,6 +12,8 @@ target's clusters (:mod:`crmclean.dedupe.link`); golden ids stay stable. The rul
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import polars as pl
@@ -21,7 +23,12 @@ from crmclean.dedupe.blocking import oversized_findings
 from crmclean.dedupe.bridges import bridged
 from crmclean.dedupe.chains import contested, doubted, weak_links
 from crmclean.dedupe.chunks import floor_of
-from crmclean.dedupe.cluster import assign_golden_ids, components, within_components
+from crmclean.dedupe.cluster import (
+    assign_golden_ids,
+    components,
+    lineage_digests,
+    within_components,
+)
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.cohesion import CHECKED
 from crmclean.dedupe.compare import LEFT, RIGHT
@@ -50,6 +57,7 @@ __all__ = [
     "dedupe",
     "find_matches",
     "match_config",
+    "read_back",
     "remerge",
     "survivorship_reads",
 ]
@@ -82,7 +90,9 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     elif table is None:  # the frame holds the lineage: the keys built from the records aside
         table = grouped_key_table(records, config.key_names, config, threads=os.cpu_count() or 1)
     frame = frame.with_row_index(RECORD)
-    clustered, scored = clusters(frame, config, options, table)
+    with ThreadPoolExecutor(1, thread_name_prefix="crmclean-ids") as pool:
+        digests = pool.submit(lineage_digests, frame)  # beside the matching, on a core it idles
+        clustered, scored = clusters(frame, config, options, table, digests.result)
     del table
     findings = oversized_findings(scored.oversized, frame, config.oversized_report)
     if records is not None:  # what survivorship reads, for the merge
@@ -95,7 +105,8 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
     result = remerge(result, rules, options).add_findings(findings)
     if records is not None and options.whole_frame:  # the frame as built in memory
         result = result.with_frame(_restored(records, clustered))
-    return result.add_stats("dedupe", **stage_counts(scored, clustered))
+    golden = result.golden if options.merge else None  # one row per cluster
+    return result.add_stats("dedupe", **stage_counts(scored, clustered, golden))
 
 
 def _restored(records: ColumnReader, clustered: pl.DataFrame) -> pl.DataFrame:
@@ -105,11 +116,16 @@ def _restored(records: ColumnReader, clustered: pl.DataFrame) -> pl.DataFrame:
 
 
 def clusters(
-    frame: pl.DataFrame, config: MatchConfig, options: DedupeOptions, table: KeyTable | None = None
+    frame: pl.DataFrame,
+    config: MatchConfig,
+    options: DedupeOptions,
+    table: KeyTable | None = None,
+    digests: Callable[[], pl.Series] | None = None,
 ) -> tuple[pl.DataFrame, Scored]:
     """``frame`` (records indexed by ``_record``, with their matching keys' columns, or only
     the lineage when their coded keys are given as ``table``) with a ``golden_id`` per record
-    (``_record`` dropped), and the scored pairs that decided them."""
+    (``_record`` dropped), and the scored pairs that decided them. ``digests`` gives the
+    records' :func:`~crmclean.dedupe.cluster.lineage_digests`, hashed meanwhile."""
     labelled = None
     if options.training_pairs is not None:
         labelled = labelled_pairs(read_training_pairs(options.training_pairs), frame)
@@ -125,12 +141,16 @@ def clusters(
     cannot = cannot.join(lifted, on=[LEFT, RIGHT], how="anti")
     disputed = pl.concat([disputed, lifted])
     doubts = doubted(with_doubt_checks(pairs, scored.cohesion), config.doubting)
-    clustered = assign_golden_ids(frame, matches, cannot, disputed, contradicted, doubts)
+    hashed = None if digests is None else digests()
+    clustered = assign_golden_ids(frame, matches, cannot, disputed, contradicted, doubts, hashed)
     return clustered.drop(RECORD), scored
 
 
-def stage_counts(scored: Scored, clustered: pl.DataFrame) -> dict[str, int]:
-    """The dedupe stage's counts: pairs, clusters, golden records."""
+def stage_counts(
+    scored: Scored, clustered: pl.DataFrame, golden: pl.DataFrame | None = None
+) -> dict[str, int]:
+    """The dedupe stage's counts: pairs, clusters, golden records (the clusters' sizes read
+    from ``golden``'s ``source_count`` when given: one row per cluster of ``clustered``)."""
     matches = scored.pairs.filter("match")
     return {
         "records": clustered.height,
@@ -139,7 +159,7 @@ def stage_counts(scored: Scored, clustered: pl.DataFrame) -> dict[str, int]:
         "sampled_clusters": scored.cohesion.sampled_clusters,
         "matched_pairs": int(matches[CHECKED].not_().fill_null(True).sum()),
         "review_pairs": int(scored.pairs["review"].sum()),
-        **_cluster_counts(clustered),
+        **_cluster_counts(clustered, golden),
         "oversized_blocks": scored.oversized.height,
     }
 
@@ -178,6 +198,16 @@ def survivorship_reads(rules: Rules) -> list[str]:
     return flagged_fields(rules.model.names, load_match_config(rules).survivorship)
 
 
+def read_back(rules: Rules, options: DedupeOptions, keys: bool) -> list[str] | None:
+    """The columns of the records set aside that :func:`dedupe` reads back when their coded
+    keys come built (``keys``, :attr:`DedupeOptions.keys`) and the frame does not get its
+    every column back (``options.whole_frame``): the merge's; else None (every column: the
+    keys built from them, or the whole frame read back)."""
+    if options.whole_frame or not keys:
+        return None
+    return merge_columns(golden_fields(rules, options))
+
+
 def golden_fields(rules: Rules, options: DedupeOptions) -> list[str]:
     """The fields of the golden records :func:`remerge` builds: every field of the model, or
     ``options.golden_fields`` and :data:`ALTERNATED` when given (never into a target)."""
@@ -188,9 +218,12 @@ def golden_fields(rules: Rules, options: DedupeOptions) -> list[str]:
     return [name for name in fields if name in wanted]
 
 
-def _cluster_counts(clustered: pl.DataFrame) -> dict[str, int]:
+def _cluster_counts(clustered: pl.DataFrame, golden: pl.DataFrame | None) -> dict[str, int]:
     """Golden records, clusters of several records, records merged into another, largest."""
-    sizes = clustered[GOLDEN_ID].value_counts()["count"]
+    if golden is None:  # no merge: the sizes counted by golden id
+        sizes = clustered[GOLDEN_ID].value_counts()["count"]
+    else:
+        sizes = golden["source_count"]
     return {
         "clusters": int((sizes > 1).sum()),
         "merged_records": clustered.height - sizes.len(),
