@@ -26,7 +26,7 @@ EXCEL = r"^([0-9])[.,]([0-9]+)[eE]\+?([0-9]{1,2})$"  # no spaces: spaced ones ma
 _BODY, _EXT, _EXCEL, _ROW, _QUERY = "__body", "__ext", "__excel", "__row", "__query"
 _TYPED, _AS_PLUS, _AS_DIGITS = 0, 1, 2  # the typed number, Excel digits with "+", without
 _VALUE, _KIND, _SURE, _NONE = "__value", "__kind_", "__sure_", "__unparseable_"
-_FOREIGN = "__foreign"
+_FOREIGN, _PLAIN = "__foreign", "__plain"
 
 
 def _plain(body: pl.Expr) -> pl.Expr:
@@ -35,22 +35,22 @@ def _plain(body: pl.Expr) -> pl.Expr:
 
 
 def _foreign(body: pl.Expr, region: str) -> pl.Expr:
-    """A plain North American number typed without "+" under two-digit area codes: invalid
-    whatever its digits (``to_e164`` says so once it parses, and such a shape always parses),
-    so it is answered without parsing."""
+    """A plain (``__plain``) North American number typed without "+" under two-digit area
+    codes: invalid whatever its digits (``to_e164`` says so once it parses, and such a shape
+    always parses), so it is answered without parsing."""
     return (
         pl.col(region).is_in(list(TWO_DIGIT_AREAS))
         & ~body.str.starts_with("+")
-        & _plain(body)
+        & pl.col(_PLAIN)
         & body.str.contains(NANP_SHAPE)
     )
 
 
 def _queries(cells: pl.DataFrame, region: str) -> pl.DataFrame:
     """The numbers to parse: each plain cell's but the :func:`_foreign` ones (``cells`` says
-    which in a column), and both readings of each Excel cell."""
+    which in columns), and both readings of each Excel cell."""
     body, excel = pl.col(_BODY), pl.col(_EXCEL)
-    typed = cells.filter(_plain(body) & ~pl.col(_FOREIGN)).select(
+    typed = cells.filter(pl.col(_PLAIN) & ~pl.col(_FOREIGN)).select(
         _ROW,
         pl.lit(_TYPED).alias(_QUERY),
         body.str.starts_with("+").alias(port.PLUS),
@@ -73,8 +73,9 @@ def _queries(cells: pl.DataFrame, region: str) -> pl.DataFrame:
 
 def _answers(cells: pl.DataFrame, region: str) -> pl.DataFrame:
     """``cells`` plus, for each query, whether the port is sure, the E.164 value and kind."""
+    plain = _plain(pl.col(_BODY)).alias(_PLAIN)  # a column: the two tests below read it
     foreign = _foreign(pl.col(_BODY), region).fill_null(False).alias(_FOREIGN)
-    indexed = cells.with_row_index(_ROW).with_columns(foreign)
+    indexed = cells.with_row_index(_ROW).with_columns(plain).with_columns(foreign)
     answers = port.analyze(_queries(indexed, region))
     valid = pl.col(port.SURE) & pl.col(port.KIND).is_not_null()
     for query in (_TYPED, _AS_PLUS, _AS_DIGITS):
@@ -90,7 +91,7 @@ def _answers(cells: pl.DataFrame, region: str) -> pl.DataFrame:
             pl.col(port.NINTH).alias(_col_name(port.NINTH, query)),
         )
         indexed = indexed.with_columns(_placed(found, indexed.height))
-    return indexed.drop(_ROW)
+    return indexed.drop(_ROW, _PLAIN)
 
 
 def _placed(found: pl.DataFrame, height: int) -> list[pl.Series]:
