@@ -279,7 +279,8 @@ def _lengths() -> dict[str, set[int]]:
 
 
 _LENGTHS = _lengths()
-_PAIRS = sorted(f"{code}:{size}" for code, sizes in _LENGTHS.items() for size in sizes)
+_SPAN = 100  # a (calling code, length) pair as one number: code * span + length
+_PAIRS = sorted(int(code) * _SPAN + size for code, sizes in _LENGTHS.items() for size in sizes)
 
 
 def _impossible(rows: pl.DataFrame) -> pl.Series:
@@ -288,7 +289,8 @@ def _impossible(rows: pl.DataFrame) -> pl.Series:
     one partition per code and length."""
     todo = pl.col(SURE) & ~pl.col(UNPARSEABLE) & pl.col(_SIZE).is_not_null()
     known = pl.col(CC).is_in(list(_LENGTHS))
-    pair = pl.concat_str(pl.col(CC), pl.lit(":"), pl.col(_SIZE).cast(pl.String))
+    code = pl.col(CC).cast(pl.UInt32, strict=False)
+    pair = code * _SPAN + pl.col(_SIZE).clip(upper_bound=_SPAN - 1)
     return rows.select((todo & known & ~pair.is_in(_PAIRS)).fill_null(False).alias("c"))["c"]
 
 
