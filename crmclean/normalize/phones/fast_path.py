@@ -148,6 +148,22 @@ def _col(name: str, query: int) -> pl.Expr:
     return pl.col(_col_name(name, query))
 
 
+_RULES = (
+    "phone.unparseable",
+    "phone.ninth_digit_added",
+    "phone.extension_kept",
+    "phone.formatted_e164",
+    "phone.missing_area_code",
+    "phone.missing_ninth_digit",
+    "phone.invalid",
+)
+_RULE_NAMES = pl.Series(_RULES, dtype=pl.String)
+
+
+def _code(rule: str) -> pl.Expr:
+    return pl.lit(_RULES.index(rule), pl.UInt32)
+
+
 def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
     """Plain-shaped and Excel cells: what
     :func:`~crmclean.normalize.phones.one_number.to_e164` gives (``ninth``: an old Brazilian
@@ -161,38 +177,37 @@ def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
     nine, local = _col(port.NINTH, _TYPED), _col(port.LOCAL, _TYPED).fill_null(False)
     added = parsed.is_null() & ~local & nine.is_not_null() & pl.lit(ninth)
     value = pl.coalesce(parsed, pl.when(added).then(nine))
-    rule = (
+    # The rule as its place in _RULES (a chain of numbers costs a fraction of one of texts),
+    # named once at the end.
+    code = (
         pl.when(_col(_NONE, _TYPED).fill_null(False))
-        .then(pl.lit("phone.unparseable"))
+        .then(_code("phone.unparseable"))
         .when(added)
-        .then(pl.lit("phone.ninth_digit_added"))
+        .then(_code("phone.ninth_digit_added"))
         .when(value.is_not_null() & ext.is_not_null())
-        .then(pl.lit("phone.extension_kept"))
+        .then(_code("phone.extension_kept"))
         .when(value.is_not_null() & (value != cell))
-        .then(pl.lit("phone.formatted_e164"))
+        .then(_code("phone.formatted_e164"))
         .when(value.is_not_null())
-        .then(pl.lit(None, pl.String))
+        .then(pl.lit(None, pl.UInt32))
         .when(local)
-        .then(pl.lit("phone.missing_area_code"))
+        .then(_code("phone.missing_area_code"))
         .when(nine.is_not_null())
-        .then(pl.lit("phone.missing_ninth_digit"))
-        .otherwise(pl.lit("phone.invalid"))
+        .then(_code("phone.missing_ninth_digit"))
+        .otherwise(_code("phone.invalid"))
     )
+    # an added 9 is the value, and so is no extension; without a value, the number with its 9
+    extended = value.is_not_null() & ext.is_not_null() & ~added
     after = (
-        pl.when(added)
-        .then(nine)
-        .when(value.is_not_null() & ext.is_not_null())
+        pl.when(extended)
         .then(pl.format("{} ext. {}", value, ext))
-        .when(value.is_not_null())
-        .then(value)
-        .when(~local)
-        .then(nine)
+        .otherwise(pl.coalesce(value, pl.when(~local).then(nine)))
     )
     typed = {
         "value": value,
-        "rule": rule,
-        "before": pl.when(rule.is_not_null()).then(cell),
-        "after": pl.when(rule.is_not_null()).then(after),
+        "rule": pl.lit(_RULE_NAMES).gather(code),
+        "before": pl.when(code.is_not_null()).then(cell),
+        "after": pl.when(code.is_not_null()).then(after),
         "kind": pl.when(added).then(pl.lit("mobile")).otherwise(_col(_KIND, _TYPED)),
         "extension": pl.when(parsed.is_not_null()).then(ext),
     }
