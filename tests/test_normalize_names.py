@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from normalize_support import found, frame
 
 from crmclean.normalize.names import fast_path as name_fast
-from crmclean.normalize.names.columns import normalize_names
+from crmclean.normalize.names.columns import normalize_names, titled
 from crmclean.normalize.names.split import FullName, parse_full, take_honorific, take_suffix
 from crmclean.normalize.names.vocabulary import NameRules, kept_as_typed, recase
 from crmclean.rules import Rules
@@ -254,6 +254,32 @@ def test_an_honour_after_the_name_changes_no_part(name: str, honour: str) -> Non
     vocab = NameRules.load(Rules())
     alone, honoured = parse_full(name, vocab), parse_full(f"{name}, {honour}", vocab)
     assert honoured == alone._replace(full=f"{alone.full}, {honour}")
+
+
+_TITLE_HEADS = st.builds(
+    lambda title, flips, tail, rest: (
+        "".join(c.upper() if flip else c for c, flip in zip(title, flips, strict=False))
+        + title[len(flips) :]
+        + tail
+        + rest
+    ),
+    st.sampled_from(sorted(NameRules.load(Rules()).titles)),
+    st.lists(st.booleans(), max_size=12),
+    st.sampled_from(["", ".", ",", ".,", "x", "-", "\t"]),
+    st.sampled_from(["", " Ana", " Lima Souza", "Ana"]),
+)
+
+
+@settings(max_examples=300)
+@given(value=st.one_of(_TITLE_HEADS, st.text(max_size=12)))
+@example(value="ſr Ana")
+def test_the_title_pattern_misses_no_titled_name(value: str, vocab: NameRules) -> None:
+    """Every name whose first word's key is a title matches the one-pass pattern (it may
+    match a few more, which are then parsed to no effect)."""
+    table = pl.DataFrame({"v": [value]}, schema={"v": pl.String})
+    key = name_fast.word_key(pl.col("v").str.extract(r"^([^ ]*)", 1)).is_in(list(vocab.titles))
+    keyed, matched = table.select(key.alias("k"), pl.col("v").str.contains(titled(vocab.titles)))
+    assert not keyed.item() or matched.item()
 
 
 def test_full_names_left_unparsed_come_out_as_if_parsed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,11 +2,18 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
-from crmclean.normalize.values.text import clean, clean_columns, clean_fields, fold, fold_words
+from crmclean.normalize.values.text import (
+    DIRTY,
+    clean,
+    clean_columns,
+    clean_fields,
+    fold,
+    fold_words,
+)
 
 
 def cleaned(values: list[str | None]) -> list[str | None]:
@@ -75,3 +82,18 @@ def test_clean_columns_gives_clean_on_every_row(values: list[str | None], repeat
     table = pl.DataFrame({"v": rows}, schema={"v": pl.String})
     after = clean_columns(table, ["v"]).columns.get("v", table["v"])
     assert after.to_list() == cleaned(rows)
+
+
+# every character the text step leaves alone (printable ASCII, U+00A1-U+02FF but the soft hyphen)
+_LATIN = "".join(chr(c) for c in range(0x21, 0x300) if c <= 0x7E or (c > 0xA0 and c != 0xAD))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.characters(max_codepoint=0x36F), max_size=10), max_size=30))
+@example([_LATIN.strip(), "Ursula-Täsche-Allee", "Işin Ranch", "São Paulo", "e\u0301"])
+def test_values_dirty_does_not_find_are_clean(values: list[str]) -> None:
+    """A value :data:`DIRTY` does not match (the text step leaves it alone) is one that
+    :func:`clean` leaves as it is (characters around the clean range included)."""
+    table = pl.DataFrame({"v": values}, schema={"v": pl.String})
+    kept = table.filter(~pl.col("v").str.contains(DIRTY) & (pl.col("v").str.len_bytes() > 0))
+    assert cleaned(kept["v"].to_list()) == kept["v"].to_list()

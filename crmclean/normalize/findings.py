@@ -66,13 +66,18 @@ def dropped() -> pl.Expr:
     return BEFORE.is_not_null() & AFTER.is_null()
 
 
+# Rule names as numbers (their place in an enum): a row's code and severity are read by
+# position, its rule name hashed once.
+_RULES = pl.Enum(sorted(BY_RULE))
+_CODES = pl.Series([BY_RULE[rule].code for rule in _RULES.categories], dtype=pl.String)
+_SEVERITIES = pl.Series([BY_RULE[rule].severity for rule in _RULES.categories], dtype=pl.String)
+
+
 def _finish(rows: pl.DataFrame, field: str | None) -> pl.DataFrame:
     """Add field, code and severity (an unknown rule name fails loudly)."""
-    codes = {rule: code.code for rule, code in BY_RULE.items()}
-    severities = {rule: code.severity for rule, code in BY_RULE.items()}
-    rule = pl.col("rule")
+    at = rows["rule"].cast(_RULES).to_physical()
     return rows.with_columns(
         field=pl.col("field") if field is None else pl.lit(field),
-        code=rule.replace_strict(codes, return_dtype=pl.String),
-        severity=rule.replace_strict(severities, return_dtype=pl.String),
+        code=_CODES.gather(at),
+        severity=_SEVERITIES.gather(at),
     ).select(list(FINDING_SCHEMA))

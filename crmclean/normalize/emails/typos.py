@@ -59,13 +59,17 @@ def addresses(frame: pl.DataFrame, fields: tuple[str, str]) -> pl.DataFrame:
     )
 
 
+def suggestions(hosts: pl.Series, spec: EmailSpec) -> dict[str, str]:
+    """Misspelled domain -> the domain meant (:func:`suggest`), each distinct host checked
+    once."""
+    return {host: fix for host in hosts.unique().drop_nulls() if (fix := suggest(host, spec))}
+
+
 def typo_findings(
-    rows: pl.DataFrame, spec: EmailSpec, field: str, corrected: Collection[str] = ()
+    rows: pl.DataFrame, fixes: dict[str, str], field: str, corrected: Collection[str] = ()
 ) -> pl.DataFrame:
-    """EM02 findings for every address of :func:`addresses` at a misspelled domain, EM09 for
-    those at a ``corrected`` one. Domains are checked once each."""
-    hosts = rows["host"].unique().drop_nulls()
-    fixes = {host: fix for host in hosts if (fix := suggest(host, spec))}
+    """EM02 findings for every address of :func:`addresses` at a misspelled domain (``fixes``:
+    its :func:`suggestions`), EM09 for those at a ``corrected`` one."""
     typos = rows.filter(pl.col("host").is_in(list(fixes)))
     fixed = pl.col("host").replace_strict(fixes, default=None, return_dtype=pl.String)
     after = pl.format("{}@{}", local_part(pl.col("before")), fixed)
@@ -79,13 +83,13 @@ def typo_findings(
     return by_rule(typos.with_columns(after=after), field, typo)
 
 
-def corrections(hosts: pl.Series, spec: EmailSpec) -> dict[str, str]:
-    """Misspelled domain -> big provider meant, for the ``hosts`` the run corrects."""
+def corrections(fixes: dict[str, str], spec: EmailSpec) -> dict[str, str]:
+    """Misspelled domain -> big provider meant, of the ``fixes`` (:func:`suggestions`) the
+    run corrects."""
     if not spec.correct_typo_domains:
         return {}
     known = set(spec.known_domains)
-    unique = hosts.unique().drop_nulls()
-    return {host: fixed for host in unique if (fixed := suggest(host, spec)) in known}
+    return {host: fixed for host, fixed in fixes.items() if fixed in known}
 
 
 def correct(frame: pl.DataFrame, fixes: dict[str, str], hosts: pl.Series) -> pl.DataFrame:
@@ -120,6 +124,7 @@ def find_typos(frame: pl.DataFrame, rules: Rules) -> Step:
     suggested (EM02)."""
     spec = email_keys.load(rules)
     rows = addresses(frame, (EMAIL, ALT))
-    fixes = corrections(rows["host"], spec)
-    findings = typo_findings(rows, spec, EMAIL, fixes)
+    suggested = suggestions(rows["host"], spec)
+    fixes = corrections(suggested, spec)
+    findings = typo_findings(rows, suggested, EMAIL, fixes)
     return Step(correct(frame, fixes, rows["host"].head(frame.height)), findings)

@@ -26,7 +26,7 @@ EXCEL = r"^([0-9])[.,]([0-9]+)[eE]\+?([0-9]{1,2})$"  # no spaces: spaced ones ma
 _BODY, _EXT, _EXCEL, _ROW, _QUERY = "__body", "__ext", "__excel", "__row", "__query"
 _TYPED, _AS_PLUS, _AS_DIGITS = 0, 1, 2  # the typed number, Excel digits with "+", without
 _VALUE, _KIND, _SURE, _NONE = "__value", "__kind_", "__sure_", "__unparseable_"
-_FOREIGN = "__foreign"
+_FOREIGN, _PLAIN = "__foreign", "__plain"
 
 
 def _plain(body: pl.Expr) -> pl.Expr:
@@ -35,22 +35,22 @@ def _plain(body: pl.Expr) -> pl.Expr:
 
 
 def _foreign(body: pl.Expr, region: str) -> pl.Expr:
-    """A plain North American number typed without "+" under two-digit area codes: invalid
-    whatever its digits (``to_e164`` says so once it parses, and such a shape always parses),
-    so it is answered without parsing."""
+    """A plain (``__plain``) North American number typed without "+" under two-digit area
+    codes: invalid whatever its digits (``to_e164`` says so once it parses, and such a shape
+    always parses), so it is answered without parsing."""
     return (
         pl.col(region).is_in(list(TWO_DIGIT_AREAS))
         & ~body.str.starts_with("+")
-        & _plain(body)
+        & pl.col(_PLAIN)
         & body.str.contains(NANP_SHAPE)
     )
 
 
 def _queries(cells: pl.DataFrame, region: str) -> pl.DataFrame:
     """The numbers to parse: each plain cell's but the :func:`_foreign` ones (``cells`` says
-    which in a column), and both readings of each Excel cell."""
+    which in columns), and both readings of each Excel cell."""
     body, excel = pl.col(_BODY), pl.col(_EXCEL)
-    typed = cells.filter(_plain(body) & ~pl.col(_FOREIGN)).select(
+    typed = cells.filter(pl.col(_PLAIN) & ~pl.col(_FOREIGN)).select(
         _ROW,
         pl.lit(_TYPED).alias(_QUERY),
         body.str.starts_with("+").alias(port.PLUS),
@@ -73,8 +73,9 @@ def _queries(cells: pl.DataFrame, region: str) -> pl.DataFrame:
 
 def _answers(cells: pl.DataFrame, region: str) -> pl.DataFrame:
     """``cells`` plus, for each query, whether the port is sure, the E.164 value and kind."""
+    plain = _plain(pl.col(_BODY)).alias(_PLAIN)  # a column: the two tests below read it
     foreign = _foreign(pl.col(_BODY), region).fill_null(False).alias(_FOREIGN)
-    indexed = cells.with_row_index(_ROW).with_columns(foreign)
+    indexed = cells.with_row_index(_ROW).with_columns(plain).with_columns(foreign)
     answers = port.analyze(_queries(indexed, region))
     valid = pl.col(port.SURE) & pl.col(port.KIND).is_not_null()
     for query in (_TYPED, _AS_PLUS, _AS_DIGITS):
@@ -90,7 +91,7 @@ def _answers(cells: pl.DataFrame, region: str) -> pl.DataFrame:
             pl.col(port.NINTH).alias(_col_name(port.NINTH, query)),
         )
         indexed = indexed.with_columns(_placed(found, indexed.height))
-    return indexed.drop(_ROW)
+    return indexed.drop(_ROW, _PLAIN)
 
 
 def _placed(found: pl.DataFrame, height: int) -> list[pl.Series]:
@@ -147,6 +148,22 @@ def _col(name: str, query: int) -> pl.Expr:
     return pl.col(_col_name(name, query))
 
 
+_RULES = (
+    "phone.unparseable",
+    "phone.ninth_digit_added",
+    "phone.extension_kept",
+    "phone.formatted_e164",
+    "phone.missing_area_code",
+    "phone.missing_ninth_digit",
+    "phone.invalid",
+)
+_RULE_NAMES = pl.Series(_RULES, dtype=pl.String)
+
+
+def _code(rule: str) -> pl.Expr:
+    return pl.lit(_RULES.index(rule), pl.UInt32)
+
+
 def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
     """Plain-shaped and Excel cells: what
     :func:`~crmclean.normalize.phones.one_number.to_e164` gives (``ninth``: an old Brazilian
@@ -160,38 +177,37 @@ def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
     nine, local = _col(port.NINTH, _TYPED), _col(port.LOCAL, _TYPED).fill_null(False)
     added = parsed.is_null() & ~local & nine.is_not_null() & pl.lit(ninth)
     value = pl.coalesce(parsed, pl.when(added).then(nine))
-    rule = (
+    # The rule as its place in _RULES (a chain of numbers costs a fraction of one of texts),
+    # named once at the end.
+    code = (
         pl.when(_col(_NONE, _TYPED).fill_null(False))
-        .then(pl.lit("phone.unparseable"))
+        .then(_code("phone.unparseable"))
         .when(added)
-        .then(pl.lit("phone.ninth_digit_added"))
+        .then(_code("phone.ninth_digit_added"))
         .when(value.is_not_null() & ext.is_not_null())
-        .then(pl.lit("phone.extension_kept"))
+        .then(_code("phone.extension_kept"))
         .when(value.is_not_null() & (value != cell))
-        .then(pl.lit("phone.formatted_e164"))
+        .then(_code("phone.formatted_e164"))
         .when(value.is_not_null())
-        .then(pl.lit(None, pl.String))
+        .then(pl.lit(None, pl.UInt32))
         .when(local)
-        .then(pl.lit("phone.missing_area_code"))
+        .then(_code("phone.missing_area_code"))
         .when(nine.is_not_null())
-        .then(pl.lit("phone.missing_ninth_digit"))
-        .otherwise(pl.lit("phone.invalid"))
+        .then(_code("phone.missing_ninth_digit"))
+        .otherwise(_code("phone.invalid"))
     )
+    # an added 9 is the value, and so is no extension; without a value, the number with its 9
+    extended = value.is_not_null() & ext.is_not_null() & ~added
     after = (
-        pl.when(added)
-        .then(nine)
-        .when(value.is_not_null() & ext.is_not_null())
+        pl.when(extended)
         .then(pl.format("{} ext. {}", value, ext))
-        .when(value.is_not_null())
-        .then(value)
-        .when(~local)
-        .then(nine)
+        .otherwise(pl.coalesce(value, pl.when(~local).then(nine)))
     )
     typed = {
         "value": value,
-        "rule": rule,
-        "before": pl.when(rule.is_not_null()).then(cell),
-        "after": pl.when(rule.is_not_null()).then(after),
+        "rule": pl.lit(_RULE_NAMES).gather(code),
+        "before": pl.when(code.is_not_null()).then(cell),
+        "after": pl.when(code.is_not_null()).then(after),
         "kind": pl.when(added).then(pl.lit("mobile")).otherwise(_col(_KIND, _TYPED)),
         "extension": pl.when(parsed.is_not_null()).then(ext),
     }

@@ -48,7 +48,7 @@ PLUS, DIGITS, REGION = "__plus", "__digits", "__region"
 CC, NATIONAL, KIND, LOCAL, NINTH, SURE = "__cc", "__nsn", "__kind", "__local", "__ninth", "__sure"
 UNPARSEABLE = "__unparseable"
 _META, _ROUTE, _SIZE = "__meta", "__route", "__size"  # _META: whose national prefix is stripped
-_CLAIMED, _ROW = "__claimed", "__port_row"
+_CLAIMED, _ROW, _TODO = "__claimed", "__port_row", "__todo"
 MAX_NSN = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
 BR_MOBILE_WITHOUT_NINE = r"^([1-9][1-9])([6-9][0-9]{7})$"
 
@@ -158,16 +158,23 @@ def _country_code(rows: pl.DataFrame, region: str) -> pl.DataFrame:
     return pl.concat(done, how="diagonal_relaxed").drop(_ROUTE)
 
 
-def _local_lengths(region: PhoneMetadata) -> str:
-    """The region's local-only lengths as ``",7,8,"`` (a row's length is looked up in it)."""
+def _local_lengths(region: PhoneMetadata) -> set[int]:
+    """The region's local-only lengths."""
     descs = (region.general_desc, region.fixed_line, region.mobile)
-    local = sorted({n for desc in descs if desc for n in desc.possible_length_local_only})
-    return "," + ",".join(map(str, local)) + ","
+    return {n for desc in descs if desc for n in desc.possible_length_local_only}
 
 
 _RECORD_REGIONS = {r: meta for r in SUPPORTED_REGIONS if (meta := metadata(r)) is not None}
-_REGION_CODE = {r: str(meta.country_code) for r, meta in _RECORD_REGIONS.items()}
-_REGION_LOCAL = {r: _local_lengths(meta) for r, meta in _RECORD_REGIONS.items()}
+# Record regions as numbers (their place in an enum), so that a row's calling code and
+# local-only lengths are found by position instead of hashing its region's name.
+_REGION_ENUM = pl.Enum(sorted(_RECORD_REGIONS))
+_REGION_CODE = pl.Series([str(_RECORD_REGIONS[r].country_code) for r in _REGION_ENUM.categories])
+_LOCAL_SPAN = 1000  # a (region, length) pair as one number: place * span + length
+_REGION_LOCAL = [
+    at * _LOCAL_SPAN + size
+    for at, r in enumerate(_REGION_ENUM.categories)
+    for size in _local_lengths(_RECORD_REGIONS[r])
+]
 
 
 _PREFIX = {
@@ -190,7 +197,7 @@ def _national(rows: pl.DataFrame) -> pl.DataFrame:
         (pl.col(SURE) & (typed.str.len_chars() >= 2)).alias(SURE)
     )
     prefix = pl.col(_META).replace_strict(_PREFIX, default=None, return_dtype=pl.String)
-    found = typed.str.contains(prefix).fill_null(False)
+    found = work.select(typed.str.contains(prefix).fill_null(False)).to_series()
     stripped = [
         _strip(part, key[0])
         for key, part in work.filter(found).partition_by(_META, as_dict=True).items()
@@ -233,10 +240,10 @@ def _local(rows: pl.DataFrame) -> pl.DataFrame:
     typed = pl.col(NATIONAL)
     size = typed.str.len_chars()
     significant = typed.str.strip_chars_start("0").str.len_chars().clip(lower_bound=1)
-    region = pl.col(REGION)
-    code = region.replace_strict(_REGION_CODE, default=None, return_dtype=pl.String)
-    local = region.replace_strict(_REGION_LOCAL, default=None, return_dtype=pl.String)
-    in_local = local.str.contains(pl.format(",{},", significant), literal=True)
+    at = pl.col(REGION).cast(_REGION_ENUM, strict=False).to_physical().cast(pl.UInt32)
+    code = pl.lit(_REGION_CODE).gather(at)
+    pair = at * _LOCAL_SPAN + significant.clip(upper_bound=_LOCAL_SPAN - 1).cast(pl.UInt32)
+    in_local = pair.is_in(_REGION_LOCAL)
     return rows.with_columns(
         (pl.col(SURE) & (size >= 2) & (size <= MAX_NSN)).alias(SURE),
         (~pl.col(PLUS) & (pl.col(CC) == code) & in_local).fill_null(False).alias(LOCAL),
@@ -272,7 +279,8 @@ def _lengths() -> dict[str, set[int]]:
 
 
 _LENGTHS = _lengths()
-_PAIRS = sorted(f"{code}:{size}" for code, sizes in _LENGTHS.items() for size in sizes)
+_SPAN = 100  # a (calling code, length) pair as one number: code * span + length
+_PAIRS = sorted(int(code) * _SPAN + size for code, sizes in _LENGTHS.items() for size in sizes)
 
 
 def _impossible(rows: pl.DataFrame) -> pl.Series:
@@ -281,7 +289,8 @@ def _impossible(rows: pl.DataFrame) -> pl.Series:
     one partition per code and length."""
     todo = pl.col(SURE) & ~pl.col(UNPARSEABLE) & pl.col(_SIZE).is_not_null()
     known = pl.col(CC).is_in(list(_LENGTHS))
-    pair = pl.concat_str(pl.col(CC), pl.lit(":"), pl.col(_SIZE).cast(pl.String))
+    code = pl.col(CC).cast(pl.UInt32, strict=False)
+    pair = code * _SPAN + pl.col(_SIZE).clip(upper_bound=_SPAN - 1)
     return rows.select((todo & known & ~pair.is_in(_PAIRS)).fill_null(False).alias("c"))["c"]
 
 
@@ -301,7 +310,8 @@ def _first_region(rows: pl.DataFrame, regions: list[str], size: int) -> pl.DataF
     before it left (the NANP's 25 regions: a when/then chain would type every row in every
     region); regions claiming by leading digits one after another take their rows in one
     pass, and each types only the rows it took. The regions pass on the national numbers
-    alone, each with its row; the types found are joined back."""
+    alone, each with its row; the types found are put back at their rows (a scatter: a join
+    would hash every row)."""
     done, left = [], rows.select(NATIONAL).with_row_index(_ROW)
     for run in _runs(regions):
         if len(run) == 1 and _leading(run[0]) is None:
@@ -314,8 +324,9 @@ def _first_region(rows: pl.DataFrame, regions: list[str], size: int) -> pl.DataF
         left = left.filter(~claimed)
         if left.is_empty():
             break
-    typed_rows = rows.drop(KIND).with_row_index(_ROW)
-    return typed_rows.join(pl.concat(done), on=_ROW, how="left").drop(_ROW)
+    found = pl.concat(done)
+    kinds = pl.repeat(None, rows.height, dtype=pl.String, eager=True)
+    return rows.with_columns(kinds.scatter(found[_ROW], found[KIND]).alias(KIND))
 
 
 def _leading(region: str) -> str | None:
@@ -374,16 +385,21 @@ def _per_value(
     rows: pl.DataFrame, keys: list[str], work: Callable[[pl.DataFrame, Any], pl.DataFrame]
 ) -> pl.DataFrame:
     """``work`` on the rows of each (non-null) value of ``keys``; every row comes back, in
-    some order. Rows that are not ``sure``, or unparseable, pass through untouched."""
-    todo = pl.col(SURE) & ~pl.col(UNPARSEABLE)
-    sure = rows.filter(todo)
-    parts = [rows.filter(~todo)]
-    for key, part in sure.partition_by(keys, as_dict=True).items():
-        if any(value is None for value in key):
+    some order. Rows that are not ``sure``, or unparseable, pass through untouched (split
+    off in the same pass as the values: a filter first would copy every row once more)."""
+    todo = (pl.col(SURE) & ~pl.col(UNPARSEABLE)).alias(_TODO)
+    parts = []
+    for (flag, *key), part in (
+        rows.with_columns(todo).partition_by(_TODO, *keys, as_dict=True).items()
+    ):
+        part = part.drop(_TODO)
+        if not flag:
+            parts.append(part)
+        elif any(value is None for value in key):
             parts.append(_unsure(part))
         else:
-            parts.append(work(part, key[0] if len(key) == 1 else key))
-    return pl.concat(parts, how="diagonal_relaxed")
+            parts.append(work(part, key[0] if len(key) == 1 else tuple(key)))
+    return pl.concat(parts, how="diagonal_relaxed") if parts else rows
 
 
 def analyze(rows: pl.DataFrame) -> pl.DataFrame:

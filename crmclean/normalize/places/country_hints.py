@@ -40,14 +40,30 @@ def state_countries(rules: Rules) -> dict[str, str]:
     return {spelling: next(iter(c)) for spelling, c in found.items() if len(c) == 1}
 
 
+def _leading_countries() -> dict[str, str | None]:
+    """Every three leading digits -> the main region of the calling code they start with."""
+    regions = {code: MAIN_REGION[code] for code in MAIN_REGION if metadata(MAIN_REGION[code])}
+    return {head: regions.get(code) if code else None for head, code in LEADING_CODES.items()}
+
+
+_LEADING_COUNTRIES = _leading_countries()
+
+
 def calling_country(phone: pl.Expr) -> pl.Expr:
     """The country of a number typed with ``+``: its calling code's main region."""
     typed = phone.str.strip_chars_start()
     digits = typed.str.slice(1, 8).str.replace_all(r"[^0-9]", "").str.slice(0, 3)
-    regions = {code: MAIN_REGION[code] for code in MAIN_REGION if metadata(MAIN_REGION[code])}
-    code = digits.replace_strict(LEADING_CODES, default=None, return_dtype=pl.String)
-    country = code.replace_strict(regions, default=None, return_dtype=pl.String)
+    country = digits.replace_strict(_LEADING_COUNTRIES, default=None, return_dtype=pl.String)
     return pl.when(typed.str.starts_with("+")).then(country)
+
+
+def _calling_countries(phones: pl.Series) -> pl.Series:
+    """:func:`calling_country` of each number, found once (the hint and the text shown both
+    read it) and only for the numbers typed with ``+``."""
+    typed = phones.to_frame("p").select(pl.col("p").str.strip_chars_start().str.starts_with("+"))
+    plus = typed.to_series().fill_null(False).arg_true()
+    found = phones.gather(plus).to_frame("p").select(calling_country(pl.col("p"))).to_series()
+    return pl.repeat(None, len(phones), dtype=pl.String, eager=True).scatter(plus, found)
 
 
 def postal_country(postal: pl.Expr) -> pl.Expr:
@@ -67,8 +83,9 @@ def _hints(frame: pl.DataFrame, rules: Rules) -> list[pl.Expr | pl.Series]:
         spelling = fold(pl.col(STATE)).replace_strict(lookup, default=None, return_dtype=pl.String)
         by_state = select_distinct(frame, [STATE], {STATE: spelling})[STATE]
     phones = [p for p in PHONES if p in columns]
-    by_phone = pl.coalesce(*(calling_country(pl.col(p)) for p in phones), pl.lit(None, pl.String))
-    text = (pl.when(calling_country(pl.col(p)).is_not_null()).then(pl.col(p)) for p in phones)
+    called = {p: _calling_countries(frame[p]) for p in phones}
+    by_phone = pl.coalesce(*(pl.lit(called[p]) for p in phones), pl.lit(None, pl.String))
+    text = (pl.when(pl.lit(called[p]).is_not_null()).then(pl.col(p)) for p in phones)
     by_postal = postal_country(pl.col(POSTAL)) if POSTAL in columns else pl.lit(None, pl.String)
     hints = zip((by_state, by_phone, by_postal), _HINTS, strict=True)
     return [*(h.alias(name) for h, name in hints), pl.coalesce(*text, None).alias(_PHONE_TEXT)]
@@ -88,10 +105,12 @@ def infer_country(frame: pl.DataFrame, rules: Rules) -> Step:
     hints = [pl.col(name) for name in _HINTS]
     first = pl.coalesce(hints)
     agree = pl.all_horizontal(hint.is_null() | (hint == first) for hint in hints)
-    guessed = subset.select(
+    after = subset.select(pl.when(agree).then(first).alias("after")).to_series()
+    country = after if every else frame[COUNTRY].clone().scatter(empty, after)
+    guessed = subset.filter(after.is_not_null()).select(  # the hints said only where used
         SOURCE,
         SOURCE_ID,
-        pl.when(agree).then(first).alias("after"),
+        after.drop_nulls(),
         pl.concat_str(
             _said("state", _HINTS[0], STATE),
             _said("phone", _HINTS[1], _PHONE_TEXT),
@@ -100,9 +119,7 @@ def infer_country(frame: pl.DataFrame, rules: Rules) -> Step:
             ignore_nulls=True,
         ).alias("before"),
     )
-    after = guessed["after"]
-    country = after if every else frame[COUNTRY].clone().scatter(empty, after)
-    rule = pl.when(pl.col("after").is_not_null()).then(pl.lit("country.inferred"))
+    rule = pl.lit("country.inferred")
     return Step(frame.with_columns(country.alias(COUNTRY)), by_rule(guessed, COUNTRY, rule))
 
 

@@ -13,8 +13,11 @@ from crmclean.normalize.findings import Step, by_rule, changed, concat, pairs
 # Control characters that are not whitespace, plus format characters (zero-width space,
 # soft hyphen, BOM, bidi marks): invisible in a spreadsheet, poison for matching.
 INVISIBLE = r"[[\p{Cc}&&\S]\p{Cf}]"
-# What :func:`clean` may change: anything but printable ASCII, or a space at an end or doubled.
-DIRTY = r"[^\x21-\x7E ]|^ | $|  "
+# What :func:`clean` may change: a character but printable ASCII, a space and the letters and
+# signs of U+00A1-U+02FF but the soft hyphen (no control, format or space character there; each
+# NFC alone and combining with nothing, so a text of them is NFC: accented Latin names and
+# streets need no cleaning), or a space at an end or doubled.
+DIRTY = r"[^\x20-\x7E\x{A1}-\x{AC}\x{AE}-\x{2FF}]|^ | $|  "
 
 
 def clean(value: pl.Expr) -> pl.Expr:
