@@ -13,7 +13,7 @@ from crmclean.dedupe import DedupeOptions, beside, match_config
 from crmclean.dedupe.beside import KeysBeside
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.derived_keys import add_keys
-from crmclean.dedupe.keys import key_table
+from crmclean.dedupe.keys import key_group, key_table
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
 
@@ -83,3 +83,28 @@ def test_groups_started_again_later_stand_when_unchanged(
 def test_records_rejected_after_the_start_leave_no_key(normalized: pl.DataFrame) -> None:
     _built(normalized, normalized.slice(3), Rules())
     _built(normalized.drop("city"), normalized, Rules())  # a column added after the start
+
+
+LISTS = [["a", "b"], [], None, [None], ["a"], ["b", "a"], ["a", None]]
+
+
+@pytest.mark.parametrize("i", range(len(LISTS)))
+@pytest.mark.parametrize("j", range(len(LISTS)))
+def test_list_columns_are_equal_only_value_for_value(i: int, j: int) -> None:
+    """Lists compared by their lengths and flat values tell an empty list, a null list and a
+    list holding a null apart, as comparing them whole does."""
+    dtype = pl.List(pl.String)
+    early = pl.Series([["x"], LISTS[i]], dtype=dtype)
+    final = pl.Series([["x"], LISTS[j]], dtype=dtype)
+    assert beside._equal(early, final) == early.equals(final)
+    nested = pl.Series([[LISTS[i]]], dtype=pl.List(dtype))
+    assert beside._equal(nested, pl.Series([[LISTS[j]]], dtype=pl.List(dtype))) == (i == j)
+
+
+def test_a_derived_column_is_made_only_for_the_group_reading_it() -> None:
+    """The e-mail group derives ``email_key`` from ``email`` alone, not ``company_key``."""
+    emails = key_group("emails")
+    assert "company" not in beside._read(emails)
+    columns = pl.DataFrame({"email": ["A.B+x@gmail.com"], "email_alt": [["c@d.com"]]})
+    rows = beside._rows(emails, columns, Rules())
+    assert rows["email_key"].to_list() == ["ab@gmail.com"]

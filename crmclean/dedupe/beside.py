@@ -23,32 +23,48 @@ import polars as pl
 
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.config import MatchConfig
-from crmclean.dedupe.derived_keys import DERIVED, DERIVED_FROM, add_keys
+from crmclean.dedupe.derived_keys import DERIVED, SOURCE, add_keys
 from crmclean.dedupe.keys import KeyGroup, group_table, joined_tables, key_groups, with_optional
 from crmclean.rules import Rules
 
 
+def _derived(group: KeyGroup) -> list[str]:
+    """The derived columns ``group`` reads (:data:`~crmclean.dedupe.derived_keys.DERIVED`)."""
+    return [column for column in group.inputs if column in DERIVED]
+
+
 def _read(group: KeyGroup) -> list[str]:
-    """The frame's columns ``group`` reads: its inputs, those it derives from for a derived
-    one (``email_key`` from ``email``)."""
-    derived = any(column in DERIVED for column in group.inputs)
-    wanted = [*group.inputs, *(DERIVED_FROM if derived else ())]
+    """The frame's columns ``group`` reads: its inputs, those its derived ones come from
+    (``email`` for ``email_key``)."""
+    wanted = [*group.inputs, *(SOURCE[column] for column in _derived(group))]
     return [column for column in dict.fromkeys(wanted) if column not in DERIVED]
 
 
 def _rows(group: KeyGroup, columns: pl.DataFrame, rules: Rules) -> pl.DataFrame:
-    """``group``'s input columns made of ``columns`` (:func:`_read`'s)."""
-    derived = any(column in DERIVED for column in group.inputs)
-    made = add_keys(columns, rules) if derived else columns
+    """``group``'s input columns made of ``columns`` (:func:`_read`'s): only the derived
+    columns it reads are derived."""
+    derived = _derived(group)
+    made = add_keys(columns, rules, derived) if derived else columns
     return with_optional(made).select(group.inputs)
 
 
 def _same(early: pl.DataFrame, frame: pl.DataFrame) -> bool:
     """Whether ``frame`` holds ``early``'s columns, row for row."""
     return early.height == frame.height and all(
-        column in frame.columns and frame[column].equals(early[column], check_dtypes=True)
+        column in frame.columns and _equal(early[column], frame[column])
         for column in early.columns
     )
+
+
+def _equal(early: pl.Series, final: pl.Series) -> bool:
+    """Whether two columns hold the same values, nulls alike; lists by their lengths, then
+    their values laid flat (comparing list columns whole is many times slower)."""
+    if early.dtype != final.dtype:
+        return False
+    if not isinstance(early.dtype, pl.List):
+        return final.equals(early)
+    lengths = early.list.len().equals(final.list.len())
+    return lengths and _equal(early.explode(), final.explode())
 
 
 class KeysBeside:
