@@ -263,7 +263,20 @@ def _every_value(
     ]
     made = pl.concat(parts).with_columns(value(pl.col(_VALUE)))
     flat = made.filter(kept(pl.col(_VALUE)) & pl.col(_VALUE).is_not_null())
-    return flat.sort(_ROW, maintain_order=True).unique([_ROW, _VALUE], maintain_order=True)
+    return _once(flat.sort(_ROW, maintain_order=True))
+
+
+def _once(flat: pl.DataFrame) -> pl.DataFrame:
+    """``flat`` (``_key_row`` ascending) with each row's values once, the first kept, in order:
+    only the rows holding several values are searched for repeats (most hold one: making
+    every row unique costs several times more)."""
+    row = pl.col(_ROW)
+    several = flat.select(((row == row.shift(1)) | (row == row.shift(-1))).fill_null(False))
+    at = several.to_series().arg_true()
+    repeated = flat[at].select(pl.struct(_ROW, _VALUE).is_first_distinct().not_()).to_series()
+    if not repeated.any():
+        return flat
+    return flat.filter(pl.repeat(True, flat.height, eager=True).scatter(at.filter(repeated), False))
 
 
 def _phone_table(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
@@ -290,8 +303,7 @@ def _phone_table(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> K
 def _phone_tails(flat: pl.DataFrame, height: int) -> tuple[pl.Series, pl.Series]:
     """``phone_tails`` coded: the last eight digits of each number of ``flat``, once a row."""
     tail = pl.col(_VALUE).str.replace_all(r"[^0-9]", "").str.slice(-8)
-    tails = flat.select(_ROW, tail).filter(pl.col(_VALUE).str.len_chars() == 8)
-    once = tails.unique([_ROW, _VALUE], maintain_order=True)
+    once = _once(flat.select(_ROW, tail).filter(pl.col(_VALUE).str.len_chars() == 8))
     return encode_flat(once[_ROW], once[_VALUE], height)
 
 
