@@ -87,20 +87,18 @@ def _shared_values(flat: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) 
     last, still share theirs), or no holder's given name is more than half the holders'
     (:func:`_other_given`: a parent and a child, two siblings on a family's landline share the
     surname only). A team's mailbox or a switchboard, learned from the data. Only a value two
-    records hold or more can be shared: the names of other holders are not read."""
+    records hold or more can be shared: the names of other holders are not read, and each
+    distinct name is read once."""
     held = flat.select(pl.col(_ROW).alias(_DISTINCT), pl.col(_VALUE).alias("_value"))
     several = held.filter(pl.len().over("_value") > 1)
-    named = (
-        rows[several[_DISTINCT]]
-        .select(
-            _initials(pl.coalesce("full_name", "first_name"), config).alias("_initial"),
-            _initials(pl.col("first_name"), config).alias("_given"),
-            _initials(pl.col("last_name"), config).alias("_surname"),
-            fold(pl.col("first_name")).str.split(" ").alias("_words"),
-        )
-        .with_columns(pl.col("_words").list.first().alias("_first"))
-    )
-    holders = several.hstack(named).drop_nulls("_initial")
+    names, index = factorize(rows[several[_DISTINCT]].select(_HOLDER_NAMES))
+    named = names.select(
+        _initials(pl.coalesce("full_name", "first_name"), config).alias("_initial"),
+        _initials(pl.col("first_name"), config).alias("_given"),
+        _initials(pl.col("last_name"), config).alias("_surname"),
+        fold(pl.col("first_name")).str.split(" ").alias("_words"),
+    ).with_columns(pl.col("_words").list.first().alias("_first"))
+    holders = several.hstack(named[index]).drop_nulls("_initial")
     counts = holders.group_by("_value").agg(pl.len().alias("_holders"))
     letters = holders.explode("_initial").unique([_DISTINCT, "_value", "_initial"])
     shared = letters.group_by("_value", "_initial").agg(pl.len().alias("_sharing"))
@@ -111,6 +109,7 @@ def _shared_values(flat: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) 
     return pl.concat([verdict.filter(team)["_value"], _other_given(holders, family, rows)])
 
 
+_HOLDER_NAMES = ("full_name", "first_name", "last_name")  # read once per distinct name
 # The most holders a family's landline is read for given names (4 to 64 give the same probe
 # and outside CRM 5k figures, bench/match_errors.py seeds 2024).
 _HOUSEHOLD = 16
