@@ -89,6 +89,12 @@ def test_values_and_rows_are_numbered_in_order_of_first_appearance() -> None:
     assert table.codes["city"].to_list() == [None, None, 0, None, 1, 0]
     empty, none = factorize(pl.DataFrame({"city": []}, schema={"city": pl.String}))
     assert empty.is_empty() and none.is_empty()
+    unfilled = pl.DataFrame(
+        {"a": [None] * 3, "b": [None] * 3}, schema={"a": pl.String, "b": pl.Int8}
+    )
+    one, zeros = factorize(unfilled)
+    assert one.rows() == [(None, None)] and one.schema == unfilled.schema
+    assert zeros.to_list() == [0, 0, 0] and zeros.dtype == pl.UInt32 and zeros.name == index.name
 
 
 def test_lists_laid_out_flat_code_as_the_lists_do() -> None:

@@ -31,6 +31,8 @@ def test_add_keys_gives_the_three_matching_columns() -> None:
         (None, None, "padaria"),
     ]
     assert keyed.schema["email_is_role"] == pl.Boolean
+    assert add_keys(frame, Rules(), ["company_key"]).columns == [*frame.columns, "company_key"]
+    assert "company_key" not in add_keys(frame, Rules(), ["email_key"]).columns
 
 
 LOCAL = st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,12}", fullmatch=True)

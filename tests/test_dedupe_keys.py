@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from test_dedupe_support import contacts
 
 from crmclean.dedupe.config import MatchConfig, load_match_config
-from crmclean.dedupe.keys import KEYS, RECORD, fold, matching_keys, postal_area
+from crmclean.dedupe.keys import KEYS, RECORD, _once, fold, matching_keys, postal_area
 from crmclean.rules import Rules
 
 
@@ -394,3 +394,17 @@ def test_every_value_lists_each_value_once_in_column_order() -> None:
     lists = dict(zip(listed["_key_row"], listed["_key_value"].to_list(), strict=True))
     assert [lists.get(row, []) for row in range(rows.height)] == expected.to_series().to_list()
     assert lists == {0: ["1", "2", "9", "8"], 1: ["2", "7"], 2: ["3"], 4: ["5", "6", "4"]}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c"]), max_size=4), max_size=8))
+def test_each_rows_values_once_keeps_the_first_in_order(rows: list[list[str]]) -> None:
+    """Searching only the rows holding several values for repeats gives what making every
+    row unique gives."""
+    flat = pl.DataFrame(
+        [(row, value) for row, values in enumerate(rows) for value in values],
+        schema={"_key_row": pl.UInt32, "_key_value": pl.String},
+        orient="row",
+    )
+    expected = flat.unique(["_key_row", "_key_value"], maintain_order=True)
+    assert _once(flat).equals(expected)

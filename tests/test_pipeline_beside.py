@@ -35,15 +35,23 @@ CRM = """id,Nome,E-mail,Telefone,Empresa,Cidade
 
 @pytest.fixture
 def verdicts(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each key group built early stood (its columns unchanged at the end)."""
+    """Whether each key group built early stood (its columns unchanged at the end); every
+    early build is let finish first (one still waiting is built again from the final frame,
+    unchecked)."""
     seen: list[bool] = []
-    original = beside._same
+    original, finish = beside._same, beside.KeysBeside.finish
 
     def same(early: pl.DataFrame, frame: pl.DataFrame) -> bool:
         seen.append(original(early, frame))
         return seen[-1]
 
+    def settled(keys: beside.KeysBeside, frame: pl.DataFrame) -> None:
+        for _columns, early in keys._early.values():
+            early.result()
+        finish(keys, frame)
+
     monkeypatch.setattr(beside, "_same", same)
+    monkeypatch.setattr(beside.KeysBeside, "finish", settled)
     return seen
 
 

@@ -122,9 +122,12 @@ def _firsts(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
 def factorize(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     """The distinct rows of ``frame`` (nulls equal, in order of first appearance) and, for each
     row, the UInt32 number of its distinct row: each row's first equal row found
-    (:func:`_firsts`), the first rows numbered in order, their numbers gathered, no sort."""
+    (:func:`_firsts`), the first rows numbered in order, their numbers gathered, no sort. A
+    frame of empty columns (a field no source fills) is one distinct row, found at once."""
     if not frame.height:
         return frame, pl.Series(CODE, [], dtype=pl.UInt32)
+    if all(column.null_count() == frame.height for column in frame.iter_columns()):
+        return frame.head(1), pl.repeat(0, frame.height, dtype=pl.UInt32, eager=True).alias(CODE)
     firsts = _firsts(frame, frame.columns)
     new = firsts == pl.int_range(frame.height, eager=True, dtype=pl.UInt32)
     index = (new.cum_sum().gather(firsts) - 1).cast(pl.UInt32).alias(CODE)

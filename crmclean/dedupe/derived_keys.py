@@ -6,6 +6,8 @@ name. They are recomputed on every run, so normalizing twice gives the same colu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import polars as pl
 
 from crmclean.dedupe import company_keys as companies
@@ -14,10 +16,14 @@ from crmclean.normalize.emails import vocabulary as emails
 from crmclean.rules import Rules
 
 DERIVED = (email_keys.KEY, email_keys.ROLE, companies.KEY)
-DERIVED_FROM = ("email", "company")  # the columns add_keys derives them from
+SOURCE = {email_keys.KEY: "email", email_keys.ROLE: "email", companies.KEY: "company"}
+DERIVED_FROM = tuple(dict.fromkeys(SOURCE.values()))  # the columns add_keys derives them from
 
 
-def add_keys(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
-    """``frame`` with every derived matching column (replaced if present)."""
-    with_email = email_keys.with_keys(frame, emails.load(rules))
-    return companies.with_key(with_email, rules)
+def add_keys(frame: pl.DataFrame, rules: Rules, wanted: Iterable[str] = DERIVED) -> pl.DataFrame:
+    """``frame`` with the derived matching columns ``wanted`` (replaced if present; both
+    e-mail columns when either is wanted), every one by default."""
+    wanted = set(wanted)
+    if wanted & {email_keys.KEY, email_keys.ROLE}:
+        frame = email_keys.with_keys(frame, emails.load(rules))
+    return companies.with_key(frame, rules) if companies.KEY in wanted else frame

@@ -87,20 +87,18 @@ def _shared_values(flat: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) 
     last, still share theirs), or no holder's given name is more than half the holders'
     (:func:`_other_given`: a parent and a child, two siblings on a family's landline share the
     surname only). A team's mailbox or a switchboard, learned from the data. Only a value two
-    records hold or more can be shared: the names of other holders are not read."""
+    records hold or more can be shared: the names of other holders are not read, and each
+    distinct name is read once."""
     held = flat.select(pl.col(_ROW).alias(_DISTINCT), pl.col(_VALUE).alias("_value"))
     several = held.filter(pl.len().over("_value") > 1)
-    named = (
-        rows[several[_DISTINCT]]
-        .select(
-            _initials(pl.coalesce("full_name", "first_name"), config).alias("_initial"),
-            _initials(pl.col("first_name"), config).alias("_given"),
-            _initials(pl.col("last_name"), config).alias("_surname"),
-            fold(pl.col("first_name")).str.split(" ").alias("_words"),
-        )
-        .with_columns(pl.col("_words").list.first().alias("_first"))
-    )
-    holders = several.hstack(named).drop_nulls("_initial")
+    names, index = factorize(rows[several[_DISTINCT]].select(_HOLDER_NAMES))
+    named = names.select(
+        _initials(pl.coalesce("full_name", "first_name"), config).alias("_initial"),
+        _initials(pl.col("first_name"), config).alias("_given"),
+        _initials(pl.col("last_name"), config).alias("_surname"),
+        fold(pl.col("first_name")).str.split(" ").alias("_words"),
+    ).with_columns(pl.col("_words").list.first().alias("_first"))
+    holders = several.hstack(named[index]).drop_nulls("_initial")
     counts = holders.group_by("_value").agg(pl.len().alias("_holders"))
     letters = holders.explode("_initial").unique([_DISTINCT, "_value", "_initial"])
     shared = letters.group_by("_value", "_initial").agg(pl.len().alias("_sharing"))
@@ -111,6 +109,7 @@ def _shared_values(flat: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) 
     return pl.concat([verdict.filter(team)["_value"], _other_given(holders, family, rows)])
 
 
+_HOLDER_NAMES = ("full_name", "first_name", "last_name")  # read once per distinct name
 # The most holders a family's landline is read for given names (4 to 64 give the same probe
 # and outside CRM 5k figures, bench/match_errors.py seeds 2024).
 _HOUSEHOLD = 16
@@ -263,7 +262,20 @@ def _every_value(
     ]
     made = pl.concat(parts).with_columns(value(pl.col(_VALUE)))
     flat = made.filter(kept(pl.col(_VALUE)) & pl.col(_VALUE).is_not_null())
-    return flat.sort(_ROW, maintain_order=True).unique([_ROW, _VALUE], maintain_order=True)
+    return _once(flat.sort(_ROW, maintain_order=True))
+
+
+def _once(flat: pl.DataFrame) -> pl.DataFrame:
+    """``flat`` (``_key_row`` ascending) with each row's values once, the first kept, in order:
+    only the rows holding several values are searched for repeats (most hold one: making
+    every row unique costs several times more)."""
+    row = pl.col(_ROW)
+    several = flat.select(((row == row.shift(1)) | (row == row.shift(-1))).fill_null(False))
+    at = several.to_series().arg_true()
+    repeated = flat[at].select(pl.struct(_ROW, _VALUE).is_first_distinct().not_()).to_series()
+    if not repeated.any():
+        return flat
+    return flat.filter(pl.repeat(True, flat.height, eager=True).scatter(at.filter(repeated), False))
 
 
 def _phone_table(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> KeyTable:
@@ -290,8 +302,7 @@ def _phone_table(rows: pl.DataFrame, names: list[str], config: MatchConfig) -> K
 def _phone_tails(flat: pl.DataFrame, height: int) -> tuple[pl.Series, pl.Series]:
     """``phone_tails`` coded: the last eight digits of each number of ``flat``, once a row."""
     tail = pl.col(_VALUE).str.replace_all(r"[^0-9]", "").str.slice(-8)
-    tails = flat.select(_ROW, tail).filter(pl.col(_VALUE).str.len_chars() == 8)
-    once = tails.unique([_ROW, _VALUE], maintain_order=True)
+    once = _once(flat.select(_ROW, tail).filter(pl.col(_VALUE).str.len_chars() == 8))
     return encode_flat(once[_ROW], once[_VALUE], height)
 
 
