@@ -529,16 +529,16 @@ METHODS: dict[str, Method] = {
 _NO_CODE = 2**32 - 1  # a null code, as an integer array holds it
 
 
-_CODES: dict[tuple[int, str], tuple[KeyTable, np.ndarray]] = {}  # per run, see forget_kept
+_CODES: dict[tuple[int, str], tuple[KeyTable, pl.Series]] = {}  # per run, see forget_kept
 
 
-def _codes(table: KeyTable, key: str) -> np.ndarray:
-    """Every record's code of text key ``key`` as ``uint32``, null as :data:`_NO_CODE`, made
-    once for the chunks of a run (``table`` known by identity): each chunk then takes its
-    pairs' codes by a NumPy gather, not a gather, cast and fill of its own."""
+def _codes(table: KeyTable, key: str) -> pl.Series:
+    """Every record's code of text key ``key`` as ``UInt32``, null as :data:`_NO_CODE`, made
+    once for the chunks of a run (``table`` known by identity): each chunk then gathers its
+    pairs' codes as they are, with no cast or fill of its own."""
     held = _CODES.get((id(table), key))
     if held is None or held[0] is not table:
-        codes = table.codes[key].cast(pl.UInt32).fill_null(_NO_CODE).to_numpy()
+        codes = table.codes[key].cast(pl.UInt32).fill_null(_NO_CODE).rechunk()
         held = _CODES[id(table), key] = (table, codes)
     return held[1]
 
@@ -546,8 +546,7 @@ def _codes(table: KeyTable, key: str) -> np.ndarray:
 def _pair_codes(pairs: pl.DataFrame, table: KeyTable, key: str) -> tuple[np.ndarray, np.ndarray]:
     """The codes of text key ``key`` of the left and right records of every pair."""
     codes = _codes(table, key)
-    left, right = (pairs[side].to_numpy().astype(np.intp) for side in (LEFT, RIGHT))
-    return np.take(codes, left), np.take(codes, right)
+    return codes.gather(pairs[LEFT]).to_numpy(), codes.gather(pairs[RIGHT]).to_numpy()
 
 
 def _text_similarity(
