@@ -256,3 +256,20 @@ def test_a_key_of_few_values_scores_as_a_key_of_many(
     few = _similarity(method, left, right)
     monkeypatch.setattr(compare_module, "FEW_VALUES", 0)
     assert _similarity(method, left, right) == few
+
+
+def test_text_codes_kept_for_a_run_follow_their_table() -> None:
+    """A key's codes, kept for the chunks of a run, are those of the table compared: two
+    tables compared in turn under one key name score as each does alone, and forget_kept
+    drops the codes."""
+    schema = {LEFT: pl.UInt32, RIGHT: pl.UInt32}
+    pairs = pl.DataFrame({LEFT: [0, 0, 1], RIGHT: [1, 2, 2]}, schema=schema)
+    one = encode(pl.DataFrame({"k": ["silva", "silva", None]}))
+    other = encode(pl.DataFrame({"k": ["costa", "souza", "costa"]}))
+    alone = [compare(pairs, encode(table.decoded()), "k", "levenshtein") for table in (one, other)]
+    compare_module.forget_kept()
+    in_turn = [compare(pairs, table, "k", "levenshtein") for table in (one, other, one)]
+    assert [s.to_list() for s in in_turn] == [s.to_list() for s in [*alone, alone[0]]]
+    assert in_turn[0].to_list() == [1.0, None, None]
+    compare_module.forget_kept()
+    assert not compare_module._CODES

@@ -529,18 +529,33 @@ METHODS: dict[str, Method] = {
 _NO_CODE = 2**32 - 1  # a null code, as an integer array holds it
 
 
-def _codes(codes: pl.Series) -> np.ndarray:
-    """Text codes as ``uint32``, null as :data:`_NO_CODE`."""
-    return codes.cast(pl.UInt32).fill_null(_NO_CODE).to_numpy()
+_CODES: dict[tuple[int, str], tuple[KeyTable, pl.Series]] = {}  # per run, see forget_kept
+
+
+def _codes(table: KeyTable, key: str) -> pl.Series:
+    """Every record's code of text key ``key`` as ``UInt32``, null as :data:`_NO_CODE`, made
+    once for the chunks of a run (``table`` known by identity): each chunk then gathers its
+    pairs' codes as they are, with no cast or fill of its own."""
+    held = _CODES.get((id(table), key))
+    if held is None or held[0] is not table:
+        codes = table.codes[key].cast(pl.UInt32).fill_null(_NO_CODE).rechunk()
+        held = _CODES[id(table), key] = (table, codes)
+    return held[1]
+
+
+def _pair_codes(pairs: pl.DataFrame, table: KeyTable, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """The codes of text key ``key`` of the left and right records of every pair."""
+    codes = _codes(table, key)
+    return codes.gather(pairs[LEFT]).to_numpy(), codes.gather(pairs[RIGHT]).to_numpy()
 
 
 def _text_similarity(
-    left: pl.Series, right: pl.Series, values: pl.Series, method: Method, key: str
+    a: np.ndarray, b: np.ndarray, values: pl.Series, method: Method, key: str
 ) -> pl.Series:
-    """``method`` over pairs of text codes: once per distinct pair of different values (found
-    by a sort of their packed codes, whose inverse places the similarities back), in NumPy
-    (null as NaN until the end: no similarity is NaN)."""
-    a, b = _codes(left), _codes(right)
+    """``method`` over pairs of text codes ``a`` and ``b`` (:func:`_pair_codes`): once per
+    distinct pair of different values (found by a sort of their packed codes, whose inverse
+    places the similarities back), in NumPy (null as NaN until the end: no similarity is
+    NaN)."""
     known = (a != _NO_CODE) & (b != _NO_CODE)
     result = np.where(known & (a == b), 1.0, np.nan)
     rows = np.flatnonzero(known & (a != b))
@@ -603,6 +618,7 @@ def forget_kept() -> None:
     """Drop the similarities and split values kept across a run's chunks (with them the key
     values they hold): called when a run's comparing is over, so they do not outlive it."""
     _KEPT.clear()
+    _CODES.clear()
     _WORDS.clear()
     _STRINGS.clear()
     _LAST_HALVES.clear()
@@ -613,12 +629,12 @@ def compare(pairs: pl.DataFrame, table: KeyTable, key: str, method: str) -> pl.S
     chosen = METHODS[method]
     if chosen.on_single is not None:
         return _list_similarity(pairs, table, key, chosen.on_single, chosen.similarity)
-    left = table.codes[key].gather(pairs[LEFT])
-    right = table.codes[key].gather(pairs[RIGHT])
     if chosen.on_lists or chosen.on_codes:
+        left = table.codes[key].gather(pairs[LEFT])
+        right = table.codes[key].gather(pairs[RIGHT])
         sides = pl.DataFrame({LEFT: left, RIGHT: right})
         return chosen.similarity(sides, LEFT, RIGHT)
-    return _text_similarity(left, right, table.values[key], chosen, key)
+    return _text_similarity(*_pair_codes(pairs, table, key), table.values[key], chosen, key)
 
 
 def _list_similarity(
