@@ -23,14 +23,17 @@ from dataclasses import replace
 
 import numpy as np
 import polars as pl
+import polars.selectors as cs
+from polars.expr.whenthen import ChainedThen, Then
 
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig
 from crmclean.dedupe.params import Parameters, level_index
-from crmclean.dedupe.score import compared_pairs, weighed_pairs
+from crmclean.dedupe.score import compared_pairs, thresholds, weighed_pairs
 
 TOLERANCE = 1e-4
-WEIGHED_SLICE = 50_000  # EM's sample weighed this many pairs at a time (the weights held)
+WEIGHED_SLICE = 50_000  # EM's sample weighed this many patterns at a time (the weights held)
+_ROW = "_row"
 
 
 def _explained(spec: ComparisonSpec, specs: list[ComparisonSpec]) -> pl.Expr:
@@ -95,13 +98,40 @@ def _prior(probability: np.ndarray, candidates: int, population: int, config: Ma
     return min(max(estimated, low), high, 0.5)
 
 
-def _probability(sample: pl.DataFrame, config: MatchConfig, params: Parameters) -> np.ndarray:
-    """The match probability of each pair of ``sample``, weighed :data:`WEIGHED_SLICE` pairs at
-    a time (each pair is weighed on its own, so as all at once; one slice's weights are held)."""
-    slices = range(0, max(sample.height, 1), WEIGHED_SLICE)
+def _reached(sim: str, cuts: set[float]) -> pl.Expr:
+    """Column ``sim`` as the highest of ``cuts`` it reaches (-1 below all, null for null):
+    each comparison of it with one of ``cuts`` comes out as the similarity's own."""
+    column = pl.col(sim)
+    chain: Then | ChainedThen = pl.when(column.is_null()).then(pl.lit(None, dtype=pl.Float64))
+    for cut in sorted(cuts, reverse=True):
+        chain = chain.when(column >= cut).then(pl.lit(cut, dtype=pl.Float64))
+    return chain.otherwise(pl.lit(-1.0)).alias(sim)
+
+
+def _patterns(sample: pl.DataFrame, config: MatchConfig) -> tuple[pl.DataFrame, np.ndarray]:
+    """The distinct rows of ``sample`` as the weighing reads them (each similarity as it
+    reaches the :func:`~crmclean.dedupe.score.thresholds`, the term frequencies), and each
+    pair's row among them. Each pair is weighed on its own, so pairs alike weigh alike to the
+    last bit: EM weighs each pattern once (contacts_100k: 31,588 for 200,000 pairs)."""
+    cuts = thresholds(config)
+    read = sample.select(
+        *(_reached(f"sim_{spec.name}", cuts[spec.name]) for spec in config.comparisons),
+        cs.starts_with("_tf_"),
+    )
+    groups = read.with_row_index(_ROW).group_by(read.columns).agg(_ROW)
+    rows, sizes = groups[_ROW].explode().to_numpy(), groups[_ROW].list.len().to_numpy()
+    where = np.empty(read.height, dtype=np.int64)
+    where[rows] = np.repeat(np.arange(groups.height), sizes)
+    return groups.drop(_ROW), where
+
+
+def _probability(patterns: pl.DataFrame, config: MatchConfig, params: Parameters) -> np.ndarray:
+    """The match probability of each of ``patterns``, weighed :data:`WEIGHED_SLICE` at a time
+    (each row is weighed on its own, so as all at once; one slice's weights are held)."""
+    slices = range(0, max(patterns.height, 1), WEIGHED_SLICE)
     return np.concatenate(
         [
-            weighed_pairs(sample.slice(start, WEIGHED_SLICE), config, params)[
+            weighed_pairs(patterns.slice(start, WEIGHED_SLICE), config, params)[
                 "probability"
             ].to_numpy()
             for start in slices
@@ -131,9 +161,10 @@ def expectation_maximisation(
     sample = em_sample(compared, config)
     candidates = compared.height if candidates is None else candidates
     levels = _levels(sample, specs)
+    patterns, where = _patterns(sample, config)
     estimable = candidates >= config.em_prior_min_pairs
     for _ in range(config.em_iterations):
-        probability = _probability(sample, config, params)
+        probability = _probability(patterns, config, params)[where]
         m = {
             spec.name: _floored(
                 _shares(levels[spec.name], probability, spec, config.m_prior_pairs), spec
