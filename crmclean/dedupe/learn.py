@@ -99,30 +99,30 @@ def _prior(probability: np.ndarray, candidates: int, population: int, config: Ma
 
 
 def _reached(sim: str, cuts: set[float]) -> pl.Expr:
-    """Column ``sim`` as the highest of ``cuts`` it reaches (-1 below all, null for null):
-    each comparison of it with one of ``cuts`` comes out as the similarity's own."""
+    """Which of ``cuts`` column ``sim`` reaches: 0 null, 1 none, 2 the highest, 3 the next..."""
     column = pl.col(sim)
-    chain: Then | ChainedThen = pl.when(column.is_null()).then(pl.lit(None, dtype=pl.Float64))
-    for cut in sorted(cuts, reverse=True):
-        chain = chain.when(column >= cut).then(pl.lit(cut, dtype=pl.Float64))
-    return chain.otherwise(pl.lit(-1.0)).alias(sim)
+    chain: Then | ChainedThen = pl.when(column.is_null()).then(pl.lit(0, dtype=pl.UInt8))
+    for code, cut in enumerate(sorted(cuts, reverse=True), start=2):
+        chain = chain.when(column >= cut).then(pl.lit(code, dtype=pl.UInt8))
+    return chain.otherwise(pl.lit(1, dtype=pl.UInt8)).alias(sim)
 
 
 def _patterns(sample: pl.DataFrame, config: MatchConfig) -> tuple[pl.DataFrame, np.ndarray]:
-    """The distinct rows of ``sample`` as the weighing reads them (each similarity as it
-    reaches the :func:`~crmclean.dedupe.score.thresholds`, the term frequencies), and each
-    pair's row among them. Each pair is weighed on its own, so pairs alike weigh alike to the
-    last bit: EM weighs each pattern once (contacts_100k: 31,588 for 200,000 pairs)."""
+    """One pair of ``sample`` per pattern the weighing can tell apart (which of the
+    :func:`~crmclean.dedupe.score.thresholds` each similarity reaches, the term frequencies),
+    and each pair's pattern. Each pair is weighed on its own, so the pairs of a pattern weigh
+    alike to the last bit: EM weighs each pattern once (contacts_100k: 31,588 for 200,000
+    pairs)."""
     cuts = thresholds(config)
+    sims = [f"sim_{spec.name}" for spec in config.comparisons]
     read = sample.select(
-        *(_reached(f"sim_{spec.name}", cuts[spec.name]) for spec in config.comparisons),
+        *(_reached(sim, cuts[spec.name]) for sim, spec in zip(sims, config.comparisons)),
         cs.starts_with("_tf_"),
     )
-    groups = read.with_row_index(_ROW).group_by(read.columns).agg(_ROW)
-    rows, sizes = groups[_ROW].explode().to_numpy(), groups[_ROW].list.len().to_numpy()
+    groups = read.with_row_index(_ROW).group_by(read.columns).agg(_ROW)[_ROW]
     where = np.empty(read.height, dtype=np.int64)
-    where[rows] = np.repeat(np.arange(groups.height), sizes)
-    return groups.drop(_ROW), where
+    where[groups.explode().to_numpy()] = np.repeat(np.arange(groups.len()), groups.list.len())
+    return sample.select(*sims, cs.starts_with("_tf_"))[groups.list.first()], where
 
 
 def _probability(patterns: pl.DataFrame, config: MatchConfig, params: Parameters) -> np.ndarray:
