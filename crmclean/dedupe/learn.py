@@ -116,7 +116,10 @@ def _patterns(sample: pl.DataFrame, config: MatchConfig) -> tuple[pl.DataFrame, 
     cuts = thresholds(config)
     sims = [f"sim_{spec.name}" for spec in config.comparisons]
     read = sample.select(
-        *(_reached(sim, cuts[spec.name]) for sim, spec in zip(sims, config.comparisons)),
+        *(
+            _reached(sim, cuts[spec.name])
+            for sim, spec in zip(sims, config.comparisons, strict=True)
+        ),
         cs.starts_with("_tf_"),
     )
     groups = read.with_row_index(_ROW).group_by(read.columns).agg(_ROW)[_ROW]
