@@ -18,8 +18,6 @@ calibrated as the data grows. ``N`` is never taken below ``min_population``.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -83,18 +81,6 @@ def _estimated_u(
     counts = level_shares(compare(sample, table, spec.key, spec.method), spec)
     total = sum(counts) + prior
     return [(seen + prior * u0) / total for seen, u0 in zip(counts, spec.u, strict=True)]
-
-
-def _sampled_u(table: KeyTable, config: MatchConfig) -> dict[str, list[float]]:
-    """:func:`_estimated_u` of every comparison on ``u_sample_pairs`` random pairs, side by
-    side, one thread per core (as :func:`~crmclean.dedupe.score.similarities` compares)."""
-    sample = random_pairs(table.height, config.u_sample_pairs, config.seed)
-    specs = config.comparisons
-    with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, len(specs) or 1)) as pool:
-        found = pool.map(
-            lambda spec: _estimated_u(sample, table, spec, config.u_prior_pairs), specs
-        )
-        return {spec.name: u for spec, u in zip(specs, found, strict=True)}
 
 
 def _holders(table: KeyTable, key: str) -> tuple[np.ndarray, int]:
@@ -175,8 +161,13 @@ def _known_shares(key: str, config: MatchConfig) -> pl.DataFrame:
 
 def estimate(table: KeyTable, config: MatchConfig) -> Parameters:
     """Estimate the parameters from the coded keys of every record."""
-    u = _sampled_u(table, config)
-    population = max(table.height, config.min_population)
+    size = table.height
+    sample = random_pairs(size, config.u_sample_pairs, config.seed)
+    u = {
+        spec.name: _estimated_u(sample, table, spec, config.u_prior_pairs)
+        for spec in config.comparisons
+    }
+    population = max(size, config.min_population)
     tf = {
         spec.name: _frequencies(table, spec, config, population, u[spec.name][0])
         for spec in config.comparisons
