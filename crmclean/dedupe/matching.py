@@ -8,7 +8,6 @@ keys (coded) -> blocking (candidate pairs) -> parameters (u, term frequencies, p
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -137,9 +136,10 @@ def matched(
     :func:`~crmclean.dedupe.chunks.cluster_columns`."""
     if table is None:
         table = key_table(frame, config.key_names, config)
-    pairs, oversized, params = _blocked(table, config)
+    pairs, oversized = candidate_pairs(table, config)
     if keep is not None:
         pairs = pairs.filter(keep)
+    params = estimate(table, config)
     known: list[pl.DataFrame] = []
     if model is not None:
         params = model.parameters(table, config, params)
@@ -150,16 +150,6 @@ def matched(
         params, known = _learned(pairs, table, config, params)
     scored, apart = scored_chunks(pairs, table, config, params, known, floor, slim=slim)
     return Matched(scored, pairs, apart, oversized, Scorer(table, config, params))
-
-
-def _blocked(table: KeyTable, config: MatchConfig) -> tuple[pl.DataFrame, pl.DataFrame, Parameters]:
-    """The candidate pairs, the oversized blocks and the parameters estimated from random
-    pairs: the estimate runs in a thread beside blocking (it needs no candidate pair, and
-    blocking leaves a core idle part of the time)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        params = pool.submit(estimate, table, config)
-        pairs, oversized = candidate_pairs(table, config)
-        return pairs, oversized, params.result()
 
 
 def _learned(
