@@ -163,8 +163,8 @@ def expectation_maximisation(
     specs = config.comparisons
     sample = em_sample(compared, config)
     candidates = compared.height if candidates is None else candidates
-    levels = _levels(sample, specs)
     patterns, where = _patterns(sample, config)
+    levels = {name: level[where] for name, level in _levels(patterns, specs).items()}
     estimable = candidates >= config.em_prior_min_pairs
     for _ in range(config.em_iterations):
         probability = _probability(patterns, config, params)[where]
