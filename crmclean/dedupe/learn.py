@@ -7,7 +7,8 @@ The rules give every comparison level an ``m``. Two ways refine it on the record
   explained disagreements, term frequencies, the prior) and the M-step takes each level's
   share among the pairs, weighed by their match probability, and the prior from the expected
   matches among all candidate pairs (so the default threshold means the same on any data).
-  ``u`` stays as measured on random pairs, as Splink does.
+  ``u`` stays as measured on random pairs, as Splink does. Each pattern of the sample (the
+  thresholds its similarities reach, its term frequencies) is weighed once for all its pairs.
 - **Labelled pairs** (:func:`from_labelled_pairs`): each level's share among the pairs a person
   marked as the same.
 
