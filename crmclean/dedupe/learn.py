@@ -56,7 +56,7 @@ def _levels(compared: pl.DataFrame, specs: list[ComparisonSpec]) -> dict[str, np
     levels = compared.select(
         pl.when(_explained(spec, specs) & (level_index(sim, spec) == len(spec.levels)))
         .then(None)
-        .otherwise(level_index(sim, spec).cast(pl.Int64) + 1)
+        .otherwise(level_index(sim, spec) + 1)
         .fill_null(0)
         .alias(spec.name)
         for spec in specs
