@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from test_dedupe_support import contacts
 
 from crmclean.batch import Batch
+from crmclean.companies.config import load_company_config
 from crmclean.dedupe import DedupeOptions, dedupe, learn
 from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import key_table
 from crmclean.dedupe.learn import expectation_maximisation, from_labelled_pairs
 from crmclean.dedupe.params import estimate
-from crmclean.dedupe.score import compared_pairs
+from crmclean.dedupe.score import compared_pairs, default_parameters, thresholds, weighed_pairs
 from crmclean.dedupe.training import COLUMNS, read_training_pairs
 from crmclean.errors import UserError
 from crmclean.rules import Rules
@@ -164,3 +166,60 @@ def test_em_weighs_its_sample_by_slices_as_at_once(
     sliced = expectation_maximisation(compared, config, params, table.height, pairs.height)
     assert compared.height > 7 * 3
     assert sliced.m == whole.m and sliced.prior == whole.prior
+
+
+def _random_compared(config: MatchConfig, rows: int, seed: int) -> pl.DataFrame:
+    """Made-up compared pairs of a few patterns: each pair's similarity anywhere in its
+    pattern's band between two thresholds (at the lower one a fifth of the time), null, or
+    below all; its term frequencies those of its pattern."""
+    rng = np.random.default_rng(seed)
+    cuts = thresholds(config)
+    pattern = rng.integers(0, 60, rows)
+    columns: dict[str, list[float | None]] = {}
+    for spec in config.comparisons:
+        edges = [0.0, *sorted(cuts[spec.name]), 1.0]
+        band = rng.integers(-1, len(edges) - 1, 60)[pattern]  # -1: null
+        low = np.array(edges)[np.maximum(band, 0)]
+        high = np.array(edges)[np.maximum(band, 0) + 1]
+        at = np.where(rng.random(rows) < 0.2, low, low + rng.random(rows) * (high - low) * 0.999)
+        columns[f"sim_{spec.name}"] = [
+            None if b < 0 else float(a) for a, b in zip(at, band, strict=True)
+        ]
+        if spec.tf:
+            shares = np.array([np.nan, 1e-6, 0.002, 0.3])[rng.integers(0, 4, 60)][pattern]
+            columns[f"_tf_{spec.name}"] = [None if np.isnan(u) else float(u) for u in shares]
+    return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.Float64))
+
+
+def _with_own_at(config: MatchConfig) -> MatchConfig:
+    """``config`` with a ``veto_unless`` part at a similarity no level of its comparison has."""
+    specs = [
+        spec.model_copy(update={"veto_unless": [*spec.veto_unless, "first_name@0.85+~mobile"]})
+        if spec.veto
+        else spec
+        for spec in config.comparisons
+    ]
+    return config.model_copy(update={"comparisons": specs})
+
+
+@pytest.mark.parametrize("rules", ["contacts", "companies", "own_at"])
+def test_em_weighs_each_pattern_once_as_every_pair_of_it(rules: str) -> None:
+    """Pairs reaching the same thresholds with the same term frequencies weigh alike to the
+    last bit, so a pattern's pair speaks for all of them."""
+    config = load_company_config(RULES) if rules == "companies" else load_match_config(RULES)
+    config = _with_own_at(config) if rules == "own_at" else config
+    compared = _random_compared(config, 5000, seed=3)
+    params = default_parameters(config)
+    patterns, where = learn._patterns(compared, config)
+    assert patterns.height < compared.height
+    every = weighed_pairs(compared, config, params)
+    once = weighed_pairs(patterns, config, params)
+    for column in ("probability", "match_weight", "veto"):
+        assert np.array_equal(once[column].to_numpy()[where], every[column].to_numpy())
+
+
+def test_thresholds_hold_the_at_similarities_of_veto_unless() -> None:
+    config = _with_own_at(load_match_config(RULES))
+    levels = next(spec for spec in config.comparisons if spec.name == "first_name").levels
+    assert 0.85 not in {level.at for level in levels}
+    assert 0.85 in thresholds(config)["first_name"]

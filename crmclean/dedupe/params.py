@@ -119,12 +119,14 @@ def _frequencies(
 def _word_holders(values: pl.Series, counts: np.ndarray) -> np.ndarray:
     """Per value of ``name_tokens``: how many records' names hold it as a word, for a value of
     one word (``pera``: every Pera); 0 for longer ones."""
-    held = pl.DataFrame({"value": values, "count": counts}).with_columns(
-        word=pl.col("value").str.split(" ")
+    held = pl.DataFrame({"value": values, "count": counts})
+    lone = held.select(
+        word=pl.when(~pl.col("value").str.contains(" ", literal=True)).then(pl.col("value"))
     )
-    words = held.explode("word").group_by("word").agg(pl.col("count").sum().alias("held"))
-    lone = held.select(word=pl.when(~pl.col("value").str.contains(" ")).then(pl.col("value")))
-    found = lone.join(words, on="word", how="left", maintain_order="left")
+    words = held.with_columns(word=pl.col("value").str.split(" ")).explode("word")
+    words = words.filter(pl.col("word").is_in(lone["word"].drop_nulls().implode()))  # few
+    summed = words.group_by("word").agg(pl.col("count").sum().alias("held"))
+    found = lone.join(summed, on="word", how="left", maintain_order="left")
     return found["held"].fill_null(0).to_numpy()
 
 

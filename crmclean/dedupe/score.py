@@ -28,7 +28,7 @@ from polars.expr.whenthen import ChainedThen, Then
 
 from crmclean.dedupe.coded_keys import KeyTable, index_of
 from crmclean.dedupe.compare import LEFT, RIGHT, compare
-from crmclean.dedupe.config import ComparisonSpec, MatchConfig
+from crmclean.dedupe.config import ComparisonSpec, MatchConfig, comparison_name
 from crmclean.dedupe.params import Parameters, level_index
 
 _ROW, _TF = "_row", "_tf"
@@ -199,6 +199,21 @@ def _vetoed(spec: ComparisonSpec, config: MatchConfig) -> pl.Expr:
         for name in spec.veto_unless
     ]
     return disagrees & ~pl.any_horizontal(rescued) if rescued else disagrees
+
+
+def thresholds(config: MatchConfig) -> dict[str, set[float]]:
+    """Every similarity :func:`weighed_pairs` compares each ``sim_<name>`` with: its levels'
+    and the ``@`` similarities of the ``explained_by``, ``superseded_by`` and ``veto_unless``
+    parts naming it (:func:`_agrees`). A pair's weights, probability and veto depend on its
+    similarities only through which of these they reach (EM weighs each such pattern once)."""
+    found = {spec.name: {level.at for level in spec.levels} for spec in config.comparisons}
+    for spec in config.comparisons:
+        for name in [*spec.explained_by, *spec.superseded_by, *spec.veto_unless]:
+            for part in name.split("+"):
+                at = part.partition("@")[2]
+                if at:
+                    found[comparison_name(part)].add(float(at))
+    return found
 
 
 def compared_pairs(
