@@ -212,28 +212,3 @@ def test_a_learned_models_frequencies_read_as_the_saved_ones() -> None:
     saved = MatchModel(*head, {"email": dict(table), "phone": {}})
     assert learned == saved and learned.to_json() == saved.to_json()
     assert model_of_json(learned.to_json(), "model.json") == learned
-
-
-def test_the_model_built_beside_scoring_is_the_model_of_the_scoring_parameters(
-    learned: tuple[Path, pl.DataFrame],
-) -> None:
-    """``matched`` builds the model in a thread while it scores: the same model (id, u, m,
-    prior, frequencies) as built from its scorer's parameters afterwards; none unasked."""
-    from crmclean import pipeline
-    from crmclean.dedupe.config import load_match_config
-    from crmclean.dedupe.derived_keys import add_keys
-    from crmclean.dedupe.keys import RECORD
-    from crmclean.dedupe.matching import matched
-    from crmclean.rules import Rules
-
-    rules = Rules()
-    people = SourceSpec(learned[0].parent / "people.csv")
-    batch = pipeline.run([people], rules, stop_before="dedupe").batch
-    frame = add_keys(batch.frame, rules).with_row_index(RECORD)
-    config = load_match_config(rules)
-    found = matched(frame, config, None, learn_model=True)
-    again = MatchModel.learned(found.scorer.params, found.scorer.table, config)
-    assert found.learned is not None and found.learned.model_id == again.model_id
-    assert replace(found.learned, learned_at="") == replace(again, learned_at="")
-    assert found.learned.model_id == json.loads(learned[0].read_text())["model_id"]
-    assert matched(frame, config, None).learned is None

@@ -8,7 +8,6 @@ keys (coded) -> blocking (candidate pairs) -> parameters (u, term frequencies, p
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -63,14 +62,13 @@ class DedupeOptions:
 class Matched(NamedTuple):
     """Candidate pairs scored: those kept in full, every candidate (``left, right``), those
     left out for their low probability (``left, right``: pairs to keep apart), the oversized
-    blocks blocking skipped, what scored them, and the model learned (when asked for)."""
+    blocks blocking skipped, and what scored them."""
 
     scored: pl.DataFrame
     candidates: pl.DataFrame
     apart: pl.DataFrame
     oversized: pl.DataFrame
     scorer: Scorer
-    learned: MatchModel | None = None
 
 
 @dataclass(frozen=True)
@@ -129,20 +127,13 @@ def matched(
     floor: float = 0.0,
     table: KeyTable | None = None,
     slim: bool = False,
-    learn_model: bool = False,
 ) -> Matched:
     """:func:`find_matches` and what scored its pairs, to score more of them alike; ``keep``
     selects the candidate pairs worth comparing (all without it). With a saved ``model``
     nothing is learned. Pairs under ``floor`` (at most ``split_below``) are kept as ``left,
     right`` only (:mod:`crmclean.dedupe.chunks`). ``table``: the records' coded keys, built
     already (out of core, ``frame`` then holds only the lineage); ``slim``: the pairs kept as
-    :func:`~crmclean.dedupe.chunks.cluster_columns`; ``learn_model``: the model behind the
-    parameters too (:meth:`MatchModel.learned`, without a saved ``model``).
-
-    The model is built in a thread while the pairs are scored (sorting and hashing its
-    term-frequency tables is one core's work, done while scoring leaves the other half idle).
-    The parameters are estimated after blocking, not beside it: overlapped, their random pairs'
-    comparisons raised the 100k peak by ~30 MB for ~0.1 s."""
+    :func:`~crmclean.dedupe.chunks.cluster_columns`."""
     if table is None:
         table = key_table(frame, config.key_names, config)
     pairs, oversized = candidate_pairs(table, config)
@@ -157,14 +148,8 @@ def matched(
         params = from_labelled_pairs(found, table, config, params)
     elif config.em_iterations:
         params, known = _learned(pairs, table, config, params)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmclean-model") as pool:
-        modelling: Future[MatchModel] | None = None
-        if learn_model and model is None:
-            modelling = pool.submit(MatchModel.learned, params, table, config)
-        scored, apart = scored_chunks(pairs, table, config, params, known, floor, slim=slim)
-        learned = None if modelling is None else modelling.result()
-    scorer = Scorer(table, config, params)
-    return Matched(scored, pairs, apart, oversized, scorer, learned)
+    scored, apart = scored_chunks(pairs, table, config, params, known, floor, slim=slim)
+    return Matched(scored, pairs, apart, oversized, Scorer(table, config, params))
 
 
 def _learned(
@@ -189,8 +174,7 @@ def scored_pairs(
     (an empty ``decision`` without them); ``table`` as :func:`matched` takes it."""
     floor = 0.0 if options.all_pairs else floor_of(config)
     slim = options.slim_pairs
-    learn = options.learned_model  # else no one reads it (an audit)
-    found = matched(frame, config, labelled, keep, options.model, floor, table, slim, learn)
+    found = matched(frame, config, labelled, keep, options.model, floor, table, slim)
     scorer = found.scorer
     cohesion = cluster_check(found.scored, scorer, found.candidates)
     forget_kept()  # the cluster check compared last
@@ -208,7 +192,9 @@ def scored_pairs(
     else:
         decided = decided_pairs(read_decisions(options.decisions), frame)
         pairs = apply_decisions(pairs, decided)
-    model = options.model if options.model is not None else found.learned
+    model = options.model
+    if model is None and options.learned_model:  # else no one reads it (an audit)
+        model = MatchModel.learned(scorer.params, scorer.table, config)
     return Scored(pairs, found.candidates, cohesion, found.oversized, model, found.apart)
 
 
