@@ -3,6 +3,8 @@
 :func:`run` is the only orchestrator: every command is this run with :class:`RunOptions`,
 stopped before a stage. Each stage is ``stage(batch, rules, options) -> batch``
 (docs/pipeline.md draws what each adds to the batch); only ``migrate run`` passes a target.
+What only a run into a target does is :mod:`crmclean.into_target`, imported by the functions
+here that reach it: it imports the load package (SQLAlchemy), no part of a run without one.
 """
 
 from __future__ import annotations
