@@ -32,6 +32,7 @@ from crmclean.pipeline import Progress, RunOptions, RunResult, StageName
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
 from crmclean.sources import SourceSpec
+from crmclean.urls import is_target
 from crmclean.validate import GateResult, validate_frame
 from crmclean.validate.quarantine import OnFail
 from crmclean.write import check_folders, refuse_inputs, write_table
@@ -331,7 +332,6 @@ def validate_data(
     """Gate ``data``: a target (database URL or SQLite ``.db`` file: its golden records as
     loaded) or source files (read, normalized and deduplicated first)."""
     from crmclean.load.existing import read_golden
-    from crmclean.load.target import is_target
 
     rules = rules or Rules()
     if len(data) == 1 and is_target(data[0]):
@@ -349,7 +349,6 @@ def export_golden(
 ) -> int:
     """Write the golden records of ``target`` to ``out`` in the ``to`` import template."""
     from crmclean.load.existing import read_golden
-    from crmclean.load.target import is_target
     from crmclean.segments.target import with_segments
 
     check_out(Path(out))
@@ -369,7 +368,6 @@ def export_with_companies(
     ``companies_out``, linked as the CRM's import expects; returns both row counts."""
     from crmclean.accounts.export import export_linked, read_companies
     from crmclean.load.existing import read_golden
-    from crmclean.load.target import is_target
     from crmclean.segments.target import with_segments
 
     rules = rules or Rules()

@@ -63,6 +63,16 @@ def test_dedupe_imports_neither_the_load_nor_the_gate(tmp_path):
     assert not [name for name in probe["modules"] if name.startswith(LOAD_STAGE)]
 
 
+def test_an_audit_of_files_imports_no_database_library():
+    """``crmclean audit`` on files reads no database: no SQLAlchemy, no load stage."""
+    people = ROOT / "tests" / "data" / "person" / "person_like_150.csv"
+    probe = _probe("audit", str(people), "--json")
+    assert probe["code"] == 0, probe["out"]
+    assert json.loads(probe["out"])["records"]
+    assert "sqlalchemy" not in probe["loaded"] and "great_expectations" not in probe["loaded"]
+    assert not [name for name in probe["modules"] if name.startswith(LOAD_STAGE)]
+
+
 def test_a_command_still_loads_when_asked_for():
     probe = _probe("connectors", "list")
     assert probe["code"] == 0
