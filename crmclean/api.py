@@ -3,19 +3,20 @@
 >>> from crmclean.api import dedupe_files
 >>> from crmclean.sources import SourceSpec
 >>> result = dedupe_files([SourceSpec("a.csv")], crosswalk="crosswalk.csv")  # doctest: +SKIP
+
+The functions that read or write a target import the load package (SQLAlchemy) when they
+run, and :func:`audit` its modules when first asked for: ``crmclean dedupe`` needs neither.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import polars as pl
 
 from crmclean import pipeline
-from crmclean.accounts.export import LinkedFormat, export_linked, read_companies
-from crmclean.audit import audit as audit
 from crmclean.batch import Batch
 from crmclean.dedupe.blocking_report import blocking_report_of
 from crmclean.dedupe.config import load_match_config
@@ -25,20 +26,32 @@ from crmclean.dedupe.why import explain_golden
 from crmclean.errors import UserError
 from crmclean.export import Format as ExportFormat
 from crmclean.export import check_out, export_frame
-from crmclean.load.existing import read_golden
-from crmclean.load.rollback import RunRow, rollback, run_status
-from crmclean.load.staging import STAGE_ROWS
-from crmclean.load.target import is_target
-from crmclean.load.unmerge import Unmerged, unmerge
+from crmclean.load.run import STAGE_ROWS
 from crmclean.outofcore_run import SpilledRun, run_out_of_core, write_parts
 from crmclean.pipeline import Progress, RunOptions, RunResult, StageName
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
-from crmclean.segments.target import with_segments
 from crmclean.sources import SourceSpec
+from crmclean.urls import is_target
 from crmclean.validate import GateResult, validate_frame
 from crmclean.validate.quarantine import OnFail
 from crmclean.write import check_folders, refuse_inputs, write_table
+
+if TYPE_CHECKING:
+    from crmclean.accounts.export import LinkedFormat
+    from crmclean.audit import audit as audit
+    from crmclean.load.rollback import RunRow
+    from crmclean.load.unmerge import Unmerged
+
+
+def __getattr__(name: str) -> Any:
+    """``audit`` (:func:`crmclean.audit.audit`), imported when first asked for (PEP 562): the
+    audit's modules are no part of the other commands."""
+    if name != "audit":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from crmclean.audit import audit
+
+    return audit
 
 
 class Explained(NamedTuple):
@@ -280,6 +293,8 @@ def migrate(
 
 def migrate_status(target: str, rules: Rules | None = None) -> list[RunRow]:
     """Every run recorded in ``target``, oldest first."""
+    from crmclean.load.rollback import run_status  # the target's commands: SQLAlchemy
+
     return run_status(target, rules)
 
 
@@ -287,6 +302,8 @@ def migrate_rollback(
     target: str, run_id: str, *, cascade: bool = False, rules: Rules | None = None
 ) -> list[str]:
     """Restore ``target`` to its state before ``run_id``; returns the runs undone."""
+    from crmclean.load.rollback import rollback
+
     return rollback(target, run_id, cascade=cascade, rules=rules)
 
 
@@ -300,6 +317,8 @@ def migrate_unmerge(
 ) -> Unmerged:
     """Split ``record`` (source, source id) out of golden record ``golden_id`` in ``target``,
     as a run of its own; ``decisions`` gets cannot-link rows that keep them apart."""
+    from crmclean.load.unmerge import unmerge
+
     return unmerge(target, golden_id, record, rules=rules, decisions=decisions)
 
 
@@ -312,6 +331,8 @@ def validate_data(
 ) -> GateResult:
     """Gate ``data``: a target (database URL or SQLite ``.db`` file: its golden records as
     loaded) or source files (read, normalized and deduplicated first)."""
+    from crmclean.load.existing import read_golden
+
     rules = rules or Rules()
     if len(data) == 1 and is_target(data[0]):
         golden, lineage = read_golden(data[0], rules)
@@ -327,6 +348,9 @@ def export_golden(
     target: str, to: ExportFormat, out: Path | str, rules: Rules | None = None
 ) -> int:
     """Write the golden records of ``target`` to ``out`` in the ``to`` import template."""
+    from crmclean.load.existing import read_golden
+    from crmclean.segments.target import with_segments
+
     check_out(Path(out))
     refuse_inputs([out], [target if is_target(target) and Path(target).exists() else None])
     golden, _lineage = read_golden(target, rules or Rules())
@@ -342,6 +366,10 @@ def export_with_companies(
 ) -> tuple[int, int]:
     """Write the golden contacts of ``target`` to ``out`` and its golden companies to
     ``companies_out``, linked as the CRM's import expects; returns both row counts."""
+    from crmclean.accounts.export import export_linked, read_companies
+    from crmclean.load.existing import read_golden
+    from crmclean.segments.target import with_segments
+
     rules = rules or Rules()
     for path in (out, companies_out):
         check_out(Path(path))

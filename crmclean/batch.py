@@ -22,6 +22,7 @@ RAW = "_raw"
 GOLDEN_ID = "golden_id"
 GOLDEN = "golden"  # the source of a golden contact's own findings (link conflicts)
 LINEAGE = (SOURCE, SOURCE_ID, ROW)
+EXISTING, FINAL = "_existing", "_final"  # ``TargetClusters.renamed``: golden id before, after
 
 REJECT_SCHEMA: dict[str, pl.DataType] = {
     SOURCE: pl.String(),

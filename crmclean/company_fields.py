@@ -19,4 +19,5 @@ FIELDS = (
 )
 PARENT_ID = "parent_id"  # a branch's head office, by CNPJ root
 ORIGIN = "origin"  # where a golden company comes from: ``sources`` or ``contacts``
+COMPANY_ID = "company_id"  # the golden company of a contact, and the key of ``companies``
 TABLE_FIELDS = (*FIELDS, PARENT_ID, ORIGIN)  # the columns of ``companies`` besides its keys

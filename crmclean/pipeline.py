@@ -3,6 +3,8 @@
 :func:`run` is the only orchestrator: every command is this run with :class:`RunOptions`,
 stopped before a stage. Each stage is ``stage(batch, rules, options) -> batch``
 (docs/pipeline.md draws what each adds to the batch); only ``migrate run`` passes a target.
+What only a run into a target does is :mod:`crmclean.into_target`, imported by the functions
+here that reach it: it imports the load package (SQLAlchemy), no part of a run without one.
 """
 
 from __future__ import annotations
@@ -12,60 +14,35 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
 from crmclean.accounts.gate import with_run_companies
-from crmclean.accounts.stage import (
-    CompanyResult,
-    company_stage,
-    links_alone,
-    relinked_without,
-    same_links,
-    without_contacts,
-)
+from crmclean.accounts.stage import CompanyResult, company_stage
 from crmclean.aside import set_aside, take_back
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.conservation import check_conservation
-from crmclean.dedupe import (
-    DedupeOptions,
-    dedupe,
-    match_config,
-    read_back,
-    remerge,
-    survivorship_reads,
-)
+from crmclean.dedupe import DedupeOptions, dedupe, match_config, read_back, survivorship_reads
 from crmclean.dedupe.beside import KeysBeside
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.model import MatchModel
 from crmclean.dedupe.records import ColumnReader
 from crmclean.errors import UserError
 from crmclean.fingerprint import config_hash
-from crmclean.load import LoadPlan, LoadResult, RunInfo, plan_load
-from crmclean.load.existing import holds_golden, read_clusters
-from crmclean.load.gated import Loading, drop_stage, gate_plan, load_gated
-from crmclean.load.models import stored_model
-from crmclean.load.plan import company_changes
-from crmclean.load.replan import without_records
-from crmclean.load.rerun import STATS_KEY, changed_sources, hash_inputs, loaded_with
-from crmclean.load.schema import build_tables
-from crmclean.load.staging import STAGE_ROWS
+from crmclean.load.run import STAGE_ROWS, STATS_KEY, LoadResult, RunInfo
 from crmclean.normalize import normalize
 from crmclean.overrides import apply_overrides, read_overrides
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
-from crmclean.segments.stage import (
-    check_segment_inputs,
-    record_segments,
-    segment_fields,
-    segment_plan,
-    segment_stage,
-)
+from crmclean.segments.stage import check_segment_inputs, segment_fields, segment_stage
 from crmclean.sources import SourceSpec, map_sources, read_sources
-from crmclean.validate import GateResult, normalized_values, still_holding, validate
+from crmclean.validate import GateResult, validate
 from crmclean.validate.preload import preload_gate
-from crmclean.validate.quarantine import OnFail, needs_remerge, quarantine, quarantine_rejects
+from crmclean.validate.quarantine import OnFail
+
+if TYPE_CHECKING:
+    from crmclean.load.plan import LoadPlan
 
 StageName = Literal["read", "map", "normalize", "dedupe", "validate", "load", "end"]
 STAGES: tuple[StageName, ...] = ("read", "map", "normalize", "dedupe", "validate", "load")
@@ -273,10 +250,9 @@ def dedupe_stage(
     columns, set aside on disk (``batch.frame`` then holds their lineage); ``keys``: gives
     their coded keys, built meanwhile (:mod:`crmclean.dedupe.beside`)."""
     if options.target is not None:
-        batch = replace(batch, target=read_clusters(options.target, rules))
-        if options.model is None and not options.relearn:
-            stored = stored_model(options.target, build_tables(rules.model.names))
-            options = replace(options, model=stored)
+        from crmclean.into_target import read_target
+
+        batch, options = read_target(batch, rules, options)
     chosen = replace(_dedupe_options(batch, rules, options), records=records, keys=keys)
     batch = segment_stage(dedupe(batch, rules, chosen), rules, options.orders)
     if not options.companies and batch.companies is None:
@@ -307,139 +283,24 @@ def with_companies(batch: Batch, rules: Rules) -> Batch:
 
 def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions) -> Batch:
     """The gate: over the golden records without a target, else over the golden records the
-    target will hold after the run (the load plan's ``after``); the company suite over the
-    golden companies either way. With ``on_fail``
-    ``quarantine``, the records of failing golden records go to rejects and the rest is gated
-    again."""
-    if options.target is None:
-        verdict = validate(batch, rules, suite=options.suite)
-        return replace(batch, gate=with_run_companies(verdict, batch.company_result, rules))
-    batch = _gated(batch, rules, options, run)
-    gate, loading = batch.gate, batch.loading
-    if options.on_fail != "quarantine" or gate is None or gate.success:
-        return batch
-    if loading is None or loading.plan is None:
-        return batch
-    plan = loading.plan
-    rejects = quarantine_rejects(
-        gate,
-        plan.lineage,
-        batch.frame,
-        rules,
-        "contacts",
-        after=plan.after,
-        companies=plan.companies,
-    )
-    if not rejects.height:
-        return batch
-    drop_stage(loading.stage)
-    quarantined = quarantine(batch, rejects)
-    again = _regated(batch, quarantined, rejects, gate, plan, rules, options, run)
-    if again is None:
-        if needs_remerge(batch, rejects):
-            quarantined = remerge(quarantined, rules, options.dedupe)
-        quarantined = with_companies(quarantined, rules)
-        again = _gated(quarantined, rules, options, run)
-    assert again.loading is not None
-    return replace(again, loading=replace(again.loading, quarantined=gate))
+    target will hold after the run (:func:`~crmclean.into_target.gate_into`); the company
+    suite over the golden companies either way."""
+    if options.target is not None:
+        from crmclean.into_target import gate_into
 
-
-def _regated(
-    batch: Batch,
-    quarantined: Batch,
-    rejects: pl.DataFrame,
-    gate: GateResult,
-    plan: LoadPlan,
-    rules: Rules,
-    options: RunOptions,
-    run: RunInfo,
-) -> Batch | None:
-    """``quarantined`` gated over ``plan`` (the failed gate's) less the quarantined records,
-    when they emptied every golden record they were in (none to build again), the target held
-    none of their rows (:func:`~crmclean.load.replan.without_records`) and every other golden
-    contact keeps its company (when one of those was linked to a company, the links are made
-    again where they can change, :func:`~crmclean.accounts.stage.relinked_without`, and only
-    the company tables are planned again); else None: plan again. The
-    company suite runs again only if the golden companies changed (else ``gate``'s, the failed
-    gate's, company part stands); of the contact suite, only the expectations whose verdict
-    ``gate`` cannot tell: the golden contacts are ``gate``'s less the ones emptied
-    (:func:`~crmclean.validate.still_holding`)."""
-    records = rejects.select(SOURCE, SOURCE_ID).unique()
-    if needs_remerge(batch, records):
-        return None
-    emptied = batch.frame.join(records, on=[SOURCE, SOURCE_ID], how="semi")[GOLDEN_ID].unique()
-    companies = without_contacts(quarantined.company_result, emptied, records)
-    quarantined = replace(quarantined, company_result=companies)
-    company_tables = None
-    if not links_alone(batch.company_result, emptied):
-        assert batch.company_result is not None and options.target is not None
-        relinked = relinked_without(batch.company_result, quarantined, emptied)
-        if not same_links(companies, relinked):
-            return None
-        quarantined = replace(quarantined, company_result=relinked)
-        company_tables = company_changes(quarantined, options.target, rules)
-    tables = build_tables(rules.model.names)
-    derived = without_records(plan, records, emptied, rejects, tables, company_tables)
-    if derived is None:
-        return None
-    firms = gate.companies if _same(plan.companies, derived.companies) else None
-    held = still_holding(gate, "contacts", rules, emptied)
-    return _gate(quarantined, derived, rules, options, run, firms, held)
-
-
-def _same(before: pl.DataFrame | None, after: pl.DataFrame | None) -> bool:
-    """Whether two plans' golden companies are the very same rows (or both absent)."""
-    if before is None or after is None:
-        return before is after
-    return before is after or before.equals(after)
-
-
-def _gated(batch: Batch, rules: Rules, options: RunOptions, run: RunInfo) -> Batch:
-    """``batch`` with its load plan against the target and the plan's gate."""
-    assert options.target is not None
-    return _gate(batch, plan_load(batch, options.target, rules), rules, options, run)
-
-
-def _gate(
-    batch: Batch,
-    plan: LoadPlan,
-    rules: Rules,
-    options: RunOptions,
-    run: RunInfo,
-    firms: GateResult | None = None,
-    held: frozenset[int] = frozenset(),
-) -> Batch:
-    """``batch`` with ``plan`` (against the target) and the plan's gate (``firms``: its
-    company part, when known; ``held``: expectations known to hold, see
-    :func:`~crmclean.load.gated.gate_plan`)."""
-    assert options.target is not None
-    stats = {**run.details.get("stats", {}), **batch.run_stats()}
-    run = run.with_details(stats=stats, model=batch.model)
-    accepted = normalized_values(batch.frame)
-    gate, stage = gate_plan(
-        plan,
-        options.target,
-        rules,
-        run=run,
-        stage_rows=options.stage_rows,
-        accepted=accepted,
-        firms=firms,
-        held=held,
-    )
-    return replace(batch, gate=gate, loading=Loading(plan, run, stage))
+        return gate_into(run, batch, rules, options)
+    verdict = validate(batch, rules, suite=options.suite)
+    return replace(batch, gate=with_run_companies(verdict, batch.company_result, rules))
 
 
 def load_stage(batch: Batch, rules: Rules, options: RunOptions) -> Batch:
-    """Apply the plan in one transaction when the gate passed; record the segments."""
-    loading = batch.loading
-    if options.target is None or loading is None or batch.gate is None:
+    """Apply the plan in one transaction when the gate passed; record the segments
+    (:func:`~crmclean.into_target.load_into`)."""
+    if options.target is None or batch.loading is None or batch.gate is None:
         return batch
-    segmented = segment_plan(loading.plan, rules, options.orders) if batch.gate.success else None
-    segments = None if segmented is None else segmented.assignments
-    loaded = load_gated(loading, batch.gate, options.target, rules, segments)
-    if loaded is not None and loaded.run_id is not None:
-        record_segments(options.target, rules, options.orders, loaded.run_id, segmented)
-    return replace(batch, loading=replace(loading, result=loaded))
+    from crmclean.into_target import load_into
+
+    return load_into(batch, rules, options)
 
 
 def _before(stage: StageName, stop_before: StageName) -> bool:
@@ -467,17 +328,13 @@ def run(
     """
     options = options or RunOptions()
     check_segment_inputs(rules, options.orders)
-    target = options.target
-    files = (options.decisions, options.overrides, *(order.path for order in options.orders))
-    hashed = None if target is None else hash_inputs(sources, rules, *files)
-    reading = sources
-    again = options.full or options.relearn or options.model is not None
-    if target is not None and hashed is not None and stop_before == "end" and not again:
-        previous = loaded_with(target, rules, hashed.sha256)
+    hashed, reading = None, sources
+    if options.target is not None:
+        from crmclean.into_target import rerun, unchanged
+
+        hashed, previous, reading = rerun(sources, rules, options, stop_before)
         if previous is not None:
-            return _unchanged(previous, stop_before)
-        if not options.orders:  # unchanged sources come from the target (segments rank all)
-            reading = changed_sources(target, rules, hashed, sources)
+            return unchanged(previous, stop_before)
     if _before("validate", stop_before):
         preload_gate()  # the gate's import overlaps the stages before it
     recorded = {"sha256": None} if hashed is None else hashed.to_stats()
@@ -512,6 +369,8 @@ def run(
                 _check(result)
     finally:
         if result.batch.loading is not None:
+            from crmclean.load.staging import drop_stage
+
             drop_stage(result.batch.loading.stage)
     return result
 
@@ -521,8 +380,11 @@ def keys_beside(rules: Rules, options: RunOptions) -> KeysBeside | None:
     stage (:func:`run_dedupe`); None into a target holding golden records: the stage links
     into them, from the keys of the new and changed records and the golden records together
     (:mod:`crmclean.dedupe.link`)."""
-    if options.target is not None and holds_golden(options.target, rules):
-        return None
+    if options.target is not None:
+        from crmclean.load.existing import holds_golden
+
+        if holds_golden(options.target, rules):
+            return None
     return KeysBeside(rules, match_config(rules, options.dedupe))
 
 
@@ -588,12 +450,3 @@ def refuse_nothing(inputs: pl.DataFrame, sources: list[SourceSpec]) -> None:
     if inputs.is_empty():
         names = ", ".join(spec.source_name for spec in sources)
         raise UserError(f"no records in {names}: only a header or blank rows; nothing to check")
-
-
-def _unchanged(run_id: str, stop_before: StageName) -> RunResult:
-    """The result of a run whose inputs ``run_id`` already loaded: nothing read or written."""
-    empty = pl.DataFrame(schema={SOURCE: pl.String, SOURCE_ID: pl.String})
-    result = RunResult(Batch(empty), empty, stopped_before=stop_before)
-    result.batch = replace(result.batch, loading=Loading.unchanged())
-    result.info["unchanged_since"] = run_id
-    return result

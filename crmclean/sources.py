@@ -17,10 +17,9 @@ from crmclean.errors import UserError
 from crmclean.mapping import Mapping, load_mapping, suggest
 from crmclean.read import SourceTable, read_file
 from crmclean.read.checks import as_findings, check_cells
-from crmclean.read.progress import row_counter
-from crmclean.read.sql import count, mask, read_sql, table_query
 from crmclean.read.table import drop_footer
 from crmclean.rules import Rules
+from crmclean.urls import mask_url
 
 
 @dataclass(frozen=True)
@@ -87,18 +86,6 @@ def mapping_for(spec: SourceSpec, headers: list[str], rules: Rules) -> Mapping:
     return _mapping(spec, headers, rules, connector_for(spec, headers, rules))
 
 
-def _database_query(spec: SourceSpec, connector: ConnectorSpec | None) -> str:
-    if spec.query or spec.table:
-        return spec.query or table_query(spec.table or "", spec.database_url())
-    if connector is None or connector.kind != "sql":
-        given = f"connector '{connector.name}' reads files" if connector else "nothing to read"
-        raise UserError(
-            f"database source {spec.source_name!r}: {given}; name a sql connector, "
-            "a `table` or a `query`"
-        )
-    return connector.query or ""
-
-
 def read_table(spec: SourceSpec, rules: Rules) -> SourceTable:
     """The raw table of a source: a file, or a database query run read-only in batches."""
     if spec.path is not None:
@@ -106,10 +93,9 @@ def read_table(spec: SourceSpec, rules: Rules) -> SourceTable:
             spec.path, sheet=spec.sheet, encoding=spec.encoding, delimiter=spec.delimiter
         )
         return replace(table, name=spec.source_name)
-    connector = named(spec.connector, rules.connectors) if spec.connector else None
-    query = _database_query(spec, connector)
-    with row_counter(f"reading {spec.source_name}") as progress:
-        return read_sql(spec.database_url(), query, name=spec.source_name, progress=progress)
+    from crmclean.read.database import read_database  # SQLAlchemy: only for a database
+
+    return read_database(spec, rules)
 
 
 @dataclass(frozen=True)
@@ -157,7 +143,7 @@ def _mapping(
 def _check_mapped(mapping: Mapping, spec: SourceSpec, headers: list[str]) -> Mapping:
     """A source where no column maps is a user error."""
     if not mapping.fields():
-        where = mask(spec.database_url()) if spec.is_database else str(spec.path)
+        where = mask_url(spec.database_url()) if spec.is_database else str(spec.path)
         raise UserError(
             f"no recognizable columns among {headers}; write a mapping file "
             "(`crmclean map suggest`) and pass it with --mapping",
@@ -174,6 +160,8 @@ def _apply_connector(
     if connector.deleted is not None:
         batch = drop_deleted(batch, table, connector.deleted)
     if connector.count_deleted and spec.is_database and not (spec.query or spec.table):
+        from crmclean.read.sql import count  # a database source: SQLAlchemy
+
         skipped = count(spec.database_url(), connector.count_deleted)
         batch = batch.add_stats(f"read:{table.name}", deleted_rows=skipped)
     return batch

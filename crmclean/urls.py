@@ -7,6 +7,7 @@ Masking works on the text, so it holds for URLs SQLAlchemy cannot parse (a passw
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -17,6 +18,17 @@ if TYPE_CHECKING:  # sqlalchemy is imported only where a URL is parsed: the CLI 
 
 # scheme://user:password@ -- up to the last "@" before the host's "/", so "p@ss" is covered.
 _CREDENTIALS = re.compile(r"(\b[A-Za-z][\w+.-]*://[^:/@\s]*):([^/\s]*)@")
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
+def is_database_url(location: str | Path) -> bool:
+    """True for ``sqlite:///crm.db``, ``postgresql://...`` and other SQLAlchemy URLs."""
+    return "://" in str(location)
+
+
+def is_target(data: str) -> bool:
+    """Whether ``data`` names a database (a URL, or a SQLite file by its suffix)."""
+    return "://" in data or Path(data).suffix.lower() in SQLITE_SUFFIXES
 
 
 def mask_url(url: object) -> str:

@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 
 from crmclean.audit import AuditConfig, audit, load_audit_config
-from crmclean.audit.run import AuditResult
-from crmclean.audit.target import source_label
+from crmclean.audit.run import AuditResult, source_label
 from crmclean.errors import UserError
 from crmclean.rules import Rules
 

@@ -22,8 +22,16 @@ from crmclean.cli import main
 result = CliRunner().invoke(main, sys.argv[1:])
 heavy = ["polars", "sqlalchemy", "crmclean.api", "crmclean.pipeline", "great_expectations"]
 print(json.dumps({"code": result.exit_code, "out": result.output,
-                  "loaded": [m for m in heavy if m in sys.modules]}))
+                  "loaded": [m for m in heavy if m in sys.modules],
+                  "modules": sorted(m for m in sys.modules if m.startswith("crmclean."))}))
 """
+# what only a run into a target imports (a run without one reads RunInfo from crmclean.load.run)
+LOAD_STAGE = (
+    "crmclean.load.apply",
+    "crmclean.load.existing",
+    "crmclean.load.schema",
+    "crmclean.into_target",
+)
 
 
 def _probe(*args: str) -> dict:
@@ -41,6 +49,28 @@ def test_help_imports_no_command_module():
     assert probe["loaded"] == []
     for name in COMMANDS:
         assert f"  {name} " in probe["out"]
+
+
+def test_dedupe_imports_neither_the_load_nor_the_gate(tmp_path):
+    """``crmclean dedupe`` runs no load and no gate: SQLAlchemy, Great Expectations and the
+    load stage's modules stay out of the process."""
+    people = ROOT / "tests" / "data" / "person" / "person_like_150.csv"
+    crosswalk = tmp_path / "crosswalk.csv"
+    probe = _probe("dedupe", str(people), "--crosswalk", str(crosswalk), "--json")
+    assert probe["code"] == 0, probe["out"]
+    assert json.loads(probe["out"])["records"] > 0 and crosswalk.is_file()
+    assert probe["loaded"] == ["polars", "crmclean.api", "crmclean.pipeline"]
+    assert not [name for name in probe["modules"] if name.startswith(LOAD_STAGE)]
+
+
+def test_an_audit_of_files_imports_no_database_library():
+    """``crmclean audit`` on files reads no database: no SQLAlchemy, no load stage."""
+    people = ROOT / "tests" / "data" / "person" / "person_like_150.csv"
+    probe = _probe("audit", str(people), "--json")
+    assert probe["code"] == 0, probe["out"]
+    assert json.loads(probe["out"])["records"]
+    assert "sqlalchemy" not in probe["loaded"] and "great_expectations" not in probe["loaded"]
+    assert not [name for name in probe["modules"] if name.startswith(LOAD_STAGE)]
 
 
 def test_a_command_still_loads_when_asked_for():
@@ -74,3 +104,13 @@ def test_python_dash_m_runs_the_command_under_its_own_name():
     )
     assert wrong.returncode == 2
     assert "No such command" in wrong.stderr
+
+
+def test_the_api_gives_audit_when_asked_for():
+    """``crmclean.api.audit`` is :func:`crmclean.audit.audit`, imported on first use."""
+    import crmclean.api as api
+    from crmclean.audit import audit
+
+    assert api.audit is audit
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        api.nothing  # noqa: B018

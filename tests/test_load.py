@@ -99,6 +99,19 @@ def snapshot(target: str, tables: tuple[str, ...] | None = None) -> dict[str, li
     return {table: sorted(map(repr, found)) for table, found in rows.items()}
 
 
+def test_the_package_names_are_their_modules() -> None:
+    """``crmclean.load``'s names load their modules when asked for (PEP 562), unchanged."""
+    import crmclean.load as package
+    from crmclean.load.apply import load as applied
+    from crmclean.load.plan import LoadPlan
+    from crmclean.load.plan import plan_load as planned
+
+    assert package.load is applied is load and package.plan_load is planned is plan_load
+    assert package.LoadPlan is LoadPlan and package.RunInfo is RunInfo
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        package.nothing  # noqa: B018
+
+
 def test_load_round_trip(target: str, rules: Rules) -> None:
     result = run_load(make_batch(rules), target, rules)
     counts = {"contacts": 3, "contact_sources": 4, "rejects": 1, "findings": 2}
@@ -239,7 +252,7 @@ def test_failed_first_load_creates_no_tables(
     def fail(*_args: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("crmclean.load.finish_run", fail)
+    monkeypatch.setattr("crmclean.load.apply.finish_run", fail)
     with pytest.raises(RuntimeError, match="disk on fire"):
         run_load(make_batch(rules), target, rules)
     assert snapshot(target) == {}

@@ -17,7 +17,7 @@ from crmclean.rules import Rules
 CHILD = """
 import sys, time
 sys.path.insert(0, sys.argv[2])
-import crmclean.load as stage
+import crmclean.load.apply as stage
 from crmclean.rules import Rules
 from test_load import changed_batch, run_load
 

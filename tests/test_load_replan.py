@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from crmclean import pipeline
+from crmclean import into_target
 from crmclean.api import migrate
 from crmclean.sources import SourceSpec
 
@@ -67,18 +67,18 @@ def test_the_derived_plan_loads_what_planning_again_loads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made: list[Any] = []
-    derive = pipeline.without_records
+    derive = into_target.without_records
 
     def spy(*args: Any) -> Any:
         made.append(derive(*args))
         return made[-1]
 
-    monkeypatch.setattr(pipeline, "without_records", spy)
+    monkeypatch.setattr(into_target, "without_records", spy)
     derived = _runs(tmp_path / "derived")
     # the second run reads the first file again: its failing records' rejects, which the
     # target holds from the first run, stay as they are, so that plan is made again
     assert len(made) == 2 and made[0] is not None and made[1] is None
-    monkeypatch.setattr(pipeline, "without_records", lambda *_args: None)
+    monkeypatch.setattr(into_target, "without_records", lambda *_args: None)
     planned = _runs(tmp_path / "planned")
     mine, theirs = _contents(derived), _contents(planned)
     assert mine["rejects"].filter(stage="validate")["source_id"].sort().to_list() == ["3", "4", "6"]
@@ -91,11 +91,13 @@ def test_a_failing_new_record_in_a_second_run_is_derived_too(
 ) -> None:
     clean = "".join(row + "\n" for row in ROWS.splitlines() if "2099" not in row)
     made: list[Any] = []
-    derive = pipeline.without_records
-    monkeypatch.setattr(pipeline, "without_records", lambda *a: made.append(derive(*a)) or made[-1])
+    derive = into_target.without_records
+    monkeypatch.setattr(
+        into_target, "without_records", lambda *a: made.append(derive(*a)) or made[-1]
+    )
     derived = _runs(tmp_path / "derived", clean)
     assert len(made) == 1 and made[0] is not None
-    monkeypatch.setattr(pipeline, "without_records", lambda *_args: None)
+    monkeypatch.setattr(into_target, "without_records", lambda *_args: None)
     mine, theirs = _contents(derived), _contents(_runs(tmp_path / "planned", clean))
     assert mine["rejects"]["source_id"].to_list() == ["6"]
     for table in ("runs", *TABLES):
@@ -110,11 +112,13 @@ def test_a_quarantined_contact_linked_to_a_company(
     again; Ana's company Acme stays, Beta goes with Bruno."""
     rows = ROWS.replace("bruno@gmail.com,,", "bruno@beta.com.br,Beta,")
     made: list[Any] = []
-    derive = pipeline.without_records
-    monkeypatch.setattr(pipeline, "without_records", lambda *a: made.append(derive(*a)) or made[-1])
+    derive = into_target.without_records
+    monkeypatch.setattr(
+        into_target, "without_records", lambda *a: made.append(derive(*a)) or made[-1]
+    )
     derived = _runs(tmp_path / "derived", rows)
     assert len(made) == 2 and made[0] is not None and made[0].companies is not None
-    monkeypatch.setattr(pipeline, "without_records", lambda *_args: None)
+    monkeypatch.setattr(into_target, "without_records", lambda *_args: None)
     mine, theirs = _contents(derived), _contents(_runs(tmp_path / "planned", rows))
     assert sorted(mine["companies"]["name"].to_list()) == ["Acme", "Gama"]
     for table in ("runs", *TABLES):

@@ -20,8 +20,9 @@ from crmclean.load import RunInfo, plan_load
 from crmclean.load.frames import table_frame
 from crmclean.load.gated import gate_and_load
 from crmclean.load.rollback import rollback
+from crmclean.load.run import STAGE_ROWS
 from crmclean.load.schema import PENDING, build_tables
-from crmclean.load.staging import PREFIX, STAGE_ROWS, staged, stages
+from crmclean.load.staging import PREFIX, staged, stages
 from crmclean.rules import Rules
 from crmclean.validate import GateResult, validate_frame, validate_table
 
@@ -147,7 +148,7 @@ def test_stage_is_dropped_when_the_load_fails(
     def fail(*_args: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("crmclean.load.finish_run", fail)
+    monkeypatch.setattr("crmclean.load.apply.finish_run", fail)
     with pytest.raises(RuntimeError, match="disk on fire"):
         staged_run(changed_batch(rules), postgres_url, rules)
     assert snapshot(postgres_url) == before

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from crmclean import pipeline
+from crmclean import into_target, pipeline
 from crmclean.api import migrate
 from crmclean.sources import SourceSpec
 from crmclean.validate.quarantine import needs_remerge, quarantine
@@ -48,7 +48,7 @@ def test_skipping_the_rebuild_gives_what_a_rebuild_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     skipped = _run(tmp_path, "skipped")
-    monkeypatch.setattr(pipeline, "needs_remerge", lambda *_args: True)
+    monkeypatch.setattr(into_target, "needs_remerge", lambda *_args: True)
     rebuilt = _run(tmp_path, "rebuilt")
     assert skipped.gate is not None and skipped.gate.success and skipped.quarantined is not None
     assert skipped.batch.rejects.filter(stage="validate")["_source_id"].sort().to_list() == [

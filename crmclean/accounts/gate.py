@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from crmclean.batch import GOLDEN_ID
-from crmclean.load.schema import COMPANY_ID
+from crmclean.company_fields import COMPANY_ID
 from crmclean.rules import Rules
 from crmclean.validate import GateResult, validate_frame
 

@@ -23,7 +23,6 @@ from crmclean.audit.document import build_document
 from crmclean.audit.findings import Examples, Finding, normalizer_findings
 from crmclean.audit.measure import Context, Measure
 from crmclean.audit.records import normalizer_rows, per_record
-from crmclean.audit.target import database_source, is_database_url, source_label
 from crmclean.audit.timeliness import measure_timeliness
 from crmclean.audit.uniqueness import measure_uniqueness
 from crmclean.audit.validity import measure_validity
@@ -32,8 +31,8 @@ from crmclean.codes import SEVERITY_RANK
 from crmclean.model import EXTRA
 from crmclean.pipeline import Progress
 from crmclean.rules import Rules
-from crmclean.segments.report import segment_summary
 from crmclean.sources import SourceSpec
+from crmclean.urls import is_database_url, mask_url
 from crmclean.write import write_table
 
 FailOn = Literal["error", "warning", "never"]
@@ -79,16 +78,32 @@ def _specs(sources: Sequence[Source], directory: Path) -> list[SourceSpec]:
         if isinstance(source, SourceSpec):
             specs.append(source)
         elif is_database_url(source):
+            from crmclean.audit.target import database_source  # SQLAlchemy: a database only
+
             specs.append(database_source(str(source), directory))
         else:
             specs.append(SourceSpec(path=Path(source)))
     return specs
 
 
+def source_label(location: str | Path) -> str:
+    """How a source appears in reports: database URLs without their password."""
+    return mask_url(location)
+
+
 def _label(source: Source) -> str:
     if isinstance(source, SourceSpec):
         return source_label(source.url) if source.url else str(source.path or source.source_name)
     return source_label(source)
+
+
+def _segments(urls: list[str]) -> dict[str, Any] | None:
+    """The segment summary of the first of the databases ``urls`` that has one."""
+    if not urls:
+        return None
+    from crmclean.segments.summary import segment_summary  # SQLAlchemy: databases only
+
+    return next((s for s in map(segment_summary, urls) if s is not None), None)
 
 
 def _context(batch: Batch, rules: Rules, ctx_args: dict[str, Any]) -> Context:
@@ -186,8 +201,7 @@ def audit(
         as_of=as_of, masked=mask_pii,
     )  # fmt: skip
     urls = [str(s) for s in sources if not isinstance(s, SourceSpec) and is_database_url(s)]
-    targets = [segment_summary(url) for url in urls]
-    document["segments"] = next((t for t in targets if t is not None), None)
+    document["segments"] = _segments(urls)
     document["companies"] = company_section(result.companies, result.batch, rules)
     if history is None:
         return AuditResult(document)

@@ -16,16 +16,6 @@ TABLE = "contacts"
 NOT_FIELDS = ("record_id", "email_alt", "phone_alt", "source_count", "run_id")
 
 
-def is_database_url(location: str | Path) -> bool:
-    """True for ``sqlite:///crm.db``, ``postgresql://...`` and other SQLAlchemy URLs."""
-    return "://" in str(location)
-
-
-def source_label(location: str | Path) -> str:
-    """How a source appears in reports: database URLs without their password."""
-    return mask_url(location)
-
-
 def _read_only(url: sa.URL) -> tuple[sa.URL, dict[str, bool]]:
     """A URL and execution options that cannot write (SQLite opened ``mode=ro``)."""
     if url.get_backend_name() == "sqlite":

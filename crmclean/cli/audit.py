@@ -10,7 +10,6 @@ import click
 
 from crmclean.audit import audit
 from crmclean.audit.run import FailOn
-from crmclean.audit.target import is_database_url
 from crmclean.cli.options import (
     connector_options,
     echo_json,
@@ -20,10 +19,10 @@ from crmclean.cli.options import (
     progress_printer,
     rules_options,
 )
-from crmclean.load.target import is_target, target_url
 from crmclean.report.audit_text import print_audit
 from crmclean.report.html import write_html
 from crmclean.sources import SourceSpec
+from crmclean.urls import is_database_url, is_target
 from crmclean.write import refuse_inputs
 
 EXIT_FAILED = 1
@@ -126,6 +125,8 @@ def command(
 def _target_url(source: str) -> str:
     """A SQLite file named as ``validate`` takes it (``crm.db``) as its ``sqlite:///`` URL."""
     if is_target(source) and not is_database_url(source):
+        from crmclean.load.target import target_url  # SQLAlchemy: a target only
+
         return target_url(source).render_as_string(hide_password=False)
     return source
 

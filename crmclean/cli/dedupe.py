@@ -21,7 +21,6 @@ from crmclean.cli.options import (
 )
 from crmclean.cli.review import pending_review
 from crmclean.outofcore_run import SpilledRun
-from crmclean.report.text import print_summary
 
 
 @click.command("dedupe")
@@ -164,6 +163,8 @@ def command(
     if as_json:
         echo_json(result.to_dict())
     else:
+        from crmclean.report.text import print_summary  # rich: only for the text summary
+
         print_summary(result)
         click.echo(f"Crosswalk: {crosswalk}")
         if hint:

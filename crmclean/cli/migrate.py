@@ -12,7 +12,7 @@ from crmclean.cli.options import SAVE_MODEL, echo_json, json_option, model_optio
 from crmclean.cli.review import pending_review
 from crmclean.errors import GateFailed
 from crmclean.load.rollback import RunRow
-from crmclean.load.staging import STAGE_ROWS
+from crmclean.load.run import STAGE_ROWS
 from crmclean.pipeline import RunResult
 from crmclean.project import load_project
 from crmclean.report.text import print_summary

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
-from crmclean.batch import GOLDEN_ID, RAW, SOURCE, SOURCE_ID
+from crmclean.batch import EXISTING, FINAL, GOLDEN_ID, RAW, SOURCE, SOURCE_ID
 from crmclean.dedupe.blocking import blocking_keys, oversized_blocks, oversized_findings
 from crmclean.dedupe.bridges import bridged
 from crmclean.dedupe.chains import (
@@ -57,8 +58,10 @@ from crmclean.dedupe.matching import (
 )
 from crmclean.dedupe.model import MatchModel
 from crmclean.dedupe.training import labelled_pairs, read_training_pairs
-from crmclean.load.existing import EXISTING, FINAL, TargetClusters, as_records, golden_nodes
 from crmclean.rules import Rules
+
+if TYPE_CHECKING:
+    from crmclean.load.existing import TargetClusters
 
 LABEL, _NODE, _PRIOR, _VOTES = "_label", "_node", "_prior", "_votes"
 _BITS = "match_weight"
@@ -191,6 +194,8 @@ def link(
 ) -> Linked:
     """Golden ids for ``frame`` (normalized, with matching keys) linked into ``target``'s
     clusters; ``rejects`` are this run's rejected records (they leave their golden records)."""
+    from crmclean.load.existing import as_records, golden_nodes  # SQLAlchemy: only to link
+
     members = as_records(target.crosswalk)
     golden = golden_nodes(target.contacts)
     incoming = pl.concat([frame.select(_KEYS), rejects.select(_KEYS)]).unique()

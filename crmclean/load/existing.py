@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
-from crmclean.batch import GOLDEN_ID, RAW, SOURCE, SOURCE_ID
+from crmclean.batch import EXISTING, FINAL, GOLDEN_ID, RAW, SOURCE, SOURCE_ID
 from crmclean.errors import UserError
 from crmclean.load.reading import frame_schema, read_rows
 from crmclean.load.schema import LIST_COLUMNS, RUN_ID, Tables, build_tables, db_name
@@ -26,7 +26,6 @@ _LIST = pl.List(pl.String)
 # temporary table of keys, one sequential read) and are matched in memory.
 WHOLE_TABLE_SHARE = 1 / 3
 _INDEX = "_index"
-EXISTING, FINAL = "_existing", "_final"  # ``TargetClusters.renamed``: golden id before, after
 
 
 def has_tables(conn: sa.Connection, tables: Tables) -> bool:

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from crmclean.accounts.gate import with_company_gate
-from crmclean.load import LoadPlan, LoadResult, RunInfo, load
+from crmclean.load.apply import load
+from crmclean.load.plan import LoadPlan
+from crmclean.load.run import STAGE_ROWS, LoadResult, RunInfo
 from crmclean.load.schema import build_tables
-from crmclean.load.staging import STAGE_ROWS, Stage, drop_stage, open_stage, stages
+from crmclean.load.staging import Stage, drop_stage, open_stage, stages
 from crmclean.rules import Rules
 from crmclean.validate import GateResult, stored_values, validate_frame, validate_table
 

@@ -34,12 +34,11 @@ from crmclean import __version__
 from crmclean.company_fields import ORIGIN
 from crmclean.fingerprint import config_hash
 from crmclean.load.existing import has_tables
+from crmclean.load.run import STATS_KEY
 from crmclean.load.schema import Tables, build_tables
 from crmclean.load.target import connect, open_engine, target_url
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec
-
-STATS_KEY = "inputs"  # runs.stats[STATS_KEY]["sha256"] holds a run's inputs hash
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from crmclean.errors import UserError
 from crmclean.load.compact import run_rows
 from crmclean.load.existing import has_tables
 from crmclean.load.models import run_models
-from crmclean.load.run import lock_runs, now
+from crmclean.load.run import now
+from crmclean.load.run_rows import lock_runs
 from crmclean.load.schema import REPLACED_BY, Tables, build_tables
 from crmclean.load.target import connect, open_engine, safe_url
 from crmclean.load.upgrade import ensure_schema

@@ -1,30 +1,22 @@
-"""What identifies a load run, and its row in the ``runs`` table."""
+"""What identifies a load run, and what it wrote (its row in ``runs``:
+:mod:`crmclean.load.run_rows`). No SQLAlchemy here: every run, ``crmclean dedupe``
+too, starts a :class:`RunInfo`.
+"""
 
 from __future__ import annotations
 
-import getpass
-import json
-import socket
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlalchemy as sa
-
-from crmclean import __version__
+STATS_KEY = "inputs"  # runs.stats[STATS_KEY]["sha256"] holds a run's inputs hash
+STAGE_ROWS = 5_000_000  # golden records above which PostgreSQL gates a staging table
 
 
 def now() -> datetime:
     """The current time in UTC."""
     return datetime.now(UTC)
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (some containers)
-        return ""
 
 
 @dataclass(frozen=True)
@@ -57,38 +49,3 @@ class LoadResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "counts": dict(self.counts), "changes": self.changes}
-
-
-def start_run(conn: sa.Connection, runs: sa.Table, run: RunInfo) -> int:
-    """Record the run as started, numbered after every earlier run; returns its number."""
-    last = conn.execute(sa.select(sa.func.max(runs.c.sequence))).scalar()
-    conn.execute(
-        runs.insert(),
-        {
-            "run_id": run.run_id,
-            "sequence": (last or 0) + 1,
-            "started_at": run.started_at,
-            "tool_version": __version__,
-            "user_name": _user(),
-            "host": socket.gethostname(),
-            "config_hash": run.config_hash,
-            "status": "running",
-            "stats": json.dumps(run.details.get("stats")),
-            "gate": json.dumps(run.details.get("gate")),
-        },
-    )
-    return (last or 0) + 1
-
-
-def finish_run(conn: sa.Connection, runs: sa.Table, result: LoadResult) -> None:
-    """Record the run as loaded, with its counts."""
-    counts = {"rows": result.counts, "changes": result.changes}
-    values = {"finished_at": now(), "status": "loaded", "counts": json.dumps(counts)}
-    conn.execute(runs.update().where(runs.c.run_id == result.run_id).values(values))
-
-
-def lock_runs(conn: sa.Connection, runs: sa.Table) -> None:
-    """One run or rollback at a time (SQLite already holds its write lock: BEGIN IMMEDIATE)."""
-    if conn.dialect.name == "postgresql":
-        table = conn.dialect.identifier_preparer.format_table(runs)
-        conn.exec_driver_sql(f"LOCK TABLE {table} IN EXCLUSIVE MODE")

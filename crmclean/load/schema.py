@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 from crmclean.batch import FINDING_SCHEMA, GOLDEN_ID, RAW, REJECT_SCHEMA, SOURCE, SOURCE_ID
-from crmclean.company_fields import TABLE_FIELDS
+from crmclean.company_fields import COMPANY_ID, TABLE_FIELDS
 
 SCHEMA_VERSION = 3
 RUN_ID = "run_id"
@@ -33,7 +33,6 @@ def db_name(column: str) -> str:
 
 
 LINEAGE_KEY = (db_name(SOURCE), db_name(SOURCE_ID))
-COMPANY_ID = "company_id"  # the golden company of a contact, and the key of ``companies``
 # What identifies the rows a run replaces together in each data table, in write order.
 DATA_KEYS: dict[str, tuple[str, ...]] = {
     "contacts": (GOLDEN_ID,),

@@ -1,9 +1,9 @@
 """Large PostgreSQL runs: stage the golden records inside the target instead of in memory.
 
-Above a row count (``STAGE_ROWS`` by default) the golden records the target will hold after
-the run are copied into an unlogged table in the target's schema, named after the run
-(``crmclean_stage_<run id>``). The gate runs there through GX's SQL datasource, and the load
-copies the new golden records from it with ``INSERT ... SELECT`` inside the run's
+Above a row count (:data:`~crmclean.load.run.STAGE_ROWS` by default) the golden records the
+target will hold after the run are copied into an unlogged table in the target's schema, named
+after the run (``crmclean_stage_<run id>``). The gate runs there through GX's SQL datasource,
+and the load copies the new golden records from it with ``INSERT ... SELECT`` inside the run's
 transaction. The table is dropped whatever happens; one left behind by a killed process holds
 no data the target needs and can be dropped by hand.
 """
@@ -21,7 +21,6 @@ from crmclean.load.schema import PENDING, RUN_ID
 from crmclean.load.target import connect, open_engine, target_url
 from crmclean.load.writer import insert_frame
 
-STAGE_ROWS = 5_000_000
 PREFIX = "crmclean_stage_"
 
 

@@ -21,14 +21,6 @@ def target_url(target: str) -> sa.URL:
     return parse_url(target)
 
 
-SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
-
-
-def is_target(data: str) -> bool:
-    """Whether ``data`` names a database (a URL, or a SQLite file by its suffix)."""
-    return "://" in data or Path(data).suffix.lower() in SQLITE_SUFFIXES
-
-
 def safe_url(url: sa.URL) -> str:
     """The URL as text with any password masked, for messages."""
     return mask_url(url)

@@ -27,11 +27,12 @@ from crmclean.dedupe.decisions import CANNOT, COLUMNS, read_decisions
 from crmclean.dedupe.merge import golden_by_slices
 from crmclean.errors import UserError
 from crmclean.fingerprint import config_hash
-from crmclean.load import LoadPlan, RunInfo, load
 from crmclean.load.accounts import split_company_rows
+from crmclean.load.apply import load
 from crmclean.load.existing import TargetReader, as_records, crmclean_target, target_state
-from crmclean.load.plan import compare, desired_rows
+from crmclean.load.plan import LoadPlan, compare, desired_rows
 from crmclean.load.reading import frame_schema
+from crmclean.load.run import RunInfo
 from crmclean.load.schema import COMPANY_ID, LINEAGE_KEY, Tables
 from crmclean.rules import Rules
 from crmclean.write import escape_cell, write_text

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.errors import UserError
-from crmclean.load.plan import LoadPlan
 from crmclean.rules import Rules
 from crmclean.segments import OrderSource, Segmented, load_rules, segment_golden
 from crmclean.segments.assign import SEGMENT
-from crmclean.segments.target import segment_target
+
+if TYPE_CHECKING:
+    from crmclean.load.plan import LoadPlan
 
 
 def segment_stage(batch: Batch, rules: Rules, orders: Sequence[OrderSource] = ()) -> Batch:
@@ -56,6 +58,8 @@ def record_segments(
     """After a load: every golden record the target now holds (``segmented``, the plan's,
     when the run has no orders; else read back), segmented and stored under the load's run id
     (``segment_history``, ``contacts.segment`` where it differs)."""
+    from crmclean.segments.target import segment_target  # SQLAlchemy: only after a load
+
     segment_target(target, rules, orders=orders, run_id=run_id, segmented=segmented)
 
 

@@ -17,9 +17,8 @@ from typing import Literal
 import polars as pl
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
-from crmclean.company_fields import ORIGIN
+from crmclean.company_fields import COMPANY_ID, ORIGIN
 from crmclean.dropping import positions, without_keys, without_positions
-from crmclean.load.schema import COMPANY_ID
 from crmclean.rules import Rules
 from crmclean.validate.plain import describe
 from crmclean.validate.result import GateResult
