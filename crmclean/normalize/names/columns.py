@@ -81,9 +81,11 @@ def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
         asked, [FULL], partial(parse_full, vocab=vocab), PARSED, name_fast.fast_path(FULL, vocab)
     )
     lone = pl.col(FIRST).is_null() & pl.col(LAST).is_null() & pl.lit(full["first"]).is_not_null()
-    # Found once (four columns below and the findings read it; an eager query would test
-    # every full name for a formula once per use).
-    was_split = frame.select((lone & ~_formula(FULL)).alias("split"))["split"]
+    # A formula matters only where a full name was parsed (elsewhere ``full`` is empty and the
+    # name stays as it is): tested on those alone. Found once (the columns below and the
+    # findings read it; an eager query would test it once per use).
+    formula = asked.select(_formula(FULL))[FULL]
+    was_split = frame.select((lone & ~pl.lit(formula)).alias("split"))["split"]
     alone = pl.lit(was_split)
     # A part of nothing but punctuation (";" of "1 ;") is no name: left empty, as the
     # placeholder step would empty it on a second run.
@@ -96,7 +98,7 @@ def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
         pl.coalesce(split[FIRST], pl.lit(titled[FIRST]), pl.col(FIRST)).alias(FIRST),
         pl.coalesce(split[MIDDLE], pl.col(MIDDLE)).alias(MIDDLE),
         pl.coalesce(split[LAST], pl.lit(suffixed[LAST]), pl.col(LAST)).alias(LAST),
-        pl.when(_formula(FULL))
+        pl.when(pl.lit(formula))
         .then(pl.col(FULL))
         .otherwise(pl.coalesce(pl.lit(full["full"]), pl.col(FULL)))
         .alias(FULL),
