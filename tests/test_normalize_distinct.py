@@ -176,3 +176,24 @@ def test_select_distinct_works_repeated_values_once() -> None:
     assert result.equals(frame.select(u=pl.col("k").str.to_uppercase(), s2=pl.col("s")))
     assert calls == [3]
     assert result.n_chunks("all") == [1, 1]
+
+
+def test_cell_parts_groups_repeated_values_among_nulls_without_them() -> None:
+    """Mostly null, the other cells a few values repeated: each value answered once, every
+    row as the function would (null where the key is)."""
+    values = ["a;b", None, None, "c", None, None, None, None] * 500
+    calls: Counter[str] = Counter()
+
+    def pieces(value: str) -> list[tuple[str, int]]:
+        calls[value] += 1
+        return _pieces(value)
+
+    schema = {"up": pl.String(), "n": pl.Int64()}
+    result = cell_parts(pl.DataFrame({"v": values}), ["v"], pieces, schema)
+    assert calls == Counter({"a;b": 1, "c": 1})
+    assert result.head.height == len(values)
+    assert result.head.row(3) == ("C", 1, False)
+    assert result.head.row(1) == (None, None, False)
+    assert result.head.row(0)[2] is True
+    assert result.rest.rows()[:4] == [(0, "A", 1), (0, "B", 1), (8, "A", 1), (8, "B", 1)]
+    assert result.rest.height == 1000

@@ -87,10 +87,20 @@ def cell_parts(
     schema: Mapping[str, pl.DataType],
     fast: FastPath | None = None,
 ) -> Parts:
-    """Like :func:`map_distinct`, for a ``func`` returning any number of tuples per value."""
+    """Like :func:`map_distinct`, for a ``func`` returning any number of tuples per value.
+
+    When most rows have a null key, the others are answered alone and their answers
+    scattered back (two more passes over every output column, which cost more than the null
+    rows save when they are few, as in a column some of whose cells were emptied as
+    placeholders): a few repeated values among nulls are grouped without the nulls."""
     rows = frame.select(keys)
+    present = pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
+    at = rows.select(present.arg_true()).to_series()
+    if len(at) < DISTINCT_SHARE * rows.height:
+        return _spread(cell_parts(rows[at], keys, func, schema, fast), at, rows.height, schema)
     if not repeats(rows, keys):
-        return _answer_present(rows, keys, func, schema, fast)
+        head, rest = _answer(rows, keys, func, schema, fast)  # null keys answered null in place
+        return Parts(head, rest.rename({_UNIT: INDEX}))
     groups = _groups(rows, keys)
     head, rest = _answer(groups.select(keys), keys, func, schema, fast)
     position = _positions(groups, rows.height)
@@ -125,32 +135,14 @@ def repeats(frame: pl.DataFrame, keys: Sequence[str]) -> bool:
     return max(counts[:-1]) < DISTINCT_SHARE * max(counts[-1], 1)
 
 
-def _answer_present(
-    rows: pl.DataFrame,
-    keys: Sequence[str],
-    func: Callable[..., Iterable[tuple[Any, ...]]],
-    schema: Mapping[str, pl.DataType],
-    fast: FastPath | None,
-) -> Parts:
-    """:class:`Parts` of every row. Rows with a null key are answered null where they stand
-    (:func:`_answer` passes them by); only when most are null are the others gathered first
-    and their answers scattered back (two more passes over every output column, which cost
-    more than the null rows save when they are few, as in a column some of whose cells were
-    emptied as placeholders)."""
-    present = rows.select(pl.all_horizontal(pl.col(k).is_not_null() for k in keys).arg_true())
-    at = present.to_series()
-    if len(at) >= DISTINCT_SHARE * rows.height:
-        head, rest = _answer(rows, keys, func, schema, fast)
-        return Parts(head, rest.rename({_UNIT: INDEX}))
-    head, rest = _answer(rows[at], keys, func, schema, fast)
+def _spread(parts: Parts, at: pl.Series, height: int, schema: Mapping[str, pl.DataType]) -> Parts:
+    """The :class:`Parts` of the rows ``at`` (``parts``) placed among ``height`` rows, the
+    others answered null."""
     empty = pl.DataFrame(
-        {
-            name: pl.repeat(None, rows.height, dtype=dtype, eager=True)
-            for name, dtype in schema.items()
-        }
+        {name: pl.repeat(None, height, dtype=dtype, eager=True) for name, dtype in schema.items()}
     ).with_columns(pl.lit(False).alias(MANY))
-    indexed = rest.with_columns(at.gather(rest[_UNIT]).alias(INDEX))
-    return Parts(_scatter(empty, at, head), indexed.select(INDEX, *schema))
+    rest = parts.rest.with_columns(at.gather(parts.rest[INDEX]).alias(INDEX))
+    return Parts(_scatter(empty, at, parts.head), rest)
 
 
 def _answer(
