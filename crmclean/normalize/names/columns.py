@@ -69,8 +69,14 @@ def _recase(frame: pl.DataFrame, vocab: NameRules, fields: Sequence[str]) -> Ste
 def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
     """Titles off first/full names, a suffix off the last name, a lone full name split (its
     suffix kept only then: "João Neto" built from first "João", last "Neto" has none)."""
+    # A name of one word has no title or suffix to take (it is left as it is): only names of
+    # several are asked, the others stay as they are through the coalesces below.
+    spaced = frame.select(
+        pl.when(pl.col(f).str.contains(" ", literal=True)).then(pl.col(f)).alias(f)
+        for f in (FIRST, LAST)
+    )
     titled, suffixed = (
-        map_distinct(frame, [field], partial(take, vocab=vocab), _pair(field), fast(field, vocab))
+        map_distinct(spaced, [field], partial(take, vocab=vocab), _pair(field), fast(field, vocab))
         for field, take, fast in (
             (FIRST, take_honorific, name_fast.untitled),
             (LAST, take_suffix, name_fast.unsuffixed),
