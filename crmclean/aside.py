@@ -69,7 +69,9 @@ def set_aside(
     written = keep or records is not None
     try:
         if written:
-            taken.write_parquet(folder / _FINDINGS, compression="lz4")
+            # as the records: written and read back at the speed of a copy (neutral 1M, 1.4M
+            # warnings: 0.30 s CPU instead of 0.40 with lz4 and column statistics)
+            taken.write_parquet(folder / _FINDINGS, compression="uncompressed", statistics=False)
         if keep and raw:
             lineage = batch.frame.select(SOURCE, SOURCE_ID, RAW)
             lineage.write_parquet(folder / _RAW, compression="lz4")

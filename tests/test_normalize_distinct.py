@@ -6,7 +6,15 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmclean.normalize.distinct import INDEX, MANY, FastPath, cell_parts, lazily, map_distinct
+from crmclean.normalize.distinct import (
+    INDEX,
+    MANY,
+    FastPath,
+    cell_parts,
+    lazily,
+    map_distinct,
+    select_distinct,
+)
 
 
 def test_map_distinct_calls_once_per_value_and_keeps_row_order() -> None:
@@ -133,3 +141,59 @@ def test_lazily_selects_as_an_eager_query_does_in_one_chunk_a_column() -> None:
     assert result.n_chunks("all") == [1, 1, 1]
     # Its columns join an eager frame without splitting it into unlike chunks.
     assert frame.with_columns(result.iter_columns()).n_chunks("all") == [1, 1, 1, 1]
+
+
+_CODES = st.none() | st.sampled_from(["01310-100", "1310100", "SW1A 1AA", "x", ""])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_CODES, st.none() | st.sampled_from(["SP", "RJ"])), max_size=60))
+def test_select_distinct_gives_what_the_select_gives(pairs: list[tuple[str | None, ...]]) -> None:
+    """Through one key or two, one output or several, repeated or not, null keys too: each
+    row gets what ``select`` gives it."""
+    frame = pl.DataFrame(pairs, schema={"code": pl.String, "state": pl.String}, orient="row")
+    digits = pl.col("code").str.replace_all(r"[^0-9]", "")
+    one = {"digits": digits}
+    several = {"digits": digits, "n": digits.str.len_chars()}
+    both = {**several, "typed": pl.concat_str("code", "state")}
+    for keys, columns in ((["code"], one), (["code"], several), (["code", "state"], both)):
+        result = select_distinct(frame, keys, columns)
+        assert result.equals(frame.select(**columns))
+
+
+def test_select_distinct_works_repeated_values_once() -> None:
+    """Many rows, few values: the outputs are worked on the distinct values only, and come
+    back in one chunk a column (a frame they join is not copied to line chunks up)."""
+    frame = pl.DataFrame({"k": ["a", "b", None, "a"] * 1000, "s": ["x", None, "x", "x"] * 1000})
+    calls = []
+
+    def seen(values: pl.Series) -> pl.Series:
+        calls.append(len(values))
+        return values.str.to_uppercase()
+
+    upper = pl.col("k").map_batches(seen, return_dtype=pl.String)
+    result = select_distinct(frame, ["k", "s"], {"u": upper, "s2": pl.col("s")})
+    assert result.equals(frame.select(u=pl.col("k").str.to_uppercase(), s2=pl.col("s")))
+    assert calls == [3]
+    assert result.n_chunks("all") == [1, 1]
+
+
+def test_cell_parts_groups_repeated_values_among_nulls_without_them() -> None:
+    """Mostly null, the other cells a few values repeated: each value answered once, every
+    row as the function would (null where the key is)."""
+    values = ["a;b", None, None, "c", None, None, None, None] * 500
+    calls: Counter[str] = Counter()
+
+    def pieces(value: str) -> list[tuple[str, int]]:
+        calls[value] += 1
+        return _pieces(value)
+
+    schema = {"up": pl.String(), "n": pl.Int64()}
+    result = cell_parts(pl.DataFrame({"v": values}), ["v"], pieces, schema)
+    assert calls == Counter({"a;b": 1, "c": 1})
+    assert result.head.height == len(values)
+    assert result.head.row(3) == ("C", 1, False)
+    assert result.head.row(1) == (None, None, False)
+    assert result.head.row(0)[2] is True
+    assert result.rest.rows()[:4] == [(0, "A", 1), (0, "B", 1), (8, "A", 1), (8, "B", 1)]
+    assert result.rest.height == 1000

@@ -87,23 +87,43 @@ def cell_parts(
     schema: Mapping[str, pl.DataType],
     fast: FastPath | None = None,
 ) -> Parts:
-    """Like :func:`map_distinct`, for a ``func`` returning any number of tuples per value."""
+    """Like :func:`map_distinct`, for a ``func`` returning any number of tuples per value.
+
+    When most rows have a null key, the others are answered alone and their answers
+    scattered back (two more passes over every output column, which cost more than the null
+    rows save when they are few, as in a column some of whose cells were emptied as
+    placeholders): a few repeated values among nulls are grouped without the nulls."""
     rows = frame.select(keys)
+    present = pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
+    at = rows.select(present.arg_true()).to_series()
+    if len(at) < DISTINCT_SHARE * rows.height:
+        return _spread(cell_parts(rows[at], keys, func, schema, fast), at, rows.height, schema)
     if not repeats(rows, keys):
-        return _answer_present(rows, keys, func, schema, fast)
-    # The rows of each distinct value in one hashing pass; each row then reads its value's
-    # answers by position (a join on the values would hash them all again).
-    groups = rows.with_row_index(INDEX).group_by(keys).agg(INDEX)
+        head, rest = _answer(rows, keys, func, schema, fast)  # null keys answered null in place
+        return Parts(head, rest.rename({_UNIT: INDEX}))
+    groups = _groups(rows, keys)
     head, rest = _answer(groups.select(keys), keys, func, schema, fast)
-    unit = pl.int_range(pl.len(), dtype=pl.UInt32).alias(_UNIT)
-    members = groups.select(INDEX, unit).explode(INDEX)
-    position = pl.zeros(rows.height, pl.UInt32, eager=True)
-    position = position.scatter(members[INDEX], members[_UNIT])
+    position = _positions(groups, rows.height)
     placed = head.select(*schema, MANY)[position]
     at = placed[MANY].arg_true()
     several = pl.DataFrame({INDEX: at, _UNIT: position.gather(at)})
     spread = several.join(rest, on=_UNIT, how="inner", maintain_order="left_right")
     return Parts(placed, spread.select(INDEX, *schema))
+
+
+def _groups(rows: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    """The distinct ``keys`` values of ``rows`` and the rows holding each (``_index``), in one
+    hashing pass: each row then reads its value's answers by position (see
+    :func:`_positions`), where a join on the values would hash them all again."""
+    return rows.with_row_index(INDEX).group_by(keys).agg(INDEX)
+
+
+def _positions(groups: pl.DataFrame, height: int) -> pl.Series:
+    """For each of ``height`` rows, the place of its value in :func:`_groups`' ``groups``."""
+    unit = pl.int_range(pl.len(), dtype=pl.UInt32).alias(_UNIT)
+    members = groups.select(INDEX, unit).explode(INDEX)
+    position = pl.zeros(height, pl.UInt32, eager=True)
+    return position.scatter(members[INDEX], members[_UNIT])
 
 
 def repeats(frame: pl.DataFrame, keys: Sequence[str]) -> bool:
@@ -115,32 +135,14 @@ def repeats(frame: pl.DataFrame, keys: Sequence[str]) -> bool:
     return max(counts[:-1]) < DISTINCT_SHARE * max(counts[-1], 1)
 
 
-def _answer_present(
-    rows: pl.DataFrame,
-    keys: Sequence[str],
-    func: Callable[..., Iterable[tuple[Any, ...]]],
-    schema: Mapping[str, pl.DataType],
-    fast: FastPath | None,
-) -> Parts:
-    """:class:`Parts` of every row. Rows with a null key are answered null where they stand
-    (:func:`_answer` passes them by); only when most are null are the others gathered first
-    and their answers scattered back (two more passes over every output column, which cost
-    more than the null rows save when they are few, as in a column some of whose cells were
-    emptied as placeholders)."""
-    present = rows.select(pl.all_horizontal(pl.col(k).is_not_null() for k in keys).arg_true())
-    at = present.to_series()
-    if len(at) >= DISTINCT_SHARE * rows.height:
-        head, rest = _answer(rows, keys, func, schema, fast)
-        return Parts(head, rest.rename({_UNIT: INDEX}))
-    head, rest = _answer(rows[at], keys, func, schema, fast)
+def _spread(parts: Parts, at: pl.Series, height: int, schema: Mapping[str, pl.DataType]) -> Parts:
+    """The :class:`Parts` of the rows ``at`` (``parts``) placed among ``height`` rows, the
+    others answered null."""
     empty = pl.DataFrame(
-        {
-            name: pl.repeat(None, rows.height, dtype=dtype, eager=True)
-            for name, dtype in schema.items()
-        }
+        {name: pl.repeat(None, height, dtype=dtype, eager=True) for name, dtype in schema.items()}
     ).with_columns(pl.lit(False).alias(MANY))
-    indexed = rest.with_columns(at.gather(rest[_UNIT]).alias(INDEX))
-    return Parts(_scatter(empty, at, head), indexed.select(INDEX, *schema))
+    rest = parts.rest.with_columns(at.gather(parts.rest[INDEX]).alias(INDEX))
+    return Parts(_scatter(empty, at, parts.head), rest)
 
 
 def _answer(
@@ -230,7 +232,8 @@ def select_distinct(
 ) -> pl.DataFrame:
     """``frame.select(**columns)`` (expressions over ``keys`` only), worked on the distinct
     ``keys`` values and brought back when they repeat (one column through one key by a
-    lookup, which costs less than a join)."""
+    lookup; else each row reads its value's outputs by position, which costs less than a
+    join: 0.11 s instead of 0.16 s for 790k postal codes and their states)."""
     rows = frame.select(keys)
     if rows.height and not rows.select(pl.any_horizontal(pl.all().is_not_null()).any()).item():
         # every key empty (a field the source does not have): one row answers for all
@@ -238,14 +241,13 @@ def select_distinct(
         return once.select(pl.all().gather(pl.zeros(rows.height, pl.UInt32, eager=True)))
     if not repeats(rows, keys):
         return rows.lazy().select(**columns).collect()
-    units = rows.unique()
-    computed = units.lazy().select(**columns).collect()
     if len(keys) == 1 and len(columns) == 1:
+        units = rows.unique()
+        computed = units.lazy().select(**columns).collect()
         (key,), (name,) = keys, columns
         found = units[key].is_not_null()
         old, new = units[key].filter(found), computed[name].filter(found)
         return rows[key].replace_strict(old, new, default=None).alias(name).to_frame()
-    outputs = {name: _OUT + name for name in columns}
-    table = pl.concat([units, computed.rename(outputs)], how="horizontal")
-    joined = rows.join(table, on=list(keys), how="left", maintain_order="left", nulls_equal=True)
-    return joined.select(pl.col(inner).alias(name) for name, inner in outputs.items())
+    groups = _groups(rows, keys)
+    computed = groups.lazy().select(**columns).collect()
+    return computed[_positions(groups, rows.height)]

@@ -69,8 +69,14 @@ def _recase(frame: pl.DataFrame, vocab: NameRules, fields: Sequence[str]) -> Ste
 def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
     """Titles off first/full names, a suffix off the last name, a lone full name split (its
     suffix kept only then: "João Neto" built from first "João", last "Neto" has none)."""
+    # A name of one word has no title or suffix to take (it is left as it is): only names of
+    # several are asked, the others stay as they are through the coalesces below.
+    spaced = frame.select(
+        pl.when(pl.col(f).str.contains(" ", literal=True)).then(pl.col(f)).alias(f)
+        for f in (FIRST, LAST)
+    )
     titled, suffixed = (
-        map_distinct(frame, [field], partial(take, vocab=vocab), _pair(field), fast(field, vocab))
+        map_distinct(spaced, [field], partial(take, vocab=vocab), _pair(field), fast(field, vocab))
         for field, take, fast in (
             (FIRST, take_honorific, name_fast.untitled),
             (LAST, take_suffix, name_fast.unsuffixed),
@@ -81,9 +87,11 @@ def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
         asked, [FULL], partial(parse_full, vocab=vocab), PARSED, name_fast.fast_path(FULL, vocab)
     )
     lone = pl.col(FIRST).is_null() & pl.col(LAST).is_null() & pl.lit(full["first"]).is_not_null()
-    # Found once (four columns below and the findings read it; an eager query would test
-    # every full name for a formula once per use).
-    was_split = frame.select((lone & ~_formula(FULL)).alias("split"))["split"]
+    # A formula matters only where a full name was parsed (elsewhere ``full`` is empty and the
+    # name stays as it is): tested on those alone. Found once (the columns below and the
+    # findings read it; an eager query would test it once per use).
+    formula = asked.select(_formula(FULL))[FULL]
+    was_split = frame.select((lone & ~pl.lit(formula)).alias("split"))["split"]
     alone = pl.lit(was_split)
     # A part of nothing but punctuation (";" of "1 ;") is no name: left empty, as the
     # placeholder step would empty it on a second run.
@@ -96,7 +104,7 @@ def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
         pl.coalesce(split[FIRST], pl.lit(titled[FIRST]), pl.col(FIRST)).alias(FIRST),
         pl.coalesce(split[MIDDLE], pl.col(MIDDLE)).alias(MIDDLE),
         pl.coalesce(split[LAST], pl.lit(suffixed[LAST]), pl.col(LAST)).alias(LAST),
-        pl.when(_formula(FULL))
+        pl.when(pl.lit(formula))
         .then(pl.col(FULL))
         .otherwise(pl.coalesce(pl.lit(full["full"]), pl.col(FULL)))
         .alias(FULL),

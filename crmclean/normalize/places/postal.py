@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 from polars.expr.whenthen import ChainedThen, Then
 
-from crmclean.normalize.distinct import lazily
+from crmclean.normalize.distinct import lazily, select_distinct
 from crmclean.normalize.findings import BEFORE, Step, by_rule, changed, pairs
 from crmclean.normalize.places.states import AddressSpec, country_or_default, load
 from crmclean.rules import Rules
@@ -100,12 +100,16 @@ def normalize_postal(
     )
     for code, rows in zip(groups["country"], groups["row"], strict=True):
         written, restored = formats[code]
-        part = frame.select(pl.col(field).alias(POSTAL), "state")[rows].lazy()
-        facts = part.select(
-            after=written,
-            invalid=written.is_null(),
-            zero=written.is_not_null() & restored,
-        ).collect()  # lazy: shared subexpressions computed once
+        part = frame.select(pl.col(field).alias(POSTAL), "state")[rows]
+        facts = select_distinct(  # codes repeat: each distinct code and state worked once
+            part,
+            [POSTAL, "state"],
+            {
+                "after": written,
+                "invalid": written.is_null(),
+                "zero": written.is_not_null() & restored,
+            },
+        )
         after = after.clone().scatter(rows, facts["after"])
         invalid = invalid.clone().scatter(rows, facts["invalid"])
         zero = zero.clone().scatter(rows, facts["zero"])
