@@ -42,9 +42,17 @@ def metadata(region: str) -> PhoneMetadata | None:
     return meta
 
 
+def anchored(pattern: str, whole: bool = False) -> str:
+    """``pattern`` for polars, anchored at the start (and the end when ``whole``), each ``\\d``
+    as ``[0-9]``: the port reads ASCII digits only, where the two agree, and polars compiles an
+    ASCII class in about half the time of a Unicode one (it compiles a pattern again once a few
+    dozen others have pushed it out of its cache: once per small partition of a run)."""
+    return "^(?:" + pattern.replace(r"\d", "[0-9]") + (")$" if whole else ")")
+
+
 def fits(number: pl.Expr, pattern: str | None) -> pl.Expr:
-    """``re.fullmatch(pattern, number)``."""
-    return number.str.contains(f"^(?:{pattern})$") if pattern else pl.lit(False)
+    """``re.fullmatch(pattern, number)`` on ASCII digits."""
+    return number.str.contains(anchored(pattern, whole=True)) if pattern else pl.lit(False)
 
 
 def _matches(number: pl.Expr, desc: object, size: int | None = None) -> pl.Expr:
@@ -111,14 +119,14 @@ def strip_national_prefix(number: pl.Expr, meta: PhoneMetadata) -> pl.Expr:
     prefix = meta.national_prefix_for_parsing
     if not prefix:
         return number
-    anchored = f"^(?:{prefix})"
+    start = anchored(prefix)
     general = general_desc(meta).national_number_pattern
-    stripped = number.str.replace(anchored, "")
+    stripped = number.str.replace(start, "")
     rule, groups = meta.national_prefix_transform_rule, re.compile(prefix).groups
     if rule and groups:
-        transformed = number.str.replace(anchored, re.sub(r"\\(\d)", r"${\1}", rule))
-        last_group = number.str.extract(anchored, groups)
+        transformed = number.str.replace(start, re.sub(r"\\(\d)", r"${\1}", rule))
+        last_group = number.str.extract(start, groups)
         stripped = pl.when(last_group.is_null()).then(stripped).otherwise(transformed)
-    found = number.str.contains(anchored) & (number.str.len_chars() > 0)
+    found = number.str.contains(start) & (number.str.len_chars() > 0)
     spoiled = fits(number, general) & ~fits(stripped, general)
     return pl.when(found & ~spoiled).then(stripped).otherwise(number)
