@@ -8,11 +8,13 @@ import phonenumbers
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from phonenumbers.phonenumberutil import _number_type_helper
 
 from crmclean.normalize.phones import parse_port as port
 from crmclean.normalize.phones.columns import parse_cell
 from crmclean.normalize.phones.fast_path import fast_path
-from crmclean.normalize.phones.metadata import SPECIAL, anchored
+from crmclean.normalize.phones.metadata import SPECIAL, anchored, kind, metadata
+from crmclean.normalize.phones.one_number import KINDS as TYPE_NAMES
 from crmclean.normalize.phones.one_number import kind_of, ninth_digit_fix
 
 EVERY_REGION = sorted(phonenumbers.SUPPORTED_REGIONS)
@@ -147,3 +149,20 @@ def test_anchored_patterns_read_ascii_digits_as_the_library_does(
         )
         assert got["start"].to_list() == [bool(re.match(pattern, n)) for n in numbers]
         assert got["whole"].to_list() == [bool(re.fullmatch(pattern, n)) for n in numbers]
+
+
+@settings(max_examples=60, deadline=None)
+@given(REGIONS, st.lists(NUMBERS, min_size=1, max_size=30))
+def test_kind_names_the_type_the_library_finds(region: str, numbers: list[str]) -> None:
+    """Of numbers of every length, and of those of one length (a length the region has no
+    number of included: a null for each row)."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    expected = [TYPE_NAMES.get(_number_type_helper(n, meta)) for n in numbers]
+    table = pl.DataFrame({"n": numbers})
+    if metadata(region) is None:
+        expected = [None] * len(numbers)
+    assert table.with_columns(kind(pl.col("n"), region).alias("k"))["k"].to_list() == expected
+    for size in {len(n) for n in numbers}:
+        alike = [k for n, k in zip(numbers, expected, strict=True) if len(n) == size]
+        rows = table.filter(pl.col("n").str.len_chars() == size)
+        assert rows.with_columns(kind(pl.col("n"), region, size).alias("k"))["k"].to_list() == alike
