@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from phonenumbers.phonenumberutil import _number_type_helper
 
 from crmclean.normalize.phones import parse_port as port
 from crmclean.normalize.phones.columns import parse_cell
 from crmclean.normalize.phones.fast_path import fast_path
+from crmclean.normalize.phones.metadata import SPECIAL, anchored, kind, metadata
+from crmclean.normalize.phones.one_number import KINDS as TYPE_NAMES
 from crmclean.normalize.phones.one_number import kind_of, ninth_digit_fix
 
 EVERY_REGION = sorted(phonenumbers.SUPPORTED_REGIONS)
+DESCS = ("general_desc", "fixed_line", "mobile", *SPECIAL)
 COMMON = ["BR", "US", "PT", "GB", "AR", "MX", "CA", "IT", "DE", "FR", "ES", "AU", "RU", "IN"]
 REGIONS = st.sampled_from(COMMON) | st.sampled_from(EVERY_REGION)
 KINDS = st.sampled_from(list(phonenumbers.PhoneNumberType.values()))
@@ -106,3 +112,57 @@ def test_the_fast_path_gives_what_parse_cell_gives_in_any_region(
     taken = cells.filter(fast.when.fill_null(False)).select("p", "r", **fast.then)
     for text, where, *part in taken.iter_rows():
         assert [tuple(part)] == [tuple(p) for p in parse_cell(text, where)]
+
+
+def _examples() -> list[str]:
+    """The national numbers of every region's examples, some behind a prefix typed before."""
+    found = [
+        phonenumbers.national_significant_number(example)
+        for region in EVERY_REGION
+        for kind in phonenumbers.PhoneNumberType.values()
+        if (example := phonenumbers.example_number_for_type(region, kind)) is not None
+    ]
+    return sorted({prefix + number for number in found for prefix in PREFIXES})
+
+
+NUMBERS = st.text(alphabet="0123456789", max_size=18) | st.sampled_from(_examples())
+
+
+def _patterns(region: str) -> list[str]:
+    """Every pattern of a region's metadata the port reads."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    found = [meta.international_prefix, meta.national_prefix_for_parsing, meta.leading_digits]
+    found += [getattr(getattr(meta, name), "national_number_pattern", None) for name in DESCS]
+    return [pattern for pattern in found if pattern]
+
+
+@settings(max_examples=60, deadline=None)
+@given(REGIONS, st.lists(NUMBERS, min_size=1, max_size=30))
+def test_anchored_patterns_read_ascii_digits_as_the_library_does(
+    region: str, numbers: list[str]
+) -> None:
+    table = pl.DataFrame({"n": numbers})
+    for pattern in _patterns(region):
+        got = table.select(
+            start=pl.col("n").str.contains(anchored(pattern)),
+            whole=pl.col("n").str.contains(anchored(pattern, whole=True)),
+        )
+        assert got["start"].to_list() == [bool(re.match(pattern, n)) for n in numbers]
+        assert got["whole"].to_list() == [bool(re.fullmatch(pattern, n)) for n in numbers]
+
+
+@settings(max_examples=60, deadline=None)
+@given(REGIONS, st.lists(NUMBERS, min_size=1, max_size=30))
+def test_kind_names_the_type_the_library_finds(region: str, numbers: list[str]) -> None:
+    """Of numbers of every length, and of those of one length (a length the region has no
+    number of included: a null for each row)."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    expected = [TYPE_NAMES.get(_number_type_helper(n, meta)) for n in numbers]
+    table = pl.DataFrame({"n": numbers})
+    if metadata(region) is None:
+        expected = [None] * len(numbers)
+    assert table.with_columns(kind(pl.col("n"), region).alias("k"))["k"].to_list() == expected
+    for size in {len(n) for n in numbers}:
+        alike = [k for n, k in zip(numbers, expected, strict=True) if len(n) == size]
+        rows = table.filter(pl.col("n").str.len_chars() == size)
+        assert rows.with_columns(kind(pl.col("n"), region, size).alias("k"))["k"].to_list() == alike

@@ -36,6 +36,7 @@ from crmclean.normalize.phones.metadata import (
     LONG,
     MAIN_REGION,
     SHORT,
+    anchored,
     fits,
     general_desc,
     kind,
@@ -116,7 +117,7 @@ def _own_code(rows: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
 
 def _by_idd(rows: pl.DataFrame, meta: PhoneMetadata) -> pl.DataFrame:
     """Rows starting with the region's international prefix: stripped unless a 0 follows."""
-    after = pl.col(DIGITS).str.replace(f"^(?:{meta.international_prefix})", "")
+    after = pl.col(DIGITS).str.replace(anchored(str(meta.international_prefix)), "")
     rows = rows.with_columns(after.alias(_ROUTE))
     stays = pl.col(_ROUTE).str.starts_with("0")
     dialled = _international(rows.filter(~stays), pl.col(_ROUTE))
@@ -132,7 +133,7 @@ def _country_code(rows: pl.DataFrame, region: str) -> pl.DataFrame:
         return _unsure(rows)
     digits, own = pl.col(DIGITS), str(meta.country_code)
     idd = meta.international_prefix
-    by_idd = digits.str.contains(f"^(?:{idd})") if idd else pl.lit(False)
+    by_idd = digits.str.contains(anchored(idd)) if idd else pl.lit(False)
     route = (
         pl.when(pl.col(PLUS))
         .then(pl.lit("plus"))
@@ -178,7 +179,7 @@ _REGION_LOCAL = [
 
 
 _PREFIX = {
-    r: f"^(?:{meta.national_prefix_for_parsing})"
+    r: anchored(meta.national_prefix_for_parsing)
     for r, meta in _RECORD_REGIONS.items()
     if meta.national_prefix_for_parsing
 }
@@ -351,8 +352,8 @@ def _by_leading(left: pl.DataFrame, run: list[str], size: int) -> tuple[pl.Serie
     """The rows of ``left`` the ``run`` of regions claims by leading digits, and their
     :data:`KIND` in the first of them whose leading digits they start with."""
     national = pl.col(NATIONAL)
-    starts = {region: f"^(?:{_leading(region)})" for region in run}
-    every = "^(?:" + "|".join(f"(?:{_leading(region)})" for region in run) + ")"
+    starts = {region: anchored(str(_leading(region))) for region in run}
+    every = anchored("|".join(f"(?:{_leading(region)})" for region in run))
     claimed = left.select(national.str.contains(every).fill_null(False).alias(_CLAIMED))
     taken = left.filter(claimed[_CLAIMED])
     chain: Then | ChainedThen = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
@@ -386,12 +387,15 @@ def _per_value(
 ) -> pl.DataFrame:
     """``work`` on the rows of each (non-null) value of ``keys``; every row comes back, in
     some order. Rows that are not ``sure``, or unparseable, pass through untouched (split
-    off in the same pass as the values: a filter first would copy every row once more)."""
+    off in the same pass as the values: a filter first would copy every row once more).
+
+    The values are worked in order, so the lengths of one calling code follow each other and
+    find its patterns still compiled in polars' regex cache (a few dozen patterns: in the
+    order rows come, each small partition compiled its patterns again)."""
     todo = (pl.col(SURE) & ~pl.col(UNPARSEABLE)).alias(_TODO)
+    split = rows.with_columns(todo).partition_by(_TODO, *keys, as_dict=True)
     parts = []
-    for (flag, *key), part in (
-        rows.with_columns(todo).partition_by(_TODO, *keys, as_dict=True).items()
-    ):
+    for (flag, *key), part in sorted(split.items(), key=lambda item: str(item[0])):
         part = part.drop(_TODO)
         if not flag:
             parts.append(part)
