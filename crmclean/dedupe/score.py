@@ -332,6 +332,7 @@ def _built(config: MatchConfig, params: Parameters, tf: tuple[str, ...]) -> _Wei
     vetoed = pl.any_horizontal(vetoes) if vetoes else pl.lit(False)
     likely = pl.col("probability") >= config.auto_merge_threshold
     maybe = pl.col("probability") >= config.review_threshold
+    veto = pl.col("veto")  # made the step before: not made again
     return _Weighing(
         weights,
         [_explained(spec, config) for spec in specs if spec.explained_by],
@@ -339,7 +340,7 @@ def _built(config: MatchConfig, params: Parameters, tf: tuple[str, ...]) -> _Wei
         (_evidence(specs) + prior).alias("match_weight"),
         [probability.alias("probability"), probability.round(6).alias("score")],
         vetoed.alias("veto"),
-        [(likely & ~vetoed).alias("match"), (maybe & ~likely & ~vetoed).alias("review")],
+        [(likely & ~veto).alias("match"), (maybe & ~likely & ~veto).alias("review")],
     )
 
 
