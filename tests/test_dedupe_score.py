@@ -14,7 +14,7 @@ from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import key_table
 from crmclean.dedupe.params import Parameters, estimate
-from crmclean.dedupe.score import _tf_u, compared_pairs, score_pairs
+from crmclean.dedupe.score import _LAST_WEIGHING, _tf_u, compared_pairs, score_pairs, weighed_pairs
 from crmclean.rules import Rules
 
 PRIOR = 0.001  # prior log-odds: log2(0.001 / 0.999) ~ -9.96 bits
@@ -463,3 +463,22 @@ def test_a_typo_in_a_rare_first_name_weighs_more_than_in_a_common_one() -> None:
     m, u = next(spec.m for spec in config.comparisons if spec.name == "first_name"), params.u
     cap = max(math.log2(m[0] / u["first_name"][0]), math.log2(m[1] / u["first_name"][1]))
     assert 0 < joana["w_first_name"] < wenceslau["w_first_name"] <= cap
+
+
+def test_the_weighing_built_once_follows_a_changed_model(config: MatchConfig) -> None:
+    """The expressions kept for the chunks of a run are those of the model in use: another
+    ``m``, ``u`` or prior (even changed in place) weighs as a fresh build does."""
+    table = _table(emails=(["a@x.com"], ["a@x.com"]), last_name=("pereira", "pereria"))
+    params = _params(config, table, {"a@x.com": 0.001})
+    compared = compared_pairs(PAIR, table, config, params)
+    first = weighed_pairs(compared, config, params)
+    params.m["last_name"] = [0.5, 0.4, 0.1]
+    params.u["email"][0] = 0.002
+    changed = weighed_pairs(compared, config, params)
+    _LAST_WEIGHING.clear()
+    assert changed.equals(weighed_pairs(compared, config, params))
+    assert not changed.equals(first)
+    other = Parameters(params.u, params.tf, PRIOR * 2, params.m)
+    assert weighed_pairs(compared, config, other)["match_weight"][0] == pytest.approx(
+        changed["match_weight"][0] + math.log2(2 * PRIOR / (1 - 2 * PRIOR) * (1 - PRIOR) / PRIOR)
+    )

@@ -21,7 +21,7 @@ import math
 import operator
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import polars as pl
 from polars.expr.whenthen import ChainedThen, Then
@@ -277,25 +277,71 @@ def decisive_columns(
 
 def _weighed(compared: Frame, config: MatchConfig, params: Parameters) -> Frame:
     """:func:`weighed_pairs` of a frame or a lazy frame."""
+    tf = tuple(name for name in compared.collect_schema().names() if name.startswith("_tf_"))
+    steps = _weighing(config, params, tf)
+    scored = compared.with_columns(steps.weights).drop(tf)
+    scored = scored.with_columns(steps.explained)
+    scored = scored.with_columns(steps.superseded)
+    scored = scored.with_columns(steps.match_weight)
+    scored = scored.with_columns(steps.probability)
+    scored = scored.with_columns(steps.veto)
+    return scored.with_columns(steps.decisions)
+
+
+class _Weighing(NamedTuple):
+    """The expressions of :func:`_weighed`, step by step."""
+
+    weights: list[pl.Expr]
+    explained: list[pl.Expr]
+    superseded: list[pl.Expr]
+    match_weight: pl.Expr
+    probability: list[pl.Expr]
+    veto: pl.Expr
+    decisions: list[pl.Expr]
+
+
+_LAST_WEIGHING: list[tuple[MatchConfig, tuple[object, ...], _Weighing]] = []
+
+
+def _weighing(config: MatchConfig, params: Parameters, tf: tuple[str, ...]) -> _Weighing:
+    """:class:`_Weighing` of ``config`` with the ``m``, ``u`` and prior of ``params`` over a
+    frame of the ``tf`` columns, built once for the chunks of a run (the last one built is
+    kept: ``config`` known by identity, the model by value): building them costs some 7 ms."""
+    model = (
+        params.prior,
+        tf,
+        *(tuple(params.m_of(s) + params.u[s.name]) for s in config.comparisons),
+    )
+    if _LAST_WEIGHING and _LAST_WEIGHING[0][0] is config and _LAST_WEIGHING[0][1] == model:
+        return _LAST_WEIGHING[0][2]
+    made = _built(config, params, tf)
+    _LAST_WEIGHING[:] = [(config, model, made)]
+    return made
+
+
+def _built(config: MatchConfig, params: Parameters, tf: tuple[str, ...]) -> _Weighing:
+    """:class:`_Weighing` of ``config`` and ``params`` over a frame of the ``tf`` columns."""
     specs = config.comparisons
-    tf = [name for name in compared.collect_schema().names() if name.startswith("_tf_")]
     weights = [
-        _weight(spec, params.m_of(spec), params.u[spec.name], _tf_column(spec, tf))
+        _weight(spec, params.m_of(spec), params.u[spec.name], _tf_column(spec, list(tf)))
         for spec in specs
     ]
-    scored = compared.with_columns(weights).drop(tf)
-    scored = scored.with_columns(_explained(spec, config) for spec in specs if spec.explained_by)
-    scored = scored.with_columns(_superseded(spec, config) for spec in specs if spec.superseded_by)
     prior = math.log2(params.prior / (1.0 - params.prior))
-    scored = scored.with_columns(match_weight=_evidence(specs) + prior)
     probability = 1.0 / (1.0 + (2.0 ** -pl.col("match_weight")))
-    scored = scored.with_columns(probability=probability, score=probability.round(6))
     vetoes = [_vetoed(spec, config) for spec in specs if spec.veto]
     vetoed = pl.any_horizontal(vetoes) if vetoes else pl.lit(False)
     likely = pl.col("probability") >= config.auto_merge_threshold
     maybe = pl.col("probability") >= config.review_threshold
-    scored = scored.with_columns(veto=vetoed)
-    return scored.with_columns(match=likely & ~vetoed, review=maybe & ~likely & ~vetoed)
+    veto = pl.col("veto")  # made the step before: not made again
+    return _Weighing(
+        weights,
+        [_explained(spec, config) for spec in specs if spec.explained_by],
+        [_superseded(spec, config) for spec in specs if spec.superseded_by],
+        (_evidence(specs) + prior).alias("match_weight"),
+        [probability.alias("probability"), probability.round(6).alias("score")],
+        vetoed.alias("veto"),
+        [(likely & ~veto).alias("match"), (maybe & ~likely & ~veto).alias("review")],
+    )
 
 
 def weight(spec: ComparisonSpec, params: Parameters, columns: list[str]) -> pl.Expr:
