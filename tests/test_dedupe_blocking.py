@@ -10,6 +10,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from test_dedupe_support import contacts
 
+from crmclean.dedupe import blocking
 from crmclean.dedupe.blocking import _members, candidate_pairs, oversized_findings
 from crmclean.dedupe.coded_keys import encode
 from crmclean.dedupe.compare import LEFT, RIGHT
@@ -178,6 +179,24 @@ def test_pairs_by_ranges_equal_pairs_in_one_pass(config: MatchConfig, max_block_
         assert_frame_equal(ranged, whole)
         assert_frame_equal(skipped, oversized)
     assert whole.equals(whole.unique().sort(LEFT, RIGHT))
+
+
+@pytest.mark.parametrize("max_block_size", [200, 12])
+def test_rules_side_by_side_give_the_pairs_of_one_thread(
+    config: MatchConfig, max_block_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rules blocked and blocks paired on two threads give the pairs and oversized blocks
+    (and their order) of one thread doing each in turn."""
+    rules = Rules()
+    batch = normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules)
+    capped = config.model_copy(update={"max_block_size": max_block_size})
+    table = key_table(batch.frame.with_row_index(RECORD), capped.key_names, capped)
+    side_by_side, oversized = candidate_pairs(table, capped, records=4096)
+    monkeypatch.setattr(blocking, "THREADS", 1)
+    in_turn, skipped = candidate_pairs(table, capped, records=4096)
+    assert side_by_side.height > 1000
+    assert_frame_equal(side_by_side, in_turn)
+    assert_frame_equal(oversized, skipped)
 
 
 def test_caps_shrink_past_cap_rows(config: MatchConfig) -> None:

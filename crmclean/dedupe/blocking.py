@@ -14,7 +14,10 @@ same.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
 
 import polars as pl
 
@@ -33,6 +36,9 @@ KEY = "_key"  # a block's keys packed in one integer (:func:`_packed`)
 PAIR_SCHEMA = pl.Schema({LEFT: pl.UInt32(), RIGHT: pl.UInt32()})
 # Left records per range of candidate_pairs: bounds the pairs held at once (issue #12).
 RANGE_RECORDS = 250_000
+# Rules whose blocks are found, and blocks whose pairs are formed, side by side (polars runs
+# outside the GIL; one rule's group-bys and joins keep about one core and a half busy).
+THREADS = 2
 
 
 def _repeats(table: KeyTable, key: str) -> bool:
@@ -197,15 +203,16 @@ def candidate_pairs(
     """The distinct pairs of every blocking rule, sorted, and every oversized block skipped
     (``rule, value, size``, largest first). Pairs are formed and made distinct by ranges of
     ``records`` left records, so only one range's pairs of every rule are held at once."""
-    blocks = [rule_blocks(table, rule, config) for rule in config.blocking]
+    with ThreadPoolExecutor(THREADS, thread_name_prefix="crmclean-blocking") as pool:
+        blocks = list(pool.map(partial(rule_blocks, table, config=config), config.blocking))
+        found = [one for rule, _ in blocks for one in rule]
+        ranges = [
+            _distinct(list(pool.map(Blocks.pairs, found, repeat(low), repeat(low + records))))
+            for low in range(0, table.height, records)
+        ]
     oversized = pl.concat([skipped for _, skipped in blocks]).sort(
         "size", "rule", "value", descending=[True, False, False]
     )
-    found = [one for rule, _ in blocks for one in rule]
-    ranges = [
-        _distinct([one.pairs(low, low + records) for one in found])
-        for low in range(0, table.height, records)
-    ]
     return pl.concat([PAIR_SCHEMA.to_frame(), *ranges]), oversized
 
 
