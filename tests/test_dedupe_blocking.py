@@ -7,11 +7,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from test_dedupe_support import contacts
 
 from crmclean.dedupe import blocking
-from crmclean.dedupe.blocking import _members, candidate_pairs, oversized_findings
+from crmclean.dedupe.blocking import BLOCK, Blocks, _members, candidate_pairs, oversized_findings
 from crmclean.dedupe.coded_keys import encode
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
@@ -232,3 +234,27 @@ def test_a_value_listed_twice_by_a_record_is_one_member() -> None:
     assert members[RECORD].to_list() == [0, 0, 1]
     once = encode(pl.DataFrame({"tails": [["1111", "2222"], ["1111"], []]}))
     assert _members(once, ["tails"]).sort(RECORD, "tails")[RECORD].to_list() == [0, 0, 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 6)), max_size=60),
+    st.integers(0, 31),
+    st.integers(0, 31),
+)
+def test_blocks_pair_every_two_records_of_a_block(
+    members: list[tuple[int, int]], low: int, width: int
+) -> None:
+    """:meth:`Blocks.pairs` (records laid out block by block, gathered by position) are the
+    pairs a self-join of the members on their block gives, ``left < right``, left in
+    ``[low, low + width)``; a record listed twice in a block is one member."""
+    frame = pl.DataFrame(members, schema={RECORD: pl.UInt32, BLOCK: pl.UInt32}, orient="row")
+    pairs = Blocks.of(frame).pairs(low, low + width)
+    once = frame.unique()
+    joined = once.join(once, on=BLOCK, suffix="_r").filter(
+        pl.col(RECORD).is_between(low, low + width, closed="left")
+        & (pl.col(RECORD) < pl.col(f"{RECORD}_r"))
+    )
+    expected = joined.select(pl.col(RECORD).alias(LEFT), pl.col(f"{RECORD}_r").alias(RIGHT))
+    assert pairs.schema == expected.schema
+    assert sorted(pairs.rows()) == sorted(expected.rows())  # a pair of two blocks twice

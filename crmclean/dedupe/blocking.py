@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import repeat
 
+import numpy as np
 import polars as pl
 
 from crmclean.batch import FINDING_SCHEMA, SOURCE, SOURCE_ID
@@ -110,31 +111,51 @@ def _oversized(
 BLOCK = "block"
 
 
-@dataclass(frozen=True)
-class Blocks:
-    """The records of usable blocks (``RECORD`` and its ``BLOCK`` number, one row per record
-    and block): every two records of one block form a candidate pair."""
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """Where a run of equal values of sorted ``ordered`` starts (a boolean mask)."""
+    starts = np.ones(ordered.size, dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    return starts
 
-    members: pl.DataFrame
+
+@dataclass(frozen=True, eq=False)
+class Blocks:
+    """The records of usable blocks laid out block by block, each block's records ascending
+    (``records``), and where each record's block ends (``ends``, a position in ``records``):
+    every two records of one block form a candidate pair."""
+
+    records: np.ndarray
+    ends: np.ndarray
+
+    @classmethod
+    def of(cls, members: pl.DataFrame) -> Blocks:
+        """The blocks of ``members`` (``RECORD`` and its ``BLOCK`` number, one row per record
+        and block; a record listed twice is one member): one sort of the two packed in one
+        64-bit integer (NumPy's, several times faster than polars' here)."""
+        packed = pl.col(BLOCK).cast(pl.UInt64) * _SHIFT + pl.col(RECORD)
+        ordered = np.sort(members.select(packed).to_series().to_numpy())
+        ordered = ordered[_run_starts(ordered)]
+        starts = np.flatnonzero(_run_starts(ordered >> np.uint64(32)))
+        sizes = np.diff(np.r_[starts, ordered.size])
+        ends = np.repeat((starts + sizes).astype(np.uint32), sizes)
+        return cls((ordered & np.uint64(_SHIFT - 1)).astype(np.uint32), ends)
 
     def pairs(self, low: int = 0, high: int = _SHIFT) -> pl.DataFrame:
-        """The pairs (``left < right``) whose left record lies in ``[low, high)``."""
-        record = pl.col(RECORD)
-        left = self.members.filter(record.is_between(low, high, closed="left"))
-        right = self.members.filter(record > low)
-        return (
-            left.join(right, on=BLOCK, suffix="_r")
-            .filter(record < pl.col(f"{RECORD}_r"))
-            .select(record.alias(LEFT), pl.col(f"{RECORD}_r").alias(RIGHT))
-            .cast(PAIR_SCHEMA)
-        )
+        """The pairs (``left < right``) whose left record lies in ``[low, high)``: each such
+        record with every record after it in its block, gathered by position (no join)."""
+        at = np.flatnonzero((self.records >= low) & (self.records < high))
+        counts = self.ends[at].astype(np.int64) - at - 1
+        first = at + 1 - (np.cumsum(counts) - counts)  # the first right's position, less offset
+        right = np.arange(counts.sum()) + np.repeat(first, counts)
+        pairs = {LEFT: np.repeat(self.records[at], counts), RIGHT: self.records[right]}
+        return pl.DataFrame(pairs, schema=PAIR_SCHEMA)
 
 
 def _numbered(members: pl.DataFrame, usable: pl.DataFrame, on: str) -> Blocks:
     """The ``members`` of the ``usable`` blocks (distinct values of ``on``), each block's
     key replaced by its number."""
     numbers = usable.select(on).with_row_index(BLOCK)
-    return Blocks(members.join(numbers, on=on).select(RECORD, BLOCK))
+    return Blocks.of(members.join(numbers, on=on).select(RECORD, BLOCK))
 
 
 def _split(
