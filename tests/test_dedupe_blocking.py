@@ -7,10 +7,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from test_dedupe_support import contacts
 
-from crmclean.dedupe.blocking import _members, candidate_pairs, oversized_findings
+from crmclean.dedupe import blocking
+from crmclean.dedupe.blocking import BLOCK, Blocks, _members, candidate_pairs, oversized_findings
 from crmclean.dedupe.coded_keys import encode
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
@@ -180,6 +183,24 @@ def test_pairs_by_ranges_equal_pairs_in_one_pass(config: MatchConfig, max_block_
     assert whole.equals(whole.unique().sort(LEFT, RIGHT))
 
 
+@pytest.mark.parametrize("max_block_size", [200, 12])
+def test_rules_side_by_side_give_the_pairs_of_one_thread(
+    config: MatchConfig, max_block_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rules blocked and blocks paired on two threads give the pairs and oversized blocks
+    (and their order) of one thread doing each in turn."""
+    rules = Rules()
+    batch = normalize(read_all([SourceSpec(str(CONTACTS))], rules), rules)
+    capped = config.model_copy(update={"max_block_size": max_block_size})
+    table = key_table(batch.frame.with_row_index(RECORD), capped.key_names, capped)
+    side_by_side, oversized = candidate_pairs(table, capped, records=4096)
+    monkeypatch.setattr(blocking, "THREADS", 1)
+    in_turn, skipped = candidate_pairs(table, capped, records=4096)
+    assert side_by_side.height > 1000
+    assert_frame_equal(side_by_side, in_turn)
+    assert_frame_equal(oversized, skipped)
+
+
 def test_caps_shrink_past_cap_rows(config: MatchConfig) -> None:
     scaled = config.model_copy(update={"cap_rows": 1_000, "cap_exponent": 0.5})
     assert scaled.caps_for(1_000) is scaled
@@ -213,3 +234,27 @@ def test_a_value_listed_twice_by_a_record_is_one_member() -> None:
     assert members[RECORD].to_list() == [0, 0, 1]
     once = encode(pl.DataFrame({"tails": [["1111", "2222"], ["1111"], []]}))
     assert _members(once, ["tails"]).sort(RECORD, "tails")[RECORD].to_list() == [0, 0, 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 6)), max_size=60),
+    st.integers(0, 31),
+    st.integers(0, 31),
+)
+def test_blocks_pair_every_two_records_of_a_block(
+    members: list[tuple[int, int]], low: int, width: int
+) -> None:
+    """:meth:`Blocks.pairs` (records laid out block by block, gathered by position) are the
+    pairs a self-join of the members on their block gives, ``left < right``, left in
+    ``[low, low + width)``; a record listed twice in a block is one member."""
+    frame = pl.DataFrame(members, schema={RECORD: pl.UInt32, BLOCK: pl.UInt32}, orient="row")
+    pairs = Blocks.of(frame).pairs(low, low + width)
+    once = frame.unique()
+    joined = once.join(once, on=BLOCK, suffix="_r").filter(
+        pl.col(RECORD).is_between(low, low + width, closed="left")
+        & (pl.col(RECORD) < pl.col(f"{RECORD}_r"))
+    )
+    expected = joined.select(pl.col(RECORD).alias(LEFT), pl.col(f"{RECORD}_r").alias(RIGHT))
+    assert pairs.schema == expected.schema
+    assert sorted(pairs.rows()) == sorted(expected.rows())  # a pair of two blocks twice

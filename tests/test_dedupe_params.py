@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_dedupe_support import contacts
 
-from crmclean.dedupe.coded_keys import KeyTable
+from crmclean.dedupe.coded_keys import KeyTable, encode, index_of
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import key_table
-from crmclean.dedupe.params import estimate, random_pairs
+from crmclean.dedupe.params import _holders, estimate, random_pairs
 from crmclean.rules import Rules
 
 
@@ -114,3 +117,16 @@ def test_a_one_word_name_is_as_common_as_the_names_holding_that_word(
     names = _tf(config, "name_order", *named, {"last_name": "Pera"}, {"last_name": "Zanetti"})
     assert names["pera"] == pytest.approx(9 / 1000)  # ten records hold "pera", one its own
     assert names["zanetti"] == pytest.approx(1 / 1000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a@x", "b@x", "c@y", "d", "e"]), max_size=4)))
+def test_a_list_keys_holders_count_each_record_once(lists: list[list[str]]) -> None:
+    """A list key's holders of each value are those of its lists made unique, a value a
+    record lists twice counted once (most records' single code read, not their list)."""
+    table = encode(pl.DataFrame({"tails": lists}, schema={"tails": pl.List(pl.String)}))
+    counts, carriers = _holders(table, "tails")
+    flat = table.codes["tails"].list.unique().explode().drop_nulls()
+    indices = flat.to_frame().select(index_of(pl.col("tails"))).to_series().to_numpy()
+    assert counts.tolist() == np.bincount(indices, minlength=table.values["tails"].len()).tolist()
+    assert carriers == sum(1 for values in lists if values)

@@ -84,11 +84,15 @@ def _estimated_u(
 
 
 def _holders(table: KeyTable, key: str) -> tuple[np.ndarray, int]:
-    """How many records hold each value of ``key`` (by code), and how many hold any."""
+    """How many records hold each value of ``key`` (by code), and how many hold any (a list
+    key's values counted once per record: its :meth:`~KeyTable.single` codes, the lists of
+    records holding several made unique)."""
     column = table.codes[key]
     if table.is_list(key):
-        flat = column.list.unique().explode().drop_nulls()
-        indices = flat.to_frame().select(index_of(pl.col(key))).to_series()
+        single = table.single(key)  # most records hold one value: only the others made unique
+        several = column.filter(single.several).list.unique().explode()
+        flat = pl.concat([single.code.filter(~single.several).drop_nulls(), several])
+        indices = flat.to_frame(key).select(index_of(pl.col(key))).to_series()
         carriers = int((column.list.len() > 0).sum())
     else:
         indices = column.drop_nulls()
