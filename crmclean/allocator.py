@@ -9,9 +9,9 @@ allocator"); a user's own ``_RJEM_MALLOC_CONF`` (an empty one for polars' defaul
 
 NumPy, rapidfuzz and Python allocate through the C library's malloc. On glibc the command
 gives the free top of its heaps back past :data:`GLIBC_TRIM` bytes (glibc's own threshold
-climbs to 64 MiB once a large block is freed) and keeps blocks under :data:`GLIBC_MMAP` in
-the heaps (the largest threshold glibc would climb to); a user's own ``MALLOC_*_`` variables
-or ``GLIBC_TUNABLES`` win.
+climbs to 64 MiB once a large block is freed), keeps blocks under :data:`GLIBC_MMAP` in the
+heaps (the largest threshold glibc would climb to) and lets threads share
+:data:`GLIBC_ARENAS` heaps; a user's own ``MALLOC_*`` variables or ``GLIBC_TUNABLES`` win.
 """
 
 from __future__ import annotations
@@ -22,10 +22,16 @@ from collections.abc import Mapping, MutableMapping
 
 VARIABLE = "_RJEM_MALLOC_CONF"
 OPTIONS = "dirty_decay_ms:5000"
-GLIBC_TRIM = 1 << 20  # free heap top past this goes back to the kernel (docs/dedupe.md)
+GLIBC_TRIM = 8 << 20  # free heap top past this goes back to the kernel (docs/dedupe.md)
 GLIBC_MMAP = 32 << 20  # blocks this large or more are mapped apart (glibc's dynamic maximum)
-GLIBC_VARIABLES = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES")
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+GLIBC_ARENAS = 2  # heaps threads share (glibc's own: eight per core)
+GLIBC_VARIABLES = (
+    "MALLOC_TRIM_THRESHOLD_",
+    "MALLOC_MMAP_THRESHOLD_",
+    "MALLOC_ARENA_MAX",
+    "GLIBC_TUNABLES",
+)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8  # glibc's malloc.h
 
 
 def tune_allocator(environ: MutableMapping[str, str] = os.environ) -> None:
@@ -39,13 +45,18 @@ def tune_allocator(environ: MutableMapping[str, str] = os.environ) -> None:
 
 
 def tune_glibc(environ: Mapping[str, str] = os.environ) -> bool:
-    """Set glibc malloc's trim and mmap thresholds (:data:`GLIBC_TRIM`, :data:`GLIBC_MMAP`)
-    unless ``environ`` sets glibc's malloc itself; whether they were set (never off glibc)."""
+    """Set glibc malloc's trim and mmap thresholds and its arenas (:data:`GLIBC_TRIM`,
+    :data:`GLIBC_MMAP`, :data:`GLIBC_ARENAS`) unless ``environ`` sets glibc's malloc itself;
+    whether they were set (never off glibc)."""
     if any(name in environ for name in GLIBC_VARIABLES) or not _on_glibc():
         return False
     libc = ctypes.CDLL(None)
-    trimmed = libc.mallopt(_M_TRIM_THRESHOLD, GLIBC_TRIM)
-    return bool(trimmed and libc.mallopt(_M_MMAP_THRESHOLD, GLIBC_MMAP))
+    options = {
+        _M_TRIM_THRESHOLD: GLIBC_TRIM,
+        _M_MMAP_THRESHOLD: GLIBC_MMAP,
+        _M_ARENA_MAX: GLIBC_ARENAS,
+    }
+    return all([libc.mallopt(option, value) for option, value in options.items()])
 
 
 def _on_glibc() -> bool:

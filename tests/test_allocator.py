@@ -71,7 +71,7 @@ def test_jemalloc_runs_with_the_users_options():
     assert in_effect["dirty_decay_ms"] == "700"
 
 
-# Takes and frees 8 MiB twice, as NumPy does with a large array, then prints the bytes glibc
+# Takes and frees 16 MiB twice, as NumPy does with a large array, then prints the bytes glibc
 # keeps free in its heaps: glibc's own thresholds keep the second block's pages (the first
 # is mapped apart and raises them), the command's give them back.
 GLIBC_PROBE = """
@@ -88,8 +88,8 @@ libc = ctypes.CDLL(None)
 libc.malloc.restype, libc.free.argtypes = ctypes.c_void_p, [ctypes.c_void_p]
 libc.mallinfo2.restype = MallInfo2
 for _ in range(2):
-    block = libc.malloc(8 << 20)
-    ctypes.memset(block, 1, 8 << 20)
+    block = libc.malloc(16 << 20)
+    ctypes.memset(block, 1, 16 << 20)
     libc.free(block)
 print(libc.mallinfo2().fordblks)
 """
@@ -122,4 +122,4 @@ def test_glibc_gives_freed_blocks_back_under_the_command():
 @pytest.mark.skipif(not _on_glibc(), reason="glibc's malloc only")
 def test_glibc_keeps_them_with_the_users_thresholds():
     own = {"MALLOC_MMAP_THRESHOLD_": str(GLIBC_MMAP), "MALLOC_TRIM_THRESHOLD_": str(64 << 20)}
-    assert _glibc_free_bytes(own) >= 8 << 20
+    assert _glibc_free_bytes(own) >= 16 << 20
