@@ -132,6 +132,21 @@ def test_normalize_names_recases_splits_and_fills(rules: Rules) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("first", "last", "full"),
+    [
+        ("Carl", "Da Costa", "Carl da Costa"),  # a mixed-case last name is kept as typed
+        (None, "DA", "Da"),  # a lone particle: lower case as a surname, capital as a name
+    ],
+)
+def test_a_built_full_name_is_recased_as_a_whole(
+    rules: Rules, first: str | None, last: str, full: str
+) -> None:
+    """Joining recased parts does not give a recased name: the built name is recased again."""
+    data = frame(full_name=[None], first_name=[first], middle_name=[None], last_name=[last])
+    assert normalize_names(data, rules).frame["full_name"].to_list() == [full]
+
+
 NAME_COLUMNS = ("full_name", "first_name", "last_name")
 NAMES = st.text(alphabet=st.sampled_from("aeiouãéçAEIOUÃÉÇ'’-. ,dDsSmMcC"), max_size=25)
 
