@@ -86,6 +86,20 @@ def test_the_port_says_what_the_library_says_whenever_it_is_sure(
         assert expected == (*got, None if valid else problem), row
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(typed_digits(), REGIONS, st.text(max_size=3)), min_size=1, max_size=60))
+def test_the_port_gives_every_row_back_whole_whatever_their_order(
+    cases: list[tuple[tuple[bool, str], str, str]],
+) -> None:
+    rows = [(plus, digits, region, tag) for (plus, digits), region, tag in cases]
+    schema = {port.PLUS: pl.Boolean, port.DIGITS: pl.String, port.REGION: pl.String, "t": pl.String}
+    table = pl.DataFrame(rows, schema=schema, orient="row").with_row_index("i")
+    analyzed = port.analyze(table).sort("i")
+    again = port.analyze(table.reverse()).sort("i")
+    assert analyzed.select(table.columns).equals(table)
+    assert analyzed.equals(again.select(analyzed.columns))
+
+
 def test_the_port_is_sure_of_the_common_shapes() -> None:
     rows = [
         (False, "11987654321", "BR"),

@@ -50,6 +50,7 @@ CC, NATIONAL, KIND, LOCAL, NINTH, SURE = "__cc", "__nsn", "__kind", "__local", "
 UNPARSEABLE = "__unparseable"
 _META, _ROUTE, _SIZE = "__meta", "__route", "__size"  # _META: whose national prefix is stripped
 _CLAIMED, _ROW, _TODO = "__claimed", "__port_row", "__todo"
+_ID = "__port_id"  # a query's row in the frame analyze is given
 MAX_NSN = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
 BR_MOBILE_WITHOUT_NINE = r"^([1-9][1-9])([6-9][0-9]{7})$"
 
@@ -408,18 +409,28 @@ def _per_value(
 
 def analyze(rows: pl.DataFrame) -> pl.DataFrame:
     """``rows`` (with :data:`PLUS`, :data:`DIGITS`, :data:`REGION`) plus the parse results, in
-    some order (carry an index to put them back)."""
-    start = rows.with_columns(
-        (pl.col(DIGITS).str.len_chars() >= 3).fill_null(False).alias(SURE),
-        pl.lit(None, pl.String).alias(CC),
-        pl.lit(None, pl.String).alias(NATIONAL),
-        pl.lit(None, pl.String).alias(_META),
-        pl.lit(None, pl.String).alias(KIND),
-        pl.lit(False).alias(LOCAL),
-        pl.lit(None, pl.String).alias(NINTH),
-        pl.lit(False).alias(UNPARSEABLE),
-        pl.lit(None, pl.UInt32).alias(_SIZE),
+    some order (carry an index to put them back).
+
+    The partitions carry only what the steps after read (each partition and concatenation
+    copies every column it carries): the input columns stay aside, the digits are dropped
+    once the calling code is read, the record's region once the national number is, and the
+    rows are put back once by position at the end."""
+    start = (
+        rows.select(PLUS, DIGITS, REGION)
+        .with_row_index(_ID)
+        .with_columns(
+            (pl.col(DIGITS).str.len_chars() >= 3).fill_null(False).alias(SURE),
+            pl.lit(None, pl.String).alias(CC),
+            pl.lit(None, pl.String).alias(NATIONAL),
+            pl.lit(None, pl.String).alias(_META),
+            pl.lit(None, pl.String).alias(KIND),
+            pl.lit(False).alias(LOCAL),
+            pl.lit(None, pl.String).alias(NINTH),
+            pl.lit(False).alias(UNPARSEABLE),
+            pl.lit(None, pl.UInt32).alias(_SIZE),
+        )
     )
-    coded = _per_value(start, [REGION], _country_code)
-    national = _national(coded)
-    return _typed(national).drop(_META, _SIZE)
+    coded = _per_value(start, [REGION], _country_code).drop(DIGITS)
+    national = _national(coded).drop(PLUS, REGION, _META)
+    typed = _typed(national).drop(_SIZE)
+    return rows[typed[_ID]].hstack(typed.drop(_ID))
