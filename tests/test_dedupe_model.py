@@ -212,3 +212,30 @@ def test_a_learned_models_frequencies_read_as_the_saved_ones() -> None:
     saved = MatchModel(*head, {"email": dict(table), "phone": {}})
     assert learned == saved and learned.to_json() == saved.to_json()
     assert model_of_json(learned.to_json(), "model.json") == learned
+
+
+def test_the_learned_model_is_built_on_a_thread_and_given_when_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``model_of`` builds the learned model on a thread of its own (its id's hashing runs
+    beside the cluster check) and gives that model; a saved model is given as it is, and none
+    when no one reads it."""
+    import threading
+
+    from crmclean.dedupe.matching import DedupeOptions, model_of
+
+    built: list[str] = []
+
+    def learned(params: object, table: object, config: object) -> str:
+        built.append(threading.current_thread().name)
+        return f"model of {params}, {table}, {config}"
+
+    monkeypatch.setattr(MatchModel, "learned", staticmethod(learned))
+    scorer = type("Scorer", (), {"params": "p", "table": "t"})()
+    give = model_of(scorer, "c", DedupeOptions())  # type: ignore[arg-type]
+    assert give() == "model of p, t, c" and give() == "model of p, t, c"
+    assert len(built) == 1 and built[0].startswith("crmclean-model")
+    saved = MatchModel(*("m", "now", 3, "r", 0.9, 0.5, 0.01, {}, {}, {}))
+    assert model_of(scorer, "c", DedupeOptions(model=saved))() is saved  # type: ignore[arg-type]
+    assert model_of(scorer, "c", DedupeOptions(learned_model=False))() is None  # type: ignore[arg-type]
+    assert len(built) == 1

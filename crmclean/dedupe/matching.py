@@ -8,6 +8,7 @@ keys (coded) -> blocking (candidate pairs) -> parameters (u, term frequencies, p
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -77,15 +78,20 @@ class Scored:
     ``all_pairs`` only those of a probability at :func:`~crmclean.dedupe.chunks.floor_of` or
     more), every candidate pair (``left, right``), the candidates left out of ``pairs``
     (``left, right``: each one below ``split_below``), the cluster check, the oversized blocks
-    blocking skipped, and the model that scored them (None without ``learned_model`` when
-    none was given: no one reads it)."""
+    blocking skipped, and what gives the model that scored them (None without
+    ``learned_model`` when none was given: no one reads it)."""
 
     pairs: pl.DataFrame
     candidates: pl.DataFrame
     cohesion: Cohesion
     oversized: pl.DataFrame
-    model: MatchModel | None
+    learned: Callable[[], MatchModel | None]
     apart: pl.DataFrame
+
+    @property
+    def model(self) -> MatchModel | None:
+        """The model that scored the pairs (waits for it while its id is being hashed)."""
+        return self.learned()
 
 
 def match_config(rules: Rules, options: DedupeOptions) -> MatchConfig:
@@ -176,6 +182,7 @@ def scored_pairs(
     slim = options.slim_pairs
     found = matched(frame, config, labelled, keep, options.model, floor, table, slim)
     scorer = found.scorer
+    learned = model_of(scorer, config, options)
     cohesion = cluster_check(found.scored, scorer, found.candidates)
     forget_kept()  # the cluster check compared last
     if slim:
@@ -192,10 +199,22 @@ def scored_pairs(
     else:
         decided = decided_pairs(read_decisions(options.decisions), frame)
         pairs = apply_decisions(pairs, decided)
+    return Scored(pairs, found.candidates, cohesion, found.oversized, learned, found.apart)
+
+
+def model_of(
+    scorer: Scorer, config: MatchConfig, options: DedupeOptions
+) -> Callable[[], MatchModel | None]:
+    """What gives the run's model: the saved one, None when no one reads it (an audit), or
+    the one learned, built on a thread beside the cluster check and the clustering after it
+    (hashing its term-frequency tables for its id sorts them on one core: ~1 s at 1M)."""
     model = options.model
-    if model is None and options.learned_model:  # else no one reads it (an audit)
-        model = MatchModel.learned(scorer.params, scorer.table, config)
-    return Scored(pairs, found.candidates, cohesion, found.oversized, model, found.apart)
+    if model is not None or not options.learned_model:
+        return lambda: model
+    pool = ThreadPoolExecutor(1, thread_name_prefix="crmclean-model")
+    learned = pool.submit(MatchModel.learned, scorer.params, scorer.table, config)
+    pool.shutdown(wait=False)  # its thread ends with its one task
+    return learned.result
 
 
 def with_doubt_checks(pairs: pl.DataFrame, cohesion: Cohesion) -> pl.DataFrame:
