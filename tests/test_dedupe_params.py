@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from test_dedupe_support import contacts
 
 from crmclean.dedupe.coded_keys import KeyTable, encode, index_of
+from crmclean.dedupe.compare import compare, forget_kept
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import key_table
-from crmclean.dedupe.params import _holders, estimate, random_pairs
+from crmclean.dedupe.params import _frequencies, _holders, estimate, level_shares, random_pairs
 from crmclean.rules import Rules
 
 
@@ -130,3 +131,63 @@ def test_a_list_keys_holders_count_each_record_once(lists: list[list[str]]) -> N
     indices = flat.to_frame().select(index_of(pl.col("tails"))).to_series().to_numpy()
     assert counts.tolist() == np.bincount(indices, minlength=table.values["tails"].len()).tolist()
     assert carriers == sum(1 for values in lists if values)
+
+
+def _one_by_one(table: KeyTable, config: MatchConfig) -> tuple[dict, dict]:
+    """``u`` and the term frequencies as the estimate made them on one thread: each
+    comparison of the random pairs in turn, then each table of frequencies."""
+    sample = random_pairs(table.height, config.u_sample_pairs, config.seed)
+    u = {}
+    for spec in config.comparisons:
+        counts = level_shares(compare(sample, table, spec.key, spec.method), spec)
+        total = sum(counts) + config.u_prior_pairs
+        u[spec.name] = [
+            (seen + config.u_prior_pairs * u0) / total
+            for seen, u0 in zip(counts, spec.u, strict=True)
+        ]
+    population = max(table.height, config.min_population)
+    tf = {
+        spec.name: _frequencies(table, spec, config, population, u[spec.name][0])
+        for spec in config.comparisons
+        if spec.tf
+    }
+    return u, tf
+
+
+_WORDS = ["ana", "maria", "ana maria", "silva", "sylva", "souza", "rua a 1", "rua b 2", None]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                field: st.sampled_from(_WORDS)
+                for field in ("first_name", "last_name", "city", "street", "company")
+            }
+        ),
+        min_size=2,
+        max_size=14,
+    ),
+    st.integers(5, 120),
+)
+def test_the_estimate_side_by_side_is_the_estimate_one_by_one(
+    config: MatchConfig, records: list[dict], sample_pairs: int
+) -> None:
+    """The comparisons and frequencies on threads give the same ``u`` and term frequencies,
+    to the last bit and in the same order, as one thread (a key a method compares twice,
+    here the city, compared once)."""
+    city = next(spec for spec in config.comparisons if spec.name == "city")
+    again = city.model_copy(update={"name": "city_again", "levels": city.levels[:1]})
+    config = config.model_copy(
+        update={"u_sample_pairs": sample_pairs, "comparisons": [*config.comparisons, again]}
+    )
+    table = _keys(config, *records)
+    forget_kept()
+    u, tf = _one_by_one(table, config)
+    forget_kept()
+    params = estimate(table, config)
+    forget_kept()
+    assert params.u == u and list(params.u) == list(u)
+    assert list(params.tf) == list(tf)
+    assert all(params.tf[name].equals(shares, check_names=True) for name, shares in tf.items())

@@ -18,6 +18,8 @@ calibrated as the data grows. ``N`` is never taken below ``min_population``.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +31,7 @@ from crmclean.dedupe.compare import LEFT, RIGHT, compare
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig
 
 _KNOWN = "_known"
+THREADS = os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -74,13 +77,30 @@ def level_shares(sim: pl.Series, spec: ComparisonSpec) -> list[int]:
     return [int(count) for count in counts]
 
 
-def _estimated_u(
-    sample: pl.DataFrame, table: KeyTable, spec: ComparisonSpec, prior: int
-) -> list[float]:
-    """``u`` per level: the sample's shares, smoothed toward the configured ``u``."""
-    counts = level_shares(compare(sample, table, spec.key, spec.method), spec)
+def _smoothed_u(counts: list[int], spec: ComparisonSpec, prior: int) -> list[float]:
+    """``u`` per level: the sample's ``counts``, smoothed toward the configured ``u``."""
     total = sum(counts) + prior
     return [(seen + prior * u0) / total for seen, u0 in zip(counts, spec.u, strict=True)]
+
+
+def _level_counts(
+    sample: pl.DataFrame,
+    table: KeyTable,
+    comparisons: list[ComparisonSpec],
+    pool: ThreadPoolExecutor,
+) -> dict[str, list[int]]:
+    """Per comparison, how many ``sample`` pairs reach each level: each key compared once by
+    a method, those comparisons side by side on ``pool`` (as
+    :func:`~crmclean.dedupe.score.similarities`: no kept cache is met by two at once)."""
+    by_key: dict[tuple[str, str], list[ComparisonSpec]] = {}
+    for spec in comparisons:
+        by_key.setdefault((spec.key, spec.method), []).append(spec)
+
+    def counted(specs: list[ComparisonSpec]) -> list[tuple[str, list[int]]]:
+        sim = compare(sample, table, specs[0].key, specs[0].method)
+        return [(spec.name, level_shares(sim, spec)) for spec in specs]
+
+    return dict(pair for done in pool.map(counted, by_key.values()) for pair in done)
 
 
 def _holders(table: KeyTable, key: str) -> tuple[np.ndarray, int]:
@@ -166,18 +186,24 @@ def _known_shares(key: str, config: MatchConfig) -> pl.DataFrame:
 
 
 def estimate(table: KeyTable, config: MatchConfig) -> Parameters:
-    """Estimate the parameters from the coded keys of every record."""
+    """Estimate the parameters from the coded keys of every record: the random pairs'
+    comparisons, then the term frequencies, each side by side, one thread per core (polars
+    and rapidfuzz work outside the GIL; most of a comparison runs on one core)."""
     size = table.height
     sample = random_pairs(size, config.u_sample_pairs, config.seed)
-    u = {
-        spec.name: _estimated_u(sample, table, spec, config.u_prior_pairs)
-        for spec in config.comparisons
-    }
     population = max(size, config.min_population)
-    tf = {
-        spec.name: _frequencies(table, spec, config, population, u[spec.name][0])
-        for spec in config.comparisons
-        if spec.tf
-    }
+    tf_specs = [spec for spec in config.comparisons if spec.tf]
+    workers = min(THREADS, max(len(config.comparisons), 1))
+    with ThreadPoolExecutor(workers, thread_name_prefix="crmclean-estimate") as pool:
+        counts = _level_counts(sample, table, config.comparisons, pool)
+        u = {
+            spec.name: _smoothed_u(counts[spec.name], spec, config.u_prior_pairs)
+            for spec in config.comparisons
+        }
+        shares = pool.map(
+            lambda spec: _frequencies(table, spec, config, population, u[spec.name][0]),
+            tf_specs,
+        )
+        tf = {spec.name: share for spec, share in zip(tf_specs, shares, strict=True)}
     prior = min(config.duplicates_per_record / (population - 1), 0.5)
     return Parameters(u, tf, prior)
