@@ -1,20 +1,21 @@
 """``company`` and ``work_address`` from the codes of value pairs (their ``on_values`` in
 :data:`crmclean.dedupe.compare.METHODS`).
 
-What those comparisons ask of one value alone (a company name run together, its initials, its
-length, whether it has the shape of a short form; an address's local part and domain) is asked
-once per distinct value in a run (the chunks of a run compare the same values: known by
-identity), and each pair of codes gathers the answers and compares integers: two names run
-together are the same when their ranks are. rapidfuzz runs only where the answer reads it: the
-local parts of two addresses at one domain (most pairs of work addresses are at two domains,
-and null), the token-sort similarity of two names whose token sets differ. The similarities
-are those of the text versions in :mod:`crmclean.dedupe.compare` (tests compare both ways).
+What ``company`` asks of one name alone (run together, its initials, its length, whether it
+has a short form's shape or is one word) is asked once per distinct name in a run (the chunks
+of a run compare the same values: known by identity); each pair gathers the answers and
+compares integers (two names run together are the same when their ranks are). rapidfuzz runs
+only where the answer reads it: the token-set similarity not for two one-word names (it is
+below 1 for two different words, and only token-sort is then read), the local parts of two
+work addresses only at one domain (most pairs of them are at two, and null). The
+similarities are those of the text versions in :mod:`crmclean.dedupe.compare` (tests compare
+both ways).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple, TypeVar, cast
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -83,33 +84,19 @@ def _names(values: pl.Series) -> _Names:
     )
 
 
-class _Addresses(NamedTuple):
-    """Per e-mail address: its local part and its domain's dense rank (-1 for none)."""
-
-    local: pl.Series
-    domain: np.ndarray
+_KEPT: dict[int, tuple[pl.Series, _Names]] = {}  # per run, see forget
 
 
-def _addresses(values: pl.Series) -> _Addresses:
-    split = values.str.split("@").list.to_struct(fields=["local", "domain"]).struct.unnest()
-    domain = split["domain"].rank("dense").fill_null(0).cast(pl.Int64).to_numpy() - 1
-    return _Addresses(split["local"], domain)
-
-
-Parts = TypeVar("Parts", _Names, _Addresses)
-_KEPT: dict[tuple[int, Callable[..., object]], tuple[pl.Series, object]] = {}  # see forget
-
-
-def _parts(values: pl.Series, make: Callable[[pl.Series], Parts]) -> Parts:
-    """``make`` of ``values``, once for the chunks of a run (``values`` known by identity)."""
-    held = _KEPT.get((id(values), make))
+def _kept_names(values: pl.Series) -> _Names:
+    """:class:`_Names` of ``values``, once for the chunks of a run (known by identity)."""
+    held = _KEPT.get(id(values))
     if held is None or held[0] is not values:
-        held = _KEPT[id(values), make] = (values, make(values))
-    return cast(Parts, held[1])
+        held = _KEPT[id(values)] = (values, _names(values))
+    return held[1]
 
 
 def forget() -> None:
-    """Drop the values taken apart in a run."""
+    """Drop the company names taken apart in a run."""
     _KEPT.clear()
 
 
@@ -148,7 +135,7 @@ def _words(values: pl.Series, names: _Names, a: np.ndarray, b: np.ndarray) -> np
 
 def company(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
     """``_company`` of :mod:`crmclean.dedupe.compare` at the codes ``left`` and ``right``."""
-    names = _parts(values, _names)
+    names = _kept_names(values)
     a, b = left.to_numpy(), right.to_numpy()
     same = names.rank[a] == names.rank[b]
     acronym = ((names.initials[a] == names.rank[b]) & names.spaced[a]) | (
@@ -169,14 +156,13 @@ def company(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
 
 def work_address(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
     """``_work_address`` of :mod:`crmclean.dedupe.compare` at the codes ``left`` and
-    ``right``: the local parts compared only for two addresses at one domain."""
-    addresses = _parts(values, _addresses)
-    a, b = left.to_numpy(), right.to_numpy()
-    domain_a, domain_b = addresses.domain[a], addresses.domain[b]
-    rows = np.flatnonzero((domain_a == domain_b) & (domain_a >= 0))
-    local = addresses.local
-    pair = local.gather(a[rows]).to_list(), local.gather(b[rows]).to_list()
+    ``right``: the local parts compared only for two addresses at one domain (each pair's
+    addresses split where it is met: a run meets few of its many addresses twice)."""
+    parts = [values.gather(codes).str.split_exact("@", 1).struct for codes in (left, right)]
+    same = (parts[0].field("field_1") == parts[1].field("field_1")).fill_null(False)
+    rows = same.arg_true()
+    pair = [part.field("field_0").gather(rows).to_list() for part in parts]
     scores = _scored(Levenshtein.normalized_similarity, *pair)
-    result = np.full(a.size, np.nan)
-    result[rows] = np.minimum(scores, OWN_ADDRESS)
+    result = np.full(left.len(), np.nan)
+    result[rows.to_numpy()] = np.minimum(scores, OWN_ADDRESS)
     return pl.Series(_SIM, result, nan_to_null=True)
