@@ -29,34 +29,6 @@ def test_exact_is_null_when_a_side_is_missing() -> None:
     assert _similarity("exact", ["a", "a", None], ["a", "b", "a"]) == [1.0, 0.0, None]
 
 
-@settings(max_examples=100, deadline=None)
-@given(
-    rows=st.lists(
-        st.tuples(st.none() | st.sampled_from("abc"), st.none() | st.sampled_from("abc")),
-        min_size=1,
-        max_size=30,
-    )
-)
-def test_exact_on_codes_is_equality_of_the_gathered_codes(
-    rows: list[tuple[str | None, str | None]],
-) -> None:
-    """``exact`` in NumPy on the run's cached codes, as the codes' equality in polars."""
-    left, right = [a for a, _ in rows], [b for _, b in rows]
-    table = encode(pl.DataFrame({"k": left + right}, schema={"k": pl.String}))
-    pairs = pl.DataFrame(
-        {LEFT: range(len(rows)), RIGHT: range(len(rows), 2 * len(rows))},
-        schema={LEFT: pl.UInt32, RIGHT: pl.UInt32},
-    )
-    codes = pl.DataFrame({side: table.codes["k"].gather(pairs[side]) for side in (LEFT, RIGHT)})
-    old = METHODS["exact"].similarity(codes, LEFT, RIGHT)
-    try:
-        new = compare(pairs, table, "k", "exact")
-    finally:
-        compare_module.forget_kept()
-    assert new.dtype == old.dtype == pl.Float64
-    assert new.to_list() == old.to_list()
-
-
 @pytest.mark.parametrize(
     ("method", "expected"),
     [

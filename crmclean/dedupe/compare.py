@@ -539,13 +539,6 @@ def _pair_codes(pairs: pl.DataFrame, table: KeyTable, key: str) -> tuple[np.ndar
     return codes.gather(pairs[LEFT]).to_numpy(), codes.gather(pairs[RIGHT]).to_numpy()
 
 
-def _same_codes(a: np.ndarray, b: np.ndarray) -> pl.Series:
-    """``exact`` of text codes ``a`` and ``b`` (:func:`_pair_codes`): 1 for the same value, 0
-    for two, null when either record has none (in NumPy, null as NaN until the end)."""
-    known = (a != _NO_CODE) & (b != _NO_CODE)
-    return pl.Series(_SIM, np.where(known, a == b, np.nan), nan_to_null=True)
-
-
 def _text_similarity(
     a: np.ndarray, b: np.ndarray, values: pl.Series, method: Method, key: str
 ) -> pl.Series:
@@ -627,9 +620,7 @@ def compare(pairs: pl.DataFrame, table: KeyTable, key: str, method: str) -> pl.S
     chosen = METHODS[method]
     if chosen.on_single is not None:
         return _list_similarity(pairs, table, key, chosen.on_single, chosen.similarity)
-    if chosen.on_codes:
-        return _same_codes(*_pair_codes(pairs, table, key))
-    if chosen.on_lists:
+    if chosen.on_lists or chosen.on_codes:
         left = table.codes[key].gather(pairs[LEFT])
         right = table.codes[key].gather(pairs[RIGHT])
         sides = pl.DataFrame({LEFT: left, RIGHT: right})
