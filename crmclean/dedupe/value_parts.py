@@ -157,7 +157,7 @@ def company(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
 def work_address(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
     """``_work_address`` of :mod:`crmclean.dedupe.compare` at the codes ``left`` and
     ``right``: the local parts compared only for two addresses at one domain (each pair's
-    addresses split where it is met: a run meets few of its many addresses twice)."""
+    addresses split where it is met: splitting every address of a run costs more)."""
     parts = [values.gather(codes).str.split_exact("@", 1).struct for codes in (left, right)]
     same = (parts[0].field("field_1") == parts[1].field("field_1")).fill_null(False)
     rows = same.arg_true()
