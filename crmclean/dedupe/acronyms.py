@@ -15,6 +15,7 @@ import re
 
 import polars as pl
 
+SHAPE = r"^[a-z]{2,4}$"  # a short form: a one-word key of 2 to 4 letters
 _SHORT = re.compile(r"[a-z]{2,4}")
 
 
@@ -41,7 +42,7 @@ def abbreviates(left: pl.Series, right: pl.Series) -> pl.Series:
     """Per pair of folded company keys: one is a short form of the other (see the module);
     false when either is null. Checked once per distinct pair of values."""
     pairs = pl.DataFrame({"a": left, "b": right})
-    shaped = pl.col("a").str.contains(r"^[a-z]{2,4}$") | pl.col("b").str.contains(r"^[a-z]{2,4}$")
+    shaped = pl.col("a").str.contains(SHAPE) | pl.col("b").str.contains(SHAPE)
     distinct = pairs.drop_nulls().filter(shaped).unique()
     found = [
         _short_form(a, b) or _short_form(b, a)

@@ -21,9 +21,10 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from crmclean.dedupe import acronyms, company_compare, date_compare
+from crmclean.dedupe import acronyms, company_compare, date_compare, value_parts
 from crmclean.dedupe.coded_keys import KeyTable, group_of
 from crmclean.dedupe.pair_cache import PairScores, distinct_pairs
+from crmclean.dedupe.value_parts import initials, leading
 from crmclean.dedupe.word_ids import Words, best_of_all, word_pairs, words_of, worst_best
 
 LEFT = "left"
@@ -91,14 +92,16 @@ def _single_domain(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
 def _work_address(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     """Two different addresses at one domain: the Levenshtein similarity of their local parts,
     below 1 (``hannah8@`` for ``hannah88@`` is a typo, ``pedro.ptavares@`` and ``ptavares@``
-    two colleagues); null at different domains."""
+    two colleagues); null at different domains. :func:`value_parts.work_address` gives the
+    same from the values' codes."""
     parts = pairs.select(
         pl.col(left).str.split("@").list.to_struct(fields=["l_local", "l_domain"]),
         pl.col(right).str.split("@").list.to_struct(fields=["r_local", "r_domain"]),
     ).unnest(left, right)
     local = _rapidfuzz(Levenshtein.normalized_similarity)(parts, "l_local", "r_local")
     same = parts["l_domain"] == parts["r_domain"]
-    return pl.select(pl.when(pl.lit(same)).then(pl.lit(local).clip(upper_bound=0.99))).to_series()
+    own = pl.lit(local).clip(upper_bound=value_parts.OWN_ADDRESS)
+    return pl.select(pl.when(pl.lit(same)).then(own)).to_series()
 
 
 def _on_strings(scorer: Callable[..., float], scale: float = 1.0) -> Strings:
@@ -393,45 +396,32 @@ def _best_words(vocabulary: _Vocabulary, packed: np.ndarray) -> np.ndarray:
     return best_of_all(pairs, _word_scorer(vocabulary, False, False)(pairs.left, pairs.right))
 
 
-def _initials(column: str) -> pl.Expr:
-    return pl.col(column).str.split(" ").list.eval(pl.element().str.slice(0, 1)).list.join("")
-
-
-_ELSEWHERE = 0.8  # one name's words within the other's, but not as its first words
-
-
-def _leading(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    """The shorter name is the longer one's first words (``pampa`` / ``pampa logistica``), not
-    words found elsewhere in it (``pampa systems`` / ``pampa norte systems``, ``norte andes`` /
-    ``andes norte``: two companies)."""
-    return (a + " ").str.starts_with(b + " ") | (b + " ").str.starts_with(a + " ")
-
-
 def _company(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
     """Token-set similarity of two company names, but 1 for the same name run together
     (``Norte Andes`` / ``NorteAndes``), 0.95 for a name and its acronym (``ADC``) or a longer
     name that starts with it run together, 0.8 for a looser short form (``VAS``, ``ADT`` for
     ``Vertex Alfa``, ``AtlânticaDelta Tecnologia``: :func:`acronyms.abbreviates`) and for one
-    name's words found within the other's but not as its first words (:func:`_leading`); two
+    name's words found within the other's but not as its first words (:func:`leading`); two
     names each with a word of its own (``Orion Nova`` / ``Horizonte Nova``) by token-sort
-    similarity (only a typo makes them one)."""
+    similarity (only a typo makes them one). :func:`value_parts.company` gives the same from
+    the values' codes."""
     a, b = pl.col(left), pl.col(right)
     short = acronyms.abbreviates(pairs[left], pairs[right])
     compact_a, compact_b = a.str.replace_all(" ", ""), b.str.replace_all(" ", "")
-    acronym = ((_initials(left) == compact_b) & a.str.contains(" ")) | (
-        (_initials(right) == compact_a) & b.str.contains(" ")
+    acronym = ((initials(a) == compact_b) & a.str.contains(" ")) | (
+        (initials(b) == compact_a) & b.str.contains(" ")
     )
     shorter = pl.min_horizontal(compact_a.str.len_chars(), compact_b.str.len_chars())
-    prefix = (shorter >= 6) & (
+    prefix = (shorter >= value_parts.PREFIX_LENGTH) & (
         compact_a.str.starts_with(compact_b) | compact_b.str.starts_with(compact_a)
     )
     acronym = acronym | prefix  # "NorteAndes" and "Norte Andes Servizi"
     within = _rapidfuzz(fuzz.token_set_ratio, scale=100.0)(pairs, left, right)
     spelled = _rapidfuzz(fuzz.token_sort_ratio, scale=100.0)(pairs, left, right)
-    elsewhere = (pl.lit(within) >= 1.0) & ~_leading(a, b)
+    elsewhere = (pl.lit(within) >= 1.0) & ~leading(a, b)
     words = (
         pl.when(elsewhere)
-        .then(_ELSEWHERE)
+        .then(value_parts.ELSEWHERE)
         .otherwise(pl.lit(within.zip_with(within >= 1.0, spelled)))
     )
     result = (
@@ -440,9 +430,9 @@ def _company(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
         .when(compact_a == compact_b)
         .then(1.0)
         .when(acronym)
-        .then(pl.max_horizontal(words, pl.lit(0.95)))
+        .then(pl.max_horizontal(words, pl.lit(value_parts.ACRONYM)))
         .when(pl.lit(short))
-        .then(pl.max_horizontal(words, pl.lit(0.8)))
+        .then(pl.max_horizontal(words, pl.lit(value_parts.SHORT_FORM)))
         .otherwise(words)
     )
     return pairs.select(result).to_series()
@@ -510,7 +500,7 @@ METHODS: dict[str, Method] = {
     "best_token": Method(_best_token(gendered=False)),
     "date": Method(_date, on_values=_date_values),
     "swapped": Method(_swapped, on_values=_swapped_values),
-    "company": Method(_company),
+    "company": Method(_company, on_values=value_parts.company),
     "best_given_name": Method(_best_token(gendered=True)),
     "word_subset": Method(
         _word_subset(gendered=False), on_values=_word_subset_values(gendered=False), kept=True
@@ -520,7 +510,7 @@ METHODS: dict[str, Method] = {
     ),
     "any_shared": Method(_any_shared, on_lists=True, on_single=_single_shared),
     "same_domain": Method(_same_domain, on_lists=True, on_single=_single_domain),
-    "work_address": Method(_work_address),
+    "work_address": Method(_work_address, on_values=value_parts.work_address),
     "address": Method(company_compare.address),
     "weighted_name": Method(company_compare.weighted_name),
 }
@@ -622,6 +612,7 @@ def forget_kept() -> None:
     _WORDS.clear()
     _STRINGS.clear()
     _LAST_HALVES.clear()
+    value_parts.forget()
 
 
 def compare(pairs: pl.DataFrame, table: KeyTable, key: str, method: str) -> pl.Series:
