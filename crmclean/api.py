@@ -18,30 +18,26 @@ import polars as pl
 
 from crmclean import pipeline
 from crmclean.batch import Batch
-from crmclean.dedupe.blocking_report import blocking_report_of
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.model import read_model
-from crmclean.dedupe.review import explain_table, review_table
-from crmclean.dedupe.why import explain_golden
 from crmclean.errors import UserError
-from crmclean.export import Format as ExportFormat
-from crmclean.export import check_out, export_frame
 from crmclean.load.run import STAGE_ROWS
-from crmclean.outofcore_run import SpilledRun, run_out_of_core, write_parts
 from crmclean.pipeline import Progress, RunOptions, RunResult, StageName
 from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
 from crmclean.sources import SourceSpec
 from crmclean.urls import is_target
-from crmclean.validate import GateResult, validate_frame
-from crmclean.validate.quarantine import OnFail
 from crmclean.write import check_folders, refuse_inputs, write_table
 
 if TYPE_CHECKING:
     from crmclean.accounts.export import LinkedFormat
     from crmclean.audit import audit as audit
+    from crmclean.export import Format as ExportFormat
     from crmclean.load.rollback import RunRow
     from crmclean.load.unmerge import Unmerged
+    from crmclean.outofcore_run import SpilledRun
+    from crmclean.validate import GateResult
+    from crmclean.validate.quarantine import OnFail
 
 
 def __getattr__(name: str) -> Any:
@@ -111,6 +107,8 @@ def dedupe_files(
     )
     result = pipeline.run(sources, rules, options, stop_before="validate", progress=progress)
     if blocking_report is not None:
+        from crmclean.dedupe.blocking_report import blocking_report_of  # only when asked for
+
         pairs = options.training_pairs
         write_table(blocking_report_of(result.batch.frame, rules, pairs), Path(blocking_report))
     batch = result.batch
@@ -145,6 +143,8 @@ def dedupe_files_out_of_core(
     """:func:`dedupe_files` for inputs larger than memory (``crmclean dedupe --out-of-core``):
     each source normalized alone into folder ``work``, then deduplicated there out of core
     (:mod:`crmclean.outofcore_run`); the same crosswalk, golden records and merge log."""
+    from crmclean.outofcore_run import run_out_of_core, write_parts  # not the in-memory run's
+
     rules = rules or Rules()
     outputs = [crosswalk, golden, rejects, merges]
     refuse_inputs(outputs, [*_paths(sources), decisions, training_pairs, model])
@@ -201,6 +201,8 @@ def explain_golden_record(
     result = pipeline.run(sources, rules, options, stop_before="validate", progress=progress)
     config = load_match_config(rules)
     batch = result.batch
+    from crmclean.dedupe.why import explain_golden  # explain's alone
+
     table = explain_golden(
         batch.frame, golden_id, rules.model.names, config.survivorship, batch.golden
     )
@@ -213,8 +215,10 @@ def _write_pairs(
     batch: Batch, rules: Rules, *, review: Path | str | None, explain: Path | str | None
 ) -> None:
     """The review band and the explained pairs, when asked for."""
-    if batch.pairs is None:
+    if batch.pairs is None or (review is None and explain is None):
         return
+    from crmclean.dedupe.review import explain_table, review_table  # not the dedupe's own
+
     config = load_match_config(rules)
     frame = batch.frame
     if review is not None:
@@ -332,6 +336,7 @@ def validate_data(
     """Gate ``data``: a target (database URL or SQLite ``.db`` file: its golden records as
     loaded) or source files (read, normalized and deduplicated first)."""
     from crmclean.load.existing import read_golden
+    from crmclean.validate import validate_frame
 
     rules = rules or Rules()
     if len(data) == 1 and is_target(data[0]):
@@ -348,6 +353,7 @@ def export_golden(
     target: str, to: ExportFormat, out: Path | str, rules: Rules | None = None
 ) -> int:
     """Write the golden records of ``target`` to ``out`` in the ``to`` import template."""
+    from crmclean.export import check_out, export_frame
     from crmclean.load.existing import read_golden
     from crmclean.segments.target import with_segments
 
@@ -367,6 +373,7 @@ def export_with_companies(
     """Write the golden contacts of ``target`` to ``out`` and its golden companies to
     ``companies_out``, linked as the CRM's import expects; returns both row counts."""
     from crmclean.accounts.export import export_linked, read_companies
+    from crmclean.export import check_out
     from crmclean.load.existing import read_golden
     from crmclean.segments.target import with_segments
 

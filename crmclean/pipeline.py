@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from crmclean.accounts.gate import with_run_companies
-from crmclean.accounts.stage import CompanyResult, company_stage
 from crmclean.aside import set_aside, take_back
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID, Batch
 from crmclean.conservation import check_conservation
@@ -37,12 +35,12 @@ from crmclean.rules import Rules
 from crmclean.segments.orders import OrderSource
 from crmclean.segments.stage import check_segment_inputs, segment_fields, segment_stage
 from crmclean.sources import SourceSpec, map_sources, read_sources
-from crmclean.validate import GateResult, validate
-from crmclean.validate.preload import preload_gate
-from crmclean.validate.quarantine import OnFail
 
 if TYPE_CHECKING:
+    from crmclean.accounts.stage import CompanyResult
     from crmclean.load.plan import LoadPlan
+    from crmclean.validate import GateResult
+    from crmclean.validate.quarantine import OnFail
 
 StageName = Literal["read", "map", "normalize", "dedupe", "validate", "load", "end"]
 STAGES: tuple[StageName, ...] = ("read", "map", "normalize", "dedupe", "validate", "load")
@@ -278,6 +276,8 @@ def with_companies(batch: Batch, rules: Rules) -> Batch:
     linked to them (:mod:`crmclean.accounts.stage`); nothing without either."""
     if batch.companies is None and batch.golden is None:
         return batch
+    from crmclean.accounts.stage import company_stage  # no part of a run of contacts alone
+
     return replace(batch, company_result=company_stage(batch.companies, batch, rules))
 
 
@@ -289,6 +289,9 @@ def validate_stage(run: RunInfo, batch: Batch, rules: Rules, options: RunOptions
         from crmclean.into_target import gate_into
 
         return gate_into(run, batch, rules, options)
+    from crmclean.accounts.gate import with_run_companies  # the gate, only for a run to it
+    from crmclean.validate import validate
+
     verdict = validate(batch, rules, suite=options.suite)
     return replace(batch, gate=with_run_companies(verdict, batch.company_result, rules))
 
@@ -336,6 +339,8 @@ def run(
         if previous is not None:
             return unchanged(previous, stop_before)
     if _before("validate", stop_before):
+        from crmclean.validate.preload import preload_gate
+
         preload_gate()  # the gate's import overlaps the stages before it
     recorded = {"sha256": None} if hashed is None else hashed.to_stats()
     info = RunInfo.start(config_hash(sources, rules), stats={STATS_KEY: recorded})

@@ -23,6 +23,7 @@ result = CliRunner().invoke(main, sys.argv[1:])
 heavy = ["polars", "sqlalchemy", "crmclean.api", "crmclean.pipeline", "great_expectations"]
 print(json.dumps({"code": result.exit_code, "out": result.output,
                   "loaded": [m for m in heavy if m in sys.modules],
+                  "libraries": sorted({m.split(".")[0] for m in sys.modules}),
                   "modules": sorted(m for m in sys.modules if m.startswith("crmclean."))}))
 """
 # what only a run into a target imports (a run without one reads RunInfo from crmclean.load.run)
@@ -32,6 +33,21 @@ LOAD_STAGE = (
     "crmclean.load.schema",
     "crmclean.into_target",
 )
+# what a run of contacts from files to a crosswalk never reads: the gate, the company stage,
+# the other commands' outputs, a project file, and the libraries of other paths
+NOT_FOR_DEDUPE = (
+    "crmclean.validate",
+    "crmclean.accounts",
+    "crmclean.companies",
+    "crmclean.export",
+    "crmclean.outofcore_run",
+    "crmclean.dedupe.outofcore",
+    "crmclean.dedupe.review",
+    "crmclean.dedupe.why",
+    "crmclean.dedupe.blocking_report",
+    "crmclean.project",
+)
+LIBRARIES_NOT_FOR_DEDUPE = {"scipy", "stdnum", "charset_normalizer", "fastexcel", "rich"}
 
 
 def _probe(*args: str) -> dict:
@@ -61,6 +77,18 @@ def test_dedupe_imports_neither_the_load_nor_the_gate(tmp_path):
     assert json.loads(probe["out"])["records"] > 0 and crosswalk.is_file()
     assert probe["loaded"] == ["polars", "crmclean.api", "crmclean.pipeline"]
     assert not [name for name in probe["modules"] if name.startswith(LOAD_STAGE)]
+
+
+def test_dedupe_imports_only_what_its_run_reads(tmp_path):
+    """``crmclean dedupe`` of contacts files: no gate, no company stage, no scipy (its own
+    connected components), no tax-id, encoding-guess or spreadsheet library for a CSV in
+    UTF-8 without tax ids, no rich with ``--json``."""
+    people = ROOT / "tests" / "data" / "person" / "person_like_150.csv"
+    crosswalk = tmp_path / "crosswalk.csv"
+    probe = _probe("dedupe", str(people), "--crosswalk", str(crosswalk), "--json")
+    assert probe["code"] == 0, probe["out"]
+    assert not [name for name in probe["modules"] if name.startswith(NOT_FOR_DEDUPE)]
+    assert not LIBRARIES_NOT_FOR_DEDUPE & set(probe["libraries"])
 
 
 def test_an_audit_of_files_imports_no_database_library():

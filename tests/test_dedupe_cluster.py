@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from test_dedupe_support import contacts
 
@@ -31,6 +34,37 @@ def test_chains_join_one_component_and_unmatched_records_stay_alone() -> None:
     labels = components(5, _matches((0, 1), (1, 3)))
     assert labels[0] == labels[1] == labels[3]
     assert len({labels[0], labels[2], labels[4]}) == 3
+
+
+@given(
+    st.integers(min_value=1, max_value=40).flatmap(
+        lambda size: st.tuples(
+            st.just(size),
+            st.lists(st.tuples(*[st.integers(0, size - 1)] * 2), max_size=60),
+        )
+    )
+)
+def test_components_are_scipys_labels(graph: tuple[int, list[tuple[int, int]]]) -> None:
+    """The labels scipy's ``connected_components`` gives (numbered by smallest record)."""
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
+    size, pairs = graph
+    matches = _matches(*pairs)
+    edges = matches.to_numpy().T
+    adjacency = coo_array((np.ones(len(pairs)), (edges[0], edges[1])), shape=(size, size))
+    _, expected = connected_components(adjacency, directed=False)
+    labels = components(size, matches)
+    assert labels.dtype == expected.dtype
+    assert labels.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_long_chain_is_one_component(order: int) -> None:
+    """A chain of consecutive records (each round's hooks chained) ends as one label."""
+    records = np.arange(100_000)[::order]
+    matches = pl.DataFrame({LEFT: records[:-1], RIGHT: records[1:]}).cast(pl.UInt32)
+    assert components(100_001, matches).tolist() == [0] * 100_000 + [1]
 
 
 def test_only_pairs_inside_one_component_can_split_it() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,7 +21,9 @@ from crmclean.cli.options import (
     source_inputs,
 )
 from crmclean.cli.review import pending_review
-from crmclean.outofcore_run import SpilledRun
+
+if TYPE_CHECKING:
+    from crmclean.outofcore_run import SpilledRun
 
 
 @click.command("dedupe")

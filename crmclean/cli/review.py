@@ -9,7 +9,6 @@ import click
 
 from crmclean.cli.options import THRESHOLD, TRAINING_PAIRS, Inputs, decisions_option, source_inputs
 from crmclean.pipeline import RunResult
-from crmclean.project import load_project
 
 PROJECT_SUFFIXES = (".yml", ".yaml")
 DEFAULT_DECISIONS = "decisions.csv"
@@ -52,6 +51,8 @@ def command(
     sources, rules, target = inputs.sources, inputs.rules, None
     default = Path(DEFAULT_DECISIONS)
     if len(sources) == 1 and sources[0].path and sources[0].path.suffix in PROJECT_SUFFIXES:
+        from crmclean.project import load_project  # a project file's pydantic model
+
         project = load_project(sources[0].path)
         sources, rules, target = project.sources, project.rules, project.target
         default = project.decisions or project.path.parent / DEFAULT_DECISIONS

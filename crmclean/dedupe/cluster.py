@@ -7,8 +7,6 @@ from itertools import accumulate
 
 import numpy as np
 import polars as pl
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import connected_components
 
 from crmclean.batch import GOLDEN_ID, SOURCE, SOURCE_ID
 from crmclean.dedupe.chains import split_chains
@@ -20,13 +18,33 @@ _SEPARATOR = "\x1f"
 
 
 def components(size: int, matches: pl.DataFrame) -> np.ndarray:
-    """The component label of each of ``size`` records linked by ``left``/``right`` pairs."""
-    edges = np.ones(matches.height, dtype=np.int8)
-    graph = coo_array(
-        (edges, (matches[LEFT].to_numpy(), matches[RIGHT].to_numpy())), shape=(size, size)
-    )
-    _, labels = connected_components(graph, directed=False)
-    return labels
+    """The component label of each of ``size`` records linked by ``left``/``right`` pairs,
+    components numbered in the order of their smallest record (as scipy's
+    ``connected_components``, whose import cost every run ~0.2 s).
+
+    Each round hooks the root of each pair's higher record onto the lower one's (a root only
+    ever points to a smaller record: a component's smallest record ends as its root), until no
+    pair joins two roots; about halving the roots a round."""
+    parent = np.arange(size, dtype=np.int32)
+    left = matches[LEFT].to_numpy().astype(np.int32)
+    right = matches[RIGHT].to_numpy().astype(np.int32)
+    while (apart := left != right).any():  # left, right: the roots of each pair's records
+        left, right = left[apart], right[apart]
+        higher = np.maximum(left, right)
+        np.minimum.at(parent, higher, np.minimum(left, right))
+        _flatten(parent, higher)
+        left, right = parent[left], parent[right]
+    _flatten(parent, np.arange(size, dtype=np.int32))
+    roots = parent == np.arange(size, dtype=np.int32)
+    return (np.cumsum(roots, dtype=np.int32) - 1)[parent]
+
+
+def _flatten(parent: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """Point each of ``nodes`` straight at its root, in place (pointer doubling: a chain of
+    ``n`` in ``log2(n)`` steps). ``nodes`` must hold every node of their chains but the root."""
+    while not np.array_equal(up := parent[nodes], grand := parent[up]):
+        parent[nodes] = grand
+    return parent
 
 
 def within_components(pairs: pl.DataFrame, labels: np.ndarray) -> pl.DataFrame:

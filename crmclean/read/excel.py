@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import fastexcel
 import polars as pl
 
 from crmclean.batch import ROW
 from crmclean.errors import UserError
 from crmclean.read.table import SourceTable, build
+
+if TYPE_CHECKING:
+    import fastexcel
 
 HIDDEN_SHEET = "hiddenSheet"
 
@@ -90,6 +93,8 @@ def _default(reader: fastexcel.ExcelReader) -> str:
 
 
 def _open(path: Path) -> fastexcel.ExcelReader:
+    import fastexcel  # only for a spreadsheet
+
     try:
         return fastexcel.read_excel(path)
     except fastexcel.FastExcelError as exc:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 import polars as pl
-from stdnum.br import cnpj, cpf
 
 from crmclean.normalize.distinct import map_distinct
 from crmclean.normalize.findings import Step, by_rule, pairs
@@ -26,6 +25,8 @@ LENGTHS = {"cpf": 11, "cnpj": 14}
 
 def check(typed: str) -> tuple[str | None, str | None]:
     """``(stored value, rule)``: the formatted id, or the typed text with why it is not one."""
+    from stdnum.br import cnpj, cpf  # imported by the first tax id checked (10 ms, with ssl)
+
     compact = _NOISE.sub("", typed).upper()
     if len(compact) in (11, 14) and len(set(compact)) == 1:
         return None, "tax_id.repeated_digits"
