@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from normalize_support import frame
 
 from crmclean.batch import SOURCE
-from crmclean.normalize.phones.columns import normalize_phones
+from crmclean.normalize.phones.columns import normalize_phones, parse_cell
 from crmclean.normalize.phones.regions import record_region, record_regions
 from crmclean.normalize.phones.words import PhoneSpec
 
@@ -120,3 +120,45 @@ def test_both_regions_at_once_are_each_alone(
     )
     assert region.to_list() == alone["r"].to_list()
     assert fallback.to_list() == alone["f"].to_list()
+
+
+ONE_NUMBER = st.sampled_from(
+    [
+        "11 61064210",  # a Sao Paulo mobile short of its 9: invalid in Germany
+        "(11) 3123-4567",
+        "030 1234567",
+        "912 345 678",
+        "(201) 543-3634",
+        "+49 30 1234567",
+        "21 2345 678",
+        "12345",
+        "98765-432l",  # a letter: the library's
+        "5.511987654321E12",
+    ]
+)
+DOMAINS = st.sampled_from(["a@firma.de", "a@empresa.pt", "a@empresa.com.br", "a@x.com", None])
+
+
+RECORDS_WITH_PHONES = st.lists(
+    st.tuples(st.none() | ONE_NUMBER, DOMAINS, st.none() | st.just("PT")), min_size=1, max_size=12
+)
+
+
+@given(RECORDS_WITH_PHONES)
+def test_a_number_is_read_again_where_the_emails_region_calls_it_invalid(
+    rows: list[tuple[str | None, ...]],
+) -> None:
+    """Each number as reading its cell alone gives it: in the record's region, or else (one
+    number, invalid there) in the region the other hints give, where it is valid."""
+    names = ("phone", "email", "country")
+    data = frame(**dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)))
+    region, fallback = record_regions(data, "BR", GENERIC)
+    step = normalize_phones(data, "BR", fields=("phone",), spec=PhoneSpec(generic_cctlds=GENERIC))
+    expected = []
+    for cell, first, second in zip(data["phone"], region, fallback, strict=True):
+        parts = parse_cell(cell, first) if cell is not None else []
+        if len(parts) == 1 and parts[0].value is None and first != second:
+            again = parse_cell(cell, second)
+            parts = again if len(again) == 1 and again[0].value is not None else parts
+        expected.append((parts[0].value, parts[0].kind) if parts else (None, None))
+    assert list(zip(step.frame["phone"], step.frame["phone_type"], strict=True)) == expected
