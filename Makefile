@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m compileall -q crmclean  # bytecode, as a wheel install writes it
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install crmclean with its dev tools
