@@ -15,11 +15,14 @@ from crmclean.rules import Rules
 
 VOCAB = NameRules.load(Rules())
 PARTICLES = sorted(VOCAB.particles)
-CASES = (str.lower, str.upper, str.title, str.swapcase, lambda word: word)
 
 
 def _any_case(words: list[str]) -> st.SearchStrategy[str]:
-    return st.tuples(st.sampled_from(words), st.sampled_from(CASES)).map(lambda w: w[1](w[0]))
+    """One of ``words``, each letter in either case (``da``, ``Da``, ``dA``, ``DA``)."""
+    letters = st.sampled_from(words).map(
+        lambda word: [sorted({c.lower(), c.upper()}) for c in word]
+    )
+    return letters.flatmap(lambda cases: st.tuples(*map(st.sampled_from, cases)).map("".join))
 
 
 PARTICLE = _any_case(PARTICLES)
