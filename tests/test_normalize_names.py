@@ -135,7 +135,7 @@ def test_normalize_names_recases_splits_and_fills(rules: Rules) -> None:
 @pytest.mark.parametrize(
     ("first", "last", "full"),
     [
-        ("Carl", "Da Costa", "Carl da Costa"),  # a mixed-case last name is kept as typed
+        ("Carl", "Da Costa", "Carl da Costa"),  # a particle after the given name: lower case
         (None, "DA", "Da"),  # a lone particle: lower case as a surname, capital as a name
     ],
 )

@@ -51,14 +51,13 @@ def _recase(frame: pl.DataFrame, vocab: NameRules, fields: Sequence[str]) -> Ste
     def one(value: str, first: bool = True) -> tuple[str]:
         return (recase(value, vocab, first),)
 
-    def mixed(field: str) -> FastPath:
-        typed = kept_as_typed(pl.col(field), vocab.particles) | _formula(field)
+    def mixed(field: str, first: bool) -> FastPath:
+        typed = kept_as_typed(pl.col(field), vocab.particles, first) | _formula(field)
         return FastPath(when=typed, then={field: pl.col(field)})
 
+    given = {f: f not in (MIDDLE, LAST) for f in fields}
     after = {
-        f: map_distinct(
-            frame, [f], partial(one, first=f not in (MIDDLE, LAST)), {f: _TEXT}, mixed(f)
-        )[f]
+        f: map_distinct(frame, [f], partial(one, first=given[f]), {f: _TEXT}, mixed(f, given[f]))[f]
         for f in fields
     }
     rule = pl.when(changed()).then(pl.lit("name.recased"))

@@ -105,13 +105,23 @@ def recase(value: str, vocab: NameRules, first: bool = True) -> str:
     (``mARIANA``), while words like ``McDonald`` are kept as typed. Particles after the first
     word are lower case (``Tatiane De Freitas`` -> ``Tatiane de Freitas``), as is one typed so
     first in a mixed-case value (``da Silva``); ``first=False``
-    treats the first word as coming after another (a surname put after the given name)."""
-    whole = value in (value.upper(), value.lower())
+    treats the first word as coming after another (a surname put after the given name).
+    A mixed-case value that would come out in one case is cased as one (``da Da`` -> ``Da
+    da``, not ``da da``, which a second run would change): recasing changes no recased value."""
+    whole = _one_case(value)
     words = value.split(" ")
     cased = [
         _recase_word(word, first and index == 0, vocab, whole) for index, word in enumerate(words)
     ]
-    return value if cased == words else unicodedata.normalize("NFC", " ".join(cased))
+    if cased == words:
+        return value
+    text = unicodedata.normalize("NFC", " ".join(cased))
+    return recase(text, vocab, first) if not whole and _one_case(text) else text
+
+
+def _one_case(value: str) -> bool:
+    """ALL CAPS or all lower case (or neither case: digits, marks): cased as a whole."""
+    return value in (value.upper(), value.lower())
 
 
 def _recase_word(word: str, first: bool, vocab: NameRules, whole: bool) -> str:
