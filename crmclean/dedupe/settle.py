@@ -156,23 +156,69 @@ def floored_pairs(
     """:func:`settled_pairs` of ``pairs`` split at ``floor``: the pairs of that probability or
     more in full, and the mask of those below it. A pair settled plainly below ``floor`` is
     never weighed in full (its partial weight already says so: the deferred comparisons are
-    null, and null weighs nothing). The pairs of ``compared`` are weighed in one call with
-    the others (weighing costs some 20 ms a call whatever its pairs: two calls a chunk were
-    a tenth of compare and score at 1M)."""
+    null, and null weighs nothing). :func:`begun` then :func:`floored`."""
+    return floored(begun(pairs, table, config, params, compared, floor), table, config, params)
+
+
+class _Known(NamedTuple):
+    """Pairs of a chunk compared already (EM's sample): where the chunk holds them
+    (``rows``), its other pairs (``rest``), and them compared, in the chunk's order."""
+
+    rows: np.ndarray
+    rest: np.ndarray
+    compared: pl.DataFrame
+
+
+class Begun(NamedTuple):
+    """A chunk of ``height`` pairs compared and settled but for its deferred comparisons
+    (:func:`begun`), for :func:`floored` to finish at ``floor``."""
+
+    height: int
+    settling: _Settling
+    known: _Known | None
+    floor: float
+
+
+def begun(
+    pairs: pl.DataFrame,
+    table: KeyTable,
+    config: MatchConfig,
+    params: Parameters,
+    compared: pl.DataFrame | None = None,
+    floor: float = 0.0,
+) -> Begun:
+    """The first part of :func:`floored_pairs`: ``pairs`` but those of ``compared`` compared
+    without the deferrable comparisons, weighed quickly and settled. It reads no comparison
+    :func:`floored` makes (those are the deferrable ones), so the next chunk's may run beside
+    the last one's end (:mod:`crmclean.dedupe.chunks`)."""
     if compared is None or compared.is_empty():
-        opened = _opened(pairs, table, config, params, floor)
-        return _widened(_weighed_at(opened.compared, config, params, floor), opened.below)
+        return Begun(pairs.height, _settling(pairs, table, config, params, floor), None, floor)
     rows, found = found_in(pairs, compared)
     in_order = found.size == compared.height and bool((found == np.arange(found.size)).all())
     known = compared if in_order else compared[found]
-    rest = np.flatnonzero(~_mask(rows, pairs))
-    opened = _opened(pairs[rest], table, config, params, floor)
-    both = pl.concat([opened.compared, known.select(opened.compared.columns)])
+    rest = np.flatnonzero(~_mask(rows, pairs.height))
+    settling = _settling(pairs[rest], table, config, params, floor)
+    return Begun(pairs.height, settling, _Known(rows, rest, known), floor)
+
+
+def floored(begun: Begun, table: KeyTable, config: MatchConfig, params: Parameters) -> Floored:
+    """:func:`floored_pairs` of a chunk :func:`begun`: its deferred comparisons where they
+    can matter, then every pair that may reach the floor weighed in full. The pairs compared
+    already are weighed in one call with the others (weighing costs some 20 ms a call
+    whatever its pairs: two calls a chunk were a tenth of compare and score at 1M)."""
+    height, settling, known, floor = begun
+    del begun  # the caller hands it over: the settled frames go once completed, as before
+    opened = _opened(settling, table, config, params, floor)
+    del settling
+    if known is None:
+        return _widened(_weighed_at(opened.compared, config, params, floor), opened.below)
+    rows, rest = known.rows, known.rest
+    both = pl.concat([opened.compared, known.compared.select(opened.compared.columns)])
     weighed = _weighed_at(both, config, params, floor)
     below = opened.below.to_numpy()
-    order = np.concatenate([rest[~below], rows])  # where each pair weighed is among ``pairs``
+    order = np.concatenate([rest[~below], rows])  # where each pair weighed is among the chunk's
     low = weighed.low.to_numpy()
-    mask = _mask(np.concatenate([rest[below], order[low]]), pairs)
+    mask = _mask(np.concatenate([rest[below], order[low]]), height)
     kept = weighed.kept[np.argsort(order[~low], kind="stable")]
     return Floored(kept, pl.Series(mask))
 
@@ -194,9 +240,9 @@ def found_in(pairs: pl.DataFrame, compared: pl.DataFrame) -> tuple[np.ndarray, n
     return rows, order[at[rows]]
 
 
-def _mask(rows: np.ndarray, pairs: pl.DataFrame) -> np.ndarray:
-    """True at ``rows`` of ``pairs``."""
-    mask = np.zeros(pairs.height, dtype=bool)
+def _mask(rows: np.ndarray, height: int) -> np.ndarray:
+    """True at ``rows`` of ``height`` rows."""
+    mask = np.zeros(height, dtype=bool)
     mask[rows] = True
     return mask
 
@@ -209,13 +255,27 @@ class _Open(NamedTuple):
     below: pl.Series
 
 
-def _opened(
+class _Settling(NamedTuple):
+    """Pairs compared but for the deferred comparisons, those plainly below the floor taken
+    out: the pairs left, them compared, which are settled and their partial weights (both
+    ``None`` when nothing is deferred: the pairs are compared in full), and the mask over
+    every pair of those plainly below."""
+
+    pairs: pl.DataFrame
+    compared: pl.DataFrame
+    settled: pl.Series | None
+    partial: pl.Series | None
+    plainly: pl.Series
+
+
+def _settling(
     pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters, floor: float
-) -> _Open:
-    """:func:`floored_pairs` without pairs compared already, up to the weighing in full."""
+) -> _Settling:
+    """:func:`_opened` up to the deferred comparisons."""
     later = deferrable(config)
     if not later or pairs.is_empty():
-        return _quick(compared_pairs(pairs, table, config, params), config, params, floor)
+        quick = _quick(compared_pairs(pairs, table, config, params), config, params, floor)
+        return _Settling(pairs, quick.compared, None, None, quick.below)
     names = {spec.name for spec in later}
     now = config.model_copy(
         update={"comparisons": [s for s in config.comparisons if s.name not in names]}
@@ -231,6 +291,17 @@ def _opened(
         rest = ~plainly
         pairs, compared, settled = pairs.filter(rest), compared.filter(rest), settled.filter(rest)
         partial = partial.filter(rest)
+    return _Settling(pairs, compared, settled, partial, plainly)
+
+
+def _opened(
+    settling: _Settling, table: KeyTable, config: MatchConfig, params: Parameters, floor: float
+) -> _Open:
+    """:func:`floored_pairs` without pairs compared already, up to the weighing in full."""
+    pairs, compared, settled, partial, plainly = settling
+    if settled is None or partial is None:
+        return _Open(compared, plainly)
+    later = deferrable(config)
     completed = _completed(pairs, compared, settled, table, config, params, later)
     below = partial + _gain(completed, later, params) < _logit(floor) - _FLOOR_SLACK
     return _Open(completed.filter(~below), _within(plainly, below))
