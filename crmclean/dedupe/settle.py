@@ -170,11 +170,13 @@ class _Known(NamedTuple):
 
 
 class Begun(NamedTuple):
-    """A chunk of ``height`` pairs compared and settled but for its deferred comparisons
-    (:func:`begun`), for :func:`floored` to finish at ``floor``."""
+    """A chunk of ``height`` pairs: those not compared already (``pairs``), them compared but
+    for the deferrable comparisons (one frame, taken once: :func:`floored` frees it as soon as
+    it has settled them), the pairs compared already, and the ``floor``."""
 
     height: int
-    settling: _Settling
+    pairs: pl.DataFrame
+    compared: list[pl.DataFrame]
     known: _Known | None
     floor: float
 
@@ -188,28 +190,27 @@ def begun(
     floor: float = 0.0,
 ) -> Begun:
     """The first part of :func:`floored_pairs`: ``pairs`` but those of ``compared`` compared
-    without the deferrable comparisons, weighed quickly and settled. It reads no comparison
-    :func:`floored` makes (those are the deferrable ones), so the next chunk's may run beside
-    the last one's end (:mod:`crmclean.dedupe.chunks`)."""
+    without the deferrable comparisons. :func:`floored` reads nothing else of ``table`` that
+    this compares (it compares the deferrable ones), so a chunk may begin beside the end of
+    the one before (:mod:`crmclean.dedupe.chunks`)."""
     if compared is None or compared.is_empty():
-        return Begun(pairs.height, _settling(pairs, table, config, params, floor), None, floor)
+        now = _compared_now(pairs, table, config, params)
+        return Begun(pairs.height, pairs, [now], None, floor)
     rows, found = found_in(pairs, compared)
     in_order = found.size == compared.height and bool((found == np.arange(found.size)).all())
     known = compared if in_order else compared[found]
     rest = np.flatnonzero(~_mask(rows, pairs.height))
-    settling = _settling(pairs[rest], table, config, params, floor)
-    return Begun(pairs.height, settling, _Known(rows, rest, known), floor)
+    now = _compared_now(pairs[rest], table, config, params)
+    return Begun(pairs.height, pairs[rest], [now], _Known(rows, rest, known), floor)
 
 
 def floored(begun: Begun, table: KeyTable, config: MatchConfig, params: Parameters) -> Floored:
-    """:func:`floored_pairs` of a chunk :func:`begun`: its deferred comparisons where they
-    can matter, then every pair that may reach the floor weighed in full. The pairs compared
-    already are weighed in one call with the others (weighing costs some 20 ms a call
-    whatever its pairs: two calls a chunk were a tenth of compare and score at 1M)."""
-    height, settling, known, floor = begun
-    del begun  # the caller hands it over: the settled frames go once completed, as before
-    opened = _opened(settling, table, config, params, floor)
-    del settling
+    """:func:`floored_pairs` of a chunk :func:`begun`: settled, its deferred comparisons made
+    where they can matter, then every pair that may reach the floor weighed in full. The
+    pairs compared already are weighed in one call with the others (weighing costs some 20 ms
+    a call whatever its pairs: two calls a chunk were a tenth of compare and score at 1M)."""
+    height, pairs, now, known, floor = begun
+    opened = _opened(pairs, now.pop(), table, config, params, floor)
     if known is None:
         return _widened(_weighed_at(opened.compared, config, params, floor), opened.below)
     rows, rest = known.rows, known.rest
@@ -255,34 +256,35 @@ class _Open(NamedTuple):
     below: pl.Series
 
 
-class _Settling(NamedTuple):
-    """Pairs compared but for the deferred comparisons, those plainly below the floor taken
-    out: the pairs left, them compared, which are settled and their partial weights (both
-    ``None`` when nothing is deferred: the pairs are compared in full), and the mask over
-    every pair of those plainly below."""
-
-    pairs: pl.DataFrame
-    compared: pl.DataFrame
-    settled: pl.Series | None
-    partial: pl.Series | None
-    plainly: pl.Series
-
-
-def _settling(
-    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters, floor: float
-) -> _Settling:
-    """:func:`_opened` up to the deferred comparisons."""
+def _compared_now(
+    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters
+) -> pl.DataFrame:
+    """``pairs`` compared but for the deferrable comparisons (their similarities null), or in
+    full when none is deferrable."""
     later = deferrable(config)
     if not later or pairs.is_empty():
-        quick = _quick(compared_pairs(pairs, table, config, params), config, params, floor)
-        return _Settling(pairs, quick.compared, None, None, quick.below)
+        return compared_pairs(pairs, table, config, params)
     names = {spec.name for spec in later}
     now = config.model_copy(
         update={"comparisons": [s for s in config.comparisons if s.name not in names]}
     )
-    compared = compared_pairs(pairs, table, now, params)
     unknown = [pl.lit(None, dtype=pl.Float64).alias(f"sim_{spec.name}") for spec in later]
-    compared = compared.with_columns(unknown)
+    return compared_pairs(pairs, table, now, params).with_columns(unknown)
+
+
+def _opened(
+    pairs: pl.DataFrame,
+    compared: pl.DataFrame,
+    table: KeyTable,
+    config: MatchConfig,
+    params: Parameters,
+    floor: float,
+) -> _Open:
+    """:func:`floored_pairs` without pairs compared already, from ``pairs`` compared but for
+    the deferrable comparisons (:func:`_compared_now`), up to the weighing in full."""
+    later = deferrable(config)
+    if not later or pairs.is_empty():
+        return _quick(compared, config, params, floor)
     decisive = decisive_columns(compared, config, params)
     settled = _settled(decisive, config, _reach(later, params, pairs, table))
     plainly = (settled & _plainly_below(decisive, floor)).fill_null(False)
@@ -291,17 +293,6 @@ def _settling(
         rest = ~plainly
         pairs, compared, settled = pairs.filter(rest), compared.filter(rest), settled.filter(rest)
         partial = partial.filter(rest)
-    return _Settling(pairs, compared, settled, partial, plainly)
-
-
-def _opened(
-    settling: _Settling, table: KeyTable, config: MatchConfig, params: Parameters, floor: float
-) -> _Open:
-    """:func:`floored_pairs` without pairs compared already, up to the weighing in full."""
-    pairs, compared, settled, partial, plainly = settling
-    if settled is None or partial is None:
-        return _Open(compared, plainly)
-    later = deferrable(config)
     completed = _completed(pairs, compared, settled, table, config, params, later)
     below = partial + _gain(completed, later, params) < _logit(floor) - _FLOOR_SLACK
     return _Open(completed.filter(~below), _within(plainly, below))
