@@ -11,16 +11,16 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from crmclean.batch import GOLDEN_ID, Batch
-from crmclean.dedupe import DedupeOptions, compare, dedupe
+from crmclean.dedupe import DedupeOptions, chunks, compare, dedupe
 from crmclean.dedupe.blocking import candidate_pairs
-from crmclean.dedupe.chunks import by_chunk, floor_of, scored_chunks
+from crmclean.dedupe.chunks import beside, by_chunk, floor_of, scored_chunks
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import RECORD, key_table
 from crmclean.dedupe.learn import em_sample
 from crmclean.dedupe.params import Parameters, estimate
 from crmclean.dedupe.score import compared_pairs
-from crmclean.dedupe.settle import settled_pairs
+from crmclean.dedupe.settle import begun, deferrable, settled_pairs
 from crmclean.normalize import normalize
 from crmclean.rules import Rules
 from crmclean.sources import SourceSpec, read_all
@@ -138,3 +138,64 @@ def test_any_chunk_size_gives_the_same_pairs(prepared: Prepared, chunk: int, sta
     kept, apart = scored_chunks(pairs, table, config, params, None, floor_of(config), chunk)
     assert_frame_equal(kept, whole.filter(pl.col("probability") >= floor_of(config)))
     assert kept.height + apart.height == pairs.height
+
+
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(chunk=st.integers(min_value=97, max_value=1500), sampled=st.integers(1, 3000))
+def test_chunks_begun_beside_the_last_give_the_pairs_of_one_at_a_time(
+    prepared: Prepared, chunk: int, sampled: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each chunk begun on a thread while the last one is finished: every kept pair (every
+    column) and every pair kept apart as when the chunks are scored one after the other."""
+    config, table, pairs, params = prepared
+    sample = compared_pairs(em_sample(pairs, config).head(sampled), table, config, params)
+    floor = floor_of(config)
+    monkeypatch.setattr(chunks, "CHUNKS_BESIDE", 10**9)
+    pieces = by_chunk(sample, pairs, chunk)
+    alone = scored_chunks(pairs, table, config, params, pieces, floor, chunk)
+    monkeypatch.setattr(chunks, "CHUNKS_BESIDE", 2)
+    assert beside(config, -(-pairs.height // chunk))
+    pieces = by_chunk(sample, pairs, chunk)
+    both = scored_chunks(pairs, table, config, params, pieces, floor, chunk)
+    assert both.scored.equals(alone.scored) and both.apart.equals(alone.apart)
+    assert pieces == [] and not compare._KEPT
+
+
+def test_chunks_begin_beside_only_when_many_and_on_keys_of_their_own(
+    prepared: Prepared,
+) -> None:
+    """Few chunks begin one after the other (a second chunk alive is much of the peak); a key
+    a method compares both before settling and after it keeps them apart too (its kept
+    similarities are for one thread at a time)."""
+    config = prepared[0]
+    assert beside(config, chunks.CHUNKS_BESIDE)
+    assert not beside(config, chunks.CHUNKS_BESIDE - 1)
+    street = next(spec for spec in config.comparisons if spec.name == "street")
+    assert street in deferrable(config)
+    vetoing = street.model_copy(update={"name": "street_veto", "veto": True})
+    both = config.model_copy(update={"comparisons": [*config.comparisons, vetoing]})
+    assert vetoing not in deferrable(both) and street in deferrable(both)
+    assert not beside(both, chunks.CHUNKS_BESIDE)
+
+
+def test_a_chunk_that_fails_beside_fails_the_scoring(
+    prepared: Prepared, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error beginning a chunk on the thread is raised to the caller, once the thread is
+    done, and what the chunks kept is dropped all the same."""
+    config, table, pairs, params = prepared
+    calls: list[int] = []
+
+    def failing(*args: object) -> object:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("chunk 3")
+        return begun(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(chunks, "begun", failing)
+    monkeypatch.setattr(chunks, "CHUNKS_BESIDE", 2)
+    with pytest.raises(RuntimeError, match="chunk 3"):
+        scored_chunks(pairs, table, config, params, None, floor_of(config), chunk_pairs=997)
+    assert len(calls) == 3 and not compare._KEPT

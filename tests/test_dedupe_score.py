@@ -9,12 +9,13 @@ import polars as pl
 import pytest
 from test_dedupe_support import contacts
 
+from crmclean.dedupe import score
 from crmclean.dedupe.coded_keys import KeyTable, encode
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import key_table
 from crmclean.dedupe.params import Parameters, estimate
-from crmclean.dedupe.score import _LAST_WEIGHING, _tf_u, compared_pairs, score_pairs, weighed_pairs
+from crmclean.dedupe.score import _WEIGHINGS, _tf_u, compared_pairs, score_pairs, weighed_pairs
 from crmclean.rules import Rules
 
 PRIOR = 0.001  # prior log-odds: log2(0.001 / 0.999) ~ -9.96 bits
@@ -475,10 +476,28 @@ def test_the_weighing_built_once_follows_a_changed_model(config: MatchConfig) ->
     params.m["last_name"] = [0.5, 0.4, 0.1]
     params.u["email"][0] = 0.002
     changed = weighed_pairs(compared, config, params)
-    _LAST_WEIGHING.clear()
+    _WEIGHINGS.clear()
     assert changed.equals(weighed_pairs(compared, config, params))
     assert not changed.equals(first)
     other = Parameters(params.u, params.tf, PRIOR * 2, params.m)
     assert weighed_pairs(compared, config, other)["match_weight"][0] == pytest.approx(
         changed["match_weight"][0] + math.log2(2 * PRIOR / (1 - 2 * PRIOR) * (1 - PRIOR) / PRIOR)
     )
+
+
+def test_a_quick_weight_and_a_full_one_keep_their_weighings_side_by_side(
+    config: MatchConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk's quick weight and its weighing in full read other term-frequency columns
+    (and may run on two threads at once): each finds its expressions built, call after call."""
+    table = _table(emails=(["a@x.com"], ["a@x.com"]), last_name=("pereira", "pereria"))
+    params = _params(config, table, {"a@x.com": 0.001})
+    compared = compared_pairs(PAIR, table, config, params)
+    partial = compared.drop("_tf_email")
+    built: list[tuple[str, ...]] = []
+    build = score._built
+    monkeypatch.setattr(score, "_built", lambda *args: built.append(args[2]) or build(*args))
+    _WEIGHINGS.clear()
+    weighed = [weighed_pairs(frame, config, params) for frame in [compared, partial] * 3]
+    assert built == [("_tf_email",), ()]
+    assert weighed[0].equals(weighed[2]) and weighed[1].equals(weighed[5])

@@ -300,22 +300,28 @@ class _Weighing(NamedTuple):
     decisions: list[pl.Expr]
 
 
-_LAST_WEIGHING: list[tuple[MatchConfig, tuple[object, ...], _Weighing]] = []
+_WEIGHINGS: dict[tuple[int, tuple[object, ...]], tuple[MatchConfig, _Weighing]] = {}
+_KEPT_WEIGHINGS = 4  # a chunk's quick weight and its weighing in full read other tf columns
 
 
 def _weighing(config: MatchConfig, params: Parameters, tf: tuple[str, ...]) -> _Weighing:
     """:class:`_Weighing` of ``config`` with the ``m``, ``u`` and prior of ``params`` over a
-    frame of the ``tf`` columns, built once for the chunks of a run (the last one built is
-    kept: ``config`` known by identity, the model by value): building them costs some 7 ms."""
+    frame of the ``tf`` columns, built once for the chunks of a run (the last few built are
+    kept: ``config`` known by identity, the model by value; a chunk's quick weight and its
+    weighing in full, which two threads may run at once, each find theirs): building them
+    costs some 7 ms."""
     model = (
         params.prior,
         tf,
         *(tuple(params.m_of(s) + params.u[s.name]) for s in config.comparisons),
     )
-    if _LAST_WEIGHING and _LAST_WEIGHING[0][0] is config and _LAST_WEIGHING[0][1] == model:
-        return _LAST_WEIGHING[0][2]
+    held = _WEIGHINGS.get((id(config), model))
+    if held is not None and held[0] is config:
+        return held[1]
     made = _built(config, params, tf)
-    _LAST_WEIGHING[:] = [(config, model, made)]
+    if len(_WEIGHINGS) >= _KEPT_WEIGHINGS:
+        _WEIGHINGS.clear()
+    _WEIGHINGS[id(config), model] = (config, made)
     return made
 
 

@@ -156,23 +156,70 @@ def floored_pairs(
     """:func:`settled_pairs` of ``pairs`` split at ``floor``: the pairs of that probability or
     more in full, and the mask of those below it. A pair settled plainly below ``floor`` is
     never weighed in full (its partial weight already says so: the deferred comparisons are
-    null, and null weighs nothing). The pairs of ``compared`` are weighed in one call with
-    the others (weighing costs some 20 ms a call whatever its pairs: two calls a chunk were
-    a tenth of compare and score at 1M)."""
+    null, and null weighs nothing). :func:`begun` then :func:`floored`."""
+    return floored(begun(pairs, table, config, params, compared, floor), table, config, params)
+
+
+class _Known(NamedTuple):
+    """Pairs of a chunk compared already (EM's sample): where the chunk holds them
+    (``rows``), its other pairs (``rest``), and them compared, in the chunk's order."""
+
+    rows: np.ndarray
+    rest: np.ndarray
+    compared: pl.DataFrame
+
+
+class Begun(NamedTuple):
+    """A chunk of ``height`` pairs: those not compared already (``pairs``), them compared but
+    for the deferrable comparisons (one frame, taken once: :func:`floored` frees it as soon as
+    it has settled them), the pairs compared already, and the ``floor``."""
+
+    height: int
+    pairs: pl.DataFrame
+    compared: list[pl.DataFrame]
+    known: _Known | None
+    floor: float
+
+
+def begun(
+    pairs: pl.DataFrame,
+    table: KeyTable,
+    config: MatchConfig,
+    params: Parameters,
+    compared: pl.DataFrame | None = None,
+    floor: float = 0.0,
+) -> Begun:
+    """The first part of :func:`floored_pairs`: ``pairs`` but those of ``compared`` compared
+    without the deferrable comparisons. :func:`floored` reads nothing else of ``table`` that
+    this compares (it compares the deferrable ones), so a chunk may begin beside the end of
+    the one before (:mod:`crmclean.dedupe.chunks`)."""
     if compared is None or compared.is_empty():
-        opened = _opened(pairs, table, config, params, floor)
-        return _widened(_weighed_at(opened.compared, config, params, floor), opened.below)
+        now = _compared_now(pairs, table, config, params)
+        return Begun(pairs.height, pairs, [now], None, floor)
     rows, found = found_in(pairs, compared)
     in_order = found.size == compared.height and bool((found == np.arange(found.size)).all())
     known = compared if in_order else compared[found]
-    rest = np.flatnonzero(~_mask(rows, pairs))
-    opened = _opened(pairs[rest], table, config, params, floor)
-    both = pl.concat([opened.compared, known.select(opened.compared.columns)])
+    rest = np.flatnonzero(~_mask(rows, pairs.height))
+    now = _compared_now(pairs[rest], table, config, params)
+    return Begun(pairs.height, pairs[rest], [now], _Known(rows, rest, known), floor)
+
+
+def floored(begun: Begun, table: KeyTable, config: MatchConfig, params: Parameters) -> Floored:
+    """:func:`floored_pairs` of a chunk :func:`begun`: settled, its deferred comparisons made
+    where they can matter, then every pair that may reach the floor weighed in full. The
+    pairs compared already are weighed in one call with the others (weighing costs some 20 ms
+    a call whatever its pairs: two calls a chunk were a tenth of compare and score at 1M)."""
+    height, pairs, now, known, floor = begun
+    opened = _opened(pairs, now.pop(), table, config, params, floor)
+    if known is None:
+        return _widened(_weighed_at(opened.compared, config, params, floor), opened.below)
+    rows, rest = known.rows, known.rest
+    both = pl.concat([opened.compared, known.compared.select(opened.compared.columns)])
     weighed = _weighed_at(both, config, params, floor)
     below = opened.below.to_numpy()
-    order = np.concatenate([rest[~below], rows])  # where each pair weighed is among ``pairs``
+    order = np.concatenate([rest[~below], rows])  # where each pair weighed is among the chunk's
     low = weighed.low.to_numpy()
-    mask = _mask(np.concatenate([rest[below], order[low]]), pairs)
+    mask = _mask(np.concatenate([rest[below], order[low]]), height)
     kept = weighed.kept[np.argsort(order[~low], kind="stable")]
     return Floored(kept, pl.Series(mask))
 
@@ -194,9 +241,9 @@ def found_in(pairs: pl.DataFrame, compared: pl.DataFrame) -> tuple[np.ndarray, n
     return rows, order[at[rows]]
 
 
-def _mask(rows: np.ndarray, pairs: pl.DataFrame) -> np.ndarray:
-    """True at ``rows`` of ``pairs``."""
-    mask = np.zeros(pairs.height, dtype=bool)
+def _mask(rows: np.ndarray, height: int) -> np.ndarray:
+    """True at ``rows`` of ``height`` rows."""
+    mask = np.zeros(height, dtype=bool)
     mask[rows] = True
     return mask
 
@@ -209,20 +256,35 @@ class _Open(NamedTuple):
     below: pl.Series
 
 
-def _opened(
-    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters, floor: float
-) -> _Open:
-    """:func:`floored_pairs` without pairs compared already, up to the weighing in full."""
+def _compared_now(
+    pairs: pl.DataFrame, table: KeyTable, config: MatchConfig, params: Parameters
+) -> pl.DataFrame:
+    """``pairs`` compared but for the deferrable comparisons (their similarities null), or in
+    full when none is deferrable."""
     later = deferrable(config)
     if not later or pairs.is_empty():
-        return _quick(compared_pairs(pairs, table, config, params), config, params, floor)
+        return compared_pairs(pairs, table, config, params)
     names = {spec.name for spec in later}
     now = config.model_copy(
         update={"comparisons": [s for s in config.comparisons if s.name not in names]}
     )
-    compared = compared_pairs(pairs, table, now, params)
     unknown = [pl.lit(None, dtype=pl.Float64).alias(f"sim_{spec.name}") for spec in later]
-    compared = compared.with_columns(unknown)
+    return compared_pairs(pairs, table, now, params).with_columns(unknown)
+
+
+def _opened(
+    pairs: pl.DataFrame,
+    compared: pl.DataFrame,
+    table: KeyTable,
+    config: MatchConfig,
+    params: Parameters,
+    floor: float,
+) -> _Open:
+    """:func:`floored_pairs` without pairs compared already, from ``pairs`` compared but for
+    the deferrable comparisons (:func:`_compared_now`), up to the weighing in full."""
+    later = deferrable(config)
+    if not later or pairs.is_empty():
+        return _quick(compared, config, params, floor)
     decisive = decisive_columns(compared, config, params)
     settled = _settled(decisive, config, _reach(later, params, pairs, table))
     plainly = (settled & _plainly_below(decisive, floor)).fill_null(False)
