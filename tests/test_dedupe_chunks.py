@@ -59,6 +59,18 @@ def test_chunks_score_every_pair_as_at_once(prepared: Prepared) -> None:
     assert_frame_equal(every, whole)
 
 
+def test_an_empty_sample_splits_into_empty_pieces(prepared: Prepared) -> None:
+    """No pair compared yet: one empty piece per chunk, and the chunks score as without it."""
+    config, table, pairs, params = prepared
+    sample = compared_pairs(em_sample(pairs, config).head(0), table, config, params)
+    pieces = by_chunk(sample, pairs, 997)
+    assert len(pieces) == -(-pairs.height // 997)
+    assert all(piece.is_empty() for piece in pieces)
+    scored, _ = scored_chunks(pairs, table, config, params, pieces, chunk_pairs=997)
+    alone, _ = scored_chunks(pairs, table, config, params, chunk_pairs=997)
+    assert_frame_equal(scored, alone)
+
+
 def test_the_sample_split_by_chunk_is_taken_piece_by_piece(prepared: Prepared) -> None:
     """EM's sample split by chunk: every compared pair once, in the pairs' order, each piece
     taken out of the list as its chunk is scored, with the result of the whole sample."""

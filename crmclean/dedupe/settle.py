@@ -234,6 +234,8 @@ def found_in(pairs: pl.DataFrame, compared: pl.DataFrame) -> tuple[np.ndarray, n
     """The rows of ``pairs`` that ``compared`` holds too, in order, and where it holds each
     (a search among its packed pairs, sorted: cheaper than joins on both columns)."""
     keys, held = _packed(pairs), _packed(compared)
+    if held.size == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
     order = np.argsort(held)
     ordered = held[order]
     at = np.minimum(np.searchsorted(ordered, keys), ordered.size - 1)
