@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import jellyfish
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from crmclean.dedupe.coded_keys import encode
-from crmclean.dedupe.coded_names import coded_name_keys
+from crmclean.dedupe.coded_keys import encode, encode_text, encode_units
+from crmclean.dedupe.coded_names import _name_pairs, coded_name_keys
 from crmclean.dedupe.config import MatchConfig, load_match_config
-from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, name_keys
+from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, _pairs, name_keys
 from crmclean.rules import Rules
 
 _NAMES = [
@@ -67,3 +70,39 @@ def test_some_keys_are_built_alone(config: MatchConfig) -> None:
     built = encode(name_keys(rows, config).select("first_last", "generation").collect())
     coded = coded_name_keys(rows, ["first_last", "generation"], config)
     assert coded.codes.equals(built.codes)
+
+
+_WORDS = ["ana", "anna", "silva", "sylva", "jose", "maria", "de", "x", "h", "smith", "smyth"]
+
+
+def _reference_pairs(tokens: str | None) -> list[str] | None:
+    """The pairs ``name_pairs`` lists, row by row: two words' distinct codes, or every two
+    distinct codes of a longer name, sorted; None for none."""
+    if tokens is None:
+        return None
+    codes = [jellyfish.metaphone(word) or None for word in tokens.split(" ")]
+    if len(codes) == 2:
+        low, high = sorted(codes, key=str)
+        return [f"{low} {high}"] if low and high and low != high else None
+    kept = sorted({code for code in codes if code})
+    pairs = [f"{a} {b}" for a in kept for b in kept if a < b] if len(codes) > 2 else []
+    return sorted(pairs) or None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.none() | st.lists(st.sampled_from(_WORDS), min_size=1, max_size=5).map(" ".join),
+        max_size=30,
+    )
+)
+def test_name_pairs_laid_out_flat_are_the_listed_pairs(tokens: list[str | None]) -> None:
+    """The flat pairs give the lists of the reference, and coded from them the codes and
+    values :func:`encode_units` gives of the lists."""
+    series = pl.Series("name_tokens", tokens, dtype=pl.String)
+    listed = _pairs(series)
+    assert listed.to_list() == [_reference_pairs(value) for value in tokens]
+    unit, values = encode_text(series)
+    coded = _name_pairs((unit, values))
+    expected = encode_units(unit, _pairs(values).alias("name_pairs"))
+    assert coded[0].equals(expected[0]) and coded[1].equals(expected[1])

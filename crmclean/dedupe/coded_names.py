@@ -23,6 +23,7 @@ from crmclean.dedupe.coded_keys import (
     INDEX_MASK,
     KeyTable,
     encode,
+    encode_flat,
     encode_text,
     encode_units,
     factorize,
@@ -41,6 +42,7 @@ from crmclean.dedupe.name_keys import (
     _last_parts,
     fold,
     keys_of,
+    pair_rows,
     suffix_generation,
     whole_name_keys,
     whole_text,
@@ -214,6 +216,8 @@ def _derived(
     """Key ``key`` made of ``inputs``: once per value of one input (their codes number them
     in order of first appearance), once per pair of values of two (:func:`_paired`, which
     ``paired`` holds)."""
+    if key == "name_pairs":
+        return _name_pairs(coded[inputs[0]])
     if len(inputs) == 1:
         codes, values = coded[inputs[0]]
         made = values.to_frame(inputs[0]).select(build().alias(key)).to_series()
@@ -221,6 +225,19 @@ def _derived(
     rank, frame = paired[inputs]
     made = frame.select(build().alias(key)).to_series()
     return (_injective_units if key in _INJECTIVE else encode_units)(rank, made)
+
+
+def _name_pairs(name_tokens: Coded) -> Coded:
+    """``name_pairs`` once per value of ``name_tokens``, coded from its pairs laid out flat
+    (:func:`~crmclean.dedupe.name_keys.pair_rows`): the codes :func:`encode_units` gives of
+    the lists, none built and exploded again."""
+    unit, values = name_tokens
+    flat = pair_rows(values)
+    lists, distinct = encode_flat(flat["row"], flat["pair"], values.len())
+    coded = lists.gather(unit)
+    if coded.null_count():
+        coded = pl.select(pl.lit(coded).fill_null(pl.lit([], dtype=lists.dtype))).to_series()
+    return coded.alias("name_pairs"), distinct.alias("name_pairs")
 
 
 def _read_last_names(last_name: Coded) -> Coded:

@@ -220,8 +220,19 @@ def _tokens_of(names: pl.Series) -> pl.Series:
 
 def _pairs(tokens: pl.Series) -> pl.Series:
     """Every two words of a name as their metaphone codes, in order (``JN SLF``): a name shares
-    one with the same name swapped, given in one field or missing a part. A name of two words
-    (most) is answered by columns; longer ones by a join of their codes."""
+    one with the same name swapped, given in one field or missing a part; null for none
+    (:func:`pair_rows` gathered into lists)."""
+    flat = pair_rows(tokens)
+    lists = flat.group_by("row", maintain_order=True).agg("pair")
+    every = pl.int_range(tokens.len(), eager=True, dtype=pl.UInt32).alias("row").to_frame()
+    found = every.join(lists, on="row", how="left", maintain_order="left")
+    return found["pair"].alias(tokens.name)
+
+
+def pair_rows(tokens: pl.Series) -> pl.DataFrame:
+    """The pairs of :func:`_pairs` laid out flat: ``row`` (the row of ``tokens``, ascending)
+    and ``pair``, each row's pairs in order, no list built per row. A name of two words (most)
+    is answered by columns; longer ones by a join of their codes."""
     words = tokens.str.split(" ")
     distinct = words.explode().drop_nulls().unique()
     codes = pl.Series([jellyfish.metaphone(value) or None for value in distinct], dtype=pl.String)
@@ -231,27 +242,32 @@ def _pairs(tokens: pl.Series) -> pl.Series:
 
     size = words.list.len()
     ends = pl.DataFrame({"words": words, "size": size}).select(
-        "size", first=code(pl.col("words").list.first()), last=code(pl.col("words").list.last())
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"),
+        "size",
+        first=code(pl.col("words").list.first()),
+        last=code(pl.col("words").list.last()),
     )
     low, high = pl.min_horizontal("first", "last"), pl.max_horizontal("first", "last")
     two = (pl.col("size") == 2) & (pl.col("first") != pl.col("last"))
-    pairs = ends.select(pl.when(two).then(pl.concat_list(pl.concat_str(low, high, separator=" "))))
+    pairs = ends.filter(two).select("row", pair=pl.concat_str(low, high, separator=" "))
     longer = (size > 2).fill_null(False).arg_true()
     if longer.is_empty():
-        return pairs.to_series()
+        return pairs
     joined = _joined_pairs(words.gather(longer).to_frame("code").with_columns(row=longer), code)
-    indexed = pairs.to_series().to_frame("pairs").with_row_index("row")
-    found = indexed.join(joined, on="row", how="left", maintain_order="left")
-    return found.select(pl.coalesce("code", "pairs")).to_series()
+    return pl.concat([pairs, joined]).sort("row", maintain_order=True)
 
 
 def _joined_pairs(words: pl.DataFrame, code: Callable[[pl.Expr], pl.Expr]) -> pl.DataFrame:
-    """``row`` and pairs (``code``) of names of three words or more (``row`` and their words,
-    ``code``): their codes joined to themselves, each row's pairs sorted (a join and a group
-    keep no order: unsorted, two runs listed them differently and EM drew other samples)."""
+    """``row`` and ``pair`` of names of three words or more (``row`` and their words,
+    ``code``): their codes, sorted, joined to themselves in order, so each row's pairs come
+    sorted (a code holds no character below the space: the pairs' order is the codes'). Sorted
+    because a join and a group keep no order: unsorted, two runs listed them differently and
+    EM drew other samples."""
     flat = words.explode("code").with_columns(code(pl.col("code"))).drop_nulls().unique()
-    pairs = flat.join(flat, on="row", suffix="_r").filter(pl.col("code") < pl.col("code_r"))
-    return pairs.group_by("row").agg(pl.concat_str("code", "code_r", separator=" ").sort())
+    flat = flat.sort("row", "code")
+    pairs = flat.join(flat, on="row", suffix="_r", maintain_order="left_right")
+    pairs = pairs.filter(pl.col("code") < pl.col("code_r"))
+    return pairs.select("row", pair=pl.concat_str("code", "code_r", separator=" "))
 
 
 # The name keys made of other name keys only (their inputs and expression), in stages: a stage
