@@ -4,52 +4,18 @@ similarities of the text versions, which take every pair's two texts apart (#12)
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-import pytest
+from compare_twice import by_codes_and_texts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
-from crmclean.dedupe import compare as compare_module
-from crmclean.dedupe.coded_keys import encode
-from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, compare, forget_kept
 from crmclean.dedupe.value_parts import WHITE_SPACE
 
 SAMPLE = Path(__file__).parent / "data" / "public" / "contacts_10k_sample.csv"
-
-
-def _both(
-    method: str, left: list[str | None], right: list[str | None], chunks: int = 1
-) -> tuple[pl.Series, pl.Series]:
-    """``method`` of record i (``left``) and n + i (``right``), ``chunks`` chunks of pairs in
-    one run: from the values' codes, and on the texts of every distinct pair."""
-    table = encode(pl.DataFrame({"k": left + right}, schema={"k": pl.String}))
-    pairs = pl.DataFrame(
-        {LEFT: range(len(left)), RIGHT: range(len(left), 2 * len(left))},
-        schema={LEFT: pl.UInt32, RIGHT: pl.UInt32},
-    )
-    size = -(-pairs.height // chunks)
-
-    def run() -> pl.Series:
-        try:
-            parts = [
-                compare(pairs.slice(at, size), table, "k", method)
-                for at in range(0, pairs.height, size)
-            ]
-        finally:
-            forget_kept()
-        return pl.concat(parts)
-
-    new = run()
-    texts_only = dataclasses.replace(METHODS[method], on_values=None)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(compare_module.METHODS, method, texts_only)
-        old = run()
-    return new, old
 
 
 def _sample(column: str, count: int, seed: int) -> tuple[list[str | None], list[str | None]]:
@@ -80,7 +46,7 @@ def test_the_same_company_similarities_on_thousands_of_pairs() -> None:
     left += ["norte andes", "adc", "vas", "pampa", "pampa sistemas", "ss"]
     right += ["norteandes", "atlantica delta comercio", "vertex alfa", "pampa logistica"]
     right += ["sistemas pampa norte", "sul"]
-    new, old = _both("company", left, right, chunks=3)
+    new, old = by_codes_and_texts("company", left, right, chunks=3)
     assert (new.fill_null(-1.0) == old.fill_null(-1.0)).all()  # exactly, not approximately
     assert new.null_count() == old.null_count() > 0
     assert set(new.tail(6).to_list()) >= {1.0, 0.95, 0.8}
@@ -88,7 +54,7 @@ def test_the_same_company_similarities_on_thousands_of_pairs() -> None:
 
 def test_the_same_work_address_similarities_on_thousands_of_pairs() -> None:
     left, right = _sample("email", 3000, seed=17)
-    new, old = _both("work_address", left, right, chunks=3)
+    new, old = by_codes_and_texts("work_address", left, right, chunks=3)
     assert (new.fill_null(-1.0) == old.fill_null(-1.0)).all()
     assert 0 < new.null_count() < new.len()
 
@@ -103,7 +69,7 @@ ADDRESS = st.text(alphabet="ab.@", max_size=8)
 def test_the_same_company_similarities_for_any_names(
     rows: list[tuple[str | None, str | None]],
 ) -> None:
-    new, old = _both("company", [a for a, _ in rows], [b for _, b in rows], chunks=2)
+    new, old = by_codes_and_texts("company", [a for a, _ in rows], [b for _, b in rows], chunks=2)
     assert new.to_list() == old.to_list()
 
 
@@ -112,7 +78,9 @@ def test_the_same_company_similarities_for_any_names(
 def test_the_same_work_address_similarities_for_any_addresses(
     rows: list[tuple[str | None, str]],
 ) -> None:
-    new, old = _both("work_address", [a for a, _ in rows], [b for b, _ in rows], chunks=2)
+    new, old = by_codes_and_texts(
+        "work_address", [a for a, _ in rows], [b for b, _ in rows], chunks=2
+    )
     assert new.to_list() == old.to_list()
 
 

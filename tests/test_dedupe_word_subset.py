@@ -7,52 +7,19 @@ gaps and odd spacing."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
+from compare_twice import by_codes_and_texts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmclean.dedupe import compare as compare_module
-from crmclean.dedupe.coded_keys import encode
-from crmclean.dedupe.compare import LEFT, METHODS, RIGHT, compare, forget_kept
 from crmclean.dedupe.word_ids import word_pairs, words_of, worst_best
 
 SAMPLE = Path(__file__).parent / "data" / "public" / "contacts_10k_sample.csv"
 SUBSETS = ["word_subset", "given_word_subset"]
-
-
-def _both(
-    method: str, left: list[str | None], right: list[str | None], chunks: int = 1
-) -> tuple[pl.Series, pl.Series]:
-    """``method`` of record i (``left``) and n + i (``right``), ``chunks`` chunks of pairs in
-    one run: on word ids, and on the texts of every distinct pair (``on_values`` off)."""
-    table = encode(pl.DataFrame({"k": left + right}, schema={"k": pl.String}))
-    pairs = pl.DataFrame(
-        {LEFT: range(len(left)), RIGHT: range(len(left), 2 * len(left))},
-        schema={LEFT: pl.UInt32, RIGHT: pl.UInt32},
-    )
-    size = -(-pairs.height // chunks)
-
-    def run() -> pl.Series:
-        try:
-            parts = [
-                compare(pairs.slice(at, size), table, "k", method)
-                for at in range(0, pairs.height, size)
-            ]
-        finally:
-            forget_kept()
-        return pl.concat(parts)
-
-    new = run()
-    texts_only = dataclasses.replace(METHODS[method], on_values=None)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(compare_module.METHODS, method, texts_only)
-        old = run()
-    return new, old
 
 
 def _typo(rng: np.random.Generator, word: str) -> str:
@@ -93,7 +60,7 @@ def _names(count: int, seed: int, column: str) -> tuple[list[str | None], list[s
     ("method", "column"), zip(SUBSETS, ["last_name", "first_name"], strict=True)
 )
 def test_the_same_similarities_on_thousands_of_name_pairs(method: str, column: str) -> None:
-    new, old = _both(method, *_names(5000, seed=12, column=column), chunks=3)
+    new, old = by_codes_and_texts(method, *_names(5000, seed=12, column=column), chunks=3)
     assert new.null_count() == old.null_count() > 0
     assert (new.fill_null(-1.0) == old.fill_null(-1.0)).all()  # exactly, not approximately
     assert ((new > 0.8) & (new < 1.0)).sum() > 500  # typos and parts kept
@@ -108,7 +75,7 @@ WORD = st.text(alphabet="abcoé |", max_size=9)
 def test_the_same_similarities_for_any_values(
     method: str, rows: list[tuple[str | None, str | None]]
 ) -> None:
-    new, old = _both(method, [a for a, _ in rows], [b for _, b in rows], chunks=2)
+    new, old = by_codes_and_texts(method, [a for a, _ in rows], [b for _, b in rows], chunks=2)
     assert new.to_list() == old.to_list()
 
 
