@@ -6,10 +6,21 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 from test_dedupe_support import contacts
 
 from crmclean.dedupe.config import MatchConfig, load_match_config
-from crmclean.dedupe.keys import KEYS, RECORD, _once, fold, matching_keys, postal_area
+from crmclean.dedupe.keys import (
+    KEYS,
+    RECORD,
+    _alike,
+    _alike_pairs,
+    _holder_initials,
+    _once,
+    fold,
+    matching_keys,
+    postal_area,
+)
 from crmclean.rules import Rules
 
 
@@ -408,3 +419,36 @@ def test_each_rows_values_once_keeps_the_first_in_order(rows: list[list[str]]) -
     )
     expected = flat.unique(["_key_row", "_key_value"], maintain_order=True)
     assert _once(flat).equals(expected)
+
+
+_NAME_PARTS = st.sampled_from(["ana", "anne", "bob", "robert", "maria", "lia", "ria", "é", "", "-"])
+_A_NAME = st.none() | st.lists(_NAME_PARTS, max_size=3).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_A_NAME, _A_NAME, _A_NAME, st.integers(0, 2)), max_size=12))
+def test_alike_pairs_equal_every_pair_compared(
+    config: MatchConfig, held: list[tuple[str | None, str | None, str | None, int]]
+) -> None:
+    """Holders sharing a first word are alike without comparing their initials: the same
+    ``_alike`` as comparing every pair's."""
+    names = pl.DataFrame(
+        [held_row[:3] for held_row in held],
+        schema={"full_name": pl.String, "first_name": pl.String, "last_name": pl.String},
+        orient="row",
+    )
+    kept = pl.concat(
+        [
+            pl.DataFrame(
+                {"_distinct": range(len(held)), "_value": [row[3] for row in held]},
+                schema={"_distinct": pl.UInt32, "_value": pl.Int64},
+            ),
+            _holder_initials(names, config),
+        ],
+        how="horizontal",
+    )
+    pairs = kept.join(kept, on="_value", suffix="_other")
+    order = ["_value", "_distinct", "_distinct_other"]
+    assert_frame_equal(
+        _alike_pairs(pairs).sort(order), pairs.with_columns(_alike().alias("_alike")).sort(order)
+    )

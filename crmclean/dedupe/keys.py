@@ -92,13 +92,7 @@ def _shared_values(flat: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) 
     held = flat.select(pl.col(_ROW).alias(_DISTINCT), pl.col(_VALUE).alias("_value"))
     several = held.filter(pl.len().over("_value") > 1)
     names, index = factorize(rows[several[_DISTINCT]].select(_HOLDER_NAMES))
-    named = names.select(
-        _initials(pl.coalesce("full_name", "first_name"), config).alias("_initial"),
-        _initials(pl.col("first_name"), config).alias("_given"),
-        _initials(pl.col("last_name"), config).alias("_surname"),
-        fold(pl.col("first_name")).str.split(" ").alias("_words"),
-    ).with_columns(pl.col("_words").list.first().alias("_first"))
-    holders = several.hstack(named[index]).drop_nulls("_initial")
+    holders = several.hstack(_holder_initials(names, config)[index]).drop_nulls("_initial")
     counts = holders.group_by("_value").agg(pl.len().alias("_holders"))
     letters = holders.explode("_initial").unique([_DISTINCT, "_value", "_initial"])
     shared = letters.group_by("_value", "_initial").agg(pl.len().alias("_sharing"))
@@ -107,6 +101,17 @@ def _shared_values(flat: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) 
     team = pl.col("_sharing").fill_null(0) * 2 <= pl.col("_holders")
     family = verdict.filter(~team & (pl.col("_holders") <= _HOUSEHOLD))["_value"]
     return pl.concat([verdict.filter(team)["_value"], _other_given(holders, family, rows)])
+
+
+def _holder_initials(names: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
+    """Per distinct name (``_HOLDER_NAMES``): the initials of the whole name, of the first name
+    and of the surname (:func:`_initials`), the first name's words and its first word."""
+    return names.select(
+        _initials(pl.coalesce("full_name", "first_name"), config).alias("_initial"),
+        _initials(pl.col("first_name"), config).alias("_given"),
+        _initials(pl.col("last_name"), config).alias("_surname"),
+        fold(pl.col("first_name")).str.split(" ").alias("_words"),
+    ).with_columns(pl.col("_words").list.first().alias("_first"))
 
 
 _HOLDER_NAMES = ("full_name", "first_name", "last_name")  # read once per distinct name
@@ -132,7 +137,7 @@ def _other_given(holders: pl.DataFrame, values: pl.Series, rows: pl.DataFrame) -
     some record's first name (:func:`_given_pairs`: Maria / Aparecida of Maria Aparecida); a
     holder without a first name may be anyone."""
     kept = holders.filter(pl.col("_value").is_in(values.implode()))
-    pairs = kept.join(kept, on="_value", suffix="_other").with_columns(_alike().alias("_alike"))
+    pairs = _alike_pairs(kept.join(kept, on="_value", suffix="_other"))
     other = f"{_DISTINCT}_other"
     unlike = pairs.filter(~pl.col("_alike")).select(
         "_value", _DISTINCT, other, "_words", "_words_other"
@@ -149,6 +154,15 @@ def _other_given(holders: pl.DataFrame, values: pl.Series, rows: pl.DataFrame) -
     same = pairs.group_by("_value", _DISTINCT).agg(alike.sum().alias("_alike"), pl.len())
     best = same.group_by("_value").agg(pl.col("_alike").max(), pl.col("len").first())
     return best.filter(pl.col("_alike") * 2 <= pl.col("len"))["_value"]
+
+
+def _alike_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """``pairs`` with ``_alike`` (:func:`_alike`), in another order: two holders of one first
+    word (or one without a first name) are alike, only the others' initials are compared."""
+    first, other = pl.col("_first"), pl.col("_first_other")
+    same = pairs.select(first.is_null() | other.is_null() | (first == other)).to_series()
+    undecided = pairs.filter(~same).with_columns(_alike().alias("_alike"))
+    return pl.concat([pairs.filter(same).with_columns(pl.lit(True).alias("_alike")), undecided])
 
 
 def _alike() -> pl.Expr:
