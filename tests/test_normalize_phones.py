@@ -236,6 +236,30 @@ def test_the_shapes_answered_without_parsing_are_answered_as_the_library_would(
         assert [tuple(part)] == [tuple(p) for p in parse_cell(text, where)], (text, where)
 
 
+EXCEL_CELLS = st.from_regex(r"[0-9][.,][0-9]{1,14}[eE]\+?[0-9]{1,2}", fullmatch=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(EXCEL_CELLS | TYPED | st.none(), st.sampled_from(["BR", "US", "GB"])),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_excel_cells_among_others_are_answered_as_the_library_would(
+    cases: list[tuple[str | None, str]],
+) -> None:
+    # Excel shapes (recovered, damaged or with digits lost) beside other cells and nulls: the
+    # shape is found once for the whole frame and read by the test and the outputs
+    fast = fast_path("p", "r")
+    schema = {"p": pl.String, "r": pl.String}
+    cells = fast.prepared(pl.DataFrame(cases, schema=schema, orient="row"))
+    taken = cells.filter(fast.when.fill_null(False)).select("p", "r", **fast.then)
+    for text, where, *part in taken.iter_rows():
+        assert [tuple(part)] == [tuple(p) for p in parse_cell(text, where)], (text, where)
+
+
 @pytest.mark.parametrize(
     ("text", "where", "taken"),
     [

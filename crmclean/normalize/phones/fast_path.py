@@ -24,6 +24,7 @@ SHAPE = r"^\+?[0-9 ().-]{6,25}$"
 _PUNCTUATION = ["+", " ", "(", ")", ".", "-"]  # all a SHAPE cell holds besides digits
 EXCEL = r"^([0-9])[.,]([0-9]+)[eE]\+?([0-9]{1,2})$"  # no spaces: spaced ones may be split
 _BODY, _EXT, _EXCEL, _ROW, _QUERY = "__body", "__ext", "__excel", "__row", "__query"
+_SHAPED = "__excel_shaped"  # the cell matches EXCEL (found once, by :func:`_texts`)
 _TYPED, _AS_PLUS, _AS_DIGITS = 0, 1, 2  # the typed number, Excel digits with "+", without
 _VALUE, _KIND, _SURE, _NONE = "__value", "__kind_", "__sure_", "__unparseable_"
 _FOREIGN, _PLAIN = "__foreign", "__plain"
@@ -112,17 +113,19 @@ def _col_name(name: str, query: int) -> str:
 
 
 def _texts(cells: pl.DataFrame, field: str) -> pl.DataFrame:
-    """``cells`` plus the typed extension and the text without it, and the digits of an Excel
-    number when its mantissa holds them all (capture groups only on the cells that match)."""
+    """``cells`` plus the typed extension and the text without it, whether the cell is typed
+    as an Excel number, and the digits of one when its mantissa holds them all (capture
+    groups only on the cells that match)."""
     cell = pl.col(field)
     ext_pattern = "(?i)" + EXTENSION.pattern
     found = cells.with_columns(
         pl.lit(None, pl.String).alias(_EXT),
         cell.alias(_BODY),
         pl.lit(None, pl.String).alias(_EXCEL),
+        cell.str.contains(EXCEL).fill_null(False).alias(_SHAPED),
     )
     extended = found.select(cell.str.contains(ext_pattern).fill_null(False).arg_true()).to_series()
-    excel = found.select(cell.str.contains(EXCEL).fill_null(False).arg_true()).to_series()
+    excel = found.select(pl.col(_SHAPED).arg_true()).to_series()
     if len(extended):
         typed = (
             found[field]
@@ -227,8 +230,7 @@ def fast_path(field: str, region_column: str, ninth: bool = True) -> FastPath:
 def _excel(cell: pl.Expr) -> tuple[pl.Expr, dict[str, pl.Expr]]:
     """When an Excel cell is decided, and its part: recovered from the first valid reading
     (with "+", then without), or damaged (lost digits, or no reading valid)."""
-    shaped = cell.str.contains(EXCEL)
-    lost = shaped & pl.col(_EXCEL).is_null()
+    lost = pl.col(_SHAPED) & pl.col(_EXCEL).is_null()
     plus_sure, plain_sure = _col(_SURE, _AS_PLUS), _col(_SURE, _AS_DIGITS)
     plus, plain = _col(_VALUE, _AS_PLUS), _col(_VALUE, _AS_DIGITS)
     decided = lost | (plus_sure & (plus.is_not_null() | plain_sure)).fill_null(False)
