@@ -128,17 +128,30 @@ class Blocks:
     ends: np.ndarray
 
     @classmethod
-    def of(cls, members: pl.DataFrame) -> Blocks:
-        """The blocks of ``members`` (``RECORD`` and its ``BLOCK`` number, one row per record
-        and block; a record listed twice is one member): one sort of the two packed in one
-        64-bit integer (NumPy's, several times faster than polars' here)."""
-        packed = pl.col(BLOCK).cast(pl.UInt64) * _SHIFT + pl.col(RECORD)
-        ordered = np.sort(members.select(packed).to_series().to_numpy())
+    def sized(cls, members: pl.DataFrame, max_size: int) -> Blocks:
+        """The blocks of ``members`` (``RECORD`` and its block's ``KEY``, UInt64) holding 2 to
+        ``max_size`` rows: one NumPy sort of key and record packed in one integer (the key
+        ranked densely first where the two do not fit), not a group-by and a join."""
+        records = members[RECORD].to_numpy().astype(np.uint64)
+        shift = max(int(records.max(initial=0)).bit_length(), 1)
+        keys = members[KEY]
+        if keys.dtype != pl.UInt64 or int(keys.to_numpy().max(initial=0)) >> (64 - shift):
+            keys = keys.rank("dense").cast(pl.UInt64)
+        ordered = np.sort((keys.to_numpy() << np.uint64(shift)) | records)
+        starts = np.flatnonzero(_run_starts(ordered >> np.uint64(shift)))
+        sizes = np.diff(np.r_[starts, ordered.size])
+        fits = (sizes >= 2) & (sizes <= max_size)
+        return cls._laid_out(ordered[np.repeat(fits, sizes)], shift)
+
+    @classmethod
+    def _laid_out(cls, ordered: np.ndarray, shift: int) -> Blocks:
+        """The blocks of sorted ``ordered`` (block above ``shift`` bits, record below): each
+        record once per block."""
         ordered = ordered[_run_starts(ordered)]
-        starts = np.flatnonzero(_run_starts(ordered >> np.uint64(32)))
+        starts = np.flatnonzero(_run_starts(ordered >> np.uint64(shift)))
         sizes = np.diff(np.r_[starts, ordered.size])
         ends = np.repeat((starts + sizes).astype(np.uint32), sizes)
-        return cls((ordered & np.uint64(_SHIFT - 1)).astype(np.uint32), ends)
+        return cls((ordered & np.uint64(2**shift - 1)).astype(np.uint32), ends)
 
     def pairs(self, low: int = 0, high: int = _SHIFT) -> pl.DataFrame:
         """The pairs (``left < right``) whose left record lies in ``[low, high)``: each such
@@ -149,13 +162,6 @@ class Blocks:
         right = np.arange(counts.sum()) + np.repeat(first, counts)
         pairs = {LEFT: np.repeat(self.records[at], counts), RIGHT: self.records[right]}
         return pl.DataFrame(pairs, schema=PAIR_SCHEMA)
-
-
-def _numbered(members: pl.DataFrame, usable: pl.DataFrame, on: str) -> Blocks:
-    """The ``members`` of the ``usable`` blocks (distinct values of ``on``), each block's
-    key replaced by its number."""
-    numbers = usable.select(on).with_row_index(BLOCK)
-    return Blocks.of(members.join(numbers, on=on).select(RECORD, BLOCK))
 
 
 def _split(
@@ -171,9 +177,7 @@ def _split(
         with_key = codes.drop_nulls(key).select(
             RECORD, (pl.col(BLOCK).cast(pl.UInt64) * _SHIFT + index_of(pl.col(key))).alias(KEY)
         )
-        sizes = with_key.group_by(KEY).agg(size=pl.len())
-        usable = sizes.filter(pl.col("size").is_between(2, max_size))
-        found.append(_numbered(with_key, usable, KEY))
+        found.append(Blocks.sized(with_key, max_size))
     return found
 
 
@@ -190,8 +194,7 @@ def rule_blocks(
     split_keys = cap.split_keys if cap else config.split_keys
     members = _packed(_members(table, rule), rule)
     sizes = members.group_by(KEY).agg(size=pl.len(), first=pl.col(RECORD).min())
-    usable = sizes.filter((pl.col("size") >= 2) & (pl.col("size") <= max_size))
-    found = [_numbered(members, usable, KEY)]
+    found = [Blocks.sized(members, max_size)]
     big = sizes.filter(pl.col("size") > max_size).select(KEY).with_row_index(BLOCK)
     if not big.is_empty():
         too_big = members.join(big, on=KEY).select(RECORD, BLOCK)
