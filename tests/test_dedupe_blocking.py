@@ -13,7 +13,7 @@ from polars.testing import assert_frame_equal
 from test_dedupe_support import contacts
 
 from crmclean.dedupe import blocking
-from crmclean.dedupe.blocking import BLOCK, Blocks, _members, candidate_pairs, oversized_findings
+from crmclean.dedupe.blocking import KEY, Blocks, _members, candidate_pairs, oversized_findings
 from crmclean.dedupe.coded_keys import encode
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
@@ -241,17 +241,22 @@ def test_a_value_listed_twice_by_a_record_is_one_member() -> None:
     st.lists(st.tuples(st.integers(0, 30), st.integers(0, 6)), max_size=60),
     st.integers(0, 31),
     st.integers(0, 31),
+    st.integers(2, 8),
+    st.sampled_from([0, 2**40, 2**63]),
 )
 def test_blocks_pair_every_two_records_of_a_block(
-    members: list[tuple[int, int]], low: int, width: int
+    members: list[tuple[int, int]], low: int, width: int, max_size: int, offset: int
 ) -> None:
     """:meth:`Blocks.pairs` (records laid out block by block, gathered by position) are the
     pairs a self-join of the members on their block gives, ``left < right``, left in
-    ``[low, low + width)``; a record listed twice in a block is one member."""
-    frame = pl.DataFrame(members, schema={RECORD: pl.UInt32, BLOCK: pl.UInt32}, orient="row")
-    pairs = Blocks.of(frame).pairs(low, low + width)
-    once = frame.unique()
-    joined = once.join(once, on=BLOCK, suffix="_r").filter(
+    ``[low, low + width)``, for blocks of 2 to ``max_size`` rows; a record listed twice in a
+    block is one member (but two rows). Keys too large to pack with a record are ranked."""
+    frame = pl.DataFrame(members, schema={RECORD: pl.UInt32, KEY: pl.UInt64}, orient="row")
+    frame = frame.with_columns(pl.col(KEY) + offset)
+    pairs = Blocks.sized(frame, max_size).pairs(low, low + width)
+    fits = pl.len().over(KEY).is_between(2, max_size)
+    once = frame.filter(fits).unique()
+    joined = once.join(once, on=KEY, suffix="_r").filter(
         pl.col(RECORD).is_between(low, low + width, closed="left")
         & (pl.col(RECORD) < pl.col(f"{RECORD}_r"))
     )

@@ -133,12 +133,33 @@ class Blocks:
         and block; a record listed twice is one member): one sort of the two packed in one
         64-bit integer (NumPy's, several times faster than polars' here)."""
         packed = pl.col(BLOCK).cast(pl.UInt64) * _SHIFT + pl.col(RECORD)
-        ordered = np.sort(members.select(packed).to_series().to_numpy())
+        return cls._laid_out(np.sort(members.select(packed).to_series().to_numpy()), 32)
+
+    @classmethod
+    def sized(cls, members: pl.DataFrame, max_size: int) -> Blocks:
+        """The blocks of ``members`` (``RECORD`` and its block's ``KEY``, UInt64) holding 2 to
+        ``max_size`` rows: one NumPy sort of key and record packed in one integer (the key
+        ranked densely first where the two do not fit), not a group-by and a join."""
+        records = members[RECORD].to_numpy().astype(np.uint64)
+        shift = max(int(records.max(initial=0)).bit_length(), 1)
+        keys = members[KEY]
+        if int(keys.to_numpy().max(initial=0)) >> (64 - shift):
+            keys = keys.rank("dense").cast(pl.UInt64)
+        ordered = np.sort((keys.to_numpy() << np.uint64(shift)) | records)
+        starts = np.flatnonzero(_run_starts(ordered >> np.uint64(shift)))
+        sizes = np.diff(np.r_[starts, ordered.size])
+        fits = (sizes >= 2) & (sizes <= max_size)
+        return cls._laid_out(ordered[np.repeat(fits, sizes)], shift)
+
+    @classmethod
+    def _laid_out(cls, ordered: np.ndarray, shift: int) -> Blocks:
+        """The blocks of sorted ``ordered`` (block above ``shift`` bits, record below): each
+        record once per block."""
         ordered = ordered[_run_starts(ordered)]
-        starts = np.flatnonzero(_run_starts(ordered >> np.uint64(32)))
+        starts = np.flatnonzero(_run_starts(ordered >> np.uint64(shift)))
         sizes = np.diff(np.r_[starts, ordered.size])
         ends = np.repeat((starts + sizes).astype(np.uint32), sizes)
-        return cls((ordered & np.uint64(_SHIFT - 1)).astype(np.uint32), ends)
+        return cls((ordered & np.uint64(2**shift - 1)).astype(np.uint32), ends)
 
     def pairs(self, low: int = 0, high: int = _SHIFT) -> pl.DataFrame:
         """The pairs (``left < right``) whose left record lies in ``[low, high)``: each such
@@ -163,17 +184,17 @@ def _split(
 ) -> list[Blocks]:
     """Oversized blocks (``too_big``: ``RECORD`` and its block's number ``BLOCK``) split by
     each of ``split_keys`` in turn: records sharing the block and that key too, where such a
-    smaller block fits ``max_size``. A key's codes are gathered by record, not joined."""
+    smaller block fits ``max_size``. A key's codes are gathered by record, not joined, and
+    its blocks found by one sort (:meth:`Blocks.sized`)."""
     found = []
     for key in split_keys:
         codes = too_big.with_columns(table.codes[key].gather(too_big[RECORD]))
         codes = codes.explode(key) if table.is_list(key) else codes
+        values = table.values[key].len()  # block and value index packed densely
         with_key = codes.drop_nulls(key).select(
-            RECORD, (pl.col(BLOCK).cast(pl.UInt64) * _SHIFT + index_of(pl.col(key))).alias(KEY)
+            RECORD, (pl.col(BLOCK).cast(pl.UInt64) * values + index_of(pl.col(key))).alias(KEY)
         )
-        sizes = with_key.group_by(KEY).agg(size=pl.len())
-        usable = sizes.filter(pl.col("size").is_between(2, max_size))
-        found.append(_numbered(with_key, usable, KEY))
+        found.append(Blocks.sized(with_key, max_size))
     return found
 
 
