@@ -25,7 +25,7 @@ from crmclean.dedupe import acronyms, company_compare, date_compare, value_parts
 from crmclean.dedupe.coded_keys import KeyTable, group_of
 from crmclean.dedupe.pair_cache import PairScores, distinct_pairs
 from crmclean.dedupe.value_parts import initials, leading
-from crmclean.dedupe.word_ids import Words, best_of_all, word_pairs, words_of, worst_best
+from crmclean.dedupe.word_ids import Words, best_of_all, scored_by_words, words_of, worst_best
 
 LEFT = "left"
 RIGHT = "right"
@@ -336,9 +336,9 @@ def _word_subset_values(gendered: bool) -> ValueSimilarity:
 
     def similarity(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
         vocabulary = _words(values)
-        pairs = word_pairs(vocabulary.words, left.to_numpy(), right.to_numpy())
-        scores = _word_scorer(vocabulary, gendered, initials=True)(pairs.left, pairs.right)
-        return pl.Series(_SIM, worst_best(pairs, scores))
+        scorer = _word_scorer(vocabulary, gendered, initials=True)
+        codes = left.to_numpy(), right.to_numpy()
+        return pl.Series(_SIM, scored_by_words(vocabulary.words, *codes, scorer, worst_best))
 
     return similarity
 
@@ -393,8 +393,8 @@ def _best_words(vocabulary: _Vocabulary, packed: np.ndarray) -> np.ndarray:
     """:func:`_best_token` of the half pairs ``packed`` (``left << 32 | right`` codes)."""
     left = (packed >> np.uint64(32)).astype(np.int64)
     right = (packed & np.uint64(2**32 - 1)).astype(np.int64)
-    pairs = word_pairs(vocabulary.words, left, right)
-    return best_of_all(pairs, _word_scorer(vocabulary, False, False)(pairs.left, pairs.right))
+    scorer = _word_scorer(vocabulary, False, False)
+    return scored_by_words(vocabulary.words, left, right, scorer, best_of_all)
 
 
 def _company(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
