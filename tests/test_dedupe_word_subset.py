@@ -16,7 +16,13 @@ from compare_twice import by_codes_and_texts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmclean.dedupe.word_ids import word_pairs, words_of, worst_best
+from crmclean.dedupe.word_ids import (
+    best_of_all,
+    scored_by_words,
+    word_pairs,
+    words_of,
+    worst_best,
+)
 
 SAMPLE = Path(__file__).parent / "data" / "public" / "contacts_10k_sample.csv"
 SUBSETS = ["word_subset", "given_word_subset"]
@@ -89,3 +95,31 @@ def test_word_pairs_run_pair_by_pair_and_left_word_by_left_word() -> None:
     ]  # fmt: skip
     same = (pairs.left == pairs.right).astype(np.float64)
     assert worst_best(pairs, same).tolist() == [1.0, 0.0]  # "b a" within "a c b"; "c" not
+
+
+def _closeness(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """A made-up word score: how near two word ids are (distinct for most word pairs)."""
+    return 1.0 / (1.0 + np.abs(left.astype(np.float64) - right.astype(np.float64)))
+
+
+VALUE = st.text(alphabet="abc ", min_size=0, max_size=7)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(VALUE, min_size=1, max_size=12),
+    st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=30),
+)
+def test_one_word_values_skip_the_runs_with_the_same_scores(
+    values: list[str], rows: list[tuple[int, int]]
+) -> None:
+    """:func:`scored_by_words` (one-word pairs scored alone) is either reduction over every
+    word pair."""
+    words = words_of(pl.Series(values))
+    left = np.array([a % len(values) for a, _ in rows], dtype=np.int64)
+    right = np.array([b % len(values) for _, b in rows], dtype=np.int64)
+    pairs = word_pairs(words, left, right)
+    every = _closeness(pairs.left, pairs.right)
+    for reduce in (worst_best, best_of_all):
+        fast = scored_by_words(words, left, right, _closeness, reduce)
+        assert fast.tolist() == reduce(pairs, every).tolist()

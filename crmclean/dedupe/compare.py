@@ -25,7 +25,7 @@ from crmclean.dedupe import acronyms, company_compare, date_compare, value_parts
 from crmclean.dedupe.coded_keys import KeyTable, group_of
 from crmclean.dedupe.pair_cache import PairScores, distinct_pairs
 from crmclean.dedupe.value_parts import initials, leading
-from crmclean.dedupe.word_ids import Words, best_of_all, word_pairs, words_of, worst_best
+from crmclean.dedupe.word_ids import Words, best_of_all, scored_by_words, words_of, worst_best
 
 LEFT = "left"
 RIGHT = "right"
@@ -49,6 +49,7 @@ class Method:
     on_single: Similarity | None = None  # a list method on one code per side (null: none)
     kept: bool = False  # keep each value pair's similarity for the run's next chunks
     on_strings: Strings | None = None  # the similarity of two lists of texts, none null
+    splits_all: bool = False  # ``on_values`` first splits every value of the key (once a run)
 
 
 def _exact(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
@@ -335,9 +336,9 @@ def _word_subset_values(gendered: bool) -> ValueSimilarity:
 
     def similarity(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
         vocabulary = _words(values)
-        pairs = word_pairs(vocabulary.words, left.to_numpy(), right.to_numpy())
-        scores = _word_scorer(vocabulary, gendered, initials=True)(pairs.left, pairs.right)
-        return pl.Series(_SIM, worst_best(pairs, scores))
+        scorer = _word_scorer(vocabulary, gendered, initials=True)
+        codes = left.to_numpy(), right.to_numpy()
+        return pl.Series(_SIM, scored_by_words(vocabulary.words, *codes, scorer, worst_best))
 
     return similarity
 
@@ -382,18 +383,18 @@ def _swapped_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.
     known = np.flatnonzero((half_l >= 0) & (half_r >= 0))
     packed = half_l[known].astype(np.uint64) << np.uint64(32) | half_r[known].astype(np.uint64)
     distinct, inverse = distinct_pairs(packed)
-    scores = kept.of(distinct, lambda new: _best_words(vocabulary, new))[inverse]
-    best = _placed(half_l.size, pl.Series(known), pl.Series(_SIM, scores))
-    one, other = best.head(left.len()), best.tail(left.len())
-    return pl.DataFrame({"a": one, "b": other}).select(pl.min_horizontal("a", "b")).to_series()
+    best = np.full(half_l.size, np.nan)  # null as NaN until the end: no similarity is NaN
+    best[known] = kept.of(distinct, lambda new: _best_words(vocabulary, new))[inverse]
+    one, other = best[: left.len()], best[left.len() :]
+    return pl.Series(_SIM, np.fmin(one, other), nan_to_null=True)  # as min_horizontal: null if both
 
 
 def _best_words(vocabulary: _Vocabulary, packed: np.ndarray) -> np.ndarray:
     """:func:`_best_token` of the half pairs ``packed`` (``left << 32 | right`` codes)."""
     left = (packed >> np.uint64(32)).astype(np.int64)
     right = (packed & np.uint64(2**32 - 1)).astype(np.int64)
-    pairs = word_pairs(vocabulary.words, left, right)
-    return best_of_all(pairs, _word_scorer(vocabulary, False, False)(pairs.left, pairs.right))
+    scorer = _word_scorer(vocabulary, False, False)
+    return scored_by_words(vocabulary.words, left, right, scorer, best_of_all)
 
 
 def _company(pairs: pl.DataFrame, left: str, right: str) -> pl.Series:
@@ -499,14 +500,20 @@ METHODS: dict[str, Method] = {
     "token_sort": _scorer(fuzz.token_sort_ratio, scale=100.0),
     "best_token": Method(_best_token(gendered=False)),
     "date": Method(_date, on_values=_date_values),
-    "swapped": Method(_swapped, on_values=_swapped_values),
+    "swapped": Method(_swapped, on_values=_swapped_values, splits_all=True),
     "company": Method(_company, on_values=value_parts.company),
     "best_given_name": Method(_best_token(gendered=True)),
     "word_subset": Method(
-        _word_subset(gendered=False), on_values=_word_subset_values(gendered=False), kept=True
+        _word_subset(gendered=False),
+        on_values=_word_subset_values(gendered=False),
+        kept=True,
+        splits_all=True,
     ),
     "given_word_subset": Method(
-        _word_subset(gendered=True), on_values=_word_subset_values(gendered=True), kept=True
+        _word_subset(gendered=True),
+        on_values=_word_subset_values(gendered=True),
+        kept=True,
+        splits_all=True,
     ),
     "any_shared": Method(_any_shared, on_lists=True, on_single=_single_shared),
     "same_domain": Method(_same_domain, on_lists=True, on_single=_single_domain),
@@ -567,7 +574,7 @@ def _on_texts(method: Method, values: pl.Series, packed: np.ndarray) -> pl.Serie
     its ``on_values`` when it has one, else its similarity of the two texts."""
     codes_l = pl.Series(LEFT, packed >> 32, dtype=pl.UInt32)
     codes_r = pl.Series(RIGHT, packed & (2**32 - 1), dtype=pl.UInt32)
-    if method.on_values is not None:
+    if method.on_values is not None and not _too_few(method, packed.size, values.len()):
         return method.on_values(codes_l, codes_r, values).cast(pl.Float64)
     if method.on_strings is not None and values.len() <= FEW_VALUES:
         strings = _strings(values)
@@ -575,6 +582,19 @@ def _on_texts(method: Method, values: pl.Series, packed: np.ndarray) -> pl.Serie
         return pl.Series(_SIM, method.on_strings(left, right))
     texts = pl.DataFrame({"value_l": values.gather(codes_l), "value_r": values.gather(codes_r)})
     return method.similarity(texts, "value_l", "value_r").cast(pl.Float64)
+
+
+FEW_PAIRS_PER_VALUE = 1 / 16  # below this, the texts of a call's pairs beat splitting every value
+MANY_VALUES = 10_000  # a key of fewer values splits them all in a few milliseconds
+
+
+def _too_few(method: Method, pairs: int, values: int) -> bool:
+    """Whether ``pairs`` distinct value pairs are too few to split all ``values`` for (a
+    :attr:`Method.splits_all` method, whose tables of every value the call would make afresh):
+    the cluster check's few dozen pairs of neutral 1M's 697k names after the chunks' tables are
+    dropped, 0.17 s to split every name into halves and words, a few ms on the pairs' texts
+    (the same similarities)."""
+    return method.splits_all and values >= MANY_VALUES and pairs < values * FEW_PAIRS_PER_VALUE
 
 
 _KEPT: dict[tuple[Method, str], tuple[pl.Series, PairScores]] = {}  # the values last compared

@@ -12,6 +12,7 @@ floats as the group-bys of the text version.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -96,3 +97,26 @@ def worst_best(pairs: WordPairs, scores: np.ndarray) -> np.ndarray:
     best_r = np.maximum.reduceat(by_right, first[col_pair] + col_at * rows[col_pair])
     right_side = np.minimum.reduceat(best_r, col_first)
     return np.maximum(left_side, right_side)
+
+
+Scorer = Callable[[np.ndarray, np.ndarray], np.ndarray]
+Reduction = Callable[[WordPairs, np.ndarray], np.ndarray]
+
+
+def scored_by_words(
+    words: Words, left: np.ndarray, right: np.ndarray, scorer: Scorer, reduce: Reduction
+) -> np.ndarray:
+    """Per pair of values ``left[p]``, ``right[p]``, ``reduce`` (:func:`best_of_all`,
+    :func:`worst_best`) of its word pairs' ``scorer`` scores. Two one-word values (most pairs
+    of names) are their one word pair's score, as either reduction of one score gives: no runs
+    made or reduced for them (neutral 1M, word_subset: 662k of 915k value pairs), and one
+    ``scorer`` call for all."""
+    one = (words.sizes[left] == 1) & (words.sizes[right] == 1)
+    single, several = np.flatnonzero(one), np.flatnonzero(~one)
+    pairs = word_pairs(words, left[several], right[several])
+    first = words.flat[words.start[left[single]]], words.flat[words.start[right[single]]]
+    scores = scorer(np.concatenate([first[0], pairs.left]), np.concatenate([first[1], pairs.right]))
+    result = np.empty(left.size, dtype=np.float64)
+    result[single] = scores[: single.size]
+    result[several] = reduce(pairs, scores[single.size :])
+    return result
