@@ -21,7 +21,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from crmclean.dedupe import acronyms, company_compare, date_compare, value_parts, word_sets
+from crmclean.dedupe import acronyms, company_compare, date_compare, value_parts
 from crmclean.dedupe.coded_keys import KeyTable, group_of
 from crmclean.dedupe.pair_cache import PairScores, distinct_pairs
 from crmclean.dedupe.value_parts import initials, leading
@@ -485,35 +485,6 @@ def _date_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Ser
     return result.scatter(rest, _date(texts, "value_l", "value_r"))
 
 
-_SORTED: dict[int, tuple[pl.Series, word_sets.SortedWords]] = {}  # per run, see forget_kept
-FEW_PAIRS = 10_000  # fewer distinct value pairs before the words are sorted: token_set_ratio
-
-
-def _word_set_values(left: pl.Series, right: pl.Series, values: pl.Series) -> pl.Series:
-    """``token_set`` of ``values`` at the codes ``left`` and ``right``: pairs surely sharing no
-    word from each value's sorted words (:mod:`crmclean.dedupe.word_sets`, made once a run),
-    the others by ``token_set_ratio``. Only once a run meets :data:`FEW_PAIRS` pairs: sorting
-    every value's words for a cluster check's few pairs costs more than it saves."""
-    held = _SORTED.get(id(values))
-    if (held is None or held[0] is not values) and left.len() < FEW_PAIRS:
-        texts = pl.DataFrame({"value_l": values.gather(left), "value_r": values.gather(right)})
-        return _token_set(texts, "value_l", "value_r")
-    if held is None or held[0] is not values:
-        held = _SORTED[id(values)] = (values, word_sets.sorted_words(values))
-    words, codes_l, codes_r = held[1], left.to_numpy(), right.to_numpy()
-    apart = word_sets.disjoint(words, codes_l, codes_r)
-    result = np.empty(codes_l.size, dtype=np.float64)
-    result[apart] = word_sets.ratio(words, codes_l[apart], codes_r[apart])
-    rest = np.flatnonzero(~apart)
-    rest_l, rest_r = values.gather(left.gather(rest)), values.gather(right.gather(rest))
-    result[rest] = _token_set_strings(rest_l.to_list(), rest_r.to_list())
-    return pl.Series(_SIM, result)
-
-
-_token_set = _rapidfuzz(fuzz.token_set_ratio, scale=100.0)
-_token_set_strings = _on_strings(fuzz.token_set_ratio, scale=100.0)
-
-
 def _scorer(scorer: Callable[..., float], scale: float = 1.0, kept: bool = False) -> Method:
     """A method that is rapidfuzz's ``scorer`` of the two texts (divided by ``scale``)."""
     return Method(_rapidfuzz(scorer, scale), kept=kept, on_strings=_on_strings(scorer, scale))
@@ -526,7 +497,6 @@ METHODS: dict[str, Method] = {
     "levenshtein": _scorer(Levenshtein.normalized_similarity),
     "token_set": _scorer(fuzz.token_set_ratio, scale=100.0, kept=True),
     "token_sort": _scorer(fuzz.token_sort_ratio, scale=100.0),
-    "word_set": Method(_token_set, on_values=_word_set_values),
     "best_token": Method(_best_token(gendered=False)),
     "date": Method(_date, on_values=_date_values),
     "swapped": Method(_swapped, on_values=_swapped_values),
@@ -641,7 +611,6 @@ def forget_kept() -> None:
     _CODES.clear()
     _WORDS.clear()
     _STRINGS.clear()
-    _SORTED.clear()
     _LAST_HALVES.clear()
     value_parts.forget()
 
