@@ -41,8 +41,8 @@ def from_parts(frame: pl.DataFrame, parts: Parts, field: str) -> pl.DataFrame:
     a rule.
 
     The few extra parts of multi-value cells take their lineage by position (``_index`` is
-    the row's): a join hashed every row of the frame to find them (neutral 1M, e-mail and
-    phone: 0.15 s CPU for a few thousand parts)."""
+    the row's): a join hashed every row of the frame to find them (neutral 1M, e-mail: 0.14
+    s CPU for 3,128 findings, 0.005 now)."""
     lineage = frame.select(SOURCE, SOURCE_ID)
     noted = pl.col("rule").is_not_null()
     lone = pl.concat([lineage, parts.head.select(_PART)], how="horizontal").filter(noted)
