@@ -38,14 +38,17 @@ def by_rule(both: pl.DataFrame, field: str | None, rule: pl.Expr) -> pl.DataFram
 
 def from_parts(frame: pl.DataFrame, parts: Parts, field: str) -> pl.DataFrame:
     """Findings from the parts (see :mod:`~crmclean.normalize.values.multi_cells`) that carry
-    a rule."""
+    a rule.
+
+    The few extra parts of multi-value cells take their lineage by position (``_index`` is
+    the row's): a join hashed every row of the frame to find them (neutral 1M, e-mail: 0.14
+    s CPU for 3,128 findings, 0.005 now)."""
     lineage = frame.select(SOURCE, SOURCE_ID)
     noted = pl.col("rule").is_not_null()
     lone = pl.concat([lineage, parts.head.select(_PART)], how="horizontal").filter(noted)
-    several = parts.rest.filter(noted).join(
-        lineage.with_row_index(INDEX), on=INDEX, how="left", maintain_order="left"
-    )
-    return _finish(pl.concat([lone, several.select(SOURCE, SOURCE_ID, *_PART)]), field)
+    several = parts.rest.filter(noted)
+    owned = pl.concat([lineage[several[INDEX]], several.select(_PART)], how="horizontal")
+    return _finish(pl.concat([lone, owned]), field)
 
 
 def concat(parts: list[pl.DataFrame]) -> pl.DataFrame:
