@@ -1,7 +1,7 @@
 """CPU seconds of chosen normalize steps on a neutral file, best of ``--rounds``.
 
 Reads a file written by ``bench/neutral.py``, maps it as ``crmclean dedupe`` does and runs the
-steps before the first chosen one (cached beside the file: ``<file>.before-<step>.parquet``),
+steps before the first chosen one (cached in the temporary directory: ``race.cache_for``),
 then times each chosen step in turn on the previous one's output. With ``--out DIR`` it writes
 each step's frame and findings there, to compare two trees' outputs. Compare two trees by
 alternating them under the shared lock::
@@ -21,7 +21,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from race import _mapping
+from race import _mapping, cache_for
 
 from crmclean import pipeline
 from crmclean.normalize.stage import steps
@@ -37,9 +37,9 @@ def _cpu() -> float:
 
 def before(records: Path, rules: Rules, first: str) -> pl.DataFrame:
     """The mapped file after every step before ``first`` (cached)."""
-    cache = records.with_suffix(f".before-{first}.parquet")
+    cache = cache_for(records, f".before-{first}.parquet")
     if not cache.exists():
-        source = SourceSpec(path=records, mapping=_mapping(records.parent))
+        source = SourceSpec(path=records, mapping=_mapping(cache.parent))
         frame = pipeline.run([source], rules, RunOptions(), stop_before="normalize").batch.frame
         for name, step in steps(rules):
             if name == first:

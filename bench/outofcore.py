@@ -30,7 +30,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from race import _mapping, pairwise
+from race import _mapping, cache_for, pairwise
 
 from crmclean import dedupe, pipeline
 from crmclean.batch import GOLDEN_ID, SOURCE
@@ -157,7 +157,7 @@ def main() -> None:
         return
     if args.file is not None:
         raw, work = args.file, args.dir / args.file.stem
-        files, findings = [args.file.with_suffix(".normalized.parquet")], None
+        files, findings = [cache_for(args.file, ".normalized.parquet")], None
     else:
         raw = prepare(args.rows, args.dir, args.batch)
         work = args.dir / f"n{args.rows}"

@@ -1,7 +1,7 @@
 """The dedupe stage on a neutral file, phase by phase: seconds, CPU, page faults and peak RSS.
 
 Reads a file written by ``bench/neutral.py`` (or the public contacts_100k), runs read, map and
-normalize once and caches the normalized frame beside the file (``<file>.normalized.parquet``),
+normalize once and caches the normalized frame (``race.cache_for``: the temporary directory),
 then times the dedupe stage's phases in this process: keys, blocking, parameters, EM, compare
 and score (settled, by chunks; ``--all-pairs`` keeps every pair in full), cluster check,
 clusters, merge. Each phase's line has its CPU seconds (user + system, every thread of the
@@ -34,7 +34,7 @@ from crmclean.allocator import OPTIONS, VARIABLE
 os.environ.setdefault(VARIABLE, OPTIONS)  # as the command does, before polars loads
 
 import polars as pl
-from race import _mapping, pairwise
+from race import _mapping, cache_for, pairwise
 
 from crmclean import pipeline
 from crmclean.batch import GOLDEN_ID
@@ -103,9 +103,9 @@ def normalized(records: Path, rules: Rules) -> pl.DataFrame:
     """The file read, mapped and normalized as ``crmclean dedupe`` does (cached). Rechunked:
     the stage hands dedupe one chunk a column, a parquet file reads in several, and frames
     whose columns are chunked unlike each other copy themselves on every select."""
-    cache = records.with_suffix(".normalized.parquet")
+    cache = cache_for(records, ".normalized.parquet")
     if not cache.exists():
-        source = SourceSpec(path=records, mapping=_mapping(records.parent))
+        source = SourceSpec(path=records, mapping=_mapping(cache.parent))
         result = pipeline.run([source], rules, RunOptions(), stop_before="dedupe")
         result.batch.frame.write_parquet(cache)
     return pl.read_parquet(cache).rechunk()

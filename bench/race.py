@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import hashlib
 import json
 import os
 import subprocess
@@ -87,6 +88,16 @@ def pairwise(predicted: pl.DataFrame, truth: pl.DataFrame) -> dict[str, float]:
     recall = both / actual if actual else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1, "pairs": guessed, "true": actual}
+
+
+def cache_for(records: Path, suffix: str) -> Path:
+    """Where a bench keeps what it made of ``records`` (``suffix`` names what): a folder of
+    the system's temporary directory, never beside the file (benches read ``../shared``; what
+    they make must not land in it)."""
+    folder = Path(tempfile.gettempdir()) / "crmclean-bench"
+    folder.mkdir(exist_ok=True)
+    place = hashlib.sha1(str(records.resolve()).encode(), usedforsecurity=False).hexdigest()[:8]
+    return folder / f"{records.stem}-{place}{suffix}"
 
 
 def _mapping(folder: Path) -> Path:
