@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_dedupe_support import contacts
 
 from crmclean.batch import Batch
@@ -16,8 +18,15 @@ from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import key_table
 from crmclean.dedupe.learn import expectation_maximisation, from_labelled_pairs
-from crmclean.dedupe.params import estimate
-from crmclean.dedupe.score import compared_pairs, default_parameters, thresholds, weighed_pairs
+from crmclean.dedupe.params import Parameters, estimate
+from crmclean.dedupe.score import (
+    compared_pairs,
+    default_parameters,
+    probabilities,
+    thresholds,
+    weighed_pairs,
+    weight,
+)
 from crmclean.dedupe.training import COLUMNS, read_training_pairs
 from crmclean.errors import UserError
 from crmclean.rules import Rules
@@ -223,3 +232,40 @@ def test_thresholds_hold_the_at_similarities_of_veto_unless() -> None:
     levels = next(spec for spec in config.comparisons if spec.name == "first_name").levels
     assert 0.85 not in {level.at for level in levels}
     assert 0.85 in thresholds(config)["first_name"]
+
+
+def _learned_like(config: MatchConfig, seed: int) -> Parameters:
+    """The configured parameters with every ``m`` moved at random, as EM moves them."""
+    rng = np.random.default_rng(seed)
+    params = default_parameters(config)
+    m = {}
+    for spec in config.comparisons:
+        moved = np.array(spec.m) * rng.uniform(0.5, 1.5, len(spec.m))
+        m[spec.name] = [float(share) for share in moved / moved.sum()]
+    return Parameters(params.u, params.tf, params.prior * rng.uniform(0.1, 10.0), m)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**16), companies=st.booleans())
+def test_em_probabilities_are_the_weighed_ones_to_the_last_bit(seed: int, companies: bool) -> None:
+    """EM weighs only up to ``probability`` (no veto, decisions or score): the very bits of
+    :func:`weighed_pairs`, so ``m`` is learned as before."""
+    config = load_company_config(RULES) if companies else load_match_config(RULES)
+    compared = _random_compared(config, 600, seed)
+    params = _learned_like(config, seed)
+    every = weighed_pairs(compared, config, params)["probability"].to_numpy()
+    assert np.array_equal(probabilities(compared, config, params).to_numpy(), every)
+
+
+@pytest.mark.parametrize("rules", ["contacts", "companies"])
+def test_weights_read_each_level_made_once_as_from_the_similarity(rules: str) -> None:
+    """The weighing makes each comparison's level once (a column) and its weight reads it:
+    the same weights as a level made from the similarity in every branch (:func:`weight`)."""
+    config = load_company_config(RULES) if rules == "companies" else load_match_config(RULES)
+    compared = _random_compared(config, 3000, seed=5)
+    params = _learned_like(config, seed=5)
+    weighed = weighed_pairs(compared, config, params)
+    plain = [s for s in config.comparisons if not (s.explained_by or s.superseded_by)]
+    assert plain
+    reference = compared.select(weight(spec, params, compared.columns) for spec in plain)
+    assert weighed.select(reference.columns).equals(reference)

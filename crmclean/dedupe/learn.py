@@ -30,7 +30,7 @@ from polars.expr.whenthen import ChainedThen, Then
 from crmclean.dedupe.coded_keys import KeyTable
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig
 from crmclean.dedupe.params import Parameters, level_index
-from crmclean.dedupe.score import compared_pairs, thresholds, weighed_pairs
+from crmclean.dedupe.score import compared_pairs, probabilities, thresholds
 
 TOLERANCE = 1e-4
 WEIGHED_SLICE = 50_000  # EM's sample weighed this many patterns at a time (the weights held)
@@ -135,9 +135,7 @@ def _probability(patterns: pl.DataFrame, config: MatchConfig, params: Parameters
     slices = range(0, max(patterns.height, 1), WEIGHED_SLICE)
     return np.concatenate(
         [
-            weighed_pairs(patterns.slice(start, WEIGHED_SLICE), config, params)[
-                "probability"
-            ].to_numpy()
+            probabilities(patterns.slice(start, WEIGHED_SLICE), config, params).to_numpy()
             for start in slices
         ]
     )

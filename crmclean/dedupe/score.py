@@ -31,7 +31,7 @@ from crmclean.dedupe.compare import LEFT, RIGHT, compare
 from crmclean.dedupe.config import ComparisonSpec, MatchConfig, comparison_name
 from crmclean.dedupe.params import Parameters, level_index
 
-_ROW, _TF = "_row", "_tf"
+_ROW, _TF, _LEVEL = "_row", "_tf", "_level_"
 THREADS = os.cpu_count() or 1
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
@@ -96,10 +96,17 @@ def _tf_lists_u(pairs: pl.DataFrame, table: KeyTable, key: str, shares: pl.Serie
     return rows.join(rarest, on=_ROW, how="left", maintain_order="left")[_TF]
 
 
-def _weight(spec: ComparisonSpec, m: list[float], u: list[float], tf_u: pl.Expr | None) -> pl.Expr:
-    """``log2(m / u)`` of the level reached; the value's own ``u`` at the first level with tf,
-    and with ``tf_levels`` at the lower ones too (:func:`near_weight`)."""
-    level = level_index(pl.col(f"sim_{spec.name}"), spec)
+def _weight(
+    spec: ComparisonSpec,
+    m: list[float],
+    u: list[float],
+    tf_u: pl.Expr | None,
+    level: pl.Expr | None = None,
+) -> pl.Expr:
+    """``log2(m / u)`` of the ``level`` reached (:func:`level_index` of its similarity when
+    not given); the value's own ``u`` at the first level with tf, and with ``tf_levels`` at
+    the lower ones too (:func:`near_weight`)."""
+    level = level_index(pl.col(f"sim_{spec.name}"), spec) if level is None else level
     chain: Then | ChainedThen = pl.when(level.is_null()).then(pl.lit(0.0))
     if tf_u is not None:
         chain = chain.when((level == 0) & tf_u.is_not_null()).then(
@@ -266,6 +273,17 @@ def weighed_pairs(compared: pl.DataFrame, config: MatchConfig, params: Parameter
     return _weighed(compared, config, params)
 
 
+def probabilities(compared: pl.DataFrame, config: MatchConfig, params: Parameters) -> pl.Series:
+    """Only ``probability`` of :func:`weighed_pairs`, by the same eager steps up to it (so the
+    same to the last bit), none after it: EM reads nothing else, and the veto, decisions and
+    score were a fifth of each weighing (neutral 1M, EM's 95,745 patterns: 0.050 -> 0.042 s)."""
+    tf = tuple(name for name in compared.columns if name.startswith("_tf_"))
+    steps = _weighing(config, params, tf)
+    weighed = compared.with_columns(steps.levels).with_columns(steps.weights)
+    weighed = weighed.with_columns(steps.explained).with_columns(steps.superseded)
+    return weighed.select(steps.match_weight).select(steps.probability[0]).to_series()
+
+
 def decisive_columns(
     compared: pl.DataFrame, config: MatchConfig, params: Parameters
 ) -> pl.DataFrame:
@@ -279,7 +297,8 @@ def _weighed(compared: Frame, config: MatchConfig, params: Parameters) -> Frame:
     """:func:`weighed_pairs` of a frame or a lazy frame."""
     tf = tuple(name for name in compared.collect_schema().names() if name.startswith("_tf_"))
     steps = _weighing(config, params, tf)
-    scored = compared.with_columns(steps.weights).drop(tf)
+    levels = [level.meta.output_name() for level in steps.levels]
+    scored = compared.with_columns(steps.levels).with_columns(steps.weights).drop(*tf, *levels)
     scored = scored.with_columns(steps.explained)
     scored = scored.with_columns(steps.superseded)
     scored = scored.with_columns(steps.match_weight)
@@ -291,6 +310,7 @@ def _weighed(compared: Frame, config: MatchConfig, params: Parameters) -> Frame:
 class _Weighing(NamedTuple):
     """The expressions of :func:`_weighed`, step by step."""
 
+    levels: list[pl.Expr]
     weights: list[pl.Expr]
     explained: list[pl.Expr]
     superseded: list[pl.Expr]
@@ -328,8 +348,17 @@ def _weighing(config: MatchConfig, params: Parameters, tf: tuple[str, ...]) -> _
 def _built(config: MatchConfig, params: Parameters, tf: tuple[str, ...]) -> _Weighing:
     """:class:`_Weighing` of ``config`` and ``params`` over a frame of the ``tf`` columns."""
     specs = config.comparisons
+    # each level made once, a column: each branch of a weight made it again (eager steps
+    # share nothing), EM's 95,745 patterns at 1M 0.029 -> 0.023 s a weighing, the same weights
+    levels = [level_index(pl.col(f"sim_{s.name}"), s).alias(f"{_LEVEL}{s.name}") for s in specs]
     weights = [
-        _weight(spec, params.m_of(spec), params.u[spec.name], _tf_column(spec, list(tf)))
+        _weight(
+            spec,
+            params.m_of(spec),
+            params.u[spec.name],
+            _tf_column(spec, list(tf)),
+            pl.col(f"{_LEVEL}{spec.name}"),
+        )
         for spec in specs
     ]
     prior = math.log2(params.prior / (1.0 - params.prior))
@@ -340,6 +369,7 @@ def _built(config: MatchConfig, params: Parameters, tf: tuple[str, ...]) -> _Wei
     maybe = pl.col("probability") >= config.review_threshold
     veto = pl.col("veto")  # made the step before: not made again
     return _Weighing(
+        levels,
         weights,
         [_explained(spec, config) for spec in specs if spec.explained_by],
         [_superseded(spec, config) for spec in specs if spec.superseded_by],
