@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
+from unittest.mock import patch
 
 import polars as pl
 import pytest
@@ -203,6 +204,8 @@ def test_the_model_id_of_tables_with_prefixes_zeros_and_nulls_is_the_one_of_a_te
     values += ["abcdefghijklmnop", "abcdefghijklmnopq", "abcdefghijklmnoo", "ção", "😀", "", None]
     table = pl.DataFrame({"value": values, "tf": [float(i) for i in range(len(values))]})
     assert _digest(model, {"email": table}) == "6d5e236da033"
+    with patch("crmclean.dedupe.model.NUMBERED_SORT", 0):  # sorted by numbers first
+        assert _digest(model, {"email": table}) == "6d5e236da033"
 
 
 @settings(max_examples=300, deadline=None)
@@ -214,7 +217,8 @@ def test_values_in_order_by_their_first_bytes_as_by_their_text(values: set[str])
         {"value": [*values, None], "tf": [float(i) for i in range(len(values) + 1)]}
     )
     table = table.sample(fraction=1.0, shuffle=True, seed=len(values))
-    assert _in_value_order(table).equals(table.sort("value"))
+    with patch("crmclean.dedupe.model.NUMBERED_SORT", 0):
+        assert _in_value_order(table).equals(table.sort("value"))
 
 
 def test_the_json_text_reads_back_as_python_would_write_it() -> None:
