@@ -18,6 +18,7 @@ from crmclean.dedupe.cluster import (
     components,
     golden_id,
     lineage_digests,
+    lineage_ranks,
     within_components,
 )
 from crmclean.dedupe.compare import LEFT, RIGHT
@@ -137,3 +138,37 @@ def test_ids_from_digests_hashed_beforehand_are_the_same(monkeypatch: pytest.Mon
     hashed = assign_golden_ids(frame, matches, digests=digests)
     assert_frame_equal(hashed, assign_golden_ids(frame, matches))
     assert hashed[GOLDEN_ID].to_list()[0] == golden_id("ERP x", "")  # the smaller lineage
+
+
+_LINEAGES = st.lists(
+    st.tuples(st.sampled_from(["crm", "erp"]), st.sampled_from("abcde")), min_size=1
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lineages=_LINEAGES, pairs=st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30))))
+def test_ranks_order_the_records_that_share_components_by_lineage(
+    lineages: list[tuple[str, str]], pairs: list[tuple[int, int]]
+) -> None:
+    """Records of components of several compare by rank as by lineage (equal lineages
+    equal); a record alone ranks past them all, no two alike: the golden ids are those of
+    each cluster's smallest lineage."""
+    size = len(lineages)
+    matches = _matches(*((a % size, b % size) for a, b in pairs))
+    frame = pl.DataFrame(lineages, schema=[SOURCE, SOURCE_ID], orient="row")
+    labels = components(size, matches)
+    ranks = lineage_ranks(frame, labels)
+    several = np.bincount(labels)[labels] > 1
+    grouped = [i for i in range(size) if several[i]]
+    for i in grouped:
+        for j in grouped:
+            assert (ranks[i] < ranks[j]) == (lineages[i] < lineages[j])
+            assert (ranks[i] == ranks[j]) == (lineages[i] == lineages[j])
+    alone = ranks[~several]
+    assert len(set(alone.tolist())) == alone.size
+    assert all(rank > ranks[several].max(initial=-1) for rank in alone)
+    clustered = assign_golden_ids(frame.with_row_index("_record"), matches)
+    anchors = {
+        label: min(lineages[i] for i in range(size) if labels[i] == label) for label in labels
+    }
+    assert clustered[GOLDEN_ID].to_list() == [golden_id(*anchors[label]) for label in labels]

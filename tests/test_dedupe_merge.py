@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_dedupe_support import FIELDS, contacts
 
 import crmclean.dedupe.merge as merge
@@ -101,6 +103,49 @@ def test_golden_records_come_in_id_order_whatever_the_ids_look_like() -> None:
         assert [row["golden_id"] for row in rows] == sorted(set(ids))
         assert [row["source_count"] for row in rows] == [
             2 if i == ids[0] else 1 for i in sorted(set(ids))
+        ]
+
+
+_TEXT = st.none() | st.sampled_from(["a", "b", "c"])
+_TEXTS = st.none() | st.lists(_TEXT, max_size=3)
+_RECORD = st.fixed_dictionaries(
+    {"email": _TEXT, "phone": _TEXT, "mobile": _TEXT, "email_alt": _TEXTS, "phone_alt": _TEXTS}
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(records=st.lists(_RECORD, max_size=8), keys=st.lists(st.integers(0, 3), min_size=8))
+def test_values_are_those_of_every_record_listed_and_exploded(
+    records: list[dict[str, object]], keys: list[int]
+) -> None:
+    """``_values`` (a frame per column, stacked and sorted by record) gives what
+    ``concat_list`` of the columns and alternates, exploded, gave: the same rows in order."""
+    schema = {"email": pl.String, "phone": pl.String, "mobile": pl.String}
+    frame = pl.DataFrame(
+        records, schema={**schema, "email_alt": pl.List(pl.String), "phone_alt": pl.List(pl.String)}
+    ).with_columns(_id_key=pl.Series(keys[: len(records)], dtype=pl.UInt64))
+    for columns, alternates in ((["email"], "email_alt"), (["phone", "mobile"], "phone_alt")):
+        every = pl.concat_list(*columns, pl.col(alternates).fill_null([])).alias("_value")
+        listed = frame.select("_id_key", every).explode("_value").drop_nulls("_value")
+        assert merge._values(frame, columns, alternates).equals(listed)
+
+
+def test_alternates_of_clusters_and_lone_records_whatever_the_ids_look_like() -> None:
+    """Lone records' own alternates, a cluster's other values in its records' order (newest
+    first, the survivor left out), with hex ids (searched as numbers) and other ids."""
+    records = [
+        {"email": "a@x.com", "email_alt": ["b@x.com", "a@x.com"], "phone_alt": ["+1", None]},
+        {"email": "c@x.com", "phone": "+2", "updated_at": "2024-01-01"},
+        {"email": "d@x.com", "email_alt": ["a@x.com"], "mobile": "+2", "phone_alt": ["+3"]},
+        {"email": None, "email_alt": ["e@x.com"], "phone": "+4", "mobile": "+5"},
+    ]
+    for ids in (["g_00000000000000f0", "g_00000000000000a0"], ["b", "a"]):
+        frame = contacts(*records).with_columns(golden_id=pl.Series([ids[0], *ids[1:] * 3]))
+        golden = golden_records(frame, FIELDS)
+        rows = golden.select("golden_id", "email", "email_alt", "phone", "phone_alt").rows()
+        assert rows == [
+            (ids[1], "c@x.com", ["d@x.com", "a@x.com", "e@x.com"], "+2", ["+3", "+4", "+5"]),
+            (ids[0], "a@x.com", ["b@x.com"], None, ["+1"]),
         ]
 
 

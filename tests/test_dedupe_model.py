@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
+from unittest.mock import patch
 
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_load import read
 from test_migrate import cli, project
 
@@ -184,6 +187,38 @@ def test_the_model_id_hashes_the_frequency_tables_by_value_not_by_order() -> Non
     split = pl.DataFrame({"value": ["a@b.coc", "@d.co", "ab"], "tf": [0.5, 0.25, 0.25]})
     assert _digest(model, {"email": split}) != same
     assert _digest(model, {"phone": table}) != same
+
+
+def test_the_model_id_of_tables_with_prefixes_zeros_and_nulls_is_the_one_of_a_text_sort() -> None:
+    """The id of tables sorted by their values' first 16 bytes as numbers first, values
+    sharing them, ending in zero bytes, empty or null: that of the tables sorted by text
+    (``sort("value")``, before)."""
+    from crmclean.dedupe.model import MatchModel, _digest
+
+    model = MatchModel(
+        model_id="", learned_at="2026-01-01", records=3, rules_hash="r",
+        auto_merge_threshold=0.9, review_threshold=0.5, prior=0.01,
+        u={"email": [0.9, 0.1]}, m={"email": [0.1, 0.9]}, tf={},
+    )  # fmt: skip
+    values = ["a@b.co", "a@b.co\x00", "a", "a\x00b", "abcdefgh", "abcdefghi", "abcdefgh\x00"]
+    values += ["abcdefghijklmnop", "abcdefghijklmnopq", "abcdefghijklmnoo", "ção", "😀", "", None]
+    table = pl.DataFrame({"value": values, "tf": [float(i) for i in range(len(values))]})
+    assert _digest(model, {"email": table}) == "6d5e236da033"
+    with patch("crmclean.dedupe.model.NUMBERED_SORT", 0):  # sorted by numbers first
+        assert _digest(model, {"email": table}) == "6d5e236da033"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.text(st.sampled_from("\x00ab\xe7\U0001f600"), max_size=20), max_size=30))
+def test_values_in_order_by_their_first_bytes_as_by_their_text(values: set[str]) -> None:
+    from crmclean.dedupe.model import _in_value_order
+
+    table = pl.DataFrame(
+        {"value": [*values, None], "tf": [float(i) for i in range(len(values) + 1)]}
+    )
+    table = table.sample(fraction=1.0, shuffle=True, seed=len(values))
+    with patch("crmclean.dedupe.model.NUMBERED_SORT", 0):
+        assert _in_value_order(table).equals(table.sort("value"))
 
 
 def test_the_json_text_reads_back_as_python_would_write_it() -> None:

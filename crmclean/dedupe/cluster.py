@@ -61,6 +61,19 @@ def golden_id(source: str, source_id: str) -> str:
     return "g_" + digest.hexdigest()[:ID_LENGTH]
 
 
+def lineage_ranks(frame: pl.DataFrame, labels: np.ndarray) -> np.ndarray:
+    """A rank per record of ``frame`` in the order of its lineage ``(_source, _source_id)``
+    (equal lineages, equal ranks), among the records of the components of several of
+    ``labels`` only: a record alone is its cluster's anchor whatever its rank, and gets one
+    past all of theirs. All that is read of the ranks is the order of records that can share
+    a cluster (neutral 1M: 0.17 -> 0.05 s, 246k of 1M records ranked)."""
+    several = np.flatnonzero(np.bincount(labels)[labels] > 1)
+    ranks = np.arange(several.size, several.size + frame.height, dtype=np.int64)
+    lineage = pl.struct(SOURCE, SOURCE_ID).gather(several).rank("dense") - 1
+    ranks[several] = frame.select(lineage).to_series().to_numpy()
+    return ranks
+
+
 def _golden_ids(
     frame: pl.DataFrame, labels: np.ndarray, lineage: np.ndarray, digests: pl.Series | None
 ) -> pl.Series:
@@ -132,8 +145,8 @@ def assign_golden_ids(
     """
     if frame.is_empty():
         return frame.with_columns(pl.lit(None, dtype=pl.String).alias(GOLDEN_ID))
-    lineage = frame.select(pl.struct(SOURCE, SOURCE_ID).rank("dense") - 1).to_series().to_numpy()
     labels = components(frame.height, matches)
+    lineage = lineage_ranks(frame, labels)
     if cannot is not None:
         labels = split_chains(labels, matches, cannot, lineage, disputed, contested, doubted)
     ids = _golden_ids(frame, labels, lineage, digests)

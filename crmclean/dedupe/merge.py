@@ -43,25 +43,39 @@ def newest_first(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(RECENCY, descending=True, nulls_last=True, maintain_order=True)
 
 
+def _values(records: pl.DataFrame, columns: list[str], alternates: str) -> pl.DataFrame:
+    """``_id_key, _value``: the values of ``columns`` then ``alternates`` of each record of
+    ``records``, in their order, nulls left out. One frame per column stacked and sorted by
+    record (stable: the columns' order kept), as ``concat_list`` and ``explode`` of every
+    record would give them for a quarter of the CPU (most cells are empty)."""
+    row = pl.int_range(pl.len(), dtype=pl.UInt32).alias(_ROW)
+    texts = [records.select(row, _ID_KEY, pl.col(name).alias(_VALUE)) for name in columns]
+    listed = records.select(row, _ID_KEY, pl.col(alternates).alias(_VALUE))
+    listed = listed.filter(pl.col(_VALUE).list.len() > 0).explode(_VALUE)
+    values = pl.concat([*texts, listed], how="vertical_relaxed").drop_nulls(_VALUE)
+    return values.sort(_ROW, maintain_order=True, multithreaded=False).drop(_ROW)
+
+
 def _alternates(
     records: pl.DataFrame, golden: pl.DataFrame, columns: list[str], alternates: str
 ) -> pl.Series:
-    """Per golden id, the distinct values of ``columns`` and ``alternates`` in its records (in
-    their order), the golden record's own ``columns`` left out; ``[]`` when none. ``golden``
-    is sorted by id (:func:`_in_id_order`): the few golden records holding values are found
-    by a binary search, not by joins over every golden id (most of them alone, with none)."""
-    every = pl.concat_list(*columns, pl.col(alternates).fill_null(_NO_TEXT)).alias(_VALUE)
-    values = records.select(GOLDEN_ID, every).explode(_VALUE).drop_nulls(_VALUE)
-    values = values.unique([GOLDEN_ID, _VALUE], keep="first", maintain_order=True)
-    ids = golden[GOLDEN_ID]
-    held = ids.search_sorted(values[GOLDEN_ID].unique())
-    kept = golden.select(pl.col(GOLDEN_ID, *columns).gather(held))
-    kept = kept.select(GOLDEN_ID, pl.concat_list(columns).alias(_VALUE)).explode(_VALUE)
-    others = values.join(kept, on=[GOLDEN_ID, _VALUE], how="anti", maintain_order="left")
-    lists = others.group_by(GOLDEN_ID, maintain_order=True).agg(pl.col(_VALUE).alias(alternates))
+    """Per golden record, the distinct values of ``columns`` and ``alternates`` in its records
+    (in their order), the golden record's own ``columns`` left out; ``[]`` when none. Both
+    frames tell clusters apart by their ids' keys (:func:`_id_keys`, in ``_id_key``: numbers
+    search and join for less CPU than text), ``golden`` sorted by them (:func:`_in_id_order`):
+    the few golden records holding values are found by a binary search, not by joins over
+    every golden id (most of them alone, with none)."""
+    values = _values(records, columns, alternates)
+    values = values.unique([_ID_KEY, _VALUE], keep="first", maintain_order=True)
+    keys = golden[_ID_KEY]
+    held = keys.search_sorted(values[_ID_KEY].unique())
+    kept = golden.select(pl.col(_ID_KEY, *columns).gather(held))
+    kept = kept.select(_ID_KEY, pl.concat_list(columns).alias(_VALUE)).explode(_VALUE)
+    others = values.join(kept, on=[_ID_KEY, _VALUE], how="anti", maintain_order="left")
+    lists = others.group_by(_ID_KEY, maintain_order=True).agg(pl.col(_VALUE).alias(alternates))
     rows = pl.int_range(lists.height, dtype=pl.UInt32, eager=True)
     at = pl.repeat(None, golden.height, dtype=pl.UInt32, eager=True)
-    at = at.scatter(ids.search_sorted(lists[GOLDEN_ID]), rows)  # each golden record's list
+    at = at.scatter(keys.search_sorted(lists[_ID_KEY]), rows)  # each golden record's list
     return lists[alternates].gather(at).fill_null(_NO_TEXT)
 
 
@@ -115,10 +129,12 @@ def _in_id_order(
     record) and ``survivors``, each column one gather from the two frames' columns side by
     side (no sorted copy of the whole frame beside the result). The ids are distinct: one
     thread sorts them (polars' parallel string sort costs three times the CPU), by their
-    ``keys`` (:func:`_id_keys` of ``records``' ids; the survivors hold theirs)."""
+    ``keys`` (:func:`_id_keys` of ``records``' ids; the survivors hold theirs), which the
+    golden records keep (``_id_key``, sorted)."""
     ranked = pl.concat([keys.gather(alone), survivors[_ID_KEY]]).to_frame(_VALUE)
     ranked = ranked.with_row_index(_ROW)
-    order = ranked.sort(_VALUE, multithreaded=False)[_ROW]
+    ranked = ranked.sort(_VALUE, multithreaded=False)
+    order = ranked[_ROW]
     after = pl.int_range(records.height, records.height + survivors.height, eager=True)
     rows = pl.concat([alone.cast(pl.Int64), after.cast(pl.Int64)], rechunk=True).gather(order)
     columns = [_gathered(records, survivors, name, rows) for name in (GOLDEN_ID, *fields)]
@@ -126,7 +142,8 @@ def _in_id_order(
         [pl.repeat(1, alone.len(), dtype=pl.Int64, eager=True), survivors["source_count"]],
         rechunk=True,
     )
-    return pl.DataFrame([*columns, count.gather(order).alias("source_count")])
+    count = count.gather(order).alias("source_count")
+    return pl.DataFrame([*columns, count, ranked[_VALUE].alias(_ID_KEY)])
 
 
 def _survivors(
@@ -158,7 +175,8 @@ def _survivors(
         *(survivor(field, rules) for field in kept),
         source_count=pl.len().cast(pl.Int64),
     )
-    return best_forms(merged, survivors, kept, rules, _ID_KEY), merged.select(_ALTERNATED)
+    alternated = merged.select(*_ALTERNATED, _ID_KEY)
+    return best_forms(merged, survivors, kept, rules, _ID_KEY), alternated
 
 
 def golden_records(
@@ -183,7 +201,8 @@ def golden_records(
     survivors, merged = _survivors(frame, keys, several, fields, rules, findings)
     golden = _in_id_order(frame, keys, several.not_().arg_true(), survivors, fields)
     listed = (pl.col(_EMAIL_ALT).list.len() > 0) | (pl.col(_PHONE_ALT).list.len() > 0)
-    alone = frame.select(pl.col(_ALTERNATED).filter(listed & ~pl.lit(several)))
+    lone = listed & ~pl.lit(several)
+    alone = frame.select(pl.col(_ALTERNATED).filter(lone), pl.lit(keys).filter(lone).alias(_ID_KEY))
     records = pl.concat([alone, merged])
     return golden.select(
         GOLDEN_ID,

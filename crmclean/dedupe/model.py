@@ -35,6 +35,8 @@ FORMAT = "crmclean-match-model"
 VERSION = 1
 # Settings that change no estimate: the thresholds travel in the model, the rest is reporting.
 _UNHASHED = {"auto_merge_threshold", "review_threshold", "survivorship", "oversized_report"}
+_PADDING = "\x00" * 16  # a value's first 16 bytes, zero-padded: see _in_value_order
+NUMBERED_SORT = 400_000  # values from which a table sorts faster by numbers first (ditto)
 
 
 def rules_hash(config: MatchConfig) -> str:
@@ -199,19 +201,37 @@ def _object(table: Mapping[str, float]) -> str:
 
 def _digest(model: MatchModel, tables: dict[str, pl.DataFrame]) -> str:
     """A hash of what ``model`` decides with (not its id, not when it was learned); each
-    term-frequency table (``value, tf``) hashed as columns sorted by value, not as JSON text
-    (a million values through ``json.dumps(sort_keys=True)`` cost seconds). One thread sorts:
-    the values are distinct, and polars' parallel string sort costs four times the CPU."""
+    term-frequency table (``value, tf``) hashed as columns sorted by value
+    (:func:`_in_value_order`), not as JSON text (a million values through
+    ``json.dumps(sort_keys=True)`` cost seconds)."""
     skipped = ("model_id", "learned_at", "tf")
     body = {k: v for k, v in model.as_dict().items() if k not in skipped}
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode())
     for name in sorted(tables):
-        table = tables[name].sort("value", multithreaded=False)
+        table = _in_value_order(tables[name])
         digest.update(json.dumps(name).encode())
         digest.update(table["value"].str.len_bytes().to_numpy().tobytes())
         digest.update(table["value"].str.join("").item().encode())
         digest.update(table["tf"].to_numpy().tobytes())
     return digest.hexdigest()[:12]
+
+
+def _in_value_order(table: pl.DataFrame) -> pl.DataFrame:
+    """``table`` sorted by its distinct ``value`` texts, as ``sort("value")``; from
+    :data:`NUMBERED_SORT` values by their first 16 bytes as two big-endian numbers first
+    (zero-padded, which keeps the bytes' order), the text only breaking ties. One thread
+    sorts (polars' parallel string sort costs four times the CPU). The numbers first cost
+    30% less CPU than the texts alone on the largest tables (neutral 1M, four tables of
+    647k-804k values: 1.3 -> 0.8 s for all 13 tables), more below ~400k values (samples of
+    them: 100k values 0.048 -> 0.060 s, 300k 0.20 -> 0.22, 500k 0.53 -> 0.37)."""
+    if table.height < NUMBERED_SORT:
+        return table.sort("value", multithreaded=False)
+    head = (pl.col("value") + _PADDING).cast(pl.Binary)
+    words = [
+        head.bin.slice(start, 8).bin.reinterpret(dtype=pl.UInt64, endianness="big")
+        for start in (0, 8)
+    ]
+    return table.sort(*words, "value", multithreaded=False)
 
 
 def model_of_json(text: str, where: str) -> MatchModel:
