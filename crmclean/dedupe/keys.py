@@ -105,12 +105,19 @@ def _shared_values(flat: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) 
 
 def _holder_initials(names: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """Per distinct name (``_HOLDER_NAMES``): the initials of the whole name, of the first name
-    and of the surname (:func:`_initials`), the first name's words and its first word."""
-    return names.select(
-        _initials(pl.coalesce("full_name", "first_name"), config).alias("_initial"),
+    and of the surname (:func:`_initials`), the first name's words and its first word. Each
+    name folded and split once, its initials read from those words (folded per initial, the
+    names of a phone's holders took 0.23 s CPU at 1M, 0.09 folded once)."""
+    words = names.select(
+        *(fold(pl.col(c)).str.split(" ") for c in _HOLDER_NAMES),
+        pl.col("full_name").is_not_null().alias("_whole"),
+    )
+    whole = pl.when("_whole").then("full_name").otherwise("first_name")
+    return words.select(
+        _initials(whole, config).alias("_initial"),
         _initials(pl.col("first_name"), config).alias("_given"),
         _initials(pl.col("last_name"), config).alias("_surname"),
-        fold(pl.col("first_name")).str.split(" ").alias("_words"),
+        pl.col("first_name").alias("_words"),
     ).with_columns(pl.col("_words").list.first().alias("_first"))
 
 
@@ -120,9 +127,8 @@ _HOLDER_NAMES = ("full_name", "first_name", "last_name")  # read once per distin
 _HOUSEHOLD = 16
 
 
-def _initials(name: pl.Expr, config: MatchConfig) -> pl.Expr:
-    """The first letters of the words of ``name`` folded, as written and nicknames replaced."""
-    words = fold(name).str.split(" ")
+def _initials(words: pl.Expr, config: MatchConfig) -> pl.Expr:
+    """The first letters of ``words`` (a folded name split), as written and nicknames replaced."""
     written = words.list.eval(pl.element().str.slice(0, 1))
     replaced = words.list.eval(pl.element().replace(config.nicknames).str.slice(0, 1))
     return written.list.concat(replaced).list.unique()
