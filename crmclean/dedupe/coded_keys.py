@@ -186,7 +186,7 @@ def encode_flat(rows: pl.Series, flat: pl.Series, height: int) -> tuple[pl.Serie
     ``flat[i]`` (``rows`` ascending, a row's values in order; a row not in ``rows`` holds
     none). The same codes and values, with no list of text built and exploded again."""
     index, values = encode_text(flat)
-    return _flat_lists(rows, index, values.alias(flat.name), height)
+    return flat_lists(rows, index, values.alias(flat.name), height)
 
 
 def encode_numbered_flat(
@@ -196,13 +196,14 @@ def encode_numbered_flat(
     the values ranked by their numbers, no text hashed again (a key's values numbered once
     serve its lists with some values left out)."""
     seen, rank = ranks(numbers)
-    return _flat_lists(rows, rank, values.gather(seen), height)
+    return flat_lists(rows, rank, values.gather(seen), height)
 
 
-def _flat_lists(
+def flat_lists(
     rows: pl.Series, index: pl.Series, values: pl.Series, height: int
 ) -> tuple[pl.Series, pl.Series]:
-    """The lists of :func:`encode_flat`: row ``rows[i]`` holds ``values[index[i]]``."""
+    """The codes of :func:`encode_flat` where row ``rows[i]`` holds ``values[index[i]]`` and
+    ``index`` numbers the values in order of first appearance (as :func:`encode_text` does)."""
     packed = _domain_groups(values).cast(pl.UInt64) * 2**GROUP_SHIFT + pl.int_range(
         values.len(), eager=True, dtype=pl.UInt64
     )
