@@ -109,8 +109,8 @@ def _shared_values(flat: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) 
 def _holder_initials(names: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
     """Per distinct name (``_HOLDER_NAMES``): the initials of the whole name, of the first name
     and of the surname (:func:`_initials`), the first name's words and its first word. Each
-    name folded and split once, its initials read from those words (folded per initial, the
-    names of a phone's holders took 0.23 s CPU at 1M, 0.09 folded once)."""
+    name folded and split once, its initials read from those words (folded per initial, 92k
+    distinct names of the neutral file took 0.37 s CPU, least of 3; 0.23 folded once)."""
     words = names.select(
         *(fold(pl.col(c)).str.split(" ") for c in _HOLDER_NAMES),
         pl.col("full_name").is_not_null().alias("_whole"),
