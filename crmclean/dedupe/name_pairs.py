@@ -7,7 +7,7 @@ as its text does. The pairs of each distinct pair of given names and surnames ar
 those integers (a one-word given name and a one-word surname, 91% of them on the neutral 1M, by
 columns; the rest by a join of their words), ranked, and only the distinct pairs written as
 text: the codes and values :func:`~crmclean.dedupe.coded_keys.encode_list` gives of the lists
-(neutral 1M, least of 5: 0.48 -> 0.37 s CPU; from the text of 694k distinct ``name_tokens``,
+(neutral 1M, least of 5: 0.48-0.56 -> 0.37-0.44 s CPU; from the text of 694k ``name_tokens``,
 each split and its words' codes looked up by text, before).
 """
 
