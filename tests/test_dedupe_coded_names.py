@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmclean.dedupe.coded_keys import encode, encode_text, encode_units
-from crmclean.dedupe.coded_names import _name_pairs, coded_name_keys
+from crmclean.dedupe.coded_keys import encode
+from crmclean.dedupe.coded_names import coded_name_keys
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.name_keys import NAME_INPUTS, NAME_KEYS, _pairs, name_keys
 from crmclean.rules import Rules
@@ -97,12 +97,32 @@ def _reference_pairs(tokens: str | None) -> list[str] | None:
     )
 )
 def test_name_pairs_laid_out_flat_are_the_listed_pairs(tokens: list[str | None]) -> None:
-    """The flat pairs give the lists of the reference, and coded from them the codes and
-    values :func:`encode_units` gives of the lists."""
+    """The flat pairs give the lists of the reference."""
     series = pl.Series("name_tokens", tokens, dtype=pl.String)
     listed = _pairs(series)
     assert listed.to_list() == [_reference_pairs(value) for value in tokens]
-    unit, values = encode_text(series)
-    coded = _name_pairs((unit, values))
-    expected = encode_units(unit, _pairs(values).alias("name_pairs"))
-    assert coded[0].equals(expected[0]) and coded[1].equals(expected[1])
+
+
+_PART = st.none() | st.lists(
+    st.sampled_from([*_WORDS, "Zé", "bill", "jr", "da", "é", "-", ""]), max_size=3
+).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_PART, _PART, _PART, _PART, st.sampled_from([None, "Jr"])),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_name_pairs_from_integers_equal_the_encoded_build(
+    config: MatchConfig, names: list[tuple[str | None, ...]]
+) -> None:
+    """``name_pairs`` found on the numbers of the words' codes (one-word given names and
+    surnames by columns, the rest by a join) give the codes and values of the text build."""
+    rows = pl.DataFrame(names, schema=dict.fromkeys(NAME_INPUTS, pl.String), orient="row")
+    built = encode(name_keys(rows, config).select("name_pairs", "name_tokens").collect())
+    coded = coded_name_keys(rows, ["name_pairs", "name_tokens"], config)
+    assert coded.codes.equals(built.codes)
+    assert coded.values["name_pairs"].equals(built.values["name_pairs"])

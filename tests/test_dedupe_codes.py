@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crmclean.dedupe.coded_keys import (
     encode,
     encode_firsts,
     encode_flat,
     encode_list,
+    encode_numbered_flat,
     encode_text,
     factorize,
     group_of,
@@ -109,3 +112,28 @@ def test_lists_laid_out_flat_code_as_the_lists_do() -> None:
     text, text_values = encode_text(lists.list.first())
     assert first.to_list() == text.to_list() == [0, None, None, 1, 2]
     assert values_first.to_list() == text_values.to_list()
+
+
+_ADDRESSES = st.sampled_from(["a@x", "b@x", "c@y", "d", "e", "a@y"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(_ADDRESSES, max_size=3, unique=True), max_size=12),
+    st.sets(_ADDRESSES),
+)
+def test_numbered_values_code_as_their_text(lists: list[list[str]], left_out: set[str]) -> None:
+    """Values numbered once, some left out, code as the text left (:func:`encode_flat`)."""
+    flat = (
+        pl.Series("k", lists, dtype=pl.List(pl.String))
+        .to_frame()
+        .with_row_index("row")
+        .explode("k", keep_nulls=False)
+        .drop_nulls()
+    )
+    numbers, values = encode_text(flat["k"])
+    kept = ~flat["k"].is_in(list(left_out))
+    rows = flat["row"].filter(kept)
+    codes, distinct = encode_numbered_flat(rows, numbers.filter(kept), values, len(lists))
+    expected_codes, expected_values = encode_flat(rows, flat["k"].filter(kept), len(lists))
+    assert codes.equals(expected_codes) and distinct.equals(expected_values)

@@ -452,3 +452,50 @@ def test_alike_pairs_equal_every_pair_compared(
     assert_frame_equal(
         _alike_pairs(pairs).sort(order), pairs.with_columns(_alike().alias("_alike")).sort(order)
     )
+
+
+def _initials_folded_each_time(name: pl.Expr, config: MatchConfig) -> pl.Expr:
+    """The initials as they were read before each name was folded once: folded per initial."""
+    words = fold(name).str.split(" ")
+    written = words.list.eval(pl.element().str.slice(0, 1))
+    replaced = words.list.eval(pl.element().replace(config.nicknames).str.slice(0, 1))
+    return written.list.concat(replaced).list.unique()
+
+
+_SPELLED = st.sampled_from(["Zé", "bill", "ANA", "Ria", "-", "", " ", "é b", "Maria  Lia", "x.y"])
+_SPELLED_NAME = st.none() | st.lists(_SPELLED, max_size=3).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_SPELLED_NAME, _SPELLED_NAME, _SPELLED_NAME), max_size=10))
+def test_holder_initials_equal_folded_each_time(
+    config: MatchConfig, held: list[tuple[str | None, str | None, str | None]]
+) -> None:
+    """Each name folded once gives every holder the initials folding per initial gave: a
+    full name folded to nothing still reads none, not the first name's."""
+    names = pl.DataFrame(
+        held,
+        schema={"full_name": pl.String, "first_name": pl.String, "last_name": pl.String},
+        orient="row",
+    )
+    expected = names.select(
+        _initials_folded_each_time(pl.coalesce("full_name", "first_name"), config).alias(
+            "_initial"
+        ),
+        _initials_folded_each_time(pl.col("first_name"), config).alias("_given"),
+        _initials_folded_each_time(pl.col("last_name"), config).alias("_surname"),
+        fold(pl.col("first_name")).str.split(" ").alias("_words"),
+    ).with_columns(pl.col("_words").list.first().alias("_first"))
+    letters = [pl.col(c).list.sort() for c in ("_initial", "_given", "_surname")]
+    made = _holder_initials(names, config)
+    assert_frame_equal(made.with_columns(letters), expected.with_columns(letters))
+
+
+def test_holder_initials_read_nicknames_and_a_folded_away_full_name(config: MatchConfig) -> None:
+    """``Zé`` gives ``z`` and ``j`` (José); a full name of punctuation only gives no initial."""
+    names = pl.DataFrame(
+        {"full_name": ["Zé Lima", "--"], "first_name": ["Zé", "Ana"], "last_name": ["Lima", None]}
+    )
+    made = _holder_initials(names, config).select(pl.col("_initial", "_given").list.sort())
+    assert made["_initial"].to_list() == [["j", "l", "z"], None]
+    assert made["_given"].to_list() == [["j", "z"], ["a"]]

@@ -186,6 +186,24 @@ def encode_flat(rows: pl.Series, flat: pl.Series, height: int) -> tuple[pl.Serie
     ``flat[i]`` (``rows`` ascending, a row's values in order; a row not in ``rows`` holds
     none). The same codes and values, with no list of text built and exploded again."""
     index, values = encode_text(flat)
+    return flat_lists(rows, index, values.alias(flat.name), height)
+
+
+def encode_numbered_flat(
+    rows: pl.Series, numbers: pl.Series, values: pl.Series, height: int
+) -> tuple[pl.Series, pl.Series]:
+    """:func:`encode_flat` of the values ``values.gather(numbers)`` (``numbers`` never null):
+    the values ranked by their numbers, no text hashed again (a key's values numbered once
+    serve its lists with some values left out)."""
+    seen, rank = ranks(numbers)
+    return flat_lists(rows, rank, values.gather(seen), height)
+
+
+def flat_lists(
+    rows: pl.Series, index: pl.Series, values: pl.Series, height: int
+) -> tuple[pl.Series, pl.Series]:
+    """The codes of :func:`encode_flat` where row ``rows[i]`` holds ``values[index[i]]`` and
+    ``index`` numbers the values in order of first appearance (as :func:`encode_text` does)."""
     packed = _domain_groups(values).cast(pl.UInt64) * 2**GROUP_SHIFT + pl.int_range(
         values.len(), eager=True, dtype=pl.UInt64
     )
@@ -194,7 +212,7 @@ def encode_flat(rows: pl.Series, flat: pl.Series, height: int) -> tuple[pl.Serie
     every = pl.int_range(height, eager=True, dtype=pl.UInt32).alias(_ROW).to_frame()
     every = every.join(lists, on=_ROW, how="left", maintain_order="left")
     empty = pl.lit([], dtype=pl.List(pl.UInt64))
-    return every[CODE].fill_null(empty).alias(flat.name), values.alias(flat.name)
+    return every[CODE].fill_null(empty).alias(values.name), values
 
 
 def encode_firsts(rows: pl.Series, flat: pl.Series, height: int) -> tuple[pl.Series, pl.Series]:

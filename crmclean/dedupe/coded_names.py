@@ -23,7 +23,6 @@ from crmclean.dedupe.coded_keys import (
     INDEX_MASK,
     KeyTable,
     encode,
-    encode_flat,
     encode_text,
     encode_units,
     factorize,
@@ -42,12 +41,12 @@ from crmclean.dedupe.name_keys import (
     _last_parts,
     fold,
     keys_of,
-    pair_rows,
     suffix_generation,
     whole_name_keys,
     whole_text,
     with_typo_nicknames,
 )
+from crmclean.dedupe.name_pairs import LEFT, RIGHT, name_pairs
 from crmclean.dedupe.suffix_typos import word_markers
 from crmclean.dedupe.typo_keys import readings
 
@@ -65,6 +64,7 @@ _PARTS = {
 # Keys whose value tells their inputs' values apart (none of them holds the separator: the
 # last name is one word, the names are folded to letters): coded by their inputs' codes.
 _INJECTIVE = frozenset({"first_last", "name_parts"})
+_TOKEN_INPUTS = ("given_names", "surnames")  # name_tokens' inputs, which name_pairs reads
 
 
 def _needed(names: list[str]) -> set[str]:
@@ -201,6 +201,8 @@ def _paired(inputs: tuple[str, ...], coded: dict[str, Coded], paired: Pairs) -> 
         [
             left_values.gather(sides["left"]).alias(inputs[0]),
             right_values.gather(sides["right"]).alias(inputs[1]),
+            sides["left"].alias(LEFT),
+            sides["right"].alias(RIGHT),
         ]
     )
     return paired | {inputs: (rank, frame)}
@@ -216,8 +218,9 @@ def _derived(
     """Key ``key`` made of ``inputs``: once per value of one input (their codes number them
     in order of first appearance), once per pair of values of two (:func:`_paired`, which
     ``paired`` holds)."""
-    if key == "name_pairs":
-        return _name_pairs(coded[inputs[0]])
+    if key == "name_pairs":  # made of name_tokens' inputs, as integers (see name_pairs.py)
+        rank, units = paired[_TOKEN_INPUTS]
+        return name_pairs(rank, units, coded["given_names"][1], coded["surnames"][1])
     if len(inputs) == 1:
         codes, values = coded[inputs[0]]
         made = values.to_frame(inputs[0]).select(build().alias(key)).to_series()
@@ -225,19 +228,6 @@ def _derived(
     rank, frame = paired[inputs]
     made = frame.select(build().alias(key)).to_series()
     return (_injective_units if key in _INJECTIVE else encode_units)(rank, made)
-
-
-def _name_pairs(name_tokens: Coded) -> Coded:
-    """``name_pairs`` once per value of ``name_tokens``, coded from its pairs laid out flat
-    (:func:`~crmclean.dedupe.name_keys.pair_rows`): the codes :func:`encode_units` gives of
-    the lists, none built and exploded again."""
-    unit, values = name_tokens
-    flat = pair_rows(values)
-    lists, distinct = encode_flat(flat["row"], flat["pair"], values.len())
-    coded = lists.gather(unit)
-    if coded.null_count():
-        coded = pl.select(pl.lit(coded).fill_null(pl.lit([], dtype=lists.dtype))).to_series()
-    return coded.alias("name_pairs"), distinct.alias("name_pairs")
 
 
 def _read_last_names(last_name: Coded) -> Coded:
