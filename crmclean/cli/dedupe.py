@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +26,14 @@ from crmclean.cli.review import pending_review
 
 if TYPE_CHECKING:
     from crmclean.outofcore_run import SpilledRun
+
+# At exit, what is still alive (modules, their caches and classes) is left to the operating
+# system, not walked by the interpreter's last collections to be freed one object at a time
+# (CPU from the first exit handler on: contacts_100k 0.26 -> 0.08 s, neutral 1M 0.30 ->
+# 0.14 s). Every output is written and closed before the command returns; exit handlers and
+# the flush of stdout still run (docs/dedupe.md, "At exit"). Registered once, as the
+# command's module loads.
+atexit.register(gc.freeze)
 
 
 @click.command("dedupe")
