@@ -126,6 +126,21 @@ def _positions(groups: pl.DataFrame, height: int) -> pl.Series:
     return position.scatter(members[INDEX], members[_UNIT])
 
 
+class Units(NamedTuple):
+    """The distinct ``keys`` values of a frame (``values``) and each row's place among them
+    (``position``: ``values[position]`` is the frame's ``keys`` again)."""
+
+    values: pl.DataFrame
+    position: pl.Series
+
+
+def units(frame: pl.DataFrame, keys: Sequence[str]) -> Units:
+    """:class:`Units` of ``frame``'s ``keys`` (nulls are values too), hashed once: work done
+    on the values comes back to the rows by a gather, where a join would hash them again."""
+    groups = _groups(frame.select(keys), keys)
+    return Units(groups.select(keys), _positions(groups, frame.height))
+
+
 def repeats(frame: pl.DataFrame, keys: Sequence[str]) -> bool:
     """Whether the ``keys`` values repeat enough to work on the distinct ones (an estimate)."""
     counts = frame.select(
