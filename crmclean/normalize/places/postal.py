@@ -97,6 +97,7 @@ def normalize_postal(
         .then(pl.lit("postal_code.formatted"))
     )
     found = by_rule(both.with_columns(facts["invalid"], facts["zero"]), field, rule)
+    # the one a previous run kept stays, so normalizing twice changes nothing
     kept = pl.col(UNREAD) if UNREAD in frame.columns else pl.lit(None, pl.String)
     unread = frame.select(pl.coalesce(facts[UNREAD], kept).alias(UNREAD)).to_series()
     return Step(frame.with_columns(facts["after"].alias(field), unread), found)
@@ -120,20 +121,8 @@ def _facts(frame: pl.DataFrame, rules: Rules, default_region: str, field: str) -
     )
     codes = frame.select(pl.col(field).alias(POSTAL), "state")
     found = [
-        select_distinct(  # codes repeat: each distinct code and state worked once
-            codes[rows],
-            [POSTAL, "state"],
-            {
-                "after": written,
-                "invalid": written.is_null(),
-                "zero": written.is_not_null() & restored,
-                UNREAD: pl.when(written.is_null()).then(_unread(pl.col(POSTAL))),
-            },
-        )
-        for written, restored, rows in (
-            (*formats[code], rows)
-            for code, rows in zip(groups["country"], groups["row"], strict=True)
-        )
+        _country_facts(codes[rows], *formats[country])
+        for country, rows in zip(groups["country"], groups["row"], strict=True)
     ]
     base = frame.select(
         pl.col(field).alias("after"),
@@ -144,6 +133,21 @@ def _facts(frame: pl.DataFrame, rules: Rules, default_region: str, field: str) -
     if not found:
         return base
     return scatter_rows(base, groups["row"].explode(), pl.concat(found))
+
+
+def _country_facts(codes: pl.DataFrame, written: pl.Expr, restored: pl.Expr) -> pl.DataFrame:
+    """:func:`_facts` of one country's codes (``written``, ``restored``: its :func:`_formats`);
+    codes repeat: each distinct code and state is worked once."""
+    return select_distinct(
+        codes,
+        [POSTAL, "state"],
+        {
+            "after": written,
+            "invalid": written.is_null(),
+            "zero": written.is_not_null() & restored,
+            UNREAD: pl.when(written.is_null()).then(_unread(pl.col(POSTAL))),
+        },
+    )
 
 
 def _unread(code: pl.Expr) -> pl.Expr:
