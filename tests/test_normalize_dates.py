@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from normalize_support import found, frame
 
-from crmclean.normalize.values.dates import normalize_dates, to_iso
+from crmclean.normalize.values.dates import SLASHED, normalize_dates, to_iso
 
 
 def iso(values: list[str | None], dayfirst: bool = True) -> list[str | None]:
@@ -103,3 +105,49 @@ def test_to_iso_never_raises_and_is_idempotent(values: list[str], dayfirst: bool
     once = iso(values, dayfirst)
     assert iso(once, dayfirst) == once
     assert iso(once, not dayfirst) == once
+
+
+def _reference_day_first(texts: list[str | None], countries: list[str | None]) -> bool:
+    """The documented rule for one source, in plain Python: evidence, then the US share."""
+    parts = [m.group("a", "b") for t in texts if t and (m := re.match(SLASHED, t))]
+    first_big = any(int(a) > 12 for a, _ in parts)
+    second_big = any(int(b) > 12 for _, b in parts)
+    if first_big != second_big:
+        return first_big
+    known = [country for country in countries if country is not None]
+    return not (sum(c == "US" for c in known) / len(known) > 0.5 if known else False)
+
+
+SLASHES = st.from_regex(r"\d{1,2}/\d{1,2}/\d{4}", fullmatch=True)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]),
+            st.none() | SLASHES | DATES | st.sampled_from(["2024-03-01", "45000", "x"]),
+            st.none() | st.sampled_from(["US", "BR"]),
+        ),
+        max_size=30,
+    )
+)
+def test_dates_read_each_source_in_its_order(
+    rows: list[tuple[str, str | None, str | None]],
+) -> None:
+    """Worked once per distinct (source, text), each row reads what :func:`to_iso` gives its
+    text in its source's order."""
+    data = pl.DataFrame(
+        rows,
+        schema={"_source": pl.String, "created_at": pl.String, "country": pl.String},
+        orient="row",
+    )
+    step = normalize_dates(data.with_columns(_source_id=pl.lit("1")), ["created_at"], "BR")
+    order = {
+        source: _reference_day_first(
+            [t for s, t, _ in rows if s == source], [c for s, _, c in rows if s == source]
+        )
+        for source, _, _ in rows
+    }
+    expected = [iso([text], order[source])[0] for source, text, _ in rows]
+    assert step.frame["created_at"].to_list() == expected

@@ -14,6 +14,7 @@ from crmclean.normalize.distinct import (
     lazily,
     map_distinct,
     select_distinct,
+    units,
 )
 
 
@@ -197,3 +198,14 @@ def test_cell_parts_groups_repeated_values_among_nulls_without_them() -> None:
     assert result.head.row(0)[2] is True
     assert result.rest.rows()[:4] == [(0, "A", 1), (0, "B", 1), (8, "A", 1), (8, "B", 1)]
     assert result.rest.height == 1000
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.none() | st.sampled_from("ab"), st.none() | st.sampled_from("xy"))))
+def test_units_are_the_distinct_values_and_each_rows_place(
+    pairs: list[tuple[str | None, ...]],
+) -> None:
+    rows = pl.DataFrame(pairs, schema={"k": pl.String, "v": pl.String}, orient="row")
+    found = units(rows, ["k", "v"])
+    assert found.values[found.position].equals(rows)
+    assert found.values.height == rows.unique().height

@@ -126,6 +126,21 @@ def _positions(groups: pl.DataFrame, height: int) -> pl.Series:
     return position.scatter(members[INDEX], members[_UNIT])
 
 
+class Units(NamedTuple):
+    """The distinct ``keys`` values of a frame (``values``) and each row's place among them
+    (``position``: ``values[position]`` is the frame's ``keys`` again)."""
+
+    values: pl.DataFrame
+    position: pl.Series
+
+
+def units(frame: pl.DataFrame, keys: Sequence[str]) -> Units:
+    """:class:`Units` of ``frame``'s ``keys`` (nulls are values too), hashed once: work done
+    on the values comes back to the rows by a gather, where a join would hash them again."""
+    groups = _groups(frame.select(keys), keys)
+    return Units(groups.select(keys), _positions(groups, frame.height))
+
+
 def repeats(frame: pl.DataFrame, keys: Sequence[str]) -> bool:
     """Whether the ``keys`` values repeat enough to work on the distinct ones (an estimate)."""
     counts = frame.select(
@@ -142,7 +157,7 @@ def _spread(parts: Parts, at: pl.Series, height: int, schema: Mapping[str, pl.Da
         {name: pl.repeat(None, height, dtype=dtype, eager=True) for name, dtype in schema.items()}
     ).with_columns(pl.lit(False).alias(MANY))
     rest = parts.rest.with_columns(at.gather(parts.rest[INDEX]).alias(INDEX))
-    return Parts(_scatter(empty, at, parts.head), rest)
+    return Parts(scatter_rows(empty, at, parts.head), rest)
 
 
 def _answer(
@@ -187,7 +202,7 @@ def _answer(
     counts = parts.group_by(_UNIT).len()
     single = parts.join(counts.filter(pl.col("len") == 1), on=_UNIT, how="semi")
     many = counts.filter(pl.col("len") > 1)[_UNIT]
-    head = _scatter(head.drop(_TAKEN), single[_UNIT], single.drop(_UNIT))
+    head = scatter_rows(head.drop(_TAKEN), single[_UNIT], single.drop(_UNIT))
     head = head.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).is_in(many).alias(MANY))
     rest = parts.filter(pl.col(_UNIT).is_in(many)).sort(_UNIT, maintain_order=True)
     return head, rest
@@ -209,7 +224,7 @@ def _call(
     return joined.select(_UNIT, *(pl.col(_OUT + name).alias(name) for name in schema))
 
 
-def _scatter(frame: pl.DataFrame, at: pl.Series, values: pl.DataFrame) -> pl.DataFrame:
+def scatter_rows(frame: pl.DataFrame, at: pl.Series, values: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with the rows ``at`` replaced by ``values`` (same columns)."""
     if at.is_empty():
         return frame

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 from polars.expr.whenthen import ChainedThen, Then
 
-from crmclean.normalize.distinct import lazily, select_distinct
+from crmclean.normalize.distinct import scatter_rows, select_distinct
 from crmclean.normalize.findings import BEFORE, Step, by_rule, changed, pairs
 from crmclean.normalize.places.states import AddressSpec, country_or_default, load
 from crmclean.rules import Rules
@@ -85,8 +85,29 @@ def normalize_postal(
     """Postal codes of BR, US and the ``postal_formats`` countries formatted (or emptied, with
     a finding); other countries' kept as they are. Each country's rules run on its own records
     only."""
-    no = pl.repeat(False, frame.height, eager=True)
-    after, invalid, zero = frame[field], no, no
+    facts = _facts(frame, rules, default_region, field)
+    both = pairs(frame, pl.col(field), facts["after"])
+    invalid, zero = pl.col("invalid"), pl.col("zero")
+    rule = (
+        pl.when(BEFORE.is_not_null() & invalid)
+        .then(pl.lit("postal_code.invalid"))
+        .when(zero & changed())
+        .then(pl.lit("postal_code.zero_restored"))
+        .when(changed())
+        .then(pl.lit("postal_code.formatted"))
+    )
+    found = by_rule(both.with_columns(facts["invalid"], facts["zero"]), field, rule)
+    # the one a previous run kept stays, so normalizing twice changes nothing
+    kept = pl.col(UNREAD) if UNREAD in frame.columns else pl.lit(None, pl.String)
+    unread = frame.select(pl.coalesce(facts[UNREAD], kept).alias(UNREAD)).to_series()
+    return Step(frame.with_columns(facts["after"].alias(field), unread), found)
+
+
+def _facts(frame: pl.DataFrame, rules: Rules, default_region: str, field: str) -> pl.DataFrame:
+    """Per row: the code written (``after``), whether it was ``invalid``, whether a ``zero``
+    was restored, and its :func:`_unread` form when invalid. Each checked country's distinct
+    (code, state) are worked once and every country's answers scattered in one pass (the
+    unread form read on the distinct codes: 0.13 s CPU over the neutral 1M file's rows)."""
     formats = _formats(load(rules))
     country = country_or_default(pl.col("country"), default_region)
     groups = (  # the rows of each checked country that have a code, in one pass
@@ -98,40 +119,40 @@ def normalize_postal(
         .agg("row")
         .collect()
     )
-    for code, rows in zip(groups["country"], groups["row"], strict=True):
-        written, restored = formats[code]
-        part = frame.select(pl.col(field).alias(POSTAL), "state")[rows]
-        facts = select_distinct(  # codes repeat: each distinct code and state worked once
-            part,
-            [POSTAL, "state"],
-            {
-                "after": written,
-                "invalid": written.is_null(),
-                "zero": written.is_not_null() & restored,
-            },
-        )
-        after = after.clone().scatter(rows, facts["after"])
-        invalid = invalid.clone().scatter(rows, facts["invalid"])
-        zero = zero.clone().scatter(rows, facts["zero"])
-    both = pairs(frame, pl.col(field), after)
-    rule = (
-        pl.when(BEFORE.is_not_null() & pl.lit(invalid))
-        .then(pl.lit("postal_code.invalid"))
-        .when(pl.lit(zero) & changed())
-        .then(pl.lit("postal_code.zero_restored"))
-        .when(changed())
-        .then(pl.lit("postal_code.formatted"))
+    codes = frame.select(pl.col(field).alias(POSTAL), "state")
+    found = [
+        _country_facts(codes[rows], *formats[country])
+        for country, rows in zip(groups["country"], groups["row"], strict=True)
+    ]
+    base = frame.select(
+        pl.col(field).alias("after"),
+        invalid=pl.repeat(False, pl.len()),
+        zero=pl.repeat(False, pl.len()),
+        **{UNREAD: pl.lit(None, pl.String)},
     )
-    unread = lazily(frame, _unread(frame, field, invalid)).to_series()  # compact code read thrice
-    kept = frame.with_columns(after.alias(field), unread)
-    return Step(kept, by_rule(both, field, rule))
+    if not found:
+        return base
+    return scatter_rows(base, groups["row"].explode(), pl.concat(found))
 
 
-def _unread(frame: pl.DataFrame, field: str, invalid: pl.Series) -> pl.Expr:
-    """``postal_unread``: a code emptied as invalid, lowercase letters and digits (3 or more,
-    one a digit); the one a previous run kept otherwise, so normalizing twice changes nothing."""
-    compact = pl.col(field).str.to_lowercase().str.replace_all(r"[^a-z0-9]", "")
+def _country_facts(codes: pl.DataFrame, written: pl.Expr, restored: pl.Expr) -> pl.DataFrame:
+    """:func:`_facts` of one country's codes (``written``, ``restored``: its :func:`_formats`);
+    codes repeat: each distinct code and state is worked once."""
+    return select_distinct(
+        codes,
+        [POSTAL, "state"],
+        {
+            "after": written,
+            "invalid": written.is_null(),
+            "zero": written.is_not_null() & restored,
+            UNREAD: pl.when(written.is_null()).then(_unread(pl.col(POSTAL))),
+        },
+    )
+
+
+def _unread(code: pl.Expr) -> pl.Expr:
+    """A code's letters and digits in lower case when there are 3 or more and one is a digit
+    (the ``postal_unread`` of a code emptied as invalid), else null."""
+    compact = code.str.to_lowercase().str.replace_all(r"[^a-z0-9]", "")
     readable = compact.str.contains(r"^[a-z0-9]{3,}$") & compact.str.contains(r"[0-9]")
-    typed = pl.when(pl.lit(invalid) & readable).then(compact)
-    kept = pl.col(UNREAD) if UNREAD in frame.columns else pl.lit(None, pl.String)
-    return pl.coalesce(typed, kept).alias(UNREAD)
+    return pl.when(readable).then(compact)

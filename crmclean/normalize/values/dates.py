@@ -18,6 +18,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from crmclean.batch import SOURCE
+from crmclean.normalize.distinct import units
 from crmclean.normalize.findings import (
     AFTER,
     BEFORE,
@@ -73,19 +74,26 @@ ISO_DATE, ISO_DATETIME = "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"
 _DAY_SECONDS = 86_400
 
 
-def day_first(frame: pl.DataFrame, field: str, country: str, default_region: str) -> pl.Series:
-    """Per source: is ``a/b/yyyy`` day first? Evidence first, then the source's country.
+def day_first(
+    frame: pl.DataFrame, texts: pl.DataFrame, country: str, default_region: str
+) -> pl.Series:
+    """For each ``(source, text)`` row of ``texts`` (the distinct values of ``frame``'s source
+    and a date field, :func:`~crmclean.normalize.distinct.units`): is ``a/b/yyyy`` day first
+    in its source? Evidence first, then the source's country.
 
     A first part over 12 anywhere in the source's column means day first, a second part over
     12 month first; with no evidence (or both) it is day first unless the source's records are
-    mostly in the US (or, with no country at all, the default region is the US). The evidence
-    is read from the distinct values of each source.
+    mostly in the US (or, with no country at all, the default region is the US).
     """
-    texts = frame.select(SOURCE, field).unique().drop_nulls()
+    field = texts.columns[1]
     parts = pl.col(field).str.extract_groups(SLASHED)
-    evidence = texts.group_by(SOURCE).agg(
-        first_big=(parts.struct["a"].cast(pl.Int32) > 12).any(),
-        second_big=(parts.struct["b"].cast(pl.Int32) > 12).any(),
+    evidence = (
+        texts.drop_nulls()
+        .group_by(SOURCE)
+        .agg(
+            first_big=(parts.struct["a"].cast(pl.Int32) > 12).any(),
+            second_big=(parts.struct["b"].cast(pl.Int32) > 12).any(),
+        )
     )
     shares = frame.group_by(SOURCE).agg(us=(pl.col(country) == "US").mean())
     first_big, second_big = (
@@ -97,20 +105,27 @@ def day_first(frame: pl.DataFrame, field: str, country: str, default_region: str
     per_source = shares.join(evidence, on=SOURCE, how="left").select(
         SOURCE, dayfirst=decided.then(False).otherwise(~us)
     )
-    rows = frame.select(SOURCE).join(per_source, on=SOURCE, how="left", maintain_order="left")
+    rows = texts.select(SOURCE).join(per_source, on=SOURCE, how="left", maintain_order="left")
     return rows["dayfirst"]
 
 
 def to_iso(text: pl.Series, dayfirst: pl.Series | bool = True) -> pl.Series:
     """ISO 8601 text (a date, or date and time when a time was given); null when not a date.
 
-    Works once per distinct ``(text, dayfirst)`` pair; the regex captures are materialized
-    once and every later expression reads plain columns.
+    Works once per distinct ``(text, dayfirst)`` pair.
     """
     values = pl.DataFrame({"text": text}).with_columns(dayfirst=dayfirst)
     distinct = values.unique().drop_nulls()
+    iso = distinct.with_columns(iso=_iso_of(distinct))
+    joined = values.join(iso, on=["text", "dayfirst"], how="left", maintain_order="left")
+    return joined["iso"].alias(text.name)
+
+
+def _iso_of(values: pl.DataFrame) -> pl.Series:
+    """The ISO text of each row of ``values`` (``text``, ``dayfirst``): the regex captures are
+    materialized once and every later expression reads plain columns."""
     typed = pl.col("text")
-    captured = distinct.with_columns(
+    captured = values.with_columns(
         ymd=typed.str.extract_groups(YMD),
         dot=typed.str.extract_groups(DOTTED),
         compact=typed.str.extract_groups(COMPACT),
@@ -119,9 +134,21 @@ def to_iso(text: pl.Series, dayfirst: pl.Series | bool = True) -> pl.Series:
         slash=typed.str.extract_groups(SLASHED),
         serial=serial(typed),
     )
-    iso = captured.with_columns(_fields()).select("text", "dayfirst", iso=_iso())
-    joined = values.join(iso, on=["text", "dayfirst"], how="left", maintain_order="left")
-    return joined["iso"].alias(text.name)
+    return captured.with_columns(_fields()).select(iso=_iso())["iso"]
+
+
+def _field_iso(frame: pl.DataFrame, field: str, country: str, default_region: str) -> pl.Series:
+    """:func:`to_iso` of ``field`` in each source's order (:func:`day_first`), worked once per
+    distinct ``(source, text)`` and gathered back: the column is hashed once, where finding
+    the evidence, the distinct texts and joining them back hashed it three times (the date
+    step 0.31-0.40 -> 0.18-0.25 s CPU on the neutral 1M file's birth dates)."""
+    found = units(frame, [SOURCE, field])
+    texts = found.values.select(
+        text=pl.col(field), dayfirst=day_first(frame, found.values, country, default_region)
+    )
+    known = pl.col("text").is_not_null() & pl.col("dayfirst").is_not_null()
+    iso = texts.select(pl.when(known).then(_iso_of(texts))).to_series()
+    return iso.gather(found.position).alias(field)
 
 
 def _fields() -> list[pl.Expr]:
@@ -193,7 +220,7 @@ def normalize_dates(
         .then(pl.lit("date.reformatted"))
     )
     typed = [f for f in fields if frame[f].null_count() < frame.height]
-    after = {f: to_iso(frame[f], day_first(frame, f, country, default_region)) for f in typed}
+    after = {f: _field_iso(frame, f, country, default_region) for f in typed}
     limit = (date.today() + timedelta(days=FUTURE_DAYS)).isoformat()
     future = pl.when(AFTER.gt(pl.lit(limit))).then(pl.lit("date.future"))
     findings = [
