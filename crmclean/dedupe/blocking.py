@@ -39,7 +39,7 @@ PAIR_SCHEMA = pl.Schema({LEFT: pl.UInt32(), RIGHT: pl.UInt32()})
 # Left records per range of candidate_pairs: bounds the pairs held at once (issue #12).
 RANGE_RECORDS = 250_000
 # Rules whose blocks are found, and blocks whose pairs are formed, side by side (polars runs
-# outside the GIL; one rule's group-bys and joins keep about one core and a half busy).
+# outside the GIL; each rule sorts on one thread).
 THREADS = 2
 
 
