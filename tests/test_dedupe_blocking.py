@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from unittest.mock import patch
 
 import polars as pl
 import pytest
@@ -13,8 +14,15 @@ from polars.testing import assert_frame_equal
 from test_dedupe_support import contacts
 
 from crmclean.dedupe import blocking
-from crmclean.dedupe.blocking import KEY, Blocks, _members, candidate_pairs, oversized_findings
-from crmclean.dedupe.coded_keys import encode
+from crmclean.dedupe.blocking import (
+    KEY,
+    Blocks,
+    Sorted,
+    candidate_pairs,
+    oversized_findings,
+    rule_blocks,
+)
+from crmclean.dedupe.coded_keys import KeyTable, encode, index_of
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import RECORD, key_table
@@ -226,14 +234,71 @@ def test_shrunk_caps_give_fewer_of_the_same_pairs(config: MatchConfig) -> None:
     assert oversized.height > candidate_pairs(table, config)[1].height
 
 
-def test_a_value_listed_twice_by_a_record_is_one_member() -> None:
+def test_a_value_listed_twice_by_a_record_is_one_member(config: MatchConfig) -> None:
+    """A record listing a value twice is one member of its block (kept once by the sort)."""
     table = encode(
         pl.DataFrame({"tails": [["1111", "2222", "1111"], ["1111"], []], "city": ["a", "a", "b"]})
     )
-    members = _members(table, ["tails", "city"]).sort(RECORD, "tails")
-    assert members[RECORD].to_list() == [0, 0, 1]
-    once = encode(pl.DataFrame({"tails": [["1111", "2222"], ["1111"], []]}))
-    assert _members(once, ["tails"]).sort(RECORD, "tails")[RECORD].to_list() == [0, 0, 1]
+    only = config.model_copy(update={"blocking": [["tails", "city"]], "rule_caps": {}})
+    (blocks,), oversized = rule_blocks(table, ["tails", "city"], only)
+    assert blocks.pairs().rows() == [(0, 1)]
+    assert oversized.is_empty()
+
+
+def _reference_blocks(
+    table: KeyTable, rule: list[str], max_size: int
+) -> tuple[set[tuple[int, int]], pl.DataFrame]:
+    """The usable pairs and the blocks over ``max_size`` of one rule by a polars group-by."""
+    rows = table.codes.select(rule).with_row_index(RECORD)
+    for key in rule:
+        rows = rows.explode(key) if table.is_list(key) else rows
+    rows = rows.drop_nulls().with_columns(index_of(pl.col(key)) for key in rule).unique()
+    sizes = rows.group_by(rule).agg(size=pl.len(), first=pl.col(RECORD).min())
+    usable = rows.join(sizes.filter(pl.col("size").is_between(2, max_size)), on=rule)
+    joined = usable.join(usable, on=rule, suffix="_r").filter(
+        pl.col(RECORD) < pl.col(f"{RECORD}_r")
+    )
+    big = sizes.filter(pl.col("size") > max_size)
+    return set(joined.select(RECORD, f"{RECORD}_r").iter_rows()), big
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(st.sampled_from("abcd"), max_size=3), st.sampled_from(["x", "y", None])),
+        max_size=40,
+    ),
+    st.integers(2, 5),
+    st.booleans(),
+)
+def test_rule_blocks_equal_a_group_by(
+    rows: list[tuple[list[str], str | None]], max_size: int, ranked: bool
+) -> None:
+    """A rule's blocks (keys packed densely, or ranked as where many values do not fit) pair the
+    records a group-by of the rule's keys pairs, and report its blocks over ``max_block_size``
+    by their values, size and first record."""
+    frame = pl.DataFrame(
+        {"tails": [r[0] for r in rows], "city": [r[1] for r in rows]},
+        schema={"tails": pl.List(pl.String), "city": pl.String},
+    )
+    table = encode(frame)
+    rule = ["tails", "city"]
+    config = load_match_config(Rules()).model_copy(
+        update={"blocking": [rule], "rule_caps": {}, "max_block_size": max_size, "split_keys": []}
+    )
+    with patch.object(blocking, "_dense", lambda *_: not ranked):
+        found, oversized = rule_blocks(table, rule, config)
+    pairs, big = _reference_blocks(table, rule, max_size)
+    assert {pair for blocks in found for pair in blocks.pairs().iter_rows()} == pairs
+    assert sorted(oversized.select("size", "first").iter_rows()) == sorted(
+        big.select(pl.col("size").cast(pl.UInt32), "first").iter_rows()
+    )
+    values = big.select(
+        table.values["tails"].gather(big["tails"])
+        + " + "
+        + table.values["city"].gather(big["city"])
+    ).to_series()
+    assert sorted(oversized["value"]) == sorted(values)
 
 
 @settings(max_examples=200, deadline=None)
@@ -253,7 +318,8 @@ def test_blocks_pair_every_two_records_of_a_block(
     block is one member (but two rows). Keys too large to pack with a record are ranked."""
     frame = pl.DataFrame(members, schema={RECORD: pl.UInt32, KEY: pl.UInt64}, orient="row")
     frame = frame.with_columns(pl.col(KEY) + offset)
-    pairs = Blocks.sized(frame, max_size).pairs(low, low + width)
+    found = Sorted.of(frame[KEY].to_numpy(), frame[RECORD].to_numpy())
+    pairs = Blocks.of(found, max_size).pairs(low, low + width)
     fits = pl.len().over(KEY).is_between(2, max_size)
     once = frame.filter(fits).unique()
     joined = once.join(once, on=KEY, suffix="_r").filter(

@@ -14,6 +14,7 @@ same.
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -38,50 +39,62 @@ PAIR_SCHEMA = pl.Schema({LEFT: pl.UInt32(), RIGHT: pl.UInt32()})
 # Left records per range of candidate_pairs: bounds the pairs held at once (issue #12).
 RANGE_RECORDS = 250_000
 # Rules whose blocks are found, and blocks whose pairs are formed, side by side (polars runs
-# outside the GIL; one rule's group-bys and joins keep about one core and a half busy).
+# outside the GIL; each rule sorts on one thread).
 THREADS = 2
 
 
-def _repeats(table: KeyTable, key: str) -> bool:
-    """Some record's list of list key ``key`` holds a value twice (the builders list each value
-    once: counting is much cheaper than making the exploded rows unique)."""
-    lists = table.codes[key]
-    return bool(lists.list.n_unique().sum() < lists.list.len().sum())
-
-
 def _members(table: KeyTable, rule: list[str]) -> pl.DataFrame:
-    """One row per record and key value of the rule (list keys exploded), nulls dropped."""
+    """One row per record and key value of the rule (list keys exploded), nulls dropped; a
+    value a record lists twice is two rows (:meth:`Sorted.of` keeps one)."""
     rows = table.codes.select(rule).with_row_index(RECORD)
-    lists = [key for key in rule if table.is_list(key)]
-    for key in lists:
-        rows = rows.explode(key)
-    rows = rows.drop_nulls()
-    # a record's values repeat only in its lists
-    return rows.unique() if any(_repeats(table, key) for key in lists) else rows
+    for key in rule:
+        rows = rows.explode(key) if table.is_list(key) else rows
+    return rows.drop_nulls()
 
 
-def _packed(rows: pl.DataFrame, rule: list[str]) -> pl.DataFrame:
-    """``RECORD`` and the rule's keys as one integer ``KEY`` (two keys as ``first << 32 |
-    second``, a list key by its value's index): grouping and joining on one 64-bit column,
-    not several, roughly halves their cost."""
-    indices = [index_of(pl.col(key)).alias(key) for key in rule]
-    if len(rule) > 2:
-        return rows.select(RECORD, pl.struct(indices).alias(KEY))
-    key = indices[0].cast(pl.UInt64)
-    key = key * _SHIFT + indices[1] if len(rule) == 2 else key
-    return rows.select(RECORD, key.alias(KEY))
+def _bits(largest: int) -> int:
+    """The bits a record index up to ``largest`` takes (at least one)."""
+    return max(largest.bit_length(), 1)
 
 
-def _unpacked(blocks: pl.DataFrame, rule: list[str]) -> pl.DataFrame:
-    """``blocks`` with each key's value index back from ``KEY`` (see :func:`_packed`)."""
-    if len(rule) > 2:
-        return blocks.unnest(KEY)
-    if len(rule) == 1:
-        return blocks.with_columns(pl.col(KEY).cast(pl.UInt32).alias(rule[0]))
-    return blocks.with_columns(
-        (pl.col(KEY) // _SHIFT).cast(pl.UInt32).alias(rule[0]),
-        (pl.col(KEY) % _SHIFT).cast(pl.UInt32).alias(rule[1]),
-    )
+def _dense(table: KeyTable, rule: list[str]) -> bool:
+    """Whether the rule's keys packed densely (:func:`_packed`) fit beside any record of the
+    table in one 64-bit integer (always for today's rules: at most 50 bits at 1M)."""
+    counts = math.prod(table.values[key].len() for key in rule)
+    return not counts >> (64 - _bits(table.height - 1))
+
+
+def _packed(table: KeyTable, rows: pl.DataFrame, rule: list[str]) -> pl.DataFrame:
+    """``rows`` (:func:`_members`) with the rule's keys as one integer ``KEY`` beside them:
+    each key's value index packed densely (times the next key's count of values), so a block's
+    key and its record fit one 64-bit integer (:class:`Sorted`; a two-key ``first << 32 |
+    second`` did not, and ranking it cost more than one sort saves). Keys whose counts multiply
+    past that are ranked densely instead."""
+    indices = [index_of(pl.col(key)) for key in rule]
+    if not _dense(table, rule):
+        return rows.with_columns(pl.struct(indices).rank("dense").cast(pl.UInt64).alias(KEY))
+    key = pl.lit(0, pl.UInt64)
+    for name, index in zip(rule, indices, strict=True):
+        key = key * table.values[name].len() + index
+    return rows.with_columns(key.alias(KEY))
+
+
+def _unpacked(
+    table: KeyTable, rule: list[str], members: pl.DataFrame, keys: pl.Series
+) -> pl.DataFrame:
+    """Each key's value index (a column per key of the rule) of the blocks ``keys``
+    (:func:`_packed`): taken apart where packed densely, else read from a member (``members``)
+    of the block."""
+    if not _dense(table, rule):
+        indices = members.select(KEY, *(index_of(pl.col(key)).alias(key) for key in rule))
+        found = indices.filter(pl.col(KEY).is_in(keys.implode())).unique(KEY)
+        return keys.to_frame(KEY).join(found, on=KEY, maintain_order="left").select(rule)
+    columns = {}
+    for key in reversed(rule):
+        count = table.values[key].len()
+        columns[key] = (keys % count).cast(pl.UInt32)
+        keys = keys // count
+    return pl.DataFrame(columns).select(rule)
 
 
 def _text(table: KeyTable, key: str, indices: pl.Series) -> pl.Series:
@@ -90,12 +103,12 @@ def _text(table: KeyTable, key: str, indices: pl.Series) -> pl.Series:
 
 
 def _oversized(
-    table: KeyTable, rule: list[str], sizes: pl.DataFrame, max_size: int
+    table: KeyTable, rule: list[str], members: pl.DataFrame, blocks: pl.DataFrame
 ) -> pl.DataFrame:
-    """The blocks of one rule larger than ``max_size``: ``rule, value, size, first``
-    (``sizes``: the rule's packed ``KEY``, ``size`` and ``first`` of every block)."""
-    blocks = _unpacked(sizes.filter(pl.col("size") > max_size), rule)
-    values = blocks.select(_text(table, key, blocks[key]) for key in rule)
+    """The oversized ``blocks`` of one rule (``KEY``, ``size``, ``first``) as ``rule, value,
+    size, first``."""
+    indices = _unpacked(table, rule, members, blocks[KEY])
+    values = indices.select(_text(table, key, indices[key]) for key in rule)
     return (
         blocks.with_columns(values)
         .select(
@@ -118,6 +131,61 @@ def _run_starts(ordered: np.ndarray) -> np.ndarray:
     return starts
 
 
+@dataclass(frozen=True)
+class Sorted:
+    """Members (a record and its block's key) as one sorted array of the two packed in one
+    integer (``ordered``: key above ``shift`` bits, record below), and each block's size, block
+    by block: one sort, not a group-by and joins (polars' sort of the one integer column,
+    about three times faster than NumPy's here: 24 vs 80 ms for 1M rows)."""
+
+    ordered: np.ndarray
+    shift: int
+    sizes: np.ndarray
+
+    @classmethod
+    def of(cls, keys: np.ndarray, records: np.ndarray, distinct: bool = False) -> Sorted:
+        """``records`` (UInt32) by their block's ``keys`` (UInt64), sorted; a key is ranked
+        densely first where it does not fit beside the record. With ``distinct``, a record
+        listed twice in a block is one row (a rule's list keys hold a value twice only by
+        exception: one pass over the sorted rows is cheaper than asking each list, ~25 ms a
+        list key at 1M)."""
+        shift = _bits(int(records.max(initial=0)))
+        if int(keys.max(initial=0)) >> (64 - shift):
+            keys = pl.Series(keys).rank("dense").cast(pl.UInt64).to_numpy()
+        packed = pl.Series((keys << np.uint64(shift)) | records.astype(np.uint64))
+        ordered = packed.sort(multithreaded=False).to_numpy()  # the rules run side by side
+        ordered = ordered[_run_starts(ordered)] if distinct else ordered
+        starts = np.flatnonzero(_run_starts(ordered >> np.uint64(shift)))
+        return cls(ordered, shift, np.diff(np.r_[starts, ordered.size]))
+
+    def rows(self, low: int, high: int) -> np.ndarray:
+        """The rows of the blocks of ``low`` to ``high`` rows, in order."""
+        return self.ordered[np.repeat((self.sizes >= low) & (self.sizes <= high), self.sizes)]
+
+    def records(self, ordered: np.ndarray) -> np.ndarray:
+        """The records of rows ``ordered``."""
+        return (ordered & np.uint64(2**self.shift - 1)).astype(np.uint32)
+
+    def numbered(self, low: int) -> tuple[np.ndarray, np.ndarray]:
+        """The records of the blocks over ``low`` rows, and each one's block number (from 0)."""
+        ordered = self.rows(low + 1, self.ordered.size)
+        numbers = np.cumsum(_run_starts(ordered >> np.uint64(self.shift))) - 1
+        return self.records(ordered), numbers.astype(np.uint64)
+
+    def largest(self, low: int) -> pl.DataFrame:
+        """``KEY``, ``size`` and ``first`` record of each block over ``low`` rows."""
+        ends = np.cumsum(self.sizes)
+        over = self.sizes > low
+        firsts = self.ordered[(ends - self.sizes)[over]]
+        return pl.DataFrame(
+            {
+                KEY: firsts >> np.uint64(self.shift),
+                "size": self.sizes[over].astype(np.uint32),
+                "first": self.records(firsts),
+            }
+        )
+
+
 @dataclass(frozen=True, eq=False)
 class Blocks:
     """The records of usable blocks laid out block by block, each block's records ascending
@@ -128,38 +196,15 @@ class Blocks:
     ends: np.ndarray
 
     @classmethod
-    def of(cls, members: pl.DataFrame) -> Blocks:
-        """The blocks of ``members`` (``RECORD`` and its ``BLOCK`` number, one row per record
-        and block; a record listed twice is one member): one sort of the two packed in one
-        64-bit integer (NumPy's, several times faster than polars' here)."""
-        packed = pl.col(BLOCK).cast(pl.UInt64) * _SHIFT + pl.col(RECORD)
-        return cls._laid_out(np.sort(members.select(packed).to_series().to_numpy()), 32)
-
-    @classmethod
-    def sized(cls, members: pl.DataFrame, max_size: int) -> Blocks:
-        """The blocks of ``members`` (``RECORD`` and its block's ``KEY``, UInt64) holding 2 to
-        ``max_size`` rows: one NumPy sort of key and record packed in one integer (the key
-        ranked densely first where the two do not fit), not a group-by and a join."""
-        records = members[RECORD].to_numpy().astype(np.uint64)
-        shift = max(int(records.max(initial=0)).bit_length(), 1)
-        keys = members[KEY]
-        if int(keys.to_numpy().max(initial=0)) >> (64 - shift):
-            keys = keys.rank("dense").cast(pl.UInt64)
-        ordered = np.sort((keys.to_numpy() << np.uint64(shift)) | records)
-        starts = np.flatnonzero(_run_starts(ordered >> np.uint64(shift)))
-        sizes = np.diff(np.r_[starts, ordered.size])
-        fits = (sizes >= 2) & (sizes <= max_size)
-        return cls._laid_out(ordered[np.repeat(fits, sizes)], shift)
-
-    @classmethod
-    def _laid_out(cls, ordered: np.ndarray, shift: int) -> Blocks:
-        """The blocks of sorted ``ordered`` (block above ``shift`` bits, record below): each
-        record once per block."""
+    def of(cls, found: Sorted, max_size: int) -> Blocks:
+        """The blocks of ``found`` holding 2 to ``max_size`` rows: each record once per
+        block."""
+        ordered = found.rows(2, max_size)
         ordered = ordered[_run_starts(ordered)]
-        starts = np.flatnonzero(_run_starts(ordered >> np.uint64(shift)))
+        starts = np.flatnonzero(_run_starts(ordered >> np.uint64(found.shift)))
         sizes = np.diff(np.r_[starts, ordered.size])
         ends = np.repeat((starts + sizes).astype(np.uint32), sizes)
-        return cls((ordered & np.uint64(2**shift - 1)).astype(np.uint32), ends)
+        return cls(found.records(ordered), ends)
 
     def pairs(self, low: int = 0, high: int = _SHIFT) -> pl.DataFrame:
         """The pairs (``left < right``) whose left record lies in ``[low, high)``: each such
@@ -172,30 +217,40 @@ class Blocks:
         return pl.DataFrame(pairs, schema=PAIR_SCHEMA)
 
 
-def _numbered(members: pl.DataFrame, usable: pl.DataFrame, on: str) -> Blocks:
-    """The ``members`` of the ``usable`` blocks (distinct values of ``on``), each block's
-    key replaced by its number."""
-    numbers = usable.select(on).with_row_index(BLOCK)
-    return Blocks.of(members.join(numbers, on=on).select(RECORD, BLOCK))
+def _valued(table: KeyTable, key: str, records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions in ``records`` of those holding a value of ``key`` (a record once per
+    value of a list key), and the value's index: a text key's codes gathered by NumPy (polars'
+    gather of a column with nulls was ~8 times slower: 20 vs 2.5 ms for 670k records)."""
+    if table.is_list(key):
+        codes = pl.DataFrame({key: table.codes[key].gather(records)}).with_row_index()
+        held = codes.explode(key).drop_nulls(key)
+        return held["index"].to_numpy(), held.select(index_of(pl.col(key))).to_series().to_numpy()
+    count = table.values[key].len()
+    indices = table.codes[key].fill_null(count).to_numpy()[records]
+    at = np.flatnonzero(indices < count)
+    return at, indices[at]
 
 
 def _split(
-    table: KeyTable, too_big: pl.DataFrame, split_keys: list[str], max_size: int
+    table: KeyTable, too_big: tuple[np.ndarray, np.ndarray], split_keys: list[str], max_size: int
 ) -> list[Blocks]:
-    """Oversized blocks (``too_big``: ``RECORD`` and its block's number ``BLOCK``) split by
-    each of ``split_keys`` in turn: records sharing the block and that key too, where such a
-    smaller block fits ``max_size``. A key's codes are gathered by record, not joined, and
-    its blocks found by one sort (:meth:`Blocks.sized`)."""
+    """Oversized blocks (``too_big``: records and each one's block number) split by each of
+    ``split_keys`` in turn: records sharing the block and that key too, where such a smaller
+    block fits ``max_size``. A key's codes are gathered by record, not joined, and block and
+    value index packed densely (``block * values + index``) and sorted (:class:`Sorted`)."""
+    records, blocks = too_big
     found = []
     for key in split_keys:
-        codes = too_big.with_columns(table.codes[key].gather(too_big[RECORD]))
-        codes = codes.explode(key) if table.is_list(key) else codes
-        values = table.values[key].len()  # block and value index packed densely
-        with_key = codes.drop_nulls(key).select(
-            RECORD, (pl.col(BLOCK).cast(pl.UInt64) * values + index_of(pl.col(key))).alias(KEY)
-        )
-        found.append(Blocks.sized(with_key, max_size))
+        at, indices = _valued(table, key, records)
+        keys = blocks[at] * np.uint64(table.values[key].len()) + indices
+        found.append(Blocks.of(Sorted.of(keys, records[at]), max_size))
     return found
+
+
+def _sorted_members(table: KeyTable, rule: list[str]) -> tuple[pl.DataFrame, Sorted]:
+    """The members of one rule (:func:`_packed`) and their blocks (:class:`Sorted`)."""
+    members = _packed(table, _members(table, rule), rule)
+    return members, Sorted.of(members[KEY].to_numpy(), members[RECORD].to_numpy(), distinct=True)
 
 
 def rule_blocks(
@@ -209,16 +264,13 @@ def rule_blocks(
     cap = config.rule_caps.get(rule_name(rule))
     max_size = cap.max_block_size if cap else config.max_block_size
     split_keys = cap.split_keys if cap else config.split_keys
-    members = _packed(_members(table, rule), rule)
-    sizes = members.group_by(KEY).agg(size=pl.len(), first=pl.col(RECORD).min())
-    usable = sizes.filter((pl.col("size") >= 2) & (pl.col("size") <= max_size))
-    found = [_numbered(members, usable, KEY)]
-    big = sizes.filter(pl.col("size") > max_size).select(KEY).with_row_index(BLOCK)
-    if not big.is_empty():
-        too_big = members.join(big, on=KEY).select(RECORD, BLOCK)
+    members, blocks = _sorted_members(table, rule)
+    found = [Blocks.of(blocks, max_size)]
+    if (blocks.sizes > max_size).any():
         keys = [key for key in split_keys if key not in rule and key in table.codes]
-        found += _split(table, too_big, keys, config.max_block_size)
-    return found, _oversized(table, rule, sizes, config.max_block_size)
+        found += _split(table, blocks.numbered(max_size), keys, config.max_block_size)
+    largest = blocks.largest(config.max_block_size)
+    return found, _oversized(table, rule, members, largest)
 
 
 def block_pairs(
@@ -284,9 +336,8 @@ def oversized_blocks(table: KeyTable, config: MatchConfig) -> pl.DataFrame:
     found = [OVERSIZED_SCHEMA.to_frame()]
     config = config.caps_for(table.height)
     for rule in config.blocking:
-        members = _packed(_members(table, rule), rule)
-        sizes = members.group_by(KEY).agg(size=pl.len(), first=pl.col(RECORD).min())
-        found.append(_oversized(table, rule, sizes, config.max_block_size))
+        members, blocks = _sorted_members(table, rule)
+        found.append(_oversized(table, rule, members, blocks.largest(config.max_block_size)))
     return pl.concat(found).sort("size", "rule", "value", descending=[True, False, False])
 
 
