@@ -6,6 +6,7 @@ import itertools
 from pathlib import Path
 from unittest.mock import patch
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -329,3 +330,34 @@ def test_blocks_pair_every_two_records_of_a_block(
     expected = joined.select(pl.col(RECORD).alias(LEFT), pl.col(f"{RECORD}_r").alias(RIGHT))
     assert pairs.schema == expected.schema
     assert sorted(pairs.rows()) == sorted(expected.rows())  # a pair of two blocks twice
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1)).map(sorted),
+            max_size=30,
+        ),
+        max_size=4,
+    )
+)
+def test_distinct_pairs_equal_a_unique_of_the_pairs(pairs: list[list[list[int]]]) -> None:
+    """:func:`_distinct` (one sort of the packed pairs and their runs) equals a ``unique`` of
+    the pair frames sorted by ``left, right`` (the old way), record indices up to 2**32 - 1."""
+    frames = [pl.DataFrame(one, schema=blocking.PAIR_SCHEMA, orient="row") for one in pairs]
+    codes = [
+        (frame[LEFT].to_numpy().astype("uint64") << 32) | frame[RIGHT].to_numpy()
+        for frame in frames
+    ]
+    expected = pl.concat([blocking.PAIR_SCHEMA.to_frame(), *frames]).unique().sort(LEFT, RIGHT)
+    assert_frame_equal(blocking._distinct(codes), expected)
+
+
+def test_pairs_of_packed_codes_are_left_and_right() -> None:
+    """:meth:`Blocks.codes` packs ``left << 32 | right``; :meth:`Blocks.pairs` unpacks them."""
+    found = Blocks.of(
+        Sorted.of(np.array([7, 7, 7], dtype=np.uint64), np.array([5, 1, 3], dtype=np.uint32)), 3
+    )
+    assert found.codes().tolist() == [1 << 32 | 3, 1 << 32 | 5, 3 << 32 | 5]
+    assert found.pairs().rows() == [(1, 3), (1, 5), (3, 5)]

@@ -36,6 +36,7 @@ OVERSIZED_SCHEMA = pl.Schema(
 _SHIFT = 2**32
 KEY = "_key"  # a block's keys packed in one integer (:func:`_packed`)
 PAIR_SCHEMA = pl.Schema({LEFT: pl.UInt32(), RIGHT: pl.UInt32()})
+_NONE = np.empty(0, dtype=np.uint64)  # no pairs packed (:meth:`Blocks.codes`)
 # Left records per range of candidate_pairs: bounds the pairs held at once (issue #12).
 RANGE_RECORDS = 250_000
 # Rules whose blocks are found, and blocks whose pairs are formed, side by side (polars runs
@@ -206,15 +207,26 @@ class Blocks:
         ends = np.repeat((starts + sizes).astype(np.uint32), sizes)
         return cls(found.records(ordered), ends)
 
-    def pairs(self, low: int = 0, high: int = _SHIFT) -> pl.DataFrame:
-        """The pairs (``left < right``) whose left record lies in ``[low, high)``: each such
-        record with every record after it in its block, gathered by position (no join)."""
+    def codes(self, low: int = 0, high: int = _SHIFT) -> np.ndarray:
+        """The pairs (``left < right``) whose left record lies in ``[low, high)``, each packed
+        ``left << 32 | right`` (UInt64): each such record with every record after it in its
+        block, gathered by position (no join)."""
         at = np.flatnonzero((self.records >= low) & (self.records < high))
         counts = self.ends[at].astype(np.int64) - at - 1
         first = at + 1 - (np.cumsum(counts) - counts)  # the first right's position, less offset
         right = np.arange(counts.sum()) + np.repeat(first, counts)
-        pairs = {LEFT: np.repeat(self.records[at], counts), RIGHT: self.records[right]}
-        return pl.DataFrame(pairs, schema=PAIR_SCHEMA)
+        left = np.repeat(self.records[at].astype(np.uint64), counts) << np.uint64(32)
+        return left | self.records[right]
+
+    def pairs(self, low: int = 0, high: int = _SHIFT) -> pl.DataFrame:
+        """The pairs of :meth:`codes` as ``LEFT`` and ``RIGHT``."""
+        return _pairs(self.codes(low, high))
+
+
+def _pairs(codes: np.ndarray) -> pl.DataFrame:
+    """Pairs packed ``left << 32 | right`` (:meth:`Blocks.codes`) as ``LEFT`` and ``RIGHT``."""
+    pairs = {LEFT: (codes >> np.uint64(32)).astype(np.uint32), RIGHT: codes.astype(np.uint32)}
+    return pl.DataFrame(pairs, schema=PAIR_SCHEMA)
 
 
 def _valued(table: KeyTable, key: str, records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -281,14 +293,12 @@ def block_pairs(
     return pl.concat([blocks.pairs() for blocks in found]), oversized
 
 
-def _distinct(pairs: list[pl.DataFrame]) -> pl.DataFrame:
-    """The distinct pairs, sorted; deduplicated as one 64-bit code per pair (much faster)."""
-    code = pl.col(LEFT).cast(pl.UInt64) * _SHIFT + pl.col(RIGHT)
-    codes = pl.concat([PAIR_SCHEMA.to_frame(), *pairs]).select(code.unique().sort().alias("pair"))
-    return codes.select(
-        (pl.col("pair") // _SHIFT).cast(pl.UInt32).alias(LEFT),
-        (pl.col("pair") % _SHIFT).cast(pl.UInt32).alias(RIGHT),
-    )
+def _distinct(codes: list[np.ndarray]) -> pl.DataFrame:
+    """The distinct pairs of packed ``codes`` (:meth:`Blocks.codes`), sorted: one sort on one
+    thread and a pass over its runs, not a hash ``unique`` and a sort of what it keeps (neutral
+    1M's ranges, 6.0M pairs: 0.21 -> 0.12 s CPU, the same wall; a multithreaded sort 0.19)."""
+    ordered = pl.Series(np.concatenate([_NONE, *codes])).sort(multithreaded=False).to_numpy()
+    return _pairs(ordered[_run_starts(ordered)])
 
 
 def candidate_pairs(
@@ -301,7 +311,7 @@ def candidate_pairs(
         blocks = list(pool.map(partial(rule_blocks, table, config=config), config.blocking))
         found = [one for rule, _ in blocks for one in rule]
         ranges = [
-            _distinct(list(pool.map(Blocks.pairs, found, repeat(low), repeat(low + records))))
+            _distinct(list(pool.map(Blocks.codes, found, repeat(low), repeat(low + records))))
             for low in range(0, table.height, records)
         ]
     oversized = pl.concat([skipped for _, skipped in blocks]).sort(
