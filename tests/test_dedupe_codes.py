@@ -137,3 +137,21 @@ def test_numbered_values_code_as_their_text(lists: list[list[str]], left_out: se
     codes, distinct = encode_numbered_flat(rows, numbers.filter(kept), values, len(lists))
     expected_codes, expected_values = encode_flat(rows, flat["k"].filter(kept), len(lists))
     assert codes.equals(expected_codes) and distinct.equals(expected_values)
+
+
+def test_values_of_a_chunked_column_come_in_one_chunk() -> None:
+    column = pl.concat([pl.Series("city", ["recife", None]), pl.Series("city", ["natal"])])
+    codes, values = encode_text(column)
+    assert column.n_chunks() == 2 and values.n_chunks() == 1
+    assert codes.to_list() == [0, None, 1] and values.to_list() == ["recife", "natal"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["ana", "bia", None, "c@y"]), max_size=5), max_size=6))
+def test_a_chunked_column_codes_as_its_one_chunk(parts: list[list[str | None]]) -> None:
+    """A column in several chunks codes as the same column in one, its values in one chunk."""
+    column = pl.concat([pl.Series("k", part, dtype=pl.String) for part in parts or [[]]])
+    codes, values = encode_text(column)
+    expected_codes, expected_values = encode_text(column.rechunk())
+    assert codes.equals(expected_codes) and values.equals(expected_values)
+    assert values.n_chunks() == 1
