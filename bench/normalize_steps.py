@@ -2,9 +2,11 @@
 
 Reads a file written by ``bench/neutral.py``, maps it as ``crmclean dedupe`` does and runs the
 steps before the first chosen one (cached in the temporary directory: ``race.cache_for``),
-then times each chosen step in turn on the previous one's output. With ``--out DIR`` it writes
-each step's frame and findings there, to compare two trees' outputs. Compare two trees by
-alternating them under the shared lock::
+then times each chosen step in turn on the previous one's output, with polars' allocator
+options as the ``crmclean`` command sets them (``crmclean/allocator.py``; a user's own
+``_RJEM_MALLOC_CONF`` wins). With ``--out DIR`` it writes each step's frame and findings
+there, to compare two trees' outputs. Compare two trees by alternating them under the shared
+lock::
 
     flock /tmp/crmclean-bench.lock .venv/bin/python bench/normalize_steps.py \\
         /tmp/neutral_1m.parquet --steps phone,name
@@ -13,14 +15,18 @@ alternating them under the shared lock::
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 from pathlib import Path
 
-import polars as pl
-
 sys.path.insert(0, str(Path(__file__).parent))
 
+from crmclean.allocator import OPTIONS, VARIABLE
+
+os.environ.setdefault(VARIABLE, OPTIONS)  # as the command does, before polars loads
+
+import polars as pl
 from race import _mapping, cache_for
 
 from crmclean import pipeline
