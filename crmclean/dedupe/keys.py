@@ -93,7 +93,7 @@ def _shared_values(flat: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) 
     distinct name is read once. Values are told apart by their numbers: integers grouped and
     joined, not text."""
     held = flat.select(pl.col(_ROW).alias(_DISTINCT), pl.col(_NUMBER).alias("_value"))
-    several = held.filter(pl.len().over("_value") > 1)
+    several = _named_apart(held.filter(pl.len().over("_value") > 1), rows)
     names, index = factorize(rows[several[_DISTINCT]].select(_HOLDER_NAMES))
     holders = several.hstack(_holder_initials(names, config)[index]).drop_nulls("_initial")
     counts = holders.group_by("_value").agg(pl.len().alias("_holders"))
@@ -104,6 +104,17 @@ def _shared_values(flat: pl.DataFrame, rows: pl.DataFrame, config: MatchConfig) 
     team = pl.col("_sharing").fill_null(0) * 2 <= pl.col("_holders")
     family = verdict.filter(~team & (pl.col("_holders") <= _HOUSEHOLD))["_value"]
     return pl.concat([verdict.filter(team)["_value"], _other_given(holders, family, rows)])
+
+
+def _named_apart(several: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """The holders (``_distinct``, ``_value``) of ``several`` whose value's holders are not
+    all of one name (the same whole, first and last name): holders of one name share every
+    initial and their first word, so their value is no shared one and their initials are not
+    read (neutral 1M: 36k of the 52k numbers two records hold or more)."""
+    _, name = factorize(rows[several[_DISTINCT]].select(_HOLDER_NAMES))
+    number = pl.col("_name")
+    apart = number.min().over("_value") < number.max().over("_value")
+    return several.with_columns(name.alias("_name")).filter(apart).drop("_name")
 
 
 def _holder_initials(names: pl.DataFrame, config: MatchConfig) -> pl.DataFrame:
