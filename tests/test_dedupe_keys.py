@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from test_dedupe_support import contacts
 
+from crmclean.dedupe import keys
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.keys import (
     KEYS,
@@ -17,6 +20,7 @@ from crmclean.dedupe.keys import (
     _alike_pairs,
     _holder_initials,
     _once,
+    _shared_values,
     fold,
     matching_keys,
     postal_area,
@@ -499,3 +503,33 @@ def test_holder_initials_read_nicknames_and_a_folded_away_full_name(config: Matc
     made = _holder_initials(names, config).select(pl.col("_initial", "_given").list.sort())
     assert made["_initial"].to_list() == [["j", "l", "z"], None]
     assert made["_given"].to_list() == [["j", "z"], ["a"]]
+
+
+_HOLDER = st.tuples(
+    st.sampled_from([None, "Ana Lima", "Ria Lima", "Bob Day", "--"]),
+    st.sampled_from([None, "Ana", "Ria", "Bob", "Lia"]),
+    st.sampled_from([None, "Lima", "Day"]),
+    st.lists(st.integers(0, 3), max_size=3, unique=True),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_HOLDER, max_size=12))
+def test_shared_values_skip_values_of_one_name_alike(
+    config: MatchConfig, held: list[tuple[str | None, str | None, str | None, list[int]]]
+) -> None:
+    """Leaving out the values whose holders are all of one name (their initials unread)
+    finds the shared values reading every holder's finds."""
+    rows = pl.DataFrame(
+        [holder[:3] for holder in held],
+        schema={"full_name": pl.String, "first_name": pl.String, "last_name": pl.String},
+        orient="row",
+    )
+    flat = pl.DataFrame(
+        [(row, value) for row, holder in enumerate(held) for value in holder[3]],
+        schema={"_key_row": pl.UInt32, "_key_number": pl.UInt32},
+        orient="row",
+    )
+    with mock.patch.object(keys, "_named_apart", lambda several, rows: several):
+        every = _shared_values(flat, rows, config).sort().to_list()
+    assert _shared_values(flat, rows, config).sort().to_list() == every
