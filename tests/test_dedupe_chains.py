@@ -7,13 +7,21 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_dedupe_support import contacts
 
 from crmclean.batch import GOLDEN_ID, SOURCE_ID
 from crmclean.dedupe.blocking import candidate_pairs
 from crmclean.dedupe.chains import WEAK, contested, doubted, split_chains, weak_links
 from crmclean.dedupe.cluster import assign_golden_ids, components
-from crmclean.dedupe.cohesion import Scorer, cluster_check, doubt_pairs, unscored_pairs
+from crmclean.dedupe.cohesion import (
+    Scorer,
+    _members,
+    cluster_check,
+    doubt_pairs,
+    unscored_pairs,
+)
 from crmclean.dedupe.compare import LEFT, RIGHT
 from crmclean.dedupe.config import MatchConfig, load_match_config
 from crmclean.dedupe.decisions import DECISION, cannot_link
@@ -312,3 +320,22 @@ def test_the_doubt_checks_are_neither_disputed_nor_links() -> None:
     assert cohesion.pairs.is_empty()
     assert cohesion.doubts is not None
     assert cohesion.doubts.select(LEFT, RIGHT).rows() == [(0, 2)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(labels=st.lists(st.integers(0, 5), max_size=30), min_size=st.integers(1, 4))
+def test_cluster_members_as_a_window_count_over_every_record(
+    labels: list[int], min_size: int
+) -> None:
+    """``_members`` (sizes counted by NumPy, only the members framed) gives the frame a count
+    over every record's cluster and a filter gave."""
+    array = np.array(labels, dtype=np.int64)
+    shuffled = np.random.default_rng(7).permutation(array.size)
+    every = pl.DataFrame(
+        {"_node": np.arange(array.size, dtype=np.uint32), "_label": array, "_key": shuffled}
+    )
+    every = every.with_columns(pl.len().over("_label").alias("_size"))
+    every = every.filter(pl.col("_size") >= min_size)
+    position = pl.col("_key").rank("ordinal").over("_label").cast(pl.Int64) - 1
+    expected = every.with_columns(position.alias("_pos")).drop("_key")
+    assert _members(array, min_size, 7).equals(expected)

@@ -130,6 +130,34 @@ def test_values_are_those_of_every_record_listed_and_exploded(
         assert merge._values(frame, columns, alternates).equals(listed)
 
 
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 4), _TEXT), max_size=12))
+def test_disagreeing_clusters_are_those_holding_two_values(
+    rows: list[tuple[int, str | None]],
+) -> None:
+    """``written._disagreeing`` (each row against the one before, records grouped by cluster)
+    keeps the rows a count of distinct values per cluster keeps."""
+    from crmclean.dedupe.written import _disagreeing
+
+    frame = pl.DataFrame(rows, schema={"g": pl.Int64, "v": pl.String}, orient="row")
+    present = frame.sort("g", maintain_order=True).drop_nulls("v")
+    expected = present.filter(pl.col("v").n_unique().over("g") > 1)
+    assert _disagreeing(present, "v", "g").equals(expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(names=st.lists(st.sampled_from(["Araújo", "ARAUJO", "Araujo", "Souza", None]), max_size=8))
+def test_best_forms_whatever_the_order_of_the_clusters_records(names: list[str | None]) -> None:
+    """The clusters' records interleaved (as newest first leaves them) or one cluster after
+    the other: the same golden records."""
+    ids = [f"g{i % 3}" for i in range(len(names))]
+    dates = [f"20{10 + i}-01-01" for i in range(len(names))]
+    records = [{"last_name": n, "updated_at": d} for n, d in zip(names, dates, strict=True)]
+    frame = contacts(*records).with_columns(golden_id=pl.Series(ids, dtype=pl.String))
+    grouped = frame.sort("golden_id", maintain_order=True)
+    assert golden_records(frame, FIELDS).equals(golden_records(grouped, FIELDS))
+
+
 def test_alternates_of_clusters_and_lone_records_whatever_the_ids_look_like() -> None:
     """Lone records' own alternates, a cluster's other values in its records' order (newest
     first, the survivor left out), with hex ids (searched as numbers) and other ids."""

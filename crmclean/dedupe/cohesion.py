@@ -62,17 +62,19 @@ class Cohesion:
 
 
 def _members(labels: np.ndarray, min_size: int, seed: int) -> pl.DataFrame:
-    """Records of the clusters of ``min_size`` or more: label, size and a seeded position."""
+    """Records of the clusters of ``min_size`` or more: label, size and a seeded position.
+    The clusters' sizes are counted by NumPy and only their records framed (neutral 1M: 0.14
+    -> 0.03 s CPU; a window count over every record cost most of it)."""
     shuffled = np.random.default_rng(seed).permutation(labels.size)
+    sizes = np.bincount(labels)[labels]
+    kept = np.flatnonzero(sizes >= min_size)
     members = pl.DataFrame(
         {
-            _NODE: np.arange(labels.size, dtype=np.uint32),
-            _LABEL: labels.astype(np.int64),
-            "_key": shuffled,
+            _NODE: kept.astype(np.uint32),
+            _LABEL: labels[kept].astype(np.int64),
+            "_key": shuffled[kept],
+            _SIZE: sizes[kept].astype(np.uint32),
         }
-    )
-    members = members.with_columns(pl.len().over(_LABEL).alias(_SIZE)).filter(
-        pl.col(_SIZE) >= min_size
     )
     position = pl.col("_key").rank("ordinal").over(_LABEL).cast(pl.Int64) - 1
     return members.with_columns(position.alias(_POS)).drop("_key")

@@ -132,9 +132,16 @@ def best_forms(
 ) -> pl.DataFrame:
     """``golden`` with each text field's survivor replaced by its best-written form among
     ``records`` (newest first) of the same cluster (column ``by`` of both, one value per
-    cluster): dates and values kept as typed (``email``) excepted."""
-    for field in fields:
-        text = records.schema[field] == pl.String
-        if text and field not in _AS_TYPED and rules.strategy(field) not in ("earliest", "latest"):
-            golden = best_written(records, golden, field, by)
+    cluster): dates and values kept as typed (``email``) excepted. The fields' columns are
+    grouped by cluster once (a stable sort: each cluster's newest first still)."""
+    texts = [
+        field
+        for field in fields
+        if records.schema[field] == pl.String
+        and field not in _AS_TYPED
+        and rules.strategy(field) not in ("earliest", "latest")
+    ]
+    grouped = records.select(by, *texts).sort(by, maintain_order=True, multithreaded=False)
+    for field in texts:
+        golden = best_written(grouped, golden, field, by)
     return golden

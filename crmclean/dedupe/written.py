@@ -45,17 +45,17 @@ def _written(column: pl.Expr, nfd: pl.Expr) -> list[pl.Expr]:
 def best_written(
     records: pl.DataFrame, golden: pl.DataFrame, field: str, by: str = GOLDEN_ID
 ) -> pl.DataFrame:
-    """``golden`` with ``field`` replaced by the best-written value among ``records`` (newest
-    first) of the same cluster (column ``by``: the golden id, or any one value per cluster)
-    that fold to the same text as the survivor. Only clusters whose records disagree on
-    ``field`` are looked at; each distinct value is decomposed (NFD) and folded once, and
-    only values sharing their folded text with another of their cluster are told how well
-    they are written."""
-    present = records.select(by, field).drop_nulls(field)
-    counts = present.group_by(by, field, maintain_order=True).agg(_count_=pl.len())
-    counts = counts.filter(pl.len().over(by) > 1)
-    if counts.is_empty():  # no cluster holds two values of the field: nothing to choose
+    """``golden`` with ``field`` replaced by the best-written value among ``records`` of the
+    same cluster (column ``by``: the golden id, or any one value per cluster) that fold to the
+    same text as the survivor. ``records`` come grouped by cluster, each cluster's newest
+    first (:func:`~crmclean.dedupe.survivorship.best_forms` sorts them so). Only clusters whose
+    records disagree on ``field`` are looked at (:func:`_disagreeing`); each distinct value is
+    decomposed (NFD) and folded once, and only values sharing their folded text with another
+    of their cluster are told how well they are written."""
+    present = _disagreeing(records.select(by, field).drop_nulls(field), field, by)
+    if present.is_empty():  # no cluster holds two values of the field: nothing to choose
         return golden
+    counts = present.group_by(by, field, maintain_order=True).agg(_count_=pl.len())
     column = pl.col(field)
     forms = counts.select(column.unique()).with_columns(**{_NFD: column.str.normalize("NFD")})
     forms = forms.with_columns(_folded_nfd(pl.col(_NFD)).alias(_KEY))
@@ -73,6 +73,17 @@ def best_written(
     )
     joined = golden.join(chosen.drop(_KEY), on=[by, field], how="left", maintain_order="left")
     return joined.with_columns(pl.coalesce(_BEST, field).alias(field)).drop(_BEST)
+
+
+def _disagreeing(present: pl.DataFrame, field: str, by: str) -> pl.DataFrame:
+    """The rows of ``present`` (``by, field`` without nulls, grouped by ``by``) of the clusters
+    holding two different values of ``field``: each row compared with the one before it, no
+    hash of the text (neutral 1M, 244k merged records: the fields' counts of values per
+    cluster 0.48 -> 0.05 s CPU, most clusters agreeing on each field)."""
+    start = (pl.col(by) != pl.col(by).shift(1)).fill_null(True)
+    differs = ~start & (pl.col(field) != pl.col(field).shift(1))
+    cluster = start.cum_sum()
+    return present.filter(cluster.is_in(cluster.filter(differs).implode()))
 
 
 def _typo_domains(domains: pl.Series, free: list[str]) -> list[str]:
