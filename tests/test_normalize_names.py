@@ -323,3 +323,48 @@ def test_full_names_left_unparsed_come_out_as_if_parsed(monkeypatch: pytest.Monk
     eager = normalize_names(typed, rules)
     assert lazy.frame.equals(eager.frame)
     assert found(lazy.findings) == found(eager.findings)
+
+
+_CELLS = st.none() | st.just("") | st.lists(TAG_WORDS, min_size=1, max_size=4).map(" ".join)
+_NAME_ROWS = st.lists(st.tuples(_CELLS, _CELLS, _CELLS, _CELLS, _CELLS), min_size=1, max_size=12)
+
+
+def _name_frame(rows: list[tuple[str | None, ...]]) -> pl.DataFrame:
+    fields = ("first_name", "middle_name", "last_name", "full_name", "name_suffix")
+    columns = dict(zip(fields, (list(column) for column in zip(*rows, strict=True)), strict=True))
+    return frame(**columns, honorific=[None] * len(rows))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_NAME_ROWS)
+def test_parts_on_the_rows_it_may_change_equal_parts_on_all(
+    vocab: NameRules, rows: list[tuple[str | None, ...]]
+) -> None:
+    """Working only the rows ``_parts`` may change gives the frame and findings of working
+    every row."""
+    from crmclean.normalize.names import columns
+
+    typed = _name_frame(rows)
+    some, every = columns._parts(typed, vocab), columns._parts_of(typed, vocab)
+    assert some.frame.equals(every.frame)
+    assert some.findings.equals(every.findings)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_NAME_ROWS)
+def test_the_full_name_is_filled_as_the_parts_joined(
+    vocab: NameRules, rows: list[tuple[str | None, ...]]
+) -> None:
+    """An empty full name becomes the present parts and suffix joined by spaces, unless the
+    parts alone join to nothing."""
+    from crmclean.normalize.names import columns
+
+    def joined(*parts: str | None) -> str:
+        return " ".join(part for part in parts if part is not None)
+
+    filled = columns._fill(_name_frame(rows), vocab).frame["full_name"].to_list()
+    expected = [
+        full if full is not None else (joined(f, m, s, x) if joined(f, m, s) else None)
+        for f, m, s, full, x in rows
+    ]
+    assert filled == expected

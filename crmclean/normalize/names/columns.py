@@ -12,8 +12,9 @@ from functools import partial
 
 import polars as pl
 
+from crmclean.batch import SOURCE, SOURCE_ID
 from crmclean.cell_patterns import FORMULA
-from crmclean.normalize.distinct import FastPath, map_distinct
+from crmclean.normalize.distinct import FastPath, map_distinct, scatter_rows
 from crmclean.normalize.findings import AFTER, BEFORE, Step, by_rule, changed, concat, pairs
 from crmclean.normalize.names import fast_path as name_fast
 from crmclean.normalize.names.split import FullName, parse_full, take_honorific, take_suffix
@@ -66,6 +67,21 @@ def _recase(frame: pl.DataFrame, vocab: NameRules, fields: Sequence[str]) -> Ste
 
 
 def _parts(frame: pl.DataFrame, vocab: NameRules) -> Step:
+    """:func:`_parts_of` on the rows it may change, put back in place: a first or last name of
+    several words (a title or suffix to take off) or a full name to parse. The others (most of
+    a CRM's: one-word names, full names built from them) it leaves as they are and finds
+    nothing in, and working them cost each output a whole column of nulls to coalesce."""
+    may_change = (
+        pl.col(FIRST).str.contains(" ", literal=True)
+        | pl.col(LAST).str.contains(" ", literal=True)
+        | (pl.col(FULL).is_not_null() & _parsed(vocab))
+    ).fill_null(False)
+    at = frame.select(may_change.arg_true()).to_series()
+    worked = _parts_of(frame.select(SOURCE, SOURCE_ID, *WRITTEN)[at], vocab)
+    return Step(scatter_rows(frame, at, worked.frame.select(WRITTEN)), worked.findings)
+
+
+def _parts_of(frame: pl.DataFrame, vocab: NameRules) -> Step:
     """Titles off first/full names, a suffix off the last name, a lone full name split (its
     suffix kept only then: "João Neto" built from first "João", last "Neto" has none)."""
     # A name of one word has no title or suffix to take (it is left as it is): only names of
@@ -166,11 +182,16 @@ def _part_findings(
 
 
 def _fill(frame: pl.DataFrame, vocab: NameRules) -> Step:
-    """An empty ``full_name`` becomes "first middle last suffix" (a suffix alone is no name)."""
+    """An empty ``full_name`` becomes "first middle last suffix" (a suffix alone is no name:
+    the parts joined must not be empty, as they are with no part or one empty part). Joined
+    once, the test read from the parts: joining them twice more to test the join cost 0.1 s
+    of CPU over 1M names instead of 0.06."""
     parts = (pl.col(FIRST), pl.col(MIDDLE), pl.col(LAST))
-    names = pl.concat_str(parts, separator=" ", ignore_nulls=True)
-    built = pl.concat_str(names, pl.col(SUFFIX), separator=" ", ignore_nulls=True)
-    after = pl.coalesce(pl.col(FULL), pl.when(names != "").then(built))
+    named = pl.any_horizontal(part != "" for part in parts) | (
+        pl.sum_horizontal(part.is_not_null() for part in parts) > 1
+    )
+    built = pl.concat_str(*parts, pl.col(SUFFIX), separator=" ", ignore_nulls=True)
+    after = pl.coalesce(pl.col(FULL), pl.when(named).then(built))
     both = pairs(frame, pl.col(FULL), after)
     rule = pl.when(BEFORE.is_null() & AFTER.is_not_null()).then(pl.lit("name.filled_full_name"))
     return Step(frame.with_columns(both["after"].alias(FULL)), by_rule(both, FULL, rule))
