@@ -49,44 +49,54 @@ def _leading_countries() -> dict[str, str | None]:
 _LEADING_COUNTRIES = _leading_countries()
 
 
-def calling_country(phone: pl.Expr) -> pl.Expr:
+def hinted_countries(by_state: dict[str, str]) -> pl.Enum:
+    """Every country a hint can point to (``by_state``: :func:`state_countries`), as an enum:
+    the hints are coalesced and compared as integers, not as texts."""
+    called = (country for country in _LEADING_COUNTRIES.values() if country)
+    return pl.Enum(sorted({*by_state.values(), *called, *POSTAL_SHAPES}))
+
+
+def calling_country(phone: pl.Expr, countries: pl.Enum) -> pl.Expr:
     """The country of a number typed with ``+``: its calling code's main region."""
     typed = phone.str.strip_chars_start()
     digits = typed.str.slice(1, 8).str.replace_all(r"[^0-9]", "").str.slice(0, 3)
-    country = digits.replace_strict(_LEADING_COUNTRIES, default=None, return_dtype=pl.String)
+    country = digits.replace_strict(_LEADING_COUNTRIES, default=None, return_dtype=countries)
     return pl.when(typed.str.starts_with("+")).then(country)
 
 
-def _calling_countries(phones: pl.Series) -> pl.Series:
+def _calling_countries(phones: pl.Series, countries: pl.Enum) -> pl.Series:
     """:func:`calling_country` of each number, found once (the hint and the text shown both
     read it) and only for the numbers typed with ``+``."""
     typed = phones.to_frame("p").select(pl.col("p").str.strip_chars_start().str.starts_with("+"))
     plus = typed.to_series().fill_null(False).arg_true()
-    found = phones.gather(plus).to_frame("p").select(calling_country(pl.col("p"))).to_series()
-    return pl.repeat(None, len(phones), dtype=pl.String, eager=True).scatter(plus, found)
+    called = calling_country(pl.col("p"), countries)
+    found = phones.gather(plus).to_frame("p").select(called).to_series()
+    return pl.repeat(None, len(phones), dtype=countries, eager=True).scatter(plus, found)
 
 
-def postal_country(postal: pl.Expr) -> pl.Expr:
+def postal_country(postal: pl.Expr, countries: pl.Enum) -> pl.Expr:
     """The country whose postal codes alone have this shape."""
-    chain: Then | ChainedThen = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    chain: Then | ChainedThen = pl.when(pl.lit(False)).then(pl.lit(None, countries))
     for country, shape in POSTAL_SHAPES.items():
-        chain = chain.when(postal.str.contains(shape)).then(pl.lit(country))
-    return chain.otherwise(pl.lit(None, pl.String))
+        chain = chain.when(postal.str.contains(shape)).then(pl.lit(country, countries))
+    return chain.otherwise(pl.lit(None, countries))
 
 
 def _hints(frame: pl.DataFrame, rules: Rules) -> list[pl.Expr | pl.Series]:
-    """The country each kind of hint points to (null without one)."""
+    """The country each kind of hint points to (null without one), as :func:`hinted_countries`."""
     columns = set(frame.columns)
-    by_state: pl.Expr | pl.Series = pl.lit(None, pl.String)
+    lookup = state_countries(rules)
+    countries = hinted_countries(lookup)
+    by_state: pl.Expr | pl.Series = pl.lit(None, countries)
     if STATE in columns:
-        lookup = state_countries(rules)
-        spelling = fold(pl.col(STATE)).replace_strict(lookup, default=None, return_dtype=pl.String)
+        spelling = fold(pl.col(STATE)).replace_strict(lookup, default=None, return_dtype=countries)
         by_state = select_distinct(frame, [STATE], {STATE: spelling})[STATE]
     phones = [p for p in PHONES if p in columns]
-    called = {p: _calling_countries(frame[p]) for p in phones}
-    by_phone = pl.coalesce(*(pl.lit(called[p]) for p in phones), pl.lit(None, pl.String))
+    called = {p: _calling_countries(frame[p], countries) for p in phones}
+    by_phone = pl.coalesce(*(pl.lit(called[p]) for p in phones), pl.lit(None, countries))
     text = (pl.when(pl.lit(called[p]).is_not_null()).then(pl.col(p)) for p in phones)
-    by_postal = postal_country(pl.col(POSTAL)) if POSTAL in columns else pl.lit(None, pl.String)
+    nowhere = pl.lit(None, countries)
+    by_postal = postal_country(pl.col(POSTAL), countries) if POSTAL in columns else nowhere
     hints = zip((by_state, by_phone, by_postal), _HINTS, strict=True)
     return [*(h.alias(name) for h, name in hints), pl.coalesce(*text, None).alias(_PHONE_TEXT)]
 
@@ -102,10 +112,7 @@ def infer_country(frame: pl.DataFrame, rules: Rules) -> Step:
     every = len(empty) == frame.height  # no record has a country: no gather, no scatter
     subset = frame.select(needed) if every else frame.select(needed)[empty]
     subset = subset.with_columns(_hints(subset, rules))
-    hints = [pl.col(name) for name in _HINTS]
-    first = pl.coalesce(hints)
-    agree = pl.all_horizontal(hint.is_null() | (hint == first) for hint in hints)
-    after = subset.select(pl.when(agree).then(first).alias("after")).to_series()
+    after = _agreed(subset).cast(pl.String)
     country = after if every else frame[COUNTRY].clone().scatter(empty, after)
     guessed = subset.filter(after.is_not_null()).select(  # the hints said only where used
         SOURCE,
@@ -121,6 +128,15 @@ def infer_country(frame: pl.DataFrame, rules: Rules) -> Step:
     )
     rule = pl.lit("country.inferred")
     return Step(frame.with_columns(country.alias(COUNTRY)), by_rule(guessed, COUNTRY, rule))
+
+
+def _agreed(hints: pl.DataFrame) -> pl.Series:
+    """The country the hints of each row point to when those present agree (else null),
+    found lazily: the first hint is read by every comparison and computed once."""
+    found = [pl.col(name) for name in _HINTS]
+    first = pl.coalesce(found)
+    agree = pl.all_horizontal(hint.is_null() | (hint == first) for hint in found)
+    return hints.lazy().select(pl.when(agree).then(first).alias("after")).collect().to_series()
 
 
 def _said(label: str, hint: str, typed: str) -> pl.Expr:
