@@ -97,3 +97,24 @@ def test_values_dirty_does_not_find_are_clean(values: list[str]) -> None:
     table = pl.DataFrame({"v": values}, schema={"v": pl.String})
     kept = table.filter(~pl.col("v").str.contains(DIRTY) & (pl.col("v").str.len_bytes() > 0))
     assert cleaned(kept["v"].to_list()) == kept["v"].to_list()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.none() | TEXTS, min_size=6, max_size=6), min_size=1, max_size=5))
+def test_clean_columns_on_threads_is_each_column_alone(columns: list[list[str | None]]) -> None:
+    """Columns cleaned two at a time (repeated, dirty, empty) give what each gives cleaned
+    alone, in field order."""
+    names = [f"c{i}" for i in range(len(columns))]
+    table = pl.DataFrame(
+        dict(zip(names, columns, strict=True)), schema=dict.fromkeys(names, pl.String)
+    )
+    fields = list(reversed(names))
+    together = clean_columns(table, fields)
+    alone = {field: clean_columns(table, [field]) for field in fields}
+    assert list(together.columns) == [f for f in fields if f in alone[f].columns]
+    assert list(together.distinct) == [f for f in fields if f in alone[f].distinct]
+    for field, one in alone.items():
+        for column in one.columns.values():
+            assert together.columns[field].equals(column)
+        for values in one.distinct.values():
+            assert together.distinct[field].equals(values)

@@ -99,14 +99,15 @@ def dedupe(batch: Batch, rules: Rules, options: DedupeOptions | None = None) -> 
         clustered = clustered.hstack(
             records(records.held(merge_columns(golden_fields(rules, options))))
         )
-    result = replace(batch, frame=clustered, pairs=scored.pairs, model=scored.model)
+    result = replace(batch, frame=clustered, pairs=scored.pairs)
     if batch.target is not None:  # a target with no golden records yet: nothing kept
         result = replace(result, target=replace(batch.target, kept=None, renamed=None))
     result = remerge(result, rules, options).add_findings(findings)
     if records is not None and options.whole_frame:  # the frame as built in memory
         result = result.with_frame(_restored(records, clustered))
     golden = result.golden if options.merge else None  # one row per cluster
-    return result.add_stats("dedupe", **stage_counts(scored, clustered, golden))
+    result = result.add_stats("dedupe", **stage_counts(scored, clustered, golden))
+    return replace(result, model=scored.model)  # its id hashed beside the merge
 
 
 def _restored(records: ColumnReader, clustered: pl.DataFrame) -> pl.DataFrame:

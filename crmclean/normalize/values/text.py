@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import NamedTuple
 
 import polars as pl
@@ -18,6 +20,9 @@ INVISIBLE = r"[[\p{Cc}&&\S]\p{Cf}]"
 # NFC alone and combining with nothing, so a text of them is NFC: accented Latin names and
 # streets need no cleaning), or a space at an end or doubled.
 DIRTY = r"[^\x20-\x7E\x{A1}-\x{AC}\x{AE}-\x{2FF}]|^ | $|  "
+# The columns are cleaned two at a time, one per thread: polars' work on one column keeps
+# about one core busy, and nothing else runs beside the text step (it is the first step).
+COLUMN_THREADS = 2
 
 
 def clean(value: pl.Expr) -> pl.Expr:
@@ -64,19 +69,23 @@ class Cleaned(NamedTuple):
 def clean_columns(frame: pl.DataFrame, fields: Sequence[str]) -> Cleaned:
     """:func:`clean` on the columns where something can change: on the distinct values of
     columns that repeat, else only on the values not already clean (printable ASCII, single
-    inner spaces)."""
-    cleaned, distinct = {}, {}
-    for field in fields:
-        if frame[field].null_count() == frame.height:
-            distinct[field] = frame[field].clear()
-            continue
-        if repeats(frame, [field]):
-            column, distinct[field] = _clean_distinct(frame, field)
-        else:
-            column = _clean_dirty(frame, field)
-        if column is not None:
-            cleaned[field] = column
+    inner spaces); :data:`COLUMN_THREADS` columns at a time."""
+    with ThreadPoolExecutor(COLUMN_THREADS, thread_name_prefix="crmclean-text") as pool:
+        done = list(pool.map(partial(_clean_column, frame), fields))
+    both = list(zip(fields, done, strict=True))
+    cleaned = {field: column for field, (column, _) in both if column is not None}
+    distinct = {field: values for field, (_, values) in both if values is not None}
     return Cleaned(cleaned, distinct)
+
+
+def _clean_column(frame: pl.DataFrame, field: str) -> tuple[pl.Series | None, pl.Series | None]:
+    """One column of :func:`clean_columns`: the column cleaned (None when nothing changes)
+    and, when it was worked on distinct values, those values cleaned (else None)."""
+    if frame[field].null_count() == frame.height:
+        return None, frame[field].clear()
+    if repeats(frame, [field]):
+        return _clean_distinct(frame, field)
+    return _clean_dirty(frame, field), None
 
 
 def _clean_distinct(frame: pl.DataFrame, field: str) -> tuple[pl.Series | None, pl.Series]:
