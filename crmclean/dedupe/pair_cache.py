@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-MIN_REPEATS = 0.15  # the share of a second chunk's pairs found kept for a cache to keep going
+MIN_REPEATS = 0.25  # the share of a second chunk's pairs found kept for a cache to keep going
 
 
 def distinct_pairs(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
