@@ -4,7 +4,9 @@ Polars allocates through its own jemalloc, which reads ``_RJEM_MALLOC_CONF`` onc
 is imported (polars puts its defaults in front: ``dirty_decay_ms:500,muzzy_decay_ms:1000``, the
 later options win). With those, jemalloc hands pages freed between the dedupe phases back to
 the kernel within a second or two and faults them in again for the next phase: allocator and
-page-fault churn, system CPU. The command keeps freed pages longer (docs/dedupe.md, "The
+page-fault churn, system CPU. The command keeps freed pages longer and serves blocks of 8 MiB
+and more from the ordinary arenas (``oversize_threshold:0``: jemalloc's own arena for them
+hands each freed one back at once, whatever ``dirty_decay_ms`` says) (docs/dedupe.md, "The
 allocator"); a user's own ``_RJEM_MALLOC_CONF`` (an empty one for polars' defaults) wins.
 
 NumPy, rapidfuzz and Python allocate through the C library's malloc. On glibc the command
@@ -21,7 +23,7 @@ import os
 from collections.abc import Mapping, MutableMapping
 
 VARIABLE = "_RJEM_MALLOC_CONF"
-OPTIONS = "dirty_decay_ms:5000"
+OPTIONS = "dirty_decay_ms:5000,oversize_threshold:0"
 GLIBC_TRIM = 8 << 20  # free heap top past this goes back to the kernel (docs/dedupe.md)
 GLIBC_MMAP = 32 << 20  # blocks this large or more are mapped apart (glibc's dynamic maximum)
 GLIBC_ARENAS = 2  # heaps threads share (glibc's own: eight per core)
