@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
 from test_dedupe_support import contacts
 
 from crmclean.dedupe.config import load_match_config
 from crmclean.dedupe.keys import key_table
-from crmclean.dedupe.suffix_typos import typo_markers
+from crmclean.dedupe.suffix_typos import _marker, typo_markers, word_markers
 from crmclean.rules import Rules
 
 SUFFIXES = load_match_config(Rules()).name_suffixes
@@ -32,3 +34,17 @@ def test_the_generation_key_reads_a_mistyped_marker() -> None:
     config = load_match_config(Rules())
     keys = key_table(frame.with_row_index("_record"), ["generation"], config).decoded()
     assert keys["generation"].to_list() == ["junior", "junior", ""]
+
+
+# Words near the markers: their letters (doubled, swapped, dropped) and a few others.
+_WORDS = st.text(alphabet="jrfilhounsetbvxa", min_size=1, max_size=9)
+_NEAR = ["ffilho", "jjr", "fliho", "jnior", "ftlho", "fialho", "iiii", "ivv", "sobrino", "snior"]
+
+
+@given(
+    st.lists(st.one_of(_WORDS, st.sampled_from(sorted(SUFFIXES) + _NEAR), st.none()), max_size=30)
+)
+def test_word_markers_are_each_words_marker(words: list[str | None]) -> None:
+    """All words checked at once give what :func:`_marker` gives each word."""
+    found = word_markers(pl.Series(words, dtype=pl.String), SUFFIXES).to_list()
+    assert found == [None if word is None else _marker(word, SUFFIXES) for word in words]

@@ -127,48 +127,73 @@ def _part_keys(
     return coded
 
 
+def _marker_numbers(markers: pl.Series, names: pl.Series) -> pl.Series:
+    """The number of each generation marker among ``names`` (null for none)."""
+    numbers = pl.int_range(names.len(), eager=True, dtype=pl.UInt32)
+    return markers.replace_strict(names, numbers, default=None, return_dtype=pl.UInt32)
+
+
 def _generation(rows: pl.DataFrame, config: MatchConfig, parts: Parts) -> Coded:
     """``generation`` of the names whose whole name is the first name and the last name (its
     folded form is then theirs joined): the last suffix of the name suffix, of the last name
     or of the first name, else a mistyped one ending the last name of a name of three words
-    or more; of the other names, per distinct whole name (:func:`_whole_keys`)."""
+    or more; of the other names, per distinct whole name (:func:`_whole_keys`). The markers
+    are numbered per distinct first name, last name and suffix, and only the numbers laid out
+    per record (:func:`encode_text` of the markers' text: the same codes and values)."""
     (first_index, first), (last_index, last) = parts["first_name"], parts["last_name"]
     suffixes, suffix_index = factorize(rows.select("name_suffix"))
+    first_marker = suffix_generation(pl.col(_FIRST), config)
+    last_marker = suffix_generation(pl.col(_LAST), config)
+    last_typo = word_markers(last[_LAST].str.extract(r"(\S+)$"), config.name_suffixes)
+    suffix_marker = suffixes.select(suffix_generation(fold(pl.col("name_suffix")), config))
     first = first.select(
-        suffix_generation(pl.col(_FIRST), config).alias("_first_marker"),
+        first_marker.alias("_first_marker"),
         (pl.col(_FIRST).str.count_matches(" ") + 1).alias("_first_words"),
     )
-    ends = last[_LAST].str.extract(r"(\S+)$")
     last = last.select(
-        suffix_generation(pl.col(_LAST), config).alias("_last_marker"),
+        last_marker.alias("_last_marker"),
         (pl.col(_LAST).str.count_matches(" ") + 1).alias("_last_words"),
-        word_markers(ends, config.name_suffixes).alias("_last_typo"),
+        last_typo.alias("_last_typo"),
     )
-    suffix = suffixes.select(
-        suffix_generation(fold(pl.col("name_suffix")), config).alias("_suffix_marker")
-    )
-    frame = pl.concat(
+    apart_rows = ~_joined(rows, first, first_index, last, last_index)
+    apart = apart_rows.arg_true()
+    whole = _whole_keys(rows[apart], ["generation"], config)["generation"] if apart.len() else None
+    found = [first["_first_marker"], last["_last_marker"], last["_last_typo"]]
+    found += [suffix_marker.to_series(), *([whole[1]] if whole else [])]
+    names = pl.concat([pl.Series([""]), *found]).drop_nulls().unique(maintain_order=True)
+    frame = pl.DataFrame(
         [
-            rows.select("full_name", "middle_name", "first_name", "last_name"),
-            first.gather(first_index),
-            last.gather(last_index),
-            suffix.gather(suffix_index),
-        ],
-        how="horizontal",
+            _marker_numbers(suffix_marker.to_series(), names).gather(suffix_index).alias("s"),
+            _marker_numbers(last["_last_marker"], names).gather(last_index).alias("l"),
+            _marker_numbers(first["_first_marker"], names).gather(first_index).alias("f"),
+            _marker_numbers(last["_last_typo"], names).gather(last_index).alias("t"),
+            first["_first_words"].gather(first_index),
+            last["_last_words"].gather(last_index),
+        ]
     )
+    typo = pl.when(pl.col("_first_words") + pl.col("_last_words") >= 3).then("t")
+    marker = pl.coalesce("s", "l", "f", typo).fill_null(0)  # 0: names[0], ""
+    number = frame.select(marker.alias("generation")).to_series()
+    if whole:
+        number = number.scatter(apart, _marker_numbers(whole[1], names).gather(whole[0]))
+    codes, seen = encode_text(number)
+    return codes, names.gather(seen).alias("generation")
+
+
+def _joined(
+    rows: pl.DataFrame,
+    first: pl.DataFrame,
+    first_index: pl.Series,
+    last: pl.DataFrame,
+    last_index: pl.Series,
+) -> pl.Series:
+    """Whether each row's whole name is its first name and last name joined (both with words)."""
     given = pl.col("full_name") == pl.concat_str("first_name", "last_name", separator=" ")
     parted = pl.col("full_name").is_null() & pl.col("middle_name").is_null()
-    joined = (given.fill_null(False) | parted) & pl.col("_first_words").is_not_null()
-    joined &= pl.col("_last_words").is_not_null()
-    typo = pl.when(pl.col("_first_words") + pl.col("_last_words") >= 3).then("_last_typo")
-    marker = pl.coalesce("_suffix_marker", "_last_marker", "_first_marker", typo)
-    made = frame.select(pl.when(joined).then(marker.fill_null("")), joined.alias("_joined"))
-    text = made.to_series(0).alias("generation")
-    apart = (~made["_joined"]).arg_true()
-    if apart.len():
-        codes, values = _whole_keys(rows[apart], ["generation"], config)["generation"]
-        text = text.scatter(apart, values.gather(codes))
-    return encode_text(text)
+    worded = first["_first_words"].is_not_null().gather(first_index)
+    worded &= last["_last_words"].is_not_null().gather(last_index)
+    joined = rows.select((given.fill_null(False) | parted).alias("joined")).to_series()
+    return joined & worded
 
 
 def _injective_units(unit: pl.Series, values: pl.Series) -> Coded:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import polars as pl
 from rapidfuzz.distance import OSA
+from rapidfuzz.process import cdist
 
 _DOUBLED = re.compile(r"(.)\1+")
 _EDITED = range(5, 7)  # marker lengths that tolerate one edit
@@ -41,7 +43,37 @@ def typo_markers(whole: pl.Series, suffixes: dict[str, str]) -> pl.Series:
 
 
 def word_markers(words: pl.Series, suffixes: dict[str, str]) -> pl.Series:
-    """The generation each word stands for, typo and all (null when it is no marker)."""
+    """The generation each word stands for, typo and all (null when it is no marker): what
+    :func:`_marker` gives, each distinct word checked once, all of them at once."""
     distinct = words.drop_nulls().unique()
-    found = [_marker(word, suffixes) for word in distinct]
-    return words.replace_strict(distinct, found, default=None, return_dtype=pl.String)
+    found = pl.select(pl.coalesce(_undoubled(distinct, suffixes), _edited(distinct, suffixes)))
+    return words.replace_strict(distinct, found.to_series(), default=None, return_dtype=pl.String)
+
+
+def _undoubled(words: pl.Series, suffixes: dict[str, str]) -> pl.Series:
+    """The generation of each word that is a marker with its doubled letters written once
+    (``ffilho``): a marker with no doubled letter of its own, each letter repeated."""
+    plain = [suffix for suffix in suffixes if not _DOUBLED.search(suffix)]
+    found = [
+        pl.when(pl.col("word").str.contains("^" + "".join(f"{c}+" for c in suffix) + "$")).then(
+            pl.lit(suffixes[suffix])
+        )
+        for suffix in plain
+    ]
+    if not found:
+        return pl.repeat(None, words.len(), dtype=pl.String, eager=True)
+    return words.to_frame("word").select(pl.coalesce(found).cast(pl.String)).to_series()
+
+
+def _edited(words: pl.Series, suffixes: dict[str, str]) -> pl.Series:
+    """The generation of the first marker of five or six letters each word is one edit from
+    (one letter off, two swapped or one left out; never one more)."""
+    near = [suffix for suffix in suffixes if len(suffix) in _EDITED]
+    if not near or words.is_empty():
+        return pl.repeat(None, words.len(), dtype=pl.String, eager=True)
+    distances = cdist(words.to_list(), near, scorer=OSA.distance, score_cutoff=1, dtype=np.int32)
+    lengths = words.str.len_chars().to_numpy()[:, None]
+    sizes = np.array([len(suffix) for suffix in near])[None, :]
+    close = (distances <= 1) & (lengths >= sizes - 1) & (lengths <= sizes)
+    generations = pl.Series([suffixes[suffix] for suffix in near] + [None], dtype=pl.String)
+    return generations.gather(np.where(close.any(axis=1), close.argmax(axis=1), len(near)))
