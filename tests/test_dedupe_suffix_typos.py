@@ -48,3 +48,12 @@ def test_word_markers_are_each_words_marker(words: list[str | None]) -> None:
     """All words checked at once give what :func:`_marker` gives each word."""
     found = word_markers(pl.Series(words, dtype=pl.String), SUFFIXES).to_list()
     assert found == [None if word is None else _marker(word, SUFFIXES) for word in words]
+
+
+def test_markers_with_pattern_characters_are_read_as_typed() -> None:
+    """A user's marker holding a dot matches only itself doubled, never any letter."""
+    suffixes = {"s.j": "jesuit", "jr": "junior"}
+    words = ["s.j", "ss..jj", "sxj", "jjr", None]
+    found = word_markers(pl.Series(words, dtype=pl.String), suffixes).to_list()
+    assert found == [None if word is None else _marker(word, suffixes) for word in words]
+    assert found == ["jesuit", "jesuit", None, "junior", None]

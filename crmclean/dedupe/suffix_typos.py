@@ -52,10 +52,11 @@ def word_markers(words: pl.Series, suffixes: dict[str, str]) -> pl.Series:
 
 def _undoubled(words: pl.Series, suffixes: dict[str, str]) -> pl.Series:
     """The generation of each word that is a marker with its doubled letters written once
-    (``ffilho``): a marker with no doubled letter of its own, each letter repeated."""
+    (``ffilho``): a marker with no doubled letter of its own, each letter repeated (escaped:
+    a marker of the user's rules may hold a dot or another pattern character)."""
     plain = [suffix for suffix in suffixes if not _DOUBLED.search(suffix)]
     found = [
-        pl.when(pl.col("word").str.contains("^" + "".join(f"{c}+" for c in suffix) + "$")).then(
+        pl.when(pl.col("word").str.contains(_each_letter_repeated(suffix))).then(
             pl.lit(suffixes[suffix])
         )
         for suffix in plain
@@ -63,6 +64,11 @@ def _undoubled(words: pl.Series, suffixes: dict[str, str]) -> pl.Series:
     if not found:
         return pl.repeat(None, words.len(), dtype=pl.String, eager=True)
     return words.to_frame("word").select(pl.coalesce(found).cast(pl.String)).to_series()
+
+
+def _each_letter_repeated(suffix: str) -> str:
+    """The pattern of ``suffix`` with each of its characters typed once or more."""
+    return "^" + "".join(f"{re.escape(char)}+" for char in suffix) + "$"
 
 
 def _edited(words: pl.Series, suffixes: dict[str, str]) -> pl.Series:
